@@ -1,0 +1,78 @@
+package dev.pilotlight.model;
+
+/**
+ * The few named ways a request can fail. Each is turned into an HTTP status and a JSON error body
+ * in exactly one place at the edge (the gateway's error mapper); everywhere else code throws or
+ * completes futures with these.
+ */
+public abstract sealed class Failure extends RuntimeException {
+
+  private Failure(String message, Throwable cause) {
+    super(message, cause, false, false);
+  }
+
+  /** A short stable name for the failure, used as the {@code error} field of JSON bodies. */
+  public String code() {
+    return getClass().getSimpleName();
+  }
+
+  /** Bad input from a client: a malformed manifest, a bad name, a hostile zip (HTTP 400). */
+  public static final class InvalidInput extends Failure {
+    public InvalidInput(String message) {
+      super(message, null);
+    }
+  }
+
+  /** No function by that name (HTTP 404). */
+  public static final class FunctionNotFound extends Failure {
+    private final String name;
+
+    public FunctionNotFound(String name) {
+      super("function '" + name + "' does not exist", null);
+      this.name = name;
+    }
+
+    public String name() {
+      return name;
+    }
+  }
+
+  /** A request or package over a configured limit (HTTP 413). */
+  public static final class PayloadTooLarge extends Failure {
+    public PayloadTooLarge(String message) {
+      super(message, null);
+    }
+  }
+
+  /** The function's request queue is full; the caller should retry later (HTTP 429). */
+  public static final class QueueFull extends Failure {
+    public QueueFull(String message) {
+      super(message, null);
+    }
+  }
+
+  /** The function did not answer within its timeout; its instance is replaced (HTTP 504). */
+  public static final class FunctionTimeout extends Failure {
+    public FunctionTimeout(String message) {
+      super(message, null);
+    }
+  }
+
+  /** An instance could not start, failed its init, or crashed mid-request (HTTP 502). */
+  public static final class InstanceFailed extends Failure {
+    public InstanceFailed(String message) {
+      super(message, null);
+    }
+
+    public InstanceFailed(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  /** The daemon is shutting down or the function was removed while the request waited (HTTP 503). */
+  public static final class Unavailable extends Failure {
+    public Unavailable(String message) {
+      super(message, null);
+    }
+  }
+}
