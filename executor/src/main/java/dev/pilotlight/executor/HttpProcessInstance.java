@@ -1,0 +1,29 @@
+package dev.pilotlight.executor;
+
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.LambdaRequest;
+import dev.pilotlight.model.LambdaResponse;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** An instance of the {@code http} runtime: a command serving HTTP on its {@code $PORT}. */
+final class HttpProcessInstance extends ProcessInstance {
+  private final InetSocketAddress address;
+
+  HttpProcessInstance(String id, Deployment deployment, Duration stopGrace, InetSocketAddress address) {
+    super(id, deployment, stopGrace);
+    this.address = address;
+  }
+
+  @Override
+  public InetSocketAddress httpAddress() {
+    return address;
+  }
+
+  @Override
+  public CompletableFuture<LambdaResponse> invoke(LambdaRequest request) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException("http instances are reached by proxying to httpAddress()"));
+  }
+}

@@ -1,0 +1,46 @@
+package dev.pilotlight.executor;
+
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.LambdaRequest;
+import dev.pilotlight.model.LambdaResponse;
+import dev.pilotlight.runtimeapi.RuntimeApiEndpoint;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/** An instance that speaks the Lambda Runtime API through its own endpoint. */
+final class LambdaProcessInstance extends ProcessInstance {
+  private final RuntimeApiEndpoint endpoint;
+
+  LambdaProcessInstance(String id, Deployment deployment, Duration stopGrace, RuntimeApiEndpoint endpoint) {
+    super(id, deployment, stopGrace);
+    this.endpoint = endpoint;
+    endpoint.onDispatch(this::currentRequest);
+  }
+
+  RuntimeApiEndpoint endpoint() {
+    return endpoint;
+  }
+
+  @Override
+  public InetSocketAddress httpAddress() {
+    return null;
+  }
+
+  @Override
+  public CompletableFuture<LambdaResponse> invoke(LambdaRequest request) {
+    CompletableFuture<LambdaResponse> f = endpoint.invoke(request);
+    // Abandon on timeout (caller cancels or completes it) so a late answer is ignored.
+    f.whenComplete((r, t) -> {
+      if (t != null) {
+        endpoint.abandon(request.requestId());
+      }
+    });
+    return f;
+  }
+
+  @Override
+  void onExit(String reason) {
+    endpoint.close(reason);
+  }
+}

@@ -1,0 +1,168 @@
+package dev.pilotlight.executor;
+
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.Instance;
+import dev.pilotlight.runtimeapi.RuntimeApiEndpoint;
+import dev.pilotlight.runtimeapi.RuntimeApiServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Launches instances as plain OS processes (the "plain" rung of the launch ladder): a JVM running
+ * Pilotlight's Java runner for {@code java}, the user's command for {@code http}.
+ */
+public final class ProcessExecutor {
+  /** Lambda gives a function's init phase 10 s; a slower function still gets its own timeout. */
+  static final Duration MIN_INIT_TIMEOUT = Duration.ofSeconds(10);
+
+  private final ExecutorConfig config;
+  private final RuntimeApiServer runtimeApi;
+  private final InstanceLogSink logs;
+  private final AtomicLong sequence = new AtomicLong();
+
+  private ProcessExecutor(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs) {
+    this.config = config;
+    this.runtimeApi = runtimeApi;
+    this.logs = logs;
+  }
+
+  public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs) {
+    return new ProcessExecutor(config, runtimeApi, logs);
+  }
+
+  /**
+   * Starts an instance of {@code d}; the future completes when it is ready to serve, or fails with
+   * {@link Failure.InstanceFailed} carrying the init error or the process's last output.
+   */
+  public CompletableFuture<Instance> launch(Deployment d) {
+    String id = d.name() + "-" + sequence.incrementAndGet();
+    Duration initTimeout = d.spec().timeout().compareTo(MIN_INIT_TIMEOUT) > 0 ? d.spec().timeout() : MIN_INIT_TIMEOUT;
+    long started = System.nanoTime();
+    CompletableFuture<ProcessInstance> launched = d.spec().runtime().lambdaStyle() ? launchLambda(id, d) : launchHttp(id, d, initTimeout);
+    return launched
+        .orTimeout(initTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .handle((instance, error) -> {
+          if (error == null) {
+            instance.initDone(Duration.ofNanos(System.nanoTime() - started));
+            return (Instance) instance;
+          }
+          Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
+          if (cause instanceof TimeoutException) {
+            cause = new Failure.InstanceFailed("instance " + id + " was not ready within " + initTimeout.toSeconds() + " s");
+          }
+          logs.line(d.name(), id, null, "INIT_FAILED " + cause.getMessage());
+          throw cause instanceof RuntimeException re ? re : new Failure.InstanceFailed(cause.getMessage(), cause);
+        });
+  }
+
+  private CompletableFuture<ProcessInstance> launchLambda(String id, Deployment d) {
+    RuntimeApiEndpoint endpoint = runtimeApi.open(id);
+    LambdaProcessInstance instance = new LambdaProcessInstance(id, d, config.stopGrace(), endpoint);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(config.javaHome().resolve("bin/java").toString());
+    cmd.addAll(config.javaOptions());
+    cmd.add("-Xmx" + d.spec().memoryMb() + "m");
+    cmd.add("-cp");
+    cmd.add(config.runnerJar().toString());
+    cmd.add("dev.pilotlight.runner.Main");
+    Map<String, String> extra = Map.of(
+        "AWS_LAMBDA_RUNTIME_API", endpoint.address(),
+        "LAMBDA_RUNTIME_DIR", config.runnerJar().getParent().toString());
+    CompletableFuture<ProcessInstance> ready = new CompletableFuture<>();
+    try {
+      start(instance, d, cmd, extra);
+    } catch (IOException e) {
+      endpoint.close("could not start: " + e.getMessage());
+      return CompletableFuture.failedFuture(new Failure.InstanceFailed("could not start instance " + id + ": " + e.getMessage(), e));
+    }
+    endpoint.ready().thenRun(() -> ready.complete(instance));
+    endpoint.initError().thenAccept(json -> {
+      ready.completeExceptionally(new Failure.InstanceFailed("function init failed: " + new String(json, StandardCharsets.UTF_8)));
+      instance.stop();
+    });
+    instance.exited().thenAccept(reason -> ready.completeExceptionally(new Failure.InstanceFailed(reason)));
+    ready.whenComplete((r, t) -> {
+      if (t != null) {
+        instance.stop();
+      }
+    });
+    return ready;
+  }
+
+  private CompletableFuture<ProcessInstance> launchHttp(String id, Deployment d, Duration initTimeout) {
+    int port;
+    try {
+      port = freePort();
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(new Failure.InstanceFailed("no free port for instance " + id, e));
+    }
+    InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+    HttpProcessInstance instance = new HttpProcessInstance(id, d, config.stopGrace(), address);
+    // exec replaces the shell, so signals reach the app itself.
+    List<String> cmd = List.of("/bin/sh", "-c", "exec " + d.spec().command());
+    try {
+      start(instance, d, cmd, Map.of("PORT", Integer.toString(port)));
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(new Failure.InstanceFailed("could not start instance " + id + ": " + e.getMessage(), e));
+    }
+    CompletableFuture<ProcessInstance> ready = new CompletableFuture<>();
+    instance.exited().thenAccept(reason -> ready.completeExceptionally(new Failure.InstanceFailed(reason)));
+    long deadline = System.nanoTime() + initTimeout.toNanos();
+    Thread.ofVirtual().name("probe-" + id).start(() -> probe(instance, address, deadline, ready));
+    ready.whenComplete((r, t) -> {
+      if (t != null) {
+        instance.stop();
+      }
+    });
+    return ready;
+  }
+
+  /**
+   * Readiness of an http app is "accepts a TCP connection on $PORT". Polls with a short back-off
+   * (1 ms doubling to 8 ms): start-up is what a cold start waits for, so checking late costs more
+   * than checking often.
+   */
+  private static void probe(HttpProcessInstance instance, InetSocketAddress address, long deadline, CompletableFuture<ProcessInstance> ready) {
+    long pauseMicros = 1000;
+    while (!ready.isDone() && System.nanoTime() < deadline) {
+      try (Socket s = new Socket()) {
+        s.connect(address, 100);
+        ready.complete(instance);
+        return;
+      } catch (IOException notYet) {
+        try {
+          TimeUnit.MICROSECONDS.sleep(pauseMicros);
+        } catch (InterruptedException e) {
+          return;
+        }
+        pauseMicros = Math.min(pauseMicros * 2, 8000);
+      }
+    }
+  }
+
+  private void start(ProcessInstance instance, Deployment d, List<String> cmd, Map<String, String> extra) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(d.codeDir().toFile());
+    pb.environment().clear();
+    pb.environment().putAll(InstanceEnvironment.build(d, instance.id(), config, extra));
+    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    instance.attach(pb.start(), logs);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.pilotlight.executor;
+
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.Instance;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** What every instance backed by one OS process shares: output capture, exit tracking and stopping. */
+abstract sealed class ProcessInstance implements Instance permits LambdaProcessInstance, HttpProcessInstance {
+  private final String id;
+  private final Deployment deployment;
+  private final Duration stopGrace;
+  private final CompletableFuture<String> exited = new CompletableFuture<>();
+  private volatile Process process;
+  private volatile OutputCapture output;
+  private volatile Duration initDuration = Duration.ZERO;
+  private volatile String currentRequest;
+  private volatile boolean stopping;
+
+  ProcessInstance(String id, Deployment deployment, Duration stopGrace) {
+    this.id = id;
+    this.deployment = deployment;
+    this.stopGrace = stopGrace;
+  }
+
+  void attach(Process process, InstanceLogSink sink) {
+    this.process = process;
+    this.output = new OutputCapture(process, deployment.name(), id, sink, () -> currentRequest);
+    process.onExit().thenAccept(p -> {
+      String reason = stopping
+          ? "instance " + id + " was stopped"
+          : "instance " + id + " exited with code " + p.exitValue() + lastLinesSuffix();
+      onExit(reason);
+      exited.complete(reason);
+    });
+  }
+
+  private String lastLinesSuffix() {
+    String lines = output.lastLines();
+    return lines.isEmpty() ? "" : "; its last output:\n" + lines;
+  }
+
+  /** Hook for subclasses: release what the instance held once its process is gone. */
+  void onExit(String reason) {}
+
+  void initDone(Duration d) {
+    this.initDuration = d;
+  }
+
+  boolean alive() {
+    return process != null && process.isAlive();
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  @Override
+  public Deployment deployment() {
+    return deployment;
+  }
+
+  @Override
+  public String launchStrategy() {
+    return "plain";
+  }
+
+  @Override
+  public Duration initDuration() {
+    return initDuration;
+  }
+
+  @Override
+  public void currentRequest(String requestId) {
+    this.currentRequest = requestId;
+  }
+
+  String currentRequest() {
+    return currentRequest;
+  }
+
+  @Override
+  public CompletableFuture<Void> stop() {
+    Process p = process;
+    if (p != null && p.isAlive()) {
+      stopping = true;
+      p.destroy();
+      exited.copy().orTimeout(stopGrace.toMillis() + 1, TimeUnit.MILLISECONDS)
+          .exceptionally(t -> {
+            p.destroyForcibly();
+            return null;
+          });
+      // A process started with sh -c may have children (e.g. the JVM of an http app): stop them too.
+      p.descendants().forEach(ProcessHandle::destroy);
+    }
+    return exited.thenApply(r -> null);
+  }
+
+  @Override
+  public CompletableFuture<String> exited() {
+    return exited;
+  }
+}

@@ -1,0 +1,207 @@
+package dev.pilotlight.gateway;
+
+import dev.pilotlight.gateway.activation.Activator;
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.Failure;
+import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
+
+/**
+ * {@code /api/v1/...}: deploy, list, status, remove, invoke, logs, stop instances. Store work
+ * (unzipping, SQLite) runs on a blocking executor, never on an event loop.
+ */
+final class ControlApi {
+  private final ControlPlane control;
+  private final Activator activator;
+  private final FunctionStats stats;
+  private final FunctionInvoker invoker;
+  private final ExecutorService blocking;
+  private final Supplier<String> baseUrl;
+
+  ControlApi(ControlPlane control, Activator activator, FunctionStats stats, FunctionInvoker invoker, ExecutorService blocking, Supplier<String> baseUrl) {
+    this.control = control;
+    this.activator = activator;
+    this.stats = stats;
+    this.invoker = invoker;
+    this.blocking = blocking;
+    this.baseUrl = baseUrl;
+  }
+
+  /** Handles {@code path} (after {@code /api/v1}); takes ownership of {@code req}. */
+  void handle(ChannelHandlerContext ctx, FullHttpRequest req, String path, QueryStringDecoder query) {
+    String[] parts = path.split("/", -1); // "", "functions", name, sub
+    HttpMethod m = req.method();
+    if (parts.length < 2 || !parts[1].equals("functions")) {
+      reply(ctx, req, ErrorResponses.json(HttpResponseStatus.NOT_FOUND, Map.of("error", "NotFound", "message", "no such API path: /api/v1" + path)));
+      return;
+    }
+    if (parts.length == 2 || (parts.length == 3 && parts[2].isEmpty())) {
+      if (m.equals(HttpMethod.GET)) {
+        blocking(ctx, req, () -> {
+          List<Map<String, Object>> all = new ArrayList<>();
+          for (Deployment d : control.list()) {
+            all.add(view(d));
+          }
+          return ErrorResponses.json(HttpResponseStatus.OK, Map.of("functions", all));
+        });
+        return;
+      }
+      methodNotAllowed(ctx, req);
+      return;
+    }
+    String name = parts[2];
+    String sub = parts.length > 3 ? parts[3] : "";
+    switch (sub) {
+      case "" -> {
+        if (m.equals(HttpMethod.PUT) || m.equals(HttpMethod.POST)) {
+          blocking(ctx, req, () -> {
+            ControlPlane.Deployed result = control.deploy(name, new ByteBufInputStream(req.content()));
+            return ErrorResponses.json(result.created() ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, view(result.deployment()));
+          });
+        } else if (m.equals(HttpMethod.GET)) {
+          blocking(ctx, req, () -> ErrorResponses.json(HttpResponseStatus.OK,
+              view(control.find(name).orElseThrow(() -> new Failure.FunctionNotFound(name)))));
+        } else if (m.equals(HttpMethod.DELETE)) {
+          blocking(ctx, req, () -> {
+            if (!control.delete(name)) {
+              throw new Failure.FunctionNotFound(name);
+            }
+            stats.remove(name);
+            return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+          });
+        } else {
+          methodNotAllowed(ctx, req);
+        }
+      }
+      case "invoke" -> {
+        if (m.equals(HttpMethod.POST)) {
+          invoker.invoke(ctx, req, name);
+        } else {
+          methodNotAllowed(ctx, req);
+        }
+      }
+      case "instances" -> {
+        if (m.equals(HttpMethod.DELETE)) {
+          blocking(ctx, req, () -> ErrorResponses.json(HttpResponseStatus.OK, Map.of("stopped", activator.stopInstances(name))));
+        } else {
+          methodNotAllowed(ctx, req);
+        }
+      }
+      case "logs" -> {
+        if (m.equals(HttpMethod.GET)) {
+          logs(ctx, req, name, query);
+        } else {
+          methodNotAllowed(ctx, req);
+        }
+      }
+      default -> reply(ctx, req, ErrorResponses.json(HttpResponseStatus.NOT_FOUND,
+          Map.of("error", "NotFound", "message", "no such API path: /api/v1" + path)));
+    }
+  }
+
+  private Map<String, Object> view(Deployment d) {
+    return FunctionView.of(d, activator.snapshot(d.name()).orElse(null), stats.of(d.name()), baseUrl.get());
+  }
+
+  private void logs(ChannelHandlerContext ctx, FullHttpRequest req, String name, QueryStringDecoder query) {
+    int tail = intParam(query, "tail", 100);
+    boolean follow = "true".equals(first(query, "follow"));
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    req.release();
+    blocking.execute(() -> {
+      try {
+        if (control.find(name).isEmpty()) {
+          throw new Failure.FunctionNotFound(name);
+        }
+        List<String> lines = control.tailLogs(name, tail);
+        if (!follow) {
+          FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+              Unpooled.copiedBuffer(lines.isEmpty() ? "" : String.join("\n", lines) + "\n", StandardCharsets.UTF_8));
+          res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+          Responses.sendOnLoop(ctx, keepAlive, res);
+          return;
+        }
+        DefaultHttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+        HttpUtil.setTransferEncodingChunked(head, true);
+        ctx.write(head);
+        for (String line : lines) {
+          ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer(line + "\n", StandardCharsets.UTF_8)));
+        }
+        ctx.flush();
+        AutoCloseable sub = control.followLogs(name, line -> {
+          if (ctx.channel().isActive()) {
+            ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(line + "\n", StandardCharsets.UTF_8)));
+          }
+        });
+        ctx.channel().closeFuture().addListener(f -> sub.close());
+      } catch (Exception e) {
+        Responses.sendOnLoop(ctx, keepAlive, ErrorResponses.of(e));
+      }
+    });
+  }
+
+  private interface Work {
+    FullHttpResponse run() throws Exception;
+  }
+
+  private void blocking(ChannelHandlerContext ctx, FullHttpRequest req, Work work) {
+    blocking.execute(() -> {
+      FullHttpResponse res;
+      try {
+        res = work.run();
+      } catch (Exception e) {
+        res = ErrorResponses.of(e);
+      }
+      reply(ctx, req, res);
+    });
+  }
+
+  private static void reply(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res) {
+    try {
+      Responses.send(ctx, req, res);
+    } finally {
+      req.release();
+    }
+  }
+
+  private static void methodNotAllowed(ChannelHandlerContext ctx, FullHttpRequest req) {
+    reply(ctx, req, ErrorResponses.json(HttpResponseStatus.METHOD_NOT_ALLOWED,
+        Map.of("error", "MethodNotAllowed", "message", req.method() + " is not allowed on " + req.uri())));
+  }
+
+  private static String first(QueryStringDecoder q, String key) {
+    List<String> v = q.parameters().get(key);
+    return v == null || v.isEmpty() ? null : v.get(0);
+  }
+
+  private static int intParam(QueryStringDecoder q, String key, int dflt) {
+    String v = first(q, key);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      return Math.max(0, Math.min(100_000, Integer.parseInt(v)));
+    } catch (NumberFormatException e) {
+      return dflt;
+    }
+  }
+}

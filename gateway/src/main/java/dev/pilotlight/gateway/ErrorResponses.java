@@ -1,0 +1,77 @@
+package dev.pilotlight.gateway;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pilotlight.model.Failure;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/** The one place where failures become HTTP statuses and JSON error bodies. */
+public final class ErrorResponses {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ErrorResponses() {}
+
+  public static HttpResponseStatus status(Failure f) {
+    return switch (f) {
+      case Failure.InvalidInput e -> HttpResponseStatus.BAD_REQUEST;
+      case Failure.FunctionNotFound e -> HttpResponseStatus.NOT_FOUND;
+      case Failure.PayloadTooLarge e -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+      case Failure.QueueFull e -> HttpResponseStatus.TOO_MANY_REQUESTS;
+      case Failure.FunctionTimeout e -> HttpResponseStatus.GATEWAY_TIMEOUT;
+      case Failure.InstanceFailed e -> HttpResponseStatus.BAD_GATEWAY;
+      case Failure.Unavailable e -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+    };
+  }
+
+  /** Unwraps future wrappers; anything that is not a named failure is an internal error. */
+  public static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  public static FullHttpResponse of(Throwable error) {
+    Throwable t = unwrap(error);
+    HttpResponseStatus status;
+    String code;
+    String message;
+    if (t instanceof Failure f) {
+      status = status(f);
+      code = f.code();
+      message = f.getMessage();
+    } else {
+      status = HttpResponseStatus.INTERNAL_SERVER_ERROR;
+      code = "InternalError";
+      message = t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", code);
+    body.put("message", message);
+    FullHttpResponse res = json(status, body);
+    if (t instanceof Failure.QueueFull) {
+      res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+    }
+    return res;
+  }
+
+  public static FullHttpResponse json(HttpResponseStatus status, Object body) {
+    byte[] bytes;
+    try {
+      bytes = JSON.writeValueAsBytes(body);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+    res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    return res;
+  }
+}

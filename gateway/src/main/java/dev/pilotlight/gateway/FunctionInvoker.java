@@ -1,0 +1,245 @@
+package dev.pilotlight.gateway;
+
+import dev.pilotlight.gateway.activation.Activator;
+import dev.pilotlight.gateway.activation.Lease;
+import dev.pilotlight.gateway.lambda.HttpEvents;
+import dev.pilotlight.gateway.proxy.HttpProxy;
+import dev.pilotlight.gateway.proxy.ProxyOutcome;
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.Instance;
+import dev.pilotlight.model.LambdaRequest;
+import dev.pilotlight.model.LambdaResponse;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetSocketAddress;
+import java.time.InstantSource;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one request against a function: takes a lease from the activator, then either proxies to an
+ * {@code http} instance or sends a Lambda event through the Runtime API, enforces the function's
+ * timeout, releases the lease, and records the invocation (logs, stats, metrics).
+ */
+public final class FunctionInvoker {
+  /** Lambda's limit for a synchronous request payload. */
+  public static final int MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
+
+  private final Activator activator;
+  private final HttpProxy proxy;
+  private final FunctionStats stats;
+  private final InvocationLog log;
+  private final MeterRegistry metrics;
+  private final InstantSource clock;
+
+  public FunctionInvoker(Activator activator, HttpProxy proxy, FunctionStats stats, InvocationLog log, MeterRegistry metrics, InstantSource clock) {
+    this.activator = activator;
+    this.proxy = proxy;
+    this.stats = stats;
+    this.log = log;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  /** A function URL call: {@code path} and {@code rawQuery} are what the function sees. */
+  void serveUrl(ChannelHandlerContext ctx, FullHttpRequest req, String name, String path, String rawQuery) {
+    run(ctx, req, name, path, rawQuery, true);
+  }
+
+  /** A direct invoke ({@code POST /api/v1/functions/{name}/invoke}): the body is the event. */
+  void invoke(ChannelHandlerContext ctx, FullHttpRequest req, String name) {
+    req.setMethod(HttpMethod.POST);
+    run(ctx, req, name, "/", "", false);
+  }
+
+  private void run(ChannelHandlerContext ctx, FullHttpRequest req, String name, String path, String rawQuery, boolean viaUrl) {
+    if (req.content().readableBytes() > MAX_SYNC_PAYLOAD) {
+      Responses.send(ctx, req, ErrorResponses.of(new Failure.PayloadTooLarge(
+          "request body of " + req.content().readableBytes() + " bytes is over the 6 MB limit")));
+      req.release();
+      return;
+    }
+    String requestId = UUID.randomUUID().toString();
+    long startNanos = System.nanoTime();
+    activator.acquire(name).whenComplete((lease, error) -> {
+      if (error != null) {
+        Throwable t = ErrorResponses.unwrap(error);
+        if (!(t instanceof Failure.FunctionNotFound)) {
+          record(name, null, requestId, startNanos, false, "error", null);
+          log.line(name, "-", requestId, "ERROR " + t.getMessage());
+        }
+        Responses.send(ctx, req, ErrorResponses.of(t));
+        req.release();
+        return;
+      }
+      Instance instance = lease.instance();
+      Deployment d = instance.deployment();
+      log.line(name, instance.id(), requestId, "START RequestId: " + requestId + " Version: " + d.revision());
+      if (d.spec().runtime().lambdaStyle()) {
+        invokeLambda(ctx, req, lease, requestId, path, rawQuery, viaUrl, startNanos);
+      } else {
+        proxyHttp(ctx, req, lease, requestId, path, rawQuery, startNanos);
+      }
+    });
+  }
+
+  private void invokeLambda(ChannelHandlerContext ctx, FullHttpRequest req, Lease lease, String requestId, String path, String rawQuery, boolean viaUrl, long startNanos) {
+    Instance instance = lease.instance();
+    Deployment d = instance.deployment();
+    String name = d.name();
+    byte[] payload;
+    if (viaUrl) {
+      String ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "127.0.0.1";
+      payload = HttpEvents.toEvent(req, path, rawQuery, requestId, name, ip, clock.instant());
+    } else {
+      payload = ByteBufUtil.getBytes(req.content());
+      if (payload.length == 0) {
+        payload = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    long timeoutMs = d.spec().timeout().toMillis();
+    LambdaRequest lr = new LambdaRequest(requestId, payload, clock.instant().plusMillis(timeoutMs),
+        "arn:aws:lambda:us-east-1:000000000000:function:" + name);
+    instance.invoke(lr).orTimeout(timeoutMs, TimeUnit.MILLISECONDS).whenComplete((res, error) -> {
+      try {
+        FullHttpResponse out;
+        boolean healthy = true;
+        String outcome;
+        if (error != null) {
+          Throwable t = ErrorResponses.unwrap(error);
+          if (t instanceof java.util.concurrent.TimeoutException) {
+            t = new Failure.FunctionTimeout("function '" + name + "' did not finish within its timeout of " + timeoutMs
+                + " ms; its instance " + instance.id() + " is being replaced");
+            outcome = "timeout";
+          } else {
+            outcome = "crash";
+          }
+          healthy = false;
+          log.line(name, instance.id(), requestId, "ERROR " + t.getMessage());
+          out = ErrorResponses.of(t);
+        } else if (res.isError()) {
+          outcome = "function_error";
+          out = functionError(res, viaUrl);
+        } else {
+          outcome = "success";
+          out = viaUrl ? toUrlResponse(res) : jsonResponse(res.payload());
+        }
+        lease.release(healthy);
+        record(name, lease, requestId, startNanos, !outcome.equals("success"), outcome, instance);
+        Responses.send(ctx, req, out);
+      } finally {
+        req.release();
+      }
+    });
+  }
+
+  private static FullHttpResponse toUrlResponse(LambdaResponse res) {
+    try {
+      return HttpEvents.toResponse(res.payload());
+    } catch (IllegalArgumentException badBase64) {
+      return ErrorResponses.of(new Failure.InstanceFailed("the function's response is malformed: " + badBase64.getMessage()));
+    }
+  }
+
+  private static FullHttpResponse functionError(LambdaResponse res, boolean viaUrl) {
+    FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        viaUrl ? HttpResponseStatus.BAD_GATEWAY : HttpResponseStatus.OK, Unpooled.wrappedBuffer(res.payload()));
+    out.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    out.headers().set("X-Pilotlight-Function-Error", res.errorType());
+    return out;
+  }
+
+  private static FullHttpResponse jsonResponse(byte[] payload) {
+    FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(payload));
+    out.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+    return out;
+  }
+
+  private void proxyHttp(ChannelHandlerContext ctx, FullHttpRequest req, Lease lease, String requestId, String path, String rawQuery, long startNanos) {
+    Instance instance = lease.instance();
+    String name = instance.deployment().name();
+    if (instance.deployment().spec().concurrency() == 1) {
+      instance.currentRequest(requestId);
+    }
+    String uri = rawQuery.isEmpty() ? path : path + "?" + rawQuery;
+    long timeoutMs = instance.deployment().spec().timeout().toMillis();
+    req.headers().set("X-Request-Id", requestId);
+    boolean keepAlive = io.netty.handler.codec.http.HttpUtil.isKeepAlive(req);
+    proxy.forward(ctx, req, uri, instance.httpAddress(), instance.deployment().spec().timeout(), new ProxyOutcome() {
+      @Override
+      public void completed(int status) {
+        lease.release(true);
+        record(name, lease, requestId, startNanos, status >= 500, status >= 500 ? "http_5xx" : "success", instance);
+      }
+
+      @Override
+      public void failed(Throwable cause, boolean responseStarted) {
+        String reason = instance.exited().isDone() ? instance.exited().join() : cause.getMessage();
+        Failure.InstanceFailed f = new Failure.InstanceFailed("instance " + instance.id() + " failed mid-request: " + reason);
+        log.line(name, instance.id(), requestId, "ERROR " + f.getMessage());
+        lease.release(false);
+        record(name, lease, requestId, startNanos, true, "crash", instance);
+        if (!responseStarted) {
+          Responses.sendOnLoop(ctx, keepAlive, ErrorResponses.of(f));
+        }
+      }
+
+      @Override
+      public void timedOut(boolean responseStarted) {
+        Failure.FunctionTimeout f = new Failure.FunctionTimeout("function '" + name + "' did not finish within its timeout of "
+            + timeoutMs + " ms; its instance " + instance.id() + " is being replaced");
+        log.line(name, instance.id(), requestId, "ERROR " + f.getMessage());
+        lease.release(false);
+        record(name, lease, requestId, startNanos, true, "timeout", instance);
+        if (!responseStarted) {
+          Responses.sendOnLoop(ctx, keepAlive, ErrorResponses.of(f));
+        }
+      }
+    });
+  }
+
+  private void record(String name, Lease lease, String requestId, long startNanos, boolean error, String outcome, Instance instance) {
+    double ms = (System.nanoTime() - startNanos) / 1e6;
+    FunctionStats.Entry e = stats.of(name);
+    e.invocations.incrementAndGet();
+    if (error) {
+      e.errors.incrementAndGet();
+    }
+    e.latency(ms);
+    metrics.counter("pilotlight.invocations", "function", name, "outcome", outcome).increment();
+    Timer.builder("pilotlight.invocation.duration").tag("function", name).register(metrics).record((long) (ms * 1e6), TimeUnit.NANOSECONDS);
+    if (lease != null && lease.cold()) {
+      double initMs = instance.initDuration().toNanos() / 1e6;
+      e.coldStart(instance.launchStrategy(), initMs);
+      metrics.counter("pilotlight.cold.starts", "function", name, "strategy", instance.launchStrategy()).increment();
+    }
+    if (instance != null) {
+      if (instance.deployment().spec().concurrency() == 1) {
+        instance.currentRequest(null);
+      }
+      StringBuilder report = new StringBuilder()
+          .append("END RequestId: ").append(requestId).append('\n')
+          .append("REPORT RequestId: ").append(requestId)
+          .append("\tDuration: ").append(String.format(Locale.ROOT, "%.2f", ms)).append(" ms")
+          .append("\tBilled Duration: ").append((long) Math.ceil(ms)).append(" ms")
+          .append("\tMemory Size: ").append(instance.deployment().spec().memoryMb()).append(" MB");
+      if (lease != null && lease.cold()) {
+        report.append("\tInit Duration: ").append(String.format(Locale.ROOT, "%.2f", instance.initDuration().toNanos() / 1e6)).append(" ms")
+            .append("\tLaunch: ").append(instance.launchStrategy());
+      }
+      log.line(name, instance.id(), requestId, report.toString());
+    }
+  }
+}

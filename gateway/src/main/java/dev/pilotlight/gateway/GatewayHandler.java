@@ -1,0 +1,98 @@
+package dev.pilotlight.gateway;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Routes every request on the daemon's one port: {@code {name}.localhost} and {@code /fn/{name}/…}
+ * to the function, {@code /api/v1/…} to the control API, plus {@code /healthz} and {@code /metrics}.
+ */
+@ChannelHandler.Sharable
+final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Pattern FUNCTION_HOST = Pattern.compile("([a-z0-9][a-z0-9-]{0,62})\\.localhost(:\\d+)?");
+
+  private final FunctionInvoker invoker;
+  private final ControlApi api;
+  private final PrometheusMeterRegistry metrics;
+
+  GatewayHandler(FunctionInvoker invoker, ControlApi api, PrometheusMeterRegistry metrics) {
+    super(false); // handlers below own the request and release it
+    this.invoker = invoker;
+    this.api = api;
+    this.metrics = metrics;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (!req.decoderResult().isSuccess()) {
+      plain(ctx, req, HttpResponseStatus.BAD_REQUEST, "malformed request\n");
+      return;
+    }
+    String host = req.headers().get(HttpHeaderNames.HOST, "").toLowerCase(Locale.ROOT);
+    var hostMatch = FUNCTION_HOST.matcher(host);
+    String uri = req.uri();
+    int q = uri.indexOf('?');
+    String path = q < 0 ? uri : uri.substring(0, q);
+    String rawQuery = q < 0 ? "" : uri.substring(q + 1);
+    if (hostMatch.matches()) {
+      invoker.serveUrl(ctx, req, hostMatch.group(1), path, rawQuery);
+      return;
+    }
+    if (path.startsWith("/fn/")) {
+      String rest = path.substring(4);
+      int slash = rest.indexOf('/');
+      String name = slash < 0 ? rest : rest.substring(0, slash);
+      String fnPath = slash < 0 ? "/" : rest.substring(slash);
+      invoker.serveUrl(ctx, req, name, fnPath, rawQuery);
+      return;
+    }
+    if (path.startsWith("/api/v1/")) {
+      api.handle(ctx, req, path.substring("/api/v1".length()), new QueryStringDecoder(uri));
+      return;
+    }
+    switch (path) {
+      case "/healthz" -> plain(ctx, req, HttpResponseStatus.OK, "ok\n");
+      case "/metrics" -> {
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+            Unpooled.copiedBuffer(metrics.scrape(), StandardCharsets.UTF_8));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        send(ctx, req, res);
+      }
+      default -> send(ctx, req, ErrorResponses.json(HttpResponseStatus.NOT_FOUND, Map.of("error", "NotFound",
+          "message", "no route for " + path + " (function URLs are /fn/{name}/…, the API is /api/v1/…)")));
+    }
+  }
+
+  private static void plain(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String text) {
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+    res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    send(ctx, req, res);
+  }
+
+  private static void send(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res) {
+    try {
+      Responses.send(ctx, req, res);
+    } finally {
+      req.release();
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+}

@@ -1,0 +1,90 @@
+package dev.pilotlight.gateway;
+
+import dev.pilotlight.gateway.activation.Activator;
+import dev.pilotlight.gateway.proxy.HttpProxy;
+import dev.pilotlight.model.Failure;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import java.net.InetSocketAddress;
+import java.time.InstantSource;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** The daemon's HTTP front door on one port. */
+public final class GatewayServer implements AutoCloseable {
+  private final Channel channel;
+  private final HttpProxy proxy;
+
+  private GatewayServer(Channel channel, HttpProxy proxy) {
+    this.channel = channel;
+    this.proxy = proxy;
+  }
+
+  /** Binds and starts serving; throws if the port is taken. */
+  public static GatewayServer start(GatewayConfig config, EventLoopGroup boss, EventLoopGroup workers, Activator activator,
+      ControlPlane control, FunctionStats stats, InvocationLog log, PrometheusMeterRegistry metrics, ExecutorService blocking,
+      HttpProxy proxy, InstantSource clock) {
+    FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, log, metrics, clock);
+    String shownHost = config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
+    // The base URL is only known after binding when port 0 was asked for; the API reads it lazily.
+    AtomicReference<String> baseUrl = new AtomicReference<>("");
+    GatewayHandler handler = new GatewayHandler(invoker, new ControlApi(control, activator, stats, invoker, blocking, baseUrl::get), metrics);
+    Channel ch = new ServerBootstrap()
+        .group(boss, workers)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel c) {
+            c.pipeline().addLast(new HttpServerCodec(), new HttpServerKeepAliveHandler(),
+                new LimitedAggregator(config.maxRequestBytes()), handler);
+          }
+        })
+        .bind(new InetSocketAddress(config.host(), config.port()))
+        .syncUninterruptibly()
+        .channel();
+    baseUrl.set("http://" + shownHost + ":" + ((InetSocketAddress) ch.localAddress()).getPort());
+    return new GatewayServer(ch, proxy);
+  }
+
+  public int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    proxy.close();
+  }
+
+  /** Answers an oversized body with our JSON 413 that states the limit, instead of Netty's bare one. */
+  private static final class LimitedAggregator extends HttpObjectAggregator {
+    private final int max;
+
+    LimitedAggregator(int max) {
+      super(max);
+      this.max = max;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      var res = ErrorResponses.of(new Failure.PayloadTooLarge(
+          "request body is over the " + (max / (1024 * 1024)) + " MB limit"));
+      res.headers().set("Connection", "close");
+      io.netty.handler.codec.http.HttpUtil.setContentLength(res, res.content().readableBytes());
+      ctx.writeAndFlush(res).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+    }
+  }
+}

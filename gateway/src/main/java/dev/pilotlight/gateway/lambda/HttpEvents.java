@@ -1,0 +1,154 @@
+package dev.pilotlight.gateway.lambda;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Builds the API Gateway HTTP API v2 event (payload format 2.0, as Lambda function URLs send it)
+ * for a request, and turns a function's answer back into an HTTP response, following AWS's rules:
+ * an object with {@code statusCode} is a response description; anything else is a 200 JSON body.
+ */
+public final class HttpEvents {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final DateTimeFormatter REQUEST_TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+
+  private HttpEvents() {}
+
+  /**
+   * @param rawPath the path as the function should see it (after {@code /fn/{name}})
+   * @param rawQuery the query string without {@code ?}, possibly empty
+   */
+  public static byte[] toEvent(FullHttpRequest req, String rawPath, String rawQuery, String requestId, String functionName, String sourceIp, Instant now) {
+    ObjectNode e = JSON.createObjectNode();
+    e.put("version", "2.0");
+    e.put("routeKey", "$default");
+    e.put("rawPath", rawPath);
+    e.put("rawQueryString", rawQuery);
+    ObjectNode headers = e.putObject("headers");
+    List<String> cookies = new java.util.ArrayList<>();
+    Map<String, String> merged = new LinkedHashMap<>();
+    for (Map.Entry<String, String> h : req.headers()) {
+      String name = h.getKey().toLowerCase(Locale.ROOT);
+      if (name.equals("cookie")) {
+        for (String c : h.getValue().split(";")) {
+          if (!c.isBlank()) {
+            cookies.add(c.trim());
+          }
+        }
+        continue;
+      }
+      merged.merge(name, h.getValue(), (a, b) -> a + "," + b);
+    }
+    merged.forEach(headers::put);
+    if (!cookies.isEmpty()) {
+      var arr = e.putArray("cookies");
+      cookies.forEach(arr::add);
+    }
+    if (!rawQuery.isEmpty()) {
+      ObjectNode qs = e.putObject("queryStringParameters");
+      new QueryStringDecoder(rawQuery, false).parameters().forEach((k, v) -> qs.put(k, String.join(",", v)));
+    }
+    ObjectNode ctx = e.putObject("requestContext");
+    ctx.put("accountId", "anonymous");
+    ctx.put("apiId", functionName);
+    String host = req.headers().get(HttpHeaderNames.HOST, "localhost");
+    ctx.put("domainName", host);
+    ctx.put("domainPrefix", host.contains(".") ? host.substring(0, host.indexOf('.')) : host);
+    ObjectNode http = ctx.putObject("http");
+    http.put("method", req.method().name());
+    http.put("path", rawPath);
+    http.put("protocol", req.protocolVersion().text());
+    http.put("sourceIp", sourceIp);
+    http.put("userAgent", req.headers().get(HttpHeaderNames.USER_AGENT, ""));
+    ctx.put("requestId", requestId);
+    ctx.put("routeKey", "$default");
+    ctx.put("stage", "$default");
+    ctx.put("time", REQUEST_TIME.format(now));
+    ctx.put("timeEpoch", now.toEpochMilli());
+    byte[] body = ByteBufUtil.getBytes(req.content());
+    if (body.length > 0) {
+      if (isText(req.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+        e.put("body", new String(body, StandardCharsets.UTF_8));
+        e.put("isBase64Encoded", false);
+      } else {
+        e.put("body", Base64.getEncoder().encodeToString(body));
+        e.put("isBase64Encoded", true);
+      }
+    } else {
+      e.put("isBase64Encoded", false);
+    }
+    try {
+      return JSON.writeValueAsBytes(e);
+    } catch (IOException ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+
+  private static boolean isText(String contentType) {
+    if (contentType == null) {
+      return true;
+    }
+    String ct = contentType.toLowerCase(Locale.ROOT);
+    return ct.startsWith("text/") || ct.contains("json") || ct.contains("xml") || ct.contains("x-www-form-urlencoded")
+        || ct.contains("javascript") || ct.contains("yaml");
+  }
+
+  /** The HTTP response a function's successful answer describes. */
+  public static FullHttpResponse toResponse(byte[] payload) {
+    JsonNode node;
+    try {
+      node = JSON.readTree(payload);
+    } catch (IOException notJson) {
+      node = null;
+    }
+    if (node == null || !node.isObject() || !node.has("statusCode")) {
+      FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(payload));
+      res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+      return res;
+    }
+    int status = node.path("statusCode").asInt(200);
+    if (status < 100 || status > 599) {
+      status = 502;
+    }
+    JsonNode bodyNode = node.get("body");
+    byte[] body;
+    if (bodyNode == null || bodyNode.isNull()) {
+      body = new byte[0];
+    } else if (bodyNode.isTextual()) {
+      body = node.path("isBase64Encoded").asBoolean(false)
+          ? Base64.getDecoder().decode(bodyNode.asText())
+          : bodyNode.asText().getBytes(StandardCharsets.UTF_8);
+    } else {
+      body = bodyNode.toString().getBytes(StandardCharsets.UTF_8);
+    }
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+    node.path("headers").properties().forEach(h -> res.headers().set(h.getKey(), h.getValue().asText()));
+    node.path("multiValueHeaders").properties().forEach(h -> h.getValue().forEach(v -> res.headers().add(h.getKey(), v.asText())));
+    node.path("cookies").forEach(c -> res.headers().add(HttpHeaderNames.SET_COOKIE, c.asText()));
+    if (!res.headers().contains(HttpHeaderNames.CONTENT_TYPE) && body.length > 0) {
+      res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+    }
+    res.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+    return res;
+  }
+}

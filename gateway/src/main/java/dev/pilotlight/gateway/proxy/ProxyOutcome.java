@@ -1,0 +1,16 @@
+package dev.pilotlight.gateway.proxy;
+
+/** How a proxied request ended; exactly one method is called once. */
+public interface ProxyOutcome {
+  /** The whole response was relayed. */
+  void completed(int status);
+
+  /**
+   * The request failed; {@code responseStarted} tells whether the client already got headers
+   * (then the proxy has closed the client connection and nothing more can be sent).
+   */
+  void failed(Throwable cause, boolean responseStarted);
+
+  /** The instance did not finish within the timeout. */
+  void timedOut(boolean responseStarted);
+}

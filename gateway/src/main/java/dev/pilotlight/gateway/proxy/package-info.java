@@ -1,0 +1,2 @@
+/** Streams function URL requests to {@code http} instances and their responses back. */
+package dev.pilotlight.gateway.proxy;

@@ -1,0 +1,167 @@
+package dev.pilotlight.runtimeapi;
+
+import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.LambdaRequest;
+import dev.pilotlight.model.LambdaResponse;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * One instance's Runtime API. Events given to {@link #invoke} wait until the runtime polls
+ * {@code /next} (or are handed at once to a poll that is already waiting); the runtime's
+ * {@code /response} or {@code /error} completes the invocation's future.
+ *
+ * <p>Invariant: an event is either in {@code pending} or sent to exactly one poll; its future is in
+ * {@code inFlight} from {@link #invoke} until it completes. All state is guarded by {@code this}.
+ */
+public final class RuntimeApiEndpoint implements AutoCloseable {
+  private final String instanceId;
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  private final CompletableFuture<byte[]> initError = new CompletableFuture<>();
+  private final ArrayDeque<LambdaRequest> pending = new ArrayDeque<>();
+  private final ArrayDeque<ChannelHandlerContext> polls = new ArrayDeque<>();
+  private final Map<String, CompletableFuture<LambdaResponse>> inFlight = new HashMap<>();
+  private volatile Consumer<String> onDispatch = id -> {};
+  private Channel serverChannel;
+  private boolean closed;
+  private String closeReason;
+
+  RuntimeApiEndpoint(String instanceId) {
+    this.instanceId = instanceId;
+  }
+
+  void bound(Channel channel) {
+    this.serverChannel = channel;
+  }
+
+  /** The {@code host:port} to put in {@code AWS_LAMBDA_RUNTIME_API}. */
+  public String address() {
+    InetSocketAddress a = (InetSocketAddress) serverChannel.localAddress();
+    return a.getHostString() + ":" + a.getPort();
+  }
+
+  /** Completes the first time the runtime asks for an event, i.e. when its init is done. */
+  public CompletableFuture<Void> ready() {
+    return ready;
+  }
+
+  /** Completes with the error JSON if the runtime reports {@code /init/error}. */
+  public CompletableFuture<byte[]> initError() {
+    return initError;
+  }
+
+  /** Called with the request id each time an event is handed to the runtime. */
+  public void onDispatch(Consumer<String> listener) {
+    this.onDispatch = listener;
+  }
+
+  /** Queues one event for the runtime; the future completes with its response or error. */
+  public CompletableFuture<LambdaResponse> invoke(LambdaRequest request) {
+    CompletableFuture<LambdaResponse> result = new CompletableFuture<>();
+    ChannelHandlerContext poll;
+    synchronized (this) {
+      if (closed) {
+        return CompletableFuture.failedFuture(new Failure.InstanceFailed(closeReason));
+      }
+      if (inFlight.putIfAbsent(request.requestId(), result) != null) {
+        return CompletableFuture.failedFuture(new IllegalStateException("duplicate request id " + request.requestId()));
+      }
+      poll = polls.pollFirst();
+      if (poll == null) {
+        pending.addLast(request);
+        return result;
+      }
+    }
+    deliver(poll, request);
+    return result;
+  }
+
+  /** Forgets a request the caller gave up on (timeout); a late answer is then ignored. */
+  public synchronized void abandon(String requestId) {
+    inFlight.remove(requestId);
+    pending.removeIf(r -> r.requestId().equals(requestId));
+  }
+
+  synchronized int inFlightCount() {
+    return inFlight.size();
+  }
+
+  // ---- called by RuntimeApiHandler on the event loop ----
+
+  void next(ChannelHandlerContext ctx) {
+    ready.complete(null);
+    LambdaRequest request;
+    synchronized (this) {
+      if (closed) {
+        RuntimeApiHandler.sendError(ctx, 410, "Runtime.Gone", closeReason);
+        return;
+      }
+      request = pending.pollFirst();
+      if (request == null) {
+        polls.addLast(ctx);
+        return;
+      }
+    }
+    deliver(ctx, request);
+  }
+
+  synchronized void pollClosed(ChannelHandlerContext ctx) {
+    polls.remove(ctx);
+  }
+
+  /** Returns false when the id is unknown (never issued, already answered or abandoned). */
+  boolean complete(String requestId, LambdaResponse response) {
+    CompletableFuture<LambdaResponse> f;
+    synchronized (this) {
+      f = inFlight.remove(requestId);
+    }
+    if (f == null) {
+      return false;
+    }
+    f.complete(response);
+    return true;
+  }
+
+  void initFailed(byte[] errorJson) {
+    initError.complete(errorJson);
+  }
+
+  private void deliver(ChannelHandlerContext ctx, LambdaRequest request) {
+    onDispatch.accept(request.requestId());
+    RuntimeApiHandler.sendEvent(ctx, request);
+  }
+
+  /** Fails everything still waiting with {@code reason} and unbinds the port. Idempotent. */
+  public void close(String reason) {
+    Map<String, CompletableFuture<LambdaResponse>> failed;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      closeReason = reason;
+      failed = new HashMap<>(inFlight);
+      inFlight.clear();
+      pending.clear();
+      polls.forEach(ctx -> ctx.close());
+      polls.clear();
+    }
+    Failure.InstanceFailed error = new Failure.InstanceFailed(reason);
+    failed.values().forEach(f -> f.completeExceptionally(error));
+    ready.completeExceptionally(error);
+    if (serverChannel != null) {
+      serverChannel.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    close("instance " + instanceId + " stopped");
+  }
+}

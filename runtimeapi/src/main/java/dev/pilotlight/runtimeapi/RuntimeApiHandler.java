@@ -1,0 +1,133 @@
+package dev.pilotlight.runtimeapi;
+
+import dev.pilotlight.model.LambdaRequest;
+import dev.pilotlight.model.LambdaResponse;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Serves {@code /2018-06-01/runtime/...} for one endpoint, with the paths, headers and status
+ * codes of AWS's Runtime API: {@code GET invocation/next}, {@code POST invocation/{id}/response},
+ * {@code POST invocation/{id}/error}, {@code POST init/error}.
+ */
+final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final String PREFIX = "/2018-06-01/runtime/";
+  private final RuntimeApiEndpoint endpoint;
+  private boolean polling;
+
+  RuntimeApiHandler(RuntimeApiEndpoint endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    String path = req.uri();
+    int q = path.indexOf('?');
+    if (q >= 0) {
+      path = path.substring(0, q);
+    }
+    if (!path.startsWith(PREFIX)) {
+      sendError(ctx, 404, "NotFound", "unknown path " + path);
+      return;
+    }
+    String rest = path.substring(PREFIX.length());
+    if (rest.equals("invocation/next") && req.method().equals(HttpMethod.GET)) {
+      polling = true;
+      endpoint.next(ctx);
+      return;
+    }
+    if (rest.equals("init/error") && req.method().equals(HttpMethod.POST)) {
+      endpoint.initFailed(ByteBufUtil.getBytes(req.content()));
+      sendAccepted(ctx);
+      return;
+    }
+    if (rest.startsWith("invocation/") && req.method().equals(HttpMethod.POST)) {
+      String tail = rest.substring("invocation/".length());
+      int slash = tail.lastIndexOf('/');
+      if (slash > 0) {
+        String requestId = tail.substring(0, slash);
+        String kind = tail.substring(slash + 1);
+        byte[] body = ByteBufUtil.getBytes(req.content());
+        LambdaResponse response;
+        if (kind.equals("response")) {
+          response = new LambdaResponse(body, null);
+        } else if (kind.equals("error")) {
+          String type = req.headers().get("Lambda-Runtime-Function-Error-Type");
+          response = new LambdaResponse(body, type == null || type.isBlank() ? "Unhandled" : type);
+        } else {
+          sendError(ctx, 404, "NotFound", "unknown path " + path);
+          return;
+        }
+        if (endpoint.complete(requestId, response)) {
+          sendAccepted(ctx);
+        } else {
+          sendError(ctx, 400, "InvalidRequestID", "unknown or already answered request id " + requestId);
+        }
+        return;
+      }
+    }
+    sendError(ctx, 405, "MethodNotAllowed", req.method() + " " + path);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (polling) {
+      endpoint.pollClosed(ctx);
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    ctx.close();
+  }
+
+  static void sendEvent(ChannelHandlerContext ctx, LambdaRequest r) {
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+        Unpooled.wrappedBuffer(r.payload()));
+    res.headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+        .set(HttpHeaderNames.CONTENT_LENGTH, r.payload().length)
+        .set("Lambda-Runtime-Aws-Request-Id", r.requestId())
+        .set("Lambda-Runtime-Deadline-Ms", r.deadline().toEpochMilli())
+        .set("Lambda-Runtime-Invoked-Function-Arn", r.invokedFunctionArn())
+        .set("Lambda-Runtime-Trace-Id", "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-"
+            + r.requestId().replace("-", "").substring(0, Math.min(24, r.requestId().replace("-", "").length()))
+            + ";Sampled=0");
+    ctx.writeAndFlush(res);
+  }
+
+  private static void sendAccepted(ChannelHandlerContext ctx) {
+    send(ctx, 202, "{\"status\":\"OK\"}");
+  }
+
+  static void sendError(ChannelHandlerContext ctx, int status, String type, String message) {
+    String json = "{\"errorMessage\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\",\"errorType\":\"" + type + "\"}";
+    send(ctx, status, json);
+  }
+
+  private static void send(ChannelHandlerContext ctx, int status, String json) {
+    byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
+        Unpooled.wrappedBuffer(bytes));
+    res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    HttpUtil.setContentLength(res, bytes.length);
+    var f = ctx.writeAndFlush(res);
+    if (status == 410) {
+      f.addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+}
