@@ -1,0 +1,178 @@
+package dev.pilotlight.cli;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code demo}: the README's one-command tour. Starts a daemon on a fresh data directory, deploys
+ * the two examples, measures a cold call and warm calls of each, prints the results and keeps the
+ * daemon serving until Ctrl-C.
+ */
+@Command(name = "demo", description = "Start a throw-away daemon, deploy the examples, measure cold and warm calls,"
+    + " and keep serving until Ctrl-C.")
+final class DemoCommand extends DaemonCommand {
+
+  static final List<String> EXAMPLES = List.of("hello-java", "hello-http");
+  static final int DEFAULT_PORT = 8080;
+  private static final Duration STARTUP_LIMIT = Duration.ofSeconds(60);
+  private static final int WARM_CALLS = 20;
+
+  @Option(names = "--port", description = "Port for the daemon (default: 8080).")
+  int port = DEFAULT_PORT;
+
+  @Option(names = "--keep-data", description = "Keep the temporary data directory (and daemon.log) on exit.")
+  boolean keepData;
+
+  DemoCommand(CliContext ctx) {
+    super(ctx);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Path launcher = launcher();
+    Path home = home(launcher);
+    if (!portFree(port)) {
+      throw new CliFailure.Failed("port " + port + " is busy (is a daemon already running?); choose another with: "
+          + "bin/pilotlight demo --port " + (port + 1));
+    }
+    Path dataDir = Files.createTempDirectory("pilotlight-demo-");
+    DaemonProcess daemon = DaemonProcess.start(launcher, port, dataDir);
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runnable cleanup = () -> {
+      if (stopping.compareAndSet(false, true)) {
+        daemon.stop();
+        if (keepData) {
+          ctx.err().println("data kept in " + dataDir);
+        } else {
+          deleteTree(dataDir);
+        }
+        ctx.err().flush();
+      }
+    };
+    Thread hook = new Thread(cleanup, "pilotlight-demo-cleanup");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      String baseUrl = "http://127.0.0.1:" + port;
+      DaemonClient client = new DaemonClient(baseUrl);
+      ctx.out().println("starting the daemon on " + baseUrl + " (log: " + daemon.log() + ")…");
+      daemon.awaitHealthy(client, STARTUP_LIMIT);
+
+      List<DemoReport.Measurement> measurements = new ArrayList<>();
+      for (String example : EXAMPLES) {
+        Deployer.Deployed deployed = Deployer.deploy(client, home.resolve("examples").resolve(example), ManifestOverrides.none());
+        ctx.out().println(deployed.summary());
+        measurements.add(measure(client, deployed));
+      }
+      ctx.out().println();
+      ctx.out().print(DemoReport.table(measurements));
+      ctx.out().print(DemoReport.tryIt(baseUrl, port == DEFAULT_PORT,
+          measurements.stream().map(DemoReport.Measurement::function).toList()));
+      ctx.out().println("\nPilotlight is serving on " + baseUrl + "; press Ctrl-C to stop"
+          + (keepData ? " (data kept in " + dataDir + ")." : "."));
+      ctx.out().flush();
+
+      int exit = daemon.waitFor();
+      if (stopping.get()) {
+        return 0; // Ctrl-C: the shutdown hook stopped the daemon
+      }
+      throw new CliFailure.Failed("the daemon stopped with code " + exit + "; the end of its log:\n" + daemon.tail(30));
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+        cleanup.run();
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or has run
+      }
+    }
+  }
+
+  /** A cold call (every instance stopped first), then warm calls, all on the function URL. */
+  private static DemoReport.Measurement measure(DaemonClient client, Deployer.Deployed deployed) {
+    String name = deployed.name();
+    try {
+      // A deploy may leave an instance up (pre-warming, AOT training); stop them so the first call is cold.
+      client.send("DELETE", DaemonClient.functionPath(name) + "/instances", null, DaemonClient.READ_TIMEOUT_MS);
+    } catch (CliFailure.ApiError e) {
+      // an older daemon without this endpoint: the first call is cold anyway unless it pre-warmed
+    }
+    String path = "/fn/" + name + "/?name=Ann";
+    long start = System.nanoTime();
+    DaemonClient.Response cold = client.call("GET", path, null, DaemonClient.NO_TIMEOUT);
+    double coldMs = (System.nanoTime() - start) / 1e6;
+    List<Double> warm = new ArrayList<>();
+    for (int i = 0; i < WARM_CALLS; i++) {
+      long t = System.nanoTime();
+      client.call("GET", path, null, DaemonClient.NO_TIMEOUT);
+      warm.add((System.nanoTime() - t) / 1e6);
+    }
+    return new DemoReport.Measurement(name, Json.text(deployed.function(), "runtime"), coldMs, cold.status(),
+        cold.text(), warm);
+  }
+
+  private Path launcher() {
+    String value = ctx.env().get("PILOTLIGHT_LAUNCHER");
+    if (value == null || value.isBlank()) {
+      throw new CliFailure.Usage("demo needs PILOTLIGHT_LAUNCHER (the path of bin/pilotlight); run it as: bin/pilotlight demo");
+    }
+    Path launcher = Path.of(value);
+    if (!Files.isExecutable(launcher)) {
+      throw new CliFailure.Usage("PILOTLIGHT_LAUNCHER=" + value + " is not an executable file");
+    }
+    return launcher;
+  }
+
+  /** The repository root: PILOTLIGHT_HOME, else the launcher's grand-parent ({@code ROOT/bin/pilotlight}). */
+  private Path home(Path launcher) {
+    String value = ctx.env().get("PILOTLIGHT_HOME");
+    if (value != null && !value.isBlank()) {
+      return Path.of(value);
+    }
+    Path parent = launcher.toAbsolutePath().getParent();
+    return parent.getParent() != null ? parent.getParent() : parent;
+  }
+
+  static boolean portFree(int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      return true;
+    } catch (BindException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // not a conflict we can diagnose; let the daemon report it
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try {
+      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.deleteIfExists(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+          Files.deleteIfExists(d);
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      // best effort: a temp directory left behind is harmless
+    }
+  }
+}

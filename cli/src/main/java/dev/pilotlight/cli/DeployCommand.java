@@ -1,0 +1,107 @@
+package dev.pilotlight.cli;
+
+import dev.pilotlight.model.Durations;
+import dev.pilotlight.model.Failure;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code deploy PATH}: packages a directory, jar or zip with its manifest and uploads it. */
+@Command(name = "deploy",
+    description = "Deploy a function from a directory (with or without pilotlight.yaml), a .jar or a .zip."
+        + " Flags override the manifest.")
+final class DeployCommand extends DaemonCommand {
+
+  @Parameters(index = "0", paramLabel = "PATH", description = "Directory, .jar or .zip to deploy.")
+  Path path;
+
+  @Option(names = "--name", description = "Function name (default: the manifest's, else the file or directory name).")
+  String name;
+
+  @Option(names = "--runtime", description = "Runtime: java (java17, java21, java25) or http.")
+  String runtime;
+
+  @ArgGroup(exclusive = true)
+  Entry entry;
+
+  static final class Entry {
+    @Option(names = "--handler", description = "Handler of a Lambda-style function, e.g. example.Hello::handleRequest.")
+    String handler;
+
+    @Option(names = "--command", description = "Command serving HTTP on $PORT (runtime http).")
+    String command;
+  }
+
+  @Option(names = "--memory", paramLabel = "MB", description = "Memory per instance in MB.")
+  Integer memory;
+
+  @Option(names = "--timeout", paramLabel = "DURATION", description = "Longest time one request may take, e.g. 30s.")
+  String timeout;
+
+  @Option(names = "--concurrency", paramLabel = "N", description = "Requests one instance serves at once.")
+  Integer concurrency;
+
+  @Option(names = "--min-instances", paramLabel = "N", description = "Instances kept up while idle.")
+  Integer minInstances;
+
+  @Option(names = "--max-instances", paramLabel = "N", description = "Most instances at once.")
+  Integer maxInstances;
+
+  @Option(names = "--idle-timeout", paramLabel = "DURATION", description = "Idle time after which an instance stops, e.g. 5m.")
+  String idleTimeout;
+
+  @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Environment variable, merged over the manifest's env (repeatable).")
+  List<String> env = new ArrayList<>();
+
+  @Option(names = "--json", description = "Print the daemon's answer as JSON.")
+  boolean json;
+
+  DeployCommand(CliContext ctx) {
+    super(ctx);
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Deployer.Deployed deployed = Deployer.deploy(client(), path, overrides());
+    ctx.out().println(json ? Json.pretty(deployed.function()) : deployed.summary());
+    return 0;
+  }
+
+  ManifestOverrides overrides() {
+    return new ManifestOverrides(name, runtime,
+        entry == null ? null : entry.handler, entry == null ? null : entry.command,
+        memory, duration("--timeout", timeout), concurrency, minInstances, maxInstances,
+        duration("--idle-timeout", idleTimeout), parseEnv(env));
+  }
+
+  /** Checks a duration flag here, for a fast error; the manifest keeps the text the user wrote. */
+  private static String duration(String flag, String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      Durations.parse(flag, value);
+      return value;
+    } catch (Failure.InvalidInput e) {
+      throw new CliFailure.Usage(e.getMessage());
+    }
+  }
+
+  static Map<String, String> parseEnv(List<String> pairs) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (String pair : pairs) {
+      int eq = pair.indexOf('=');
+      if (eq <= 0) {
+        throw new CliFailure.Usage("--env '" + pair + "' (expected: KEY=VALUE, e.g. --env LOG_LEVEL=debug)");
+      }
+      env.put(pair.substring(0, eq), pair.substring(eq + 1));
+    }
+    return env;
+  }
+}

@@ -1,0 +1,55 @@
+package dev.pilotlight.cli;
+
+import java.net.URI;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Options every command takes. {@code --url} may be given before or after the command name
+ * ({@code pilotlight --url U ls} or {@code pilotlight ls --url U}); the command's own wins.
+ */
+final class GlobalOptions {
+  static final String DEFAULT_URL = "http://127.0.0.1:8080";
+  static final String URL_ENV = "PILOTLIGHT_URL";
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec mixee;
+
+  @Option(names = "--url", paramLabel = "URL",
+      description = "Daemon address (default: $PILOTLIGHT_URL, else " + DEFAULT_URL + ").")
+  String url;
+
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  boolean help;
+
+  /** The daemon's base URL: {@code --url} here or on a parent command, else the env, else the default. */
+  String resolveUrl(Map<String, String> env) {
+    String chosen = null;
+    for (CommandSpec s = mixee; s != null && chosen == null; s = s.parent()) {
+      for (CommandSpec mixin : s.mixins().values()) {
+        if (mixin.userObject() instanceof GlobalOptions g && g.url != null) {
+          chosen = g.url;
+        }
+      }
+    }
+    if (chosen == null) {
+      String fromEnv = env.get(URL_ENV);
+      chosen = fromEnv != null && !fromEnv.isBlank() ? fromEnv.strip() : DEFAULT_URL;
+    }
+    return validated(chosen);
+  }
+
+  private static String validated(String url) {
+    try {
+      URI uri = new URI(url);
+      if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+      }
+    } catch (java.net.URISyntaxException e) {
+      // reported below
+    }
+    throw new CliFailure.Usage("--url '" + url + "' is not a daemon address (expected e.g. " + DEFAULT_URL + ")");
+  }
+}

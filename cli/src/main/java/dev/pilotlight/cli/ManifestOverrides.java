@@ -1,0 +1,52 @@
+package dev.pilotlight.cli;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Settings given as flags to {@code deploy}; each non-null one replaces the manifest key of the
+ * same meaning, and {@code env} is merged into the manifest's env key by key.
+ */
+record ManifestOverrides(
+    String name,
+    String runtime,
+    String handler,
+    String command,
+    Integer memory,
+    String timeout,
+    Integer concurrency,
+    Integer minInstances,
+    Integer maxInstances,
+    String idleTimeout,
+    Map<String, String> env) {
+
+  ManifestOverrides {
+    env = env == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(env));
+  }
+
+  /** No flags: the manifest as it is. */
+  static ManifestOverrides none() {
+    return new ManifestOverrides(null, null, null, null, null, null, null, null, null, null, Map.of());
+  }
+
+  /** The non-null settings other than name and env, keyed by their manifest names. */
+  Map<String, Object> settings() {
+    Map<String, Object> s = new LinkedHashMap<>();
+    put(s, "runtime", runtime);
+    put(s, "handler", handler);
+    put(s, "command", command);
+    put(s, "memory", memory);
+    put(s, "timeout", timeout);
+    put(s, "concurrency", concurrency);
+    put(s, "minInstances", minInstances);
+    put(s, "maxInstances", maxInstances);
+    put(s, "idleTimeout", idleTimeout);
+    return s;
+  }
+
+  private static void put(Map<String, Object> s, String key, Object value) {
+    if (value != null) {
+      s.put(key, value);
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.pilotlight.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code status NAME}: a function's settings and live state as aligned {@code key: value} lines. */
+@Command(name = "status", description = "Show a function's settings, instances, counters and latency.")
+final class StatusCommand extends DaemonCommand {
+
+  @Parameters(index = "0", paramLabel = "NAME", description = "Function name.")
+  String name;
+
+  @Option(names = "--json", description = "Print the daemon's JSON.")
+  boolean json;
+
+  StatusCommand(CliContext ctx) {
+    super(ctx);
+  }
+
+  @Override
+  public Integer call() {
+    JsonNode f = client().getJson(DaemonClient.functionPath(name));
+    ctx.out().print(json ? Json.pretty(f) + "\n" : render(f));
+    return 0;
+  }
+
+  static String render(JsonNode f) {
+    Map<String, String> lines = new LinkedHashMap<>();
+    lines.put("name", Json.text(f, "name"));
+    lines.put("runtime", Json.text(f, "runtime"));
+    if (f.hasNonNull("handler")) {
+      lines.put("handler", f.get("handler").asText());
+    }
+    if (f.hasNonNull("command")) {
+      lines.put("command", f.get("command").asText());
+    }
+    lines.put("revision", Json.text(f, "revision") + (f.hasNonNull("deployedAt") ? " (deployed " + f.get("deployedAt").asText() + ")" : ""));
+    String sha = Json.text(f, "codeSha256");
+    lines.put("code sha256", sha.length() > 12 ? sha.substring(0, 12) : sha);
+    lines.put("url", Json.text(f, "url"));
+    lines.put("instances", Json.text(f, "instances") + " ready, " + Json.text(f, "starting") + " starting");
+    lines.put("in-flight", Json.text(f, "inFlight"));
+    lines.put("queued", Json.text(f, "queued"));
+    lines.put("invocations", Json.text(f, "invocations"));
+    lines.put("errors", Json.text(f, "errors"));
+    lines.put("cold starts", Json.text(f, "coldStarts"));
+    lines.put("latency", latency(f.path("latencyMs")));
+    lines.put("memory", Json.text(f, "memoryMb") + " MB");
+    lines.put("timeout", seconds(f, "timeoutSeconds"));
+    lines.put("concurrency", Json.text(f, "concurrency"));
+    lines.put("min/max instances", Json.text(f, "minInstances") + " / " + Json.text(f, "maxInstances"));
+    lines.put("idle timeout", seconds(f, "idleTimeoutSeconds"));
+    lines.put("last cold start", lastColdStart(f.path("lastColdStart")));
+    List<String> envKeys = new ArrayList<>();
+    f.path("env").fieldNames().forEachRemaining(envKeys::add);
+    lines.put("env", envKeys.isEmpty() ? "-" : String.join(", ", envKeys));
+
+    int width = lines.keySet().stream().mapToInt(String::length).max().orElse(0) + 1;
+    StringBuilder sb = new StringBuilder();
+    lines.forEach((k, v) -> sb.append(String.format("%-" + width + "s %s", k + ":", v)).append('\n'));
+    return sb.toString();
+  }
+
+  private static String latency(JsonNode l) {
+    if (!l.hasNonNull("p50") && !l.hasNonNull("p99")) {
+      return "-";
+    }
+    return "p50 " + ms(l, "p50") + ", p99 " + ms(l, "p99");
+  }
+
+  private static String lastColdStart(JsonNode c) {
+    if (c.isMissingNode() || c.isNull()) {
+      return "-";
+    }
+    return Json.text(c, "strategy") + ", init " + ms(c, "initMs");
+  }
+
+  private static String ms(JsonNode node, String field) {
+    return node.hasNonNull(field) ? Formats.millis(node.get(field).asDouble()) + " ms" : "-";
+  }
+
+  private static String seconds(JsonNode node, String field) {
+    return node.hasNonNull(field) ? Formats.seconds(node.get(field).asDouble()) : "-";
+  }
+}
