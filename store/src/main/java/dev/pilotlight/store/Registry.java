@@ -1,0 +1,46 @@
+package dev.pilotlight.store;
+
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.FunctionSpec;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The durable list of deployed functions and every revision they had. Once a method returns, its
+ * change survives a crash or power loss (SQLite in WAL mode with {@code synchronous=FULL}).
+ * Thread-safe. Failures of the database itself are thrown as {@link StoreException}.
+ */
+public interface Registry extends AutoCloseable {
+
+  /** Opens (creating or migrating as needed) the registry database at {@code dbFile}. */
+  static Registry open(Path dbFile) {
+    return SqliteRegistry.open(dbFile);
+  }
+
+  /**
+   * Stores a new revision of {@code spec.name()} and makes it current, atomically. The revision is
+   * the previous one plus 1, or 1 for a name not deployed yet (or deleted since).
+   */
+  Deployment save(FunctionSpec spec, String codeSha256, long codeSize, Path codeDir, Instant now);
+
+  /** The current revision of {@code name}, if it is deployed. */
+  Optional<Deployment> find(String name);
+
+  /** One particular revision of {@code name}, if it exists (for {@code ?Qualifier=}). */
+  Optional<Deployment> find(String name, long revision);
+
+  /** The current revision of every function, sorted by name. */
+  List<Deployment> list();
+
+  /** Removes {@code name} and all its revisions; false if it was not deployed. */
+  boolean delete(String name);
+
+  /** The SHA-256 of every package some revision still refers to: what artifact GC must keep. */
+  Set<String> referencedCode();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,321 @@
+package dev.pilotlight.store;
+
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.FunctionSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * {@link Registry} on one SQLite connection guarded by a lock. Registry traffic is a few writes per
+ * deploy and cached reads, so one connection is plenty and keeps transactions simple.
+ */
+final class SqliteRegistry implements Registry {
+
+  /**
+   * Schema migrations; {@code MIGRATIONS[i]} takes the schema from version i to i+1. Append only:
+   * a released entry must never change, since databases in the field already ran it.
+   */
+  private static final List<List<String>> MIGRATIONS = List.of(
+      List.of(
+          """
+          CREATE TABLE revisions (
+            name        TEXT    NOT NULL,
+            revision    INTEGER NOT NULL,
+            spec_json   TEXT    NOT NULL,
+            code_sha256 TEXT    NOT NULL,
+            code_size   INTEGER NOT NULL,
+            code_dir    TEXT    NOT NULL,
+            deployed_at TEXT    NOT NULL,
+            PRIMARY KEY (name, revision)
+          )""",
+          """
+          CREATE TABLE functions (
+            name     TEXT    PRIMARY KEY,
+            revision INTEGER NOT NULL,
+            FOREIGN KEY (name, revision) REFERENCES revisions (name, revision)
+          )"""));
+
+  static final int SCHEMA_VERSION = MIGRATIONS.size();
+
+  private static final String SELECT_DEPLOYMENT =
+      "SELECT r.spec_json, r.revision, r.code_sha256, r.code_size, r.code_dir, r.deployed_at FROM revisions r ";
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Path dbFile;
+  private Connection connection; // guarded by lock; null once closed
+
+  private SqliteRegistry(Path dbFile, Connection connection) {
+    this.dbFile = dbFile;
+    this.connection = connection;
+  }
+
+  static SqliteRegistry open(Path dbFile) {
+    if (dbFile == null) {
+      throw new IllegalArgumentException("dbFile: null (expected: a path such as ~/.pilotlight/registry.db)");
+    }
+    Path file = dbFile.toAbsolutePath();
+    try {
+      Files.createDirectories(file.getParent());
+    } catch (IOException e) {
+      throw new StoreException("registry " + file + ": cannot create its directory: " + e.getMessage(), e);
+    }
+    var config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    // FULL: a commit is on disk before it returns, so anything acknowledged survives power loss.
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.enforceForeignKeys(true);
+    // IMMEDIATE: take the write lock at BEGIN, so a second process fails fast instead of deadlocking.
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    config.setBusyTimeout(5_000);
+    Connection c = null;
+    try {
+      c = config.createConnection("jdbc:sqlite:" + file);
+      migrate(c, file);
+      return new SqliteRegistry(file, c);
+    } catch (SQLException e) {
+      closeQuietly(c);
+      throw new StoreException("registry " + file + ": cannot open: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(c);
+      throw e;
+    }
+  }
+
+  private static void migrate(Connection c, Path file) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.executeUpdate("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    }
+    c.setAutoCommit(false);
+    try {
+      int version;
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
+        version = rs.next() ? rs.getInt(1) : 0;
+      }
+      if (version > SCHEMA_VERSION) {
+        throw new StoreException("registry " + file + ": schema version " + version
+            + " was written by a newer Pilotlight (this one knows up to " + SCHEMA_VERSION + ")");
+      }
+      for (int v = version; v < SCHEMA_VERSION; v++) {
+        try (Statement s = c.createStatement()) {
+          for (String sql : MIGRATIONS.get(v)) {
+            s.executeUpdate(sql);
+          }
+        }
+      }
+      if (version < SCHEMA_VERSION) {
+        try (Statement s = c.createStatement()) {
+          s.executeUpdate("DELETE FROM schema_version");
+          s.executeUpdate("INSERT INTO schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
+        }
+      }
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  @Override
+  public Deployment save(FunctionSpec spec, String codeSha256, long codeSize, Path codeDir, Instant now) {
+    if (spec == null || codeDir == null || now == null) {
+      throw new IllegalArgumentException("save: spec, codeDir and now are required");
+    }
+    if (!Sha256.isValid(codeSha256)) {
+      throw new IllegalArgumentException("codeSha256: '" + codeSha256 + "' (expected: 64 lowercase hex digits)");
+    }
+    if (codeSize < 0) {
+      throw new IllegalArgumentException("codeSize: " + codeSize + " (expected: >= 0)");
+    }
+    return inTransaction("save " + spec.name(), c -> {
+      long revision;
+      try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(revision), 0) + 1 FROM revisions WHERE name = ?")) {
+        ps.setString(1, spec.name());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          revision = rs.getLong(1);
+        }
+      }
+      var deployment = new Deployment(spec, revision, codeSha256, codeSize, codeDir.toAbsolutePath(), now);
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO revisions "
+          + "(name, revision, spec_json, code_sha256, code_size, code_dir, deployed_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        ps.setString(1, spec.name());
+        ps.setLong(2, revision);
+        ps.setString(3, SpecJson.write(spec));
+        ps.setString(4, codeSha256);
+        ps.setLong(5, codeSize);
+        ps.setString(6, deployment.codeDir().toString());
+        ps.setString(7, now.toString());
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO functions (name, revision) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET revision = excluded.revision")) {
+        ps.setString(1, spec.name());
+        ps.setLong(2, revision);
+        ps.executeUpdate();
+      }
+      return deployment;
+    });
+  }
+
+  @Override
+  public Optional<Deployment> find(String name) {
+    return withConnection("find " + name, c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          SELECT_DEPLOYMENT + "JOIN functions f ON f.name = r.name AND f.revision = r.revision WHERE f.name = ?")) {
+        ps.setString(1, name);
+        return readAll(ps).stream().findFirst();
+      }
+    });
+  }
+
+  @Override
+  public Optional<Deployment> find(String name, long revision) {
+    return withConnection("find " + name + " revision " + revision, c -> {
+      try (PreparedStatement ps = c.prepareStatement(SELECT_DEPLOYMENT + "WHERE r.name = ? AND r.revision = ?")) {
+        ps.setString(1, name);
+        ps.setLong(2, revision);
+        return readAll(ps).stream().findFirst();
+      }
+    });
+  }
+
+  @Override
+  public List<Deployment> list() {
+    return withConnection("list", c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          SELECT_DEPLOYMENT + "JOIN functions f ON f.name = r.name AND f.revision = r.revision ORDER BY r.name")) {
+        return readAll(ps);
+      }
+    });
+  }
+
+  @Override
+  public boolean delete(String name) {
+    return inTransaction("delete " + name, c -> {
+      int removed;
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM functions WHERE name = ?")) {
+        ps.setString(1, name);
+        removed = ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM revisions WHERE name = ?")) {
+        ps.setString(1, name);
+        ps.executeUpdate();
+      }
+      return removed > 0;
+    });
+  }
+
+  @Override
+  public Set<String> referencedCode() {
+    return withConnection("referencedCode", c -> {
+      Set<String> shas = new TreeSet<>();
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT DISTINCT code_sha256 FROM revisions")) {
+        while (rs.next()) {
+          shas.add(rs.getString(1));
+        }
+      }
+      return Set.copyOf(shas);
+    });
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (connection != null) {
+        connection.close();
+        connection = null;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("registry " + dbFile + ": close failed: " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** For tests: runs a query on the registry's own connection and returns the first column of the first row. */
+  String pragma(String name) {
+    return withConnection("pragma " + name, c -> {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA " + name)) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    });
+  }
+
+  private static List<Deployment> readAll(PreparedStatement ps) throws SQLException {
+    List<Deployment> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        FunctionSpec spec;
+        try {
+          spec = SpecJson.read(rs.getString(1));
+        } catch (RuntimeException e) {
+          throw new SQLException("stored spec of revision " + rs.getLong(2) + " cannot be read: " + e.getMessage(), e);
+        }
+        out.add(new Deployment(spec, rs.getLong(2), rs.getString(3), rs.getLong(4),
+            Path.of(rs.getString(5)), Instant.parse(rs.getString(6))));
+      }
+    }
+    return out;
+  }
+
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private <T> T withConnection(String what, Work<T> work) {
+    lock.lock();
+    try {
+      if (connection == null) {
+        throw new StoreException("registry " + dbFile + ": " + what + ": the registry is closed");
+      }
+      return work.run(connection);
+    } catch (SQLException e) {
+      throw new StoreException("registry " + dbFile + ": " + what + " failed: " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private <T> T inTransaction(String what, Work<T> work) {
+    return withConnection(what, c -> {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    });
+  }
+
+  private static void closeQuietly(Connection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException ignored) {
+        // already failing; the original error is the one worth reporting
+      }
+    }
+  }
+}

@@ -1,0 +1,2 @@
+/** Fakes and fixtures shared by the tests of every module: a manual clock, zip builders. */
+package dev.pilotlight.testing;
