@@ -1,0 +1,120 @@
+package dev.pilotlight.server;
+
+import dev.pilotlight.gateway.ControlPlane;
+import dev.pilotlight.gateway.activation.Activator;
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.store.ArtifactStore;
+import dev.pilotlight.store.LogStore;
+import dev.pilotlight.store.Manifest;
+import dev.pilotlight.store.Registry;
+import dev.pilotlight.store.StoredPackage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Keeps the durable side (artifacts, registry, logs) and the live side (the activator) in step.
+ * A deploy is acknowledged only after the registry committed it; deploys and removals are
+ * serialised, so artifact clean-up never races a deploy that has stored code but not yet
+ * recorded it.
+ */
+final class ControlPlaneService implements ControlPlane {
+  private final Registry registry;
+  private final ArtifactStore artifacts;
+  private final LogStore logs;
+  private final Activator activator;
+  private final InstantSource clock;
+  private final Object writeLock = new Object();
+
+  ControlPlaneService(Registry registry, ArtifactStore artifacts, LogStore logs, Activator activator, InstantSource clock) {
+    this.registry = registry;
+    this.artifacts = artifacts;
+    this.logs = logs;
+    this.activator = activator;
+    this.clock = clock;
+  }
+
+  /** Activates every stored function (daemon start) and drops code no function references. */
+  void restore() {
+    synchronized (writeLock) {
+      for (Deployment d : registry.list()) {
+        activator.deploy(d);
+      }
+      artifacts.retainOnly(registry.referencedCode());
+    }
+  }
+
+  @Override
+  public Deployed deploy(String name, InputStream zip) {
+    FunctionSpec.validateName(name);
+    synchronized (writeLock) {
+      StoredPackage stored = artifacts.store(zip);
+      FunctionSpec spec;
+      try {
+        spec = Manifest.parse(readManifest(stored.dir()), name);
+      } catch (RuntimeException e) {
+        artifacts.retainOnly(registry.referencedCode()); // don't keep code nothing will run
+        throw e;
+      }
+      boolean created = registry.find(name).isEmpty();
+      Deployment d = registry.save(spec, stored.sha256(), stored.size(), stored.dir(), clock.instant());
+      activator.deploy(d);
+      logs.append(name, "-", null, "DEPLOY revision " + d.revision() + " code sha256:" + d.codeSha256() + " (" + spec.runtime() + ")");
+      return new Deployed(d, created);
+    }
+  }
+
+  private static String readManifest(Path dir) {
+    Path manifest = dir.resolve("pilotlight.yaml");
+    if (!Files.isRegularFile(manifest)) {
+      throw new Failure.InvalidInput("the package has no pilotlight.yaml at its root (it must name at least the runtime and "
+          + "the handler or command; bin/pilotlight deploy writes it from the flags)");
+    }
+    try {
+      return Files.readString(manifest);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public List<Deployment> list() {
+    return registry.list();
+  }
+
+  @Override
+  public Optional<Deployment> find(String name) {
+    return registry.find(name);
+  }
+
+  @Override
+  public boolean delete(String name) {
+    synchronized (writeLock) {
+      if (!registry.delete(name)) {
+        return false;
+      }
+      activator.remove(name).join();
+      logs.delete(name);
+      artifacts.retainOnly(registry.referencedCode());
+      return true;
+    }
+  }
+
+  @Override
+  public List<String> tailLogs(String name, int lines) {
+    return logs.tail(name, lines);
+  }
+
+  @Override
+  public AutoCloseable followLogs(String name, Consumer<String> onLine) {
+    return logs.follow(name, onLine);
+  }
+}

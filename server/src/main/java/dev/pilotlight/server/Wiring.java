@@ -1,0 +1,146 @@
+package dev.pilotlight.server;
+
+import dev.pilotlight.autoscaler.ScaleTarget;
+import dev.pilotlight.autoscaler.ScalingDecider;
+import dev.pilotlight.autoscaler.ScalingLoop;
+import dev.pilotlight.executor.ExecutorConfig;
+import dev.pilotlight.executor.ProcessExecutor;
+import dev.pilotlight.gateway.FunctionStats;
+import dev.pilotlight.gateway.GatewayConfig;
+import dev.pilotlight.gateway.GatewayServer;
+import dev.pilotlight.gateway.activation.ActivationEvents;
+import dev.pilotlight.gateway.activation.Activator;
+import dev.pilotlight.gateway.proxy.HttpProxy;
+import dev.pilotlight.model.Instance;
+import dev.pilotlight.model.PoolSnapshot;
+import dev.pilotlight.runtimeapi.RuntimeApiServer;
+import dev.pilotlight.store.ArtifactStore;
+import dev.pilotlight.store.LogStore;
+import dev.pilotlight.store.Registry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/** Builds the daemon's object graph in plain sight. No decisions live here. */
+public final class Wiring {
+  private Wiring() {}
+
+  public static Daemon start(DaemonConfig config) {
+    InstantSource clock = InstantSource.system();
+    Path data = config.dataDir();
+    try {
+      Files.createDirectories(data);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create data dir " + data, e);
+    }
+
+    Registry registry = Registry.open(data.resolve("registry.db"));
+    ArtifactStore artifacts = ArtifactStore.open(data.resolve("artifacts"), config.limits());
+    LogStore logs = LogStore.open(data.resolve("logs"));
+
+    EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+    ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    RuntimeApiServer runtimeApi = RuntimeApiServer.create(workers);
+    Path javaHome = Path.of(System.getProperty("java.home"));
+    ProcessExecutor executor = ProcessExecutor.create(ExecutorConfig.defaults(javaHome, config.runnerJar()), runtimeApi, logs::append);
+
+    HttpProxy proxy = new HttpProxy(workers);
+    ScalingDecider decider = new ScalingDecider();
+    Activator activator = new Activator(executor::launch, decider::instancesToStart, new LifecycleLog(logs, proxy), clock, config.maxQueue());
+
+    ScalingLoop scaling = new ScalingLoop(new ScaleTarget() {
+      @Override
+      public List<PoolSnapshot> snapshots() {
+        return activator.snapshots();
+      }
+
+      @Override
+      public void startInstances(String function, int count) {
+        activator.startInstances(function, count);
+      }
+
+      @Override
+      public boolean stopIfIdle(String function, String instanceId) {
+        return activator.stopIfIdle(function, instanceId);
+      }
+    }, decider, clock);
+
+    ControlPlaneService control = new ControlPlaneService(registry, artifacts, logs, activator, clock);
+    control.restore();
+    FunctionStats stats = new FunctionStats();
+    GatewayServer gateway;
+    try {
+      gateway = GatewayServer.start(new GatewayConfig(config.host(), config.port(), (int) Math.min(Integer.MAX_VALUE - 1, config.limits().maxZippedBytes() + 1024 * 1024)),
+          boss, workers, activator, control, stats, logs::append, metrics, blocking, proxy, clock);
+    } catch (RuntimeException e) {
+      activator.shutdown();
+      registry.close();
+      logs.close();
+      boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw e;
+    }
+    scaling.start(config.scalingTick());
+
+    return new Daemon() {
+      private boolean closed;
+
+      @Override
+      public int port() {
+        return gateway.port();
+      }
+
+      @Override
+      public synchronized void close() {
+        if (closed) {
+          return;
+        }
+        closed = true;
+        gateway.close();
+        scaling.close();
+        activator.shutdown();
+        blocking.shutdownNow();
+        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        registry.close();
+        logs.close();
+      }
+    };
+  }
+
+  /** Writes instance lifecycle events to the function's log and forgets proxy connections to gone instances. */
+  private record LifecycleLog(LogStore logs, HttpProxy proxy) implements ActivationEvents {
+    @Override
+    public void instanceReady(Instance i) {
+      logs.append(i.deployment().name(), i.id(), null, String.format(java.util.Locale.ROOT,
+          "INSTANCE ready: revision %d, launch %s, init %.1f ms", i.deployment().revision(), i.launchStrategy(), i.initDuration().toNanos() / 1e6));
+    }
+
+    @Override
+    public void instanceFailedToStart(String function, Throwable error) {
+      logs.append(function, "-", null, "INSTANCE failed to start: " + error.getMessage());
+    }
+
+    @Override
+    public void instanceGone(Instance i, String reason) {
+      if (i.httpAddress() != null) {
+        proxy.forget(i.httpAddress());
+      }
+      logs.append(i.deployment().name(), i.id(), null, "INSTANCE gone: " + reason);
+    }
+  }
+}
