@@ -55,6 +55,8 @@ public final class Main extends DaemonCommand {
     cli.setErr(new PrintWriter(new OutputStreamWriter(ctx.err(), ctx.err().charset()), true));
     cli.getCommandSpec().exitCodeOnInvalidInput(CliFailure.EXIT_USAGE);
     cli.getSubcommands().values().forEach(c -> c.getCommandSpec().exitCodeOnInvalidInput(CliFailure.EXIT_USAGE));
+    // "--data @event.json" is ours to read; picocli would otherwise expand it into arguments.
+    cli.setExpandAtFiles(false);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, ctx.err()));
     return cli;
   }

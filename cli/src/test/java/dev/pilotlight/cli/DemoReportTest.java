@@ -1,0 +1,55 @@
+package dev.pilotlight.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class DemoReportTest {
+
+  @Test
+  void table_showsColdAndWarmLatencyAndTheColdAnswer() {
+    List<Double> warm = new ArrayList<>();
+    for (int i = 1; i <= 20; i++) {
+      warm.add((double) i); // 1..20 ms
+    }
+    String table = DemoReport.table(List.of(
+        new DemoReport.Measurement("hello-java", "java", 412.34, 200, "{\"message\": \"Hello, Ann!\"}\n", warm),
+        new DemoReport.Measurement("hello-http", "http", 95.0, 502, "{\"error\":\"InstanceFailed\"}", List.of(3.0))));
+
+    assertThat(table).isEqualTo("""
+        FUNCTION    RUNTIME  COLD MS  WARM P50 MS  WARM P99 MS  RESPONSE
+        hello-java  java       412.3         10.0         20.0  {"message": "Hello, Ann!"}
+        hello-http  http        95.0          3.0          3.0  HTTP 502: {"error":"InstanceFailed"}
+        """);
+  }
+
+  @Test
+  void percentile_isNearestRank() {
+    List<Double> samples = List.of(5.0, 1.0, 4.0, 2.0, 3.0);
+    assertThat(DemoReport.percentile(samples, 50)).isEqualTo(3.0);
+    assertThat(DemoReport.percentile(samples, 99)).isEqualTo(5.0);
+    assertThat(DemoReport.percentile(samples, 0)).isEqualTo(1.0);
+    assertThat(DemoReport.percentile(List.of(7.0), 99)).isEqualTo(7.0);
+  }
+
+  @Test
+  void body_isOneLineAndCut() {
+    assertThat(DemoReport.body(200, "a\n  b\tc")).isEqualTo("a b c");
+    assertThat(DemoReport.body(200, "x".repeat(100))).hasSize(60).endsWith("…");
+  }
+
+  @Test
+  void tryIt_addsUrlOnlyOffTheDefaultPort() {
+    String onDefault = DemoReport.tryIt("http://127.0.0.1:8080", true, List.of("hello-java", "hello-http"));
+    assertThat(onDefault)
+        .contains("curl 'http://127.0.0.1:8080/fn/hello-java/?name=Ann'", "curl 'http://127.0.0.1:8080/fn/hello-http/?name=Ann'",
+            "bin/pilotlight logs hello-java --follow\n",
+            "aws --endpoint-url http://127.0.0.1:8080 lambda invoke --function-name hello-java out.json")
+        .doesNotContain("--url");
+
+    String elsewhere = DemoReport.tryIt("http://127.0.0.1:9090", false, List.of("hello-java"));
+    assertThat(elsewhere).contains("bin/pilotlight status hello-java --url http://127.0.0.1:9090\n");
+  }
+}
