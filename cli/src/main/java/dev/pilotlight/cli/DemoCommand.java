@@ -86,8 +86,10 @@ final class DemoCommand extends DaemonCommand {
       ctx.out().flush();
 
       int exit = daemon.waitFor();
-      if (stopping.get()) {
-        return 0; // Ctrl-C: the shutdown hook stopped the daemon
+      // Ctrl-C in a terminal signals the daemon too (same process group), so it may exit before
+      // our shutdown hook starts: 130/143 are SIGINT/SIGTERM, not a crash.
+      if (stopping.get() || exit == 130 || exit == 143) {
+        return 0;
       }
       throw new CliFailure.Failed("the daemon stopped with code " + exit + "; the end of its log:\n" + daemon.tail(30));
     } finally {
