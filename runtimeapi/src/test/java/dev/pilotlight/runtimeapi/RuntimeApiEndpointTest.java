@@ -1,0 +1,92 @@
+package dev.pilotlight.runtimeapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.LambdaRequest;
+import dev.pilotlight.model.LambdaResponse;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Drives a real endpoint on a loopback port the way a Lambda runtime does. */
+class RuntimeApiEndpointTest {
+  final RuntimeApiServer server = RuntimeApiServer.create();
+  final HttpClient http = HttpClient.newHttpClient();
+  RuntimeApiEndpoint endpoint = server.open("i-1");
+
+  @AfterEach
+  void close() {
+    endpoint.close();
+    server.close();
+  }
+
+  String base() {
+    return "http://" + endpoint.address() + "/2018-06-01/runtime/";
+  }
+
+  CompletableFuture<HttpResponse<String>> next() {
+    return http.sendAsync(HttpRequest.newBuilder(URI.create(base() + "invocation/next")).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> post(String path, String body, String errorType) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).POST(HttpRequest.BodyPublishers.ofString(body));
+    if (errorType != null) {
+      b.header("Lambda-Runtime-Function-Error-Type", errorType);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  static LambdaRequest event(String id, String json) {
+    return new LambdaRequest(id, json.getBytes(StandardCharsets.UTF_8), Instant.ofEpochMilli(1_800_000_000_000L),
+        "arn:aws:lambda:us-east-1:000000000000:function:f");
+  }
+
+  @Test
+  void eventQueuedBeforeThePollIsDeliveredWithLambdaHeaders() throws Exception {
+    CompletableFuture<LambdaResponse> result = endpoint.invoke(event("req-1", "{\"a\":1}"));
+    HttpResponse<String> ev = next().join();
+    assertThat(endpoint.ready()).isDone();
+    assertThat(ev.body()).isEqualTo("{\"a\":1}");
+    assertThat(ev.headers().firstValue("Lambda-Runtime-Aws-Request-Id")).contains("req-1");
+    assertThat(ev.headers().firstValue("Lambda-Runtime-Deadline-Ms")).contains("1800000000000");
+    assertThat(ev.headers().firstValue("Lambda-Runtime-Invoked-Function-Arn")).contains("arn:aws:lambda:us-east-1:000000000000:function:f");
+    assertThat(ev.headers().firstValue("Lambda-Runtime-Trace-Id")).isPresent();
+    assertThat(post("invocation/req-1/response", "\"ok\"", null).statusCode()).isEqualTo(202);
+    assertThat(new String(result.join().payload(), StandardCharsets.UTF_8)).isEqualTo("\"ok\"");
+  }
+
+  @Test
+  void aWaitingPollGetsTheNextEventAndErrorsCarryTheirType() throws Exception {
+    CompletableFuture<HttpResponse<String>> poll = next();
+    // the poll is parked server-side until an event arrives
+    CompletableFuture<LambdaResponse> result = endpoint.invoke(event("req-2", "{}"));
+    assertThat(poll.join().headers().firstValue("Lambda-Runtime-Aws-Request-Id")).contains("req-2");
+    post("invocation/req-2/error", "{\"errorMessage\":\"boom\",\"errorType\":\"java.lang.IllegalStateException\"}", "IllegalStateException");
+    LambdaResponse r = result.join();
+    assertThat(r.isError()).isTrue();
+    assertThat(r.errorType()).isEqualTo("IllegalStateException");
+  }
+
+  @Test
+  void unknownRequestIdIs400AndInitErrorIsReported() throws Exception {
+    assertThat(post("invocation/nope/response", "{}", null).statusCode()).isEqualTo(400);
+    assertThat(post("init/error", "{\"errorMessage\":\"bad init\"}", null).statusCode()).isEqualTo(202);
+    assertThat(new String(endpoint.initError().join(), StandardCharsets.UTF_8)).contains("bad init");
+  }
+
+  @Test
+  void closingFailsEverythingStillWaiting() {
+    CompletableFuture<LambdaResponse> result = endpoint.invoke(event("req-3", "{}"));
+    endpoint.close("instance i-1 exited with code 137");
+    assertThatThrownBy(result::join).hasCauseInstanceOf(Failure.InstanceFailed.class).hasMessageContaining("137");
+    assertThatThrownBy(() -> endpoint.invoke(event("req-4", "{}")).join()).hasMessageContaining("137");
+  }
+}
