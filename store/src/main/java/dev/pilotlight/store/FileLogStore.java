@@ -1,0 +1,258 @@
+package dev.pilotlight.store;
+
+import dev.pilotlight.model.FunctionSpec;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/** {@link LogStore} with one append-mode file per function and an in-memory fan-out to followers. */
+final class FileLogStore implements LogStore {
+  static final long DEFAULT_MAX_FILE_BYTES = 10L * 1024 * 1024;
+  static final int DEFAULT_FOLLOWER_BACKLOG = 10_000;
+
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+  private final Path dir;
+  private final InstantSource clock;
+  private final long maxFileBytes;
+  private final int followerBacklog;
+  private final Map<String, FunctionLog> logs = new ConcurrentHashMap<>();
+
+  FileLogStore(Path dir, InstantSource clock, long maxFileBytes, int followerBacklog) {
+    this.dir = dir;
+    this.clock = clock;
+    this.maxFileBytes = maxFileBytes;
+    this.followerBacklog = followerBacklog;
+  }
+
+  static FileLogStore open(Path dir, InstantSource clock) {
+    if (dir == null || clock == null) {
+      throw new IllegalArgumentException("log store: dir and clock are required");
+    }
+    Path abs = dir.toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(abs);
+    } catch (IOException e) {
+      throw new StoreException("log store " + abs + ": cannot create the directory: " + e.getMessage(), e);
+    }
+    return new FileLogStore(abs, clock, DEFAULT_MAX_FILE_BYTES, DEFAULT_FOLLOWER_BACKLOG);
+  }
+
+  @Override
+  public void append(String function, String instanceId, String requestId, String message) {
+    if (instanceId == null || instanceId.isBlank()) {
+      throw new IllegalArgumentException("instanceId: '" + instanceId + "' (expected: the instance that printed the line)");
+    }
+    FunctionLog log = log(function);
+    String prefix = TIMESTAMP.format(clock.instant()) + " "
+        + (requestId == null || requestId.isBlank() ? "-" : requestId) + " [" + instanceId + "] ";
+    List<String> lines = new ArrayList<>();
+    (message == null ? "" : message).lines().forEach(l -> lines.add(prefix + l));
+    if (lines.isEmpty()) {
+      lines.add(prefix);
+    }
+    var text = new StringBuilder();
+    lines.forEach(l -> text.append(l).append('\n'));
+    log.write(text.toString().getBytes(StandardCharsets.UTF_8), lines);
+  }
+
+  @Override
+  public List<String> tail(String function, int n) {
+    if (n < 0) {
+      throw new IllegalArgumentException("n: " + n + " (expected: >= 0)");
+    }
+    return log(function).tail(n);
+  }
+
+  @Override
+  public Subscription follow(String function, Consumer<String> onLine) {
+    if (onLine == null) {
+      throw new IllegalArgumentException("onLine: null (expected: a consumer of lines)");
+    }
+    FunctionLog log = log(function);
+    var follower = new LogFollower(function, onLine, followerBacklog, log.followers::remove);
+    log.followers.add(follower);
+    return follower;
+  }
+
+  @Override
+  public void delete(String function) {
+    log(function).delete();
+  }
+
+  @Override
+  public void close() {
+    for (FunctionLog log : logs.values()) {
+      log.close();
+    }
+  }
+
+  /** How many followers {@code function} has; for tests. */
+  int followerCount(String function) {
+    return log(function).followers.size();
+  }
+
+  private FunctionLog log(String function) {
+    // The name becomes a file name, so only valid function names (no '/', no '..') get this far.
+    FunctionSpec.validateName(function);
+    return logs.computeIfAbsent(function, FunctionLog::new);
+  }
+
+  /** One function's files and followers; the lock orders writes, rotation and reads of the files. */
+  private final class FunctionLog {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Path current;
+    private final Path rotated;
+    final List<LogFollower> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private OutputStream out; // guarded by lock; null while closed
+    private long size; // guarded by lock: bytes in current
+
+    FunctionLog(String function) {
+      this.current = dir.resolve(function + ".log");
+      this.rotated = dir.resolve(function + ".log.1");
+    }
+
+    void write(byte[] bytes, List<String> lines) {
+      lock.lock();
+      try {
+        if (out == null) {
+          out = Files.newOutputStream(current, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+          size = Files.size(current);
+        }
+        // One append never straddles two files; a single huge append may exceed the cap alone.
+        if (size > 0 && size + bytes.length > maxFileBytes) {
+          out.close();
+          out = null;
+          Files.move(current, rotated, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+          out = Files.newOutputStream(current, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+          size = 0;
+        }
+        out.write(bytes); // unbuffered: reaches the OS before append returns
+        size += bytes.length;
+        // Offering under the lock keeps every follower's order the same as the file's.
+        for (LogFollower f : followers) {
+          for (String line : lines) {
+            if (!f.offer(line)) {
+              break;
+            }
+          }
+        }
+      } catch (IOException e) {
+        closeQuietly();
+        throw new StoreException("log " + current + ": append failed: " + e.getMessage(), e);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    List<String> tail(int n) {
+      lock.lock();
+      try {
+        List<String> newest = lastLines(current, n);
+        if (newest.size() >= n) {
+          return newest;
+        }
+        List<String> all = new ArrayList<>(lastLines(rotated, n - newest.size()));
+        all.addAll(newest);
+        return all;
+      } catch (IOException e) {
+        throw new StoreException("log " + current + ": reading failed: " + e.getMessage(), e);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    void delete() {
+      lock.lock();
+      try {
+        closeQuietly();
+        Files.deleteIfExists(current);
+        Files.deleteIfExists(rotated);
+        size = 0;
+      } catch (IOException e) {
+        throw new StoreException("log " + current + ": delete failed: " + e.getMessage(), e);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    void close() {
+      lock.lock();
+      try {
+        closeQuietly();
+      } finally {
+        lock.unlock();
+      }
+      for (LogFollower f : followers) {
+        f.close();
+      }
+    }
+
+    private void closeQuietly() {
+      if (out != null) {
+        try {
+          out.close();
+        } catch (IOException ignored) {
+          // nothing buffered: every write went straight to the OS
+        }
+        out = null;
+      }
+    }
+  }
+
+  /**
+   * The last {@code n} lines of {@code file}, read backwards from the end so a tail of a 10 MB file
+   * costs only what it returns. Safe to split on the byte '\n': UTF-8 never uses it inside a character.
+   */
+  static List<String> lastLines(Path file, int n) throws IOException {
+    if (n == 0) {
+      return List.of();
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = ch.size();
+      long start = 0;
+      int newlines = 0;
+      ByteBuffer buf = ByteBuffer.allocate(8192);
+      long end = size - 1; // the file's own final '\n' ends the last line, it does not start one
+      scan:
+      while (end > 0) {
+        long from = Math.max(0, end - buf.capacity());
+        buf.clear().limit((int) (end - from));
+        while (buf.hasRemaining() && ch.read(buf, from + buf.position()) >= 0) {
+          // read fully
+        }
+        for (int i = buf.position() - 1; i >= 0; i--) {
+          if (buf.get(i) == '\n' && ++newlines == n) {
+            start = from + i + 1;
+            break scan;
+          }
+        }
+        end = from;
+      }
+      ByteBuffer text = ByteBuffer.allocate((int) (size - start));
+      while (text.hasRemaining() && ch.read(text, start + text.position()) >= 0) {
+        // read fully
+      }
+      return new String(text.array(), 0, text.position(), StandardCharsets.UTF_8).lines().toList();
+    } catch (NoSuchFileException e) {
+      return List.of();
+    }
+  }
+}

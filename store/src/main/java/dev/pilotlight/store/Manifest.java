@@ -1,0 +1,268 @@
+package dev.pilotlight.store;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.pilotlight.model.Durations;
+import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.Runtime;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+/**
+ * Reads and writes {@code pilotlight.yaml}, the manifest inside a package. Every error names the
+ * key and what was expected, so the CLI can print it as is.
+ *
+ * <pre>
+ * name: hello-java            # optional when the deploy names the function
+ * runtime: java               # java (java17, java21, java25) or http
+ * handler: example.Hello::handleRequest   # Lambda-style runtimes
+ * command: java -jar app.jar  # http: serves HTTP on $PORT
+ * memory: 256                 # MB per instance
+ * timeout: 30s                # per request: 500ms, 30s, 5m, or plain seconds
+ * concurrency: 1              # requests one instance serves at once
+ * minInstances: 0             # kept up while idle; 0 scales to zero
+ * maxInstances: 10
+ * idleTimeout: 5m             # idle instances stop after this long
+ * env: {GREETING: hello}      # numbers and booleans become strings
+ * package: target/app.jar     # read by the CLI only
+ * </pre>
+ */
+public final class Manifest {
+
+  /** The file name the CLI and the server look for at the root of a package. */
+  public static final String FILE_NAME = "pilotlight.yaml";
+
+  /** Every key the manifest accepts, in the order {@link #toYaml} writes them. */
+  public static final List<String> KNOWN_KEYS = List.of("name", "runtime", "handler", "command", "memory",
+      "timeout", "concurrency", "minInstances", "maxInstances", "idleTimeout", "env", "package");
+
+  private static final Pattern INTEGER = Pattern.compile("[-+]?\\d+");
+
+  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      // "memory:" with nothing after it means "not set"; a quoted '' stays an empty string.
+      .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+      .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+      .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+      .build());
+
+  private Manifest() {}
+
+  /**
+   * Parses manifest text into a validated spec. Missing optional keys take {@link FunctionSpec}'s
+   * defaults; an empty text is an empty manifest.
+   *
+   * @param nameOverride the function name given at deploy time; when non-null it wins over {@code name}
+   * @throws Failure.InvalidInput for malformed YAML, unknown keys, wrong types or invalid values
+   */
+  public static FunctionSpec parse(String yaml, String nameOverride) {
+    ObjectNode root = readRoot(yaml == null ? "" : yaml);
+    for (var property : root.properties()) {
+      String key = property.getKey();
+      if (!KNOWN_KEYS.contains(key)) {
+        throw new Failure.InvalidInput(FILE_NAME + ": unknown key '" + key + "' (known keys: "
+            + String.join(", ", KNOWN_KEYS) + ")");
+      }
+    }
+    String name = nameOverride != null ? nameOverride : string(root, "name");
+    String runtime = string(root, "runtime");
+    return new FunctionSpec(
+        name,
+        runtime == null ? null : Runtime.parse(runtime),
+        string(root, "handler"),
+        string(root, "command"),
+        integer(root, "memory", FunctionSpec.DEFAULT_MEMORY_MB, "an integer number of MB, e.g. 512"),
+        duration(root, "timeout", FunctionSpec.DEFAULT_TIMEOUT),
+        integer(root, "concurrency", FunctionSpec.DEFAULT_CONCURRENCY, "an integer"),
+        integer(root, "minInstances", 0, "an integer"),
+        integer(root, "maxInstances", FunctionSpec.DEFAULT_MAX_INSTANCES, "an integer"),
+        duration(root, "idleTimeout", FunctionSpec.DEFAULT_IDLE_TIMEOUT),
+        env(root));
+  }
+
+  /** Writes {@code spec} as manifest text that {@link #parse} reads back to an equal spec. */
+  public static String toYaml(FunctionSpec spec) {
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("name", spec.name());
+    doc.put("runtime", spec.runtime().id());
+    if (spec.handler() != null) doc.put("handler", spec.handler());
+    if (spec.command() != null) doc.put("command", spec.command());
+    doc.put("memory", spec.memoryMb());
+    doc.put("timeout", Durations.format(spec.timeout()));
+    doc.put("concurrency", spec.concurrency());
+    doc.put("minInstances", spec.minInstances());
+    doc.put("maxInstances", spec.maxInstances());
+    doc.put("idleTimeout", Durations.format(spec.idleTimeout()));
+    if (!spec.env().isEmpty()) doc.put("env", spec.env());
+    try {
+      return YAML.writeValueAsString(doc);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a map of strings and numbers always serialises", e);
+    }
+  }
+
+  private static ObjectNode readRoot(String yaml) {
+    JsonNode root;
+    try (JsonParser parser = YAML.createParser(yaml)) {
+      root = parser.nextToken() == null ? null : readScalarsAsWritten(parser);
+      if (root != null && parser.nextToken() != null) {
+        throw new Failure.InvalidInput(FILE_NAME + ": holds more than one YAML document (remove the second '---')");
+      }
+    } catch (JsonProcessingException e) {
+      throw new Failure.InvalidInput(FILE_NAME + ": " + oneLine(e));
+    } catch (IOException e) {
+      throw new IllegalStateException("reading from a string cannot fail", e);
+    }
+    if (root == null || root.isNull()) {
+      return JsonNodeFactory.instance.objectNode();
+    }
+    if (!root.isObject()) {
+      throw new Failure.InvalidInput(FILE_NAME + ": expected 'key: value' lines such as 'runtime: java', got "
+          + describe(root));
+    }
+    return (ObjectNode) root;
+  }
+
+  /**
+   * Builds a tree in which every scalar is the text exactly as written. Jackson's YAML reader
+   * follows YAML 1.1, where {@code yes} is a boolean and {@code 0123} is octal 83; kept as text,
+   * {@code env: {ZIP: 0123, DEBUG: yes}} reaches the function as written, and numeric keys are
+   * converted (and checked) here instead.
+   */
+  private static JsonNode readScalarsAsWritten(JsonParser p) throws IOException {
+    var nodes = JsonNodeFactory.instance;
+    return switch (p.currentToken()) {
+      case START_OBJECT -> {
+        ObjectNode object = nodes.objectNode();
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String key = p.currentName();
+          p.nextToken();
+          object.set(key, readScalarsAsWritten(p));
+        }
+        yield object;
+      }
+      case START_ARRAY -> {
+        ArrayNode array = nodes.arrayNode();
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+          array.add(readScalarsAsWritten(p));
+        }
+        yield array;
+      }
+      case VALUE_NULL -> nodes.nullNode();
+      default -> nodes.textNode(p.getText());
+    };
+  }
+
+  /**
+   * The parser's complaint on one line: {@code line 2, column 10: mapping values are not allowed
+   * here}. SnakeYAML's own message adds a multi-line excerpt with a caret, which a JSON error body
+   * or a terminal line cannot show well.
+   */
+  private static String oneLine(JsonProcessingException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof MarkedYAMLException m && m.getProblem() != null) {
+        Mark at = m.getProblemMark() != null ? m.getProblemMark() : m.getContextMark();
+        String where = at == null ? "" : "line " + (at.getLine() + 1) + ", column " + (at.getColumn() + 1) + ": ";
+        String context = m.getContext() == null ? "" : " (" + m.getContext() + ")";
+        return flatten(where + m.getProblem() + context);
+      }
+    }
+    String text = flatten(e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage());
+    JsonLocation at = e.getLocation();
+    if (at != null && at.getLineNr() > 0) {
+      text = "line " + at.getLineNr() + ", column " + at.getColumnNr() + ": " + text;
+    }
+    return text;
+  }
+
+  private static String flatten(String s) {
+    return s.replaceAll("\\s*\\R\\s*", " ").trim();
+  }
+
+  private static String string(ObjectNode root, String key) {
+    JsonNode v = root.get(key);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (v.isTextual()) {
+      return v.asText();
+    }
+    throw wrongType(key, v, "a string");
+  }
+
+  private static int integer(ObjectNode root, String key, int defaultValue, String expected) {
+    JsonNode v = root.get(key);
+    if (v == null || v.isNull()) {
+      return defaultValue;
+    }
+    if (v.isTextual() && INTEGER.matcher(v.asText().trim()).matches()) {
+      try {
+        return Integer.parseInt(v.asText().trim());
+      } catch (NumberFormatException tooBig) {
+        // falls through to the type error
+      }
+    }
+    throw wrongType(key, v, expected);
+  }
+
+  private static Duration duration(ObjectNode root, String key, Duration defaultValue) {
+    JsonNode v = root.get(key);
+    if (v == null || v.isNull()) {
+      return defaultValue;
+    }
+    if (v.isTextual()) {
+      return Durations.parse(key, v.asText());
+    }
+    throw wrongType(key, v, "a duration such as 30s, 5m or a whole number of seconds");
+  }
+
+  private static Map<String, String> env(ObjectNode root) {
+    JsonNode v = root.get("env");
+    if (v == null || v.isNull()) {
+      return Map.of();
+    }
+    if (!v.isObject()) {
+      throw wrongType("env", v, "a mapping of NAME: value");
+    }
+    Map<String, String> env = new LinkedHashMap<>();
+    for (var e : v.properties()) {
+      JsonNode value = e.getValue();
+      if (value.isContainerNode()) {
+        throw wrongType("env." + e.getKey(), value, "a string, number or boolean");
+      }
+      // null stays null so FunctionSpec reports "env: key 'X' has no value".
+      env.put(e.getKey(), value.isNull() ? null : value.asText());
+    }
+    return env;
+  }
+
+  private static Failure.InvalidInput wrongType(String key, JsonNode value, String expected) {
+    return new Failure.InvalidInput(key + ": " + describe(value) + " (expected: " + expected + ")");
+  }
+
+  private static String describe(JsonNode v) {
+    if (v.isObject()) return "a mapping";
+    if (v.isArray()) return "a list";
+    if (v.isTextual()) return "'" + v.asText() + "'";
+    return v.asText();
+  }
+}

@@ -1,0 +1,201 @@
+package dev.pilotlight.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.Runtime;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ManifestTest {
+
+  @Test
+  void readsEveryKey() {
+    FunctionSpec spec = Manifest.parse("""
+        name: hello-http
+        runtime: http
+        command: java -jar app.jar
+        memory: 512
+        timeout: 1500ms
+        concurrency: 8
+        minInstances: 1
+        maxInstances: 4
+        idleTimeout: 2m
+        env:
+          GREETING: hello
+          PORT_HINT: 8080
+          DEBUG: true
+        package: target/app.jar
+        """, null);
+
+    assertThat(spec).isEqualTo(new FunctionSpec("hello-http", Runtime.HTTP, null, "java -jar app.jar", 512,
+        Duration.ofMillis(1500), 8, 1, 4, Duration.ofMinutes(2),
+        Map.of("GREETING", "hello", "PORT_HINT", "8080", "DEBUG", "true")));
+  }
+
+  @Test
+  void readsAHandlerAndAwsRuntimeNames() {
+    FunctionSpec spec = Manifest.parse("runtime: java21\nhandler: example.Hello::handleRequest\n", "hello-java");
+    assertThat(spec.runtime()).isEqualTo(Runtime.JAVA);
+    assertThat(spec.handler()).isEqualTo("example.Hello::handleRequest");
+  }
+
+  @Test
+  void missingKeysTakeTheSpecDefaults() {
+    FunctionSpec spec = Manifest.parse("name: lean\nruntime: java\nhandler: a.B\n", null);
+    assertThat(spec).isEqualTo(FunctionSpec.of("lean", Runtime.JAVA, "a.B", null));
+    assertThat(spec.memoryMb()).isEqualTo(FunctionSpec.DEFAULT_MEMORY_MB);
+    assertThat(spec.timeout()).isEqualTo(FunctionSpec.DEFAULT_TIMEOUT);
+    assertThat(spec.idleTimeout()).isEqualTo(FunctionSpec.DEFAULT_IDLE_TIMEOUT);
+    assertThat(spec.minInstances()).isZero();
+    assertThat(spec.env()).isEmpty();
+  }
+
+  @Test
+  void keysWithNoValueTakeDefaultsToo() {
+    FunctionSpec spec = Manifest.parse("runtime: java\nhandler: a.B\nmemory:\ntimeout: ~\nenv:\n", "x");
+    assertThat(spec).isEqualTo(FunctionSpec.of("x", Runtime.JAVA, "a.B", null));
+  }
+
+  @Test
+  void theNameGivenAtDeployTimeWins() {
+    assertThat(Manifest.parse("name: from-file\nruntime: java\nhandler: a.B\n", "from-flag").name()).isEqualTo("from-flag");
+    assertThat(Manifest.parse("name: from-file\nruntime: java\nhandler: a.B\n", null).name()).isEqualTo("from-file");
+  }
+
+  @Test
+  void timeoutsAcceptPlainSecondsAndUnits() {
+    assertThat(Manifest.parse("runtime: java\nhandler: a.B\ntimeout: 45\nidleTimeout: 0\n", "x"))
+        .extracting(FunctionSpec::timeout, FunctionSpec::idleTimeout)
+        .containsExactly(Duration.ofSeconds(45), Duration.ZERO);
+    assertThat(Manifest.parse("runtime: java\nhandler: a.B\ntimeout: '1m'\nmemory: '1024'\n", "x"))
+        .extracting(FunctionSpec::timeout, FunctionSpec::memoryMb)
+        .containsExactly(Duration.ofMinutes(1), 1024);
+  }
+
+  @Test
+  void envValuesArriveExactlyAsWritten() {
+    // YAML 1.1 would turn these into true, 83, 1.1 and 1000.
+    FunctionSpec spec = Manifest.parse("""
+        runtime: java
+        handler: a.B
+        env: {ENABLED: yes, ZIP: 0123, VERSION: 1.10, LIMIT: 1e3, QUOTED: "a: b", EMPTY: ""}
+        """, "x");
+    assertThat(spec.env()).containsExactlyInAnyOrderEntriesOf(
+        Map.of("ENABLED", "yes", "ZIP", "0123", "VERSION", "1.10", "LIMIT", "1e3", "QUOTED", "a: b", "EMPTY", ""));
+  }
+
+  @Test
+  void anEmptyManifestNeedsARuntimeAndSaysSo() {
+    assertThatThrownBy(() -> Manifest.parse("", "hello"))
+        .isInstanceOf(Failure.InvalidInput.class)
+        .hasMessage("runtime is missing (expected one of: " + Runtime.accepted() + ")");
+    assertThatThrownBy(() -> Manifest.parse("# just a comment\n", "hello"))
+        .hasMessageStartingWith("runtime is missing");
+  }
+
+  @Test
+  void unknownKeysAreNamedWithTheKnownOnes() {
+    assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\nmemroy: 512\n", "x"))
+        .isInstanceOf(Failure.InvalidInput.class)
+        .hasMessage("pilotlight.yaml: unknown key 'memroy' (known keys: name, runtime, handler, command, memory, "
+            + "timeout, concurrency, minInstances, maxInstances, idleTimeout, env, package)");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      memory: abc                | memory: 'abc' (expected: an integer number of MB, e.g. 512)
+      memory: 1.5                | memory: '1.5' (expected: an integer number of MB, e.g. 512)
+      memory: [1]                | memory: a list (expected: an integer number of MB, e.g. 512)
+      memory: 99999999999        | memory: '99999999999' (expected: an integer number of MB, e.g. 512)
+      concurrency: many          | concurrency: 'many' (expected: an integer)
+      minInstances: {a: 1}       | minInstances: a mapping (expected: an integer)
+      maxInstances: true         | maxInstances: 'true' (expected: an integer)
+      timeout: [30s]             | timeout: a list (expected: a duration such as 30s, 5m or a whole number of seconds)
+      timeout: soon              | timeout: 'soon' is not a duration
+      idleTimeout: 5 minutes     | idleTimeout: '5 minutes' is not a duration
+      handler: [a.B]             | handler: a list (expected: a string)
+      command: {x: y}            | command: a mapping (expected: a string)
+      runtime: [java]            | runtime: a list (expected: a string)
+      runtime: cobol             | runtime: 'cobol' is not supported
+      env: [A, B]                | env: a list (expected: a mapping of NAME: value)
+      env: {A: [1]}              | env.A: a list (expected: a string, number or boolean)
+      env: {A: {b: c}}           | env.A: a mapping (expected: a string, number or boolean)
+      env: {A: }                 | env: key 'A' has no value
+      env: {1BAD: x}             | env: key '1BAD'
+      memory: 10                 | memory: 10 (expected: 64..65536)
+      """)
+  void wrongValuesNameTheKeyAndWhatWasExpected(String line, String message) {
+    // A valid manifest with the line under test replacing the valid line of the same key.
+    String key = line.substring(0, line.indexOf(':'));
+    var yaml = new StringBuilder();
+    for (String valid : new String[] {"runtime: java", "handler: a.B"}) {
+      if (!valid.startsWith(key + ":")) {
+        yaml.append(valid).append('\n');
+      }
+    }
+    yaml.append(line).append('\n');
+    assertThatThrownBy(() -> Manifest.parse(yaml.toString(), "x"))
+        .isInstanceOf(Failure.InvalidInput.class)
+        .hasMessageContaining(message);
+  }
+
+  @Test
+  void aNameThatIsNotAStringOrNotValidIsRefused() {
+    assertThatThrownBy(() -> Manifest.parse("name: {a: b}\nruntime: java\nhandler: a.B\n", null))
+        .hasMessage("name: a mapping (expected: a string)");
+    assertThatThrownBy(() -> Manifest.parse("name: Hello_World\nruntime: java\nhandler: a.B\n", null))
+        .hasMessageStartingWith("name: 'Hello_World' is not a valid function name");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      runtime: java\\n  handler: x           | pilotlight.yaml: line 2, column 10: mapping values are not allowed here
+      runtime: [java                        | pilotlight.yaml: line 1, column 15: expected ',' or ']', but got <stream end>
+      runtime: java\\nruntime: http          | pilotlight.yaml: line 2, column 8: Duplicate field 'runtime'
+      '\\"unterminated'                       | pilotlight.yaml: line 1, column 14: found unexpected end of stream
+      - a\\n- b                              | pilotlight.yaml: expected 'key: value' lines such as 'runtime: java', got a list
+      just words                            | pilotlight.yaml: expected 'key: value' lines such as 'runtime: java', got 'just words'
+      runtime: java\\n---\\nruntime: http     | pilotlight.yaml: holds more than one YAML document
+      """)
+  void malformedYamlIsReportedOnOneLine(String yaml, String message) {
+    assertThatThrownBy(() -> Manifest.parse(yaml.replace("\\n", "\n").replace("\\\"", "\""), "x"))
+        .isInstanceOf(Failure.InvalidInput.class)
+        .hasMessageStartingWith(message)
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
+  }
+
+  @Test
+  void packageIsAcceptedAndIgnored() {
+    assertThat(Manifest.parse("runtime: java\nhandler: a.B\npackage: {path: target/x.jar}\n", "x"))
+        .isEqualTo(FunctionSpec.of("x", Runtime.JAVA, "a.B", null));
+  }
+
+  @Test
+  void toYamlRoundTrips() {
+    var tricky = Map.of("YES", "yes", "NUM", "0123", "EMPTY", "", "COLON", "a: b", "MULTI", "line1\nline2",
+        "NULLISH", "null", "HASH", "#x", "DECIMAL", "1.10", "SPACES", "  padded  ");
+    var http = new FunctionSpec("web", Runtime.HTTP, null, "java -jar app.jar --x=\"1\" # not a comment", 1024,
+        Duration.ofMillis(1500), 4, 2, 8, Duration.ZERO, tricky);
+    var java = FunctionSpec.of("hello-java", Runtime.JAVA, "example.Hello::handleRequest", null);
+
+    assertThat(Manifest.parse(Manifest.toYaml(http), null)).isEqualTo(http);
+    assertThat(Manifest.parse(Manifest.toYaml(java), null)).isEqualTo(java);
+    assertThat(Manifest.toYaml(java)).isEqualTo("""
+        name: hello-java
+        runtime: java
+        handler: example.Hello::handleRequest
+        memory: 256
+        timeout: 30s
+        concurrency: 1
+        minInstances: 0
+        maxInstances: 10
+        idleTimeout: 5m
+        """);
+  }
+}
