@@ -1,5 +1,6 @@
 package dev.pilotlight.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -21,6 +22,9 @@ final class InvokeCommand extends DaemonCommand {
   @Option(names = "--data", paramLabel = "JSON|@FILE", description = "The event: JSON text, or @file to read it from a file (default: {}).")
   String data = "{}";
 
+  @Option(names = "--json", description = "Print {statusCode, functionError, payload} as JSON instead of the bare answer.")
+  boolean json;
+
   InvokeCommand(CliContext ctx) {
     super(ctx);
   }
@@ -30,6 +34,20 @@ final class InvokeCommand extends DaemonCommand {
     byte[] event = event(data);
     DaemonClient.Response r = client().send("POST", DaemonClient.functionPath(name) + "/invoke",
         DaemonClient.Body.of(event, "application/json"), DaemonClient.NO_TIMEOUT);
+    if (json) {
+      var o = Json.object();
+      o.put("statusCode", r.status());
+      o.put("functionError", r.header(FUNCTION_ERROR_HEADER));
+      JsonNode payload = Json.tryParse(r.body());
+      if (payload != null) {
+        o.set("payload", payload);
+      } else {
+        o.put("payload", new String(r.body(), StandardCharsets.UTF_8));
+      }
+      ctx.out().println(Json.pretty(o));
+      ctx.out().flush();
+      return r.header(FUNCTION_ERROR_HEADER) != null ? CliFailure.EXIT_FAILED : 0;
+    }
     if (r.header(FUNCTION_ERROR_HEADER) != null) {
       print(ctx.err(), r.body());
       return CliFailure.EXIT_FAILED;

@@ -43,6 +43,19 @@ final class Json {
     }
   }
 
+  static com.fasterxml.jackson.databind.node.ObjectNode object() {
+    return MAPPER.createObjectNode();
+  }
+
+  /** One compact line of JSON (for JSON Lines output). */
+  static String compact(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A field as text, or {@code "-"} when it is missing or null. */
   static String text(JsonNode node, String field) {
     JsonNode v = node.path(field);

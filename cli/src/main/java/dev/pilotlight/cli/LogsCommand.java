@@ -17,6 +17,9 @@ final class LogsCommand extends DaemonCommand {
   @Option(names = {"-f", "--follow"}, description = "Keep the stream open and print new lines as they arrive.")
   boolean follow;
 
+  @Option(names = "--json", description = "Print one JSON object per line: {timestamp, requestId, instance, message}.")
+  boolean json;
+
   LogsCommand(CliContext ctx) {
     super(ctx);
   }
@@ -28,9 +31,24 @@ final class LogsCommand extends DaemonCommand {
     }
     String path = DaemonClient.functionPath(name) + "/logs?tail=" + tail + (follow ? "&follow=true" : "");
     client().streamLines(path, line -> {
-      ctx.out().println(line);
+      ctx.out().println(json ? Json.compact(parse(line)) : line);
       ctx.out().flush();
     });
     return 0;
+  }
+
+  /** Splits {@code <timestamp> <requestId|-> [<instance>] <message>}; a line of another shape is kept whole as the message. */
+  static com.fasterxml.jackson.databind.node.ObjectNode parse(String line) {
+    var o = Json.object();
+    String[] parts = line.split(" ", 4);
+    if (parts.length >= 3 && parts[2].startsWith("[") && parts[2].endsWith("]")) {
+      o.put("timestamp", parts[0]);
+      o.put("requestId", parts[1].equals("-") ? null : parts[1]);
+      o.put("instance", parts[2].substring(1, parts[2].length() - 1));
+      o.put("message", parts.length == 4 ? parts[3] : "");
+    } else {
+      o.put("message", line);
+    }
+    return o;
   }
 }

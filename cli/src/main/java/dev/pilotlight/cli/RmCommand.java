@@ -10,6 +10,9 @@ final class RmCommand extends DaemonCommand {
   @Parameters(index = "0", paramLabel = "NAME", description = "Function name.")
   String name;
 
+  @picocli.CommandLine.Option(names = "--json", description = "Print {\"removed\": NAME} as JSON.")
+  boolean json;
+
   RmCommand(CliContext ctx) {
     super(ctx);
   }
@@ -17,7 +20,7 @@ final class RmCommand extends DaemonCommand {
   @Override
   public Integer call() {
     client().send("DELETE", DaemonClient.functionPath(name), null, DaemonClient.READ_TIMEOUT_MS);
-    ctx.out().println("removed " + name);
+    ctx.out().println(json ? Json.compact(Json.object().put("removed", name)) : "removed " + name);
     return 0;
   }
 }
