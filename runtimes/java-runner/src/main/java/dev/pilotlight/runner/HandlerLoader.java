@@ -1,0 +1,223 @@
+package dev.pilotlight.runner;
+
+import java.io.File;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Type;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Loads a function the way AWS's Java runtime does: a class loader over the task root, the handler
+ * class by name, its handler method, and one instance made with the no-arg constructor.
+ *
+ * <p>Handler kinds, tried in order: {@code RequestStreamHandler}, {@code RequestHandler<I, O>}
+ * (with {@code I} read from the generic type arguments), then a public method with the given name
+ * taking {@code (InputStream, OutputStream, Context)}, {@code (I, Context)}, {@code (InputStream,
+ * OutputStream)}, {@code (I)} or {@code ()}, preferring that order when overloaded. The two
+ * interfaces are looked up by name in the function's loader, which is where they come from.
+ */
+final class HandlerLoader {
+  static final String REQUEST_HANDLER = "com.amazonaws.services.lambda.runtime.RequestHandler";
+  static final String REQUEST_STREAM_HANDLER = "com.amazonaws.services.lambda.runtime.RequestStreamHandler";
+  static final String DEFAULT_METHOD = "handleRequest";
+
+  private HandlerLoader() {}
+
+  static FunctionHandler load(RunnerConfig config) throws HandlerInitException {
+    return load(functionClassLoader(config.taskRoot()), config);
+  }
+
+  /**
+   * The task root itself, its {@code *.jar}, {@code lib/*.jar} and {@code classes/}, in that order
+   * (jars sorted by name), with the platform loader as parent: the runner's own classes stay out of
+   * the function's namespace.
+   */
+  static URLClassLoader functionClassLoader(File taskRoot) throws HandlerInitException {
+    if (!taskRoot.isDirectory()) {
+      throw new HandlerInitException(
+          new IllegalStateException("LAMBDA_TASK_ROOT: '" + taskRoot + "' (expected: a directory)"));
+    }
+    List<URL> urls = new ArrayList<>();
+    try {
+      urls.add(taskRoot.toURI().toURL());
+      addJars(urls, taskRoot);
+      addJars(urls, new File(taskRoot, "lib"));
+      File classes = new File(taskRoot, "classes");
+      if (classes.isDirectory()) {
+        urls.add(classes.toURI().toURL());
+      }
+    } catch (MalformedURLException e) {
+      throw new HandlerInitException(e);
+    }
+    return new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
+  }
+
+  private static void addJars(List<URL> urls, File dir) throws MalformedURLException {
+    String[] names = dir.list();
+    if (names == null) {
+      return;
+    }
+    Arrays.sort(names);
+    for (String name : names) {
+      File file = new File(dir, name);
+      if (name.endsWith(".jar") && file.isFile()) {
+        urls.add(file.toURI().toURL());
+      }
+    }
+  }
+
+  static FunctionHandler load(ClassLoader loader, RunnerConfig config) throws HandlerInitException {
+    String spec = config.handler().strip();
+    int separator = spec.indexOf("::");
+    String className = separator >= 0 ? spec.substring(0, separator) : spec;
+    String methodName = separator >= 0 ? spec.substring(separator + 2) : DEFAULT_METHOD;
+    if (className.isEmpty() || methodName.isEmpty()) {
+      throw new HandlerInitException(withoutTrace(new IllegalArgumentException(
+          "_HANDLER: '" + config.handler() + "' (expected: pkg.Class::method or pkg.Class)")));
+    }
+    Thread.currentThread().setContextClassLoader(loader);
+    Class<?> type = loadClass(loader, className);
+    Class<?> context = optionalClass(loader, LambdaContexts.CONTEXT);
+    Class<?> streamHandler = optionalClass(loader, REQUEST_STREAM_HANDLER);
+    Class<?> requestHandler = optionalClass(loader, REQUEST_HANDLER);
+
+    Method method;
+    int shape;
+    Type inputType = Object.class;
+    try {
+      if (methodName.equals(DEFAULT_METHOD) && streamHandler != null && streamHandler.isAssignableFrom(type)) {
+        method = streamHandler.getMethod(DEFAULT_METHOD, InputStream.class, OutputStream.class, context);
+        shape = FunctionHandler.STREAMS_CONTEXT;
+      } else if (methodName.equals(DEFAULT_METHOD) && requestHandler != null && requestHandler.isAssignableFrom(type)) {
+        method = requestHandler.getMethod(DEFAULT_METHOD, Object.class, context);
+        shape = FunctionHandler.INPUT_CONTEXT;
+        inputType = TypeArguments.of(type, requestHandler, 0);
+      } else {
+        method = plainMethod(type, methodName, context);
+        shape = shapeOf(method, context);
+        if (shape == FunctionHandler.INPUT || shape == FunctionHandler.INPUT_CONTEXT) {
+          inputType = method.getGenericParameterTypes()[0];
+        }
+        method.trySetAccessible(); // a public method of a non-public class
+      }
+    } catch (NoSuchMethodException e) {
+      throw new HandlerInitException(withoutTrace(e));
+    }
+    Object target = Modifier.isStatic(method.getModifiers()) ? null : instantiate(type);
+    LambdaContexts contexts =
+        context == null
+            ? null
+            : new LambdaContexts(loader, context, optionalClass(loader, LambdaContexts.LOGGER), config);
+    return new FunctionHandler(loader, target, method, shape, inputType, contexts);
+  }
+
+  private static Class<?> loadClass(ClassLoader loader, String className) throws HandlerInitException {
+    try {
+      return Class.forName(className, true, loader);
+    } catch (ClassNotFoundException e) {
+      throw new HandlerInitException(withoutTrace(new ClassNotFoundException("Class not found: " + className)));
+    } catch (ExceptionInInitializerError e) {
+      throw new HandlerInitException(e.getCause() != null ? e.getCause() : e);
+    } catch (LinkageError e) { // NoClassDefFoundError, UnsupportedClassVersionError…
+      throw new HandlerInitException(e);
+    }
+  }
+
+  private static Class<?> optionalClass(ClassLoader loader, String name) {
+    try {
+      return Class.forName(name, false, loader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      return null;
+    }
+  }
+
+  private static Method plainMethod(Class<?> type, String name, Class<?> context) throws NoSuchMethodException {
+    Method best = null;
+    int bestRank = -1;
+    for (Method m : type.getMethods()) {
+      if (m.getName().equals(name) && !m.isBridge() && !m.isSynthetic()) {
+        int rank = rank(shapeOf(m, context));
+        if (rank > bestRank) {
+          best = m;
+          bestRank = rank;
+        }
+      }
+    }
+    if (best == null) {
+      throw new NoSuchMethodException("No public method named " + name + " with a supported signature on class "
+          + type.getName() + " (expected parameters: (InputStream, OutputStream, Context), (I, Context), "
+          + "(InputStream, OutputStream), (I) or ())");
+    }
+    return best;
+  }
+
+  /** Overload preference: the more the signature says about Lambda, the better. */
+  private static int rank(int shape) {
+    switch (shape) {
+      case FunctionHandler.STREAMS_CONTEXT:
+        return 4;
+      case FunctionHandler.INPUT_CONTEXT:
+        return 3;
+      case FunctionHandler.STREAMS:
+        return 2;
+      case FunctionHandler.INPUT:
+        return 1;
+      case FunctionHandler.NO_ARGS:
+        return 0;
+      default:
+        return -1;
+    }
+  }
+
+  /** The parameter shape of a method, or -1 when it is not one a handler can have. */
+  private static int shapeOf(Method m, Class<?> context) {
+    Class<?>[] p = m.getParameterTypes();
+    switch (p.length) {
+      case 0:
+        return FunctionHandler.NO_ARGS;
+      case 1:
+        return context != null && p[0] == context ? -1 : FunctionHandler.INPUT;
+      case 2:
+        if (p[0] == InputStream.class && p[1] == OutputStream.class) {
+          return FunctionHandler.STREAMS;
+        }
+        return context != null && p[1] == context ? FunctionHandler.INPUT_CONTEXT : -1;
+      case 3:
+        return p[0] == InputStream.class && p[1] == OutputStream.class && context != null && p[2] == context
+            ? FunctionHandler.STREAMS_CONTEXT
+            : -1;
+      default:
+        return -1;
+    }
+  }
+
+  private static Object instantiate(Class<?> type) throws HandlerInitException {
+    try {
+      Constructor<?> constructor = type.getDeclaredConstructor();
+      constructor.trySetAccessible();
+      return constructor.newInstance();
+    } catch (InvocationTargetException e) {
+      throw new HandlerInitException(e.getCause());
+    } catch (NoSuchMethodException e) {
+      throw new HandlerInitException(
+          withoutTrace(new NoSuchMethodException("Class " + type.getName() + " has no public no-arg constructor")));
+    } catch (ReflectiveOperationException | ExceptionInInitializerError e) {
+      throw new HandlerInitException(e);
+    }
+  }
+
+  /** The runner's own frames say nothing about a problem in the function's package. */
+  private static Throwable withoutTrace(Throwable e) {
+    e.setStackTrace(new StackTraceElement[0]);
+    return e;
+  }
+}

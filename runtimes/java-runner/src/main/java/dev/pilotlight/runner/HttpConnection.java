@@ -1,0 +1,260 @@
+package dev.pilotlight.runner;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One keep-alive HTTP/1.1 connection, framed by hand over a plain {@link Socket}: {@code
+ * java.net.http} would cost hundreds of milliseconds of class loading on every cold start.
+ *
+ * <p>Requests carry {@code Content-Length}; responses may use {@code Content-Length}, {@code
+ * Transfer-Encoding: chunked} or, with {@code Connection: close}, end at end of stream. There is no
+ * read timeout: {@code /invocation/next} blocks until an event arrives. Not thread-safe; each poll
+ * loop owns one.
+ */
+final class HttpConnection implements Closeable {
+  private static final int MAX_LINE = 64 * 1024;
+
+  /** A response; header names are lower-cased. */
+  record Response(int status, Map<String, String> headers, byte[] body) {
+    String header(String lowerCaseName) {
+      return headers.get(lowerCaseName);
+    }
+
+    String bodyText() {
+      return new String(body, StandardCharsets.UTF_8);
+    }
+  }
+
+  private final String host;
+  private final int port;
+  private final String hostHeader;
+  private Socket socket;
+  private InputStream in;
+  private OutputStream out;
+  private int exchangesOnSocket;
+
+  HttpConnection(String host, int port) {
+    this.host = host;
+    this.port = port;
+    this.hostHeader = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+  }
+
+  /**
+   * Sends one request and reads its response. {@code headers} alternates names and values. A
+   * reused connection that turns out closed by the server before any response byte arrives is
+   * reopened and the request sent once more, as HTTP clients do for idle keep-alive connections.
+   */
+  Response exchange(String method, String path, byte[] body, String... headers) throws IOException {
+    openIfClosed();
+    boolean reused = exchangesOnSocket > 0;
+    try {
+      return attempt(method, path, body, headers);
+    } catch (StaleConnectionException e) {
+      close();
+      if (!reused) {
+        throw e;
+      }
+      openIfClosed();
+      try {
+        return attempt(method, path, body, headers);
+      } catch (IOException retryFailure) {
+        close();
+        throw retryFailure;
+      }
+    } catch (IOException e) {
+      close();
+      throw e;
+    }
+  }
+
+  private Response attempt(String method, String path, byte[] body, String[] headers) throws IOException {
+    exchangesOnSocket++;
+    StringBuilder head = new StringBuilder(256);
+    head.append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: ").append(hostHeader)
+        .append("\r\nUser-Agent: pilotlight-java-runner\r\n");
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      head.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+    }
+    if (body != null) {
+      head.append("Content-Length: ").append(body.length).append("\r\n");
+    }
+    head.append("\r\n");
+    int first;
+    try {
+      out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+      if (body != null) {
+        out.write(body);
+      }
+      out.flush();
+      first = in.read();
+    } catch (IOException e) {
+      throw new StaleConnectionException(e);
+    }
+    if (first < 0) {
+      throw new StaleConnectionException(new EOFException("connection closed before the response"));
+    }
+    Response response = readResponse(first, method);
+    if ("close".equalsIgnoreCase(response.header("connection"))) {
+      close();
+    }
+    return response;
+  }
+
+  private Response readResponse(int firstByte, String method) throws IOException {
+    while (true) {
+      String statusLine = readLine(firstByte);
+      firstByte = -1;
+      // "HTTP/1.1 200 OK": the code sits between the first two spaces.
+      int sp = statusLine.indexOf(' ');
+      if (sp < 0 || statusLine.length() < sp + 4 || !statusLine.startsWith("HTTP/")) {
+        throw new IOException("malformed HTTP status line: " + statusLine);
+      }
+      int status;
+      try {
+        status = Integer.parseInt(statusLine.substring(sp + 1, sp + 4));
+      } catch (NumberFormatException e) {
+        throw new IOException("malformed HTTP status line: " + statusLine);
+      }
+      Map<String, String> headers = new HashMap<>();
+      for (String line = readLine(-1); !line.isEmpty(); line = readLine(-1)) {
+        int colon = line.indexOf(':');
+        if (colon > 0) {
+          headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+        }
+      }
+      if (status >= 100 && status < 200) {
+        continue; // 100 Continue and friends precede the real response
+      }
+      return new Response(status, headers, readBody(status, method, headers));
+    }
+  }
+
+  private byte[] readBody(int status, String method, Map<String, String> headers) throws IOException {
+    if (status == 204 || status == 304 || method.equals("HEAD")) {
+      return new byte[0];
+    }
+    String encoding = headers.get("transfer-encoding");
+    if (encoding != null && encoding.toLowerCase(Locale.ROOT).contains("chunked")) {
+      return readChunked();
+    }
+    String length = headers.get("content-length");
+    if (length != null) {
+      int n;
+      try {
+        n = Integer.parseInt(length);
+      } catch (NumberFormatException e) {
+        throw new IOException("invalid Content-Length: " + length);
+      }
+      byte[] body = in.readNBytes(n);
+      if (body.length != n) {
+        throw new EOFException("connection closed after " + body.length + " of " + n + " body bytes");
+      }
+      return body;
+    }
+    byte[] body = in.readAllBytes(); // no framing: the body ends with the connection
+    close();
+    return body;
+  }
+
+  private byte[] readChunked() throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    while (true) {
+      String sizeLine = readLine(-1);
+      int semicolon = sizeLine.indexOf(';'); // chunk extensions are ignored
+      String hex = (semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).trim();
+      int size;
+      try {
+        size = Integer.parseInt(hex, 16);
+      } catch (NumberFormatException e) {
+        throw new IOException("invalid chunk size: " + sizeLine);
+      }
+      if (size == 0) {
+        while (!readLine(-1).isEmpty()) {
+          // trailers are ignored
+        }
+        return body.toByteArray();
+      }
+      byte[] chunk = in.readNBytes(size);
+      if (chunk.length != size) {
+        throw new EOFException("connection closed inside a chunk");
+      }
+      body.write(chunk);
+      if (!readLine(-1).isEmpty()) {
+        throw new IOException("missing CRLF after chunk");
+      }
+    }
+  }
+
+  /** Reads one CRLF- (or LF-) terminated line as Latin-1; {@code firstByte} is already read, or -1. */
+  private String readLine(int firstByte) throws IOException {
+    StringBuilder line = new StringBuilder(64);
+    int b = firstByte >= 0 ? firstByte : in.read();
+    while (b != '\n') {
+      if (b < 0) {
+        throw new EOFException("connection closed inside the HTTP response head");
+      }
+      if (b != '\r') {
+        if (line.length() >= MAX_LINE) {
+          throw new IOException("HTTP response line longer than " + MAX_LINE + " bytes");
+        }
+        line.append((char) b);
+      }
+      b = in.read();
+    }
+    return line.toString();
+  }
+
+  private void openIfClosed() throws IOException {
+    if (socket != null) {
+      return;
+    }
+    Socket s = new Socket();
+    try {
+      s.setTcpNoDelay(true);
+      s.setKeepAlive(true);
+      s.connect(new InetSocketAddress(host, port));
+    } catch (IOException e) {
+      s.close();
+      throw e;
+    }
+    socket = s;
+    in = new BufferedInputStream(s.getInputStream(), 16 * 1024);
+    out = new BufferedOutputStream(s.getOutputStream(), 16 * 1024);
+    exchangesOnSocket = 0;
+  }
+
+  @Override
+  public void close() {
+    Socket s = socket;
+    socket = null;
+    in = null;
+    out = null;
+    if (s != null) {
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        // nothing left to release
+      }
+    }
+  }
+
+  /** The failure happened before any response byte arrived, so the request may be retried. */
+  private static final class StaleConnectionException extends IOException {
+    StaleConnectionException(IOException cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+}

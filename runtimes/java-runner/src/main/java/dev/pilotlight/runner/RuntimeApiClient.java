@@ -1,0 +1,105 @@
+package dev.pilotlight.runner;
+
+import java.io.Closeable;
+import java.io.IOException;
+
+/**
+ * The runtime side of the Lambda Runtime API ({@code /2018-06-01/runtime/…}) over one keep-alive
+ * connection. Any {@link IOException} means the API is gone (or speaks something else); the runner
+ * then exits, as AWS's runtimes do.
+ */
+final class RuntimeApiClient implements Closeable {
+  private static final String BASE = "/2018-06-01/runtime";
+  private static final String ERROR_CONTENT_TYPE = "application/vnd.aws.lambda.error+json";
+
+  private final HttpConnection connection;
+
+  RuntimeApiClient(String hostAndPort) {
+    int colon = hostAndPort.lastIndexOf(':');
+    if (colon <= 0 || colon == hostAndPort.length() - 1) {
+      throw new IllegalArgumentException(
+          "AWS_LAMBDA_RUNTIME_API: '" + hostAndPort + "' (expected: host:port)");
+    }
+    String host = hostAndPort.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(hostAndPort.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "AWS_LAMBDA_RUNTIME_API: '" + hostAndPort + "' (expected: host:port)");
+    }
+    this.connection = new HttpConnection(host, port);
+  }
+
+  /** Blocks until the next event is available. */
+  Invocation next() throws IOException {
+    HttpConnection.Response r = connection.exchange("GET", BASE + "/invocation/next", null);
+    if (r.status() != 200) {
+      throw new IOException("GET /invocation/next answered " + r.status() + ": " + r.bodyText());
+    }
+    String requestId = r.header("lambda-runtime-aws-request-id");
+    if (requestId == null || requestId.isEmpty()) {
+      throw new IOException("GET /invocation/next answered without Lambda-Runtime-Aws-Request-Id");
+    }
+    long deadline = 0;
+    String deadlineHeader = r.header("lambda-runtime-deadline-ms");
+    if (deadlineHeader != null) {
+      try {
+        deadline = Long.parseLong(deadlineHeader);
+      } catch (NumberFormatException e) {
+        throw new IOException("invalid Lambda-Runtime-Deadline-Ms: " + deadlineHeader);
+      }
+    }
+    return new Invocation(
+        requestId,
+        deadline,
+        r.header("lambda-runtime-invoked-function-arn"),
+        r.header("lambda-runtime-trace-id"),
+        r.header("lambda-runtime-client-context"),
+        r.header("lambda-runtime-cognito-identity"),
+        r.body());
+  }
+
+  /** Posts a result; returns the status (202 when accepted, 4xx when the API refused it). */
+  int respond(String requestId, byte[] body) throws IOException {
+    return connection
+        .exchange("POST", BASE + "/invocation/" + requestId + "/response", body, "Content-Type", "application/json")
+        .status();
+  }
+
+  /** Posts a function error in Lambda's {@code {errorMessage, errorType, stackTrace}} shape. */
+  int fail(String requestId, String errorType, byte[] body) throws IOException {
+    return connection
+        .exchange(
+            "POST",
+            BASE + "/invocation/" + requestId + "/error",
+            body,
+            "Content-Type",
+            ERROR_CONTENT_TYPE,
+            "Lambda-Runtime-Function-Error-Type",
+            errorType)
+        .status();
+  }
+
+  /** Reports that the function could not be initialised; the runner exits afterwards. */
+  int failInit(String errorType, byte[] body) throws IOException {
+    return connection
+        .exchange(
+            "POST",
+            BASE + "/init/error",
+            body,
+            "Content-Type",
+            ERROR_CONTENT_TYPE,
+            "Lambda-Runtime-Function-Error-Type",
+            errorType)
+        .status();
+  }
+
+  @Override
+  public void close() {
+    connection.close();
+  }
+}

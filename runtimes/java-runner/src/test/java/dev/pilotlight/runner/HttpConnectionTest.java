@@ -1,0 +1,118 @@
+package dev.pilotlight.runner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** HTTP/1.1 framing against a scripted server: each accepted connection answers given responses. */
+class HttpConnectionTest {
+  private final BlockingQueue<String> requests = new LinkedBlockingQueue<>();
+  private ServerSocket server;
+
+  /** Serves connections in turn; connection i answers its requests with {@code script.get(i)}. */
+  private HttpConnection serve(List<List<String>> script) throws IOException {
+    server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+    Thread thread = new Thread(() -> {
+      for (List<String> responses : script) {
+        try (Socket socket = server.accept()) {
+          InputStream in = socket.getInputStream();
+          OutputStream out = socket.getOutputStream();
+          for (String response : responses) {
+            requests.add(readRequest(in));
+            out.write(response.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+          }
+        } catch (IOException e) {
+          break;
+        }
+      }
+      try {
+        server.close(); // later connection attempts are refused rather than left waiting
+      } catch (IOException ignored) {
+        // closing anyway
+      }
+    });
+    thread.setDaemon(true);
+    thread.start();
+    return new HttpConnection("127.0.0.1", server.getLocalPort());
+  }
+
+  /** Reads a request head and its Content-Length body. */
+  private static String readRequest(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("closed");
+      }
+      head.write(b);
+    }
+    String text = head.toString(StandardCharsets.ISO_8859_1);
+    int at = text.indexOf("Content-Length: ");
+    if (at >= 0) {
+      int length = Integer.parseInt(text.substring(at + 16, text.indexOf("\r\n", at)));
+      text += new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+    return text;
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    server.close();
+  }
+
+  @Test
+  void framesRequestsAndReadsContentLengthAndChunkedBodiesOnOneConnection() throws Exception {
+    HttpConnection http = serve(List.of(List.of(
+        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Id: a\r\n\r\nhello",
+        "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 202 Accepted\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nTrailer: x\r\n\r\n")));
+
+    HttpConnection.Response first = http.exchange("GET", "/next", null);
+    HttpConnection.Response second = http.exchange("POST", "/r", "{\"é\":1}".getBytes(StandardCharsets.UTF_8),
+        "Lambda-Runtime-Function-Error-Type", "Boom");
+
+    assertThat(first.status()).isEqualTo(200);
+    assertThat(first.header("x-id")).isEqualTo("a");
+    assertThat(first.bodyText()).isEqualTo("hello");
+    assertThat(second.status()).isEqualTo(202);
+    assertThat(second.bodyText()).isEqualTo("abcde");
+    assertThat(requests.poll(10, TimeUnit.SECONDS)).startsWith("GET /next HTTP/1.1\r\nHost: 127.0.0.1:");
+    assertThat(requests.poll(10, TimeUnit.SECONDS))
+        .startsWith("POST /r HTTP/1.1\r\n")
+        .contains("\r\nLambda-Runtime-Function-Error-Type: Boom\r\n", "\r\nContent-Length: 8\r\n")
+        .endsWith("\r\n\r\n{\"é\":1}");
+  }
+
+  @Test
+  void reconnectsOnceWhenAKeptAliveConnectionWasClosedByTheServer() throws Exception {
+    HttpConnection http = serve(List.of(
+        List.of("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na"),
+        List.of("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end")));
+
+    assertThat(http.exchange("GET", "/one", null).bodyText()).isEqualTo("a");
+    assertThat(http.exchange("GET", "/two", null).bodyText()).isEqualTo("until the end");
+    assertThatThrownBy(() -> http.exchange("GET", "/three", null)).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void aTruncatedBodyIsAnError() throws Exception {
+    HttpConnection http = serve(List.of(List.of("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort")));
+
+    assertThatThrownBy(() -> http.exchange("GET", "/", null)).hasMessageContaining("5 of 10 body bytes");
+  }
+}

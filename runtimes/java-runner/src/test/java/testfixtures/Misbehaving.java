@@ -1,0 +1,23 @@
+package testfixtures;
+
+import java.util.Map;
+
+/** Functions that do things the loop must survive. */
+public class Misbehaving {
+  public Object unserializable() {
+    return new Object() {
+      public String getValue() {
+        throw new UnsupportedOperationException("no value today");
+      }
+    };
+  }
+
+  public String interruptSelf() {
+    Thread.currentThread().interrupt();
+    return "interrupted";
+  }
+
+  public int overflow(Map<String, Object> event) {
+    return overflow(event) + 1;
+  }
+}
