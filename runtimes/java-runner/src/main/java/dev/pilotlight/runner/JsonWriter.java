@@ -13,7 +13,7 @@ import java.util.Optional;
  * (by component) and other objects through their public getters ({@code getX}/{@code isX}) and
  * public fields.
  *
- * <p>{@code byte[]} becomes a base64 string and {@code Date} epoch milliseconds, as Jackson does;
+ * <p>Null properties of records and POJOs are omitted. {@code byte[]} becomes a base64 string and {@code Date} epoch milliseconds, as Jackson does;
  * other value-like JDK types ({@code java.time}, {@code UUID}, {@code URI}…) their {@code
  * toString()}. Non-finite doubles, which JSON cannot express, become {@code null}.
  */
@@ -166,39 +166,47 @@ final class JsonWriter {
 
   private void record(Object record, int depth) {
     out.append('{');
-    RecordComponent[] components = record.getClass().getRecordComponents();
-    for (int i = 0; i < components.length; i++) {
-      if (i > 0) {
-        out.append(',');
-      }
-      quote(out, components[i].getName());
-      out.append(':');
+    boolean first = true;
+    for (RecordComponent component : record.getClass().getRecordComponents()) {
       Object componentValue;
       try {
-        java.lang.reflect.Method accessor = components[i].getAccessor();
+        java.lang.reflect.Method accessor = component.getAccessor();
         accessor.trySetAccessible();
         componentValue = accessor.invoke(record);
       } catch (ReflectiveOperationException e) {
         throw new IllegalArgumentException(
-            "cannot read record component " + components[i].getName() + " of " + record.getClass().getName(), e);
+            "cannot read record component " + component.getName() + " of " + record.getClass().getName(), e);
       }
-      value(componentValue, depth + 1);
+      first = property(component.getName(), componentValue, first, depth);
     }
     out.append('}');
   }
 
   private void bean(Object bean, int depth) {
     out.append('{');
-    BeanProperties.Getter[] getters = BeanProperties.of(bean.getClass()).getters();
-    for (int i = 0; i < getters.length; i++) {
-      if (i > 0) {
-        out.append(',');
-      }
-      quote(out, getters[i].name());
-      out.append(':');
-      value(getters[i].get(bean), depth + 1);
+    boolean first = true;
+    for (BeanProperties.Getter getter : BeanProperties.of(bean.getClass()).getters()) {
+      first = property(getter.name(), getter.get(bean), first, depth);
     }
     out.append('}');
+  }
+
+  /**
+   * One property of a record or POJO. Null properties are left out, as AWS's Java runtime
+   * serializer does (Jackson's NON_NULL), so an unset {@code cookies} does not become {@code
+   * null}; map entries keep their nulls. Returns whether the object is still empty.
+   */
+  private boolean property(String name, Object value, boolean first, int depth) {
+    if (value == null) {
+      return first;
+    }
+    if (!first) {
+      out.append(',');
+    }
+    quote(out, name);
+    out.append(':');
+    value(value, depth + 1);
+    return false;
   }
 
   /** JDK types whose JSON form is their string form rather than their getters. */

@@ -46,6 +46,23 @@ class JsonBinderTest {
   }
 
   @Test
+  void bindsAnHttpApiEventShapedLikeAwsEventClasses() {
+    HttpEvent event =
+        (HttpEvent) bind(
+            "{\"version\":\"2.0\",\"rawPath\":\"/a\",\"cookies\":[\"c=1\"],\"queryStringParameters\":{\"name\":\"Ann\"},"
+                + "\"requestContext\":{\"timeEpoch\":1700000000000,\"http\":{\"method\":\"GET\",\"path\":\"/a\"}},"
+                + "\"isBase64Encoded\":true,\"body\":null}",
+            HttpEvent.class);
+
+    assertThat(event.rawPath).isEqualTo("/a");
+    assertThat(event.cookies).containsExactly("c=1");
+    assertThat(event.queryStringParameters).containsEntry("name", "Ann");
+    assertThat(event.requestContext.timeEpoch).isEqualTo(1700000000000L);
+    assertThat(event.requestContext.http.method).isEqualTo("GET");
+    assertThat(event.isBase64Encoded).isTrue();
+  }
+
+  @Test
   void bindsRecordsEnumsAndGenericWrappers() throws Exception {
     @SuppressWarnings("unchecked")
     Wrapper<Point> wrapper = (Wrapper<Point>) bind("{\"data\":{\"x\":1,\"y\":2,\"color\":\"blue\"}}", typeOf("wrapper"));
@@ -140,6 +157,38 @@ class JsonBinderTest {
 
     public void setExpress(boolean express) {
       this.express = express;
+    }
+  }
+
+  /** Like Lombok's output for aws-lambda-java-events' APIGatewayV2HTTPEvent. */
+  public static class HttpEvent {
+    private String rawPath;
+    private List<String> cookies;
+    private Map<String, String> queryStringParameters;
+    private RequestContext requestContext;
+    private boolean isBase64Encoded;
+    private String body;
+
+    public void setRawPath(String rawPath) {
+      this.rawPath = rawPath;
+    }
+
+    public void setBase64Encoded(boolean base64Encoded) {
+      this.isBase64Encoded = base64Encoded;
+    }
+
+    public void setBody(String body) {
+      this.body = body;
+    }
+
+    public static class RequestContext {
+      private long timeEpoch;
+      private Http http;
+
+      public static class Http {
+        private String method;
+        private String path;
+      }
     }
   }
 

@@ -67,6 +67,7 @@ class JsonWriterTest {
   @Test
   void writesRecordsAndBeans() {
     assertThat(JsonWriter.write(new Point(1, -2, "p"))).isEqualTo("{\"x\":1,\"y\":-2,\"label\":\"p\"}");
+    assertThat(JsonWriter.write(new Point(1, -2, null))).isEqualTo("{\"x\":1,\"y\":-2}");
     assertThat(JsonWriter.write(new Response()))
         .isEqualTo("{\"URL\":\"http://x\",\"body\":\"hi\",\"isBase64Encoded\":false,\"statusCode\":200,\"tag\":\"t\"}");
   }
@@ -104,6 +105,10 @@ class JsonWriterTest {
 
     public String getURL() {
       return "http://x";
+    }
+
+    public java.util.List<String> getCookies() {
+      return null; // omitted, not written as null
     }
 
     public static String getIgnoredStatic() {
