@@ -27,6 +27,8 @@ public final class ProcessExecutor {
   /** Lambda gives a function's init phase 10 s; a slower function still gets its own timeout. */
   static final Duration MIN_INIT_TIMEOUT = Duration.ofSeconds(10);
 
+  private static final java.util.concurrent.Executor LAUNCHER = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
   private final ExecutorConfig config;
   private final RuntimeApiServer runtimeApi;
   private final InstanceLogSink logs;
@@ -50,7 +52,11 @@ public final class ProcessExecutor {
     String id = d.name() + "-" + sequence.incrementAndGet();
     Duration initTimeout = d.spec().timeout().compareTo(MIN_INIT_TIMEOUT) > 0 ? d.spec().timeout() : MIN_INIT_TIMEOUT;
     long started = System.nanoTime();
-    CompletableFuture<ProcessInstance> launched = d.spec().runtime().lambdaStyle() ? launchLambda(id, d) : launchHttp(id, d, initTimeout);
+    // Forking a process and binding a port block; callers are often event-loop threads, so the
+    // launch itself runs on a virtual thread of its own.
+    CompletableFuture<ProcessInstance> launched = CompletableFuture
+        .supplyAsync(() -> d.spec().runtime().lambdaStyle() ? launchLambda(id, d) : launchHttp(id, d, initTimeout), LAUNCHER)
+        .thenCompose(f -> f);
     return launched
         .orTimeout(initTimeout.toMillis(), TimeUnit.MILLISECONDS)
         .handle((instance, error) -> {

@@ -82,9 +82,14 @@ public final class GatewayServer implements AutoCloseable {
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
       var res = ErrorResponses.of(new Failure.PayloadTooLarge(
           "request body is over the " + (max / (1024 * 1024)) + " MB limit"));
-      res.headers().set("Connection", "close");
+      // As Netty's own handler does: a client that is still sending can keep its connection only
+      // if it is keep-alive (the rest of its body is then discarded); otherwise close after the 413.
+      boolean close = oversized instanceof io.netty.handler.codec.http.FullHttpMessage
+          || !io.netty.handler.codec.http.HttpUtil.is100ContinueExpected(oversized) && !io.netty.handler.codec.http.HttpUtil.isKeepAlive(oversized);
+      res.headers().set("Connection", close ? "close" : "keep-alive");
       io.netty.handler.codec.http.HttpUtil.setContentLength(res, res.content().readableBytes());
-      ctx.writeAndFlush(res).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+      var written = ctx.writeAndFlush(res);
+      written.addListener(close ? io.netty.channel.ChannelFutureListener.CLOSE : io.netty.channel.ChannelFutureListener.CLOSE_ON_FAILURE);
     }
   }
 }
