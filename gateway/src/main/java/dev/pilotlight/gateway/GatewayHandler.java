@@ -39,7 +39,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     if (!req.decoderResult().isSuccess()) {
-      plain(ctx, req, HttpResponseStatus.BAD_REQUEST, "malformed request\n");
+      send(ctx, req, ErrorResponses.of(new dev.pilotlight.model.Failure.InvalidInput(
+          "malformed HTTP request: " + req.decoderResult().cause().getMessage())));
       return;
     }
     String host = req.headers().get(HttpHeaderNames.HOST, "").toLowerCase(Locale.ROOT);

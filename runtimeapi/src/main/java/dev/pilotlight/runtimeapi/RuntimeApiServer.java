@@ -9,7 +9,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
 
@@ -52,7 +51,7 @@ public final class RuntimeApiServer implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel ch) {
             ch.pipeline().addLast(new HttpServerCodec(),
-                new HttpObjectAggregator(MAX_RESPONSE_BYTES + 64 * 1024),
+                new ResponseSizeLimit(endpoint, MAX_RESPONSE_BYTES),
                 new RuntimeApiHandler(endpoint));
           }
         })

@@ -83,6 +83,16 @@ class RuntimeApiEndpointTest {
   }
 
   @Test
+  void anOversizedResponseFailsTheInvocationAtOnce() throws Exception {
+    CompletableFuture<LambdaResponse> result = endpoint.invoke(event("req-big", "{}"));
+    next().join();
+    HttpResponse<String> r = post("invocation/req-big/response", "x".repeat(RuntimeApiServer.MAX_RESPONSE_BYTES + 1), null);
+    assertThat(r.statusCode()).isEqualTo(413);
+    LambdaResponse res = result.join();
+    assertThat(res.errorType()).isEqualTo("Function.ResponseSizeTooLarge");
+  }
+
+  @Test
   void closingFailsEverythingStillWaiting() {
     CompletableFuture<LambdaResponse> result = endpoint.invoke(event("req-3", "{}"));
     endpoint.close("instance i-1 exited with code 137");

@@ -27,6 +27,8 @@ public final class Activator {
   private final ActivationEvents events;
   private final InstantSource clock;
   private final int maxQueue;
+  private volatile boolean shuttingDown;
+  private static final Failure.Unavailable SHUTTING_DOWN = new Failure.Unavailable("the daemon is shutting down; retry shortly");
 
   public Activator(InstanceLauncher launcher, ScaleUpPolicy policy, ActivationEvents events, InstantSource clock, int maxQueue) {
     if (maxQueue < 1) {
@@ -49,15 +51,22 @@ public final class Activator {
 
   /** Removes a function: waiters fail, instances stop. Completes when they are gone. */
   public CompletableFuture<Void> remove(String name) {
+    return remove(name, new Failure.Unavailable("function '" + name + "' was removed"));
+  }
+
+  private CompletableFuture<Void> remove(String name, Failure reason) {
     FunctionPool pool = pools.remove(name);
     if (pool == null) {
       return CompletableFuture.completedFuture(null);
     }
-    return CompletableFuture.allOf(pool.remove().toArray(CompletableFuture[]::new));
+    return CompletableFuture.allOf(pool.remove(reason).toArray(CompletableFuture[]::new));
   }
 
   /** A slot on an instance of {@code name}; fails with a {@link Failure} (not found, queue full, timeout, init error). */
   public CompletableFuture<Lease> acquire(String name) {
+    if (shuttingDown) {
+      return CompletableFuture.failedFuture(SHUTTING_DOWN);
+    }
     FunctionPool pool = pools.get(name);
     if (pool == null) {
       return CompletableFuture.failedFuture(new Failure.FunctionNotFound(name));
@@ -109,9 +118,10 @@ public final class Activator {
 
   /** Stops every instance of every function (daemon shutdown). */
   public void shutdown() {
+    shuttingDown = true;
     List<CompletableFuture<Void>> stops = new ArrayList<>();
     for (String name : List.copyOf(pools.keySet())) {
-      stops.add(remove(name));
+      stops.add(remove(name, SHUTTING_DOWN));
     }
     CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
   }

@@ -90,7 +90,7 @@ final class FunctionPool {
       d = deployment;
     }
     launch(d, toStart);
-    Duration timeout = d.spec().timeout();
+    Duration timeout = maxWait(d);
     waiter.future.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(t -> {
       synchronized (this) {
         queue.remove(waiter);
@@ -99,8 +99,8 @@ final class FunctionPool {
     });
     return waiter.future.handle((lease, t) -> {
       if (t instanceof java.util.concurrent.TimeoutException) {
-        throw new Failure.FunctionTimeout("no instance of '" + d.name() + "' became free within its timeout of "
-            + timeout.toMillis() + " ms");
+        throw new Failure.FunctionTimeout("no instance of '" + d.name() + "' became free within " + timeout.toMillis()
+            + " ms (the function's timeout, and at least the " + MIN_WAIT.toSeconds() + " s allowed for an instance to start)");
       }
       if (t != null) {
         throw t instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(t);
@@ -108,6 +108,19 @@ final class FunctionPool {
       return lease;
     });
   }
+
+  /**
+   * How long a request may wait for a slot: the function's timeout, but at least the time an
+   * instance is given to initialise (as Lambda does not count init against the timeout), so a
+   * function with a short timeout and a slow start is not failed by its own cold start.
+   */
+  static Duration maxWait(Deployment d) {
+    Duration t = d.spec().timeout();
+    return t.compareTo(MIN_WAIT) >= 0 ? t : MIN_WAIT;
+  }
+
+  /** Matches the executor's minimum init allowance (Lambda's 10 s init phase). */
+  static final Duration MIN_WAIT = Duration.ofSeconds(10);
 
   private Slot freeSlot() {
     int concurrency = deployment.spec().concurrency();
@@ -283,8 +296,8 @@ final class FunctionPool {
     rebalance();
   }
 
-  /** Stops everything and fails waiters; the pool takes no more requests. */
-  List<CompletableFuture<Void>> remove() {
+  /** Stops everything and fails waiters with {@code reason}; the pool takes no more requests. */
+  List<CompletableFuture<Void>> remove(Failure reason) {
     List<Waiter> failed;
     List<Slot> all;
     synchronized (this) {
@@ -294,8 +307,7 @@ final class FunctionPool {
       all = new ArrayList<>(slots);
       slots.clear();
     }
-    Failure.Unavailable e = new Failure.Unavailable("function '" + deployment().name() + "' was removed");
-    failed.forEach(w -> w.future.completeExceptionally(e));
+    failed.forEach(w -> w.future.completeExceptionally(reason));
     return all.stream().map(s -> s.instance.stop()).toList();
   }
 
