@@ -12,7 +12,7 @@ final class HttpProcessInstance extends ProcessInstance {
   private final InetSocketAddress address;
 
   HttpProcessInstance(String id, Deployment deployment, Duration stopGrace, InetSocketAddress address) {
-    super(id, deployment, stopGrace);
+    super(id, deployment, stopGrace, "plain");
     this.address = address;
   }
 

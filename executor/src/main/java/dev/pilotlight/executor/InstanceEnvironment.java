@@ -14,7 +14,8 @@ import java.util.Map;
 final class InstanceEnvironment {
   private InstanceEnvironment() {}
 
-  static Map<String, String> build(Deployment d, String instanceId, ExecutorConfig config, Map<String, String> extra) {
+  /** What every instance gets, whatever its function: also the whole environment of a pool JVM before it is given one. */
+  static Map<String, String> base(ExecutorConfig config) {
     Map<String, String> env = new HashMap<>();
     String path = config.javaHome().resolve("bin") + ":" + System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
     env.put("PATH", path);
@@ -23,14 +24,19 @@ final class InstanceEnvironment {
     env.put("LANG", System.getenv().getOrDefault("LANG", "C.UTF-8"));
     env.put("TMPDIR", System.getProperty("java.io.tmpdir"));
     env.put("TZ", ":UTC");
+    env.put("AWS_REGION", config.region());
+    env.put("AWS_DEFAULT_REGION", config.region());
+    return env;
+  }
+
+  static Map<String, String> build(Deployment d, String instanceId, ExecutorConfig config, Map<String, String> extra) {
+    Map<String, String> env = base(config);
     String name = d.name();
     env.put("AWS_LAMBDA_FUNCTION_NAME", name);
     env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
     env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(d.spec().memoryMb()));
     env.put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + name);
     env.put("AWS_LAMBDA_LOG_STREAM_NAME", LocalDate.now(ZoneOffset.UTC).toString().replace('-', '/') + "/[$LATEST]" + instanceId);
-    env.put("AWS_REGION", config.region());
-    env.put("AWS_DEFAULT_REGION", config.region());
     env.put("LAMBDA_TASK_ROOT", d.codeDir().toString());
     env.put("PILOTLIGHT_INSTANCE_ID", instanceId);
     env.put("PILOTLIGHT_REVISION", Long.toString(d.revision()));

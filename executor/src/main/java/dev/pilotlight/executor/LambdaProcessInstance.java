@@ -12,8 +12,8 @@ import java.util.concurrent.CompletableFuture;
 final class LambdaProcessInstance extends ProcessInstance {
   private final RuntimeApiEndpoint endpoint;
 
-  LambdaProcessInstance(String id, Deployment deployment, Duration stopGrace, RuntimeApiEndpoint endpoint) {
-    super(id, deployment, stopGrace);
+  LambdaProcessInstance(String id, Deployment deployment, Duration stopGrace, String strategy, RuntimeApiEndpoint endpoint) {
+    super(id, deployment, stopGrace, strategy);
     this.endpoint = endpoint;
     endpoint.onDispatch(this::currentRequest);
   }

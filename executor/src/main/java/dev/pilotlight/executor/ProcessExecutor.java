@@ -23,25 +23,37 @@ import java.util.concurrent.atomic.AtomicLong;
  * Launches instances as plain OS processes (the "plain" rung of the launch ladder): a JVM running
  * Pilotlight's Java runner for {@code java}, the user's command for {@code http}.
  */
-public final class ProcessExecutor {
+public final class ProcessExecutor implements AutoCloseable {
   /** Lambda gives a function's init phase 10 s; a slower function still gets its own timeout. */
   static final Duration MIN_INIT_TIMEOUT = Duration.ofSeconds(10);
 
   private static final java.util.concurrent.Executor LAUNCHER = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
 
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
   private final ExecutorConfig config;
   private final RuntimeApiServer runtimeApi;
   private final InstanceLogSink logs;
+  private final WarmPool pool;
   private final AtomicLong sequence = new AtomicLong();
 
-  private ProcessExecutor(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs) {
+  private ProcessExecutor(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs, WarmPool pool) {
     this.config = config;
     this.runtimeApi = runtimeApi;
     this.logs = logs;
+    this.pool = pool;
   }
 
+  /** An executor without a warm pool: every cold start is a plain launch. */
   public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs) {
-    return new ProcessExecutor(config, runtimeApi, logs);
+    return create(config, runtimeApi, logs, new WarmPool.Settings(0, 0), java.nio.file.Path.of(System.getProperty("java.io.tmpdir")),
+        java.time.InstantSource.system());
+  }
+
+  /** An executor whose java cold starts take pre-started JVMs from a warm pool when one is waiting. */
+  public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs,
+      WarmPool.Settings pool, java.nio.file.Path poolDir, java.time.InstantSource clock) {
+    return new ProcessExecutor(config, runtimeApi, logs, new WarmPool(config, pool, poolDir, clock));
   }
 
   /**
@@ -75,20 +87,26 @@ public final class ProcessExecutor {
 
   private CompletableFuture<ProcessInstance> launchLambda(String id, Deployment d) {
     RuntimeApiEndpoint endpoint = runtimeApi.open(id);
-    LambdaProcessInstance instance = new LambdaProcessInstance(id, d, config.stopGrace(), endpoint);
-    List<String> cmd = new ArrayList<>();
-    cmd.add(config.javaHome().resolve("bin/java").toString());
-    cmd.addAll(config.javaOptions());
-    cmd.add("-Xmx" + d.spec().memoryMb() + "m");
-    cmd.add("-cp");
-    cmd.add(config.runnerJar().toString());
-    cmd.add("dev.pilotlight.runner.Main");
     Map<String, String> extra = Map.of(
         "AWS_LAMBDA_RUNTIME_API", endpoint.address(),
         "LAMBDA_RUNTIME_DIR", config.runnerJar().getParent().toString());
+    Process pooled = LaunchLadder.mayUsePool(d) ? pool.take(d.spec().memoryMb()) : null;
+    LambdaProcessInstance instance = new LambdaProcessInstance(id, d, config.stopGrace(),
+        pooled != null ? LaunchLadder.POOL : LaunchLadder.PLAIN, endpoint);
     CompletableFuture<ProcessInstance> ready = new CompletableFuture<>();
     try {
-      start(instance, d, cmd, extra);
+      if (pooled != null) {
+        specialize(instance, pooled, d, extra);
+      } else {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(config.javaHome().resolve("bin/java").toString());
+        cmd.addAll(config.javaOptions());
+        cmd.add("-Xmx" + d.spec().memoryMb() + "m");
+        cmd.add("-cp");
+        cmd.add(config.runnerJar().toString());
+        cmd.add("dev.pilotlight.runner.Main");
+        start(instance, d, cmd, extra);
+      }
     } catch (IOException e) {
       endpoint.close("could not start: " + e.getMessage());
       return CompletableFuture.failedFuture(new Failure.InstanceFailed("could not start instance " + id + ": " + e.getMessage(), e));
@@ -156,6 +174,39 @@ public final class ProcessExecutor {
         pauseMicros = Math.min(pauseMicros * 2, 8000);
       }
     }
+  }
+
+  /**
+   * Hands a waiting pool JVM its function: the complete environment the plain launch would have
+   * given it, as one JSON line on its stdin (read by the runner's PoolStandby).
+   */
+  private void specialize(LambdaProcessInstance instance, Process pooled, Deployment d, Map<String, String> extra) throws IOException {
+    byte[] line = JSON.writeValueAsBytes(InstanceEnvironment.build(d, instance.id(), config, extra));
+    instance.attach(pooled, logs);
+    try (var stdin = pooled.getOutputStream()) {
+      stdin.write(line);
+      stdin.write('\n');
+    } catch (IOException e) {
+      pooled.destroyForcibly();
+      throw new IOException("the pooled runner went away before it got its function: " + e.getMessage(), e);
+    }
+  }
+
+  /** Keeps pool JVMs warm for a java function's heap size; call on deploy (and at start-up for stored functions). */
+  public void prepare(Deployment d) {
+    if (LaunchLadder.mayUsePool(d)) {
+      pool.prepare(d.spec().memoryMb());
+    }
+  }
+
+  public WarmPool pool() {
+    return pool;
+  }
+
+  /** Stops the pool's waiting JVMs (running instances are stopped by whoever holds them). */
+  @Override
+  public void close() {
+    pool.close();
   }
 
   private void start(ProcessInstance instance, Deployment d, List<String> cmd, Map<String, String> extra) throws IOException {

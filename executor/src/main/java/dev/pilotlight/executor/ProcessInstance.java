@@ -11,6 +11,7 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
   private final String id;
   private final Deployment deployment;
   private final Duration stopGrace;
+  private final String strategy;
   private final CompletableFuture<String> exited = new CompletableFuture<>();
   private volatile Process process;
   private volatile OutputCapture output;
@@ -18,10 +19,11 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
   private volatile String currentRequest;
   private volatile boolean stopping;
 
-  ProcessInstance(String id, Deployment deployment, Duration stopGrace) {
+  ProcessInstance(String id, Deployment deployment, Duration stopGrace, String strategy) {
     this.id = id;
     this.deployment = deployment;
     this.stopGrace = stopGrace;
+    this.strategy = strategy;
   }
 
   void attach(Process process, InstanceLogSink sink) {
@@ -64,7 +66,7 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
 
   @Override
   public String launchStrategy() {
-    return "plain";
+    return strategy;
   }
 
   @Override

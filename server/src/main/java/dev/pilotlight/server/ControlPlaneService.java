@@ -31,14 +31,21 @@ final class ControlPlaneService implements ControlPlane {
   private final ArtifactStore artifacts;
   private final LogStore logs;
   private final Activator activator;
+  private final Consumer<Deployment> onActivate;
   private final InstantSource clock;
   private final Object writeLock = new Object();
 
-  ControlPlaneService(Registry registry, ArtifactStore artifacts, LogStore logs, Activator activator, InstantSource clock) {
+  /**
+   * @param onActivate told of every deployment made live (deploys and restores), e.g. so the
+   *     executor can warm its pool for the function's heap size before the first call
+   */
+  ControlPlaneService(Registry registry, ArtifactStore artifacts, LogStore logs, Activator activator,
+      Consumer<Deployment> onActivate, InstantSource clock) {
     this.registry = registry;
     this.artifacts = artifacts;
     this.logs = logs;
     this.activator = activator;
+    this.onActivate = onActivate;
     this.clock = clock;
   }
 
@@ -47,6 +54,7 @@ final class ControlPlaneService implements ControlPlane {
     synchronized (writeLock) {
       for (Deployment d : registry.list()) {
         activator.deploy(d);
+        onActivate.accept(d);
       }
       artifacts.retainOnly(registry.referencedCode());
     }
@@ -67,6 +75,7 @@ final class ControlPlaneService implements ControlPlane {
       boolean created = registry.find(name).isEmpty();
       Deployment d = registry.save(spec, stored.sha256(), stored.size(), stored.dir(), clock.instant());
       activator.deploy(d);
+      onActivate.accept(d);
       logs.append(name, "-", null, "DEPLOY revision " + d.revision() + " code sha256:" + d.codeSha256() + " (" + spec.runtime() + ")");
       return new Deployed(d, created);
     }

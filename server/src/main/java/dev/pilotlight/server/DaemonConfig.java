@@ -1,5 +1,6 @@
 package dev.pilotlight.server;
 
+import dev.pilotlight.executor.WarmPool;
 import dev.pilotlight.store.PackageLimits;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,14 +15,20 @@ import java.time.Duration;
  * @param limits package size limits (default 50 MB zipped, 250 MB unpacked)
  * @param maxQueue requests that may wait per function (default 1000)
  * @param scalingTick how often idle instances are looked for (default 1 s)
+ * @param pool warm pool of pre-started Java runners per heap size (default 1, growing to 4 under
+ *     demand; 0/0 turns the pool off)
  */
-public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick) {
+public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
+    WarmPool.Settings pool) {
   public DaemonConfig {
     if (dataDir == null) {
       throw new IllegalArgumentException("dataDir: null (expected a directory path)");
     }
     if (runnerJar == null) {
       throw new IllegalArgumentException("runnerJar: null (expected the path of pilotlight-java-runner.jar)");
+    }
+    if (pool == null) {
+      throw new IllegalArgumentException("pool: null (expected pool settings)");
     }
     if (maxQueue < 1) {
       throw new IllegalArgumentException("maxQueue: " + maxQueue + " (expected: >= 1)");
@@ -30,18 +37,23 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
 
   /** Defaults for everything but where things live. */
   public static DaemonConfig defaults(Path dataDir, Path runnerJar) {
-    return new DaemonConfig("127.0.0.1", 8080, dataDir, runnerJar, PackageLimits.defaults(), 1000, Duration.ofSeconds(1));
+    return new DaemonConfig("127.0.0.1", 8080, dataDir, runnerJar, PackageLimits.defaults(), 1000, Duration.ofSeconds(1),
+        WarmPool.Settings.defaults());
   }
 
   public DaemonConfig withPort(int p) {
-    return new DaemonConfig(host, p, dataDir, runnerJar, limits, maxQueue, scalingTick);
+    return new DaemonConfig(host, p, dataDir, runnerJar, limits, maxQueue, scalingTick, pool);
   }
 
   public DaemonConfig withLimits(PackageLimits l) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, l, maxQueue, scalingTick);
+    return new DaemonConfig(host, port, dataDir, runnerJar, l, maxQueue, scalingTick, pool);
+  }
+
+  public DaemonConfig withPool(WarmPool.Settings p) {
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, p);
   }
 
   public DaemonConfig withScalingTick(Duration t) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, t);
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, t, pool);
   }
 }

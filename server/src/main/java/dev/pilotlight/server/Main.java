@@ -31,6 +31,12 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--max-queue", description = "Requests that may wait per function (default: ${DEFAULT-VALUE}).", defaultValue = "1000")
   int maxQueue;
 
+  @Option(names = "--pool-size", description = "Pre-started Java runners kept per heap size (default: ${DEFAULT-VALUE}; 0 turns the warm pool off).", defaultValue = "1")
+  int poolSize;
+
+  @Option(names = "--pool-max", description = "Most pre-started Java runners per heap size under demand (default: ${DEFAULT-VALUE}).", defaultValue = "4")
+  int poolMax;
+
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args.length > 0 && args[0].equals("serve") ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
     if (code != 0) {
@@ -43,7 +49,8 @@ public final class Main implements Callable<Integer> {
     Path data = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".pilotlight");
     Path runner = runnerJar();
     PackageLimits limits = new PackageLimits(maxPackageMb * 1024L * 1024L, maxUnpackedMb * 1024L * 1024L, PackageLimits.defaults().maxEntries());
-    DaemonConfig config = new DaemonConfig(host, port, data.toAbsolutePath(), runner, limits, maxQueue, java.time.Duration.ofSeconds(1));
+    DaemonConfig config = new DaemonConfig(host, port, data.toAbsolutePath(), runner, limits, maxQueue, java.time.Duration.ofSeconds(1),
+        new dev.pilotlight.executor.WarmPool.Settings(poolSize, Math.max(poolSize, poolSize == 0 ? 0 : poolMax)));
     Daemon daemon;
     try {
       daemon = Wiring.start(config);

@@ -56,8 +56,11 @@ public final class Wiring {
 
     RuntimeApiServer runtimeApi = RuntimeApiServer.create(workers);
     Path javaHome = Path.of(System.getProperty("java.home"));
-    ProcessExecutor executor = ProcessExecutor.create(ExecutorConfig.defaults(javaHome, config.runnerJar()), runtimeApi, logs::append);
+    ProcessExecutor executor = ProcessExecutor.create(ExecutorConfig.defaults(javaHome, config.runnerJar()), runtimeApi, logs::append,
+        config.pool(), data.resolve("pool"), clock);
 
+    metrics.gauge("pilotlight.pool.runners", executor.pool(), p -> p.size());
+    metrics.gauge("pilotlight.pool.reserved.memory.mb", executor.pool(), p -> p.reservedMemoryMb());
     HttpProxy proxy = new HttpProxy(workers);
     ScalingDecider decider = new ScalingDecider();
     Activator activator = new Activator(executor::launch, decider::instancesToStart, new LifecycleLog(logs, proxy), clock, config.maxQueue());
@@ -79,7 +82,7 @@ public final class Wiring {
       }
     }, decider, clock);
 
-    ControlPlaneService control = new ControlPlaneService(registry, artifacts, logs, activator, clock);
+    ControlPlaneService control = new ControlPlaneService(registry, artifacts, logs, activator, executor::prepare, clock);
     control.restore();
     FunctionStats stats = new FunctionStats();
     GatewayServer gateway;
@@ -88,6 +91,7 @@ public final class Wiring {
           boss, workers, activator, control, stats, logs::append, metrics, blocking, proxy, clock);
     } catch (RuntimeException e) {
       activator.shutdown();
+      executor.close();
       registry.close();
       logs.close();
       boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -113,6 +117,7 @@ public final class Wiring {
         gateway.close();
         scaling.close();
         activator.shutdown();
+        executor.close();
         blocking.shutdownNow();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

@@ -1,0 +1,47 @@
+package dev.pilotlight.it;
+
+import static dev.pilotlight.it.DaemonFixture.eventually;
+import static dev.pilotlight.it.DaemonFixture.testFunctions;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Java cold starts served by pre-started runners, which then behave exactly like plain launches. */
+class WarmPoolIT {
+  @Test
+  void aPooledRunnerServesTheColdStartWithTheFunctionsEnvironment(@TempDir Path data) throws Exception {
+    try (DaemonFixture d = new DaemonFixture(data)) {
+      d.deploy(testFunctions(), "--name", "env", "--runtime", "java", "--handler", "fixtures.Env::handleRequest",
+          "--memory", "192", "--env", "GREETING=hello pool");
+      // deploying a java function warms a runner for its heap size
+      eventually(Duration.ofSeconds(30), "a pooled runner", () -> d.get("/metrics").body().contains("pilotlight_pool_runners 1.0"));
+      JsonNode r = DaemonFixture.JSON.readTree(d.post("/api/v1/functions/env/invoke", "{\"key\":\"GREETING\"}").body());
+      assertThat(r.path("getenv").asText()).isEqualTo("hello pool");
+      assertThat(r.path("map").asText()).isEqualTo("hello pool");
+      assertThat(r.path("child").asText()).isEqualTo("hello pool");
+      assertThat(r.path("functionName").asText()).isEqualTo("env");
+      assertThat(r.path("memory").asInt()).isEqualTo(192);
+      JsonNode s = d.status("env");
+      assertThat(s.path("lastColdStart").path("strategy").asText()).isEqualTo("pool");
+      JsonNode name = DaemonFixture.JSON.readTree(d.post("/api/v1/functions/env/invoke", "{\"key\":\"AWS_LAMBDA_FUNCTION_NAME\"}").body());
+      assertThat(name.path("getenv").asText()).isEqualTo("env");
+      // the pool refills in the background for the next cold start
+      eventually(Duration.ofSeconds(30), "the pool refilled", () -> d.get("/metrics").body().contains("pilotlight_pool_runners 1.0"));
+      assertThat(d.logs("env")).contains("Launch: pool");
+    }
+  }
+
+  @Test
+  void aFunctionCanPinThePlainLaunch(@TempDir Path data) {
+    try (DaemonFixture d = new DaemonFixture(data)) {
+      d.deploy(testFunctions(), "--name", "plain-echo", "--runtime", "java", "--handler", "fixtures.Echo::handleRequest",
+          "--env", "PILOTLIGHT_LAUNCH=plain");
+      assertThat(d.post("/api/v1/functions/plain-echo/invoke", "{\"a\":1}").body()).contains("\"a\"");
+      assertThat(d.status("plain-echo").path("lastColdStart").path("strategy").asText()).isEqualTo("plain");
+    }
+  }
+}

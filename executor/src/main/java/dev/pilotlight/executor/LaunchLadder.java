@@ -1,0 +1,24 @@
+package dev.pilotlight.executor;
+
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.Runtime;
+
+/**
+ * Which launch strategies exist and which one a function may use, fastest first:
+ * {@code pool} (a pre-started Java runner given the function) then {@code plain} (a new process).
+ *
+ * <p>A function can pin its rung with the environment variable {@code PILOTLIGHT_LAUNCH}
+ * ({@code auto}, the default, or {@code plain}), which the cold-start benchmark uses to measure
+ * each rung side by side.
+ */
+final class LaunchLadder {
+  static final String POOL = "pool";
+  static final String PLAIN = "plain";
+  static final String SETTING = "PILOTLIGHT_LAUNCH";
+
+  private LaunchLadder() {}
+
+  static boolean mayUsePool(Deployment d) {
+    return d.spec().runtime() == Runtime.JAVA && !PLAIN.equals(d.spec().env().get(SETTING));
+  }
+}

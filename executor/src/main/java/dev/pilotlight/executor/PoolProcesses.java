@@ -1,0 +1,36 @@
+package dev.pilotlight.executor;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** How pool JVMs are started: like a plain java instance, minus anything function-specific. */
+final class PoolProcesses {
+  /** Lets the runner write the function's environment into the JDK's map (see PoolStandby). */
+  static final List<String> ADD_OPENS = List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/java.util=ALL-UNNAMED");
+
+  private PoolProcesses() {}
+
+  static List<String> command(ExecutorConfig config, int memoryMb) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(config.javaHome().resolve("bin/java").toString());
+    cmd.addAll(config.javaOptions());
+    cmd.addAll(ADD_OPENS);
+    cmd.add("-Xmx" + memoryMb + "m");
+    cmd.add("-cp");
+    cmd.add(config.runnerJar().toString());
+    cmd.add("dev.pilotlight.runner.Main");
+    return cmd;
+  }
+
+  static Process start(ExecutorConfig config, int memoryMb, Path workDir) throws IOException {
+    Files.createDirectories(workDir);
+    ProcessBuilder pb = new ProcessBuilder(command(config, memoryMb)).directory(workDir.toFile());
+    pb.environment().clear();
+    pb.environment().putAll(InstanceEnvironment.base(config));
+    pb.environment().put("PILOTLIGHT_POOL", "1");
+    return pb.start();
+  }
+}

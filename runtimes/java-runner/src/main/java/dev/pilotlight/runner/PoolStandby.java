@@ -1,0 +1,159 @@
+package dev.pilotlight.runner;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The warm-pool side of the runner: a JVM started before any function is known. It warms the
+ * runner's own code, tells the platform it is ready (one line on stdout), then blocks until the
+ * platform hands it one function (one JSON line on stdin: the function's complete environment).
+ * From then on it is that function's instance for life, exactly as if it had been started with
+ * that environment.
+ *
+ * <p>{@code System.getenv()} is immutable in Java, and functions read their settings from it; so
+ * the environment is written into the JDK's own map by reflection. That needs
+ * {@code --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.util=ALL-UNNAMED},
+ * which the platform passes to pool JVMs only.
+ */
+final class PoolStandby {
+  /** What the platform waits for on stdout before it counts the JVM as a pool member. */
+  static final String READY_LINE = "PILOTLIGHT-POOL-READY";
+
+  private PoolStandby() {}
+
+  static boolean requested(Map<String, String> env) {
+    return "1".equals(env.get("PILOTLIGHT_POOL"));
+  }
+
+  /** Warms up, announces readiness, and applies the environment the platform sends. */
+  static void awaitFunction(InputStream in) throws IOException {
+    warmUp();
+    System.out.println(READY_LINE);
+    System.out.flush();
+    String line = readLine(in);
+    if (line == null) {
+      throw new IOException("the platform closed stdin before sending a function");
+    }
+    Object parsed = JsonParser.parse(line);
+    if (!(parsed instanceof Map<?, ?> env)) {
+      throw new IOException("expected a JSON object of environment variables on stdin");
+    }
+    apply(env);
+  }
+
+  /**
+   * Runs the code every cold start needs once, so the first real event does not pay for loading
+   * and linking it: JSON both ways, a loopback HTTP exchange through the runner's own client (the
+   * JDK's socket stack), reflection proxies and generic signatures (handler loading), a class loader
+   * over a jar, and the invokedynamic bootstraps that function code commonly hits first (lambdas
+   * and string concatenation). Best effort: a failure here only means a slower first call.
+   */
+  static void warmUp() {
+    String sample = "{\"version\":\"2.0\",\"rawPath\":\"/\",\"rawQueryString\":\"a=1\",\"headers\":{\"host\":\"x\"},"
+        + "\"queryStringParameters\":{\"name\":\"Ann\"},\"requestContext\":{\"http\":{\"method\":\"GET\"},\"timeEpoch\":1},"
+        + "\"body\":null,\"isBase64Encoded\":false,\"n\":[1,2.5,true,\"\\u00e9\"]}";
+    Object event = JsonParser.parse(sample);
+    JsonWriter.write(event);
+    JsonWriter.write(Map.of("statusCode", 200, "body", "Hello"));
+    try {
+      loopbackExchange();
+    } catch (IOException | RuntimeException ignored) {
+      // warming is best effort
+    }
+    try {
+      Runnable proxy = (Runnable) java.lang.reflect.Proxy.newProxyInstance(PoolStandby.class.getClassLoader(),
+          new Class<?>[] {Runnable.class}, (p, m, a) -> null);
+      proxy.run();
+      java.util.HashMap.class.getGenericSuperclass();
+      java.util.HashMap.class.getGenericInterfaces();
+      var concat = java.lang.invoke.StringConcatFactory.makeConcatWithConstants(java.lang.invoke.MethodHandles.lookup(), "c",
+          java.lang.invoke.MethodType.methodType(String.class, String.class, int.class), "\u0001, \u0001").dynamicInvoker();
+      Object ignored = concat.invoke("Hello", 1);
+      java.net.URL jar = PoolStandby.class.getProtectionDomain().getCodeSource().getLocation();
+      try (var loader = new java.net.URLClassLoader(new java.net.URL[] {jar}, ClassLoader.getPlatformClassLoader())) {
+        Class.forName("dev.pilotlight.runner.Invocation", false, loader);
+      }
+    } catch (Throwable ignored) {
+      // warming is best effort
+    }
+    for (String name : new String[] {"RuntimeApiClient", "PollLoop", "FunctionHandler", "LambdaContexts",
+        "JsonBinder", "BeanProperties", "TypeArguments", "ErrorReport", "Invocation", "HandlerLoader", "Runner"}) {
+      try {
+        Class.forName("dev.pilotlight.runner." + name, true, PoolStandby.class.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError ignored) {
+        // warming is best effort
+      }
+    }
+  }
+
+  /** One HTTP/1.1 request and response over loopback, served by a throwaway thread. */
+  private static void loopbackExchange() throws IOException {
+    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Thread serve = new Thread(() -> {
+        try (java.net.Socket s = server.accept()) {
+          InputStream in = s.getInputStream();
+          int matched = 0;
+          int b;
+          while (matched < 4 && (b = in.read()) != -1) {
+            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : 0;
+          }
+          s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}"
+              .getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException ignored) {
+          // warming is best effort
+        }
+      }, "pool-warmup");
+      serve.start();
+      HttpConnection c = new HttpConnection("127.0.0.1", server.getLocalPort());
+      try {
+        c.exchange("GET", "/2018-06-01/runtime/invocation/next", null);
+      } finally {
+        c.close();
+      }
+      try {
+        serve.join(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  static void apply(Map<?, ?> env) throws IOException {
+    try {
+      Class<?> pe = Class.forName("java.lang.ProcessEnvironment");
+      Field unmodifiable = pe.getDeclaredField("theUnmodifiableEnvironment");
+      unmodifiable.setAccessible(true);
+      Object view = unmodifiable.get(null);
+      Field inner = view.getClass().getDeclaredField("m");
+      inner.setAccessible(true);
+      // ProcessEnvironment.StringEnvironment writes through to the map child processes copy too.
+      Map<String, String> target = (Map<String, String>) inner.get(view);
+      for (Map.Entry<?, ?> e : env.entrySet()) {
+        if (e.getKey() instanceof String k && e.getValue() instanceof String v) {
+          target.put(k, v);
+        }
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      throw new IOException("cannot set the function's environment (is the JVM started with --add-opens "
+          + "java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.util=ALL-UNNAMED?): " + e, e);
+    }
+  }
+
+  /** Reads one line byte by byte, so nothing after it is consumed from the stream. */
+  private static String readLine(InputStream in) throws IOException {
+    ByteArrayOutputStream buf = new ByteArrayOutputStream(4096);
+    int b;
+    while ((b = in.read()) != -1 && b != '\n') {
+      buf.write(b);
+    }
+    if (b == -1 && buf.size() == 0) {
+      return null;
+    }
+    return buf.toString(StandardCharsets.UTF_8);
+  }
+}
