@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * How the executor launches instances.
@@ -15,8 +16,15 @@ import java.util.List;
  *     SerialGC, which start fastest on small machines (see docs/performance.md)
  * @param stopGrace how long a stopping instance gets after SIGTERM before SIGKILL (default 2 s)
  * @param region the value of {@code AWS_REGION} inside instances (default us-east-1)
+ * @param runtimesDir the assembled runtimes ({@code python/bootstrap.py}, {@code node/bootstrap.js});
+ *     default: the runner jar's directory, {@code dist/target/pilotlight/runtimes}
+ * @param python the interpreter of {@code python} instances, or null when there is none (launches
+ *     then fail saying so); default {@code $PILOTLIGHT_PYTHON}, else {@code python3} on the PATH
+ * @param node the {@code node} binary of {@code node} instances, or null when there is none;
+ *     default {@code $PILOTLIGHT_NODE}, else {@code node} on the PATH
  */
-public record ExecutorConfig(Path javaHome, Path runnerJar, List<String> javaOptions, Duration stopGrace, String region) {
+public record ExecutorConfig(Path javaHome, Path runnerJar, List<String> javaOptions, Duration stopGrace, String region,
+    Path runtimesDir, Path python, Path node) {
   public static final List<String> DEFAULT_JAVA_OPTIONS =
       List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto");
 
@@ -31,9 +39,25 @@ public record ExecutorConfig(Path javaHome, Path runnerJar, List<String> javaOpt
     if (stopGrace == null || stopGrace.isNegative()) {
       throw new IllegalArgumentException("stopGrace: " + stopGrace + " (expected: >= 0)");
     }
+    if (runtimesDir == null) {
+      throw new IllegalArgumentException("runtimesDir: null (expected: the directory holding python/ and node/ bootstraps)");
+    }
   }
 
+  /** Without interpreters: the runtimes next to the runner jar, no python and no node. */
+  public ExecutorConfig(Path javaHome, Path runnerJar, List<String> javaOptions, Duration stopGrace, String region) {
+    this(javaHome, runnerJar, javaOptions, stopGrace, region, runtimesDirOf(runnerJar), null, null);
+  }
+
+  /** The defaults, with python and node found as described on {@link ExecutorConfig} (from the daemon's environment). */
   public static ExecutorConfig defaults(Path javaHome, Path runnerJar) {
-    return new ExecutorConfig(javaHome, runnerJar, DEFAULT_JAVA_OPTIONS, Duration.ofSeconds(2), "us-east-1");
+    Map<String, String> env = System.getenv();
+    return new ExecutorConfig(javaHome, runnerJar, DEFAULT_JAVA_OPTIONS, Duration.ofSeconds(2), "us-east-1",
+        runtimesDirOf(runnerJar), Interpreters.python(env), Interpreters.node(env));
+  }
+
+  private static Path runtimesDirOf(Path runnerJar) {
+    Path parent = runnerJar == null ? null : runnerJar.toAbsolutePath().getParent();
+    return parent != null ? parent : Path.of(".").toAbsolutePath();
   }
 }

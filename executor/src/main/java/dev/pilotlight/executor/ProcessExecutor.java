@@ -11,7 +11,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -86,10 +85,11 @@ public final class ProcessExecutor implements AutoCloseable {
   }
 
   private CompletableFuture<ProcessInstance> launchLambda(String id, Deployment d) {
+    List<String> cmd = LambdaCommands.command(d, config); // before any port is opened: it may refuse
     RuntimeApiEndpoint endpoint = runtimeApi.open(id);
     Map<String, String> extra = Map.of(
         "AWS_LAMBDA_RUNTIME_API", endpoint.address(),
-        "LAMBDA_RUNTIME_DIR", config.runnerJar().getParent().toString());
+        "LAMBDA_RUNTIME_DIR", LambdaCommands.runtimeDir(d, config).toString());
     Process pooled = LaunchLadder.mayUsePool(d) ? pool.take(d.spec().memoryMb()) : null;
     LambdaProcessInstance instance = new LambdaProcessInstance(id, d, config.stopGrace(),
         pooled != null ? LaunchLadder.POOL : LaunchLadder.PLAIN, endpoint);
@@ -98,13 +98,6 @@ public final class ProcessExecutor implements AutoCloseable {
       if (pooled != null) {
         specialize(instance, pooled, d, extra);
       } else {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(config.javaHome().resolve("bin/java").toString());
-        cmd.addAll(config.javaOptions());
-        cmd.add("-Xmx" + d.spec().memoryMb() + "m");
-        cmd.add("-cp");
-        cmd.add(config.runnerJar().toString());
-        cmd.add("dev.pilotlight.runner.Main");
         start(instance, d, cmd, extra);
       }
     } catch (IOException e) {

@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  *
  * @param name function name, {@code [a-z0-9][a-z0-9-]{0,62}}
  * @param runtime how instances are hosted
- * @param handler {@code pkg.Class::method} for Lambda-style runtimes; null for {@code http}
+ * @param handler what the runtime calls: {@code pkg.Class::method} (java), {@code module.function}
+ *     (python), {@code file.handler} (node), optional for provided; null for {@code http}
  * @param command shell command for {@code http} (run with {@code sh -c} in the package directory)
  * @param memoryMb memory per instance in MB (default {@value #DEFAULT_MEMORY_MB}); the JVM heap limit for java
  * @param timeout maximum time for one request (default 30 s)
@@ -43,6 +44,12 @@ public record FunctionSpec(
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final Pattern HANDLER = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*(::[A-Za-z_$][\\w$]*)?");
+  /** {@code module.function}; the module may be dotted ({@code pkg.mod.fn}) or a path ({@code src/app.fn}), as AWS allows. */
+  private static final Pattern PYTHON_HANDLER = Pattern.compile("([A-Za-z_]\\w*[./])*[A-Za-z_]\\w*\\.[A-Za-z_]\\w*");
+  /** {@code file.handler}; the file may be in a subdirectory and the export nested ({@code src/app.api.get}). */
+  private static final Pattern NODE_HANDLER = Pattern.compile("([\\w.-]+/)*[\\w-]+(\\.[A-Za-z_$][\\w$]*)+");
+  /** AWS limits handlers to 128 characters of non-whitespace. */
+  private static final Pattern ANY_HANDLER = Pattern.compile("\\S{1,128}");
   private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   public FunctionSpec {
@@ -51,12 +58,7 @@ public record FunctionSpec(
       throw new Failure.InvalidInput("runtime is missing (expected one of: " + Runtime.accepted() + ")");
     }
     if (runtime.lambdaStyle()) {
-      if (handler == null || handler.isBlank()) {
-        throw new Failure.InvalidInput("handler is missing (runtime " + runtime + " needs a handler such as com.example.Hello::handleRequest)");
-      }
-      if (!HANDLER.matcher(handler).matches()) {
-        throw new Failure.InvalidInput("handler: '" + handler + "' (expected: package.Class or package.Class::method)");
-      }
+      checkHandler(runtime, handler);
     } else if (command == null || command.isBlank()) {
       throw new Failure.InvalidInput("command is missing (runtime http needs a command that serves HTTP on $PORT)");
     }
@@ -83,6 +85,36 @@ public record FunctionSpec(
       }
     }
     env = java.util.Collections.unmodifiableMap(env);
+  }
+
+  /**
+   * The handler forms AWS's runtimes accept: {@code pkg.Class[::method]} (java), {@code module.function}
+   * (python), {@code file.handler} (node); optional for provided, whose bootstrap reads it as
+   * {@code _HANDLER} and interprets it itself.
+   */
+  private static void checkHandler(Runtime runtime, String handler) {
+    boolean missing = handler == null || handler.isBlank();
+    switch (runtime) {
+      case JAVA -> check(runtime, handler, missing, HANDLER, "package.Class or package.Class::method, e.g. com.example.Hello::handleRequest");
+      case PYTHON -> check(runtime, handler, missing, PYTHON_HANDLER, "module.function, e.g. app.handler or pkg.mod.handler");
+      case NODE -> check(runtime, handler, missing, NODE_HANDLER, "file.handler, e.g. index.handler or src/app.handler");
+      case PROVIDED -> {
+        if (handler != null && !ANY_HANDLER.matcher(handler).matches()) {
+          throw new Failure.InvalidInput("handler: '" + handler + "' (runtime provided expects: no handler, or up to 128 characters "
+              + "without spaces, passed to the bootstrap as _HANDLER)");
+        }
+      }
+      case HTTP -> throw new IllegalStateException("http has no handler");
+    }
+  }
+
+  private static void check(Runtime runtime, String handler, boolean missing, Pattern form, String expected) {
+    if (missing) {
+      throw new Failure.InvalidInput("handler is missing (runtime " + runtime + " needs a handler: " + expected + ")");
+    }
+    if (!form.matcher(handler).matches()) {
+      throw new Failure.InvalidInput("handler: '" + handler + "' (runtime " + runtime + " expects " + expected + ")");
+    }
   }
 
   /** A spec with every optional setting at its default. */

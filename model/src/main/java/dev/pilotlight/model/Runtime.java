@@ -9,6 +9,12 @@ import java.util.stream.Collectors;
 public enum Runtime {
   /** A Lambda-style Java handler hosted by Pilotlight's own zero-dependency runner. */
   JAVA("java", List.of("java17", "java21", "java25")),
+  /** A {@code module.function} handler hosted by Pilotlight's own stdlib-only Python bootstrap. */
+  PYTHON("python", List.of("python3", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13")),
+  /** A {@code file.handler} handler hosted by Pilotlight's own stdlib-only Node.js bootstrap. */
+  NODE("node", List.of("nodejs", "nodejs18.x", "nodejs20.x", "nodejs22.x")),
+  /** The package's own executable {@code bootstrap} (any language), talking to the Runtime API. */
+  PROVIDED("provided", List.of("provided.al2", "provided.al2023")),
   /** Any command that serves HTTP on {@code $PORT}; Pilotlight proxies requests to it. */
   HTTP("http", List.of());
 

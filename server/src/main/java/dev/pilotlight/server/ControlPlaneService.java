@@ -68,6 +68,7 @@ final class ControlPlaneService implements ControlPlane {
       FunctionSpec spec;
       try {
         spec = Manifest.parse(readManifest(stored.dir()), name);
+        checkRunnable(spec, stored.dir());
       } catch (RuntimeException e) {
         artifacts.retainOnly(registry.referencedCode()); // don't keep code nothing will run
         throw e;
@@ -78,6 +79,14 @@ final class ControlPlaneService implements ControlPlane {
       onActivate.accept(d);
       logs.append(name, "-", null, "DEPLOY revision " + d.revision() + " code sha256:" + d.codeSha256() + " (" + spec.runtime() + ")");
       return new Deployed(d, created);
+    }
+  }
+
+  /** Refuses at deploy what could never start, rather than failing every cold start later. */
+  private static void checkRunnable(FunctionSpec spec, Path dir) {
+    if (spec.runtime() == dev.pilotlight.model.Runtime.PROVIDED && !Files.isRegularFile(dir.resolve("bootstrap"))) {
+      throw new Failure.InvalidInput("runtime provided: the package has no bootstrap file at its root (the executable "
+          + "that talks to the Runtime API; any language)");
     }
   }
 

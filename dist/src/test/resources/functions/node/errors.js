@@ -1,0 +1,3 @@
+exports.fail = async () => {
+  throw new TypeError('boom from node');
+};

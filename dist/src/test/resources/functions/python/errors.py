@@ -1,0 +1,2 @@
+def fail(event, context):
+    raise ValueError("boom from python")

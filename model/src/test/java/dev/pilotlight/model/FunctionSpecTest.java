@@ -1,0 +1,84 @@
+package dev.pilotlight.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class FunctionSpecTest {
+
+  @ParameterizedTest
+  @ValueSource(strings = {"example.Hello", "example.Hello::handleRequest", "Hello", "a.b.C::m$1"})
+  void javaHandlers(String handler) {
+    assertThat(FunctionSpec.of("f", Runtime.JAVA, handler, null).handler()).isEqualTo(handler);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"app.handler", "pkg.mod.handler", "src/app.handler", "_private.lambda_handler", "a1.b2"})
+  void pythonHandlers(String handler) {
+    assertThat(FunctionSpec.of("f", Runtime.PYTHON, handler, null).handler()).isEqualTo(handler);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"app", "app.", ".handler", "app.handler()", "1app.handler", "app::handler", "src/app", "app.my-fn"})
+  void badPythonHandlersNameTheExpectedForm(String handler) {
+    assertThatThrownBy(() -> FunctionSpec.of("f", Runtime.PYTHON, handler, null))
+        .isInstanceOf(Failure.InvalidInput.class)
+        .hasMessage("handler: '" + handler + "' (runtime python expects module.function, e.g. app.handler or pkg.mod.handler)");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"index.handler", "src/app.handler", "dist/v1.2/my-app.handler", "app.api.get", "app.$main"})
+  void nodeHandlers(String handler) {
+    assertThat(FunctionSpec.of("f", Runtime.NODE, handler, null).handler()).isEqualTo(handler);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"index", "index.", "src/", "index.handler()", "index.1st", "index::handler", "index.han dler"})
+  void badNodeHandlersNameTheExpectedForm(String handler) {
+    assertThatThrownBy(() -> FunctionSpec.of("f", Runtime.NODE, handler, null))
+        .isInstanceOf(Failure.InvalidInput.class)
+        .hasMessage("handler: '" + handler + "' (runtime node expects file.handler, e.g. index.handler or src/app.handler)");
+  }
+
+  @Test
+  void missingHandlersSayWhatTheRuntimeNeeds() {
+    assertThatThrownBy(() -> FunctionSpec.of("f", Runtime.PYTHON, null, null))
+        .hasMessage("handler is missing (runtime python needs a handler: module.function, e.g. app.handler or pkg.mod.handler)");
+    assertThatThrownBy(() -> FunctionSpec.of("f", Runtime.NODE, " ", null))
+        .hasMessage("handler is missing (runtime node needs a handler: file.handler, e.g. index.handler or src/app.handler)");
+    assertThatThrownBy(() -> FunctionSpec.of("f", Runtime.JAVA, null, null))
+        .hasMessage("handler is missing (runtime java needs a handler: package.Class or package.Class::method, "
+            + "e.g. com.example.Hello::handleRequest)");
+    assertThatThrownBy(() -> FunctionSpec.of("f", Runtime.JAVA, "a-b.C", null))
+        .hasMessage("handler: 'a-b.C' (runtime java expects package.Class or package.Class::method, "
+            + "e.g. com.example.Hello::handleRequest)");
+  }
+
+  @Test
+  void providedTakesAnyHandlerOrNone() {
+    assertThat(FunctionSpec.of("f", Runtime.PROVIDED, null, null).handler()).isNull();
+    assertThat(FunctionSpec.of("f", Runtime.PROVIDED, "function.handler", null).handler()).isEqualTo("function.handler");
+    assertThat(FunctionSpec.of("f", Runtime.PROVIDED, "com.example::fn/x", null).handler()).isEqualTo("com.example::fn/x");
+    assertThatThrownBy(() -> FunctionSpec.of("f", Runtime.PROVIDED, "two words", null))
+        .isInstanceOf(Failure.InvalidInput.class)
+        .hasMessageStartingWith("handler: 'two words' (runtime provided expects: no handler, or up to 128 characters without spaces");
+    assertThatThrownBy(() -> FunctionSpec.of("f", Runtime.PROVIDED, "x".repeat(129), null))
+        .isInstanceOf(Failure.InvalidInput.class);
+  }
+
+  @Test
+  void httpNeedsACommandAndIgnoresNoHandler() {
+    assertThat(FunctionSpec.of("web", Runtime.HTTP, null, "java -jar app.jar").command()).isEqualTo("java -jar app.jar");
+    assertThatThrownBy(() -> FunctionSpec.of("web", Runtime.HTTP, null, null))
+        .hasMessage("command is missing (runtime http needs a command that serves HTTP on $PORT)");
+  }
+
+  @Test
+  void badNamesAreRefusedWhateverTheRuntime() {
+    assertThatThrownBy(() -> FunctionSpec.of("Bad_Name", Runtime.PYTHON, "app.handler", null))
+        .hasMessageStartingWith("name: 'Bad_Name' is not a valid function name");
+  }
+}
