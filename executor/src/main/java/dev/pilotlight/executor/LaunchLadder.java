@@ -5,14 +5,15 @@ import dev.pilotlight.model.Runtime;
 
 /**
  * Which launch strategies exist and which one a function may use, fastest first:
- * {@code pool} (a pre-started Java runner given the function) then {@code plain} (a new process).
+ * {@code pool-layer} (a pre-started Java runner with the function's exact library jars already
+ * loaded), {@code pool} (a pre-started Java runner without libraries), then {@code plain} (a new
+ * process). See WarmPool for how a runner is chosen.
  *
  * <p>A function can pin its rung with the environment variable {@code PILOTLIGHT_LAUNCH}
  * ({@code auto}, the default, or {@code plain}), which the cold-start benchmark uses to measure
  * each rung side by side.
  */
 final class LaunchLadder {
-  static final String POOL = "pool";
   static final String PLAIN = "plain";
   static final String SETTING = "PILOTLIGHT_LAUNCH";
 

@@ -25,12 +25,20 @@ final class PoolProcesses {
     return cmd;
   }
 
-  static Process start(ExecutorConfig config, int memoryMb, Path workDir) throws IOException {
+  /** Starts a pool JVM; with {@code layerJars} it pre-loads those libraries (the runner's LibraryLayer). */
+  static Process start(ExecutorConfig config, int memoryMb, List<Path> layerJars, Path workDir) throws IOException {
     Files.createDirectories(workDir);
     ProcessBuilder pb = new ProcessBuilder(command(config, memoryMb)).directory(workDir.toFile());
     pb.environment().clear();
     pb.environment().putAll(InstanceEnvironment.base(config));
     pb.environment().put("PILOTLIGHT_POOL", "1");
+    if (!layerJars.isEmpty()) {
+      StringBuilder jars = new StringBuilder();
+      for (Path jar : layerJars) {
+        jars.append(jars.isEmpty() ? "" : java.io.File.pathSeparator).append(jar);
+      }
+      pb.environment().put("PILOTLIGHT_LAYER", jars.toString());
+    }
     return pb.start();
   }
 }

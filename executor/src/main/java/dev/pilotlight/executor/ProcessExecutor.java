@@ -34,6 +34,7 @@ public final class ProcessExecutor implements AutoCloseable {
   private final RuntimeApiServer runtimeApi;
   private final InstanceLogSink logs;
   private final WarmPool pool;
+  private final LibraryLayers layers = new LibraryLayers();
   private final AtomicLong sequence = new AtomicLong();
 
   private ProcessExecutor(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs, WarmPool pool) {
@@ -90,9 +91,10 @@ public final class ProcessExecutor implements AutoCloseable {
     Map<String, String> extra = Map.of(
         "AWS_LAMBDA_RUNTIME_API", endpoint.address(),
         "LAMBDA_RUNTIME_DIR", LambdaCommands.runtimeDir(d, config).toString());
-    Process pooled = LaunchLadder.mayUsePool(d) ? pool.take(d.spec().memoryMb()) : null;
+    WarmPool.Taken taken = LaunchLadder.mayUsePool(d) ? pool.take(d.spec().memoryMb(), layers.of(d.codeDir())) : null;
+    Process pooled = taken == null ? null : taken.process();
     LambdaProcessInstance instance = new LambdaProcessInstance(id, d, config.stopGrace(),
-        pooled != null ? LaunchLadder.POOL : LaunchLadder.PLAIN, endpoint);
+        taken != null ? taken.strategy() : LaunchLadder.PLAIN, endpoint);
     CompletableFuture<ProcessInstance> ready = new CompletableFuture<>();
     try {
       if (pooled != null) {
@@ -188,7 +190,7 @@ public final class ProcessExecutor implements AutoCloseable {
   /** Keeps pool JVMs warm for a java function's heap size; call on deploy (and at start-up for stored functions). */
   public void prepare(Deployment d) {
     if (LaunchLadder.mayUsePool(d)) {
-      pool.prepare(d.spec().memoryMb());
+      pool.prepare(d.spec().memoryMb(), layers.of(d.codeDir()));
     }
   }
 

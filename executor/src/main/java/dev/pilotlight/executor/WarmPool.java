@@ -32,24 +32,44 @@ public final class WarmPool implements AutoCloseable {
   /** A pool JVM that has not announced itself by then is killed. */
   static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
-  /** Settings: runners kept per heap size, and the most it may grow to under demand. */
-  public record Settings(int baseSize, int maxSize) {
+  /**
+   * Settings.
+   *
+   * @param baseSize runners kept per key (heap size and library layer) (default 1)
+   * @param maxSize the most a key grows to under demand (default 4)
+   * @param maxLayers how many library layers are kept warm at once, most recently used first
+   *     (default 4); functions whose layer is not warm use a plain pool runner of their heap size
+   */
+  public record Settings(int baseSize, int maxSize, int maxLayers) {
     public Settings {
       if (baseSize < 0 || maxSize < baseSize) {
         throw new IllegalArgumentException("pool size: base " + baseSize + ", max " + maxSize + " (expected: 0 <= base <= max)");
       }
+      if (maxLayers < 0) {
+        throw new IllegalArgumentException("maxLayers: " + maxLayers + " (expected: >= 0)");
+      }
+    }
+
+    public Settings(int baseSize, int maxSize) {
+      this(baseSize, maxSize, 4);
     }
 
     public static Settings defaults() {
-      return new Settings(1, 4);
+      return new Settings(1, 4, 4);
     }
   }
+
+  /** What a pool runner is for: a heap size, and a library layer or none. */
+  private record Key(int memoryMb, LibraryLayers.Layer layer) {}
+
+  /** A runner taken from the pool, and the name of the rung it represents. */
+  record Taken(Process process, String strategy) {}
 
   private final ExecutorConfig config;
   private final Settings settings;
   private final Path workDir;
   private final InstantSource clock;
-  private final Map<Integer, Queue> queues = new ConcurrentHashMap<>();
+  private final Map<Key, Queue> queues = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   WarmPool(ExecutorConfig config, Settings settings, Path workDir, InstantSource clock) {
@@ -59,23 +79,79 @@ public final class WarmPool implements AutoCloseable {
     this.clock = clock;
   }
 
-  /** Makes sure runners with this heap size are kept warm (called when a java function is deployed). */
-  public void prepare(int memoryMb) {
+  /** Keeps runners warm for this heap size and library layer (called when a java function is deployed). */
+  void prepare(int memoryMb, LibraryLayers.Layer layer) {
     if (settings.maxSize() == 0 || closed) {
       return;
     }
-    queues.computeIfAbsent(memoryMb, Queue::new).refill();
+    queue(new Key(memoryMb, layerOrNone(layer))).refill();
   }
 
-  /** A waiting runner with this heap size, or null; either way the queue is topped up. */
-  Process take(int memoryMb) {
+  /**
+   * A waiting runner for this heap size: one pre-loaded with exactly this layer if there is one,
+   * else a runner without libraries; null when neither is waiting. Queues are topped up either way.
+   */
+  Taken take(int memoryMb, LibraryLayers.Layer layer) {
     if (settings.maxSize() == 0 || closed) {
       return null;
     }
-    Queue q = queues.computeIfAbsent(memoryMb, Queue::new);
-    Process p = q.poll();
-    q.refill();
-    return p;
+    LibraryLayers.Layer usable = layerOrNone(layer);
+    Queue exact = queue(new Key(memoryMb, usable));
+    Process p = exact.poll();
+    exact.refill();
+    if (p != null) {
+      return new Taken(p, usable.isNone() ? STRATEGY_POOL : STRATEGY_LAYER);
+    }
+    if (!usable.isNone()) {
+      Queue generic = queues.get(new Key(memoryMb, LibraryLayers.Layer.NONE));
+      if (generic != null) {
+        p = generic.poll();
+        generic.refill();
+        if (p != null) {
+          return new Taken(p, STRATEGY_POOL);
+        }
+      }
+    }
+    return null;
+  }
+
+  static final String STRATEGY_POOL = "pool";
+  static final String STRATEGY_LAYER = "pool-layer";
+
+  /** A layer stays warm only while it is among the {@code maxLayers} most recently used. */
+  private LibraryLayers.Layer layerOrNone(LibraryLayers.Layer layer) {
+    if (layer.isNone() || settings.maxLayers() == 0) {
+      return LibraryLayers.Layer.NONE;
+    }
+    return layer;
+  }
+
+  private Queue queue(Key key) {
+    Queue q = queues.computeIfAbsent(key, Queue::new);
+    q.touch();
+    if (!key.layer().isNone()) {
+      evictLayers();
+    }
+    return q;
+  }
+
+  /** Drops the least recently used layered queues beyond {@code maxLayers}. */
+  private void evictLayers() {
+    List<Queue> layered = new ArrayList<>();
+    for (Queue q : queues.values()) {
+      if (!q.key.layer().isNone()) {
+        layered.add(q);
+      }
+    }
+    if (layered.size() <= settings.maxLayers()) {
+      return;
+    }
+    layered.sort((a, b) -> b.lastUsed().compareTo(a.lastUsed()));
+    for (Queue q : layered.subList(settings.maxLayers(), layered.size())) {
+      if (queues.remove(q.key, q)) {
+        q.destroyAll();
+      }
+    }
   }
 
   /** Runners waiting now, over all heap sizes. */
@@ -91,15 +167,15 @@ public final class WarmPool implements AutoCloseable {
   public long reservedMemoryMb() {
     long mb = 0;
     for (Queue q : queues.values()) {
-      mb += (long) q.memoryMb * (q.ready() + q.starting());
+      mb += (long) q.key.memoryMb() * (q.ready() + q.starting());
     }
     return mb;
   }
 
-  /** Sizes per heap size, for status and metrics. */
-  public Map<Integer, Integer> sizes() {
-    Map<Integer, Integer> m = new HashMap<>();
-    queues.forEach((mb, q) -> m.put(mb, q.ready()));
+  /** Runners waiting per heap size and layer ({@code 256} or {@code 256/<layer id prefix>}), for status and metrics. */
+  public Map<String, Integer> sizes() {
+    Map<String, Integer> m = new HashMap<>();
+    queues.forEach((k, q) -> m.put(k.memoryMb() + (k.layer().isNone() ? "" : "/" + k.layer().id().substring(0, 12)), q.ready()));
     return m;
   }
 
@@ -112,13 +188,22 @@ public final class WarmPool implements AutoCloseable {
   }
 
   private final class Queue {
-    final int memoryMb;
+    final Key key;
     private final ArrayDeque<Process> ready = new ArrayDeque<>();
     private final ArrayDeque<Instant> misses = new ArrayDeque<>();
     private final List<Process> starting = new ArrayList<>();
+    private volatile Instant lastUsed = Instant.MIN;
 
-    Queue(int memoryMb) {
-      this.memoryMb = memoryMb;
+    Queue(Key key) {
+      this.key = key;
+    }
+
+    void touch() {
+      lastUsed = clock.instant();
+    }
+
+    Instant lastUsed() {
+      return lastUsed;
     }
 
     synchronized Process poll() {
@@ -155,14 +240,14 @@ public final class WarmPool implements AutoCloseable {
         missing = target() - ready.size() - starting.size();
       }
       for (int i = 0; i < missing && !closed; i++) {
-        Thread.ofVirtual().name("pool-start-" + memoryMb).start(this::startOne);
+        Thread.ofVirtual().name("pool-start-" + key.memoryMb()).start(this::startOne);
       }
     }
 
     private void startOne() {
       Process p;
       try {
-        p = PoolProcesses.start(config, memoryMb, workDir);
+        p = PoolProcesses.start(config, key.memoryMb(), key.layer().jars(), workDir);
       } catch (IOException e) {
         System.err.println("warm pool: cannot start a runner: " + e.getMessage());
         return;
@@ -173,7 +258,7 @@ public final class WarmPool implements AutoCloseable {
       boolean ok = awaitReady(p);
       synchronized (this) {
         starting.remove(p);
-        if (ok && !closed) {
+        if (ok && !closed && queues.get(key) == this) {
           ready.addLast(p);
           p.onExit().thenRun(() -> {
             synchronized (this) {

@@ -42,6 +42,15 @@ final class HandlerLoader {
    * the function's namespace.
    */
   static URLClassLoader functionClassLoader(File taskRoot) throws HandlerInitException {
+    return functionClassLoader(taskRoot, LibraryLayer.current());
+  }
+
+  /**
+   * With a library layer, the layer's jars are left out here and the layer's loader is the parent:
+   * the function's {@code lib/} is byte-for-byte the layer (the platform checked), so it resolves
+   * the same classes, already loaded.
+   */
+  static URLClassLoader functionClassLoader(File taskRoot, LibraryLayer layer) throws HandlerInitException {
     if (!taskRoot.isDirectory()) {
       throw new HandlerInitException(
           new IllegalStateException("LAMBDA_TASK_ROOT: '" + taskRoot + "' (expected: a directory)"));
@@ -49,8 +58,8 @@ final class HandlerLoader {
     List<URL> urls = new ArrayList<>();
     try {
       urls.add(taskRoot.toURI().toURL());
-      addJars(urls, taskRoot);
-      addJars(urls, new File(taskRoot, "lib"));
+      addJars(urls, taskRoot, null);
+      addJars(urls, new File(taskRoot, "lib"), layer);
       File classes = new File(taskRoot, "classes");
       if (classes.isDirectory()) {
         urls.add(classes.toURI().toURL());
@@ -58,10 +67,11 @@ final class HandlerLoader {
     } catch (MalformedURLException e) {
       throw new HandlerInitException(e);
     }
-    return new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
+    ClassLoader parent = layer != null ? layer.loader() : ClassLoader.getPlatformClassLoader();
+    return new URLClassLoader(urls.toArray(new URL[0]), parent);
   }
 
-  private static void addJars(List<URL> urls, File dir) throws MalformedURLException {
+  private static void addJars(List<URL> urls, File dir, LibraryLayer layer) throws MalformedURLException {
     String[] names = dir.list();
     if (names == null) {
       return;
@@ -69,7 +79,7 @@ final class HandlerLoader {
     Arrays.sort(names);
     for (String name : names) {
       File file = new File(dir, name);
-      if (name.endsWith(".jar") && file.isFile()) {
+      if (name.endsWith(".jar") && file.isFile() && (layer == null || !layer.covers(file))) {
         urls.add(file.toURI().toURL());
       }
     }

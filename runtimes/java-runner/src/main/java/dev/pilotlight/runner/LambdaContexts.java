@@ -29,8 +29,10 @@ final class LambdaContexts {
   }
 
   Object create(Invocation invocation) {
+    // The interface's own loader: a proxy class made there is shared with a pool runner's library
+    // layer, which made it before the function arrived (see LibraryLayer).
     return Proxy.newProxyInstance(
-        loader, new Class<?>[] {contextType}, new ContextHandler(invocation, config, this));
+        contextType.getClassLoader(), new Class<?>[] {contextType}, new ContextHandler(invocation, config, this));
   }
 
   /** Made on first use: generating a proxy class costs milliseconds most functions never need. */

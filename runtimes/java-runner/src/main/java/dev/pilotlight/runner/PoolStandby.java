@@ -32,6 +32,11 @@ final class PoolStandby {
   /** Warms up, announces readiness, and applies the environment the platform sends. */
   static void awaitFunction(InputStream in) throws IOException {
     warmUp();
+    Map<String, String> envMap = environmentMap(); // resolved now, so the hand-over only puts
+    String layer = System.getenv("PILOTLIGHT_LAYER");
+    if (layer != null && !layer.isBlank()) {
+      LibraryLayer.load(layer);
+    }
     System.out.println(READY_LINE);
     System.out.flush();
     String line = readLine(in);
@@ -42,7 +47,11 @@ final class PoolStandby {
     if (!(parsed instanceof Map<?, ?> env)) {
       throw new IOException("expected a JSON object of environment variables on stdin");
     }
-    apply(env);
+    for (Map.Entry<?, ?> e : env.entrySet()) {
+      if (e.getKey() instanceof String k && e.getValue() instanceof String v) {
+        envMap.put(k, v);
+      }
+    }
   }
 
   /**
@@ -70,9 +79,14 @@ final class PoolStandby {
       proxy.run();
       java.util.HashMap.class.getGenericSuperclass();
       java.util.HashMap.class.getGenericInterfaces();
-      var concat = java.lang.invoke.StringConcatFactory.makeConcatWithConstants(java.lang.invoke.MethodHandles.lookup(), "c",
-          java.lang.invoke.MethodType.methodType(String.class, String.class, int.class), "\u0001, \u0001").dynamicInvoker();
-      Object ignored = concat.invoke("Hello", 1);
+      warmConcat(String.class);
+      warmConcat(String.class, String.class);
+      warmConcat(String.class, Object.class);
+      warmConcat(String.class, int.class);
+      warmConcat(String.class, long.class);
+      warmConcat(Object.class);
+      warmConcat(int.class);
+      warmConcat(String.class, String.class, String.class);
       java.net.URL jar = PoolStandby.class.getProtectionDomain().getCodeSource().getLocation();
       try (var loader = new java.net.URLClassLoader(new java.net.URL[] {jar}, ClassLoader.getPlatformClassLoader())) {
         Class.forName("dev.pilotlight.runner.Invocation", false, loader);
@@ -88,6 +102,21 @@ final class PoolStandby {
         // warming is best effort
       }
     }
+  }
+
+  /**
+   * Links a string concatenation call site of this shape, as javac emits for {@code "a" + x}: each
+   * new shape costs milliseconds of method-handle spinning the first time, in whatever code hits it.
+   */
+  private static void warmConcat(Class<?>... args) throws Throwable {
+    StringBuilder recipe = new StringBuilder("x");
+    Object[] values = new Object[args.length];
+    for (int i = 0; i < args.length; i++) {
+      recipe.append('\u0001').append(' ');
+      values[i] = args[i] == int.class ? (Object) 1 : args[i] == long.class ? (Object) 1L : "v";
+    }
+    java.lang.invoke.StringConcatFactory.makeConcatWithConstants(java.lang.invoke.MethodHandles.lookup(), "concat",
+        java.lang.invoke.MethodType.methodType(String.class, args), recipe.toString()).dynamicInvoker().invokeWithArguments(values);
   }
 
   /** One HTTP/1.1 request and response over loopback, served by a throwaway thread. */
@@ -122,8 +151,12 @@ final class PoolStandby {
     }
   }
 
+  /**
+   * The JDK's own, writable map behind {@code System.getenv()}: ProcessEnvironment's
+   * StringEnvironment, which also backs what child processes inherit.
+   */
   @SuppressWarnings("unchecked")
-  static void apply(Map<?, ?> env) throws IOException {
+  static Map<String, String> environmentMap() throws IOException {
     try {
       Class<?> pe = Class.forName("java.lang.ProcessEnvironment");
       Field unmodifiable = pe.getDeclaredField("theUnmodifiableEnvironment");
@@ -131,13 +164,7 @@ final class PoolStandby {
       Object view = unmodifiable.get(null);
       Field inner = view.getClass().getDeclaredField("m");
       inner.setAccessible(true);
-      // ProcessEnvironment.StringEnvironment writes through to the map child processes copy too.
-      Map<String, String> target = (Map<String, String>) inner.get(view);
-      for (Map.Entry<?, ?> e : env.entrySet()) {
-        if (e.getKey() instanceof String k && e.getValue() instanceof String v) {
-          target.put(k, v);
-        }
-      }
+      return (Map<String, String>) inner.get(view);
     } catch (ReflectiveOperationException | RuntimeException e) {
       throw new IOException("cannot set the function's environment (is the JVM started with --add-opens "
           + "java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.util=ALL-UNNAMED?): " + e, e);
