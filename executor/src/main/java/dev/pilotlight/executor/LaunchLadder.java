@@ -9,15 +9,20 @@ import dev.pilotlight.model.Runtime;
  * loaded), {@code pool} (a pre-started Java runner without libraries), then {@code plain} (a new
  * process). See WarmPool for how a runner is chosen.
  *
- * <p>A function can pin its rung with the environment variable {@code PILOTLIGHT_LAUNCH}
- * ({@code auto}, the default, or {@code plain}), which the cold-start benchmark uses to measure
- * each rung side by side.
+ * <p>A function can cap its rung with the environment variable {@code PILOTLIGHT_LAUNCH}:
+ * {@code auto} (the default: the fastest available), {@code pool} (a pool runner, never a layered
+ * one) or {@code plain}. The cold-start benchmark uses it to measure each rung side by side.
  */
 final class LaunchLadder {
   static final String PLAIN = "plain";
+  static final String POOL = "pool";
   static final String SETTING = "PILOTLIGHT_LAUNCH";
 
   private LaunchLadder() {}
+
+  static boolean mayUseLayer(Deployment d) {
+    return mayUsePool(d) && !POOL.equals(d.spec().env().get(SETTING));
+  }
 
   static boolean mayUsePool(Deployment d) {
     return d.spec().runtime() == Runtime.JAVA && !PLAIN.equals(d.spec().env().get(SETTING));

@@ -91,7 +91,7 @@ public final class ProcessExecutor implements AutoCloseable {
     Map<String, String> extra = Map.of(
         "AWS_LAMBDA_RUNTIME_API", endpoint.address(),
         "LAMBDA_RUNTIME_DIR", LambdaCommands.runtimeDir(d, config).toString());
-    WarmPool.Taken taken = LaunchLadder.mayUsePool(d) ? pool.take(d.spec().memoryMb(), layers.of(d.codeDir())) : null;
+    WarmPool.Taken taken = LaunchLadder.mayUsePool(d) ? pool.take(d.spec().memoryMb(), LaunchLadder.mayUseLayer(d) ? layers.of(d.codeDir()) : LibraryLayers.Layer.NONE) : null;
     Process pooled = taken == null ? null : taken.process();
     LambdaProcessInstance instance = new LambdaProcessInstance(id, d, config.stopGrace(),
         taken != null ? taken.strategy() : LaunchLadder.PLAIN, endpoint);
@@ -190,7 +190,7 @@ public final class ProcessExecutor implements AutoCloseable {
   /** Keeps pool JVMs warm for a java function's heap size; call on deploy (and at start-up for stored functions). */
   public void prepare(Deployment d) {
     if (LaunchLadder.mayUsePool(d)) {
-      pool.prepare(d.spec().memoryMb(), layers.of(d.codeDir()));
+      pool.prepare(d.spec().memoryMb(), LaunchLadder.mayUseLayer(d) ? layers.of(d.codeDir()) : LibraryLayers.Layer.NONE);
     }
   }
 
