@@ -24,14 +24,14 @@ final class DeployCommand extends DaemonCommand {
   @Option(names = "--name", description = "Function name (default: the manifest's, else the file or directory name).")
   String name;
 
-  @Option(names = "--runtime", description = "Runtime: java (java17, java21, java25) or http.")
+  @Option(names = "--runtime", description = "Runtime: java (java17, java21, java25), python (python3.x), node (nodejs20.x…), provided (provided.al2023) or http.")
   String runtime;
 
   @ArgGroup(exclusive = true)
   Entry entry;
 
   static final class Entry {
-    @Option(names = "--handler", description = "Handler of a Lambda-style function, e.g. example.Hello::handleRequest.")
+    @Option(names = "--handler", description = "Handler of a Lambda-style function: example.Hello::handleRequest (java), app.handler (python), index.handler (node).")
     String handler;
 
     @Option(names = "--command", description = "Command serving HTTP on $PORT (runtime http).")

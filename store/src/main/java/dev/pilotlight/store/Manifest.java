@@ -32,7 +32,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  *
  * <pre>
  * name: hello-java            # optional when the deploy names the function
- * runtime: java               # java (java17, java21, java25) or http
+ * runtime: java               # java, python, node, provided (or an AWS name: java21, python3.12, nodejs20.x…) or http
  * handler: example.Hello::handleRequest   # Lambda-style runtimes
  * command: java -jar app.jar  # http: serves HTTP on $PORT
  * memory: 256                 # MB per instance
