@@ -26,12 +26,31 @@ class WarmPoolIT {
       assertThat(r.path("functionName").asText()).isEqualTo("env");
       assertThat(r.path("memory").asInt()).isEqualTo(192);
       JsonNode s = d.status("env");
-      assertThat(s.path("lastColdStart").path("strategy").asText()).isEqualTo("pool");
+      // test-functions ships lib/aws-lambda-java-core: the runner had that exact jar pre-loaded
+      assertThat(s.path("lastColdStart").path("strategy").asText()).isEqualTo("pool-layer");
       JsonNode name = DaemonFixture.JSON.readTree(d.post("/api/v1/functions/env/invoke", "{\"key\":\"AWS_LAMBDA_FUNCTION_NAME\"}").body());
       assertThat(name.path("getenv").asText()).isEqualTo("env");
       // the pool refills in the background for the next cold start
       eventually(Duration.ofSeconds(30), "the pool refilled", () -> d.get("/metrics").body().contains("pilotlight_pool_runners 1.0"));
-      assertThat(d.logs("env")).contains("Launch: pool");
+      assertThat(d.logs("env")).contains("Launch: pool-layer");
+    }
+  }
+
+  @Test
+  void theUnlayeredPoolAndTheAotCacheAreRungsOfTheirOwn(@TempDir Path data) {
+    try (DaemonFixture d = new DaemonFixture(data)) {
+      d.deploy(testFunctions(), "--name", "pooled", "--runtime", "java", "--handler", "fixtures.Echo::handleRequest",
+          "--memory", "160", "--env", "PILOTLIGHT_LAUNCH=pool");
+      eventually(Duration.ofSeconds(30), "a pooled runner", () -> d.get("/metrics").body().contains("pilotlight_pool_runners 1.0"));
+      assertThat(d.post("/api/v1/functions/pooled/invoke", "{\"a\":1}").body()).contains("\"a\"");
+      assertThat(d.status("pooled").path("lastColdStart").path("strategy").asText()).isEqualTo("pool");
+
+      d.deploy(testFunctions(), "--name", "cached", "--runtime", "java", "--handler", "fixtures.Echo::handleRequest",
+          "--env", "PILOTLIGHT_LAUNCH=aot");
+      // the deploy answered at once; the training run happens in the background
+      eventually(Duration.ofSeconds(90), "the AOT cache", () -> d.logs("cached").contains("AOT cache ready"));
+      assertThat(d.post("/api/v1/functions/cached/invoke", "{\"b\":2}").body()).contains("\"b\"");
+      assertThat(d.status("cached").path("lastColdStart").path("strategy").asText()).isEqualTo("aot");
     }
   }
 

@@ -48,6 +48,14 @@ final class LambdaCommands {
     };
   }
 
+  /** {@code cmd} with the JVM options {@code from} (as java() put them) replaced by {@code to}. */
+  static List<String> withJavaOptions(List<String> cmd, List<String> from, List<String> to) {
+    List<String> out = new ArrayList<>(cmd.subList(0, 1));
+    out.addAll(to);
+    out.addAll(cmd.subList(1 + from.size(), cmd.size()));
+    return out;
+  }
+
   private static List<String> java(Deployment d, ExecutorConfig config) {
     List<String> cmd = new ArrayList<>();
     cmd.add(config.javaHome().resolve("bin/java").toString());

@@ -13,10 +13,10 @@ final class PoolProcesses {
 
   private PoolProcesses() {}
 
-  static List<String> command(ExecutorConfig config, int memoryMb) {
+  static List<String> command(ExecutorConfig config, int memoryMb, Path aotCache) {
     List<String> cmd = new ArrayList<>();
     cmd.add(config.javaHome().resolve("bin/java").toString());
-    cmd.addAll(config.javaOptions());
+    cmd.addAll(aotCache == null ? config.javaOptions() : AotCaches.options(config.javaOptions(), aotCache));
     cmd.addAll(ADD_OPENS);
     cmd.add("-Xmx" + memoryMb + "m");
     cmd.add("-cp");
@@ -26,9 +26,9 @@ final class PoolProcesses {
   }
 
   /** Starts a pool JVM; with {@code layerJars} it pre-loads those libraries (the runner's LibraryLayer). */
-  static Process start(ExecutorConfig config, int memoryMb, List<Path> layerJars, Path workDir) throws IOException {
+  static Process start(ExecutorConfig config, int memoryMb, List<Path> layerJars, Path workDir, Path aotCache) throws IOException {
     Files.createDirectories(workDir);
-    ProcessBuilder pb = new ProcessBuilder(command(config, memoryMb)).directory(workDir.toFile());
+    ProcessBuilder pb = new ProcessBuilder(command(config, memoryMb, aotCache)).directory(workDir.toFile());
     pb.environment().clear();
     pb.environment().putAll(InstanceEnvironment.base(config));
     pb.environment().put("PILOTLIGHT_POOL", "1");

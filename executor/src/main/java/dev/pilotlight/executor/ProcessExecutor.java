@@ -6,6 +6,7 @@ import dev.pilotlight.model.Instance;
 import dev.pilotlight.runtimeapi.RuntimeApiEndpoint;
 import dev.pilotlight.runtimeapi.RuntimeApiServer;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -34,26 +35,35 @@ public final class ProcessExecutor implements AutoCloseable {
   private final RuntimeApiServer runtimeApi;
   private final InstanceLogSink logs;
   private final WarmPool pool;
+  private final AotCaches aot;
   private final LibraryLayers layers = new LibraryLayers();
   private final AtomicLong sequence = new AtomicLong();
 
-  private ProcessExecutor(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs, WarmPool pool) {
+  private ProcessExecutor(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs, WarmPool pool, AotCaches aot) {
     this.config = config;
     this.runtimeApi = runtimeApi;
     this.logs = logs;
     this.pool = pool;
+    this.aot = aot;
   }
 
-  /** An executor without a warm pool: every cold start is a plain launch. */
+  /** An executor without a warm pool or AOT caches: every cold start is a plain launch. */
   public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs) {
-    return create(config, runtimeApi, logs, new WarmPool.Settings(0, 0), java.nio.file.Path.of(System.getProperty("java.io.tmpdir")),
-        java.time.InstantSource.system());
+    return new ProcessExecutor(config, runtimeApi, logs,
+        new WarmPool(config, new WarmPool.Settings(0, 0), Path.of(System.getProperty("java.io.tmpdir")), java.time.InstantSource.system(), () -> null),
+        null);
   }
 
-  /** An executor whose java cold starts take pre-started JVMs from a warm pool when one is waiting. */
+  /**
+   * An executor with the whole launch ladder: a warm pool of pre-started JVMs and per-function AOT
+   * caches, kept under {@code stateDir} ({@code pool/} is the pool JVMs' working directory,
+   * {@code aot/} the caches).
+   */
   public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs,
-      WarmPool.Settings pool, java.nio.file.Path poolDir, java.time.InstantSource clock) {
-    return new ProcessExecutor(config, runtimeApi, logs, new WarmPool(config, pool, poolDir, clock));
+      WarmPool.Settings pool, Path stateDir, java.time.InstantSource clock) {
+    AotCaches aot = new AotCaches(config, stateDir.resolve("aot"), logs);
+    aot.trainRunner();
+    return new ProcessExecutor(config, runtimeApi, logs, new WarmPool(config, pool, stateDir.resolve("pool"), clock, aot::runnerCache), aot);
   }
 
   /**
@@ -93,8 +103,12 @@ public final class ProcessExecutor implements AutoCloseable {
         "LAMBDA_RUNTIME_DIR", LambdaCommands.runtimeDir(d, config).toString());
     WarmPool.Taken taken = LaunchLadder.mayUsePool(d) ? pool.take(d.spec().memoryMb(), LaunchLadder.mayUseLayer(d) ? layers.of(d.codeDir()) : LibraryLayers.Layer.NONE) : null;
     Process pooled = taken == null ? null : taken.process();
+    Path aotCache = taken == null && aot != null && LaunchLadder.mayUseAot(d) ? aot.cacheFor(d) : null;
+    if (aotCache != null) {
+      cmd = LambdaCommands.withJavaOptions(cmd, config.javaOptions(), AotCaches.options(config.javaOptions(), aotCache));
+    }
     LambdaProcessInstance instance = new LambdaProcessInstance(id, d, config.stopGrace(),
-        taken != null ? taken.strategy() : LaunchLadder.PLAIN, endpoint);
+        taken != null ? taken.strategy() : aotCache != null ? LaunchLadder.AOT : LaunchLadder.PLAIN, endpoint);
     CompletableFuture<ProcessInstance> ready = new CompletableFuture<>();
     try {
       if (pooled != null) {
@@ -189,6 +203,9 @@ public final class ProcessExecutor implements AutoCloseable {
 
   /** Keeps pool JVMs warm for a java function's heap size; call on deploy (and at start-up for stored functions). */
   public void prepare(Deployment d) {
+    if (aot != null && LaunchLadder.mayUseAot(d)) {
+      aot.train(d);
+    }
     if (LaunchLadder.mayUsePool(d)) {
       pool.prepare(d.spec().memoryMb(), LaunchLadder.mayUseLayer(d) ? layers.of(d.codeDir()) : LibraryLayers.Layer.NONE);
     }
@@ -202,6 +219,9 @@ public final class ProcessExecutor implements AutoCloseable {
   @Override
   public void close() {
     pool.close();
+    if (aot != null) {
+      aot.close();
+    }
   }
 
   private void start(ProcessInstance instance, Deployment d, List<String> cmd, Map<String, String> extra) throws IOException {

@@ -69,14 +69,16 @@ public final class WarmPool implements AutoCloseable {
   private final Settings settings;
   private final Path workDir;
   private final InstantSource clock;
+  private final java.util.function.Supplier<Path> aotCache;
   private final Map<Key, Queue> queues = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
-  WarmPool(ExecutorConfig config, Settings settings, Path workDir, InstantSource clock) {
+  WarmPool(ExecutorConfig config, Settings settings, Path workDir, InstantSource clock, java.util.function.Supplier<Path> aotCache) {
     this.config = config;
     this.settings = settings;
     this.workDir = workDir;
     this.clock = clock;
+    this.aotCache = aotCache;
   }
 
   /** Keeps runners warm for this heap size and library layer (called when a java function is deployed). */
@@ -247,7 +249,7 @@ public final class WarmPool implements AutoCloseable {
     private void startOne() {
       Process p;
       try {
-        p = PoolProcesses.start(config, key.memoryMb(), key.layer().jars(), workDir);
+        p = PoolProcesses.start(config, key.memoryMb(), key.layer().jars(), workDir, aotCache.get());
       } catch (IOException e) {
         System.err.println("warm pool: cannot start a runner: " + e.getMessage());
         return;

@@ -1,0 +1,183 @@
+package dev.pilotlight.executor;
+
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.Runtime;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+
+/**
+ * JDK 25 AOT caches (JEP 483/514) for Java instances: the "aot" rung of the launch ladder.
+ *
+ * <p>At deploy time, in the background and one at a time (never blocking the deploy), a training
+ * run ({@code dev.pilotlight.runner.Train}: the runner's warm-up and the function's init, never an
+ * invocation) writes a cache for that function; every later plain launch of it maps the cache and
+ * skips most class loading and linking. A cache is named by a hash of everything it depends on —
+ * the code, the handler, the heap size, the runner jar, the JDK and the JVM options — so new code
+ * or a new JDK simply means a new cache, and a stale one is never used. Pool JVMs use one generic
+ * cache trained on the runner alone.
+ */
+final class AotCaches implements AutoCloseable {
+  static final Duration TRAINING_TIMEOUT = Duration.ofSeconds(60);
+
+  private final ExecutorConfig config;
+  private final Path dir;
+  private final InstanceLogSink logs;
+  private final ExecutorService trainer = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("aot-training").factory());
+
+  AotCaches(ExecutorConfig config, Path dir, InstanceLogSink logs) {
+    this.config = config;
+    this.dir = dir;
+    this.logs = logs;
+  }
+
+  /** The JVM options that use {@code cache} instead of the default CDS archive. */
+  static List<String> options(List<String> javaOptions, Path cache) {
+    List<String> out = new ArrayList<>();
+    for (String o : javaOptions) {
+      if (!o.startsWith("-Xshare:")) {
+        out.add(o);
+      }
+    }
+    out.add("-XX:AOTCache=" + cache);
+    // A cache the JVM cannot map (it was deleted meanwhile, say) must not fill the function's log.
+    out.add("-Xlog:aot=off");
+    out.add("-Xlog:cds=off");
+    return out;
+  }
+
+  /** The function's cache if it has been trained, else null. */
+  Path cacheFor(Deployment d) {
+    Path p = functionCache(d);
+    return Files.isRegularFile(p) ? p : null;
+  }
+
+  /** The runner-only cache for pool JVMs if trained, else null. */
+  Path runnerCache() {
+    Path p = dir.resolve("runner-" + key("runner") + ".aot");
+    return Files.isRegularFile(p) ? p : null;
+  }
+
+  /** Queues a training run for {@code d} unless its cache exists. */
+  void train(Deployment d) {
+    if (d.spec().runtime() != Runtime.JAVA || cacheFor(d) != null) {
+      return;
+    }
+    Path target = functionCache(d);
+    trainer.execute(() -> {
+      if (Files.isRegularFile(target)) {
+        return;
+      }
+      long start = System.nanoTime();
+      String outcome = run(target, d.spec().memoryMb(), List.of(d.codeDir().toString(), d.spec().handler()),
+          InstanceEnvironment.build(d, d.name() + "-aot-training", config, Map.of()), d.codeDir());
+      logs.line(d.name(), "-", null, outcome == null
+          ? String.format(java.util.Locale.ROOT, "AOT cache ready (revision %d, trained in %.0f ms)", d.revision(), (System.nanoTime() - start) / 1e6)
+          : "AOT cache training failed (plain launches go on without it): " + outcome);
+    });
+  }
+
+  /** Queues the training of the runner-only cache that pool JVMs use. */
+  void trainRunner() {
+    trainer.execute(() -> {
+      Path target = dir.resolve("runner-" + key("runner") + ".aot");
+      if (!Files.isRegularFile(target)) {
+        String outcome = run(target, 256, List.of(), InstanceEnvironment.base(config), dir);
+        if (outcome != null) {
+          System.err.println("pilotlight: AOT cache for pool runners not built: " + outcome);
+        }
+      }
+    });
+  }
+
+  /** Runs one training; null on success, else what went wrong. */
+  private String run(Path target, int memoryMb, List<String> args, Map<String, String> env, Path workDir) {
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    try {
+      Files.createDirectories(dir);
+      Files.deleteIfExists(tmp);
+      List<String> cmd = new ArrayList<>();
+      cmd.add(config.javaHome().resolve("bin/java").toString());
+      for (String o : config.javaOptions()) {
+        if (!o.startsWith("-Xshare:")) {
+          cmd.add(o);
+        }
+      }
+      cmd.add("-Xmx" + memoryMb + "m");
+      cmd.add("-XX:AOTCacheOutput=" + tmp);
+      cmd.add("-cp");
+      cmd.add(config.runnerJar().toString());
+      cmd.add("dev.pilotlight.runner.Train");
+      cmd.addAll(args);
+      ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true);
+      pb.environment().clear();
+      pb.environment().putAll(env);
+      Path out = Files.createTempFile(dir, "training", ".log");
+      pb.redirectOutput(out.toFile());
+      Process p = pb.start();
+      if (!p.waitFor(TRAINING_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return "training took longer than " + TRAINING_TIMEOUT.toSeconds() + " s";
+      }
+      String output = Files.readString(out, StandardCharsets.UTF_8);
+      Files.deleteIfExists(out);
+      if (p.exitValue() != 0 || !Files.isRegularFile(tmp)) {
+        return "the training JVM exited with " + p.exitValue() + ": " + lastLine(output);
+      }
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return null;
+    } catch (IOException e) {
+      return e.toString();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    } finally {
+      try {
+        Files.deleteIfExists(tmp);
+        Files.deleteIfExists(tmp.resolveSibling(tmp.getFileName() + ".config"));
+      } catch (IOException ignored) {
+        // best effort
+      }
+    }
+  }
+
+  private static String lastLine(String output) {
+    String[] lines = output.strip().split("\n");
+    return lines.length == 0 ? "" : lines[lines.length - 1];
+  }
+
+  private Path functionCache(Deployment d) {
+    return dir.resolve(d.name() + "-" + key(d.codeSha256() + "\n" + d.spec().handler() + "\n" + d.spec().memoryMb()) + ".aot");
+  }
+
+  /** A hash of {@code what} plus the runner jar, the JDK and the JVM options. */
+  private String key(String what) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      Path jar = config.runnerJar();
+      String runner = jar + ":" + Files.size(jar) + ":" + Files.getLastModifiedTime(jar).toMillis();
+      String jdk = config.javaHome() + ":" + System.getProperty("java.vm.version");
+      md.update((what + "\n" + runner + "\n" + jdk + "\n" + config.javaOptions()).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(md.digest(), 0, 12);
+    } catch (IOException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException("cannot name an AOT cache: " + e, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    trainer.shutdownNow();
+  }
+}
