@@ -57,7 +57,7 @@ public final class Wiring {
     RuntimeApiServer runtimeApi = RuntimeApiServer.create(workers);
     Path javaHome = Path.of(System.getProperty("java.home"));
     ProcessExecutor executor = ProcessExecutor.create(ExecutorConfig.defaults(javaHome, config.runnerJar()), runtimeApi, logs::append,
-        config.pool(), data.resolve("pool"), clock);
+        config.pool(), data, clock);
 
     metrics.gauge("pilotlight.pool.runners", executor.pool(), p -> p.size());
     metrics.gauge("pilotlight.pool.reserved.memory.mb", executor.pool(), p -> p.reservedMemoryMb());
