@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
 public final class WarmPool implements AutoCloseable {
   /** How long a miss (a cold start that found no pooled runner) raises the target size. */
   static final Duration MISS_WINDOW = Duration.ofMinutes(10);
+  /** How long a taken runner's replacement waits before it starts (see Queue.refillLater). */
+  static final Duration REFILL_DELAY = Duration.ofMillis(250);
   /** A pool JVM that has not announced itself by then is killed. */
   static final Duration START_TIMEOUT = Duration.ofSeconds(30);
 
@@ -100,7 +102,7 @@ public final class WarmPool implements AutoCloseable {
     LibraryLayers.Layer usable = layerOrNone(layer);
     Queue exact = queue(new Key(memoryMb, usable));
     Process p = exact.poll();
-    exact.refill();
+    exact.refillLater();
     if (p != null) {
       return new Taken(p, usable.isNone() ? STRATEGY_POOL : STRATEGY_LAYER);
     }
@@ -108,7 +110,7 @@ public final class WarmPool implements AutoCloseable {
       Queue generic = queues.get(new Key(memoryMb, LibraryLayers.Layer.NONE));
       if (generic != null) {
         p = generic.poll();
-        generic.refill();
+        generic.refillLater();
         if (p != null) {
           return new Taken(p, STRATEGY_POOL);
         }
@@ -234,6 +236,22 @@ public final class WarmPool implements AutoCloseable {
         misses.pollFirst();
       }
       return Math.min(settings.maxSize(), settings.baseSize() + misses.size());
+    }
+
+    /**
+     * Refills after {@link #REFILL_DELAY}: a replacement JVM booting at once would take CPU from
+     * the cold start that just took a runner (on a 2-core machine, that costs the cold start
+     * milliseconds it is trying to save).
+     */
+    void refillLater() {
+      Thread.ofVirtual().name("pool-refill").start(() -> {
+        try {
+          Thread.sleep(REFILL_DELAY);
+        } catch (InterruptedException e) {
+          return;
+        }
+        refill();
+      });
     }
 
     void refill() {
