@@ -56,6 +56,17 @@ final class DeployCommand extends DaemonCommand {
   @Option(names = "--idle-timeout", paramLabel = "DURATION", description = "Idle time after which an instance stops, e.g. 5m.")
   String idleTimeout;
 
+  @Option(names = "--max-event-age", paramLabel = "DURATION",
+      description = "Event invocations not run successfully within this long are recorded as failed, e.g. 1h (default 6h).")
+  String maxEventAge;
+
+  @Option(names = "--max-retries", paramLabel = "N", description = "Retries of an Event invocation after a function error, 0..2 (default 2).")
+  Integer maxRetries;
+
+  @Option(names = "--retry-delay", paramLabel = "DURATION",
+      description = "Wait before the first retry of an Event invocation, doubled for the second (default: the daemon's, 1m).")
+  String retryDelay;
+
   @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Environment variable, merged over the manifest's env (repeatable).")
   List<String> env = new ArrayList<>();
 
@@ -77,7 +88,8 @@ final class DeployCommand extends DaemonCommand {
     return new ManifestOverrides(name, runtime,
         entry == null ? null : entry.handler, entry == null ? null : entry.command,
         memory, duration("--timeout", timeout), concurrency, minInstances, maxInstances,
-        duration("--idle-timeout", idleTimeout), parseEnv(env));
+        duration("--idle-timeout", idleTimeout), parseEnv(env),
+        duration("--max-event-age", maxEventAge), maxRetries, duration("--retry-delay", retryDelay));
   }
 
   /** Checks a duration flag here, for a fast error; the manifest keeps the text the user wrote. */

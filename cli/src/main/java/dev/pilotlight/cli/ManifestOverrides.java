@@ -18,10 +18,19 @@ record ManifestOverrides(
     Integer minInstances,
     Integer maxInstances,
     String idleTimeout,
-    Map<String, String> env) {
+    Map<String, String> env,
+    String maxEventAge,
+    Integer maxRetries,
+    String retryDelay) {
 
   ManifestOverrides {
     env = env == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(env));
+  }
+
+  /** Flags without the asynchronous invocation settings. */
+  ManifestOverrides(String name, String runtime, String handler, String command, Integer memory, String timeout,
+      Integer concurrency, Integer minInstances, Integer maxInstances, String idleTimeout, Map<String, String> env) {
+    this(name, runtime, handler, command, memory, timeout, concurrency, minInstances, maxInstances, idleTimeout, env, null, null, null);
   }
 
   /** No flags: the manifest as it is. */
@@ -41,6 +50,9 @@ record ManifestOverrides(
     put(s, "minInstances", minInstances);
     put(s, "maxInstances", maxInstances);
     put(s, "idleTimeout", idleTimeout);
+    put(s, "maxEventAge", maxEventAge);
+    put(s, "maxRetries", maxRetries);
+    put(s, "retryDelay", retryDelay);
     return s;
   }
 

@@ -1,6 +1,7 @@
 package dev.pilotlight.gateway;
 
 import dev.pilotlight.gateway.activation.Activator;
+import dev.pilotlight.gateway.async.AsyncDispatcher;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
 import io.netty.buffer.ByteBufInputStream;
@@ -25,7 +26,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 
 /**
- * {@code /api/v1/...}: deploy, list, status, remove, invoke, logs, stop instances. Store work
+ * {@code /api/v1/...}: deploy, list, status, remove, invoke, logs, stop instances, failed
+ * asynchronous invocations and their redrive. Store work
  * (unzipping, SQLite) runs on a blocking executor, never on an event loop.
  */
 final class ControlApi {
@@ -33,14 +35,17 @@ final class ControlApi {
   private final Activator activator;
   private final FunctionStats stats;
   private final FunctionInvoker invoker;
+  private final AsyncDispatcher async;
   private final ExecutorService blocking;
   private final Supplier<String> baseUrl;
 
-  ControlApi(ControlPlane control, Activator activator, FunctionStats stats, FunctionInvoker invoker, ExecutorService blocking, Supplier<String> baseUrl) {
+  ControlApi(ControlPlane control, Activator activator, FunctionStats stats, FunctionInvoker invoker, AsyncDispatcher async,
+      ExecutorService blocking, Supplier<String> baseUrl) {
     this.control = control;
     this.activator = activator;
     this.stats = stats;
     this.invoker = invoker;
+    this.async = async;
     this.blocking = blocking;
     this.baseUrl = baseUrl;
   }
@@ -84,6 +89,7 @@ final class ControlApi {
             if (!control.delete(name)) {
               throw new Failure.FunctionNotFound(name);
             }
+            async.purge(name);
             stats.remove(name);
             return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
           });
@@ -101,6 +107,30 @@ final class ControlApi {
       case "instances" -> {
         if (m.equals(HttpMethod.DELETE)) {
           blocking(ctx, req, () -> ErrorResponses.json(HttpResponseStatus.OK, Map.of("stopped", activator.stopInstances(name))));
+        } else {
+          methodNotAllowed(ctx, req);
+        }
+      }
+      case "failures" -> {
+        if (m.equals(HttpMethod.GET)) {
+          blocking(ctx, req, () -> {
+            if (control.find(name).isEmpty()) {
+              throw new Failure.FunctionNotFound(name);
+            }
+            return ErrorResponses.json(HttpResponseStatus.OK, FailureView.of(name, async.failures(name)));
+          });
+        } else {
+          methodNotAllowed(ctx, req);
+        }
+      }
+      case "redrive" -> {
+        if (m.equals(HttpMethod.POST)) {
+          blocking(ctx, req, () -> {
+            if (control.find(name).isEmpty()) {
+              throw new Failure.FunctionNotFound(name);
+            }
+            return ErrorResponses.json(HttpResponseStatus.OK, Map.of("function", name, "redriven", async.redrive(name)));
+          });
         } else {
           methodNotAllowed(ctx, req);
         }

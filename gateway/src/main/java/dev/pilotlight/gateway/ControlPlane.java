@@ -1,10 +1,12 @@
 package dev.pilotlight.gateway;
 
 import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.FunctionSpec;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /** What the control API needs from the daemon's store side; the server module implements it. */
 public interface ControlPlane {
@@ -13,6 +15,22 @@ public interface ControlPlane {
 
   /** Stores and activates a package (a zip with {@code pilotlight.yaml} at its root); durable before it returns. */
   Deployed deploy(String name, InputStream zip);
+
+  /**
+   * Stores and activates a package with settings given explicitly (the Lambda API's CreateFunction)
+   * instead of read from a {@code pilotlight.yaml}; durable before it returns.
+   *
+   * @throws dev.pilotlight.model.Failure.Conflict when {@code spec.name()} is deployed already
+   */
+  Deployment create(FunctionSpec spec, InputStream zip);
+
+  /**
+   * Makes a new revision of a deployed function: its settings are {@code change} applied to the
+   * current ones, its code the package {@code zip}, or the current code when {@code zip} is null.
+   *
+   * @throws dev.pilotlight.model.Failure.FunctionNotFound when {@code name} is not deployed
+   */
+  Deployment update(String name, UnaryOperator<FunctionSpec> change, InputStream zip);
 
   List<Deployment> list();
 

@@ -26,6 +26,8 @@ import java.net.InetSocketAddress;
 import java.time.InstantSource;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 public final class FunctionInvoker {
   /** Lambda's limit for a synchronous request payload. */
   public static final int MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
+  private static final byte[] EMPTY_EVENT = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   private final Activator activator;
   private final HttpProxy proxy;
@@ -64,6 +67,28 @@ public final class FunctionInvoker {
     run(ctx, req, name, "/", "", false);
   }
 
+  /**
+   * Runs one Lambda event on {@code name} (the Invoke API and asynchronous invocations): takes a
+   * lease, logs {@code START}, invokes, releases the lease and records the invocation. Completes
+   * with how the run ended once an instance had it, or exceptionally with the {@link Failure} that
+   * kept it from running (not found, queue full, no instance free in time, init failure, shutdown).
+   *
+   * @param payload the event; empty means {@code {}}
+   */
+  public CompletableFuture<InvokeResult> invokeEvent(String name, String requestId, byte[] payload) {
+    long startNanos = System.nanoTime();
+    return lease(name, requestId, startNanos).thenCompose(lease -> {
+      Instance instance = lease.instance();
+      if (!instance.deployment().spec().runtime().lambdaStyle()) {
+        lease.release(true);
+        record(name, lease, requestId, startNanos, true, "error", instance);
+        return CompletableFuture.failedFuture(new Failure.InvalidInput("function '" + name
+            + "' is an http app: call it through its URL /fn/" + name + "/ (only Lambda-style functions take events)"));
+      }
+      return execute(lease, requestId, payload.length == 0 ? EMPTY_EVENT : payload, startNanos);
+    });
+  }
+
   private void run(ChannelHandlerContext ctx, FullHttpRequest req, String name, String path, String rawQuery, boolean viaUrl) {
     if (req.content().readableBytes() > MAX_SYNC_PAYLOAD) {
       Responses.send(ctx, req, ErrorResponses.of(new Failure.PayloadTooLarge(
@@ -73,75 +98,95 @@ public final class FunctionInvoker {
     }
     String requestId = UUID.randomUUID().toString();
     long startNanos = System.nanoTime();
-    activator.acquire(name).whenComplete((lease, error) -> {
+    lease(name, requestId, startNanos).whenComplete((lease, error) -> {
       if (error != null) {
-        Throwable t = ErrorResponses.unwrap(error);
-        if (!(t instanceof Failure.FunctionNotFound)) {
-          record(name, null, requestId, startNanos, false, "error", null);
-          log.line(name, "-", requestId, "ERROR " + t.getMessage());
-        }
-        Responses.send(ctx, req, ErrorResponses.of(t));
+        Responses.send(ctx, req, ErrorResponses.of(error));
         req.release();
         return;
       }
-      Instance instance = lease.instance();
-      Deployment d = instance.deployment();
-      log.line(name, instance.id(), requestId, "START RequestId: " + requestId + " Version: " + d.revision());
-      if (d.spec().runtime().lambdaStyle()) {
-        invokeLambda(ctx, req, lease, requestId, path, rawQuery, viaUrl, startNanos);
+      if (lease.instance().deployment().spec().runtime().lambdaStyle()) {
+        byte[] payload;
+        if (viaUrl) {
+          String ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "127.0.0.1";
+          payload = HttpEvents.toEvent(req, path, rawQuery, requestId, name, ip, clock.instant());
+        } else {
+          payload = req.content().readableBytes() == 0 ? EMPTY_EVENT : ByteBufUtil.getBytes(req.content());
+        }
+        execute(lease, requestId, payload, startNanos).whenComplete((result, failure) -> {
+          try {
+            FullHttpResponse out;
+            if (failure != null) {
+              out = ErrorResponses.of(failure);
+            } else if (result.failure() != null) {
+              out = ErrorResponses.of(result.failure());
+            } else if (result.response().isError()) {
+              out = functionError(result.response(), viaUrl);
+            } else {
+              out = viaUrl ? toUrlResponse(result.response()) : jsonResponse(result.response().payload());
+            }
+            Responses.send(ctx, req, out);
+          } finally {
+            req.release();
+          }
+        });
       } else {
         proxyHttp(ctx, req, lease, requestId, path, rawQuery, startNanos);
       }
     });
   }
 
-  private void invokeLambda(ChannelHandlerContext ctx, FullHttpRequest req, Lease lease, String requestId, String path, String rawQuery, boolean viaUrl, long startNanos) {
+  /** A lease on an instance of {@code name}, with {@code START} logged; a failure to get one is logged and recorded. */
+  private CompletableFuture<Lease> lease(String name, String requestId, long startNanos) {
+    return activator.acquire(name).handle((lease, error) -> {
+      if (error != null) {
+        Throwable t = ErrorResponses.unwrap(error);
+        if (!(t instanceof Failure.FunctionNotFound)) {
+          record(name, null, requestId, startNanos, false, "error", null);
+          log.line(name, "-", requestId, "ERROR " + t.getMessage());
+        }
+        throw t instanceof CompletionException c ? c : new CompletionException(t);
+      }
+      Instance instance = lease.instance();
+      log.line(name, instance.id(), requestId, "START RequestId: " + requestId + " Version: " + instance.deployment().revision());
+      return lease;
+    });
+  }
+
+  /**
+   * Sends {@code payload} to the leased Lambda-style instance within the function's timeout, then
+   * releases the lease (unhealthy after a timeout or crash, which replaces the instance) and records
+   * the invocation. Never completes exceptionally for a failed run: that is {@link InvokeResult#failure()}.
+   */
+  private CompletableFuture<InvokeResult> execute(Lease lease, String requestId, byte[] payload, long startNanos) {
     Instance instance = lease.instance();
     Deployment d = instance.deployment();
     String name = d.name();
-    byte[] payload;
-    if (viaUrl) {
-      String ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "127.0.0.1";
-      payload = HttpEvents.toEvent(req, path, rawQuery, requestId, name, ip, clock.instant());
-    } else {
-      payload = ByteBufUtil.getBytes(req.content());
-      if (payload.length == 0) {
-        payload = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      }
-    }
     long timeoutMs = d.spec().timeout().toMillis();
     LambdaRequest lr = new LambdaRequest(requestId, payload, clock.instant().plusMillis(timeoutMs),
         "arn:aws:lambda:us-east-1:000000000000:function:" + name);
-    instance.invoke(lr).orTimeout(timeoutMs, TimeUnit.MILLISECONDS).whenComplete((res, error) -> {
-      try {
-        FullHttpResponse out;
-        boolean healthy = true;
-        String outcome;
-        if (error != null) {
-          Throwable t = ErrorResponses.unwrap(error);
-          if (t instanceof java.util.concurrent.TimeoutException) {
-            t = new Failure.FunctionTimeout("function '" + name + "' did not finish within its timeout of " + timeoutMs
-                + " ms; its instance " + instance.id() + " is being replaced");
-            outcome = "timeout";
-          } else {
-            outcome = "crash";
-          }
-          healthy = false;
-          log.line(name, instance.id(), requestId, "ERROR " + t.getMessage());
-          out = ErrorResponses.of(t);
-        } else if (res.isError()) {
-          outcome = "function_error";
-          out = functionError(res, viaUrl);
+    return instance.invoke(lr).orTimeout(timeoutMs, TimeUnit.MILLISECONDS).handle((res, error) -> {
+      InvokeResult result;
+      String outcome;
+      if (error != null) {
+        Throwable t = ErrorResponses.unwrap(error);
+        Failure f;
+        if (t instanceof java.util.concurrent.TimeoutException) {
+          f = new Failure.FunctionTimeout("function '" + name + "' did not finish within its timeout of " + timeoutMs
+              + " ms; its instance " + instance.id() + " is being replaced");
+          outcome = "timeout";
         } else {
-          outcome = "success";
-          out = viaUrl ? toUrlResponse(res) : jsonResponse(res.payload());
+          f = t instanceof Failure named ? named : new Failure.InstanceFailed(t.getClass().getSimpleName() + ": " + t.getMessage(), t);
+          outcome = "crash";
         }
-        lease.release(healthy);
-        record(name, lease, requestId, startNanos, !outcome.equals("success"), outcome, instance);
-        Responses.send(ctx, req, out);
-      } finally {
-        req.release();
+        log.line(name, instance.id(), requestId, "ERROR " + f.getMessage());
+        result = new InvokeResult(null, f);
+      } else {
+        outcome = res.isError() ? "function_error" : "success";
+        result = new InvokeResult(res, null);
       }
+      lease.release(result.failure() == null);
+      record(name, lease, requestId, startNanos, !outcome.equals("success"), outcome, instance);
+      return result;
     });
   }
 

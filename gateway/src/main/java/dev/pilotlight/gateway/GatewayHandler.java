@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 
 /**
  * Routes every request on the daemon's one port: {@code {name}.localhost} and {@code /fn/{name}/…}
- * to the function, {@code /api/v1/…} to the control API, plus {@code /healthz} and {@code /metrics}.
+ * to the function, {@code /api/v1/…} to the control API, {@code /2015-03-31/…} to the Lambda API,
+ * plus {@code /healthz} and {@code /metrics}.
  */
 @ChannelHandler.Sharable
 final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -27,12 +28,14 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
   private final FunctionInvoker invoker;
   private final ControlApi api;
+  private final LambdaApi lambdaApi;
   private final PrometheusMeterRegistry metrics;
 
-  GatewayHandler(FunctionInvoker invoker, ControlApi api, PrometheusMeterRegistry metrics) {
+  GatewayHandler(FunctionInvoker invoker, ControlApi api, LambdaApi lambdaApi, PrometheusMeterRegistry metrics) {
     super(false); // handlers below own the request and release it
     this.invoker = invoker;
     this.api = api;
+    this.lambdaApi = lambdaApi;
     this.metrics = metrics;
   }
 
@@ -63,6 +66,10 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
     if (path.startsWith("/api/v1/")) {
       api.handle(ctx, req, path.substring("/api/v1".length()), new QueryStringDecoder(uri));
+      return;
+    }
+    if (path.startsWith(LambdaApi.PREFIX + "/")) {
+      lambdaApi.handle(ctx, req, path.substring(LambdaApi.PREFIX.length()), new QueryStringDecoder(uri));
       return;
     }
     switch (path) {

@@ -17,7 +17,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.net.InetSocketAddress;
-import java.time.InstantSource;
+import dev.pilotlight.gateway.async.AsyncDispatcher;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -33,13 +33,13 @@ public final class GatewayServer implements AutoCloseable {
 
   /** Binds and starts serving; throws if the port is taken. */
   public static GatewayServer start(GatewayConfig config, EventLoopGroup boss, EventLoopGroup workers, Activator activator,
-      ControlPlane control, FunctionStats stats, InvocationLog log, PrometheusMeterRegistry metrics, ExecutorService blocking,
-      HttpProxy proxy, InstantSource clock) {
-    FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, log, metrics, clock);
+      ControlPlane control, FunctionStats stats, FunctionInvoker invoker, AsyncDispatcher async, PrometheusMeterRegistry metrics,
+      ExecutorService blocking, HttpProxy proxy) {
     String shownHost = config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
     // The base URL is only known after binding when port 0 was asked for; the API reads it lazily.
     AtomicReference<String> baseUrl = new AtomicReference<>("");
-    GatewayHandler handler = new GatewayHandler(invoker, new ControlApi(control, activator, stats, invoker, blocking, baseUrl::get), metrics);
+    GatewayHandler handler = new GatewayHandler(invoker, new ControlApi(control, activator, stats, invoker, async, blocking, baseUrl::get),
+        new LambdaApi(activator, invoker, async, control, stats, blocking), metrics);
     Channel ch = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)

@@ -37,6 +37,13 @@ public abstract sealed class Failure extends RuntimeException {
     }
   }
 
+  /** The request conflicts with the current state, e.g. creating a function that already exists (HTTP 409). */
+  public static final class Conflict extends Failure {
+    public Conflict(String message) {
+      super(message, null);
+    }
+  }
+
   /** A request or package over a configured limit (HTTP 413). */
   public static final class PayloadTooLarge extends Failure {
     public PayloadTooLarge(String message) {

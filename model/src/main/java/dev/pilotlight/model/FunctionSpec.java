@@ -22,6 +22,12 @@ import java.util.regex.Pattern;
  * @param maxInstances most instances at once (default {@value #DEFAULT_MAX_INSTANCES})
  * @param idleTimeout an instance with no requests for this long is stopped (default 5 min)
  * @param env environment variables given to every instance
+ * @param maxEventAge an asynchronous ({@code Event}) invocation not run successfully within this
+ *     long of being accepted is recorded as failed (default 6 h, as on Lambda; 1 s to 6 h)
+ * @param maxRetries retries of an asynchronous invocation after a function error (default 2, as on
+ *     Lambda; 0 to 2)
+ * @param retryDelay wait before the first retry of an asynchronous invocation, doubled for the
+ *     second; null means the daemon's default (1 min, as on Lambda)
  */
 public record FunctionSpec(
     String name,
@@ -34,13 +40,18 @@ public record FunctionSpec(
     int minInstances,
     int maxInstances,
     Duration idleTimeout,
-    Map<String, String> env) {
+    Map<String, String> env,
+    Duration maxEventAge,
+    int maxRetries,
+    Duration retryDelay) {
 
   public static final int DEFAULT_MEMORY_MB = 256;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   public static final int DEFAULT_CONCURRENCY = 1;
   public static final int DEFAULT_MAX_INSTANCES = 10;
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
+  public static final Duration DEFAULT_MAX_EVENT_AGE = Duration.ofHours(6);
+  public static final int DEFAULT_MAX_RETRIES = 2;
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final Pattern HANDLER = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*(::[A-Za-z_$][\\w$]*)?");
@@ -85,6 +96,20 @@ public record FunctionSpec(
       }
     }
     env = java.util.Collections.unmodifiableMap(env);
+    if (maxEventAge == null || maxEventAge.compareTo(Duration.ofSeconds(1)) < 0 || maxEventAge.compareTo(DEFAULT_MAX_EVENT_AGE) > 0) {
+      throw new Failure.InvalidInput("maxEventAge: " + maxEventAge + " (expected: between 1s and 6h)");
+    }
+    check("maxRetries", maxRetries, 0, 2);
+    if (retryDelay != null && (retryDelay.compareTo(Duration.ofMillis(1)) < 0 || retryDelay.compareTo(Duration.ofHours(1)) > 0)) {
+      throw new Failure.InvalidInput("retryDelay: " + retryDelay + " (expected: between 1ms and 1h)");
+    }
+  }
+
+  /** A spec with the asynchronous invocation settings at their defaults. */
+  public FunctionSpec(String name, Runtime runtime, String handler, String command, int memoryMb, Duration timeout,
+      int concurrency, int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env) {
+    this(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
+        DEFAULT_MAX_EVENT_AGE, DEFAULT_MAX_RETRIES, null);
   }
 
   /**

@@ -19,6 +19,7 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Keeps the durable side (artifacts, registry, logs) and the live side (the activator) in step.
@@ -75,11 +76,58 @@ final class ControlPlaneService implements ControlPlane {
       }
       boolean created = registry.find(name).isEmpty();
       Deployment d = registry.save(spec, stored.sha256(), stored.size(), stored.dir(), clock.instant());
-      activator.deploy(d);
-      onActivate.accept(d);
-      logs.append(name, "-", null, "DEPLOY revision " + d.revision() + " code sha256:" + d.codeSha256() + " (" + spec.runtime() + ")");
+      activate(d);
       return new Deployed(d, created);
     }
+  }
+
+  @Override
+  public Deployment create(FunctionSpec spec, InputStream zip) {
+    synchronized (writeLock) {
+      if (registry.find(spec.name()).isPresent()) {
+        throw new Failure.Conflict("Function already exist: " + spec.name());
+      }
+      return store(spec, zip);
+    }
+  }
+
+  @Override
+  public Deployment update(String name, UnaryOperator<FunctionSpec> change, InputStream zip) {
+    synchronized (writeLock) {
+      Deployment current = registry.find(name).orElseThrow(() -> new Failure.FunctionNotFound(name));
+      FunctionSpec spec = change.apply(current.spec());
+      if (!spec.name().equals(name)) {
+        throw new IllegalArgumentException("update of '" + name + "' renamed it to '" + spec.name() + "'");
+      }
+      if (zip != null) {
+        return store(spec, zip);
+      }
+      checkRunnable(spec, current.codeDir());
+      Deployment d = registry.save(spec, current.codeSha256(), current.codeSize(), current.codeDir(), clock.instant());
+      activate(d);
+      return d;
+    }
+  }
+
+  /** Stores {@code zip} as the code of {@code spec} (its pilotlight.yaml, if any, is not read); call under the write lock. */
+  private Deployment store(FunctionSpec spec, InputStream zip) {
+    StoredPackage stored = artifacts.store(zip);
+    try {
+      checkRunnable(spec, stored.dir());
+    } catch (RuntimeException e) {
+      artifacts.retainOnly(registry.referencedCode()); // don't keep code nothing will run
+      throw e;
+    }
+    Deployment d = registry.save(spec, stored.sha256(), stored.size(), stored.dir(), clock.instant());
+    activate(d);
+    return d;
+  }
+
+  /** Makes a saved revision live and notes it in the function's log. */
+  private void activate(Deployment d) {
+    activator.deploy(d);
+    onActivate.accept(d);
+    logs.append(d.name(), "-", null, "DEPLOY revision " + d.revision() + " code sha256:" + d.codeSha256() + " (" + d.spec().runtime() + ")");
   }
 
   /** Refuses at deploy what could never start, rather than failing every cold start later. */

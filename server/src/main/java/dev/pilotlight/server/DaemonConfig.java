@@ -1,6 +1,7 @@
 package dev.pilotlight.server;
 
 import dev.pilotlight.executor.WarmPool;
+import dev.pilotlight.gateway.async.AsyncDispatcher;
 import dev.pilotlight.store.PackageLimits;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,9 +18,11 @@ import java.time.Duration;
  * @param scalingTick how often idle instances are looked for (default 1 s)
  * @param pool warm pool of pre-started Java runners per heap size (default 1, growing to 4 under
  *     demand; 0/0 turns the pool off)
+ * @param async asynchronous invocations: first retry after 1 min (then 2 min), throttled events
+ *     again after 1 s, due events looked for every 100 ms, at most 64 running at once
  */
 public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
-    WarmPool.Settings pool) {
+    WarmPool.Settings pool, AsyncDispatcher.Settings async) {
   public DaemonConfig {
     if (dataDir == null) {
       throw new IllegalArgumentException("dataDir: null (expected a directory path)");
@@ -33,6 +36,15 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
     if (maxQueue < 1) {
       throw new IllegalArgumentException("maxQueue: " + maxQueue + " (expected: >= 1)");
     }
+    if (async == null) {
+      throw new IllegalArgumentException("async: null (expected asynchronous invocation settings)");
+    }
+  }
+
+  /** A config with the asynchronous invocation settings at their defaults. */
+  public DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
+      WarmPool.Settings pool) {
+    this(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, AsyncDispatcher.Settings.defaults());
   }
 
   /** Defaults for everything but where things live. */
@@ -42,18 +54,22 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
   }
 
   public DaemonConfig withPort(int p) {
-    return new DaemonConfig(host, p, dataDir, runnerJar, limits, maxQueue, scalingTick, pool);
+    return new DaemonConfig(host, p, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async);
   }
 
   public DaemonConfig withLimits(PackageLimits l) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, l, maxQueue, scalingTick, pool);
+    return new DaemonConfig(host, port, dataDir, runnerJar, l, maxQueue, scalingTick, pool, async);
   }
 
   public DaemonConfig withPool(WarmPool.Settings p) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, p);
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, p, async);
+  }
+
+  public DaemonConfig withAsync(AsyncDispatcher.Settings a) {
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, a);
   }
 
   public DaemonConfig withScalingTick(Duration t) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, t, pool);
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, t, pool, async);
   }
 }

@@ -37,6 +37,10 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--pool-max", description = "Most pre-started Java runners per heap size under demand (default: ${DEFAULT-VALUE}).", defaultValue = "4")
   int poolMax;
 
+  @Option(names = "--async-retry-delay", paramLabel = "DURATION", description = "Wait before the first retry of a failed Event "
+      + "invocation, doubled for the second, unless the function sets retryDelay (default: ${DEFAULT-VALUE}, as Lambda).", defaultValue = "1m")
+  String asyncRetryDelay;
+
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args.length > 0 && args[0].equals("serve") ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
     if (code != 0) {
@@ -50,7 +54,9 @@ public final class Main implements Callable<Integer> {
     Path runner = runnerJar();
     PackageLimits limits = new PackageLimits(maxPackageMb * 1024L * 1024L, maxUnpackedMb * 1024L * 1024L, PackageLimits.defaults().maxEntries());
     DaemonConfig config = new DaemonConfig(host, port, data.toAbsolutePath(), runner, limits, maxQueue, java.time.Duration.ofSeconds(1),
-        new dev.pilotlight.executor.WarmPool.Settings(poolSize, Math.max(poolSize, poolSize == 0 ? 0 : poolMax)));
+        new dev.pilotlight.executor.WarmPool.Settings(poolSize, Math.max(poolSize, poolSize == 0 ? 0 : poolMax)),
+        dev.pilotlight.gateway.async.AsyncDispatcher.Settings.defaults()
+            .withRetryDelay(dev.pilotlight.model.Durations.parse("--async-retry-delay", asyncRetryDelay)));
     Daemon daemon;
     try {
       daemon = Wiring.start(config);

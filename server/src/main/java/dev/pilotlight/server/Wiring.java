@@ -5,16 +5,23 @@ import dev.pilotlight.autoscaler.ScalingDecider;
 import dev.pilotlight.autoscaler.ScalingLoop;
 import dev.pilotlight.executor.ExecutorConfig;
 import dev.pilotlight.executor.ProcessExecutor;
+import dev.pilotlight.gateway.FunctionInvoker;
 import dev.pilotlight.gateway.FunctionStats;
 import dev.pilotlight.gateway.GatewayConfig;
 import dev.pilotlight.gateway.GatewayServer;
 import dev.pilotlight.gateway.activation.ActivationEvents;
+import dev.pilotlight.gateway.InvokerEventRunner;
 import dev.pilotlight.gateway.activation.Activator;
+import dev.pilotlight.gateway.async.AsyncDispatcher;
+import dev.pilotlight.gateway.async.EventQueue;
 import dev.pilotlight.gateway.proxy.HttpProxy;
+import dev.pilotlight.model.AsyncEvent;
+import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Instance;
 import dev.pilotlight.model.PoolSnapshot;
 import dev.pilotlight.runtimeapi.RuntimeApiServer;
 import dev.pilotlight.store.ArtifactStore;
+import dev.pilotlight.store.AsyncQueue;
 import dev.pilotlight.store.LogStore;
 import dev.pilotlight.store.Registry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -26,6 +33,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -46,6 +54,7 @@ public final class Wiring {
     }
 
     Registry registry = Registry.open(data.resolve("registry.db"));
+    AsyncQueue events = AsyncQueue.open(data.resolve("events.db"));
     ArtifactStore artifacts = ArtifactStore.open(data.resolve("artifacts"), config.limits());
     LogStore logs = LogStore.open(data.resolve("logs"));
 
@@ -85,13 +94,18 @@ public final class Wiring {
     ControlPlaneService control = new ControlPlaneService(registry, artifacts, logs, activator, executor::prepare, clock);
     control.restore();
     FunctionStats stats = new FunctionStats();
+    FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock);
+    AsyncDispatcher async = AsyncDispatcher.create(new QueueOnStore(events), new InvokerEventRunner(invoker),
+        name -> activator.deployment(name).map(Deployment::spec), (name, requestId, line) -> logs.append(name, "-", requestId, line),
+        config.async(), clock);
     GatewayServer gateway;
     try {
       gateway = GatewayServer.start(new GatewayConfig(config.host(), config.port(), (int) Math.min(Integer.MAX_VALUE - 1, config.limits().maxZippedBytes() + 1024 * 1024)),
-          boss, workers, activator, control, stats, logs::append, metrics, blocking, proxy, clock);
+          boss, workers, activator, control, stats, invoker, async, metrics, blocking, proxy);
     } catch (RuntimeException e) {
       activator.shutdown();
       executor.close();
+      events.close();
       registry.close();
       logs.close();
       boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -99,6 +113,7 @@ public final class Wiring {
       throw e;
     }
     scaling.start(config.scalingTick());
+    async.start();
 
     return new Daemon() {
       private boolean closed;
@@ -114,6 +129,7 @@ public final class Wiring {
           return;
         }
         closed = true;
+        async.close(); // events still running stay claimed in the queue and run after the next start
         gateway.close();
         scaling.close();
         activator.shutdown();
@@ -121,10 +137,59 @@ public final class Wiring {
         blocking.shutdownNow();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        events.close();
         registry.close();
         logs.close();
       }
     };
+  }
+
+  /** The store's SQLite queue as the dispatcher's {@link EventQueue}. */
+  private record QueueOnStore(AsyncQueue q) implements EventQueue {
+    @Override
+    public AsyncEvent enqueue(String function, String requestId, byte[] payload, Instant now) {
+      return q.enqueue(function, requestId, payload, now);
+    }
+
+    @Override
+    public List<AsyncEvent> claimDue(Instant now, int max) {
+      return q.claimDue(now, max);
+    }
+
+    @Override
+    public void complete(long id) {
+      q.complete(id);
+    }
+
+    @Override
+    public void retry(long id, int attempts, Instant dueAt, String error) {
+      q.retry(id, attempts, dueAt, error);
+    }
+
+    @Override
+    public void fail(long id, int attempts, String error, Instant now) {
+      q.fail(id, attempts, error, now);
+    }
+
+    @Override
+    public List<AsyncEvent> failed(String function) {
+      return q.failed(function);
+    }
+
+    @Override
+    public int redrive(String function, Instant now) {
+      return q.redrive(function, now);
+    }
+
+    @Override
+    public int purge(String function) {
+      return q.purge(function);
+    }
+
+    @Override
+    public int requeueClaimed(Instant now) {
+      return q.requeueClaimed(now);
+    }
   }
 
   /** Writes instance lifecycle events to the function's log and forgets proxy connections to gone instances. */

@@ -42,6 +42,9 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * maxInstances: 10
  * idleTimeout: 5m             # idle instances stop after this long
  * env: {GREETING: hello}      # numbers and booleans become strings
+ * maxEventAge: 6h             # Event invocations not run within this long are recorded as failed
+ * maxRetries: 2               # retries of an Event invocation after a function error (0..2)
+ * retryDelay: 1m              # wait before the first retry (doubled for the second); default: the daemon's
  * package: target/app.jar     # read by the CLI only
  * </pre>
  */
@@ -52,7 +55,7 @@ public final class Manifest {
 
   /** Every key the manifest accepts, in the order {@link #toYaml} writes them. */
   public static final List<String> KNOWN_KEYS = List.of("name", "runtime", "handler", "command", "memory",
-      "timeout", "concurrency", "minInstances", "maxInstances", "idleTimeout", "env", "package");
+      "timeout", "concurrency", "minInstances", "maxInstances", "idleTimeout", "env", "maxEventAge", "maxRetries", "retryDelay", "package");
 
   private static final Pattern INTEGER = Pattern.compile("[-+]?\\d+");
 
@@ -96,7 +99,10 @@ public final class Manifest {
         integer(root, "minInstances", 0, "an integer"),
         integer(root, "maxInstances", FunctionSpec.DEFAULT_MAX_INSTANCES, "an integer"),
         duration(root, "idleTimeout", FunctionSpec.DEFAULT_IDLE_TIMEOUT),
-        env(root));
+        env(root),
+        duration(root, "maxEventAge", FunctionSpec.DEFAULT_MAX_EVENT_AGE),
+        integer(root, "maxRetries", FunctionSpec.DEFAULT_MAX_RETRIES, "an integer"),
+        duration(root, "retryDelay", null));
   }
 
   /** Writes {@code spec} as manifest text that {@link #parse} reads back to an equal spec. */
@@ -113,6 +119,9 @@ public final class Manifest {
     doc.put("maxInstances", spec.maxInstances());
     doc.put("idleTimeout", Durations.format(spec.idleTimeout()));
     if (!spec.env().isEmpty()) doc.put("env", spec.env());
+    if (!spec.maxEventAge().equals(FunctionSpec.DEFAULT_MAX_EVENT_AGE)) doc.put("maxEventAge", Durations.format(spec.maxEventAge()));
+    if (spec.maxRetries() != FunctionSpec.DEFAULT_MAX_RETRIES) doc.put("maxRetries", spec.maxRetries());
+    if (spec.retryDelay() != null) doc.put("retryDelay", Durations.format(spec.retryDelay()));
     try {
       return YAML.writeValueAsString(doc);
     } catch (JsonProcessingException e) {

@@ -34,6 +34,9 @@ final class SpecJson {
     n.put("idleTimeout", spec.idleTimeout().toString());
     ObjectNode env = n.putObject("env");
     spec.env().forEach(env::put);
+    n.put("maxEventAge", spec.maxEventAge().toString());
+    n.put("maxRetries", spec.maxRetries());
+    if (spec.retryDelay() != null) n.put("retryDelay", spec.retryDelay().toString());
     return n.toString();
   }
 
@@ -58,6 +61,10 @@ final class SpecJson {
         n.path("minInstances").asInt(),
         n.path("maxInstances").asInt(),
         Duration.parse(n.path("idleTimeout").asText()),
-        env);
+        env,
+        // absent from specs stored before asynchronous invocations existed: their defaults then
+        n.hasNonNull("maxEventAge") ? Duration.parse(n.get("maxEventAge").asText()) : FunctionSpec.DEFAULT_MAX_EVENT_AGE,
+        n.hasNonNull("maxRetries") ? n.get("maxRetries").asInt() : FunctionSpec.DEFAULT_MAX_RETRIES,
+        n.hasNonNull("retryDelay") ? Duration.parse(n.get("retryDelay").asText()) : null);
   }
 }

@@ -2,8 +2,6 @@ package dev.pilotlight.store;
 
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -17,7 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
-import org.sqlite.SQLiteConfig;
 
 /**
  * {@link Registry} on one SQLite connection guarded by a lock. Registry traffic is a few writes per
@@ -68,67 +65,7 @@ final class SqliteRegistry implements Registry {
       throw new IllegalArgumentException("dbFile: null (expected: a path such as ~/.pilotlight/registry.db)");
     }
     Path file = dbFile.toAbsolutePath();
-    try {
-      Files.createDirectories(file.getParent());
-    } catch (IOException e) {
-      throw new StoreException("registry " + file + ": cannot create its directory: " + e.getMessage(), e);
-    }
-    var config = new SQLiteConfig();
-    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    // FULL: a commit is on disk before it returns, so anything acknowledged survives power loss.
-    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-    config.enforceForeignKeys(true);
-    // IMMEDIATE: take the write lock at BEGIN, so a second process fails fast instead of deadlocking.
-    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-    config.setBusyTimeout(5_000);
-    Connection c = null;
-    try {
-      c = config.createConnection("jdbc:sqlite:" + file);
-      migrate(c, file);
-      return new SqliteRegistry(file, c);
-    } catch (SQLException e) {
-      closeQuietly(c);
-      throw new StoreException("registry " + file + ": cannot open: " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      closeQuietly(c);
-      throw e;
-    }
-  }
-
-  private static void migrate(Connection c, Path file) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.executeUpdate("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
-    }
-    c.setAutoCommit(false);
-    try {
-      int version;
-      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT MAX(version) FROM schema_version")) {
-        version = rs.next() ? rs.getInt(1) : 0;
-      }
-      if (version > SCHEMA_VERSION) {
-        throw new StoreException("registry " + file + ": schema version " + version
-            + " was written by a newer Pilotlight (this one knows up to " + SCHEMA_VERSION + ")");
-      }
-      for (int v = version; v < SCHEMA_VERSION; v++) {
-        try (Statement s = c.createStatement()) {
-          for (String sql : MIGRATIONS.get(v)) {
-            s.executeUpdate(sql);
-          }
-        }
-      }
-      if (version < SCHEMA_VERSION) {
-        try (Statement s = c.createStatement()) {
-          s.executeUpdate("DELETE FROM schema_version");
-          s.executeUpdate("INSERT INTO schema_version (version) VALUES (" + SCHEMA_VERSION + ")");
-        }
-      }
-      c.commit();
-    } catch (SQLException | RuntimeException e) {
-      c.rollback();
-      throw e;
-    } finally {
-      c.setAutoCommit(true);
-    }
+    return new SqliteRegistry(file, SqliteDatabase.open(file, MIGRATIONS, "registry"));
   }
 
   @Override
@@ -307,15 +244,5 @@ final class SqliteRegistry implements Registry {
         c.setAutoCommit(true);
       }
     });
-  }
-
-  private static void closeQuietly(Connection c) {
-    if (c != null) {
-      try {
-        c.close();
-      } catch (SQLException ignored) {
-        // already failing; the original error is the one worth reporting
-      }
-    }
   }
 }

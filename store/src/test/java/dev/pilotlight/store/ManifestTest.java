@@ -104,7 +104,7 @@ class ManifestTest {
     assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\nmemroy: 512\n", "x"))
         .isInstanceOf(Failure.InvalidInput.class)
         .hasMessage("pilotlight.yaml: unknown key 'memroy' (known keys: name, runtime, handler, command, memory, "
-            + "timeout, concurrency, minInstances, maxInstances, idleTimeout, env, package)");
+            + "timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge, maxRetries, retryDelay, package)");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -174,6 +174,25 @@ class ManifestTest {
   void packageIsAcceptedAndIgnored() {
     assertThat(Manifest.parse("runtime: java\nhandler: a.B\npackage: {path: target/x.jar}\n", "x"))
         .isEqualTo(FunctionSpec.of("x", Runtime.JAVA, "a.B", null));
+  }
+
+  @Test
+  void asyncInvocationSettingsAreReadWrittenAndChecked() {
+    FunctionSpec spec = Manifest.parse("runtime: java\nhandler: a.B\nmaxEventAge: 90s\nmaxRetries: 0\nretryDelay: 250ms\n", "x");
+    assertThat(spec.maxEventAge()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(spec.maxRetries()).isZero();
+    assertThat(spec.retryDelay()).isEqualTo(Duration.ofMillis(250));
+    assertThat(Manifest.parse(Manifest.toYaml(spec), null)).isEqualTo(spec);
+
+    FunctionSpec defaults = Manifest.parse("runtime: java\nhandler: a.B\n", "x");
+    assertThat(defaults.maxEventAge()).isEqualTo(Duration.ofHours(6));
+    assertThat(defaults.maxRetries()).isEqualTo(2);
+    assertThat(defaults.retryDelay()).isNull();
+
+    assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\nmaxRetries: 3\n", "x"))
+        .hasMessage("maxRetries: 3 (expected: 0..2)");
+    assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\nmaxEventAge: 7h\n", "x"))
+        .hasMessageStartingWith("maxEventAge: PT7H (expected: between 1s and 6h)");
   }
 
   @Test

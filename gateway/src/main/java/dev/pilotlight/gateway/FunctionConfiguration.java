@@ -1,0 +1,66 @@
+package dev.pilotlight.gateway;
+
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.FunctionSpec;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A function in the Lambda API's {@code FunctionConfiguration} shape. Pilotlight keeps one
+ * runtime per family, so {@code Runtime} is reported as one fixed AWS identifier per family
+ * ({@link #awsRuntime}), whichever alias the function was created with.
+ */
+final class FunctionConfiguration {
+  /** Lambda's format: {@code 2026-11-21T23:59:01.123+0000}. */
+  private static final DateTimeFormatter LAST_MODIFIED = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ").withZone(ZoneOffset.UTC);
+
+  /** The IAM role every function reports; Pilotlight has no roles, and CreateFunction's {@code Role} is ignored. */
+  static final String ROLE = "arn:aws:iam::000000000000:role/pilotlight";
+
+  private FunctionConfiguration() {}
+
+  static Map<String, Object> of(Deployment d) {
+    FunctionSpec s = d.spec();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("FunctionName", s.name());
+    m.put("FunctionArn", LambdaNames.arn(s.name()));
+    m.put("Runtime", awsRuntime(s.runtime()));
+    m.put("Role", ROLE);
+    if (s.handler() != null) {
+      m.put("Handler", s.handler());
+    }
+    m.put("CodeSize", d.codeSize());
+    m.put("Description", "");
+    m.put("Timeout", Math.max(1, (s.timeout().toMillis() + 999) / 1000));
+    m.put("MemorySize", s.memoryMb());
+    m.put("LastModified", LAST_MODIFIED.format(d.deployedAt()));
+    m.put("CodeSha256", Base64.getEncoder().encodeToString(HexFormat.of().parseHex(d.codeSha256())));
+    m.put("Version", "$LATEST");
+    if (!s.env().isEmpty()) {
+      m.put("Environment", Map.of("Variables", s.env()));
+    }
+    m.put("TracingConfig", Map.of("Mode", "PassThrough"));
+    m.put("RevisionId", d.codeSha256().substring(0, 8) + "-" + d.revision());
+    m.put("State", "Active");
+    m.put("LastUpdateStatus", "Successful");
+    m.put("PackageType", "Zip");
+    m.put("Architectures", List.of(System.getProperty("os.arch").contains("aarch64") ? "arm64" : "x86_64"));
+    return m;
+  }
+
+  /** The AWS identifier reported for a runtime: java21, python3.12, nodejs20.x, provided.al2023; {@code http} as is. */
+  static String awsRuntime(dev.pilotlight.model.Runtime runtime) {
+    return switch (runtime.id()) {
+      case "java" -> "java21";
+      case "python" -> "python3.12";
+      case "node" -> "nodejs20.x";
+      case "provided" -> "provided.al2023";
+      default -> runtime.id();
+    };
+  }
+}

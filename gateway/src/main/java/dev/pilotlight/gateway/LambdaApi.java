@@ -1,0 +1,282 @@
+package dev.pilotlight.gateway;
+
+import dev.pilotlight.gateway.activation.Activator;
+import dev.pilotlight.gateway.async.AsyncDispatcher;
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.Failure;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * The Lambda API on the daemon's port ({@code /2015-03-31/functions…}): Invoke here, the
+ * management subset in {@link LambdaFunctions}. Errors are AWS's ({@link AwsErrorResponses}), so
+ * AWS's CLI and SDKs work with {@code --endpoint-url} / {@code endpointOverride}.
+ */
+final class LambdaApi {
+  /** The path prefix of every Lambda API operation served here. */
+  static final String PREFIX = "/2015-03-31";
+  /** Lambda's limit for an asynchronous invocation's payload. */
+  static final int MAX_ASYNC_PAYLOAD = 1024 * 1024;
+  /** Lambda returns at most the last 4 KB of the invocation's log in {@code X-Amz-Log-Result}. */
+  static final int MAX_TAIL_BYTES = 4096;
+  /** How far back in the function's log the lines of one invocation are looked for. */
+  private static final int TAIL_SCAN_LINES = 2000;
+
+  private final Activator activator;
+  private final FunctionInvoker invoker;
+  private final AsyncDispatcher async;
+  private final ControlPlane control;
+  private final ExecutorService blocking;
+  private final LambdaFunctions functions;
+
+  LambdaApi(Activator activator, FunctionInvoker invoker, AsyncDispatcher async, ControlPlane control, FunctionStats stats, ExecutorService blocking) {
+    this.activator = activator;
+    this.invoker = invoker;
+    this.async = async;
+    this.control = control;
+    this.blocking = blocking;
+    this.functions = new LambdaFunctions(control, async, stats);
+  }
+
+  /** Handles {@code path} (after {@link #PREFIX}); takes ownership of {@code req}. */
+  void handle(ChannelHandlerContext ctx, FullHttpRequest req, String path, QueryStringDecoder query) {
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
+    HttpMethod m = req.method();
+    String[] parts = path.split("/", -1); // "", "functions", name, sub
+    String qualifier = first(query, "Qualifier");
+    try {
+      if (parts.length < 2 || !parts[1].equals("functions") || parts.length > 4) {
+        throw unknown(m, path);
+      }
+      if (parts.length == 2 || (parts.length == 3 && parts[2].isEmpty())) {
+        if (m.equals(HttpMethod.GET)) {
+          blocking(ctx, req, keepAlive, () -> functions.list(query));
+        } else if (m.equals(HttpMethod.POST)) {
+          byte[] body = ByteBufUtil.getBytes(req.content());
+          blocking(ctx, req, keepAlive, () -> functions.create(body));
+        } else {
+          throw unknown(m, path);
+        }
+        return;
+      }
+      String name = QueryStringDecoder.decodeComponent(parts[2]);
+      String sub = parts.length == 4 ? parts[3] : "";
+      switch (sub) {
+        case "invocations" -> {
+          if (!m.equals(HttpMethod.POST)) {
+            throw unknown(m, path);
+          }
+          invoke(ctx, req, keepAlive, name, qualifier);
+        }
+        case "" -> {
+          if (m.equals(HttpMethod.GET)) {
+            blocking(ctx, req, keepAlive, () -> functions.get(name, qualifier));
+          } else if (m.equals(HttpMethod.DELETE)) {
+            blocking(ctx, req, keepAlive, () -> functions.delete(name, qualifier));
+          } else {
+            throw unknown(m, path);
+          }
+        }
+        case "configuration" -> {
+          if (m.equals(HttpMethod.GET)) {
+            blocking(ctx, req, keepAlive, () -> functions.getConfiguration(name, qualifier));
+          } else if (m.equals(HttpMethod.PUT)) {
+            byte[] body = ByteBufUtil.getBytes(req.content());
+            blocking(ctx, req, keepAlive, () -> functions.updateConfiguration(name, body));
+          } else {
+            throw unknown(m, path);
+          }
+        }
+        case "code" -> {
+          if (!m.equals(HttpMethod.PUT)) {
+            throw unknown(m, path);
+          }
+          byte[] body = ByteBufUtil.getBytes(req.content());
+          blocking(ctx, req, keepAlive, () -> functions.updateCode(name, body));
+        }
+        default -> throw unknown(m, path);
+      }
+    } catch (UnknownOperation e) {
+      reply(ctx, req, keepAlive, AwsErrorResponses.error(HttpResponseStatus.NOT_FOUND, "UnknownOperationException", e.getMessage()));
+    } catch (RuntimeException e) {
+      reply(ctx, req, keepAlive, AwsErrorResponses.of(e));
+    }
+  }
+
+  private void invoke(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, String functionName, String queryQualifier) {
+    String requestId = UUID.randomUUID().toString();
+    String type = req.headers().get("X-Amz-Invocation-Type", "RequestResponse");
+    boolean tail = "Tail".equalsIgnoreCase(req.headers().get("X-Amz-Log-Type", "None"));
+    byte[] payload;
+    String name;
+    try {
+      int size = req.content().readableBytes();
+      switch (type) {
+        case "RequestResponse" -> checkSize(size, FunctionInvoker.MAX_SYNC_PAYLOAD);
+        case "Event" -> checkSize(size, MAX_ASYNC_PAYLOAD);
+        case "DryRun" -> { }
+        default -> throw new Failure.InvalidInput("X-Amz-Invocation-Type: '" + type + "' (expected: RequestResponse, Event or DryRun)");
+      }
+      Deployment d = LambdaFunctions.resolve(activator::deployment, functionName, queryQualifier);
+      name = d.name();
+      if (!d.spec().runtime().lambdaStyle()) {
+        throw new Failure.InvalidInput("function '" + name + "' is an http app: call it through its URL /fn/" + name
+            + "/ (the Invoke API takes Lambda-style functions)");
+      }
+      payload = ByteBufUtil.getBytes(req.content());
+    } catch (RuntimeException e) {
+      reply(ctx, req, keepAlive, withRequestId(AwsErrorResponses.of(e), requestId));
+      return;
+    }
+    req.release();
+    switch (type) {
+      case "DryRun" -> Responses.sendOnLoop(ctx, keepAlive, withRequestId(
+          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), requestId));
+      case "Event" -> blocking.execute(() -> {
+        FullHttpResponse res;
+        try {
+          async.accept(name, requestId, payload); // on disk before the 202
+          res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.ACCEPTED);
+        } catch (RuntimeException e) {
+          res = AwsErrorResponses.of(e);
+        }
+        Responses.sendOnLoop(ctx, keepAlive, withRequestId(res, requestId));
+      });
+      default -> invoker.invokeEvent(name, requestId, payload).whenComplete((result, error) -> {
+        FullHttpResponse res = syncResponse(result, error, requestId);
+        if (tail && res.status().code() == 200) {
+          blocking.execute(() -> {
+            try {
+              res.headers().set("X-Amz-Log-Result", logResult(control.tailLogs(name, TAIL_SCAN_LINES), requestId));
+            } catch (RuntimeException unreadable) {
+              // the answer matters more than its log: send it without X-Amz-Log-Result
+            }
+            Responses.sendOnLoop(ctx, keepAlive, res);
+          });
+        } else {
+          Responses.sendOnLoop(ctx, keepAlive, res);
+        }
+      });
+    }
+  }
+
+  private static void checkSize(int size, int max) {
+    if (size > max) {
+      throw new Failure.PayloadTooLarge("Request must be smaller than " + max + " bytes for the InvokeFunction operation"
+          + " (this one is " + size + " bytes)");
+    }
+  }
+
+  /** The answer to a RequestResponse invocation: the payload, a function error, or an API error. */
+  static FullHttpResponse syncResponse(InvokeResult result, Throwable error, String requestId) {
+    FullHttpResponse res;
+    if (error != null) {
+      Throwable t = ErrorResponses.unwrap(error);
+      res = t instanceof Failure f && AwsErrorResponses.isFunctionFailure(f)
+          ? functionError(ErrorResponses.json(HttpResponseStatus.OK, AwsErrorResponses.functionErrorDocument(f, requestId)))
+          : AwsErrorResponses.of(t);
+    } else if (result.failure() != null) {
+      res = functionError(ErrorResponses.json(HttpResponseStatus.OK, AwsErrorResponses.functionErrorDocument(result.failure(), requestId)));
+    } else {
+      res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(result.response().payload()));
+      res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
+      if (result.response().isError()) {
+        functionError(res);
+      }
+    }
+    if (res.status().code() == 200) {
+      res.headers().set("X-Amz-Executed-Version", "$LATEST");
+    }
+    return withRequestId(res, requestId);
+  }
+
+  private static FullHttpResponse functionError(FullHttpResponse res) {
+    res.headers().set("X-Amz-Function-Error", "Unhandled");
+    return res;
+  }
+
+  private static FullHttpResponse withRequestId(FullHttpResponse res, String requestId) {
+    res.headers().set("x-amzn-RequestId", requestId);
+    return res;
+  }
+
+  /**
+   * {@code X-Amz-Log-Result}: base64 of the last 4 KB of the invocation's own lines (those carrying
+   * its request id), without the log file's timestamp, request id and instance prefix, as Lambda
+   * shows them.
+   */
+  static String logResult(List<String> logLines, String requestId) {
+    StringBuilder text = new StringBuilder();
+    for (String line : logLines) {
+      // "<timestamp> <requestId> [<instance>] <message>"
+      int a = line.indexOf(' ');
+      int b = a < 0 ? -1 : line.indexOf(' ', a + 1);
+      if (b < 0 || !line.regionMatches(a + 1, requestId, 0, requestId.length()) || b != a + 1 + requestId.length()) {
+        continue;
+      }
+      int c = line.indexOf("] ", b);
+      text.append(c < 0 ? line.substring(b + 1) : line.substring(c + 2)).append('\n');
+    }
+    byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+    if (bytes.length > MAX_TAIL_BYTES) {
+      bytes = Arrays.copyOfRange(bytes, bytes.length - MAX_TAIL_BYTES, bytes.length);
+    }
+    return Base64.getEncoder().encodeToString(bytes);
+  }
+
+  private interface Work {
+    FullHttpResponse run() throws Exception;
+  }
+
+  private void blocking(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, Work work) {
+    req.release();
+    blocking.execute(() -> {
+      FullHttpResponse res;
+      try {
+        res = work.run();
+      } catch (Exception e) {
+        res = AwsErrorResponses.of(e);
+      }
+      Responses.sendOnLoop(ctx, keepAlive, res);
+    });
+  }
+
+  private static void reply(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, FullHttpResponse res) {
+    req.release();
+    Responses.sendOnLoop(ctx, keepAlive, res);
+  }
+
+  private static UnknownOperation unknown(HttpMethod m, String path) {
+    return new UnknownOperation("Pilotlight does not implement " + m + " " + PREFIX + path + " (see docs/api.md for the Lambda "
+        + "operations it serves)");
+  }
+
+  private static String first(QueryStringDecoder q, String key) {
+    List<String> v = q.parameters().getOrDefault(key, new ArrayList<>());
+    return v.isEmpty() ? null : v.getFirst();
+  }
+
+  /** A path or method outside the implemented subset. */
+  private static final class UnknownOperation extends RuntimeException {
+    UnknownOperation(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

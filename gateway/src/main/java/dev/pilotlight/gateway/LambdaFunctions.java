@@ -1,0 +1,251 @@
+package dev.pilotlight.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pilotlight.gateway.async.AsyncDispatcher;
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.Runtime;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * The Lambda API's management subset: CreateFunction, UpdateFunctionCode,
+ * UpdateFunctionConfiguration, GetFunction, GetFunctionConfiguration, ListFunctions and
+ * DeleteFunction, on the same control plane as {@code pilotlight deploy}. Every method blocks (the
+ * store) and runs off the event loops; failures are thrown and mapped by {@link AwsErrorResponses}.
+ */
+final class LambdaFunctions {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Lambda's defaults for a function created without them. */
+  static final int DEFAULT_MEMORY_MB = 128;
+  static final int DEFAULT_TIMEOUT_SECONDS = 3;
+
+  private final ControlPlane control;
+  private final AsyncDispatcher async;
+  private final FunctionStats stats;
+
+  LambdaFunctions(ControlPlane control, AsyncDispatcher async, FunctionStats stats) {
+    this.control = control;
+    this.async = async;
+    this.stats = stats;
+  }
+
+  /**
+   * The function a call names: its current revision, provided the qualifier (from the name or
+   * {@code ?Qualifier=}) is absent, {@code $LATEST} or that revision's number.
+   */
+  static Deployment resolve(Function<String, Optional<Deployment>> lookup, String functionName, String queryQualifier) {
+    LambdaNames.Ref ref = LambdaNames.parse(functionName);
+    String qualifier = ref.qualifier();
+    if (queryQualifier != null && !queryQualifier.isEmpty()) {
+      if (qualifier != null && !qualifier.equals(queryQualifier)) {
+        throw new Failure.InvalidInput("The derived qualifier from the function name ('" + qualifier
+            + "') does not match the specified qualifier ('" + queryQualifier + "')");
+      }
+      qualifier = queryQualifier;
+    }
+    Deployment d = lookup.apply(ref.name()).orElseThrow(() -> new Failure.FunctionNotFound(ref.name()));
+    if (qualifier != null && !qualifier.equals("$LATEST") && !qualifier.equals(Long.toString(d.revision()))) {
+      throw new Failure.FunctionNotFound(ref.name() + ":" + qualifier);
+    }
+    return d;
+  }
+
+  FullHttpResponse list(QueryStringDecoder query) {
+    int max = intParam(query, "MaxItems", 50, 1, 10_000);
+    String marker = first(query, "Marker");
+    List<Map<String, Object>> page = new ArrayList<>();
+    String next = null;
+    for (Deployment d : control.list()) { // sorted by name
+      if (marker != null && d.name().compareTo(marker) <= 0) {
+        continue;
+      }
+      if (page.size() == max) {
+        next = (String) page.getLast().get("FunctionName");
+        break;
+      }
+      page.add(FunctionConfiguration.of(d));
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("Functions", page);
+    if (next != null) {
+      body.put("NextMarker", next);
+    }
+    return ErrorResponses.json(HttpResponseStatus.OK, body);
+  }
+
+  FullHttpResponse create(byte[] body) {
+    JsonNode req = parse(body);
+    if (req.hasNonNull("PackageType") && !req.get("PackageType").asText().equals("Zip")) {
+      throw new Failure.InvalidInput("PackageType: '" + req.get("PackageType").asText() + "' (Pilotlight runs Zip packages only)");
+    }
+    LambdaNames.Ref ref = LambdaNames.parse(text(req, "FunctionName"));
+    if (ref.qualifier() != null) {
+      throw new Failure.InvalidInput("FunctionName: '" + text(req, "FunctionName") + "' (expected a name without a qualifier)");
+    }
+    String runtime = text(req, "Runtime");
+    if (runtime == null) {
+      throw new Failure.InvalidInput("Runtime is missing (expected one of: " + Runtime.accepted() + ")");
+    }
+    byte[] zip = zipFile(req.path("Code"), "Code");
+    FunctionSpec spec = new FunctionSpec(ref.name(), Runtime.parse(runtime), text(req, "Handler"), null,
+        integer(req, "MemorySize", DEFAULT_MEMORY_MB), Duration.ofSeconds(integer(req, "Timeout", DEFAULT_TIMEOUT_SECONDS)),
+        FunctionSpec.DEFAULT_CONCURRENCY, 0, FunctionSpec.DEFAULT_MAX_INSTANCES, FunctionSpec.DEFAULT_IDLE_TIMEOUT,
+        environment(req, Map.of()));
+    Deployment d = control.create(spec, new ByteArrayInputStream(zip));
+    return ErrorResponses.json(HttpResponseStatus.CREATED, FunctionConfiguration.of(d));
+  }
+
+  FullHttpResponse get(String functionName, String qualifier) {
+    Deployment d = resolve(control::find, functionName, qualifier);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("Configuration", FunctionConfiguration.of(d));
+    body.put("Code", Map.of()); // no Location: the package is not offered for download
+    return ErrorResponses.json(HttpResponseStatus.OK, body);
+  }
+
+  FullHttpResponse getConfiguration(String functionName, String qualifier) {
+    return ErrorResponses.json(HttpResponseStatus.OK, FunctionConfiguration.of(resolve(control::find, functionName, qualifier)));
+  }
+
+  FullHttpResponse updateCode(String functionName, byte[] body) {
+    String name = resolve(control::find, functionName, null).name();
+    byte[] zip = zipFile(parse(body), "");
+    Deployment d = control.update(name, spec -> spec, new ByteArrayInputStream(zip));
+    return ErrorResponses.json(HttpResponseStatus.OK, FunctionConfiguration.of(d));
+  }
+
+  FullHttpResponse updateConfiguration(String functionName, byte[] body) {
+    String name = resolve(control::find, functionName, null).name();
+    JsonNode req = parse(body);
+    Deployment d = control.update(name, s -> new FunctionSpec(s.name(),
+        req.hasNonNull("Runtime") ? Runtime.parse(text(req, "Runtime")) : s.runtime(),
+        req.hasNonNull("Handler") ? text(req, "Handler") : s.handler(),
+        s.command(),
+        integer(req, "MemorySize", s.memoryMb()),
+        req.hasNonNull("Timeout") ? Duration.ofSeconds(integer(req, "Timeout", 0)) : s.timeout(),
+        s.concurrency(), s.minInstances(), s.maxInstances(), s.idleTimeout(),
+        environment(req, s.env()),
+        s.maxEventAge(), s.maxRetries(), s.retryDelay()), null);
+    return ErrorResponses.json(HttpResponseStatus.OK, FunctionConfiguration.of(d));
+  }
+
+  FullHttpResponse delete(String functionName, String qualifier) {
+    LambdaNames.Ref ref = LambdaNames.parse(functionName);
+    String q = qualifier != null ? qualifier : ref.qualifier();
+    if (q != null && !q.equals("$LATEST")) {
+      throw new Failure.InvalidInput("Qualifier: '" + q + "' (Pilotlight has no published versions to delete; delete the function itself)");
+    }
+    if (!control.delete(ref.name())) {
+      throw new Failure.FunctionNotFound(ref.name());
+    }
+    async.purge(ref.name());
+    stats.remove(ref.name());
+    return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+  }
+
+  private static JsonNode parse(byte[] body) {
+    try {
+      JsonNode n = JSON.readTree(body);
+      if (n == null || !n.isObject()) {
+        throw new Failure.InvalidInput("the request body must be a JSON object");
+      }
+      return n;
+    } catch (IOException e) {
+      throw new Failure.InvalidInput("the request body is not JSON: " + e.getMessage());
+    }
+  }
+
+  /** {@code ZipFile} (base64) from {@code code}; other code sources are refused by name. */
+  private static byte[] zipFile(JsonNode code, String where) {
+    String prefix = where.isEmpty() ? "" : where + ".";
+    for (String other : List.of("S3Bucket", "S3Key", "ImageUri")) {
+      if (code.hasNonNull(other)) {
+        throw new Failure.InvalidInput(prefix + other + " is not supported (upload the package as " + prefix + "ZipFile)");
+      }
+    }
+    JsonNode zip = code.get("ZipFile");
+    if (zip == null || !zip.isTextual()) {
+      throw new Failure.InvalidInput(prefix + "ZipFile is missing (expected the package zip, base64-encoded)");
+    }
+    try {
+      return Base64.getMimeDecoder().decode(zip.asText());
+    } catch (IllegalArgumentException e) {
+      throw new Failure.InvalidInput(prefix + "ZipFile is not base64: " + e.getMessage());
+    }
+  }
+
+  private static String text(JsonNode n, String field) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (!v.isTextual()) {
+      throw new Failure.InvalidInput(field + ": " + v + " (expected: a string)");
+    }
+    return v.asText();
+  }
+
+  private static int integer(JsonNode n, String field, int dflt) {
+    JsonNode v = n.get(field);
+    if (v == null || v.isNull()) {
+      return dflt;
+    }
+    if (!v.canConvertToInt() || !v.isIntegralNumber()) {
+      throw new Failure.InvalidInput(field + ": " + v + " (expected: an integer)");
+    }
+    return v.asInt();
+  }
+
+  /** {@code Environment.Variables} when given (it replaces the whole environment, as on Lambda), else {@code current}. */
+  private static Map<String, String> environment(JsonNode req, Map<String, String> current) {
+    JsonNode env = req.get("Environment");
+    if (env == null || env.isNull()) {
+      return current;
+    }
+    JsonNode vars = env.path("Variables");
+    Map<String, String> out = new LinkedHashMap<>();
+    if (vars.isObject()) {
+      vars.properties().forEach(e -> out.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
+    } else if (!vars.isMissingNode() && !vars.isNull()) {
+      throw new Failure.InvalidInput("Environment.Variables: " + vars + " (expected: an object of NAME: value)");
+    }
+    return out;
+  }
+
+  private static String first(QueryStringDecoder q, String key) {
+    List<String> v = q.parameters().get(key);
+    return v == null || v.isEmpty() ? null : v.getFirst();
+  }
+
+  private static int intParam(QueryStringDecoder q, String key, int dflt, int min, int max) {
+    String v = first(q, key);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      int n = Integer.parseInt(v);
+      if (n < min || n > max) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new Failure.InvalidInput(key + ": '" + v + "' (expected: " + min + ".." + max + ")");
+    }
+  }
+}

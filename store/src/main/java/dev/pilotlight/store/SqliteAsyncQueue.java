@@ -1,0 +1,259 @@
+package dev.pilotlight.store;
+
+import dev.pilotlight.model.AsyncEvent;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * {@link AsyncQueue} on one SQLite connection guarded by a lock, in a database file of its own so
+ * the dispatcher's frequent small writes never wait on a deploy. Instants are stored as epoch
+ * milliseconds.
+ */
+final class SqliteAsyncQueue implements AsyncQueue {
+
+  /** Schema migrations, as in {@link SqliteRegistry}: append only. */
+  private static final List<List<String>> MIGRATIONS = List.of(
+      List.of(
+          """
+          CREATE TABLE events (
+            id          INTEGER PRIMARY KEY AUTOINCREMENT,
+            function    TEXT    NOT NULL,
+            request_id  TEXT    NOT NULL,
+            payload     BLOB    NOT NULL,
+            accepted_at INTEGER NOT NULL,
+            due_at      INTEGER NOT NULL,
+            attempts    INTEGER NOT NULL,
+            state       TEXT    NOT NULL CHECK (state IN ('queued', 'claimed', 'failed')),
+            last_error  TEXT,
+            failed_at   INTEGER
+          )""",
+          "CREATE INDEX events_due ON events (state, due_at)",
+          "CREATE INDEX events_function ON events (function, state)"));
+
+  private static final String COLUMNS = "id, function, request_id, payload, accepted_at, attempts, last_error, failed_at";
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Path dbFile;
+  private Connection connection; // guarded by lock; null once closed
+
+  private SqliteAsyncQueue(Path dbFile, Connection connection) {
+    this.dbFile = dbFile;
+    this.connection = connection;
+  }
+
+  static SqliteAsyncQueue open(Path dbFile) {
+    if (dbFile == null) {
+      throw new IllegalArgumentException("dbFile: null (expected: a path such as ~/.pilotlight/events.db)");
+    }
+    Path file = dbFile.toAbsolutePath();
+    return new SqliteAsyncQueue(file, SqliteDatabase.open(file, MIGRATIONS, "event queue"));
+  }
+
+  @Override
+  public AsyncEvent enqueue(String function, String requestId, byte[] payload, Instant now) {
+    if (function == null || requestId == null || payload == null || now == null) {
+      throw new IllegalArgumentException("enqueue: function, requestId, payload and now are required");
+    }
+    return withConnection("enqueue for " + function, c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO events "
+          + "(function, request_id, payload, accepted_at, due_at, attempts, state) VALUES (?, ?, ?, ?, ?, 0, 'queued')",
+          Statement.RETURN_GENERATED_KEYS)) {
+        ps.setString(1, function);
+        ps.setString(2, requestId);
+        ps.setBytes(3, payload);
+        ps.setLong(4, now.toEpochMilli());
+        ps.setLong(5, now.toEpochMilli());
+        ps.executeUpdate();
+        try (ResultSet keys = ps.getGeneratedKeys()) {
+          keys.next();
+          return new AsyncEvent(keys.getLong(1), function, requestId, payload.clone(), Instant.ofEpochMilli(now.toEpochMilli()), 0, null, null);
+        }
+      }
+    });
+  }
+
+  @Override
+  public List<AsyncEvent> claimDue(Instant now, int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("max: " + max + " (expected: >= 1)");
+    }
+    return inTransaction("claim due events", c -> {
+      List<AsyncEvent> due;
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+          + " FROM events WHERE state = 'queued' AND due_at <= ? ORDER BY due_at, id LIMIT ?")) {
+        ps.setLong(1, now.toEpochMilli());
+        ps.setInt(2, max);
+        due = readAll(ps);
+      }
+      try (PreparedStatement ps = c.prepareStatement("UPDATE events SET state = 'claimed' WHERE id = ?")) {
+        for (AsyncEvent e : due) {
+          ps.setLong(1, e.id());
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return due;
+    });
+  }
+
+  @Override
+  public void complete(long id) {
+    withConnection("complete event " + id, c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM events WHERE id = ?")) {
+        ps.setLong(1, id);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public void retry(long id, int attempts, Instant dueAt, String error) {
+    withConnection("retry event " + id, c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE events SET state = 'queued', attempts = ?, due_at = ?, last_error = ? WHERE id = ? AND state = 'claimed'")) {
+        ps.setInt(1, attempts);
+        ps.setLong(2, dueAt.toEpochMilli());
+        setNullableString(ps, 3, error);
+        ps.setLong(4, id);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public void fail(long id, int attempts, String error, Instant now) {
+    withConnection("fail event " + id, c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE events SET state = 'failed', attempts = ?, last_error = ?, failed_at = ? WHERE id = ? AND state = 'claimed'")) {
+        ps.setInt(1, attempts);
+        setNullableString(ps, 2, error);
+        ps.setLong(3, now.toEpochMilli());
+        ps.setLong(4, id);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public List<AsyncEvent> failed(String function) {
+    return withConnection("list failed events of " + function, c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
+          + " FROM events WHERE function = ? AND state = 'failed' ORDER BY failed_at, id")) {
+        ps.setString(1, function);
+        return readAll(ps);
+      }
+    });
+  }
+
+  @Override
+  public int redrive(String function, Instant now) {
+    return withConnection("redrive events of " + function, c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE events SET state = 'queued', attempts = 0, accepted_at = ?, "
+          + "due_at = ?, failed_at = NULL WHERE function = ? AND state = 'failed'")) {
+        ps.setLong(1, now.toEpochMilli());
+        ps.setLong(2, now.toEpochMilli());
+        ps.setString(3, function);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public int purge(String function) {
+    return withConnection("purge events of " + function, c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM events WHERE function = ?")) {
+        ps.setString(1, function);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public int requeueClaimed(Instant now) {
+    return withConnection("requeue claimed events", c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE events SET state = 'queued', due_at = ? WHERE state = 'claimed'")) {
+        ps.setLong(1, now.toEpochMilli());
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (connection != null) {
+        connection.close();
+        connection = null;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("event queue " + dbFile + ": close failed: " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private static void setNullableString(PreparedStatement ps, int index, String value) throws SQLException {
+    if (value == null) {
+      ps.setNull(index, Types.VARCHAR);
+    } else {
+      ps.setString(index, value);
+    }
+  }
+
+  private static List<AsyncEvent> readAll(PreparedStatement ps) throws SQLException {
+    List<AsyncEvent> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        long failedAt = rs.getLong(8);
+        boolean failed = !rs.wasNull();
+        out.add(new AsyncEvent(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getBytes(4),
+            Instant.ofEpochMilli(rs.getLong(5)), rs.getInt(6), rs.getString(7), failed ? Instant.ofEpochMilli(failedAt) : null));
+      }
+    }
+    return out;
+  }
+
+  private interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private <T> T withConnection(String what, Work<T> work) {
+    lock.lock();
+    try {
+      if (connection == null) {
+        throw new StoreException("event queue " + dbFile + ": " + what + ": the queue is closed");
+      }
+      return work.run(connection);
+    } catch (SQLException e) {
+      throw new StoreException("event queue " + dbFile + ": " + what + " failed: " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private <T> T inTransaction(String what, Work<T> work) {
+    return withConnection(what, c -> {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    });
+  }
+}
