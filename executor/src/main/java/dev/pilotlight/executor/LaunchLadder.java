@@ -30,8 +30,10 @@ final class LaunchLadder {
     return d.spec().runtime() == Runtime.JAVA && !PLAIN.equals(setting(d)) && !AOT.equals(setting(d));
   }
 
+  /** Java functions, and http apps whose command runs a JVM (their cache goes in through JAVA_TOOL_OPTIONS). */
   static boolean mayUseAot(Deployment d) {
-    return d.spec().runtime() == Runtime.JAVA && !PLAIN.equals(setting(d)) && !POOL.equals(setting(d));
+    return (d.spec().runtime() == Runtime.JAVA || d.spec().runtime() == Runtime.HTTP)
+        && !PLAIN.equals(setting(d)) && !POOL.equals(setting(d));
   }
 
   private static String setting(Deployment d) {
