@@ -10,8 +10,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Java cold starts served by pre-started runners, which then behave exactly like plain launches. */
-class WarmPoolIT {
+/** The launch ladder's rungs: pool runners (with and without library layers) and AOT caches, each behaving like a plain launch. */
+class LaunchLadderIT {
   @Test
   void aPooledRunnerServesTheColdStartWithTheFunctionsEnvironment(@TempDir Path data) throws Exception {
     try (DaemonFixture d = new DaemonFixture(data)) {
@@ -51,6 +51,16 @@ class WarmPoolIT {
       eventually(Duration.ofSeconds(90), "the AOT cache", () -> d.logs("cached").contains("AOT cache ready"));
       assertThat(d.post("/api/v1/functions/cached/invoke", "{\"b\":2}").body()).contains("\"b\"");
       assertThat(d.status("cached").path("lastColdStart").path("strategy").asText()).isEqualTo("aot");
+    }
+  }
+
+  @Test
+  void anHttpAppOnAJvmGetsAnAotCache(@TempDir Path data) {
+    try (DaemonFixture d = new DaemonFixture(data)) {
+      d.deploy(DaemonFixture.example("hello-http"), "--name", "web-aot");
+      eventually(Duration.ofSeconds(90), "the app's AOT cache", () -> d.logs("web-aot").contains("AOT cache ready"));
+      assertThat(d.get("/fn/web-aot/?name=Cache").body()).contains("Hello, Cache");
+      assertThat(d.status("web-aot").path("lastColdStart").path("strategy").asText()).isEqualTo("aot");
     }
   }
 

@@ -89,6 +89,100 @@ final class AotCaches implements AutoCloseable {
     });
   }
 
+  /**
+   * Queues a training run for an {@code http} app: its command is started as an instance would be,
+   * with {@code JAVA_TOOL_OPTIONS=-XX:AOTCacheOutput=…} so any JVM it runs records a cache; once
+   * the app accepts connections it is stopped with SIGTERM, and the JVM writes the cache as it exits.
+   * No request is sent (start-up only). An app that is not a JVM writes nothing, which is logged once.
+   */
+  void trainHttp(Deployment d, int port) {
+    if (d.spec().runtime() != Runtime.HTTP || httpCacheFor(d) != null) {
+      return;
+    }
+    Path target = httpCache(d);
+    trainer.execute(() -> {
+      if (Files.isRegularFile(target)) {
+        return;
+      }
+      long start = System.nanoTime();
+      String outcome = runHttp(d, target, port);
+      logs.line(d.name(), "-", null, outcome == null
+          ? String.format(java.util.Locale.ROOT, "AOT cache ready (revision %d, trained in %.0f ms)", d.revision(), (System.nanoTime() - start) / 1e6)
+          : "AOT cache not built (launches go on without it): " + outcome);
+    });
+  }
+
+  /** The app's cache if it has been trained, else null. */
+  Path httpCacheFor(Deployment d) {
+    Path p = httpCache(d);
+    return Files.isRegularFile(p) ? p : null;
+  }
+
+  /** The {@code JAVA_TOOL_OPTIONS} value that makes the app's JVM use {@code cache}. */
+  static String toolOptions(Deployment d, Path cache) {
+    String own = d.spec().env().getOrDefault("JAVA_TOOL_OPTIONS", "");
+    return (own.isBlank() ? "" : own + " ") + "-XX:AOTCache=" + cache + " -Xlog:aot=off -Xlog:cds=off";
+  }
+
+  private String runHttp(Deployment d, Path target, int port) {
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    Process p = null;
+    try {
+      Files.createDirectories(dir);
+      Files.deleteIfExists(tmp);
+      String own = d.spec().env().getOrDefault("JAVA_TOOL_OPTIONS", "");
+      Map<String, String> env = new java.util.HashMap<>(InstanceEnvironment.build(d, d.name() + "-aot-training", config,
+          Map.of("PORT", Integer.toString(port))));
+      env.put("JAVA_TOOL_OPTIONS", (own.isBlank() ? "" : own + " ") + "-XX:AOTCacheOutput=" + tmp);
+      ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", "exec " + d.spec().command()).directory(d.codeDir().toFile())
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      pb.environment().clear();
+      pb.environment().putAll(env);
+      p = pb.start();
+      long deadline = System.nanoTime() + TRAINING_TIMEOUT.toNanos();
+      boolean up = false;
+      while (!up && p.isAlive() && System.nanoTime() < deadline) {
+        try (java.net.Socket s = new java.net.Socket()) {
+          s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 100);
+          up = true;
+        } catch (IOException notYet) {
+          Thread.sleep(20);
+        }
+      }
+      if (!up) {
+        return p.isAlive() ? "the app did not listen on $PORT within " + TRAINING_TIMEOUT.toSeconds() + " s" : "the app exited during training";
+      }
+      p.destroy();
+      if (!p.waitFor(30, TimeUnit.SECONDS)) {
+        return "the app did not exit within 30 s of SIGTERM";
+      }
+      if (!Files.isRegularFile(tmp)) {
+        return "the app wrote no cache (not a JVM, or its JVM options exclude AOT caches)";
+      }
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return null;
+    } catch (IOException e) {
+      return e.toString();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    } finally {
+      if (p != null && p.isAlive()) {
+        p.destroyForcibly();
+      }
+      try {
+        Files.deleteIfExists(tmp);
+        Files.deleteIfExists(tmp.resolveSibling(tmp.getFileName() + ".config"));
+      } catch (IOException ignored) {
+        // best effort
+      }
+    }
+  }
+
+  private Path httpCache(Deployment d) {
+    return dir.resolve(d.name() + "-http-" + key(d.codeSha256() + "\n" + d.spec().command()) + ".aot");
+  }
+
   /** Queues the training of the runner-only cache that pool JVMs use. */
   void trainRunner() {
     trainer.execute(() -> {

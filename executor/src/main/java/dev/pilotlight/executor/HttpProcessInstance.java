@@ -11,8 +11,8 @@ import java.util.concurrent.CompletableFuture;
 final class HttpProcessInstance extends ProcessInstance {
   private final InetSocketAddress address;
 
-  HttpProcessInstance(String id, Deployment deployment, Duration stopGrace, InetSocketAddress address) {
-    super(id, deployment, stopGrace, "plain");
+  HttpProcessInstance(String id, Deployment deployment, Duration stopGrace, String strategy, InetSocketAddress address) {
+    super(id, deployment, stopGrace, strategy);
     this.address = address;
   }
 

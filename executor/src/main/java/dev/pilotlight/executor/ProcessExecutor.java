@@ -142,11 +142,16 @@ public final class ProcessExecutor implements AutoCloseable {
       return CompletableFuture.failedFuture(new Failure.InstanceFailed("no free port for instance " + id, e));
     }
     InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
-    HttpProcessInstance instance = new HttpProcessInstance(id, d, config.stopGrace(), address);
+    Path cache = aot != null && LaunchLadder.mayUseAot(d) ? aot.httpCacheFor(d) : null;
+    HttpProcessInstance instance = new HttpProcessInstance(id, d, config.stopGrace(),
+        cache != null ? LaunchLadder.AOT : LaunchLadder.PLAIN, address);
     // exec replaces the shell, so signals reach the app itself.
     List<String> cmd = List.of("/bin/sh", "-c", "exec " + d.spec().command());
+    Map<String, String> extra = cache == null
+        ? Map.of("PORT", Integer.toString(port))
+        : Map.of("PORT", Integer.toString(port), "JAVA_TOOL_OPTIONS", AotCaches.toolOptions(d, cache));
     try {
-      start(instance, d, cmd, Map.of("PORT", Integer.toString(port)));
+      start(instance, d, cmd, extra);
     } catch (IOException e) {
       return CompletableFuture.failedFuture(new Failure.InstanceFailed("could not start instance " + id + ": " + e.getMessage(), e));
     }
@@ -201,10 +206,21 @@ public final class ProcessExecutor implements AutoCloseable {
     }
   }
 
-  /** Keeps pool JVMs warm for a java function's heap size; call on deploy (and at start-up for stored functions). */
+  /**
+   * Readies the faster rungs for {@code d}: keeps pool JVMs warm for a java function's heap size and
+   * library layer, and queues the AOT cache training; call on deploy (and at start-up for stored functions).
+   */
   public void prepare(Deployment d) {
     if (aot != null && LaunchLadder.mayUseAot(d)) {
-      aot.train(d);
+      if (d.spec().runtime() == dev.pilotlight.model.Runtime.HTTP) {
+        try {
+          aot.trainHttp(d, freePort());
+        } catch (IOException e) {
+          logs.line(d.name(), "-", null, "AOT cache not built: no free port for the training run");
+        }
+      } else {
+        aot.train(d);
+      }
     }
     if (LaunchLadder.mayUsePool(d)) {
       pool.prepare(d.spec().memoryMb(), LaunchLadder.mayUseLayer(d) ? layers.of(d.codeDir()) : LibraryLayers.Layer.NONE);
