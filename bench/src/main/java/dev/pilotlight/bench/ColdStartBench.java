@@ -6,13 +6,20 @@ import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * The measuring loop of {@code coldstart} for one deployed example: N cold starts through the
- * gateway alternating with N plain-process starts, then M warm requests alternating between the
- * gateway and a plain instance of the app.
+ * The measuring loop of {@code coldstart} for one deployed example: N rounds, each timing one cold
+ * start through the gateway per rung, then the plain-process baseline (and for python/node a bare
+ * interpreter start); then M warm requests alternating between the gateway and a plain instance of
+ * the app. One unrecorded round goes first, so the daemon's own first-use costs (its JIT, the
+ * first connection) are not counted as the function's cold start.
+ *
+ * <p>Before each timed call the function's instances are stopped and the warm pool is refilled
+ * ({@link PoolWatch}), so nothing runs in the background while the clock runs.
  */
 final class ColdStartBench {
   /** Requests sent on each warm connection before recording, so connection set-up is not counted. */
@@ -20,35 +27,86 @@ final class ColdStartBench {
   private static final Duration INSTANCES_GONE_LIMIT = Duration.ofSeconds(30);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
+  /**
+   * What is measured for one example.
+   *
+   * @param functions the deployed copy of each rung, in the order measured ({@code default} first)
+   * @param baseline the same code as a plain process
+   * @param interpreter a bare interpreter start, or null
+   */
+  record Subject(Example example, Map<Rung, String> functions, PlainBaseline baseline, PlainBaseline interpreter) {}
+
   private final DaemonApi api;
   private final InetSocketAddress gateway;
+  private final PoolWatch pool;
   private final PrintStream progress;
 
-  ColdStartBench(DaemonApi api, InetSocketAddress gateway, PrintStream progress) {
+  ColdStartBench(DaemonApi api, InetSocketAddress gateway, PoolWatch pool, PrintStream progress) {
     this.api = api;
     this.gateway = gateway;
+    this.pool = pool;
     this.progress = progress;
   }
 
-  ExampleResult run(String function, Example example, PlainBaseline baseline, int runs, int warmRequests)
-      throws IOException, InterruptedException {
-    String target = "/fn/" + function + Expect.QUERY;
-    List<Double> cold = new ArrayList<>(runs);
+  ExampleResult run(Subject s, int runs, int warmRequests) throws IOException, InterruptedException {
+    Example example = s.example();
+    int timeoutsBefore = pool.timeouts();
+    Map<Rung, List<Double>> cold = new LinkedHashMap<>();
+    Map<Rung, List<Double>> init = new LinkedHashMap<>();
+    Map<Rung, StrategyTally> strategies = new LinkedHashMap<>();
+    s.functions().keySet().forEach(r -> {
+      cold.put(r, new ArrayList<>(runs));
+      init.put(r, new ArrayList<>(runs));
+      strategies.put(r, new StrategyTally());
+    });
     List<Double> plain = new ArrayList<>(runs);
-    StrategyTally strategies = new StrategyTally();
-    progress.printf("%s: %d cold starts through the gateway, alternating with plain-process starts…%n", example.name(), runs);
-    for (int i = 0; i < runs; i++) {
-      cold.add(coldThroughGateway(function, target, strategies));
-      plain.add(baseline.coldMs());
+    List<Double> bare = new ArrayList<>(runs);
+
+    progress.printf("%s: 1 unrecorded round, then %d rounds of: a cold start through the gateway per rung (%s), the plain process%s…%n",
+        example.name(), runs, String.join(", ", s.functions().keySet().stream().map(Rung::key).toList()),
+        s.interpreter() != null ? ", a bare interpreter start" : "");
+    for (int i = -1; i < runs; i++) {
+      boolean recorded = i >= 0;
+      for (Map.Entry<Rung, String> rung : s.functions().entrySet()) {
+        ColdStart c = coldThroughGateway(rung.getValue());
+        if (recorded) {
+          cold.get(rung.getKey()).add(c.ms());
+          strategies.get(rung.getKey()).add(c.strategy());
+          if (!Double.isNaN(c.initMs())) {
+            init.get(rung.getKey()).add(c.initMs());
+          }
+        }
+      }
+      pool.awaitRefilled();
+      double baselineMs = s.baseline().coldMs();
+      if (recorded) {
+        plain.add(baselineMs);
+      }
+      if (s.interpreter() != null) {
+        pool.awaitRefilled();
+        double bareMs = s.interpreter().coldMs();
+        if (recorded) {
+          bare.add(bareMs);
+        }
+      }
+      if (recorded && (i + 1) % 10 == 0 && i + 1 < runs) {
+        progress.printf("%s: %d/%d rounds%n", example.name(), i + 1, runs);
+      }
     }
+
+    List<RungResult> rungs = new ArrayList<>();
+    s.functions().forEach((rung, function) ->
+        rungs.add(new RungResult(rung.key(), function, strategies.get(rung).counts(), Summary.of(cold.get(rung)),
+            init.get(rung).isEmpty() ? null : Summary.of(init.get(rung)))));
 
     Summary warm = null;
     Summary warmBaseline = null;
     if (warmRequests > 0) {
+      String target = "/fn/" + s.functions().get(Rung.DEFAULT) + Expect.QUERY;
       progress.printf("%s: %d warm requests%n", example.name(), warmRequests);
       List<Double> viaGateway = new ArrayList<>(warmRequests);
       List<Double> direct = new ArrayList<>(warmRequests);
-      Optional<PlainHttpApp> app = baseline.startWarm();
+      Optional<PlainHttpApp> app = s.baseline().startWarm();
       try (RawHttp g = RawHttp.connect(gateway, REQUEST_TIMEOUT);
            RawHttp d = app.isPresent() ? RawHttp.connect(app.get().address(), REQUEST_TIMEOUT) : null) {
         for (int i = 0; i < WARM_UP; i++) {
@@ -70,25 +128,37 @@ final class ColdStartBench {
       }
       warm = Summary.of(viaGateway);
       warmBaseline = direct.isEmpty() ? null : Summary.of(direct);
+      stopAll(s.functions().get(Rung.DEFAULT));
     }
-    return new ExampleResult(example.name(), strategies.describe(), Summary.of(cold), Summary.of(plain), warm, warmBaseline);
+    return new ExampleResult(example.name(), example.runtime(), rungs, Summary.of(plain), bare.isEmpty() ? null : Summary.of(bare),
+        warm, warmBaseline, pool.timeouts() - timeoutsBefore);
   }
 
+  /** One timed cold start, with what the daemon's status said about it (initMs NaN when absent). */
+  private record ColdStart(double ms, String strategy, double initMs) {}
+
   /**
-   * One cold start: stop every instance, wait until none is up or starting, then time one request
-   * on a new connection from before the connect to the last byte of the body.
+   * One cold start: stop every instance of {@code function}, wait until none is up or starting and
+   * the pool is refilled, then time one request on a new connection from before the connect to
+   * the last byte of the body; afterwards its instance is stopped again.
    */
-  private double coldThroughGateway(String function, String target, StrategyTally strategies)
-      throws IOException, InterruptedException {
-    api.stopInstances(function);
-    JsonNode before = api.awaitNoInstances(function, INSTANCES_GONE_LIMIT);
+  private ColdStart coldThroughGateway(String function) throws IOException, InterruptedException {
+    String target = "/fn/" + function + Expect.QUERY;
+    JsonNode before = stopAll(function);
+    pool.awaitRefilled();
     long start = System.nanoTime();
     RawHttp.Response r = RawHttp.once(gateway, "GET", target, REQUEST_TIMEOUT);
     double ms = (System.nanoTime() - start) / 1e6;
     Expect.greeting(function + " cold through the gateway", r.status(), r.body());
     JsonNode after = api.awaitColdStartCounted(function, before.path("coldStarts").asLong());
-    strategies.add(after.path("lastColdStart").path("strategy").asText(null));
-    return ms;
+    JsonNode last = after.path("lastColdStart");
+    stopAll(function);
+    return new ColdStart(ms, last.path("strategy").asText(null), last.path("initMs").isNumber() ? last.path("initMs").asDouble() : Double.NaN);
+  }
+
+  private JsonNode stopAll(String function) throws IOException, InterruptedException {
+    api.stopInstances(function);
+    return api.awaitNoInstances(function, INSTANCES_GONE_LIMIT);
   }
 
   private static double timed(RawHttp connection, String target, String what) throws IOException {

@@ -16,8 +16,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bench coldstart}: cold starts through the gateway against the same code started as a
- * plain process, alternated in one run on a fresh daemon; then warm requests. See bench/README.md.
+ * {@code bench coldstart}: cold starts through the gateway on each rung of the launch ladder
+ * against the same code started as a plain process (and, for python/node, a bare interpreter
+ * start), alternated in one run on a fresh daemon; then warm requests. See bench/README.md.
  */
 @Command(name = "coldstart", mixinStandardHelpOptions = true,
     description = "Cold start through the gateway vs. a plain process start of the same code, and warm requests.")
@@ -25,16 +26,22 @@ final class ColdStartCommand implements Callable<Integer> {
   private static final Duration DAEMON_START_LIMIT = Duration.ofSeconds(60);
   /** PERFORMANCE.md: percentiles are quoted over at least this many samples. */
   private static final int MIN_QUOTABLE_RUNS = 30;
+  /** Deploys start pool runners for every heap size and layer: JVM starts and warm-ups, a few at a time. */
+  private static final Duration POOL_SETTLE_LIMIT = Duration.ofSeconds(60);
 
-  @Option(names = "--runs", paramLabel = "N", description = "Cold starts per example, each alternated with a plain start (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--runs", paramLabel = "N", description = "Rounds per example: one cold start per rung, then the baselines (default: ${DEFAULT-VALUE}).")
   int runs = 30;
 
   @Option(names = "--warm", paramLabel = "M", description = "Warm requests per example and target; 0 skips them (default: ${DEFAULT-VALUE}).")
   int warm = 50;
 
+  /** The examples measured by default, those of them that exist, in this order. */
+  static final List<String> KNOWN_EXAMPLES = List.of("hello-java", "java-jackson", "hello-http", "hello-python", "hello-node");
+
   @Option(names = "--examples", split = ",", paramLabel = "NAME[,NAME…]",
-      description = "Examples under examples/ to measure (default: ${DEFAULT-VALUE}).")
-  List<String> examples = new ArrayList<>(List.of("hello-java", "hello-http"));
+      description = "Examples under examples/ to measure (default: those of hello-java, java-jackson, hello-http, hello-python, hello-node"
+          + " that exist; python/node ones only when their interpreter is found).")
+  List<String> examples;
 
   @Option(names = "--json", description = "Print the figures as JSON instead of tables.")
   boolean json;
@@ -61,11 +68,27 @@ final class ColdStartCommand implements Callable<Integer> {
     if (runs < MIN_QUOTABLE_RUNS) {
       stderr.println("note: --runs " + runs + " is below " + MIN_QUOTABLE_RUNS + "; PERFORMANCE.md quotes figures over N >= 30 only.");
     }
-    BenchPaths paths = BenchPaths.fromSystem(System.getenv());
+    Map<String, String> env = System.getenv();
+    BenchPaths paths = BenchPaths.fromSystem(env);
     Path outFile = out != null ? out : paths.root().resolve("bench-results/coldstart.json");
+    boolean chosen = examples != null && !examples.isEmpty();
+    List<String> names = chosen ? examples : defaultExamples(paths.root().resolve("examples"));
+    if (names.isEmpty()) {
+      throw new BenchFailure("no examples to measure (expected one of " + KNOWN_EXAMPLES + " under " + paths.root().resolve("examples") + ")");
+    }
     Map<String, Example> byName = new LinkedHashMap<>();
-    for (String name : examples) {
-      byName.put(name, Example.load(paths, name));
+    Map<String, Path> interpreters = new LinkedHashMap<>();
+    for (String name : names) {
+      Example example = Example.load(paths, name);
+      if (example.hasInterpreterBaseline()) {
+        Path interpreter = chosen ? Interpreters.of(example.kind(), env) : Interpreters.find(example.kind(), env);
+        if (interpreter == null) {
+          stderr.println("note: skipping " + name + ": no " + example.kind().name().toLowerCase(java.util.Locale.ROOT) + " interpreter found");
+          continue;
+        }
+        interpreters.put(name, interpreter);
+      }
+      byName.put(name, example);
     }
     RunInfo info = RunInfo.current(runs, warm);
 
@@ -81,18 +104,35 @@ final class ColdStartCommand implements Callable<Integer> {
       stderr.println("starting a daemon on " + daemon.baseUrl() + " (log: " + daemon.log() + ")…");
       daemon.awaitHealthy(DAEMON_START_LIMIT);
       DaemonApi api = new DaemonApi(daemon.address(), daemon.baseUrl());
-      Map<String, String> functions = new LinkedHashMap<>();
+      List<ColdStartBench.Subject> subjects = new ArrayList<>();
       for (Example example : byName.values()) {
-        JsonNode deployed = api.deploy(example.dir());
-        functions.put(example.name(), deployed.path("name").asText(example.name()));
-        stderr.println("deployed " + example.name() + " (" + deployed.path("runtime").asText() + ", revision "
-            + deployed.path("revision").asText() + ")");
+        Map<Rung, String> functions = deployRungs(api, example);
+        Path interpreter = interpreters.get(example.name());
+        subjects.add(new ColdStartBench.Subject(example, functions, PlainBaseline.of(example, paths, interpreter, daemon.dataDir()),
+            interpreter == null ? null
+                : ProcessBaseline.bareInterpreter(example, interpreter, ProcessBaseline.instanceEnvironment(env, paths.javaHome()))));
       }
-      ColdStartBench bench = new ColdStartBench(api, daemon.address(), stderr);
-      for (Example example : byName.values()) {
-        PlainBaseline baseline = PlainBaseline.of(example, paths, daemon.dataDir());
+      List<String> training = new ArrayList<>();
+      for (ColdStartBench.Subject subject : subjects) {
+        subject.functions().forEach((rung, function) -> {
+          if (rung.trainsAot(subject.example().kind())) {
+            training.add(function);
+          }
+        });
+      }
+      List<String> untrained = AotTraining.await(api, training, stderr);
+      if (!untrained.isEmpty()) {
+        stderr.println("note: the AOT cache training of " + untrained + " had not ended after " + AotTraining.LIMIT.toSeconds()
+            + " s; measuring anyway (the strategy column shows what served each cold start)");
+      }
+      PoolWatch pool = new PoolWatch(api);
+      stderr.println("waiting for the warm pool to settle…");
+      pool.settle(POOL_SETTLE_LIMIT);
+      stderr.printf("warm pool: %s runners%n", (long) pool.level());
+      ColdStartBench bench = new ColdStartBench(api, daemon.address(), pool, stderr);
+      for (ColdStartBench.Subject subject : subjects) {
         try {
-          results.add(bench.run(functions.get(example.name()), example, baseline, runs, warm));
+          results.add(bench.run(subject, runs, warm));
         } catch (BenchFailure | IOException e) {
           throw new BenchFailure(e.getMessage() + "\nthe end of the daemon log:\n" + daemon.tail(30), e);
         }
@@ -117,5 +157,28 @@ final class ColdStartCommand implements Callable<Integer> {
       stdout.println("JSON written to " + outFile);
     }
     return 0;
+  }
+
+  /** Deploys the example once per rung it is measured on; returns each rung's function name, default first. */
+  private Map<Rung, String> deployRungs(DaemonApi api, Example example) {
+    Map<Rung, String> functions = new LinkedHashMap<>();
+    String name = null;
+    for (Rung rung : example.rungs()) {
+      JsonNode deployed = api.deploy(example.dir(), name == null ? List.of() : rung.deployArgs(name));
+      String function = deployed.path("name").asText(example.name());
+      if (name == null) {
+        name = function;
+      }
+      functions.put(rung, function);
+      stderr.println("deployed " + example.name() + " as " + function + " (" + deployed.path("runtime").asText() + ", revision "
+          + deployed.path("revision").asText() + (deployed.path("env").has(Rung.SETTING)
+              ? ", " + Rung.SETTING + "=" + deployed.path("env").path(Rung.SETTING).asText() : "") + ")");
+    }
+    return functions;
+  }
+
+  /** Those of {@link #KNOWN_EXAMPLES} that have a {@code pilotlight.yaml} under {@code examplesDir}. */
+  static List<String> defaultExamples(Path examplesDir) {
+    return KNOWN_EXAMPLES.stream().filter(n -> Files.isRegularFile(examplesDir.resolve(n).resolve("pilotlight.yaml"))).toList();
   }
 }

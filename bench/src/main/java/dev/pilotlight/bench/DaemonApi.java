@@ -10,7 +10,9 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -32,9 +34,10 @@ final class DaemonApi {
 
   /**
    * Deploys {@code dir} exactly as {@code pilotlight deploy DIR} does (the CLI's Deployer and
-   * PackageBuilder, through its public entry point) and returns the function object.
+   * PackageBuilder, through its public entry point), with {@code extraArgs} (e.g. {@code --name},
+   * {@code --env}), and returns the function object.
    */
-  JsonNode deploy(Path dir) {
+  JsonNode deploy(Path dir, List<String> extraArgs) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Map<String, String> env = new HashMap<>(System.getenv());
@@ -42,10 +45,12 @@ final class DaemonApi {
     int exit;
     try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
          PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-      exit = dev.pilotlight.cli.Main.run(o, e, env, "deploy", dir.toString(), "--url", baseUrl, "--json");
+      List<String> args = new ArrayList<>(List.of("deploy", dir.toString(), "--url", baseUrl, "--json"));
+      args.addAll(extraArgs);
+      exit = dev.pilotlight.cli.Main.run(o, e, env, args.toArray(String[]::new));
     }
     if (exit != 0) {
-      throw new BenchFailure("deploying " + dir + " failed (exit " + exit + "): " + err.toString(StandardCharsets.UTF_8).strip());
+      throw new BenchFailure("deploying " + dir + " " + extraArgs + " failed (exit " + exit + "): " + err.toString(StandardCharsets.UTF_8).strip());
     }
     try {
       return JSON.readTree(out.toByteArray());
@@ -69,6 +74,24 @@ final class DaemonApi {
       throw new BenchFailure("GET " + functionPath(name) + " answered " + r.status() + ": " + Expect.abbreviate(r.text()));
     }
     return JSON.readTree(r.body());
+  }
+
+  /** {@code GET /api/v1/functions/{name}/logs?tail=N}: the last lines of the function's log. */
+  String logs(String name, int tail) throws IOException {
+    RawHttp.Response r = RawHttp.once(address, "GET", functionPath(name) + "/logs?tail=" + tail, TIMEOUT);
+    if (r.status() != 200) {
+      throw new BenchFailure("GET " + functionPath(name) + "/logs answered " + r.status() + ": " + Expect.abbreviate(r.text()));
+    }
+    return r.text();
+  }
+
+  /** {@code GET /metrics}: the daemon's metrics in Prometheus' text format. */
+  String metrics() throws IOException {
+    RawHttp.Response r = RawHttp.once(address, "GET", "/metrics", TIMEOUT);
+    if (r.status() != 200) {
+      throw new BenchFailure("GET /metrics answered " + r.status() + ": " + Expect.abbreviate(r.text()));
+    }
+    return r.text();
   }
 
   /** Polls the status until no instance is up or starting, and returns that status. */

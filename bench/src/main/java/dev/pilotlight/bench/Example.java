@@ -6,23 +6,61 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * An example as the baselines need it, read from its {@code pilotlight.yaml}.
+ * An example as the benchmark needs it, read from its {@code pilotlight.yaml}.
  *
  * @param name the example's directory name, e.g. {@code hello-java}
  * @param dir the directory that is deployed
  * @param packageDir the code as deployed: {@code dir/<package>} when the manifest has a
  *     {@code package} key, else {@code dir}
- * @param runtime {@code java…} or {@code http}
- * @param handler the Lambda handler ({@code java} runtimes), else null
+ * @param runtime as in the manifest: {@code java…}, {@code http}, {@code python3.x}, {@code nodejs…}
+ * @param handler the Lambda handler (Lambda-style runtimes), else null
  * @param command the command serving HTTP on $PORT ({@code http} runtime), else null
  */
 record Example(String name, Path dir, Path packageDir, String runtime, String handler, String command) {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
+  /** What decides the rungs and baselines measured. */
+  enum Kind { JAVA, HTTP, PYTHON, NODE }
+
+  /** The kind of {@code runtime}, or null when the benchmark cannot measure it. */
+  static Kind kindOf(String runtime) {
+    if (runtime.equals("http")) {
+      return Kind.HTTP;
+    }
+    if (runtime.startsWith("java")) {
+      return Kind.JAVA;
+    }
+    if (runtime.startsWith("python")) {
+      return Kind.PYTHON;
+    }
+    if (runtime.startsWith("node")) {
+      return Kind.NODE;
+    }
+    return null;
+  }
+
+  Kind kind() {
+    return kindOf(runtime);
+  }
+
   boolean isHttp() {
-    return "http".equals(runtime);
+    return kind() == Kind.HTTP;
+  }
+
+  /**
+   * The rungs measured: every rung for java (the only runtime with a warm pool), else only the
+   * default (what the daemon picks).
+   */
+  List<Rung> rungs() {
+    return kind() == Kind.JAVA ? List.of(Rung.values()) : List.of(Rung.DEFAULT);
+  }
+
+  /** Whether a bare interpreter start is measured too (python and node). */
+  boolean hasInterpreterBaseline() {
+    return kind() == Kind.PYTHON || kind() == Kind.NODE;
   }
 
   static Example load(BenchPaths paths, String name) {
@@ -42,6 +80,9 @@ record Example(String name, Path dir, Path packageDir, String runtime, String ha
       throw new BenchFailure("example '" + name + "': " + packageDir + " does not exist — build the project first");
     }
     String runtime = m.path("runtime").asText("");
+    if (kindOf(runtime) == null) {
+      throw new BenchFailure("example '" + name + "': runtime '" + runtime + "' (expected: java…, http, python… or node…)");
+    }
     Example example = new Example(name, dir, packageDir, runtime, text(m, "handler"), text(m, "command"));
     if (example.isHttp() ? example.command == null : example.handler == null) {
       throw new BenchFailure("example '" + name + "': " + manifest + " has runtime '" + runtime

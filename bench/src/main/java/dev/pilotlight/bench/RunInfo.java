@@ -9,7 +9,7 @@ import java.time.format.DateTimeFormatter;
  * @param cores available processors
  * @param javaVersion {@code java.version} of the JVM running the benchmark
  * @param date when the run started
- * @param runs N, the cold starts per example
+ * @param runs N, the cold starts per rung and baseline of each example
  * @param warm M, the warm requests per example
  */
 record RunInfo(int cores, String javaVersion, ZonedDateTime date, int runs, int warm) {
@@ -22,6 +22,6 @@ record RunInfo(int cores, String javaVersion, ZonedDateTime date, int runs, int 
   String describe() {
     return "machine: " + cores + " cores, java " + javaVersion
         + "; date: " + DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(date)
-        + "; N = " + runs + " cold starts, M = " + warm + " warm requests per example";
+        + "; N = " + runs + " cold starts per rung and baseline, M = " + warm + " warm requests per example";
   }
 }

@@ -1,5 +1,6 @@
 package dev.pilotlight.bench;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -12,8 +13,17 @@ final class StrategyTally {
     counts.merge(strategy == null || strategy.isBlank() ? "unknown" : strategy, 1, Integer::sum);
   }
 
-  /** {@code plain} when every cold start used one strategy, else e.g. {@code plain 28, snapshot 2}. */
+  /** Strategy → cold starts it served, in the order first seen (a copy). */
+  Map<String, Integer> counts() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(counts));
+  }
+
   String describe() {
+    return describe(counts);
+  }
+
+  /** {@code plain} when every cold start used one strategy, else e.g. {@code plain 28, snapshot 2}. */
+  static String describe(Map<String, Integer> counts) {
     if (counts.isEmpty()) {
       return "none";
     }

@@ -1,0 +1,58 @@
+package dev.pilotlight.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Waits for the AOT cache trainings the daemon queues at deploy time (one at a time, in the
+ * background: a JVM running the function's init, seconds of CPU), so that they neither run while
+ * the clock runs nor leave the {@code aot} rung without its cache. The daemon logs one line per
+ * function when its training ends ({@code AOT cache ready …}, {@code … training failed …},
+ * {@code … not built …}); the pool runners' own cache is trained first, so it is done by then too.
+ */
+final class AotTraining {
+  static final Duration LIMIT = Duration.ofSeconds(180);
+
+  private AotTraining() {}
+
+  /**
+   * Polls each function's log until its training has ended, at most {@link #LIMIT} in all;
+   * returns the functions whose training had not ended by then.
+   */
+  static List<String> await(DaemonApi api, List<String> functions, PrintStream progress) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + LIMIT.toNanos();
+    List<String> pending = new ArrayList<>(functions);
+    if (!pending.isEmpty()) {
+      progress.println("waiting for the AOT cache trainings of " + String.join(", ", pending) + "…");
+    }
+    while (!pending.isEmpty() && System.nanoTime() < deadline) {
+      for (var it = pending.iterator(); it.hasNext(); ) {
+        String function = it.next();
+        String outcome = outcome(api.logs(function, 200));
+        if (outcome != null) {
+          progress.println(function + ": " + outcome);
+          it.remove();
+        }
+      }
+      if (!pending.isEmpty()) {
+        TimeUnit.MILLISECONDS.sleep(250);
+      }
+    }
+    return pending;
+  }
+
+  /** The log line that ends a function's training (what follows the prefix), or null while it runs. */
+  static String outcome(String log) {
+    for (String line : log.split("\n")) {
+      int at = line.indexOf("AOT cache ");
+      if (at >= 0 && (line.contains("AOT cache ready") || line.contains("training failed") || line.contains("not built"))) {
+        return line.substring(at).strip();
+      }
+    }
+    return null;
+  }
+}

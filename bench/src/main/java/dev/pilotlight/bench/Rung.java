@@ -1,0 +1,57 @@
+package dev.pilotlight.bench;
+
+import java.util.List;
+
+/**
+ * A rung of the launch ladder as the benchmark measures it: each is its own deployed copy of the
+ * example, capped with {@code PILOTLIGHT_LAUNCH} (see the executor's LaunchLadder), so the rungs
+ * can be timed side by side in one run. In the order measured.
+ */
+enum Rung {
+  /** The example as deployed ({@code auto}): the fastest rung available. */
+  DEFAULT("default", null),
+  /** A pool runner without library layer ({@code PILOTLIGHT_LAUNCH=pool}). */
+  POOL("pool", "pool"),
+  /** A new JVM mapping the function's AOT cache, once trained ({@code PILOTLIGHT_LAUNCH=aot}). */
+  AOT("aot", "aot"),
+  /** A new process ({@code PILOTLIGHT_LAUNCH=plain}). */
+  PLAIN("plain", "plain");
+
+  static final String SETTING = "PILOTLIGHT_LAUNCH";
+
+  private final String key;
+  private final String launch;
+
+  Rung(String key, String launch) {
+    this.key = key;
+    this.launch = launch;
+  }
+
+  /** Its name in tables and JSON. */
+  String key() {
+    return key;
+  }
+
+  /** The function name of this rung's copy: the example's own name, or {@code NAME-pool}, {@code NAME-plain}. */
+  String functionName(String exampleFunction) {
+    return launch == null ? exampleFunction : exampleFunction + "-" + key;
+  }
+
+  /** The extra {@code pilotlight deploy} arguments that make this rung's copy. */
+  List<String> deployArgs(String exampleFunction) {
+    return launch == null ? List.of() : List.of("--name", functionName(exampleFunction), "--env", SETTING + "=" + launch);
+  }
+
+  /** Whether this rung's cold start may take a runner from the warm pool. */
+  boolean usesPool() {
+    return this == DEFAULT || this == POOL;
+  }
+
+  /**
+   * Whether the daemon trains an AOT cache for this rung's copy of an example of {@code kind} at
+   * deploy time (java functions, and http apps on a JVM, unless capped to pool or plain).
+   */
+  boolean trainsAot(Example.Kind kind) {
+    return (kind == Example.Kind.JAVA || kind == Example.Kind.HTTP) && (this == DEFAULT || this == AOT);
+  }
+}
