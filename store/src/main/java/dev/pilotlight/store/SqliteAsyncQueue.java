@@ -11,7 +11,6 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@link AsyncQueue} on one SQLite connection guarded by a lock, in a database file of its own so
@@ -41,13 +40,10 @@ final class SqliteAsyncQueue implements AsyncQueue {
 
   private static final String COLUMNS = "id, function, request_id, payload, accepted_at, attempts, last_error, failed_at";
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Path dbFile;
-  private Connection connection; // guarded by lock; null once closed
+  private final GuardedConnection db;
 
   private SqliteAsyncQueue(Path dbFile, Connection connection) {
-    this.dbFile = dbFile;
-    this.connection = connection;
+    this.db = new GuardedConnection("event queue", dbFile, connection);
   }
 
   static SqliteAsyncQueue open(Path dbFile) {
@@ -189,18 +185,9 @@ final class SqliteAsyncQueue implements AsyncQueue {
 
   @Override
   public void close() {
-    lock.lock();
-    try {
-      if (connection != null) {
-        connection.close();
-        connection = null;
-      }
-    } catch (SQLException e) {
-      throw new StoreException("event queue " + dbFile + ": close failed: " + e.getMessage(), e);
-    } finally {
-      lock.unlock();
-    }
+    db.close();
   }
+
 
   private static void setNullableString(PreparedStatement ps, int index, String value) throws SQLException {
     if (value == null) {
@@ -223,37 +210,11 @@ final class SqliteAsyncQueue implements AsyncQueue {
     return out;
   }
 
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
+  private <T> T withConnection(String what, GuardedConnection.Work<T> work) {
+    return db.withConnection(what, work);
   }
 
-  private <T> T withConnection(String what, Work<T> work) {
-    lock.lock();
-    try {
-      if (connection == null) {
-        throw new StoreException("event queue " + dbFile + ": " + what + ": the queue is closed");
-      }
-      return work.run(connection);
-    } catch (SQLException e) {
-      throw new StoreException("event queue " + dbFile + ": " + what + " failed: " + e.getMessage(), e);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private <T> T inTransaction(String what, Work<T> work) {
-    return withConnection(what, c -> {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    });
+  private <T> T inTransaction(String what, GuardedConnection.Work<T> work) {
+    return db.inTransaction(what, work);
   }
 }

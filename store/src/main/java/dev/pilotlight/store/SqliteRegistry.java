@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@link Registry} on one SQLite connection guarded by a lock. Registry traffic is a few writes per
@@ -51,13 +50,10 @@ final class SqliteRegistry implements Registry {
   private static final String SELECT_DEPLOYMENT =
       "SELECT r.spec_json, r.revision, r.code_sha256, r.code_size, r.code_dir, r.deployed_at FROM revisions r ";
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Path dbFile;
-  private Connection connection; // guarded by lock; null once closed
+  private final GuardedConnection db;
 
   private SqliteRegistry(Path dbFile, Connection connection) {
-    this.dbFile = dbFile;
-    this.connection = connection;
+    this.db = new GuardedConnection("registry", dbFile, connection);
   }
 
   static SqliteRegistry open(Path dbFile) {
@@ -173,18 +169,9 @@ final class SqliteRegistry implements Registry {
 
   @Override
   public void close() {
-    lock.lock();
-    try {
-      if (connection != null) {
-        connection.close();
-        connection = null;
-      }
-    } catch (SQLException e) {
-      throw new StoreException("registry " + dbFile + ": close failed: " + e.getMessage(), e);
-    } finally {
-      lock.unlock();
-    }
+    db.close();
   }
+
 
   /** For tests: runs a query on the registry's own connection and returns the first column of the first row. */
   String pragma(String name) {
@@ -212,37 +199,11 @@ final class SqliteRegistry implements Registry {
     return out;
   }
 
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
+  private <T> T withConnection(String what, GuardedConnection.Work<T> work) {
+    return db.withConnection(what, work);
   }
 
-  private <T> T withConnection(String what, Work<T> work) {
-    lock.lock();
-    try {
-      if (connection == null) {
-        throw new StoreException("registry " + dbFile + ": " + what + ": the registry is closed");
-      }
-      return work.run(connection);
-    } catch (SQLException e) {
-      throw new StoreException("registry " + dbFile + ": " + what + " failed: " + e.getMessage(), e);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private <T> T inTransaction(String what, Work<T> work) {
-    return withConnection(what, c -> {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    });
+  private <T> T inTransaction(String what, GuardedConnection.Work<T> work) {
+    return db.inTransaction(what, work);
   }
 }

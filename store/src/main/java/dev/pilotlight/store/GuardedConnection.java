@@ -1,0 +1,76 @@
+package dev.pilotlight.store;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One SQLite connection used by one store, one caller at a time: the stores' traffic is a few
+ * writes per deploy or event, so a single connection under a lock is plenty and keeps transactions
+ * simple. SQL errors become {@link StoreException}s naming the store, its file and the operation.
+ */
+final class GuardedConnection implements AutoCloseable {
+  /** Work on the connection. */
+  interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final String label;
+  private final Path file;
+  private Connection connection; // guarded by lock; null once closed
+
+  GuardedConnection(String label, Path file, Connection connection) {
+    this.label = label;
+    this.file = file;
+    this.connection = connection;
+  }
+
+  <T> T withConnection(String what, Work<T> work) {
+    lock.lock();
+    try {
+      if (connection == null) {
+        throw new StoreException(label + " " + file + ": " + what + ": the " + label + " is closed");
+      }
+      return work.run(connection);
+    } catch (SQLException e) {
+      throw new StoreException(label + " " + file + ": " + what + " failed: " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
+  <T> T inTransaction(String what, Work<T> work) {
+    return withConnection(what, c -> {
+      c.setAutoCommit(false);
+      try {
+        T result = work.run(c);
+        c.commit();
+        return result;
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    });
+  }
+
+  /** Closes the connection; later calls fail with "closed". Idempotent. */
+  @Override
+  public void close() {
+    lock.lock();
+    try {
+      if (connection != null) {
+        connection.close();
+        connection = null;
+      }
+    } catch (SQLException e) {
+      throw new StoreException(label + " " + file + ": close failed: " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+}
