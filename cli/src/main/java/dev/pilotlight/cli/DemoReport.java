@@ -16,15 +16,21 @@ final class DemoReport {
    * @param coldStatus HTTP status of the first call
    * @param coldBody what the first call answered
    * @param warmMs wall times of the calls that followed
+   * @param launch the launch strategy that served the cold call (from the daemon's status), or null
    */
-  record Measurement(String function, String runtime, double coldMs, int coldStatus, String coldBody, List<Double> warmMs) {}
+  record Measurement(String function, String runtime, double coldMs, int coldStatus, String coldBody, List<Double> warmMs,
+      String launch) {
+    Measurement(String function, String runtime, double coldMs, int coldStatus, String coldBody, List<Double> warmMs) {
+      this(function, runtime, coldMs, coldStatus, coldBody, warmMs, null);
+    }
+  }
 
   /** The table: function, runtime, cold ms, warm p50 ms, warm p99 ms, and the cold call's answer. */
   static String table(List<Measurement> measurements) {
-    Table table = new Table().left("FUNCTION").left("RUNTIME").right("COLD MS").right("WARM P50 MS")
+    Table table = new Table().left("FUNCTION").left("RUNTIME").right("COLD MS").left("LAUNCH").right("WARM P50 MS")
         .right("WARM P99 MS").left("RESPONSE");
     for (Measurement m : measurements) {
-      table.row(m.function(), m.runtime(), Formats.millis(m.coldMs()),
+      table.row(m.function(), m.runtime(), Formats.millis(m.coldMs()), m.launch(),
           m.warmMs().isEmpty() ? null : Formats.millis(percentile(m.warmMs(), 50)),
           m.warmMs().isEmpty() ? null : Formats.millis(percentile(m.warmMs(), 99)),
           body(m.coldStatus(), m.coldBody()));
