@@ -82,6 +82,7 @@ final class DemoCommand extends DaemonCommand {
         ctx.out().println(d.summary());
         deployed.add(d);
       }
+      awaitAotTraining(client, deployed);
       List<DemoReport.Measurement> measurements = new ArrayList<>();
       for (Deployer.Deployed d : deployed) {
         // Real functions are deployed long before their first call; give the daemon the moment it
@@ -136,6 +137,34 @@ final class DemoCommand extends DaemonCommand {
     String launch = Json.text(client.getJson(DaemonClient.functionPath(name)).path("lastColdStart"), "strategy");
     return new DemoReport.Measurement(name, Json.text(deployed.function(), "runtime"), coldMs, cold.status(),
         cold.text(), warm, launch.equals("-") ? null : launch);
+  }
+
+  /**
+   * Waits (at most 60 s) until the background AOT cache training the deploys started has finished
+   * for every java and http function: measuring during it would measure a machine busy training.
+   */
+  private void awaitAotTraining(DaemonClient client, List<Deployer.Deployed> deployed) {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    ctx.out().println("waiting for the AOT cache training the deploys started…");
+    ctx.out().flush();
+    for (Deployer.Deployed d : deployed) {
+      String runtime = Json.text(d.function(), "runtime");
+      if (!runtime.equals("java") && !runtime.equals("http")) {
+        continue;
+      }
+      while (System.nanoTime() < deadline) {
+        String logs = client.call("GET", DaemonClient.functionPath(d.name()) + "/logs?tail=200", null, DaemonClient.READ_TIMEOUT_MS).text();
+        if (logs.contains("AOT cache")) {
+          break;
+        }
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
 
   /** Waits (at most 10 s) until the warm pool has stopped growing: the state a deployed function is usually called in. */

@@ -71,8 +71,10 @@ final class DemoReport {
       sb.append("  bin/pilotlight ls").append(url).append('\n');
       sb.append("  bin/pilotlight status ").append(first).append(url).append('\n');
       sb.append("  bin/pilotlight logs ").append(first).append(" --follow").append(url).append('\n');
-      sb.append("  aws --endpoint-url ").append(baseUrl).append(" lambda invoke --function-name ").append(first)
-          .append(" out.json\n");
+      // The AWS CLI wants credentials and a region even for a local endpoint; any values do.
+      sb.append("  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1 \\\n")
+          .append("    aws --endpoint-url ").append(baseUrl).append(" lambda invoke --function-name ").append(first)
+          .append(" --cli-binary-format raw-in-base64-out --payload '{\"name\":\"Ann\"}' out.json\n");
     }
     return sb.toString();
   }

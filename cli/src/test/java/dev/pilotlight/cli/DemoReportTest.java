@@ -46,7 +46,7 @@ class DemoReportTest {
     assertThat(onDefault)
         .contains("curl 'http://127.0.0.1:8080/fn/hello-java/?name=Ann'", "curl 'http://127.0.0.1:8080/fn/hello-http/?name=Ann'",
             "bin/pilotlight logs hello-java --follow\n",
-            "aws --endpoint-url http://127.0.0.1:8080 lambda invoke --function-name hello-java out.json")
+            "aws --endpoint-url http://127.0.0.1:8080 lambda invoke --function-name hello-java", "AWS_ACCESS_KEY_ID=x")
         .doesNotContain("--url");
 
     String elsewhere = DemoReport.tryIt("http://127.0.0.1:9090", false, List.of("hello-java"));
