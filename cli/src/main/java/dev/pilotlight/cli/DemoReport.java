@@ -17,20 +17,21 @@ final class DemoReport {
    * @param coldBody what the first call answered
    * @param warmMs wall times of the calls that followed
    * @param launch the launch strategy that served the cold call (from the daemon's status), or null
+   * @param againMs wall time of one more cold call after every instance was stopped (back from zero), or null
    */
   record Measurement(String function, String runtime, double coldMs, int coldStatus, String coldBody, List<Double> warmMs,
-      String launch) {
+      String launch, Double againMs) {
     Measurement(String function, String runtime, double coldMs, int coldStatus, String coldBody, List<Double> warmMs) {
-      this(function, runtime, coldMs, coldStatus, coldBody, warmMs, null);
+      this(function, runtime, coldMs, coldStatus, coldBody, warmMs, null, null);
     }
   }
 
   /** The table: function, runtime, cold ms, warm p50 ms, warm p99 ms, and the cold call's answer. */
   static String table(List<Measurement> measurements) {
-    Table table = new Table().left("FUNCTION").left("RUNTIME").right("COLD MS").left("LAUNCH").right("WARM P50 MS")
-        .right("WARM P99 MS").left("RESPONSE");
+    Table table = new Table().left("FUNCTION").left("RUNTIME").right("COLD MS").right("AGAIN MS").left("LAUNCH")
+        .right("WARM P50 MS").right("WARM P99 MS").left("RESPONSE");
     for (Measurement m : measurements) {
-      table.row(m.function(), m.runtime(), Formats.millis(m.coldMs()), m.launch(),
+      table.row(m.function(), m.runtime(), Formats.millis(m.coldMs()), m.againMs() == null ? null : Formats.millis(m.againMs()), m.launch(),
           m.warmMs().isEmpty() ? null : Formats.millis(percentile(m.warmMs(), 50)),
           m.warmMs().isEmpty() ? null : Formats.millis(percentile(m.warmMs(), 99)),
           body(m.coldStatus(), m.coldBody()));

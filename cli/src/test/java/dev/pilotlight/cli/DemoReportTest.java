@@ -15,13 +15,13 @@ class DemoReportTest {
       warm.add((double) i); // 1..20 ms
     }
     String table = DemoReport.table(List.of(
-        new DemoReport.Measurement("hello-java", "java", 412.34, 200, "{\"message\": \"Hello, Ann!\"}\n", warm, "pool-layer"),
+        new DemoReport.Measurement("hello-java", "java", 412.34, 200, "{\"message\": \"Hello, Ann!\"}\n", warm, "pool-layer", 12.5),
         new DemoReport.Measurement("hello-http", "http", 95.0, 502, "{\"error\":\"InstanceFailed\"}", List.of(3.0))));
 
     assertThat(table).isEqualTo("""
-        FUNCTION    RUNTIME  COLD MS  LAUNCH      WARM P50 MS  WARM P99 MS  RESPONSE
-        hello-java  java       412.3  pool-layer         10.0         20.0  {"message": "Hello, Ann!"}
-        hello-http  http        95.0  -                   3.0          3.0  HTTP 502: {"error":"InstanceFailed"}
+        FUNCTION    RUNTIME  COLD MS  AGAIN MS  LAUNCH      WARM P50 MS  WARM P99 MS  RESPONSE
+        hello-java  java       412.3      12.5  pool-layer         10.0         20.0  {"message": "Hello, Ann!"}
+        hello-http  http        95.0         -  -                   3.0          3.0  HTTP 502: {"error":"InstanceFailed"}
         """);
   }
 
