@@ -67,6 +67,38 @@ final class DeployCommand extends DaemonCommand {
       description = "Wait before the first retry of an Event invocation, doubled for the second (default: the daemon's, 1m).")
   String retryDelay;
 
+  @Option(names = "--target-utilization", paramLabel = "SHARE",
+      description = "Share of --concurrency the autoscaler aims to keep busy per instance, 0.01 to 1 (default: the daemon's, 0.7).")
+  Double targetUtilization;
+
+  @Option(names = "--stable-window", paramLabel = "DURATION",
+      description = "Concurrency is averaged over this long for ordinary scaling decisions (default: the daemon's, 60s).")
+  String stableWindow;
+
+  @Option(names = "--panic-window", paramLabel = "DURATION",
+      description = "and over this long to detect a burst (default: the daemon's, 6s).")
+  String panicWindow;
+
+  @Option(names = "--panic-threshold", paramLabel = "FACTOR",
+      description = "Panic (scale on the panic window, never down) at this multiple of what the ready instances carry at target (default: the daemon's, 2).")
+  Double panicThreshold;
+
+  @Option(names = "--max-scale-up-rate", paramLabel = "FACTOR",
+      description = "One scaling decision grows the instances to at most this multiple of the ready ones (default: the daemon's, 1000).")
+  Double maxScaleUpRate;
+
+  @Option(names = "--max-scale-down-rate", paramLabel = "FACTOR",
+      description = "and shrinks them to no less than the ready ones divided by this (default: the daemon's, 2).")
+  Double maxScaleDownRate;
+
+  @Option(names = "--max-queue", paramLabel = "N",
+      description = "Requests that may wait for an instance; one more is answered 429 (default: the daemon's, 1000).")
+  Integer maxQueue;
+
+  @Option(names = "--max-queue-wait", paramLabel = "DURATION",
+      description = "How long a request may wait for an instance, then 429 (default: the daemon's, else the timeout and at least 10s).")
+  String maxQueueWait;
+
   @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Environment variable, merged over the manifest's env (repeatable).")
   List<String> env = new ArrayList<>();
 
@@ -89,7 +121,9 @@ final class DeployCommand extends DaemonCommand {
         entry == null ? null : entry.handler, entry == null ? null : entry.command,
         memory, duration("--timeout", timeout), concurrency, minInstances, maxInstances,
         duration("--idle-timeout", idleTimeout), parseEnv(env),
-        duration("--max-event-age", maxEventAge), maxRetries, duration("--retry-delay", retryDelay));
+        duration("--max-event-age", maxEventAge), maxRetries, duration("--retry-delay", retryDelay),
+        targetUtilization, duration("--stable-window", stableWindow), duration("--panic-window", panicWindow), panicThreshold,
+        maxScaleUpRate, maxScaleDownRate, maxQueue, duration("--max-queue-wait", maxQueueWait));
   }
 
   /** Checks a duration flag here, for a fast error; the manifest keeps the text the user wrote. */

@@ -21,7 +21,15 @@ record ManifestOverrides(
     Map<String, String> env,
     String maxEventAge,
     Integer maxRetries,
-    String retryDelay) {
+    String retryDelay,
+    Double targetUtilization,
+    String stableWindow,
+    String panicWindow,
+    Double panicThreshold,
+    Double maxScaleUpRate,
+    Double maxScaleDownRate,
+    Integer maxQueue,
+    String maxQueueWait) {
 
   ManifestOverrides {
     env = env == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(env));
@@ -31,6 +39,14 @@ record ManifestOverrides(
   ManifestOverrides(String name, String runtime, String handler, String command, Integer memory, String timeout,
       Integer concurrency, Integer minInstances, Integer maxInstances, String idleTimeout, Map<String, String> env) {
     this(name, runtime, handler, command, memory, timeout, concurrency, minInstances, maxInstances, idleTimeout, env, null, null, null);
+  }
+
+  /** Flags without the autoscaler and queue settings. */
+  ManifestOverrides(String name, String runtime, String handler, String command, Integer memory, String timeout,
+      Integer concurrency, Integer minInstances, Integer maxInstances, String idleTimeout, Map<String, String> env,
+      String maxEventAge, Integer maxRetries, String retryDelay) {
+    this(name, runtime, handler, command, memory, timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge,
+        maxRetries, retryDelay, null, null, null, null, null, null, null, null);
   }
 
   /** No flags: the manifest as it is. */
@@ -53,6 +69,14 @@ record ManifestOverrides(
     put(s, "maxEventAge", maxEventAge);
     put(s, "maxRetries", maxRetries);
     put(s, "retryDelay", retryDelay);
+    put(s, "targetUtilization", targetUtilization);
+    put(s, "stableWindow", stableWindow);
+    put(s, "panicWindow", panicWindow);
+    put(s, "panicThreshold", panicThreshold);
+    put(s, "maxScaleUpRate", maxScaleUpRate);
+    put(s, "maxScaleDownRate", maxScaleDownRate);
+    put(s, "maxQueue", maxQueue);
+    put(s, "maxQueueWait", maxQueueWait);
     return s;
   }
 

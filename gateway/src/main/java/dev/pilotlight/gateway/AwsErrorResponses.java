@@ -34,6 +34,8 @@ public final class AwsErrorResponses {
       // A full queue, or no instance free within the wait: Lambda's answer to a caller over its
       // concurrency is a throttle, which SDKs retry.
       case Failure.QueueFull f -> throttled(message);
+      case Failure.QueueTimeout f -> throttled(message);
+      case Failure.NoCapacity f -> throttled(message);
       case Failure.FunctionTimeout f -> throttled(message);
       case Failure.Unavailable f -> error(HttpResponseStatus.SERVICE_UNAVAILABLE, "ServiceException", message);
       case Failure.InstanceFailed f -> error(HttpResponseStatus.BAD_GATEWAY, "ServiceException", message);
@@ -59,7 +61,7 @@ public final class AwsErrorResponses {
     body.put("Reason", "ConcurrentInvocationLimitExceeded");
     FullHttpResponse res = ErrorResponses.json(HttpResponseStatus.TOO_MANY_REQUESTS, body);
     res.headers().set("x-amzn-ErrorType", "TooManyRequestsException");
-    res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+    res.headers().set(HttpHeaderNames.RETRY_AFTER, "1"); // as ErrorResponses.retryAfterSeconds
     return res;
   }
 

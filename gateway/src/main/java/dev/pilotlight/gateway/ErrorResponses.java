@@ -26,6 +26,8 @@ public final class ErrorResponses {
       case Failure.Conflict e -> HttpResponseStatus.CONFLICT;
       case Failure.PayloadTooLarge e -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
       case Failure.QueueFull e -> HttpResponseStatus.TOO_MANY_REQUESTS;
+      case Failure.QueueTimeout e -> HttpResponseStatus.TOO_MANY_REQUESTS;
+      case Failure.NoCapacity e -> HttpResponseStatus.TOO_MANY_REQUESTS;
       case Failure.FunctionTimeout e -> HttpResponseStatus.GATEWAY_TIMEOUT;
       case Failure.InstanceFailed e -> HttpResponseStatus.BAD_GATEWAY;
       case Failure.Unavailable e -> HttpResponseStatus.SERVICE_UNAVAILABLE;
@@ -58,10 +60,19 @@ public final class ErrorResponses {
     body.put("error", code);
     body.put("message", message);
     FullHttpResponse res = json(status, body);
-    if (t instanceof Failure.QueueFull) {
-      res.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+    if (t instanceof Failure f && retryAfterSeconds(f) > 0) {
+      res.headers().set(HttpHeaderNames.RETRY_AFTER, Integer.toString(retryAfterSeconds(f)));
     }
     return res;
+  }
+
+  /**
+   * The {@code Retry-After} of a request that was not run because the function or the node had no
+   * room for it (a full queue, a queue wait that ran out, no memory for another instance); 0 for
+   * other failures. One second: queues drain and instances start within about that.
+   */
+  public static int retryAfterSeconds(Failure f) {
+    return f instanceof Failure.QueueFull || f instanceof Failure.QueueTimeout || f instanceof Failure.NoCapacity ? 1 : 0;
   }
 
   public static FullHttpResponse json(HttpResponseStatus status, Object body) {

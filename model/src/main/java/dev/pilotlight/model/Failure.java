@@ -58,6 +58,23 @@ public abstract sealed class Failure extends RuntimeException {
     }
   }
 
+  /** No instance of the function became free within the queue wait; the caller should retry later (HTTP 429). */
+  public static final class QueueTimeout extends Failure {
+    public QueueTimeout(String message) {
+      super(message, null);
+    }
+  }
+
+  /**
+   * No instance can be started now: the node's memory budget is in use and no idle instance of
+   * another function could be stopped to make room; the caller should retry later (HTTP 429).
+   */
+  public static final class NoCapacity extends Failure {
+    public NoCapacity(String message) {
+      super(message, null);
+    }
+  }
+
   /** The function did not answer within its timeout; its instance is replaced (HTTP 504). */
   public static final class FunctionTimeout extends Failure {
     public FunctionTimeout(String message) {

@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
  *     Lambda; 0 to 2)
  * @param retryDelay wait before the first retry of an asynchronous invocation, doubled for the
  *     second; null means the daemon's default (1 min, as on Lambda)
+ * @param scaling autoscaler and queue settings; each unset one is the daemon's (see {@link ScalingSettings})
  */
 public record FunctionSpec(
     String name,
@@ -43,7 +44,8 @@ public record FunctionSpec(
     Map<String, String> env,
     Duration maxEventAge,
     int maxRetries,
-    Duration retryDelay) {
+    Duration retryDelay,
+    ScalingSettings scaling) {
 
   public static final int DEFAULT_MEMORY_MB = 256;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -103,13 +105,28 @@ public record FunctionSpec(
     if (retryDelay != null && (retryDelay.compareTo(Duration.ofMillis(1)) < 0 || retryDelay.compareTo(Duration.ofHours(1)) > 0)) {
       throw new Failure.InvalidInput("retryDelay: " + retryDelay + " (expected: between 1ms and 1h)");
     }
+    scaling = scaling == null ? ScalingSettings.UNSET : scaling;
+  }
+
+  /** A spec with the scaling settings all the daemon's. */
+  public FunctionSpec(String name, Runtime runtime, String handler, String command, int memoryMb, Duration timeout,
+      int concurrency, int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env,
+      Duration maxEventAge, int maxRetries, Duration retryDelay) {
+    this(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
+        maxEventAge, maxRetries, retryDelay, ScalingSettings.UNSET);
   }
 
   /** A spec with the asynchronous invocation settings at their defaults. */
   public FunctionSpec(String name, Runtime runtime, String handler, String command, int memoryMb, Duration timeout,
       int concurrency, int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env) {
     this(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
-        DEFAULT_MAX_EVENT_AGE, DEFAULT_MAX_RETRIES, null);
+        DEFAULT_MAX_EVENT_AGE, DEFAULT_MAX_RETRIES, null, ScalingSettings.UNSET);
+  }
+
+  /** This spec with other scaling settings. */
+  public FunctionSpec withScaling(ScalingSettings s) {
+    return new FunctionSpec(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
+        maxEventAge, maxRetries, retryDelay, s);
   }
 
   /**

@@ -10,13 +10,27 @@ import java.util.List;
  * @param inFlight requests being served
  * @param queued requests waiting for a free slot
  * @param instances per-instance load, draining ones included
+ * @param demandSeconds (in-flight + queued) integrated over time since the pool was created, in
+ *     request-seconds: the difference between two snapshots divided by the time between them is the
+ *     average concurrency in between, which short requests between two samples still count in
  */
-public record PoolSnapshot(FunctionSpec spec, int ready, int starting, int inFlight, int queued, List<InstanceLoad> instances) {
+public record PoolSnapshot(FunctionSpec spec, int ready, int starting, int inFlight, int queued, List<InstanceLoad> instances,
+    double demandSeconds) {
   public PoolSnapshot {
     instances = List.copyOf(instances);
   }
 
+  /** A snapshot without a demand integral (tests and callers that look at one moment only). */
+  public PoolSnapshot(FunctionSpec spec, int ready, int starting, int inFlight, int queued, List<InstanceLoad> instances) {
+    this(spec, ready, starting, inFlight, queued, instances, 0);
+  }
+
   public String function() {
     return spec.name();
+  }
+
+  /** Requests in flight or waiting now. */
+  public int demand() {
+    return inFlight + queued;
   }
 }

@@ -17,6 +17,7 @@ import dev.pilotlight.model.Durations;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Runtime;
+import dev.pilotlight.model.ScalingSettings;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -45,6 +46,14 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * maxEventAge: 6h             # Event invocations not run within this long are recorded as failed
  * maxRetries: 2               # retries of an Event invocation after a function error (0..2)
  * retryDelay: 1m              # wait before the first retry (doubled for the second); default: the daemon's
+ * targetUtilization: 0.7      # autoscaler: share of concurrency to aim for per instance    } each default:
+ * stableWindow: 60s           # averaging window of ordinary decisions                     } the daemon's
+ * panicWindow: 6s             # averaging window of burst detection                        } (serve flags
+ * panicThreshold: 2           # panic at this multiple of the ready instances' target      }  of the same
+ * maxScaleUpRate: 1000        # one decision grows to at most this multiple of ready       }  name), else
+ * maxScaleDownRate: 2         # and shrinks to no less than ready divided by this          }  these
+ * maxQueue: 1000              # requests that may wait for an instance; one more gets 429
+ * maxQueueWait: 30s           # how long one may wait, then 429; default: timeout, at least 10s
  * package: target/app.jar     # read by the CLI only
  * </pre>
  */
@@ -55,9 +64,12 @@ public final class Manifest {
 
   /** Every key the manifest accepts, in the order {@link #toYaml} writes them. */
   public static final List<String> KNOWN_KEYS = List.of("name", "runtime", "handler", "command", "memory",
-      "timeout", "concurrency", "minInstances", "maxInstances", "idleTimeout", "env", "maxEventAge", "maxRetries", "retryDelay", "package");
+      "timeout", "concurrency", "minInstances", "maxInstances", "idleTimeout", "env", "maxEventAge", "maxRetries", "retryDelay",
+      "targetUtilization", "stableWindow", "panicWindow", "panicThreshold", "maxScaleUpRate", "maxScaleDownRate", "maxQueue", "maxQueueWait",
+      "package");
 
   private static final Pattern INTEGER = Pattern.compile("[-+]?\\d+");
+  private static final Pattern DECIMAL = Pattern.compile("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)");
 
   private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -102,7 +114,16 @@ public final class Manifest {
         env(root),
         duration(root, "maxEventAge", FunctionSpec.DEFAULT_MAX_EVENT_AGE),
         integer(root, "maxRetries", FunctionSpec.DEFAULT_MAX_RETRIES, "an integer"),
-        duration(root, "retryDelay", null));
+        duration(root, "retryDelay", null),
+        new ScalingSettings(
+            decimal(root, "targetUtilization"),
+            duration(root, "stableWindow", null),
+            duration(root, "panicWindow", null),
+            decimal(root, "panicThreshold"),
+            decimal(root, "maxScaleUpRate"),
+            decimal(root, "maxScaleDownRate"),
+            root.hasNonNull("maxQueue") ? integer(root, "maxQueue", 0, "an integer") : null,
+            duration(root, "maxQueueWait", null)));
   }
 
   /** Writes {@code spec} as manifest text that {@link #parse} reads back to an equal spec. */
@@ -122,6 +143,15 @@ public final class Manifest {
     if (!spec.maxEventAge().equals(FunctionSpec.DEFAULT_MAX_EVENT_AGE)) doc.put("maxEventAge", Durations.format(spec.maxEventAge()));
     if (spec.maxRetries() != FunctionSpec.DEFAULT_MAX_RETRIES) doc.put("maxRetries", spec.maxRetries());
     if (spec.retryDelay() != null) doc.put("retryDelay", Durations.format(spec.retryDelay()));
+    ScalingSettings sc = spec.scaling();
+    if (sc.targetUtilization() != null) doc.put("targetUtilization", sc.targetUtilization());
+    if (sc.stableWindow() != null) doc.put("stableWindow", Durations.format(sc.stableWindow()));
+    if (sc.panicWindow() != null) doc.put("panicWindow", Durations.format(sc.panicWindow()));
+    if (sc.panicThreshold() != null) doc.put("panicThreshold", sc.panicThreshold());
+    if (sc.maxScaleUpRate() != null) doc.put("maxScaleUpRate", sc.maxScaleUpRate());
+    if (sc.maxScaleDownRate() != null) doc.put("maxScaleDownRate", sc.maxScaleDownRate());
+    if (sc.maxQueue() != null) doc.put("maxQueue", sc.maxQueue());
+    if (sc.maxQueueWait() != null) doc.put("maxQueueWait", Durations.format(sc.maxQueueWait()));
     try {
       return YAML.writeValueAsString(doc);
     } catch (JsonProcessingException e) {
@@ -231,6 +261,18 @@ public final class Manifest {
       }
     }
     throw wrongType(key, v, expected);
+  }
+
+  /** A decimal such as {@code 0.7} or {@code 2}; null when absent. */
+  private static Double decimal(ObjectNode root, String key) {
+    JsonNode v = root.get(key);
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (v.isTextual() && DECIMAL.matcher(v.asText().trim()).matches()) {
+      return Double.parseDouble(v.asText().trim());
+    }
+    throw wrongType(key, v, "a number such as 0.7 or 2");
   }
 
   private static Duration duration(ObjectNode root, String key, Duration defaultValue) {

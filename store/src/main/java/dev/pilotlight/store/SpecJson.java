@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Runtime;
+import dev.pilotlight.model.ScalingSettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,6 +38,18 @@ final class SpecJson {
     n.put("maxEventAge", spec.maxEventAge().toString());
     n.put("maxRetries", spec.maxRetries());
     if (spec.retryDelay() != null) n.put("retryDelay", spec.retryDelay().toString());
+    ScalingSettings sc = spec.scaling();
+    if (!sc.isUnset()) {
+      ObjectNode scaling = n.putObject("scaling");
+      if (sc.targetUtilization() != null) scaling.put("targetUtilization", sc.targetUtilization());
+      if (sc.stableWindow() != null) scaling.put("stableWindow", sc.stableWindow().toString());
+      if (sc.panicWindow() != null) scaling.put("panicWindow", sc.panicWindow().toString());
+      if (sc.panicThreshold() != null) scaling.put("panicThreshold", sc.panicThreshold());
+      if (sc.maxScaleUpRate() != null) scaling.put("maxScaleUpRate", sc.maxScaleUpRate());
+      if (sc.maxScaleDownRate() != null) scaling.put("maxScaleDownRate", sc.maxScaleDownRate());
+      if (sc.maxQueue() != null) scaling.put("maxQueue", sc.maxQueue());
+      if (sc.maxQueueWait() != null) scaling.put("maxQueueWait", sc.maxQueueWait().toString());
+    }
     return n.toString();
   }
 
@@ -65,6 +78,23 @@ final class SpecJson {
         // absent from specs stored before asynchronous invocations existed: their defaults then
         n.hasNonNull("maxEventAge") ? Duration.parse(n.get("maxEventAge").asText()) : FunctionSpec.DEFAULT_MAX_EVENT_AGE,
         n.hasNonNull("maxRetries") ? n.get("maxRetries").asInt() : FunctionSpec.DEFAULT_MAX_RETRIES,
-        n.hasNonNull("retryDelay") ? Duration.parse(n.get("retryDelay").asText()) : null);
+        n.hasNonNull("retryDelay") ? Duration.parse(n.get("retryDelay").asText()) : null,
+        scaling(n.path("scaling")));
+  }
+
+  /** Absent from specs stored before the autoscaler's settings existed: all the daemon's then. */
+  private static ScalingSettings scaling(JsonNode s) {
+    if (s.isMissingNode() || s.isNull()) {
+      return ScalingSettings.UNSET;
+    }
+    return new ScalingSettings(
+        s.hasNonNull("targetUtilization") ? s.get("targetUtilization").asDouble() : null,
+        s.hasNonNull("stableWindow") ? Duration.parse(s.get("stableWindow").asText()) : null,
+        s.hasNonNull("panicWindow") ? Duration.parse(s.get("panicWindow").asText()) : null,
+        s.hasNonNull("panicThreshold") ? s.get("panicThreshold").asDouble() : null,
+        s.hasNonNull("maxScaleUpRate") ? s.get("maxScaleUpRate").asDouble() : null,
+        s.hasNonNull("maxScaleDownRate") ? s.get("maxScaleDownRate").asDouble() : null,
+        s.hasNonNull("maxQueue") ? s.get("maxQueue").asInt() : null,
+        s.hasNonNull("maxQueueWait") ? Duration.parse(s.get("maxQueueWait").asText()) : null);
   }
 }

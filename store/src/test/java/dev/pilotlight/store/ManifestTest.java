@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Runtime;
+import dev.pilotlight.model.ScalingSettings;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -104,7 +105,9 @@ class ManifestTest {
     assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\nmemroy: 512\n", "x"))
         .isInstanceOf(Failure.InvalidInput.class)
         .hasMessage("pilotlight.yaml: unknown key 'memroy' (known keys: name, runtime, handler, command, memory, "
-            + "timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge, maxRetries, retryDelay, package)");
+            + "timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge, maxRetries, retryDelay, "
+            + "targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait, "
+            + "package)");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -193,6 +196,37 @@ class ManifestTest {
         .hasMessage("maxRetries: 3 (expected: 0..2)");
     assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\nmaxEventAge: 7h\n", "x"))
         .hasMessageStartingWith("maxEventAge: PT7H (expected: between 1s and 6h)");
+  }
+
+  @Test
+  void scalingSettingsAreReadWrittenAndChecked() {
+    FunctionSpec spec = Manifest.parse("""
+        runtime: java
+        handler: a.B
+        targetUtilization: 0.8
+        stableWindow: 30s
+        panicWindow: 3s
+        panicThreshold: 3
+        maxScaleUpRate: 10
+        maxScaleDownRate: 1.5
+        maxQueue: 50
+        maxQueueWait: 2s
+        """, "x");
+    assertThat(spec.scaling()).isEqualTo(new ScalingSettings(0.8, Duration.ofSeconds(30), Duration.ofSeconds(3), 3.0, 10.0, 1.5, 50,
+        Duration.ofSeconds(2)));
+    assertThat(Manifest.parse(Manifest.toYaml(spec), null)).isEqualTo(spec);
+    assertThat(Manifest.parse("runtime: java\nhandler: a.B\n", "x").scaling()).isEqualTo(ScalingSettings.UNSET);
+
+    assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\ntargetUtilization: 70%\n", "x"))
+        .hasMessage("targetUtilization: '70%' (expected: a number such as 0.7 or 2)");
+    assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\ntargetUtilization: 1.5\n", "x"))
+        .hasMessage("targetUtilization: 1.5 (expected: 0.01 to 1, e.g. 0.7)");
+    assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\nmaxQueue: 0\n", "x"))
+        .hasMessage("maxQueue: 0 (expected: 1..100000)");
+    assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\nstableWindow: 10s\npanicWindow: 20s\n", "x"))
+        .hasMessage("panicWindow: 20s (expected: at most stableWindow 10s)");
+    assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\nmaxScaleDownRate: 1\n", "x"))
+        .hasMessageStartingWith("maxScaleDownRate: 1.0 (expected: more than 1");
   }
 
   @Test

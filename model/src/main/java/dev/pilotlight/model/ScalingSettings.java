@@ -1,0 +1,119 @@
+package dev.pilotlight.model;
+
+import java.time.Duration;
+
+/**
+ * How a function scales and queues, as the user set it: each null field falls back to the daemon's
+ * setting, then to the default documented here. The same record holds a function's settings
+ * ({@link FunctionSpec#scaling()}, mostly null) and the daemon's ({@code serve} flags); {@link #over}
+ * layers one on the other. Validated on construction; every error names the key.
+ *
+ * @param targetUtilization share of {@code concurrency} the autoscaler aims to keep busy per instance
+ *     (default {@value #DEFAULT_TARGET_UTILIZATION}; 0.01 to 1): desired instances =
+ *     ceil(observed concurrency / max(1, targetUtilization × concurrency))
+ * @param stableWindow observed concurrency is averaged over this long for ordinary decisions
+ *     (default 60 s; 6 s to 1 h)
+ * @param panicWindow and over this long to detect a burst (default 6 s; 1 s to 1 h, at most the
+ *     stable window, else it is cut to it)
+ * @param panicThreshold the autoscaler panics (scales on the panic window and never down) when the
+ *     panic window's concurrency reaches this multiple of what the ready instances serve at target
+ *     (default {@value #DEFAULT_PANIC_THRESHOLD}; 1.1 to 10)
+ * @param maxScaleUpRate one decision may grow the instances to at most this multiple of the ready
+ *     ones (default {@value #DEFAULT_MAX_SCALE_UP_RATE}; more than 1)
+ * @param maxScaleDownRate and shrink them to no less than the ready ones divided by this (default
+ *     {@value #DEFAULT_MAX_SCALE_DOWN_RATE}; more than 1)
+ * @param maxQueue requests that may wait for a free instance (default: the daemon's {@code --max-queue},
+ *     1000; 1 to 100,000); one more is answered {@code 429}
+ * @param maxQueueWait how long a request may wait for a free instance (default: the function's
+ *     timeout, at least 10 s; 1 ms to 15 min); then it is answered {@code 429}
+ */
+public record ScalingSettings(
+    Double targetUtilization,
+    Duration stableWindow,
+    Duration panicWindow,
+    Double panicThreshold,
+    Double maxScaleUpRate,
+    Double maxScaleDownRate,
+    Integer maxQueue,
+    Duration maxQueueWait) {
+
+  public static final double DEFAULT_TARGET_UTILIZATION = 0.7;
+  public static final Duration DEFAULT_STABLE_WINDOW = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_PANIC_WINDOW = Duration.ofSeconds(6);
+  public static final double DEFAULT_PANIC_THRESHOLD = 2.0;
+  public static final double DEFAULT_MAX_SCALE_UP_RATE = 1000.0;
+  public static final double DEFAULT_MAX_SCALE_DOWN_RATE = 2.0;
+  public static final int DEFAULT_MAX_QUEUE = 1000;
+
+  /** Nothing set: every value comes from the daemon or the defaults. */
+  public static final ScalingSettings UNSET = new ScalingSettings(null, null, null, null, null, null, null, null);
+
+  /** Every value at its default, except {@code maxQueueWait}, whose default depends on the function's timeout. */
+  public static final ScalingSettings DEFAULTS = new ScalingSettings(DEFAULT_TARGET_UTILIZATION, DEFAULT_STABLE_WINDOW,
+      DEFAULT_PANIC_WINDOW, DEFAULT_PANIC_THRESHOLD, DEFAULT_MAX_SCALE_UP_RATE, DEFAULT_MAX_SCALE_DOWN_RATE, DEFAULT_MAX_QUEUE, null);
+
+  public ScalingSettings {
+    if (targetUtilization != null && !(targetUtilization >= 0.01 && targetUtilization <= 1.0)) {
+      throw new Failure.InvalidInput("targetUtilization: " + targetUtilization + " (expected: 0.01 to 1, e.g. 0.7)");
+    }
+    checkWindow("stableWindow", stableWindow, Duration.ofSeconds(6));
+    checkWindow("panicWindow", panicWindow, Duration.ofSeconds(1));
+    if (stableWindow != null && panicWindow != null && panicWindow.compareTo(stableWindow) > 0) {
+      throw new Failure.InvalidInput("panicWindow: " + Durations.format(panicWindow) + " (expected: at most stableWindow "
+          + Durations.format(stableWindow) + ")");
+    }
+    if (panicThreshold != null && !(panicThreshold >= 1.1 && panicThreshold <= 10)) {
+      throw new Failure.InvalidInput("panicThreshold: " + panicThreshold + " (expected: 1.1 to 10, e.g. 2 for twice the target)");
+    }
+    checkRate("maxScaleUpRate", maxScaleUpRate);
+    checkRate("maxScaleDownRate", maxScaleDownRate);
+    if (maxQueue != null && (maxQueue < 1 || maxQueue > 100_000)) {
+      throw new Failure.InvalidInput("maxQueue: " + maxQueue + " (expected: 1..100000)");
+    }
+    if (maxQueueWait != null && (maxQueueWait.compareTo(Duration.ofMillis(1)) < 0 || maxQueueWait.compareTo(Duration.ofMinutes(15)) > 0)) {
+      throw new Failure.InvalidInput("maxQueueWait: " + maxQueueWait + " (expected: between 1ms and 15m)");
+    }
+  }
+
+  private static void checkWindow(String key, Duration d, Duration min) {
+    if (d != null && (d.compareTo(min) < 0 || d.compareTo(Duration.ofHours(1)) > 0)) {
+      throw new Failure.InvalidInput(key + ": " + d + " (expected: between " + Durations.format(min) + " and 1h)");
+    }
+  }
+
+  private static void checkRate(String key, Double rate) {
+    if (rate != null && !(rate > 1.0 && rate <= 1_000_000)) {
+      throw new Failure.InvalidInput(key + ": " + rate + " (expected: more than 1, e.g. 2 to halve or double at most per decision)");
+    }
+  }
+
+  /** These settings where set, else {@code base}'s; a panic window longer than the stable window is cut to it. */
+  public ScalingSettings over(ScalingSettings base) {
+    Duration stable = stableWindow != null ? stableWindow : base.stableWindow;
+    Duration panic = panicWindow != null ? panicWindow : base.panicWindow;
+    if (stable != null && panic != null && panic.compareTo(stable) > 0) {
+      panic = stable; // e.g. a function that sets only a stable window shorter than the daemon's panic window
+    }
+    return new ScalingSettings(
+        targetUtilization != null ? targetUtilization : base.targetUtilization,
+        stable,
+        panic,
+        panicThreshold != null ? panicThreshold : base.panicThreshold,
+        maxScaleUpRate != null ? maxScaleUpRate : base.maxScaleUpRate,
+        maxScaleDownRate != null ? maxScaleDownRate : base.maxScaleDownRate,
+        maxQueue != null ? maxQueue : base.maxQueue,
+        maxQueueWait != null ? maxQueueWait : base.maxQueueWait);
+  }
+
+  public boolean isUnset() {
+    return equals(UNSET);
+  }
+
+  public ScalingSettings withMaxQueue(Integer n) {
+    return new ScalingSettings(targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, n, maxQueueWait);
+  }
+
+  public ScalingSettings withMaxQueueWait(Duration d) {
+    return new ScalingSettings(targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, d);
+  }
+}
