@@ -3,14 +3,21 @@ package dev.pilotlight.autoscaler;
 import dev.pilotlight.model.PoolSnapshot;
 import java.util.List;
 
-/** What the scaling loop needs from whoever holds the instances (the activator implements it). */
+/** What the scaling loop needs from whoever holds the instances (the activator, over the executor). */
 public interface ScaleTarget {
   /** A snapshot of every function's pool. */
   List<PoolSnapshot> snapshots();
 
-  /** Launches {@code count} more instances of {@code function}. */
+  /** Launches {@code count} more instances of {@code function} (fewer if the node's memory budget is in use). */
   void startInstances(String function, int count);
 
-  /** Stops the instance if it is still idle (a request may have taken it since the snapshot). */
-  boolean stopIfIdle(String function, String instanceId);
+  /**
+   * Scales an instance down: it takes no new request, finishes those in flight, then stops. Returns
+   * false, doing nothing, if the instance is gone or requests are waiting (a request may have
+   * arrived since the snapshot).
+   */
+  boolean drain(String function, String instanceId);
+
+  /** The decision just taken for {@code function}, for status and metrics. */
+  default void decided(String function, ScalingDecision decision) {}
 }

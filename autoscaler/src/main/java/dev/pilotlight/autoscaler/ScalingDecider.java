@@ -7,38 +7,178 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Concurrency-based scaling, as pure functions with no I/O and no clock of their own.
+ * Concurrency-based scaling in the manner of Knative's KPA, as pure functions with no I/O and no
+ * clock of their own: every input, the time included, is an argument, and the state a decision
+ * leaves for the next is returned, not kept.
  *
- * <p>Desired instances = ceil((in-flight + queued) / concurrency per instance), clamped to
- * [minInstances, maxInstances]. Scale-down is by idleness: an instance with nothing in flight for
- * the function's idle timeout is stopped, oldest first, never going below minInstances. This is the
- * simple policy of the core slice; the windowed (stable/panic) autoscaler replaces it later behind
- * the same inputs.
+ * <p>{@link #decide}, once per tick and function:
+ * <ol>
+ *   <li>Observed concurrency (in-flight + queued, one sample per tick) is averaged over the stable
+ *       window (60 s) and the panic window (6 s). Each average over the target per instance
+ *       ({@code concurrency × targetUtilization}, at least 1), rounded up, is a desired instance count, kept
+ *       within the rates: at most {@code maxScaleUpRate ×} and at least {@code 1 / maxScaleDownRate}
+ *       of the ready instances. A scale-down stops where the remaining instances would run above
+ *       90 % of target (hysteresis against an average hovering at a rounding boundary).
+ *   <li>Panic mode begins when the panic average reaches {@code panicThreshold ×} (2×) what the
+ *       ready instances carry at target, and ends a stable window after it was last reached. While
+ *       panicking the larger of the two counts is used and the count never goes down.
+ *   <li>Never fewer than what is in flight and queued right now needs at full concurrency (the
+ *       averages lag a burst; instances the demand is using are not taken away), and no scale-down
+ *       at all while requests are queued or instances are starting.
+ *   <li>With nothing in flight or queued, the {@link IdlePolicy} says how many to keep: by
+ *       default one until the idle timeout has passed since the last request, then zero.
+ *   <li>Finally clamped to {@code [minInstances, maxInstances]}.
+ * </ol>
+ *
+ * <p>{@link #instancesToStart} is the activator's immediate decision when a request queues, so
+ * scale-up from zero never waits for a tick.
  */
 public final class ScalingDecider {
+  /** A scale-down goes only as far as leaves the remaining instances at most this share of their target. */
+  static final double SCALE_DOWN_MARGIN = 0.9;
 
-  /** How many instances to launch now for this snapshot (0 when enough are ready or starting). */
+  private final IdlePolicy idle;
+
+  /** A decider whose scale-to-zero decision is the fixed idle timeout. */
+  public ScalingDecider() {
+    this(IdlePolicy.IDLE_TIMEOUT);
+  }
+
+  public ScalingDecider(IdlePolicy idle) {
+    this.idle = idle;
+  }
+
+  /**
+   * How many instances to launch now for this snapshot, when a request has just queued: enough for
+   * everything in flight and queued at full concurrency, within [minInstances, maxInstances], minus
+   * those ready or starting (0 when they suffice).
+   */
   public int instancesToStart(PoolSnapshot s) {
-    int concurrency = s.spec().concurrency();
-    int demand = s.inFlight() + s.queued();
-    int desired = (demand + concurrency - 1) / concurrency;
+    int desired = ceilDiv(s.demand(), s.spec().concurrency());
     desired = Math.max(desired, s.spec().minInstances());
     desired = Math.min(desired, s.spec().maxInstances());
     return Math.max(0, desired - s.ready() - s.starting());
   }
 
-  /** Ids of instances idle for at least the idle timeout at {@code now}, oldest first, keeping minInstances. */
-  public List<String> instancesToStop(PoolSnapshot s, Instant now) {
-    int removable = s.ready() - s.spec().minInstances();
-    if (removable <= 0) {
+  /**
+   * The instance count {@code s}'s function should have now.
+   *
+   * @param history observed concurrency, this tick's sample included
+   * @param previous the state the previous decision returned ({@link ScalingState#INITIAL} at first)
+   */
+  public ScalingDecision decide(PoolSnapshot s, DemandHistory history, ScalingPolicy p, ScalingState previous, Instant now) {
+    int current = s.ready() + s.starting();
+    int readyForRates = Math.max(1, s.ready());
+    double target = p.targetPerInstance();
+    double stable = history.average(now, p.stableWindow());
+    double panic = history.average(now, p.panicWindow());
+    int maxUp = (int) Math.ceil(p.maxScaleUpRate() * readyForRates);
+    int maxDown = (int) Math.floor(readyForRates / p.maxScaleDownRate());
+    int fromStable = (int) Math.ceil(stable / target);
+    if (fromStable < current) {
+      // Hysteresis: shrink only to a count that carries the average at most SCALE_DOWN_MARGIN of its
+      // target, so an average hovering at a rounding boundary does not start and stop an instance
+      // every few seconds.
+      fromStable = Math.min(current, (int) Math.ceil(stable / (target * SCALE_DOWN_MARGIN)));
+    }
+    fromStable = clamp(fromStable, maxDown, maxUp);
+    int fromPanic = clamp((int) Math.ceil(panic / target), maxDown, maxUp);
+
+    Instant panicSince = previous.panicSince();
+    Instant lastOver = previous.lastOverThreshold();
+    int panicFloor = previous.panicFloor();
+    boolean over = panic > 0 && panic >= p.panicThreshold() * target * readyForRates;
+    if (over) {
+      if (panicSince == null) {
+        panicSince = now;
+        panicFloor = current; // what is up or coming when the burst is detected is not taken away
+      }
+      lastOver = now;
+    } else if (panicSince != null && !now.isBefore(lastOver.plus(p.stableWindow()))) {
+      // The burst has been in the stable window's average for a whole window: trust it again.
+      panicSince = null;
+      panicFloor = 0;
+    }
+
+    int desired = fromStable;
+    String reason = "stable";
+    if (panicSince != null) {
+      desired = Math.max(Math.max(fromStable, fromPanic), panicFloor);
+      reason = "panic";
+    }
+    int needNow = ceilDiv(s.demand(), p.concurrency());
+    if (needNow > desired) {
+      desired = needNow;
+      reason = "demand";
+    }
+    if ((s.queued() > 0 || s.starting() > 0) && current > desired) {
+      desired = current;
+      reason = "starting";
+    }
+    if (panicSince != null) {
+      panicFloor = desired;
+    }
+
+    Instant lastActive = s.demand() > 0 ? now : latest(previous.lastActive(), s.instances());
+    if (s.demand() == 0) {
+      int keep = idle.instancesWhileIdle(s, lastActive, now);
+      if (keep == 0) {
+        // Idle past the policy's horizon: whatever the windows still remember of the last burst, it is over.
+        desired = 0;
+        reason = "zero";
+        panicSince = null;
+        lastOver = null;
+        panicFloor = 0;
+      } else if (keep > desired) {
+        desired = keep;
+        reason = "idle";
+      }
+    }
+    if (desired < p.minInstances()) {
+      desired = p.minInstances();
+      reason = "min";
+    }
+    if (desired > p.maxInstances()) {
+      desired = p.maxInstances();
+      reason = "max";
+      panicFloor = Math.min(panicFloor, desired);
+    }
+    return new ScalingDecision(desired, panicSince != null, stable, panic, reason,
+        new ScalingState(panicSince, lastOver, panicFloor, lastActive));
+  }
+
+  /**
+   * Which {@code count} instances to stop when scaling down: idle ones first, least recently used
+   * first, then the least busy, which drain (finish their requests, take no new ones) before they
+   * stop. Draining instances are not counted again.
+   */
+  public List<String> instancesToStop(PoolSnapshot s, int count) {
+    if (count <= 0) {
       return List.of();
     }
-    Instant idleBefore = now.minus(s.spec().idleTimeout());
     return s.instances().stream()
-        .filter(i -> !i.draining() && i.inFlight() == 0 && !i.lastUsed().isAfter(idleBefore))
-        .sorted(Comparator.comparing(InstanceLoad::lastUsed))
-        .limit(removable)
+        .filter(i -> !i.draining())
+        .sorted(Comparator.comparingInt(InstanceLoad::inFlight).thenComparing(InstanceLoad::lastUsed))
+        .limit(count)
         .map(InstanceLoad::id)
         .toList();
+  }
+
+  private static Instant latest(Instant previous, List<InstanceLoad> instances) {
+    Instant t = previous;
+    for (InstanceLoad i : instances) {
+      if (!i.draining() && (t == null || i.lastUsed().isAfter(t))) {
+        t = i.lastUsed();
+      }
+    }
+    return t;
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
+  private static int clamp(int v, int lo, int hi) {
+    return Math.max(lo, Math.min(hi, v));
   }
 }

@@ -1,43 +1,101 @@
 package dev.pilotlight.autoscaler;
 
 import dev.pilotlight.model.PoolSnapshot;
+import dev.pilotlight.model.ScalingSettings;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Applies {@link ScalingDecider} to every pool once per tick: keeps minInstances up and stops
- * instances that have been idle past their function's idle timeout (scale to zero). Scale-up for
- * queued requests does not wait for a tick; the activator does it the moment a request queues.
+ * Applies {@link ScalingDecider#decide} to every pool once per tick: samples each function's
+ * observed concurrency, keeps its history and decision state, and starts or drains instances
+ * through the {@link ScaleTarget} until the pool has the desired count. Scale-up for queued
+ * requests does not wait for a tick; the activator does it the moment a request queues.
  */
 public final class ScalingLoop implements AutoCloseable {
-  /** Default tick (1 s): idle timeouts are honoured to within this much. */
+  /** Default tick (1 s): the sampling interval, and idle timeouts are honoured to within this much. */
   public static final Duration DEFAULT_TICK = Duration.ofSeconds(1);
+
+  /** What the loop remembers per function between ticks. */
+  private record Tracked(DemandHistory history, ScalingState state, double demandSeconds, Instant at) {}
 
   private final ScaleTarget target;
   private final ScalingDecider decider;
   private final InstantSource clock;
+  private final ScalingSettings daemonSettings;
+  private final Map<String, Tracked> tracked = new HashMap<>();
   private ScheduledExecutorService scheduler;
 
+  /** A loop with the daemon-wide scaling settings at their defaults. */
   public ScalingLoop(ScaleTarget target, ScalingDecider decider, InstantSource clock) {
+    this(target, decider, clock, ScalingSettings.DEFAULTS);
+  }
+
+  /** @param daemonSettings what a function that sets nothing gets (the {@code serve} flags) */
+  public ScalingLoop(ScaleTarget target, ScalingDecider decider, InstantSource clock, ScalingSettings daemonSettings) {
     this.target = target;
     this.decider = decider;
     this.clock = clock;
+    this.daemonSettings = daemonSettings;
   }
 
   /** One pass over every pool; public so tests drive it with a manual clock instead of waiting. */
-  public void tick() {
+  public synchronized void tick() {
+    Instant now = clock.instant();
+    Set<String> seen = new HashSet<>();
     for (PoolSnapshot s : target.snapshots()) {
-      for (String id : decider.instancesToStop(s, clock.instant())) {
-        target.stopIfIdle(s.function(), id);
-      }
-      if (s.queued() == 0) {
-        int start = decider.instancesToStart(s);
-        if (start > 0) {
-          target.startInstances(s.function(), start);
-        }
+      String name = s.function();
+      seen.add(name);
+      ScalingPolicy policy = ScalingPolicy.of(s.spec(), daemonSettings);
+      Tracked t = tracked.get(name);
+      double sample = sample(t, s, now);
+      DemandHistory history = observe(t == null ? DemandHistory.EMPTY : t.history(), s, sample, now, policy.stableWindow());
+      ScalingDecision d = decider.decide(s, history, policy, t == null ? ScalingState.INITIAL : t.state(), now);
+      tracked.put(name, new Tracked(history, d.state(), s.demandSeconds(), now));
+      target.decided(name, d);
+      apply(s, d);
+    }
+    tracked.keySet().retainAll(seen);
+  }
+
+  /**
+   * The history with this tick's sample, except that a function at zero instances with no demand
+   * records nothing (as Knative's windows, which get no data then): a burst after a quiet spell at
+   * zero is averaged on its own, not diluted by a window of zeros from before it.
+   */
+  static DemandHistory observe(DemandHistory history, PoolSnapshot s, double sample, Instant now, Duration keep) {
+    if (s.ready() + s.starting() == 0 && s.demand() == 0 && sample == 0) {
+      return history;
+    }
+    return history.with(now, sample, keep);
+  }
+
+  /**
+   * The average concurrency since the previous tick, from the pool's demand integral; on a
+   * function's first tick (or if time did not move) what is in flight and queued now.
+   */
+  private static double sample(Tracked t, PoolSnapshot s, Instant now) {
+    if (t == null || !now.isAfter(t.at()) || s.demandSeconds() < t.demandSeconds()) {
+      return s.demand();
+    }
+    double seconds = Duration.between(t.at(), now).toNanos() / 1e9;
+    return Math.max(0, (s.demandSeconds() - t.demandSeconds()) / seconds);
+  }
+
+  private void apply(PoolSnapshot s, ScalingDecision d) {
+    int current = s.ready() + s.starting();
+    if (d.desired() > current) {
+      target.startInstances(s.function(), d.desired() - current);
+    } else if (d.desired() < s.ready()) {
+      for (String id : decider.instancesToStop(s, s.ready() - d.desired())) {
+        target.drain(s.function(), id);
       }
     }
   }
@@ -57,9 +115,13 @@ public final class ScalingLoop implements AutoCloseable {
   }
 
   @Override
-  public synchronized void close() {
-    if (scheduler != null) {
-      scheduler.shutdownNow();
+  public void close() {
+    ScheduledExecutorService s;
+    synchronized (this) {
+      s = scheduler;
+    }
+    if (s != null) {
+      s.shutdownNow();
     }
   }
 }

@@ -5,26 +5,29 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.InstanceLoad;
 import dev.pilotlight.model.PoolSnapshot;
-import dev.pilotlight.model.Runtime;
+import dev.pilotlight.model.ScalingSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+/**
+ * The decider on a manual clock, table-style: each row is a demand pattern (tick by tick, one
+ * second each) and what the decider must do with it. Concurrency 10 at 70 % gives a target of 7
+ * requests per instance throughout.
+ */
 class ScalingDeciderTest {
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
-  final ScalingDecider decider = new ScalingDecider();
+  static final Duration FIVE_MIN = Duration.ofMinutes(5);
 
-  static FunctionSpec spec(int concurrency, int min, int max) {
-    return new FunctionSpec("f", Runtime.JAVA, "a.B::c", null, 128, Duration.ofSeconds(3), concurrency, min, max,
-        Duration.ofMinutes(5), Map.of());
-  }
+  // ---- the activator's immediate scale-up -------------------------------------------------------
 
-  static Stream<Arguments> scaleUp() {
+  static Stream<Arguments> scaleUpAtOnce() {
     return Stream.of(
         // concurrency, min, max, ready, starting, inFlight, queued -> start
         Arguments.of(1, 0, 10, 0, 0, 0, 1, 1),   // first request at zero
@@ -40,34 +43,235 @@ class ScalingDeciderTest {
 
   @ParameterizedTest
   @MethodSource
-  void scaleUp(int concurrency, int min, int max, int ready, int starting, int inFlight, int queued, int expected) {
-    PoolSnapshot s = new PoolSnapshot(spec(concurrency, min, max), ready, starting, inFlight, queued, List.of());
-    assertThat(decider.instancesToStart(s)).isEqualTo(expected);
+  void scaleUpAtOnce(int concurrency, int min, int max, int ready, int starting, int inFlight, int queued, int expected) {
+    PoolSnapshot s = new PoolSnapshot(PoolSim.spec(concurrency, min, max, FIVE_MIN), ready, starting, inFlight, queued, List.of());
+    assertThat(new ScalingDecider().instancesToStart(s)).isEqualTo(expected);
   }
 
-  @org.junit.jupiter.api.Test
-  void stopsOnlyInstancesIdlePastTheTimeoutOldestFirstKeepingMin() {
-    FunctionSpec spec = spec(1, 1, 10);
-    List<InstanceLoad> loads = List.of(
-        new InstanceLoad("busy", 1, T0.minusSeconds(3600), false),
-        new InstanceLoad("old", 0, T0.minusSeconds(600), false),
-        new InstanceLoad("older", 0, T0.minusSeconds(900), false),
+  // ---- one decision from a given state ----------------------------------------------------------
+
+  /** A row: the pool and the demand history it has seen (the same value every second for {@code seconds}). */
+  record Row(String what, int ready, int starting, int inFlight, int queued, double averageDemand, int seconds,
+      ScalingState previous, int expectDesired, boolean expectPanic, String expectReason) {
+    @Override
+    public String toString() {
+      return what;
+    }
+  }
+
+  static ScalingState active() {
+    return new ScalingState(null, null, 0, T0);
+  }
+
+  static Stream<Row> oneDecision() {
+    return Stream.of(
+        new Row("steady 70 on 10 instances is on target", 10, 0, 70, 0, 70, 60, active(), 10, false, "stable"),
+        new Row("steady 70 on 12: shrinks to what carries 70 at 90 % of target", 12, 0, 70, 0, 70, 60, active(), 12, false, "stable"),
+        new Row("steady 50 on 12: shrinks to 8", 12, 0, 50, 0, 50, 60, active(), 8, false, "stable"),
+        new Row("steady 20 on 12: at most halves per decision", 12, 0, 20, 0, 20, 60, active(), 6, false, "stable"),
+        new Row("panic window at 2× target of the ready instances", 5, 0, 50, 20, 70, 6, active(), 10, true, "panic"),
+        new Row("just under 2×: no panic, stable average decides", 5, 0, 50, 19, 69, 6, active(), 10, false, "stable"),
+        new Row("burst at zero: panic on the first sample", 0, 0, 0, 100, 100, 1, active(), 15, true, "panic"),
+        new Row("the averages lag: never below what is in flight now", 10, 0, 100, 0, 10, 60, active(), 10, false, "demand"),
+        new Row("requests queued: no scale-down", 12, 0, 120, 5, 5, 60, active(), 13, false, "demand"),
+        new Row("instances starting: no scale-down", 12, 3, 10, 0, 10, 60, active(), 15, false, "starting"),
+        new Row("idle, within the idle timeout: one kept", 1, 0, 0, 0, 0, 60, active(), 1, false, "idle"),
+        new Row("idle, within the idle timeout: the average decays the rest", 3, 0, 0, 0, 0, 60, active(), 1, false, "stable"),
+        new Row("idle past the idle timeout: zero", 1, 0, 0, 0, 0, 60, new ScalingState(null, null, 0, T0.minus(FIVE_MIN)), 0, false,
+            "zero"),
+        new Row("never called: stays at zero", 0, 0, 0, 0, 0, 60, ScalingState.INITIAL, 0, false, "zero"));
+  }
+
+  @ParameterizedTest
+  @MethodSource
+  void oneDecision(Row r) {
+    FunctionSpec spec = PoolSim.spec(10, 0, 100, FIVE_MIN);
+    ScalingPolicy policy = ScalingPolicy.of(spec, ScalingSettings.DEFAULTS);
+    DemandHistory h = DemandHistory.EMPTY;
+    for (int i = r.seconds() - 1; i >= 0; i--) {
+      h = h.with(T0.minusSeconds(i), r.averageDemand(), policy.stableWindow());
+    }
+    List<InstanceLoad> loads = java.util.stream.IntStream.range(0, r.ready())
+        .mapToObj(i -> new InstanceLoad("f-" + i, 0, T0.minusSeconds(3600), false)).toList();
+    PoolSnapshot s = new PoolSnapshot(spec, r.ready(), r.starting(), r.inFlight(), r.queued(), loads);
+    ScalingDecision d = new ScalingDecider().decide(s, h, policy, r.previous(), T0);
+    assertThat(d.desired()).as("desired").isEqualTo(r.expectDesired());
+    assertThat(d.panicking()).as("panicking").isEqualTo(r.expectPanic());
+    assertThat(d.reason()).as("reason").isEqualTo(r.expectReason());
+  }
+
+  // ---- closed-loop scenarios --------------------------------------------------------------------
+
+  @Test
+  void aBurstFromZeroPanicsHoldsThroughTheBurstAndDecaysAfterThePanicEnds() {
+    PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, FIVE_MIN));
+    assertThat(sim.run(0, 5).desired()).isZero();
+    ScalingDecision first = sim.step(100);
+    assertThat(first.desired()).isEqualTo(15);
+    assertThat(first.panicking()).isTrue();
+    assertThat(sim.run(100, 9).desired()).isEqualTo(15);
+
+    // The burst ends. Until a stable window has passed since the burst was detected, nothing shrinks.
+    ScalingDecision quiet = sim.run(0, 50);
+    assertThat(quiet.panicking()).isTrue();
+    assertThat(quiet.desired()).isEqualTo(15);
+    assertThat(sim.decisions).allMatch(d -> d.desired() <= 15);
+    // Then the panic ends and the count decays, at most by half per tick, to the one kept warm.
+    ScalingDecision afterPanic = sim.step(0);
+    assertThat(afterPanic.panicking()).isFalse();
+    assertThat(afterPanic.desired()).isEqualTo(7);
+    assertThat(sim.step(0).desired()).isEqualTo(3);
+    assertThat(sim.run(0, 10).desired()).isEqualTo(1);
+    assertThat(sim.run(0, 100).desired()).isEqualTo(1);
+    assertThat(sim.reversals(6)).isZero();
+  }
+
+  @Test
+  void sustainedLoadLeavesPanicAndSettlesWithoutFlapping() {
+    PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, FIVE_MIN));
+    Random noise = new Random(42);
+    sim.step(0);
+    for (int t = 0; t < 600; t++) {
+      sim.step(95 + noise.nextInt(11) - 5); // 90..100 requests in flight, every second
+    }
+    ScalingDecision end = sim.decisions.getLast();
+    assertThat(end.panicking()).isFalse();
+    assertThat(end.desired()).isBetween(14, 15);
+    // after the first stable window, the count moves at most once (no oscillation)
+    assertThat(sim.reversals(70)).isZero();
+    long changes = java.util.stream.IntStream.range(71, sim.decisions.size())
+        .filter(i -> sim.decisions.get(i).desired() != sim.decisions.get(i - 1).desired()).count();
+    assertThat(changes).isLessThanOrEqualTo(1);
+  }
+
+  @Test
+  void anAverageAtARoundingBoundaryDoesNotFlap() {
+    // 98 requests / 7 per instance = 14.0: the ceil flips between 14 and 15 as the average wobbles
+    // around it; the scale-down margin keeps the count where it is.
+    PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, FIVE_MIN));
+    Random noise = new Random(7);
+    for (int t = 0; t < 600; t++) {
+      sim.step(98 + noise.nextInt(5) - 2);
+    }
+    assertThat(sim.reversals(70)).isZero();
+  }
+
+  @Test
+  void onOffTrafficEverySecondIsCarriedByItsAverageNotChased() {
+    PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, FIVE_MIN));
+    for (int t = 0; t < 300; t++) {
+      sim.step(t % 2 == 0 ? 40 : 0);
+    }
+    // the demand floor holds 4 in the busy seconds; the stable average (20) asks for 3: never fewer than 4 then
+    assertThat(sim.decisions.subList(120, 300)).allMatch(d -> d.desired() >= 3 && d.desired() <= 6);
+    assertThat(sim.reversals(120)).isZero();
+  }
+
+  @Test
+  void aBiggerBurstDuringPanicRaisesTheCountAndNothingShrinksUntilThePanicEnds() {
+    PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, FIVE_MIN));
+    sim.run(100, 3);
+    sim.run(0, 10);
+    assertThat(sim.ready).isEqualTo(15);
+    sim.run(300, 3);
+    assertThat(sim.ready).isEqualTo(30); // what 300 in flight need at full concurrency, at once
+    ScalingDecision quiet = sim.run(0, 44);
+    assertThat(quiet.panicking()).isTrue();
+    assertThat(quiet.desired()).isEqualTo(30);
+    ScalingDecision over = sim.step(0);
+    assertThat(over.panicking()).isFalse();
+    assertThat(over.desired()).isEqualTo(15);
+  }
+
+  @Test
+  void scalesToZeroExactlyAtTheIdleTimeout() {
+    PoolSim sim = new PoolSim(PoolSim.spec(1, 0, 10, Duration.ofSeconds(30)));
+    sim.step(1);
+    assertThat(sim.ready).isEqualTo(1); // concurrency 1: the target is one request, not 0.7
+    assertThat(sim.run(0, 29).desired()).isEqualTo(1);
+    ScalingDecision last = sim.step(0);
+    assertThat(last.desired()).isZero();
+    assertThat(last.reason()).isEqualTo("zero");
+    assertThat(sim.run(0, 100).desired()).isZero();
+  }
+
+  @Test
+  void anIdleTimeoutOfZeroStopsAtTheFirstIdleTick() {
+    PoolSim sim = new PoolSim(PoolSim.spec(1, 0, 10, Duration.ZERO));
+    sim.step(1);
+    assertThat(sim.step(0).desired()).isZero();
+  }
+
+  @Test
+  void idleTimeoutShorterThanThePanicStillScalesToZero() {
+    PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, Duration.ofSeconds(5)));
+    sim.run(100, 5);
+    ScalingDecision d = sim.run(0, 5);
+    assertThat(d.desired()).isZero();
+    assertThat(d.panicking()).isFalse();
+    // and a new burst panics again from a clean state
+    assertThat(sim.step(100).panicking()).isTrue();
+  }
+
+  @Test
+  void minAndMaxBoundEverything() {
+    PoolSim min = new PoolSim(PoolSim.spec(10, 2, 100, Duration.ZERO));
+    assertThat(min.run(0, 10).desired()).isEqualTo(2);
+    assertThat(min.decisions.getLast().reason()).isEqualTo("min");
+
+    PoolSim max = new PoolSim(PoolSim.spec(10, 0, 5, FIVE_MIN));
+    ScalingDecision d = max.step(1000);
+    assertThat(d.desired()).isEqualTo(5);
+    assertThat(d.reason()).isEqualTo("max");
+    assertThat(max.run(1000, 100).desired()).isEqualTo(5);
+  }
+
+  @Test
+  void scaleUpAndDownRatesLimitEachDecision() {
+    ScalingSettings slow = new ScalingSettings(null, null, null, null, 1.5, 4.0, null, null);
+    PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, FIVE_MIN, slow));
+    sim.ready = 4;
+    sim.step(40); // needs 4 at full concurrency, wants ceil(40/7) = 6, may reach ceil(1.5 × 4) = 6
+    assertThat(sim.ready).isEqualTo(6);
+    sim.ready = 20;
+    sim.state = new ScalingState(null, null, 0, sim.clock.instant());
+    sim.history = DemandHistory.EMPTY;
+    assertThat(sim.step(1).desired()).isEqualTo(5); // at most ÷4 in one decision
+  }
+
+  @Test
+  void aLongerPanicWindowAveragesTheBurstDown() {
+    ScalingSettings wide = new ScalingSettings(null, Duration.ofSeconds(60), Duration.ofSeconds(60), null, null, null, null, null);
+    PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, FIVE_MIN, wide));
+    sim.ready = 1;
+    sim.history = DemandHistory.EMPTY.with(sim.clock.instant(), 1, Duration.ofSeconds(60));
+    for (int i = 0; i < 58; i++) {
+      sim.history = sim.history.with(sim.clock.advance(Duration.ofSeconds(1)), 1, Duration.ofSeconds(60));
+    }
+    // 59 seconds at 1, then one at 20 on one instance: the 60 s average (≈1.3) is far from 2× target (14)
+    ScalingDecision d = sim.step(20);
+    assertThat(d.panicking()).isFalse();
+    assertThat(d.desired()).isEqualTo(2); // the demand floor: 20 in flight need 2 at concurrency 10
+  }
+
+  @Test
+  void aReplacementIdlePolicyDecidesScaleToZero() {
+    IdlePolicy keepTwo = (s, lastActive, now) -> 2;
+    PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, Duration.ZERO), new ScalingDecider(keepTwo));
+    assertThat(sim.run(0, 10).desired()).isEqualTo(2);
+    assertThat(sim.decisions.getLast().reason()).isEqualTo("idle");
+  }
+
+  @Test
+  void instancesToStopPrefersIdleThenLeastRecentlyUsedThenLeastBusy() {
+    PoolSnapshot s = new PoolSnapshot(PoolSim.spec(10, 0, 100, FIVE_MIN), 4, 0, 3, 0, List.of(
+        new InstanceLoad("busy", 2, T0.minusSeconds(3600), false),
         new InstanceLoad("recent", 0, T0.minusSeconds(10), false),
-        new InstanceLoad("draining", 0, T0.minusSeconds(3600), true));
-    PoolSnapshot s = new PoolSnapshot(spec, 4, 0, 1, 0, loads);
-    // 4 ready, min 1 -> at most 3 removable; only 2 are idle long enough.
-    assertThat(decider.instancesToStop(s, T0)).containsExactly("older", "old");
-    // exactly at the timeout counts as idle
-    PoolSnapshot edge = new PoolSnapshot(spec(1, 0, 10), 1, 0, 0, 0, List.of(new InstanceLoad("x", 0, T0.minus(Duration.ofMinutes(5)), false)));
-    assertThat(decider.instancesToStop(edge, T0)).containsExactly("x");
-    assertThat(decider.instancesToStop(edge, T0.minusMillis(1))).isEmpty();
-  }
-
-  @org.junit.jupiter.api.Test
-  void neverGoesBelowMinInstances() {
-    PoolSnapshot s = new PoolSnapshot(spec(1, 2, 10), 2, 0, 0, 0, List.of(
-        new InstanceLoad("a", 0, T0.minusSeconds(3600), false),
-        new InstanceLoad("b", 0, T0.minusSeconds(3600), false)));
-    assertThat(decider.instancesToStop(s, T0)).isEmpty();
+        new InstanceLoad("old", 0, T0.minusSeconds(600), false),
+        new InstanceLoad("light", 1, T0.minusSeconds(5), false),
+        new InstanceLoad("draining", 0, T0.minusSeconds(9999), true)));
+    ScalingDecider d = new ScalingDecider();
+    assertThat(d.instancesToStop(s, 3)).containsExactly("old", "recent", "light");
+    assertThat(d.instancesToStop(s, 0)).isEmpty();
   }
 }

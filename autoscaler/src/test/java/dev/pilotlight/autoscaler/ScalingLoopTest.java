@@ -5,51 +5,210 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.InstanceLoad;
 import dev.pilotlight.model.PoolSnapshot;
-import dev.pilotlight.model.Runtime;
+import dev.pilotlight.model.ScalingSettings;
 import dev.pilotlight.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
+/** The loop over a fake pool on a manual clock: sampling, applying decisions, forgetting removed functions. */
 class ScalingLoopTest {
+  final ManualClock clock = new ManualClock();
+  final FakeTarget target = new FakeTarget(clock);
+  final Map<String, ScalingDecision> decisions = new LinkedHashMap<>();
+
+  /** One function's pool: instances become ready the moment they are started. */
+  static final class FakePool {
+    final FunctionSpec spec;
+    final Map<String, Integer> inFlight = new LinkedHashMap<>();
+    final Map<String, Instant> lastUsed = new LinkedHashMap<>();
+    int queued;
+    double demandSeconds;
+    Instant since;
+    int sequence;
+
+    FakePool(FunctionSpec spec, Instant now) {
+      this.spec = spec;
+      this.since = now;
+    }
+
+    int demand() {
+      return inFlight.values().stream().mapToInt(Integer::intValue).sum() + queued;
+    }
+
+    void account(Instant now) {
+      demandSeconds += demand() * Duration.between(since, now).toNanos() / 1e9;
+      since = now;
+    }
+  }
+
+  final class FakeTarget implements ScaleTarget {
+    final ManualClock clock;
+    final Map<String, FakePool> pools = new LinkedHashMap<>();
+    final List<String> started = new ArrayList<>();
+    final List<String> drained = new ArrayList<>();
+
+    FakeTarget(ManualClock clock) {
+      this.clock = clock;
+    }
+
+    FakePool add(FunctionSpec spec) {
+      FakePool p = new FakePool(spec, clock.instant());
+      pools.put(spec.name(), p);
+      return p;
+    }
+
+    /** Spreads {@code demand} over the instances, least loaded first; the rest queues. */
+    void demand(String name, int demand) {
+      FakePool p = pools.get(name);
+      p.account(clock.instant());
+      p.inFlight.replaceAll((id, n) -> 0);
+      p.queued = 0;
+      for (int i = 0; i < demand; i++) {
+        String free = p.inFlight.entrySet().stream().filter(e -> e.getValue() < p.spec.concurrency())
+            .min(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+        if (free == null) {
+          p.queued++;
+        } else {
+          p.inFlight.merge(free, 1, Integer::sum);
+          p.lastUsed.put(free, clock.instant());
+        }
+      }
+    }
+
+    @Override
+    public List<PoolSnapshot> snapshots() {
+      List<PoolSnapshot> all = new ArrayList<>();
+      for (FakePool p : pools.values()) {
+        p.account(clock.instant());
+        List<InstanceLoad> loads = new ArrayList<>();
+        p.inFlight.forEach((id, n) -> loads.add(new InstanceLoad(id, n, p.lastUsed.get(id), false)));
+        int inFlight = p.demand() - p.queued;
+        all.add(new PoolSnapshot(p.spec, p.inFlight.size(), 0, inFlight, p.queued, loads, p.demandSeconds));
+      }
+      return all;
+    }
+
+    @Override
+    public void startInstances(String function, int count) {
+      FakePool p = pools.get(function);
+      for (int i = 0; i < count; i++) {
+        String id = function + "-" + (++p.sequence);
+        p.inFlight.put(id, 0);
+        p.lastUsed.put(id, clock.instant());
+        started.add(id);
+      }
+    }
+
+    @Override
+    public boolean drain(String function, String instanceId) {
+      FakePool p = pools.get(function);
+      if (p.queued > 0 || !p.inFlight.containsKey(instanceId)) {
+        return false;
+      }
+      drained.add(instanceId);
+      p.inFlight.remove(instanceId);
+      p.lastUsed.remove(instanceId);
+      return true;
+    }
+
+    @Override
+    public void decided(String function, ScalingDecision decision) {
+      decisions.put(function, decision);
+    }
+  }
+
+  ScalingLoop loop(ScalingSettings daemon) {
+    return new ScalingLoop(target, new ScalingDecider(), clock, daemon);
+  }
+
   @Test
   void scalesToZeroAfterTheIdleTimeoutOnAManualClock() {
-    Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
-    ManualClock clock = new ManualClock(t0);
-    FunctionSpec spec = new FunctionSpec("f", Runtime.JAVA, "a.B::c", null, 128, Duration.ofSeconds(3), 1, 0, 10,
-        Duration.ofSeconds(30), Map.of());
-    List<String> stopped = new ArrayList<>();
-    ScaleTarget target = new ScaleTarget() {
-      @Override
-      public List<PoolSnapshot> snapshots() {
-        return stopped.isEmpty()
-            ? List.of(new PoolSnapshot(spec, 1, 0, 0, 0, List.of(new InstanceLoad("f-1", 0, t0, false))))
-            : List.of(new PoolSnapshot(spec, 0, 0, 0, 0, List.of()));
-      }
-
-      @Override
-      public void startInstances(String function, int count) {
-        throw new AssertionError("nothing should start");
-      }
-
-      @Override
-      public boolean stopIfIdle(String function, String instanceId) {
-        return stopped.add(instanceId);
-      }
-    };
-    ScalingLoop loop = new ScalingLoop(target, new ScalingDecider(), clock);
+    target.add(PoolSim.spec(1, 0, 10, Duration.ofSeconds(30)));
+    target.startInstances("f", 1);
+    ScalingLoop loop = loop(ScalingSettings.DEFAULTS);
     loop.tick();
-    assertThat(stopped).isEmpty();
+    assertThat(target.drained).isEmpty();
     clock.advance(Duration.ofSeconds(29));
     loop.tick();
-    assertThat(stopped).isEmpty();
+    assertThat(target.drained).isEmpty();
     clock.advance(Duration.ofSeconds(1));
     loop.tick();
-    assertThat(stopped).containsExactly("f-1");
+    assertThat(target.drained).containsExactly("f-1");
     loop.tick();
-    assertThat(stopped).containsExactly("f-1");
+    assertThat(target.drained).containsExactly("f-1");
+    assertThat(decisions.get("f").desired()).isZero();
+  }
+
+  @Test
+  void aSampleIsTheAverageConcurrencyOverTheTickNotAPointReading() {
+    target.add(PoolSim.spec(10, 0, 100, Duration.ofMinutes(5)));
+    target.startInstances("f", 10);
+    ScalingLoop loop = loop(ScalingSettings.DEFAULTS);
+    loop.tick();
+    target.demand("f", 60);
+    clock.advance(Duration.ofMillis(500));
+    target.demand("f", 0); // the requests finished before the tick: a point reading would see nothing
+    clock.advance(Duration.ofMillis(500));
+    loop.tick();
+    assertThat(decisions.get("f").panicConcurrency()).isEqualTo(15.0); // (0 + 30) / 2 samples
+  }
+
+  @Test
+  void startsWhatABurstNeedsThenDrainsTheSurplusAfterThePanic() {
+    target.add(PoolSim.spec(10, 0, 100, Duration.ofMinutes(5)));
+    ScalingLoop loop = loop(ScalingSettings.DEFAULTS);
+    target.demand("f", 100); // all queued: nothing is up
+    clock.advance(Duration.ofSeconds(1));
+    loop.tick();
+    assertThat(target.started).hasSize(15);
+    assertThat(decisions.get("f").panicking()).isTrue();
+    for (int t = 0; t < 10; t++) {
+      target.demand("f", 100);
+      clock.advance(Duration.ofSeconds(1));
+      loop.tick();
+    }
+    target.demand("f", 0);
+    for (int t = 0; t < 120; t++) {
+      clock.advance(Duration.ofSeconds(1));
+      loop.tick();
+    }
+    assertThat(target.started).hasSize(15);
+    assertThat(target.drained).hasSize(14);
+    assertThat(target.pools.get("f").inFlight).hasSize(1);
+    assertThat(decisions.get("f").panicking()).isFalse();
+  }
+
+  @Test
+  void theDaemonsSettingsApplyToFunctionsThatSetNone() {
+    target.add(PoolSim.spec(10, 0, 100, Duration.ofMinutes(5)));
+    ScalingSettings fullUtilisation = new ScalingSettings(1.0, null, null, null, null, null, null, null).over(ScalingSettings.DEFAULTS);
+    ScalingLoop loop = loop(fullUtilisation);
+    target.demand("f", 100);
+    clock.advance(Duration.ofSeconds(1));
+    loop.tick();
+    assertThat(decisions.get("f").desired()).isEqualTo(10);
+  }
+
+  @Test
+  void forgetsRemovedFunctions() {
+    target.add(PoolSim.spec(10, 0, 100, Duration.ofMinutes(5)));
+    ScalingLoop loop = loop(ScalingSettings.DEFAULTS);
+    target.demand("f", 100);
+    clock.advance(Duration.ofSeconds(1));
+    loop.tick();
+    target.pools.clear();
+    clock.advance(Duration.ofSeconds(1));
+    loop.tick();
+    // a function deployed again under the same name starts from a clean state
+    target.add(PoolSim.spec(10, 0, 100, Duration.ofMinutes(5)));
+    clock.advance(Duration.ofSeconds(1));
+    loop.tick();
+    assertThat(decisions.get("f").desired()).isZero();
+    assertThat(decisions.get("f").panicking()).isFalse();
   }
 }

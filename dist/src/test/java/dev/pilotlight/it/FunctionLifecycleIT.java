@@ -128,7 +128,9 @@ class FunctionLifecycleIT {
     assertThat(r.body()).contains("FunctionTimeout").contains("timeout");
     HttpResponse<String> next = d.post("/api/v1/functions/slow/invoke", "{\"ms\":1}");
     assertThat(next.statusCode()).as(next.body()).isEqualTo(200);
-    assertThat(d.status("slow").path("coldStarts").asInt()).isEqualTo(2);
+    // served by a second instance: the request's own cold start, or one the autoscaler started to
+    // replace the first (the function is still within its idle timeout, so one instance is kept)
+    assertThat(d.logs("slow").split("INSTANCE ready", -1)).hasSizeGreaterThanOrEqualTo(3);
   }
 
   @Test

@@ -61,9 +61,19 @@ public final class ProcessExecutor implements AutoCloseable {
    */
   public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs,
       WarmPool.Settings pool, Path stateDir, java.time.InstantSource clock) {
+    return create(config, runtimeApi, logs, pool, stateDir, clock, mb -> true);
+  }
+
+  /**
+   * The same, with pool runners started only while {@code mayStartRunner} allows their heap size
+   * (the node's memory budget).
+   */
+  public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs,
+      WarmPool.Settings pool, Path stateDir, java.time.InstantSource clock, java.util.function.IntPredicate mayStartRunner) {
     AotCaches aot = new AotCaches(config, stateDir.resolve("aot"), logs);
     aot.trainRunner();
-    return new ProcessExecutor(config, runtimeApi, logs, new WarmPool(config, pool, stateDir.resolve("pool"), clock, aot::runnerCache), aot);
+    return new ProcessExecutor(config, runtimeApi, logs,
+        new WarmPool(config, pool, stateDir.resolve("pool"), clock, aot::runnerCache, mayStartRunner), aot);
   }
 
   /**

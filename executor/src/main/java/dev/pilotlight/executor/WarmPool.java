@@ -72,15 +72,23 @@ public final class WarmPool implements AutoCloseable {
   private final Path workDir;
   private final InstantSource clock;
   private final java.util.function.Supplier<Path> aotCache;
+  private final java.util.function.IntPredicate mayStart;
   private final Map<Key, Queue> queues = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   WarmPool(ExecutorConfig config, Settings settings, Path workDir, InstantSource clock, java.util.function.Supplier<Path> aotCache) {
+    this(config, settings, workDir, clock, aotCache, mb -> true);
+  }
+
+  /** @param mayStart whether a runner of that many MB may start now (the node's memory budget); a refused one is not started */
+  WarmPool(ExecutorConfig config, Settings settings, Path workDir, InstantSource clock, java.util.function.Supplier<Path> aotCache,
+      java.util.function.IntPredicate mayStart) {
     this.config = config;
     this.settings = settings;
     this.workDir = workDir;
     this.clock = clock;
     this.aotCache = aotCache;
+    this.mayStart = mayStart;
   }
 
   /** Keeps runners warm for this heap size and library layer (called when a java function is deployed). */
@@ -259,7 +267,8 @@ public final class WarmPool implements AutoCloseable {
       synchronized (this) {
         missing = target() - ready.size() - starting.size();
       }
-      for (int i = 0; i < missing && !closed; i++) {
+      // Each runner counts against the node's memory budget from the moment it starts (reservedMemoryMb).
+      for (int i = 0; i < missing && !closed && mayStart.test(key.memoryMb()); i++) {
         Thread.ofVirtual().name("pool-start-" + key.memoryMb()).start(this::startOne);
       }
     }

@@ -148,7 +148,8 @@ final class ControlApi {
   }
 
   private Map<String, Object> view(Deployment d) {
-    return FunctionView.of(d, activator.snapshot(d.name()).orElse(null), stats.of(d.name()), baseUrl.get());
+    return FunctionView.of(d, activator.snapshot(d.name()).orElse(null), activator.scaling(d.name()).orElse(null), stats.of(d.name()),
+        baseUrl.get());
   }
 
   private void logs(ChannelHandlerContext ctx, FullHttpRequest req, String name, QueryStringDecoder query) {

@@ -23,12 +23,14 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Runs one request against a function: takes a lease from the activator, then either proxies to an
@@ -141,7 +143,7 @@ public final class FunctionInvoker {
       if (error != null) {
         Throwable t = ErrorResponses.unwrap(error);
         if (!(t instanceof Failure.FunctionNotFound)) {
-          record(name, null, requestId, startNanos, false, "error", null);
+          record(name, null, requestId, startNanos, false, t instanceof Failure f && ErrorResponses.retryAfterSeconds(f) > 0 ? "throttled" : "error", null);
           log.line(name, "-", requestId, "ERROR " + t.getMessage());
         }
         throw t instanceof CompletionException c ? c : new CompletionException(t);
@@ -255,6 +257,14 @@ public final class FunctionInvoker {
     });
   }
 
+  /** Histogram buckets of every latency timer, so that Prometheus can compute quantiles across instances and functions. */
+  private static final Duration[] BUCKETS = Stream.of(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000, 900_000)
+      .map(Duration::ofMillis).toArray(Duration[]::new);
+
+  private Timer histogram(String meter, String description, String... tags) {
+    return Timer.builder(meter).description(description).tags(tags).serviceLevelObjectives(BUCKETS).register(metrics);
+  }
+
   private void record(String name, Lease lease, String requestId, long startNanos, boolean error, String outcome, Instance instance) {
     double ms = (System.nanoTime() - startNanos) / 1e6;
     FunctionStats.Entry e = stats.of(name);
@@ -263,12 +273,18 @@ public final class FunctionInvoker {
       e.errors.incrementAndGet();
     }
     e.latency(ms);
+    long nanos = (long) (ms * 1e6);
     metrics.counter("pilotlight.invocations", "function", name, "outcome", outcome).increment();
-    Timer.builder("pilotlight.invocation.duration").tag("function", name).register(metrics).record((long) (ms * 1e6), TimeUnit.NANOSECONDS);
+    histogram("pilotlight.invocation.duration", "Invocations, from arrival to answer", "function", name).record(nanos, TimeUnit.NANOSECONDS);
+    if (lease != null) {
+      histogram("pilotlight.queue.wait", "Time invocations waited for a free instance", "function", name).record(lease.waited());
+    }
     if (lease != null && lease.cold()) {
       double initMs = instance.initDuration().toNanos() / 1e6;
       e.coldStart(instance.launchStrategy(), initMs);
       metrics.counter("pilotlight.cold.starts", "function", name, "strategy", instance.launchStrategy()).increment();
+      histogram("pilotlight.cold.start.duration", "Invocations that waited for their instance to start, from arrival to answer",
+          "function", name, "strategy", instance.launchStrategy()).record(nanos, TimeUnit.NANOSECONDS);
     }
     if (instance != null) {
       if (instance.deployment().spec().concurrency() == 1) {

@@ -30,13 +30,16 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
   private final ControlApi api;
   private final LambdaApi lambdaApi;
   private final PrometheusMeterRegistry metrics;
+  private final ActivatorMeters activatorMeters;
 
-  GatewayHandler(FunctionInvoker invoker, ControlApi api, LambdaApi lambdaApi, PrometheusMeterRegistry metrics) {
+  GatewayHandler(FunctionInvoker invoker, ControlApi api, LambdaApi lambdaApi, PrometheusMeterRegistry metrics,
+      ActivatorMeters activatorMeters) {
     super(false); // handlers below own the request and release it
     this.invoker = invoker;
     this.api = api;
     this.lambdaApi = lambdaApi;
     this.metrics = metrics;
+    this.activatorMeters = activatorMeters;
   }
 
   @Override
@@ -75,6 +78,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     switch (path) {
       case "/healthz" -> plain(ctx, req, HttpResponseStatus.OK, "ok\n");
       case "/metrics" -> {
+        activatorMeters.refresh();
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
             Unpooled.copiedBuffer(metrics.scrape(), StandardCharsets.UTF_8));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");

@@ -39,7 +39,7 @@ public final class GatewayServer implements AutoCloseable {
     // The base URL is only known after binding when port 0 was asked for; the API reads it lazily.
     AtomicReference<String> baseUrl = new AtomicReference<>("");
     GatewayHandler handler = new GatewayHandler(invoker, new ControlApi(control, activator, stats, invoker, async, blocking, baseUrl::get),
-        new LambdaApi(activator, invoker, async, control, stats, blocking), metrics);
+        new LambdaApi(activator, invoker, async, control, stats, blocking), metrics, new ActivatorMeters(activator, metrics));
     Channel ch = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)

@@ -1,7 +1,9 @@
 package dev.pilotlight.server;
 
 import dev.pilotlight.executor.WarmPool;
+import dev.pilotlight.gateway.activation.MemoryBudget;
 import dev.pilotlight.gateway.async.AsyncDispatcher;
+import dev.pilotlight.model.ScalingSettings;
 import dev.pilotlight.store.PackageLimits;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,9 +22,13 @@ import java.time.Duration;
  *     demand; 0/0 turns the pool off)
  * @param async asynchronous invocations: first retry after 1 min (then 2 min), throttled events
  *     again after 1 s, due events looked for every 100 ms, at most 64 running at once
+ * @param scaling the autoscaler and queue settings of functions that set none (defaults in
+ *     {@link ScalingSettings}; {@code maxQueue} is always this config's {@code maxQueue})
+ * @param memoryBudgetMb the node's memory budget for instances and the warm pool, in MB (default
+ *     75 % of the machine's memory)
  */
 public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
-    WarmPool.Settings pool, AsyncDispatcher.Settings async) {
+    WarmPool.Settings pool, AsyncDispatcher.Settings async, ScalingSettings scaling, long memoryBudgetMb) {
   public DaemonConfig {
     if (dataDir == null) {
       throw new IllegalArgumentException("dataDir: null (expected a directory path)");
@@ -39,6 +45,21 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
     if (async == null) {
       throw new IllegalArgumentException("async: null (expected asynchronous invocation settings)");
     }
+    scaling = (scaling == null ? ScalingSettings.DEFAULTS : scaling.over(ScalingSettings.DEFAULTS)).withMaxQueue(maxQueue);
+    if (memoryBudgetMb < 1) {
+      throw new IllegalArgumentException("memoryBudgetMb: " + memoryBudgetMb + " (expected: >= 1)");
+    }
+  }
+
+  /** A config with the scaling settings at their defaults and the default memory budget. */
+  public DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
+      WarmPool.Settings pool, AsyncDispatcher.Settings async) {
+    this(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, ScalingSettings.DEFAULTS, defaultMemoryBudgetMb());
+  }
+
+  /** The default memory budget: {@link MemoryBudget#DEFAULT_SHARE_OF_MACHINE} of the machine's memory. */
+  public static long defaultMemoryBudgetMb() {
+    return MachineMemory.defaultBudgetMb(MachineMemory.totalMb(), MemoryBudget.DEFAULT_SHARE_OF_MACHINE);
   }
 
   /** A config with the asynchronous invocation settings at their defaults. */
@@ -54,22 +75,31 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
   }
 
   public DaemonConfig withPort(int p) {
-    return new DaemonConfig(host, p, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async);
+    return new DaemonConfig(host, p, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb);
   }
 
   public DaemonConfig withLimits(PackageLimits l) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, l, maxQueue, scalingTick, pool, async);
+    return new DaemonConfig(host, port, dataDir, runnerJar, l, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb);
   }
 
   public DaemonConfig withPool(WarmPool.Settings p) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, p, async);
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, p, async, scaling, memoryBudgetMb);
   }
 
   public DaemonConfig withAsync(AsyncDispatcher.Settings a) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, a);
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, a, scaling, memoryBudgetMb);
   }
 
   public DaemonConfig withScalingTick(Duration t) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, t, pool, async);
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, t, pool, async, scaling, memoryBudgetMb);
+  }
+
+  public DaemonConfig withScaling(ScalingSettings s) {
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, s.maxQueue() != null ? s.maxQueue() : maxQueue, scalingTick, pool, async,
+        s, memoryBudgetMb);
+  }
+
+  public DaemonConfig withMemoryBudgetMb(long mb) {
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, mb);
   }
 }

@@ -1,5 +1,8 @@
 package dev.pilotlight.server;
 
+import dev.pilotlight.model.Durations;
+import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.ScalingSettings;
 import dev.pilotlight.store.PackageLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +44,38 @@ public final class Main implements Callable<Integer> {
       + "invocation, doubled for the second, unless the function sets retryDelay (default: ${DEFAULT-VALUE}, as Lambda).", defaultValue = "1m")
   String asyncRetryDelay;
 
+  @Option(names = "--max-queue-wait", paramLabel = "DURATION", description = "How long a request may wait for a free instance, "
+      + "for functions that set no maxQueueWait (default: the function's timeout, at least 10s).")
+  String maxQueueWait;
+
+  @Option(names = "--target-utilization", paramLabel = "SHARE", description = "Share of an instance's concurrency the autoscaler "
+      + "aims to keep busy, 0.01 to 1 (default: ${DEFAULT-VALUE}).", defaultValue = "0.7")
+  double targetUtilization;
+
+  @Option(names = "--stable-window", paramLabel = "DURATION", description = "Concurrency is averaged over this long for ordinary "
+      + "scaling decisions (default: ${DEFAULT-VALUE}).", defaultValue = "60s")
+  String stableWindow;
+
+  @Option(names = "--panic-window", paramLabel = "DURATION", description = "and over this long to detect a burst (default: ${DEFAULT-VALUE}).",
+      defaultValue = "6s")
+  String panicWindow;
+
+  @Option(names = "--panic-threshold", paramLabel = "FACTOR", description = "Panic (scale on the panic window, never down) when it "
+      + "holds this multiple of what the ready instances carry at target (default: ${DEFAULT-VALUE}).", defaultValue = "2.0")
+  double panicThreshold;
+
+  @Option(names = "--max-scale-up-rate", paramLabel = "FACTOR", description = "One decision grows the instances to at most this "
+      + "multiple of the ready ones (default: ${DEFAULT-VALUE}).", defaultValue = "1000")
+  double maxScaleUpRate;
+
+  @Option(names = "--max-scale-down-rate", paramLabel = "FACTOR", description = "One decision shrinks them to no less than the "
+      + "ready ones divided by this (default: ${DEFAULT-VALUE}).", defaultValue = "2")
+  double maxScaleDownRate;
+
+  @Option(names = "--memory-budget-mb", paramLabel = "MB", description = "Memory for instances and the warm pool together, by their "
+      + "memory settings (default: 75% of the machine's memory).")
+  Long memoryBudgetMb;
+
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args.length > 0 && args[0].equals("serve") ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
     if (code != 0) {
@@ -57,6 +92,12 @@ public final class Main implements Callable<Integer> {
         new dev.pilotlight.executor.WarmPool.Settings(poolSize, Math.max(poolSize, poolSize == 0 ? 0 : poolMax)),
         dev.pilotlight.gateway.async.AsyncDispatcher.Settings.defaults()
             .withRetryDelay(dev.pilotlight.model.Durations.parse("--async-retry-delay", asyncRetryDelay)));
+    try {
+      config = config.withScaling(scaling()).withMemoryBudgetMb(memoryBudgetMb != null ? memoryBudgetMb : DaemonConfig.defaultMemoryBudgetMb());
+    } catch (Failure.InvalidInput | IllegalArgumentException e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
     Daemon daemon;
     try {
       daemon = Wiring.start(config);
@@ -76,6 +117,12 @@ public final class Main implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** The scaling flags as the daemon's settings; each message names the flag's manifest key. */
+  private ScalingSettings scaling() {
+    return new ScalingSettings(targetUtilization, Durations.parse("--stable-window", stableWindow), Durations.parse("--panic-window", panicWindow),
+        panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait == null ? null : Durations.parse("--max-queue-wait", maxQueueWait));
   }
 
   private static Path runnerJar() {

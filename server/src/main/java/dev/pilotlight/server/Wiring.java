@@ -1,6 +1,7 @@
 package dev.pilotlight.server;
 
 import dev.pilotlight.autoscaler.ScaleTarget;
+import dev.pilotlight.autoscaler.ScalingDecision;
 import dev.pilotlight.autoscaler.ScalingDecider;
 import dev.pilotlight.autoscaler.ScalingLoop;
 import dev.pilotlight.executor.ExecutorConfig;
@@ -12,6 +13,7 @@ import dev.pilotlight.gateway.GatewayServer;
 import dev.pilotlight.gateway.activation.ActivationEvents;
 import dev.pilotlight.gateway.InvokerEventRunner;
 import dev.pilotlight.gateway.activation.Activator;
+import dev.pilotlight.gateway.activation.MemoryBudget;
 import dev.pilotlight.gateway.async.AsyncDispatcher;
 import dev.pilotlight.gateway.async.EventQueue;
 import dev.pilotlight.gateway.proxy.HttpProxy;
@@ -39,6 +41,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Builds the daemon's object graph in plain sight. No decisions live here. */
 public final class Wiring {
@@ -65,14 +68,20 @@ public final class Wiring {
 
     RuntimeApiServer runtimeApi = RuntimeApiServer.create(workers);
     Path javaHome = Path.of(System.getProperty("java.home"));
+    // The budget counts the pool's runners and the pool asks the budget before starting one: the
+    // pool is built first and reaches the budget through this holder.
+    AtomicReference<MemoryBudget> budgetHolder = new AtomicReference<>();
     ProcessExecutor executor = ProcessExecutor.create(ExecutorConfig.defaults(javaHome, config.runnerJar()), runtimeApi, logs::append,
-        config.pool(), data, clock);
+        config.pool(), data, clock, mb -> budgetHolder.get() == null || budgetHolder.get().fits(mb));
+    MemoryBudget budget = new MemoryBudget(config.memoryBudgetMb(), executor.pool()::reservedMemoryMb);
+    budgetHolder.set(budget);
 
     metrics.gauge("pilotlight.pool.runners", executor.pool(), p -> p.size());
     metrics.gauge("pilotlight.pool.reserved.memory.mb", executor.pool(), p -> p.reservedMemoryMb());
     HttpProxy proxy = new HttpProxy(workers);
     ScalingDecider decider = new ScalingDecider();
-    Activator activator = new Activator(executor::launch, decider::instancesToStart, new LifecycleLog(logs, proxy), clock, config.maxQueue());
+    Activator activator = new Activator(executor::launch, decider::instancesToStart, new LifecycleLog(logs, proxy), clock,
+        new Activator.Settings(config.maxQueue(), config.scaling().maxQueueWait()), budget);
 
     ScalingLoop scaling = new ScalingLoop(new ScaleTarget() {
       @Override
@@ -86,10 +95,15 @@ public final class Wiring {
       }
 
       @Override
-      public boolean stopIfIdle(String function, String instanceId) {
-        return activator.stopIfIdle(function, instanceId);
+      public boolean drain(String function, String instanceId) {
+        return activator.drain(function, instanceId);
       }
-    }, decider, clock);
+
+      @Override
+      public void decided(String function, ScalingDecision decision) {
+        activator.decided(function, decision.desired(), decision.panicking());
+      }
+    }, decider, clock, config.scaling());
 
     ControlPlaneService control = new ControlPlaneService(registry, artifacts, logs, activator, executor::prepare, clock);
     control.restore();
@@ -211,6 +225,12 @@ public final class Wiring {
         proxy.forget(i.httpAddress());
       }
       logs.append(i.deployment().name(), i.id(), null, "INSTANCE gone: " + reason);
+    }
+
+    @Override
+    public void instanceEvicted(Instance i, String forFunction) {
+      logs.append(i.deployment().name(), i.id(), null, "INSTANCE evicted: stopped while idle to free " + i.deployment().spec().memoryMb()
+          + " MB of the node's memory budget for '" + forFunction + "'");
     }
   }
 }

@@ -10,6 +10,9 @@ public interface ActivationEvents {
 
   void instanceGone(Instance instance, String reason);
 
+  /** An idle instance is being stopped to free memory for another function's launch. */
+  default void instanceEvicted(Instance instance, String forFunction) {}
+
   ActivationEvents NONE = new ActivationEvents() {
     @Override
     public void instanceReady(Instance instance) {}

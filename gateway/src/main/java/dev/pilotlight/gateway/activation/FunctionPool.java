@@ -7,13 +7,13 @@ import dev.pilotlight.model.InstanceLoad;
 import dev.pilotlight.model.PoolSnapshot;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One function's instances, their free concurrency slots, and the requests waiting for a slot.
@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Invariants, all under {@code this}: a waiter is in {@code queue} until it gets a lease, times
  * out, or is failed; a slot's {@code inFlight} never exceeds the function's concurrency; a draining
  * slot takes no new request and its instance is stopped once its last request is released. Every
- * instance launch and stop happens outside the lock.
+ * instance launch and stop, and every call into the memory budget or another pool, happens outside
+ * the lock. An instance's memory reservation is returned exactly once: when it is told to stop, when
+ * it exits by itself, or when its launch fails.
  */
 final class FunctionPool {
   static final class Slot {
@@ -30,6 +32,7 @@ final class FunctionPool {
     Instant lastUsed;
     boolean draining;
     boolean served;
+    final AtomicBoolean memoryReturned = new AtomicBoolean();
 
     Slot(Instance instance, Instant now) {
       this.instance = instance;
@@ -39,31 +42,34 @@ final class FunctionPool {
 
   private record Waiter(CompletableFuture<Lease> future, long enqueuedNanos) {}
 
-  private final InstanceLauncher launcher;
-  private final ScaleUpPolicy policy;
-  private final ActivationEvents events;
-  private final InstantSource clock;
-  private final int maxQueue;
+  /** An idle instance another function's launch may stop to free memory. */
+  record IdleInstance(FunctionPool pool, String id, Instant lastUsed) {}
+
+  private final PoolContext ctx;
   private final List<Slot> slots = new ArrayList<>();
   private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
   private Deployment deployment;
   private int starting;
+  private int leased;
   private boolean removed;
+  /** A launch for waiting requests found no memory; the activator retries when memory is returned. */
+  private boolean memoryBlocked;
+  private double demandSeconds;
+  private Instant demandSince;
+  private volatile int desired = -1;
+  private volatile boolean panicking;
 
-  FunctionPool(Deployment deployment, InstanceLauncher launcher, ScaleUpPolicy policy, ActivationEvents events, InstantSource clock, int maxQueue) {
+  FunctionPool(Deployment deployment, PoolContext ctx) {
     this.deployment = deployment;
-    this.launcher = launcher;
-    this.policy = policy;
-    this.events = events;
-    this.clock = clock;
-    this.maxQueue = maxQueue;
+    this.ctx = ctx;
+    this.demandSince = ctx.clock().instant();
   }
 
   synchronized Deployment deployment() {
     return deployment;
   }
 
-  /** A lease on a free slot now, or a future one; waiting is bounded by the function's timeout. */
+  /** A lease on a free slot now, or a future one; waiting is bounded in length and in time. */
   CompletableFuture<Lease> acquire() {
     Waiter waiter;
     int toStart;
@@ -72,6 +78,7 @@ final class FunctionPool {
       if (removed) {
         return CompletableFuture.failedFuture(new Failure.Unavailable("function '" + deployment.name() + "' was removed"));
       }
+      account();
       Slot free = freeSlot();
       if (free != null) {
         queue.removeIf(w -> w.future.isDone()); // timed-out waiters must not hold back a free slot
@@ -79,28 +86,31 @@ final class FunctionPool {
       if (free != null && queue.isEmpty()) {
         return CompletableFuture.completedFuture(lease(free, false, 0));
       }
+      int maxQueue = ctx.maxQueue(deployment);
       if (queue.size() >= maxQueue) {
-        return CompletableFuture.failedFuture(new Failure.QueueFull(
-            "function '" + deployment.name() + "' has " + queue.size() + " requests waiting (limit " + maxQueue + "); retry later"));
+        return CompletableFuture.failedFuture(new Failure.QueueFull("function '" + deployment.name() + "' has " + queue.size()
+            + " requests waiting for an instance (its queue limit, maxQueue, is " + maxQueue + "); retry later"));
       }
       waiter = new Waiter(new CompletableFuture<>(), System.nanoTime());
       queue.addLast(waiter);
-      toStart = policy.instancesToStart(snapshot());
+      toStart = ctx.policy().instancesToStart(snapshotLocked());
       starting += toStart;
       d = deployment;
     }
-    launch(d, toStart);
-    Duration timeout = maxWait(d);
+    launch(d, toStart, true);
+    Duration timeout = ctx.maxWait(d);
     waiter.future.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionally(t -> {
       synchronized (this) {
+        account();
         queue.remove(waiter);
       }
       return null;
     });
     return waiter.future.handle((lease, t) -> {
       if (t instanceof java.util.concurrent.TimeoutException) {
-        throw new Failure.FunctionTimeout("no instance of '" + d.name() + "' became free within " + timeout.toMillis()
-            + " ms (the function's timeout, and at least the " + MIN_WAIT.toSeconds() + " s allowed for an instance to start)");
+        throw new Failure.QueueTimeout("no instance of '" + d.name() + "' became free within " + timeout.toMillis()
+            + " ms (its queue wait: maxQueueWait, by default the function's timeout and at least "
+            + PoolContext.MIN_WAIT.toSeconds() + " s); retry later");
       }
       if (t != null) {
         throw t instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(t);
@@ -109,19 +119,7 @@ final class FunctionPool {
     });
   }
 
-  /**
-   * How long a request may wait for a slot: the function's timeout, but at least the time an
-   * instance is given to initialise (as Lambda does not count init against the timeout), so a
-   * function with a short timeout and a slow start is not failed by its own cold start.
-   */
-  static Duration maxWait(Deployment d) {
-    Duration t = d.spec().timeout();
-    return t.compareTo(MIN_WAIT) >= 0 ? t : MIN_WAIT;
-  }
-
-  /** Matches the executor's minimum init allowance (Lambda's 10 s init phase). */
-  static final Duration MIN_WAIT = Duration.ofSeconds(10);
-
+  /** The ready slot with the fewest requests in flight that has room for one more; null if none. */
   private Slot freeSlot() {
     int concurrency = deployment.spec().concurrency();
     Slot best = null;
@@ -135,22 +133,34 @@ final class FunctionPool {
 
   private Lease lease(Slot slot, boolean waited, long enqueuedNanos) {
     slot.inFlight++;
+    leased++;
     boolean cold = waited && !slot.served;
     slot.served = true;
     Duration w = waited ? Duration.ofNanos(System.nanoTime() - enqueuedNanos) : Duration.ZERO;
     return new Lease(this, slot, cold, w);
   }
 
-  void launch(Deployment d, int count) {
+  /**
+   * Launches {@code count} instances of {@code d}, each once its memory is reserved. A launch for
+   * waiting requests ({@code forWaiters}) may stop idle instances of other functions to make room;
+   * one that only adds headroom (the scaling loop) may not.
+   */
+  void launch(Deployment d, int count, boolean forWaiters) {
+    int mb = d.spec().memoryMb();
     for (int i = 0; i < count; i++) {
+      if (!ctx.budget().tryReserve(mb) && !(forWaiters && ctx.evictor().makeRoom(this, mb))) {
+        notLaunched(count - i, forWaiters, mb);
+        return;
+      }
       CompletableFuture<Instance> f;
       try {
-        f = launcher.launch(d);
+        f = ctx.launcher().launch(d);
       } catch (RuntimeException e) {
         f = CompletableFuture.failedFuture(e);
       }
       f.whenComplete((instance, error) -> {
         if (error != null) {
+          ctx.budget().release(mb);
           launchFailed(error instanceof java.util.concurrent.CompletionException ? error.getCause() : error);
         } else {
           launched(instance);
@@ -159,17 +169,43 @@ final class FunctionPool {
     }
   }
 
+  /** Launches that found no memory: waiters stay queued if an instance will serve them, else they are told why now. */
+  private void notLaunched(int count, boolean forWaiters, int mb) {
+    List<Waiter> failed = new ArrayList<>();
+    String name;
+    synchronized (this) {
+      starting -= count;
+      name = deployment.name();
+      memoryBlocked = forWaiters && !queue.isEmpty();
+      if (forWaiters && starting == 0 && liveSlots() == 0) {
+        account();
+        failed.addAll(queue);
+        queue.clear();
+        memoryBlocked = false;
+      }
+    }
+    if (failed.isEmpty()) {
+      return;
+    }
+    MemoryBudget b = ctx.budget();
+    Failure.NoCapacity reason = new Failure.NoCapacity(mb > b.limitMb()
+        ? "function '" + name + "' needs " + mb + " MB per instance, more than the node's whole memory budget of " + b.limitMb()
+            + " MB; lower its memory or raise serve --memory-budget-mb"
+        : "no memory for an instance of '" + name + "' (" + mb + " MB): the node's memory budget has " + b.describe()
+            + " and no idle instance of another function can be stopped; retry later, or raise serve --memory-budget-mb");
+    failed.forEach(w -> w.future.completeExceptionally(reason));
+  }
+
   private void launched(Instance instance) {
     List<Lease> leases = new ArrayList<>();
     List<Waiter> served = new ArrayList<>();
-    boolean stale;
+    Slot slot = null;
     synchronized (this) {
       starting--;
-      stale = removed || instance.deployment().revision() != deployment.revision();
-      if (!stale) {
-        Slot slot = new Slot(instance, clock.instant());
+      if (!removed && instance.deployment().revision() == deployment.revision()) {
+        account();
+        slot = new Slot(instance, ctx.clock().instant());
         slots.add(slot);
-        instance.exited().thenAccept(reason -> gone(slot, reason));
         int concurrency = deployment.spec().concurrency();
         while (slot.inFlight < concurrency && !queue.isEmpty()) {
           Waiter w = queue.pollFirst();
@@ -180,17 +216,16 @@ final class FunctionPool {
         }
       }
     }
-    if (stale) {
+    if (slot == null) { // removed, or an old revision finishing its start after a redeploy
       instance.stop();
+      ctx.budget().release(instance.deployment().spec().memoryMb());
       rebalance();
       return;
     }
-    events.instanceReady(instance);
-    for (int i = 0; i < served.size(); i++) {
-      if (!served.get(i).future.complete(leases.get(i))) {
-        leases.get(i).release(true); // the waiter timed out in the meantime
-      }
-    }
+    Slot s = slot;
+    instance.exited().thenAccept(reason -> gone(s, reason));
+    ctx.events().instanceReady(instance);
+    complete(served, leases);
   }
 
   private void launchFailed(Throwable error) {
@@ -198,17 +233,18 @@ final class FunctionPool {
     synchronized (this) {
       starting--;
       // With nothing else up or coming, the waiters would only time out: tell them why now.
-      if (starting == 0 && freeOrBusySlots() == 0) {
+      if (starting == 0 && liveSlots() == 0) {
+        account();
         failed.addAll(queue);
         queue.clear();
       }
     }
-    events.instanceFailedToStart(deployment().name(), error);
+    ctx.events().instanceFailedToStart(deployment().name(), error);
     RuntimeException e = error instanceof Failure f ? f : new Failure.InstanceFailed(String.valueOf(error.getMessage()), error);
     failed.forEach(w -> w.future.completeExceptionally(e));
   }
 
-  private int freeOrBusySlots() {
+  private int liveSlots() {
     int n = 0;
     for (Slot s : slots) {
       if (!s.draining) {
@@ -218,19 +254,24 @@ final class FunctionPool {
     return n;
   }
 
-  /** Starts instances if waiters remain and nothing will serve them. */
-  private void rebalance() {
+  /** Starts instances if waiters remain and nothing will serve them (also after memory was returned). */
+  void rebalance() {
     int toStart;
     Deployment d;
     synchronized (this) {
+      memoryBlocked = false;
       if (removed || queue.isEmpty()) {
         return;
       }
-      toStart = policy.instancesToStart(snapshot());
+      toStart = ctx.policy().instancesToStart(snapshotLocked());
       starting += toStart;
       d = deployment;
     }
-    launch(d, toStart);
+    launch(d, toStart, true);
+  }
+
+  synchronized boolean memoryBlocked() {
+    return memoryBlocked;
   }
 
   void release(Slot slot, boolean healthy) {
@@ -238,8 +279,10 @@ final class FunctionPool {
     List<Waiter> served = new ArrayList<>();
     boolean stop = false;
     synchronized (this) {
+      account();
       slot.inFlight--;
-      slot.lastUsed = clock.instant();
+      leased--;
+      slot.lastUsed = ctx.clock().instant();
       if (!healthy || (slot.draining && slot.inFlight == 0)) {
         slot.draining = true;
         stop = slot.inFlight == 0 || !healthy;
@@ -258,15 +301,31 @@ final class FunctionPool {
       }
     }
     if (stop) {
-      slot.instance.stop();
+      retire(slot);
     }
-    for (int i = 0; i < served.size(); i++) {
-      if (!served.get(i).future.complete(leases.get(i))) {
-        leases.get(i).release(true);
-      }
-    }
+    complete(served, leases);
     if (!healthy) {
       rebalance();
+    }
+  }
+
+  private static void complete(List<Waiter> served, List<Lease> leases) {
+    for (int i = 0; i < served.size(); i++) {
+      if (!served.get(i).future.complete(leases.get(i))) {
+        leases.get(i).release(true); // the waiter timed out in the meantime
+      }
+    }
+  }
+
+  /** Stops the slot's instance and returns its memory (once, whoever gets here first). */
+  private void retire(Slot slot) {
+    slot.instance.stop();
+    returnMemory(slot);
+  }
+
+  private void returnMemory(Slot slot) {
+    if (slot.memoryReturned.compareAndSet(false, true)) {
+      ctx.budget().release(slot.instance.deployment().spec().memoryMb());
     }
   }
 
@@ -274,7 +333,8 @@ final class FunctionPool {
     synchronized (this) {
       slots.remove(slot);
     }
-    events.instanceGone(slot.instance, reason);
+    returnMemory(slot);
+    ctx.events().instanceGone(slot.instance, reason);
     rebalance();
   }
 
@@ -292,7 +352,7 @@ final class FunctionPool {
         }
       }
     }
-    idle.forEach(s -> s.instance.stop());
+    idle.forEach(this::retire);
     rebalance();
   }
 
@@ -301,6 +361,7 @@ final class FunctionPool {
     List<Waiter> failed;
     List<Slot> all;
     synchronized (this) {
+      account();
       removed = true;
       failed = new ArrayList<>(queue);
       queue.clear();
@@ -308,7 +369,12 @@ final class FunctionPool {
       slots.clear();
     }
     failed.forEach(w -> w.future.completeExceptionally(reason));
-    return all.stream().map(s -> s.instance.stop()).toList();
+    List<CompletableFuture<Void>> stops = new ArrayList<>();
+    for (Slot s : all) {
+      stops.add(s.instance.stop());
+      returnMemory(s);
+    }
+    return stops;
   }
 
   /** Stops every instance now, idle or not (their in-flight requests fail); waiters get new instances. */
@@ -318,16 +384,36 @@ final class FunctionPool {
       all = new ArrayList<>(slots);
       slots.clear();
     }
-    all.forEach(s -> s.instance.stop().join());
+    all.forEach(s -> {
+      s.instance.stop().join();
+      returnMemory(s);
+    });
     rebalance();
     return all.size();
   }
 
+  /** Stops the instance if it has nothing in flight. */
   boolean stopIfIdle(String instanceId) {
+    return stopIdle(instanceId, null);
+  }
+
+  /**
+   * Stops an idle instance so another function can use its memory, unless that would take this
+   * function below its minInstances.
+   */
+  boolean evict(String instanceId, String forFunction) {
+    return stopIdle(instanceId, forFunction);
+  }
+
+  /** @param evictedFor the function the memory is freed for; null for a plain idle stop */
+  private boolean stopIdle(String instanceId, String evictedFor) {
     Slot victim = null;
     synchronized (this) {
+      if (evictedFor != null && liveSlots() <= deployment.spec().minInstances()) {
+        return false;
+      }
       for (Slot s : slots) {
-        if (s.instance.id().equals(instanceId) && s.inFlight == 0) {
+        if (s.instance.id().equals(instanceId) && s.inFlight == 0 && !s.draining) {
           victim = s;
           break;
         }
@@ -337,10 +423,61 @@ final class FunctionPool {
       }
       slots.remove(victim);
     }
-    victim.instance.stop();
+    if (evictedFor != null) {
+      ctx.events().instanceEvicted(victim.instance, evictedFor);
+    }
+    retire(victim);
     return true;
   }
 
+  /**
+   * Scale-down of one instance: it takes no new request; idle, it stops now, else when its last
+   * request is released. Refused while requests wait (one may have come since the decision).
+   */
+  boolean drain(String instanceId) {
+    Slot victim = null;
+    boolean idle;
+    synchronized (this) {
+      if (!queue.isEmpty()) {
+        return false;
+      }
+      for (Slot s : slots) {
+        if (s.instance.id().equals(instanceId) && !s.draining) {
+          victim = s;
+          break;
+        }
+      }
+      if (victim == null) {
+        return false;
+      }
+      idle = victim.inFlight == 0;
+      if (idle) {
+        slots.remove(victim);
+      } else {
+        victim.draining = true;
+      }
+    }
+    if (idle) {
+      retire(victim);
+    }
+    return true;
+  }
+
+  /** Idle instances beyond minInstances, for another function's launch to stop (least recently used first, by the caller). */
+  synchronized List<IdleInstance> idleInstances() {
+    List<IdleInstance> idle = new ArrayList<>();
+    if (removed || liveSlots() <= deployment.spec().minInstances()) {
+      return idle;
+    }
+    for (Slot s : slots) {
+      if (!s.draining && s.inFlight == 0) {
+        idle.add(new IdleInstance(this, s.instance.id(), s.lastUsed));
+      }
+    }
+    return idle;
+  }
+
+  /** Headroom from the scaling loop: never stops other functions' instances for memory. */
   void start(int count) {
     Deployment d;
     synchronized (this) {
@@ -350,10 +487,35 @@ final class FunctionPool {
       starting += count;
       d = deployment;
     }
-    launch(d, count);
+    launch(d, count, false);
+  }
+
+  void decided(int desiredInstances, boolean panic) {
+    desired = desiredInstances;
+    panicking = panic;
+  }
+
+  /** The autoscaler's last desired count (-1 before its first decision) and whether it is panicking. */
+  ScalingStatus scalingStatus() {
+    return new ScalingStatus(desired, panicking);
+  }
+
+  /** Adds (in-flight + queued) × the time since the last change to the demand integral; call before each change. */
+  private void account() {
+    Instant now = ctx.clock().instant();
+    long nanos = Duration.between(demandSince, now).toNanos();
+    if (nanos > 0) {
+      demandSeconds += (leased + queue.size()) * (nanos / 1e9);
+    }
+    demandSince = now;
   }
 
   synchronized PoolSnapshot snapshot() {
+    account();
+    return snapshotLocked();
+  }
+
+  private PoolSnapshot snapshotLocked() {
     int ready = 0;
     int inFlight = 0;
     List<InstanceLoad> loads = new ArrayList<>(slots.size());
@@ -364,7 +526,7 @@ final class FunctionPool {
       inFlight += s.inFlight;
       loads.add(new InstanceLoad(s.instance.id(), s.inFlight, s.lastUsed, s.draining));
     }
-    return new PoolSnapshot(deployment.spec(), ready, starting, inFlight, queue.size(), loads);
+    return new PoolSnapshot(deployment.spec(), ready, starting, inFlight, queue.size(), loads, demandSeconds);
   }
 
   synchronized List<Instance> instances() {
