@@ -66,7 +66,7 @@ public interface KeepAlivePolicy {
     public static final HistogramSettings DEFAULTS =
         new HistogramSettings(0.05, 0.99, 0.10, 2.0, HistogramSettings.DEFAULT_MIN_IDLE_TIMES, 0.5, 0.15, IdleTimeHistogram.RANGE);
 
-    public static final int DEFAULT_MIN_IDLE_TIMES = 3;
+    public static final int DEFAULT_MIN_IDLE_TIMES = 2;
 
     public HistogramSettings {
       if (!(headPercentile >= 0 && headPercentile < tailPercentile && tailPercentile <= 1)) {

@@ -31,14 +31,15 @@ class KeepAlivePolicyTest {
       fixed      | 10x50              | PT0S  | PT5M    | fixed
       off        | 10x50              | PT0S  | PT0S    | off
       histogram  | ''                 | PT0S  | PT4H    | uncertain
-      histogram  | 10 10              | PT0S  | PT4H    | uncertain
-      histogram  | 10x3               | PT9M  | PT12M6S | learned
+      histogram  | 10                 | PT0S  | PT4H    | uncertain
+      histogram  | 10x2               | PT9M  | PT12M6S | learned
       histogram  | 0.5x100            | PT0S  | PT1M6S  | learned
       histogram  | 10x95 30x5         | PT9M  | PT34M6S | learned
       histogram  | 10x99 200x1        | PT9M  | PT12M6S | learned
       histogram  | 10x98 200x2        | PT9M  | PT3H41M6S | learned
       histogram  | 3x1 4x1 5x1        | PT2M42S | PT6M36S | learned
       histogram  | 300x2 10x1         | PT4H15M | PT5H45M | out-of-range
+      histogram  | 300x1 10x1         | PT4H15M | PT5H45M | out-of-range
       histogram  | 300x1 10x2         | PT9M  | PT12M6S | learned
       """)
   void windows(String policy, String idle, Duration opens, Duration closes, String basis) {

@@ -1,0 +1,52 @@
+package dev.pilotlight.autoscaler;
+
+import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.PoolSnapshot;
+import java.time.Instant;
+import java.util.function.Function;
+
+/**
+ * The scale-to-zero edge driven by a {@link KeepAlivePolicy}: while a function is idle, one
+ * instance is wanted inside the policy's window after its last request ended, none outside it.
+ * Outside the window the instance stops early ("the next call is not expected soon"); when a
+ * pre-warming window opens with nothing up, the decider starts one. Only the 0 ↔ 1 edge: more
+ * instances are the autoscaler's business, and {@code minInstances} is applied after this.
+ *
+ * <p>The idle start comes from the {@link IdleTimeTracker}, not from the instances' last use: a
+ * pre-warmed instance that has served nothing must not move the window it was started for.
+ */
+public final class KeepAliveIdlePolicy implements IdlePolicy {
+  private final IdleTimeTracker tracker;
+  private final Function<FunctionSpec, KeepAlivePolicy> policyFor;
+
+  /** @param policyFor the policy a function gets (its {@code keepAlive}, else the daemon's) */
+  public KeepAliveIdlePolicy(IdleTimeTracker tracker, Function<FunctionSpec, KeepAlivePolicy> policyFor) {
+    this.tracker = tracker;
+    this.policyFor = policyFor;
+  }
+
+  @Override
+  public int instancesWhileIdle(PoolSnapshot s, Instant lastActive, Instant now) {
+    Instant idleSince = tracker.idleSince(s.function());
+    if (idleSince == null) {
+      return 0; // never called since its rhythm began: nothing to keep, nothing expected
+    }
+    KeepAliveDecision d = decision(s.spec());
+    if (!d.wantsInstance(idleSince, now)) {
+      return 0;
+    }
+    if (!d.prewarms() && s.ready() + s.starting() == 0) {
+      return 0; // the instance kept from the last call is gone (stopped by hand, crashed): keeping is not restarting
+    }
+    return 1;
+  }
+
+  /** The decision for {@code spec}'s function as its histogram stands now. */
+  public KeepAliveDecision decision(FunctionSpec spec) {
+    return tracker.decision(spec.name(), spec, policyFor.apply(spec));
+  }
+
+  public IdleTimeTracker tracker() {
+    return tracker;
+  }
+}
