@@ -2,6 +2,7 @@ package dev.pilotlight.cli;
 
 import dev.pilotlight.model.Durations;
 import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.KeepAlive;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -99,6 +100,11 @@ final class DeployCommand extends DaemonCommand {
       description = "How long a request may wait for an instance, then 429 (default: the daemon's, else the timeout and at least 10s).")
   String maxQueueWait;
 
+  @Option(names = "--keep-alive", paramLabel = "histogram|fixed|off",
+      description = "Idle instances: histogram (learned from the function's idle times: stopped early, pre-warmed before the next call), "
+          + "fixed (kept for --idle-timeout) or off (stopped at once) (default: the daemon's, histogram).")
+  String keepAlive;
+
   @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Environment variable, merged over the manifest's env (repeatable).")
   List<String> env = new ArrayList<>();
 
@@ -123,7 +129,19 @@ final class DeployCommand extends DaemonCommand {
         duration("--idle-timeout", idleTimeout), parseEnv(env),
         duration("--max-event-age", maxEventAge), maxRetries, duration("--retry-delay", retryDelay),
         targetUtilization, duration("--stable-window", stableWindow), duration("--panic-window", panicWindow), panicThreshold,
-        maxScaleUpRate, maxScaleDownRate, maxQueue, duration("--max-queue-wait", maxQueueWait));
+        maxScaleUpRate, maxScaleDownRate, maxQueue, duration("--max-queue-wait", maxQueueWait), keepAlive(keepAlive));
+  }
+
+  /** Checks {@code --keep-alive} here, for a fast error. */
+  private static String keepAlive(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return KeepAlive.parse("--keep-alive", value).id();
+    } catch (Failure.InvalidInput e) {
+      throw new CliFailure.Usage(e.getMessage());
+    }
   }
 
   /** Checks a duration flag here, for a fast error; the manifest keeps the text the user wrote. */

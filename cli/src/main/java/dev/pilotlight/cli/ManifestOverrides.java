@@ -29,7 +29,8 @@ record ManifestOverrides(
     Double maxScaleUpRate,
     Double maxScaleDownRate,
     Integer maxQueue,
-    String maxQueueWait) {
+    String maxQueueWait,
+    String keepAlive) {
 
   ManifestOverrides {
     env = env == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(env));
@@ -47,6 +48,16 @@ record ManifestOverrides(
       String maxEventAge, Integer maxRetries, String retryDelay) {
     this(name, runtime, handler, command, memory, timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge,
         maxRetries, retryDelay, null, null, null, null, null, null, null, null);
+  }
+
+  /** Flags without the keep-alive policy. */
+  ManifestOverrides(String name, String runtime, String handler, String command, Integer memory, String timeout,
+      Integer concurrency, Integer minInstances, Integer maxInstances, String idleTimeout, Map<String, String> env,
+      String maxEventAge, Integer maxRetries, String retryDelay, Double targetUtilization, String stableWindow, String panicWindow,
+      Double panicThreshold, Double maxScaleUpRate, Double maxScaleDownRate, Integer maxQueue, String maxQueueWait) {
+    this(name, runtime, handler, command, memory, timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge,
+        maxRetries, retryDelay, targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue,
+        maxQueueWait, null);
   }
 
   /** No flags: the manifest as it is. */
@@ -77,6 +88,7 @@ record ManifestOverrides(
     put(s, "maxScaleDownRate", maxScaleDownRate);
     put(s, "maxQueue", maxQueue);
     put(s, "maxQueueWait", maxQueueWait);
+    put(s, "keepAlive", keepAlive);
     return s;
   }
 

@@ -29,6 +29,8 @@ import java.util.regex.Pattern;
  * @param retryDelay wait before the first retry of an asynchronous invocation, doubled for the
  *     second; null means the daemon's default (1 min, as on Lambda)
  * @param scaling autoscaler and queue settings; each unset one is the daemon's (see {@link ScalingSettings})
+ * @param keepAlive how an idle instance is kept and pre-warmed ({@link KeepAlive}); null means the
+ *     daemon's {@code --keep-alive} (default {@code histogram})
  */
 public record FunctionSpec(
     String name,
@@ -45,7 +47,8 @@ public record FunctionSpec(
     Duration maxEventAge,
     int maxRetries,
     Duration retryDelay,
-    ScalingSettings scaling) {
+    ScalingSettings scaling,
+    KeepAlive keepAlive) {
 
   public static final int DEFAULT_MEMORY_MB = 256;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -108,6 +111,14 @@ public record FunctionSpec(
     scaling = scaling == null ? ScalingSettings.UNSET : scaling;
   }
 
+  /** A spec with the daemon's keep-alive policy. */
+  public FunctionSpec(String name, Runtime runtime, String handler, String command, int memoryMb, Duration timeout,
+      int concurrency, int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env,
+      Duration maxEventAge, int maxRetries, Duration retryDelay, ScalingSettings scaling) {
+    this(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
+        maxEventAge, maxRetries, retryDelay, scaling, null);
+  }
+
   /** A spec with the scaling settings all the daemon's. */
   public FunctionSpec(String name, Runtime runtime, String handler, String command, int memoryMb, Duration timeout,
       int concurrency, int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env,
@@ -126,7 +137,13 @@ public record FunctionSpec(
   /** This spec with other scaling settings. */
   public FunctionSpec withScaling(ScalingSettings s) {
     return new FunctionSpec(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
-        maxEventAge, maxRetries, retryDelay, s);
+        maxEventAge, maxRetries, retryDelay, s, keepAlive);
+  }
+
+  /** This spec with another keep-alive policy (null: the daemon's). */
+  public FunctionSpec withKeepAlive(KeepAlive k) {
+    return new FunctionSpec(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
+        maxEventAge, maxRetries, retryDelay, scaling, k);
   }
 
   /**

@@ -16,6 +16,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import dev.pilotlight.model.Durations;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.KeepAlive;
 import dev.pilotlight.model.Runtime;
 import dev.pilotlight.model.ScalingSettings;
 import java.io.IOException;
@@ -54,6 +55,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * maxScaleDownRate: 2         # and shrinks to no less than ready divided by this          }  these
  * maxQueue: 1000              # requests that may wait for an instance; one more gets 429
  * maxQueueWait: 30s           # how long one may wait, then 429; default: timeout, at least 10s
+ * keepAlive: histogram        # idle instances: histogram (learned, pre-warms), fixed (idleTimeout) or off; default: the daemon's
  * package: target/app.jar     # read by the CLI only
  * </pre>
  */
@@ -66,7 +68,7 @@ public final class Manifest {
   public static final List<String> KNOWN_KEYS = List.of("name", "runtime", "handler", "command", "memory",
       "timeout", "concurrency", "minInstances", "maxInstances", "idleTimeout", "env", "maxEventAge", "maxRetries", "retryDelay",
       "targetUtilization", "stableWindow", "panicWindow", "panicThreshold", "maxScaleUpRate", "maxScaleDownRate", "maxQueue", "maxQueueWait",
-      "package");
+      "keepAlive", "package");
 
   private static final Pattern INTEGER = Pattern.compile("[-+]?\\d+");
   private static final Pattern DECIMAL = Pattern.compile("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)");
@@ -123,7 +125,13 @@ public final class Manifest {
             decimal(root, "maxScaleUpRate"),
             decimal(root, "maxScaleDownRate"),
             root.hasNonNull("maxQueue") ? integer(root, "maxQueue", 0, "an integer") : null,
-            duration(root, "maxQueueWait", null)));
+            duration(root, "maxQueueWait", null)),
+        keepAlive(root));
+  }
+
+  private static KeepAlive keepAlive(ObjectNode root) {
+    String v = string(root, "keepAlive");
+    return v == null ? null : KeepAlive.parse("keepAlive", v);
   }
 
   /** Writes {@code spec} as manifest text that {@link #parse} reads back to an equal spec. */
@@ -152,6 +160,7 @@ public final class Manifest {
     if (sc.maxScaleDownRate() != null) doc.put("maxScaleDownRate", sc.maxScaleDownRate());
     if (sc.maxQueue() != null) doc.put("maxQueue", sc.maxQueue());
     if (sc.maxQueueWait() != null) doc.put("maxQueueWait", Durations.format(sc.maxQueueWait()));
+    if (spec.keepAlive() != null) doc.put("keepAlive", spec.keepAlive().id());
     try {
       return YAML.writeValueAsString(doc);
     } catch (JsonProcessingException e) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.KeepAlive;
 import dev.pilotlight.model.Runtime;
 import dev.pilotlight.model.ScalingSettings;
 import java.time.Duration;
@@ -50,6 +51,7 @@ final class SpecJson {
       if (sc.maxQueue() != null) scaling.put("maxQueue", sc.maxQueue());
       if (sc.maxQueueWait() != null) scaling.put("maxQueueWait", sc.maxQueueWait().toString());
     }
+    if (spec.keepAlive() != null) n.put("keepAlive", spec.keepAlive().id());
     return n.toString();
   }
 
@@ -79,7 +81,9 @@ final class SpecJson {
         n.hasNonNull("maxEventAge") ? Duration.parse(n.get("maxEventAge").asText()) : FunctionSpec.DEFAULT_MAX_EVENT_AGE,
         n.hasNonNull("maxRetries") ? n.get("maxRetries").asInt() : FunctionSpec.DEFAULT_MAX_RETRIES,
         n.hasNonNull("retryDelay") ? Duration.parse(n.get("retryDelay").asText()) : null,
-        scaling(n.path("scaling")));
+        scaling(n.path("scaling")),
+        // absent: the daemon's policy (and from specs stored before keep-alive policies existed)
+        n.hasNonNull("keepAlive") ? KeepAlive.parse("keepAlive", n.get("keepAlive").asText()) : null);
   }
 
   /** Absent from specs stored before the autoscaler's settings existed: all the daemon's then. */
