@@ -3,6 +3,7 @@ package dev.pilotlight.executor;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Instance;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -18,6 +19,10 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
   private volatile Duration initDuration = Duration.ZERO;
   private volatile String currentRequest;
   private volatile boolean stopping;
+  private volatile long peakBytes;
+  private volatile long peakReadAt;
+
+  static final long PEAK_READ_INTERVAL_NANOS = 500_000_000L;
 
   ProcessInstance(String id, Deployment deployment, Duration stopGrace, String strategy) {
     this.id = id;
@@ -103,5 +108,23 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
   @Override
   public CompletableFuture<String> exited() {
     return exited;
+  }
+
+  /**
+   * Reads {@code VmHWM} from {@code /proc/<pid>/status}, at most once per {@link #PEAK_READ_INTERVAL_NANOS}:
+   * every invocation asks for it, and a file read per request would show in warm latency.
+   */
+  @Override
+  public OptionalLong peakMemoryBytes() {
+    Process p = process;
+    long now = System.nanoTime();
+    if (p != null && p.isAlive() && (peakReadAt == 0 || now - peakReadAt >= PEAK_READ_INTERVAL_NANOS)) {
+      peakReadAt = now;
+      long kb = PeakMemory.highWaterMarkKb(p.pid());
+      if (kb > 0) {
+        peakBytes = Math.max(peakBytes, kb * 1024);
+      }
+    }
+    return peakBytes > 0 ? OptionalLong.of(peakBytes) : OptionalLong.empty();
   }
 }

@@ -2,6 +2,7 @@ package dev.pilotlight.model;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -35,4 +36,13 @@ public interface Instance {
 
   /** Completes with a human-readable reason when the process has exited, for whatever cause. */
   CompletableFuture<String> exited();
+
+  /**
+   * The most resident memory the instance's process has used so far (Linux: {@code VmHWM} in
+   * {@code /proc/<pid>/status}), for the {@code Max Memory Used} of a REPORT line; empty where it
+   * cannot be read.
+   */
+  default OptionalLong peakMemoryBytes() {
+    return OptionalLong.empty();
+  }
 }

@@ -7,6 +7,7 @@ import dev.pilotlight.model.LambdaResponse;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 
 /** An in-memory instance: answers every invocation by echoing the payload; can be made to crash. */
@@ -15,6 +16,7 @@ public final class FakeInstance implements Instance {
   private final Deployment deployment;
   private final CompletableFuture<String> exited = new CompletableFuture<>();
   private volatile boolean stopped;
+  private volatile long peakMemoryBytes;
 
   public FakeInstance(String id, Deployment deployment) {
     this.id = id;
@@ -60,6 +62,17 @@ public final class FakeInstance implements Instance {
     stopped = true;
     exited.complete("instance " + id + " was stopped");
     return CompletableFuture.completedFuture(null);
+  }
+
+  /** What {@link #peakMemoryBytes()} reports from now on (0: nothing). */
+  public FakeInstance peakMemory(long bytes) {
+    this.peakMemoryBytes = bytes;
+    return this;
+  }
+
+  @Override
+  public OptionalLong peakMemoryBytes() {
+    return peakMemoryBytes > 0 ? OptionalLong.of(peakMemoryBytes) : OptionalLong.empty();
   }
 
   /** Simulates the process dying by itself. */
