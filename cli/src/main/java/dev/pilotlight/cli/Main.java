@@ -48,7 +48,7 @@ public final class Main extends DaemonCommand {
     CommandLine cli = new CommandLine(new Main(ctx));
     for (Object command : List.of(
         new DeployCommand(ctx), new InvokeCommand(ctx), new LsCommand(ctx), new StatusCommand(ctx),
-        new LogsCommand(ctx), new RmCommand(ctx), new FailuresCommand(ctx), new RedriveCommand(ctx), new DemoCommand(ctx))) {
+        new LogsCommand(ctx), new RmCommand(ctx), new FailuresCommand(ctx), new RedriveCommand(ctx), new CostCommand(ctx), new DemoCommand(ctx))) {
       cli.addSubcommand(command);
     }
     cli.setOut(new PrintWriter(new OutputStreamWriter(ctx.out(), ctx.out().charset()), true));
