@@ -50,6 +50,7 @@ final class TraceReplay {
       m.put("invocations", invocations);
       m.put("coldStarts", coldStarts);
       m.put("coldStartsAtZero", coldAtZero);
+      m.put("coldStartFractionAtZero", invocations == 0 ? 0.0 : (double) coldAtZero / invocations);
       m.put("prewarms", prewarms);
       m.put("prewarmHits", prewarmHits);
       m.put("launches", launches);
