@@ -38,6 +38,7 @@ public final class ProcessExecutor implements AutoCloseable {
   private final AotCaches aot;
   private final LibraryLayers layers = new LibraryLayers();
   private final AtomicLong sequence = new AtomicLong();
+  private final BootGate boots = new BootGate(BootGate.DEFAULT_MAX);
 
   private ProcessExecutor(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs, WarmPool pool, AotCaches aot) {
     this.config = config;
@@ -82,7 +83,7 @@ public final class ProcessExecutor implements AutoCloseable {
    */
   public CompletableFuture<Instance> launch(Deployment d) {
     String id = d.name() + "-" + sequence.incrementAndGet();
-    Duration initTimeout = d.spec().timeout().compareTo(MIN_INIT_TIMEOUT) > 0 ? d.spec().timeout() : MIN_INIT_TIMEOUT;
+    Duration initTimeout = initTimeout(d);
     long started = System.nanoTime();
     // Forking a process and binding a port block; callers are often event-loop threads, so the
     // launch itself runs on a virtual thread of its own.
@@ -105,6 +106,10 @@ public final class ProcessExecutor implements AutoCloseable {
         });
   }
 
+  private static Duration initTimeout(Deployment d) {
+    return d.spec().timeout().compareTo(MIN_INIT_TIMEOUT) > 0 ? d.spec().timeout() : MIN_INIT_TIMEOUT;
+  }
+
   private CompletableFuture<ProcessInstance> launchLambda(String id, Deployment d) {
     List<String> cmd = LambdaCommands.command(d, config); // before any port is opened: it may refuse
     RuntimeApiEndpoint endpoint = runtimeApi.open(id);
@@ -120,6 +125,8 @@ public final class ProcessExecutor implements AutoCloseable {
     LambdaProcessInstance instance = new LambdaProcessInstance(id, d, config.stopGrace(),
         taken != null ? taken.strategy() : aotCache != null ? LaunchLadder.AOT : LaunchLadder.PLAIN, endpoint);
     CompletableFuture<ProcessInstance> ready = new CompletableFuture<>();
+    Runnable booted = pooled == null ? boots.enter(initTimeout(d)) : () -> {};
+    ready.whenComplete((r, t) -> booted.run());
     try {
       if (pooled != null) {
         specialize(instance, pooled, d, extra);
@@ -127,6 +134,7 @@ public final class ProcessExecutor implements AutoCloseable {
         start(instance, d, cmd, extra);
       }
     } catch (IOException e) {
+      booted.run();
       endpoint.close("could not start: " + e.getMessage());
       return CompletableFuture.failedFuture(new Failure.InstanceFailed("could not start instance " + id + ": " + e.getMessage(), e));
     }
@@ -160,12 +168,15 @@ public final class ProcessExecutor implements AutoCloseable {
     Map<String, String> extra = cache == null
         ? Map.of("PORT", Integer.toString(port))
         : Map.of("PORT", Integer.toString(port), "JAVA_TOOL_OPTIONS", AotCaches.toolOptions(d, cache));
+    Runnable booted = boots.enter(initTimeout);
     try {
       start(instance, d, cmd, extra);
     } catch (IOException e) {
+      booted.run();
       return CompletableFuture.failedFuture(new Failure.InstanceFailed("could not start instance " + id + ": " + e.getMessage(), e));
     }
     CompletableFuture<ProcessInstance> ready = new CompletableFuture<>();
+    ready.whenComplete((r, t) -> booted.run());
     instance.exited().thenAccept(reason -> ready.completeExceptionally(new Failure.InstanceFailed(reason)));
     long deadline = System.nanoTime() + initTimeout.toNanos();
     Thread.ofVirtual().name("probe-" + id).start(() -> probe(instance, address, deadline, ready));

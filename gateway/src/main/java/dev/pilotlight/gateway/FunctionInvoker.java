@@ -258,7 +258,7 @@ public final class FunctionInvoker {
   }
 
   /** Histogram buckets of every latency timer, so that Prometheus can compute quantiles across instances and functions. */
-  private static final Duration[] BUCKETS = Stream.of(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000, 900_000)
+  static final Duration[] BUCKETS = Stream.of(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000, 900_000)
       .map(Duration::ofMillis).toArray(Duration[]::new);
 
   private Timer histogram(String meter, String description, String... tags) {

@@ -11,6 +11,7 @@ import dev.pilotlight.gateway.FunctionStats;
 import dev.pilotlight.gateway.GatewayConfig;
 import dev.pilotlight.gateway.GatewayServer;
 import dev.pilotlight.gateway.activation.ActivationEvents;
+import dev.pilotlight.gateway.InstanceMeters;
 import dev.pilotlight.gateway.InvokerEventRunner;
 import dev.pilotlight.gateway.activation.Activator;
 import dev.pilotlight.gateway.activation.MemoryBudget;
@@ -80,7 +81,8 @@ public final class Wiring {
     metrics.gauge("pilotlight.pool.reserved.memory.mb", executor.pool(), p -> p.reservedMemoryMb());
     HttpProxy proxy = new HttpProxy(workers);
     ScalingDecider decider = new ScalingDecider();
-    Activator activator = new Activator(executor::launch, decider::instancesToStart, new LifecycleLog(logs, proxy), clock,
+    Activator activator = new Activator(executor::launch, decider::instancesToStart,
+        ActivationEvents.all(new LifecycleLog(logs, proxy), new InstanceMeters(metrics)), clock,
         new Activator.Settings(config.maxQueue(), config.scaling().maxQueueWait()), budget);
 
     ScalingLoop scaling = new ScalingLoop(new ScaleTarget() {
