@@ -41,6 +41,7 @@ public final class Main implements java.util.concurrent.Callable<Integer> {
     CommandLine cli = new CommandLine(new Main());
     // Later benchmarks (burst, trace) are added here, one command class each.
     cli.addSubcommand(new ColdStartCommand(out, err));
+    cli.addSubcommand(new BurstCommand(out, err));
     cli.addSubcommand(new TraceCommand(out, err));
     cli.setOut(new PrintWriter(new OutputStreamWriter(out, out.charset()), true));
     cli.setErr(new PrintWriter(new OutputStreamWriter(err, err.charset()), true));

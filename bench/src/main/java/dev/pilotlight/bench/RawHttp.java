@@ -71,18 +71,36 @@ final class RawHttp implements AutoCloseable {
     return send(method, target, true);
   }
 
+  /** One request with a JSON body on this connection, which stays open for the next. */
+  Response send(String method, String target, byte[] jsonBody) throws IOException {
+    return send(method, target, true, jsonBody);
+  }
+
   private Response send(String method, String target, boolean keepAlive) throws IOException {
+    return send(method, target, keepAlive, null);
+  }
+
+  private Response send(String method, String target, boolean keepAlive, byte[] jsonBody) throws IOException {
     StringBuilder request = new StringBuilder(128)
         .append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
         .append("Host: ").append(host).append("\r\n")
         .append("User-Agent: pilotlight-bench\r\n");
-    if (!method.equals("GET") && !method.equals("HEAD")) {
+    if (jsonBody != null) {
+      request.append("Content-Type: application/json\r\nContent-Length: ").append(jsonBody.length).append("\r\n");
+    } else if (!method.equals("GET") && !method.equals("HEAD")) {
       request.append("Content-Length: 0\r\n");
     }
     if (!keepAlive) {
       request.append("Connection: close\r\n");
     }
-    out.write(request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
+    byte[] head = request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+    if (jsonBody == null) {
+      out.write(head);
+    } else {
+      byte[] all = java.util.Arrays.copyOf(head, head.length + jsonBody.length);
+      System.arraycopy(jsonBody, 0, all, head.length, jsonBody.length);
+      out.write(all); // one write, so the request leaves in one segment
+    }
     out.flush();
     return read(in, method.equals("HEAD"));
   }

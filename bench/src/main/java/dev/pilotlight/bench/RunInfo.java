@@ -19,6 +19,11 @@ record RunInfo(int cores, String javaVersion, ZonedDateTime date, int runs, int 
         ZonedDateTime.now().withNano(0), runs, warm);
   }
 
+  /** The machine and date, without the coldstart counts. */
+  String machine() {
+    return "machine: " + cores + " cores, java " + javaVersion + "; date: " + DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(date);
+  }
+
   String describe() {
     return "machine: " + cores + " cores, java " + javaVersion
         + "; date: " + DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(date)

@@ -1,0 +1,201 @@
+package dev.pilotlight.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench burst}: many clients at once on a function with no instance up, then the same load
+ * on the instances that burst left (the warm baseline), scale to zero, then a steady load long
+ * enough for the autoscaler to settle, and scale to zero again. See bench/README.md.
+ */
+@Command(name = "burst", mixinStandardHelpOptions = true,
+    description = "A burst of concurrent clients at a function with zero instances, a warm baseline, and a sustained load.")
+final class BurstCommand implements Callable<Integer> {
+  private static final Duration DAEMON_START_LIMIT = Duration.ofSeconds(60);
+  private static final Duration POOL_SETTLE_LIMIT = Duration.ofSeconds(60);
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+  /** After the load stops, how long scale-to-zero may take beyond the idle timeout before the run fails. */
+  private static final Duration ZERO_GRACE = Duration.ofSeconds(90);
+  static final String FUNCTION = "burst";
+
+  @Option(names = "--clients", paramLabel = "N", description = "Clients of the burst, all starting at once (default: ${DEFAULT-VALUE}).")
+  int clients = 100;
+
+  @Option(names = "--duration", paramLabel = "SECONDS", description = "Length of the burst and of the warm baseline (default: ${DEFAULT-VALUE}).")
+  int durationSeconds = 10;
+
+  @Option(names = "--sleep-ms", paramLabel = "MS", description = "What the handler sleeps per call (default: ${DEFAULT-VALUE}).")
+  int sleepMs = 50;
+
+  @Option(names = "--concurrency", paramLabel = "N", description = "The function's concurrency per instance (default: ${DEFAULT-VALUE}).")
+  int concurrency = 10;
+
+  @Option(names = "--max-instances", paramLabel = "N", description = "The function's maxInstances (default: ${DEFAULT-VALUE}).")
+  int maxInstances = 30;
+
+  @Option(names = "--memory", paramLabel = "MB", description = "The function's memory per instance (default: ${DEFAULT-VALUE}).")
+  int memoryMb = 128;
+
+  @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "The function's idle timeout for this run (default: ${DEFAULT-VALUE}).")
+  int idleSeconds = 10;
+
+  @Option(names = "--sustained-clients", paramLabel = "N", description = "Clients of the sustained load (default: ${DEFAULT-VALUE}).")
+  int sustainedClients = 30;
+
+  @Option(names = "--sustained", paramLabel = "SECONDS", description = "Length of the sustained load; 0 skips it (default: ${DEFAULT-VALUE}).")
+  int sustainedSeconds = 120;
+
+  @Option(names = "--json", description = "Print the figures as JSON instead of tables.")
+  boolean json;
+
+  @Option(names = "--out", paramLabel = "FILE", description = "Where the JSON is always written (default: bench-results/burst.json under the repository root).")
+  Path out;
+
+  private final PrintStream stdout;
+  private final PrintStream stderr;
+
+  BurstCommand(PrintStream stdout, PrintStream stderr) {
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+
+  /** The run's parameters, as reported. */
+  record Settings(int clients, int durationSeconds, int sleepMs, int concurrency, int maxInstances, int memoryMb, int idleSeconds,
+      int sustainedClients, int sustainedSeconds) {}
+
+  /** One load phase: its figures and its instance samples (ms since the phase start). */
+  record Phase(String name, int clients, int seconds, LoadFigures figures, List<InstanceWatch.Sample> samples, Launches launches) {}
+
+  /** Everything a run produced. */
+  record Result(Settings settings, Phase burst, Phase warm, long zeroAfterBurstMs, Phase sustained, Settling settling,
+      long zeroAfterSustainedMs, RunInfo info) {}
+
+  @Override
+  public Integer call() throws Exception {
+    for (var check : List.of(new int[] {clients, 1}, new int[] {durationSeconds, 1}, new int[] {sleepMs, 0}, new int[] {concurrency, 1},
+        new int[] {maxInstances, 1}, new int[] {sustainedClients, 1}, new int[] {sustainedSeconds, 0}, new int[] {idleSeconds, 0})) {
+      if (check[0] < check[1]) {
+        throw new BenchFailure("a count or duration is " + check[0] + " (expected: >= " + check[1] + "; see --help)");
+      }
+    }
+    Settings settings = new Settings(clients, durationSeconds, sleepMs, concurrency, maxInstances, memoryMb, idleSeconds, sustainedClients,
+        sustainedSeconds);
+    BenchPaths paths = BenchPaths.fromSystem(System.getenv());
+    Path outFile = out != null ? out : paths.root().resolve("bench-results/burst.json");
+    Path functions = paths.root().resolve("examples/test-functions/target/package");
+    if (!Files.isRegularFile(functions.resolve("test-functions.jar"))) {
+      throw new BenchFailure(functions + " has no test-functions.jar: build the project first (./mvnw -q -B package -DskipTests)");
+    }
+
+    DaemonUnderTest daemon = DaemonUnderTest.start(paths.launcher());
+    Thread hook = new Thread(daemon::close, "bench-cleanup");
+    Runtime.getRuntime().addShutdownHook(hook);
+    Result result;
+    try {
+      stderr.println("starting a daemon on " + daemon.baseUrl() + " (log: " + daemon.log() + ")…");
+      daemon.awaitHealthy(DAEMON_START_LIMIT);
+      DaemonApi api = new DaemonApi(daemon.address(), daemon.baseUrl());
+      JsonNode deployed = api.deploy(functions, List.of("--name", FUNCTION, "--runtime", "java", "--handler", "fixtures.Sleep::handleRequest",
+          "--concurrency", Integer.toString(concurrency), "--max-instances", Integer.toString(maxInstances), "--memory",
+          Integer.toString(memoryMb), "--idle-timeout", idleSeconds + "s", "--timeout", "30s"));
+      stderr.println("deployed " + FUNCTION + " (fixtures.Sleep, revision " + deployed.path("revision").asText() + ")");
+      AotTraining.await(api, List.of(FUNCTION), stderr);
+      PoolWatch pool = new PoolWatch(api);
+      pool.settle(POOL_SETTLE_LIMIT);
+      stderr.printf("warm pool: %s runners; %d instances up%n", (long) pool.level(), api.status(FUNCTION).path("instances").asInt());
+      try {
+        result = measure(api, daemon, settings);
+      } catch (BenchFailure | IOException e) {
+        throw new BenchFailure(e.getMessage() + "\nthe end of the daemon log:\n" + daemon.tail(30), e);
+      }
+    } finally {
+      daemon.close();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running already
+      }
+    }
+    String jsonText = BurstReport.jsonText(result);
+    Files.createDirectories(outFile.toAbsolutePath().getParent());
+    Files.writeString(outFile, jsonText + "\n", StandardCharsets.UTF_8);
+    if (json) {
+      stdout.println(jsonText);
+    } else {
+      stdout.println();
+      stdout.print(BurstReport.table(result));
+      stdout.println("JSON written to " + outFile);
+    }
+    return 0;
+  }
+
+  private Result measure(DaemonApi api, DaemonUnderTest daemon, Settings s) throws IOException, InterruptedException {
+    if (api.status(FUNCTION).path("instances").asInt() != 0) {
+      throw new BenchFailure("'" + FUNCTION + "' has instances up before the burst");
+    }
+    byte[] event = ("{\"ms\":" + s.sleepMs() + "}").getBytes(StandardCharsets.UTF_8);
+    LoadGenerator load = new LoadGenerator(daemon.address(), "POST", "/2015-03-31/functions/" + FUNCTION + "/invocations", event, READ_TIMEOUT);
+    Duration length = Duration.ofSeconds(s.durationSeconds());
+
+    stderr.printf("burst: %d clients for %d s at zero instances…%n", s.clients(), s.durationSeconds());
+    Phase burst = phase("burst from zero", load, api, s.clients(), length);
+    stderr.printf("warm baseline: the same %d clients for %d s on the instances the burst left…%n", s.clients(), s.durationSeconds());
+    Phase warm = phase("warm (baseline)", load, api, s.clients(), length);
+    stderr.printf("waiting for scale to zero (idle timeout %d s)…%n", s.idleSeconds());
+    long zeroAfterBurst = awaitZero(api, Duration.ofSeconds(s.idleSeconds()).plus(ZERO_GRACE));
+
+    Phase sustained = null;
+    Settling settling = null;
+    long zeroAfterSustained = -1;
+    if (s.sustainedSeconds() > 0) {
+      stderr.printf("sustained: %d clients for %d s…%n", s.sustainedClients(), s.sustainedSeconds());
+      sustained = phase("sustained", load, api, s.sustainedClients(), Duration.ofSeconds(s.sustainedSeconds()));
+      settling = Settling.of(sustained.samples(), 5000);
+      stderr.printf("waiting for scale to zero (idle timeout %d s)…%n", s.idleSeconds());
+      zeroAfterSustained = awaitZero(api, Duration.ofSeconds(s.idleSeconds()).plus(ZERO_GRACE));
+    }
+    return new Result(s, burst, warm, zeroAfterBurst, sustained, settling, zeroAfterSustained, RunInfo.current(s.clients(), 0));
+  }
+
+  private static Phase phase(String name, LoadGenerator load, DaemonApi api, int clients, Duration length)
+      throws InterruptedException, IOException {
+    Launches before = Launches.in(api.metrics(), FUNCTION);
+    InstanceWatch[] watch = new InstanceWatch[1];
+    long[] origin = new long[1];
+    LoadGenerator.Run run = load.run(clients, length, () -> {
+      origin[0] = System.nanoTime();
+      watch[0] = InstanceWatch.start(api, FUNCTION, origin[0]);
+    });
+    watch[0].close();
+    List<InstanceWatch.Sample> samples = LoadFigures.between(watch[0].samples(), 0, length.toMillis() + 1);
+    Launches launched = Launches.in(api.metrics(), FUNCTION).since(before);
+    return new Phase(name, clients, (int) length.toSeconds(), LoadFigures.of(run, samples), samples, launched);
+  }
+
+  /** Polls until no instance is up or starting; returns how long that took, in ms. */
+  private static long awaitZero(DaemonApi api, Duration limit) throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    long deadline = start + limit.toNanos();
+    while (true) {
+      JsonNode s = api.status(FUNCTION);
+      if (s.path("instances").asInt(-1) == 0 && s.path("starting").asInt(-1) == 0) {
+        return (System.nanoTime() - start) / 1_000_000;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new BenchFailure("'" + FUNCTION + "' did not scale to zero within " + limit.toSeconds() + " s of the load's end: instances="
+            + s.path("instances") + ", starting=" + s.path("starting") + ", desired=" + s.path("desired"));
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+}
