@@ -67,12 +67,13 @@ public final class ScalingLoop implements AutoCloseable {
 
   /**
    * The history with this tick's sample, except that a function at zero instances with no demand
-   * records nothing (as Knative's windows, which get no data then): a burst after a quiet spell at
-   * zero is averaged on its own, not diluted by a window of zeros from before it.
+   * forgets its history (as Knative's windows, which get no data then and start afresh after a
+   * gap): the next burst is averaged on its own, neither diluted by a window of zeros before it nor
+   * inflated by the burst that came before the scale to zero.
    */
   static DemandHistory observe(DemandHistory history, PoolSnapshot s, double sample, Instant now, Duration keep) {
     if (s.ready() + s.starting() == 0 && s.demand() == 0 && sample == 0) {
-      return history;
+      return DemandHistory.EMPTY;
     }
     return history.with(now, sample, keep);
   }

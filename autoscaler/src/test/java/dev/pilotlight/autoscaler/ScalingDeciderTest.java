@@ -196,6 +196,21 @@ class ScalingDeciderTest {
   }
 
   @Test
+  void aFunctionBackAtZeroForgetsThePastBurst() {
+    // A burst, scale to zero, then a smaller steady load: sized for the load, not for the memory of the burst.
+    PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, Duration.ofSeconds(10)));
+    sim.run(100, 20);
+    sim.run(0, 12);
+    assertThat(sim.ready).isZero();
+    sim.step(0);
+    for (int t = 0; t < 120; t++) {
+      sim.step(30);
+    }
+    int from = sim.decisions.size() - 120;
+    assertThat(sim.decisions.subList(from, sim.decisions.size())).allMatch(d -> d.desired() == 5);
+  }
+
+  @Test
   void anIdleTimeoutOfZeroStopsAtTheFirstIdleTick() {
     PoolSim sim = new PoolSim(PoolSim.spec(1, 0, 10, Duration.ZERO));
     sim.step(1);
