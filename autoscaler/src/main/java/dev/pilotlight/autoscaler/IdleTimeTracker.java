@@ -93,6 +93,12 @@ public final class IdleTimeTracker {
     return r.decision;
   }
 
+  /** How many idle times the function's histogram holds. */
+  public synchronized int idleTimes(String function) {
+    Rhythm r = rhythms.get(function);
+    return r == null ? 0 : r.histogram.total();
+  }
+
   /** A copy of the function's histogram (empty if nothing was recorded). */
   public synchronized IdleTimeHistogram histogram(String function) {
     Rhythm r = rhythms.get(function);

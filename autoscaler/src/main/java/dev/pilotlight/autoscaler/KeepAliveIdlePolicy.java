@@ -1,6 +1,7 @@
 package dev.pilotlight.autoscaler;
 
 import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.KeepAlive;
 import dev.pilotlight.model.PoolSnapshot;
 import java.time.Instant;
 import java.util.function.Function;
@@ -19,10 +20,20 @@ public final class KeepAliveIdlePolicy implements IdlePolicy {
   private final IdleTimeTracker tracker;
   private final Function<FunctionSpec, KeepAlivePolicy> policyFor;
 
-  /** @param policyFor the policy a function gets (its {@code keepAlive}, else the daemon's) */
+  /** @param policyFor the policy a function gets */
   public KeepAliveIdlePolicy(IdleTimeTracker tracker, Function<FunctionSpec, KeepAlivePolicy> policyFor) {
     this.tracker = tracker;
     this.policyFor = policyFor;
+  }
+
+  /** The daemon's: each function gets the policy of its own {@code keepAlive}, else of {@code daemonDefault}. */
+  public static KeepAliveIdlePolicy withDefault(IdleTimeTracker tracker, KeepAlive daemonDefault) {
+    return new KeepAliveIdlePolicy(tracker, spec -> KeepAlivePolicy.of(modeOf(spec, daemonDefault)));
+  }
+
+  /** The function's own keep-alive mode, else the daemon's. */
+  public static KeepAlive modeOf(FunctionSpec spec, KeepAlive daemonDefault) {
+    return spec.keepAlive() != null ? spec.keepAlive() : daemonDefault;
   }
 
   @Override

@@ -16,21 +16,30 @@ public interface KeepAlivePolicy {
 
   /** Keeps the instance for the function's {@code idleTimeout} after its last request; never pre-warms. */
   static KeepAlivePolicy fixed() {
-    return (spec, histogram) -> new KeepAliveDecision(Duration.ZERO, spec.idleTimeout(), "fixed");
+    return Shared.FIXED;
   }
 
   /** Stops the instance as soon as it is idle; never pre-warms. */
   static KeepAlivePolicy off() {
-    return (spec, histogram) -> new KeepAliveDecision(Duration.ZERO, Duration.ZERO, "off");
+    return Shared.OFF;
   }
 
   /** The hybrid histogram policy with the settings documented on {@link HistogramSettings#DEFAULTS}. */
   static KeepAlivePolicy histogram() {
-    return histogram(HistogramSettings.DEFAULTS);
+    return Shared.HISTOGRAM;
   }
 
   static KeepAlivePolicy histogram(HistogramSettings settings) {
     return new HybridHistogramPolicy(settings);
+  }
+
+  /** One instance of each policy, so that {@link IdleTimeTracker}'s cached decisions are reused from tick to tick. */
+  final class Shared {
+    static final KeepAlivePolicy FIXED = (spec, histogram) -> new KeepAliveDecision(Duration.ZERO, spec.idleTimeout(), "fixed");
+    static final KeepAlivePolicy OFF = (spec, histogram) -> new KeepAliveDecision(Duration.ZERO, Duration.ZERO, "off");
+    static final KeepAlivePolicy HISTOGRAM = new HybridHistogramPolicy(HistogramSettings.DEFAULTS);
+
+    private Shared() {}
   }
 
   /** The policy of a mode: {@code fixed} and {@code off} as above, {@code histogram} with its defaults. */

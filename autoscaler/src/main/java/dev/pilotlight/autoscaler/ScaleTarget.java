@@ -18,6 +18,14 @@ public interface ScaleTarget {
    */
   boolean drain(String function, String instanceId);
 
+  /**
+   * Starts one instance because the {@link IdlePolicy} expects a call soon (a pre-warm: the
+   * function is at zero with nothing in flight). By default an ordinary start.
+   */
+  default void prewarm(String function) {
+    startInstances(function, 1);
+  }
+
   /** The decision just taken for {@code function}, for status and metrics. */
   default void decided(String function, ScalingDecision decision) {}
 }

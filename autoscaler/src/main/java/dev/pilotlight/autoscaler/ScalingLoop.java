@@ -92,7 +92,12 @@ public final class ScalingLoop implements AutoCloseable {
 
   private void apply(PoolSnapshot s, ScalingDecision d) {
     int current = s.ready() + s.starting();
-    if (d.desired() > current) {
+    if (d.desired() > current && current == 0 && s.demand() == 0 && "idle".equals(d.reason())) {
+      target.prewarm(s.function()); // at zero with nothing to do, the idle policy wants one: a call is expected
+      if (d.desired() > 1) {
+        target.startInstances(s.function(), d.desired() - 1);
+      }
+    } else if (d.desired() > current) {
       target.startInstances(s.function(), d.desired() - current);
     } else if (d.desired() < s.ready()) {
       for (String id : decider.instancesToStop(s, s.ready() - d.desired())) {

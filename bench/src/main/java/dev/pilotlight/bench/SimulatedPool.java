@@ -6,7 +6,6 @@ import dev.pilotlight.autoscaler.KeepAliveIdlePolicy;
 import dev.pilotlight.autoscaler.KeepAlivePolicy;
 import dev.pilotlight.autoscaler.ScaleTarget;
 import dev.pilotlight.autoscaler.ScalingDecider;
-import dev.pilotlight.autoscaler.ScalingDecision;
 import dev.pilotlight.autoscaler.ScalingLoop;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.InstanceLoad;
@@ -96,7 +95,6 @@ final class SimulatedPool implements ScaleTarget {
   private int sequence;
   private double demandSeconds;
   private long demandSince;
-  private String lastReason = "";
   private long invocations;
   private long coldStarts;
   private long coldAtZero;
@@ -311,11 +309,14 @@ final class SimulatedPool implements ScaleTarget {
     return List.of(snapshot());
   }
 
-  /** A start the loop asks for while the function is at zero with nothing to do, for its idle policy, is a pre-warm. */
   @Override
   public void startInstances(String function, int count) {
-    boolean prewarm = "idle".equals(lastReason) && instances.isEmpty() && inFlight == 0 && queue.isEmpty();
-    launch(count, prewarm);
+    launch(count, false);
+  }
+
+  @Override
+  public void prewarm(String function) {
+    launch(1, true);
   }
 
   @Override
@@ -337,8 +338,4 @@ final class SimulatedPool implements ScaleTarget {
     return false;
   }
 
-  @Override
-  public void decided(String function, ScalingDecision decision) {
-    lastReason = decision.reason();
-  }
 }

@@ -136,20 +136,7 @@ final class CostCommand extends DaemonCommand {
   }
 
   private static String keepAlive(JsonNode k) {
-    if (k.isMissingNode() || k.isNull()) {
-      return "-";
-    }
-    String mode = Json.text(k, "mode");
-    String basis = Json.text(k, "basis");
-    if (!k.hasNonNull("keepUntilSeconds")) {
-      return mode;
-    }
-    double open = k.path("prewarmAfterSeconds").asDouble();
-    double close = k.path("keepUntilSeconds").asDouble();
-    String window = open > 0
-        ? "stopped after a call, pre-warmed " + Formats.seconds(open) + " after it, kept until " + Formats.seconds(close)
-        : close > 0 ? "kept " + Formats.seconds(close) + " after a call" : "stopped after each call";
-    return mode + " (" + basis + ": " + window + ")";
+    return k.isMissingNode() || k.isNull() ? "-" : StatusCommand.keepAlive(k);
   }
 
   /** A price as written, without exponent: 0.0000166667, not 1.66667E-5. */

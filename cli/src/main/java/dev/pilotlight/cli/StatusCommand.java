@@ -56,6 +56,9 @@ final class StatusCommand extends DaemonCommand {
     lines.put("concurrency", Json.text(f, "concurrency"));
     lines.put("min/max instances", Json.text(f, "minInstances") + " / " + Json.text(f, "maxInstances"));
     lines.put("idle timeout", seconds(f, "idleTimeoutSeconds"));
+    if (f.hasNonNull("keepAlive")) {
+      lines.put("keep-alive", keepAlive(f.get("keepAlive")));
+    }
     lines.put("last cold start", lastColdStart(f.path("lastColdStart")));
     List<String> envKeys = new ArrayList<>();
     f.path("env").fieldNames().forEachRemaining(envKeys::add);
@@ -65,6 +68,16 @@ final class StatusCommand extends DaemonCommand {
     StringBuilder sb = new StringBuilder();
     lines.forEach((k, v) -> sb.append(String.format("%-" + width + "s %s", k + ":", v)).append('\n'));
     return sb.toString();
+  }
+
+  /** {@code histogram (learned from 12 idle times): an instance from 8m6s to 11m after a call}. */
+  static String keepAlive(JsonNode k) {
+    double open = k.path("prewarmAfterSeconds").asDouble();
+    double close = k.path("keepUntilSeconds").asDouble();
+    String window = close == 0 ? "stopped as soon as idle"
+        : open > 0 ? "stopped after a call, pre-warmed " + Formats.seconds(open) + " after it, kept until " + Formats.seconds(close)
+        : "kept " + Formats.seconds(close) + " after a call";
+    return Json.text(k, "mode") + " (" + Json.text(k, "basis") + ", " + k.path("idleTimes").asInt() + " idle times learned): " + window;
   }
 
   private static String latency(JsonNode l) {

@@ -3,6 +3,7 @@ package dev.pilotlight.gateway;
 import dev.pilotlight.gateway.activation.Activator;
 import dev.pilotlight.gateway.async.AsyncDispatcher;
 import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.Durations;
 import dev.pilotlight.model.Failure;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.Unpooled;
@@ -135,6 +136,18 @@ final class ControlApi {
           methodNotAllowed(ctx, req);
         }
       }
+      case "usage" -> {
+        if (m.equals(HttpMethod.GET)) {
+          String since = first(query, "since");
+          blocking(ctx, req, () -> {
+            Deployment d = control.find(name).orElseThrow(() -> new Failure.FunctionNotFound(name));
+            ControlPlane.FunctionUsage u = control.usage(name, since == null ? null : Durations.parse("since", since));
+            return ErrorResponses.json(HttpResponseStatus.OK, UsageView.of(d, u, control.keepAlive(d).orElse(null)));
+          });
+        } else {
+          methodNotAllowed(ctx, req);
+        }
+      }
       case "logs" -> {
         if (m.equals(HttpMethod.GET)) {
           logs(ctx, req, name, query);
@@ -148,8 +161,10 @@ final class ControlApi {
   }
 
   private Map<String, Object> view(Deployment d) {
-    return FunctionView.of(d, activator.snapshot(d.name()).orElse(null), activator.scaling(d.name()).orElse(null), stats.of(d.name()),
-        baseUrl.get());
+    Map<String, Object> m = FunctionView.of(d, activator.snapshot(d.name()).orElse(null), activator.scaling(d.name()).orElse(null),
+        stats.of(d.name()), baseUrl.get());
+    control.keepAlive(d).ifPresent(k -> m.put("keepAlive", k.toMap()));
+    return m;
   }
 
   private void logs(ChannelHandlerContext ctx, FullHttpRequest req, String name, QueryStringDecoder query) {

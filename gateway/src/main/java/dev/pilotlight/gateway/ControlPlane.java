@@ -2,7 +2,10 @@ package dev.pilotlight.gateway;
 
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.Usage;
 import java.io.InputStream;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -43,4 +46,20 @@ public interface ControlPlane {
 
   /** Streams new log lines of {@code name} until the returned handle is closed. */
   AutoCloseable followLogs(String name, Consumer<String> onLine);
+
+  /** What a function used from {@code since} on (the start of an hour; null: everything recorded). */
+  record FunctionUsage(Usage usage, Instant since) {}
+
+  /**
+   * What {@code name} used over the last {@code window} (in whole hours, the current one included;
+   * null: everything recorded), this second's invocations included.
+   */
+  default FunctionUsage usage(String name, Duration window) {
+    return new FunctionUsage(Usage.NONE, null);
+  }
+
+  /** How {@code d}'s idle instance is kept now; empty where that is not known. */
+  default Optional<KeepAliveView> keepAlive(Deployment d) {
+    return Optional.empty();
+  }
 }

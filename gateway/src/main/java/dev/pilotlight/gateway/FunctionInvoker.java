@@ -5,6 +5,8 @@ import dev.pilotlight.gateway.activation.Lease;
 import dev.pilotlight.gateway.lambda.HttpEvents;
 import dev.pilotlight.gateway.proxy.HttpProxy;
 import dev.pilotlight.gateway.proxy.ProxyOutcome;
+import dev.pilotlight.gateway.usage.UsageLedger;
+import dev.pilotlight.gateway.usage.UsageMeter;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.Instance;
@@ -26,6 +28,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -48,8 +51,16 @@ public final class FunctionInvoker {
   private final InvocationLog log;
   private final MeterRegistry metrics;
   private final InstantSource clock;
+  private final UsageMeter usage;
 
   public FunctionInvoker(Activator activator, HttpProxy proxy, FunctionStats stats, InvocationLog log, MeterRegistry metrics, InstantSource clock) {
+    this(activator, proxy, stats, log, metrics, clock, new UsageMeter(UsageLedger.NONE, clock));
+  }
+
+  /** @param usage where every invocation's billed duration and memory are summed (cost accounting) */
+  public FunctionInvoker(Activator activator, HttpProxy proxy, FunctionStats stats, InvocationLog log, MeterRegistry metrics, InstantSource clock,
+      UsageMeter usage) {
+    this.usage = usage;
     this.activator = activator;
     this.proxy = proxy;
     this.stats = stats;
@@ -290,12 +301,23 @@ public final class FunctionInvoker {
       if (instance.deployment().spec().concurrency() == 1) {
         instance.currentRequest(null);
       }
+      long billedMs = (long) Math.ceil(ms);
+      int memoryMb = instance.deployment().spec().memoryMb();
+      OptionalLong peak = instance.peakMemoryBytes();
+      long maxUsedMb = peak.isPresent() ? (peak.getAsLong() + (1 << 20) - 1) >> 20 : 0;
       StringBuilder report = new StringBuilder()
           .append("END RequestId: ").append(requestId).append('\n')
           .append("REPORT RequestId: ").append(requestId)
           .append("\tDuration: ").append(String.format(Locale.ROOT, "%.2f", ms)).append(" ms")
-          .append("\tBilled Duration: ").append((long) Math.ceil(ms)).append(" ms")
-          .append("\tMemory Size: ").append(instance.deployment().spec().memoryMb()).append(" MB");
+          .append("\tBilled Duration: ").append(billedMs).append(" ms")
+          .append("\tMemory Size: ").append(memoryMb).append(" MB");
+      if (maxUsedMb > 0) {
+        report.append("\tMax Memory Used: ").append(maxUsedMb).append(" MB");
+      }
+      if (lease != null) {
+        boolean cold = lease.cold();
+        usage.invocation(name, billedMs, memoryMb, maxUsedMb, cold, cold ? instance.initDuration().toMillis() : 0, lease.prewarmHit());
+      }
       if (lease != null && lease.cold()) {
         report.append("\tInit Duration: ").append(String.format(Locale.ROOT, "%.2f", instance.initDuration().toNanos() / 1e6)).append(" ms")
             .append("\tLaunch: ").append(instance.launchStrategy());

@@ -1,6 +1,9 @@
 package dev.pilotlight.server;
 
 import dev.pilotlight.gateway.ControlPlane;
+import dev.pilotlight.gateway.KeepAliveView;
+import dev.pilotlight.gateway.usage.UsageLedger;
+import dev.pilotlight.gateway.usage.UsageMeter;
 import dev.pilotlight.gateway.activation.Activator;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
@@ -15,10 +18,13 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -34,6 +40,9 @@ final class ControlPlaneService implements ControlPlane {
   private final Activator activator;
   private final Consumer<Deployment> onActivate;
   private final InstantSource clock;
+  private final UsageMeter usage;
+  private final Function<FunctionSpec, KeepAliveView> keepAlive;
+  private final Consumer<String> forgetRhythm;
   private final Object writeLock = new Object();
 
   /**
@@ -42,6 +51,20 @@ final class ControlPlaneService implements ControlPlane {
    */
   ControlPlaneService(Registry registry, ArtifactStore artifacts, LogStore logs, Activator activator,
       Consumer<Deployment> onActivate, InstantSource clock) {
+    this(registry, artifacts, logs, activator, onActivate, clock, new UsageMeter(UsageLedger.NONE, clock), spec -> null, name -> {});
+  }
+
+  /**
+   * @param usage what functions used, for {@code cost}; a removed function's usage is dropped
+   * @param keepAlive how a function's idle instance is kept now (null: not known)
+   * @param forgetRhythm told of every removed function, whose learned keep-alive rhythm is dropped
+   */
+  ControlPlaneService(Registry registry, ArtifactStore artifacts, LogStore logs, Activator activator,
+      Consumer<Deployment> onActivate, InstantSource clock, UsageMeter usage, Function<FunctionSpec, KeepAliveView> keepAlive,
+      Consumer<String> forgetRhythm) {
+    this.usage = usage;
+    this.keepAlive = keepAlive;
+    this.forgetRhythm = forgetRhythm;
     this.registry = registry;
     this.artifacts = artifacts;
     this.logs = logs;
@@ -169,9 +192,22 @@ final class ControlPlaneService implements ControlPlane {
       }
       activator.remove(name).join();
       logs.delete(name);
+      usage.forget(name);
+      forgetRhythm.accept(name);
       artifacts.retainOnly(registry.referencedCode());
       return true;
     }
+  }
+
+  @Override
+  public FunctionUsage usage(String name, Duration window) {
+    Instant since = window == null ? null : Instant.ofEpochSecond(Math.floorDiv(clock.instant().minus(window).getEpochSecond(), 3600) * 3600);
+    return new FunctionUsage(usage.usage(name, since), since);
+  }
+
+  @Override
+  public Optional<KeepAliveView> keepAlive(Deployment d) {
+    return Optional.ofNullable(keepAlive.apply(d.spec()));
   }
 
   @Override

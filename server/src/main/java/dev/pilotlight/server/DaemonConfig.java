@@ -3,6 +3,7 @@ package dev.pilotlight.server;
 import dev.pilotlight.executor.WarmPool;
 import dev.pilotlight.gateway.activation.MemoryBudget;
 import dev.pilotlight.gateway.async.AsyncDispatcher;
+import dev.pilotlight.model.KeepAlive;
 import dev.pilotlight.model.ScalingSettings;
 import dev.pilotlight.store.PackageLimits;
 import java.nio.file.Path;
@@ -26,9 +27,10 @@ import java.time.Duration;
  *     {@link ScalingSettings}; {@code maxQueue} is always this config's {@code maxQueue})
  * @param memoryBudgetMb the node's memory budget for instances and the warm pool, in MB (default
  *     75 % of the machine's memory)
+ * @param keepAlive the keep-alive policy of functions that set none (default {@code histogram}: learned per function)
  */
 public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
-    WarmPool.Settings pool, AsyncDispatcher.Settings async, ScalingSettings scaling, long memoryBudgetMb) {
+    WarmPool.Settings pool, AsyncDispatcher.Settings async, ScalingSettings scaling, long memoryBudgetMb, KeepAlive keepAlive) {
   public DaemonConfig {
     if (dataDir == null) {
       throw new IllegalArgumentException("dataDir: null (expected a directory path)");
@@ -49,6 +51,13 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
     if (memoryBudgetMb < 1) {
       throw new IllegalArgumentException("memoryBudgetMb: " + memoryBudgetMb + " (expected: >= 1)");
     }
+    keepAlive = keepAlive == null ? KeepAlive.HISTOGRAM : keepAlive;
+  }
+
+  /** A config with the default keep-alive policy. */
+  public DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
+      WarmPool.Settings pool, AsyncDispatcher.Settings async, ScalingSettings scaling, long memoryBudgetMb) {
+    this(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, KeepAlive.HISTOGRAM);
   }
 
   /** A config with the scaling settings at their defaults and the default memory budget. */
@@ -75,31 +84,35 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
   }
 
   public DaemonConfig withPort(int p) {
-    return new DaemonConfig(host, p, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb);
+    return new DaemonConfig(host, p, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, keepAlive);
   }
 
   public DaemonConfig withLimits(PackageLimits l) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, l, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb);
+    return new DaemonConfig(host, port, dataDir, runnerJar, l, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, keepAlive);
   }
 
   public DaemonConfig withPool(WarmPool.Settings p) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, p, async, scaling, memoryBudgetMb);
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, p, async, scaling, memoryBudgetMb, keepAlive);
   }
 
   public DaemonConfig withAsync(AsyncDispatcher.Settings a) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, a, scaling, memoryBudgetMb);
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, a, scaling, memoryBudgetMb, keepAlive);
   }
 
   public DaemonConfig withScalingTick(Duration t) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, t, pool, async, scaling, memoryBudgetMb);
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, t, pool, async, scaling, memoryBudgetMb, keepAlive);
   }
 
   public DaemonConfig withScaling(ScalingSettings s) {
     return new DaemonConfig(host, port, dataDir, runnerJar, limits, s.maxQueue() != null ? s.maxQueue() : maxQueue, scalingTick, pool, async,
-        s, memoryBudgetMb);
+        s, memoryBudgetMb, keepAlive);
+  }
+
+  public DaemonConfig withKeepAlive(KeepAlive k) {
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, k);
   }
 
   public DaemonConfig withMemoryBudgetMb(long mb) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, mb);
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, mb, keepAlive);
   }
 }

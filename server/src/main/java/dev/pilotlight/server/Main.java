@@ -76,6 +76,11 @@ public final class Main implements Callable<Integer> {
       + "memory settings (default: 75% of the machine's memory).")
   Long memoryBudgetMb;
 
+  @Option(names = "--keep-alive", paramLabel = "histogram|fixed|off", description = "How idle instances of functions that set no "
+      + "keepAlive are kept: histogram (learned from each function's idle times: stopped early, pre-warmed before the next call), "
+      + "fixed (for the function's idleTimeout) or off (stopped at once) (default: ${DEFAULT-VALUE}).", defaultValue = "histogram")
+  String keepAlive;
+
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args.length > 0 && args[0].equals("serve") ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
     if (code != 0) {
@@ -93,7 +98,8 @@ public final class Main implements Callable<Integer> {
         dev.pilotlight.gateway.async.AsyncDispatcher.Settings.defaults()
             .withRetryDelay(dev.pilotlight.model.Durations.parse("--async-retry-delay", asyncRetryDelay)));
     try {
-      config = config.withScaling(scaling()).withMemoryBudgetMb(memoryBudgetMb != null ? memoryBudgetMb : DaemonConfig.defaultMemoryBudgetMb());
+      config = config.withScaling(scaling()).withMemoryBudgetMb(memoryBudgetMb != null ? memoryBudgetMb : DaemonConfig.defaultMemoryBudgetMb())
+          .withKeepAlive(dev.pilotlight.model.KeepAlive.parse("--keep-alive", keepAlive));
     } catch (Failure.InvalidInput | IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 2;

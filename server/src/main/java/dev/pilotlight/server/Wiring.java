@@ -1,5 +1,8 @@
 package dev.pilotlight.server;
 
+import dev.pilotlight.autoscaler.IdleTimeTracker;
+import dev.pilotlight.autoscaler.KeepAliveDecision;
+import dev.pilotlight.autoscaler.KeepAliveIdlePolicy;
 import dev.pilotlight.autoscaler.ScaleTarget;
 import dev.pilotlight.autoscaler.ScalingDecision;
 import dev.pilotlight.autoscaler.ScalingDecider;
@@ -13,20 +16,27 @@ import dev.pilotlight.gateway.GatewayServer;
 import dev.pilotlight.gateway.activation.ActivationEvents;
 import dev.pilotlight.gateway.InstanceMeters;
 import dev.pilotlight.gateway.InvokerEventRunner;
+import dev.pilotlight.gateway.KeepAliveView;
 import dev.pilotlight.gateway.activation.Activator;
 import dev.pilotlight.gateway.activation.MemoryBudget;
 import dev.pilotlight.gateway.async.AsyncDispatcher;
 import dev.pilotlight.gateway.async.EventQueue;
 import dev.pilotlight.gateway.proxy.HttpProxy;
+import dev.pilotlight.gateway.usage.UsageLedger;
+import dev.pilotlight.gateway.usage.UsageMeter;
 import dev.pilotlight.model.AsyncEvent;
 import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Instance;
+import dev.pilotlight.model.KeepAlive;
 import dev.pilotlight.model.PoolSnapshot;
+import dev.pilotlight.model.Usage;
 import dev.pilotlight.runtimeapi.RuntimeApiServer;
 import dev.pilotlight.store.ArtifactStore;
 import dev.pilotlight.store.AsyncQueue;
 import dev.pilotlight.store.LogStore;
 import dev.pilotlight.store.Registry;
+import dev.pilotlight.store.UsageStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -36,11 +46,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -61,6 +75,7 @@ public final class Wiring {
     AsyncQueue events = AsyncQueue.open(data.resolve("events.db"));
     ArtifactStore artifacts = ArtifactStore.open(data.resolve("artifacts"), config.limits());
     LogStore logs = LogStore.open(data.resolve("logs"));
+    UsageStore usageStore = UsageStore.open(data.resolve("usage.db"));
 
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
@@ -80,9 +95,14 @@ public final class Wiring {
     metrics.gauge("pilotlight.pool.runners", executor.pool(), p -> p.size());
     metrics.gauge("pilotlight.pool.reserved.memory.mb", executor.pool(), p -> p.reservedMemoryMb());
     HttpProxy proxy = new HttpProxy(workers);
-    ScalingDecider decider = new ScalingDecider();
+    // Keep-alive: each function's idle-time rhythm, learned across restarts, decides the scale-to-zero edge.
+    IdleTimeTracker rhythms = new IdleTimeTracker();
+    usageStore.rhythms().forEach((name, r) -> restoreRhythm(rhythms, name, r));
+    KeepAliveIdlePolicy keepAlive = KeepAliveIdlePolicy.withDefault(rhythms, config.keepAlive());
+    UsageMeter usage = new UsageMeter(new UsageOnStore(usageStore), clock);
+    ScalingDecider decider = new ScalingDecider(keepAlive);
     Activator activator = new Activator(executor::launch, decider::instancesToStart,
-        ActivationEvents.all(new LifecycleLog(logs, proxy), new InstanceMeters(metrics)), clock,
+        ActivationEvents.all(new LifecycleLog(logs, proxy), new InstanceMeters(metrics), new RhythmAndUsage(rhythms, usage, logs)), clock,
         new Activator.Settings(config.maxQueue(), config.scaling().maxQueueWait()), budget);
 
     ScalingLoop scaling = new ScalingLoop(new ScaleTarget() {
@@ -102,15 +122,21 @@ public final class Wiring {
       }
 
       @Override
+      public void prewarm(String function) {
+        activator.prewarm(function);
+      }
+
+      @Override
       public void decided(String function, ScalingDecision decision) {
         activator.decided(function, decision.desired(), decision.panicking());
       }
     }, decider, clock, config.scaling());
 
-    ControlPlaneService control = new ControlPlaneService(registry, artifacts, logs, activator, executor::prepare, clock);
+    ControlPlaneService control = new ControlPlaneService(registry, artifacts, logs, activator, executor::prepare, clock, usage,
+        spec -> keepAliveView(spec, config.keepAlive(), keepAlive, rhythms), rhythms::forget);
     control.restore();
     FunctionStats stats = new FunctionStats();
-    FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock);
+    FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage);
     AsyncDispatcher async = AsyncDispatcher.create(new QueueOnStore(events), new InvokerEventRunner(invoker),
         name -> activator.deployment(name).map(Deployment::spec), (name, requestId, line) -> logs.append(name, "-", requestId, line),
         config.async(), clock);
@@ -123,6 +149,7 @@ public final class Wiring {
       executor.close();
       events.close();
       registry.close();
+      usageStore.close();
       logs.close();
       boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -130,6 +157,20 @@ public final class Wiring {
     }
     scaling.start(config.scalingTick());
     async.start();
+    // Usage and learned rhythms reach usage.db once a second: a crash loses at most that much.
+    ScheduledExecutorService saver = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("usage-saver").factory());
+    Runnable save = () -> {
+      try {
+        usage.flush();
+        IdleTimeTracker.Changes c = rhythms.takeChanges();
+        Map<String, UsageStore.Rhythm> changed = new LinkedHashMap<>();
+        c.changed().forEach((name, r) -> changed.put(name, new UsageStore.Rhythm(r.histogram(), r.idleSince())));
+        usageStore.saveRhythms(changed, c.forgotten());
+      } catch (RuntimeException e) {
+        System.err.println("usage saver: " + e);
+      }
+    };
+    saver.scheduleWithFixedDelay(save, 1, 1, TimeUnit.SECONDS);
 
     return new Daemon() {
       private boolean closed;
@@ -149,15 +190,87 @@ public final class Wiring {
         gateway.close();
         scaling.close();
         activator.shutdown();
+        saver.shutdownNow();
+        save.run(); // after the instances stopped: their last idle time is counted
         executor.close();
         blocking.shutdownNow();
         boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         events.close();
         registry.close();
+        usageStore.close();
         logs.close();
       }
     };
+  }
+
+  private static KeepAliveView keepAliveView(FunctionSpec spec, KeepAlive daemonDefault, KeepAliveIdlePolicy policy, IdleTimeTracker rhythms) {
+    KeepAliveDecision d = policy.decision(spec);
+    return new KeepAliveView(KeepAliveIdlePolicy.modeOf(spec, daemonDefault).id(), d.basis(), d.prewarmAfter(), d.keepUntil(),
+        rhythms.idleTimes(spec.name()));
+  }
+
+  /** Puts back a persisted rhythm; a damaged one is dropped (the function learns again) rather than failing the start. */
+  private static void restoreRhythm(IdleTimeTracker rhythms, String name, UsageStore.Rhythm r) {
+    try {
+      rhythms.restore(name, new IdleTimeTracker.Saved(r.histogram(), r.idleSince()));
+    } catch (IllegalArgumentException e) {
+      System.err.println("keep-alive: dropping the damaged rhythm of '" + name + "': " + e.getMessage());
+    }
+  }
+
+  /** The store's usage.db as the meter's {@link UsageLedger}. */
+  private record UsageOnStore(UsageStore store) implements UsageLedger {
+    @Override
+    public void add(Map<String, Map<Instant, Usage>> byFunctionAndHour) {
+      store.add(byFunctionAndHour);
+    }
+
+    @Override
+    public Usage total(String function, Instant since) {
+      return store.total(function, since);
+    }
+
+    @Override
+    public void forget(String function) {
+      store.forget(function);
+    }
+  }
+
+  /**
+   * Tells the keep-alive rhythms when functions turn busy and idle, and the usage meter how long
+   * instances were held idle and when one was pre-warmed (which the function's log also says).
+   */
+  private record RhythmAndUsage(IdleTimeTracker rhythms, UsageMeter usage, LogStore logs) implements ActivationEvents {
+    @Override
+    public void instanceReady(Instance instance) {}
+
+    @Override
+    public void instanceFailedToStart(String function, Throwable error) {}
+
+    @Override
+    public void instanceGone(Instance instance, String reason) {}
+
+    @Override
+    public void functionBusy(String function, Instant now) {
+      rhythms.busy(function, now);
+    }
+
+    @Override
+    public void functionIdle(String function, Instant now) {
+      rhythms.idle(function, now);
+    }
+
+    @Override
+    public void instanceIdle(Instance instance, Duration idle, boolean prewarm) {
+      usage.idle(instance.deployment().name(), instance.deployment().spec().memoryMb(), idle, prewarm);
+    }
+
+    @Override
+    public void prewarmStarted(String function) {
+      usage.prewarmed(function);
+      logs.append(function, "-", null, "PREWARM starting an instance: the keep-alive policy expects a call soon");
+    }
   }
 
   /** The store's SQLite queue as the dispatcher's {@link EventQueue}. */

@@ -1,6 +1,8 @@
 package dev.pilotlight.gateway.activation;
 
 import dev.pilotlight.model.Instance;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 
 /** Lifecycle events the activator reports (to logs and metrics). */
@@ -13,6 +15,26 @@ public interface ActivationEvents {
 
   /** An idle instance is being stopped to free memory for another function's launch. */
   default void instanceEvicted(Instance instance, String forFunction) {}
+
+  /**
+   * A request arrived for a function with nothing in flight or queued: its idle period ended (for
+   * the keep-alive policy's idle-time histogram). Called under the pool's lock, in order with
+   * {@link #functionIdle}: keep it short and free of I/O.
+   */
+  default void functionBusy(String function, Instant now) {}
+
+  /** The function's last request in flight ended (or its last waiter gave up): an idle period starts. Under the pool's lock. */
+  default void functionIdle(String function, Instant now) {}
+
+  /**
+   * An instance was up with nothing to do for {@code idle}, reported when that ends (a request, or
+   * its exit), for cost accounting. {@code prewarm}: it was started by the keep-alive policy and had
+   * not served yet. Under the pool's lock.
+   */
+  default void instanceIdle(Instance instance, Duration idle, boolean prewarm) {}
+
+  /** The keep-alive policy is starting an instance of {@code function} before an expected call. */
+  default void prewarmStarted(String function) {}
 
   /** Tells every one of {@code events}, in order. */
   static ActivationEvents all(ActivationEvents... events) {
@@ -36,6 +58,26 @@ public interface ActivationEvents {
       @Override
       public void instanceEvicted(Instance instance, String forFunction) {
         list.forEach(e -> e.instanceEvicted(instance, forFunction));
+      }
+
+      @Override
+      public void functionBusy(String function, Instant now) {
+        list.forEach(e -> e.functionBusy(function, now));
+      }
+
+      @Override
+      public void functionIdle(String function, Instant now) {
+        list.forEach(e -> e.functionIdle(function, now));
+      }
+
+      @Override
+      public void instanceIdle(Instance instance, Duration idle, boolean prewarm) {
+        list.forEach(e -> e.instanceIdle(instance, idle, prewarm));
+      }
+
+      @Override
+      public void prewarmStarted(String function) {
+        list.forEach(e -> e.prewarmStarted(function));
       }
     };
   }

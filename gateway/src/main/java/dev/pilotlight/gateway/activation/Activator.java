@@ -123,6 +123,14 @@ public final class Activator {
     }
   }
 
+  /** Starts one instance the keep-alive policy wants up before an expected call (within free memory only). */
+  public void prewarm(String name) {
+    FunctionPool pool = pools.get(name);
+    if (pool != null) {
+      pool.prewarm();
+    }
+  }
+
   /** Scales one instance down: it takes no new request and stops when its requests are done; false if refused. */
   public boolean drain(String name, String instanceId) {
     FunctionPool pool = pools.get(name);

@@ -32,6 +32,8 @@ final class FunctionPool {
     Instant lastUsed;
     boolean draining;
     boolean served;
+    /** Started by the keep-alive policy before an expected call, not for a request. */
+    boolean prewarmed;
     final AtomicBoolean memoryReturned = new AtomicBoolean();
 
     Slot(Instance instance, Instant now) {
@@ -56,6 +58,8 @@ final class FunctionPool {
   private boolean memoryBlocked;
   private double demandSeconds;
   private Instant demandSince;
+  /** A request is in flight or waiting (as last reported to {@code functionBusy}/{@code functionIdle}). */
+  private boolean busy;
   private volatile int desired = -1;
   private volatile boolean panicking;
 
@@ -79,6 +83,10 @@ final class FunctionPool {
         return CompletableFuture.failedFuture(new Failure.Unavailable("function '" + deployment.name() + "' was removed"));
       }
       account();
+      if (!busy) {
+        busy = true;
+        ctx.events().functionBusy(deployment.name(), ctx.clock().instant());
+      }
       Slot free = freeSlot();
       if (free != null) {
         queue.removeIf(w -> w.future.isDone()); // timed-out waiters must not hold back a free slot
@@ -103,6 +111,7 @@ final class FunctionPool {
       synchronized (this) {
         account();
         queue.remove(waiter);
+        idleIfDone();
       }
       return null;
     });
@@ -132,12 +141,32 @@ final class FunctionPool {
   }
 
   private Lease lease(Slot slot, boolean waited, long enqueuedNanos) {
+    if (slot.inFlight == 0) {
+      idleUntilNow(slot);
+    }
     slot.inFlight++;
     leased++;
     boolean cold = waited && !slot.served;
+    boolean prewarmHit = !waited && slot.prewarmed && !slot.served;
     slot.served = true;
     Duration w = waited ? Duration.ofNanos(System.nanoTime() - enqueuedNanos) : Duration.ZERO;
-    return new Lease(this, slot, cold, w);
+    return new Lease(this, slot, cold, w, prewarmHit);
+  }
+
+  /** Reports how long an idle slot's instance was up with nothing to do, if at all. Under the lock. */
+  private void idleUntilNow(Slot slot) {
+    Duration idle = Duration.between(slot.lastUsed, ctx.clock().instant());
+    if (idle.isPositive()) {
+      ctx.events().instanceIdle(slot.instance, idle, slot.prewarmed && !slot.served);
+    }
+  }
+
+  /** Reports the end of a busy spell once nothing is in flight or waiting. Under the lock. */
+  private void idleIfDone() {
+    if (busy && leased == 0 && queue.isEmpty()) {
+      busy = false;
+      ctx.events().functionIdle(deployment.name(), ctx.clock().instant());
+    }
   }
 
   /**
@@ -146,6 +175,11 @@ final class FunctionPool {
    * one that only adds headroom (the scaling loop) may not.
    */
   void launch(Deployment d, int count, boolean forWaiters) {
+    launch(d, count, forWaiters, false);
+  }
+
+  /** @param prewarm the instances are the keep-alive policy's, started before an expected call */
+  private void launch(Deployment d, int count, boolean forWaiters, boolean prewarm) {
     int mb = d.spec().memoryMb();
     for (int i = 0; i < count; i++) {
       if (!ctx.budget().tryReserve(mb) && !(forWaiters && ctx.evictor().makeRoom(this, mb))) {
@@ -163,7 +197,7 @@ final class FunctionPool {
           ctx.budget().release(mb);
           launchFailed(error instanceof java.util.concurrent.CompletionException ? error.getCause() : error);
         } else {
-          launched(instance);
+          launched(instance, prewarm);
         }
       });
     }
@@ -182,6 +216,7 @@ final class FunctionPool {
         failed.addAll(queue);
         queue.clear();
         memoryBlocked = false;
+        idleIfDone();
       }
     }
     if (failed.isEmpty()) {
@@ -196,7 +231,7 @@ final class FunctionPool {
     failed.forEach(w -> w.future.completeExceptionally(reason));
   }
 
-  private void launched(Instance instance) {
+  private void launched(Instance instance, boolean prewarm) {
     List<Lease> leases = new ArrayList<>();
     List<Waiter> served = new ArrayList<>();
     Slot slot = null;
@@ -205,6 +240,7 @@ final class FunctionPool {
       if (!removed && instance.deployment().revision() == deployment.revision()) {
         account();
         slot = new Slot(instance, ctx.clock().instant());
+        slot.prewarmed = prewarm;
         slots.add(slot);
         int concurrency = deployment.spec().concurrency();
         while (slot.inFlight < concurrency && !queue.isEmpty()) {
@@ -237,6 +273,7 @@ final class FunctionPool {
         account();
         failed.addAll(queue);
         queue.clear();
+        idleIfDone();
       }
     }
     ctx.events().instanceFailedToStart(deployment().name(), error);
@@ -299,6 +336,7 @@ final class FunctionPool {
           }
         }
       }
+      idleIfDone();
     }
     if (stop) {
       retire(slot);
@@ -332,6 +370,9 @@ final class FunctionPool {
   private void gone(Slot slot, String reason) {
     synchronized (this) {
       slots.remove(slot);
+      if (slot.inFlight == 0) { // up and idle since its last request (or since it was ready) until its process ended
+        idleUntilNow(slot);
+      }
     }
     returnMemory(slot);
     ctx.events().instanceGone(slot.instance, reason);
@@ -488,6 +529,20 @@ final class FunctionPool {
       d = deployment;
     }
     launch(d, count, false);
+  }
+
+  /** One instance started by the keep-alive policy before an expected call; like {@link #start}, it stops no other function's. */
+  void prewarm() {
+    Deployment d;
+    synchronized (this) {
+      if (removed) {
+        return;
+      }
+      starting++;
+      d = deployment;
+    }
+    ctx.events().prewarmStarted(d.name());
+    launch(d, 1, false, true);
   }
 
   void decided(int desiredInstances, boolean panic) {

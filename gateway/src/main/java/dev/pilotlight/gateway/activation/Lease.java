@@ -12,14 +12,28 @@ public final class Lease {
   private final FunctionPool pool;
   private final FunctionPool.Slot slot;
   private final boolean cold;
+  private final boolean prewarmHit;
   private final Duration waited;
   private final AtomicBoolean released = new AtomicBoolean();
 
   Lease(FunctionPool pool, FunctionPool.Slot slot, boolean cold, Duration waited) {
+    this(pool, slot, cold, waited, false);
+  }
+
+  Lease(FunctionPool pool, FunctionPool.Slot slot, boolean cold, Duration waited, boolean prewarmHit) {
     this.pool = pool;
     this.slot = slot;
     this.cold = cold;
     this.waited = waited;
+    this.prewarmHit = prewarmHit;
+  }
+
+  /**
+   * True when this is the first request of an instance the keep-alive policy pre-warmed and it found
+   * the instance ready: the cold start it would otherwise have been was avoided.
+   */
+  public boolean prewarmHit() {
+    return prewarmHit;
   }
 
   public Instance instance() {

@@ -1,0 +1,123 @@
+package dev.pilotlight.autoscaler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.InstanceLoad;
+import dev.pilotlight.model.KeepAlive;
+import dev.pilotlight.model.PoolSnapshot;
+import dev.pilotlight.model.Runtime;
+import dev.pilotlight.testing.ManualClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The scaling loop with the keep-alive idle policy on a manual clock: it stops early, pre-warms, and stops again. */
+class KeepAliveLoopTest {
+  final ManualClock clock = new ManualClock();
+  final IdleTimeTracker tracker = new IdleTimeTracker();
+
+  /** One idle function's instances (ready at once when started); records what the loop asked. */
+  final class Target implements ScaleTarget {
+    final FunctionSpec spec;
+    final Map<String, Instant> ready = new LinkedHashMap<>();
+    final List<String> log = new ArrayList<>();
+    int n;
+
+    Target(FunctionSpec spec) {
+      this.spec = spec;
+    }
+
+    @Override
+    public List<PoolSnapshot> snapshots() {
+      List<InstanceLoad> loads = new ArrayList<>();
+      ready.forEach((id, at) -> loads.add(new InstanceLoad(id, 0, at, false)));
+      return List.of(new PoolSnapshot(spec, ready.size(), 0, 0, 0, loads));
+    }
+
+    @Override
+    public void startInstances(String function, int count) {
+      for (int i = 0; i < count; i++) {
+        ready.put("f-" + (++n), clock.instant());
+        log.add("start");
+      }
+    }
+
+    @Override
+    public void prewarm(String function) {
+      ready.put("f-" + (++n), clock.instant());
+      log.add("prewarm");
+    }
+
+    @Override
+    public boolean drain(String function, String instanceId) {
+      log.add("drain");
+      return ready.remove(instanceId) != null;
+    }
+  }
+
+  /** Calls of 1 s every 10 minutes; the clock ends at the last one's end with its instance up. */
+  Target calledEvery10Minutes(KeepAlive mode) {
+    FunctionSpec spec = FunctionSpec.of("f", Runtime.JAVA, "a.B", null).withKeepAlive(mode);
+    for (int i = 0; i < 5; i++) {
+      if (i > 0) {
+        clock.advance(Duration.ofSeconds(599));
+      }
+      tracker.busy("f", clock.instant());
+      clock.advance(Duration.ofSeconds(1));
+      tracker.idle("f", clock.instant());
+    }
+    Target t = new Target(spec);
+    t.ready.put("f-0", clock.instant());
+    return t;
+  }
+
+  List<String> tickAt(ScalingLoop loop, Target t, Instant idleSince, long seconds) {
+    clock.set(idleSince.plusSeconds(seconds));
+    t.log.clear();
+    loop.tick();
+    return List.copyOf(t.log);
+  }
+
+  @Test
+  void histogram_stopsAtOnceThenPreWarmsWhenTheWindowOpensAndStopsWhenItCloses() {
+    Target t = calledEvery10Minutes(KeepAlive.HISTOGRAM);
+    Instant idle = clock.instant();
+    ScalingLoop loop = new ScalingLoop(t, new ScalingDecider(KeepAliveIdlePolicy.withDefault(tracker, KeepAlive.FIXED)), clock);
+    // idle 9 min 59 s each time (bin 9): wanted from 8 min 6 s to 11 min after the last call
+    assertThat(tickAt(loop, t, idle, 1)).containsExactly("drain");
+    assertThat(tickAt(loop, t, idle, 485)).isEmpty();
+    assertThat(tickAt(loop, t, idle, 486)).containsExactly("prewarm");
+    assertThat(tickAt(loop, t, idle, 600)).isEmpty();
+    assertThat(tickAt(loop, t, idle, 660)).containsExactly("drain");
+    assertThat(tickAt(loop, t, idle, 700)).isEmpty();
+  }
+
+  @Test
+  void fixed_keepsTheInstanceForTheIdleTimeoutAndNeverPreWarms() {
+    Target t = calledEvery10Minutes(null); // the daemon's default, here fixed
+    Instant idle = clock.instant();
+    ScalingLoop loop = new ScalingLoop(t, new ScalingDecider(KeepAliveIdlePolicy.withDefault(tracker, KeepAlive.FIXED)), clock);
+    assertThat(tickAt(loop, t, idle, 1)).isEmpty();
+    assertThat(tickAt(loop, t, idle, 299)).isEmpty();
+    assertThat(tickAt(loop, t, idle, 300)).containsExactly("drain");
+    assertThat(tickAt(loop, t, idle, 486)).isEmpty();
+  }
+
+  @Test
+  void minInstancesStayUpWhateverThePolicySays() {
+    Target t = calledEvery10Minutes(KeepAlive.OFF);
+    FunctionSpec withMin = new FunctionSpec("f", Runtime.JAVA, "a.B", null, 256, Duration.ofSeconds(30), 1, 1, 10, Duration.ofMinutes(5),
+        Map.of()).withKeepAlive(KeepAlive.OFF);
+    Target kept = new Target(withMin);
+    kept.ready.putAll(t.ready);
+    Instant idle = clock.instant();
+    ScalingLoop loop = new ScalingLoop(kept, new ScalingDecider(KeepAliveIdlePolicy.withDefault(tracker, KeepAlive.HISTOGRAM)), clock);
+    assertThat(tickAt(loop, kept, idle, 1)).isEmpty();
+    assertThat(kept.ready).hasSize(1);
+  }
+}

@@ -1,0 +1,27 @@
+package dev.pilotlight.gateway;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * How a function's idle instance is kept now, for {@code status} and {@code cost}: its keep-alive
+ * mode and the window the policy chose, measured from the end of its last request.
+ *
+ * @param mode {@code histogram}, {@code fixed} or {@code off} (the function's, else the daemon's)
+ * @param basis why the window is what it is: {@code learned}, {@code uncertain}, {@code out-of-range}, {@code fixed}, {@code off}
+ * @param prewarmAfter an instance is wanted from this long after the last request (zero: kept from it)
+ * @param keepUntil until this long after it
+ * @param idleTimes how many idle times the function's histogram holds (learned so far, kept across restarts)
+ */
+public record KeepAliveView(String mode, String basis, Duration prewarmAfter, Duration keepUntil, int idleTimes) {
+  Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("mode", mode);
+    m.put("basis", basis);
+    m.put("prewarmAfterSeconds", prewarmAfter.toMillis() / 1000.0);
+    m.put("keepUntilSeconds", keepUntil.toMillis() / 1000.0);
+    m.put("idleTimes", idleTimes);
+    return m;
+  }
+}

@@ -1,0 +1,32 @@
+package dev.pilotlight.gateway;
+
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.Usage;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The JSON shape of {@code GET /api/v1/functions/{name}/usage} (see docs/api.md). */
+final class UsageView {
+  private UsageView() {}
+
+  static Map<String, Object> of(Deployment d, ControlPlane.FunctionUsage fu, KeepAliveView keepAlive) {
+    Usage u = fu.usage();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("function", d.name());
+    m.put("memoryMb", d.spec().memoryMb());
+    m.put("since", fu.since() == null ? null : fu.since().toString());
+    m.put("invocations", u.invocations());
+    m.put("coldStarts", u.coldStarts());
+    m.put("prewarmHits", u.prewarmHits());
+    m.put("prewarms", u.prewarms());
+    m.put("billedMs", u.billedMs());
+    m.put("usedGbSeconds", u.usedGbSeconds());
+    m.put("keepAliveIdleGbSeconds", u.keepAliveIdleMbMs() / 1024.0 / 1000.0);
+    m.put("prewarmIdleGbSeconds", u.prewarmIdleMbMs() / 1024.0 / 1000.0);
+    m.put("idleGbSeconds", u.idleGbSeconds());
+    m.put("initMs", u.initMs());
+    m.put("maxMemoryUsedMb", u.maxMemoryUsedMb());
+    m.put("keepAlive", keepAlive == null ? null : keepAlive.toMap());
+    return m;
+  }
+}
