@@ -58,7 +58,10 @@ public final class ScalingLoop implements AutoCloseable {
       double sample = sample(t, s, now);
       DemandHistory history = observe(t == null ? DemandHistory.EMPTY : t.history(), s, sample, now, policy.stableWindow());
       ScalingDecision d = decider.decide(s, history, policy, t == null ? ScalingState.INITIAL : t.state(), now);
-      tracked.put(name, new Tracked(history, d.state(), s.demandSeconds(), now));
+      // Scaled to zero: the load that is over is forgotten now, not only once the pool is seen empty
+      // (a new load may arrive before the next tick).
+      DemandHistory kept = d.desired() == 0 && s.demand() == 0 ? DemandHistory.EMPTY : history;
+      tracked.put(name, new Tracked(kept, d.state(), s.demandSeconds(), now));
       target.decided(name, d);
       apply(s, d);
     }

@@ -55,6 +55,9 @@ final class PoolSim {
     history = ScalingLoop.observe(history, s, demand, now, policy.stableWindow());
     ScalingDecision d = decider.decide(s, history, policy, state, now);
     state = d.state();
+    if (d.desired() == 0 && demand == 0) {
+      history = DemandHistory.EMPTY; // as ScalingLoop.tick does
+    }
     decisions.add(d);
     ready = d.desired();
     return d;

@@ -107,7 +107,9 @@ final class BurstCommand implements Callable<Integer> {
       DaemonApi api = new DaemonApi(daemon.address(), daemon.baseUrl());
       JsonNode deployed = api.deploy(functions, List.of("--name", FUNCTION, "--runtime", "java", "--handler", "fixtures.Sleep::handleRequest",
           "--concurrency", Integer.toString(concurrency), "--max-instances", Integer.toString(maxInstances), "--memory",
-          Integer.toString(memoryMb), "--idle-timeout", idleSeconds + "s", "--timeout", "30s"));
+          Integer.toString(memoryMb), "--idle-timeout", idleSeconds + "s", "--timeout", "30s",
+          // the fixed keep-alive: scale to zero exactly after the idle timeout, which the run measures
+          "--keep-alive", "fixed"));
       stderr.println("deployed " + FUNCTION + " (fixtures.Sleep, revision " + deployed.path("revision").asText() + ")");
       AotTraining.await(api, List.of(FUNCTION), stderr);
       PoolWatch pool = new PoolWatch(api);

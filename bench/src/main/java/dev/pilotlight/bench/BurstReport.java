@@ -17,7 +17,7 @@ final class BurstReport {
     BurstCommand.Settings s = r.settings();
     StringBuilder t = new StringBuilder();
     t.append(String.format(Locale.ROOT, "'%s': fixtures.Sleep sleeping %d ms per call; concurrency %d per instance, maxInstances %d, "
-        + "memory %d MB, idle timeout %d s; Lambda Invoke API, closed-loop clients on keep-alive connections%n",
+        + "memory %d MB, idle timeout %d s (keep-alive fixed); Lambda Invoke API, closed-loop clients on keep-alive connections%n",
         BurstCommand.FUNCTION, s.sleepMs(), s.concurrency(), s.maxInstances(), s.memoryMb(), s.idleSeconds()));
     t.append(String.format(Locale.ROOT, ROW, "", "calls", "2xx %", "429", "errors", "p50 ms", "p90 ms", "p99 ms", "2xx/s", "first 2xx",
         "last client", "instances"));
