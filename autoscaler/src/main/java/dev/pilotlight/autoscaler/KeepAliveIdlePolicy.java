@@ -31,9 +31,15 @@ public final class KeepAliveIdlePolicy implements IdlePolicy {
     return new KeepAliveIdlePolicy(tracker, spec -> KeepAlivePolicy.of(modeOf(spec, daemonDefault)));
   }
 
-  /** The function's own keep-alive mode, else the daemon's. */
+  /**
+   * The function's own keep-alive mode; else {@code fixed} if it chose an idle timeout other than
+   * the default (whoever sets {@code idleTimeout: 1s} means it); else the daemon's.
+   */
   public static KeepAlive modeOf(FunctionSpec spec, KeepAlive daemonDefault) {
-    return spec.keepAlive() != null ? spec.keepAlive() : daemonDefault;
+    if (spec.keepAlive() != null) {
+      return spec.keepAlive();
+    }
+    return spec.idleTimeout().equals(FunctionSpec.DEFAULT_IDLE_TIMEOUT) ? daemonDefault : KeepAlive.FIXED;
   }
 
   @Override

@@ -109,6 +109,16 @@ class KeepAliveLoopTest {
   }
 
   @Test
+  void aFunctionThatSetsOnlyAnIdleTimeoutIsKeptFixedWhateverTheDaemonsDefault() {
+    FunctionSpec plain = FunctionSpec.of("f", Runtime.JAVA, "a.B", null);
+    FunctionSpec ownTimeout = new FunctionSpec("f", Runtime.JAVA, "a.B", null, 256, Duration.ofSeconds(30), 1, 0, 10, Duration.ofSeconds(1),
+        Map.of());
+    assertThat(KeepAliveIdlePolicy.modeOf(plain, KeepAlive.HISTOGRAM)).isEqualTo(KeepAlive.HISTOGRAM);
+    assertThat(KeepAliveIdlePolicy.modeOf(ownTimeout, KeepAlive.HISTOGRAM)).isEqualTo(KeepAlive.FIXED);
+    assertThat(KeepAliveIdlePolicy.modeOf(ownTimeout.withKeepAlive(KeepAlive.OFF), KeepAlive.HISTOGRAM)).isEqualTo(KeepAlive.OFF);
+  }
+
+  @Test
   void minInstancesStayUpWhateverThePolicySays() {
     Target t = calledEvery10Minutes(KeepAlive.OFF);
     FunctionSpec withMin = new FunctionSpec("f", Runtime.JAVA, "a.B", null, 256, Duration.ofSeconds(30), 1, 1, 10, Duration.ofMinutes(5),
