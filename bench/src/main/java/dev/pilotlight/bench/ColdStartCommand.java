@@ -35,6 +35,12 @@ final class ColdStartCommand implements Callable<Integer> {
   @Option(names = "--warm", paramLabel = "M", description = "Warm requests per example and target; 0 skips them (default: ${DEFAULT-VALUE}).")
   int warm = 50;
 
+  /**
+   * Given to every deploy: the fixed keep-alive, so the learned one (the default) never pre-warms
+   * an instance before a call the benchmark means to be cold. The benchmark stops instances itself.
+   */
+  static final List<String> DEPLOY_ARGS = List.of("--keep-alive", "fixed");
+
   /** The examples measured by default, those of them that exist, in this order. */
   static final List<String> KNOWN_EXAMPLES = List.of("hello-java", "java-jackson", "hello-http", "hello-python", "hello-node");
 
@@ -164,7 +170,11 @@ final class ColdStartCommand implements Callable<Integer> {
     Map<Rung, String> functions = new LinkedHashMap<>();
     String name = null;
     for (Rung rung : example.rungs()) {
-      JsonNode deployed = api.deploy(example.dir(), name == null ? List.of() : rung.deployArgs(name));
+      List<String> args = new ArrayList<>(DEPLOY_ARGS);
+      if (name != null) {
+        args.addAll(rung.deployArgs(name));
+      }
+      JsonNode deployed = api.deploy(example.dir(), args);
       String function = deployed.path("name").asText(example.name());
       if (name == null) {
         name = function;
