@@ -61,7 +61,7 @@ public final class ScalingLoop implements AutoCloseable {
       // Scaled to zero: the load that is over is forgotten now, not only once the pool is seen empty
       // (a new load may arrive before the next tick).
       DemandHistory kept = d.desired() == 0 && s.demand() == 0 ? DemandHistory.EMPTY : history;
-      tracked.put(name, new Tracked(kept, d.state(), s.demandSeconds(), now));
+      tracked.put(name, new Tracked(kept, d.state(), s.demandSeconds(), integratedUntil(s, now)));
       target.decided(name, d);
       apply(s, d);
     }
@@ -89,8 +89,17 @@ public final class ScalingLoop implements AutoCloseable {
     if (t == null || !now.isAfter(t.at()) || s.demandSeconds() < t.demandSeconds()) {
       return s.demand();
     }
-    double seconds = Duration.between(t.at(), now).toNanos() / 1e9;
+    Instant until = integratedUntil(s, now);
+    if (!until.isAfter(t.at())) {
+      return s.demand();
+    }
+    double seconds = Duration.between(t.at(), until).toNanos() / 1e9;
     return Math.max(0, (s.demandSeconds() - t.demandSeconds()) / seconds);
+  }
+
+  /** Where the snapshot's integral ends: its own instant when it says, else this tick's. */
+  private static Instant integratedUntil(PoolSnapshot s, Instant now) {
+    return s.integratedUntil() != null ? s.integratedUntil() : now;
   }
 
   private void apply(PoolSnapshot s, ScalingDecision d) {

@@ -159,6 +159,46 @@ class ScalingLoopTest {
   }
 
   @Test
+  void averagesDivideByTheSnapshotsOwnIntegrationTimeNotTheTicks() {
+    // One steady request at concurrency 1. The pool integrates up to when it is asked (here 30 ms
+    // after the tick read its clock, as under load); dividing by the tick's 1 s would make the
+    // average 1.03 and ask for 2 instances.
+    FunctionSpec spec = PoolSim.spec(1, 0, 10, Duration.ofMinutes(5));
+    Instant[] until = {clock.instant()};
+    double[] integral = {0};
+    ScaleTarget late = new ScaleTarget() {
+      @Override
+      public List<PoolSnapshot> snapshots() {
+        return List.of(new PoolSnapshot(spec, 1, 0, 1, 0, List.of(new InstanceLoad("f-1", 1, until[0], false)), integral[0], until[0]));
+      }
+
+      @Override
+      public void startInstances(String function, int count) {
+        throw new AssertionError("one steady request needs no second instance");
+      }
+
+      @Override
+      public boolean drain(String function, String instanceId) {
+        throw new AssertionError("one steady request is not scaled down either");
+      }
+
+      @Override
+      public void decided(String function, ScalingDecision decision) {
+        decisions.put(function, decision);
+      }
+    };
+    ScalingLoop loop = new ScalingLoop(late, new ScalingDecider(), clock, ScalingSettings.DEFAULTS);
+    loop.tick();
+    for (int i = 0; i < 5; i++) {
+      clock.advance(Duration.ofSeconds(1));
+      until[0] = clock.instant().plusMillis(30 * (i + 1)); // each snapshot a little later than its tick
+      integral[0] = 1.03 * (i + 1); // one request in flight the whole time up to `until`
+      loop.tick();
+      assertThat(decisions.get(spec.name()).desired()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void startsWhatABurstNeedsThenDrainsTheSurplusAfterThePanic() {
     target.add(PoolSim.spec(10, 0, 100, Duration.ofMinutes(5)));
     ScalingLoop loop = loop(ScalingSettings.DEFAULTS);

@@ -1,5 +1,6 @@
 package dev.pilotlight.model;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -13,11 +14,21 @@ import java.util.List;
  * @param demandSeconds (in-flight + queued) integrated over time since the pool was created, in
  *     request-seconds: the difference between two snapshots divided by the time between them is the
  *     average concurrency in between, which short requests between two samples still count in
+ * @param integratedUntil the instant up to which {@code demandSeconds} is integrated, or null when
+ *     unknown; averages must divide by the time between two of these (not by the time between the
+ *     readers' own clock reads, which can be shorter than what was integrated and so make one
+ *     steady request look like more than one)
  */
 public record PoolSnapshot(FunctionSpec spec, int ready, int starting, int inFlight, int queued, List<InstanceLoad> instances,
-    double demandSeconds) {
+    double demandSeconds, Instant integratedUntil) {
   public PoolSnapshot {
     instances = List.copyOf(instances);
+  }
+
+  /** A snapshot whose integral's end is the reader's own clock. */
+  public PoolSnapshot(FunctionSpec spec, int ready, int starting, int inFlight, int queued, List<InstanceLoad> instances,
+      double demandSeconds) {
+    this(spec, ready, starting, inFlight, queued, instances, demandSeconds, null);
   }
 
   /** A snapshot without a demand integral (tests and callers that look at one moment only). */

@@ -581,7 +581,7 @@ final class FunctionPool {
       inFlight += s.inFlight;
       loads.add(new InstanceLoad(s.instance.id(), s.inFlight, s.lastUsed, s.draining));
     }
-    return new PoolSnapshot(deployment.spec(), ready, starting, inFlight, queue.size(), loads, demandSeconds);
+    return new PoolSnapshot(deployment.spec(), ready, starting, inFlight, queue.size(), loads, demandSeconds, demandSince);
   }
 
   synchronized List<Instance> instances() {
