@@ -104,7 +104,9 @@ class FunctionLifecycleIT {
     }
     JsonNode s = d.status("sleepy");
     assertThat(s.path("instances").asInt()).isBetween(2, 3);
-    assertThat(s.path("coldStarts").asInt()).isBetween(2, 3);
+    // A cold start is a request that waited for an instance launched for it; under load a later
+    // instance can come up after the queue drained, so only the first one is certain.
+    assertThat(s.path("coldStarts").asInt()).isBetween(1, 3);
     assertThat(s.path("invocations").asInt()).isEqualTo(6);
   }
 
