@@ -87,7 +87,11 @@ final class ColdStartCommand implements Callable<Integer> {
     for (String name : names) {
       Example example = Example.load(paths, name);
       if (example.hasInterpreterBaseline()) {
-        Path interpreter = chosen ? Interpreters.of(example.kind(), env) : Interpreters.find(example.kind(), env);
+        Path interpreter = interpreter(example.kind(), env);
+        if (interpreter == null && chosen) {
+          throw new BenchFailure("no " + example.kind().name().toLowerCase(java.util.Locale.ROOT) + " interpreter found for " + name
+              + " (set PILOTLIGHT_PYTHON / PILOTLIGHT_NODE or put python3 / node on the PATH)");
+        }
         if (interpreter == null) {
           stderr.println("note: skipping " + name + ": no " + example.kind().name().toLowerCase(java.util.Locale.ROOT) + " interpreter found");
           continue;
@@ -190,5 +194,18 @@ final class ColdStartCommand implements Callable<Integer> {
   /** Those of {@link #KNOWN_EXAMPLES} that have a {@code pilotlight.yaml} under {@code examplesDir}. */
   static List<String> defaultExamples(Path examplesDir) {
     return KNOWN_EXAMPLES.stream().filter(n -> Files.isRegularFile(examplesDir.resolve(n).resolve("pilotlight.yaml"))).toList();
+  }
+
+  /** The interpreter the daemon itself would run for this kind of example (the executor's rule), or null. */
+  private static Path interpreter(Example.Kind kind, Map<String, String> env) {
+    try {
+      return switch (kind) {
+        case PYTHON -> dev.pilotlight.executor.Interpreters.python(env);
+        case NODE -> dev.pilotlight.executor.Interpreters.node(env);
+        default -> null;
+      };
+    } catch (IllegalArgumentException notExecutable) {
+      throw new BenchFailure(notExecutable.getMessage());
+    }
   }
 }

@@ -19,15 +19,17 @@ import java.util.concurrent.TimeUnit;
  * on every run, which costs tens of milliseconds per cold start. A found file that is a script is
  * therefore asked once for the binary it runs ({@code sys.executable}, {@code process.execPath}).
  */
-final class Interpreters {
+public final class Interpreters {
   private Interpreters() {}
 
-  static Path python(Map<String, String> env) {
+  /** The python3 the daemon would run, or null when there is none (the benchmark uses the same rule). */
+  public static Path python(Map<String, String> env) {
     return locate(env.get("PILOTLIGHT_PYTHON"), "PILOTLIGHT_PYTHON", "python3", env.get("PATH"),
         List.of("-c", "import sys; print(sys.executable)"));
   }
 
-  static Path node(Map<String, String> env) {
+  /** The node the daemon would run, or null when there is none. */
+  public static Path node(Map<String, String> env) {
     return locate(env.get("PILOTLIGHT_NODE"), "PILOTLIGHT_NODE", "node", env.get("PATH"), List.of("-p", "process.execPath"));
   }
 
