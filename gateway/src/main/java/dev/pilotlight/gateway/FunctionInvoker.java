@@ -301,14 +301,17 @@ public final class FunctionInvoker {
       if (instance.deployment().spec().concurrency() == 1) {
         instance.currentRequest(null);
       }
-      long billedMs = (long) Math.ceil(ms);
+      // As on Lambda, Duration (and what is billed) is the time on the instance: not the wait for a
+      // slot or for the instance's init, which REPORT shows apart as Init Duration.
+      double runMs = lease == null ? ms : Math.max(0, ms - lease.waited().toNanos() / 1e6);
+      long billedMs = (long) Math.ceil(runMs);
       int memoryMb = instance.deployment().spec().memoryMb();
       OptionalLong peak = instance.peakMemoryBytes();
       long maxUsedMb = peak.isPresent() ? (peak.getAsLong() + (1 << 20) - 1) >> 20 : 0;
       StringBuilder report = new StringBuilder()
           .append("END RequestId: ").append(requestId).append('\n')
           .append("REPORT RequestId: ").append(requestId)
-          .append("\tDuration: ").append(String.format(Locale.ROOT, "%.2f", ms)).append(" ms")
+          .append("\tDuration: ").append(String.format(Locale.ROOT, "%.2f", runMs)).append(" ms")
           .append("\tBilled Duration: ").append(billedMs).append(" ms")
           .append("\tMemory Size: ").append(memoryMb).append(" MB");
       if (maxUsedMb > 0) {
