@@ -121,23 +121,9 @@ final class BurstCommand implements Callable<Integer> {
         throw new BenchFailure(e.getMessage() + "\nthe end of the daemon log:\n" + daemon.tail(30), e);
       }
     } finally {
-      daemon.close();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running already
-      }
+      BenchOutput.stop(daemon, hook);
     }
-    String jsonText = BurstReport.jsonText(result);
-    Files.createDirectories(outFile.toAbsolutePath().getParent());
-    Files.writeString(outFile, jsonText + "\n", StandardCharsets.UTF_8);
-    if (json) {
-      stdout.println(jsonText);
-    } else {
-      stdout.println();
-      stdout.print(BurstReport.table(result));
-      stdout.println("JSON written to " + outFile);
-    }
+    BenchOutput.finish(stdout, outFile, BurstReport.jsonText(result), json, "\n" + BurstReport.table(result));
     return 0;
   }
 

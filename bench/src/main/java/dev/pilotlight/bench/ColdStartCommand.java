@@ -3,7 +3,6 @@ package dev.pilotlight.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -148,24 +147,10 @@ final class ColdStartCommand implements Callable<Integer> {
         }
       }
     } finally {
-      daemon.close();
-      try {
-        Runtime.getRuntime().removeShutdownHook(hook);
-      } catch (IllegalStateException shuttingDown) {
-        // the hook is running already
-      }
+      BenchOutput.stop(daemon, hook);
     }
 
-    String jsonText = ColdStartReport.jsonText(results);
-    Files.createDirectories(outFile.toAbsolutePath().getParent());
-    Files.writeString(outFile, jsonText + "\n", StandardCharsets.UTF_8);
-    if (json) {
-      stdout.println(jsonText);
-    } else {
-      stdout.println();
-      stdout.print(ColdStartReport.table(results, info));
-      stdout.println("JSON written to " + outFile);
-    }
+    BenchOutput.finish(stdout, outFile, ColdStartReport.jsonText(results), json, "\n" + ColdStartReport.table(results, info));
     return 0;
   }
 

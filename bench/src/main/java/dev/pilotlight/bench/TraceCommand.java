@@ -3,8 +3,6 @@ package dev.pilotlight.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -98,20 +96,8 @@ final class TraceCommand implements Callable<Integer> {
       pool.shutdownNow();
     }
 
-    String jsonText = jsonText(results);
     Path outFile = out != null ? out : root == null ? null : Path.of(root).resolve("bench-results/trace.json");
-    if (outFile != null) {
-      Files.createDirectories(outFile.toAbsolutePath().getParent());
-      Files.writeString(outFile, jsonText + "\n", StandardCharsets.UTF_8);
-    }
-    if (json) {
-      stdout.println(jsonText);
-    } else {
-      stdout.print(table(t, settings, results));
-      if (outFile != null) {
-        stdout.println("JSON written to " + outFile);
-      }
-    }
+    BenchOutput.finish(stdout, outFile, jsonText(results), json, table(t, settings, results));
     return 0;
   }
 
