@@ -5,6 +5,7 @@ import static dev.pilotlight.it.DaemonFixture.testFunctions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,55 @@ class LaunchLadderIT {
       // the pool refills in the background for the next cold start
       eventually(Duration.ofSeconds(30), "the pool refilled", () -> d.get("/metrics").body().contains("pilotlight_pool_runners 1.0"));
       assertThat(d.logs("env")).contains("Launch: pool-layer");
+    }
+  }
+
+  @Test
+  void aLayersLibrariesAreInitialisedAheadFromWhatItsFunctionsInitialised(@TempDir Path data) throws Exception {
+    try (DaemonFixture d = new DaemonFixture(data)) {
+      // keep-alive off: the instance stops after each call, so what it initialised is learned at once
+      d.deploy(DaemonFixture.example("java-jackson"), "--keep-alive", "off");
+      eventually(Duration.ofSeconds(90), "the training run", () -> d.logs("java-jackson").contains("AOT cache ready"));
+      Path list;
+      try (var lists = Files.list(data.resolve("layers"))) {
+        list = lists.filter(p -> p.getFileName().toString().endsWith(".init")).findFirst().orElseThrow();
+      }
+      // the training's init (the function's static ObjectMapper) initialised Jackson's ObjectMapper
+      assertThat(Files.readAllLines(list)).contains("com.fasterxml.jackson.databind.ObjectMapper")
+          .doesNotContain("example.JacksonHello")
+          .allMatch(c -> c.startsWith("com.fasterxml.jackson.") || c.startsWith("com.amazonaws."));
+      // the layer's waiting runner was renewed to initialise them
+      eventually(Duration.ofSeconds(30), "a layered runner", () -> d.get("/metrics").body().contains("pilotlight_pool_runners 1.0"));
+      assertThat(d.get("/fn/java-jackson/?name=Layer").body()).contains("Hello, Layer");
+      assertThat(d.status("java-jackson").path("lastColdStart").path("strategy").asText()).isEqualTo("pool-layer");
+      // writing the answer initialised Jackson's generator: learned when that instance ended
+      eventually(Duration.ofSeconds(30), "the first call's classes in the list",
+          () -> lines(list).contains("com.fasterxml.jackson.core.json.WriterBasedJsonGenerator"));
+      // the layer's runners were renewed with them, and serve as before
+      eventually(Duration.ofSeconds(30), "a renewed layered runner", () -> d.get("/metrics").body().contains("pilotlight_pool_runners 1.0"));
+      assertThat(d.get("/fn/java-jackson/?name=Again").body()).contains("Hello, Again");
+      assertThat(d.status("java-jackson").path("lastColdStart").path("strategy").asText()).isEqualTo("pool-layer");
+      // taken runners' logs are deleted once learned from
+      eventually(Duration.ofSeconds(30), "taken runners' logs deleted",
+          () -> names(data.resolve("pool"), "-taken.log").isEmpty());
+    }
+  }
+
+  /** A file's lines, or none while it does not exist. */
+  private static java.util.List<String> lines(Path file) {
+    try {
+      return Files.readAllLines(file);
+    } catch (java.io.IOException e) {
+      return java.util.List.of();
+    }
+  }
+
+  /** The names in {@code dir} ending with {@code suffix}. */
+  private static java.util.List<String> names(Path dir, String suffix) {
+    try (var files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix)).toList();
+    } catch (java.io.IOException e) {
+      return java.util.List.of();
     }
   }
 

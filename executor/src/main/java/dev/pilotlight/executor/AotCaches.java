@@ -70,22 +70,49 @@ final class AotCaches implements AutoCloseable {
     return Files.isRegularFile(p) ? p : null;
   }
 
-  /** Queues a training run for {@code d} unless its cache exists. */
-  void train(Deployment d) {
-    if (d.spec().runtime() != Runtime.JAVA || cacheFor(d) != null) {
+  /**
+   * Queues a training run for {@code d} unless its cache exists (and {@code evenIfCached} is false).
+   * The training JVMs also log which classes they initialise ({@code -Xlog:class+init}, one file
+   * per JVM: JDK 25 assembles the cache in a second JVM that inherits the options); those logs are
+   * handed to {@code classInitLogs} (on the training thread) before they are deleted.
+   */
+  void train(Deployment d, boolean evenIfCached, java.util.function.Consumer<List<Path>> classInitLogs) {
+    if (d.spec().runtime() != Runtime.JAVA || (cacheFor(d) != null && !evenIfCached)) {
       return;
     }
     Path target = functionCache(d);
     trainer.execute(() -> {
-      if (Files.isRegularFile(target)) {
+      if (Files.isRegularFile(target) && !evenIfCached) {
         return;
       }
       long start = System.nanoTime();
+      String logPrefix = target.getFileName() + ".init-";
       String outcome = run(target, d.spec().memoryMb(), List.of(d.codeDir().toString(), d.spec().handler()),
-          InstanceEnvironment.build(d, d.name() + "-aot-training", config, Map.of()), d.codeDir());
+          InstanceEnvironment.build(d, d.name() + "-aot-training", config, Map.of()), d.codeDir(), dir.resolve(logPrefix + "%p.log"));
       logs.line(d.name(), "-", null, outcome == null
           ? String.format(java.util.Locale.ROOT, "AOT cache ready (revision %d, trained in %.0f ms)", d.revision(), (System.nanoTime() - start) / 1e6)
           : "AOT cache training failed (plain launches go on without it): " + outcome);
+      List<Path> initLogs = new ArrayList<>();
+      try (var files = Files.newDirectoryStream(dir, logPrefix + "*")) {
+        files.forEach(initLogs::add);
+      } catch (IOException e) {
+        logs.line(d.name(), "-", null, "cannot read the training's class initialisation log: " + e);
+      }
+      try {
+        if (outcome == null && !initLogs.isEmpty()) {
+          classInitLogs.accept(initLogs);
+        }
+      } catch (RuntimeException e) {
+        logs.line(d.name(), "-", null, "library layer initialisation list not updated: " + e);
+      } finally {
+        for (Path log : initLogs) {
+          try {
+            Files.deleteIfExists(log);
+          } catch (IOException ignored) {
+            // best effort
+          }
+        }
+      }
     });
   }
 
@@ -188,7 +215,7 @@ final class AotCaches implements AutoCloseable {
     trainer.execute(() -> {
       Path target = dir.resolve("runner-" + key("runner") + ".aot");
       if (!Files.isRegularFile(target)) {
-        String outcome = run(target, 256, List.of(), InstanceEnvironment.base(config), dir);
+        String outcome = run(target, 256, List.of(), InstanceEnvironment.base(config), dir, null);
         if (outcome != null) {
           System.err.println("pilotlight: AOT cache for pool runners not built: " + outcome);
         }
@@ -196,8 +223,11 @@ final class AotCaches implements AutoCloseable {
     });
   }
 
-  /** Runs one training; null on success, else what went wrong. */
-  private String run(Path target, int memoryMb, List<String> args, Map<String, String> env, Path workDir) {
+  /**
+   * Runs one training; null on success, else what went wrong. With {@code initLog} (a file name
+   * pattern; {@code %p} is the JVM's pid), the JVMs log the classes they initialise there.
+   */
+  private String run(Path target, int memoryMb, List<String> args, Map<String, String> env, Path workDir, Path initLog) {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     try {
       Files.createDirectories(dir);
@@ -211,6 +241,9 @@ final class AotCaches implements AutoCloseable {
       }
       cmd.add("-Xmx" + memoryMb + "m");
       cmd.add("-XX:AOTCacheOutput=" + tmp);
+      if (initLog != null) {
+        cmd.add("-Xlog:class+init=info:file=" + initLog + ":none:filecount=0");
+      }
       cmd.add("-cp");
       cmd.add(config.runnerJar().toString());
       cmd.add("dev.pilotlight.runner.Train");

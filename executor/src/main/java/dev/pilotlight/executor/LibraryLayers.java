@@ -18,25 +18,99 @@ import java.util.concurrent.ConcurrentHashMap;
  * Identifies a Java function's library layer: the jars in its package's {@code lib/}, by file name
  * and SHA-256. Two functions share a layer only if they ship byte-for-byte the same library jars,
  * so a pool runner pre-loaded with a layer never gives a function a library version it does not ship.
+ *
+ * <p>Each layer also has an initialisation list ({@code layer-<id>.init} in this object's
+ * directory): the layer's classes that the functions using it initialised during their init in
+ * their training runs, in order; pool runners initialise exactly those before a function arrives
+ * (see the runner's LibraryLayer). No list yet means link only.
  */
 final class LibraryLayers {
-  /** A layer: its id (a hash over names and contents) and the jar files to pre-load. */
-  record Layer(String id, List<Path> jars) {
-    static final Layer NONE = new Layer("", List.of());
+  /**
+   * A layer: its id (a hash over names and contents), the jar files to pre-load, and where its
+   * initialisation list is kept (null for NONE).
+   */
+  record Layer(String id, List<Path> jars, Path initList) {
+    static final Layer NONE = new Layer("", List.of(), null);
 
     boolean isNone() {
       return jars.isEmpty();
     }
   }
 
+  /** Finds a class named in a {@code -Xlog:class+init} line. */
+  private static final java.util.regex.Pattern INITIALIZING = java.util.regex.Pattern.compile("Initializing '([^']+)'");
+
+  private final Path dir;
   // Code directories are content-addressed and never rewritten, so their layer never changes.
   private final Map<Path, Layer> byCodeDir = new ConcurrentHashMap<>();
 
-  Layer of(Path codeDir) {
-    return byCodeDir.computeIfAbsent(codeDir, LibraryLayers::compute);
+  /** @param dir where initialisation lists are kept */
+  LibraryLayers(Path dir) {
+    this.dir = dir;
   }
 
-  static Layer compute(Path codeDir) {
+  Layer of(Path codeDir) {
+    return byCodeDir.computeIfAbsent(codeDir, c -> compute(c, dir));
+  }
+
+  /**
+   * Adds to {@code layer}'s initialisation list the layer classes that training JVMs logged as
+   * initialised ({@code -Xlog:class+init=info} output in {@code logs}), keeping the order and what
+   * other functions listed before.
+   *
+   * @return whether the list changed (pool runners of the layer are then worth renewing)
+   */
+  boolean recordInitialised(Layer layer, List<Path> logs) throws IOException {
+    if (layer.isNone()) {
+      return false;
+    }
+    java.util.Set<String> ours = classNames(layer.jars());
+    java.util.LinkedHashSet<String> list = new java.util.LinkedHashSet<>();
+    if (Files.isRegularFile(layer.initList())) {
+      for (String line : Files.readAllLines(layer.initList(), java.nio.charset.StandardCharsets.UTF_8)) {
+        if (!line.isBlank()) {
+          list.add(line.strip());
+        }
+      }
+    }
+    int before = list.size();
+    for (Path log : logs) {
+      try (var lines = Files.lines(log, java.nio.charset.StandardCharsets.UTF_8)) {
+        lines.forEach(line -> {
+          java.util.regex.Matcher m = INITIALIZING.matcher(line);
+          if (m.find()) {
+            String name = m.group(1).replace('/', '.');
+            if (ours.contains(name)) {
+              list.add(name);
+            }
+          }
+        });
+      }
+    }
+    if (list.size() == before) {
+      return false;
+    }
+    Files.createDirectories(layer.initList().getParent());
+    Path tmp = layer.initList().resolveSibling(layer.initList().getFileName() + ".tmp");
+    Files.write(tmp, list, java.nio.charset.StandardCharsets.UTF_8);
+    Files.move(tmp, layer.initList(), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    return true;
+  }
+
+  /** The binary names of the classes in {@code jars}. */
+  static java.util.Set<String> classNames(List<Path> jars) throws IOException {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    for (Path jar : jars) {
+      try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
+        file.stream().map(java.util.jar.JarEntry::getName)
+            .filter(n -> n.endsWith(".class") && !n.startsWith("META-INF/"))
+            .forEach(n -> names.add(n.substring(0, n.length() - 6).replace('/', '.')));
+      }
+    }
+    return names;
+  }
+
+  static Layer compute(Path codeDir, Path dir) {
     Path lib = codeDir.resolve("lib");
     if (!Files.isDirectory(lib)) {
       return Layer.NONE;
@@ -59,7 +133,8 @@ final class LibraryLayers {
     for (Path jar : jars) {
       layer.update((jar.getFileName() + ":" + fileHash(jar) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
-    return new Layer(HexFormat.of().formatHex(layer.digest()), List.copyOf(jars));
+    String id = HexFormat.of().formatHex(layer.digest());
+    return new Layer(id, List.copyOf(jars), dir.resolve("layer-" + id.substring(0, 24) + ".init"));
   }
 
   private static String fileHash(Path file) {

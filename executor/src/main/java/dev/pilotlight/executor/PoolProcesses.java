@@ -13,10 +13,25 @@ final class PoolProcesses {
 
   private PoolProcesses() {}
 
+  /** Where a layered pool JVM logs the classes it initialises (see classInitLog). */
+  private static final String CLASS_INIT_LOG = "classinit-%p.log";
+
   static List<String> command(ExecutorConfig config, int memoryMb, Path aotCache) {
+    return command(config, memoryMb, aotCache, null);
+  }
+
+  /**
+   * With {@code workDir}, the JVM logs every class it initialises to {@link #classInitLog}: what the
+   * function's first calls initialise in a layer's libraries is added to the layer's
+   * initialisation list when the instance ends (LibraryLayers.recordInitialised).
+   */
+  static List<String> command(ExecutorConfig config, int memoryMb, Path aotCache, Path workDir) {
     List<String> cmd = new ArrayList<>();
     cmd.add(config.javaHome().resolve("bin/java").toString());
     cmd.addAll(aotCache == null ? config.javaOptions() : AotCaches.options(config.javaOptions(), aotCache));
+    if (workDir != null) {
+      cmd.add("-Xlog:class+init=info:file=" + workDir.resolve(CLASS_INIT_LOG) + ":none:filecount=0");
+    }
     cmd.addAll(ADD_OPENS);
     cmd.add("-Xmx" + memoryMb + "m");
     cmd.add("-cp");
@@ -25,20 +40,70 @@ final class PoolProcesses {
     return cmd;
   }
 
-  /** Starts a pool JVM; with {@code layerJars} it pre-loads those libraries (the runner's LibraryLayer). */
-  static Process start(ExecutorConfig config, int memoryMb, List<Path> layerJars, Path workDir, Path aotCache) throws IOException {
+  /**
+   * Starts a pool JVM; with a {@code layer} it pre-loads those libraries and initialises the classes
+   * on the layer's initialisation list (the runner's LibraryLayer).
+   */
+  static Process start(ExecutorConfig config, int memoryMb, LibraryLayers.Layer layer, Path workDir, Path aotCache) throws IOException {
     Files.createDirectories(workDir);
-    ProcessBuilder pb = new ProcessBuilder(command(config, memoryMb, aotCache)).directory(workDir.toFile());
+    ProcessBuilder pb = new ProcessBuilder(command(config, memoryMb, aotCache, layer.isNone() ? null : workDir)).directory(workDir.toFile());
     pb.environment().clear();
     pb.environment().putAll(InstanceEnvironment.base(config));
     pb.environment().put("PILOTLIGHT_POOL", "1");
-    if (!layerJars.isEmpty()) {
+    if (!layer.isNone()) {
       StringBuilder jars = new StringBuilder();
-      for (Path jar : layerJars) {
+      for (Path jar : layer.jars()) {
         jars.append(jars.isEmpty() ? "" : java.io.File.pathSeparator).append(jar);
       }
       pb.environment().put("PILOTLIGHT_LAYER", jars.toString());
+      pb.environment().put("PILOTLIGHT_LAYER_INIT", layer.initList().toString());
     }
-    return pb.start();
+    Process p = pb.start();
+    if (!layer.isNone()) {
+      // A runner that is taken has its log claimed (renamed) first; an untaken one's log goes with it.
+      p.onExit().thenRun(() -> deleteQuietly(classInitLog(workDir, p.pid())));
+    }
+    return p;
+  }
+
+  /**
+   * Renames a taken runner's class initialisation log so that it outlives the pool's clean-up; the
+   * JVM goes on writing to it. Null if there is none.
+   */
+  static Path claimClassInitLog(Path workDir, long pid) {
+    Path log = classInitLog(workDir, pid);
+    Path claimed = workDir.resolve("classinit-" + pid + "-taken.log");
+    try {
+      return Files.move(log, claimed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** The class initialisation log of the layered pool JVM {@code pid} started in {@code workDir}. */
+  static Path classInitLog(Path workDir, long pid) {
+    return workDir.resolve(CLASS_INIT_LOG.replace("%p", Long.toString(pid)));
+  }
+
+  /** Deletes what a daemon that was killed left behind: logs of pool JVMs that are gone. */
+  static void deleteStaleLogs(Path workDir) {
+    if (!Files.isDirectory(workDir)) {
+      return;
+    }
+    try (var files = Files.newDirectoryStream(workDir, "classinit-*.log")) {
+      for (Path f : files) {
+        deleteQuietly(f);
+      }
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+
+  static void deleteQuietly(Path f) {
+    try {
+      Files.deleteIfExists(f);
+    } catch (IOException ignored) {
+      // best effort
+    }
   }
 }

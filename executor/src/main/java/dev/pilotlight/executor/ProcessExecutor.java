@@ -36,11 +36,13 @@ public final class ProcessExecutor implements AutoCloseable {
   private final InstanceLogSink logs;
   private final WarmPool pool;
   private final AotCaches aot;
-  private final LibraryLayers layers = new LibraryLayers();
+  private final LibraryLayers layers;
   private final AtomicLong sequence = new AtomicLong();
   private final BootGate boots = new BootGate(BootGate.DEFAULT_MAX);
 
-  private ProcessExecutor(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs, WarmPool pool, AotCaches aot) {
+  private ProcessExecutor(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs, WarmPool pool, AotCaches aot,
+      LibraryLayers layers) {
+    this.layers = layers;
     this.config = config;
     this.runtimeApi = runtimeApi;
     this.logs = logs;
@@ -52,7 +54,7 @@ public final class ProcessExecutor implements AutoCloseable {
   public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs) {
     return new ProcessExecutor(config, runtimeApi, logs,
         new WarmPool(config, new WarmPool.Settings(0, 0), Path.of(System.getProperty("java.io.tmpdir")), java.time.InstantSource.system(), () -> null),
-        null);
+        null, new LibraryLayers(Path.of(System.getProperty("java.io.tmpdir"))));
   }
 
   /**
@@ -74,7 +76,8 @@ public final class ProcessExecutor implements AutoCloseable {
     AotCaches aot = new AotCaches(config, stateDir.resolve("aot"), logs);
     aot.trainRunner();
     return new ProcessExecutor(config, runtimeApi, logs,
-        new WarmPool(config, pool, stateDir.resolve("pool"), clock, aot::runnerCache, mayStartRunner), aot);
+        new WarmPool(config, pool, stateDir.resolve("pool"), clock, aot::runnerCache, mayStartRunner), aot,
+        new LibraryLayers(stateDir.resolve("layers")));
   }
 
   /**
@@ -116,7 +119,8 @@ public final class ProcessExecutor implements AutoCloseable {
     Map<String, String> extra = Map.of(
         "AWS_LAMBDA_RUNTIME_API", endpoint.address(),
         "LAMBDA_RUNTIME_DIR", LambdaCommands.runtimeDir(d, config).toString());
-    WarmPool.Taken taken = LaunchLadder.mayUsePool(d) ? pool.take(d.spec().memoryMb(), LaunchLadder.mayUseLayer(d) ? layers.of(d.codeDir()) : LibraryLayers.Layer.NONE) : null;
+    LibraryLayers.Layer layer = LaunchLadder.mayUseLayer(d) ? layers.of(d.codeDir()) : LibraryLayers.Layer.NONE;
+    WarmPool.Taken taken = LaunchLadder.mayUsePool(d) ? pool.take(d.spec().memoryMb(), layer) : null;
     Process pooled = taken == null ? null : taken.process();
     Path aotCache = taken == null && aot != null && LaunchLadder.mayUseAot(d) ? aot.cacheFor(d) : null;
     if (aotCache != null) {
@@ -125,6 +129,9 @@ public final class ProcessExecutor implements AutoCloseable {
     LambdaProcessInstance instance = new LambdaProcessInstance(id, d, config.stopGrace(),
         taken != null ? taken.strategy() : aotCache != null ? LaunchLadder.AOT : LaunchLadder.PLAIN, endpoint);
     CompletableFuture<ProcessInstance> ready = new CompletableFuture<>();
+    if (taken != null && WarmPool.STRATEGY_LAYER.equals(taken.strategy())) {
+      learnInitialisedClasses(instance, layer, pool.claimClassInitLog(pooled));
+    }
     Runnable booted = pooled == null ? boots.enter(initTimeout(d)) : () -> {};
     ready.whenComplete((r, t) -> booted.run());
     try {
@@ -228,6 +235,29 @@ public final class ProcessExecutor implements AutoCloseable {
   }
 
   /**
+   * When an instance served from a layered runner ends, adds the layer classes it initialised
+   * (during its init and its calls) to the layer's initialisation list, and renews the layer's
+   * waiting runners if the list grew: the next cold start of any function on that layer then finds
+   * them initialised. A layer's list only grows, up to the classes its jars hold.
+   */
+  private void learnInitialisedClasses(ProcessInstance instance, LibraryLayers.Layer layer, Path classInitLog) {
+    if (classInitLog == null) {
+      return;
+    }
+    instance.exited().thenRunAsync(() -> {
+      try {
+        if (layers.recordInitialised(layer, List.of(classInitLog))) {
+          pool.renew(layer);
+        }
+      } catch (IOException | RuntimeException e) {
+        logs.line(instance.deployment().name(), instance.id(), null, "library layer initialisation list not updated: " + e);
+      } finally {
+        PoolProcesses.deleteQuietly(classInitLog);
+      }
+    }, LAUNCHER);
+  }
+
+  /**
    * Readies the faster rungs for {@code d}: keeps pool JVMs warm for a java function's heap size and
    * library layer, and queues the AOT cache training; call on deploy (and at start-up for stored functions).
    */
@@ -240,7 +270,17 @@ public final class ProcessExecutor implements AutoCloseable {
           logs.line(d.name(), "-", null, "AOT cache not built: no free port for the training run");
         }
       } else {
-        aot.train(d);
+        LibraryLayers.Layer layer = LaunchLadder.mayUseLayer(d) ? layers.of(d.codeDir()) : LibraryLayers.Layer.NONE;
+        // A layer without an initialisation list (new, or from before lists existed) trains even if the cache exists.
+        aot.train(d, !layer.isNone() && !java.nio.file.Files.isRegularFile(layer.initList()), initLogs -> {
+          try {
+            if (layers.recordInitialised(layer, initLogs)) {
+              pool.renew(layer);
+            }
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
       }
     }
     if (LaunchLadder.mayUsePool(d)) {

@@ -89,6 +89,12 @@ public final class WarmPool implements AutoCloseable {
     this.clock = clock;
     this.aotCache = aotCache;
     this.mayStart = mayStart;
+    PoolProcesses.deleteStaleLogs(workDir);
+  }
+
+  /** See PoolProcesses.claimClassInitLog: the class initialisation log of a layered runner just taken, or null. */
+  Path claimClassInitLog(Process taken) {
+    return PoolProcesses.claimClassInitLog(workDir, taken.pid());
   }
 
   /** Keeps runners warm for this heap size and library layer (called when a java function is deployed). */
@@ -162,6 +168,19 @@ public final class WarmPool implements AutoCloseable {
     for (Queue q : layered.subList(settings.maxLayers(), layered.size())) {
       if (queues.remove(q.key, q)) {
         q.destroyAll();
+      }
+    }
+  }
+
+  /**
+   * Replaces the waiting runners of {@code layer} with new ones (its initialisation list grew, so
+   * new runners start further ahead); runners already taken are not affected.
+   */
+  void renew(LibraryLayers.Layer layer) {
+    for (Queue q : queues.values()) {
+      if (q.key.layer().equals(layer)) {
+        q.destroyReady();
+        q.refill();
       }
     }
   }
@@ -276,7 +295,7 @@ public final class WarmPool implements AutoCloseable {
     private void startOne() {
       Process p;
       try {
-        p = PoolProcesses.start(config, key.memoryMb(), key.layer().jars(), workDir, aotCache.get());
+        p = PoolProcesses.start(config, key.memoryMb(), key.layer(), workDir, aotCache.get());
       } catch (IOException e) {
         System.err.println("warm pool: cannot start a runner: " + e.getMessage());
         return;
@@ -326,6 +345,11 @@ public final class WarmPool implements AutoCloseable {
       } catch (IOException e) {
         return false;
       }
+    }
+
+    synchronized void destroyReady() {
+      ready.forEach(Process::destroyForcibly);
+      ready.clear();
     }
 
     synchronized void destroyAll() {

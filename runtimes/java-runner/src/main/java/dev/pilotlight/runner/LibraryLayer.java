@@ -20,8 +20,13 @@ import java.util.jar.JarFile;
  * {@code lib/} (the platform matches them by SHA-256), so it sees exactly the library versions it
  * ships; its own code is then loaded by a child of this loader.
  *
- * <p>Classes are linked but not initialised: static initialisers run after the function's
- * environment is in place, as they would in a plain launch.
+ * <p>Classes are linked, and those the platform lists (the library classes that a function using
+ * this layer initialised during its init in the deploy's training run, in that order) are also
+ * initialised, with the layer's loader as the thread's context loader: their static initialisers
+ * then run before the function's environment is in place (a library that reads environment
+ * variables in a static initialiser sees the pool's, which holds no function settings). If any of
+ * them fails, the whole layer is made again without initialising anything, so a function never
+ * gets a class whose initialisation failed here but might succeed in its own environment.
  */
 final class LibraryLayer {
   private static volatile LibraryLayer current;
@@ -39,6 +44,11 @@ final class LibraryLayer {
     return current;
   }
 
+  /** Drops the current layer (for tests that load one in a shared JVM). */
+  static void forget() {
+    current = null;
+  }
+
   ClassLoader loader() {
     return loader;
   }
@@ -48,8 +58,85 @@ final class LibraryLayer {
     return jarNames.contains(jar.getName());
   }
 
-  /** Loads every class of {@code jarPaths} (separated by the path separator) and makes it current. */
-  static LibraryLayer load(String jarPaths) throws IOException {
+  /**
+   * Loads every class of {@code jarPaths} (separated by the path separator), initialises those
+   * named in {@code initialise} (in order; may be empty), and makes the layer current.
+   *
+   * @return how many classes were initialised (0 when none were listed or one of them failed)
+   */
+  static int load(String jarPaths, List<String> initialise) throws IOException {
+    LibraryLayer layer = build(jarPaths);
+    int initialised = 0;
+    if (!initialise.isEmpty()) {
+      initialised = layer.initialise(initialise);
+      if (initialised < 0) {
+        layer.close();
+        layer = build(jarPaths);
+        initialised = 0;
+      }
+    }
+    current = layer;
+    return initialised;
+  }
+
+  /** Reads a list of class names, one a line (blank lines and {@code #} comments skipped); missing file: empty. */
+  static List<String> readList(String path) throws IOException {
+    if (path == null || path.isBlank()) {
+      return List.of();
+    }
+    java.nio.file.Path p = java.nio.file.Path.of(path);
+    if (!java.nio.file.Files.isRegularFile(p)) {
+      return List.of();
+    }
+    List<String> names = new ArrayList<>();
+    for (String line : java.nio.file.Files.readAllLines(p)) {
+      String name = line.strip();
+      if (!name.isEmpty() && !name.startsWith("#")) {
+        names.add(name);
+      }
+    }
+    return names;
+  }
+
+  /** Runs the static initialisers of {@code names}; -1 as soon as one fails (the layer is then unusable). */
+  private int initialise(List<String> names) {
+    Thread t = Thread.currentThread();
+    ClassLoader previous = t.getContextClassLoader();
+    t.setContextClassLoader(loader);
+    int n = 0;
+    try {
+      for (String name : names) {
+        Class<?> c;
+        try {
+          c = Class.forName(name, false, loader);
+        } catch (ClassNotFoundException | LinkageError notHere) {
+          continue; // listed by a function whose layer differs in a detail; nothing to initialise
+        }
+        if (c.getClassLoader() != loader) {
+          continue; // only the layer's own classes
+        }
+        try {
+          Class.forName(name, true, loader);
+          n++;
+        } catch (Throwable failed) {
+          return -1;
+        }
+      }
+      return n;
+    } finally {
+      t.setContextClassLoader(previous);
+    }
+  }
+
+  private void close() {
+    try {
+      loader.close();
+    } catch (IOException ignored) {
+      // the loader is dropped either way
+    }
+  }
+
+  private static LibraryLayer build(String jarPaths) throws IOException {
     List<URL> urls = new ArrayList<>();
     Set<String> names = new HashSet<>();
     List<File> jars = new ArrayList<>();
@@ -66,9 +153,7 @@ final class LibraryLayer {
     for (File jar : jars) {
       preload(loader, jar);
     }
-    LibraryLayer layer = new LibraryLayer(loader, names);
-    current = layer;
-    return layer;
+    return new LibraryLayer(loader, names);
   }
 
   private static void preload(ClassLoader loader, File jar) throws IOException {

@@ -38,7 +38,7 @@ final class PoolStandby {
     Map<String, String> envMap = environmentMap(); // resolved now, so the hand-over only puts
     String layer = System.getenv("PILOTLIGHT_LAYER");
     if (layer != null && !layer.isBlank()) {
-      LibraryLayer.load(layer);
+      LibraryLayer.load(layer, LibraryLayer.readList(System.getenv("PILOTLIGHT_LAYER_INIT")));
     }
     System.out.println(READY_LINE);
     System.out.flush();
@@ -50,6 +50,8 @@ final class PoolStandby {
     if (!(parsed instanceof Map<?, ?> env)) {
       throw new IOException("expected a JSON object of environment variables on stdin");
     }
+    // The function's complete environment replaces the pool's (PILOTLIGHT_POOL and the layer's settings included).
+    envMap.clear();
     for (Map.Entry<?, ?> e : env.entrySet()) {
       if (e.getKey() instanceof String k && e.getValue() instanceof String v) {
         envMap.put(k, v);

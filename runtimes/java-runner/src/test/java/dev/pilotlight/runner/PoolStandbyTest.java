@@ -21,11 +21,17 @@ class PoolStandbyTest {
   @Test
   void announcesReadinessThenAppliesTheEnvironmentFromOneStdinLine() throws IOException {
     String key = "PILOTLIGHT_TEST_VAR_" + System.nanoTime();
+    String poolOnly = "PILOTLIGHT_TEST_POOL_ONLY_" + System.nanoTime();
+    PoolStandby.environmentMap().put(poolOnly, "1");
     PrintStream stdout = System.out;
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     byte[] rest = "\nnot for the standby".getBytes(StandardCharsets.UTF_8);
+    // The platform sends the function's complete environment: here this JVM's own plus one variable.
+    Map<String, Object> env = new java.util.TreeMap<>(System.getenv());
+    env.remove(poolOnly);
+    env.put(key, "v=1 é");
     ByteArrayInputStream in = new ByteArrayInputStream(
-        ("{\"" + key + "\":\"v=1 \\u00e9\"}\nnot for the standby").getBytes(StandardCharsets.UTF_8));
+        (JsonWriter.write(env) + "\nnot for the standby").getBytes(StandardCharsets.UTF_8));
     System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
     try {
       PoolStandby.awaitFunction(in);
@@ -37,6 +43,8 @@ class PoolStandbyTest {
     assertThat(System.getenv()).containsEntry(key, "v=1 é");
     // a child process sees it too
     assertThat(new ProcessBuilder().environment()).containsEntry(key, "v=1 é");
+    // what only the pool had is gone
+    assertThat(System.getenv(poolOnly)).isNull();
     assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("not for the standby");
     assertThat(rest).isNotEmpty();
   }
