@@ -20,8 +20,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Launches instances as plain OS processes (the "plain" rung of the launch ladder): a JVM running
- * Pilotlight's Java runner for {@code java}, the user's command for {@code http}.
+ * Launches instances as OS processes, on the fastest rung of the launch ladder each function may
+ * use (LaunchLadder): a pre-started runtime from the WarmPool, a JVM with an AOT cache, or a plain
+ * process (Pilotlight's Java runner, the python or node bootstrap, the package's bootstrap, or the
+ * user's command for {@code http}).
  */
 public final class ProcessExecutor implements AutoCloseable {
   /** Lambda gives a function's init phase 10 s; a slower function still gets its own timeout. */
@@ -56,8 +58,8 @@ public final class ProcessExecutor implements AutoCloseable {
   }
 
   /**
-   * An executor with the whole launch ladder: a warm pool of pre-started JVMs and per-function AOT
-   * caches, kept under {@code stateDir} ({@code pool/} is the pool JVMs' working directory,
+   * An executor with the whole launch ladder: a warm pool of pre-started runtimes and per-function AOT
+   * caches, kept under {@code stateDir} ({@code pool/} is the pool processes' working directory,
    * {@code aot/} the caches).
    */
   public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs,
@@ -116,7 +118,7 @@ public final class ProcessExecutor implements AutoCloseable {
     Map<String, String> extra = Map.of(
         "AWS_LAMBDA_RUNTIME_API", endpoint.address(),
         "LAMBDA_RUNTIME_DIR", LambdaCommands.runtimeDir(d, config).toString());
-    WarmPool.Taken taken = LaunchLadder.mayUsePool(d) ? pool.take(d.spec().memoryMb(), LaunchLadder.mayUseLayer(d) ? layers.of(d.codeDir()) : LibraryLayers.Layer.NONE) : null;
+    WarmPool.Taken taken = LaunchLadder.mayUsePool(d) ? pool.take(d.spec().runtime(), d.spec().memoryMb(), layerOf(d)) : null;
     Process pooled = taken == null ? null : taken.process();
     Path aotCache = taken == null && aot != null && LaunchLadder.mayUseAot(d) ? aot.cacheFor(d) : null;
     if (aotCache != null) {
@@ -212,8 +214,9 @@ public final class ProcessExecutor implements AutoCloseable {
   }
 
   /**
-   * Hands a waiting pool JVM its function: the complete environment the plain launch would have
-   * given it, as one JSON line on its stdin (read by the runner's PoolStandby).
+   * Hands a waiting pool process its function: the complete environment the plain launch would
+   * have given it, as one JSON line on its stdin (read by the runner's PoolStandby, or the python
+   * or node bootstrap's standby mode, which also moves into the code directory).
    */
   private void specialize(LambdaProcessInstance instance, Process pooled, Deployment d, Map<String, String> extra) throws IOException {
     byte[] line = JSON.writeValueAsBytes(InstanceEnvironment.build(d, instance.id(), config, extra));
@@ -223,13 +226,15 @@ public final class ProcessExecutor implements AutoCloseable {
       stdin.write('\n');
     } catch (IOException e) {
       pooled.destroyForcibly();
-      throw new IOException("the pooled runner went away before it got its function: " + e.getMessage(), e);
+      throw new IOException("the pooled " + d.spec().runtime().id() + " runner went away before it got its function: " + e.getMessage(), e);
     }
   }
 
   /**
-   * Readies the faster rungs for {@code d}: keeps pool JVMs warm for a java function's heap size and
-   * library layer, and queues the AOT cache training; call on deploy (and at start-up for stored functions).
+   * Readies the faster rungs for {@code d}: keeps pool processes warm for its runtime and what is
+   * fixed at their start (a java function's heap size and library layer, a node function's heap
+   * size, any python function), and queues the AOT cache training; call on deploy (and at start-up
+   * for stored functions).
    */
   public void prepare(Deployment d) {
     if (aot != null && LaunchLadder.mayUseAot(d)) {
@@ -243,8 +248,22 @@ public final class ProcessExecutor implements AutoCloseable {
         aot.train(d);
       }
     }
-    if (LaunchLadder.mayUsePool(d)) {
-      pool.prepare(d.spec().memoryMb(), LaunchLadder.mayUseLayer(d) ? layers.of(d.codeDir()) : LibraryLayers.Layer.NONE);
+    if (LaunchLadder.mayUsePool(d) && startable(d)) {
+      pool.prepare(d.spec().runtime(), d.spec().memoryMb(), layerOf(d));
+    }
+  }
+
+  private LibraryLayers.Layer layerOf(Deployment d) {
+    return LaunchLadder.mayUseLayer(d) ? layers.of(d.codeDir()) : LibraryLayers.Layer.NONE;
+  }
+
+  /** Whether this daemon can start {@code d}'s runtime at all (a python function needs a python3); launches say why not. */
+  private boolean startable(Deployment d) {
+    try {
+      LambdaCommands.interpreterCommand(d.spec().runtime(), d.spec().memoryMb(), config);
+      return true;
+    } catch (Failure.InstanceFailed e) {
+      return false;
     }
   }
 
@@ -252,7 +271,7 @@ public final class ProcessExecutor implements AutoCloseable {
     return pool;
   }
 
-  /** Stops the pool's waiting JVMs (running instances are stopped by whoever holds them). */
+  /** Stops the pool's waiting processes (running instances are stopped by whoever holds them). */
   @Override
   public void close() {
     pool.close();
