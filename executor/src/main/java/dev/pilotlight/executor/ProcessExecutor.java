@@ -68,7 +68,7 @@ public final class ProcessExecutor implements AutoCloseable {
   }
 
   /**
-   * The same, with pool runners started only while {@code mayStartRunner} allows their heap size
+   * The same, with pool runners started only while {@code mayStartRunner} allows their memory size
    * (the node's memory budget).
    */
   public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs,
