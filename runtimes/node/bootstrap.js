@@ -11,12 +11,20 @@
  * Exit status: 1 when the function cannot be initialised (after `POST /runtime/init/error`) or the
  * environment is invalid; 2 when the Runtime API is lost; 128/129 after an unhandled rejection or
  * uncaught exception was reported as the current invocation's error.
+ *
+ * Standby (`PILOTLIGHT_POOL=1`, the platform's warm pool): started before any function is known,
+ * the bootstrap warms what serving needs, prints `PILOTLIGHT-POOL-READY` and reads one line of
+ * JSON from stdin, the function's complete environment. It then makes itself what a plain launch
+ * for that function would have been (that environment, the code directory as working directory)
+ * and starts as usual. Exit status 1 when stdin ends first.
  */
 const http = require('http');
 const fs = require('fs');
 const path = require('path');
 
 const BASE = '/2018-06-01/runtime';
+/** What the platform's warm pool waits for on stdout (WarmPool.READY_LINE). */
+const READY_LINE = 'PILOTLIGHT-POOL-READY';
 const ERROR_CONTENT_TYPE = 'application/vnd.aws.lambda.error+json';
 
 class RuntimeError extends Error {
@@ -404,4 +412,104 @@ async function main() {
   process.exit(2);
 }
 
-main();
+/**
+ * Runs what every cold start runs before the function's code, so a standby has paid for it: one
+ * next → response exchange through RuntimeApiClient against a loopback server standing in for the
+ * Runtime API (loads and compiles the HTTP client's paths), JSON both ways. Leaves nothing behind
+ * on the event loop. Best effort.
+ */
+async function warmUp() {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      if (req.method === 'GET') {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Lambda-Runtime-Aws-Request-Id': 'warm-up',
+          'Lambda-Runtime-Deadline-Ms': '0' });
+        res.end('{"version":"2.0","rawPath":"/","queryStringParameters":{"name":"pool"},"isBase64Encoded":false}');
+      } else {
+        res.writeHead(202);
+        res.end();
+      }
+    });
+  });
+  try {
+    await new Promise((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', resolve);
+    });
+    const client = new RuntimeApiClient(`127.0.0.1:${server.address().port}`, 1);
+    const inv = await client.next();
+    await client.respond(inv.requestId, JSON.stringify(JSON.parse(inv.body)));
+    client.agent.destroy();
+  } catch (_) {
+    // warming is best effort
+  } finally {
+    server.closeAllConnections?.();
+    await new Promise((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** One line from stdin, read synchronously: nothing else runs while a standby waits. Empty at end of input. */
+function readLineSync() {
+  const chunks = [];
+  const buf = Buffer.alloc(65536);
+  for (;;) {
+    let n;
+    try {
+      n = fs.readSync(0, buf, 0, buf.length, null);
+    } catch (e) {
+      if (e.code === 'EAGAIN') { // stdin is non-blocking: wait a little without spinning
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      if (e.code === 'EOF') {
+        n = 0;
+      } else {
+        throw e;
+      }
+    }
+    if (n === 0) {
+      return Buffer.concat(chunks).toString('utf8');
+    }
+    const chunk = Buffer.from(buf.subarray(0, n));
+    const newline = chunk.indexOf(10);
+    if (newline >= 0) {
+      chunks.push(chunk.subarray(0, newline));
+      return Buffer.concat(chunks).toString('utf8');
+    }
+    chunks.push(chunk);
+  }
+}
+
+/** The standby: warm up, announce readiness, then become the function's instance (see the file comment). */
+async function awaitFunction() {
+  await warmUp();
+  process.stdout.write(READY_LINE + '\n'); // synchronous on a pipe
+  const line = readLineSync();
+  if (!line.trim()) {
+    process.exit(1); // the platform went away before handing over a function
+  }
+  const env = JSON.parse(line);
+  // Exactly the plain launch's environment; process.env writes through to the process's own
+  // (setenv/unsetenv, TZ included), so child processes see it too. PILOTLIGHT_POOL goes with the rest.
+  for (const key of Object.keys(process.env)) {
+    delete process.env[key];
+  }
+  for (const [key, value] of Object.entries(env)) {
+    process.env[key] = String(value);
+  }
+  // A plain launch runs in the code directory; module resolution does not depend on it (the
+  // handler is loaded by absolute path from LAMBDA_TASK_ROOT).
+  if (process.env.LAMBDA_TASK_ROOT) {
+    process.chdir(process.env.LAMBDA_TASK_ROOT);
+  }
+}
+
+if (process.env.PILOTLIGHT_POOL === '1') {
+  awaitFunction().then(main, (e) => {
+    process.stderr.write(`pilotlight-node-runtime: standby failed: ${e && e.message}\n`);
+    process.exit(1);
+  });
+} else {
+  main();
+}

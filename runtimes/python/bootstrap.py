@@ -8,6 +8,12 @@ Environment: ``AWS_LAMBDA_RUNTIME_API`` (host:port), ``_HANDLER``, ``LAMBDA_TASK
 ``AWS_LAMBDA_*`` variables the context reads. Exit status: 1 when the function cannot be
 initialised (after ``POST /runtime/init/error``) or the environment is invalid; 2 when the Runtime
 API is lost.
+
+Standby (``PILOTLIGHT_POOL=1``, the platform's warm pool): started before any function is known,
+the bootstrap warms what serving needs, prints ``PILOTLIGHT-POOL-READY`` and reads one line of
+JSON from stdin, the function's complete environment. It then makes itself what a plain launch for
+that function would have been (that environment, the code directory as working directory) and
+starts as usual. Exit status 1 when stdin ends first.
 """
 
 import http.client
@@ -20,6 +26,8 @@ import time
 _BASE = "/2018-06-01/runtime"
 _ERROR_CONTENT_TYPE = "application/vnd.aws.lambda.error+json"
 _THIS_FILE = os.path.abspath(__file__)
+# What the platform's warm pool waits for on stdout (WarmPool.READY_LINE).
+_READY_LINE = "PILOTLIGHT-POOL-READY"
 
 # The request being served most recently: what log records are tagged with.
 _current_request_id = ""
@@ -351,5 +359,60 @@ def main():
     os._exit(2)
 
 
+def _warm_up():
+    """Runs what every cold start runs before the function's code, so a standby has paid for it:
+    one exchange through ``RuntimeApiClient`` with a loopback socket standing in for the Runtime
+    API (the first request imports ``encodings.idna`` and friends, parses headers), and JSON both
+    ways. Single-threaded: the request fits the socket buffers, so it is written before it is
+    accepted. Nothing the function could observe is imported (``logging`` in particular: its
+    presence in ``sys.modules`` decides whether the log handler is installed). Best effort."""
+    import socket
+
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+            server.bind(("127.0.0.1", 0))
+            server.listen(1)
+            client = RuntimeApiClient("127.0.0.1:{}".format(server.getsockname()[1]))
+            client._connection.connect()
+            client._connection.request("GET", _BASE + "/invocation/next")
+            peer, _ = server.accept()
+            with peer:
+                peer.recv(65536)
+                body = b'{"version":"2.0","rawPath":"/","queryStringParameters":{"name":"pool"},"isBase64Encoded":false}'
+                peer.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             b"Lambda-Runtime-Aws-Request-Id: warm-up\r\nLambda-Runtime-Deadline-Ms: 0\r\n"
+                             b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+                response = client._connection.getresponse()
+                payload = response.read()
+                response.getheader("Lambda-Runtime-Aws-Request-Id")
+                json.dumps(json.loads(payload), ensure_ascii=False, default=_json_default).encode("utf-8")
+            client._connection.close()
+    except (OSError, http.client.HTTPException, ValueError):
+        pass
+
+
+def _await_function():
+    """The standby: warm up, announce readiness, then become the function's instance (see the module doc)."""
+    _warm_up()
+    sys.stdout.write(_READY_LINE + "\n")
+    sys.stdout.flush()
+    line = sys.stdin.buffer.readline()
+    if not line.strip():
+        sys.exit(1)  # the platform went away before handing over a function
+    env = json.loads(line)
+    # Exactly the plain launch's environment: os.environ writes through to the process's own
+    # (putenv/unsetenv), so child processes see it too; PILOTLIGHT_POOL goes with the rest.
+    os.environ.clear()
+    os.environ.update({str(k): str(v) for k, v in env.items()})
+    time.tzset()  # the function may set TZ, which the time module read at import
+    # A plain launch runs in the code directory. sys.path needs no change: it was built from this
+    # script's location, not the working directory, and main() puts the task root first either way.
+    task_root = os.environ.get("LAMBDA_TASK_ROOT")
+    if task_root:
+        os.chdir(task_root)
+
+
 if __name__ == "__main__":
+    if os.environ.get("PILOTLIGHT_POOL") == "1":
+        _await_function()
     main()

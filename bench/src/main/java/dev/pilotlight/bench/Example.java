@@ -51,11 +51,16 @@ record Example(String name, Path dir, Path packageDir, String runtime, String ha
   }
 
   /**
-   * The rungs measured: every rung for java (the only runtime with a warm pool), else only the
-   * default (what the daemon picks).
+   * The rungs measured: every rung for java; the default, the pool and the plain launch for python
+   * and node (they have a warm pool but no AOT cache); only the default (what the daemon picks) for
+   * http apps.
    */
   List<Rung> rungs() {
-    return kind() == Kind.JAVA ? List.of(Rung.values()) : List.of(Rung.DEFAULT);
+    return switch (kind()) {
+      case JAVA -> List.of(Rung.values());
+      case PYTHON, NODE -> List.of(Rung.DEFAULT, Rung.POOL, Rung.PLAIN);
+      case HTTP -> List.of(Rung.DEFAULT);
+    };
   }
 
   /** Whether a bare interpreter start is measured too (python and node). */

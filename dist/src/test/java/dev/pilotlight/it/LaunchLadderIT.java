@@ -11,8 +11,14 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The launch ladder's rungs: pool runners (with and without library layers) and AOT caches, each behaving like a plain launch. */
+/**
+ * The launch ladder's rungs: pool runners (with and without library layers, and pre-started python
+ * and node bootstraps) and AOT caches, each behaving like a plain launch. The python and node tests
+ * need python3 and node on the PATH.
+ */
 class LaunchLadderIT {
+  static final Path FUNCTIONS = DaemonFixture.ROOT.resolve("dist/src/test/resources/functions");
+
   @Test
   void aPooledRunnerServesTheColdStartWithTheFunctionsEnvironment(@TempDir Path data) throws Exception {
     try (DaemonFixture d = new DaemonFixture(data)) {
@@ -121,6 +127,60 @@ class LaunchLadderIT {
           "--env", "PILOTLIGHT_LAUNCH=plain");
       assertThat(d.post("/api/v1/functions/plain-echo/invoke", "{\"a\":1}").body()).contains("\"a\"");
       assertThat(d.status("plain-echo").path("lastColdStart").path("strategy").asText()).isEqualTo("plain");
+    }
+  }
+
+  @Test
+  void pythonAndNodeColdStartsTakeAPreStartedBootstrapThatBecomesTheFunction(@TempDir Path data) throws Exception {
+    try (DaemonFixture d = new DaemonFixture(data)) {
+      d.deploy(FUNCTIONS.resolve("python-pool").toString(), "--name", "py-pool", "--runtime", "python3.12",
+          "--handler", "standby.handler", "--memory", "160", "--env", "GREETING=hello python pool");
+      d.deploy(FUNCTIONS.resolve("node-pool").toString(), "--name", "node-pool", "--runtime", "nodejs20.x",
+          "--handler", "standby.handler", "--memory", "144", "--env", "GREETING=hello node pool");
+      // deploying warms one python bootstrap (any memory size) and one node bootstrap for 144 MB
+      eventually(Duration.ofSeconds(30), "pooled bootstraps", () -> d.get("/metrics").body().contains("pilotlight_pool_runners 2.0"));
+
+      for (String name : new String[] {"py-pool", "node-pool"}) {
+        JsonNode r = DaemonFixture.JSON.readTree(d.post("/api/v1/functions/" + name + "/invoke", "{}").body());
+        String greeting = name.equals("py-pool") ? "hello python pool" : "hello node pool";
+        assertThat(r.path("greeting").asText()).as(name + ": " + r).isEqualTo(greeting);
+        assertThat(r.path("child").asText()).as(name).isEqualTo(greeting);
+        assertThat(r.path("pool").isNull()).as(name + ": PILOTLIGHT_POOL is gone").isTrue();
+        Path taskRoot = Path.of(r.path("taskRoot").asText());
+        assertThat(taskRoot).as(name).startsWith(data);
+        assertThat(Path.of(r.path("cwd").asText())).as(name).isEqualTo(taskRoot);
+        assertThat(r.path("relative").asText()).as(name).isEqualTo("read by a relative path");
+        assertThat(r.path("shipped").asText()).as(name).isEqualTo("from the package");
+        assertThat(Path.of(r.path("shippedFile").asText())).as(name).startsWith(taskRoot);
+        assertThat(r.path("memory").asText()).as(name).isEqualTo(name.equals("py-pool") ? "160" : "144");
+        if (name.equals("py-pool")) {
+          assertThat(r.path("path0").asText()).isEqualTo(taskRoot.toString());
+        }
+        assertThat(d.status(name).path("lastColdStart").path("strategy").asText()).as(name).isEqualTo("pool");
+        assertThat(d.logs(name)).as(name).contains("Launch: pool");
+      }
+      // the pool refills in the background for the next cold start
+      eventually(Duration.ofSeconds(30), "the pool refilled", () -> d.get("/metrics").body().contains("pilotlight_pool_runners 2.0"));
+    }
+  }
+
+  @Test
+  void pythonAndNodeFunctionsCanPinThePlainLaunch(@TempDir Path data) throws Exception {
+    try (DaemonFixture d = new DaemonFixture(data)) {
+      d.deploy(FUNCTIONS.resolve("python-pool").toString(), "--name", "py-plain", "--runtime", "python",
+          "--handler", "standby.handler", "--env", "PILOTLIGHT_LAUNCH=plain", "--env", "GREETING=plain python");
+      d.deploy(FUNCTIONS.resolve("node-pool").toString(), "--name", "node-plain", "--runtime", "node",
+          "--handler", "standby.handler", "--env", "PILOTLIGHT_LAUNCH=plain", "--env", "GREETING=plain node");
+      for (String name : new String[] {"py-plain", "node-plain"}) {
+        JsonNode r = DaemonFixture.JSON.readTree(d.post("/api/v1/functions/" + name + "/invoke", "{}").body());
+        assertThat(r.path("greeting").asText()).as(name + ": " + r).startsWith("plain ");
+        assertThat(r.path("relative").asText()).as(name).isEqualTo("read by a relative path");
+        assertThat(r.path("shipped").asText()).as(name).isEqualTo("from the package");
+        assertThat(d.status(name).path("lastColdStart").path("strategy").asText()).as(name).isEqualTo("plain");
+        assertThat(d.logs(name)).as(name).contains("Launch: plain");
+      }
+      // neither deploy warmed a bootstrap
+      assertThat(d.get("/metrics").body()).contains("pilotlight_pool_runners 0.0");
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.pilotlight.executor;
 
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.Runtime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +24,22 @@ final class LambdaCommands {
    */
   static List<String> command(Deployment d, ExecutorConfig config) {
     return switch (d.spec().runtime()) {
-      case JAVA -> java(d, config);
+      case JAVA, PYTHON, NODE -> interpreterCommand(d.spec().runtime(), d.spec().memoryMb(), config);
+      case PROVIDED -> List.of(providedBootstrap(d).toString());
+      case HTTP -> throw new IllegalArgumentException("runtime http is not Lambda-style: it has no Runtime API command");
+    };
+  }
+
+  /**
+   * The command line of a runtime that Pilotlight hosts itself ({@code java}, {@code python},
+   * {@code node}): it depends on the runtime and the memory size only, never on the function's
+   * code, which is why a warm pool can start it before any function is known (PoolProcesses).
+   *
+   * @throws Failure.InstanceFailed as {@link #command}
+   */
+  static List<String> interpreterCommand(Runtime runtime, int memoryMb, ExecutorConfig config) {
+    return switch (runtime) {
+      case JAVA -> java(memoryMb, config);
       case PYTHON -> List.of(
           interpreter(config.python(), "python", "python3", "PILOTLIGHT_PYTHON"),
           "-u", // unbuffered: each line reaches the log as it is printed
@@ -31,11 +47,20 @@ final class LambdaCommands {
       case NODE -> List.of(
           interpreter(config.node(), "node", "node", "PILOTLIGHT_NODE"),
           // The heap follows memory, as -Xmx does for java (AWS sizes Node's heap from memory too).
-          "--max-old-space-size=" + Math.max(16, d.spec().memoryMb() * 9 / 10),
+          "--max-old-space-size=" + Math.max(16, memoryMb * 9 / 10),
           bootstrap(config, "node/bootstrap.js"));
-      case PROVIDED -> List.of(providedBootstrap(d).toString());
-      case HTTP -> throw new IllegalArgumentException("runtime http is not Lambda-style: it has no Runtime API command");
+      case PROVIDED, HTTP -> throw new IllegalArgumentException("runtime " + runtime.id() + ": the command is the package's own");
     };
+  }
+
+  /**
+   * Whether {@link #interpreterCommand} depends on the memory size (a heap limit fixed when the
+   * process starts): true for java ({@code -Xmx}) and node ({@code --max-old-space-size}), false
+   * for python, which has no such flag. Processes started for different sizes are interchangeable
+   * exactly when this is false.
+   */
+  static boolean memoryFixedAtStart(Runtime runtime) {
+    return runtime == Runtime.JAVA || runtime == Runtime.NODE;
   }
 
   /** {@code LAMBDA_RUNTIME_DIR}: where the runtime's own files are. */
@@ -56,11 +81,11 @@ final class LambdaCommands {
     return out;
   }
 
-  private static List<String> java(Deployment d, ExecutorConfig config) {
+  private static List<String> java(int memoryMb, ExecutorConfig config) {
     List<String> cmd = new ArrayList<>();
     cmd.add(config.javaHome().resolve("bin/java").toString());
     cmd.addAll(config.javaOptions());
-    cmd.add("-Xmx" + d.spec().memoryMb() + "m");
+    cmd.add("-Xmx" + memoryMb + "m");
     cmd.add("-cp");
     cmd.add(config.runnerJar().toString());
     cmd.add("dev.pilotlight.runner.Main");

@@ -1,12 +1,19 @@
 package dev.pilotlight.executor;
 
+import dev.pilotlight.model.Runtime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** How pool JVMs are started: like a plain java instance, minus anything function-specific. */
+/**
+ * How pool processes are started: with the command of a plain launch ({@link LambdaCommands}),
+ * the environment every instance gets and {@code PILOTLIGHT_POOL=1}, in the pool directory. What
+ * the runtime then does (warm up, print {@link WarmPool#READY_LINE}, wait for one JSON line of
+ * environment on stdin) is the runner's {@code PoolStandby} for java and the standby mode of
+ * {@code runtimes/python/bootstrap.py} and {@code runtimes/node/bootstrap.js}.
+ */
 final class PoolProcesses {
   /** Lets the runner write the function's environment into the JDK's map (see PoolStandby). */
   static final List<String> ADD_OPENS = List.of("--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/java.util=ALL-UNNAMED");
@@ -16,37 +23,41 @@ final class PoolProcesses {
   /** Where a layered pool JVM logs the classes it initialises (see classInitLog). */
   private static final String CLASS_INIT_LOG = "classinit-%p.log";
 
-  static List<String> command(ExecutorConfig config, int memoryMb, Path aotCache) {
-    return command(config, memoryMb, aotCache, null);
-  }
-
   /**
-   * With {@code workDir}, the JVM logs every class it initialises to {@link #classInitLog}: what the
-   * function's first calls initialise in a layer's libraries is added to the layer's
-   * initialisation list when the instance ends (LibraryLayers.recordInitialised).
+   * The plain launch's command; for java with the pool runners' AOT cache (or none) and
+   * {@link #ADD_OPENS} in place of the plain JVM options. With {@code classInitLogDir} (java with a
+   * library layer), the JVM logs every class it initialises to {@link #classInitLog}: what the
+   * function's calls initialise in the layer's libraries is added to the layer's initialisation
+   * list when the instance ends (LibraryLayers.recordInitialised).
+   *
+   * @throws dev.pilotlight.model.Failure.InstanceFailed when the runtime cannot be started here
    */
-  static List<String> command(ExecutorConfig config, int memoryMb, Path aotCache, Path workDir) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(config.javaHome().resolve("bin/java").toString());
-    cmd.addAll(aotCache == null ? config.javaOptions() : AotCaches.options(config.javaOptions(), aotCache));
-    if (workDir != null) {
-      cmd.add("-Xlog:class+init=info:file=" + workDir.resolve(CLASS_INIT_LOG) + ":none:filecount=0");
+  static List<String> command(ExecutorConfig config, Runtime runtime, int memoryMb, Path aotCache, Path classInitLogDir) {
+    List<String> plain = LambdaCommands.interpreterCommand(runtime, memoryMb, config);
+    if (runtime != Runtime.JAVA) {
+      return plain;
     }
-    cmd.addAll(ADD_OPENS);
-    cmd.add("-Xmx" + memoryMb + "m");
-    cmd.add("-cp");
-    cmd.add(config.runnerJar().toString());
-    cmd.add("dev.pilotlight.runner.Main");
-    return cmd;
+    List<String> options = new ArrayList<>(aotCache == null ? config.javaOptions() : AotCaches.options(config.javaOptions(), aotCache));
+    if (classInitLogDir != null) {
+      options.add("-Xlog:class+init=info:file=" + classInitLogDir.resolve(CLASS_INIT_LOG) + ":none:filecount=0");
+    }
+    options.addAll(ADD_OPENS);
+    return LambdaCommands.withJavaOptions(plain, config.javaOptions(), options);
+  }
+
+  static List<String> command(ExecutorConfig config, Runtime runtime, int memoryMb, Path aotCache) {
+    return command(config, runtime, memoryMb, aotCache, null);
   }
 
   /**
-   * Starts a pool JVM; with a {@code layer} it pre-loads those libraries and initialises the classes
-   * on the layer's initialisation list (the runner's LibraryLayer).
+   * Starts a pool process; with a {@code layer} (java only) it pre-loads those libraries and
+   * initialises the classes on the layer's initialisation list (the runner's LibraryLayer).
    */
-  static Process start(ExecutorConfig config, int memoryMb, LibraryLayers.Layer layer, Path workDir, Path aotCache) throws IOException {
+  static Process start(ExecutorConfig config, Runtime runtime, int memoryMb, LibraryLayers.Layer layer, Path workDir, Path aotCache)
+      throws IOException {
     Files.createDirectories(workDir);
-    ProcessBuilder pb = new ProcessBuilder(command(config, memoryMb, aotCache, layer.isNone() ? null : workDir)).directory(workDir.toFile());
+    ProcessBuilder pb = new ProcessBuilder(command(config, runtime, memoryMb, aotCache, layer.isNone() ? null : workDir))
+        .directory(workDir.toFile());
     pb.environment().clear();
     pb.environment().putAll(InstanceEnvironment.base(config));
     pb.environment().put("PILOTLIGHT_POOL", "1");

@@ -20,8 +20,10 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Launches instances as plain OS processes (the "plain" rung of the launch ladder): a JVM running
- * Pilotlight's Java runner for {@code java}, the user's command for {@code http}.
+ * Launches instances as OS processes, on the fastest rung of the launch ladder each function may
+ * use (LaunchLadder): a pre-started runtime from the WarmPool, a JVM with an AOT cache, or a plain
+ * process (Pilotlight's Java runner, the python or node bootstrap, the package's bootstrap, or the
+ * user's command for {@code http}).
  */
 public final class ProcessExecutor implements AutoCloseable {
   /** Lambda gives a function's init phase 10 s; a slower function still gets its own timeout. */
@@ -58,8 +60,8 @@ public final class ProcessExecutor implements AutoCloseable {
   }
 
   /**
-   * An executor with the whole launch ladder: a warm pool of pre-started JVMs and per-function AOT
-   * caches, kept under {@code stateDir} ({@code pool/} is the pool JVMs' working directory,
+   * An executor with the whole launch ladder: a warm pool of pre-started runtimes and per-function AOT
+   * caches, kept under {@code stateDir} ({@code pool/} is the pool processes' working directory,
    * {@code aot/} the caches).
    */
   public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs,
@@ -68,7 +70,7 @@ public final class ProcessExecutor implements AutoCloseable {
   }
 
   /**
-   * The same, with pool runners started only while {@code mayStartRunner} allows their heap size
+   * The same, with pool runners started only while {@code mayStartRunner} allows their memory size
    * (the node's memory budget).
    */
   public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs,
@@ -119,8 +121,8 @@ public final class ProcessExecutor implements AutoCloseable {
     Map<String, String> extra = Map.of(
         "AWS_LAMBDA_RUNTIME_API", endpoint.address(),
         "LAMBDA_RUNTIME_DIR", LambdaCommands.runtimeDir(d, config).toString());
-    LibraryLayers.Layer layer = LaunchLadder.mayUseLayer(d) ? layers.of(d.codeDir()) : LibraryLayers.Layer.NONE;
-    WarmPool.Taken taken = LaunchLadder.mayUsePool(d) ? pool.take(d.spec().memoryMb(), layer) : null;
+    LibraryLayers.Layer layer = layerOf(d);
+    WarmPool.Taken taken = LaunchLadder.mayUsePool(d) ? pool.take(d.spec().runtime(), d.spec().memoryMb(), layer) : null;
     Process pooled = taken == null ? null : taken.process();
     Path aotCache = taken == null && aot != null && LaunchLadder.mayUseAot(d) ? aot.cacheFor(d) : null;
     if (aotCache != null) {
@@ -219,8 +221,9 @@ public final class ProcessExecutor implements AutoCloseable {
   }
 
   /**
-   * Hands a waiting pool JVM its function: the complete environment the plain launch would have
-   * given it, as one JSON line on its stdin (read by the runner's PoolStandby).
+   * Hands a waiting pool process its function: the complete environment the plain launch would
+   * have given it, as one JSON line on its stdin (read by the runner's PoolStandby, or the python
+   * or node bootstrap's standby mode, which also moves into the code directory).
    */
   private void specialize(LambdaProcessInstance instance, Process pooled, Deployment d, Map<String, String> extra) throws IOException {
     byte[] line = JSON.writeValueAsBytes(InstanceEnvironment.build(d, instance.id(), config, extra));
@@ -230,7 +233,7 @@ public final class ProcessExecutor implements AutoCloseable {
       stdin.write('\n');
     } catch (IOException e) {
       pooled.destroyForcibly();
-      throw new IOException("the pooled runner went away before it got its function: " + e.getMessage(), e);
+      throw new IOException("the pooled " + d.spec().runtime().id() + " runner went away before it got its function: " + e.getMessage(), e);
     }
   }
 
@@ -258,8 +261,10 @@ public final class ProcessExecutor implements AutoCloseable {
   }
 
   /**
-   * Readies the faster rungs for {@code d}: keeps pool JVMs warm for a java function's heap size and
-   * library layer, and queues the AOT cache training; call on deploy (and at start-up for stored functions).
+   * Readies the faster rungs for {@code d}: keeps pool processes warm for its runtime and what is
+   * fixed at their start (a java function's heap size and library layer, a node function's heap
+   * size, any python function), and queues the AOT cache training; call on deploy (and at start-up
+   * for stored functions).
    */
   public void prepare(Deployment d) {
     if (aot != null && LaunchLadder.mayUseAot(d)) {
@@ -270,7 +275,7 @@ public final class ProcessExecutor implements AutoCloseable {
           logs.line(d.name(), "-", null, "AOT cache not built: no free port for the training run");
         }
       } else {
-        LibraryLayers.Layer layer = LaunchLadder.mayUseLayer(d) ? layers.of(d.codeDir()) : LibraryLayers.Layer.NONE;
+        LibraryLayers.Layer layer = layerOf(d);
         // A layer without an initialisation list (new, or from before lists existed) trains even if the cache exists.
         aot.train(d, !layer.isNone() && !java.nio.file.Files.isRegularFile(layer.initList()), initLogs -> {
           try {
@@ -283,8 +288,22 @@ public final class ProcessExecutor implements AutoCloseable {
         });
       }
     }
-    if (LaunchLadder.mayUsePool(d)) {
-      pool.prepare(d.spec().memoryMb(), LaunchLadder.mayUseLayer(d) ? layers.of(d.codeDir()) : LibraryLayers.Layer.NONE);
+    if (LaunchLadder.mayUsePool(d) && startable(d)) {
+      pool.prepare(d.spec().runtime(), d.spec().memoryMb(), layerOf(d));
+    }
+  }
+
+  private LibraryLayers.Layer layerOf(Deployment d) {
+    return LaunchLadder.mayUseLayer(d) ? layers.of(d.codeDir()) : LibraryLayers.Layer.NONE;
+  }
+
+  /** Whether this daemon can start {@code d}'s runtime at all (a python function needs a python3); launches say why not. */
+  private boolean startable(Deployment d) {
+    try {
+      LambdaCommands.interpreterCommand(d.spec().runtime(), d.spec().memoryMb(), config);
+      return true;
+    } catch (Failure.InstanceFailed e) {
+      return false;
     }
   }
 
@@ -292,7 +311,7 @@ public final class ProcessExecutor implements AutoCloseable {
     return pool;
   }
 
-  /** Stops the pool's waiting JVMs (running instances are stopped by whoever holds them). */
+  /** Stops the pool's waiting processes (running instances are stopped by whoever holds them). */
   @Override
   public void close() {
     pool.close();

@@ -1,5 +1,6 @@
 package dev.pilotlight.executor;
 
+import dev.pilotlight.model.Runtime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -15,16 +16,28 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Pre-started, generic Java runners (the "pool" rung of the launch ladder), one queue per heap size,
- * since a JVM's heap limit is fixed when it starts. A cold start takes a waiting runner and hands
- * it the function ({@code PoolStandby} on the runner side) instead of starting a JVM.
+ * Pre-started, generic runtimes (the "pool" rung of the launch ladder): Java runners and the
+ * python and node bootstraps, waiting for a function. A cold start takes a waiting one and hands
+ * it the function ({@code PoolStandby} in the Java runner, the standby mode of the bootstraps)
+ * instead of starting a process.
+ *
+ * <p>One queue per {@link Key}: the runtime and whatever is fixed when its process starts, so any
+ * process of a queue can become any function of that key. For java and node that is the heap
+ * limit ({@code -Xmx}, {@code --max-old-space-size}), so there is a queue per memory size (and,
+ * for java, per library layer); python has no memory-dependent flag, so all python functions share
+ * one queue.
  *
  * <p>A runner belongs to the one function it is given for the rest of its life; the pool only ever
  * holds runners that have never seen a function. Taking one starts its replacement in the
  * background.
  *
- * <p>Size adapts to demand: each heap size keeps {@code baseSize} runners, plus one for every
- * cold start in the last {@link #MISS_WINDOW} that found its queue empty, up to {@code maxSize}.
+ * <p>Size adapts to demand: each key keeps {@code baseSize} runners, plus one for every cold start
+ * in the last {@link #MISS_WINDOW} that found its queue empty, up to {@code maxSize}.
+ *
+ * <p>Memory: a waiting runner is reserved at the memory size of the instance it will become
+ * (see {@link #reservedMemoryMb}), so the budget never admits more than it could hold once the
+ * runners are taken. For a python runner that is the largest memory size of the python functions
+ * prepared or launched so far, since it may become any of them.
  */
 public final class WarmPool implements AutoCloseable {
   /** How long a miss (a cold start that found no pooled runner) raises the target size. */
@@ -37,7 +50,7 @@ public final class WarmPool implements AutoCloseable {
   /**
    * Settings.
    *
-   * @param baseSize runners kept per key (heap size and library layer) (default 1)
+   * @param baseSize runners kept per key (runtime, heap size, library layer) (default 1)
    * @param maxSize the most a key grows to under demand (default 4)
    * @param maxLayers how many library layers are kept warm at once, most recently used first
    *     (default 4); functions whose layer is not warm use a plain pool runner of their heap size
@@ -61,8 +74,24 @@ public final class WarmPool implements AutoCloseable {
     }
   }
 
-  /** What a pool runner is for: a heap size, and a library layer or none. */
-  private record Key(int memoryMb, LibraryLayers.Layer layer) {}
+  /**
+   * What a pool runner is for: a runtime, the heap size fixed at its start (0 for python, whose
+   * start does not depend on memory), and a library layer or none (java only).
+   */
+  record Key(Runtime runtime, int memoryMb, LibraryLayers.Layer layer) {
+    /** The key of a function of {@code runtime} and {@code memoryMb} with {@code layer}: what its process shares with others. */
+    static Key of(Runtime runtime, int memoryMb, LibraryLayers.Layer layer) {
+      return new Key(runtime, LambdaCommands.memoryFixedAtStart(runtime) ? memoryMb : 0,
+          runtime == Runtime.JAVA ? layer : LibraryLayers.Layer.NONE);
+    }
+
+    /** For status and metrics: {@code 256} and {@code 256/<layer id prefix>} (java), {@code node/256}, {@code python}. */
+    String label() {
+      String size = memoryMb == 0 ? "" : Integer.toString(memoryMb);
+      String name = runtime == Runtime.JAVA ? size : runtime.id() + (size.isEmpty() ? "" : "/" + size);
+      return layer.isNone() ? name : name + "/" + layer.id().substring(0, 12);
+    }
+  }
 
   /** A runner taken from the pool, and the name of the rung it represents. */
   record Taken(Process process, String strategy) {}
@@ -97,31 +126,36 @@ public final class WarmPool implements AutoCloseable {
     return PoolProcesses.claimClassInitLog(workDir, taken.pid());
   }
 
-  /** Keeps runners warm for this heap size and library layer (called when a java function is deployed). */
-  void prepare(int memoryMb, LibraryLayers.Layer layer) {
+  /**
+   * Keeps runners warm for functions of this runtime, memory size and library layer (called when
+   * a function that may use the pool is deployed).
+   */
+  void prepare(Runtime runtime, int memoryMb, LibraryLayers.Layer layer) {
     if (settings.maxSize() == 0 || closed) {
       return;
     }
-    queue(new Key(memoryMb, layerOrNone(layer))).refill();
+    queue(Key.of(runtime, memoryMb, layerOrNone(layer)), memoryMb).refill();
   }
 
   /**
-   * A waiting runner for this heap size: one pre-loaded with exactly this layer if there is one,
-   * else a runner without libraries; null when neither is waiting. Queues are topped up either way.
+   * A waiting runner for a function of this runtime and memory size: one pre-loaded with exactly
+   * this layer if there is one, else a runner without libraries; null when neither is waiting.
+   * Queues are topped up either way.
    */
-  Taken take(int memoryMb, LibraryLayers.Layer layer) {
+  Taken take(Runtime runtime, int memoryMb, LibraryLayers.Layer layer) {
     if (settings.maxSize() == 0 || closed) {
       return null;
     }
     LibraryLayers.Layer usable = layerOrNone(layer);
-    Queue exact = queue(new Key(memoryMb, usable));
+    Queue exact = queue(Key.of(runtime, memoryMb, usable), memoryMb);
+    usable = exact.key.layer();
     Process p = exact.poll();
     exact.refillLater();
     if (p != null) {
       return new Taken(p, usable.isNone() ? STRATEGY_POOL : STRATEGY_LAYER);
     }
     if (!usable.isNone()) {
-      Queue generic = queues.get(new Key(memoryMb, LibraryLayers.Layer.NONE));
+      Queue generic = queues.get(Key.of(runtime, memoryMb, LibraryLayers.Layer.NONE));
       if (generic != null) {
         p = generic.poll();
         generic.refillLater();
@@ -144,9 +178,10 @@ public final class WarmPool implements AutoCloseable {
     return layer;
   }
 
-  private Queue queue(Key key) {
+  /** The queue of {@code key}, marked used by a function of {@code functionMemoryMb}. */
+  private Queue queue(Key key, int functionMemoryMb) {
     Queue q = queues.computeIfAbsent(key, Queue::new);
-    q.touch();
+    q.touch(functionMemoryMb);
     if (!key.layer().isNone()) {
       evictLayers();
     }
@@ -185,7 +220,7 @@ public final class WarmPool implements AutoCloseable {
     }
   }
 
-  /** Runners waiting now, over all heap sizes. */
+  /** Runners waiting now, over all keys. */
   public int size() {
     int n = 0;
     for (Queue q : queues.values()) {
@@ -194,19 +229,24 @@ public final class WarmPool implements AutoCloseable {
     return n;
   }
 
-  /** Heap reserved by waiting and starting runners, in MB (what the pool holds while idle). */
+  /**
+   * Memory reserved by waiting and starting runners, in MB (what the pool holds while idle): each
+   * counts as the memory size of the instance it will become, as the instance will once taken. For
+   * java and node that is the key's heap size; for python, whose one queue serves every memory
+   * size, the largest size of the python functions that used the queue.
+   */
   public long reservedMemoryMb() {
     long mb = 0;
     for (Queue q : queues.values()) {
-      mb += (long) q.key.memoryMb() * (q.ready() + q.starting());
+      mb += (long) q.accountMb() * (q.ready() + q.starting());
     }
     return mb;
   }
 
-  /** Runners waiting per heap size and layer ({@code 256} or {@code 256/<layer id prefix>}), for status and metrics. */
+  /** Runners waiting per key ({@link Key#label()}), for status and metrics. */
   public Map<String, Integer> sizes() {
     Map<String, Integer> m = new HashMap<>();
-    queues.forEach((k, q) -> m.put(k.memoryMb() + (k.layer().isNone() ? "" : "/" + k.layer().id().substring(0, 12)), q.ready()));
+    queues.forEach((k, q) -> m.put(k.label(), q.ready()));
     return m;
   }
 
@@ -224,13 +264,21 @@ public final class WarmPool implements AutoCloseable {
     private final ArrayDeque<Instant> misses = new ArrayDeque<>();
     private final List<Process> starting = new ArrayList<>();
     private volatile Instant lastUsed = Instant.MIN;
+    private volatile int accountMb;
 
     Queue(Key key) {
       this.key = key;
+      this.accountMb = key.memoryMb();
     }
 
-    void touch() {
+    synchronized void touch(int functionMemoryMb) {
       lastUsed = clock.instant();
+      accountMb = Math.max(accountMb, functionMemoryMb);
+    }
+
+    /** What each runner of this queue counts against the memory budget (see reservedMemoryMb). */
+    int accountMb() {
+      return accountMb;
     }
 
     Instant lastUsed() {
@@ -287,17 +335,18 @@ public final class WarmPool implements AutoCloseable {
         missing = target() - ready.size() - starting.size();
       }
       // Each runner counts against the node's memory budget from the moment it starts (reservedMemoryMb).
-      for (int i = 0; i < missing && !closed && mayStart.test(key.memoryMb()); i++) {
-        Thread.ofVirtual().name("pool-start-" + key.memoryMb()).start(this::startOne);
+      for (int i = 0; i < missing && !closed && mayStart.test(accountMb); i++) {
+        Thread.ofVirtual().name("pool-start-" + key.label()).start(this::startOne);
       }
     }
 
     private void startOne() {
       Process p;
       try {
-        p = PoolProcesses.start(config, key.memoryMb(), key.layer(), workDir, aotCache.get());
-      } catch (IOException e) {
-        System.err.println("warm pool: cannot start a runner: " + e.getMessage());
+        p = PoolProcesses.start(config, key.runtime(), key.memoryMb(), key.layer(), workDir,
+            key.runtime() == Runtime.JAVA ? aotCache.get() : null);
+      } catch (IOException | RuntimeException e) { // RuntimeException: e.g. Failure.InstanceFailed, no interpreter
+        System.err.println("warm pool: cannot start a " + key.runtime().id() + " runner: " + e.getMessage());
         return;
       }
       synchronized (this) {
@@ -359,6 +408,6 @@ public final class WarmPool implements AutoCloseable {
     }
   }
 
-  /** Must match the runner's {@code PoolStandby.READY_LINE}. */
+  /** Must match the runner's {@code PoolStandby.READY_LINE} and the bootstraps' {@code READY_LINE}. */
   static final String READY_LINE = "PILOTLIGHT-POOL-READY";
 }

@@ -47,7 +47,7 @@ final class ControlPlaneService implements ControlPlane {
 
   /**
    * @param onActivate told of every deployment made live (deploys and restores), e.g. so the
-   *     executor can warm its pool for the function's heap size before the first call
+   *     executor can warm its pool for the function's runtime and heap size before the first call
    */
   ControlPlaneService(Registry registry, ArtifactStore artifacts, LogStore logs, Activator activator,
       Consumer<Deployment> onActivate, InstantSource clock) {

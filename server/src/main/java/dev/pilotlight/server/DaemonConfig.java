@@ -19,7 +19,8 @@ import java.time.Duration;
  * @param limits package size limits (default 50 MB zipped, 250 MB unpacked)
  * @param maxQueue requests that may wait per function (default 1000)
  * @param scalingTick how often idle instances are looked for (default 1 s)
- * @param pool warm pool of pre-started Java runners per heap size (default 1, growing to 4 under
+ * @param pool warm pool of pre-started runtimes (Java runners, python and node bootstraps) per pool
+ *     key: java and node per heap size, python one queue for all (default 1, growing to 4 under
  *     demand; 0/0 turns the pool off)
  * @param async asynchronous invocations: first retry after 1 min (then 2 min), throttled events
  *     again after 1 s, due events looked for every 100 ms, at most 64 running at once

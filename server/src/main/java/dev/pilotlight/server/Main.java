@@ -34,10 +34,10 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--max-queue", description = "Requests that may wait per function (default: ${DEFAULT-VALUE}).", defaultValue = "1000")
   int maxQueue;
 
-  @Option(names = "--pool-size", description = "Pre-started Java runners kept per heap size (default: ${DEFAULT-VALUE}; 0 turns the warm pool off).", defaultValue = "1")
+  @Option(names = "--pool-size", description = "Pre-started runtimes kept per pool key: java and node per heap size, python one for all (default: ${DEFAULT-VALUE}; 0 turns the warm pool off).", defaultValue = "1")
   int poolSize;
 
-  @Option(names = "--pool-max", description = "Most pre-started Java runners per heap size under demand (default: ${DEFAULT-VALUE}).", defaultValue = "4")
+  @Option(names = "--pool-max", description = "Most pre-started runtimes per pool key under demand (default: ${DEFAULT-VALUE}).", defaultValue = "4")
   int poolMax;
 
   @Option(names = "--async-retry-delay", paramLabel = "DURATION", description = "Wait before the first retry of a failed Event "

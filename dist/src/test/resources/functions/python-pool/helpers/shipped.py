@@ -1,0 +1,1 @@
+WORD = "from the package"

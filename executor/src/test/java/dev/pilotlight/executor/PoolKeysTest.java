@@ -1,0 +1,121 @@
+package dev.pilotlight.executor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.Runtime;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which functions share pool processes, how those processes are started, and who may use the pool. */
+class PoolKeysTest {
+  @TempDir Path tmp;
+  Path runtimes;
+  ExecutorConfig config;
+  static final LibraryLayers.Layer LAYER = new LibraryLayers.Layer("ab".repeat(32), List.of(Path.of("/code/lib/a.jar")), Path.of("/state/layers/layer-ab.init"));
+
+  @BeforeEach
+  void layout() throws IOException {
+    runtimes = Files.createDirectories(tmp.resolve("runtimes"));
+    Files.createDirectories(runtimes.resolve("python"));
+    Files.createDirectories(runtimes.resolve("node"));
+    Files.writeString(runtimes.resolve("python/bootstrap.py"), "");
+    Files.writeString(runtimes.resolve("node/bootstrap.js"), "");
+    config = new ExecutorConfig(Path.of(System.getProperty("java.home")), runtimes.resolve("pilotlight-java-runner.jar"),
+        ExecutorConfig.DEFAULT_JAVA_OPTIONS, Duration.ofSeconds(2), "us-east-1", runtimes, Path.of("/usr/bin/python3"),
+        Path.of("/usr/bin/node"));
+  }
+
+  private Deployment deployment(Runtime runtime, int memoryMb, Map<String, String> env) {
+    FunctionSpec spec = FunctionSpec.of("f", runtime, runtime == Runtime.HTTP ? null : "a.b", runtime == Runtime.HTTP ? "serve" : null);
+    spec = new FunctionSpec(spec.name(), spec.runtime(), spec.handler(), spec.command(), memoryMb, spec.timeout(), spec.concurrency(),
+        spec.minInstances(), spec.maxInstances(), spec.idleTimeout(), env, spec.maxEventAge(), spec.maxRetries(), spec.retryDelay(),
+        spec.scaling(), spec.keepAlive());
+    return new Deployment(spec, 1, "0".repeat(64), 1, tmp, Instant.EPOCH);
+  }
+
+  @Test
+  void pythonFunctionsOfEveryMemorySizeShareOneKeyBecauseNothingIsFixedAtStart() {
+    assertThat(WarmPool.Key.of(Runtime.PYTHON, 128, LibraryLayers.Layer.NONE))
+        .isEqualTo(WarmPool.Key.of(Runtime.PYTHON, 1024, LibraryLayers.Layer.NONE))
+        .isEqualTo(WarmPool.Key.of(Runtime.PYTHON, 512, LAYER));
+    assertThat(PoolProcesses.command(config, Runtime.PYTHON, 0, null))
+        .isEqualTo(LambdaCommands.command(deployment(Runtime.PYTHON, 128, Map.of()), config))
+        .isEqualTo(LambdaCommands.command(deployment(Runtime.PYTHON, 1024, Map.of()), config));
+    assertThat(WarmPool.Key.of(Runtime.PYTHON, 128, LibraryLayers.Layer.NONE).label()).isEqualTo("python");
+  }
+
+  @Test
+  void nodeAndJavaKeysKeepTheHeapSizeTheirCommandFixes() {
+    assertThat(WarmPool.Key.of(Runtime.NODE, 128, LibraryLayers.Layer.NONE)).isNotEqualTo(WarmPool.Key.of(Runtime.NODE, 256, LibraryLayers.Layer.NONE));
+    assertThat(WarmPool.Key.of(Runtime.NODE, 128, LAYER)).isEqualTo(WarmPool.Key.of(Runtime.NODE, 128, LibraryLayers.Layer.NONE));
+    assertThat(WarmPool.Key.of(Runtime.NODE, 128, LibraryLayers.Layer.NONE))
+        .isNotEqualTo(WarmPool.Key.of(Runtime.JAVA, 128, LibraryLayers.Layer.NONE));
+    assertThat(WarmPool.Key.of(Runtime.JAVA, 128, LAYER)).isNotEqualTo(WarmPool.Key.of(Runtime.JAVA, 128, LibraryLayers.Layer.NONE));
+
+    assertThat(WarmPool.Key.of(Runtime.NODE, 128, LibraryLayers.Layer.NONE).label()).isEqualTo("node/128");
+    assertThat(WarmPool.Key.of(Runtime.JAVA, 256, LibraryLayers.Layer.NONE).label()).isEqualTo("256");
+    assertThat(WarmPool.Key.of(Runtime.JAVA, 256, LAYER).label()).isEqualTo("256/abababababab");
+  }
+
+  @Test
+  void aNodeStandbyRunsThePlainLaunchsCommand() {
+    assertThat(PoolProcesses.command(config, Runtime.NODE, 192, null))
+        .isEqualTo(LambdaCommands.command(deployment(Runtime.NODE, 192, Map.of()), config))
+        .contains("--max-old-space-size=172");
+  }
+
+  @Test
+  void aJavaPoolRunnerIsThePlainCommandWithTheRunnerCacheAndAddOpens() {
+    Path jar = runtimes.resolve("pilotlight-java-runner.jar");
+    String java = config.javaHome().resolve("bin/java").toString();
+    assertThat(PoolProcesses.command(config, Runtime.JAVA, 256, null)).containsExactly(java,
+        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto",
+        "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/java.util=ALL-UNNAMED",
+        "-Xmx256m", "-cp", jar.toString(), "dev.pilotlight.runner.Main");
+    List<String> cached = PoolProcesses.command(config, Runtime.JAVA, 256, Path.of("/aot/runner.aot"));
+    assertThat(cached).contains("-XX:AOTCache=/aot/runner.aot").doesNotContain("-Xshare:auto");
+    assertThat(cached.subList(cached.size() - 4, cached.size())).containsExactly("-Xmx256m", "-cp", jar.toString(), "dev.pilotlight.runner.Main");
+    // a layered runner logs the classes it initialises, one file per JVM, for the layer's initialisation list
+    assertThat(PoolProcesses.command(config, Runtime.JAVA, 256, null, Path.of("/state/pool")))
+        .contains("-Xlog:class+init=info:file=/state/pool/classinit-%p.log:none:filecount=0");
+    assertThat(PoolProcesses.classInitLog(Path.of("/state/pool"), 42)).isEqualTo(Path.of("/state/pool/classinit-42.log"));
+  }
+
+  @Test
+  void pythonAndNodeMayUseThePoolButNotLayersUnlessPinnedElsewhere() {
+    for (Runtime r : List.of(Runtime.PYTHON, Runtime.NODE)) {
+      assertThat(LaunchLadder.mayUsePool(deployment(r, 128, Map.of()))).as(r.id()).isTrue();
+      assertThat(LaunchLadder.mayUsePool(deployment(r, 128, Map.of("PILOTLIGHT_LAUNCH", "pool")))).isTrue();
+      assertThat(LaunchLadder.mayUsePool(deployment(r, 128, Map.of("PILOTLIGHT_LAUNCH", "plain")))).isFalse();
+      assertThat(LaunchLadder.mayUsePool(deployment(r, 128, Map.of("PILOTLIGHT_LAUNCH", "aot")))).isFalse();
+      assertThat(LaunchLadder.mayUseLayer(deployment(r, 128, Map.of()))).isFalse();
+      assertThat(LaunchLadder.mayUseAot(deployment(r, 128, Map.of()))).isFalse();
+    }
+    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.JAVA, 128, Map.of()))).isTrue();
+    assertThat(LaunchLadder.mayUseLayer(deployment(Runtime.JAVA, 128, Map.of()))).isTrue();
+    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.PROVIDED, 128, Map.of()))).isFalse();
+  }
+
+  @Test
+  void variablesReadOnlyAtProcessStartKeepAFunctionOffThePool() {
+    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.PYTHON, 128, Map.of("GREETING", "hi", "TZ", "Europe/Paris")))).isTrue();
+    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.PYTHON, 128, Map.of("PYTHONPATH", "/code/vendor")))).isFalse();
+    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.PYTHON, 128, Map.of("LD_LIBRARY_PATH", "/code/lib")))).isFalse();
+    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.PYTHON, 128, Map.of("LC_ALL", "C")))).isFalse();
+    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.PYTHON, 128, Map.of("NODE_OPTIONS", "--x")))).isTrue();
+    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.NODE, 128, Map.of("NODE_OPTIONS", "--enable-source-maps")))).isFalse();
+    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.NODE, 128, Map.of("UV_THREADPOOL_SIZE", "8")))).isFalse();
+    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.NODE, 128, Map.of("LANG", "de_DE.UTF-8")))).isFalse();
+    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.NODE, 128, Map.of("PYTHONPATH", "x")))).isTrue();
+  }
+}
