@@ -21,7 +21,7 @@ import java.util.function.Consumer;
  * {@code inFlight} from {@link #invoke} until it completes. All state is guarded by {@code this}.
  */
 public final class RuntimeApiEndpoint implements AutoCloseable {
-  private final String instanceId;
+  private volatile String instanceId;
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private final CompletableFuture<byte[]> initError = new CompletableFuture<>();
   private final ArrayDeque<LambdaRequest> pending = new ArrayDeque<>();
@@ -38,6 +38,17 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
 
   void bound(Channel channel) {
     this.serverChannel = channel;
+  }
+
+  /** Gives a spare endpoint (bound ahead, see RuntimeApiServer) its instance. */
+  void assign(String instanceId) {
+    this.instanceId = instanceId;
+  }
+
+  /** Whether nothing has happened on this endpoint yet: no poll, no event, not closed. */
+  synchronized boolean pristine() {
+    return !closed && !ready.isDone() && !initError.isDone() && polls.isEmpty() && pending.isEmpty() && inFlight.isEmpty()
+        && serverChannel != null && serverChannel.isActive();
   }
 
   /** The {@code host:port} to put in {@code AWS_LAMBDA_RUNTIME_API}. */

@@ -16,12 +16,23 @@ import java.net.InetSocketAddress;
  * Opens Runtime API endpoints. Every instance gets its own endpoint on its own loopback port, so
  * the port alone tells which instance is calling, and {@code AWS_LAMBDA_RUNTIME_API} is the plain
  * {@code host:port} that AWS's runtimes expect.
+ *
+ * <p>One endpoint is kept bound ahead (a spare): binding a port costs a cold start about a
+ * millisecond, so {@link #open} hands out the spare and binds the next one in the background,
+ * {@link #SPARE_DELAY} later (not while the cold start that took it needs the CPU). A spare that
+ * anything has connected to or polled is never handed out.
  */
 public final class RuntimeApiServer implements AutoCloseable {
   /** Lambda's limit for a synchronous response payload. */
   public static final int MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 
+  /** How long after a spare is taken its replacement is bound. */
+  static final java.time.Duration SPARE_DELAY = java.time.Duration.ofMillis(200);
+
   private final EventLoopGroup group;
+  private final java.util.concurrent.atomic.AtomicReference<RuntimeApiEndpoint> spare = new java.util.concurrent.atomic.AtomicReference<>();
+  private final java.util.concurrent.atomic.AtomicBoolean binding = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile boolean closed;
   private final boolean ownsGroup;
 
   private RuntimeApiServer(EventLoopGroup group, boolean ownsGroup) {
@@ -39,8 +50,55 @@ public final class RuntimeApiServer implements AutoCloseable {
     return new RuntimeApiServer(group, false);
   }
 
-  /** Binds a new endpoint on 127.0.0.1 and an ephemeral port. */
+  /** An endpoint for {@code instanceId} on 127.0.0.1 and an ephemeral port: the spare if there is a pristine one, else a new one. */
   public RuntimeApiEndpoint open(String instanceId) {
+    RuntimeApiEndpoint endpoint = spare.getAndSet(null);
+    if (endpoint != null && endpoint.pristine()) {
+      endpoint.assign(instanceId);
+    } else {
+      if (endpoint != null) {
+        endpoint.close("a spare endpoint that was used before it was handed out");
+      }
+      endpoint = bind(instanceId);
+    }
+    bindSpareLater();
+    return endpoint;
+  }
+
+  private void bindSpareLater() {
+    if (closed || spare.get() != null || !binding.compareAndSet(false, true)) {
+      return;
+    }
+    Thread.ofVirtual().name("runtime-api-spare").start(() -> {
+      try {
+        Thread.sleep(SPARE_DELAY);
+        if (!closed && spare.get() == null) {
+          RuntimeApiEndpoint next = bind("spare");
+          if (closed || !spare.compareAndSet(null, next)) {
+            next.close("not needed");
+          }
+        }
+      } catch (InterruptedException | RuntimeException e) {
+        // no spare: the next open binds its own
+      } finally {
+        binding.set(false);
+      }
+    });
+  }
+
+  /** The spare's address, or null while there is none (for tests). */
+  String spareAddress() {
+    RuntimeApiEndpoint e = spare.get();
+    return e == null ? null : e.address();
+  }
+
+  /** Whether the spare is there and untouched (for tests). */
+  boolean spareIsPristine() {
+    RuntimeApiEndpoint e = spare.get();
+    return e != null && e.pristine();
+  }
+
+  private RuntimeApiEndpoint bind(String instanceId) {
     RuntimeApiEndpoint endpoint = new RuntimeApiEndpoint(instanceId);
     Channel channel = new ServerBootstrap()
         .group(group)
@@ -64,6 +122,11 @@ public final class RuntimeApiServer implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
+    RuntimeApiEndpoint left = spare.getAndSet(null);
+    if (left != null) {
+      left.close("server closed");
+    }
     if (ownsGroup) {
       group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
     }

@@ -217,6 +217,11 @@ final class HttpConnection implements Closeable {
     return line.toString();
   }
 
+  /** Opens the socket unless it is open. */
+  void open() throws IOException {
+    openIfClosed();
+  }
+
   private void openIfClosed() throws IOException {
     if (socket != null) {
       return;

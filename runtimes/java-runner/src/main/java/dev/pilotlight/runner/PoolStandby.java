@@ -175,29 +175,35 @@ final class PoolStandby {
         java.lang.invoke.MethodType.methodType(String.class, args), recipe.toString()).dynamicInvoker().invokeWithArguments(values);
   }
 
-  /** One HTTP/1.1 request and response over loopback, served by a throwaway thread. */
+  /**
+   * The Runtime API client's whole exchange over loopback, against a throwaway server thread:
+   * {@code GET next} (an event with its headers), then {@code POST response} with a body on the same
+   * keep-alive connection, as every cold start does first.
+   */
   private static void loopbackExchange() throws IOException {
     try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       Thread serve = new Thread(() -> {
         try (java.net.Socket s = server.accept()) {
           InputStream in = s.getInputStream();
-          int matched = 0;
-          int b;
-          while (matched < 4 && (b = in.read()) != -1) {
-            matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : 0;
-          }
-          s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}"
+          var out = s.getOutputStream();
+          skipRequest(in);
+          out.write(("HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: warm-up\r\nLambda-Runtime-Deadline-Ms: 1\r\n"
+              + "Lambda-Runtime-Invoked-Function-Arn: arn\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}")
+              .getBytes(StandardCharsets.US_ASCII));
+          skipRequest(in);
+          out.write("HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}"
               .getBytes(StandardCharsets.US_ASCII));
         } catch (IOException ignored) {
           // warming is best effort
         }
       }, "pool-warmup");
       serve.start();
-      HttpConnection c = new HttpConnection("127.0.0.1", server.getLocalPort());
+      RuntimeApiClient api = new RuntimeApiClient("127.0.0.1:" + server.getLocalPort());
       try {
-        c.exchange("GET", "/2018-06-01/runtime/invocation/next", null);
+        Invocation event = api.next();
+        api.respond(event.requestId(), "{\"statusCode\":200,\"body\":\"Hello\"}".getBytes(StandardCharsets.UTF_8));
       } finally {
-        c.close();
+        api.close();
       }
       try {
         serve.join(1000);
@@ -205,6 +211,25 @@ final class PoolStandby {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** Reads one HTTP request (head, then a Content-Length body) from {@code in}. */
+  private static void skipRequest(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    int b;
+    while ((b = in.read()) != -1) {
+      head.append((char) b);
+      if (head.length() >= 4 && head.lastIndexOf("\r\n\r\n") == head.length() - 4) {
+        break;
+      }
+    }
+    int length = 0;
+    for (String line : head.toString().split("\r\n")) {
+      if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+        length = Integer.parseInt(line.substring(15).strip());
+      }
+    }
+    in.readNBytes(length);
   }
 
   /**

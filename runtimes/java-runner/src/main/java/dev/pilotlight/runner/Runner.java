@@ -24,6 +24,9 @@ final class Runner {
       throw new IllegalArgumentException("AWS_LAMBDA_RUNTIME_API is not set (expected: host:port)");
     }
     RuntimeApiClient first = new RuntimeApiClient(config.runtimeApi());
+    // Connected before the function loads, so the platform accepts the connection meanwhile; the
+    // first GET /next (which says init is done) still comes after.
+    first.connect();
     FunctionHandler handler;
     try {
       handler = HandlerLoader.load(config);

@@ -34,6 +34,18 @@ final class RuntimeApiClient implements Closeable {
     this.connection = new HttpConnection(host, port);
   }
 
+  /**
+   * Opens the connection now, before the first request; a failure is left for that request to
+   * report (it opens the connection again).
+   */
+  void connect() {
+    try {
+      connection.open();
+    } catch (java.io.IOException e) {
+      // the first exchange tries again and reports it
+    }
+  }
+
   /** Blocks until the next event is available. */
   Invocation next() throws IOException {
     HttpConnection.Response r = connection.exchange("GET", BASE + "/invocation/next", null);
