@@ -156,6 +156,11 @@ final class LibraryLayer {
     return new LibraryLayer(loader, names);
   }
 
+  private static boolean runtimeVisible(Class<?> annotationType) {
+    java.lang.annotation.Retention r = annotationType.getAnnotation(java.lang.annotation.Retention.class);
+    return r != null && r.value() == java.lang.annotation.RetentionPolicy.RUNTIME;
+  }
+
   private static void preload(ClassLoader loader, File jar) throws IOException {
     try (JarFile file = new JarFile(jar)) {
       Enumeration<JarEntry> entries = file.entries();
@@ -172,6 +177,10 @@ final class LibraryLayer {
           c.getDeclaredConstructors();
           if (className.equals(LambdaContexts.CONTEXT) && c.isInterface()) {
             // The proxy class for Context, made where LambdaContexts will ask for it.
+            Proxy.newProxyInstance(c.getClassLoader(), new Class<?>[] {c}, (p, m, a) -> null);
+          } else if (c.isAnnotation() && runtimeVisible(c)) {
+            // Reading an annotation makes a proxy class for its type (milliseconds each, the first
+            // time); the JDK caches it by loader and type, so the function's reads find this one.
             Proxy.newProxyInstance(c.getClassLoader(), new Class<?>[] {c}, (p, m, a) -> null);
           }
         } catch (Throwable skipped) {

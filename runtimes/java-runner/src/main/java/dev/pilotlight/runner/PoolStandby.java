@@ -83,6 +83,7 @@ final class PoolStandby {
           new Class<?>[] {Runnable.class}, (p, m, a) -> null);
       proxy.run();
       warmInterfaceCalls();
+      warmAnnotations();
       java.util.HashMap.class.getGenericSuperclass();
       java.util.HashMap.class.getGenericInterfaces();
       warmConcat(String.class);
@@ -149,6 +150,24 @@ final class PoolStandby {
     java.util.function.BiFunction.class.getMethod("apply", Object.class, Object.class).invoke(request, "event", "context");
     StreamShaped stream = (in, out, context) -> {};
     StreamShaped.class.getMethod("handle", Object.class, Object.class, Object.class).invoke(stream, "in", "out", "context");
+  }
+
+  /**
+   * Reads annotations the way libraries do on a function's first call (Jackson, say): the JDK's
+   * annotation parser and the proxies of the meta-annotations every annotation type carries
+   * ({@code @Retention}, {@code @Target}, …) are made once per JVM, about 2 ms together.
+   */
+  private static void warmAnnotations() {
+    for (Class<?> type : new Class<?>[] {java.lang.annotation.Retention.class, java.lang.annotation.Target.class,
+        java.lang.annotation.Documented.class, java.lang.annotation.Inherited.class, java.lang.annotation.Repeatable.class,
+        Deprecated.class, FunctionalInterface.class, SafeVarargs.class}) {
+      type.getAnnotations();
+    }
+    Runnable.class.getAnnotation(FunctionalInterface.class);
+    for (java.lang.reflect.Method m : StreamShaped.class.getMethods()) {
+      m.getAnnotations();
+      m.getParameterAnnotations();
+    }
   }
 
   /** The warm-up's handler: shaped like a typical function's answer. */
