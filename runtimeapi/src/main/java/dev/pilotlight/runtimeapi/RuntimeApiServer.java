@@ -52,14 +52,22 @@ public final class RuntimeApiServer implements AutoCloseable {
 
   /** An endpoint for {@code instanceId} on 127.0.0.1 and an ephemeral port: the spare if there is a pristine one, else a new one. */
   public RuntimeApiEndpoint open(String instanceId) {
+    RuntimeApiEndpoint endpoint = openSpare(instanceId);
+    return endpoint != null ? endpoint : bind(instanceId);
+  }
+
+  /**
+   * The spare endpoint, now {@code instanceId}'s, or null if there is no pristine one. Never
+   * blocks (so event-loop threads may call it); a replacement is bound in the background either way.
+   */
+  public RuntimeApiEndpoint openSpare(String instanceId) {
     RuntimeApiEndpoint endpoint = spare.getAndSet(null);
-    if (endpoint != null && endpoint.pristine()) {
+    if (endpoint != null && !endpoint.pristine()) {
+      endpoint.close("a spare endpoint that was used before it was handed out");
+      endpoint = null;
+    }
+    if (endpoint != null) {
       endpoint.assign(instanceId);
-    } else {
-      if (endpoint != null) {
-        endpoint.close("a spare endpoint that was used before it was handed out");
-      }
-      endpoint = bind(instanceId);
     }
     bindSpareLater();
     return endpoint;
