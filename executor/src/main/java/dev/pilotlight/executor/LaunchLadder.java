@@ -15,10 +15,10 @@ import java.util.List;
  * {@code auto} (the default: the fastest available), {@code pool} (a pool runner, never a layered
  * one), {@code aot} (never the pool) or {@code plain}. The cold-start benchmark uses it to measure each rung side by side.
  *
- * <p>A python or node function whose own environment sets a variable that its interpreter (or the
- * dynamic linker) reads only while the process starts ({@link #startUpVariable}) is always launched
- * plainly: a pre-started process has started without it, and setting it afterwards would not have
- * the effect it has on a plain launch.
+ * <p>A function whose own environment sets a variable that its runtime (or the dynamic linker)
+ * reads only while the process starts ({@link #startUpVariable}) never gets a pre-started process:
+ * that process has started without it, and setting it afterwards would not have the effect it has
+ * on a plain launch. (A java function then gets a new JVM with its AOT cache, or a plain one.)
  */
 final class LaunchLadder {
   static final String PLAIN = "plain";
@@ -32,6 +32,8 @@ final class LaunchLadder {
   private static final List<String> PYTHON_START_PREFIXES = List.of("PYTHON");
   /** Read by Node at start: {@code NODE_OPTIONS}, {@code NODE_PATH}, {@code NODE_EXTRA_CA_CERTS}, libuv's {@code UV_THREADPOOL_SIZE}, OpenSSL's. */
   private static final List<String> NODE_START_PREFIXES = List.of("NODE_", "UV_", "OPENSSL_", "SSL_CERT_");
+  /** Read by the JVM's launcher at start: extra JVM options. */
+  private static final List<String> JAVA_START_NAMES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
 
   private LaunchLadder() {}
 
@@ -44,8 +46,8 @@ final class LaunchLadder {
     if (PLAIN.equals(setting(d)) || AOT.equals(setting(d))) {
       return false;
     }
-    return r == Runtime.JAVA
-        || (r == Runtime.PYTHON || r == Runtime.NODE) && d.spec().env().keySet().stream().noneMatch(k -> startUpVariable(r, k));
+    return (r == Runtime.JAVA || r == Runtime.PYTHON || r == Runtime.NODE)
+        && d.spec().env().keySet().stream().noneMatch(k -> startUpVariable(r, k));
   }
 
   /** Java functions, and http apps whose command runs a JVM (their cache goes in through JAVA_TOOL_OPTIONS). */
@@ -54,8 +56,11 @@ final class LaunchLadder {
         && !PLAIN.equals(setting(d)) && !POOL.equals(setting(d));
   }
 
-  /** Whether {@code name} is read by a {@code runtime} process only while it starts (python and node). */
+  /** Whether {@code name} is read by a {@code runtime} process only while it starts (java, python and node). */
   static boolean startUpVariable(Runtime runtime, String name) {
+    if (runtime == Runtime.JAVA && JAVA_START_NAMES.contains(name)) {
+      return true;
+    }
     List<String> own = switch (runtime) {
       case PYTHON -> PYTHON_START_PREFIXES;
       case NODE -> NODE_START_PREFIXES;

@@ -117,5 +117,13 @@ class PoolKeysTest {
     assertThat(LaunchLadder.mayUsePool(deployment(Runtime.NODE, 128, Map.of("UV_THREADPOOL_SIZE", "8")))).isFalse();
     assertThat(LaunchLadder.mayUsePool(deployment(Runtime.NODE, 128, Map.of("LANG", "de_DE.UTF-8")))).isFalse();
     assertThat(LaunchLadder.mayUsePool(deployment(Runtime.NODE, 128, Map.of("PYTHONPATH", "x")))).isTrue();
+    // a JVM reads its extra options only at start: such a java function gets a new JVM (aot, else plain)
+    for (String name : new String[] {"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "LD_PRELOAD", "LANG"}) {
+      Deployment d = deployment(Runtime.JAVA, 256, Map.of(name, "-Dx=1"));
+      assertThat(LaunchLadder.mayUsePool(d)).as(name).isFalse();
+      assertThat(LaunchLadder.mayUseLayer(d)).as(name).isFalse();
+      assertThat(LaunchLadder.mayUseAot(d)).as(name).isTrue();
+    }
+    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.JAVA, 256, Map.of("JAVA_HOME_HINT", "x", "GREETING", "hi")))).isTrue();
   }
 }
