@@ -1,15 +1,13 @@
 package dev.pilotlight.bench;
 
+import dev.pilotlight.cli.TempDirs;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +45,7 @@ final class DaemonUnderTest implements AutoCloseable {
     try {
       process = pb.start();
     } catch (IOException e) {
-      deleteTree(dataDir);
+      TempDirs.deleteTree(dataDir);
       throw e;
     }
     return new DaemonUnderTest(process, dataDir, new InetSocketAddress("127.0.0.1", port));
@@ -120,32 +118,12 @@ final class DaemonUnderTest implements AutoCloseable {
     }
     // The daemon stops its instances itself; anything it left behind is killed here.
     descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-    deleteTree(dataDir);
+    TempDirs.deleteTree(dataDir);
   }
 
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       return s.getLocalPort();
-    }
-  }
-
-  static void deleteTree(Path dir) {
-    try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          Files.deleteIfExists(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      // best effort: a temporary directory left behind is harmless
     }
   }
 }

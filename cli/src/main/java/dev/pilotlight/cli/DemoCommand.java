@@ -5,11 +5,8 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +56,7 @@ final class DemoCommand extends DaemonCommand {
         if (keepData) {
           ctx.err().println("data kept in " + dataDir);
         } else {
-          deleteTree(dataDir);
+          TempDirs.deleteTree(dataDir);
         }
         ctx.err().flush();
       }
@@ -232,26 +229,6 @@ final class DemoCommand extends DaemonCommand {
       return false;
     } catch (IOException e) {
       return true; // not a conflict we can diagnose; let the daemon report it
-    }
-  }
-
-  private static void deleteTree(Path dir) {
-    try {
-      Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-          Files.deleteIfExists(file);
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-          Files.deleteIfExists(d);
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      // best effort: a temp directory left behind is harmless
     }
   }
 }
