@@ -51,11 +51,16 @@ record Example(String name, Path dir, Path packageDir, String runtime, String ha
   }
 
   /**
-   * The rungs measured: every rung for java (the only runtime with a warm pool), else only the
-   * default (what the daemon picks).
+   * The rungs measured: every rung for java (the only runtime with a warm pool); the default and
+   * plain for http (the default is the AOT cache for an app on a JVM, so plain shows what it
+   * saves); else only the default (what the daemon picks).
    */
   List<Rung> rungs() {
-    return kind() == Kind.JAVA ? List.of(Rung.values()) : List.of(Rung.DEFAULT);
+    return switch (kind()) {
+      case JAVA -> List.of(Rung.values());
+      case HTTP -> List.of(Rung.DEFAULT, Rung.PLAIN);
+      case PYTHON, NODE -> List.of(Rung.DEFAULT);
+    };
   }
 
   /** Whether a bare interpreter start is measured too (python and node). */
