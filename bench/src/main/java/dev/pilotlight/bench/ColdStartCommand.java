@@ -41,10 +41,11 @@ final class ColdStartCommand implements Callable<Integer> {
   static final List<String> DEPLOY_ARGS = List.of("--keep-alive", "fixed");
 
   /** The examples measured by default, those of them that exist, in this order. */
-  static final List<String> KNOWN_EXAMPLES = List.of("hello-java", "java-jackson", "hello-http", "hello-python", "hello-node");
+  static final List<String> KNOWN_EXAMPLES = List.of("hello-java", "java-jackson", "hello-http", "spring-boot-web", "hello-python",
+      "hello-node");
 
   @Option(names = "--examples", split = ",", paramLabel = "NAME[,NAME…]",
-      description = "Examples under examples/ to measure (default: those of hello-java, java-jackson, hello-http, hello-python, hello-node"
+      description = "Examples under examples/ to measure (default: those of hello-java, java-jackson, hello-http, spring-boot-web, hello-python, hello-node"
           + " that exist; python/node ones only when their interpreter is found).")
   List<String> examples;
 

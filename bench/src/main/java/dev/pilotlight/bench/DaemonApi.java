@@ -94,7 +94,12 @@ final class DaemonApi {
     return r.text();
   }
 
-  /** Polls the status until no instance is up or starting, and returns that status. */
+  /**
+   * Polls the status until no instance is up or starting, and returns that status. An instance
+   * that was still starting when the instances were stopped (the autoscaler may add one under
+   * back-to-back requests) is stopped too once it is up: {@code DELETE …/instances} stops the
+   * instances that exist, not launches in progress.
+   */
   JsonNode awaitNoInstances(String name, Duration limit) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (true) {
@@ -105,6 +110,9 @@ final class DaemonApi {
       if (System.nanoTime() > deadline) {
         throw new BenchFailure("function '" + name + "' still has instances " + limit.toSeconds()
             + " s after DELETE …/instances: instances=" + s.path("instances") + ", starting=" + s.path("starting"));
+      }
+      if (s.path("instances").asInt(0) > 0 && s.path("starting").asInt(0) == 0 && s.path("inFlight").asInt(0) == 0) {
+        stopInstances(name);
       }
       TimeUnit.MILLISECONDS.sleep(5);
     }

@@ -19,10 +19,10 @@ class LineupTest {
   }
 
   @Test
-  void javaIsMeasuredOnEveryRungPythonAndNodeWithoutAotHttpOnTheDefaultOnly() {
+  void javaIsMeasuredOnEveryRungPythonAndNodeWithoutAotHttpOnDefaultAndPlain() {
     assertThat(example("java", "example.Hello::handleRequest").rungs()).containsExactly(Rung.DEFAULT, Rung.POOL, Rung.AOT, Rung.PLAIN);
     assertThat(example("java21", "example.Hello::handleRequest").rungs()).containsExactly(Rung.DEFAULT, Rung.POOL, Rung.AOT, Rung.PLAIN);
-    assertThat(example("http", null).rungs()).containsExactly(Rung.DEFAULT);
+    assertThat(example("http", null).rungs()).containsExactly(Rung.DEFAULT, Rung.PLAIN);
     assertThat(example("python3.12", "app.handler").rungs()).containsExactly(Rung.DEFAULT, Rung.POOL, Rung.PLAIN);
     assertThat(example("nodejs20.x", "index.handler").rungs()).containsExactly(Rung.DEFAULT, Rung.POOL, Rung.PLAIN);
   }

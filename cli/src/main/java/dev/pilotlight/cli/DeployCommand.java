@@ -105,6 +105,10 @@ final class DeployCommand extends DaemonCommand {
           + "fixed (kept for --idle-timeout) or off (stopped at once) (default: the daemon's, histogram).")
   String keepAlive;
 
+  @Option(names = "--readiness-path", paramLabel = "PATH",
+      description = "Runtime http: GET this path until any HTTP answer before a new instance takes requests; AOT training requests it too (default /).")
+  String readinessPath;
+
   @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Environment variable, merged over the manifest's env (repeatable).")
   List<String> env = new ArrayList<>();
 
@@ -129,7 +133,8 @@ final class DeployCommand extends DaemonCommand {
         duration("--idle-timeout", idleTimeout), parseEnv(env),
         duration("--max-event-age", maxEventAge), maxRetries, duration("--retry-delay", retryDelay),
         targetUtilization, duration("--stable-window", stableWindow), duration("--panic-window", panicWindow), panicThreshold,
-        maxScaleUpRate, maxScaleDownRate, maxQueue, duration("--max-queue-wait", maxQueueWait), keepAlive(keepAlive));
+        maxScaleUpRate, maxScaleDownRate, maxQueue, duration("--max-queue-wait", maxQueueWait), keepAlive(keepAlive),
+        readinessPath);
   }
 
   /** Checks {@code --keep-alive} here, for a fast error. */

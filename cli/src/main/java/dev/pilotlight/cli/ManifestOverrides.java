@@ -30,7 +30,8 @@ record ManifestOverrides(
     Double maxScaleDownRate,
     Integer maxQueue,
     String maxQueueWait,
-    String keepAlive) {
+    String keepAlive,
+    String readinessPath) {
 
   ManifestOverrides {
     env = env == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(env));
@@ -58,6 +59,16 @@ record ManifestOverrides(
     this(name, runtime, handler, command, memory, timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge,
         maxRetries, retryDelay, targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue,
         maxQueueWait, null);
+  }
+
+  /** Flags without the readiness path. */
+  ManifestOverrides(String name, String runtime, String handler, String command, Integer memory, String timeout,
+      Integer concurrency, Integer minInstances, Integer maxInstances, String idleTimeout, Map<String, String> env,
+      String maxEventAge, Integer maxRetries, String retryDelay, Double targetUtilization, String stableWindow, String panicWindow,
+      Double panicThreshold, Double maxScaleUpRate, Double maxScaleDownRate, Integer maxQueue, String maxQueueWait, String keepAlive) {
+    this(name, runtime, handler, command, memory, timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge,
+        maxRetries, retryDelay, targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue,
+        maxQueueWait, keepAlive, null);
   }
 
   /** No flags: the manifest as it is. */
@@ -89,6 +100,7 @@ record ManifestOverrides(
     put(s, "maxQueue", maxQueue);
     put(s, "maxQueueWait", maxQueueWait);
     put(s, "keepAlive", keepAlive);
+    put(s, "readinessPath", readinessPath);
     return s;
   }
 

@@ -3,6 +3,7 @@ package dev.pilotlight.executor;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Runtime;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,8 @@ import java.time.Duration;
  */
 final class AotCaches implements AutoCloseable {
   static final Duration TRAINING_TIMEOUT = Duration.ofSeconds(60);
+  /** Requests an http app's training run sends after the readiness probe's own. */
+  static final int TRAINING_REQUESTS = 2;
 
   private final ExecutorConfig config;
   private final Path dir;
@@ -118,9 +121,11 @@ final class AotCaches implements AutoCloseable {
 
   /**
    * Queues a training run for an {@code http} app: its command is started as an instance would be,
-   * with {@code JAVA_TOOL_OPTIONS=-XX:AOTCacheOutput=…} so any JVM it runs records a cache; once
-   * the app accepts connections it is stopped with SIGTERM, and the JVM writes the cache as it exits.
-   * No request is sent (start-up only). An app that is not a JVM writes nothing, which is logged once.
+   * with {@code JAVA_TOOL_OPTIONS=-XX:AOTCacheOutput=…} so any JVM it runs records a cache. Once the
+   * app answers its readiness path (as a cold start waits for it), {@value #TRAINING_REQUESTS} more
+   * {@code GET}s of that path go through the request path a first request takes; then the app is
+   * stopped with SIGTERM and the JVM writes the cache as it exits. An app that is not a JVM writes
+   * nothing, which is logged once.
    */
   void trainHttp(Deployment d, int port) {
     if (d.spec().runtime() != Runtime.HTTP || httpCacheFor(d) != null) {
@@ -167,17 +172,15 @@ final class AotCaches implements AutoCloseable {
       pb.environment().putAll(env);
       p = pb.start();
       long deadline = System.nanoTime() + TRAINING_TIMEOUT.toNanos();
-      boolean up = false;
-      while (!up && p.isAlive() && System.nanoTime() < deadline) {
-        try (java.net.Socket s = new java.net.Socket()) {
-          s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 100);
-          up = true;
-        } catch (IOException notYet) {
-          Thread.sleep(20);
-        }
+      InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+      String path = d.spec().effectiveReadinessPath();
+      Process app = p;
+      if (!HttpReadiness.await(address, path, deadline, () -> !app.isAlive())) {
+        return p.isAlive() ? "the app did not answer GET " + path + " on $PORT within " + TRAINING_TIMEOUT.toSeconds() + " s"
+            : "the app exited during training";
       }
-      if (!up) {
-        return p.isAlive() ? "the app did not listen on $PORT within " + TRAINING_TIMEOUT.toSeconds() + " s" : "the app exited during training";
+      for (int i = 0; i < TRAINING_REQUESTS; i++) {
+        HttpReadiness.probe(address, path, (int) TimeUnit.SECONDS.toMillis(10));
       }
       p.destroy();
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -207,7 +210,7 @@ final class AotCaches implements AutoCloseable {
   }
 
   private Path httpCache(Deployment d) {
-    return dir.resolve(d.name() + "-http-" + key(d.codeSha256() + "\n" + d.spec().command()) + ".aot");
+    return dir.resolve(d.name() + "-http-" + key(d.codeSha256() + "\n" + d.spec().command() + "\n" + d.spec().effectiveReadinessPath()) + ".aot");
   }
 
   /** Queues the training of the runner-only cache that pool JVMs use. */

@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -208,7 +207,8 @@ public final class ProcessExecutor implements AutoCloseable {
     ready.whenComplete((r, t) -> booted.run());
     instance.exited().thenAccept(reason -> ready.completeExceptionally(new Failure.InstanceFailed(reason)));
     long deadline = System.nanoTime() + initTimeout.toNanos();
-    Thread.ofVirtual().name("probe-" + id).start(() -> probe(instance, address, deadline, ready));
+    String path = d.spec().effectiveReadinessPath();
+    Thread.ofVirtual().name("probe-" + id).start(() -> probe(instance, address, path, deadline, ready));
     ready.whenComplete((r, t) -> {
       if (t != null) {
         instance.stop();
@@ -217,26 +217,15 @@ public final class ProcessExecutor implements AutoCloseable {
     return ready;
   }
 
-  /**
-   * Readiness of an http app is "accepts a TCP connection on $PORT". Polls with a short back-off
-   * (1 ms doubling to 8 ms): start-up is what a cold start waits for, so checking late costs more
-   * than checking often.
-   */
-  private static void probe(HttpProcessInstance instance, InetSocketAddress address, long deadline, CompletableFuture<ProcessInstance> ready) {
-    long pauseMicros = 1000;
-    while (!ready.isDone() && System.nanoTime() < deadline) {
-      try (Socket s = new Socket()) {
-        s.connect(address, 100);
+  /** Completes {@code ready} once the app answers its readiness path over HTTP (see HttpReadiness). */
+  private static void probe(HttpProcessInstance instance, InetSocketAddress address, String path, long deadline,
+      CompletableFuture<ProcessInstance> ready) {
+    try {
+      if (HttpReadiness.await(address, path, deadline, ready::isDone)) {
         ready.complete(instance);
-        return;
-      } catch (IOException notYet) {
-        try {
-          TimeUnit.MICROSECONDS.sleep(pauseMicros);
-        } catch (InterruptedException e) {
-          return;
-        }
-        pauseMicros = Math.min(pauseMicros * 2, 8000);
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -20,6 +20,9 @@ final class FunctionView {
     m.put("runtime", s.runtime().id());
     m.put("handler", s.handler());
     m.put("command", s.command());
+    if (s.runtime() == dev.pilotlight.model.Runtime.HTTP) {
+      m.put("readinessPath", s.effectiveReadinessPath());
+    }
     m.put("memoryMb", s.memoryMb());
     m.put("timeoutSeconds", s.timeout().toMillis() / 1000.0);
     m.put("concurrency", s.concurrency());

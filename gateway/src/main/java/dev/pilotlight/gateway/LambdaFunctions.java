@@ -141,7 +141,7 @@ final class LambdaFunctions {
         req.hasNonNull("Timeout") ? Duration.ofSeconds(integer(req, "Timeout", 0)) : s.timeout(),
         s.concurrency(), s.minInstances(), s.maxInstances(), s.idleTimeout(),
         environment(req, s.env()),
-        s.maxEventAge(), s.maxRetries(), s.retryDelay(), s.scaling()), null);
+        s.maxEventAge(), s.maxRetries(), s.retryDelay(), s.scaling(), s.keepAlive(), s.readinessPath()), null);
     return ErrorResponses.json(HttpResponseStatus.OK, FunctionConfiguration.of(d));
   }
 

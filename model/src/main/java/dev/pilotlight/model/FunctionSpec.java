@@ -31,6 +31,9 @@ import java.util.regex.Pattern;
  * @param scaling autoscaler and queue settings; each unset one is the daemon's (see {@link ScalingSettings})
  * @param keepAlive how an idle instance is kept and pre-warmed ({@link KeepAlive}); null means the
  *     daemon's {@code --keep-alive} (default {@code histogram})
+ * @param readinessPath {@code http} only: the path (with an optional query) of the {@code GET} that
+ *     decides when a new instance is ready — any HTTP answer counts — and that the AOT training run
+ *     sends; null means {@value #DEFAULT_READINESS_PATH}
  */
 public record FunctionSpec(
     String name,
@@ -48,7 +51,8 @@ public record FunctionSpec(
     int maxRetries,
     Duration retryDelay,
     ScalingSettings scaling,
-    KeepAlive keepAlive) {
+    KeepAlive keepAlive,
+    String readinessPath) {
 
   public static final int DEFAULT_MEMORY_MB = 256;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -57,6 +61,7 @@ public record FunctionSpec(
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
   public static final Duration DEFAULT_MAX_EVENT_AGE = Duration.ofHours(6);
   public static final int DEFAULT_MAX_RETRIES = 2;
+  public static final String DEFAULT_READINESS_PATH = "/";
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final Pattern HANDLER = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*(::[A-Za-z_$][\\w$]*)?");
@@ -67,6 +72,8 @@ public record FunctionSpec(
   /** AWS limits handlers to 128 characters of non-whitespace. */
   private static final Pattern ANY_HANDLER = Pattern.compile("\\S{1,128}");
   private static final Pattern ENV_KEY = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  /** An origin-form request target: '/' then printable ASCII without spaces (it goes into a request line as is). */
+  private static final Pattern READINESS_PATH = Pattern.compile("/[!-~]{0,1023}");
 
   public FunctionSpec {
     validateName(name);
@@ -109,6 +116,24 @@ public record FunctionSpec(
       throw new Failure.InvalidInput("retryDelay: " + retryDelay + " (expected: between 1ms and 1h)");
     }
     scaling = scaling == null ? ScalingSettings.UNSET : scaling;
+    if (readinessPath != null) {
+      if (runtime != Runtime.HTTP) {
+        throw new Failure.InvalidInput("readinessPath: '" + readinessPath + "' (only runtime http has one; runtime " + runtime
+            + " is ready when its runtime asks for the first event)");
+      }
+      if (!READINESS_PATH.matcher(readinessPath).matches()) {
+        throw new Failure.InvalidInput("readinessPath: '" + readinessPath + "' (expected: a path starting with '/', up to 1024 "
+            + "printable ASCII characters without spaces, e.g. /healthz or /ready?probe=1)");
+      }
+    }
+  }
+
+  /** A spec with the default readiness path. */
+  public FunctionSpec(String name, Runtime runtime, String handler, String command, int memoryMb, Duration timeout,
+      int concurrency, int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env,
+      Duration maxEventAge, int maxRetries, Duration retryDelay, ScalingSettings scaling, KeepAlive keepAlive) {
+    this(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
+        maxEventAge, maxRetries, retryDelay, scaling, keepAlive, null);
   }
 
   /** A spec with the daemon's keep-alive policy. */
@@ -137,13 +162,24 @@ public record FunctionSpec(
   /** This spec with other scaling settings. */
   public FunctionSpec withScaling(ScalingSettings s) {
     return new FunctionSpec(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
-        maxEventAge, maxRetries, retryDelay, s, keepAlive);
+        maxEventAge, maxRetries, retryDelay, s, keepAlive, readinessPath);
   }
 
   /** This spec with another keep-alive policy (null: the daemon's). */
   public FunctionSpec withKeepAlive(KeepAlive k) {
     return new FunctionSpec(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
-        maxEventAge, maxRetries, retryDelay, scaling, k);
+        maxEventAge, maxRetries, retryDelay, scaling, k, readinessPath);
+  }
+
+  /** This spec with another readiness path (null: {@value #DEFAULT_READINESS_PATH}). */
+  public FunctionSpec withReadinessPath(String path) {
+    return new FunctionSpec(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
+        maxEventAge, maxRetries, retryDelay, scaling, keepAlive, path);
+  }
+
+  /** The path an http instance is probed on: {@link #readinessPath()}, else {@value #DEFAULT_READINESS_PATH}. */
+  public String effectiveReadinessPath() {
+    return readinessPath == null ? DEFAULT_READINESS_PATH : readinessPath;
   }
 
   /**

@@ -81,4 +81,32 @@ class FunctionSpecTest {
     assertThatThrownBy(() -> FunctionSpec.of("Bad_Name", Runtime.PYTHON, "app.handler", null))
         .hasMessageStartingWith("name: 'Bad_Name' is not a valid function name");
   }
+
+  @Test
+  void httpAppsAreProbedOnSlashUnlessTheyNameAReadinessPath() {
+    FunctionSpec app = FunctionSpec.of("web", Runtime.HTTP, null, "java -jar app.jar");
+    assertThat(app.readinessPath()).isNull();
+    assertThat(app.effectiveReadinessPath()).isEqualTo("/");
+    FunctionSpec withPath = app.withReadinessPath("/actuator/health?probe=1");
+    assertThat(withPath.effectiveReadinessPath()).isEqualTo("/actuator/health?probe=1");
+    assertThat(withPath.withKeepAlive(KeepAlive.parse("keepAlive", "off")).readinessPath()).isEqualTo("/actuator/health?probe=1");
+    assertThat(withPath.withScaling(ScalingSettings.UNSET).readinessPath()).isEqualTo("/actuator/health?probe=1");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"healthz", "", "/a b", "/tab\there", "/caf\u00e9", "http://host/x"})
+  void badReadinessPathsNameTheExpectedForm(String path) {
+    FunctionSpec app = FunctionSpec.of("web", Runtime.HTTP, null, "java -jar app.jar");
+    assertThatThrownBy(() -> app.withReadinessPath(path))
+        .isInstanceOf(Failure.InvalidInput.class)
+        .hasMessageStartingWith("readinessPath: '" + path + "' (expected: a path starting with '/'");
+  }
+
+  @Test
+  void onlyHttpAppsHaveAReadinessPath() {
+    FunctionSpec fn = FunctionSpec.of("f", Runtime.JAVA, "example.Hello", null);
+    assertThatThrownBy(() -> fn.withReadinessPath("/healthz"))
+        .isInstanceOf(Failure.InvalidInput.class)
+        .hasMessageStartingWith("readinessPath: '/healthz' (only runtime http has one");
+  }
 }

@@ -56,6 +56,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * maxQueue: 1000              # requests that may wait for an instance; one more gets 429
  * maxQueueWait: 30s           # how long one may wait, then 429; default: timeout, at least 10s
  * keepAlive: histogram        # idle instances: histogram (learned, pre-warms), fixed (idleTimeout) or off; default: the daemon's
+ * readinessPath: /healthz     # http: GET this until any HTTP answer to call an instance ready (also what AOT training requests); default /
  * package: target/app.jar     # read by the CLI only
  * </pre>
  */
@@ -68,7 +69,7 @@ public final class Manifest {
   public static final List<String> KNOWN_KEYS = List.of("name", "runtime", "handler", "command", "memory",
       "timeout", "concurrency", "minInstances", "maxInstances", "idleTimeout", "env", "maxEventAge", "maxRetries", "retryDelay",
       "targetUtilization", "stableWindow", "panicWindow", "panicThreshold", "maxScaleUpRate", "maxScaleDownRate", "maxQueue", "maxQueueWait",
-      "keepAlive", "package");
+      "keepAlive", "readinessPath", "package");
 
   private static final Pattern INTEGER = Pattern.compile("[-+]?\\d+");
   private static final Pattern DECIMAL = Pattern.compile("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)");
@@ -126,7 +127,8 @@ public final class Manifest {
             decimal(root, "maxScaleDownRate"),
             root.hasNonNull("maxQueue") ? integer(root, "maxQueue", 0, "an integer") : null,
             duration(root, "maxQueueWait", null)),
-        keepAlive(root));
+        keepAlive(root),
+        string(root, "readinessPath"));
   }
 
   private static KeepAlive keepAlive(ObjectNode root) {
@@ -161,6 +163,7 @@ public final class Manifest {
     if (sc.maxQueue() != null) doc.put("maxQueue", sc.maxQueue());
     if (sc.maxQueueWait() != null) doc.put("maxQueueWait", Durations.format(sc.maxQueueWait()));
     if (spec.keepAlive() != null) doc.put("keepAlive", spec.keepAlive().id());
+    if (spec.readinessPath() != null) doc.put("readinessPath", spec.readinessPath());
     try {
       return YAML.writeValueAsString(doc);
     } catch (JsonProcessingException e) {

@@ -52,6 +52,7 @@ final class SpecJson {
       if (sc.maxQueueWait() != null) scaling.put("maxQueueWait", sc.maxQueueWait().toString());
     }
     if (spec.keepAlive() != null) n.put("keepAlive", spec.keepAlive().id());
+    if (spec.readinessPath() != null) n.put("readinessPath", spec.readinessPath());
     return n.toString();
   }
 
@@ -83,7 +84,9 @@ final class SpecJson {
         n.hasNonNull("retryDelay") ? Duration.parse(n.get("retryDelay").asText()) : null,
         scaling(n.path("scaling")),
         // absent: the daemon's policy (and from specs stored before keep-alive policies existed)
-        n.hasNonNull("keepAlive") ? KeepAlive.parse("keepAlive", n.get("keepAlive").asText()) : null);
+        n.hasNonNull("keepAlive") ? KeepAlive.parse("keepAlive", n.get("keepAlive").asText()) : null,
+        // absent: the default path (and from specs stored before readiness paths existed)
+        n.path("readinessPath").asText(null));
   }
 
   /** Absent from specs stored before the autoscaler's settings existed: all the daemon's then. */

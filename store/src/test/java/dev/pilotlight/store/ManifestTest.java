@@ -107,7 +107,7 @@ class ManifestTest {
         .hasMessage("pilotlight.yaml: unknown key 'memroy' (known keys: name, runtime, handler, command, memory, "
             + "timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge, maxRetries, retryDelay, "
             + "targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait, "
-            + "keepAlive, package)");
+            + "keepAlive, readinessPath, package)");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -250,5 +250,26 @@ class ManifestTest {
         maxInstances: 10
         idleTimeout: 5m
         """);
+  }
+
+  @Test
+  void readinessPathIsReadWrittenAndChecked() {
+    FunctionSpec spec = Manifest.parse("""
+        runtime: http
+        command: java -jar app.jar
+        readinessPath: /actuator/health/readiness
+        """, "web");
+    assertThat(spec.readinessPath()).isEqualTo("/actuator/health/readiness");
+    assertThat(Manifest.toYaml(spec)).contains("readinessPath: /actuator/health/readiness\n");
+    assertThat(Manifest.parse(Manifest.toYaml(spec), null)).isEqualTo(spec);
+    assertThat(Manifest.parse("runtime: http\ncommand: java -jar app.jar\n", "web").effectiveReadinessPath()).isEqualTo("/");
+
+    assertThatThrownBy(() -> Manifest.parse("runtime: http\ncommand: x\nreadinessPath: healthz\n", "web"))
+        .isInstanceOf(Failure.InvalidInput.class)
+        .hasMessageStartingWith("readinessPath: 'healthz' (expected: a path starting with '/'");
+    assertThatThrownBy(() -> Manifest.parse("runtime: http\ncommand: x\nreadinessPath: [/a]\n", "web"))
+        .hasMessage("readinessPath: a list (expected: a string)");
+    assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\nreadinessPath: /healthz\n", "x"))
+        .hasMessageStartingWith("readinessPath: '/healthz' (only runtime http has one");
   }
 }

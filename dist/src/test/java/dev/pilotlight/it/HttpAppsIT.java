@@ -1,0 +1,56 @@
+package dev.pilotlight.it;
+
+import static dev.pilotlight.it.DaemonFixture.eventually;
+import static dev.pilotlight.it.DaemonFixture.example;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Web apps of the {@code http} runtime: a Spring Boot app end to end, and the HTTP readiness probe. */
+class HttpAppsIT {
+  @Test
+  void aSpringBootAppAnswersThroughTheGatewayColdAndFromItsAotCache(@TempDir Path data) {
+    try (DaemonFixture d = new DaemonFixture(data)) {
+      d.deploy(example("spring-boot-web"));
+      JsonNode fn = d.status("spring-boot-web");
+      assertThat(fn.path("runtime").asText()).isEqualTo("http");
+      assertThat(fn.path("readinessPath").asText()).isEqualTo("/");
+
+      HttpResponse<String> hello = d.get("/fn/spring-boot-web/?name=Ann");
+      assertThat(hello.statusCode()).as(hello.body()).isEqualTo(200);
+      assertThat(hello.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+      assertThat(hello.body()).isEqualTo("{\"greeting\":\"Hello, Ann\",\"name\":\"Ann\"}");
+      HttpResponse<String> echo = d.send(HttpRequest.newBuilder(URI.create(d.url() + "/fn/spring-boot-web/echo"))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"a\":[1,2]}")).build());
+      assertThat(echo.body()).isEqualTo("{\"received\":{\"a\":[1,2]},\"keys\":1}");
+
+      // the deploy queued the AOT training (start-up plus GET /); the next cold start maps its cache
+      eventually(Duration.ofSeconds(120), "the app's AOT cache", () -> d.logs("spring-boot-web").contains("AOT cache ready"));
+      assertThat(d.send(HttpRequest.newBuilder(URI.create(d.url() + "/api/v1/functions/spring-boot-web/instances")).DELETE().build())
+          .statusCode()).isLessThan(300);
+      eventually(Duration.ofSeconds(30), "no instance left", () -> d.status("spring-boot-web").path("instances").asInt() == 0);
+      assertThat(d.get("/fn/spring-boot-web/?name=Cache").body()).contains("Hello, Cache");
+      assertThat(d.status("spring-boot-web").path("lastColdStart").path("strategy").asText()).isEqualTo("aot");
+    }
+  }
+
+  @Test
+  void anInstanceIsReadyOnceItsReadinessPathGetsAnyAnswer(@TempDir Path data) {
+    try (DaemonFixture d = new DaemonFixture(data)) {
+      // hello-http answers /status?code=503 with 503 and logs each request: the probe's answer is a 503, and that counts
+      d.deploy(example("hello-http"), "--name", "probed", "--readiness-path", "/status?code=503", "--env", "PILOTLIGHT_LAUNCH=plain");
+      assertThat(d.status("probed").path("readinessPath").asText()).isEqualTo("/status?code=503");
+      assertThat(d.get("/fn/probed/?name=Ann").body()).contains("Hello, Ann");
+      String logs = d.logs("probed");
+      assertThat(logs).contains("GET /status?code=503 503");
+      assertThat(logs.indexOf("GET /status?code=503 503")).isLessThan(logs.indexOf("GET /?name=Ann 200"));
+    }
+  }
+}
