@@ -48,6 +48,8 @@ class HttpAppsIT {
       d.deploy(example("hello-http"), "--name", "probed", "--readiness-path", "/status?code=503", "--env", "PILOTLIGHT_LAUNCH=plain");
       assertThat(d.status("probed").path("readinessPath").asText()).isEqualTo("/status?code=503");
       assertThat(d.get("/fn/probed/?name=Ann").body()).contains("Hello, Ann");
+      // the app prints its request lines after answering; they reach the log a moment later
+      eventually(Duration.ofSeconds(10), "the app's request lines in the log", () -> d.logs("probed").contains("GET /?name=Ann 200"));
       String logs = d.logs("probed");
       assertThat(logs).contains("GET /status?code=503 503");
       assertThat(logs.indexOf("GET /status?code=503 503")).isLessThan(logs.indexOf("GET /?name=Ann 200"));
