@@ -122,16 +122,46 @@ final class PoolStandby {
   }
 
   /**
-   * One invocation through the same path a function's takes (binding the event to a generic
-   * {@code Map<String, Object>}, calling by reflection, writing the result), on a method of the
-   * runner's own: never on function code.
+   * Invocations through the same paths a function's take (binding the event to a generic
+   * {@code Map<String, Object>}, calling by reflection, a Lambda context proxy read by the handler,
+   * writing the result), on code of the runner's own: never on function code. The second stands in
+   * for a {@code RequestHandler}: called through an interface method with a context, as most
+   * functions are.
    */
   private static void warmInvocation() throws ReflectiveOperationException {
     java.lang.reflect.Method m = PoolStandby.class.getDeclaredMethod("sampleHandler", Map.class);
-    FunctionHandler h = new FunctionHandler(PoolStandby.class.getClassLoader(), null, m, FunctionHandler.INPUT,
-        m.getGenericParameterTypes()[0], null);
+    ClassLoader loader = PoolStandby.class.getClassLoader();
+    java.lang.reflect.Type mapType = m.getGenericParameterTypes()[0];
     byte[] event = "{\"name\":\"Ann\",\"requestContext\":{\"http\":{\"method\":\"GET\"}},\"n\":1}".getBytes(StandardCharsets.UTF_8);
-    h.run(new Invocation("warm-up", System.currentTimeMillis() + 1000, "arn", null, null, null, event));
+    new FunctionHandler(loader, null, m, FunctionHandler.INPUT, mapType, null)
+        .run(new Invocation("warm-up", System.currentTimeMillis() + 1000, "arn", null, null, null, event));
+    java.lang.reflect.Method viaInterface = WarmHandler.class.getMethod("handleRequest", Object.class, WarmContext.class);
+    LambdaContexts contexts = new LambdaContexts(loader, WarmContext.class, null, RunnerConfig.fromEnv(Map.of()));
+    new FunctionHandler(loader, new SampleRequestHandler(), viaInterface, FunctionHandler.INPUT_CONTEXT, mapType, contexts)
+        .run(new Invocation("warm-up", System.currentTimeMillis() + 1000, "arn", null, null, null, event));
+  }
+
+  /** Stands in for aws-lambda-java-core's {@code Context} (which the runner does not ship) in the warm-up. */
+  public interface WarmContext {
+    String getAwsRequestId();
+
+    int getRemainingTimeInMillis();
+  }
+
+  /** Stands in for {@code RequestHandler} in the warm-up. */
+  public interface WarmHandler {
+    Object handleRequest(Object event, WarmContext context);
+  }
+
+  private static final class SampleRequestHandler implements WarmHandler {
+    @Override
+    @SuppressWarnings("unchecked")
+    public Object handleRequest(Object event, WarmContext context) {
+      Map<String, Object> out = sampleHandler((Map<String, Object>) event);
+      out.put("requestId", context.getAwsRequestId());
+      out.put("remaining", context.getRemainingTimeInMillis());
+      return out;
+    }
   }
 
   /** Shaped like {@code RequestStreamHandler.handleRequest}: three references in, nothing out. */
