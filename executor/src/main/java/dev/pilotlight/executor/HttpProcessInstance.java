@@ -10,10 +10,22 @@ import java.util.concurrent.CompletableFuture;
 /** An instance of the {@code http} runtime: a command serving HTTP on its {@code $PORT}. */
 final class HttpProcessInstance extends ProcessInstance {
   private final InetSocketAddress address;
+  private volatile ProcessHandle restored;
 
   HttpProcessInstance(String id, Deployment deployment, Duration stopGrace, String strategy, InetSocketAddress address) {
     super(id, deployment, stopGrace, strategy);
     this.address = address;
+  }
+
+  /** For a restored snapshot: the app itself, the child of the criu process this instance was attached to. */
+  void restored(ProcessHandle app) {
+    this.restored = app;
+  }
+
+  @Override
+  ProcessHandle app() {
+    ProcessHandle r = restored;
+    return r != null ? r : super.app();
   }
 
   @Override
