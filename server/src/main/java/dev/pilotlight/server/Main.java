@@ -125,6 +125,9 @@ public final class Main implements Callable<Integer> {
       daemon.close();
       stopped.countDown();
     }));
+    if (config.criu().equals("off")) {
+      System.err.println("pilotlight: snapshot restore unavailable: turned off (--criu off)");
+    }
     System.out.println("pilotlight: serving on http://" + host + ":" + daemon.port() + " (data in " + data + ")");
     System.out.flush();
     stopped.await();
