@@ -58,7 +58,9 @@ final class Snapshots {
   private final CompletableFuture<Criu.Detection> detection;
   private final Map<Path, Image> images = new ConcurrentHashMap<>();
   private final Set<Integer> portsInUse = ConcurrentHashMap.newKeySet();
-  private final String kernel = kernelRelease();
+  /** The kernel release and this boot's id: an image is never restored after a reboot (see key). */
+  private final String kernel = firstLine("/proc/sys/kernel/osrelease", System.getProperty("os.version")) + " "
+      + firstLine("/proc/sys/kernel/random/boot_id", "");
 
   /** One image: where it is, the port its app listens on, and the ids of the pipes its stdout and stderr were. */
   record Image(Path dir, int port, String stdoutPipe, String stderrPipe) {
@@ -236,6 +238,7 @@ final class Snapshots {
         props.store(out, "pilotlight snapshot of " + d.name() + " revision " + d.revision());
       }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      deleteOlderImages(d.name(), target);
       return null;
     } finally {
       portsInUse.remove(port);
@@ -244,6 +247,22 @@ final class Snapshots {
         p.destroyForcibly();
       }
       deleteTree(tmp);
+    }
+  }
+
+  /**
+   * Deletes the function's other images (earlier revisions, another JDK or boot): a function has one
+   * revision at a time, and a copy restored from one of them no longer needs its files.
+   */
+  private void deleteOlderImages(String function, Path keep) {
+    java.util.regex.Pattern mine = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(function) + "-[0-9a-f]{24}");
+    try (var dirs = Files.list(dir)) {
+      for (Path other : dirs.filter(p -> !p.equals(keep) && mine.matcher(p.getFileName().toString()).matches()).toList()) {
+        images.remove(other);
+        deleteTree(other);
+      }
+    } catch (IOException | UncheckedIOException e) {
+      logs.line(function, "-", null, "older snapshots not deleted: " + e.getMessage());
     }
   }
 
@@ -269,8 +288,11 @@ final class Snapshots {
 
   /**
    * What an image depends on, hashed: the code, the command, the function's own environment, the
-   * readiness path, the JDK, the CRIU version and the kernel. Any change means a new image; an old
-   * one is never restored for new code or on a new kernel.
+   * readiness path, the JDK, the CRIU version and the kernel with its boot id. Any change means a
+   * new image; an old one is never restored for new code or on a new kernel. The boot id matters
+   * because the app is not in a time namespace: its CLOCK_MONOTONIC is the host's, which only moves
+   * forward within one boot (after a restore it has jumped ahead, like after a long pause) but
+   * starts again near zero after a reboot, where a restored app would see its clock go backwards.
    */
   static String key(Deployment d, String jdk, String criuVersion, String kernel) {
     StringBuilder what = new StringBuilder();
@@ -323,13 +345,12 @@ final class Snapshots {
     }
   }
 
-  private static String kernelRelease() {
-    try {
-      try (var r = Files.newBufferedReader(Path.of("/proc/sys/kernel/osrelease"))) {
-        return r.readLine().strip();
-      }
+  /** The first line of a /proc file (read by line: Files.readString trusts the size /proc reports), or {@code otherwise}. */
+  private static String firstLine(String file, String otherwise) {
+    try (var r = Files.newBufferedReader(Path.of(file))) {
+      return r.readLine().strip();
     } catch (IOException | RuntimeException e) {
-      return System.getProperty("os.version");
+      return otherwise;
     }
   }
 
