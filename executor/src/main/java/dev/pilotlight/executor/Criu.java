@@ -55,18 +55,18 @@ final class Criu {
       return Detection.none("turned off (--criu off)");
     }
     String path = env.getOrDefault("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+    Path binary;
+    boolean explicit = !s.equals("auto");
+    if (explicit && !Files.isExecutable(Path.of(s))) {
+      return Detection.none(s + " is not an executable file");
+    }
     Path unshare = onPath("unshare", path);
     Path setsid = onPath("setsid", path);
     if (unshare == null || setsid == null) {
       return Detection.none("unshare and setsid (util-linux) are not both on the PATH");
     }
-    Path binary;
-    boolean explicit = !s.equals("auto");
     if (explicit) {
       binary = Path.of(s);
-      if (!Files.isExecutable(binary)) {
-        return Detection.none(binary + " is not an executable file");
-      }
     } else if (Files.isExecutable(DEFAULT_BINARY)) {
       binary = DEFAULT_BINARY;
     } else {
