@@ -86,6 +86,21 @@ class SnapshotIT {
         assertThat(d.get("/fn/snap/?name=Fallback").body()).isEqualTo("Hello, Fallback");
         assertThat(d.status("snap").path("lastColdStart").path("strategy").asText()).isIn("aot", "plain");
       }
+
+      // nor does a restore that fails: a damaged image makes criu restore exit, and the same cold start starts the app
+      stopAll(d, "snap");
+      Path image;
+      try (var dirs = Files.list(data.resolve("snapshots"))) {
+        image = dirs.filter(p -> p.getFileName().toString().startsWith("snap-") && Files.isDirectory(p)).findFirst().orElseThrow();
+      }
+      try (var pages = Files.list(image)) {
+        for (Path p : pages.filter(p -> p.getFileName().toString().startsWith("pages-")).toList()) {
+          Files.delete(p);
+        }
+      }
+      assertThat(d.get("/fn/snap/?name=Damaged").body()).isEqualTo("Hello, Damaged");
+      assertThat(d.status("snap").path("lastColdStart").path("strategy").asText()).isIn("aot", "plain");
+      assertThat(d.logs("snap")).contains("snapshot restore failed (starting the app instead): criu restore exited");
     }
   }
 
