@@ -77,6 +77,15 @@ class SnapshotIT {
       assertThat(d.get("/fn/snap/?name=Again").body()).isEqualTo("Hello, Again");
       assertThat(d.status("snap").path("lastColdStart").path("strategy").asText()).isEqualTo("snapshot");
 
+      // criu killed under a running copy (it is the copy's parent and the instance's process): the copy goes with it
+      ProcessHandle criu = ProcessHandle.current().descendants()
+          .filter(h -> h.info().commandLine().orElse("").contains(" restore -D ")).findFirst().orElseThrow();
+      java.util.List<ProcessHandle> copy = criu.children().toList();
+      assertThat(copy).hasSize(1);
+      criu.destroyForcibly();
+      eventually(Duration.ofSeconds(10), "the copy gone with criu", () -> copy.stream().noneMatch(ProcessHandle::isAlive));
+      eventually(Duration.ofSeconds(10), "no instance left", () -> d.status("snap").path("instances").asInt() == 0);
+
       // a restore that cannot happen (its port is taken by another process) never fails the request
       stopAll(d, "snap");
       Matcher m = READY.matcher(d.logs("snap"));

@@ -28,6 +28,15 @@ final class HttpProcessInstance extends ProcessInstance {
     return r != null ? r : super.app();
   }
 
+  /** criu exits when the app does; should criu go first (killed, crashed), the app must not live on unmanaged. */
+  @Override
+  void onExit(String reason) {
+    ProcessHandle r = restored;
+    if (r != null && r.isAlive()) {
+      r.destroyForcibly();
+    }
+  }
+
   @Override
   public InetSocketAddress httpAddress() {
     return address;
