@@ -24,15 +24,28 @@ final class AotTraining {
    * returns the functions whose training had not ended by then.
    */
   static List<String> await(DaemonApi api, List<String> functions, PrintStream progress) throws IOException, InterruptedException {
+    return await(api, functions, progress, "the AOT cache trainings", AotTraining::outcome);
+  }
+
+  /**
+   * The same for the snapshots an {@code http} app's deploy makes after its training (the daemon logs
+   * {@code snapshot ready …} or {@code snapshot not made …}); only for a daemon that has CRIU.
+   */
+  static List<String> awaitSnapshots(DaemonApi api, List<String> functions, PrintStream progress) throws IOException, InterruptedException {
+    return await(api, functions, progress, "the snapshots", AotTraining::snapshotOutcome);
+  }
+
+  private static List<String> await(DaemonApi api, List<String> functions, PrintStream progress, String what,
+      java.util.function.Function<String, String> outcomeOf) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + LIMIT.toNanos();
     List<String> pending = new ArrayList<>(functions);
     if (!pending.isEmpty()) {
-      progress.println("waiting for the AOT cache trainings of " + String.join(", ", pending) + "…");
+      progress.println("waiting for " + what + " of " + String.join(", ", pending) + "…");
     }
     while (!pending.isEmpty() && System.nanoTime() < deadline) {
       for (var it = pending.iterator(); it.hasNext(); ) {
         String function = it.next();
-        String outcome = outcome(api.logs(function, 200));
+        String outcome = outcomeOf.apply(api.logs(function, 200));
         if (outcome != null) {
           progress.println(function + ": " + outcome);
           it.remove();
@@ -43,6 +56,17 @@ final class AotTraining {
       }
     }
     return pending;
+  }
+
+  /** The log line that ends the making of a function's snapshot (from {@code snapshot}), or null while it runs. */
+  static String snapshotOutcome(String log) {
+    for (String line : log.split("\n")) {
+      int at = line.indexOf("snapshot ");
+      if (at >= 0 && (line.contains("snapshot ready") || line.contains("snapshot not made"))) {
+        return line.substring(at).strip();
+      }
+    }
+    return null;
   }
 
   /** The log line that ends a function's training (what follows the prefix), or null while it runs. */

@@ -135,6 +135,14 @@ final class ColdStartCommand implements Callable<Integer> {
         stderr.println("note: the AOT cache training of " + untrained + " had not ended after " + AotTraining.LIMIT.toSeconds()
             + " s; measuring anyway (the strategy column shows what served each cold start)");
       }
+      if (snapshotsAvailable(daemon)) {
+        List<String> snapshotted = subjects.stream().filter(sub -> sub.example().isHttp()).map(sub -> sub.functions().get(Rung.DEFAULT))
+            .toList();
+        List<String> unmade = AotTraining.awaitSnapshots(api, snapshotted, stderr);
+        if (!unmade.isEmpty()) {
+          stderr.println("note: the snapshots of " + unmade + " were not made after " + AotTraining.LIMIT.toSeconds() + " s; measuring anyway");
+        }
+      }
       PoolWatch pool = new PoolWatch(api);
       stderr.println("waiting for the warm pool to settle…");
       pool.settle(POOL_SETTLE_LIMIT);
@@ -153,6 +161,33 @@ final class ColdStartCommand implements Callable<Integer> {
 
     BenchOutput.finish(stdout, outFile, ColdStartReport.jsonText(results), json, "\n" + ColdStartReport.table(results, info));
     return 0;
+  }
+
+  /**
+   * Whether the daemon has the snapshot rung: it logs {@code snapshot restore available} or
+   * {@code … unavailable: why} once its CRIU detection ends, shortly after start-up.
+   */
+  private boolean snapshotsAvailable(DaemonUnderTest daemon) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      String log;
+      try {
+        log = Files.readString(daemon.log());
+      } catch (IOException e) {
+        log = "";
+      }
+      for (String line : log.split("\n")) {
+        if (line.contains("snapshot restore available")) {
+          return true;
+        }
+        if (line.contains("snapshot restore unavailable")) {
+          stderr.println("note: " + line.strip());
+          return false;
+        }
+      }
+      Thread.sleep(100);
+    }
+    return false;
   }
 
   /** Deploys the example once per rung it is measured on; returns each rung's function name, default first. */

@@ -52,14 +52,15 @@ record Example(String name, Path dir, Path packageDir, String runtime, String ha
 
   /**
    * The rungs measured: every rung for java; the default, the pool and the plain launch for python
-   * and node (they have a warm pool but no AOT cache); the default and plain for http (the default
-   * is the AOT cache for an app on a JVM, so plain shows what it saves).
+   * and node (they have a warm pool but no AOT cache); the default, the AOT cache and plain for http
+   * (the default is a snapshot restore when the daemon has CRIU, else the AOT cache for an app on a
+   * JVM).
    */
   List<Rung> rungs() {
     return switch (kind()) {
       case JAVA -> List.of(Rung.values());
       case PYTHON, NODE -> List.of(Rung.DEFAULT, Rung.POOL, Rung.PLAIN);
-      case HTTP -> List.of(Rung.DEFAULT, Rung.PLAIN);
+      case HTTP -> List.of(Rung.DEFAULT, Rung.AOT, Rung.PLAIN);
     };
   }
 

@@ -8,7 +8,10 @@ import java.util.List;
  * can be timed side by side in one run. In the order measured.
  */
 enum Rung {
-  /** The example as deployed ({@code auto}): the fastest rung available. */
+  /**
+   * The example as deployed ({@code auto}): the fastest rung available; for an http app a restored
+   * CRIU snapshot when the daemon has CRIU (one copy at a time, which is all a cold start needs).
+   */
   DEFAULT("default", null),
   /** A pool runner without library layer ({@code PILOTLIGHT_LAUNCH=pool}). */
   POOL("pool", "pool"),

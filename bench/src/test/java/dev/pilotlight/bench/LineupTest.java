@@ -19,10 +19,11 @@ class LineupTest {
   }
 
   @Test
-  void javaIsMeasuredOnEveryRungPythonAndNodeWithoutAotHttpOnDefaultAndPlain() {
+  void javaIsMeasuredOnEveryRungPythonAndNodeWithoutAotHttpWithoutThePool() {
     assertThat(example("java", "example.Hello::handleRequest").rungs()).containsExactly(Rung.DEFAULT, Rung.POOL, Rung.AOT, Rung.PLAIN);
     assertThat(example("java21", "example.Hello::handleRequest").rungs()).containsExactly(Rung.DEFAULT, Rung.POOL, Rung.AOT, Rung.PLAIN);
-    assertThat(example("http", null).rungs()).containsExactly(Rung.DEFAULT, Rung.PLAIN);
+    // http: the default is a snapshot restore where the daemon has CRIU, so the AOT cache is measured on its own
+    assertThat(example("http", null).rungs()).containsExactly(Rung.DEFAULT, Rung.AOT, Rung.PLAIN);
     assertThat(example("python3.12", "app.handler").rungs()).containsExactly(Rung.DEFAULT, Rung.POOL, Rung.PLAIN);
     assertThat(example("nodejs20.x", "index.handler").rungs()).containsExactly(Rung.DEFAULT, Rung.POOL, Rung.PLAIN);
   }
@@ -67,6 +68,15 @@ class LineupTest {
         .isEqualTo("AOT cache ready (revision 1, trained in 812 ms)");
     assertThat(AotTraining.outcome("- AOT cache training failed (plain launches go on without it): exit 1")).startsWith("AOT cache training failed");
     assertThat(AotTraining.outcome("- AOT cache not built (launches go on without it): not a JVM")).startsWith("AOT cache not built");
+  }
+
+  @Test
+  void aSnapshotIsMadeOrNotWhenTheFunctionsLogSaysSo() {
+    assertThat(AotTraining.snapshotOutcome("- AOT cache ready (revision 1, trained in 812 ms)\n")).isNull();
+    assertThat(AotTraining.snapshotOutcome("x\n2026-11-22T00:00:01Z - snapshot ready (revision 1, port 20000, 41 MB, made in 900 ms)\n"))
+        .isEqualTo("snapshot ready (revision 1, port 20000, 41 MB, made in 900 ms)");
+    assertThat(AotTraining.snapshotOutcome("- snapshot not made (cold starts go on without it): criu dump exited with 1"))
+        .startsWith("snapshot not made");
   }
 
   @Test

@@ -144,6 +144,11 @@ final class AotCaches implements AutoCloseable {
     });
   }
 
+  /** Runs {@code job} on the training thread after the trainings queued so far (one heavy job at a time). */
+  void afterTrainings(Runnable job) {
+    trainer.execute(job);
+  }
+
   /** The app's cache if it has been trained, else null. */
   Path httpCacheFor(Deployment d) {
     Path p = httpCache(d);

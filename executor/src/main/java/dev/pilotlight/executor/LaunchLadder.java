@@ -6,14 +6,15 @@ import java.util.List;
 
 /**
  * Which launch strategies exist and which one a function may use, fastest first:
- * {@code pool-layer} (a pre-started Java runner with the function's exact library jars already
+ * {@code snapshot} (a CRIU restore of an initialised {@code http} app, see Snapshots), {@code pool-layer} (a pre-started Java runner with the function's exact library jars already
  * loaded), {@code pool} (a pre-started Java runner without libraries, or a pre-started python or
  * node bootstrap), {@code aot} (a new JVM mapping the function's AOT cache, see AotCaches), then
  * {@code plain} (a new process). See WarmPool for how a runner is chosen.
  *
  * <p>A function can cap its rung with the environment variable {@code PILOTLIGHT_LAUNCH}:
- * {@code auto} (the default: the fastest available), {@code pool} (a pool runner, never a layered
- * one), {@code aot} (never the pool) or {@code plain}. The cold-start benchmark uses it to measure each rung side by side.
+ * {@code auto} (the default: the fastest available), {@code snapshot} (the same: at most a
+ * snapshot restore), {@code pool} (a pool runner, never a layered
+ * one), {@code aot} (never the pool, never a snapshot) or {@code plain}. The cold-start benchmark uses it to measure each rung side by side.
  *
  * <p>A function whose own environment sets a variable that its runtime (or the dynamic linker)
  * reads only while the process starts ({@link #startUpVariable}) never gets a pre-started process:
@@ -24,6 +25,7 @@ final class LaunchLadder {
   static final String PLAIN = "plain";
   static final String POOL = "pool";
   static final String AOT = "aot";
+  static final String SNAPSHOT = "snapshot";
   static final String SETTING = "PILOTLIGHT_LAUNCH";
 
   /** Read by every process's dynamic linker or C library at start ({@code LD_LIBRARY_PATH}, {@code LANG}, {@code LC_ALL}…). */
@@ -48,6 +50,15 @@ final class LaunchLadder {
     }
     return (r == Runtime.JAVA || r == Runtime.PYTHON || r == Runtime.NODE)
         && d.spec().env().keySet().stream().noneMatch(k -> startUpVariable(r, k));
+  }
+
+  /**
+   * {@code http} apps, unless capped below the snapshot rung ({@code auto}, the default, and
+   * {@code snapshot}, "at most a snapshot", allow it).
+   */
+  static boolean mayUseSnapshot(Deployment d) {
+    String s = setting(d);
+    return d.spec().runtime() == Runtime.HTTP && (s == null || s.equals("auto") || s.equals(SNAPSHOT));
   }
 
   /** Java functions, and http apps whose command runs a JVM (their cache goes in through JAVA_TOOL_OPTIONS). */

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Launches instances as OS processes, on the fastest rung of the launch ladder each function may
- * use (LaunchLadder): a pre-started runtime from the WarmPool, a JVM with an AOT cache, or a plain
+ * use (LaunchLadder): a restored CRIU snapshot of an {@code http} app (Snapshots), a pre-started
+ * runtime from the WarmPool, a JVM with an AOT cache, or a plain
  * process (Pilotlight's Java runner, the python or node bootstrap, the package's bootstrap, or the
  * user's command for {@code http}).
  */
@@ -38,12 +39,16 @@ public final class ProcessExecutor implements AutoCloseable {
   private final WarmPool pool;
   private final AotCaches aot;
   private final LibraryLayers layers;
+  private final Snapshots snapshots;
+  private final SnapshotRestorer restorer;
   private final AtomicLong sequence = new AtomicLong();
   private final BootGate boots = new BootGate(BootGate.DEFAULT_MAX);
 
   private ProcessExecutor(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs, WarmPool pool, AotCaches aot,
-      LibraryLayers layers) {
+      LibraryLayers layers, Snapshots snapshots) {
     this.layers = layers;
+    this.snapshots = snapshots;
+    this.restorer = snapshots == null ? null : new SnapshotRestorer(snapshots, config.stopGrace(), logs);
     this.config = config;
     this.runtimeApi = runtimeApi;
     this.logs = logs;
@@ -55,7 +60,7 @@ public final class ProcessExecutor implements AutoCloseable {
   public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs) {
     return new ProcessExecutor(config, runtimeApi, logs,
         new WarmPool(config, new WarmPool.Settings(0, 0), Path.of(System.getProperty("java.io.tmpdir")), java.time.InstantSource.system(), () -> null),
-        null, new LibraryLayers(Path.of(System.getProperty("java.io.tmpdir"))));
+        null, new LibraryLayers(Path.of(System.getProperty("java.io.tmpdir"))), null);
   }
 
   /**
@@ -74,11 +79,22 @@ public final class ProcessExecutor implements AutoCloseable {
    */
   public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs,
       WarmPool.Settings pool, Path stateDir, java.time.InstantSource clock, java.util.function.IntPredicate mayStartRunner) {
+    return create(config, runtimeApi, logs, pool, stateDir, clock, mayStartRunner, "off");
+  }
+
+  /**
+   * The same, with the snapshot rung for {@code http} apps when {@code criu} (a CRIU binary's path,
+   * {@code auto} or {@code off}; see Criu) is usable on this host, found in the background; images
+   * go in {@code stateDir/snapshots}.
+   */
+  public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs,
+      WarmPool.Settings pool, Path stateDir, java.time.InstantSource clock, java.util.function.IntPredicate mayStartRunner, String criu) {
     AotCaches aot = new AotCaches(config, stateDir.resolve("aot"), logs);
     aot.trainRunner();
     return new ProcessExecutor(config, runtimeApi, logs,
         new WarmPool(config, pool, stateDir.resolve("pool"), clock, aot::runnerCache, mayStartRunner), aot,
-        new LibraryLayers(stateDir.resolve("layers")));
+        new LibraryLayers(stateDir.resolve("layers")),
+        "off".equals(criu) ? null : new Snapshots(config, stateDir.resolve("snapshots"), logs, criu));
   }
 
   /**
@@ -180,7 +196,23 @@ public final class ProcessExecutor implements AutoCloseable {
     return ready;
   }
 
+  /**
+   * Restores the app's snapshot when it has one that no running copy uses; if that fails, the same
+   * cold start goes on with a new process, so a snapshot problem never fails a request.
+   */
   private CompletableFuture<ProcessInstance> launchHttp(String id, Deployment d, Duration initTimeout) {
+    Snapshots.Image image = snapshots != null && LaunchLadder.mayUseSnapshot(d) ? snapshots.claim(d) : null;
+    if (image == null) {
+      return launchHttpProcess(id, d, initTimeout);
+    }
+    return restorer.restore(id, d, image).exceptionallyCompose(e -> {
+      Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+      logs.line(d.name(), id, null, "snapshot restore failed (starting the app instead): " + cause.getMessage());
+      return CompletableFuture.supplyAsync(() -> launchHttpProcess(id, d, initTimeout), LAUNCHER).thenCompose(f -> f);
+    });
+  }
+
+  private CompletableFuture<ProcessInstance> launchHttpProcess(String id, Deployment d, Duration initTimeout) {
     int port;
     try {
       port = freePort();
@@ -282,6 +314,9 @@ public final class ProcessExecutor implements AutoCloseable {
           aot.trainHttp(d, freePort());
         } catch (IOException e) {
           logs.line(d.name(), "-", null, "AOT cache not built: no free port for the training run");
+        }
+        if (snapshots != null && LaunchLadder.mayUseSnapshot(d)) {
+          aot.afterTrainings(() -> snapshots.make(d));
         }
       } else {
         LibraryLayers.Layer layer = layerOf(d);

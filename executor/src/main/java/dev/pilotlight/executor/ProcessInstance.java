@@ -59,6 +59,16 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
     return process != null && process.isAlive();
   }
 
+  /**
+   * The process that runs the instance's code, which stopping signals and whose memory is read:
+   * the instance's own process, unless a subclass knows better (a restored snapshot runs under
+   * {@code criu restore}, which exits when it does).
+   */
+  ProcessHandle app() {
+    Process p = process;
+    return p == null ? null : p.toHandle();
+  }
+
   @Override
   public String id() {
     return id;
@@ -93,14 +103,16 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
     Process p = process;
     if (p != null && p.isAlive()) {
       stopping = true;
-      p.destroy();
+      ProcessHandle app = app();
+      app.destroy();
       exited.copy().orTimeout(stopGrace.toMillis() + 1, TimeUnit.MILLISECONDS)
           .exceptionally(t -> {
+            app.destroyForcibly();
             p.destroyForcibly();
             return null;
           });
       // A process started with sh -c may have children (e.g. the JVM of an http app): stop them too.
-      p.descendants().forEach(ProcessHandle::destroy);
+      p.descendants().filter(h -> h.pid() != app.pid()).forEach(ProcessHandle::destroy);
     }
     return exited.thenApply(r -> null);
   }
@@ -120,7 +132,7 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
     long now = System.nanoTime();
     if (p != null && p.isAlive() && (peakReadAt == 0 || now - peakReadAt >= PEAK_READ_INTERVAL_NANOS)) {
       peakReadAt = now;
-      long kb = PeakMemory.highWaterMarkKb(p.pid());
+      long kb = PeakMemory.highWaterMarkKb(app().pid());
       if (kb > 0) {
         peakBytes = Math.max(peakBytes, kb * 1024);
       }

@@ -29,9 +29,11 @@ import java.time.Duration;
  * @param memoryBudgetMb the node's memory budget for instances and the warm pool, in MB (default
  *     75 % of the machine's memory)
  * @param keepAlive the keep-alive policy of functions that set none (default {@code histogram}: learned per function)
+ * @param criu the snapshot rung's CRIU: a binary's path, {@code auto} (found as docs/configuration.md
+ *     says) or {@code off}; default {@code off} here, {@code auto} for {@code pilotlight serve}
  */
 public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
-    WarmPool.Settings pool, AsyncDispatcher.Settings async, ScalingSettings scaling, long memoryBudgetMb, KeepAlive keepAlive) {
+    WarmPool.Settings pool, AsyncDispatcher.Settings async, ScalingSettings scaling, long memoryBudgetMb, KeepAlive keepAlive, String criu) {
   public DaemonConfig {
     if (dataDir == null) {
       throw new IllegalArgumentException("dataDir: null (expected a directory path)");
@@ -53,6 +55,13 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
       throw new IllegalArgumentException("memoryBudgetMb: " + memoryBudgetMb + " (expected: >= 1)");
     }
     keepAlive = keepAlive == null ? KeepAlive.HISTOGRAM : keepAlive;
+    criu = criu == null || criu.isBlank() ? "off" : criu.strip();
+  }
+
+  /** A config without the snapshot rung. */
+  public DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
+      WarmPool.Settings pool, AsyncDispatcher.Settings async, ScalingSettings scaling, long memoryBudgetMb, KeepAlive keepAlive) {
+    this(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, keepAlive, "off");
   }
 
   /** A config with the default keep-alive policy. */
@@ -85,35 +94,39 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
   }
 
   public DaemonConfig withPort(int p) {
-    return new DaemonConfig(host, p, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, keepAlive);
+    return new DaemonConfig(host, p, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, keepAlive, criu);
   }
 
   public DaemonConfig withLimits(PackageLimits l) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, l, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, keepAlive);
+    return new DaemonConfig(host, port, dataDir, runnerJar, l, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, keepAlive, criu);
   }
 
   public DaemonConfig withPool(WarmPool.Settings p) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, p, async, scaling, memoryBudgetMb, keepAlive);
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, p, async, scaling, memoryBudgetMb, keepAlive, criu);
   }
 
   public DaemonConfig withAsync(AsyncDispatcher.Settings a) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, a, scaling, memoryBudgetMb, keepAlive);
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, a, scaling, memoryBudgetMb, keepAlive, criu);
   }
 
   public DaemonConfig withScalingTick(Duration t) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, t, pool, async, scaling, memoryBudgetMb, keepAlive);
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, t, pool, async, scaling, memoryBudgetMb, keepAlive, criu);
   }
 
   public DaemonConfig withScaling(ScalingSettings s) {
     return new DaemonConfig(host, port, dataDir, runnerJar, limits, s.maxQueue() != null ? s.maxQueue() : maxQueue, scalingTick, pool, async,
-        s, memoryBudgetMb, keepAlive);
+        s, memoryBudgetMb, keepAlive, criu);
   }
 
   public DaemonConfig withKeepAlive(KeepAlive k) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, k);
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, k, criu);
+  }
+
+  public DaemonConfig withCriu(String c) {
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, keepAlive, c);
   }
 
   public DaemonConfig withMemoryBudgetMb(long mb) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, mb, keepAlive);
+    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, mb, keepAlive, criu);
   }
 }

@@ -81,6 +81,11 @@ public final class Main implements Callable<Integer> {
       + "fixed (for the function's idleTimeout) or off (stopped at once) (default: ${DEFAULT-VALUE}).", defaultValue = "histogram")
   String keepAlive;
 
+  @Option(names = "--criu", paramLabel = "PATH|auto|off", description = "CRIU for the snapshot rung of http apps: a criu binary, "
+      + "auto (/opt/pilotlight-criu/sbin/criu from bin/build-criu, else criu >= 4.1 on the PATH, if `criu check` passes) or off "
+      + "(default: $PILOTLIGHT_CRIU, else auto).")
+  String criu;
+
   public static void main(String[] args) {
     int code = new CommandLine(new Main()).execute(args.length > 0 && args[0].equals("serve") ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
     if (code != 0) {
@@ -99,7 +104,8 @@ public final class Main implements Callable<Integer> {
             .withRetryDelay(dev.pilotlight.model.Durations.parse("--async-retry-delay", asyncRetryDelay)));
     try {
       config = config.withScaling(scaling()).withMemoryBudgetMb(memoryBudgetMb != null ? memoryBudgetMb : DaemonConfig.defaultMemoryBudgetMb())
-          .withKeepAlive(dev.pilotlight.model.KeepAlive.parse("--keep-alive", keepAlive));
+          .withKeepAlive(dev.pilotlight.model.KeepAlive.parse("--keep-alive", keepAlive))
+          .withCriu(criu != null ? criu : System.getenv().getOrDefault("PILOTLIGHT_CRIU", "auto"));
     } catch (Failure.InvalidInput | IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 2;
@@ -119,6 +125,9 @@ public final class Main implements Callable<Integer> {
       daemon.close();
       stopped.countDown();
     }));
+    if (config.criu().equals("off")) {
+      System.err.println("pilotlight: snapshot restore unavailable: turned off (--criu off)");
+    }
     System.out.println("pilotlight: serving on http://" + host + ":" + daemon.port() + " (data in " + data + ")");
     System.out.flush();
     stopped.await();

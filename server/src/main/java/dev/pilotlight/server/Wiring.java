@@ -88,7 +88,7 @@ public final class Wiring {
     // pool is built first and reaches the budget through this holder.
     AtomicReference<MemoryBudget> budgetHolder = new AtomicReference<>();
     ProcessExecutor executor = ProcessExecutor.create(ExecutorConfig.defaults(javaHome, config.runnerJar()), runtimeApi, logs::append,
-        config.pool(), data, clock, mb -> budgetHolder.get() == null || budgetHolder.get().fits(mb));
+        config.pool(), data, clock, mb -> budgetHolder.get() == null || budgetHolder.get().fits(mb), config.criu());
     MemoryBudget budget = new MemoryBudget(config.memoryBudgetMb(), executor.pool()::reservedMemoryMb);
     budgetHolder.set(budget);
 
