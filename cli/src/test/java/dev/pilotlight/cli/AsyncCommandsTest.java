@@ -6,33 +6,13 @@ import dev.pilotlight.cli.FakeDaemon.Reply;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code failures}, {@code redrive} and the deploy flags for asynchronous invocations, against a fake daemon. */
-class AsyncCommandsTest {
+class AsyncCommandsTest extends AgainstFakeDaemon {
   static final String FAILURES = """
       {"function":"worker","failures":[{"id":7,"requestId":"6f1c…","payload":"{\\"order\\":42}","attempts":3,
        "error":"java.lang.IllegalStateException: boom","acceptedAt":"2026-11-21T23:59:01Z","failedAt":"2026-11-22T00:02:01Z"}]}""";
-
-  @TempDir
-  Path tmp;
-
-  FakeDaemon daemon;
-  CliRunner cli;
-
-  @BeforeEach
-  void start() throws IOException {
-    daemon = new FakeDaemon();
-    cli = CliRunner.against(daemon.url());
-  }
-
-  @AfterEach
-  void stop() {
-    daemon.close();
-  }
 
   @Test
   void failures_printsATableWithPayloadAndErrorAndHowToRedrive() {

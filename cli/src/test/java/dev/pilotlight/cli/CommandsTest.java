@@ -8,13 +8,10 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Each command against a fake daemon: the request it sent and what it printed. */
-class CommandsTest {
+class CommandsTest extends AgainstFakeDaemon {
 
   static final String HELLO = """
       {"name":"hello-java","runtime":"java","handler":"example.Hello::handleRequest","command":null,
@@ -24,23 +21,6 @@ class CommandsTest {
        "deployedAt":"2026-11-21T23:59:01Z","url":"http://127.0.0.1:8080/fn/hello-java/",
        "instances":1,"starting":0,"inFlight":0,"queued":0,"coldStarts":1,"invocations":5,"errors":0,
        "latencyMs":{"p50":1.9,"p99":412.0},"lastColdStart":{"strategy":"plain","initMs":402.1}}""";
-
-  @TempDir
-  Path tmp;
-
-  FakeDaemon daemon;
-  CliRunner cli;
-
-  @BeforeEach
-  void start() throws IOException {
-    daemon = new FakeDaemon();
-    cli = CliRunner.against(daemon.url());
-  }
-
-  @AfterEach
-  void stop() {
-    daemon.close();
-  }
 
   @Test
   void deploy_putsTheZipAndPrintsASummary() throws IOException {

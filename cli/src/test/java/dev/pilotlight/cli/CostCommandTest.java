@@ -5,34 +5,17 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pilotlight.cli.FakeDaemon.Reply;
-import java.io.IOException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The cost arithmetic, and {@code cost NAME} against a fake daemon's usage answer. */
-class CostCommandTest {
+class CostCommandTest extends AgainstFakeDaemon {
   static final String USAGE = """
       {"function":"hello","memoryMb":512,"since":"2026-01-01T10:00:00Z","invocations":3600,"coldStarts":2,"prewarmHits":5,
        "prewarms":6,"billedMs":360000,"usedGbSeconds":180.0,"keepAliveIdleGbSeconds":30.0,"prewarmIdleGbSeconds":12.5,
        "idleGbSeconds":42.5,"initMs":80,"maxMemoryUsedMb":97,
        "keepAlive":{"mode":"histogram","basis":"learned","prewarmAfterSeconds":486,"keepUntilSeconds":660,"idleTimes":12}}
       """;
-
-  FakeDaemon daemon;
-  CliRunner cli;
-
-  @BeforeEach
-  void start() throws IOException {
-    daemon = new FakeDaemon();
-    cli = CliRunner.against(daemon.url());
-  }
-
-  @AfterEach
-  void stop() {
-    daemon.close();
-  }
 
   @Test
   void perUseAlwaysOnAndTheCrossover() {

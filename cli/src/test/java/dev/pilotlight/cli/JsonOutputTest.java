@@ -3,28 +3,11 @@ package dev.pilotlight.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pilotlight.cli.FakeDaemon.Reply;
-import java.io.IOException;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** {@code --json} on invoke, logs and rm (ls/status/deploy are covered in CommandsTest). */
-class JsonOutputTest {
-  FakeDaemon daemon;
-  CliRunner cli;
-
-  @BeforeEach
-  void start() throws IOException {
-    daemon = new FakeDaemon();
-    cli = CliRunner.against(daemon.url());
-  }
-
-  @AfterEach
-  void stop() {
-    daemon.close();
-  }
-
+class JsonOutputTest extends AgainstFakeDaemon {
   @Test
   void invokeJsonWrapsStatusErrorAndPayload() throws Exception {
     daemon.on("POST", "/api/v1/functions/f/invoke", Reply.json(200, "{\"message\":\"hi\"}"));

@@ -6,30 +6,10 @@ import dev.pilotlight.cli.FakeDaemon.Reply;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code deploy --readiness-path} becomes the manifest's {@code readinessPath} key. */
-class ReadinessPathFlagTest {
-  @TempDir
-  Path tmp;
-
-  FakeDaemon daemon;
-  CliRunner cli;
-
-  @BeforeEach
-  void start() throws IOException {
-    daemon = new FakeDaemon();
-    cli = CliRunner.against(daemon.url());
-  }
-
-  @AfterEach
-  void stop() {
-    daemon.close();
-  }
-
+class ReadinessPathFlagTest extends AgainstFakeDaemon {
   @Test
   void deploy_readinessPathFlagReplacesTheManifestKey() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("web"));

@@ -6,30 +6,10 @@ import dev.pilotlight.cli.FakeDaemon.Reply;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The deploy flags of the autoscaler and the queue, against a fake daemon: they become manifest keys. */
-class ScalingFlagsTest {
-  @TempDir
-  Path tmp;
-
-  FakeDaemon daemon;
-  CliRunner cli;
-
-  @BeforeEach
-  void start() throws IOException {
-    daemon = new FakeDaemon();
-    cli = CliRunner.against(daemon.url());
-  }
-
-  @AfterEach
-  void stop() {
-    daemon.close();
-  }
-
+class ScalingFlagsTest extends AgainstFakeDaemon {
   Path worker(String manifest) throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("worker"));
     Files.writeString(dir.resolve("pilotlight.yaml"), manifest);
