@@ -202,9 +202,7 @@ final class AotCaches implements AutoCloseable {
       Thread.currentThread().interrupt();
       return "interrupted";
     } finally {
-      if (p != null && p.isAlive()) {
-        p.destroyForcibly();
-      }
+      stopTree(p);
       try {
         Files.deleteIfExists(tmp);
         Files.deleteIfExists(tmp.resolveSibling(tmp.getFileName() + ".config"));
@@ -237,6 +235,8 @@ final class AotCaches implements AutoCloseable {
    */
   private String run(Path target, int memoryMb, List<String> args, Map<String, String> env, Path workDir, Path initLog) {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    Process p = null;
+    Path out = null;
     try {
       Files.createDirectories(dir);
       Files.deleteIfExists(tmp);
@@ -259,15 +259,13 @@ final class AotCaches implements AutoCloseable {
       ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true);
       pb.environment().clear();
       pb.environment().putAll(env);
-      Path out = Files.createTempFile(dir, "training", ".log");
+      out = Files.createTempFile(dir, "training", ".log");
       pb.redirectOutput(out.toFile());
-      Process p = pb.start();
+      p = pb.start();
       if (!p.waitFor(TRAINING_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        p.destroyForcibly();
         return "training took longer than " + TRAINING_TIMEOUT.toSeconds() + " s";
       }
       String output = Files.readString(out, StandardCharsets.UTF_8);
-      Files.deleteIfExists(out);
       if (p.exitValue() != 0 || !Files.isRegularFile(tmp)) {
         return "the training JVM exited with " + p.exitValue() + ": " + lastLine(output);
       }
@@ -279,11 +277,41 @@ final class AotCaches implements AutoCloseable {
       Thread.currentThread().interrupt();
       return "interrupted";
     } finally {
+      stopTree(p);
       try {
         Files.deleteIfExists(tmp);
         Files.deleteIfExists(tmp.resolveSibling(tmp.getFileName() + ".config"));
+        if (out != null) {
+          Files.deleteIfExists(out);
+        }
       } catch (IOException ignored) {
         // best effort
+      }
+    }
+  }
+
+  /**
+   * Kills a training process that is still running (timed out, or the daemon is stopping) with
+   * everything it started (JDK 25 assembles a cache in a child JVM), and waits for them to exit,
+   * so nothing writes into the cache directory afterwards.
+   */
+  static void stopTree(Process p) {
+    if (p == null || !p.isAlive()) {
+      return;
+    }
+    List<ProcessHandle> tree = new ArrayList<>(p.descendants().toList());
+    tree.add(p.toHandle());
+    tree.forEach(ProcessHandle::destroyForcibly);
+    boolean interrupted = Thread.interrupted(); // waiting must work during a shutdown's interrupt too
+    try {
+      for (ProcessHandle h : tree) {
+        h.onExit().get(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // gone or not, nothing more to do
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
       }
     }
   }
@@ -311,8 +339,14 @@ final class AotCaches implements AutoCloseable {
     }
   }
 
+  /** Stops a training in progress (its JVMs are killed, its files removed) and waits for that, briefly. */
   @Override
   public void close() {
     trainer.shutdownNow();
+    try {
+      trainer.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
