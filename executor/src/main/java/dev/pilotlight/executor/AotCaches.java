@@ -92,9 +92,7 @@ final class AotCaches implements AutoCloseable {
       String logPrefix = target.getFileName() + ".init-";
       String outcome = run(target, d.spec().memoryMb(), List.of(d.codeDir().toString(), d.spec().handler()),
           InstanceEnvironment.build(d, d.name() + "-aot-training", config, Map.of()), d.codeDir(), dir.resolve(logPrefix + "%p.log"));
-      logs.line(d.name(), "-", null, outcome == null
-          ? String.format(java.util.Locale.ROOT, "AOT cache ready (revision %d, trained in %.0f ms)", d.revision(), (System.nanoTime() - start) / 1e6)
-          : "AOT cache training failed (plain launches go on without it): " + outcome);
+      // The layer's list is recorded before "AOT cache ready" is logged: that line means the training is wholly done.
       List<Path> initLogs = new ArrayList<>();
       try (var files = Files.newDirectoryStream(dir, logPrefix + "*")) {
         files.forEach(initLogs::add);
@@ -116,6 +114,9 @@ final class AotCaches implements AutoCloseable {
           }
         }
       }
+      logs.line(d.name(), "-", null, outcome == null
+          ? String.format(java.util.Locale.ROOT, "AOT cache ready (revision %d, trained in %.0f ms)", d.revision(), (System.nanoTime() - start) / 1e6)
+          : "AOT cache training failed (plain launches go on without it): " + outcome);
     });
   }
 

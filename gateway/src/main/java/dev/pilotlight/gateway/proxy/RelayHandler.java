@@ -76,13 +76,15 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     }
     if (msg instanceof HttpContent content) {
       if (content instanceof LastHttpContent) {
-        var write = client.writeAndFlush(content);
-        if (!clientKeepAlive) {
-          write.addListener(ChannelFutureListener.CLOSE);
-        }
+        // Done (the instance released, the invocation recorded) before the client can see the end
+        // of the response, so a client that asks for the function's status next finds it counted.
         if (finish()) {
           releaseBackend();
           outcome.completed(status);
+        }
+        var write = client.writeAndFlush(content);
+        if (!clientKeepAlive) {
+          write.addListener(ChannelFutureListener.CLOSE);
         }
       } else {
         client.writeAndFlush(content);
