@@ -181,6 +181,12 @@ class AsyncInvokeIT {
       children.forEach(ProcessHandle::destroyForcibly);
     }
 
+    /** SIGKILL to the daemon alone: whatever it started is left running, as after a crash. */
+    void killDaemonOnly() throws InterruptedException {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     void stop() throws InterruptedException {
       List<ProcessHandle> children = process.descendants().toList();
       process.destroy();

@@ -40,12 +40,21 @@ public final class ProcessExecutor implements AutoCloseable {
   private final AotCaches aot;
   private final LibraryLayers layers;
   private final Snapshots snapshots;
+  /** PID records of running http apps (stateDir/instances), swept at start-up; null without a state dir. */
+  private final InstanceRecords records;
   private final SnapshotRestorer restorer;
   private final AtomicLong sequence = new AtomicLong();
   private final BootGate boots = new BootGate(BootGate.DEFAULT_MAX);
 
   private ProcessExecutor(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs, WarmPool pool, AotCaches aot,
-      LibraryLayers layers, Snapshots snapshots) {
+      LibraryLayers layers, Snapshots snapshots, InstanceRecords records) {
+    this.records = records;
+    if (records != null) {
+      List<String> stopped = records.sweep();
+      if (!stopped.isEmpty()) {
+        System.err.println("pilotlight: stopped " + stopped.size() + " http instance(s) a previous daemon left running: " + stopped);
+      }
+    }
     this.layers = layers;
     this.snapshots = snapshots;
     this.restorer = snapshots == null ? null : new SnapshotRestorer(snapshots, config.stopGrace(), logs);
@@ -60,7 +69,7 @@ public final class ProcessExecutor implements AutoCloseable {
   public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs) {
     return new ProcessExecutor(config, runtimeApi, logs,
         new WarmPool(config, new WarmPool.Settings(0, 0), Path.of(System.getProperty("java.io.tmpdir")), java.time.InstantSource.system(), () -> null),
-        null, new LibraryLayers(Path.of(System.getProperty("java.io.tmpdir"))), null);
+        null, new LibraryLayers(Path.of(System.getProperty("java.io.tmpdir"))), null, null);
   }
 
   /**
@@ -94,7 +103,8 @@ public final class ProcessExecutor implements AutoCloseable {
     return new ProcessExecutor(config, runtimeApi, logs,
         new WarmPool(config, pool, stateDir.resolve("pool"), clock, aot::runnerCache, mayStartRunner), aot,
         new LibraryLayers(stateDir.resolve("layers")),
-        "off".equals(criu) ? null : new Snapshots(config, stateDir.resolve("snapshots"), logs, criu));
+        "off".equals(criu) ? null : new Snapshots(config, stateDir.resolve("snapshots"), logs, criu),
+        new InstanceRecords(stateDir.resolve("instances")));
   }
 
   /**
@@ -116,6 +126,9 @@ public final class ProcessExecutor implements AutoCloseable {
         .handle((instance, error) -> {
           if (error == null) {
             instance.initDone(Duration.ofNanos(System.nanoTime() - started));
+            if (records != null && instance instanceof HttpProcessInstance) {
+              remember(instance);
+            }
             return (Instance) instance;
           }
           Throwable cause = error instanceof java.util.concurrent.CompletionException ? error.getCause() : error;
@@ -125,6 +138,18 @@ public final class ProcessExecutor implements AutoCloseable {
           logs.line(d.name(), id, null, "INIT_FAILED " + cause.getMessage());
           throw cause instanceof RuntimeException re ? re : new Failure.InstanceFailed(cause.getMessage(), cause);
         });
+  }
+
+  /** Records a running http app for the clean-up after a crash (InstanceRecords), off the cold path. */
+  private void remember(ProcessInstance instance) {
+    ProcessHandle app = instance.app();
+    if (app == null) {
+      return;
+    }
+    LAUNCHER.execute(() -> {
+      records.running(instance.id(), app);
+      instance.exited().thenRun(() -> records.ended(instance.id()));
+    });
   }
 
   private static Duration initTimeout(Deployment d) {
