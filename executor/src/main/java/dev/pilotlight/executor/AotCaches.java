@@ -203,13 +203,7 @@ final class AotCaches implements AutoCloseable {
       Thread.currentThread().interrupt();
       return "interrupted";
     } finally {
-      stopTree(p);
-      try {
-        Files.deleteIfExists(tmp);
-        Files.deleteIfExists(tmp.resolveSibling(tmp.getFileName() + ".config"));
-      } catch (IOException ignored) {
-        // best effort
-      }
+      cleanUp(p, tmp, null);
     }
   }
 
@@ -278,16 +272,21 @@ final class AotCaches implements AutoCloseable {
       Thread.currentThread().interrupt();
       return "interrupted";
     } finally {
-      stopTree(p);
-      try {
-        Files.deleteIfExists(tmp);
-        Files.deleteIfExists(tmp.resolveSibling(tmp.getFileName() + ".config"));
-        if (out != null) {
-          Files.deleteIfExists(out);
-        }
-      } catch (IOException ignored) {
-        // best effort
+      cleanUp(p, tmp, out);
+    }
+  }
+
+  /** After a training, whatever its outcome: the process tree stopped, the unfinished cache and its output removed. */
+  private static void cleanUp(Process p, Path tmpCache, Path output) {
+    stopTree(p);
+    try {
+      Files.deleteIfExists(tmpCache);
+      Files.deleteIfExists(tmpCache.resolveSibling(tmpCache.getFileName() + ".config"));
+      if (output != null) {
+        Files.deleteIfExists(output);
       }
+    } catch (IOException ignored) {
+      // best effort
     }
   }
 
