@@ -68,7 +68,8 @@ final class HttpReadiness {
       OutputStream out = s.getOutputStream();
       out.write(request(address, path));
       out.flush();
-      InputStream in = s.getInputStream();
+      // Buffered: the status line is read byte by byte, and a socket stream would make each a system call.
+      InputStream in = new java.io.BufferedInputStream(s.getInputStream(), 1024);
       int status = status(in);
       if (status > 0) {
         // The status line decides; the rest of the answer is read off the cold path.
