@@ -75,6 +75,18 @@ public final class DemandHistory {
     return n == 0 ? 0 : sum / n;
   }
 
+  /** The largest sample taken in {@code (now - window, now]}, 0 when there are none. */
+  public double max(Instant now, Duration window) {
+    Instant from = now.minus(window);
+    double max = 0;
+    for (Sample s : samples) {
+      if (s.at().isAfter(from) && !s.at().isAfter(now)) {
+        max = Math.max(max, s.concurrency());
+      }
+    }
+    return max;
+  }
+
   public List<Sample> samples() {
     return samples;
   }

@@ -20,6 +20,9 @@ import java.time.Duration;
  *       the first bin means calls may follow within a minute: the window opens at once, so the
  *       instance that served the last call is kept rather than stopped and pre-warmed.
  * </ol>
+ *
+ * <p>Scale-out levels ({@link #decideScaleOut}) are ours, not the paper's: a level's gaps between
+ * bursts are predicted the same way, and only a true pre-warm window is used (see there).
  */
 final class HybridHistogramPolicy implements KeepAlivePolicy {
   private final HistogramSettings s;
@@ -42,6 +45,47 @@ final class HybridHistogramPolicy implements KeepAlivePolicy {
     Duration tail = IdleTimeHistogram.BIN.multipliedBy(h.percentileBin(s.tailPercentile()) + 1L);
     return new KeepAliveDecision(scale(head, 1 - s.margin()), scale(tail, 1 + s.margin()), "learned");
   }
+
+  /**
+   * The pre-warm window of a scale-out level: the instances that a burst needing k of them at once
+   * used are started again shortly before the next such burst is expected.
+   *
+   * <ul>
+   *   <li>Only gaps of a minute or more count. Shorter ones are the ups and downs inside a burst,
+   *       which the autoscaler's scale-down delay bridges (60 s by default).
+   *   <li>At least {@value #MIN_SCALE_OUT_GAPS} such gaps, and the percentiles never rest on the
+   *       single shortest or longest one: with n gaps the head is at least the 2nd and the tail at
+   *       most the (n-1)th. (The paper's 5th and 99th percentiles of fewer than 20 or 100 gaps are
+   *       the extremes; at level 1 that is one instance, here it is k for hours.)
+   *   <li>Only a prediction (learned, or out of range); while a level is uncertain nothing is kept:
+   *       no long fallback of k instances.
+   *   <li>Only a window that opens late enough to be a pre-warm: at least {@value #MIN_PREWARM_SHARE}
+   *       of the way to its end. A window that opens (almost) at once would hold k instances
+   *       through the whole gap, which is what the autoscaler's scale-down declined to do.
+   * </ul>
+   */
+  @Override
+  public KeepAliveDecision decideScaleOut(FunctionSpec spec, IdleTimeHistogram histogram) {
+    IdleTimeHistogram gaps = histogram.withoutFirstBin();
+    int n = gaps.total();
+    if (n < MIN_SCALE_OUT_GAPS) {
+      return KeepAliveDecision.NONE;
+    }
+    double tail = Math.min(s.tailPercentile(), (n - 1.0) / n);
+    double head = Math.min(Math.max(s.headPercentile(), 2.0 / n), tail - 1e-9);
+    HistogramSettings trimmed = new HistogramSettings(head, tail, s.margin(), s.cvThreshold(), MIN_SCALE_OUT_GAPS,
+        s.outOfRangeShare(), s.outOfRangeMargin(), s.fallback());
+    KeepAliveDecision d = new HybridHistogramPolicy(trimmed).decide(spec, gaps);
+    if (d.basis().equals("uncertain") || d.prewarmAfter().toMillis() < MIN_PREWARM_SHARE * d.keepUntil().toMillis()) {
+      return KeepAliveDecision.NONE;
+    }
+    return d;
+  }
+
+  /** A scale-out level predicts from at least this many gaps of a minute or more. */
+  static final int MIN_SCALE_OUT_GAPS = 3;
+  /** A scale-out window is used only if it opens at least this share of the way to its end (tuned on the Azure sample: docs/performance.md). */
+  static final double MIN_PREWARM_SHARE = 0.3;
 
   /** {@code d × factor}, to the millisecond. */
   private static Duration scale(Duration d, double factor) {

@@ -19,6 +19,15 @@ public interface IdlePolicy {
    */
   int instancesWhileIdle(PoolSnapshot snapshot, Instant lastActive, Instant now);
 
+  /**
+   * Instances the policy expects the function to need soon, beyond one: the autoscaler keeps (or
+   * starts) at least this many while the function is not scaling to zero. 0 by default: above one
+   * instance, only the autoscaler decides.
+   */
+  default int instancesExpected(PoolSnapshot snapshot, Instant now) {
+    return 0;
+  }
+
   /** The default: keep one instance until the function has been idle for its {@code idleTimeout}, then none. */
   IdlePolicy IDLE_TIMEOUT = (snapshot, lastActive, now) ->
       lastActive != null && now.isBefore(lastActive.plus(snapshot.spec().idleTimeout())) ? 1 : 0;

@@ -130,6 +130,14 @@ public final class IdleTimeHistogram {
     return Math.sqrt(squares / (BINS - 1)) / mean;
   }
 
+  /** A copy without the idle times shorter than one bin (a minute). */
+  public IdleTimeHistogram withoutFirstBin() {
+    IdleTimeHistogram h = copy();
+    h.inRange -= h.bins[0];
+    h.bins[0] = 0;
+    return h;
+  }
+
   /** An independent copy. */
   public IdleTimeHistogram copy() {
     IdleTimeHistogram h = new IdleTimeHistogram();

@@ -1,8 +1,11 @@
 package dev.pilotlight.autoscaler;
 
 import dev.pilotlight.model.FunctionSpec;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -10,16 +13,26 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Every function's rhythm: its {@link IdleTimeHistogram} and when its last request ended. The
- * activator reports when a function turns busy (a request arrives with nothing in flight or
- * queued) and idle again (its last request ends); the scaling loop reads the keep-alive decision.
- * Changes are collected for persistence with {@link #takeChanges}, so a restart keeps what was
- * learned. Thread-safe; every method is short and does no I/O, so the activator may call it under
- * its own lock.
+ * Every function's rhythm, at each concurrency level: level k is "busy" while the function needs
+ * at least k instances (in flight + queued, over its concurrency) and "idle" otherwise, and each
+ * level has its own {@link IdleTimeHistogram} and the moment its last idle spell began. Level 1 is
+ * the zero ↔ one edge ("Serverless in the Wild"'s idle times); levels 2 and up are the scale-out
+ * edges, the gaps between the bursts that needed k instances at once.
+ *
+ * <p>The activator reports each change of the instances its demand needs ({@link #demand}); the
+ * scaling loop reads the keep-alive decisions. Levels are made as they are first reached, up to
+ * {@value #MAX_LEVELS}. Changes are collected for persistence with {@link #takeChanges}, so a
+ * restart keeps what was learned. Thread-safe; every method is short and does no I/O, so the
+ * activator may call it under its own lock.
  */
 public final class IdleTimeTracker {
+  /** Highest level with a histogram of its own: demand beyond it counts as this level. */
+  public static final int MAX_LEVELS = 64;
 
-  /** What is persisted per function: the histogram's bytes and when its last request ended (null if unknown). */
+  /**
+   * What is persisted per function: its rhythm's bytes ({@link #encode}) and when its last request
+   * ended (null if unknown or busy).
+   */
   public record Saved(byte[] histogram, Instant idleSince) {}
 
   /** Functions whose rhythm changed since the last {@link #takeChanges}, and functions forgotten since. */
@@ -29,7 +42,8 @@ public final class IdleTimeTracker {
     }
   }
 
-  private static final class Rhythm {
+  /** One concurrency level of one function. */
+  private static final class Level {
     final IdleTimeHistogram histogram;
     Instant idleSince;
     boolean busy;
@@ -40,9 +54,53 @@ public final class IdleTimeTracker {
     KeepAlivePolicy decidedBy;
     Duration decidedIdleTimeout;
     KeepAliveDecision decision;
+    KeepAliveDecision scaleOut;
 
-    Rhythm(IdleTimeHistogram histogram) {
+    Level(IdleTimeHistogram histogram) {
       this.histogram = histogram;
+    }
+
+    KeepAliveDecision decide(FunctionSpec spec, KeepAlivePolicy policy) {
+      refresh(spec, policy, true);
+      return decision;
+    }
+
+    KeepAliveDecision decideScaleOut(FunctionSpec spec, KeepAlivePolicy policy) {
+      refresh(spec, policy, false);
+      return scaleOut;
+    }
+
+    private void refresh(FunctionSpec spec, KeepAlivePolicy policy, boolean first) {
+      if (decidedVersion != version || decidedBy != policy || !spec.idleTimeout().equals(decidedIdleTimeout)) {
+        if (first) {
+          decision = policy.decide(spec, histogram);
+        } else {
+          scaleOut = policy.decideScaleOut(spec, histogram);
+        }
+        decidedVersion = version;
+        decidedBy = policy;
+        decidedIdleTimeout = spec.idleTimeout();
+      }
+    }
+  }
+
+  private static final class Rhythm {
+    Level[] levels;
+    int needed;
+
+    Rhythm(Level first) {
+      this.levels = new Level[] {first};
+    }
+
+    Level level(int k) {
+      if (k > levels.length) {
+        int n = levels.length;
+        levels = Arrays.copyOf(levels, k);
+        for (int i = n; i < k; i++) {
+          levels[i] = new Level(new IdleTimeHistogram());
+        }
+      }
+      return levels[k - 1];
     }
   }
 
@@ -51,64 +109,122 @@ public final class IdleTimeTracker {
   private final Set<String> forgotten = new HashSet<>();
 
   /**
-   * A request arrived for {@code function} while nothing was in flight or queued: the idle time since
-   * its last request ended is recorded. Ignored while the function is busy already.
+   * The function now needs {@code instances} instances (0: nothing in flight or queued). Each
+   * level it reaches that was idle records its idle time; each level it leaves starts an idle
+   * spell now. Levels above {@value #MAX_LEVELS} count as that level.
    */
-  public synchronized void busy(String function, Instant now) {
+  public synchronized void demand(String function, int instances, Instant now) {
     Rhythm r = rhythm(function);
-    if (r.busy) {
+    int n = Math.max(0, Math.min(MAX_LEVELS, instances));
+    if (n == r.needed) {
       return;
     }
-    r.busy = true;
-    if (r.idleSince != null) {
-      r.histogram.record(Duration.between(r.idleSince, now));
-      r.version++;
+    boolean any = false;
+    for (int k = Math.min(n, r.needed) + 1; k <= Math.max(n, r.needed); k++) {
+      Level l = r.level(k);
+      if (k <= n) {
+        if (!l.busy) {
+          l.busy = true;
+          if (l.idleSince != null) {
+            l.histogram.record(Duration.between(l.idleSince, now));
+            l.version++;
+            any = true;
+          }
+        }
+      } else if (l.busy) {
+        l.busy = false;
+        l.idleSince = now;
+        any |= k == 1;
+      }
+    }
+    r.needed = n;
+    if (any) {
       changed.add(function);
     }
   }
 
-  /** The last request in flight for {@code function} ended (or the last waiter gave up): an idle period starts. */
+  /** Shorthand for {@code demand(function, 1, now)} from idle: a request arrived while nothing was in flight or queued. */
+  public synchronized void busy(String function, Instant now) {
+    if (rhythm(function).needed == 0) {
+      demand(function, 1, now);
+    }
+  }
+
+  /** Shorthand for {@code demand(function, 0, now)}: the last request in flight ended (or the last waiter gave up). */
   public synchronized void idle(String function, Instant now) {
-    Rhythm r = rhythm(function);
-    r.busy = false;
-    r.idleSince = now;
-    changed.add(function);
+    demand(function, 0, now);
   }
 
   /** When the function's last request ended; null if it never ran (as far as this tracker knows) or is running now. */
   public synchronized Instant idleSince(String function) {
     Rhythm r = rhythms.get(function);
-    return r == null || r.busy ? null : r.idleSince;
+    return r == null || r.levels[0].busy ? null : r.levels[0].idleSince;
   }
 
-  /** {@code policy}'s decision for the function as its histogram stands now. */
+  /** {@code policy}'s decision for the function's zero ↔ one edge as its histogram stands now. */
   public synchronized KeepAliveDecision decision(String function, FunctionSpec spec, KeepAlivePolicy policy) {
-    Rhythm r = rhythm(function);
-    if (r.decidedVersion != r.version || r.decidedBy != policy || !spec.idleTimeout().equals(r.decidedIdleTimeout)) {
-      r.decision = policy.decide(spec, r.histogram);
-      r.decidedVersion = r.version;
-      r.decidedBy = policy;
-      r.decidedIdleTimeout = spec.idleTimeout();
-    }
-    return r.decision;
+    return rhythm(function).levels[0].decide(spec, policy);
   }
 
-  /** How many idle times the function's histogram holds. */
+  /**
+   * The highest scale-out level (2 and up) whose window, by {@code policy}'s
+   * {@link KeepAlivePolicy#decideScaleOut}, wants an instance at {@code now}; 1 if none does. A
+   * level idle since before the function's {@code current} instances fell below it only keeps what
+   * is there: a window that does not pre-warm counts for at most {@code current}.
+   */
+  public synchronized int expectedInstances(String function, FunctionSpec spec, KeepAlivePolicy policy, int current, Instant now) {
+    Rhythm r = rhythms.get(function);
+    if (r == null) {
+      return 1;
+    }
+    for (int k = r.levels.length; k >= 2; k--) {
+      Level l = r.levels[k - 1];
+      if (l.busy || l.idleSince == null || l.histogram.total() == 0) {
+        continue;
+      }
+      KeepAliveDecision d = l.decideScaleOut(spec, policy);
+      if (d.wantsInstance(l.idleSince, now)) {
+        int want = d.prewarms() ? k : Math.min(k, current);
+        if (want >= 2) {
+          return want;
+        }
+      }
+    }
+    return 1;
+  }
+
+  /** How many idle times the function's zero ↔ one histogram holds. */
   public synchronized int idleTimes(String function) {
     Rhythm r = rhythms.get(function);
-    return r == null ? 0 : r.histogram.total();
+    return r == null ? 0 : r.levels[0].histogram.total();
   }
 
-  /** A copy of the function's histogram (empty if nothing was recorded). */
-  public synchronized IdleTimeHistogram histogram(String function) {
+  /** How many levels the function has reached (1 if it never needed more than one instance at once, 0 if unknown). */
+  public synchronized int levels(String function) {
     Rhythm r = rhythms.get(function);
-    return r == null ? new IdleTimeHistogram() : r.histogram.copy();
+    return r == null ? 0 : r.levels.length;
+  }
+
+  /** A copy of the function's zero ↔ one histogram (empty if nothing was recorded). */
+  public synchronized IdleTimeHistogram histogram(String function) {
+    return histogram(function, 1);
+  }
+
+  /** A copy of level {@code k}'s histogram (empty if the function never reached it). */
+  public synchronized IdleTimeHistogram histogram(String function, int k) {
+    Rhythm r = rhythms.get(function);
+    return r == null || k > r.levels.length ? new IdleTimeHistogram() : r.levels[k - 1].histogram.copy();
   }
 
   /** Puts back what was persisted (at start-up, before any request). */
   public synchronized void restore(String function, Saved saved) {
-    Rhythm r = new Rhythm(IdleTimeHistogram.fromBytes(saved.histogram()));
-    r.idleSince = saved.idleSince();
+    IdleTimeHistogram[] hs = decode(saved.histogram());
+    Rhythm r = new Rhythm(new Level(hs[0]));
+    r.level(hs.length);
+    for (int k = 2; k <= hs.length; k++) {
+      r.levels[k - 1] = new Level(hs[k - 1]);
+    }
+    r.levels[0].idleSince = saved.idleSince();
     rhythms.put(function, r);
   }
 
@@ -125,7 +241,7 @@ public final class IdleTimeTracker {
     for (String f : changed) {
       Rhythm r = rhythms.get(f);
       if (r != null) {
-        out.put(f, new Saved(r.histogram.toBytes(), r.idleSince));
+        out.put(f, new Saved(encode(r), r.levels[0].busy ? null : r.levels[0].idleSince));
       }
     }
     Changes c = new Changes(out, Set.copyOf(forgotten));
@@ -134,10 +250,69 @@ public final class IdleTimeTracker {
     return c;
   }
 
+  private static final byte LEVELS_FORMAT = 2;
+
+  /**
+   * A rhythm's persistent form. With one level, the level's {@link IdleTimeHistogram#toBytes}
+   * (format 1, as before levels existed); with more: format 2 (1 byte), the level count (1), then
+   * per level its histogram's length (2) and bytes. Idle spells of levels 2 and up are not kept: after
+   * a restart they begin anew when the demand next falls below them.
+   */
+  private static byte[] encode(Rhythm r) {
+    if (r.levels.length == 1) {
+      return r.levels[0].histogram.toBytes();
+    }
+    byte[][] parts = new byte[r.levels.length][];
+    int size = 2;
+    for (int i = 0; i < parts.length; i++) {
+      parts[i] = r.levels[i].histogram.toBytes();
+      size += 2 + parts[i].length;
+    }
+    ByteBuffer b = ByteBuffer.allocate(size);
+    b.put(LEVELS_FORMAT);
+    b.put((byte) parts.length);
+    for (byte[] p : parts) {
+      b.putShort((short) p.length);
+      b.put(p);
+    }
+    return b.array();
+  }
+
+  /** Reads what {@link #encode} wrote (either format); throws {@link IllegalArgumentException} on anything else. */
+  static IdleTimeHistogram[] decode(byte[] bytes) {
+    if (bytes.length == 0 || bytes[0] != LEVELS_FORMAT) {
+      return new IdleTimeHistogram[] {IdleTimeHistogram.fromBytes(bytes)};
+    }
+    try {
+      ByteBuffer b = ByteBuffer.wrap(bytes);
+      b.get();
+      int n = Byte.toUnsignedInt(b.get());
+      if (n < 1 || n > MAX_LEVELS) {
+        throw new IllegalArgumentException("keep-alive rhythm: " + n + " levels (expected: 1.." + MAX_LEVELS + ")");
+      }
+      IdleTimeHistogram[] out = new IdleTimeHistogram[n];
+      for (int i = 0; i < n; i++) {
+        int len = Short.toUnsignedInt(b.getShort());
+        if (len > b.remaining()) {
+          throw new IllegalArgumentException("keep-alive rhythm: level " + (i + 1) + " truncated");
+        }
+        byte[] h = new byte[len];
+        b.get(h);
+        out[i] = IdleTimeHistogram.fromBytes(h);
+      }
+      if (b.hasRemaining()) {
+        throw new IllegalArgumentException("keep-alive rhythm: " + b.remaining() + " bytes left over");
+      }
+      return out;
+    } catch (BufferUnderflowException e) {
+      throw new IllegalArgumentException("keep-alive rhythm: truncated (" + bytes.length + " bytes)", e);
+    }
+  }
+
   private Rhythm rhythm(String function) {
     Rhythm r = rhythms.get(function);
     if (r == null) {
-      r = new Rhythm(new IdleTimeHistogram());
+      r = new Rhythm(new Level(new IdleTimeHistogram()));
       rhythms.put(function, r);
       forgotten.remove(function);
     }

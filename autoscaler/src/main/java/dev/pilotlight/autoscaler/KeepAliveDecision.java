@@ -17,6 +17,8 @@ import java.time.Instant;
  *     {@code out-of-range} (most idle times are longer than the histogram's range)
  */
 public record KeepAliveDecision(Duration prewarmAfter, Duration keepUntil, String basis) {
+  /** No window at all: nothing is kept or pre-warmed. */
+  public static final KeepAliveDecision NONE = new KeepAliveDecision(Duration.ZERO, Duration.ZERO, "none");
 
   public KeepAliveDecision {
     if (prewarmAfter == null || prewarmAfter.isNegative()) {

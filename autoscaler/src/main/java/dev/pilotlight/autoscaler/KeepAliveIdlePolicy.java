@@ -58,6 +58,16 @@ public final class KeepAliveIdlePolicy implements IdlePolicy {
     return 1;
   }
 
+  /**
+   * The scale-out edges: the highest level (2 instances or more) whose learned window is open now,
+   * per {@link IdleTimeTracker#expectedInstances}; 0 when none is.
+   */
+  @Override
+  public int instancesExpected(PoolSnapshot s, Instant now) {
+    int k = tracker.expectedInstances(s.function(), s.spec(), policyFor.apply(s.spec()), s.ready() + s.starting(), now);
+    return k >= 2 ? k : 0;
+  }
+
   /** The decision for {@code spec}'s function as its histogram stands now. */
   public KeepAliveDecision decision(FunctionSpec spec) {
     return tracker.decision(spec.name(), spec, policyFor.apply(spec));

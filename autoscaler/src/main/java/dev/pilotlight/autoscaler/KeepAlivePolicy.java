@@ -14,6 +14,16 @@ public interface KeepAlivePolicy {
   /** The window in which the idle function should have an instance up. */
   KeepAliveDecision decide(FunctionSpec spec, IdleTimeHistogram histogram);
 
+  /**
+   * The window in which a function whose demand fell below a scale-out level (k ≥ 2 instances)
+   * should have k instances again, from that level's histogram (see {@link IdleTimeTracker}). By
+   * default none: above one instance the autoscaler alone decides. Only a policy that predicts
+   * says more.
+   */
+  default KeepAliveDecision decideScaleOut(FunctionSpec spec, IdleTimeHistogram histogram) {
+    return KeepAliveDecision.NONE;
+  }
+
   /** Keeps the instance for the function's {@code idleTimeout} after its last request; never pre-warms. */
   static KeepAlivePolicy fixed() {
     return Shared.FIXED;

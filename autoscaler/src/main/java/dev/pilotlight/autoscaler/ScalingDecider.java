@@ -111,6 +111,15 @@ public final class ScalingDecider {
       desired = needNow;
       reason = "demand";
     }
+    if (desired < current && p.scaleDownDelay().isPositive()) {
+      // Scale-down delay: not below what the busiest tick of the last delay needed, so that the
+      // ups and downs inside a burst do not stop an instance and start another a few seconds later.
+      int recent = Math.min(current, (int) Math.ceil(history.max(now, p.scaleDownDelay()) / target));
+      if (recent > desired) {
+        desired = recent;
+        reason = "delay";
+      }
+    }
     if ((s.queued() > 0 || s.starting() > 0) && current > desired) {
       desired = current;
       reason = "starting";
@@ -132,6 +141,13 @@ public final class ScalingDecider {
       } else if (keep > desired) {
         desired = keep;
         reason = "idle";
+      }
+    }
+    if (desired > 0) {
+      int expected = idle.instancesExpected(s, now);
+      if (expected > desired) {
+        desired = expected;
+        reason = "expected";
       }
     }
     if (desired < p.minInstances()) {

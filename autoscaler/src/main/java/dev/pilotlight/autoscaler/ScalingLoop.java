@@ -56,7 +56,7 @@ public final class ScalingLoop implements AutoCloseable {
       ScalingPolicy policy = ScalingPolicy.of(s.spec(), daemonSettings);
       Tracked t = tracked.get(name);
       double sample = sample(t, s, now);
-      DemandHistory history = observe(t == null ? DemandHistory.EMPTY : t.history(), s, sample, now, policy.stableWindow());
+      DemandHistory history = observe(t == null ? DemandHistory.EMPTY : t.history(), s, sample, now, historyKept(policy));
       ScalingDecision d = decider.decide(s, history, policy, t == null ? ScalingState.INITIAL : t.state(), now);
       // Scaled to zero: the load that is over is forgotten now, not only once the pool is seen empty
       // (a new load may arrive before the next tick).
@@ -66,6 +66,11 @@ public final class ScalingLoop implements AutoCloseable {
       apply(s, d);
     }
     tracked.keySet().retainAll(seen);
+  }
+
+  /** How far back a function's samples are kept: its stable window or its scale-down delay, whichever is longer. */
+  static Duration historyKept(ScalingPolicy p) {
+    return p.stableWindow().compareTo(p.scaleDownDelay()) >= 0 ? p.stableWindow() : p.scaleDownDelay();
   }
 
   /**
@@ -104,10 +109,12 @@ public final class ScalingLoop implements AutoCloseable {
 
   private void apply(PoolSnapshot s, ScalingDecision d) {
     int current = s.ready() + s.starting();
-    if (d.desired() > current && current == 0 && s.demand() == 0 && "idle".equals(d.reason())) {
-      target.prewarm(s.function()); // at zero with nothing to do, the idle policy wants one: a call is expected
-      if (d.desired() > 1) {
-        target.startInstances(s.function(), d.desired() - 1);
+    boolean expected = "expected".equals(d.reason()) || "idle".equals(d.reason()) && current == 0 && s.demand() == 0;
+    if (d.desired() > current && expected) {
+      // The keep-alive policy expects calls that need these: at zero with nothing to do, or a burst
+      // at a scale-out level. Each is a pre-warm.
+      for (int i = current; i < d.desired(); i++) {
+        target.prewarm(s.function());
       }
     } else if (d.desired() > current) {
       target.startInstances(s.function(), d.desired() - current);

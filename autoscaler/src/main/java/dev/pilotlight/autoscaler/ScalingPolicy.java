@@ -18,9 +18,11 @@ import java.time.Duration;
  * @param minInstances never fewer
  * @param maxInstances never more
  * @param idleTimeout with no demand for this long, the function may scale to zero (see {@link IdlePolicy})
+ * @param scaleDownDelay never below what the busiest tick of this last stretch needed (zero: off)
  */
 public record ScalingPolicy(int concurrency, double targetUtilization, Duration stableWindow, Duration panicWindow,
-    double panicThreshold, double maxScaleUpRate, double maxScaleDownRate, int minInstances, int maxInstances, Duration idleTimeout) {
+    double panicThreshold, double maxScaleUpRate, double maxScaleDownRate, int minInstances, int maxInstances, Duration idleTimeout,
+    Duration scaleDownDelay) {
 
   public ScalingPolicy {
     if (concurrency < 1) {
@@ -38,7 +40,8 @@ public record ScalingPolicy(int concurrency, double targetUtilization, Duration 
   public static ScalingPolicy of(FunctionSpec spec, ScalingSettings daemon) {
     ScalingSettings s = spec.scaling().over(daemon).over(ScalingSettings.DEFAULTS);
     return new ScalingPolicy(spec.concurrency(), s.targetUtilization(), s.stableWindow(), s.panicWindow(), s.panicThreshold(),
-        s.maxScaleUpRate(), s.maxScaleDownRate(), spec.minInstances(), spec.maxInstances(), spec.idleTimeout());
+        s.maxScaleUpRate(), s.maxScaleDownRate(), spec.minInstances(), spec.maxInstances(), spec.idleTimeout(),
+        s.scaleDownDelay());
   }
 
   /**

@@ -104,7 +104,7 @@ class ScalingDeciderTest {
 
   @Test
   void aBurstFromZeroPanicsHoldsThroughTheBurstAndDecaysAfterThePanicEnds() {
-    PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, FIVE_MIN));
+    PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, FIVE_MIN, NO_DELAY));
     assertThat(sim.run(0, 5).desired()).isZero();
     ScalingDecision first = sim.step(100);
     assertThat(first.desired()).isEqualTo(15);
@@ -169,7 +169,7 @@ class ScalingDeciderTest {
 
   @Test
   void aBiggerBurstDuringPanicRaisesTheCountAndNothingShrinksUntilThePanicEnds() {
-    PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, FIVE_MIN));
+    PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, FIVE_MIN, NO_DELAY));
     sim.run(100, 3);
     sim.run(0, 10);
     assertThat(sim.ready).isEqualTo(15);
@@ -240,9 +240,37 @@ class ScalingDeciderTest {
     assertThat(max.run(1000, 100).desired()).isEqualTo(5);
   }
 
+  /** The panic and decay tests look at the windows alone. */
+  static final ScalingSettings NO_DELAY = new ScalingSettings(null, null, null, null, null, null, null, null, Duration.ZERO);
+
+  @Test
+  void theScaleDownDelayKeepsWhatTheBusiestTickOfTheDelayNeeded() {
+    FunctionSpec spec = PoolSim.spec(1, 0, 10, FIVE_MIN);
+    List<InstanceLoad> loads = java.util.stream.IntStream.range(0, 3)
+        .mapToObj(i -> new InstanceLoad("f-" + i, i == 0 ? 1 : 0, T0.minusSeconds(50), false)).toList();
+    PoolSnapshot s = new PoolSnapshot(spec, 3, 0, 1, 0, loads);
+    for (int busyAgo : new int[] {50, 59, 61}) {
+      DemandHistory h = DemandHistory.EMPTY;
+      for (int i = 89; i >= 0; i--) {
+        h = h.with(T0.minusSeconds(i), i == busyAgo ? 3 : 1, Duration.ofSeconds(90));
+      }
+      ScalingState calm = new ScalingState(null, null, 0, T0);
+      ScalingDecision withDelay = new ScalingDecider().decide(s, h, ScalingPolicy.of(spec, ScalingSettings.DEFAULTS), calm, T0);
+      ScalingDecision without = new ScalingDecider().decide(s, h, ScalingPolicy.of(spec, NO_DELAY.over(ScalingSettings.DEFAULTS)), calm, T0);
+      // one tick at 3 within the last 60 s keeps the 3 instances; without the delay the 60 s average (~1.03) wants 2
+      assertThat(without.desired()).as("no delay, busy %d s ago", busyAgo).isEqualTo(2);
+      if (busyAgo < 60) {
+        assertThat(withDelay.desired()).as("busy %d s ago", busyAgo).isEqualTo(3);
+        assertThat(withDelay.reason()).isEqualTo("delay");
+      } else {
+        assertThat(withDelay.desired()).as("busy %d s ago", busyAgo).isEqualTo(2);
+      }
+    }
+  }
+
   @Test
   void scaleUpAndDownRatesLimitEachDecision() {
-    ScalingSettings slow = new ScalingSettings(null, null, null, null, 1.5, 4.0, null, null);
+    ScalingSettings slow = new ScalingSettings(null, null, null, null, 1.5, 4.0, null, null, null);
     PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, FIVE_MIN, slow));
     sim.ready = 4;
     sim.step(40); // needs 4 at full concurrency, wants ceil(40/7) = 6, may reach ceil(1.5 × 4) = 6
@@ -255,7 +283,7 @@ class ScalingDeciderTest {
 
   @Test
   void aLongerPanicWindowAveragesTheBurstDown() {
-    ScalingSettings wide = new ScalingSettings(null, Duration.ofSeconds(60), Duration.ofSeconds(60), null, null, null, null, null);
+    ScalingSettings wide = new ScalingSettings(null, Duration.ofSeconds(60), Duration.ofSeconds(60), null, null, null, null, null, null);
     PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, FIVE_MIN, wide));
     sim.ready = 1;
     sim.history = DemandHistory.EMPTY.with(sim.clock.instant(), 1, Duration.ofSeconds(60));

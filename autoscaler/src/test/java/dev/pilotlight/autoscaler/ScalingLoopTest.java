@@ -226,7 +226,7 @@ class ScalingLoopTest {
   @Test
   void theDaemonsSettingsApplyToFunctionsThatSetNone() {
     target.add(PoolSim.spec(10, 0, 100, Duration.ofMinutes(5)));
-    ScalingSettings fullUtilisation = new ScalingSettings(1.0, null, null, null, null, null, null, null).over(ScalingSettings.DEFAULTS);
+    ScalingSettings fullUtilisation = new ScalingSettings(1.0, null, null, null, null, null, null, null, null).over(ScalingSettings.DEFAULTS);
     ScalingLoop loop = loop(fullUtilisation);
     target.demand("f", 100);
     clock.advance(Duration.ofSeconds(1));

@@ -202,9 +202,6 @@ final class SimulatedPool implements ScaleTarget {
 
   private void arrive(long t) {
     invocations++;
-    if (inFlight == 0 && queue.isEmpty()) {
-      tracker.busy(spec.name(), clock.instant());
-    }
     Inst free = null;
     for (Inst i : instances) {
       if (i.ready && !i.draining && i.inFlight == 0) {
@@ -214,13 +211,20 @@ final class SimulatedPool implements ScaleTarget {
     }
     if (free != null && queue.isEmpty()) {
       lease(free, false);
+      demandChanged();
       return;
     }
     if (instances.isEmpty()) {
       coldAtZero++;
     }
     queue.addLast(t);
+    demandChanged();
     launch(decider.instancesToStart(snapshot()), false);
+  }
+
+  /** Tells the tracker the instances in flight and queued requests need now (concurrency 1), as the activator does. */
+  private void demandChanged() {
+    tracker.demand(spec.name(), inFlight + queue.size(), clock.instant());
   }
 
   private void lease(Inst i, boolean waited) {
@@ -260,9 +264,7 @@ final class SimulatedPool implements ScaleTarget {
       queue.pollFirst();
       lease(i, true);
     }
-    if (inFlight == 0 && queue.isEmpty()) {
-      tracker.idle(spec.name(), clock.instant());
-    }
+    demandChanged();
   }
 
   private void ready(Inst i) {

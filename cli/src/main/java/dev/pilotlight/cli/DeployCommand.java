@@ -76,6 +76,10 @@ final class DeployCommand extends DaemonCommand {
       description = "Concurrency is averaged over this long for ordinary scaling decisions (default: the daemon's, 60s).")
   String stableWindow;
 
+  @Option(names = "--scale-down-delay", paramLabel = "DURATION",
+      description = "The autoscaler never scales below what the busiest second of this last stretch needed; 0s: off (default: the daemon's, 60s).")
+  String scaleDownDelay;
+
   @Option(names = "--panic-window", paramLabel = "DURATION",
       description = "and over this long to detect a burst (default: the daemon's, 6s).")
   String panicWindow;
@@ -134,7 +138,7 @@ final class DeployCommand extends DaemonCommand {
         duration("--max-event-age", maxEventAge), maxRetries, duration("--retry-delay", retryDelay),
         targetUtilization, duration("--stable-window", stableWindow), duration("--panic-window", panicWindow), panicThreshold,
         maxScaleUpRate, maxScaleDownRate, maxQueue, duration("--max-queue-wait", maxQueueWait), keepAlive(keepAlive),
-        readinessPath);
+        readinessPath, duration("--scale-down-delay", scaleDownDelay));
   }
 
   /** Checks {@code --keep-alive} here, for a fast error. */

@@ -31,7 +31,8 @@ record ManifestOverrides(
     Integer maxQueue,
     String maxQueueWait,
     String keepAlive,
-    String readinessPath) {
+    String readinessPath,
+    String scaleDownDelay) {
 
   ManifestOverrides {
     env = env == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(env));
@@ -71,6 +72,17 @@ record ManifestOverrides(
         maxQueueWait, keepAlive, null);
   }
 
+  /** Flags without the scale-down delay. */
+  ManifestOverrides(String name, String runtime, String handler, String command, Integer memory, String timeout,
+      Integer concurrency, Integer minInstances, Integer maxInstances, String idleTimeout, Map<String, String> env,
+      String maxEventAge, Integer maxRetries, String retryDelay, Double targetUtilization, String stableWindow, String panicWindow,
+      Double panicThreshold, Double maxScaleUpRate, Double maxScaleDownRate, Integer maxQueue, String maxQueueWait, String keepAlive,
+      String readinessPath) {
+    this(name, runtime, handler, command, memory, timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge,
+        maxRetries, retryDelay, targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue,
+        maxQueueWait, keepAlive, readinessPath, null);
+  }
+
   /** No flags: the manifest as it is. */
   static ManifestOverrides none() {
     return new ManifestOverrides(null, null, null, null, null, null, null, null, null, null, Map.of());
@@ -99,6 +111,7 @@ record ManifestOverrides(
     put(s, "maxScaleDownRate", maxScaleDownRate);
     put(s, "maxQueue", maxQueue);
     put(s, "maxQueueWait", maxQueueWait);
+    put(s, "scaleDownDelay", scaleDownDelay);
     put(s, "keepAlive", keepAlive);
     put(s, "readinessPath", readinessPath);
     return s;

@@ -57,6 +57,7 @@ final class FunctionView {
     if (s.maxScaleDownRate() != null) m.put("maxScaleDownRate", s.maxScaleDownRate());
     if (s.maxQueue() != null) m.put("maxQueue", s.maxQueue());
     if (s.maxQueueWait() != null) m.put("maxQueueWait", Durations.format(s.maxQueueWait()));
+    if (s.scaleDownDelay() != null) m.put("scaleDownDelay", Durations.format(s.scaleDownDelay()));
     return m;
   }
 }

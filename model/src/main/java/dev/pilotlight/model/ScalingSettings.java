@@ -26,6 +26,10 @@ import java.time.Duration;
  *     1000; 1 to 100,000); one more is answered {@code 429}
  * @param maxQueueWait how long a request may wait for a free instance (default: the function's
  *     timeout, at least 10 s; 1 ms to 15 min); then it is answered {@code 429}
+ * @param scaleDownDelay the autoscaler never goes below what the busiest second of this last
+ *     stretch of time needed (default 60 s; 0 to 1 h, 0 turns it off), as Knative's
+ *     {@code scale-down-delay}: the ups and downs inside a burst do not stop an instance only to
+ *     start another seconds later
  */
 public record ScalingSettings(
     Double targetUtilization,
@@ -35,7 +39,8 @@ public record ScalingSettings(
     Double maxScaleUpRate,
     Double maxScaleDownRate,
     Integer maxQueue,
-    Duration maxQueueWait) {
+    Duration maxQueueWait,
+    Duration scaleDownDelay) {
 
   public static final double DEFAULT_TARGET_UTILIZATION = 0.7;
   public static final Duration DEFAULT_STABLE_WINDOW = Duration.ofSeconds(60);
@@ -44,13 +49,15 @@ public record ScalingSettings(
   public static final double DEFAULT_MAX_SCALE_UP_RATE = 1000.0;
   public static final double DEFAULT_MAX_SCALE_DOWN_RATE = 2.0;
   public static final int DEFAULT_MAX_QUEUE = 1000;
+  public static final Duration DEFAULT_SCALE_DOWN_DELAY = Duration.ofSeconds(60);
 
   /** Nothing set: every value comes from the daemon or the defaults. */
-  public static final ScalingSettings UNSET = new ScalingSettings(null, null, null, null, null, null, null, null);
+  public static final ScalingSettings UNSET = new ScalingSettings(null, null, null, null, null, null, null, null, null);
 
   /** Every value at its default, except {@code maxQueueWait}, whose default depends on the function's timeout. */
   public static final ScalingSettings DEFAULTS = new ScalingSettings(DEFAULT_TARGET_UTILIZATION, DEFAULT_STABLE_WINDOW,
-      DEFAULT_PANIC_WINDOW, DEFAULT_PANIC_THRESHOLD, DEFAULT_MAX_SCALE_UP_RATE, DEFAULT_MAX_SCALE_DOWN_RATE, DEFAULT_MAX_QUEUE, null);
+      DEFAULT_PANIC_WINDOW, DEFAULT_PANIC_THRESHOLD, DEFAULT_MAX_SCALE_UP_RATE, DEFAULT_MAX_SCALE_DOWN_RATE, DEFAULT_MAX_QUEUE, null,
+      DEFAULT_SCALE_DOWN_DELAY);
 
   public ScalingSettings {
     if (targetUtilization != null && !(targetUtilization >= 0.01 && targetUtilization <= 1.0)) {
@@ -72,6 +79,9 @@ public record ScalingSettings(
     }
     if (maxQueueWait != null && (maxQueueWait.compareTo(Duration.ofMillis(1)) < 0 || maxQueueWait.compareTo(Duration.ofMinutes(15)) > 0)) {
       throw new Failure.InvalidInput("maxQueueWait: " + maxQueueWait + " (expected: between 1ms and 15m)");
+    }
+    if (scaleDownDelay != null && (scaleDownDelay.isNegative() || scaleDownDelay.compareTo(Duration.ofHours(1)) > 0)) {
+      throw new Failure.InvalidInput("scaleDownDelay: " + scaleDownDelay + " (expected: between 0s (off) and 1h)");
     }
   }
 
@@ -102,7 +112,8 @@ public record ScalingSettings(
         maxScaleUpRate != null ? maxScaleUpRate : base.maxScaleUpRate,
         maxScaleDownRate != null ? maxScaleDownRate : base.maxScaleDownRate,
         maxQueue != null ? maxQueue : base.maxQueue,
-        maxQueueWait != null ? maxQueueWait : base.maxQueueWait);
+        maxQueueWait != null ? maxQueueWait : base.maxQueueWait,
+        scaleDownDelay != null ? scaleDownDelay : base.scaleDownDelay);
   }
 
   public boolean isUnset() {
@@ -110,10 +121,10 @@ public record ScalingSettings(
   }
 
   public ScalingSettings withMaxQueue(Integer n) {
-    return new ScalingSettings(targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, n, maxQueueWait);
+    return new ScalingSettings(targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, n, maxQueueWait, scaleDownDelay);
   }
 
   public ScalingSettings withMaxQueueWait(Duration d) {
-    return new ScalingSettings(targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, d);
+    return new ScalingSettings(targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, d, scaleDownDelay);
   }
 }

@@ -56,6 +56,10 @@ public final class Main implements Callable<Integer> {
       + "scaling decisions (default: ${DEFAULT-VALUE}).", defaultValue = "60s")
   String stableWindow;
 
+  @Option(names = "--scale-down-delay", paramLabel = "DURATION", description = "The autoscaler never scales below what the busiest "
+      + "second of this last stretch needed; 0s turns it off (default: ${DEFAULT-VALUE}).", defaultValue = "60s")
+  String scaleDownDelay;
+
   @Option(names = "--panic-window", paramLabel = "DURATION", description = "and over this long to detect a burst (default: ${DEFAULT-VALUE}).",
       defaultValue = "6s")
   String panicWindow;
@@ -137,7 +141,8 @@ public final class Main implements Callable<Integer> {
   /** The scaling flags as the daemon's settings; each message names the flag's manifest key. */
   private ScalingSettings scaling() {
     return new ScalingSettings(targetUtilization, Durations.parse("--stable-window", stableWindow), Durations.parse("--panic-window", panicWindow),
-        panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait == null ? null : Durations.parse("--max-queue-wait", maxQueueWait));
+        panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait == null ? null : Durations.parse("--max-queue-wait", maxQueueWait),
+        Durations.parse("--scale-down-delay", scaleDownDelay));
   }
 
   private static Path runnerJar() {

@@ -238,7 +238,7 @@ public final class Wiring {
   }
 
   /**
-   * Tells the keep-alive rhythms when functions turn busy and idle, and the usage meter how long
+   * Tells the keep-alive rhythms the instances each function's requests need as that changes, and the usage meter how long
    * instances were held idle and when one was pre-warmed (which the function's log also says).
    */
   private record RhythmAndUsage(IdleTimeTracker rhythms, UsageMeter usage, LogStore logs) implements ActivationEvents {
@@ -252,13 +252,8 @@ public final class Wiring {
     public void instanceGone(Instance instance, String reason) {}
 
     @Override
-    public void functionBusy(String function, Instant now) {
-      rhythms.busy(function, now);
-    }
-
-    @Override
-    public void functionIdle(String function, Instant now) {
-      rhythms.idle(function, now);
+    public void functionDemand(String function, int instances, Instant now) {
+      rhythms.demand(function, instances, now);
     }
 
     @Override

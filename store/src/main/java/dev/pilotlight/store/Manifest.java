@@ -55,6 +55,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * maxScaleDownRate: 2         # and shrinks to no less than ready divided by this          }  these
  * maxQueue: 1000              # requests that may wait for an instance; one more gets 429
  * maxQueueWait: 30s           # how long one may wait, then 429; default: timeout, at least 10s
+ * scaleDownDelay: 60s         # autoscaler: never below what the busiest second of this last stretch needed; 0s: off; default: the daemon's
  * keepAlive: histogram        # idle instances: histogram (learned, pre-warms), fixed (idleTimeout) or off; default: the daemon's
  * readinessPath: /healthz     # http: GET this until any HTTP answer to call an instance ready (also what AOT training requests); default /
  * package: target/app.jar     # read by the CLI only
@@ -69,7 +70,7 @@ public final class Manifest {
   public static final List<String> KNOWN_KEYS = List.of("name", "runtime", "handler", "command", "memory",
       "timeout", "concurrency", "minInstances", "maxInstances", "idleTimeout", "env", "maxEventAge", "maxRetries", "retryDelay",
       "targetUtilization", "stableWindow", "panicWindow", "panicThreshold", "maxScaleUpRate", "maxScaleDownRate", "maxQueue", "maxQueueWait",
-      "keepAlive", "readinessPath", "package");
+      "scaleDownDelay", "keepAlive", "readinessPath", "package");
 
   private static final Pattern INTEGER = Pattern.compile("[-+]?\\d+");
   private static final Pattern DECIMAL = Pattern.compile("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)");
@@ -126,7 +127,8 @@ public final class Manifest {
             decimal(root, "maxScaleUpRate"),
             decimal(root, "maxScaleDownRate"),
             root.hasNonNull("maxQueue") ? integer(root, "maxQueue", 0, "an integer") : null,
-            duration(root, "maxQueueWait", null)),
+            duration(root, "maxQueueWait", null),
+            duration(root, "scaleDownDelay", null)),
         keepAlive(root),
         string(root, "readinessPath"));
   }
@@ -162,6 +164,7 @@ public final class Manifest {
     if (sc.maxScaleDownRate() != null) doc.put("maxScaleDownRate", sc.maxScaleDownRate());
     if (sc.maxQueue() != null) doc.put("maxQueue", sc.maxQueue());
     if (sc.maxQueueWait() != null) doc.put("maxQueueWait", Durations.format(sc.maxQueueWait()));
+    if (sc.scaleDownDelay() != null) doc.put("scaleDownDelay", Durations.format(sc.scaleDownDelay()));
     if (spec.keepAlive() != null) doc.put("keepAlive", spec.keepAlive().id());
     if (spec.readinessPath() != null) doc.put("readinessPath", spec.readinessPath());
     try {

@@ -50,6 +50,7 @@ final class SpecJson {
       if (sc.maxScaleDownRate() != null) scaling.put("maxScaleDownRate", sc.maxScaleDownRate());
       if (sc.maxQueue() != null) scaling.put("maxQueue", sc.maxQueue());
       if (sc.maxQueueWait() != null) scaling.put("maxQueueWait", sc.maxQueueWait().toString());
+      if (sc.scaleDownDelay() != null) scaling.put("scaleDownDelay", sc.scaleDownDelay().toString());
     }
     if (spec.keepAlive() != null) n.put("keepAlive", spec.keepAlive().id());
     if (spec.readinessPath() != null) n.put("readinessPath", spec.readinessPath());
@@ -102,6 +103,7 @@ final class SpecJson {
         s.hasNonNull("maxScaleUpRate") ? s.get("maxScaleUpRate").asDouble() : null,
         s.hasNonNull("maxScaleDownRate") ? s.get("maxScaleDownRate").asDouble() : null,
         s.hasNonNull("maxQueue") ? s.get("maxQueue").asInt() : null,
-        s.hasNonNull("maxQueueWait") ? Duration.parse(s.get("maxQueueWait").asText()) : null);
+        s.hasNonNull("maxQueueWait") ? Duration.parse(s.get("maxQueueWait").asText()) : null,
+        s.hasNonNull("scaleDownDelay") ? Duration.parse(s.get("scaleDownDelay").asText()) : null);
   }
 }

@@ -106,7 +106,7 @@ class ManifestTest {
         .isInstanceOf(Failure.InvalidInput.class)
         .hasMessage("pilotlight.yaml: unknown key 'memroy' (known keys: name, runtime, handler, command, memory, "
             + "timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge, maxRetries, retryDelay, "
-            + "targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait, "
+            + "targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait, scaleDownDelay, "
             + "keepAlive, readinessPath, package)");
   }
 
@@ -213,7 +213,7 @@ class ManifestTest {
         maxQueueWait: 2s
         """, "x");
     assertThat(spec.scaling()).isEqualTo(new ScalingSettings(0.8, Duration.ofSeconds(30), Duration.ofSeconds(3), 3.0, 10.0, 1.5, 50,
-        Duration.ofSeconds(2)));
+        Duration.ofSeconds(2), null));
     assertThat(Manifest.parse(Manifest.toYaml(spec), null)).isEqualTo(spec);
     assertThat(Manifest.parse("runtime: java\nhandler: a.B\n", "x").scaling()).isEqualTo(ScalingSettings.UNSET);
 

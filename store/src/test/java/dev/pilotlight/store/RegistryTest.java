@@ -38,7 +38,7 @@ class RegistryTest {
   void deploymentSurvivesCloseAndReopenWithEveryField() {
     var spec = new FunctionSpec("web", Runtime.HTTP, null, "java -jar app.jar --port=$PORT", 512,
         Duration.ofMillis(1500), 8, 1, 4, Duration.ofMinutes(2), Map.of("GREETING", "hi", "A_B", "x=y"))
-        .withScaling(new dev.pilotlight.model.ScalingSettings(0.5, Duration.ofSeconds(30), null, 3.0, null, 4.0, 20, Duration.ofMillis(700)))
+        .withScaling(new dev.pilotlight.model.ScalingSettings(0.5, Duration.ofSeconds(30), null, 3.0, null, 4.0, 20, Duration.ofMillis(700), Duration.ofSeconds(90)))
         .withReadinessPath("/healthz?from=pilotlight");
     Deployment saved;
     try (Registry r = Registry.open(db())) {

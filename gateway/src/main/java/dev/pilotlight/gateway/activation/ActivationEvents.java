@@ -17,14 +17,12 @@ public interface ActivationEvents {
   default void instanceEvicted(Instance instance, String forFunction) {}
 
   /**
-   * A request arrived for a function with nothing in flight or queued: its idle period ended (for
-   * the keep-alive policy's idle-time histogram). Called under the pool's lock, in order with
-   * {@link #functionIdle}: keep it short and free of I/O.
+   * The instances the function's requests need now changed: {@code instances} is ceil((in flight +
+   * queued) / concurrency), 0 once the last request ends (or the last waiter gives up). For the
+   * keep-alive policy's idle-time histograms, one per level. Called under the pool's lock, in
+   * order: keep it short and free of I/O.
    */
-  default void functionBusy(String function, Instant now) {}
-
-  /** The function's last request in flight ended (or its last waiter gave up): an idle period starts. Under the pool's lock. */
-  default void functionIdle(String function, Instant now) {}
+  default void functionDemand(String function, int instances, Instant now) {}
 
   /**
    * An instance was up with nothing to do for {@code idle}, reported when that ends (a request, or
@@ -61,13 +59,8 @@ public interface ActivationEvents {
       }
 
       @Override
-      public void functionBusy(String function, Instant now) {
-        list.forEach(e -> e.functionBusy(function, now));
-      }
-
-      @Override
-      public void functionIdle(String function, Instant now) {
-        list.forEach(e -> e.functionIdle(function, now));
+      public void functionDemand(String function, int instances, Instant now) {
+        list.forEach(e -> e.functionDemand(function, instances, now));
       }
 
       @Override

@@ -58,8 +58,8 @@ final class FunctionPool {
   private boolean memoryBlocked;
   private double demandSeconds;
   private Instant demandSince;
-  /** A request is in flight or waiting (as last reported to {@code functionBusy}/{@code functionIdle}). */
-  private boolean busy;
+  /** The instances in-flight and waiting requests need, as last reported to {@code functionDemand}. */
+  private int reportedDemand;
   private volatile int desired = -1;
   private volatile boolean panicking;
 
@@ -83,16 +83,14 @@ final class FunctionPool {
         return CompletableFuture.failedFuture(new Failure.Unavailable("function '" + deployment.name() + "' was removed"));
       }
       account();
-      if (!busy) {
-        busy = true;
-        ctx.events().functionBusy(deployment.name(), ctx.clock().instant());
-      }
       Slot free = freeSlot();
       if (free != null) {
         queue.removeIf(w -> w.future.isDone()); // timed-out waiters must not hold back a free slot
       }
       if (free != null && queue.isEmpty()) {
-        return CompletableFuture.completedFuture(lease(free, false, 0));
+        Lease now = lease(free, false, 0);
+        demandChanged();
+        return CompletableFuture.completedFuture(now);
       }
       int maxQueue = ctx.maxQueue(deployment);
       if (queue.size() >= maxQueue) {
@@ -101,6 +99,7 @@ final class FunctionPool {
       }
       waiter = new Waiter(new CompletableFuture<>(), System.nanoTime());
       queue.addLast(waiter);
+      demandChanged();
       toStart = ctx.policy().instancesToStart(snapshotLocked());
       starting += toStart;
       d = deployment;
@@ -111,7 +110,7 @@ final class FunctionPool {
       synchronized (this) {
         account();
         queue.remove(waiter);
-        idleIfDone();
+        demandChanged();
       }
       return null;
     });
@@ -161,11 +160,16 @@ final class FunctionPool {
     }
   }
 
-  /** Reports the end of a busy spell once nothing is in flight or waiting. Under the lock. */
-  private void idleIfDone() {
-    if (busy && leased == 0 && queue.isEmpty()) {
-      busy = false;
-      ctx.events().functionIdle(deployment.name(), ctx.clock().instant());
+  /**
+   * Reports the instances the requests in flight and waiting need, when that changed: the
+   * keep-alive policy's levels (0 ends a busy spell). Under the lock, after every change.
+   */
+  private void demandChanged() {
+    int concurrency = deployment.spec().concurrency();
+    int needed = (leased + queue.size() + concurrency - 1) / concurrency;
+    if (needed != reportedDemand) {
+      reportedDemand = needed;
+      ctx.events().functionDemand(deployment.name(), needed, ctx.clock().instant());
     }
   }
 
@@ -216,7 +220,7 @@ final class FunctionPool {
         failed.addAll(queue);
         queue.clear();
         memoryBlocked = false;
-        idleIfDone();
+        demandChanged();
       }
     }
     if (failed.isEmpty()) {
@@ -250,6 +254,7 @@ final class FunctionPool {
             leases.add(lease(slot, true, w.enqueuedNanos));
           }
         }
+        demandChanged(); // a waiter that had given up may have left the queue
       }
     }
     if (slot == null) { // removed, or an old revision finishing its start after a redeploy
@@ -273,7 +278,7 @@ final class FunctionPool {
         account();
         failed.addAll(queue);
         queue.clear();
-        idleIfDone();
+        demandChanged();
       }
     }
     ctx.events().instanceFailedToStart(deployment().name(), error);
@@ -336,7 +341,7 @@ final class FunctionPool {
           }
         }
       }
-      idleIfDone();
+      demandChanged();
     }
     if (stop) {
       retire(slot);

@@ -32,13 +32,8 @@ class KeepAliveEventsTest {
     public void instanceGone(Instance instance, String reason) {}
 
     @Override
-    public void functionBusy(String function, Instant now) {
-      events.add("busy@" + Duration.between(t0, now).toSeconds());
-    }
-
-    @Override
-    public void functionIdle(String function, Instant now) {
-      events.add("idle@" + Duration.between(t0, now).toSeconds());
+    public void functionDemand(String function, int instances, Instant now) {
+      events.add("demand " + instances + "@" + Duration.between(t0, now).toSeconds());
     }
 
     @Override
@@ -59,10 +54,10 @@ class KeepAliveEventsTest {
   }
 
   @Test
-  void aBusySpellStartsWithTheFirstRequestAndEndsWithTheLast() {
+  void everyChangeOfTheInstancesTheDemandNeedsIsReportedOnce() {
     Activator a = activator();
     CompletableFuture<Lease> first = a.acquire("f");
-    CompletableFuture<Lease> second = a.acquire("f"); // arrives while the first waits: no new spell
+    CompletableFuture<Lease> second = a.acquire("f"); // arrives while the first waits: two instances needed
     launcher.completeNext();
     launcher.completeNext();
     clock.advance(Duration.ofSeconds(2));
@@ -72,7 +67,8 @@ class KeepAliveEventsTest {
     clock.advance(Duration.ofSeconds(60));
     a.acquire("f").join().release(true);
     // the third request takes the first instance (idle since 2 s); the second stays idle
-    assertThat(events).containsExactly("busy@0", "idle@5", "busy@65", "idle-instance 63s", "idle@65");
+    assertThat(events).containsExactly("demand 1@0", "demand 2@0", "demand 1@2", "demand 0@5", "idle-instance 63s", "demand 1@65",
+        "demand 0@65");
   }
 
   @Test
