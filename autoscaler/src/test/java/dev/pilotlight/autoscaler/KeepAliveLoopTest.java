@@ -98,6 +98,26 @@ class KeepAliveLoopTest {
   }
 
   @Test
+  void histogram_preWarmsAsManyInstancesAsABurstThatRecursNeeded() {
+    FunctionSpec spec = FunctionSpec.of("f", Runtime.JAVA, "a.B", null).withKeepAlive(KeepAlive.HISTOGRAM);
+    Instant start = clock.instant();
+    for (int i = 0; i < 5; i++) { // every 10 minutes, 3 requests at once for 20 s
+      clock.set(start.plus(Duration.ofMinutes(10L * i)));
+      tracker.demand("f", 3, clock.instant());
+      clock.advance(Duration.ofSeconds(20));
+      tracker.demand("f", 0, clock.instant());
+    }
+    Instant idle = clock.instant();
+    Target t = new Target(spec);
+    ScalingLoop loop = new ScalingLoop(t, new ScalingDecider(KeepAliveIdlePolicy.withDefault(tracker, KeepAlive.FIXED)), clock);
+    // idle 9 min 40 s at every level (bin 9): all three wanted from 8 min 6 s to 11 min after the burst
+    assertThat(tickAt(loop, t, idle, 485)).isEmpty();
+    assertThat(tickAt(loop, t, idle, 486)).containsExactly("prewarm", "prewarm", "prewarm");
+    assertThat(tickAt(loop, t, idle, 600)).isEmpty();
+    assertThat(tickAt(loop, t, idle, 660)).contains("drain");
+  }
+
+  @Test
   void fixed_keepsTheInstanceForTheIdleTimeoutAndNeverPreWarms() {
     Target t = calledEvery10Minutes(null); // the daemon's default, here fixed
     Instant idle = clock.instant();

@@ -52,6 +52,31 @@ class KeepAlivePolicyTest {
     assertThat(d).isEqualTo(new KeepAliveDecision(opens, closes, basis));
   }
 
+  /**
+   * Scale-out levels: only gaps of a minute or more, at least three, the single shortest and longest
+   * never the percentile, only predictions, only windows that open late enough to be a pre-warm.
+   */
+  @ParameterizedTest(name = "scale-out {0} [{1}] → {2}..{3} ({4})")
+  @CsvSource(delimiter = '|', textBlock = """
+      # policy   | gaps (min)                              | opens   | closes  | basis
+      fixed      | 10x5                                    | PT0S    | PT0S    | none
+      off        | 10x5                                    | PT0S    | PT0S    | none
+      histogram  | 0.5x100                                 | PT0S    | PT0S    | none
+      histogram  | 10x2 0.5x50                             | PT0S    | PT0S    | none
+      histogram  | 10x3                                    | PT9M    | PT12M6S | learned
+      histogram  | 10x4 200x1 0.5x100                      | PT9M    | PT12M6S | learned
+      histogram  | 2 5 8 11 14 17 20 23 26 29              | PT0S    | PT0S    | none
+      histogram  | 300x3                                   | PT4H15M | PT5H45M | out-of-range
+      """)
+  void scaleOutWindows(String policy, String gaps, Duration opens, Duration closes, String basis) {
+    KeepAlivePolicy p = switch (policy) {
+      case "fixed" -> KeepAlivePolicy.fixed();
+      case "off" -> KeepAlivePolicy.off();
+      default -> KeepAlivePolicy.histogram();
+    };
+    assertThat(p.decideScaleOut(SPEC, histogram(gaps))).isEqualTo(new KeepAliveDecision(opens, closes, basis));
+  }
+
   @org.junit.jupiter.api.Test
   void idleTimesSpreadFlatOverTheRangeAreTooUncertainToPredictFrom() {
     IdleTimeHistogram flat = new IdleTimeHistogram();
