@@ -10,6 +10,7 @@ import dev.pilotlight.autoscaler.ScalingLoop;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.InstanceLoad;
 import dev.pilotlight.model.PoolSnapshot;
+import dev.pilotlight.model.ScalingSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -104,7 +105,8 @@ final class SimulatedPool implements ScaleTarget {
   private double keepAliveIdleMs;
   private double prewarmIdleMs;
 
-  SimulatedPool(FunctionSpec spec, KeepAlivePolicy policy, double memoryMb, double durationMs, Duration init, Instant start) {
+  SimulatedPool(FunctionSpec spec, KeepAlivePolicy policy, double memoryMb, double durationMs, Duration init, Instant start,
+      ScalingSettings daemon) {
     this.spec = spec;
     this.memoryGb = memoryMb / 1024.0;
     this.durationMs = Math.max(1, Math.round(durationMs));
@@ -112,7 +114,7 @@ final class SimulatedPool implements ScaleTarget {
     this.clock = new SimClock(start);
     this.idlePolicy = new KeepAliveIdlePolicy(tracker, s -> policy);
     this.decider = new ScalingDecider(idlePolicy);
-    this.loop = new ScalingLoop(this, decider, clock);
+    this.loop = new ScalingLoop(this, decider, clock, daemon);
   }
 
   /** Replays {@code arrivals} (ms from the start, sorted) up to {@code endMs}. */

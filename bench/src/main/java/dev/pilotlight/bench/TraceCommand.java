@@ -2,6 +2,7 @@ package dev.pilotlight.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.pilotlight.model.ScalingSettings;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +45,10 @@ final class TraceCommand implements Callable<Integer> {
   @Option(names = "--init", paramLabel = "DURATION", description = "How long an instance takes to start (default: ${DEFAULT-VALUE}).")
   String init = "250ms";
 
+  @Option(names = "--scale-down-delay", paramLabel = "DURATION",
+      description = "The autoscaler's scale-down delay for every replayed function, as serve --scale-down-delay (default: ${DEFAULT-VALUE}; 0s: off).")
+  String scaleDownDelay = "60s";
+
   @Option(names = "--json", description = "Print the figures as JSON, keyed by policy name, instead of a table.")
   boolean json;
 
@@ -69,12 +74,15 @@ final class TraceCommand implements Callable<Integer> {
       dir = Path.of(root).resolve(DEFAULT_TRACE).normalize();
     }
     Duration initDuration;
+    ScalingSettings daemon;
     try {
       initDuration = dev.pilotlight.model.Durations.parse("--init", init);
+      daemon = ScalingSettings.UNSET.withScaleDownDelay(dev.pilotlight.model.Durations.parse("--scale-down-delay", scaleDownDelay))
+          .over(ScalingSettings.DEFAULTS);
     } catch (dev.pilotlight.model.Failure.InvalidInput e) {
       throw new BenchFailure(e.getMessage());
     }
-    TraceReplay.Settings settings = new TraceReplay.Settings(Arrivals.parse(spread), seed, initDuration);
+    TraceReplay.Settings settings = new TraceReplay.Settings(Arrivals.parse(spread), seed, initDuration, daemon);
     stderr.println("reading " + dir + "…");
     AzureTrace t = AzureTrace.read(dir);
     t.notes().forEach(n -> stderr.println("note: " + n));
@@ -112,8 +120,9 @@ final class TraceCommand implements Callable<Integer> {
     sb.append(String.format(Locale.ROOT, "trace %s: %d functions, minutes %d–%d, %,d invocations%n", t.dir(), t.functions().size(),
         t.firstMinute(), t.firstMinute() + t.minutes() - 1, t.invocations()));
     sb.append(String.format(Locale.ROOT, "arrivals %s within each minute%s; instances start in %d ms, serve 1 request at a time for the"
-        + " function's average duration, hold its app's average memory%n", s.spread().id(), s.spread() == Arrivals.RANDOM ? " (seed " + s.seed() + ")" : "",
-        s.init().toMillis()));
+        + " function's average duration, hold its app's average memory; autoscaler scale-down delay %s%n", s.spread().id(),
+        s.spread() == Arrivals.RANDOM ? " (seed " + s.seed() + ")" : "", s.init().toMillis(),
+        dev.pilotlight.model.Durations.format(s.daemon().scaleDownDelay())));
     sb.append('\n');
     String format = "%-10s  %11s  %9s  %9s  %9s  %9s  %12s  %14s  %9s  %9s%n";
     sb.append(String.format(Locale.ROOT, format, "policy", "cold starts", "at zero", "fraction", "median/fn", "p75/fn", "idle GB-s",

@@ -3,6 +3,7 @@ package dev.pilotlight.bench;
 import dev.pilotlight.autoscaler.KeepAlivePolicy;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Runtime;
+import dev.pilotlight.model.ScalingSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,8 +32,16 @@ final class TraceReplay {
         new Policy("histogram", KeepAlivePolicy.histogram(), FunctionSpec.DEFAULT_IDLE_TIMEOUT));
   }
 
-  /** How the replay is run, the same for every policy. */
-  record Settings(Arrivals spread, long seed, Duration init) {}
+  /**
+   * How the replay is run, the same for every policy.
+   *
+   * @param daemon the daemon's scaling settings the replayed functions get (the {@code serve} flags)
+   */
+  record Settings(Arrivals spread, long seed, Duration init, ScalingSettings daemon) {
+    Settings(Arrivals spread, long seed, Duration init) {
+      this(spread, seed, init, ScalingSettings.DEFAULTS);
+    }
+  }
 
   /** One policy's figures over the whole trace. */
   record Result(String policy, int functions, long invocations, long coldStarts, long coldAtZero, double coldStartFraction, double medianColdStartFraction,
@@ -84,7 +93,8 @@ final class TraceReplay {
       if (arrivals.length == 0) {
         continue;
       }
-      SimulatedPool pool = new SimulatedPool(spec(f, policy), policy.keepAlive(), f.memoryMb(), f.durationMs(), settings.init(), start(trace));
+      SimulatedPool pool = new SimulatedPool(spec(f, policy), policy.keepAlive(), f.memoryMb(), f.durationMs(), settings.init(), start(trace),
+          settings.daemon());
       SimulatedPool.Outcome o = pool.replay(arrivals, endMs);
       invocations += o.invocations();
       cold += o.coldStarts();

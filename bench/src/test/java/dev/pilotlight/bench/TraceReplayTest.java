@@ -63,6 +63,45 @@ class TraceReplayTest {
   }
 
   @Test
+  void aBurstThatRecursIsPreWarmedWholeByTheLearnedPolicyAndOnlyItsFirstInstanceByTheFixedOnes() {
+    // every 15 minutes, 40 calls of 20 s within one minute: 14 instances at once (a call every 1.5 s)
+    int[] counts = new int[480];
+    for (int m = 0; m < 480; m += 15) {
+      counts[m] = 40;
+    }
+    AzureTrace t = new AzureTrace(Path.of("synthetic"), 1, 480, List.of(new AzureTrace.TracedFunction(0, "o", "a", "f", "queue", counts,
+        20_000, 256)), List.of());
+    Map<String, TraceReplay.Result> r = replay(t);
+    TraceReplay.Result fixed = r.get("fixed-10m");
+    TraceReplay.Result learned = r.get("histogram");
+    // fixed: the instances beyond the first are gone 60 s after each burst and start cold at the next
+    assertThat(fixed.coldStarts() - fixed.coldAtZero()).isGreaterThan(30 * 12);
+    // learned: once every level has seen three gaps, each burst finds its instances pre-warmed
+    assertThat(learned.coldStarts()).isLessThan(fixed.coldStarts() / 4);
+    assertThat(learned.prewarmHits()).isGreaterThan(25 * 12);
+    // at a price: 13 instances pre-warmed ~2 min ahead of each burst (the window's 10 % margin on a
+    // 14-minute gap) hold about what the fixed keep-alive holds, not more than a quarter above it
+    assertThat(learned.prewarmIdleGbSeconds()).isPositive();
+    assertThat(learned.idleGbSeconds()).isLessThan(1.25 * fixed.idleGbSeconds());
+  }
+
+  @Test
+  void withoutTheScaleDownDelayInstancesBeyondTheFirstStopSoonerAndStartAgain() {
+    int[] counts = new int[60];
+    for (int m = 0; m < 60; m++) {
+      counts[m] = m % 2 == 0 ? 12 : 1; // bursts of 12 calls of 10 s, a quiet minute between
+    }
+    AzureTrace t = new AzureTrace(Path.of("synthetic"), 1, 60, List.of(new AzureTrace.TracedFunction(0, "o", "a", "f", "queue", counts,
+        10_000, 256)), List.of());
+    TraceReplay.Policy fixed = TraceReplay.standard().getFirst();
+    TraceReplay.Result delayed = TraceReplay.run(t, fixed, EVEN);
+    TraceReplay.Result undelayed = TraceReplay.run(t, fixed, new TraceReplay.Settings(Arrivals.EVEN, 42, Duration.ofMillis(250),
+        dev.pilotlight.model.ScalingSettings.UNSET.withScaleDownDelay(Duration.ZERO).over(dev.pilotlight.model.ScalingSettings.DEFAULTS)));
+    assertThat(delayed.coldStarts()).isLessThan(undelayed.coldStarts());
+    assertThat(delayed.launches()).isLessThan(undelayed.launches());
+  }
+
+  @Test
   void quantilesInterpolate() {
     assertThat(TraceReplay.quantile(new double[] {0, 1, 2, 3}, 0.5)).isEqualTo(1.5);
     assertThat(TraceReplay.quantile(new double[] {}, 0.5)).isZero();

@@ -124,6 +124,10 @@ public record ScalingSettings(
     return new ScalingSettings(targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, n, maxQueueWait, scaleDownDelay);
   }
 
+  public ScalingSettings withScaleDownDelay(Duration d) {
+    return new ScalingSettings(targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait, d);
+  }
+
   public ScalingSettings withMaxQueueWait(Duration d) {
     return new ScalingSettings(targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, d, scaleDownDelay);
   }
