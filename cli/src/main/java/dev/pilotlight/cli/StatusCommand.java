@@ -77,7 +77,10 @@ final class StatusCommand extends DaemonCommand {
     String window = close == 0 ? "stopped as soon as idle"
         : open > 0 ? "stopped after a call, pre-warmed " + Formats.seconds(open) + " after it, kept until " + Formats.seconds(close)
         : "kept " + Formats.seconds(close) + " after a call";
-    return Json.text(k, "mode") + " (" + Json.text(k, "basis") + ", " + k.path("idleTimes").asInt() + " idle times learned): " + window;
+    int levels = k.path("scaleOutLevels").asInt();
+    String bursts = levels > 0 && "histogram".equals(Json.text(k, "mode"))
+        ? "; bursts up to " + (levels + 1) + " instances learned, pre-warmed when they recur" : "";
+    return Json.text(k, "mode") + " (" + Json.text(k, "basis") + ", " + k.path("idleTimes").asInt() + " idle times learned): " + window + bursts;
   }
 
   private static String latency(JsonNode l) {

@@ -14,7 +14,8 @@ class CostCommandTest extends AgainstFakeDaemon {
       {"function":"hello","memoryMb":512,"since":"2026-01-01T10:00:00Z","invocations":3600,"coldStarts":2,"prewarmHits":5,
        "prewarms":6,"billedMs":360000,"usedGbSeconds":180.0,"keepAliveIdleGbSeconds":30.0,"prewarmIdleGbSeconds":12.5,
        "idleGbSeconds":42.5,"initMs":80,"maxMemoryUsedMb":97,
-       "keepAlive":{"mode":"histogram","basis":"learned","prewarmAfterSeconds":486,"keepUntilSeconds":660,"idleTimes":12}}
+       "keepAlive":{"mode":"histogram","basis":"learned","prewarmAfterSeconds":486,"keepUntilSeconds":660,"idleTimes":12,
+       "scaleOutLevels":3}}
       """;
 
   @Test
@@ -50,7 +51,8 @@ class CostCommandTest extends AgainstFakeDaemon {
     assertThat(daemon.only().uri()).isEqualTo("/api/v1/functions/hello/usage?since=1h");
     assertThat(r.out()).contains("hello (512 MB)", "3,600 (cold starts 2; avoided by pre-warming 5, of 6 pre-warms)", "GB-s used:",
         "180.000000", "GB-s held idle:", "42.500 (keep-alive 30.000, pre-warm 12.500)", "max memory used:", "97 MB",
-        "histogram (learned, 12 idle times learned): stopped after a call, pre-warmed 486s after it, kept until 11m", "so per use is cheaper",
+        "histogram (learned, 12 idle times learned): stopped after a call, pre-warmed 486s after it, kept until 11m; bursts up to 4"
+        + " instances learned, pre-warmed when they recur", "so per use is cheaper",
         "--gb-second-price 0.0000166667 --request-price 0.0000002", "--always-on-gb-hour 0.004445", "--mb-per-vcpu 1769");
   }
 

@@ -13,8 +13,10 @@ import java.util.Map;
  * @param prewarmAfter an instance is wanted from this long after the last request (zero: kept from it)
  * @param keepUntil until this long after it
  * @param idleTimes how many idle times the function's histogram holds (learned so far, kept across restarts)
+ * @param scaleOutLevels how many levels above one instance the function has reached, each with its own
+ *     histogram ({@code histogram} mode pre-warms bursts at those levels)
  */
-public record KeepAliveView(String mode, String basis, Duration prewarmAfter, Duration keepUntil, int idleTimes) {
+public record KeepAliveView(String mode, String basis, Duration prewarmAfter, Duration keepUntil, int idleTimes, int scaleOutLevels) {
   Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("mode", mode);
@@ -22,6 +24,7 @@ public record KeepAliveView(String mode, String basis, Duration prewarmAfter, Du
     m.put("prewarmAfterSeconds", prewarmAfter.toMillis() / 1000.0);
     m.put("keepUntilSeconds", keepUntil.toMillis() / 1000.0);
     m.put("idleTimes", idleTimes);
+    m.put("scaleOutLevels", scaleOutLevels);
     return m;
   }
 }

@@ -81,7 +81,8 @@ public record ScalingSettings(
       throw new Failure.InvalidInput("maxQueueWait: " + maxQueueWait + " (expected: between 1ms and 15m)");
     }
     if (scaleDownDelay != null && (scaleDownDelay.isNegative() || scaleDownDelay.compareTo(Duration.ofHours(1)) > 0)) {
-      throw new Failure.InvalidInput("scaleDownDelay: " + scaleDownDelay + " (expected: between 0s (off) and 1h)");
+      throw new Failure.InvalidInput("scaleDownDelay: " + (scaleDownDelay.isNegative() ? scaleDownDelay : Durations.format(scaleDownDelay))
+          + " (expected: between 0s (off) and 1h)");
     }
   }
 

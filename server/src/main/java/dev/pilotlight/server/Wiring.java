@@ -207,7 +207,7 @@ public final class Wiring {
   private static KeepAliveView keepAliveView(FunctionSpec spec, KeepAlive daemonDefault, KeepAliveIdlePolicy policy, IdleTimeTracker rhythms) {
     KeepAliveDecision d = policy.decision(spec);
     return new KeepAliveView(KeepAliveIdlePolicy.modeOf(spec, daemonDefault).id(), d.basis(), d.prewarmAfter(), d.keepUntil(),
-        rhythms.idleTimes(spec.name()));
+        rhythms.idleTimes(spec.name()), Math.max(0, rhythms.levels(spec.name()) - 1));
   }
 
   /** Puts back a persisted rhythm; a damaged one is dropped (the function learns again) rather than failing the start. */

@@ -211,9 +211,10 @@ class ManifestTest {
         maxScaleDownRate: 1.5
         maxQueue: 50
         maxQueueWait: 2s
+        scaleDownDelay: 0s
         """, "x");
     assertThat(spec.scaling()).isEqualTo(new ScalingSettings(0.8, Duration.ofSeconds(30), Duration.ofSeconds(3), 3.0, 10.0, 1.5, 50,
-        Duration.ofSeconds(2), null));
+        Duration.ofSeconds(2), Duration.ZERO));
     assertThat(Manifest.parse(Manifest.toYaml(spec), null)).isEqualTo(spec);
     assertThat(Manifest.parse("runtime: java\nhandler: a.B\n", "x").scaling()).isEqualTo(ScalingSettings.UNSET);
 
@@ -225,6 +226,8 @@ class ManifestTest {
         .hasMessage("maxQueue: 0 (expected: 1..100000)");
     assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\nstableWindow: 10s\npanicWindow: 20s\n", "x"))
         .hasMessage("panicWindow: 20s (expected: at most stableWindow 10s)");
+    assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\nscaleDownDelay: 2h\n", "x"))
+        .hasMessageStartingWith("scaleDownDelay: 2h (expected: between 0s (off) and 1h)");
     assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\nmaxScaleDownRate: 1\n", "x"))
         .hasMessageStartingWith("maxScaleDownRate: 1.0 (expected: more than 1");
   }
