@@ -134,7 +134,7 @@ public final class IdleTimeTracker {
       } else if (l.busy) {
         l.busy = false;
         l.idleSince = now;
-        any |= k == 1;
+        any = true;
       }
     }
     r.needed = n;
@@ -218,11 +218,13 @@ public final class IdleTimeTracker {
 
   /** Puts back what was persisted (at start-up, before any request). */
   public synchronized void restore(String function, Saved saved) {
-    IdleTimeHistogram[] hs = decode(saved.histogram());
-    Rhythm r = new Rhythm(new Level(hs[0]));
-    r.level(hs.length);
-    for (int k = 2; k <= hs.length; k++) {
-      r.levels[k - 1] = new Level(hs[k - 1]);
+    Decoded[] levels = decode(saved.histogram());
+    Rhythm r = new Rhythm(new Level(levels[0].histogram()));
+    r.level(levels.length);
+    for (int k = 2; k <= levels.length; k++) {
+      Level l = new Level(levels[k - 1].histogram());
+      l.idleSince = levels[k - 1].idleSince();
+      r.levels[k - 1] = l;
     }
     r.levels[0].idleSince = saved.idleSince();
     rhythms.put(function, r);
@@ -251,12 +253,17 @@ public final class IdleTimeTracker {
   }
 
   private static final byte LEVELS_FORMAT = 2;
+  private static final long NO_IDLE_START = Long.MIN_VALUE;
+
+  /** One level as read back: its histogram and when its idle spell began (null: busy or never idle). */
+  record Decoded(IdleTimeHistogram histogram, Instant idleSince) {}
 
   /**
    * A rhythm's persistent form. With one level, the level's {@link IdleTimeHistogram#toBytes}
    * (format 1, as before levels existed); with more: format 2 (1 byte), the level count (1), then
-   * per level its histogram's length (2) and bytes. Idle spells of levels 2 and up are not kept: after
-   * a restart they begin anew when the demand next falls below them.
+   * per level when its idle spell began (8: epoch milliseconds, {@code Long.MIN_VALUE} for none),
+   * its histogram's length (2) and bytes. (Level 1's idle start is also the store's own column,
+   * which wins.)
    */
   private static byte[] encode(Rhythm r) {
     if (r.levels.length == 1) {
@@ -266,22 +273,24 @@ public final class IdleTimeTracker {
     int size = 2;
     for (int i = 0; i < parts.length; i++) {
       parts[i] = r.levels[i].histogram.toBytes();
-      size += 2 + parts[i].length;
+      size += 8 + 2 + parts[i].length;
     }
     ByteBuffer b = ByteBuffer.allocate(size);
     b.put(LEVELS_FORMAT);
     b.put((byte) parts.length);
-    for (byte[] p : parts) {
-      b.putShort((short) p.length);
-      b.put(p);
+    for (int i = 0; i < parts.length; i++) {
+      Level l = r.levels[i];
+      b.putLong(l.busy || l.idleSince == null ? NO_IDLE_START : l.idleSince.toEpochMilli());
+      b.putShort((short) parts[i].length);
+      b.put(parts[i]);
     }
     return b.array();
   }
 
   /** Reads what {@link #encode} wrote (either format); throws {@link IllegalArgumentException} on anything else. */
-  static IdleTimeHistogram[] decode(byte[] bytes) {
+  static Decoded[] decode(byte[] bytes) {
     if (bytes.length == 0 || bytes[0] != LEVELS_FORMAT) {
-      return new IdleTimeHistogram[] {IdleTimeHistogram.fromBytes(bytes)};
+      return new Decoded[] {new Decoded(IdleTimeHistogram.fromBytes(bytes), null)};
     }
     try {
       ByteBuffer b = ByteBuffer.wrap(bytes);
@@ -290,22 +299,23 @@ public final class IdleTimeTracker {
       if (n < 1 || n > MAX_LEVELS) {
         throw new IllegalArgumentException("keep-alive rhythm: " + n + " levels (expected: 1.." + MAX_LEVELS + ")");
       }
-      IdleTimeHistogram[] out = new IdleTimeHistogram[n];
+      Decoded[] out = new Decoded[n];
       for (int i = 0; i < n; i++) {
+        long since = b.getLong();
         int len = Short.toUnsignedInt(b.getShort());
         if (len > b.remaining()) {
           throw new IllegalArgumentException("keep-alive rhythm: level " + (i + 1) + " truncated");
         }
         byte[] h = new byte[len];
         b.get(h);
-        out[i] = IdleTimeHistogram.fromBytes(h);
+        out[i] = new Decoded(IdleTimeHistogram.fromBytes(h), since == NO_IDLE_START ? null : Instant.ofEpochMilli(since));
       }
       if (b.hasRemaining()) {
         throw new IllegalArgumentException("keep-alive rhythm: " + b.remaining() + " bytes left over");
       }
       return out;
-    } catch (BufferUnderflowException e) {
-      throw new IllegalArgumentException("keep-alive rhythm: truncated (" + bytes.length + " bytes)", e);
+    } catch (BufferUnderflowException | java.time.DateTimeException e) {
+      throw new IllegalArgumentException("keep-alive rhythm: truncated or damaged (" + bytes.length + " bytes)", e);
     }
   }
 

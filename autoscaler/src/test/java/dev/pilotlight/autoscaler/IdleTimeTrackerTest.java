@@ -82,6 +82,10 @@ class IdleTimeTrackerTest {
       assertThat(restored.histogram("f", k).toBytes()).isEqualTo(tracker.histogram("f", k).toBytes());
     }
     assertThat(restored.idleSince("f")).isEqualTo(clock.instant());
+    // the levels' idle spells too: the restored tracker expects the burst when the original does
+    Instant inWindow = clock.instant().plus(Duration.ofMinutes(9));
+    assertThat(restored.expectedInstances("f", spec, KeepAlivePolicy.histogram(), 0, inWindow))
+        .isEqualTo(tracker.expectedInstances("f", spec, KeepAlivePolicy.histogram(), 0, inWindow)).isEqualTo(3);
 
     // a function that never needed two instances is saved as before levels existed: one histogram's bytes
     IdleTimeTracker single = new IdleTimeTracker();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pilotlight.autoscaler.IdleTimeHistogram;
+import dev.pilotlight.autoscaler.IdleTimeTracker;
 import dev.pilotlight.store.UsageStore;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -97,6 +98,36 @@ class KeepAliveIT {
       assertThat(cost.path("coldStarts").asLong()).isZero();
       assertThat(cost.path("prewarmIdleGbSeconds").asDouble()).isPositive();
       assertThat(d.logs("hello-java")).doesNotContain("Init Duration");
+    } finally {
+      d.close();
+    }
+  }
+
+  @Test
+  void aRestoredBurstRhythmPreWarmsEveryInstanceTheBurstNeeds(@TempDir Path data) throws Exception {
+    DaemonFixture d = new DaemonFixture(data);
+    try {
+      d.deploy(example("hello-java"));
+      d.daemon.close();
+      // As if 3 requests at once had come every 90 s for 5 s, the last burst ending 50 s ago: every
+      // level's gaps are 85 s (bin 1), so all three instances are wanted from 54 s to 132 s after it.
+      IdleTimeTracker learned = new IdleTimeTracker();
+      Instant lastEnd = Instant.now().minusSeconds(50);
+      for (int i = 4; i >= 0; i--) {
+        Instant start = lastEnd.minusSeconds(5 + 90L * i);
+        learned.demand("hello-java", 3, start);
+        learned.demand("hello-java", 0, start.plusSeconds(5));
+      }
+      IdleTimeTracker.Saved saved = learned.takeChanges().changed().get("hello-java");
+      try (UsageStore store = UsageStore.open(data.resolve("usage.db"))) {
+        store.saveRhythms(Map.of("hello-java", new UsageStore.Rhythm(saved.histogram(), saved.idleSince())), Set.of());
+      }
+      d.restart();
+      assertThat(d.status("hello-java").path("keepAlive").path("scaleOutLevels").asInt()).isEqualTo(2);
+      DaemonFixture.eventually(Duration.ofSeconds(40), "three pre-warmed instances",
+          () -> d.status("hello-java").path("instances").asInt() == 3);
+      assertThat(d.logs("hello-java").split("PREWARM starting an instance", -1)).hasSize(4);
+      assertThat(json(d.cli("cost", "hello-java", "--json")).path("prewarms").asLong()).isEqualTo(3);
     } finally {
       d.close();
     }
