@@ -38,7 +38,8 @@ public final class IdleTimeHistogram {
 
   /** Records one idle time; a negative one (retrograde clock) counts as zero. */
   public void record(Duration idle) {
-    long seconds = Math.max(0, idle.toSeconds());
+    // at most ~68 years (what toBytes keeps): a clock jump must not overflow a window in milliseconds
+    long seconds = Math.min(Integer.MAX_VALUE, Math.max(0, idle.toSeconds()));
     long bin = seconds / BIN.toSeconds();
     if (bin >= BINS) {
       if (outOfRange == MAX_COUNT) {

@@ -54,33 +54,36 @@ public final class IdleTimeTracker {
     KeepAlivePolicy decidedBy;
     Duration decidedIdleTimeout;
     KeepAliveDecision decision;
-    KeepAliveDecision scaleOut;
 
     Level(IdleTimeHistogram histogram) {
       this.histogram = histogram;
     }
 
     KeepAliveDecision decide(FunctionSpec spec, KeepAlivePolicy policy) {
-      refresh(spec, policy, true);
+      if (stale(spec, policy)) {
+        decision = policy.decide(spec, histogram);
+        remember(spec, policy);
+      }
       return decision;
     }
 
+    /** Levels 2 and up only: a level asks one of the two questions, so the one cache serves it. */
     KeepAliveDecision decideScaleOut(FunctionSpec spec, KeepAlivePolicy policy) {
-      refresh(spec, policy, false);
-      return scaleOut;
+      if (stale(spec, policy)) {
+        decision = policy.decideScaleOut(spec, histogram);
+        remember(spec, policy);
+      }
+      return decision;
     }
 
-    private void refresh(FunctionSpec spec, KeepAlivePolicy policy, boolean first) {
-      if (decidedVersion != version || decidedBy != policy || !spec.idleTimeout().equals(decidedIdleTimeout)) {
-        if (first) {
-          decision = policy.decide(spec, histogram);
-        } else {
-          scaleOut = policy.decideScaleOut(spec, histogram);
-        }
-        decidedVersion = version;
-        decidedBy = policy;
-        decidedIdleTimeout = spec.idleTimeout();
-      }
+    private boolean stale(FunctionSpec spec, KeepAlivePolicy policy) {
+      return decidedVersion != version || decidedBy != policy || !spec.idleTimeout().equals(decidedIdleTimeout);
+    }
+
+    private void remember(FunctionSpec spec, KeepAlivePolicy policy) {
+      decidedVersion = version;
+      decidedBy = policy;
+      decidedIdleTimeout = spec.idleTimeout();
     }
   }
 
@@ -114,6 +117,9 @@ public final class IdleTimeTracker {
    * spell now. Levels above {@value #MAX_LEVELS} count as that level.
    */
   public synchronized void demand(String function, int instances, Instant now) {
+    if (instances <= 0 && !rhythms.containsKey(function)) {
+      return; // nothing to end: a late report about a function forgotten (removed) must not bring it back
+    }
     Rhythm r = rhythm(function);
     int n = Math.max(0, Math.min(MAX_LEVELS, instances));
     if (n == r.needed) {
@@ -254,6 +260,8 @@ public final class IdleTimeTracker {
 
   private static final byte LEVELS_FORMAT = 2;
   private static final long NO_IDLE_START = Long.MIN_VALUE;
+  /** 3000-01-01: an idle start past it is damage, not a date. */
+  private static final long MAX_IDLE_START_MS = 32_503_680_000_000L;
 
   /** One level as read back: its histogram and when its idle spell began (null: busy or never idle). */
   record Decoded(IdleTimeHistogram histogram, Instant idleSince) {}
@@ -302,6 +310,10 @@ public final class IdleTimeTracker {
       Decoded[] out = new Decoded[n];
       for (int i = 0; i < n; i++) {
         long since = b.getLong();
+        if (since != NO_IDLE_START && (since < 0 || since > MAX_IDLE_START_MS)) {
+          throw new IllegalArgumentException("keep-alive rhythm: level " + (i + 1) + " idle start " + since + " ms (expected: 0.."
+              + MAX_IDLE_START_MS + ")");
+        }
         int len = Short.toUnsignedInt(b.getShort());
         if (len > b.remaining()) {
           throw new IllegalArgumentException("keep-alive rhythm: level " + (i + 1) + " truncated");
@@ -314,7 +326,7 @@ public final class IdleTimeTracker {
         throw new IllegalArgumentException("keep-alive rhythm: " + b.remaining() + " bytes left over");
       }
       return out;
-    } catch (BufferUnderflowException | java.time.DateTimeException e) {
+    } catch (BufferUnderflowException e) {
       throw new IllegalArgumentException("keep-alive rhythm: truncated or damaged (" + bytes.length + " bytes)", e);
     }
   }

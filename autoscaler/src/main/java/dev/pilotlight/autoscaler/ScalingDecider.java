@@ -27,6 +27,10 @@ import java.util.List;
  *       at all while requests are queued or instances are starting.
  *   <li>With nothing in flight or queued, the {@link IdlePolicy} says how many to keep: by
  *       default one until the idle timeout has passed since the last request, then zero.
+ *   <li>Never below the scale-down delay's busiest tick's need, and, while not scaling to zero,
+ *       never below what the {@link IdlePolicy} expects a recurring burst to need
+ *       ({@link IdlePolicy#instancesExpected}); instances up for such a burst also keep the
+ *       function from scaling to zero while the burst's window is open.
  *   <li>Finally clamped to {@code [minInstances, maxInstances]}.
  * </ol>
  *
@@ -129,8 +133,14 @@ public final class ScalingDecider {
     }
 
     Instant lastActive = s.demand() > 0 ? now : latest(previous.lastActive(), s.instances());
+    int expected = idle.instancesExpected(s, now);
     if (s.demand() == 0) {
       int keep = idle.instancesWhileIdle(s, lastActive, now);
+      if (keep == 0 && expected >= 2) {
+        // A burst is expected: what is up for it stays, though the first level's window is closed
+        // (starting instances for it is left to a tick where that window is open too).
+        keep = Math.min(expected, current);
+      }
       if (keep == 0) {
         // Idle past the policy's horizon: whatever the windows still remember of the last burst, it is over.
         desired = 0;
@@ -143,12 +153,9 @@ public final class ScalingDecider {
         reason = "idle";
       }
     }
-    if (desired > 0) {
-      int expected = idle.instancesExpected(s, now);
-      if (expected > desired) {
-        desired = expected;
-        reason = "expected";
-      }
+    if ((desired > 0 || p.minInstances() > 0) && expected > desired) {
+      desired = expected;
+      reason = "expected";
     }
     if (desired < p.minInstances()) {
       desired = p.minInstances();
@@ -156,7 +163,9 @@ public final class ScalingDecider {
     }
     if (desired > p.maxInstances()) {
       desired = p.maxInstances();
-      reason = "max";
+      if (!reason.equals("expected")) {
+        reason = "max"; // an expected burst's instances stay pre-warms, only fewer
+      }
       panicFloor = Math.min(panicFloor, desired);
     }
     return new ScalingDecision(desired, panicSince != null, stable, panic, reason,

@@ -98,6 +98,26 @@ class IdleTimeTrackerTest {
   }
 
   @Test
+  void anEndReportedForAForgottenFunctionDoesNotBringItBack() {
+    tracker.demand("f", 1, clock.instant());
+    tracker.forget("f");
+    tracker.demand("f", 0, clock.advance(Duration.ofSeconds(1)));
+    assertThat(tracker.levels("f")).isZero();
+    assertThat(tracker.takeChanges().forgotten()).containsExactly("f");
+  }
+
+  @Test
+  void anIdleTimeLongerThanTheClockCanSayIsCappedNotOverflowed() {
+    IdleTimeHistogram h = new IdleTimeHistogram();
+    for (int i = 0; i < 3; i++) {
+      h.record(Duration.ofSeconds(Long.MAX_VALUE / 2));
+    }
+    assertThat(h.lastOutOfRange()).isEqualTo(Duration.ofSeconds(Integer.MAX_VALUE));
+    assertThat(KeepAlivePolicy.histogram().decide(spec, h).basis()).isEqualTo("out-of-range");
+    assertThat(KeepAlivePolicy.histogram().decideScaleOut(spec, h).basis()).isEqualTo("out-of-range");
+  }
+
+  @Test
   void damagedBytesAreRefusedWithTheReason() {
     bursts(Duration.ofMinutes(10), 2);
     byte[] bytes = tracker.takeChanges().changed().get("f").histogram();
@@ -107,6 +127,10 @@ class IdleTimeTrackerTest {
     byte[] noLevels = {2, 0};
     assertThatThrownBy(() -> new IdleTimeTracker().restore("f", new IdleTimeTracker.Saved(noLevels, null)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 levels");
+    byte[] farFuture = bytes.clone();
+    java.nio.ByteBuffer.wrap(farFuture).putLong(2, Long.MAX_VALUE); // level 1's idle start
+    assertThatThrownBy(() -> new IdleTimeTracker().restore("f", new IdleTimeTracker.Saved(farFuture, null)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("idle start");
     byte[] extra = java.util.Arrays.copyOf(bytes, bytes.length + 1);
     assertThatThrownBy(() -> new IdleTimeTracker().restore("f", new IdleTimeTracker.Saved(extra, null)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("left over");

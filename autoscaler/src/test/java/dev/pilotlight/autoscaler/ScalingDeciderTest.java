@@ -268,6 +268,47 @@ class ScalingDeciderTest {
     }
   }
 
+  /** An idle policy that keeps nothing at the first level but expects a burst of {@code expected}. */
+  static IdlePolicy expecting(int keep, int expected) {
+    return new IdlePolicy() {
+      @Override
+      public int instancesWhileIdle(PoolSnapshot snapshot, Instant lastActive, Instant now) {
+        return keep;
+      }
+
+      @Override
+      public int instancesExpected(PoolSnapshot snapshot, Instant now) {
+        return expected;
+      }
+    };
+  }
+
+  static ScalingDecision idleDecision(IdlePolicy idle, int min, int max, int ready) {
+    FunctionSpec spec = PoolSim.spec(1, min, max, FIVE_MIN);
+    List<InstanceLoad> loads = java.util.stream.IntStream.range(0, ready)
+        .mapToObj(i -> new InstanceLoad("f-" + i, 0, T0.minusSeconds(30), false)).toList();
+    PoolSnapshot s = new PoolSnapshot(spec, ready, 0, 0, 0, loads);
+    return new ScalingDecider(idle).decide(s, DemandHistory.EMPTY, ScalingPolicy.of(spec, ScalingSettings.DEFAULTS),
+        new ScalingState(null, null, 0, T0.minusSeconds(30)), T0);
+  }
+
+  @Test
+  void anExpectedBurstSetsAFloorOnlyWhileTheFunctionIsNotScalingToZero() {
+    // the first level keeps one: the burst's three are wanted, as pre-warms
+    assertThat(idleDecision(expecting(1, 3), 0, 10, 1)).extracting(ScalingDecision::desired, ScalingDecision::reason)
+        .containsExactly(3, "expected");
+    // the first level's window is closed: instances up for the burst stay, none is started at zero
+    assertThat(idleDecision(expecting(0, 3), 0, 10, 3).desired()).isEqualTo(3);
+    assertThat(idleDecision(expecting(0, 3), 0, 10, 0)).extracting(ScalingDecision::desired, ScalingDecision::reason)
+        .containsExactly(0, "zero");
+    // a function that never scales to zero (minInstances) gets the burst's instances too
+    assertThat(idleDecision(expecting(0, 3), 1, 10, 1)).extracting(ScalingDecision::desired, ScalingDecision::reason)
+        .containsExactly(3, "expected");
+    // maxInstances caps them, and they stay pre-warms
+    assertThat(idleDecision(expecting(1, 3), 0, 2, 1)).extracting(ScalingDecision::desired, ScalingDecision::reason)
+        .containsExactly(2, "expected");
+  }
+
   @Test
   void scaleUpAndDownRatesLimitEachDecision() {
     ScalingSettings slow = new ScalingSettings(null, null, null, null, 1.5, 4.0, null, null, null);

@@ -165,6 +165,9 @@ final class FunctionPool {
    * keep-alive policy's levels (0 ends a busy spell). Under the lock, after every change.
    */
   private void demandChanged() {
+    if (removed) {
+      return; // the function's rhythm is forgotten; late releases must not bring it back
+    }
     int concurrency = deployment.spec().concurrency();
     int needed = (leased + queue.size() + concurrency - 1) / concurrency;
     if (needed != reportedDemand) {
@@ -190,6 +193,9 @@ final class FunctionPool {
         notLaunched(count - i, forWaiters, mb);
         return;
       }
+      if (prewarm) {
+        ctx.events().prewarmStarted(d.name()); // only once it has memory: a pre-warm that cannot start is none
+      }
       CompletableFuture<Instance> f;
       try {
         f = ctx.launcher().launch(d);
@@ -214,7 +220,9 @@ final class FunctionPool {
     synchronized (this) {
       starting -= count;
       name = deployment.name();
-      memoryBlocked = forWaiters && !queue.isEmpty();
+      if (forWaiters) {
+        memoryBlocked = !queue.isEmpty(); // a headroom launch's failure leaves the waiters' retry as it was
+      }
       if (forWaiters && starting == 0 && liveSlots() == 0) {
         account();
         failed.addAll(queue);
@@ -389,6 +397,7 @@ final class FunctionPool {
     List<Slot> idle = new ArrayList<>();
     synchronized (this) {
       deployment = d;
+      demandChanged(); // a new concurrency changes the instances the same requests need
       for (Iterator<Slot> it = slots.iterator(); it.hasNext(); ) {
         Slot s = it.next();
         s.draining = true;
@@ -546,7 +555,6 @@ final class FunctionPool {
       starting++;
       d = deployment;
     }
-    ctx.events().prewarmStarted(d.name());
     launch(d, 1, false, true);
   }
 

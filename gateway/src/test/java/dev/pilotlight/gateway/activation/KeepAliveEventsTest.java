@@ -88,6 +88,27 @@ class KeepAliveEventsTest {
   }
 
   @Test
+  void aPreWarmWithoutMemoryIsNeitherLoggedNorCounted() {
+    Activator a = new Activator(launcher::launch, new ScalingDecider()::instancesToStart, ActivationEvents.all(recorder), clock,
+        new Activator.Settings(100, null), new MemoryBudget(64, () -> 0)); // the function wants 128 MB
+    a.deploy(Deployments.java("f", 1, 5));
+    a.prewarm("f");
+    assertThat(events).doesNotContain("prewarm");
+  }
+
+  @Test
+  void aRemovedFunctionsLastReleaseReportsNothing() {
+    Activator a = activator();
+    CompletableFuture<Lease> f = a.acquire("f");
+    launcher.completeNext();
+    Lease lease = f.join();
+    a.remove("f");
+    events.clear();
+    lease.release(true);
+    assertThat(events).noneMatch(e -> e.startsWith("demand"));
+  }
+
+  @Test
   void aRequestThatWaitsForAPreWarmStillStartingIsColdNotAHit() {
     Activator a = activator();
     a.prewarm("f");
