@@ -56,7 +56,7 @@ public final class ScalingLoop implements AutoCloseable {
       ScalingPolicy policy = ScalingPolicy.of(s.spec(), daemonSettings);
       Tracked t = tracked.get(name);
       double sample = sample(t, s, now);
-      DemandHistory history = observe(t == null ? DemandHistory.EMPTY : t.history(), s, sample, now, historyKept(policy));
+      DemandHistory history = observe(t == null ? DemandHistory.EMPTY : t.history(), s, sample, now, policy.historyKept());
       ScalingDecision d = decider.decide(s, history, policy, t == null ? ScalingState.INITIAL : t.state(), now);
       // Scaled to zero: the load that is over is forgotten now, not only once the pool is seen empty
       // (a new load may arrive before the next tick).
@@ -66,11 +66,6 @@ public final class ScalingLoop implements AutoCloseable {
       apply(s, d);
     }
     tracked.keySet().retainAll(seen);
-  }
-
-  /** How far back a function's samples are kept: its stable window or its scale-down delay, whichever is longer. */
-  static Duration historyKept(ScalingPolicy p) {
-    return p.stableWindow().compareTo(p.scaleDownDelay()) >= 0 ? p.stableWindow() : p.scaleDownDelay();
   }
 
   /**

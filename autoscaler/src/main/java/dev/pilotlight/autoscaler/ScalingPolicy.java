@@ -52,4 +52,9 @@ public record ScalingPolicy(int concurrency, double targetUtilization, Duration 
   public double targetPerInstance() {
     return Math.max(1.0, concurrency * targetUtilization);
   }
+
+  /** How far back the demand history must reach: the stable window or the scale-down delay, whichever is longer. */
+  public Duration historyKept() {
+    return stableWindow.compareTo(scaleDownDelay) >= 0 ? stableWindow : scaleDownDelay;
+  }
 }

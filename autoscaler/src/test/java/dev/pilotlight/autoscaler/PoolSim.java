@@ -52,7 +52,7 @@ final class PoolSim {
   ScalingDecision step(int demand) {
     Instant now = clock.advance(Duration.ofSeconds(1));
     PoolSnapshot s = snapshot(demand, now);
-    history = ScalingLoop.observe(history, s, demand, now, ScalingLoop.historyKept(policy));
+    history = ScalingLoop.observe(history, s, demand, now, policy.historyKept());
     ScalingDecision d = decider.decide(s, history, policy, state, now);
     state = d.state();
     if (d.desired() == 0 && demand == 0) {

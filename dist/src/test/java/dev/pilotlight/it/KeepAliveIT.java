@@ -73,22 +73,27 @@ class KeepAliveIT {
     }
   }
 
+  /** Deploys hello-java, stops the daemon, stores {@code rhythm} as what it had learned, and starts it again. */
+  static void restartHavingLearned(DaemonFixture d, Path data, UsageStore.Rhythm rhythm) throws Exception {
+    d.deploy(example("hello-java"));
+    d.daemon.close();
+    try (UsageStore store = UsageStore.open(data.resolve("usage.db"))) {
+      store.saveRhythms(Map.of("hello-java", rhythm), Set.of());
+    }
+    d.restart();
+  }
+
   @Test
   void aRestoredRhythmPreWarmsAnInstanceBeforeTheExpectedCall(@TempDir Path data) throws Exception {
     DaemonFixture d = new DaemonFixture(data);
     try {
-      d.deploy(example("hello-java"));
-      d.daemon.close();
       // As if it had been called every ~90 s, the last call ending 50 s ago: the window opens at
       // 54 s (the 1-minute bin less 10 %) and closes at 132 s.
       IdleTimeHistogram h = new IdleTimeHistogram();
       for (int i = 0; i < 5; i++) {
         h.record(Duration.ofSeconds(90));
       }
-      try (UsageStore store = UsageStore.open(data.resolve("usage.db"))) {
-        store.saveRhythms(Map.of("hello-java", new UsageStore.Rhythm(h.toBytes(), Instant.now().minusSeconds(50))), Set.of());
-      }
-      d.restart();
+      restartHavingLearned(d, data, new UsageStore.Rhythm(h.toBytes(), Instant.now().minusSeconds(50)));
       DaemonFixture.eventually(Duration.ofSeconds(30), "a pre-warmed instance", () -> d.status("hello-java").path("instances").asInt() == 1);
       assertThat(d.logs("hello-java")).contains("PREWARM starting an instance");
       assertThat(d.get("/fn/hello-java/?name=Ann").body()).contains("Hello, Ann");
@@ -107,8 +112,6 @@ class KeepAliveIT {
   void aRestoredBurstRhythmPreWarmsEveryInstanceTheBurstNeeds(@TempDir Path data) throws Exception {
     DaemonFixture d = new DaemonFixture(data);
     try {
-      d.deploy(example("hello-java"));
-      d.daemon.close();
       // As if 3 requests at once had come every 90 s for 5 s, the last burst ending 50 s ago: every
       // level's gaps are 85 s (bin 1), so all three instances are wanted from 54 s to 132 s after it.
       IdleTimeTracker learned = new IdleTimeTracker();
@@ -119,10 +122,7 @@ class KeepAliveIT {
         learned.demand("hello-java", 0, start.plusSeconds(5));
       }
       IdleTimeTracker.Saved saved = learned.takeChanges().changed().get("hello-java");
-      try (UsageStore store = UsageStore.open(data.resolve("usage.db"))) {
-        store.saveRhythms(Map.of("hello-java", new UsageStore.Rhythm(saved.histogram(), saved.idleSince())), Set.of());
-      }
-      d.restart();
+      restartHavingLearned(d, data, new UsageStore.Rhythm(saved.histogram(), saved.idleSince()));
       assertThat(d.status("hello-java").path("keepAlive").path("scaleOutLevels").asInt()).isEqualTo(2);
       DaemonFixture.eventually(Duration.ofSeconds(40), "three pre-warmed instances",
           () -> d.status("hello-java").path("instances").asInt() == 3);
