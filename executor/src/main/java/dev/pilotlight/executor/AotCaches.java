@@ -38,7 +38,7 @@ final class AotCaches implements AutoCloseable {
   private final ExecutorConfig config;
   private final Path dir;
   private final InstanceLogSink logs;
-  private final ExecutorService trainer = Executors.newSingleThreadExecutor(Thread.ofVirtual().name("aot-training").factory());
+  private final ExecutorService trainer = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("aot-training").factory());
 
   AotCaches(ExecutorConfig config, Path dir, InstanceLogSink logs) {
     this.config = config;

@@ -20,8 +20,9 @@ final class OutputCapture {
   private final Thread err;
 
   OutputCapture(Process process, String function, String instanceId, InstanceLogSink sink, Supplier<String> currentRequest) {
-    out = Thread.ofVirtual().name("out-" + instanceId).start(() -> pump(process.getInputStream(), function, instanceId, sink, currentRequest));
-    err = Thread.ofVirtual().name("err-" + instanceId).start(() -> pump(process.getErrorStream(), function, instanceId, sink, currentRequest));
+    // Platform threads: a pipe read pins a virtual thread's carrier for as long as the instance is quiet (see PipeThreads).
+    out = PipeThreads.start("out-" + instanceId, () -> pump(process.getInputStream(), function, instanceId, sink, currentRequest));
+    err = PipeThreads.start("err-" + instanceId, () -> pump(process.getErrorStream(), function, instanceId, sink, currentRequest));
   }
 
   private void pump(InputStream in, String function, String instanceId, InstanceLogSink sink, Supplier<String> currentRequest) {

@@ -75,7 +75,7 @@ final class Snapshots {
     this.dir = dir;
     this.logs = logs;
     this.detection = new CompletableFuture<>();
-    Thread.ofVirtual().name("criu-detection").start(() -> {
+    PipeThreads.start("criu-detection", () -> {
       Criu.Detection d;
       try {
         d = Criu.detect(criuSetting, System.getenv());

@@ -336,7 +336,8 @@ public final class WarmPool implements AutoCloseable {
       }
       // Each runner counts against the node's memory budget from the moment it starts (reservedMemoryMb).
       for (int i = 0; i < missing && !closed && mayStart.test(accountMb); i++) {
-        Thread.ofVirtual().name("pool-start-" + key.label()).start(this::startOne);
+        // A platform thread: it reads the runner's pipe until the ready line (see PipeThreads).
+        PipeThreads.start("pool-start-" + key.label(), this::startOne);
       }
     }
 

@@ -172,7 +172,7 @@ final class ControlApi {
     boolean follow = "true".equals(first(query, "follow"));
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     req.release();
-    blocking.execute(() -> {
+    BlockingWork.submit(blocking, () -> {
       try {
         if (control.find(name).isEmpty()) {
           throw new Failure.FunctionNotFound(name);
@@ -202,7 +202,7 @@ final class ControlApi {
       } catch (Exception e) {
         Responses.sendOnLoop(ctx, keepAlive, ErrorResponses.of(e));
       }
-    });
+    }, busy -> Responses.sendOnLoop(ctx, keepAlive, ErrorResponses.of(busy)));
   }
 
   private interface Work {
@@ -210,7 +210,7 @@ final class ControlApi {
   }
 
   private void blocking(ChannelHandlerContext ctx, FullHttpRequest req, Work work) {
-    blocking.execute(() -> {
+    BlockingWork.submit(blocking, () -> {
       FullHttpResponse res;
       try {
         res = work.run();
@@ -218,7 +218,7 @@ final class ControlApi {
         res = ErrorResponses.of(e);
       }
       reply(ctx, req, res);
-    });
+    }, busy -> reply(ctx, req, ErrorResponses.of(busy)));
   }
 
   private static void reply(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res) {

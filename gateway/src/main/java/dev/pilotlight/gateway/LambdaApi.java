@@ -149,7 +149,7 @@ final class LambdaApi {
     switch (type) {
       case "DryRun" -> Responses.sendOnLoop(ctx, keepAlive, withRequestId(
           new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), requestId));
-      case "Event" -> blocking.execute(() -> {
+      case "Event" -> BlockingWork.submit(blocking, () -> {
         FullHttpResponse res;
         try {
           async.accept(name, requestId, payload); // on disk before the 202
@@ -158,18 +158,18 @@ final class LambdaApi {
           res = AwsErrorResponses.of(e);
         }
         Responses.sendOnLoop(ctx, keepAlive, withRequestId(res, requestId));
-      });
+      }, busy -> Responses.sendOnLoop(ctx, keepAlive, withRequestId(AwsErrorResponses.of(busy), requestId)));
       default -> invoker.invokeEvent(name, requestId, payload).whenComplete((result, error) -> {
         FullHttpResponse res = syncResponse(result, error, requestId);
         if (tail && res.status().code() == 200) {
-          blocking.execute(() -> {
+          BlockingWork.submit(blocking, () -> {
             try {
               res.headers().set("X-Amz-Log-Result", logResult(control.tailLogs(name, TAIL_SCAN_LINES), requestId));
             } catch (RuntimeException unreadable) {
               // the answer matters more than its log: send it without X-Amz-Log-Result
             }
             Responses.sendOnLoop(ctx, keepAlive, res);
-          });
+          }, busy -> Responses.sendOnLoop(ctx, keepAlive, res)); // busy: the answer without its log
         } else {
           Responses.sendOnLoop(ctx, keepAlive, res);
         }
@@ -247,7 +247,7 @@ final class LambdaApi {
 
   private void blocking(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, Work work) {
     req.release();
-    blocking.execute(() -> {
+    BlockingWork.submit(blocking, () -> {
       FullHttpResponse res;
       try {
         res = work.run();
@@ -255,7 +255,7 @@ final class LambdaApi {
         res = AwsErrorResponses.of(e);
       }
       Responses.sendOnLoop(ctx, keepAlive, res);
-    });
+    }, busy -> Responses.sendOnLoop(ctx, keepAlive, AwsErrorResponses.of(busy)));
   }
 
   private static void reply(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, FullHttpResponse res) {

@@ -52,14 +52,20 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** Builds the daemon's object graph in plain sight. No decisions live here. */
 public final class Wiring {
+  /** Platform threads for the APIs' blocking work; idle ones end after 30 s. */
+  private static final int MANAGEMENT_THREADS = 16;
+  /** Requests waiting for one of those threads before further ones get 503. */
+  private static final int MANAGEMENT_QUEUE = 1024;
+
   private Wiring() {}
 
   public static Daemon start(DaemonConfig config) {
@@ -79,7 +85,12 @@ public final class Wiring {
 
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
-    ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+    // Management work (SQLite through JNI, unzipping, fsync) runs on platform threads: a virtual
+    // thread blocked in native code holds its carrier, and a few of them starve every other
+    // virtual thread. Bounded: past the threads and the queue a request gets 503 (BlockingWork).
+    ThreadPoolExecutor blocking = new ThreadPoolExecutor(MANAGEMENT_THREADS, MANAGEMENT_THREADS, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(MANAGEMENT_QUEUE), Thread.ofPlatform().daemon().name("management-", 0).factory());
+    blocking.allowCoreThreadTimeOut(true);
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
     RuntimeApiServer runtimeApi = RuntimeApiServer.create(workers);
