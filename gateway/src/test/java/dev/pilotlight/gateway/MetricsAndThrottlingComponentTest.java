@@ -7,7 +7,7 @@ import dev.pilotlight.gateway.activation.ActivationEvents;
 import dev.pilotlight.gateway.activation.Activator;
 import dev.pilotlight.gateway.activation.MemoryBudget;
 import dev.pilotlight.gateway.async.AsyncDispatcher;
-import dev.pilotlight.gateway.async.EventQueue;
+import dev.pilotlight.model.EventQueue;
 import dev.pilotlight.gateway.proxy.HttpProxy;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;

@@ -20,11 +20,9 @@ import dev.pilotlight.gateway.KeepAliveView;
 import dev.pilotlight.gateway.activation.Activator;
 import dev.pilotlight.gateway.activation.MemoryBudget;
 import dev.pilotlight.gateway.async.AsyncDispatcher;
-import dev.pilotlight.gateway.async.EventQueue;
 import dev.pilotlight.gateway.proxy.HttpProxy;
 import dev.pilotlight.gateway.usage.UsageLedger;
 import dev.pilotlight.gateway.usage.UsageMeter;
-import dev.pilotlight.model.AsyncEvent;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Instance;
@@ -57,7 +55,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** Builds the daemon's object graph in plain sight. No decisions live here. */
 public final class Wiring {
@@ -95,13 +92,12 @@ public final class Wiring {
 
     RuntimeApiServer runtimeApi = RuntimeApiServer.create(workers);
     Path javaHome = Path.of(System.getProperty("java.home"));
-    // The budget counts the pool's runners and the pool asks the budget before starting one: the
-    // pool is built first and reaches the budget through this holder.
-    AtomicReference<MemoryBudget> budgetHolder = new AtomicReference<>();
+    // One owner of the node's memory, built first: the pool asks it before starting a runner and
+    // is counted by it once the executor that holds the pool exists.
+    MemoryBudget capacity = new MemoryBudget(config.memoryBudgetMb());
     ProcessExecutor executor = ProcessExecutor.create(ExecutorConfig.defaults(javaHome, config.runnerJar()), runtimeApi, logs::append,
-        config.pool(), data, clock, mb -> budgetHolder.get() == null || budgetHolder.get().fits(mb), config.criu());
-    MemoryBudget budget = new MemoryBudget(config.memoryBudgetMb(), executor.pool()::reservedMemoryMb);
-    budgetHolder.set(budget);
+        config.pool(), data, clock, capacity::fits, config.criu());
+    capacity.countPool(executor.pool()::reservedMemoryMb);
 
     metrics.gauge("pilotlight.pool.runners", executor.pool(), p -> p.size());
     metrics.gauge("pilotlight.pool.reserved.memory.mb", executor.pool(), p -> p.reservedMemoryMb());
@@ -114,7 +110,7 @@ public final class Wiring {
     ScalingDecider decider = new ScalingDecider(keepAlive);
     Activator activator = new Activator(executor::launch, decider::instancesToStart,
         ActivationEvents.all(new LifecycleLog(logs, proxy), new InstanceMeters(metrics), new RhythmAndUsage(rhythms, usage, logs)), clock,
-        new Activator.Settings(config.maxQueue(), config.scaling().maxQueueWait()), budget);
+        new Activator.Settings(config.maxQueue(), config.scaling().maxQueueWait()), capacity);
 
     ScalingLoop scaling = new ScalingLoop(new ScaleTarget() {
       @Override
@@ -148,7 +144,7 @@ public final class Wiring {
     control.restore();
     FunctionStats stats = new FunctionStats();
     FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage);
-    AsyncDispatcher async = AsyncDispatcher.create(new QueueOnStore(events), new InvokerEventRunner(invoker),
+    AsyncDispatcher async = AsyncDispatcher.create(events, new InvokerEventRunner(invoker),
         name -> activator.deployment(name).map(Deployment::spec), (name, requestId, line) -> logs.append(name, "-", requestId, line),
         config.async(), clock);
     GatewayServer gateway;
@@ -276,54 +272,6 @@ public final class Wiring {
     public void prewarmStarted(String function) {
       usage.prewarmed(function);
       logs.append(function, "-", null, "PREWARM starting an instance: the keep-alive policy expects a call soon");
-    }
-  }
-
-  /** The store's SQLite queue as the dispatcher's {@link EventQueue}. */
-  private record QueueOnStore(AsyncQueue q) implements EventQueue {
-    @Override
-    public AsyncEvent enqueue(String function, String requestId, byte[] payload, Instant now) {
-      return q.enqueue(function, requestId, payload, now);
-    }
-
-    @Override
-    public List<AsyncEvent> claimDue(Instant now, int max) {
-      return q.claimDue(now, max);
-    }
-
-    @Override
-    public void complete(long id) {
-      q.complete(id);
-    }
-
-    @Override
-    public void retry(long id, int attempts, Instant dueAt, String error) {
-      q.retry(id, attempts, dueAt, error);
-    }
-
-    @Override
-    public void fail(long id, int attempts, String error, Instant now) {
-      q.fail(id, attempts, error, now);
-    }
-
-    @Override
-    public List<AsyncEvent> failed(String function) {
-      return q.failed(function);
-    }
-
-    @Override
-    public int redrive(String function, Instant now) {
-      return q.redrive(function, now);
-    }
-
-    @Override
-    public int purge(String function) {
-      return q.purge(function);
-    }
-
-    @Override
-    public int requeueClaimed(Instant now) {
-      return q.requeueClaimed(now);
     }
   }
 
