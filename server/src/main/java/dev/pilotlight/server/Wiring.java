@@ -9,14 +9,18 @@ import dev.pilotlight.autoscaler.ScalingDecider;
 import dev.pilotlight.autoscaler.ScalingLoop;
 import dev.pilotlight.executor.ExecutorConfig;
 import dev.pilotlight.executor.ProcessExecutor;
+import dev.pilotlight.gateway.ActivatorMeters;
+import dev.pilotlight.gateway.ControlApi;
 import dev.pilotlight.gateway.FunctionInvoker;
 import dev.pilotlight.gateway.FunctionStats;
 import dev.pilotlight.gateway.GatewayConfig;
+import dev.pilotlight.gateway.GatewayHandler;
 import dev.pilotlight.gateway.GatewayServer;
 import dev.pilotlight.gateway.activation.ActivationEvents;
 import dev.pilotlight.gateway.InstanceMeters;
 import dev.pilotlight.gateway.InvokerEventRunner;
 import dev.pilotlight.gateway.KeepAliveView;
+import dev.pilotlight.gateway.LambdaApi;
 import dev.pilotlight.gateway.activation.Activator;
 import dev.pilotlight.gateway.activation.MemoryBudget;
 import dev.pilotlight.gateway.async.AsyncDispatcher;
@@ -139,19 +143,28 @@ public final class Wiring {
       }
     }, decider, clock, config.scaling());
 
-    ControlPlaneService control = new ControlPlaneService(registry, artifacts, logs, activator, executor::prepare, clock, usage,
-        spec -> keepAliveView(spec, config.keepAlive(), keepAlive, rhythms), rhythms::forget);
-    control.restore();
     FunctionStats stats = new FunctionStats();
+    ControlPlaneService control = new ControlPlaneService(new ControlPlaneService.Stores(registry, artifacts, logs, events), activator,
+        executor::prepare, clock, usage, spec -> keepAliveView(spec, config.keepAlive(), keepAlive, rhythms), rhythms::forget, stats);
+    control.restore();
     FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage);
     AsyncDispatcher async = AsyncDispatcher.create(events, new InvokerEventRunner(invoker),
         name -> activator.deployment(name).map(Deployment::spec), (name, requestId, line) -> logs.append(name, "-", requestId, line),
         config.async(), clock);
+    ActivatorMeters activatorMeters = new ActivatorMeters(activator, metrics);
+    GatewayHandler router = new GatewayHandler(invoker::serveUrl,
+        new ControlApi(control, activator, stats, invoker, async, blocking, config.host())::handle,
+        new LambdaApi(activator, invoker, async, control, blocking)::handle,
+        () -> {
+          activatorMeters.refresh();
+          return metrics.scrape();
+        });
     GatewayServer gateway;
     try {
       gateway = GatewayServer.start(new GatewayConfig(config.host(), config.port(), (int) Math.min(Integer.MAX_VALUE - 1, config.limits().maxZippedBytes() + 1024 * 1024)),
-          boss, workers, activator, control, stats, invoker, async, metrics, blocking, proxy);
+          boss, workers, router);
     } catch (RuntimeException e) {
+      proxy.close();
       activator.shutdown();
       executor.close();
       events.close();
@@ -195,6 +208,7 @@ public final class Wiring {
         closed = true;
         async.close(); // events still running stay claimed in the queue and run after the next start
         gateway.close();
+        proxy.close();
         scaling.close();
         activator.shutdown();
         saver.shutdownNow();
