@@ -36,7 +36,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -62,7 +61,7 @@ class FunctionInvokerTest {
   volatile Function<LambdaRequest, CompletableFuture<LambdaResponse>> answer =
       r -> CompletableFuture.completedFuture(new LambdaResponse(r.payload(), null));
   final Activator activator = new Activator(d -> {
-    ScriptedInstance i = new ScriptedInstance(d.name() + "-" + (launched.size() + 1), d);
+    ScriptedInstance i = new ScriptedInstance(d.name() + "-" + (launched.size() + 1), d, r -> answer.apply(r));
     launched.add(i);
     return CompletableFuture.completedFuture(i);
   }, new ScalingDecider()::instancesToStart, ActivationEvents.NONE, clock, 100);
@@ -105,8 +104,8 @@ class FunctionInvokerTest {
     assertThat(text(second.response().payload())).isEqualTo("{\"a\":2}");
     assertThat(launched).hasSize(1);
     ScriptedInstance instance = launched.getFirst();
-    assertThat(instance.requests).extracting(LambdaRequest::requestId).containsExactly("req-1", "req-2");
-    LambdaRequest sent = instance.requests.getFirst();
+    assertThat(instance.requests()).extracting(LambdaRequest::requestId).containsExactly("req-1", "req-2");
+    LambdaRequest sent = instance.requests().getFirst();
     assertThat(sent.deadline()).isEqualTo(clock.instant().plusSeconds(30)); // the function's timeout
     assertThat(sent.invokedFunctionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:hello");
 
@@ -134,7 +133,7 @@ class FunctionInvokerTest {
 
     invoker.invokeEvent("hello", "req-1", new byte[0]).join();
 
-    assertThat(text(launched.getFirst().requests.getFirst().payload())).isEqualTo("{}");
+    assertThat(text(launched.getFirst().requests().getFirst().payload())).isEqualTo("{}");
   }
 
   @Test
@@ -148,7 +147,7 @@ class FunctionInvokerTest {
     assertThat(result.failure()).isNull();
     assertThat(result.response().errorType()).isEqualTo("Handled");
     assertThat(launched).as("the instance stays").hasSize(1);
-    assertThat(launched.getFirst().stopped).isFalse();
+    assertThat(launched.getFirst().stopped()).isFalse();
     assertThat(invocations("hello", "function_error")).isEqualTo(2);
     assertThat(stats.of("hello").toMap()).containsEntry("errors", 2L);
   }
@@ -162,7 +161,7 @@ class FunctionInvokerTest {
 
     assertThat(result.failure()).isInstanceOf(Failure.InstanceFailed.class)
         .hasMessage("IOException: runtime API connection reset");
-    assertThat(launched.getFirst().stopped).as("an unhealthy instance is stopped").isTrue();
+    assertThat(launched.getFirst().stopped()).as("an unhealthy instance is stopped").isTrue();
     assertThat(lines).contains("hello hello-1 ERROR IOException: runtime API connection reset");
     assertThat(invocations("hello", "crash")).isEqualTo(1);
 
@@ -190,7 +189,7 @@ class FunctionInvokerTest {
         .hasCauseInstanceOf(Failure.InvalidInput.class).hasMessageContaining("is an http app: call it through its URL /fn/web/");
 
     assertThat(invocations("web", "error")).isEqualTo(1);
-    assertThat(launched.getFirst().requests).isEmpty();
+    assertThat(launched.getFirst().requests()).isEmpty();
     assertThat(activator.snapshot("web").orElseThrow().inFlight()).as("the lease is returned").isZero();
   }
 
@@ -207,14 +206,6 @@ class FunctionInvokerTest {
     return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
   }
 
-  static String body(FullHttpResponse res) {
-    try {
-      return res.content().toString(StandardCharsets.UTF_8);
-    } finally {
-      res.release();
-    }
-  }
-
   @Test
   void aFunctionUrlCallIsAnHttpEventAndTheFunctionsAnswerIsTheResponse() {
     deploy("hello");
@@ -225,8 +216,8 @@ class FunctionInvokerTest {
 
     assertThat(res.status()).isEqualTo(HttpResponseStatus.CREATED);
     assertThat(res.headers().get("x-a")).isEqualTo("b");
-    assertThat(body(res)).isEqualTo("made");
-    String event = text(launched.getFirst().requests.getFirst().payload());
+    assertThat(TestResponses.body(res)).isEqualTo("made");
+    String event = text(launched.getFirst().requests().getFirst().payload());
     assertThat(event).contains("\"version\":\"2.0\"").contains("\"rawPath\":\"/orders\"").contains("\"rawQueryString\":\"x=1\"")
         .contains("\"method\":\"POST\"");
     assertThat(invocations("hello", "success")).isEqualTo(1);
@@ -241,7 +232,7 @@ class FunctionInvokerTest {
 
     assertThat(res.status()).isEqualTo(HttpResponseStatus.BAD_GATEWAY);
     assertThat(res.headers().get("X-Pilotlight-Function-Error")).isEqualTo("Unhandled");
-    assertThat(body(res)).isEqualTo("{\"errorMessage\":\"no\"}");
+    assertThat(TestResponses.body(res)).isEqualTo("{\"errorMessage\":\"no\"}");
   }
 
   @Test
@@ -255,7 +246,7 @@ class FunctionInvokerTest {
 
     assertThat(res.status()).isEqualTo(HttpResponseStatus.OK);
     assertThat(res.headers().get(HttpHeaderNames.CONTENT_TYPE)).isEqualTo("application/json");
-    assertThat(body(res)).isEqualTo("{\"n\":1}");
+    assertThat(TestResponses.body(res)).isEqualTo("{\"n\":1}");
     assertThat(req.refCnt()).isZero();
   }
 
@@ -268,7 +259,7 @@ class FunctionInvokerTest {
     FullHttpResponse res = serve(req, "hello", "/", "");
 
     assertThat(res.status()).isEqualTo(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
-    assertThat(body(res)).contains("over the 6 MB limit");
+    assertThat(TestResponses.body(res)).contains("over the 6 MB limit");
     assertThat(launched).isEmpty();
   }
 
@@ -277,31 +268,26 @@ class FunctionInvokerTest {
     FullHttpResponse res = serve(request(HttpMethod.GET, "/fn/nope/", ""), "nope", "/", "");
 
     assertThat(res.status()).isEqualTo(HttpResponseStatus.NOT_FOUND);
-    assertThat(body(res)).contains("nope");
+    assertThat(TestResponses.body(res)).contains("nope");
     assertThat(lines).isEmpty();
   }
 
-  /** An instance that answers as the test says and records what it was sent. */
-  final class ScriptedInstance implements Instance {
-    final String id;
-    final Deployment deployment;
-    final List<LambdaRequest> requests = new ArrayList<>();
-    final CompletableFuture<String> exited = new CompletableFuture<>();
-    volatile boolean stopped;
+  /** An instance that answers as the test says and records what it was sent; stopped once it has exited. */
+  record ScriptedInstance(String id, Deployment deployment, CompletableFuture<String> exited, List<LambdaRequest> requests,
+      Function<LambdaRequest, CompletableFuture<LambdaResponse>> answer) implements Instance {
+    ScriptedInstance(String id, Deployment deployment, Function<LambdaRequest, CompletableFuture<LambdaResponse>> answer) {
+      this(id, deployment, new CompletableFuture<>(), new CopyOnWriteArrayList<>(), answer);
+    }
 
-    ScriptedInstance(String id, Deployment deployment) {
-      this.id = id;
-      this.deployment = deployment;
+    // By identity, as the activator keeps instances: the recorded requests change.
+    @Override
+    public boolean equals(Object o) {
+      return this == o;
     }
 
     @Override
-    public String id() {
-      return id;
-    }
-
-    @Override
-    public Deployment deployment() {
-      return deployment;
+    public int hashCode() {
+      return System.identityHashCode(this);
     }
 
     @Override
@@ -320,7 +306,7 @@ class FunctionInvokerTest {
     }
 
     @Override
-    public synchronized CompletableFuture<LambdaResponse> invoke(LambdaRequest request) {
+    public CompletableFuture<LambdaResponse> invoke(LambdaRequest request) {
       requests.add(request);
       return answer.apply(request);
     }
@@ -330,14 +316,12 @@ class FunctionInvokerTest {
 
     @Override
     public CompletableFuture<Void> stop() {
-      stopped = true;
       exited.complete("stopped");
       return CompletableFuture.completedFuture(null);
     }
 
-    @Override
-    public CompletableFuture<String> exited() {
-      return exited;
+    boolean stopped() {
+      return exited.isDone();
     }
   }
 

@@ -69,14 +69,6 @@ class GatewayHandlerTest {
     return res;
   }
 
-  static String body(FullHttpResponse res) {
-    try {
-      return res.content().toString(StandardCharsets.UTF_8);
-    } finally {
-      res.release();
-    }
-  }
-
   @Test
   void functionUrlsGiveTheFunctionItsPathAndQuery() {
     send(HttpMethod.GET, "/fn/hello/a/b?name=Ann&x=1", "127.0.0.1:8080");
@@ -137,7 +129,7 @@ class GatewayHandlerTest {
 
     assertThat(res.status()).isEqualTo(HttpResponseStatus.OK);
     assertThat(res.headers().get(HttpHeaderNames.CONTENT_TYPE)).isEqualTo("text/plain; charset=utf-8");
-    assertThat(body(res)).isEqualTo("ok\n");
+    assertThat(TestResponses.body(res)).isEqualTo("ok\n");
     assertThat(routed).isEmpty();
   }
 
@@ -147,7 +139,7 @@ class GatewayHandlerTest {
 
     assertThat(res.status()).isEqualTo(HttpResponseStatus.OK);
     assertThat(res.headers().get(HttpHeaderNames.CONTENT_TYPE)).isEqualTo("text/plain; version=0.0.4; charset=utf-8");
-    assertThat(body(res)).isEqualTo("# HELP up\nup 1\n");
+    assertThat(TestResponses.body(res)).isEqualTo("# HELP up\nup 1\n");
   }
 
   @Test
@@ -156,7 +148,7 @@ class GatewayHandlerTest {
       FullHttpResponse res = send(HttpMethod.GET, uri, null);
 
       assertThat(res.status()).as(uri).isEqualTo(HttpResponseStatus.NOT_FOUND);
-      assertThat(body(res)).as(uri).contains("\"error\":\"NotFound\"").contains("no route for " + uri);
+      assertThat(TestResponses.body(res)).as(uri).contains("\"error\":\"NotFound\"").contains("no route for " + uri);
     }
     assertThat(routed).isEmpty();
   }
@@ -169,7 +161,7 @@ class GatewayHandlerTest {
     FullHttpResponse res = send(req);
 
     assertThat(res.status()).isEqualTo(HttpResponseStatus.BAD_REQUEST);
-    assertThat(body(res)).contains("malformed HTTP request: header too long");
+    assertThat(TestResponses.body(res)).contains("malformed HTTP request: header too long");
     assertThat(routed).isEmpty();
   }
 }
