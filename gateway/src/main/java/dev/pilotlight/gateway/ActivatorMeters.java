@@ -21,14 +21,14 @@ import java.util.function.ToIntFunction;
  * budget and its use. {@link #refresh} registers the gauges of new functions and removes those of
  * removed ones; the gateway calls it before every scrape.
  */
-final class ActivatorMeters {
+public final class ActivatorMeters {
   private static final double MB = 1024.0 * 1024.0;
 
   private final Activator activator;
   private final MeterRegistry registry;
   private final Map<String, List<Meter>> byFunction = new HashMap<>();
 
-  ActivatorMeters(Activator activator, MeterRegistry registry) {
+  public ActivatorMeters(Activator activator, MeterRegistry registry) {
     this.activator = activator;
     this.registry = registry;
     MemoryBudget budget = activator.memory();
@@ -43,7 +43,7 @@ final class ActivatorMeters {
   }
 
   /** Brings the per-function gauges in line with the functions the activator has now. */
-  synchronized void refresh() {
+  public synchronized void refresh() {
     Set<String> now = new HashSet<>();
     for (PoolSnapshot s : activator.snapshots()) {
       now.add(s.function());

@@ -19,40 +19,45 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.function.Supplier;
 
 /**
  * {@code /api/v1/...}: deploy, list, status, remove, invoke, logs, stop instances, failed
  * asynchronous invocations and their redrive. Store work
  * (unzipping, SQLite) runs on a blocking executor, never on an event loop.
  */
-final class ControlApi {
+public final class ControlApi {
   private final ControlPlane control;
   private final Activator activator;
   private final FunctionStats stats;
   private final FunctionInvoker invoker;
   private final AsyncDispatcher async;
   private final ExecutorService blocking;
-  private final Supplier<String> baseUrl;
+  private final String shownHost;
 
-  ControlApi(ControlPlane control, Activator activator, FunctionStats stats, FunctionInvoker invoker, AsyncDispatcher async,
-      ExecutorService blocking, Supplier<String> baseUrl) {
+  /**
+   * @param blocking runs the store work (a bounded pool: past it a request gets 503, see BlockingWork)
+   * @param host the host the server listens on, for the function URLs shown ({@code 0.0.0.0} shows {@code 127.0.0.1})
+   */
+  public ControlApi(ControlPlane control, Activator activator, FunctionStats stats, FunctionInvoker invoker, AsyncDispatcher async,
+      ExecutorService blocking, String host) {
     this.control = control;
     this.activator = activator;
     this.stats = stats;
     this.invoker = invoker;
     this.async = async;
     this.blocking = blocking;
-    this.baseUrl = baseUrl;
+    this.shownHost = host.equals("0.0.0.0") ? "127.0.0.1" : host;
   }
 
   /** Handles {@code path} (after {@code /api/v1}); takes ownership of {@code req}. */
-  void handle(ChannelHandlerContext ctx, FullHttpRequest req, String path, QueryStringDecoder query) {
+  public void handle(ChannelHandlerContext ctx, FullHttpRequest req, String path, QueryStringDecoder query) {
+    String baseUrl = baseUrl(ctx);
     String[] parts = path.split("/", -1); // "", "functions", name, sub
     HttpMethod m = req.method();
     if (parts.length < 2 || !parts[1].equals("functions")) {
@@ -64,7 +69,7 @@ final class ControlApi {
         blocking(ctx, req, () -> {
           List<Map<String, Object>> all = new ArrayList<>();
           for (Deployment d : control.list()) {
-            all.add(view(d));
+            all.add(view(d, baseUrl));
           }
           return ErrorResponses.json(HttpResponseStatus.OK, Map.of("functions", all));
         });
@@ -80,18 +85,16 @@ final class ControlApi {
         if (m.equals(HttpMethod.PUT) || m.equals(HttpMethod.POST)) {
           blocking(ctx, req, () -> {
             ControlPlane.Deployed result = control.deploy(name, new ByteBufInputStream(req.content()));
-            return ErrorResponses.json(result.created() ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, view(result.deployment()));
+            return ErrorResponses.json(result.created() ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, view(result.deployment(), baseUrl));
           });
         } else if (m.equals(HttpMethod.GET)) {
           blocking(ctx, req, () -> ErrorResponses.json(HttpResponseStatus.OK,
-              view(control.find(name).orElseThrow(() -> new Failure.FunctionNotFound(name)))));
+              view(control.find(name).orElseThrow(() -> new Failure.FunctionNotFound(name)), baseUrl)));
         } else if (m.equals(HttpMethod.DELETE)) {
           blocking(ctx, req, () -> {
             if (!control.delete(name)) {
               throw new Failure.FunctionNotFound(name);
             }
-            async.purge(name);
-            stats.remove(name);
             return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
           });
         } else {
@@ -160,9 +163,14 @@ final class ControlApi {
     }
   }
 
-  private Map<String, Object> view(Deployment d) {
+  /** Where function URLs are reached: the host listened on and the port this request came in on (the bound one, also when 0 was asked for). */
+  private String baseUrl(ChannelHandlerContext ctx) {
+    return ctx.channel().localAddress() instanceof InetSocketAddress a ? "http://" + shownHost + ":" + a.getPort() : "http://" + shownHost;
+  }
+
+  private Map<String, Object> view(Deployment d, String baseUrl) {
     Map<String, Object> m = FunctionView.of(d, activator.snapshot(d.name()).orElse(null), activator.scaling(d.name()).orElse(null),
-        stats.of(d.name()), baseUrl.get());
+        stats.of(d.name()), baseUrl);
     control.keepAlive(d).ifPresent(k -> m.put("keepAlive", k.toMap()));
     return m;
   }

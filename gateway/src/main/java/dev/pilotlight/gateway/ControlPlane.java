@@ -39,7 +39,12 @@ public interface ControlPlane {
 
   Optional<Deployment> find(String name);
 
-  /** Removes a function, its instances and its logs; false when it did not exist. */
+  /**
+   * Removes a function and all that is kept for it: its registry entry, instances, code no other
+   * function uses, logs, usage, learned keep-alive rhythm, queued and failed events and status
+   * counters. The one removal operation, behind both the native API's DELETE and Lambda's
+   * DeleteFunction; false when it did not exist.
+   */
   boolean delete(String name);
 
   List<String> tailLogs(String name, int lines);

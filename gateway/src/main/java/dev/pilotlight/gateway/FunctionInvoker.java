@@ -70,7 +70,7 @@ public final class FunctionInvoker {
   }
 
   /** A function URL call: {@code path} and {@code rawQuery} are what the function sees. */
-  void serveUrl(ChannelHandlerContext ctx, FullHttpRequest req, String name, String path, String rawQuery) {
+  public void serveUrl(ChannelHandlerContext ctx, FullHttpRequest req, String name, String path, String rawQuery) {
     run(ctx, req, name, path, rawQuery, true);
   }
 

@@ -1,6 +1,5 @@
 package dev.pilotlight.gateway;
 
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -15,31 +14,48 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
  * Routes every request on the daemon's one port: {@code {name}.localhost} and {@code /fn/{name}/…}
  * to the function, {@code /api/v1/…} to the control API, {@code /2015-03-31/…} to the Lambda API,
- * plus {@code /healthz} and {@code /metrics}.
+ * plus {@code /healthz} and {@code /metrics}. It decides only where a request goes; what serves it
+ * is handed in (composed in the server's wiring), and takes ownership of the request.
  */
 @ChannelHandler.Sharable
-final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Pattern FUNCTION_HOST = Pattern.compile("([a-z0-9][a-z0-9-]{0,62})\\.localhost(:\\d+)?");
 
-  private final FunctionInvoker invoker;
-  private final ControlApi api;
-  private final LambdaApi lambdaApi;
-  private final PrometheusMeterRegistry metrics;
-  private final ActivatorMeters activatorMeters;
+  /** Serves a function URL call: {@code path} and {@code rawQuery} (without {@code ?}) are what the function sees. */
+  @FunctionalInterface
+  public interface FunctionUrls {
+    void serve(ChannelHandlerContext ctx, FullHttpRequest req, String function, String path, String rawQuery);
+  }
 
-  GatewayHandler(FunctionInvoker invoker, ControlApi api, LambdaApi lambdaApi, PrometheusMeterRegistry metrics,
-      ActivatorMeters activatorMeters) {
-    super(false); // handlers below own the request and release it
-    this.invoker = invoker;
-    this.api = api;
+  /** Serves an API: {@code path} is what follows the API's prefix. */
+  @FunctionalInterface
+  public interface Api {
+    void handle(ChannelHandlerContext ctx, FullHttpRequest req, String path, QueryStringDecoder query);
+  }
+
+  private final FunctionUrls functions;
+  private final Api controlApi;
+  private final Api lambdaApi;
+  private final Supplier<String> metrics;
+
+  /**
+   * @param functions function URLs ({@link FunctionInvoker#serveUrl})
+   * @param controlApi {@code /api/v1/…} ({@link ControlApi#handle})
+   * @param lambdaApi {@code /2015-03-31/…} ({@link LambdaApi#handle})
+   * @param metrics the Prometheus text {@code /metrics} answers, read at each scrape
+   */
+  public GatewayHandler(FunctionUrls functions, Api controlApi, Api lambdaApi, Supplier<String> metrics) {
+    super(false); // the routes own the request and release it
+    this.functions = functions;
+    this.controlApi = controlApi;
     this.lambdaApi = lambdaApi;
     this.metrics = metrics;
-    this.activatorMeters = activatorMeters;
   }
 
   @Override
@@ -56,7 +72,7 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     String path = q < 0 ? uri : uri.substring(0, q);
     String rawQuery = q < 0 ? "" : uri.substring(q + 1);
     if (hostMatch.matches()) {
-      invoker.serveUrl(ctx, req, hostMatch.group(1), path, rawQuery);
+      functions.serve(ctx, req, hostMatch.group(1), path, rawQuery);
       return;
     }
     if (path.startsWith("/fn/")) {
@@ -64,11 +80,11 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
       int slash = rest.indexOf('/');
       String name = slash < 0 ? rest : rest.substring(0, slash);
       String fnPath = slash < 0 ? "/" : rest.substring(slash);
-      invoker.serveUrl(ctx, req, name, fnPath, rawQuery);
+      functions.serve(ctx, req, name, fnPath, rawQuery);
       return;
     }
     if (path.startsWith("/api/v1/")) {
-      api.handle(ctx, req, path.substring("/api/v1".length()), new QueryStringDecoder(uri));
+      controlApi.handle(ctx, req, path.substring("/api/v1".length()), new QueryStringDecoder(uri));
       return;
     }
     if (path.startsWith(LambdaApi.PREFIX + "/")) {
@@ -78,9 +94,8 @@ final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     switch (path) {
       case "/healthz" -> plain(ctx, req, HttpResponseStatus.OK, "ok\n");
       case "/metrics" -> {
-        activatorMeters.refresh();
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-            Unpooled.copiedBuffer(metrics.scrape(), StandardCharsets.UTF_8));
+            Unpooled.copiedBuffer(metrics.get(), StandardCharsets.UTF_8));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
         send(ctx, req, res);
       }

@@ -1,9 +1,6 @@
 package dev.pilotlight.gateway;
 
-import dev.pilotlight.gateway.activation.Activator;
-import dev.pilotlight.gateway.proxy.HttpProxy;
 import dev.pilotlight.model.Failure;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,29 +14,20 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.net.InetSocketAddress;
-import dev.pilotlight.gateway.async.AsyncDispatcher;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.atomic.AtomicReference;
 
-/** The daemon's HTTP front door on one port. */
+/**
+ * The daemon's HTTP front door on one port: HTTP decoding, keep-alive and the request size limit,
+ * in front of a router built by the server's wiring (a {@link GatewayHandler}).
+ */
 public final class GatewayServer implements AutoCloseable {
   private final Channel channel;
-  private final HttpProxy proxy;
 
-  private GatewayServer(Channel channel, HttpProxy proxy) {
+  private GatewayServer(Channel channel) {
     this.channel = channel;
-    this.proxy = proxy;
   }
 
-  /** Binds and starts serving; throws if the port is taken. */
-  public static GatewayServer start(GatewayConfig config, EventLoopGroup boss, EventLoopGroup workers, Activator activator,
-      ControlPlane control, FunctionStats stats, FunctionInvoker invoker, AsyncDispatcher async, PrometheusMeterRegistry metrics,
-      ExecutorService blocking, HttpProxy proxy) {
-    String shownHost = config.host().equals("0.0.0.0") ? "127.0.0.1" : config.host();
-    // The base URL is only known after binding when port 0 was asked for; the API reads it lazily.
-    AtomicReference<String> baseUrl = new AtomicReference<>("");
-    GatewayHandler handler = new GatewayHandler(invoker, new ControlApi(control, activator, stats, invoker, async, blocking, baseUrl::get),
-        new LambdaApi(activator, invoker, async, control, stats, blocking), metrics, new ActivatorMeters(activator, metrics));
+  /** Binds and starts serving; throws if the port is taken. {@code router} is shared by every connection. */
+  public static GatewayServer start(GatewayConfig config, EventLoopGroup boss, EventLoopGroup workers, GatewayHandler router) {
     Channel ch = new ServerBootstrap()
         .group(boss, workers)
         .channel(NioServerSocketChannel.class)
@@ -49,14 +37,13 @@ public final class GatewayServer implements AutoCloseable {
           @Override
           protected void initChannel(SocketChannel c) {
             c.pipeline().addLast(new HttpServerCodec(), new HttpServerKeepAliveHandler(),
-                new LimitedAggregator(config.maxRequestBytes()), handler);
+                new LimitedAggregator(config.maxRequestBytes()), router);
           }
         })
         .bind(new InetSocketAddress(config.host(), config.port()))
         .syncUninterruptibly()
         .channel();
-    baseUrl.set("http://" + shownHost + ":" + ((InetSocketAddress) ch.localAddress()).getPort());
-    return new GatewayServer(ch, proxy);
+    return new GatewayServer(ch);
   }
 
   public int port() {
@@ -66,7 +53,6 @@ public final class GatewayServer implements AutoCloseable {
   @Override
   public void close() {
     channel.close().syncUninterruptibly();
-    proxy.close();
   }
 
   /** Answers an oversized body with our JSON 413 that states the limit, instead of Netty's bare one. */

@@ -29,7 +29,7 @@ import java.util.concurrent.ExecutorService;
  * management subset in {@link LambdaFunctions}. Errors are AWS's ({@link AwsErrorResponses}), so
  * AWS's CLI and SDKs work with {@code --endpoint-url} / {@code endpointOverride}.
  */
-final class LambdaApi {
+public final class LambdaApi {
   /** The path prefix of every Lambda API operation served here. */
   static final String PREFIX = "/2015-03-31";
   /** Lambda's limit for an asynchronous invocation's payload. */
@@ -46,17 +46,18 @@ final class LambdaApi {
   private final ExecutorService blocking;
   private final LambdaFunctions functions;
 
-  LambdaApi(Activator activator, FunctionInvoker invoker, AsyncDispatcher async, ControlPlane control, FunctionStats stats, ExecutorService blocking) {
+  /** @param blocking runs the store work (a bounded pool: past it a request gets 503, see BlockingWork) */
+  public LambdaApi(Activator activator, FunctionInvoker invoker, AsyncDispatcher async, ControlPlane control, ExecutorService blocking) {
     this.activator = activator;
     this.invoker = invoker;
     this.async = async;
     this.control = control;
     this.blocking = blocking;
-    this.functions = new LambdaFunctions(control, async, stats);
+    this.functions = new LambdaFunctions(control);
   }
 
   /** Handles {@code path} (after {@link #PREFIX}); takes ownership of {@code req}. */
-  void handle(ChannelHandlerContext ctx, FullHttpRequest req, String path, QueryStringDecoder query) {
+  public void handle(ChannelHandlerContext ctx, FullHttpRequest req, String path, QueryStringDecoder query) {
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     HttpMethod m = req.method();
     String[] parts = path.split("/", -1); // "", "functions", name, sub

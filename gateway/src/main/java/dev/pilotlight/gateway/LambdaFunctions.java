@@ -2,7 +2,6 @@ package dev.pilotlight.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pilotlight.gateway.async.AsyncDispatcher;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;
@@ -36,13 +35,9 @@ final class LambdaFunctions {
   static final int DEFAULT_TIMEOUT_SECONDS = 3;
 
   private final ControlPlane control;
-  private final AsyncDispatcher async;
-  private final FunctionStats stats;
 
-  LambdaFunctions(ControlPlane control, AsyncDispatcher async, FunctionStats stats) {
+  LambdaFunctions(ControlPlane control) {
     this.control = control;
-    this.async = async;
-    this.stats = stats;
   }
 
   /**
@@ -154,8 +149,6 @@ final class LambdaFunctions {
     if (!control.delete(ref.name())) {
       throw new Failure.FunctionNotFound(ref.name());
     }
-    async.purge(ref.name());
-    stats.remove(ref.name());
     return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
   }
 

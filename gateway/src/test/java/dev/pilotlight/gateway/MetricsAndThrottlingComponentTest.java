@@ -7,7 +7,7 @@ import dev.pilotlight.gateway.activation.ActivationEvents;
 import dev.pilotlight.gateway.activation.Activator;
 import dev.pilotlight.gateway.activation.MemoryBudget;
 import dev.pilotlight.gateway.async.AsyncDispatcher;
-import dev.pilotlight.gateway.async.EventQueue;
+import dev.pilotlight.model.EventQueue;
 import dev.pilotlight.gateway.proxy.HttpProxy;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;
@@ -27,6 +27,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.InstantSource;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,8 +63,16 @@ class MetricsAndThrottlingComponentTest {
     AsyncDispatcher async = AsyncDispatcher.create(unused(EventQueue.class), (f, r, p) -> CompletableFuture.failedFuture(new AssertionError()),
         f -> activator.deployment(f).map(Deployment::spec), (f, r, line) -> {}, AsyncDispatcher.Settings.defaults(), clock);
     ControlPlane control = unused(ControlPlane.class);
-    server = GatewayServer.start(new GatewayConfig("127.0.0.1", 0, 1024 * 1024), boss, workers, activator, control, stats, invoker, async,
-        metrics, Executors.newVirtualThreadPerTaskExecutor(), proxy);
+    ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
+    ActivatorMeters activatorMeters = new ActivatorMeters(activator, metrics);
+    GatewayHandler router = new GatewayHandler(invoker::serveUrl,
+        new ControlApi(control, activator, stats, invoker, async, blocking, "127.0.0.1")::handle,
+        new LambdaApi(activator, invoker, async, control, blocking)::handle,
+        () -> {
+          activatorMeters.refresh();
+          return metrics.scrape();
+        });
+    server = GatewayServer.start(new GatewayConfig("127.0.0.1", 0, 1024 * 1024), boss, workers, router);
   }
 
   private CompletableFuture<Instance> launch(Deployment d) {

@@ -1,2 +1,2 @@
-/** Records and named failures shared by every Pilotlight module; no dependencies beyond the JDK. */
+/** Records, contracts and named failures shared by every Pilotlight module; no dependencies beyond the JDK. */
 package dev.pilotlight.model;

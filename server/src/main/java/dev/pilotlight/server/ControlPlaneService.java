@@ -1,11 +1,12 @@
 package dev.pilotlight.server;
 
 import dev.pilotlight.gateway.ControlPlane;
+import dev.pilotlight.gateway.FunctionStats;
 import dev.pilotlight.gateway.KeepAliveView;
-import dev.pilotlight.gateway.usage.UsageLedger;
 import dev.pilotlight.gateway.usage.UsageMeter;
 import dev.pilotlight.gateway.activation.Activator;
 import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.EventQueue;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.store.ArtifactStore;
@@ -28,49 +29,49 @@ import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
- * Keeps the durable side (artifacts, registry, logs) and the live side (the activator) in step.
- * A deploy is acknowledged only after the registry committed it; deploys and removals are
- * serialised, so artifact clean-up never races a deploy that has stored code but not yet
- * recorded it.
+ * Keeps the durable side (artifacts, registry, logs, queued events) and the live side (the
+ * activator) in step, and is the one place a function is removed. A deploy is acknowledged only
+ * after the registry committed it; deploys and removals are serialised, so artifact clean-up never
+ * races a deploy that has stored code but not yet recorded it.
  */
 final class ControlPlaneService implements ControlPlane {
+  /** The durable stores a function lives in. */
+  record Stores(Registry registry, ArtifactStore artifacts, LogStore logs, EventQueue events) {}
+
   private final Registry registry;
   private final ArtifactStore artifacts;
   private final LogStore logs;
+  private final EventQueue events;
   private final Activator activator;
   private final Consumer<Deployment> onActivate;
   private final InstantSource clock;
   private final UsageMeter usage;
   private final Function<FunctionSpec, KeepAliveView> keepAlive;
   private final Consumer<String> forgetRhythm;
+  private final FunctionStats stats;
   private final Object writeLock = new Object();
 
   /**
    * @param onActivate told of every deployment made live (deploys and restores), e.g. so the
    *     executor can warm its pool for the function's runtime and heap size before the first call
-   */
-  ControlPlaneService(Registry registry, ArtifactStore artifacts, LogStore logs, Activator activator,
-      Consumer<Deployment> onActivate, InstantSource clock) {
-    this(registry, artifacts, logs, activator, onActivate, clock, new UsageMeter(UsageLedger.NONE, clock), spec -> null, name -> {});
-  }
-
-  /**
    * @param usage what functions used, for {@code cost}; a removed function's usage is dropped
    * @param keepAlive how a function's idle instance is kept now (null: not known)
    * @param forgetRhythm told of every removed function, whose learned keep-alive rhythm is dropped
+   * @param stats the counters {@code status} shows; a removed function's are dropped
    */
-  ControlPlaneService(Registry registry, ArtifactStore artifacts, LogStore logs, Activator activator,
-      Consumer<Deployment> onActivate, InstantSource clock, UsageMeter usage, Function<FunctionSpec, KeepAliveView> keepAlive,
-      Consumer<String> forgetRhythm) {
-    this.usage = usage;
-    this.keepAlive = keepAlive;
-    this.forgetRhythm = forgetRhythm;
-    this.registry = registry;
-    this.artifacts = artifacts;
-    this.logs = logs;
+  ControlPlaneService(Stores stores, Activator activator, Consumer<Deployment> onActivate, InstantSource clock, UsageMeter usage,
+      Function<FunctionSpec, KeepAliveView> keepAlive, Consumer<String> forgetRhythm, FunctionStats stats) {
+    this.registry = stores.registry();
+    this.artifacts = stores.artifacts();
+    this.logs = stores.logs();
+    this.events = stores.events();
     this.activator = activator;
     this.onActivate = onActivate;
     this.clock = clock;
+    this.usage = usage;
+    this.keepAlive = keepAlive;
+    this.forgetRhythm = forgetRhythm;
+    this.stats = stats;
   }
 
   /** Activates every stored function (daemon start) and drops code no function references. */
@@ -195,6 +196,8 @@ final class ControlPlaneService implements ControlPlane {
       usage.forget(name);
       forgetRhythm.accept(name);
       artifacts.retainOnly(registry.referencedCode());
+      events.purge(name);
+      stats.remove(name);
       return true;
     }
   }

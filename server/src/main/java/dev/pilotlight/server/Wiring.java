@@ -9,22 +9,24 @@ import dev.pilotlight.autoscaler.ScalingDecider;
 import dev.pilotlight.autoscaler.ScalingLoop;
 import dev.pilotlight.executor.ExecutorConfig;
 import dev.pilotlight.executor.ProcessExecutor;
+import dev.pilotlight.gateway.ActivatorMeters;
+import dev.pilotlight.gateway.ControlApi;
 import dev.pilotlight.gateway.FunctionInvoker;
 import dev.pilotlight.gateway.FunctionStats;
 import dev.pilotlight.gateway.GatewayConfig;
+import dev.pilotlight.gateway.GatewayHandler;
 import dev.pilotlight.gateway.GatewayServer;
 import dev.pilotlight.gateway.activation.ActivationEvents;
 import dev.pilotlight.gateway.InstanceMeters;
 import dev.pilotlight.gateway.InvokerEventRunner;
 import dev.pilotlight.gateway.KeepAliveView;
+import dev.pilotlight.gateway.LambdaApi;
 import dev.pilotlight.gateway.activation.Activator;
 import dev.pilotlight.gateway.activation.MemoryBudget;
 import dev.pilotlight.gateway.async.AsyncDispatcher;
-import dev.pilotlight.gateway.async.EventQueue;
 import dev.pilotlight.gateway.proxy.HttpProxy;
 import dev.pilotlight.gateway.usage.UsageLedger;
 import dev.pilotlight.gateway.usage.UsageMeter;
-import dev.pilotlight.model.AsyncEvent;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Instance;
@@ -57,7 +59,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /** Builds the daemon's object graph in plain sight. No decisions live here. */
 public final class Wiring {
@@ -95,13 +96,12 @@ public final class Wiring {
 
     RuntimeApiServer runtimeApi = RuntimeApiServer.create(workers);
     Path javaHome = Path.of(System.getProperty("java.home"));
-    // The budget counts the pool's runners and the pool asks the budget before starting one: the
-    // pool is built first and reaches the budget through this holder.
-    AtomicReference<MemoryBudget> budgetHolder = new AtomicReference<>();
+    // One owner of the node's memory, built first: the pool asks it before starting a runner and
+    // is counted by it once the executor that holds the pool exists.
+    MemoryBudget capacity = new MemoryBudget(config.memoryBudgetMb());
     ProcessExecutor executor = ProcessExecutor.create(ExecutorConfig.defaults(javaHome, config.runnerJar()), runtimeApi, logs::append,
-        config.pool(), data, clock, mb -> budgetHolder.get() == null || budgetHolder.get().fits(mb), config.criu());
-    MemoryBudget budget = new MemoryBudget(config.memoryBudgetMb(), executor.pool()::reservedMemoryMb);
-    budgetHolder.set(budget);
+        config.pool(), data, clock, capacity::fits, config.criu());
+    capacity.countPool(executor.pool()::reservedMemoryMb);
 
     metrics.gauge("pilotlight.pool.runners", executor.pool(), p -> p.size());
     metrics.gauge("pilotlight.pool.reserved.memory.mb", executor.pool(), p -> p.reservedMemoryMb());
@@ -114,7 +114,7 @@ public final class Wiring {
     ScalingDecider decider = new ScalingDecider(keepAlive);
     Activator activator = new Activator(executor::launch, decider::instancesToStart,
         ActivationEvents.all(new LifecycleLog(logs, proxy), new InstanceMeters(metrics), new RhythmAndUsage(rhythms, usage, logs)), clock,
-        new Activator.Settings(config.maxQueue(), config.scaling().maxQueueWait()), budget);
+        new Activator.Settings(config.maxQueue(), config.scaling().maxQueueWait()), capacity);
 
     ScalingLoop scaling = new ScalingLoop(new ScaleTarget() {
       @Override
@@ -143,19 +143,28 @@ public final class Wiring {
       }
     }, decider, clock, config.scaling());
 
-    ControlPlaneService control = new ControlPlaneService(registry, artifacts, logs, activator, executor::prepare, clock, usage,
-        spec -> keepAliveView(spec, config.keepAlive(), keepAlive, rhythms), rhythms::forget);
-    control.restore();
     FunctionStats stats = new FunctionStats();
+    ControlPlaneService control = new ControlPlaneService(new ControlPlaneService.Stores(registry, artifacts, logs, events), activator,
+        executor::prepare, clock, usage, spec -> keepAliveView(spec, config.keepAlive(), keepAlive, rhythms), rhythms::forget, stats);
+    control.restore();
     FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage);
-    AsyncDispatcher async = AsyncDispatcher.create(new QueueOnStore(events), new InvokerEventRunner(invoker),
+    AsyncDispatcher async = AsyncDispatcher.create(events, new InvokerEventRunner(invoker),
         name -> activator.deployment(name).map(Deployment::spec), (name, requestId, line) -> logs.append(name, "-", requestId, line),
         config.async(), clock);
+    ActivatorMeters activatorMeters = new ActivatorMeters(activator, metrics);
+    GatewayHandler router = new GatewayHandler(invoker::serveUrl,
+        new ControlApi(control, activator, stats, invoker, async, blocking, config.host())::handle,
+        new LambdaApi(activator, invoker, async, control, blocking)::handle,
+        () -> {
+          activatorMeters.refresh();
+          return metrics.scrape();
+        });
     GatewayServer gateway;
     try {
       gateway = GatewayServer.start(new GatewayConfig(config.host(), config.port(), (int) Math.min(Integer.MAX_VALUE - 1, config.limits().maxZippedBytes() + 1024 * 1024)),
-          boss, workers, activator, control, stats, invoker, async, metrics, blocking, proxy);
+          boss, workers, router);
     } catch (RuntimeException e) {
+      proxy.close();
       activator.shutdown();
       executor.close();
       events.close();
@@ -199,6 +208,7 @@ public final class Wiring {
         closed = true;
         async.close(); // events still running stay claimed in the queue and run after the next start
         gateway.close();
+        proxy.close();
         scaling.close();
         activator.shutdown();
         saver.shutdownNow();
@@ -276,54 +286,6 @@ public final class Wiring {
     public void prewarmStarted(String function) {
       usage.prewarmed(function);
       logs.append(function, "-", null, "PREWARM starting an instance: the keep-alive policy expects a call soon");
-    }
-  }
-
-  /** The store's SQLite queue as the dispatcher's {@link EventQueue}. */
-  private record QueueOnStore(AsyncQueue q) implements EventQueue {
-    @Override
-    public AsyncEvent enqueue(String function, String requestId, byte[] payload, Instant now) {
-      return q.enqueue(function, requestId, payload, now);
-    }
-
-    @Override
-    public List<AsyncEvent> claimDue(Instant now, int max) {
-      return q.claimDue(now, max);
-    }
-
-    @Override
-    public void complete(long id) {
-      q.complete(id);
-    }
-
-    @Override
-    public void retry(long id, int attempts, Instant dueAt, String error) {
-      q.retry(id, attempts, dueAt, error);
-    }
-
-    @Override
-    public void fail(long id, int attempts, String error, Instant now) {
-      q.fail(id, attempts, error, now);
-    }
-
-    @Override
-    public List<AsyncEvent> failed(String function) {
-      return q.failed(function);
-    }
-
-    @Override
-    public int redrive(String function, Instant now) {
-      return q.redrive(function, now);
-    }
-
-    @Override
-    public int purge(String function) {
-      return q.purge(function);
-    }
-
-    @Override
-    public int requeueClaimed(Instant now) {
-      return q.requeueClaimed(now);
     }
   }
 

@@ -3,10 +3,15 @@ package dev.pilotlight.gateway.activation;
 import java.util.function.LongSupplier;
 
 /**
- * The node-wide memory budget: the sum of the {@code memory} settings of running and starting
- * instances plus what the warm pool holds may not exceed {@link #limitMb()}. The activator reserves
- * an instance's memory before launching it and returns it when the instance is told to stop (or
- * its launch fails); the pool's share is read from it, not reserved.
+ * The node's capacity: the one owner of its memory accounting. The sum of the {@code memory}
+ * settings of running and starting instances plus what the warm pool's runners hold may not exceed
+ * {@link #limitMb()}. The activator reserves an instance's memory before launching it and returns
+ * it when the instance is told to stop (or its launch fails); the executor's pool asks
+ * {@link #fits} before it starts a runner, and its share is read from it ({@link #countPool}),
+ * since only the pool knows which of its runners are waiting, starting or taken.
+ *
+ * <p>Built first in the wiring, before the executor: the pool sees it only as its {@code fits}
+ * predicate, and is counted once it exists. Until then the pool holds nothing.
  *
  * <p>Thread-safe. {@link #release} tells the listener that room was made, outside any lock, so
  * launches that were waiting for memory can be tried again.
@@ -14,27 +19,46 @@ import java.util.function.LongSupplier;
 public final class MemoryBudget {
   /** Share of the machine's memory the daemon uses by default ({@code --memory-budget-mb}). */
   public static final double DEFAULT_SHARE_OF_MACHINE = 0.75;
+  private static final LongSupplier NO_POOL = () -> 0;
 
   private final long limitMb;
-  private final LongSupplier poolMb;
+  private volatile LongSupplier poolMb;
   private long instancesMb;
   private volatile Runnable onRelease = () -> {};
 
-  /**
-   * @param limitMb the budget in MB; {@link Long#MAX_VALUE} for none
-   * @param poolMb memory held by the warm pool's waiting and starting runners, in MB
-   */
-  public MemoryBudget(long limitMb, LongSupplier poolMb) {
+  /** @param limitMb the budget in MB; {@link Long#MAX_VALUE} for none */
+  public MemoryBudget(long limitMb) {
     if (limitMb < 1) {
       throw new IllegalArgumentException("memory budget: " + limitMb + " MB (expected: >= 1)");
     }
     this.limitMb = limitMb;
-    this.poolMb = poolMb;
+    this.poolMb = NO_POOL;
+  }
+
+  /**
+   * A budget that counts a pool known already (tests).
+   *
+   * @param poolMb memory held by the warm pool's waiting and starting runners, in MB
+   */
+  public MemoryBudget(long limitMb, LongSupplier poolMb) {
+    this(limitMb);
+    countPool(poolMb);
   }
 
   /** No budget: every reservation succeeds (tests, and callers that do not bound memory). */
   public static MemoryBudget unlimited() {
-    return new MemoryBudget(Long.MAX_VALUE, () -> 0);
+    return new MemoryBudget(Long.MAX_VALUE);
+  }
+
+  /**
+   * Counts the warm pool's runners from now on: {@code poolMb} is the memory its waiting and
+   * starting runners hold, in MB. Called once, when the executor that owns the pool exists.
+   */
+  public void countPool(LongSupplier poolMb) {
+    if (this.poolMb != NO_POOL) {
+      throw new IllegalStateException("the warm pool is counted already");
+    }
+    this.poolMb = poolMb;
   }
 
   /** Called after every release; the activator retries the launches that found no room. */
@@ -59,7 +83,7 @@ public final class MemoryBudget {
     onRelease.run();
   }
 
-  /** Whether {@code mb} more (say, a pool runner) fits now; reserves nothing. */
+  /** Whether {@code mb} more (a pool runner) fits now; reserves nothing, as the pool counts its runners itself. */
   public boolean fits(int mb) {
     return usedMb() + mb <= limitMb;
   }

@@ -1,6 +1,7 @@
 package dev.pilotlight.gateway.async;
 
 import dev.pilotlight.model.AsyncEvent;
+import dev.pilotlight.model.EventQueue;
 import dev.pilotlight.model.FunctionSpec;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,2 +1,2 @@
-/** Asynchronous ({@code Event}) invocations: the durable queue's contract, the retry decision and the dispatcher that applies it. */
+/** Asynchronous ({@code Event}) invocations: the retry decision and the dispatcher that applies it over {@code model}'s {@code EventQueue}. */
 package dev.pilotlight.gateway.async;

@@ -3,6 +3,7 @@ package dev.pilotlight.gateway.async;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pilotlight.model.AsyncEvent;
+import dev.pilotlight.model.EventQueue;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Runtime;
 import dev.pilotlight.testing.ManualClock;

@@ -1,0 +1,252 @@
+package dev.pilotlight.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.pilotlight.autoscaler.ScalingDecider;
+import dev.pilotlight.gateway.ControlPlane;
+import dev.pilotlight.gateway.FunctionStats;
+import dev.pilotlight.gateway.activation.ActivationEvents;
+import dev.pilotlight.gateway.activation.Activator;
+import dev.pilotlight.gateway.activation.Lease;
+import dev.pilotlight.gateway.usage.UsageLedger;
+import dev.pilotlight.gateway.usage.UsageMeter;
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.ScalingSettings;
+import dev.pilotlight.model.Usage;
+import dev.pilotlight.store.ArtifactStore;
+import dev.pilotlight.store.AsyncQueue;
+import dev.pilotlight.store.LogStore;
+import dev.pilotlight.store.PackageLimits;
+import dev.pilotlight.store.Registry;
+import dev.pilotlight.testing.FakeInstance;
+import dev.pilotlight.testing.ManualClock;
+import dev.pilotlight.testing.Zips;
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Deploy, redeploy, remove and restore over the real stores in a temporary directory and an
+ * activator over in-memory instances: every store a function lives in is written on deploy and
+ * emptied on removal.
+ */
+class ControlPlaneServiceTest {
+  @TempDir
+  Path data;
+
+  final ManualClock clock = new ManualClock();
+  final List<FakeInstance> launched = new CopyOnWriteArrayList<>();
+  final List<Deployment> activated = new ArrayList<>();
+  final List<String> forgottenRhythms = new ArrayList<>();
+  final List<String> forgottenUsage = new ArrayList<>();
+  final FunctionStats stats = new FunctionStats();
+  Registry registry;
+  ArtifactStore artifacts;
+  LogStore logs;
+  AsyncQueue events;
+  Activator activator;
+  ControlPlaneService control;
+
+  @BeforeEach
+  void open() {
+    registry = Registry.open(data.resolve("registry.db"));
+    artifacts = ArtifactStore.open(data.resolve("artifacts"), PackageLimits.defaults());
+    logs = LogStore.open(data.resolve("logs"), clock);
+    events = AsyncQueue.open(data.resolve("events.db"));
+    activator = activator();
+    control = service(activator);
+  }
+
+  @AfterEach
+  void close() {
+    activator.shutdown();
+    events.close();
+    registry.close();
+    logs.close();
+  }
+
+  private Activator activator() {
+    return new Activator(d -> {
+      FakeInstance i = new FakeInstance(d.name() + "-" + (launched.size() + 1), d);
+      launched.add(i);
+      return CompletableFuture.completedFuture(i);
+    }, new ScalingDecider()::instancesToStart, ActivationEvents.NONE, clock, 100);
+  }
+
+  private ControlPlaneService service(Activator a) {
+    UsageLedger ledger = new UsageLedger() {
+      @Override
+      public void add(Map<String, Map<Instant, Usage>> byFunctionAndHour) {}
+
+      @Override
+      public Usage total(String function, Instant since) {
+        return Usage.NONE;
+      }
+
+      @Override
+      public void forget(String function) {
+        forgottenUsage.add(function);
+      }
+    };
+    return new ControlPlaneService(new ControlPlaneService.Stores(registry, artifacts, logs, events), a, activated::add, clock,
+        new UsageMeter(ledger, clock), spec -> null, forgottenRhythms::add, stats);
+  }
+
+  static InputStream pythonPackage(String code) {
+    return new ByteArrayInputStream(Zips.ofText(
+        "pilotlight.yaml", "runtime: python3.12\nhandler: app.handler\nmemory: 128\ntimeout: 30s\n",
+        "app.py", code));
+  }
+
+  /** The unpacked code directories the artifact store holds. */
+  private List<Path> codeDirs() throws Exception {
+    Path root = data.resolve("artifacts").resolve("code");
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (var dirs = Files.list(root)) {
+      return dirs.toList();
+    }
+  }
+
+  @Test
+  void aDeployIsStoredRecordedActivatedAndLogged() {
+    ControlPlane.Deployed result = control.deploy("hello", pythonPackage("def handler(e, c): return 1\n"));
+
+    Deployment d = result.deployment();
+    assertThat(result.created()).isTrue();
+    assertThat(d.revision()).isEqualTo(1);
+    assertThat(d.spec().memoryMb()).isEqualTo(128);
+    assertThat(registry.find("hello")).contains(d);
+    assertThat(Files.isRegularFile(d.codeDir().resolve("app.py"))).as("the code is unpacked").isTrue();
+    assertThat(activator.deployment("hello")).contains(d);
+    assertThat(activated).containsExactly(d);
+    assertThat(logs.tail("hello", 10)).singleElement().asString()
+        .contains("DEPLOY revision 1 code sha256:" + d.codeSha256() + " (python)");
+  }
+
+  @Test
+  void aRedeployMakesTheNextRevisionLive() {
+    Deployment first = control.deploy("hello", pythonPackage("v = 1\n")).deployment();
+
+    ControlPlane.Deployed second = control.deploy("hello", pythonPackage("v = 2\n"));
+
+    assertThat(second.created()).isFalse();
+    assertThat(second.deployment().revision()).isEqualTo(2);
+    assertThat(second.deployment().codeSha256()).isNotEqualTo(first.codeSha256());
+    assertThat(registry.find("hello")).contains(second.deployment());
+    assertThat(activator.deployment("hello")).contains(second.deployment());
+    assertThat(activated).containsExactly(first, second.deployment());
+    assertThat(logs.tail("hello", 10)).hasSize(2);
+  }
+
+  @Test
+  void anUpdateWithoutCodeKeepsTheCodeAndChangesTheSettings() {
+    Deployment first = control.deploy("hello", pythonPackage("v = 1\n")).deployment();
+
+    Deployment updated = control.update("hello", s -> s.withScaling(ScalingSettings.UNSET.withMaxQueue(7)), null);
+
+    assertThat(updated.revision()).isEqualTo(2);
+    assertThat(updated.spec().scaling().maxQueue()).isEqualTo(7);
+    assertThat(updated.codeSha256()).isEqualTo(first.codeSha256());
+    assertThat(activator.deployment("hello")).contains(updated);
+    assertThatThrownBy(() -> control.update("nope", s -> s, null)).isInstanceOf(Failure.FunctionNotFound.class);
+  }
+
+  @Test
+  void aPackageThatCannotRunIsRefusedAndLeavesNoCode() throws Exception {
+    InputStream noManifest = new ByteArrayInputStream(Zips.ofText("app.py", "v = 1\n"));
+
+    assertThatThrownBy(() -> control.deploy("hello", noManifest)).isInstanceOf(Failure.InvalidInput.class)
+        .hasMessageContaining("no pilotlight.yaml");
+
+    assertThat(registry.find("hello")).isEmpty();
+    assertThat(activator.deployment("hello")).isEmpty();
+    assertThat(codeDirs()).isEmpty();
+  }
+
+  @Test
+  void aCreateOfANameInUseIsAConflict() {
+    Deployment d = control.deploy("hello", pythonPackage("v = 1\n")).deployment();
+
+    assertThatThrownBy(() -> control.create(d.spec(), pythonPackage("v = 2\n"))).isInstanceOf(Failure.Conflict.class);
+    assertThat(registry.find("hello")).contains(d);
+  }
+
+  @Test
+  void aRemovalEmptiesEveryStoreTheFunctionLivesIn() throws Exception {
+    Deployment hello = control.deploy("hello", pythonPackage("v = 1\n")).deployment();
+    Deployment other = control.deploy("other", pythonPackage("v = 2\n")).deployment();
+    Lease lease = activator.acquire("hello").join();
+    lease.release(true);
+    events.enqueue("hello", "req-1", "{}".getBytes(StandardCharsets.UTF_8), clock.instant());
+    events.enqueue("other", "req-2", "{}".getBytes(StandardCharsets.UTF_8), clock.instant());
+    FunctionStats.Entry helloStats = stats.of("hello");
+    FunctionStats.Entry otherStats = stats.of("other");
+
+    assertThat(control.delete("hello")).isTrue();
+
+    assertThat(registry.find("hello")).as("registry").isEmpty();
+    assertThat(activator.deployment("hello")).as("activator").isEmpty();
+    assertThat(launched).singleElement().satisfies(i -> assertThat(i.stopped()).as("its instance").isTrue());
+    assertThat(Files.exists(hello.codeDir())).as("its code").isFalse();
+    assertThat(logs.tail("hello", 10)).as("its log").isEmpty();
+    assertThat(forgottenUsage).as("its usage").containsExactly("hello");
+    assertThat(forgottenRhythms).as("its keep-alive rhythm").containsExactly("hello");
+    assertThat(events.claimDue(clock.instant(), 10)).as("its queued events").extracting(e -> e.function()).containsExactly("other");
+    assertThat(stats.of("hello")).as("its status counters").isNotSameAs(helloStats);
+
+    assertThat(registry.find("other")).contains(other);
+    assertThat(Files.isDirectory(other.codeDir())).isTrue();
+    assertThat(logs.tail("other", 10)).hasSize(1);
+    assertThat(stats.of("other")).isSameAs(otherStats);
+    assertThat(control.delete("hello")).as("gone already").isFalse();
+  }
+
+  @Test
+  void aRemovalKeepsCodeAnotherFunctionRuns() {
+    Deployment a = control.deploy("a", pythonPackage("same = 1\n")).deployment();
+    Deployment b = control.deploy("b", pythonPackage("same = 1\n")).deployment();
+    assertThat(b.codeDir()).isEqualTo(a.codeDir());
+
+    control.delete("a");
+
+    assertThat(Files.isRegularFile(b.codeDir().resolve("app.py"))).isTrue();
+  }
+
+  @Test
+  void aRestoreActivatesEveryStoredFunctionAndDropsUnreferencedCode() throws Exception {
+    Deployment hello = control.deploy("hello", pythonPackage("v = 1\n")).deployment();
+    Deployment other = control.deploy("other", pythonPackage("v = 2\n")).deployment();
+    registry.delete("other"); // as if the daemon stopped between the registry's delete and the code's clean-up
+    activator.shutdown();
+    activated.clear();
+
+    Activator restarted = activator();
+    try {
+      service(restarted).restore();
+
+      assertThat(restarted.deployment("hello")).contains(hello);
+      assertThat(restarted.deployment("other")).isEmpty();
+      assertThat(activated).containsExactly(hello);
+      assertThat(Files.exists(other.codeDir())).isFalse();
+      assertThat(codeDirs()).containsExactly(hello.codeDir());
+    } finally {
+      restarted.shutdown();
+    }
+  }
+}
