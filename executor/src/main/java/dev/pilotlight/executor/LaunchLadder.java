@@ -14,7 +14,9 @@ import java.util.concurrent.Executor;
  * The launch ladder: the rungs this host offers, fastest first (the order of LaunchRung), built
  * once at start. A cold start goes down the ladder and the first rung that admits the function
  * and claims the launch serves it; the plain rung at the bottom always does. A rung the host
- * cannot offer (no CRIU, no pool) is not on the ladder at all.
+ * cannot offer is not on the ladder at all: it is left out when the ladder is built (no pool, CRIU
+ * turned off) or {@link #withdraw withdrawn} once that is known (CRIU found unusable, which takes
+ * a while to find out and so is not waited for at start).
  *
  * <p>Threads: rungs that never block (the pool rungs) are asked on the caller's thread, often an
  * event loop's; at the first rung that {@link Rung#blocks blocks} the walk moves, once, to a
@@ -25,8 +27,8 @@ final class LaunchLadder {
   private static final List<LaunchRung> PREPARE_ORDER =
       List.of(LaunchRung.AOT, LaunchRung.SNAPSHOT, LaunchRung.POOL_LAYER, LaunchRung.POOL, LaunchRung.PLAIN);
 
-  private final List<Rung> rungs;
-  private final List<Rung> prepareOrder;
+  private volatile List<Rung> rungs;
+  private volatile List<Rung> prepareOrder;
   private final Executor launcher;
 
   /**
@@ -56,12 +58,23 @@ final class LaunchLadder {
     return rungs.stream().map(Rung::rung).toList();
   }
 
-  /** Starts {@code r}'s instance on the fastest rung that serves it; call on any thread (see the class comment). */
-  CompletableFuture<ProcessInstance> launch(LaunchRequest r) {
-    return walk(r, 0, false);
+  /** Takes {@code rung} off the ladder: the host turned out not to offer it. Launches under way finish on the ladder they started on. */
+  void withdraw(LaunchRung rung) {
+    if (rung == LaunchRung.PLAIN) {
+      throw new IllegalArgumentException("rung: plain (expected: a rung other than the bottom one)");
+    }
+    synchronized (this) {
+      rungs = rungs.stream().filter(r -> r.rung() != rung).toList();
+      prepareOrder = prepareOrder.stream().filter(r -> r.rung() != rung).toList();
+    }
   }
 
-  private CompletableFuture<ProcessInstance> walk(LaunchRequest r, int from, boolean onLauncher) {
+  /** Starts {@code r}'s instance on the fastest rung that serves it; call on any thread (see the class comment). */
+  CompletableFuture<ProcessInstance> launch(LaunchRequest r) {
+    return walk(r, rungs, 0, false);
+  }
+
+  private CompletableFuture<ProcessInstance> walk(LaunchRequest r, List<Rung> rungs, int from, boolean onLauncher) {
     Deployment d = r.deployment();
     try {
       for (int i = from; i < rungs.size(); i++) {
@@ -71,7 +84,7 @@ final class LaunchLadder {
         }
         if (rung.blocks() && !onLauncher) {
           int at = i;
-          return CompletableFuture.supplyAsync(() -> walk(r, at, true), launcher).thenCompose(f -> f);
+          return CompletableFuture.supplyAsync(() -> walk(r, rungs, at, true), launcher).thenCompose(f -> f);
         }
         Optional<CompletableFuture<ProcessInstance>> claimed = rung.claim(r);
         if (claimed.isPresent()) {
@@ -79,7 +92,7 @@ final class LaunchLadder {
             return claimed.get();
           }
           int below = i + 1;
-          return claimed.get().exceptionallyCompose(e -> walk(r, below, false));
+          return claimed.get().exceptionallyCompose(e -> walk(r, rungs, below, false));
         }
       }
     } catch (CompletionException e) {

@@ -91,9 +91,9 @@ public final class ProcessExecutor implements AutoCloseable {
   }
 
   /**
-   * The same, with the snapshot rung for {@code http} apps unless {@code criu} is {@code off}
-   * ({@code criu}: a CRIU binary's path, {@code auto} or {@code off}; see Criu; whether it is usable
-   * here is found in the background, and until then, or if not, the rung declines); images go in
+   * The same, with the snapshot rung for {@code http} apps when {@code criu} (a CRIU binary's path,
+   * {@code auto} or {@code off}; see Criu) is usable on this host, found in the background (the
+   * rung declines until then, and leaves the ladder if it is not); images go in
    * {@code stateDir/snapshots}.
    */
   public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs,
@@ -104,19 +104,25 @@ public final class ProcessExecutor implements AutoCloseable {
     InstanceStarts starts = new InstanceStarts(config, runtimeApi, logs, ProcessStarter.SYSTEM, new BootGate(BootGate.DEFAULT_MAX), LAUNCHER);
     PoolLayers layers = new PoolLayers(new LibraryLayers(stateDir.resolve("layers")), pool, logs, LAUNCHER);
     List<Rung> rungs = new ArrayList<>();
-    if (!"off".equals(criu)) {
-      Snapshots snapshots = new Snapshots(config, stateDir.resolve("snapshots"), logs, criu);
-      rungs.add(new SnapshotRung(snapshots, new SnapshotRestorer(snapshots, config.stopGrace(), logs, ProcessStarter.SYSTEM),
-          aot::afterTrainings, logs));
-    }
+    Optional<Snapshots> snapshots = "off".equals(criu)
+        ? Optional.empty()
+        : Optional.of(new Snapshots(config, stateDir.resolve("snapshots"), logs, criu));
+    snapshots.ifPresent(s -> rungs.add(
+        new SnapshotRung(s, new SnapshotRestorer(s, config.stopGrace(), logs, ProcessStarter.SYSTEM), aot::afterTrainings, logs)));
     if (poolSettings.maxSize() > 0) {
       rungs.add(new PoolLayerRung(pool, layers, starts));
       rungs.add(new PoolRung(pool, layers, starts));
     }
     rungs.add(new AotRung(aot, starts, layers, logs));
     rungs.add(new PlainRung(starts));
-    return new ProcessExecutor(config, logs, new LaunchLadder(rungs, LAUNCHER), pool, Optional.of(aot),
-        Optional.of(new InstanceRecords(stateDir.resolve("instances"))));
+    LaunchLadder ladder = new LaunchLadder(rungs, LAUNCHER);
+    // Until CRIU is found usable the snapshot rung declines (it has no image); once found unusable it goes.
+    snapshots.ifPresent(s -> s.usable().thenAccept(usable -> {
+      if (!usable) {
+        ladder.withdraw(LaunchRung.SNAPSHOT);
+      }
+    }));
+    return new ProcessExecutor(config, logs, ladder, pool, Optional.of(aot), Optional.of(new InstanceRecords(stateDir.resolve("instances"))));
   }
 
   /**
@@ -177,6 +183,11 @@ public final class ProcessExecutor implements AutoCloseable {
    */
   public void prepare(Deployment d) {
     ladder.prepare(d);
+  }
+
+  /** The ladder built at start (for tests). */
+  LaunchLadder ladder() {
+    return ladder;
   }
 
   public WarmPool pool() {

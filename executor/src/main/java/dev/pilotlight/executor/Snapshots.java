@@ -89,6 +89,11 @@ final class Snapshots implements SnapshotRung.Images {
     });
   }
 
+  /** Completes when detection has run: whether this host can restore snapshots. */
+  CompletableFuture<Boolean> usable() {
+    return detection.thenApply(d -> d.criu() != null);
+  }
+
   /** The CRIU found, or null while detection runs or when there is none. */
   Criu criu() {
     Criu.Detection d = detection.getNow(null);

@@ -142,6 +142,21 @@ class LaunchLadderTest {
   }
 
   @Test
+  void aWithdrawnRungIsNoLongerAskedOrPrepared() {
+    FakeRung snapshot = new FakeRung(LaunchRung.SNAPSHOT, true, true, Answer.CLAIM, new CopyOnWriteArrayList<>());
+    FakeRung plain = new FakeRung(LaunchRung.PLAIN, true, Answer.CLAIM);
+    LaunchLadder ladder = new LaunchLadder(List.of(snapshot, plain), launcher);
+    ladder.withdraw(LaunchRung.SNAPSHOT);
+
+    assertThat(ladder.rungs()).containsExactly(LaunchRung.PLAIN);
+    assertThat(served(ladder.launch(f.request(f.deployment(Runtime.HTTP))))).isEqualTo("plain");
+    ladder.prepare(f.deployment(Runtime.HTTP));
+    assertThat(snapshot.askedOn).isEmpty();
+    assertThat(snapshot.prepared).isEmpty();
+    assertThatThrownBy(() -> ladder.withdraw(LaunchRung.PLAIN)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void aLadderHasThePlainRungAndEachRungOnce() {
     assertThatThrownBy(() -> new LaunchLadder(List.of(new FakeRung(LaunchRung.POOL, false, Answer.CLAIM)), launcher))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("expected: the plain rung");
