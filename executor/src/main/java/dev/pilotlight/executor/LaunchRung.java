@@ -68,11 +68,21 @@ enum LaunchRung {
       case POOL_LAYER -> r == Runtime.JAVA && POOL.admits(d) && !POOL.id.equals(setting);
       case POOL -> !PLAIN.id.equals(setting) && !AOT.id.equals(setting)
           && (r == Runtime.JAVA || r == Runtime.PYTHON || r == Runtime.NODE)
-          && d.spec().env().keySet().stream().noneMatch(k -> startUpVariable(r, k));
+          && !setsStartUpVariable(r, d);
       // Java functions, and http apps whose command runs a JVM (their cache goes in through JAVA_TOOL_OPTIONS).
       case AOT -> (r == Runtime.JAVA || r == Runtime.HTTP) && !PLAIN.id.equals(setting) && !POOL.id.equals(setting);
       case PLAIN -> true;
     };
+  }
+
+  // Asked on every cold start of a pool runtime, so plain loops: no stream or lambda allocated.
+  private static boolean setsStartUpVariable(Runtime runtime, Deployment d) {
+    for (String name : d.spec().env().keySet()) {
+      if (startUpVariable(runtime, name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether {@code name} is read by a {@code runtime} process only while it starts (java, python and node). */
@@ -85,6 +95,15 @@ enum LaunchRung {
       case NODE -> NODE_START_PREFIXES;
       default -> List.of();
     };
-    return own.stream().anyMatch(name::startsWith) || PROCESS_START_PREFIXES.stream().anyMatch(name::startsWith);
+    return startsWithAny(name, own) || startsWithAny(name, PROCESS_START_PREFIXES);
+  }
+
+  private static boolean startsWithAny(String name, List<String> prefixes) {
+    for (String prefix : prefixes) {
+      if (name.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
   }
 }

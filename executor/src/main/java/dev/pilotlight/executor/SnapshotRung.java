@@ -15,8 +15,8 @@ import java.util.function.Consumer;
 final class SnapshotRung implements Rung {
   /** The images (Snapshots). */
   interface Images {
-    /** Claims {@code d}'s image for one restored copy, or null (see Snapshots#claim). */
-    Snapshots.Image claim(Deployment d);
+    /** Claims {@code d}'s image for one restored copy; empty when there is none free (see Snapshots#claim). */
+    Optional<Snapshots.Image> claim(Deployment d);
 
     /** Makes {@code d}'s image unless it exists, on the caller's thread (see Snapshots#make). */
     void make(Deployment d);
@@ -54,11 +54,11 @@ final class SnapshotRung implements Rung {
   @Override
   public Optional<CompletableFuture<ProcessInstance>> claim(LaunchRequest r) {
     Deployment d = r.deployment();
-    Snapshots.Image image = images.claim(d);
-    if (image == null) {
+    Optional<Snapshots.Image> image = images.claim(d);
+    if (image.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(restorer.restore(r.id(), d, image).whenComplete((instance, e) -> {
+    return Optional.of(restorer.restore(r.id(), d, image.get()).whenComplete((instance, e) -> {
       if (e != null) {
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
         logs.line(d.name(), r.id(), null, "snapshot restore failed (starting the app instead): " + cause.getMessage());

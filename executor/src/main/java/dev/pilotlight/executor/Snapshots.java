@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -101,24 +102,24 @@ final class Snapshots implements SnapshotRung.Images {
   }
 
   /**
-   * Claims {@code d}'s image for one restored copy: null when it has none, a copy on its port runs,
+   * Claims {@code d}'s image for one restored copy: empty when it has none, a copy on its port runs,
    * or something else holds the port. Give it back with {@link #release} once the copy is gone.
    */
   @Override
-  public Image claim(Deployment d) {
+  public Optional<Image> claim(Deployment d) {
     Criu criu = criu();
     if (criu == null || d.spec().runtime() != Runtime.HTTP) {
-      return null;
+      return Optional.empty();
     }
     Image image = image(imageDir(d, criu));
     if (image == null || !portsInUse.add(image.port())) {
-      return null;
+      return Optional.empty();
     }
     if (!portFree(image.port())) {
       portsInUse.remove(image.port());
-      return null;
+      return Optional.empty();
     }
-    return image;
+    return Optional.of(image);
   }
 
   void release(Image image) {

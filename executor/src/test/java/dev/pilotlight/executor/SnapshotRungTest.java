@@ -34,8 +34,8 @@ class SnapshotRungTest {
     f = new RungFixtures(tmp);
     SnapshotRung.Images images = new SnapshotRung.Images() {
       @Override
-      public Snapshots.Image claim(Deployment d) {
-        return available;
+      public java.util.Optional<Snapshots.Image> claim(Deployment d) {
+        return java.util.Optional.ofNullable(available);
       }
 
       @Override
