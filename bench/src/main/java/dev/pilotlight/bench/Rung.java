@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * A rung of the launch ladder as the benchmark measures it: each is its own deployed copy of the
- * example, capped with {@code PILOTLIGHT_LAUNCH} (see the executor's LaunchLadder), so the rungs
+ * example, capped with {@code PILOTLIGHT_LAUNCH} (see the executor's LaunchRung), so the rungs
  * can be timed side by side in one run. In the order measured.
  */
 enum Rung {

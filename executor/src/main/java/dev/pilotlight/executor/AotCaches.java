@@ -90,8 +90,13 @@ final class AotCaches implements AutoCloseable {
       }
       long start = System.nanoTime();
       String logPrefix = target.getFileName() + ".init-";
-      String outcome = run(target, d.spec().memoryMb(), List.of(d.codeDir().toString(), d.spec().handler()),
-          InstanceEnvironment.build(d, d.name() + "-aot-training", config, Map.of()), d.codeDir(), dir.resolve(logPrefix + "%p.log"));
+      String failure = null;
+      try {
+        run(target, d.spec().memoryMb(), List.of(d.codeDir().toString(), d.spec().handler()),
+            InstanceEnvironment.build(d, d.name() + "-aot-training", config, Map.of()), d.codeDir(), dir.resolve(logPrefix + "%p.log"));
+      } catch (PreparationFailed e) {
+        failure = e.getMessage();
+      }
       // The layer's list is recorded before "AOT cache ready" is logged: that line means the training is wholly done.
       List<Path> initLogs = new ArrayList<>();
       try (var files = Files.newDirectoryStream(dir, logPrefix + "*")) {
@@ -100,7 +105,7 @@ final class AotCaches implements AutoCloseable {
         logs.line(d.name(), "-", null, "cannot read the training's class initialisation log: " + e);
       }
       try {
-        if (outcome == null && !initLogs.isEmpty()) {
+        if (failure == null && !initLogs.isEmpty()) {
           classInitLogs.accept(initLogs);
         }
       } catch (RuntimeException e) {
@@ -114,9 +119,9 @@ final class AotCaches implements AutoCloseable {
           }
         }
       }
-      logs.line(d.name(), "-", null, outcome == null
+      logs.line(d.name(), "-", null, failure == null
           ? String.format(java.util.Locale.ROOT, "AOT cache ready (revision %d, trained in %.0f ms)", d.revision(), (System.nanoTime() - start) / 1e6)
-          : "AOT cache training failed (plain launches go on without it): " + outcome);
+          : "AOT cache training failed (plain launches go on without it): " + failure);
     });
   }
 
@@ -138,10 +143,14 @@ final class AotCaches implements AutoCloseable {
         return;
       }
       long start = System.nanoTime();
-      String outcome = runHttp(d, target, port);
-      logs.line(d.name(), "-", null, outcome == null
-          ? String.format(java.util.Locale.ROOT, "AOT cache ready (revision %d, trained in %.0f ms)", d.revision(), (System.nanoTime() - start) / 1e6)
-          : "AOT cache not built (launches go on without it): " + outcome);
+      try {
+        runHttp(d, target, port);
+      } catch (PreparationFailed e) {
+        logs.line(d.name(), "-", null, "AOT cache not built (launches go on without it): " + e.getMessage());
+        return;
+      }
+      logs.line(d.name(), "-", null,
+          String.format(java.util.Locale.ROOT, "AOT cache ready (revision %d, trained in %.0f ms)", d.revision(), (System.nanoTime() - start) / 1e6));
     });
   }
 
@@ -162,7 +171,8 @@ final class AotCaches implements AutoCloseable {
     return (own.isBlank() ? "" : own + " ") + "-XX:AOTCache=" + cache + " -Xlog:aot=off -Xlog:cds=off";
   }
 
-  private String runHttp(Deployment d, Path target, int port) {
+  /** Runs an http app's training, or says why it made no cache. */
+  private void runHttp(Deployment d, Path target, int port) throws PreparationFailed {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     Process p = null;
     try {
@@ -182,32 +192,31 @@ final class AotCaches implements AutoCloseable {
       String path = d.spec().effectiveReadinessPath();
       Process app = p;
       if (!HttpReadiness.await(address, path, deadline, () -> !app.isAlive())) {
-        return p.isAlive() ? "the app did not answer GET " + path + " on $PORT within " + TRAINING_TIMEOUT.toSeconds() + " s"
-            : "the app exited during training";
+        throw new PreparationFailed(p.isAlive() ? "the app did not answer GET " + path + " on $PORT within " + TRAINING_TIMEOUT.toSeconds() + " s"
+            : "the app exited during training");
       }
       for (int i = 0; i < TRAINING_REQUESTS; i++) {
         HttpReadiness.probe(address, path, (int) TimeUnit.SECONDS.toMillis(10));
       }
       p.destroy();
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
-        return "the app did not exit within 30 s of SIGTERM";
+        throw new PreparationFailed("the app did not exit within 30 s of SIGTERM");
       }
       if (!Files.isRegularFile(tmp)) {
-        return "the app wrote no cache (not a JVM, or its JVM options exclude AOT caches)";
+        throw new PreparationFailed("the app wrote no cache (not a JVM, or its JVM options exclude AOT caches)");
       }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      return null;
     } catch (IOException e) {
-      return e.toString();
+      throw new PreparationFailed(e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return "interrupted";
+      throw new PreparationFailed("interrupted");
     } finally {
       cleanUp(p, tmp, null);
     }
   }
 
-  private Path httpCache(Deployment d) {
+  Path httpCache(Deployment d) {
     return dir.resolve(d.name() + "-http-" + key(d.codeSha256() + "\n" + d.spec().command() + "\n" + d.spec().effectiveReadinessPath()) + ".aot");
   }
 
@@ -216,19 +225,20 @@ final class AotCaches implements AutoCloseable {
     trainer.execute(() -> {
       Path target = dir.resolve("runner-" + key("runner") + ".aot");
       if (!Files.isRegularFile(target)) {
-        String outcome = run(target, 256, List.of(), InstanceEnvironment.base(config), dir, null);
-        if (outcome != null) {
-          System.err.println("pilotlight: AOT cache for pool runners not built: " + outcome);
+        try {
+          run(target, 256, List.of(), InstanceEnvironment.base(config), dir, null);
+        } catch (PreparationFailed e) {
+          System.err.println("pilotlight: AOT cache for pool runners not built: " + e.getMessage());
         }
       }
     });
   }
 
   /**
-   * Runs one training; null on success, else what went wrong. With {@code initLog} (a file name
+   * Runs one training, or says why it made no cache. With {@code initLog} (a file name
    * pattern; {@code %p} is the JVM's pid), the JVMs log the classes they initialise there.
    */
-  private String run(Path target, int memoryMb, List<String> args, Map<String, String> env, Path workDir, Path initLog) {
+  private void run(Path target, int memoryMb, List<String> args, Map<String, String> env, Path workDir, Path initLog) throws PreparationFailed {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     Process p = null;
     Path out = null;
@@ -258,19 +268,18 @@ final class AotCaches implements AutoCloseable {
       pb.redirectOutput(out.toFile());
       p = pb.start();
       if (!p.waitFor(TRAINING_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        return "training took longer than " + TRAINING_TIMEOUT.toSeconds() + " s";
+        throw new PreparationFailed("training took longer than " + TRAINING_TIMEOUT.toSeconds() + " s");
       }
       String output = Files.readString(out, StandardCharsets.UTF_8);
       if (p.exitValue() != 0 || !Files.isRegularFile(tmp)) {
-        return "the training JVM exited with " + p.exitValue() + ": " + lastLine(output);
+        throw new PreparationFailed("the training JVM exited with " + p.exitValue() + ": " + lastLine(output));
       }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      return null;
     } catch (IOException e) {
-      return e.toString();
+      throw new PreparationFailed(e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return "interrupted";
+      throw new PreparationFailed("interrupted");
     } finally {
       cleanUp(p, tmp, out);
     }
@@ -321,7 +330,7 @@ final class AotCaches implements AutoCloseable {
     return lines.length == 0 ? "" : lines[lines.length - 1];
   }
 
-  private Path functionCache(Deployment d) {
+  Path functionCache(Deployment d) {
     return dir.resolve(d.name() + "-" + key(d.codeSha256() + "\n" + d.spec().handler() + "\n" + d.spec().memoryMb()) + ".aot");
   }
 

@@ -1,86 +1,115 @@
 package dev.pilotlight.executor;
 
 import dev.pilotlight.model.Deployment;
-import dev.pilotlight.model.Runtime;
+import dev.pilotlight.model.Failure;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /**
- * Which launch strategies exist and which one a function may use, fastest first:
- * {@code snapshot} (a CRIU restore of an initialised {@code http} app, see Snapshots), {@code pool-layer} (a pre-started Java runner with the function's exact library jars already
- * loaded), {@code pool} (a pre-started Java runner without libraries, or a pre-started python or
- * node bootstrap), {@code aot} (a new JVM mapping the function's AOT cache, see AotCaches), then
- * {@code plain} (a new process). See WarmPool for how a runner is chosen.
+ * The launch ladder: the rungs this host offers, fastest first (the order of LaunchRung), built
+ * once at start. A cold start goes down the ladder and the first rung that admits the function
+ * and claims the launch serves it; the plain rung at the bottom always does. A rung the host
+ * cannot offer is not on the ladder at all: it is left out when the ladder is built (no pool, CRIU
+ * turned off) or {@link #withdraw withdrawn} once that is known (CRIU found unusable, which takes
+ * a while to find out and so is not waited for at start).
  *
- * <p>A function can cap its rung with the environment variable {@code PILOTLIGHT_LAUNCH}:
- * {@code auto} (the default: the fastest available), {@code snapshot} (the same: at most a
- * snapshot restore), {@code pool} (a pool runner, never a layered
- * one), {@code aot} (never the pool, never a snapshot) or {@code plain}. The cold-start benchmark uses it to measure each rung side by side.
- *
- * <p>A function whose own environment sets a variable that its runtime (or the dynamic linker)
- * reads only while the process starts ({@link #startUpVariable}) never gets a pre-started process:
- * that process has started without it, and setting it afterwards would not have the effect it has
- * on a plain launch. (A java function then gets a new JVM with its AOT cache, or a plain one.)
+ * <p>Threads: rungs that never block (the pool rungs) are asked on the caller's thread, often an
+ * event loop's; at the first rung that {@link Rung#blocks blocks} the walk moves, once, to a
+ * launcher thread and goes on there. A pooled cold start thus pays no thread hop.
  */
 final class LaunchLadder {
-  static final String PLAIN = "plain";
-  static final String POOL = "pool";
-  static final String AOT = "aot";
-  static final String SNAPSHOT = "snapshot";
-  static final String SETTING = "PILOTLIGHT_LAUNCH";
+  /** The order rungs prepare in at deploy: AOT training first, then the snapshot (made after it, of the trained app), then pool warm-up. */
+  private static final List<LaunchRung> PREPARE_ORDER =
+      List.of(LaunchRung.AOT, LaunchRung.SNAPSHOT, LaunchRung.POOL_LAYER, LaunchRung.POOL, LaunchRung.PLAIN);
 
-  /** Read by every process's dynamic linker or C library at start ({@code LD_LIBRARY_PATH}, {@code LANG}, {@code LC_ALL}…). */
-  private static final List<String> PROCESS_START_PREFIXES = List.of("LD_", "LANG", "LC_");
-  /** Read by CPython at start: {@code PYTHONPATH}, {@code PYTHONHASHSEED}, {@code PYTHONUTF8}, {@code PYTHONWARNINGS}… */
-  private static final List<String> PYTHON_START_PREFIXES = List.of("PYTHON");
-  /** Read by Node at start: {@code NODE_OPTIONS}, {@code NODE_PATH}, {@code NODE_EXTRA_CA_CERTS}, libuv's {@code UV_THREADPOOL_SIZE}, OpenSSL's. */
-  private static final List<String> NODE_START_PREFIXES = List.of("NODE_", "UV_", "OPENSSL_", "SSL_CERT_");
-  /** Read by the JVM's launcher at start: extra JVM options. */
-  private static final List<String> JAVA_START_NAMES = List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
-
-  private LaunchLadder() {}
-
-  static boolean mayUseLayer(Deployment d) {
-    return d.spec().runtime() == Runtime.JAVA && mayUsePool(d) && !POOL.equals(setting(d));
-  }
-
-  static boolean mayUsePool(Deployment d) {
-    Runtime r = d.spec().runtime();
-    if (PLAIN.equals(setting(d)) || AOT.equals(setting(d))) {
-      return false;
-    }
-    return (r == Runtime.JAVA || r == Runtime.PYTHON || r == Runtime.NODE)
-        && d.spec().env().keySet().stream().noneMatch(k -> startUpVariable(r, k));
-  }
+  private volatile List<Rung> rungs;
+  private volatile List<Rung> prepareOrder;
+  private final Executor launcher;
 
   /**
-   * {@code http} apps, unless capped below the snapshot rung ({@code auto}, the default, and
-   * {@code snapshot}, "at most a snapshot", allow it).
+   * @param rungs at most one per LaunchRung, the plain one among them
+   * @param launcher where blocking rungs are asked (virtual threads: forking and binding unmount them)
    */
-  static boolean mayUseSnapshot(Deployment d) {
-    String s = setting(d);
-    return d.spec().runtime() == Runtime.HTTP && (s == null || s.equals("auto") || s.equals(SNAPSHOT));
-  }
-
-  /** Java functions, and http apps whose command runs a JVM (their cache goes in through JAVA_TOOL_OPTIONS). */
-  static boolean mayUseAot(Deployment d) {
-    return (d.spec().runtime() == Runtime.JAVA || d.spec().runtime() == Runtime.HTTP)
-        && !PLAIN.equals(setting(d)) && !POOL.equals(setting(d));
-  }
-
-  /** Whether {@code name} is read by a {@code runtime} process only while it starts (java, python and node). */
-  static boolean startUpVariable(Runtime runtime, String name) {
-    if (runtime == Runtime.JAVA && JAVA_START_NAMES.contains(name)) {
-      return true;
+  LaunchLadder(List<Rung> rungs, Executor launcher) {
+    List<Rung> sorted = new ArrayList<>(rungs);
+    sorted.sort(Comparator.comparing(Rung::rung));
+    for (int i = 1; i < sorted.size(); i++) {
+      if (sorted.get(i).rung() == sorted.get(i - 1).rung()) {
+        throw new IllegalArgumentException("rungs: " + sorted.get(i).rung().id() + " twice (expected: at most one of each)");
+      }
     }
-    List<String> own = switch (runtime) {
-      case PYTHON -> PYTHON_START_PREFIXES;
-      case NODE -> NODE_START_PREFIXES;
-      default -> List.of();
-    };
-    return own.stream().anyMatch(name::startsWith) || PROCESS_START_PREFIXES.stream().anyMatch(name::startsWith);
+    if (sorted.isEmpty() || sorted.getLast().rung() != LaunchRung.PLAIN) {
+      throw new IllegalArgumentException("rungs: " + sorted.stream().map(r -> r.rung().id()).toList() + " (expected: the plain rung among them)");
+    }
+    this.rungs = List.copyOf(sorted);
+    List<Rung> prepare = new ArrayList<>(sorted);
+    prepare.sort(Comparator.comparingInt(r -> PREPARE_ORDER.indexOf(r.rung())));
+    this.prepareOrder = List.copyOf(prepare);
+    this.launcher = launcher;
   }
 
-  private static String setting(Deployment d) {
-    return d.spec().env().get(SETTING);
+  /** The rungs on this ladder, fastest first. */
+  List<LaunchRung> rungs() {
+    return rungs.stream().map(Rung::rung).toList();
+  }
+
+  /** Takes {@code rung} off the ladder: the host turned out not to offer it. Launches under way finish on the ladder they started on. */
+  void withdraw(LaunchRung rung) {
+    if (rung == LaunchRung.PLAIN) {
+      throw new IllegalArgumentException("rung: plain (expected: a rung other than the bottom one)");
+    }
+    synchronized (this) {
+      rungs = rungs.stream().filter(r -> r.rung() != rung).toList();
+      prepareOrder = prepareOrder.stream().filter(r -> r.rung() != rung).toList();
+    }
+  }
+
+  /** Starts {@code r}'s instance on the fastest rung that serves it; call on any thread (see the class comment). */
+  CompletableFuture<ProcessInstance> launch(LaunchRequest r) {
+    return walk(r, rungs, 0, false);
+  }
+
+  private CompletableFuture<ProcessInstance> walk(LaunchRequest r, List<Rung> rungs, int from, boolean onLauncher) {
+    Deployment d = r.deployment();
+    try {
+      for (int i = from; i < rungs.size(); i++) {
+        Rung rung = rungs.get(i);
+        if (!rung.rung().admits(d)) {
+          continue;
+        }
+        if (rung.blocks() && !onLauncher) {
+          int at = i;
+          return CompletableFuture.supplyAsync(() -> walk(r, rungs, at, true), launcher).thenCompose(f -> f);
+        }
+        Optional<CompletableFuture<ProcessInstance>> claimed = rung.claim(r);
+        if (claimed.isPresent()) {
+          if (!rung.fallsThrough()) {
+            return claimed.get();
+          }
+          int below = i + 1;
+          return claimed.get().exceptionallyCompose(e -> walk(r, rungs, below, false));
+        }
+      }
+    } catch (CompletionException e) {
+      return CompletableFuture.failedFuture(e.getCause() != null ? e.getCause() : e);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    // The plain rung claims every launch; this is for a ladder whose rungs all refused.
+    return CompletableFuture.failedFuture(new Failure.InstanceFailed("no launch rung could start instance " + r.id()));
+  }
+
+  /** Readies every rung that admits {@code d}, in PREPARE_ORDER (each queues its own background work). */
+  void prepare(Deployment d) {
+    for (Rung rung : prepareOrder) {
+      if (rung.rung().admits(d)) {
+        rung.prepare(d);
+      }
+    }
   }
 }

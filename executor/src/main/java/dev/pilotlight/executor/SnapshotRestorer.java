@@ -17,29 +17,32 @@ import java.util.concurrent.CompletableFuture;
  * ready when the app answers its readiness path, which a restored app does at once; a restore
  * that fails or does not answer within {@link #READY_LIMIT} fails, and the caller launches afresh.
  */
-final class SnapshotRestorer {
+final class SnapshotRestorer implements SnapshotRung.Restorer {
   /** A restored app answers within milliseconds; this is for a machine under heavy load. */
   static final Duration READY_LIMIT = Duration.ofSeconds(5);
 
   private final Snapshots snapshots;
   private final Duration stopGrace;
   private final InstanceLogSink logs;
+  private final ProcessStarter starter;
 
-  SnapshotRestorer(Snapshots snapshots, Duration stopGrace, InstanceLogSink logs) {
+  SnapshotRestorer(Snapshots snapshots, Duration stopGrace, InstanceLogSink logs, ProcessStarter starter) {
     this.snapshots = snapshots;
     this.stopGrace = stopGrace;
     this.logs = logs;
+    this.starter = starter;
   }
 
   /**
    * Restores {@code image} (claimed by the caller, and released here once the copy is gone or the
    * restore failed) as instance {@code id} of {@code d}.
    */
-  CompletableFuture<ProcessInstance> restore(String id, Deployment d, Snapshots.Image image) {
+  @Override
+  public CompletableFuture<ProcessInstance> restore(String id, Deployment d, Snapshots.Image image) {
     Criu criu = snapshots.criu();
     Path pidfile = snapshots.dir().resolve("restore-" + id + ".pid");
     Path log = snapshots.dir().resolve("restore-" + id + ".log");
-    HttpProcessInstance instance = new HttpProcessInstance(id, d, stopGrace, LaunchLadder.SNAPSHOT, image.address());
+    HttpProcessInstance instance = new HttpProcessInstance(id, d, stopGrace, LaunchRung.SNAPSHOT.id(), image.address());
     Process criuProcess;
     try {
       Files.deleteIfExists(pidfile);
@@ -47,7 +50,7 @@ final class SnapshotRestorer {
           .directory(image.dir().toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       pb.environment().clear();
       pb.environment().putAll(Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")));
-      criuProcess = pb.start();
+      criuProcess = starter.start(pb);
     } catch (IOException | RuntimeException e) {
       snapshots.release(image);
       return CompletableFuture.failedFuture(new Failure.InstanceFailed("criu restore could not start: " + e.getMessage(), e));

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
@@ -44,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * {@link #claim} hands out an image only while no copy on its port runs and the port is free;
  * other cold starts take the next rung.
  */
-final class Snapshots {
+final class Snapshots implements SnapshotRung.Images {
   static final Duration MAKE_TIMEOUT = Duration.ofSeconds(60);
   /** Requests sent after the readiness probe's own, so the restored copy's request path is warm. */
   static final int WARM_UP_REQUESTS = 20;
@@ -89,6 +90,11 @@ final class Snapshots {
     });
   }
 
+  /** Completes when detection has run: whether this host can restore snapshots. */
+  CompletableFuture<Boolean> usable() {
+    return detection.thenApply(d -> d.criu() != null);
+  }
+
   /** The CRIU found, or null while detection runs or when there is none. */
   Criu criu() {
     Criu.Detection d = detection.getNow(null);
@@ -96,23 +102,24 @@ final class Snapshots {
   }
 
   /**
-   * Claims {@code d}'s image for one restored copy: null when it has none, a copy on its port runs,
+   * Claims {@code d}'s image for one restored copy: empty when it has none, a copy on its port runs,
    * or something else holds the port. Give it back with {@link #release} once the copy is gone.
    */
-  Image claim(Deployment d) {
+  @Override
+  public Optional<Image> claim(Deployment d) {
     Criu criu = criu();
     if (criu == null || d.spec().runtime() != Runtime.HTTP) {
-      return null;
+      return Optional.empty();
     }
     Image image = image(imageDir(d, criu));
     if (image == null || !portsInUse.add(image.port())) {
-      return null;
+      return Optional.empty();
     }
     if (!portFree(image.port())) {
       portsInUse.remove(image.port());
-      return null;
+      return Optional.empty();
     }
-    return image;
+    return Optional.of(image);
   }
 
   void release(Image image) {
@@ -149,7 +156,8 @@ final class Snapshots {
    * Makes {@code d}'s image unless it exists; runs on the caller's thread (the AOT trainer's, after
    * the app's training) and logs {@code snapshot ready (…)} or why not to the function's log.
    */
-  void make(Deployment d) {
+  @Override
+  public void make(Deployment d) {
     Criu criu = detection.join().criu();
     if (criu == null || d.spec().runtime() != Runtime.HTTP) {
       return;
@@ -159,33 +167,37 @@ final class Snapshots {
       return;
     }
     long start = System.nanoTime();
-    String outcome;
     try {
-      outcome = dump(d, criu, target);
+      dump(d, criu, target);
+    } catch (PreparationFailed e) {
+      logs.line(d.name(), "-", null, "snapshot not made (cold starts go on without it): " + e.getMessage());
+      return;
+    }
+    Image image = image(target);
+    logs.line(d.name(), "-", null, String.format(java.util.Locale.ROOT, "snapshot ready (revision %d, port %d, %d MB, made in %.0f ms)",
+        d.revision(), image == null ? 0 : image.port(), sizeMb(target), (System.nanoTime() - start) / 1e6));
+  }
+
+  /** Makes the image in {@code target}, or says why not. */
+  private void dump(Deployment d, Criu criu, Path target) throws PreparationFailed {
+    try {
+      writeImage(d, criu, target);
     } catch (IOException | RuntimeException e) {
-      outcome = e.toString();
+      throw new PreparationFailed(e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      outcome = "interrupted";
-    }
-    if (outcome == null) {
-      Image image = image(target);
-      logs.line(d.name(), "-", null, String.format(java.util.Locale.ROOT, "snapshot ready (revision %d, port %d, %d MB, made in %.0f ms)",
-          d.revision(), image == null ? 0 : image.port(), sizeMb(target), (System.nanoTime() - start) / 1e6));
-    } else {
-      logs.line(d.name(), "-", null, "snapshot not made (cold starts go on without it): " + outcome);
+      throw new PreparationFailed("interrupted");
     }
   }
 
-  /** Null on success, else what went wrong. */
-  private String dump(Deployment d, Criu criu, Path target) throws IOException, InterruptedException {
+  private void writeImage(Deployment d, Criu criu, Path target) throws IOException, InterruptedException, PreparationFailed {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     Files.createDirectories(dir);
     deleteTree(tmp);
     Files.createDirectories(tmp);
     int port = choosePort();
     if (port < 0) {
-      return "no free port below the ephemeral range";
+      throw new PreparationFailed("no free port below the ephemeral range");
     }
     portsInUse.add(port);
     Process p = null;
@@ -203,15 +215,15 @@ final class Snapshots {
       InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
       String path = d.spec().effectiveReadinessPath();
       if (!HttpReadiness.await(address, path, System.nanoTime() + MAKE_TIMEOUT.toNanos(), () -> !app.isAlive())) {
-        return p.isAlive() ? "the app did not answer GET " + path + " on $PORT within " + MAKE_TIMEOUT.toSeconds() + " s"
-            : "the app exited: " + Criu.lastLine(output.lastLines());
+        throw new PreparationFailed(p.isAlive() ? "the app did not answer GET " + path + " on $PORT within " + MAKE_TIMEOUT.toSeconds() + " s"
+            : "the app exited: " + Criu.lastLine(output.lastLines()));
       }
       for (int i = 0; i < WARM_UP_REQUESTS; i++) {
         HttpReadiness.probe(address, path, 10_000);
       }
       long init = p.children().findFirst().map(ProcessHandle::pid).orElse(-1L);
       if (init < 0) {
-        return "the app's process was not found";
+        throw new PreparationFailed("the app's process was not found");
       }
       String stdout = pipeOf(init, 1);
       String stderr = pipeOf(init, 2);
@@ -220,10 +232,10 @@ final class Snapshots {
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
       if (!dump.waitFor(MAKE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
         dump.destroyForcibly();
-        return "criu dump took longer than " + MAKE_TIMEOUT.toSeconds() + " s";
+        throw new PreparationFailed("criu dump took longer than " + MAKE_TIMEOUT.toSeconds() + " s");
       }
       if (dump.exitValue() != 0) {
-        return "criu dump exited with " + dump.exitValue() + ": " + Criu.errors(read(log));
+        throw new PreparationFailed("criu dump exited with " + dump.exitValue() + ": " + Criu.errors(read(log)));
       }
       Properties props = new Properties();
       props.setProperty("port", Integer.toString(port));
@@ -239,7 +251,6 @@ final class Snapshots {
       }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
       deleteOlderImages(d.name(), target);
-      return null;
     } finally {
       portsInUse.remove(port);
       if (p != null && p.isAlive()) {

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -39,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  * runners are taken. For a python runner that is the largest memory size of the python functions
  * prepared or launched so far, since it may become any of them.
  */
-public final class WarmPool implements AutoCloseable {
+public final class WarmPool implements PoolRunners, AutoCloseable {
   /** How long a miss (a cold start that found no pooled runner) raises the target size. */
   static final Duration MISS_WINDOW = Duration.ofMinutes(10);
   /** How long a taken runner's replacement waits before it starts (see Queue.refillLater). */
@@ -93,9 +94,6 @@ public final class WarmPool implements AutoCloseable {
     }
   }
 
-  /** A runner taken from the pool, and the name of the rung it represents. */
-  record Taken(Process process, String strategy) {}
-
   private final ExecutorConfig config;
   private final Settings settings;
   private final Path workDir;
@@ -122,7 +120,8 @@ public final class WarmPool implements AutoCloseable {
   }
 
   /** See PoolProcesses.claimClassInitLog: the class initialisation log of a layered runner just taken, or null. */
-  Path claimClassInitLog(Process taken) {
+  @Override
+  public Path claimClassInitLog(Process taken) {
     return PoolProcesses.claimClassInitLog(workDir, taken.pid());
   }
 
@@ -130,7 +129,8 @@ public final class WarmPool implements AutoCloseable {
    * Keeps runners warm for functions of this runtime, memory size and library layer (called when
    * a function that may use the pool is deployed).
    */
-  void prepare(Runtime runtime, int memoryMb, LibraryLayers.Layer layer) {
+  @Override
+  public void prepare(Runtime runtime, int memoryMb, LibraryLayers.Layer layer) {
     if (settings.maxSize() == 0 || closed) {
       return;
     }
@@ -138,37 +138,47 @@ public final class WarmPool implements AutoCloseable {
   }
 
   /**
-   * A waiting runner for a function of this runtime and memory size: one pre-loaded with exactly
-   * this layer if there is one, else a runner without libraries; null when neither is waiting.
-   * Queues are topped up either way.
+   * A waiting runner pre-loaded with exactly {@code layer} for a function of this runtime and
+   * memory size; empty when none is waiting or the layer is not kept. Its queue is topped up either way.
    */
-  Taken take(Runtime runtime, int memoryMb, LibraryLayers.Layer layer) {
-    if (settings.maxSize() == 0 || closed) {
-      return null;
+  @Override
+  public Optional<Process> takeLayered(Runtime runtime, int memoryMb, LibraryLayers.Layer layer) {
+    if (settings.maxSize() == 0 || closed || !keepsLayer(layer)) {
+      return Optional.empty();
     }
-    LibraryLayers.Layer usable = layerOrNone(layer);
-    Queue exact = queue(Key.of(runtime, memoryMb, usable), memoryMb);
-    usable = exact.key.layer();
+    Queue exact = queue(Key.of(runtime, memoryMb, layer), memoryMb);
     Process p = exact.poll();
     exact.refillLater();
-    if (p != null) {
-      return new Taken(p, usable.isNone() ? STRATEGY_POOL : STRATEGY_LAYER);
-    }
-    if (!usable.isNone()) {
-      Queue generic = queues.get(Key.of(runtime, memoryMb, LibraryLayers.Layer.NONE));
-      if (generic != null) {
-        p = generic.poll();
-        generic.refillLater();
-        if (p != null) {
-          return new Taken(p, STRATEGY_POOL);
-        }
-      }
-    }
-    return null;
+    return Optional.ofNullable(p);
   }
 
-  static final String STRATEGY_POOL = "pool";
-  static final String STRATEGY_LAYER = "pool-layer";
+  /**
+   * A waiting runner without libraries for a function of this runtime and memory size whose layer
+   * is {@code layer}; empty when none is waiting. Its queue is topped up either way. A function
+   * whose layer is kept asked its layered queue first: the plain queue is then only looked at, not
+   * created or marked used on its behalf (it keeps the runners of the functions without a layer).
+   */
+  @Override
+  public Optional<Process> takeGeneric(Runtime runtime, int memoryMb, LibraryLayers.Layer layer) {
+    if (settings.maxSize() == 0 || closed) {
+      return Optional.empty();
+    }
+    Queue generic = keepsLayer(layer)
+        ? queues.get(Key.of(runtime, memoryMb, LibraryLayers.Layer.NONE))
+        : queue(Key.of(runtime, memoryMb, LibraryLayers.Layer.NONE), memoryMb);
+    if (generic == null) {
+      return Optional.empty();
+    }
+    Process p = generic.poll();
+    generic.refillLater();
+    return Optional.ofNullable(p);
+  }
+
+  /** Whether runners pre-loaded with {@code layer} are kept: a real layer, and {@code maxLayers} above 0. */
+  @Override
+  public boolean keepsLayer(LibraryLayers.Layer layer) {
+    return !layerOrNone(layer).isNone();
+  }
 
   /** A layer stays warm only while it is among the {@code maxLayers} most recently used. */
   private LibraryLayers.Layer layerOrNone(LibraryLayers.Layer layer) {
@@ -211,7 +221,8 @@ public final class WarmPool implements AutoCloseable {
    * Replaces the waiting runners of {@code layer} with new ones (its initialisation list grew, so
    * new runners start further ahead); runners already taken are not affected.
    */
-  void renew(LibraryLayers.Layer layer) {
+  @Override
+  public void renew(LibraryLayers.Layer layer) {
     for (Queue q : queues.values()) {
       if (q.key.layer().equals(layer)) {
         q.destroyReady();

@@ -94,36 +94,36 @@ class PoolKeysTest {
   @Test
   void pythonAndNodeMayUseThePoolButNotLayersUnlessPinnedElsewhere() {
     for (Runtime r : List.of(Runtime.PYTHON, Runtime.NODE)) {
-      assertThat(LaunchLadder.mayUsePool(deployment(r, 128, Map.of()))).as(r.id()).isTrue();
-      assertThat(LaunchLadder.mayUsePool(deployment(r, 128, Map.of("PILOTLIGHT_LAUNCH", "pool")))).isTrue();
-      assertThat(LaunchLadder.mayUsePool(deployment(r, 128, Map.of("PILOTLIGHT_LAUNCH", "plain")))).isFalse();
-      assertThat(LaunchLadder.mayUsePool(deployment(r, 128, Map.of("PILOTLIGHT_LAUNCH", "aot")))).isFalse();
-      assertThat(LaunchLadder.mayUseLayer(deployment(r, 128, Map.of()))).isFalse();
-      assertThat(LaunchLadder.mayUseAot(deployment(r, 128, Map.of()))).isFalse();
+      assertThat(LaunchRung.POOL.admits(deployment(r, 128, Map.of()))).as(r.id()).isTrue();
+      assertThat(LaunchRung.POOL.admits(deployment(r, 128, Map.of("PILOTLIGHT_LAUNCH", "pool")))).isTrue();
+      assertThat(LaunchRung.POOL.admits(deployment(r, 128, Map.of("PILOTLIGHT_LAUNCH", "plain")))).isFalse();
+      assertThat(LaunchRung.POOL.admits(deployment(r, 128, Map.of("PILOTLIGHT_LAUNCH", "aot")))).isFalse();
+      assertThat(LaunchRung.POOL_LAYER.admits(deployment(r, 128, Map.of()))).isFalse();
+      assertThat(LaunchRung.AOT.admits(deployment(r, 128, Map.of()))).isFalse();
     }
-    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.JAVA, 128, Map.of()))).isTrue();
-    assertThat(LaunchLadder.mayUseLayer(deployment(Runtime.JAVA, 128, Map.of()))).isTrue();
-    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.PROVIDED, 128, Map.of()))).isFalse();
+    assertThat(LaunchRung.POOL.admits(deployment(Runtime.JAVA, 128, Map.of()))).isTrue();
+    assertThat(LaunchRung.POOL_LAYER.admits(deployment(Runtime.JAVA, 128, Map.of()))).isTrue();
+    assertThat(LaunchRung.POOL.admits(deployment(Runtime.PROVIDED, 128, Map.of()))).isFalse();
   }
 
   @Test
   void variablesReadOnlyAtProcessStartKeepAFunctionOffThePool() {
-    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.PYTHON, 128, Map.of("GREETING", "hi", "TZ", "Europe/Paris")))).isTrue();
-    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.PYTHON, 128, Map.of("PYTHONPATH", "/code/vendor")))).isFalse();
-    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.PYTHON, 128, Map.of("LD_LIBRARY_PATH", "/code/lib")))).isFalse();
-    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.PYTHON, 128, Map.of("LC_ALL", "C")))).isFalse();
-    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.PYTHON, 128, Map.of("NODE_OPTIONS", "--x")))).isTrue();
-    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.NODE, 128, Map.of("NODE_OPTIONS", "--enable-source-maps")))).isFalse();
-    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.NODE, 128, Map.of("UV_THREADPOOL_SIZE", "8")))).isFalse();
-    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.NODE, 128, Map.of("LANG", "de_DE.UTF-8")))).isFalse();
-    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.NODE, 128, Map.of("PYTHONPATH", "x")))).isTrue();
+    assertThat(LaunchRung.POOL.admits(deployment(Runtime.PYTHON, 128, Map.of("GREETING", "hi", "TZ", "Europe/Paris")))).isTrue();
+    assertThat(LaunchRung.POOL.admits(deployment(Runtime.PYTHON, 128, Map.of("PYTHONPATH", "/code/vendor")))).isFalse();
+    assertThat(LaunchRung.POOL.admits(deployment(Runtime.PYTHON, 128, Map.of("LD_LIBRARY_PATH", "/code/lib")))).isFalse();
+    assertThat(LaunchRung.POOL.admits(deployment(Runtime.PYTHON, 128, Map.of("LC_ALL", "C")))).isFalse();
+    assertThat(LaunchRung.POOL.admits(deployment(Runtime.PYTHON, 128, Map.of("NODE_OPTIONS", "--x")))).isTrue();
+    assertThat(LaunchRung.POOL.admits(deployment(Runtime.NODE, 128, Map.of("NODE_OPTIONS", "--enable-source-maps")))).isFalse();
+    assertThat(LaunchRung.POOL.admits(deployment(Runtime.NODE, 128, Map.of("UV_THREADPOOL_SIZE", "8")))).isFalse();
+    assertThat(LaunchRung.POOL.admits(deployment(Runtime.NODE, 128, Map.of("LANG", "de_DE.UTF-8")))).isFalse();
+    assertThat(LaunchRung.POOL.admits(deployment(Runtime.NODE, 128, Map.of("PYTHONPATH", "x")))).isTrue();
     // a JVM reads its extra options only at start: such a java function gets a new JVM (aot, else plain)
     for (String name : new String[] {"JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "LD_PRELOAD", "LANG"}) {
       Deployment d = deployment(Runtime.JAVA, 256, Map.of(name, "-Dx=1"));
-      assertThat(LaunchLadder.mayUsePool(d)).as(name).isFalse();
-      assertThat(LaunchLadder.mayUseLayer(d)).as(name).isFalse();
-      assertThat(LaunchLadder.mayUseAot(d)).as(name).isTrue();
+      assertThat(LaunchRung.POOL.admits(d)).as(name).isFalse();
+      assertThat(LaunchRung.POOL_LAYER.admits(d)).as(name).isFalse();
+      assertThat(LaunchRung.AOT.admits(d)).as(name).isTrue();
     }
-    assertThat(LaunchLadder.mayUsePool(deployment(Runtime.JAVA, 256, Map.of("JAVA_HOME_HINT", "x", "GREETING", "hi")))).isTrue();
+    assertThat(LaunchRung.POOL.admits(deployment(Runtime.JAVA, 256, Map.of("JAVA_HOME_HINT", "x", "GREETING", "hi")))).isTrue();
   }
 }

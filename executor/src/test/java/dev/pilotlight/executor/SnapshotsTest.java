@@ -97,13 +97,13 @@ class SnapshotsTest {
 
   @Test
   void onlyHttpAppsNotCappedBelowTheRungMayBeRestored() {
-    assertThat(LaunchLadder.mayUseSnapshot(http(Map.of()))).isTrue();
-    assertThat(LaunchLadder.mayUseSnapshot(http(Map.of("PILOTLIGHT_LAUNCH", "auto")))).isTrue();
-    assertThat(LaunchLadder.mayUseSnapshot(http(Map.of("PILOTLIGHT_LAUNCH", "snapshot")))).isTrue();
-    assertThat(LaunchLadder.mayUseAot(http(Map.of("PILOTLIGHT_LAUNCH", "snapshot")))).isTrue();
-    assertThat(LaunchLadder.mayUseSnapshot(http(Map.of("PILOTLIGHT_LAUNCH", "aot")))).isFalse();
-    assertThat(LaunchLadder.mayUseSnapshot(http(Map.of("PILOTLIGHT_LAUNCH", "plain")))).isFalse();
-    assertThat(LaunchLadder.mayUseSnapshot(deployment(Runtime.JAVA, null, "a".repeat(64), Map.of()))).isFalse();
+    assertThat(LaunchRung.SNAPSHOT.admits(http(Map.of()))).isTrue();
+    assertThat(LaunchRung.SNAPSHOT.admits(http(Map.of("PILOTLIGHT_LAUNCH", "auto")))).isTrue();
+    assertThat(LaunchRung.SNAPSHOT.admits(http(Map.of("PILOTLIGHT_LAUNCH", "snapshot")))).isTrue();
+    assertThat(LaunchRung.AOT.admits(http(Map.of("PILOTLIGHT_LAUNCH", "snapshot")))).isTrue();
+    assertThat(LaunchRung.SNAPSHOT.admits(http(Map.of("PILOTLIGHT_LAUNCH", "aot")))).isFalse();
+    assertThat(LaunchRung.SNAPSHOT.admits(http(Map.of("PILOTLIGHT_LAUNCH", "plain")))).isFalse();
+    assertThat(LaunchRung.SNAPSHOT.admits(deployment(Runtime.JAVA, null, "a".repeat(64), Map.of()))).isFalse();
   }
 
   @Test

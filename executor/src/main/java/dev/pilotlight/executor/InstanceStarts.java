@@ -1,0 +1,194 @@
+package dev.pilotlight.executor;
+
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.Failure;
+import dev.pilotlight.runtimeapi.RuntimeApiEndpoint;
+import dev.pilotlight.runtimeapi.RuntimeApiServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * What every rung does once it has chosen how to start an instance: start (or specialise) the
+ * process with the instance's environment, and complete when the instance is ready — at its first
+ * Runtime API {@code /next} for a Lambda-style runtime, when its readiness path answers for
+ * {@code http} — or fail with its init error or the process's last output.
+ */
+final class InstanceStarts {
+  private final ExecutorConfig config;
+  private final RuntimeApiServer runtimeApi;
+  private final InstanceLogSink logs;
+  private final ProcessStarter starter;
+  private final BootGate boots;
+  private final Executor launcher;
+
+  /** @param launcher runs what blocks (binding an endpoint) off the caller's thread */
+  InstanceStarts(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs, ProcessStarter starter, BootGate boots,
+      Executor launcher) {
+    this.config = config;
+    this.runtimeApi = runtimeApi;
+    this.logs = logs;
+    this.starter = starter;
+    this.boots = boots;
+    this.launcher = launcher;
+  }
+
+  ExecutorConfig config() {
+    return config;
+  }
+
+  /** A Lambda-style instance of {@code rung} from a new process running {@code cmd}. Blocks (bind, boot gate, fork). */
+  CompletableFuture<ProcessInstance> newLambdaProcess(LaunchRequest r, LaunchRung rung, List<String> cmd) {
+    RuntimeApiEndpoint endpoint = runtimeApi.open(r.id());
+    LambdaProcessInstance instance = new LambdaProcessInstance(r.id(), r.deployment(), config.stopGrace(), rung.id(), endpoint);
+    Runnable booted = boots.enter(r.initTimeout());
+    return awaitLambda(instance, r, booted, () -> start(instance, r.deployment(), cmd, lambdaEnvironment(r, endpoint)));
+  }
+
+  /**
+   * A Lambda-style instance of {@code rung} from a pool runner, handed its function on stdin. With
+   * the spare endpoint nothing blocks and the instance starts on the caller's thread; otherwise on
+   * a launcher thread (a thread hop costs a cold start ~0.5 ms). {@code onInstance} sees the
+   * instance before the runner is given its function.
+   */
+  CompletableFuture<ProcessInstance> pooledLambda(LaunchRequest r, LaunchRung rung, Process runner, Consumer<ProcessInstance> onInstance) {
+    RuntimeApiEndpoint spare = runtimeApi.openSpare(r.id());
+    if (spare != null) {
+      return specialize(r, rung, runner, spare, onInstance);
+    }
+    return CompletableFuture.supplyAsync(() -> specialize(r, rung, runner, runtimeApi.open(r.id()), onInstance), launcher)
+        .thenCompose(f -> f);
+  }
+
+  private CompletableFuture<ProcessInstance> specialize(LaunchRequest r, LaunchRung rung, Process runner, RuntimeApiEndpoint endpoint,
+      Consumer<ProcessInstance> onInstance) {
+    LambdaProcessInstance instance = new LambdaProcessInstance(r.id(), r.deployment(), config.stopGrace(), rung.id(), endpoint);
+    onInstance.accept(instance);
+    // A pooled runner has booted already: it does not pass the boot gate.
+    return awaitLambda(instance, r, () -> {}, () -> specialize(instance, runner, r.deployment(), lambdaEnvironment(r, endpoint)));
+  }
+
+  private Map<String, String> lambdaEnvironment(LaunchRequest r, RuntimeApiEndpoint endpoint) {
+    return InstanceEnvironment.build(r.deployment(), r.id(), config, Map.of(
+        "AWS_LAMBDA_RUNTIME_API", endpoint.address(),
+        "LAMBDA_RUNTIME_DIR", LambdaCommands.runtimeDir(r.deployment(), config).toString()));
+  }
+
+  private interface Start {
+    void run() throws IOException;
+  }
+
+  private CompletableFuture<ProcessInstance> awaitLambda(LambdaProcessInstance instance, LaunchRequest r, Runnable booted, Start start) {
+    RuntimeApiEndpoint endpoint = instance.endpoint();
+    CompletableFuture<ProcessInstance> ready = new CompletableFuture<>();
+    ready.whenComplete((x, t) -> booted.run());
+    try {
+      start.run();
+    } catch (IOException e) {
+      booted.run();
+      endpoint.close("could not start: " + e.getMessage());
+      return CompletableFuture.failedFuture(new Failure.InstanceFailed("could not start instance " + r.id() + ": " + e.getMessage(), e));
+    }
+    endpoint.ready().thenRun(() -> ready.complete(instance));
+    endpoint.initError().thenAccept(json -> {
+      ready.completeExceptionally(new Failure.InstanceFailed("function init failed: " + new String(json, StandardCharsets.UTF_8)));
+      instance.stop();
+    });
+    instance.exited().thenAccept(reason -> ready.completeExceptionally(new Failure.InstanceFailed(reason)));
+    ready.whenComplete((x, t) -> {
+      if (t != null) {
+        instance.stop();
+      }
+    });
+    return ready;
+  }
+
+  /**
+   * An {@code http} instance of {@code rung} from a new process on a free port ({@code PORT}), with
+   * {@code extra} in its environment; ready when it answers its readiness path (see HttpReadiness).
+   * Blocks (port, boot gate, fork).
+   */
+  CompletableFuture<ProcessInstance> newHttpProcess(LaunchRequest r, LaunchRung rung, Map<String, String> extra) {
+    int port;
+    try {
+      port = freePort();
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(new Failure.InstanceFailed("no free port for instance " + r.id(), e));
+    }
+    Deployment d = r.deployment();
+    InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
+    HttpProcessInstance instance = new HttpProcessInstance(r.id(), d, config.stopGrace(), rung.id(), address);
+    Map<String, String> env = new HashMap<>(extra);
+    env.put("PORT", Integer.toString(port));
+    Runnable booted = boots.enter(r.initTimeout());
+    try {
+      start(instance, d, r.command(), InstanceEnvironment.build(d, r.id(), config, env));
+    } catch (IOException e) {
+      booted.run();
+      return CompletableFuture.failedFuture(new Failure.InstanceFailed("could not start instance " + r.id() + ": " + e.getMessage(), e));
+    }
+    CompletableFuture<ProcessInstance> ready = new CompletableFuture<>();
+    ready.whenComplete((x, t) -> booted.run());
+    instance.exited().thenAccept(reason -> ready.completeExceptionally(new Failure.InstanceFailed(reason)));
+    long deadline = System.nanoTime() + r.initTimeout().toNanos();
+    String path = d.spec().effectiveReadinessPath();
+    // A virtual thread: the probe only connects sockets, which unmount it while they wait.
+    Thread.ofVirtual().name("probe-" + r.id()).start(() -> probe(instance, address, path, deadline, ready));
+    ready.whenComplete((x, t) -> {
+      if (t != null) {
+        instance.stop();
+      }
+    });
+    return ready;
+  }
+
+  /** Completes {@code ready} once the app answers its readiness path over HTTP (see HttpReadiness). */
+  private static void probe(HttpProcessInstance instance, InetSocketAddress address, String path, long deadline,
+      CompletableFuture<ProcessInstance> ready) {
+    try {
+      if (HttpReadiness.await(address, path, deadline, ready::isDone)) {
+        ready.complete(instance);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /**
+   * Hands a waiting pool process its function: the complete environment the plain launch would
+   * have given it, as one JSON line on its stdin (read by the runner's PoolStandby, or the python
+   * or node bootstrap's standby mode, which also moves into the code directory).
+   */
+  private void specialize(LambdaProcessInstance instance, Process pooled, Deployment d, Map<String, String> env) throws IOException {
+    byte[] line = JsonLine.of(env);
+    instance.attach(pooled, logs);
+    try (var stdin = pooled.getOutputStream()) {
+      stdin.write(line);
+      stdin.write('\n');
+    } catch (IOException e) {
+      pooled.destroyForcibly();
+      throw new IOException("the pooled " + d.spec().runtime().id() + " runner went away before it got its function: " + e.getMessage(), e);
+    }
+  }
+
+  private void start(ProcessInstance instance, Deployment d, List<String> cmd, Map<String, String> env) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(d.codeDir().toFile());
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    instance.attach(starter.start(pb), logs);
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
