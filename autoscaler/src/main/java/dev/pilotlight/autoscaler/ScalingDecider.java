@@ -1,5 +1,6 @@
 package dev.pilotlight.autoscaler;
 
+import dev.pilotlight.autoscaler.ScalingDecision.Reason;
 import dev.pilotlight.model.InstanceLoad;
 import dev.pilotlight.model.PoolSnapshot;
 import java.time.Instant;
@@ -105,15 +106,15 @@ public final class ScalingDecider {
     }
 
     int desired = fromStable;
-    String reason = "stable";
+    Reason reason = Reason.STABLE;
     if (panicSince != null) {
       desired = Math.max(Math.max(fromStable, fromPanic), panicFloor);
-      reason = "panic";
+      reason = Reason.PANIC;
     }
     int needNow = ceilDiv(s.demand(), p.concurrency());
     if (needNow > desired) {
       desired = needNow;
-      reason = "demand";
+      reason = Reason.DEMAND;
     }
     if (desired < current && p.scaleDownDelay().isPositive()) {
       // Scale-down delay: not below what the busiest tick of the last delay needed, so that the
@@ -121,12 +122,12 @@ public final class ScalingDecider {
       int recent = Math.min(current, (int) Math.ceil(history.max(now, p.scaleDownDelay()) / target));
       if (recent > desired) {
         desired = recent;
-        reason = "delay";
+        reason = Reason.DELAY;
       }
     }
     if ((s.queued() > 0 || s.starting() > 0) && current > desired) {
       desired = current;
-      reason = "starting";
+      reason = Reason.STARTING;
     }
     if (panicSince != null) {
       panicFloor = desired;
@@ -144,31 +145,31 @@ public final class ScalingDecider {
       if (keep == 0) {
         // Idle past the policy's horizon: whatever the windows still remember of the last burst, it is over.
         desired = 0;
-        reason = "zero";
+        reason = Reason.SCALE_TO_ZERO;
         panicSince = null;
         lastOver = null;
         panicFloor = 0;
       } else if (keep > desired) {
         desired = keep;
-        reason = "idle";
+        reason = Reason.KEEP_ALIVE;
       }
     }
     if ((desired > 0 || p.minInstances() > 0) && expected > desired) {
       desired = expected;
-      reason = "expected";
+      reason = Reason.EXPECTED_BURST;
     }
     if (desired < p.minInstances()) {
       desired = p.minInstances();
-      reason = "min";
+      reason = Reason.MIN_INSTANCES;
     }
     if (desired > p.maxInstances()) {
       desired = p.maxInstances();
-      if (!reason.equals("expected")) {
-        reason = "max"; // an expected burst's instances stay pre-warms, only fewer
+      if (reason != Reason.EXPECTED_BURST) {
+        reason = Reason.MAX_INSTANCES; // an expected burst's instances stay pre-warms, only fewer
       }
       panicFloor = Math.min(panicFloor, desired);
     }
-    return new ScalingDecision(desired, panicSince != null, stable, panic, reason,
+    return new ScalingDecision(desired, prewarms(s, desired, reason), panicSince != null, stable, panic, reason,
         new ScalingState(panicSince, lastOver, panicFloor, lastActive));
   }
 
@@ -187,6 +188,17 @@ public final class ScalingDecider {
         .limit(count)
         .map(InstanceLoad::id)
         .toList();
+  }
+
+  /**
+   * The instances to start that are pre-warms: all of them when the keep-alive policy wants them
+   * for a burst it expects, or starts one for a function at zero with nothing to do (its pre-warm
+   * window opened); otherwise none, and the starts are ordinary ones for demand.
+   */
+  private static int prewarms(PoolSnapshot s, int desired, Reason reason) {
+    int current = s.ready() + s.starting();
+    boolean expected = reason == Reason.EXPECTED_BURST || reason == Reason.KEEP_ALIVE && current == 0 && s.demand() == 0;
+    return expected ? Math.max(0, desired - current) : 0;
   }
 
   private static Instant latest(Instant previous, List<InstanceLoad> instances) {

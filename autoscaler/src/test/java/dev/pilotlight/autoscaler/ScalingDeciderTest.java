@@ -2,6 +2,7 @@ package dev.pilotlight.autoscaler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pilotlight.autoscaler.ScalingDecision.Reason;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.InstanceLoad;
 import dev.pilotlight.model.PoolSnapshot;
@@ -52,7 +53,7 @@ class ScalingDeciderTest {
 
   /** A row: the pool and the demand history it has seen (the same value every second for {@code seconds}). */
   record Row(String what, int ready, int starting, int inFlight, int queued, double averageDemand, int seconds,
-      ScalingState previous, int expectDesired, boolean expectPanic, String expectReason) {
+      ScalingState previous, int expectDesired, boolean expectPanic, Reason expectReason) {
     @Override
     public String toString() {
       return what;
@@ -65,21 +66,21 @@ class ScalingDeciderTest {
 
   static Stream<Row> oneDecision() {
     return Stream.of(
-        new Row("steady 70 on 10 instances is on target", 10, 0, 70, 0, 70, 60, active(), 10, false, "stable"),
-        new Row("steady 70 on 12: shrinks to what carries 70 at 90 % of target", 12, 0, 70, 0, 70, 60, active(), 12, false, "stable"),
-        new Row("steady 50 on 12: shrinks to 8", 12, 0, 50, 0, 50, 60, active(), 8, false, "stable"),
-        new Row("steady 20 on 12: at most halves per decision", 12, 0, 20, 0, 20, 60, active(), 6, false, "stable"),
-        new Row("panic window at 2× target of the ready instances", 5, 0, 50, 20, 70, 6, active(), 10, true, "panic"),
-        new Row("just under 2×: no panic, stable average decides", 5, 0, 50, 19, 69, 6, active(), 10, false, "stable"),
-        new Row("burst at zero: panic on the first sample", 0, 0, 0, 100, 100, 1, active(), 15, true, "panic"),
-        new Row("the averages lag: never below what is in flight now", 10, 0, 100, 0, 10, 60, active(), 10, false, "demand"),
-        new Row("requests queued: no scale-down", 12, 0, 120, 5, 5, 60, active(), 13, false, "demand"),
-        new Row("instances starting: no scale-down", 12, 3, 10, 0, 10, 60, active(), 15, false, "starting"),
-        new Row("idle, within the idle timeout: one kept", 1, 0, 0, 0, 0, 60, active(), 1, false, "idle"),
-        new Row("idle, within the idle timeout: the average decays the rest", 3, 0, 0, 0, 0, 60, active(), 1, false, "stable"),
+        new Row("steady 70 on 10 instances is on target", 10, 0, 70, 0, 70, 60, active(), 10, false, Reason.STABLE),
+        new Row("steady 70 on 12: shrinks to what carries 70 at 90 % of target", 12, 0, 70, 0, 70, 60, active(), 12, false, Reason.STABLE),
+        new Row("steady 50 on 12: shrinks to 8", 12, 0, 50, 0, 50, 60, active(), 8, false, Reason.STABLE),
+        new Row("steady 20 on 12: at most halves per decision", 12, 0, 20, 0, 20, 60, active(), 6, false, Reason.STABLE),
+        new Row("panic window at 2× target of the ready instances", 5, 0, 50, 20, 70, 6, active(), 10, true, Reason.PANIC),
+        new Row("just under 2×: no panic, stable average decides", 5, 0, 50, 19, 69, 6, active(), 10, false, Reason.STABLE),
+        new Row("burst at zero: panic on the first sample", 0, 0, 0, 100, 100, 1, active(), 15, true, Reason.PANIC),
+        new Row("the averages lag: never below what is in flight now", 10, 0, 100, 0, 10, 60, active(), 10, false, Reason.DEMAND),
+        new Row("requests queued: no scale-down", 12, 0, 120, 5, 5, 60, active(), 13, false, Reason.DEMAND),
+        new Row("instances starting: no scale-down", 12, 3, 10, 0, 10, 60, active(), 15, false, Reason.STARTING),
+        new Row("idle, within the idle timeout: one kept", 1, 0, 0, 0, 0, 60, active(), 1, false, Reason.KEEP_ALIVE),
+        new Row("idle, within the idle timeout: the average decays the rest", 3, 0, 0, 0, 0, 60, active(), 1, false, Reason.STABLE),
         new Row("idle past the idle timeout: zero", 1, 0, 0, 0, 0, 60, new ScalingState(null, null, 0, T0.minus(FIVE_MIN)), 0, false,
-            "zero"),
-        new Row("never called: stays at zero", 0, 0, 0, 0, 0, 60, ScalingState.INITIAL, 0, false, "zero"));
+            Reason.SCALE_TO_ZERO),
+        new Row("never called: stays at zero", 0, 0, 0, 0, 0, 60, ScalingState.INITIAL, 0, false, Reason.SCALE_TO_ZERO));
   }
 
   @ParameterizedTest
@@ -98,6 +99,7 @@ class ScalingDeciderTest {
     assertThat(d.desired()).as("desired").isEqualTo(r.expectDesired());
     assertThat(d.panicking()).as("panicking").isEqualTo(r.expectPanic());
     assertThat(d.reason()).as("reason").isEqualTo(r.expectReason());
+    assertThat(d.prewarms()).as("prewarms: every start here is for demand").isZero();
   }
 
   // ---- closed-loop scenarios --------------------------------------------------------------------
@@ -191,7 +193,7 @@ class ScalingDeciderTest {
     assertThat(sim.run(0, 29).desired()).isEqualTo(1);
     ScalingDecision last = sim.step(0);
     assertThat(last.desired()).isZero();
-    assertThat(last.reason()).isEqualTo("zero");
+    assertThat(last.reason()).isEqualTo(Reason.SCALE_TO_ZERO);
     assertThat(sim.run(0, 100).desired()).isZero();
   }
 
@@ -200,7 +202,7 @@ class ScalingDeciderTest {
     // A burst, scale to zero, then a smaller steady load: sized for the load, not for the memory of the burst.
     PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, Duration.ofSeconds(10)));
     sim.run(100, 20);
-    assertThat(sim.run(0, 10).reason()).isEqualTo("zero");
+    assertThat(sim.run(0, 10).reason()).isEqualTo(Reason.SCALE_TO_ZERO);
     assertThat(sim.ready).isZero();
     for (int t = 0; t < 120; t++) { // at once: no tick sees the pool empty in between
       sim.step(30);
@@ -231,12 +233,12 @@ class ScalingDeciderTest {
   void minAndMaxBoundEverything() {
     PoolSim min = new PoolSim(PoolSim.spec(10, 2, 100, Duration.ZERO));
     assertThat(min.run(0, 10).desired()).isEqualTo(2);
-    assertThat(min.decisions.getLast().reason()).isEqualTo("min");
+    assertThat(min.decisions.getLast().reason()).isEqualTo(Reason.MIN_INSTANCES);
 
     PoolSim max = new PoolSim(PoolSim.spec(10, 0, 5, FIVE_MIN));
     ScalingDecision d = max.step(1000);
     assertThat(d.desired()).isEqualTo(5);
-    assertThat(d.reason()).isEqualTo("max");
+    assertThat(d.reason()).isEqualTo(Reason.MAX_INSTANCES);
     assertThat(max.run(1000, 100).desired()).isEqualTo(5);
   }
 
@@ -261,7 +263,7 @@ class ScalingDeciderTest {
       assertThat(without.desired()).as("no delay, busy %d s ago", busyAgo).isEqualTo(2);
       if (busyAgo < 60) {
         assertThat(withDelay.desired()).as("busy %d s ago", busyAgo).isEqualTo(3);
-        assertThat(withDelay.reason()).isEqualTo("delay");
+        assertThat(withDelay.reason()).isEqualTo(Reason.DELAY);
       } else {
         assertThat(withDelay.desired()).as("busy %d s ago", busyAgo).isEqualTo(2);
       }
@@ -295,18 +297,18 @@ class ScalingDeciderTest {
   @Test
   void anExpectedBurstSetsAFloorOnlyWhileTheFunctionIsNotScalingToZero() {
     // the first level keeps one: the burst's three are wanted, as pre-warms
-    assertThat(idleDecision(expecting(1, 3), 0, 10, 1)).extracting(ScalingDecision::desired, ScalingDecision::reason)
-        .containsExactly(3, "expected");
+    assertThat(idleDecision(expecting(1, 3), 0, 10, 1)).extracting(ScalingDecision::desired, ScalingDecision::prewarms, ScalingDecision::reason)
+        .containsExactly(3, 2, Reason.EXPECTED_BURST);
     // the first level's window is closed: instances up for the burst stay, none is started at zero
     assertThat(idleDecision(expecting(0, 3), 0, 10, 3).desired()).isEqualTo(3);
-    assertThat(idleDecision(expecting(0, 3), 0, 10, 0)).extracting(ScalingDecision::desired, ScalingDecision::reason)
-        .containsExactly(0, "zero");
+    assertThat(idleDecision(expecting(0, 3), 0, 10, 0)).extracting(ScalingDecision::desired, ScalingDecision::prewarms, ScalingDecision::reason)
+        .containsExactly(0, 0, Reason.SCALE_TO_ZERO);
     // a function that never scales to zero (minInstances) gets the burst's instances too
-    assertThat(idleDecision(expecting(0, 3), 1, 10, 1)).extracting(ScalingDecision::desired, ScalingDecision::reason)
-        .containsExactly(3, "expected");
+    assertThat(idleDecision(expecting(0, 3), 1, 10, 1)).extracting(ScalingDecision::desired, ScalingDecision::prewarms, ScalingDecision::reason)
+        .containsExactly(3, 2, Reason.EXPECTED_BURST);
     // maxInstances caps them, and they stay pre-warms
-    assertThat(idleDecision(expecting(1, 3), 0, 2, 1)).extracting(ScalingDecision::desired, ScalingDecision::reason)
-        .containsExactly(2, "expected");
+    assertThat(idleDecision(expecting(1, 3), 0, 2, 1)).extracting(ScalingDecision::desired, ScalingDecision::prewarms, ScalingDecision::reason)
+        .containsExactly(2, 1, Reason.EXPECTED_BURST);
   }
 
   @Test
@@ -342,7 +344,7 @@ class ScalingDeciderTest {
     IdlePolicy keepTwo = (s, lastActive, now) -> 2;
     PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, Duration.ZERO), new ScalingDecider(keepTwo));
     assertThat(sim.run(0, 10).desired()).isEqualTo(2);
-    assertThat(sim.decisions.getLast().reason()).isEqualTo("idle");
+    assertThat(sim.decisions.getLast().reason()).isEqualTo(Reason.KEEP_ALIVE);
   }
 
   @Test
