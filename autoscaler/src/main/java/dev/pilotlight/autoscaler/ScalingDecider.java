@@ -26,8 +26,9 @@ import java.util.List;
  *   <li>Never fewer than what is in flight and queued right now needs at full concurrency (the
  *       averages lag a burst; instances the demand is using are not taken away), and no scale-down
  *       at all while requests are queued or instances are starting.
- *   <li>With nothing in flight or queued, the {@link IdlePolicy} says how many to keep: by
- *       default one until the idle timeout has passed since the last request, then zero.
+ *   <li>With nothing in flight or queued, the {@link IdlePolicy} says how many to keep (the
+ *       daemon's: the function's keep-alive window, e.g. one instance for {@code idleTimeout}
+ *       after its last request ended, then zero).
  *   <li>Never below the scale-down delay's busiest tick's need, and, while not scaling to zero,
  *       never below what the {@link IdlePolicy} expects a recurring burst to need
  *       ({@link IdlePolicy#instancesExpected}); instances up for such a burst also keep the
@@ -42,11 +43,18 @@ public final class ScalingDecider {
   /** A scale-down goes only as far as leaves the remaining instances at most this share of their target. */
   static final double SCALE_DOWN_MARGIN = 0.9;
 
+  /** Keeps nothing while idle and expects nothing (what {@code keepAlive: off} decides). */
+  private static final IdlePolicy KEEP_NOTHING = (s, now) -> 0;
+
   private final IdlePolicy idle;
 
-  /** A decider whose scale-to-zero decision is the fixed idle timeout. */
+  /**
+   * A decider with no keep-alive: an idle function scales to zero at once. For callers that only
+   * ask {@link #instancesToStart} or {@link #instancesToStop}; the daemon's passes its
+   * {@link KeepAliveIdlePolicy}.
+   */
   public ScalingDecider() {
-    this(IdlePolicy.IDLE_TIMEOUT);
+    this(KEEP_NOTHING);
   }
 
   public ScalingDecider(IdlePolicy idle) {
@@ -133,10 +141,9 @@ public final class ScalingDecider {
       panicFloor = desired;
     }
 
-    Instant lastActive = s.demand() > 0 ? now : latest(previous.lastActive(), s.instances());
     int expected = idle.instancesExpected(s, now);
     if (s.demand() == 0) {
-      int keep = idle.instancesWhileIdle(s, lastActive, now);
+      int keep = idle.instancesWhileIdle(s, now);
       if (keep == 0 && expected >= 2) {
         // A burst is expected: what is up for it stays, though the first level's window is closed
         // (starting instances for it is left to a tick where that window is open too).
@@ -170,7 +177,7 @@ public final class ScalingDecider {
       panicFloor = Math.min(panicFloor, desired);
     }
     return new ScalingDecision(desired, prewarms(s, desired, reason), panicSince != null, stable, panic, reason,
-        new ScalingState(panicSince, lastOver, panicFloor, lastActive));
+        new ScalingState(panicSince, lastOver, panicFloor));
   }
 
   /**
@@ -199,16 +206,6 @@ public final class ScalingDecider {
     int current = s.ready() + s.starting();
     boolean expected = reason == Reason.EXPECTED_BURST || reason == Reason.KEEP_ALIVE && current == 0 && s.demand() == 0;
     return expected ? Math.max(0, desired - current) : 0;
-  }
-
-  private static Instant latest(Instant previous, List<InstanceLoad> instances) {
-    Instant t = previous;
-    for (InstanceLoad i : instances) {
-      if (!i.draining() && (t == null || i.lastUsed().isAfter(t))) {
-        t = i.lastUsed();
-      }
-    }
-    return t;
   }
 
   private static int ceilDiv(int a, int b) {

@@ -118,6 +118,23 @@ class KeepAliveLoopTest {
   }
 
   @Test
+  void histogram_aBurstCappedByMaxInstancesIsStillPreWarmed() {
+    FunctionSpec spec = new FunctionSpec("f", Runtime.JAVA, "a.B", null, 256, Duration.ofSeconds(30), 1, 0, 2,
+        FunctionSpec.DEFAULT_IDLE_TIMEOUT, Map.of()).withKeepAlive(KeepAlive.HISTOGRAM);
+    Instant start = clock.instant();
+    for (int i = 0; i < 5; i++) { // every 10 minutes, 3 requests at once for 20 s
+      clock.set(start.plus(Duration.ofMinutes(10L * i)));
+      tracker.demand("f", 3, clock.instant());
+      clock.advance(Duration.ofSeconds(20));
+      tracker.demand("f", 0, clock.instant());
+    }
+    Instant idle = clock.instant();
+    Target t = new Target(spec);
+    ScalingLoop loop = new ScalingLoop(t, new ScalingDecider(KeepAliveIdlePolicy.withDefault(tracker, KeepAlive.FIXED)), clock);
+    assertThat(tickAt(loop, t, idle, 486)).containsExactly("prewarm", "prewarm");
+  }
+
+  @Test
   void fixed_keepsTheInstanceForTheIdleTimeoutAndNeverPreWarms() {
     Target t = calledEvery10Minutes(null); // the daemon's default, here fixed
     Instant idle = clock.instant();
