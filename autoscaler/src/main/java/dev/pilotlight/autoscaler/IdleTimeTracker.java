@@ -21,9 +21,14 @@ import java.util.Set;
  *
  * <p>The activator reports each change of the instances its demand needs ({@link #demand}); the
  * scaling loop reads the keep-alive decisions. Levels are made as they are first reached, up to
- * {@value #MAX_LEVELS}. Changes are collected for persistence with {@link #takeChanges}, so a
- * restart keeps what was learned. Thread-safe; every method is short and does no I/O, so the
- * activator may call it under its own lock.
+ * {@value #MAX_LEVELS}. Changes are collected for persistence with {@link #takeChanges} (the bytes
+ * are {@link RhythmCodec}'s), so a restart keeps what was learned. Thread-safe; every method is
+ * short and does no I/O, so the activator may call it under its own lock.
+ *
+ * <p>The tracker also caches each level's last keep-alive decision ({@link KeepAliveDecisionCache}):
+ * a decision depends on the level's histogram, which only the tracker sees change, so the cache
+ * lives beside it, under the same lock, and {@link #decision} and {@link #expectedInstances} are
+ * the policy's answers for the histogram as it stands, not state of their own.
  */
 public final class IdleTimeTracker {
   /** Highest level with a histogram of its own: demand beyond it counts as this level. */
@@ -48,42 +53,19 @@ public final class IdleTimeTracker {
     Instant idleSince;
     boolean busy;
     long version;
-    // The last decision, valid while the histogram, the policy and the idle timeout are unchanged:
-    // deciding is a pass over 240 bins, and the loop asks every second.
-    long decidedVersion = -1;
-    KeepAlivePolicy decidedBy;
-    Duration decidedIdleTimeout;
-    KeepAliveDecision decision;
+    /** A level asks one of the two questions (level 1 {@code decide}, levels 2 and up {@code decideScaleOut}), so one cache serves it. */
+    final KeepAliveDecisionCache decided = new KeepAliveDecisionCache();
 
     Level(IdleTimeHistogram histogram) {
       this.histogram = histogram;
     }
 
     KeepAliveDecision decide(FunctionSpec spec, KeepAlivePolicy policy) {
-      if (stale(spec, policy)) {
-        decision = policy.decide(spec, histogram);
-        remember(spec, policy);
-      }
-      return decision;
+      return decided.get(version, spec, policy, () -> policy.decide(spec, histogram));
     }
 
-    /** Levels 2 and up only: a level asks one of the two questions, so the one cache serves it. */
     KeepAliveDecision decideScaleOut(FunctionSpec spec, KeepAlivePolicy policy) {
-      if (stale(spec, policy)) {
-        decision = policy.decideScaleOut(spec, histogram);
-        remember(spec, policy);
-      }
-      return decision;
-    }
-
-    private boolean stale(FunctionSpec spec, KeepAlivePolicy policy) {
-      return decidedVersion != version || decidedBy != policy || !spec.idleTimeout().equals(decidedIdleTimeout);
-    }
-
-    private void remember(FunctionSpec spec, KeepAlivePolicy policy) {
-      decidedVersion = version;
-      decidedBy = policy;
-      decidedIdleTimeout = spec.idleTimeout();
+      return decided.get(version, spec, policy, () -> policy.decideScaleOut(spec, histogram));
     }
   }
 
