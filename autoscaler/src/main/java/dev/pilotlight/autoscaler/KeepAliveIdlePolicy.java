@@ -8,11 +8,12 @@ import java.util.function.Function;
 
 /**
  * The daemon's {@link IdlePolicy}: the scale-to-zero edge driven by each function's
- * {@link KeepAlivePolicy} (learned, fixed or off): while a function is idle, one instance is wanted
- * inside the policy's window after its last request ended, none outside it.
- * Outside the window the instance stops early ("the next call is not expected soon"); when a
- * pre-warming window opens with nothing up, the decider starts one. Only the 0 ↔ 1 edge: more
- * instances are the autoscaler's business, and {@code minInstances} is applied after this.
+ * {@link KeepAlivePolicy} ({@code histogram}, {@code fixed} or {@code off}): while a function is
+ * idle, one instance is wanted inside the policy's window after its last request ended, none
+ * outside it. Outside the window the instance stops early ("the next call is not expected soon");
+ * when a pre-warming window opens with nothing up, the decider starts one. Above one instance only
+ * {@link #instancesExpected} speaks (the learned scale-out levels); the rest is the autoscaler's
+ * business, and {@code minInstances} is applied after this.
  *
  * <p>The idle start comes from the {@link IdleTimeTracker} (why: see {@link IdlePolicy}), for every
  * mode alike.
