@@ -1,14 +1,14 @@
 package dev.pilotlight.autoscaler;
 
 import dev.pilotlight.model.FunctionSpec;
-import java.nio.BufferUnderflowException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,17 +21,22 @@ import java.util.Set;
  *
  * <p>The activator reports each change of the instances its demand needs ({@link #demand}); the
  * scaling loop reads the keep-alive decisions. Levels are made as they are first reached, up to
- * {@value #MAX_LEVELS}. Changes are collected for persistence with {@link #takeChanges}, so a
- * restart keeps what was learned. Thread-safe; every method is short and does no I/O, so the
- * activator may call it under its own lock.
+ * {@value #MAX_LEVELS}. Changes are collected for persistence with {@link #takeChanges} (the bytes
+ * are {@link RhythmCodec}'s), so a restart keeps what was learned. Thread-safe; every method is
+ * short and does no I/O, so the activator may call it under its own lock.
+ *
+ * <p>The tracker also caches each level's last keep-alive decision ({@link KeepAliveDecisionCache}):
+ * a decision depends on the level's histogram, which only the tracker sees change, so the cache
+ * lives beside it, under the same lock, and {@link #decision} and {@link #expectedInstances} are
+ * the policy's answers for the histogram as it stands, not state of their own.
  */
 public final class IdleTimeTracker {
   /** Highest level with a histogram of its own: demand beyond it counts as this level. */
   public static final int MAX_LEVELS = 64;
 
   /**
-   * What is persisted per function: its rhythm's bytes ({@link #encode}) and when its last request
-   * ended (null if unknown or busy).
+   * What is persisted per function: its rhythm's bytes ({@link RhythmCodec}) and when its last
+   * request ended (null if unknown or busy).
    */
   public record Saved(byte[] histogram, Instant idleSince) {}
 
@@ -48,42 +53,19 @@ public final class IdleTimeTracker {
     Instant idleSince;
     boolean busy;
     long version;
-    // The last decision, valid while the histogram, the policy and the idle timeout are unchanged:
-    // deciding is a pass over 240 bins, and the loop asks every second.
-    long decidedVersion = -1;
-    KeepAlivePolicy decidedBy;
-    Duration decidedIdleTimeout;
-    KeepAliveDecision decision;
+    /** A level asks one of the two questions (level 1 {@code decide}, levels 2 and up {@code decideScaleOut}), so one cache serves it. */
+    final KeepAliveDecisionCache decided = new KeepAliveDecisionCache();
 
     Level(IdleTimeHistogram histogram) {
       this.histogram = histogram;
     }
 
     KeepAliveDecision decide(FunctionSpec spec, KeepAlivePolicy policy) {
-      if (stale(spec, policy)) {
-        decision = policy.decide(spec, histogram);
-        remember(spec, policy);
-      }
-      return decision;
+      return decided.get(version, spec, policy, () -> policy.decide(spec, histogram));
     }
 
-    /** Levels 2 and up only: a level asks one of the two questions, so the one cache serves it. */
     KeepAliveDecision decideScaleOut(FunctionSpec spec, KeepAlivePolicy policy) {
-      if (stale(spec, policy)) {
-        decision = policy.decideScaleOut(spec, histogram);
-        remember(spec, policy);
-      }
-      return decision;
-    }
-
-    private boolean stale(FunctionSpec spec, KeepAlivePolicy policy) {
-      return decidedVersion != version || decidedBy != policy || !spec.idleTimeout().equals(decidedIdleTimeout);
-    }
-
-    private void remember(FunctionSpec spec, KeepAlivePolicy policy) {
-      decidedVersion = version;
-      decidedBy = policy;
-      decidedIdleTimeout = spec.idleTimeout();
+      return decided.get(version, spec, policy, () -> policy.decideScaleOut(spec, histogram));
     }
   }
 
@@ -224,12 +206,12 @@ public final class IdleTimeTracker {
 
   /** Puts back what was persisted (at start-up, before any request). */
   public synchronized void restore(String function, Saved saved) {
-    Decoded[] levels = decode(saved.histogram());
-    Rhythm r = new Rhythm(new Level(levels[0].histogram()));
-    r.level(levels.length);
-    for (int k = 2; k <= levels.length; k++) {
-      Level l = new Level(levels[k - 1].histogram());
-      l.idleSince = levels[k - 1].idleSince();
+    List<RhythmCodec.Level> levels = RhythmCodec.decode(saved.histogram());
+    Rhythm r = new Rhythm(new Level(levels.getFirst().histogram()));
+    r.level(levels.size());
+    for (int k = 2; k <= levels.size(); k++) {
+      Level l = new Level(levels.get(k - 1).histogram());
+      l.idleSince = levels.get(k - 1).idleSince();
       r.levels[k - 1] = l;
     }
     r.levels[0].idleSince = saved.idleSince();
@@ -249,7 +231,7 @@ public final class IdleTimeTracker {
     for (String f : changed) {
       Rhythm r = rhythms.get(f);
       if (r != null) {
-        out.put(f, new Saved(encode(r), r.levels[0].busy ? null : r.levels[0].idleSince));
+        out.put(f, new Saved(RhythmCodec.encode(levelsOf(r)), r.levels[0].busy ? null : r.levels[0].idleSince));
       }
     }
     Changes c = new Changes(out, Set.copyOf(forgotten));
@@ -258,77 +240,13 @@ public final class IdleTimeTracker {
     return c;
   }
 
-  private static final byte LEVELS_FORMAT = 2;
-  private static final long NO_IDLE_START = Long.MIN_VALUE;
-  /** 3000-01-01: an idle start past it is damage, not a date. */
-  private static final long MAX_IDLE_START_MS = 32_503_680_000_000L;
-
-  /** One level as read back: its histogram and when its idle spell began (null: busy or never idle). */
-  record Decoded(IdleTimeHistogram histogram, Instant idleSince) {}
-
-  /**
-   * A rhythm's persistent form. With one level, the level's {@link IdleTimeHistogram#toBytes}
-   * (format 1, as before levels existed); with more: format 2 (1 byte), the level count (1), then
-   * per level when its idle spell began (8: epoch milliseconds, {@code Long.MIN_VALUE} for none),
-   * its histogram's length (2) and bytes. (Level 1's idle start is also the store's own column,
-   * which wins.)
-   */
-  private static byte[] encode(Rhythm r) {
-    if (r.levels.length == 1) {
-      return r.levels[0].histogram.toBytes();
+  /** The levels as {@link RhythmCodec} writes them: a busy level has no idle start. */
+  private static List<RhythmCodec.Level> levelsOf(Rhythm r) {
+    List<RhythmCodec.Level> out = new ArrayList<>(r.levels.length);
+    for (Level l : r.levels) {
+      out.add(new RhythmCodec.Level(l.histogram, l.busy ? null : l.idleSince));
     }
-    byte[][] parts = new byte[r.levels.length][];
-    int size = 2;
-    for (int i = 0; i < parts.length; i++) {
-      parts[i] = r.levels[i].histogram.toBytes();
-      size += 8 + 2 + parts[i].length;
-    }
-    ByteBuffer b = ByteBuffer.allocate(size);
-    b.put(LEVELS_FORMAT);
-    b.put((byte) parts.length);
-    for (int i = 0; i < parts.length; i++) {
-      Level l = r.levels[i];
-      b.putLong(l.busy || l.idleSince == null ? NO_IDLE_START : l.idleSince.toEpochMilli());
-      b.putShort((short) parts[i].length);
-      b.put(parts[i]);
-    }
-    return b.array();
-  }
-
-  /** Reads what {@link #encode} wrote (either format); throws {@link IllegalArgumentException} on anything else. */
-  static Decoded[] decode(byte[] bytes) {
-    if (bytes.length == 0 || bytes[0] != LEVELS_FORMAT) {
-      return new Decoded[] {new Decoded(IdleTimeHistogram.fromBytes(bytes), null)};
-    }
-    try {
-      ByteBuffer b = ByteBuffer.wrap(bytes);
-      b.get();
-      int n = Byte.toUnsignedInt(b.get());
-      if (n < 1 || n > MAX_LEVELS) {
-        throw new IllegalArgumentException("keep-alive rhythm: " + n + " levels (expected: 1.." + MAX_LEVELS + ")");
-      }
-      Decoded[] out = new Decoded[n];
-      for (int i = 0; i < n; i++) {
-        long since = b.getLong();
-        if (since != NO_IDLE_START && (since < 0 || since > MAX_IDLE_START_MS)) {
-          throw new IllegalArgumentException("keep-alive rhythm: level " + (i + 1) + " idle start " + since + " ms (expected: 0.."
-              + MAX_IDLE_START_MS + ")");
-        }
-        int len = Short.toUnsignedInt(b.getShort());
-        if (len > b.remaining()) {
-          throw new IllegalArgumentException("keep-alive rhythm: level " + (i + 1) + " truncated");
-        }
-        byte[] h = new byte[len];
-        b.get(h);
-        out[i] = new Decoded(IdleTimeHistogram.fromBytes(h), since == NO_IDLE_START ? null : Instant.ofEpochMilli(since));
-      }
-      if (b.hasRemaining()) {
-        throw new IllegalArgumentException("keep-alive rhythm: " + b.remaining() + " bytes left over");
-      }
-      return out;
-    } catch (BufferUnderflowException e) {
-      throw new IllegalArgumentException("keep-alive rhythm: truncated or damaged (" + bytes.length + " bytes)", e);
-    }
+    return out;
   }
 
   private Rhythm rhythm(String function) {

@@ -7,14 +7,16 @@ import java.time.Instant;
 import java.util.function.Function;
 
 /**
- * The scale-to-zero edge driven by a {@link KeepAlivePolicy}: while a function is idle, one
- * instance is wanted inside the policy's window after its last request ended, none outside it.
- * Outside the window the instance stops early ("the next call is not expected soon"); when a
- * pre-warming window opens with nothing up, the decider starts one. Only the 0 ↔ 1 edge: more
- * instances are the autoscaler's business, and {@code minInstances} is applied after this.
+ * The daemon's {@link IdlePolicy}: the scale-to-zero edge driven by each function's
+ * {@link KeepAlivePolicy} ({@code histogram}, {@code fixed} or {@code off}): while a function is
+ * idle, one instance is wanted inside the policy's window after its last request ended, none
+ * outside it. Outside the window the instance stops early ("the next call is not expected soon");
+ * when a pre-warming window opens with nothing up, the decider starts one. Above one instance only
+ * {@link #instancesExpected} speaks (the learned scale-out levels); the rest is the autoscaler's
+ * business, and {@code minInstances} is applied after this.
  *
- * <p>The idle start comes from the {@link IdleTimeTracker}, not from the instances' last use: a
- * pre-warmed instance that has served nothing must not move the window it was started for.
+ * <p>The idle start comes from the {@link IdleTimeTracker} (why: see {@link IdlePolicy}), for every
+ * mode alike.
  */
 public final class KeepAliveIdlePolicy implements IdlePolicy {
   private final IdleTimeTracker tracker;
@@ -43,7 +45,7 @@ public final class KeepAliveIdlePolicy implements IdlePolicy {
   }
 
   @Override
-  public int instancesWhileIdle(PoolSnapshot s, Instant lastActive, Instant now) {
+  public int instancesWhileIdle(PoolSnapshot s, Instant now) {
     Instant idleSince = tracker.idleSince(s.function());
     if (idleSince == null) {
       return 0; // never called since its rhythm began: nothing to keep, nothing expected

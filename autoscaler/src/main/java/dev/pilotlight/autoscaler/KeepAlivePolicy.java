@@ -43,7 +43,7 @@ public interface KeepAlivePolicy {
     return new HybridHistogramPolicy(settings);
   }
 
-  /** One instance of each policy, so that {@link IdleTimeTracker}'s cached decisions are reused from tick to tick. */
+  /** One instance of each policy, so that the tracker's cached decisions ({@link KeepAliveDecisionCache}, by policy identity) are reused from tick to tick. */
   final class Shared {
     static final KeepAlivePolicy FIXED = (spec, histogram) -> new KeepAliveDecision(Duration.ZERO, spec.idleTimeout(), "fixed");
     static final KeepAlivePolicy OFF = (spec, histogram) -> new KeepAliveDecision(Duration.ZERO, Duration.ZERO, "off");

@@ -19,8 +19,9 @@ public interface ScaleTarget {
   boolean drain(String function, String instanceId);
 
   /**
-   * Starts one instance because the {@link IdlePolicy} expects a call soon (a pre-warm: the
-   * function is at zero with nothing in flight). By default an ordinary start.
+   * Starts one instance because the {@link IdlePolicy} expects a call soon, not for demand: called
+   * {@link ScalingDecision#prewarms} times (at zero with nothing in flight, or for a recurring burst
+   * the policy expects). By default an ordinary start.
    */
   default void prewarm(String function) {
     startInstances(function, 1);

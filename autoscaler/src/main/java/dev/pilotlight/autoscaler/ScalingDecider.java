@@ -1,5 +1,6 @@
 package dev.pilotlight.autoscaler;
 
+import dev.pilotlight.autoscaler.ScalingDecision.Reason;
 import dev.pilotlight.model.InstanceLoad;
 import dev.pilotlight.model.PoolSnapshot;
 import java.time.Instant;
@@ -25,8 +26,9 @@ import java.util.List;
  *   <li>Never fewer than what is in flight and queued right now needs at full concurrency (the
  *       averages lag a burst; instances the demand is using are not taken away), and no scale-down
  *       at all while requests are queued or instances are starting.
- *   <li>With nothing in flight or queued, the {@link IdlePolicy} says how many to keep: by
- *       default one until the idle timeout has passed since the last request, then zero.
+ *   <li>With nothing in flight or queued, the {@link IdlePolicy} says how many to keep (the
+ *       daemon's: the function's keep-alive window, e.g. one instance for {@code idleTimeout}
+ *       after its last request ended, then zero).
  *   <li>Never below the scale-down delay's busiest tick's need, and, while not scaling to zero,
  *       never below what the {@link IdlePolicy} expects a recurring burst to need
  *       ({@link IdlePolicy#instancesExpected}); instances up for such a burst also keep the
@@ -41,11 +43,18 @@ public final class ScalingDecider {
   /** A scale-down goes only as far as leaves the remaining instances at most this share of their target. */
   static final double SCALE_DOWN_MARGIN = 0.9;
 
+  /** Keeps nothing while idle and expects nothing (what {@code keepAlive: off} decides). */
+  private static final IdlePolicy KEEP_NOTHING = (s, now) -> 0;
+
   private final IdlePolicy idle;
 
-  /** A decider whose scale-to-zero decision is the fixed idle timeout. */
+  /**
+   * A decider with no keep-alive: an idle function scales to zero at once. For callers that only
+   * ask {@link #instancesToStart} or {@link #instancesToStop}; the daemon's passes its
+   * {@link KeepAliveIdlePolicy}.
+   */
   public ScalingDecider() {
-    this(IdlePolicy.IDLE_TIMEOUT);
+    this(KEEP_NOTHING);
   }
 
   public ScalingDecider(IdlePolicy idle) {
@@ -105,15 +114,15 @@ public final class ScalingDecider {
     }
 
     int desired = fromStable;
-    String reason = "stable";
+    Reason reason = Reason.STABLE;
     if (panicSince != null) {
       desired = Math.max(Math.max(fromStable, fromPanic), panicFloor);
-      reason = "panic";
+      reason = Reason.PANIC;
     }
     int needNow = ceilDiv(s.demand(), p.concurrency());
     if (needNow > desired) {
       desired = needNow;
-      reason = "demand";
+      reason = Reason.DEMAND;
     }
     if (desired < current && p.scaleDownDelay().isPositive()) {
       // Scale-down delay: not below what the busiest tick of the last delay needed, so that the
@@ -121,21 +130,20 @@ public final class ScalingDecider {
       int recent = Math.min(current, (int) Math.ceil(history.max(now, p.scaleDownDelay()) / target));
       if (recent > desired) {
         desired = recent;
-        reason = "delay";
+        reason = Reason.DELAY;
       }
     }
     if ((s.queued() > 0 || s.starting() > 0) && current > desired) {
       desired = current;
-      reason = "starting";
+      reason = Reason.STARTING;
     }
     if (panicSince != null) {
       panicFloor = desired;
     }
 
-    Instant lastActive = s.demand() > 0 ? now : latest(previous.lastActive(), s.instances());
     int expected = idle.instancesExpected(s, now);
     if (s.demand() == 0) {
-      int keep = idle.instancesWhileIdle(s, lastActive, now);
+      int keep = idle.instancesWhileIdle(s, now);
       if (keep == 0 && expected >= 2) {
         // A burst is expected: what is up for it stays, though the first level's window is closed
         // (starting instances for it is left to a tick where that window is open too).
@@ -144,32 +152,32 @@ public final class ScalingDecider {
       if (keep == 0) {
         // Idle past the policy's horizon: whatever the windows still remember of the last burst, it is over.
         desired = 0;
-        reason = "zero";
+        reason = Reason.SCALE_TO_ZERO;
         panicSince = null;
         lastOver = null;
         panicFloor = 0;
       } else if (keep > desired) {
         desired = keep;
-        reason = "idle";
+        reason = Reason.KEEP_ALIVE;
       }
     }
     if ((desired > 0 || p.minInstances() > 0) && expected > desired) {
       desired = expected;
-      reason = "expected";
+      reason = Reason.EXPECTED_BURST;
     }
     if (desired < p.minInstances()) {
       desired = p.minInstances();
-      reason = "min";
+      reason = Reason.MIN_INSTANCES;
     }
     if (desired > p.maxInstances()) {
       desired = p.maxInstances();
-      if (!reason.equals("expected")) {
-        reason = "max"; // an expected burst's instances stay pre-warms, only fewer
+      if (reason != Reason.EXPECTED_BURST) {
+        reason = Reason.MAX_INSTANCES; // an expected burst's instances stay pre-warms, only fewer
       }
       panicFloor = Math.min(panicFloor, desired);
     }
-    return new ScalingDecision(desired, panicSince != null, stable, panic, reason,
-        new ScalingState(panicSince, lastOver, panicFloor, lastActive));
+    return new ScalingDecision(desired, prewarms(s, desired, reason), panicSince != null, stable, panic, reason,
+        new ScalingState(panicSince, lastOver, panicFloor));
   }
 
   /**
@@ -189,14 +197,15 @@ public final class ScalingDecider {
         .toList();
   }
 
-  private static Instant latest(Instant previous, List<InstanceLoad> instances) {
-    Instant t = previous;
-    for (InstanceLoad i : instances) {
-      if (!i.draining() && (t == null || i.lastUsed().isAfter(t))) {
-        t = i.lastUsed();
-      }
-    }
-    return t;
+  /**
+   * The instances to start that are pre-warms: all of them when the keep-alive policy wants them
+   * for a burst it expects, or starts one for a function at zero with nothing to do (its pre-warm
+   * window opened); otherwise none, and the starts are ordinary ones for demand.
+   */
+  private static int prewarms(PoolSnapshot s, int desired, Reason reason) {
+    int current = s.ready() + s.starting();
+    boolean expected = reason == Reason.EXPECTED_BURST || reason == Reason.KEEP_ALIVE && current == 0 && s.demand() == 0;
+    return expected ? Math.max(0, desired - current) : 0;
   }
 
   private static int ceilDiv(int a, int b) {

@@ -104,11 +104,8 @@ public final class ScalingLoop implements AutoCloseable {
 
   private void apply(PoolSnapshot s, ScalingDecision d) {
     int current = s.ready() + s.starting();
-    boolean expected = "expected".equals(d.reason()) || "idle".equals(d.reason()) && current == 0 && s.demand() == 0;
-    if (d.desired() > current && expected) {
-      // The keep-alive policy expects calls that need these: at zero with nothing to do, or a burst
-      // at a scale-out level. Each is a pre-warm.
-      for (int i = current; i < d.desired(); i++) {
+    if (d.prewarms() > 0) {
+      for (int i = 0; i < d.prewarms(); i++) {
         target.prewarm(s.function());
       }
     } else if (d.desired() > current) {

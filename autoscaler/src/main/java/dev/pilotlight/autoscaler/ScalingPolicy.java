@@ -17,7 +17,7 @@ import java.time.Duration;
  * @param maxScaleDownRate one decision shrinks to no less than the ready instances divided by this
  * @param minInstances never fewer
  * @param maxInstances never more
- * @param idleTimeout with no demand for this long, the function may scale to zero (see {@link IdlePolicy})
+ * @param idleTimeout with no demand for this long, the function may scale to zero (the {@code fixed} keep-alive's window: see {@link KeepAliveIdlePolicy})
  * @param scaleDownDelay never below what the busiest tick of this last stretch needed (zero: off)
  */
 public record ScalingPolicy(int concurrency, double targetUtilization, Duration stableWindow, Duration panicWindow,

@@ -118,21 +118,18 @@ class IdleTimeTrackerTest {
   }
 
   @Test
-  void damagedBytesAreRefusedWithTheReason() {
+  void damagedBytesAreRefusedWhenRestored() {
+    // what the codec refuses (RhythmCodecTest) the tracker refuses too, and the daemon drops the rhythm
     bursts(Duration.ofMinutes(10), 2);
     byte[] bytes = tracker.takeChanges().changed().get("f").histogram();
     byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 3);
     assertThatThrownBy(() -> new IdleTimeTracker().restore("f", new IdleTimeTracker.Saved(truncated, null)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
-    byte[] noLevels = {2, 0};
-    assertThatThrownBy(() -> new IdleTimeTracker().restore("f", new IdleTimeTracker.Saved(noLevels, null)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0 levels");
+    IdleTimeTracker untouched = new IdleTimeTracker();
     byte[] farFuture = bytes.clone();
     java.nio.ByteBuffer.wrap(farFuture).putLong(2, Long.MAX_VALUE); // level 1's idle start
-    assertThatThrownBy(() -> new IdleTimeTracker().restore("f", new IdleTimeTracker.Saved(farFuture, null)))
+    assertThatThrownBy(() -> untouched.restore("f", new IdleTimeTracker.Saved(farFuture, null)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("idle start");
-    byte[] extra = java.util.Arrays.copyOf(bytes, bytes.length + 1);
-    assertThatThrownBy(() -> new IdleTimeTracker().restore("f", new IdleTimeTracker.Saved(extra, null)))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("left over");
+    assertThat(untouched.levels("f")).isZero();
   }
 }

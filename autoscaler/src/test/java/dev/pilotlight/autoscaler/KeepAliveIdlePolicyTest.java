@@ -58,13 +58,13 @@ class KeepAliveIdlePolicyTest {
     Instant idleSince = clock.instant();
     KeepAliveIdlePolicy p = new KeepAliveIdlePolicy(tracker, s -> KeepAlivePolicy.of(dev.pilotlight.model.KeepAlive.parse("mode", mode)));
     Instant now = idleSince.plusSeconds(secondsAfter);
-    assertThat(p.instancesWhileIdle(pool(spec, ready, idleSince), idleSince, now)).isEqualTo(keep);
+    assertThat(p.instancesWhileIdle(pool(spec, ready, idleSince), now)).isEqualTo(keep);
   }
 
   @Test
   void aFunctionNeverCalledKeepsNothing() {
     KeepAliveIdlePolicy p = new KeepAliveIdlePolicy(tracker, s -> KeepAlivePolicy.fixed());
-    assertThat(p.instancesWhileIdle(pool(spec, 1, clock.instant()), clock.instant(), clock.instant())).isZero();
+    assertThat(p.instancesWhileIdle(pool(spec, 1, clock.instant()), clock.instant())).isZero();
   }
 
   @Test

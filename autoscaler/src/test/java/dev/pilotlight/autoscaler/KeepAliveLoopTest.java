@@ -97,17 +97,22 @@ class KeepAliveLoopTest {
     assertThat(tickAt(loop, t, idle, 700)).isEmpty();
   }
 
-  @Test
-  void histogram_preWarmsAsManyInstancesAsABurstThatRecursNeeded() {
-    FunctionSpec spec = FunctionSpec.of("f", Runtime.JAVA, "a.B", null).withKeepAlive(KeepAlive.HISTOGRAM);
+  /** Every 10 minutes, 3 requests at once for 20 s, 5 times; returns the end of the last burst. */
+  Instant burstsOfThreeEvery10Minutes() {
     Instant start = clock.instant();
-    for (int i = 0; i < 5; i++) { // every 10 minutes, 3 requests at once for 20 s
+    for (int i = 0; i < 5; i++) {
       clock.set(start.plus(Duration.ofMinutes(10L * i)));
       tracker.demand("f", 3, clock.instant());
       clock.advance(Duration.ofSeconds(20));
       tracker.demand("f", 0, clock.instant());
     }
-    Instant idle = clock.instant();
+    return clock.instant();
+  }
+
+  @Test
+  void histogram_preWarmsAsManyInstancesAsABurstThatRecursNeeded() {
+    FunctionSpec spec = FunctionSpec.of("f", Runtime.JAVA, "a.B", null).withKeepAlive(KeepAlive.HISTOGRAM);
+    Instant idle = burstsOfThreeEvery10Minutes();
     Target t = new Target(spec);
     ScalingLoop loop = new ScalingLoop(t, new ScalingDecider(KeepAliveIdlePolicy.withDefault(tracker, KeepAlive.FIXED)), clock);
     // idle 9 min 40 s at every level (bin 9): all three wanted from 8 min 6 s to 11 min after the burst
@@ -115,6 +120,16 @@ class KeepAliveLoopTest {
     assertThat(tickAt(loop, t, idle, 486)).containsExactly("prewarm", "prewarm", "prewarm");
     assertThat(tickAt(loop, t, idle, 600)).isEmpty();
     assertThat(tickAt(loop, t, idle, 660)).contains("drain");
+  }
+
+  @Test
+  void histogram_aBurstCappedByMaxInstancesIsStillPreWarmed() {
+    FunctionSpec spec = new FunctionSpec("f", Runtime.JAVA, "a.B", null, 256, Duration.ofSeconds(30), 1, 0, 2,
+        FunctionSpec.DEFAULT_IDLE_TIMEOUT, Map.of()).withKeepAlive(KeepAlive.HISTOGRAM);
+    Instant idle = burstsOfThreeEvery10Minutes();
+    Target t = new Target(spec);
+    ScalingLoop loop = new ScalingLoop(t, new ScalingDecider(KeepAliveIdlePolicy.withDefault(tracker, KeepAlive.FIXED)), clock);
+    assertThat(tickAt(loop, t, idle, 486)).containsExactly("prewarm", "prewarm");
   }
 
   @Test

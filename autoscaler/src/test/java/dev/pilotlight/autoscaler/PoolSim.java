@@ -2,6 +2,7 @@ package dev.pilotlight.autoscaler;
 
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.InstanceLoad;
+import dev.pilotlight.model.KeepAlive;
 import dev.pilotlight.model.PoolSnapshot;
 import dev.pilotlight.model.Runtime;
 import dev.pilotlight.model.ScalingSettings;
@@ -11,14 +12,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A closed loop of the decider and an idealised pool on a manual clock: each step is one tick with
  * a given demand (in-flight + queued), and the pool then has exactly the desired instances. What
- * the decider sees is what {@link ScalingLoop} would give it.
+ * the decider sees is what {@link ScalingLoop} would give it, and the {@link IdleTimeTracker} hears
+ * the demand as the activator reports it. By default the decider runs the daemon's keep-alive in
+ * its {@code fixed} mode (one instance for the function's {@code idleTimeout}).
  */
 final class PoolSim {
   final ManualClock clock = new ManualClock();
+  final IdleTimeTracker tracker = new IdleTimeTracker();
   final ScalingDecider decider;
   final FunctionSpec spec;
   final ScalingPolicy policy;
@@ -29,14 +34,14 @@ final class PoolSim {
   ScalingState state = ScalingState.INITIAL;
   final List<ScalingDecision> decisions = new ArrayList<>();
 
-  PoolSim(FunctionSpec spec, ScalingDecider decider) {
+  PoolSim(FunctionSpec spec, Function<IdleTimeTracker, IdlePolicy> idlePolicy) {
     this.spec = spec;
-    this.decider = decider;
+    this.decider = new ScalingDecider(idlePolicy.apply(tracker));
     this.policy = ScalingPolicy.of(spec, ScalingSettings.DEFAULTS);
   }
 
   PoolSim(FunctionSpec spec) {
-    this(spec, new ScalingDecider());
+    this(spec, tracker -> KeepAliveIdlePolicy.withDefault(tracker, KeepAlive.FIXED));
   }
 
   static FunctionSpec spec(int concurrency, int min, int max, Duration idle, ScalingSettings scaling) {
@@ -48,8 +53,13 @@ final class PoolSim {
     return spec(concurrency, min, max, idle, ScalingSettings.UNSET);
   }
 
-  /** One tick of one second with {@code demand} requests in flight or queued throughout. */
+  /**
+   * One tick of one second with {@code demand} requests in flight or queued throughout: the tracker
+   * hears the instances it needs as the second begins (so a function idle from this step on went
+   * idle when the last busy step's second ended).
+   */
   ScalingDecision step(int demand) {
+    tracker.demand(spec.name(), (demand + spec.concurrency() - 1) / spec.concurrency(), clock.instant());
     Instant now = clock.advance(Duration.ofSeconds(1));
     PoolSnapshot s = snapshot(demand, now);
     history = ScalingLoop.observe(history, s, demand, now, policy.historyKept());

@@ -2,8 +2,10 @@ package dev.pilotlight.autoscaler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pilotlight.autoscaler.ScalingDecision.Reason;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.InstanceLoad;
+import dev.pilotlight.model.KeepAlive;
 import dev.pilotlight.model.PoolSnapshot;
 import dev.pilotlight.model.ScalingSettings;
 import java.time.Duration;
@@ -50,36 +52,35 @@ class ScalingDeciderTest {
 
   // ---- one decision from a given state ----------------------------------------------------------
 
-  /** A row: the pool and the demand history it has seen (the same value every second for {@code seconds}). */
+  /**
+   * A row: the pool and the demand history it has seen (the same value every second for {@code
+   * seconds}), and how long ago the function's last request ended as the tracker heard it (null:
+   * busy now, or never called).
+   */
   record Row(String what, int ready, int starting, int inFlight, int queued, double averageDemand, int seconds,
-      ScalingState previous, int expectDesired, boolean expectPanic, String expectReason) {
+      Duration idleFor, int expectDesired, boolean expectPanic, Reason expectReason) {
     @Override
     public String toString() {
       return what;
     }
   }
 
-  static ScalingState active() {
-    return new ScalingState(null, null, 0, T0);
-  }
-
   static Stream<Row> oneDecision() {
     return Stream.of(
-        new Row("steady 70 on 10 instances is on target", 10, 0, 70, 0, 70, 60, active(), 10, false, "stable"),
-        new Row("steady 70 on 12: shrinks to what carries 70 at 90 % of target", 12, 0, 70, 0, 70, 60, active(), 12, false, "stable"),
-        new Row("steady 50 on 12: shrinks to 8", 12, 0, 50, 0, 50, 60, active(), 8, false, "stable"),
-        new Row("steady 20 on 12: at most halves per decision", 12, 0, 20, 0, 20, 60, active(), 6, false, "stable"),
-        new Row("panic window at 2× target of the ready instances", 5, 0, 50, 20, 70, 6, active(), 10, true, "panic"),
-        new Row("just under 2×: no panic, stable average decides", 5, 0, 50, 19, 69, 6, active(), 10, false, "stable"),
-        new Row("burst at zero: panic on the first sample", 0, 0, 0, 100, 100, 1, active(), 15, true, "panic"),
-        new Row("the averages lag: never below what is in flight now", 10, 0, 100, 0, 10, 60, active(), 10, false, "demand"),
-        new Row("requests queued: no scale-down", 12, 0, 120, 5, 5, 60, active(), 13, false, "demand"),
-        new Row("instances starting: no scale-down", 12, 3, 10, 0, 10, 60, active(), 15, false, "starting"),
-        new Row("idle, within the idle timeout: one kept", 1, 0, 0, 0, 0, 60, active(), 1, false, "idle"),
-        new Row("idle, within the idle timeout: the average decays the rest", 3, 0, 0, 0, 0, 60, active(), 1, false, "stable"),
-        new Row("idle past the idle timeout: zero", 1, 0, 0, 0, 0, 60, new ScalingState(null, null, 0, T0.minus(FIVE_MIN)), 0, false,
-            "zero"),
-        new Row("never called: stays at zero", 0, 0, 0, 0, 0, 60, ScalingState.INITIAL, 0, false, "zero"));
+        new Row("steady 70 on 10 instances is on target", 10, 0, 70, 0, 70, 60, null, 10, false, Reason.STABLE),
+        new Row("steady 70 on 12: shrinks to what carries 70 at 90 % of target", 12, 0, 70, 0, 70, 60, null, 12, false, Reason.STABLE),
+        new Row("steady 50 on 12: shrinks to 8", 12, 0, 50, 0, 50, 60, null, 8, false, Reason.STABLE),
+        new Row("steady 20 on 12: at most halves per decision", 12, 0, 20, 0, 20, 60, null, 6, false, Reason.STABLE),
+        new Row("panic window at 2× target of the ready instances", 5, 0, 50, 20, 70, 6, null, 10, true, Reason.PANIC),
+        new Row("just under 2×: no panic, stable average decides", 5, 0, 50, 19, 69, 6, null, 10, false, Reason.STABLE),
+        new Row("burst at zero: panic on the first sample", 0, 0, 0, 100, 100, 1, null, 15, true, Reason.PANIC),
+        new Row("the averages lag: never below what is in flight now", 10, 0, 100, 0, 10, 60, null, 10, false, Reason.DEMAND),
+        new Row("requests queued: no scale-down", 12, 0, 120, 5, 5, 60, null, 13, false, Reason.DEMAND),
+        new Row("instances starting: no scale-down", 12, 3, 10, 0, 10, 60, null, 15, false, Reason.STARTING),
+        new Row("idle, within the idle timeout: one kept", 1, 0, 0, 0, 0, 60, Duration.ZERO, 1, false, Reason.KEEP_ALIVE),
+        new Row("idle, within the idle timeout: the average decays the rest", 3, 0, 0, 0, 0, 60, Duration.ZERO, 1, false, Reason.STABLE),
+        new Row("idle past the idle timeout: zero", 1, 0, 0, 0, 0, 60, FIVE_MIN, 0, false, Reason.SCALE_TO_ZERO),
+        new Row("never called: stays at zero", 0, 0, 0, 0, 0, 60, null, 0, false, Reason.SCALE_TO_ZERO));
   }
 
   @ParameterizedTest
@@ -94,10 +95,17 @@ class ScalingDeciderTest {
     List<InstanceLoad> loads = java.util.stream.IntStream.range(0, r.ready())
         .mapToObj(i -> new InstanceLoad("f-" + i, 0, T0.minusSeconds(3600), false)).toList();
     PoolSnapshot s = new PoolSnapshot(spec, r.ready(), r.starting(), r.inFlight(), r.queued(), loads);
-    ScalingDecision d = new ScalingDecider().decide(s, h, policy, r.previous(), T0);
+    IdleTimeTracker tracker = new IdleTimeTracker();
+    if (r.idleFor() != null) {
+      tracker.busy(spec.name(), T0.minus(r.idleFor()).minusSeconds(1));
+      tracker.idle(spec.name(), T0.minus(r.idleFor()));
+    }
+    ScalingDecider decider = new ScalingDecider(KeepAliveIdlePolicy.withDefault(tracker, KeepAlive.FIXED));
+    ScalingDecision d = decider.decide(s, h, policy, ScalingState.INITIAL, T0);
     assertThat(d.desired()).as("desired").isEqualTo(r.expectDesired());
     assertThat(d.panicking()).as("panicking").isEqualTo(r.expectPanic());
     assertThat(d.reason()).as("reason").isEqualTo(r.expectReason());
+    assertThat(d.prewarms()).as("prewarms: every start here is for demand").isZero();
   }
 
   // ---- closed-loop scenarios --------------------------------------------------------------------
@@ -191,7 +199,7 @@ class ScalingDeciderTest {
     assertThat(sim.run(0, 29).desired()).isEqualTo(1);
     ScalingDecision last = sim.step(0);
     assertThat(last.desired()).isZero();
-    assertThat(last.reason()).isEqualTo("zero");
+    assertThat(last.reason()).isEqualTo(Reason.SCALE_TO_ZERO);
     assertThat(sim.run(0, 100).desired()).isZero();
   }
 
@@ -200,7 +208,7 @@ class ScalingDeciderTest {
     // A burst, scale to zero, then a smaller steady load: sized for the load, not for the memory of the burst.
     PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, Duration.ofSeconds(10)));
     sim.run(100, 20);
-    assertThat(sim.run(0, 10).reason()).isEqualTo("zero");
+    assertThat(sim.run(0, 10).reason()).isEqualTo(Reason.SCALE_TO_ZERO);
     assertThat(sim.ready).isZero();
     for (int t = 0; t < 120; t++) { // at once: no tick sees the pool empty in between
       sim.step(30);
@@ -231,12 +239,12 @@ class ScalingDeciderTest {
   void minAndMaxBoundEverything() {
     PoolSim min = new PoolSim(PoolSim.spec(10, 2, 100, Duration.ZERO));
     assertThat(min.run(0, 10).desired()).isEqualTo(2);
-    assertThat(min.decisions.getLast().reason()).isEqualTo("min");
+    assertThat(min.decisions.getLast().reason()).isEqualTo(Reason.MIN_INSTANCES);
 
     PoolSim max = new PoolSim(PoolSim.spec(10, 0, 5, FIVE_MIN));
     ScalingDecision d = max.step(1000);
     assertThat(d.desired()).isEqualTo(5);
-    assertThat(d.reason()).isEqualTo("max");
+    assertThat(d.reason()).isEqualTo(Reason.MAX_INSTANCES);
     assertThat(max.run(1000, 100).desired()).isEqualTo(5);
   }
 
@@ -254,14 +262,14 @@ class ScalingDeciderTest {
       for (int i = 89; i >= 0; i--) {
         h = h.with(T0.minusSeconds(i), i == busyAgo ? 3 : 1, Duration.ofSeconds(90));
       }
-      ScalingState calm = new ScalingState(null, null, 0, T0);
+      ScalingState calm = ScalingState.INITIAL;
       ScalingDecision withDelay = new ScalingDecider().decide(s, h, ScalingPolicy.of(spec, ScalingSettings.DEFAULTS), calm, T0);
       ScalingDecision without = new ScalingDecider().decide(s, h, ScalingPolicy.of(spec, NO_DELAY.over(ScalingSettings.DEFAULTS)), calm, T0);
       // one tick at 3 within the last 60 s keeps the 3 instances; without the delay the 60 s average (~1.03) wants 2
       assertThat(without.desired()).as("no delay, busy %d s ago", busyAgo).isEqualTo(2);
       if (busyAgo < 60) {
         assertThat(withDelay.desired()).as("busy %d s ago", busyAgo).isEqualTo(3);
-        assertThat(withDelay.reason()).isEqualTo("delay");
+        assertThat(withDelay.reason()).isEqualTo(Reason.DELAY);
       } else {
         assertThat(withDelay.desired()).as("busy %d s ago", busyAgo).isEqualTo(2);
       }
@@ -272,7 +280,7 @@ class ScalingDeciderTest {
   static IdlePolicy expecting(int keep, int expected) {
     return new IdlePolicy() {
       @Override
-      public int instancesWhileIdle(PoolSnapshot snapshot, Instant lastActive, Instant now) {
+      public int instancesWhileIdle(PoolSnapshot snapshot, Instant now) {
         return keep;
       }
 
@@ -289,24 +297,70 @@ class ScalingDeciderTest {
         .mapToObj(i -> new InstanceLoad("f-" + i, 0, T0.minusSeconds(30), false)).toList();
     PoolSnapshot s = new PoolSnapshot(spec, ready, 0, 0, 0, loads);
     return new ScalingDecider(idle).decide(s, DemandHistory.EMPTY, ScalingPolicy.of(spec, ScalingSettings.DEFAULTS),
-        new ScalingState(null, null, 0, T0.minusSeconds(30)), T0);
+        ScalingState.INITIAL, T0);
   }
 
   @Test
   void anExpectedBurstSetsAFloorOnlyWhileTheFunctionIsNotScalingToZero() {
     // the first level keeps one: the burst's three are wanted, as pre-warms
-    assertThat(idleDecision(expecting(1, 3), 0, 10, 1)).extracting(ScalingDecision::desired, ScalingDecision::reason)
-        .containsExactly(3, "expected");
+    assertThat(idleDecision(expecting(1, 3), 0, 10, 1)).extracting(ScalingDecision::desired, ScalingDecision::prewarms, ScalingDecision::reason)
+        .containsExactly(3, 2, Reason.EXPECTED_BURST);
     // the first level's window is closed: instances up for the burst stay, none is started at zero
     assertThat(idleDecision(expecting(0, 3), 0, 10, 3).desired()).isEqualTo(3);
-    assertThat(idleDecision(expecting(0, 3), 0, 10, 0)).extracting(ScalingDecision::desired, ScalingDecision::reason)
-        .containsExactly(0, "zero");
+    assertThat(idleDecision(expecting(0, 3), 0, 10, 0)).extracting(ScalingDecision::desired, ScalingDecision::prewarms, ScalingDecision::reason)
+        .containsExactly(0, 0, Reason.SCALE_TO_ZERO);
     // a function that never scales to zero (minInstances) gets the burst's instances too
-    assertThat(idleDecision(expecting(0, 3), 1, 10, 1)).extracting(ScalingDecision::desired, ScalingDecision::reason)
-        .containsExactly(3, "expected");
+    assertThat(idleDecision(expecting(0, 3), 1, 10, 1)).extracting(ScalingDecision::desired, ScalingDecision::prewarms, ScalingDecision::reason)
+        .containsExactly(3, 2, Reason.EXPECTED_BURST);
     // maxInstances caps them, and they stay pre-warms
-    assertThat(idleDecision(expecting(1, 3), 0, 2, 1)).extracting(ScalingDecision::desired, ScalingDecision::reason)
-        .containsExactly(2, "expected");
+    assertThat(idleDecision(expecting(1, 3), 0, 2, 1)).extracting(ScalingDecision::desired, ScalingDecision::prewarms, ScalingDecision::reason)
+        .containsExactly(2, 1, Reason.EXPECTED_BURST);
+  }
+
+  @Test
+  void aKeepAliveStartAtZeroIsAPreWarmAndAKeptInstanceIsNot() {
+    IdlePolicy keepOne = (s, now) -> 1;
+    assertThat(idleDecision(keepOne, 0, 10, 0)).extracting(ScalingDecision::desired, ScalingDecision::prewarms, ScalingDecision::reason)
+        .containsExactly(1, 1, Reason.KEEP_ALIVE);
+    assertThat(idleDecision(keepOne, 0, 10, 1)).extracting(ScalingDecision::desired, ScalingDecision::prewarms, ScalingDecision::reason)
+        .containsExactly(1, 0, Reason.KEEP_ALIVE);
+    // minInstances binds instead: an ordinary start, as before the reason was typed
+    assertThat(idleDecision(keepOne, 2, 10, 0)).extracting(ScalingDecision::desired, ScalingDecision::prewarms, ScalingDecision::reason)
+        .containsExactly(2, 0, Reason.MIN_INSTANCES);
+  }
+
+  /** A decision for an idle function with one instance last used {@code lastUsedAgo} ago, by the fixed keep-alive over {@code tracker}. */
+  static ScalingDecision fixedKeepAlive(IdleTimeTracker tracker, Duration lastUsedAgo) {
+    FunctionSpec spec = PoolSim.spec(1, 0, 10, FIVE_MIN);
+    PoolSnapshot s = new PoolSnapshot(spec, 1, 0, 0, 0, List.of(new InstanceLoad("f-0", 0, T0.minus(lastUsedAgo), false)));
+    return new ScalingDecider(KeepAliveIdlePolicy.withDefault(tracker, KeepAlive.FIXED))
+        .decide(s, DemandHistory.EMPTY, ScalingPolicy.of(spec, ScalingSettings.DEFAULTS), ScalingState.INITIAL, T0);
+  }
+
+  @Test
+  void theIdleTimeoutRunsFromTheTrackersIdleStartNotFromTheInstancesLastUse() {
+    IdleTimeTracker tracker = new IdleTimeTracker();
+    tracker.busy("f", T0.minus(FIVE_MIN).minusSeconds(1));
+    tracker.idle("f", T0.minus(FIVE_MIN));
+    // an instance started since (by hand, or as a pre-warm) looks just used: the function is still idle for 5 minutes
+    assertThat(fixedKeepAlive(tracker, Duration.ZERO)).extracting(ScalingDecision::desired, ScalingDecision::reason)
+        .containsExactly(0, Reason.SCALE_TO_ZERO);
+    tracker.busy("f", T0.minusSeconds(61));
+    tracker.idle("f", T0.minusSeconds(60));
+    assertThat(fixedKeepAlive(tracker, Duration.ofHours(1))).extracting(ScalingDecision::desired, ScalingDecision::reason)
+        .containsExactly(1, Reason.KEEP_ALIVE);
+  }
+
+  @Test
+  void theIdleTimeoutSurvivesARestartWithTheTrackersRhythm() {
+    IdleTimeTracker before = new IdleTimeTracker();
+    before.busy("f", T0.minusSeconds(61));
+    before.idle("f", T0.minusSeconds(60));
+    IdleTimeTracker after = new IdleTimeTracker();
+    after.restore("f", before.takeChanges().changed().get("f"));
+    // a new daemon, a decider state from scratch: the minute already idle still counts
+    assertThat(fixedKeepAlive(after, Duration.ofHours(1)).desired()).isEqualTo(1);
+    assertThat(after.idleSince("f")).isEqualTo(T0.minusSeconds(60));
   }
 
   @Test
@@ -317,7 +371,7 @@ class ScalingDeciderTest {
     sim.step(40); // needs 4 at full concurrency, wants ceil(40/7) = 6, may reach ceil(1.5 × 4) = 6
     assertThat(sim.ready).isEqualTo(6);
     sim.ready = 20;
-    sim.state = new ScalingState(null, null, 0, sim.clock.instant());
+    sim.state = ScalingState.INITIAL;
     sim.history = DemandHistory.EMPTY;
     assertThat(sim.step(1).desired()).isEqualTo(5); // at most ÷4 in one decision
   }
@@ -339,10 +393,10 @@ class ScalingDeciderTest {
 
   @Test
   void aReplacementIdlePolicyDecidesScaleToZero() {
-    IdlePolicy keepTwo = (s, lastActive, now) -> 2;
-    PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, Duration.ZERO), new ScalingDecider(keepTwo));
+    IdlePolicy keepTwo = (s, now) -> 2;
+    PoolSim sim = new PoolSim(PoolSim.spec(10, 0, 100, Duration.ZERO), tracker -> keepTwo);
     assertThat(sim.run(0, 10).desired()).isEqualTo(2);
-    assertThat(sim.decisions.getLast().reason()).isEqualTo("idle");
+    assertThat(sim.decisions.getLast().reason()).isEqualTo(Reason.KEEP_ALIVE);
   }
 
   @Test

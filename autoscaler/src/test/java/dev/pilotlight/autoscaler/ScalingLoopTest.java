@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.InstanceLoad;
+import dev.pilotlight.model.KeepAlive;
 import dev.pilotlight.model.PoolSnapshot;
 import dev.pilotlight.model.ScalingSettings;
 import dev.pilotlight.testing.ManualClock;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 /** The loop over a fake pool on a manual clock: sampling, applying decisions, forgetting removed functions. */
 class ScalingLoopTest {
   final ManualClock clock = new ManualClock();
+  final IdleTimeTracker tracker = new IdleTimeTracker();
   final FakeTarget target = new FakeTarget(clock);
   final Map<String, ScalingDecision> decisions = new LinkedHashMap<>();
 
@@ -62,9 +64,10 @@ class ScalingLoopTest {
       return p;
     }
 
-    /** Spreads {@code demand} over the instances, least loaded first; the rest queues. */
+    /** Spreads {@code demand} over the instances, least loaded first; the rest queues. The tracker hears it as from the activator. */
     void demand(String name, int demand) {
       FakePool p = pools.get(name);
+      tracker.demand(name, (demand + p.spec.concurrency() - 1) / p.spec.concurrency(), clock.instant());
       p.account(clock.instant());
       p.inFlight.replaceAll((id, n) -> 0);
       p.queued = 0;
@@ -123,13 +126,15 @@ class ScalingLoopTest {
   }
 
   ScalingLoop loop(ScalingSettings daemon) {
-    return new ScalingLoop(target, new ScalingDecider(), clock, daemon);
+    return new ScalingLoop(target, new ScalingDecider(KeepAliveIdlePolicy.withDefault(tracker, KeepAlive.FIXED)), clock, daemon);
   }
 
   @Test
   void scalesToZeroAfterTheIdleTimeoutOnAManualClock() {
     target.add(PoolSim.spec(1, 0, 10, Duration.ofSeconds(30)));
     target.startInstances("f", 1);
+    target.demand("f", 1);
+    target.demand("f", 0); // its one request ends now
     ScalingLoop loop = loop(ScalingSettings.DEFAULTS);
     loop.tick();
     assertThat(target.drained).isEmpty();
@@ -148,6 +153,8 @@ class ScalingLoopTest {
   void aSampleIsTheAverageConcurrencyOverTheTickNotAPointReading() {
     target.add(PoolSim.spec(10, 0, 100, Duration.ofMinutes(5)));
     target.startInstances("f", 10);
+    target.demand("f", 1);
+    target.demand("f", 0); // called just now: kept, not scaled to zero (which would forget the window)
     ScalingLoop loop = loop(ScalingSettings.DEFAULTS);
     loop.tick();
     target.demand("f", 60);

@@ -1,0 +1,32 @@
+package dev.pilotlight.autoscaler;
+
+import dev.pilotlight.model.FunctionSpec;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/**
+ * One level's last {@link KeepAliveDecision}, reused while nothing it depends on changed: the
+ * level's histogram (its version), the {@link KeepAlivePolicy} asked (by identity, which is why
+ * {@link KeepAlivePolicy}'s modes are shared instances) and the function's {@code idleTimeout} (the
+ * fixed policy's window). Deciding is a pass over 240 bins, and the scaling loop asks every
+ * function every second while its histogram changes only when a call comes.
+ *
+ * <p>The {@link IdleTimeTracker} holds one per level, under its own lock; not thread-safe itself.
+ */
+final class KeepAliveDecisionCache {
+  private long version = -1;
+  private KeepAlivePolicy policy;
+  private Duration idleTimeout;
+  private KeepAliveDecision decision;
+
+  /** The decision for histogram {@code version} of the level: the one cached, or {@code decide}'s, then cached. */
+  KeepAliveDecision get(long version, FunctionSpec spec, KeepAlivePolicy policy, Supplier<KeepAliveDecision> decide) {
+    if (decision == null || this.version != version || this.policy != policy || !spec.idleTimeout().equals(idleTimeout)) {
+      decision = decide.get();
+      this.version = version;
+      this.policy = policy;
+      this.idleTimeout = spec.idleTimeout();
+    }
+    return decision;
+  }
+}
