@@ -131,8 +131,7 @@ class KeepAliveLoopTest {
   @Test
   void aFunctionThatSetsOnlyAnIdleTimeoutIsKeptFixedWhateverTheDaemonsDefault() {
     FunctionSpec plain = FunctionSpec.of("f", Runtime.JAVA, "a.B", null);
-    FunctionSpec ownTimeout = new FunctionSpec("f", Runtime.JAVA, "a.B", null, 256, Duration.ofSeconds(30), 1, 0, 10, Duration.ofSeconds(1),
-        Map.of());
+    FunctionSpec ownTimeout = FunctionSpec.builder().name("f").runtime(Runtime.JAVA).handler("a.B").idleTimeout(Duration.ofSeconds(1)).build();
     assertThat(KeepAliveIdlePolicy.modeOf(plain, KeepAlive.HISTOGRAM)).isEqualTo(KeepAlive.HISTOGRAM);
     assertThat(KeepAliveIdlePolicy.modeOf(ownTimeout, KeepAlive.HISTOGRAM)).isEqualTo(KeepAlive.FIXED);
     assertThat(KeepAliveIdlePolicy.modeOf(ownTimeout.withKeepAlive(KeepAlive.OFF), KeepAlive.HISTOGRAM)).isEqualTo(KeepAlive.OFF);
@@ -141,8 +140,8 @@ class KeepAliveLoopTest {
   @Test
   void minInstancesStayUpWhateverThePolicySays() {
     Target t = calledEvery10Minutes(KeepAlive.OFF);
-    FunctionSpec withMin = new FunctionSpec("f", Runtime.JAVA, "a.B", null, 256, Duration.ofSeconds(30), 1, 1, 10, Duration.ofMinutes(5),
-        Map.of()).withKeepAlive(KeepAlive.OFF);
+    FunctionSpec withMin = FunctionSpec.builder().name("f").runtime(Runtime.JAVA).handler("a.B").minInstances(1).build()
+        .withKeepAlive(KeepAlive.OFF);
     Target kept = new Target(withMin);
     kept.ready.putAll(t.ready);
     Instant idle = clock.instant();
