@@ -21,21 +21,21 @@ public final class FunctionSettings {
   private static final Duration ONE_HOUR = Duration.ofHours(1);
 
   public static final Setting<String> NAME = Setting.spec("name", Kind.TEXT, FunctionSpec::name, FunctionSpec.Builder::name)
-      .flag("--name", "NAME").doc("Function name (default: the manifest's, else the file or directory name).")
+      .flag("--name", "<name>").doc("Function name (default: the manifest's, else the file or directory name).")
       .build();
 
   public static final Setting<Runtime> RUNTIME = Setting.spec("runtime", Kind.RUNTIME, FunctionSpec::runtime, FunctionSpec.Builder::runtime)
-      .flag("--runtime", "RUNTIME")
+      .flag("--runtime", "<runtime>")
       .doc("Runtime: java (java17, java21, java25), python (python3.x), node (nodejs20.x…), provided (provided.al2023) or http.")
       .build();
 
   public static final Setting<String> HANDLER = Setting.spec("handler", Kind.TEXT, FunctionSpec::handler, FunctionSpec.Builder::handler)
-      .flag("--handler", "HANDLER")
+      .flag("--handler", "<handler>")
       .doc("Handler of a Lambda-style function: example.Hello::handleRequest (java), app.handler (python), index.handler (node).")
       .build();
 
   public static final Setting<String> COMMAND = Setting.spec("command", Kind.TEXT, FunctionSpec::command, FunctionSpec.Builder::command)
-      .flag("--command", "COMMAND").doc("Command serving HTTP on $PORT (runtime http).")
+      .flag("--command", "<command>").doc("Command serving HTTP on $PORT (runtime http).")
       .build();
 
   public static final Setting<Integer> MEMORY = Setting.spec("memory", Kind.INTEGER, FunctionSpec::memoryMb, FunctionSpec.Builder::memoryMb)
