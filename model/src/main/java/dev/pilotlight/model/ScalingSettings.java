@@ -95,21 +95,19 @@ public record ScalingSettings(
 
   /** These settings where set, else {@code base}'s; a panic window longer than the stable window is cut to it. */
   public ScalingSettings over(ScalingSettings base) {
-    Duration stable = stableWindow != null ? stableWindow : base.stableWindow;
-    Duration panic = panicWindow != null ? panicWindow : base.panicWindow;
-    if (stable != null && panic != null && panic.compareTo(stable) > 0) {
-      panic = stable; // e.g. a function that sets only a stable window shorter than the daemon's panic window
+    Builder layered = builder();
+    for (Setting<?> s : FunctionSettings.SCALING) {
+      layer(s, base, layered);
     }
-    return new ScalingSettings(
-        targetUtilization != null ? targetUtilization : base.targetUtilization,
-        stable,
-        panic,
-        panicThreshold != null ? panicThreshold : base.panicThreshold,
-        maxScaleUpRate != null ? maxScaleUpRate : base.maxScaleUpRate,
-        maxScaleDownRate != null ? maxScaleDownRate : base.maxScaleDownRate,
-        maxQueue != null ? maxQueue : base.maxQueue,
-        maxQueueWait != null ? maxQueueWait : base.maxQueueWait,
-        scaleDownDelay != null ? scaleDownDelay : base.scaleDownDelay);
+    if (layered.stableWindow != null && layered.panicWindow != null && layered.panicWindow.compareTo(layered.stableWindow) > 0) {
+      layered.panicWindow = layered.stableWindow; // e.g. a function that sets only a stable window shorter than the daemon's panic window
+    }
+    return layered.build();
+  }
+
+  private <T> void layer(Setting<T> s, ScalingSettings base, Builder layered) {
+    T own = s.get(this);
+    s.set(layered, own != null ? own : s.get(base));
   }
 
   public boolean isUnset() {

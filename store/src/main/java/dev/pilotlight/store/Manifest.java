@@ -27,34 +27,17 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads and writes {@code pilotlight.yaml}, the manifest inside a package. Every error names the
- * key and what was expected, so the CLI can print it as is.
+ * key and what was expected, so the CLI can print it as is. The keys are the settings declared in
+ * {@link FunctionSettings} (types, defaults and checks there; the table in docs/configuration.md),
+ * plus {@code package}, which only the CLI reads:
  *
  * <pre>
  * name: hello-java            # optional when the deploy names the function
  * runtime: java               # java, python, node, provided (or an AWS name: java21, python3.12, nodejs20.x…) or http
- * handler: example.Hello::handleRequest   # Lambda-style runtimes
- * command: java -jar app.jar  # http: serves HTTP on $PORT
+ * handler: example.Hello::handleRequest   # Lambda-style runtimes; http has a command instead
  * memory: 256                 # MB per instance
- * timeout: 30s                # per request: 500ms, 30s, 5m, or plain seconds
- * concurrency: 1              # requests one instance serves at once
- * minInstances: 0             # kept up while idle; 0 scales to zero
- * maxInstances: 10
- * idleTimeout: 5m             # idle instances stop after this long
+ * timeout: 30s                # durations: 500ms, 30s, 5m, or plain seconds
  * env: {GREETING: hello}      # numbers and booleans become strings
- * maxEventAge: 6h             # Event invocations not run within this long are recorded as failed
- * maxRetries: 2               # retries of an Event invocation after a function error (0..2)
- * retryDelay: 1m              # wait before the first retry (doubled for the second); default: the daemon's
- * targetUtilization: 0.7      # autoscaler: share of concurrency to aim for per instance    } each default:
- * stableWindow: 60s           # averaging window of ordinary decisions                     } the daemon's
- * panicWindow: 6s             # averaging window of burst detection                        } (serve flags
- * panicThreshold: 2           # panic at this multiple of the ready instances' target      }  of the same
- * maxScaleUpRate: 1000        # one decision grows to at most this multiple of ready       }  name), else
- * maxScaleDownRate: 2         # and shrinks to no less than ready divided by this          }  these
- * maxQueue: 1000              # requests that may wait for an instance; one more gets 429
- * maxQueueWait: 30s           # how long one may wait, then 429; default: timeout, at least 10s
- * scaleDownDelay: 60s         # autoscaler: never below what the busiest second of this last stretch needed; 0s: off; default: the daemon's
- * keepAlive: histogram        # idle instances: histogram (learned, pre-warms), fixed (idleTimeout) or off; default: the daemon's
- * readinessPath: /healthz     # http: GET this until any HTTP answer to call an instance ready (also what AOT training requests); default /
  * package: target/app.jar     # read by the CLI only
  * </pre>
  */
