@@ -247,13 +247,7 @@ public final class Setting<T> {
 
   /** The value as the registry stores it: durations in ISO-8601 ({@code PT30S}). */
   public Object store(T value) {
-    return switch (value) {
-      case null -> null;
-      case Duration d -> d.toString();
-      case Runtime r -> r.id();
-      case KeepAlive k -> k.id();
-      default -> value;
-    };
+    return value instanceof Duration d ? d.toString() : format(value);
   }
 
   /** Reads back what {@link #store} wrote: a number for numbers, else text. */
