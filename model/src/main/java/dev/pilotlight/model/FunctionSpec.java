@@ -237,23 +237,13 @@ public record FunctionSpec(
     private Builder() {}
 
     private Builder(FunctionSpec s) {
-      name = s.name;
-      runtime = s.runtime;
-      handler = s.handler;
-      command = s.command;
-      memoryMb = s.memoryMb;
-      timeout = s.timeout;
-      concurrency = s.concurrency;
-      minInstances = s.minInstances;
-      maxInstances = s.maxInstances;
-      idleTimeout = s.idleTimeout;
-      env = s.env;
-      maxEventAge = s.maxEventAge;
-      maxRetries = s.maxRetries;
-      retryDelay = s.retryDelay;
-      scaling = s.scaling.toBuilder();
-      keepAlive = s.keepAlive;
-      readinessPath = s.readinessPath;
+      for (Setting<?> setting : FunctionSettings.ALL) {
+        copy(setting, s);
+      }
+    }
+
+    private <T> void copy(Setting<T> setting, FunctionSpec from) {
+      setting.set(this, setting.get(from));
     }
 
     public Builder name(String v) {

@@ -139,15 +139,13 @@ public record ScalingSettings(
     private Duration scaleDownDelay;
 
     private Builder(ScalingSettings s) {
-      targetUtilization = s.targetUtilization;
-      stableWindow = s.stableWindow;
-      panicWindow = s.panicWindow;
-      panicThreshold = s.panicThreshold;
-      maxScaleUpRate = s.maxScaleUpRate;
-      maxScaleDownRate = s.maxScaleDownRate;
-      maxQueue = s.maxQueue;
-      maxQueueWait = s.maxQueueWait;
-      scaleDownDelay = s.scaleDownDelay;
+      for (Setting<?> setting : FunctionSettings.SCALING) {
+        copy(setting, s);
+      }
+    }
+
+    private <T> void copy(Setting<T> setting, ScalingSettings from) {
+      setting.set(this, setting.get(from));
     }
 
     public Builder targetUtilization(Double v) {

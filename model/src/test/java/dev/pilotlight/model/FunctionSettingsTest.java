@@ -35,6 +35,15 @@ class FunctionSettingsTest {
   }
 
   @Test
+  void everyRecordComponentIsADeclaredSetting() {
+    assertThat(FunctionSpec.class.getRecordComponents()).as("FunctionSpec's components but scaling")
+        .hasSize(FunctionSettings.ALL.size() - FunctionSettings.SCALING.size() + 1);
+    assertThat(ScalingSettings.class.getRecordComponents()).hasSameSizeAs(FunctionSettings.SCALING);
+    assertThat(FunctionSettings.SCALING.stream().map(Setting::key))
+        .containsExactly(java.util.Arrays.stream(ScalingSettings.class.getRecordComponents()).map(c -> c.getName()).toArray(String[]::new));
+  }
+
+  @Test
   void aDeployFlagIsItsKeyInKebabCase() {
     for (Setting<?> s : FunctionSettings.ALL) {
       assertThat(s.flag()).as(s.key()).isEqualTo("--" + s.key().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT));
