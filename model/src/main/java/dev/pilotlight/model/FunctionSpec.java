@@ -8,7 +8,9 @@ import java.util.regex.Pattern;
 /**
  * What a user asked for when deploying a function: everything in {@code pilotlight.yaml} after
  * flags were applied. Immutable and validated on construction; every error names the key, the
- * value and what is allowed.
+ * value and what is allowed. Each component but {@code scaling} is one setting declared in
+ * {@link FunctionSettings} (its check, default and text forms there); build one with
+ * {@link #builder()}, which starts from the defaults.
  *
  * @param name function name, {@code [a-z0-9][a-z0-9-]{0,62}}
  * @param runtime how instances are hosted
