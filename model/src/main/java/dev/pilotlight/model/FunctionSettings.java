@@ -218,7 +218,8 @@ public final class FunctionSettings {
 
   /** Durations print as Java does ({@code PT0S}): the value may be one no manifest could write. */
   private static void between(String key, Duration d, Duration min, String minText, Duration max, String maxText) {
-    failIf(d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0, key + ": " + d + " (expected: between " + minText + " and " + maxText + ")");
+    failIf(d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0,
+        key + ": " + d + " (expected: between " + minText + " and " + maxText + ")");
   }
 
   private static void rate(String key, double rate) {

@@ -195,8 +195,8 @@ public record ScalingSettings(
 
     /** The settings; {@link #UNSET} itself when nothing is set. */
     public ScalingSettings build() {
-      ScalingSettings s = new ScalingSettings(targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue,
-          maxQueueWait, scaleDownDelay);
+      ScalingSettings s = new ScalingSettings(targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate,
+          maxQueue, maxQueueWait, scaleDownDelay);
       return s.equals(UNSET) ? UNSET : s;
     }
   }

@@ -27,7 +27,8 @@ class FunctionSettingsTest {
 
   @Test
   void keysStoredKeysAndFlagsAreEachDeclaredOnce() {
-    for (var names : List.of(FunctionSettings.keys(), FunctionSettings.ALL.stream().map(s -> (s.isScaling() ? "scaling." : "") + s.storedKey()).toList(),
+    for (var names : List.of(FunctionSettings.keys(),
+        FunctionSettings.ALL.stream().map(s -> (s.isScaling() ? "scaling." : "") + s.storedKey()).toList(),
         FunctionSettings.ALL.stream().map(Setting::flag).filter(Objects::nonNull).toList())) {
       assertThat(new HashSet<>(names)).hasSameSizeAs(names);
     }
@@ -92,7 +93,8 @@ class FunctionSettingsTest {
     assertThat(FunctionSettings.MAX_QUEUE.unstore(7L)).isEqualTo(7);
     assertThatThrownBy(() -> FunctionSettings.MEMORY.parse("memory", "lots")).isInstanceOf(Failure.InvalidInput.class)
         .hasMessage("memory: 'lots' (expected: an integer number of MB, e.g. 512)");
-    assertThatThrownBy(() -> FunctionSettings.MAX_RETRIES.parse("maxRetries", "99999999999")).hasMessage("maxRetries: '99999999999' (expected: an integer)");
+    assertThatThrownBy(() -> FunctionSettings.MAX_RETRIES.parse("maxRetries", "99999999999"))
+        .hasMessage("maxRetries: '99999999999' (expected: an integer)");
     assertThatThrownBy(() -> FunctionSettings.PANIC_THRESHOLD.parse("panicThreshold", "1e3"))
         .hasMessage("panicThreshold: '1e3' (expected: a number such as 0.7 or 2)");
   }
