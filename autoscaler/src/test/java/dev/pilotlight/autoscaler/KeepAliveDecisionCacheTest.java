@@ -35,8 +35,8 @@ class KeepAliveDecisionCacheTest {
     assertThat(decisions).isEqualTo(2);
     assertThat(ask(1, spec, KeepAlivePolicy.off()).basis()).isEqualTo("off");
     assertThat(decisions).isEqualTo(3);
-    FunctionSpec shorter = new FunctionSpec("f", Runtime.JAVA, "a.B", null, 256, Duration.ofSeconds(30), 1, 0, 10, Duration.ofSeconds(7),
-        Map.of());
+    FunctionSpec shorter = FunctionSpec.builder().name("f").runtime(Runtime.JAVA).handler("a.B").memoryMb(256)
+        .timeout(Duration.ofSeconds(30)).concurrency(1).minInstances(0).maxInstances(10).idleTimeout(Duration.ofSeconds(7)).build();
     ask(1, spec, KeepAlivePolicy.fixed());
     assertThat(decisions).isEqualTo(4);
     assertThat(ask(1, shorter, KeepAlivePolicy.fixed()).keepUntil()).isEqualTo(Duration.ofSeconds(7));

@@ -124,8 +124,8 @@ class KeepAliveLoopTest {
 
   @Test
   void histogram_aBurstCappedByMaxInstancesIsStillPreWarmed() {
-    FunctionSpec spec = new FunctionSpec("f", Runtime.JAVA, "a.B", null, 256, Duration.ofSeconds(30), 1, 0, 2,
-        FunctionSpec.DEFAULT_IDLE_TIMEOUT, Map.of()).withKeepAlive(KeepAlive.HISTOGRAM);
+    FunctionSpec spec = FunctionSpec.builder().name("f").runtime(Runtime.JAVA).handler("a.B").memoryMb(256)
+        .timeout(Duration.ofSeconds(30)).concurrency(1).minInstances(0).maxInstances(2).build().withKeepAlive(KeepAlive.HISTOGRAM);
     Instant idle = burstsOfThreeEvery10Minutes();
     Target t = new Target(spec);
     ScalingLoop loop = new ScalingLoop(t, new ScalingDecider(KeepAliveIdlePolicy.withDefault(tracker, KeepAlive.FIXED)), clock);
@@ -146,8 +146,7 @@ class KeepAliveLoopTest {
   @Test
   void aFunctionThatSetsOnlyAnIdleTimeoutIsKeptFixedWhateverTheDaemonsDefault() {
     FunctionSpec plain = FunctionSpec.of("f", Runtime.JAVA, "a.B", null);
-    FunctionSpec ownTimeout = new FunctionSpec("f", Runtime.JAVA, "a.B", null, 256, Duration.ofSeconds(30), 1, 0, 10, Duration.ofSeconds(1),
-        Map.of());
+    FunctionSpec ownTimeout = FunctionSpec.builder().name("f").runtime(Runtime.JAVA).handler("a.B").idleTimeout(Duration.ofSeconds(1)).build();
     assertThat(KeepAliveIdlePolicy.modeOf(plain, KeepAlive.HISTOGRAM)).isEqualTo(KeepAlive.HISTOGRAM);
     assertThat(KeepAliveIdlePolicy.modeOf(ownTimeout, KeepAlive.HISTOGRAM)).isEqualTo(KeepAlive.FIXED);
     assertThat(KeepAliveIdlePolicy.modeOf(ownTimeout.withKeepAlive(KeepAlive.OFF), KeepAlive.HISTOGRAM)).isEqualTo(KeepAlive.OFF);
@@ -156,8 +155,8 @@ class KeepAliveLoopTest {
   @Test
   void minInstancesStayUpWhateverThePolicySays() {
     Target t = calledEvery10Minutes(KeepAlive.OFF);
-    FunctionSpec withMin = new FunctionSpec("f", Runtime.JAVA, "a.B", null, 256, Duration.ofSeconds(30), 1, 1, 10, Duration.ofMinutes(5),
-        Map.of()).withKeepAlive(KeepAlive.OFF);
+    FunctionSpec withMin = FunctionSpec.builder().name("f").runtime(Runtime.JAVA).handler("a.B").minInstances(1).build()
+        .withKeepAlive(KeepAlive.OFF);
     Target kept = new Target(withMin);
     kept.ready.putAll(t.ready);
     Instant idle = clock.instant();

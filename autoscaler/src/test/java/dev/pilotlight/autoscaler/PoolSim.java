@@ -45,8 +45,8 @@ final class PoolSim {
   }
 
   static FunctionSpec spec(int concurrency, int min, int max, Duration idle, ScalingSettings scaling) {
-    return new FunctionSpec("f", Runtime.JAVA, "a.B::c", null, 128, Duration.ofSeconds(3), concurrency, min, max, idle, Map.of(),
-        FunctionSpec.DEFAULT_MAX_EVENT_AGE, FunctionSpec.DEFAULT_MAX_RETRIES, null, scaling);
+    return FunctionSpec.builder().name("f").runtime(Runtime.JAVA).handler("a.B::c").memoryMb(128).timeout(Duration.ofSeconds(3))
+        .concurrency(concurrency).minInstances(min).maxInstances(max).idleTimeout(idle).scaling(scaling).build();
   }
 
   static FunctionSpec spec(int concurrency, int min, int max, Duration idle) {

@@ -1,5 +1,7 @@
 package dev.pilotlight.bench;
 
+import static dev.pilotlight.model.FunctionSettings.SCALE_DOWN_DELAY;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.pilotlight.model.ScalingSettings;
@@ -77,7 +79,8 @@ final class TraceCommand implements Callable<Integer> {
     ScalingSettings daemon;
     try {
       initDuration = dev.pilotlight.model.Durations.parse("--init", init);
-      daemon = ScalingSettings.UNSET.withScaleDownDelay(dev.pilotlight.model.Durations.parse("--scale-down-delay", scaleDownDelay))
+      // the daemon's flag of the same name, read as serve reads it
+      daemon = ScalingSettings.builder().scaleDownDelay(SCALE_DOWN_DELAY.parse(SCALE_DOWN_DELAY.daemonFlag(), scaleDownDelay)).build()
           .over(ScalingSettings.DEFAULTS);
     } catch (dev.pilotlight.model.Failure.InvalidInput e) {
       throw new BenchFailure(e.getMessage());
@@ -122,7 +125,7 @@ final class TraceCommand implements Callable<Integer> {
     sb.append(String.format(Locale.ROOT, "arrivals %s within each minute%s; instances start in %d ms, serve 1 request at a time for the"
         + " function's average duration, hold its app's average memory; autoscaler scale-down delay %s%n", s.spread().id(),
         s.spread() == Arrivals.RANDOM ? " (seed " + s.seed() + ")" : "", s.init().toMillis(),
-        dev.pilotlight.model.Durations.format(s.daemon().scaleDownDelay())));
+        SCALE_DOWN_DELAY.format(s.daemon().scaleDownDelay())));
     sb.append('\n');
     String format = "%-10s  %11s  %9s  %9s  %9s  %9s  %12s  %14s  %9s  %9s%n";
     sb.append(String.format(Locale.ROOT, format, "policy", "cold starts", "at zero", "fraction", "median/fn", "p75/fn", "idle GB-s",

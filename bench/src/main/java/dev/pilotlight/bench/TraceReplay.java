@@ -117,8 +117,8 @@ final class TraceReplay {
   static FunctionSpec spec(AzureTrace.TracedFunction f, Policy policy) {
     int memory = (int) Math.max(64, Math.min(65_536, Math.round(f.memoryMb())));
     long timeoutMs = Math.max(1000, Math.min(Duration.ofMinutes(15).toMillis(), Math.round(f.durationMs()) + 1));
-    return new FunctionSpec(String.format("fn-%06d", f.index()), Runtime.JAVA, "trace.Replay", null, memory, Duration.ofMillis(timeoutMs),
-        1, 0, 1000, policy.idleTimeout(), Map.of());
+    return FunctionSpec.builder().name(String.format("fn-%06d", f.index())).runtime(Runtime.JAVA).handler("trace.Replay").memoryMb(memory)
+        .timeout(Duration.ofMillis(timeoutMs)).maxInstances(1000).idleTimeout(policy.idleTimeout()).build();
   }
 
   /** The {@code q} quantile by linear interpolation; 0 for no values. */

@@ -49,7 +49,7 @@ public final class Main extends DaemonCommand {
     for (Object command : List.of(
         new DeployCommand(ctx), new InvokeCommand(ctx), new LsCommand(ctx), new StatusCommand(ctx),
         new LogsCommand(ctx), new RmCommand(ctx), new FailuresCommand(ctx), new RedriveCommand(ctx), new CostCommand(ctx), new DemoCommand(ctx))) {
-      cli.addSubcommand(command);
+      cli.addSubcommand(new CommandLine(command)); // built on its own so that deploy's modelTransformer runs
     }
     cli.setOut(new PrintWriter(new OutputStreamWriter(ctx.out(), ctx.out().charset()), true));
     cli.setErr(new PrintWriter(new OutputStreamWriter(ctx.err(), ctx.err().charset()), true));

@@ -1,125 +1,72 @@
 package dev.pilotlight.cli;
 
+import dev.pilotlight.model.FunctionSettings;
+import dev.pilotlight.model.Setting;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Settings given as flags to {@code deploy}; each non-null one replaces the manifest key of the
- * same meaning, and {@code env} is merged into the manifest's env key by key.
+ * Settings given as flags to {@code deploy}; each one replaces the manifest key of the same
+ * setting, and {@code env} is merged into the manifest's env key by key.
+ *
+ * @param name the function name, or null for the manifest's (else one derived from the path)
+ * @param env variables merged over the manifest's
+ * @param settings the other settings given, by manifest key, in manifest order, valued as the
+ *     manifest writes them (numbers, or text such as {@code 30s})
  */
-record ManifestOverrides(
-    String name,
-    String runtime,
-    String handler,
-    String command,
-    Integer memory,
-    String timeout,
-    Integer concurrency,
-    Integer minInstances,
-    Integer maxInstances,
-    String idleTimeout,
-    Map<String, String> env,
-    String maxEventAge,
-    Integer maxRetries,
-    String retryDelay,
-    Double targetUtilization,
-    String stableWindow,
-    String panicWindow,
-    Double panicThreshold,
-    Double maxScaleUpRate,
-    Double maxScaleDownRate,
-    Integer maxQueue,
-    String maxQueueWait,
-    String keepAlive,
-    String readinessPath,
-    String scaleDownDelay) {
+record ManifestOverrides(String name, Map<String, String> env, Map<String, Object> settings) {
 
   ManifestOverrides {
     env = env == null ? Map.of() : Map.copyOf(new LinkedHashMap<>(env));
-  }
-
-  /** Flags without the asynchronous invocation settings. */
-  ManifestOverrides(String name, String runtime, String handler, String command, Integer memory, String timeout,
-      Integer concurrency, Integer minInstances, Integer maxInstances, String idleTimeout, Map<String, String> env) {
-    this(name, runtime, handler, command, memory, timeout, concurrency, minInstances, maxInstances, idleTimeout, env, null, null, null);
-  }
-
-  /** Flags without the autoscaler and queue settings. */
-  ManifestOverrides(String name, String runtime, String handler, String command, Integer memory, String timeout,
-      Integer concurrency, Integer minInstances, Integer maxInstances, String idleTimeout, Map<String, String> env,
-      String maxEventAge, Integer maxRetries, String retryDelay) {
-    this(name, runtime, handler, command, memory, timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge,
-        maxRetries, retryDelay, null, null, null, null, null, null, null, null);
-  }
-
-  /** Flags without the keep-alive policy. */
-  ManifestOverrides(String name, String runtime, String handler, String command, Integer memory, String timeout,
-      Integer concurrency, Integer minInstances, Integer maxInstances, String idleTimeout, Map<String, String> env,
-      String maxEventAge, Integer maxRetries, String retryDelay, Double targetUtilization, String stableWindow, String panicWindow,
-      Double panicThreshold, Double maxScaleUpRate, Double maxScaleDownRate, Integer maxQueue, String maxQueueWait) {
-    this(name, runtime, handler, command, memory, timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge,
-        maxRetries, retryDelay, targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue,
-        maxQueueWait, null);
-  }
-
-  /** Flags without the readiness path. */
-  ManifestOverrides(String name, String runtime, String handler, String command, Integer memory, String timeout,
-      Integer concurrency, Integer minInstances, Integer maxInstances, String idleTimeout, Map<String, String> env,
-      String maxEventAge, Integer maxRetries, String retryDelay, Double targetUtilization, String stableWindow, String panicWindow,
-      Double panicThreshold, Double maxScaleUpRate, Double maxScaleDownRate, Integer maxQueue, String maxQueueWait, String keepAlive) {
-    this(name, runtime, handler, command, memory, timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge,
-        maxRetries, retryDelay, targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue,
-        maxQueueWait, keepAlive, null);
-  }
-
-  /** Flags without the scale-down delay. */
-  ManifestOverrides(String name, String runtime, String handler, String command, Integer memory, String timeout,
-      Integer concurrency, Integer minInstances, Integer maxInstances, String idleTimeout, Map<String, String> env,
-      String maxEventAge, Integer maxRetries, String retryDelay, Double targetUtilization, String stableWindow, String panicWindow,
-      Double panicThreshold, Double maxScaleUpRate, Double maxScaleDownRate, Integer maxQueue, String maxQueueWait, String keepAlive,
-      String readinessPath) {
-    this(name, runtime, handler, command, memory, timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge,
-        maxRetries, retryDelay, targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue,
-        maxQueueWait, keepAlive, readinessPath, null);
+    Map<String, Object> ordered = new LinkedHashMap<>();
+    for (Setting<?> s : FunctionSettings.ALL) {
+      if (settings != null && settings.get(s.key()) != null) {
+        if (s == FunctionSettings.NAME || s == FunctionSettings.ENV) {
+          throw new IllegalArgumentException(s.key() + ": set through its own component");
+        }
+        ordered.put(s.key(), settings.get(s.key()));
+      }
+    }
+    if (settings != null && settings.values().stream().filter(v -> v != null).count() != ordered.size()) {
+      throw new IllegalArgumentException("settings: " + settings.keySet() + " (expected: keys of " + FunctionSettings.keys() + ")");
+    }
+    settings = Collections.unmodifiableMap(ordered);
   }
 
   /** No flags: the manifest as it is. */
   static ManifestOverrides none() {
-    return new ManifestOverrides(null, null, null, null, null, null, null, null, null, null, Map.of());
+    return builder().build();
   }
 
-  /** The non-null settings other than name and env, keyed by their manifest names. */
-  Map<String, Object> settings() {
-    Map<String, Object> s = new LinkedHashMap<>();
-    put(s, "runtime", runtime);
-    put(s, "handler", handler);
-    put(s, "command", command);
-    put(s, "memory", memory);
-    put(s, "timeout", timeout);
-    put(s, "concurrency", concurrency);
-    put(s, "minInstances", minInstances);
-    put(s, "maxInstances", maxInstances);
-    put(s, "idleTimeout", idleTimeout);
-    put(s, "maxEventAge", maxEventAge);
-    put(s, "maxRetries", maxRetries);
-    put(s, "retryDelay", retryDelay);
-    put(s, "targetUtilization", targetUtilization);
-    put(s, "stableWindow", stableWindow);
-    put(s, "panicWindow", panicWindow);
-    put(s, "panicThreshold", panicThreshold);
-    put(s, "maxScaleUpRate", maxScaleUpRate);
-    put(s, "maxScaleDownRate", maxScaleDownRate);
-    put(s, "maxQueue", maxQueue);
-    put(s, "maxQueueWait", maxQueueWait);
-    put(s, "scaleDownDelay", scaleDownDelay);
-    put(s, "keepAlive", keepAlive);
-    put(s, "readinessPath", readinessPath);
-    return s;
+  static Builder builder() {
+    return new Builder();
   }
 
-  private static void put(Map<String, Object> s, String key, Object value) {
-    if (value != null) {
-      s.put(key, value);
+  /** Collects flags; a null value leaves the manifest's. */
+  static final class Builder {
+    private String name;
+    private Map<String, String> env = Map.of();
+    private final Map<String, Object> settings = new LinkedHashMap<>();
+
+    Builder name(String n) {
+      name = n;
+      return this;
+    }
+
+    Builder env(Map<String, String> e) {
+      env = e;
+      return this;
+    }
+
+    /** Sets one setting, valued as the manifest writes it. */
+    Builder set(Setting<?> setting, Object value) {
+      settings.put(setting.key(), value);
+      return this;
+    }
+
+    ManifestOverrides build() {
+      return new ManifestOverrides(name, env, settings);
     }
   }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.FunctionSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,8 @@ class PackageBuilderTest {
   }
 
   private static ManifestOverrides flags(String name, Integer memory, String timeout, Map<String, String> env) {
-    return new ManifestOverrides(name, null, null, null, memory, timeout, null, null, null, null, env);
+    return ManifestOverrides.builder().name(name).set(FunctionSettings.MEMORY, memory).set(FunctionSettings.TIMEOUT, timeout).env(env)
+        .build();
   }
 
   @Test
@@ -65,8 +67,10 @@ class PackageBuilderTest {
   void flagsReplaceManifestKeysAndEnvIsMergedKeyByKey() throws IOException {
     Path dir = dir("app", Map.of("pilotlight.yaml",
         "runtime: http\ncommand: ./run\nmemory: 256\ntimeout: 10s\nenv:\n  A: one\n  B: two\n"));
-    ManifestOverrides flags = new ManifestOverrides("renamed", "java", "x.Y::z", null, 512, "45s", 4, 1, 3, "2m",
-        Map.of("B", "changed", "C", "new"));
+    ManifestOverrides flags = ManifestOverrides.builder().name("renamed").set(FunctionSettings.RUNTIME, "java")
+        .set(FunctionSettings.HANDLER, "x.Y::z").set(FunctionSettings.MEMORY, 512).set(FunctionSettings.TIMEOUT, "45s")
+        .set(FunctionSettings.CONCURRENCY, 4).set(FunctionSettings.MIN_INSTANCES, 1).set(FunctionSettings.MAX_INSTANCES, 3)
+        .set(FunctionSettings.IDLE_TIMEOUT, "2m").env(Map.of("B", "changed", "C", "new")).build();
 
     try (BuiltPackage pkg = PackageBuilder.build(dir, flags)) {
       Map<String, Object> m = manifestOf(Zips.read(pkg.zip()));
@@ -137,8 +141,8 @@ class PackageBuilderTest {
   @Test
   void jar_goesInAsOneFileAtTheRoot() throws IOException {
     Path jar = Zips.write(tmp.resolve("Hello-1.0.jar"), Map.of("example/Hello.class", "H"));
-    ManifestOverrides flags = new ManifestOverrides(null, "java", "example.Hello", null, null, null, null, null, null,
-        null, Map.of("K", "V"));
+    ManifestOverrides flags = ManifestOverrides.builder().set(FunctionSettings.RUNTIME, "java").set(FunctionSettings.HANDLER, "example.Hello")
+        .env(Map.of("K", "V")).build();
 
     try (BuiltPackage pkg = PackageBuilder.build(jar, flags)) {
       Map<String, String> entries = Zips.read(pkg.zip());

@@ -37,9 +37,7 @@ class PoolKeysTest {
 
   private Deployment deployment(Runtime runtime, int memoryMb, Map<String, String> env) {
     FunctionSpec spec = FunctionSpec.of("f", runtime, runtime == Runtime.HTTP ? null : "a.b", runtime == Runtime.HTTP ? "serve" : null);
-    spec = new FunctionSpec(spec.name(), spec.runtime(), spec.handler(), spec.command(), memoryMb, spec.timeout(), spec.concurrency(),
-        spec.minInstances(), spec.maxInstances(), spec.idleTimeout(), env, spec.maxEventAge(), spec.maxRetries(), spec.retryDelay(),
-        spec.scaling(), spec.keepAlive());
+    spec = spec.toBuilder().memoryMb(memoryMb).env(env).build();
     return new Deployment(spec, 1, "0".repeat(64), 1, tmp, Instant.EPOCH);
   }
 

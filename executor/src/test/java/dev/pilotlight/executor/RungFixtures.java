@@ -35,9 +35,7 @@ final class RungFixtures {
 
   Deployment deployment(Runtime runtime, Map<String, String> env) {
     FunctionSpec spec = FunctionSpec.of("f", runtime, runtime == Runtime.HTTP ? null : "a.b", runtime == Runtime.HTTP ? "serve --fast" : null);
-    spec = new FunctionSpec(spec.name(), spec.runtime(), spec.handler(), spec.command(), 256, spec.timeout(), spec.concurrency(),
-        spec.minInstances(), spec.maxInstances(), spec.idleTimeout(), env, spec.maxEventAge(), spec.maxRetries(), spec.retryDelay(),
-        spec.scaling(), spec.keepAlive());
+    spec = spec.toBuilder().memoryMb(256).env(env).build();
     return new Deployment(spec, 1, "0".repeat(64), 1, dir.resolve("code"), Instant.EPOCH);
   }
 

@@ -15,9 +15,7 @@ import org.junit.jupiter.api.Test;
 class SnapshotsTest {
   private static Deployment deployment(Runtime runtime, String command, String sha, Map<String, String> env) {
     FunctionSpec spec = FunctionSpec.of("web", runtime, runtime == Runtime.HTTP ? null : "a.b", runtime == Runtime.HTTP ? command : null);
-    spec = new FunctionSpec(spec.name(), spec.runtime(), spec.handler(), spec.command(), spec.memoryMb(), spec.timeout(), spec.concurrency(),
-        spec.minInstances(), spec.maxInstances(), spec.idleTimeout(), env, spec.maxEventAge(), spec.maxRetries(), spec.retryDelay(),
-        spec.scaling(), spec.keepAlive());
+    spec = spec.toBuilder().env(env).build();
     return new Deployment(spec, 1, sha, 1, Path.of("/code"), Instant.EPOCH);
   }
 

@@ -98,10 +98,9 @@ final class LambdaFunctions {
       throw new Failure.InvalidInput("Runtime is missing (expected one of: " + Runtime.accepted() + ")");
     }
     byte[] zip = zipFile(req.path("Code"), "Code");
-    FunctionSpec spec = new FunctionSpec(ref.name(), Runtime.parse(runtime), text(req, "Handler"), null,
-        integer(req, "MemorySize", DEFAULT_MEMORY_MB), Duration.ofSeconds(integer(req, "Timeout", DEFAULT_TIMEOUT_SECONDS)),
-        FunctionSpec.DEFAULT_CONCURRENCY, 0, FunctionSpec.DEFAULT_MAX_INSTANCES, FunctionSpec.DEFAULT_IDLE_TIMEOUT,
-        environment(req, Map.of()));
+    FunctionSpec spec = FunctionSpec.builder().name(ref.name()).runtime(Runtime.parse(runtime)).handler(text(req, "Handler"))
+        .memoryMb(integer(req, "MemorySize", DEFAULT_MEMORY_MB)).timeout(Duration.ofSeconds(integer(req, "Timeout", DEFAULT_TIMEOUT_SECONDS)))
+        .env(environment(req, Map.of())).build();
     Deployment d = control.create(spec, new ByteArrayInputStream(zip));
     return ErrorResponses.json(HttpResponseStatus.CREATED, FunctionConfiguration.of(d));
   }
@@ -128,15 +127,13 @@ final class LambdaFunctions {
   FullHttpResponse updateConfiguration(String functionName, byte[] body) {
     String name = resolve(control::find, functionName, null).name();
     JsonNode req = parse(body);
-    Deployment d = control.update(name, s -> new FunctionSpec(s.name(),
-        req.hasNonNull("Runtime") ? Runtime.parse(text(req, "Runtime")) : s.runtime(),
-        req.hasNonNull("Handler") ? text(req, "Handler") : s.handler(),
-        s.command(),
-        integer(req, "MemorySize", s.memoryMb()),
-        req.hasNonNull("Timeout") ? Duration.ofSeconds(integer(req, "Timeout", 0)) : s.timeout(),
-        s.concurrency(), s.minInstances(), s.maxInstances(), s.idleTimeout(),
-        environment(req, s.env()),
-        s.maxEventAge(), s.maxRetries(), s.retryDelay(), s.scaling(), s.keepAlive(), s.readinessPath()), null);
+    Deployment d = control.update(name, s -> s.toBuilder()
+        .runtime(req.hasNonNull("Runtime") ? Runtime.parse(text(req, "Runtime")) : s.runtime())
+        .handler(req.hasNonNull("Handler") ? text(req, "Handler") : s.handler())
+        .memoryMb(integer(req, "MemorySize", s.memoryMb()))
+        .timeout(req.hasNonNull("Timeout") ? Duration.ofSeconds(integer(req, "Timeout", 0)) : s.timeout())
+        .env(environment(req, s.env()))
+        .build(), null);
     return ErrorResponses.json(HttpResponseStatus.OK, FunctionConfiguration.of(d));
   }
 

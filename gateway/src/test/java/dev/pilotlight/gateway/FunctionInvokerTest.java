@@ -181,8 +181,8 @@ class FunctionInvokerTest {
 
   @Test
   void anHttpAppTakesNoEventsAndTheCallCountsAsAnError() {
-    FunctionSpec web = new FunctionSpec("web", Runtime.HTTP, null, "./server", 128, Duration.ofSeconds(30), 10, 0, 10,
-        FunctionSpec.DEFAULT_IDLE_TIMEOUT, Map.of());
+    FunctionSpec web = FunctionSpec.builder().name("web").runtime(Runtime.HTTP).command("./server").memoryMb(128)
+        .timeout(Duration.ofSeconds(30)).concurrency(10).minInstances(0).maxInstances(10).build();
     activator.deploy(Deployments.of(web, 1));
 
     assertThatThrownBy(() -> invoker.invokeEvent("web", "req-1", new byte[0]).join())

@@ -8,7 +8,9 @@ import java.util.regex.Pattern;
 /**
  * What a user asked for when deploying a function: everything in {@code pilotlight.yaml} after
  * flags were applied. Immutable and validated on construction; every error names the key, the
- * value and what is allowed.
+ * value and what is allowed. Each component but {@code scaling} is one setting declared in
+ * {@link FunctionSettings} (its check, default and text forms there); build one with
+ * {@link #builder()}, which starts from the defaults.
  *
  * @param name function name, {@code [a-z0-9][a-z0-9-]{0,62}}
  * @param runtime how instances are hosted
@@ -75,7 +77,9 @@ public record FunctionSpec(
   /** An origin-form request target: '/' then printable ASCII without spaces (it goes into a request line as is). */
   private static final Pattern READINESS_PATH = Pattern.compile("/[!-~]{0,1023}");
 
-  public FunctionSpec {
+  public FunctionSpec(String name, Runtime runtime, String handler, String command, int memoryMb, Duration timeout, int concurrency,
+      int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env, Duration maxEventAge, int maxRetries,
+      Duration retryDelay, ScalingSettings scaling, KeepAlive keepAlive, String readinessPath) {
     validateName(name);
     if (runtime == null) {
       throw new Failure.InvalidInput("runtime is missing (expected one of: " + Runtime.accepted() + ")");
@@ -85,37 +89,31 @@ public record FunctionSpec(
     } else if (command == null || command.isBlank()) {
       throw new Failure.InvalidInput("command is missing (runtime http needs a command that serves HTTP on $PORT)");
     }
-    check("memory", memoryMb, 64, 65_536);
-    check("concurrency", concurrency, 1, 1000);
-    check("minInstances", minInstances, 0, 1000);
-    check("maxInstances", maxInstances, 1, 1000);
+    this.name = name;
+    this.runtime = runtime;
+    this.handler = handler;
+    this.command = command;
+    this.memoryMb = memoryMb;
+    this.timeout = timeout;
+    this.concurrency = concurrency;
+    this.minInstances = minInstances;
+    this.maxInstances = maxInstances;
+    this.idleTimeout = idleTimeout;
+    this.env = checkedEnv(env);
+    this.maxEventAge = maxEventAge;
+    this.maxRetries = maxRetries;
+    this.retryDelay = retryDelay;
+    this.scaling = scaling == null ? ScalingSettings.UNSET : scaling;
+    this.keepAlive = keepAlive;
+    this.readinessPath = readinessPath;
+    for (Setting<?> s : FunctionSettings.ALL) {
+      if (!s.isScaling()) { // ScalingSettings checks its own
+        check(s);
+      }
+    }
     if (minInstances > maxInstances) {
       throw new Failure.InvalidInput("minInstances: " + minInstances + " (expected: <= maxInstances " + maxInstances + ")");
     }
-    if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(15)) > 0) {
-      throw new Failure.InvalidInput("timeout: " + timeout + " (expected: between 1ms and 15m)");
-    }
-    if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.compareTo(Duration.ofDays(7)) > 0) {
-      throw new Failure.InvalidInput("idleTimeout: " + idleTimeout + " (expected: between 0s and 7d)");
-    }
-    env = env == null ? Map.of() : new TreeMap<>(env);
-    for (var e : env.entrySet()) {
-      if (!ENV_KEY.matcher(e.getKey()).matches()) {
-        throw new Failure.InvalidInput("env: key '" + e.getKey() + "' (expected: [A-Za-z_][A-Za-z0-9_]*)");
-      }
-      if (e.getValue() == null) {
-        throw new Failure.InvalidInput("env: key '" + e.getKey() + "' has no value");
-      }
-    }
-    env = java.util.Collections.unmodifiableMap(env);
-    if (maxEventAge == null || maxEventAge.compareTo(Duration.ofSeconds(1)) < 0 || maxEventAge.compareTo(DEFAULT_MAX_EVENT_AGE) > 0) {
-      throw new Failure.InvalidInput("maxEventAge: " + maxEventAge + " (expected: between 1s and 6h)");
-    }
-    check("maxRetries", maxRetries, 0, 2);
-    if (retryDelay != null && (retryDelay.compareTo(Duration.ofMillis(1)) < 0 || retryDelay.compareTo(Duration.ofHours(1)) > 0)) {
-      throw new Failure.InvalidInput("retryDelay: " + retryDelay + " (expected: between 1ms and 1h)");
-    }
-    scaling = scaling == null ? ScalingSettings.UNSET : scaling;
     if (readinessPath != null) {
       if (runtime != Runtime.HTTP) {
         throw new Failure.InvalidInput("readinessPath: '" + readinessPath + "' (only runtime http has one; runtime " + runtime
@@ -128,53 +126,46 @@ public record FunctionSpec(
     }
   }
 
-  /** A spec with the default readiness path. */
-  public FunctionSpec(String name, Runtime runtime, String handler, String command, int memoryMb, Duration timeout,
-      int concurrency, int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env,
-      Duration maxEventAge, int maxRetries, Duration retryDelay, ScalingSettings scaling, KeepAlive keepAlive) {
-    this(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
-        maxEventAge, maxRetries, retryDelay, scaling, keepAlive, null);
+  private <T> void check(Setting<T> s) {
+    s.check(s.get(this));
   }
 
-  /** A spec with the daemon's keep-alive policy. */
-  public FunctionSpec(String name, Runtime runtime, String handler, String command, int memoryMb, Duration timeout,
-      int concurrency, int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env,
-      Duration maxEventAge, int maxRetries, Duration retryDelay, ScalingSettings scaling) {
-    this(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
-        maxEventAge, maxRetries, retryDelay, scaling, null);
+  private static Map<String, String> checkedEnv(Map<String, String> env) {
+    Map<String, String> copy = env == null ? Map.of() : new TreeMap<>(env);
+    for (var e : copy.entrySet()) {
+      if (!ENV_KEY.matcher(e.getKey()).matches()) {
+        throw new Failure.InvalidInput("env: key '" + e.getKey() + "' (expected: [A-Za-z_][A-Za-z0-9_]*)");
+      }
+      if (e.getValue() == null) {
+        throw new Failure.InvalidInput("env: key '" + e.getKey() + "' has no value");
+      }
+    }
+    return java.util.Collections.unmodifiableMap(copy);
   }
 
-  /** A spec with the scaling settings all the daemon's. */
-  public FunctionSpec(String name, Runtime runtime, String handler, String command, int memoryMb, Duration timeout,
-      int concurrency, int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env,
-      Duration maxEventAge, int maxRetries, Duration retryDelay) {
-    this(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
-        maxEventAge, maxRetries, retryDelay, ScalingSettings.UNSET);
+  /** A builder with every setting at its default ({@link FunctionSettings}); name and runtime are required. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /** A spec with the asynchronous invocation settings at their defaults. */
-  public FunctionSpec(String name, Runtime runtime, String handler, String command, int memoryMb, Duration timeout,
-      int concurrency, int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env) {
-    this(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
-        DEFAULT_MAX_EVENT_AGE, DEFAULT_MAX_RETRIES, null, ScalingSettings.UNSET);
+  /** A builder holding this spec's settings. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
   /** This spec with other scaling settings. */
   public FunctionSpec withScaling(ScalingSettings s) {
-    return new FunctionSpec(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
-        maxEventAge, maxRetries, retryDelay, s, keepAlive, readinessPath);
+    return toBuilder().scaling(s).build();
   }
 
   /** This spec with another keep-alive policy (null: the daemon's). */
   public FunctionSpec withKeepAlive(KeepAlive k) {
-    return new FunctionSpec(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
-        maxEventAge, maxRetries, retryDelay, scaling, k, readinessPath);
+    return toBuilder().keepAlive(k).build();
   }
 
   /** This spec with another readiness path (null: {@value #DEFAULT_READINESS_PATH}). */
   public FunctionSpec withReadinessPath(String path) {
-    return new FunctionSpec(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout, env,
-        maxEventAge, maxRetries, retryDelay, scaling, keepAlive, path);
+    return toBuilder().readinessPath(path).build();
   }
 
   /** The path an http instance is probed on: {@link #readinessPath()}, else {@value #DEFAULT_READINESS_PATH}. */
@@ -214,8 +205,7 @@ public record FunctionSpec(
 
   /** A spec with every optional setting at its default. */
   public static FunctionSpec of(String name, Runtime runtime, String handler, String command) {
-    return new FunctionSpec(name, runtime, handler, command, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT,
-        DEFAULT_CONCURRENCY, 0, DEFAULT_MAX_INSTANCES, DEFAULT_IDLE_TIMEOUT, Map.of());
+    return builder().name(name).runtime(runtime).handler(handler).command(command).build();
   }
 
   /** Checks a function name, throwing {@link Failure.InvalidInput} that states the rule. */
@@ -226,9 +216,135 @@ public record FunctionSpec(
     return name;
   }
 
-  private static void check(String key, int value, int min, int max) {
-    if (value < min || value > max) {
-      throw new Failure.InvalidInput(key + ": " + value + " (expected: " + min + ".." + max + ")");
+  /** Builds a spec; each setting starts at its declared default, and {@link #build()} validates. */
+  public static final class Builder {
+    private String name;
+    private Runtime runtime;
+    private String handler;
+    private String command;
+    private int memoryMb = FunctionSettings.MEMORY.defaultValue();
+    private Duration timeout = FunctionSettings.TIMEOUT.defaultValue();
+    private int concurrency = FunctionSettings.CONCURRENCY.defaultValue();
+    private int minInstances = FunctionSettings.MIN_INSTANCES.defaultValue();
+    private int maxInstances = FunctionSettings.MAX_INSTANCES.defaultValue();
+    private Duration idleTimeout = FunctionSettings.IDLE_TIMEOUT.defaultValue();
+    private Map<String, String> env = FunctionSettings.ENV.defaultValue();
+    private Duration maxEventAge = FunctionSettings.MAX_EVENT_AGE.defaultValue();
+    private int maxRetries = FunctionSettings.MAX_RETRIES.defaultValue();
+    private Duration retryDelay;
+    private ScalingSettings.Builder scaling = ScalingSettings.builder();
+    private KeepAlive keepAlive;
+    private String readinessPath;
+
+    private Builder() {}
+
+    private Builder(FunctionSpec s) {
+      for (Setting<?> setting : FunctionSettings.ALL) {
+        copy(setting, s);
+      }
+    }
+
+    private <T> void copy(Setting<T> setting, FunctionSpec from) {
+      setting.set(this, setting.get(from));
+    }
+
+    public Builder name(String v) {
+      name = v;
+      return this;
+    }
+
+    public Builder runtime(Runtime v) {
+      runtime = v;
+      return this;
+    }
+
+    public Builder handler(String v) {
+      handler = v;
+      return this;
+    }
+
+    public Builder command(String v) {
+      command = v;
+      return this;
+    }
+
+    public Builder memoryMb(int v) {
+      memoryMb = v;
+      return this;
+    }
+
+    public Builder timeout(Duration v) {
+      timeout = v;
+      return this;
+    }
+
+    public Builder concurrency(int v) {
+      concurrency = v;
+      return this;
+    }
+
+    public Builder minInstances(int v) {
+      minInstances = v;
+      return this;
+    }
+
+    public Builder maxInstances(int v) {
+      maxInstances = v;
+      return this;
+    }
+
+    public Builder idleTimeout(Duration v) {
+      idleTimeout = v;
+      return this;
+    }
+
+    public Builder env(Map<String, String> v) {
+      env = v;
+      return this;
+    }
+
+    public Builder maxEventAge(Duration v) {
+      maxEventAge = v;
+      return this;
+    }
+
+    public Builder maxRetries(int v) {
+      maxRetries = v;
+      return this;
+    }
+
+    /** Null: the daemon's. */
+    public Builder retryDelay(Duration v) {
+      retryDelay = v;
+      return this;
+    }
+
+    /** Replaces every scaling setting; null: all the daemon's. */
+    public Builder scaling(ScalingSettings v) {
+      scaling = (v == null ? ScalingSettings.UNSET : v).toBuilder();
+      return this;
+    }
+
+    /** Null: the daemon's. */
+    public Builder keepAlive(KeepAlive v) {
+      keepAlive = v;
+      return this;
+    }
+
+    /** Null: {@value #DEFAULT_READINESS_PATH}. */
+    public Builder readinessPath(String v) {
+      readinessPath = v;
+      return this;
+    }
+
+    /** The scaling settings being built, for {@link Setting#set}. */
+    ScalingSettings.Builder scalingBuilder() {
+      return scaling;
+    }
+
+    public FunctionSpec build() {
+      return new FunctionSpec(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout,
+          env, maxEventAge, maxRetries, retryDelay, scaling.build(), keepAlive, readinessPath);
     }
   }
 }

@@ -59,62 +59,55 @@ public record ScalingSettings(
       DEFAULT_PANIC_WINDOW, DEFAULT_PANIC_THRESHOLD, DEFAULT_MAX_SCALE_UP_RATE, DEFAULT_MAX_SCALE_DOWN_RATE, DEFAULT_MAX_QUEUE, null,
       DEFAULT_SCALE_DOWN_DELAY);
 
-  public ScalingSettings {
-    if (targetUtilization != null && !(targetUtilization >= 0.01 && targetUtilization <= 1.0)) {
-      throw new Failure.InvalidInput("targetUtilization: " + targetUtilization + " (expected: 0.01 to 1, e.g. 0.7)");
+  public ScalingSettings(Double targetUtilization, Duration stableWindow, Duration panicWindow, Double panicThreshold,
+      Double maxScaleUpRate, Double maxScaleDownRate, Integer maxQueue, Duration maxQueueWait, Duration scaleDownDelay) {
+    this.targetUtilization = targetUtilization;
+    this.stableWindow = stableWindow;
+    this.panicWindow = panicWindow;
+    this.panicThreshold = panicThreshold;
+    this.maxScaleUpRate = maxScaleUpRate;
+    this.maxScaleDownRate = maxScaleDownRate;
+    this.maxQueue = maxQueue;
+    this.maxQueueWait = maxQueueWait;
+    this.scaleDownDelay = scaleDownDelay;
+    for (Setting<?> s : FunctionSettings.SCALING) {
+      check(s);
     }
-    checkWindow("stableWindow", stableWindow, Duration.ofSeconds(6));
-    checkWindow("panicWindow", panicWindow, Duration.ofSeconds(1));
     if (stableWindow != null && panicWindow != null && panicWindow.compareTo(stableWindow) > 0) {
       throw new Failure.InvalidInput("panicWindow: " + Durations.format(panicWindow) + " (expected: at most stableWindow "
           + Durations.format(stableWindow) + ")");
     }
-    if (panicThreshold != null && !(panicThreshold >= 1.1 && panicThreshold <= 10)) {
-      throw new Failure.InvalidInput("panicThreshold: " + panicThreshold + " (expected: 1.1 to 10, e.g. 2 for twice the target)");
-    }
-    checkRate("maxScaleUpRate", maxScaleUpRate);
-    checkRate("maxScaleDownRate", maxScaleDownRate);
-    if (maxQueue != null && (maxQueue < 1 || maxQueue > 100_000)) {
-      throw new Failure.InvalidInput("maxQueue: " + maxQueue + " (expected: 1..100000)");
-    }
-    if (maxQueueWait != null && (maxQueueWait.compareTo(Duration.ofMillis(1)) < 0 || maxQueueWait.compareTo(Duration.ofMinutes(15)) > 0)) {
-      throw new Failure.InvalidInput("maxQueueWait: " + maxQueueWait + " (expected: between 1ms and 15m)");
-    }
-    if (scaleDownDelay != null && (scaleDownDelay.isNegative() || scaleDownDelay.compareTo(Duration.ofHours(1)) > 0)) {
-      throw new Failure.InvalidInput("scaleDownDelay: " + (scaleDownDelay.isNegative() ? scaleDownDelay : Durations.format(scaleDownDelay))
-          + " (expected: between 0s (off) and 1h)");
-    }
   }
 
-  private static void checkWindow(String key, Duration d, Duration min) {
-    if (d != null && (d.compareTo(min) < 0 || d.compareTo(Duration.ofHours(1)) > 0)) {
-      throw new Failure.InvalidInput(key + ": " + d + " (expected: between " + Durations.format(min) + " and 1h)");
-    }
+  private <T> void check(Setting<T> s) {
+    s.check(s.get(this));
   }
 
-  private static void checkRate(String key, Double rate) {
-    if (rate != null && !(rate > 1.0 && rate <= 1_000_000)) {
-      throw new Failure.InvalidInput(key + ": " + rate + " (expected: more than 1, e.g. 2 to halve or double at most per decision)");
-    }
+  /** A builder with nothing set. */
+  public static Builder builder() {
+    return new Builder(UNSET);
+  }
+
+  /** A builder holding these settings. */
+  public Builder toBuilder() {
+    return new Builder(this);
   }
 
   /** These settings where set, else {@code base}'s; a panic window longer than the stable window is cut to it. */
   public ScalingSettings over(ScalingSettings base) {
-    Duration stable = stableWindow != null ? stableWindow : base.stableWindow;
-    Duration panic = panicWindow != null ? panicWindow : base.panicWindow;
-    if (stable != null && panic != null && panic.compareTo(stable) > 0) {
-      panic = stable; // e.g. a function that sets only a stable window shorter than the daemon's panic window
+    Builder layered = builder();
+    for (Setting<?> s : FunctionSettings.SCALING) {
+      layer(s, base, layered);
     }
-    return new ScalingSettings(
-        targetUtilization != null ? targetUtilization : base.targetUtilization,
-        stable,
-        panic,
-        panicThreshold != null ? panicThreshold : base.panicThreshold,
-        maxScaleUpRate != null ? maxScaleUpRate : base.maxScaleUpRate,
-        maxScaleDownRate != null ? maxScaleDownRate : base.maxScaleDownRate,
-        maxQueue != null ? maxQueue : base.maxQueue,
-        maxQueueWait != null ? maxQueueWait : base.maxQueueWait,
-        scaleDownDelay != null ? scaleDownDelay : base.scaleDownDelay);
+    if (layered.stableWindow != null && layered.panicWindow != null && layered.panicWindow.compareTo(layered.stableWindow) > 0) {
+      layered.panicWindow = layered.stableWindow; // e.g. a function that sets only a stable window shorter than the daemon's panic window
+    }
+    return layered.build();
+  }
+
+  private <T> void layer(Setting<T> s, ScalingSettings base, Builder layered) {
+    T own = s.get(this);
+    s.set(layered, own != null ? own : s.get(base));
   }
 
   public boolean isUnset() {
@@ -122,14 +115,89 @@ public record ScalingSettings(
   }
 
   public ScalingSettings withMaxQueue(Integer n) {
-    return new ScalingSettings(targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, n, maxQueueWait, scaleDownDelay);
+    return toBuilder().maxQueue(n).build();
   }
 
   public ScalingSettings withScaleDownDelay(Duration d) {
-    return new ScalingSettings(targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait, d);
+    return toBuilder().scaleDownDelay(d).build();
   }
 
   public ScalingSettings withMaxQueueWait(Duration d) {
-    return new ScalingSettings(targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, d, scaleDownDelay);
+    return toBuilder().maxQueueWait(d).build();
+  }
+
+  /** Builds scaling settings; each one left alone stays unset (the daemon's). */
+  public static final class Builder {
+    private Double targetUtilization;
+    private Duration stableWindow;
+    private Duration panicWindow;
+    private Double panicThreshold;
+    private Double maxScaleUpRate;
+    private Double maxScaleDownRate;
+    private Integer maxQueue;
+    private Duration maxQueueWait;
+    private Duration scaleDownDelay;
+
+    private Builder(ScalingSettings s) {
+      for (Setting<?> setting : FunctionSettings.SCALING) {
+        copy(setting, s);
+      }
+    }
+
+    private <T> void copy(Setting<T> setting, ScalingSettings from) {
+      setting.set(this, setting.get(from));
+    }
+
+    public Builder targetUtilization(Double v) {
+      targetUtilization = v;
+      return this;
+    }
+
+    public Builder stableWindow(Duration v) {
+      stableWindow = v;
+      return this;
+    }
+
+    public Builder panicWindow(Duration v) {
+      panicWindow = v;
+      return this;
+    }
+
+    public Builder panicThreshold(Double v) {
+      panicThreshold = v;
+      return this;
+    }
+
+    public Builder maxScaleUpRate(Double v) {
+      maxScaleUpRate = v;
+      return this;
+    }
+
+    public Builder maxScaleDownRate(Double v) {
+      maxScaleDownRate = v;
+      return this;
+    }
+
+    public Builder maxQueue(Integer v) {
+      maxQueue = v;
+      return this;
+    }
+
+    public Builder maxQueueWait(Duration v) {
+      maxQueueWait = v;
+      return this;
+    }
+
+    public Builder scaleDownDelay(Duration v) {
+      scaleDownDelay = v;
+      return this;
+    }
+
+    /** The settings; {@link #UNSET} itself when nothing is set. */
+    public ScalingSettings build() {
+      ScalingSettings s = new ScalingSettings(targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate,
+          maxQueue, maxQueueWait, scaleDownDelay);
+      return s.equals(UNSET) ? UNSET : s;
+    }
   }
 }

@@ -58,75 +58,144 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
     criu = criu == null || criu.isBlank() ? "off" : criu.strip();
   }
 
-  /** A config without the snapshot rung. */
-  public DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
-      WarmPool.Settings pool, AsyncDispatcher.Settings async, ScalingSettings scaling, long memoryBudgetMb, KeepAlive keepAlive) {
-    this(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, keepAlive, "off");
-  }
-
-  /** A config with the default keep-alive policy. */
-  public DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
-      WarmPool.Settings pool, AsyncDispatcher.Settings async, ScalingSettings scaling, long memoryBudgetMb) {
-    this(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, KeepAlive.HISTOGRAM);
-  }
-
-  /** A config with the scaling settings at their defaults and the default memory budget. */
-  public DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
-      WarmPool.Settings pool, AsyncDispatcher.Settings async) {
-    this(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, ScalingSettings.DEFAULTS, defaultMemoryBudgetMb());
-  }
-
   /** The default memory budget: {@link MemoryBudget#DEFAULT_SHARE_OF_MACHINE} of the machine's memory. */
   public static long defaultMemoryBudgetMb() {
     return MachineMemory.defaultBudgetMb(MachineMemory.totalMb(), MemoryBudget.DEFAULT_SHARE_OF_MACHINE);
   }
 
-  /** A config with the asynchronous invocation settings at their defaults. */
-  public DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
-      WarmPool.Settings pool) {
-    this(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, AsyncDispatcher.Settings.defaults());
+  /** A builder with every setting at its default but where things live. */
+  public static Builder builder(Path dataDir, Path runnerJar) {
+    return new Builder(dataDir, runnerJar);
   }
 
   /** Defaults for everything but where things live. */
   public static DaemonConfig defaults(Path dataDir, Path runnerJar) {
-    return new DaemonConfig("127.0.0.1", 8080, dataDir, runnerJar, PackageLimits.defaults(), 1000, Duration.ofSeconds(1),
-        WarmPool.Settings.defaults());
+    return builder(dataDir, runnerJar).build();
+  }
+
+  /** A builder holding this config. */
+  public Builder toBuilder() {
+    return new Builder(dataDir, runnerJar).host(host).port(port).limits(limits).maxQueue(maxQueue).scalingTick(scalingTick).pool(pool)
+        .async(async).scaling(scaling).memoryBudgetMb(memoryBudgetMb).keepAlive(keepAlive).criu(criu);
   }
 
   public DaemonConfig withPort(int p) {
-    return new DaemonConfig(host, p, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, keepAlive, criu);
+    return toBuilder().port(p).build();
   }
 
   public DaemonConfig withLimits(PackageLimits l) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, l, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, keepAlive, criu);
+    return toBuilder().limits(l).build();
   }
 
   public DaemonConfig withPool(WarmPool.Settings p) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, p, async, scaling, memoryBudgetMb, keepAlive, criu);
+    return toBuilder().pool(p).build();
   }
 
   public DaemonConfig withAsync(AsyncDispatcher.Settings a) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, a, scaling, memoryBudgetMb, keepAlive, criu);
+    return toBuilder().async(a).build();
   }
 
   public DaemonConfig withScalingTick(Duration t) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, t, pool, async, scaling, memoryBudgetMb, keepAlive, criu);
+    return toBuilder().scalingTick(t).build();
   }
 
+  /** These scaling settings; their {@code maxQueue}, when set, becomes the config's. */
   public DaemonConfig withScaling(ScalingSettings s) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, s.maxQueue() != null ? s.maxQueue() : maxQueue, scalingTick, pool, async,
-        s, memoryBudgetMb, keepAlive, criu);
+    return toBuilder().scaling(s).maxQueue(s.maxQueue() != null ? s.maxQueue() : maxQueue).build();
   }
 
   public DaemonConfig withKeepAlive(KeepAlive k) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, k, criu);
+    return toBuilder().keepAlive(k).build();
   }
 
   public DaemonConfig withCriu(String c) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, memoryBudgetMb, keepAlive, c);
+    return toBuilder().criu(c).build();
   }
 
   public DaemonConfig withMemoryBudgetMb(long mb) {
-    return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling, mb, keepAlive, criu);
+    return toBuilder().memoryBudgetMb(mb).build();
+  }
+
+  /** Builds a config; {@link #build()} validates it. */
+  public static final class Builder {
+    private final Path dataDir;
+    private final Path runnerJar;
+    private String host = "127.0.0.1";
+    private int port = 8080;
+    private PackageLimits limits = PackageLimits.defaults();
+    private int maxQueue = ScalingSettings.DEFAULT_MAX_QUEUE;
+    private Duration scalingTick = Duration.ofSeconds(1);
+    private WarmPool.Settings pool = WarmPool.Settings.defaults();
+    private AsyncDispatcher.Settings async = AsyncDispatcher.Settings.defaults();
+    private ScalingSettings scaling = ScalingSettings.DEFAULTS;
+    private Long memoryBudgetMb; // null: the machine's default, read only when needed
+    private KeepAlive keepAlive = KeepAlive.HISTOGRAM;
+    private String criu = "off";
+
+    private Builder(Path dataDir, Path runnerJar) {
+      this.dataDir = dataDir;
+      this.runnerJar = runnerJar;
+    }
+
+    public Builder host(String h) {
+      host = h;
+      return this;
+    }
+
+    public Builder port(int p) {
+      port = p;
+      return this;
+    }
+
+    public Builder limits(PackageLimits l) {
+      limits = l;
+      return this;
+    }
+
+    public Builder maxQueue(int n) {
+      maxQueue = n;
+      return this;
+    }
+
+    public Builder scalingTick(Duration t) {
+      scalingTick = t;
+      return this;
+    }
+
+    public Builder pool(WarmPool.Settings p) {
+      pool = p;
+      return this;
+    }
+
+    public Builder async(AsyncDispatcher.Settings a) {
+      async = a;
+      return this;
+    }
+
+    /** The scaling settings of functions that set none; {@code maxQueue} is always {@link #maxQueue}'s. */
+    public Builder scaling(ScalingSettings s) {
+      scaling = s;
+      return this;
+    }
+
+    public Builder memoryBudgetMb(long mb) {
+      memoryBudgetMb = mb;
+      return this;
+    }
+
+    public Builder keepAlive(KeepAlive k) {
+      keepAlive = k;
+      return this;
+    }
+
+    public Builder criu(String c) {
+      criu = c;
+      return this;
+    }
+
+    public DaemonConfig build() {
+      return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling,
+          memoryBudgetMb != null ? memoryBudgetMb : defaultMemoryBudgetMb(), keepAlive, criu);
+    }
   }
 }

@@ -1,8 +1,9 @@
 package dev.pilotlight.server;
 
-import dev.pilotlight.model.Durations;
 import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.FunctionSettings;
 import dev.pilotlight.model.ScalingSettings;
+import dev.pilotlight.model.Setting;
 import dev.pilotlight.store.PackageLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,12 +11,17 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code pilotlight serve}: parses options, starts the daemon, waits for a signal. */
 @Command(name = "pilotlight serve", mixinStandardHelpOptions = true,
     description = "Runs the Pilotlight daemon: function URLs, the APIs, /healthz and /metrics on one port.")
 public final class Main implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
   @Option(names = "--port", description = "Port for everything (default: ${DEFAULT-VALUE}; 0 = any free port).", defaultValue = "8080")
   int port;
 
@@ -102,14 +108,13 @@ public final class Main implements Callable<Integer> {
     Path data = dataDir != null ? dataDir : Path.of(System.getProperty("user.home"), ".pilotlight");
     Path runner = runnerJar();
     PackageLimits limits = new PackageLimits(maxPackageMb * 1024L * 1024L, maxUnpackedMb * 1024L * 1024L, PackageLimits.defaults().maxEntries());
-    DaemonConfig config = new DaemonConfig(host, port, data.toAbsolutePath(), runner, limits, maxQueue, java.time.Duration.ofSeconds(1),
-        new dev.pilotlight.executor.WarmPool.Settings(poolSize, Math.max(poolSize, poolSize == 0 ? 0 : poolMax)),
-        dev.pilotlight.gateway.async.AsyncDispatcher.Settings.defaults()
-            .withRetryDelay(dev.pilotlight.model.Durations.parse("--async-retry-delay", asyncRetryDelay)));
+    DaemonConfig config = DaemonConfig.builder(data.toAbsolutePath(), runner).host(host).port(port).limits(limits).maxQueue(maxQueue)
+        .pool(new dev.pilotlight.executor.WarmPool.Settings(poolSize, Math.max(poolSize, poolSize == 0 ? 0 : poolMax)))
+        .async(dev.pilotlight.gateway.async.AsyncDispatcher.Settings.defaults()
+            .withRetryDelay(FunctionSettings.RETRY_DELAY.parse(FunctionSettings.RETRY_DELAY.daemonFlag(), asyncRetryDelay)))
+        .build();
     try {
-      config = config.withScaling(scaling()).withMemoryBudgetMb(memoryBudgetMb != null ? memoryBudgetMb : DaemonConfig.defaultMemoryBudgetMb())
-          .withKeepAlive(dev.pilotlight.model.KeepAlive.parse("--keep-alive", keepAlive))
-          .withCriu(criu != null ? criu : System.getenv().getOrDefault("PILOTLIGHT_CRIU", "auto"));
+      config = withSettingFlags(config);
     } catch (Failure.InvalidInput | IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 2;
@@ -138,11 +143,31 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
-  /** The scaling flags as the daemon's settings; each message names the flag's manifest key. */
+  /** {@code config} with the flags that set functions' defaults, the memory budget and CRIU. */
+  DaemonConfig withSettingFlags(DaemonConfig config) {
+    return config.withScaling(scaling()).withMemoryBudgetMb(memoryBudgetMb != null ? memoryBudgetMb : DaemonConfig.defaultMemoryBudgetMb())
+        .withKeepAlive(FunctionSettings.KEEP_ALIVE.parse(FunctionSettings.KEEP_ALIVE.daemonFlag(), keepAlive))
+        .withCriu(criu != null ? criu : System.getenv().getOrDefault("PILOTLIGHT_CRIU", "auto"));
+  }
+
+  /**
+   * The flags of the declared scaling settings ({@link Setting#daemonFlag()}) as the daemon's
+   * settings; each error names the flag.
+   */
   private ScalingSettings scaling() {
-    return new ScalingSettings(targetUtilization, Durations.parse("--stable-window", stableWindow), Durations.parse("--panic-window", panicWindow),
-        panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait == null ? null : Durations.parse("--max-queue-wait", maxQueueWait),
-        Durations.parse("--scale-down-delay", scaleDownDelay));
+    ScalingSettings.Builder daemon = ScalingSettings.builder();
+    for (Setting<?> s : FunctionSettings.SCALING) {
+      Object value = s.daemonFlag() == null ? null : spec.findOption(s.daemonFlag()).getValue();
+      if (value != null) {
+        setParsed(daemon, s, value instanceof String text ? s.parse(s.daemonFlag(), text) : value);
+      }
+    }
+    return daemon.build();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> void setParsed(ScalingSettings.Builder daemon, Setting<T> s, Object value) {
+    s.set(daemon, (T) value);
   }
 
   private static Path runnerJar() {

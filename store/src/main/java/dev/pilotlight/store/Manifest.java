@@ -13,51 +13,31 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
-import dev.pilotlight.model.Durations;
 import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.FunctionSettings;
 import dev.pilotlight.model.FunctionSpec;
-import dev.pilotlight.model.KeepAlive;
-import dev.pilotlight.model.Runtime;
-import dev.pilotlight.model.ScalingSettings;
+import dev.pilotlight.model.Setting;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads and writes {@code pilotlight.yaml}, the manifest inside a package. Every error names the
- * key and what was expected, so the CLI can print it as is.
+ * key and what was expected, so the CLI can print it as is. The keys are the settings declared in
+ * {@link FunctionSettings} (types, defaults and checks there; the table in docs/configuration.md),
+ * plus {@code package}, which only the CLI reads:
  *
  * <pre>
  * name: hello-java            # optional when the deploy names the function
  * runtime: java               # java, python, node, provided (or an AWS name: java21, python3.12, nodejs20.x…) or http
- * handler: example.Hello::handleRequest   # Lambda-style runtimes
- * command: java -jar app.jar  # http: serves HTTP on $PORT
+ * handler: example.Hello::handleRequest   # Lambda-style runtimes; http has a command instead
  * memory: 256                 # MB per instance
- * timeout: 30s                # per request: 500ms, 30s, 5m, or plain seconds
- * concurrency: 1              # requests one instance serves at once
- * minInstances: 0             # kept up while idle; 0 scales to zero
- * maxInstances: 10
- * idleTimeout: 5m             # idle instances stop after this long
+ * timeout: 30s                # durations: 500ms, 30s, 5m, or plain seconds
  * env: {GREETING: hello}      # numbers and booleans become strings
- * maxEventAge: 6h             # Event invocations not run within this long are recorded as failed
- * maxRetries: 2               # retries of an Event invocation after a function error (0..2)
- * retryDelay: 1m              # wait before the first retry (doubled for the second); default: the daemon's
- * targetUtilization: 0.7      # autoscaler: share of concurrency to aim for per instance    } each default:
- * stableWindow: 60s           # averaging window of ordinary decisions                     } the daemon's
- * panicWindow: 6s             # averaging window of burst detection                        } (serve flags
- * panicThreshold: 2           # panic at this multiple of the ready instances' target      }  of the same
- * maxScaleUpRate: 1000        # one decision grows to at most this multiple of ready       }  name), else
- * maxScaleDownRate: 2         # and shrinks to no less than ready divided by this          }  these
- * maxQueue: 1000              # requests that may wait for an instance; one more gets 429
- * maxQueueWait: 30s           # how long one may wait, then 429; default: timeout, at least 10s
- * scaleDownDelay: 60s         # autoscaler: never below what the busiest second of this last stretch needed; 0s: off; default: the daemon's
- * keepAlive: histogram        # idle instances: histogram (learned, pre-warms), fixed (idleTimeout) or off; default: the daemon's
- * readinessPath: /healthz     # http: GET this until any HTTP answer to call an instance ready (also what AOT training requests); default /
  * package: target/app.jar     # read by the CLI only
  * </pre>
  */
@@ -66,14 +46,8 @@ public final class Manifest {
   /** The file name the CLI and the server look for at the root of a package. */
   public static final String FILE_NAME = "pilotlight.yaml";
 
-  /** Every key the manifest accepts, in the order {@link #toYaml} writes them. */
-  public static final List<String> KNOWN_KEYS = List.of("name", "runtime", "handler", "command", "memory",
-      "timeout", "concurrency", "minInstances", "maxInstances", "idleTimeout", "env", "maxEventAge", "maxRetries", "retryDelay",
-      "targetUtilization", "stableWindow", "panicWindow", "panicThreshold", "maxScaleUpRate", "maxScaleDownRate", "maxQueue", "maxQueueWait",
-      "scaleDownDelay", "keepAlive", "readinessPath", "package");
-
-  private static final Pattern INTEGER = Pattern.compile("[-+]?\\d+");
-  private static final Pattern DECIMAL = Pattern.compile("[-+]?(\\d+(\\.\\d*)?|\\.\\d+)");
+  /** Every key the manifest accepts, in the order {@link #toYaml} writes them: the settings, then what only the CLI reads. */
+  public static final List<String> KNOWN_KEYS = Stream.concat(FunctionSettings.keys().stream(), Stream.of("package")).toList();
 
   private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -102,75 +76,42 @@ public final class Manifest {
             + String.join(", ", KNOWN_KEYS) + ")");
       }
     }
-    String name = nameOverride != null ? nameOverride : string(root, "name");
-    String runtime = string(root, "runtime");
-    return new FunctionSpec(
-        name,
-        runtime == null ? null : Runtime.parse(runtime),
-        string(root, "handler"),
-        string(root, "command"),
-        integer(root, "memory", FunctionSpec.DEFAULT_MEMORY_MB, "an integer number of MB, e.g. 512"),
-        duration(root, "timeout", FunctionSpec.DEFAULT_TIMEOUT),
-        integer(root, "concurrency", FunctionSpec.DEFAULT_CONCURRENCY, "an integer"),
-        integer(root, "minInstances", 0, "an integer"),
-        integer(root, "maxInstances", FunctionSpec.DEFAULT_MAX_INSTANCES, "an integer"),
-        duration(root, "idleTimeout", FunctionSpec.DEFAULT_IDLE_TIMEOUT),
-        env(root),
-        duration(root, "maxEventAge", FunctionSpec.DEFAULT_MAX_EVENT_AGE),
-        integer(root, "maxRetries", FunctionSpec.DEFAULT_MAX_RETRIES, "an integer"),
-        duration(root, "retryDelay", null),
-        new ScalingSettings(
-            decimal(root, "targetUtilization"),
-            duration(root, "stableWindow", null),
-            duration(root, "panicWindow", null),
-            decimal(root, "panicThreshold"),
-            decimal(root, "maxScaleUpRate"),
-            decimal(root, "maxScaleDownRate"),
-            root.hasNonNull("maxQueue") ? integer(root, "maxQueue", 0, "an integer") : null,
-            duration(root, "maxQueueWait", null),
-            duration(root, "scaleDownDelay", null)),
-        keepAlive(root),
-        string(root, "readinessPath"));
+    FunctionSpec.Builder spec = FunctionSpec.builder();
+    for (Setting<?> setting : FunctionSettings.ALL) {
+      JsonNode v = root.get(setting.key());
+      if (setting == FunctionSettings.NAME && nameOverride != null) {
+        spec.name(nameOverride);
+      } else if (v != null && !v.isNull()) {
+        setting.setParsed(spec, setting.kind() == Setting.Kind.MAP ? env(v) : scalar(setting, v));
+      }
+    }
+    return spec.build();
   }
 
-  private static KeepAlive keepAlive(ObjectNode root) {
-    String v = string(root, "keepAlive");
-    return v == null ? null : KeepAlive.parse("keepAlive", v);
+  private static Object scalar(Setting<?> setting, JsonNode v) {
+    if (!v.isTextual()) {
+      throw setting.wrongType(setting.key(), describe(v));
+    }
+    return setting.parse(setting.key(), v.asText());
   }
 
   /** Writes {@code spec} as manifest text that {@link #parse} reads back to an equal spec. */
   public static String toYaml(FunctionSpec spec) {
     Map<String, Object> doc = new LinkedHashMap<>();
-    doc.put("name", spec.name());
-    doc.put("runtime", spec.runtime().id());
-    if (spec.handler() != null) doc.put("handler", spec.handler());
-    if (spec.command() != null) doc.put("command", spec.command());
-    doc.put("memory", spec.memoryMb());
-    doc.put("timeout", Durations.format(spec.timeout()));
-    doc.put("concurrency", spec.concurrency());
-    doc.put("minInstances", spec.minInstances());
-    doc.put("maxInstances", spec.maxInstances());
-    doc.put("idleTimeout", Durations.format(spec.idleTimeout()));
-    if (!spec.env().isEmpty()) doc.put("env", spec.env());
-    if (!spec.maxEventAge().equals(FunctionSpec.DEFAULT_MAX_EVENT_AGE)) doc.put("maxEventAge", Durations.format(spec.maxEventAge()));
-    if (spec.maxRetries() != FunctionSpec.DEFAULT_MAX_RETRIES) doc.put("maxRetries", spec.maxRetries());
-    if (spec.retryDelay() != null) doc.put("retryDelay", Durations.format(spec.retryDelay()));
-    ScalingSettings sc = spec.scaling();
-    if (sc.targetUtilization() != null) doc.put("targetUtilization", sc.targetUtilization());
-    if (sc.stableWindow() != null) doc.put("stableWindow", Durations.format(sc.stableWindow()));
-    if (sc.panicWindow() != null) doc.put("panicWindow", Durations.format(sc.panicWindow()));
-    if (sc.panicThreshold() != null) doc.put("panicThreshold", sc.panicThreshold());
-    if (sc.maxScaleUpRate() != null) doc.put("maxScaleUpRate", sc.maxScaleUpRate());
-    if (sc.maxScaleDownRate() != null) doc.put("maxScaleDownRate", sc.maxScaleDownRate());
-    if (sc.maxQueue() != null) doc.put("maxQueue", sc.maxQueue());
-    if (sc.maxQueueWait() != null) doc.put("maxQueueWait", Durations.format(sc.maxQueueWait()));
-    if (sc.scaleDownDelay() != null) doc.put("scaleDownDelay", Durations.format(sc.scaleDownDelay()));
-    if (spec.keepAlive() != null) doc.put("keepAlive", spec.keepAlive().id());
-    if (spec.readinessPath() != null) doc.put("readinessPath", spec.readinessPath());
+    for (Setting<?> setting : FunctionSettings.ALL) {
+      put(doc, setting, spec);
+    }
     try {
       return YAML.writeValueAsString(doc);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a map of strings and numbers always serialises", e);
+    }
+  }
+
+  private static <T> void put(Map<String, Object> doc, Setting<T> setting, FunctionSpec spec) {
+    T value = setting.get(spec);
+    if (setting.written(value)) {
+      doc.put(setting.key(), setting.format(value));
     }
   }
 
@@ -252,62 +193,9 @@ public final class Manifest {
     return s.replaceAll("\\s*\\R\\s*", " ").trim();
   }
 
-  private static String string(ObjectNode root, String key) {
-    JsonNode v = root.get(key);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (v.isTextual()) {
-      return v.asText();
-    }
-    throw wrongType(key, v, "a string");
-  }
-
-  private static int integer(ObjectNode root, String key, int defaultValue, String expected) {
-    JsonNode v = root.get(key);
-    if (v == null || v.isNull()) {
-      return defaultValue;
-    }
-    if (v.isTextual() && INTEGER.matcher(v.asText().trim()).matches()) {
-      try {
-        return Integer.parseInt(v.asText().trim());
-      } catch (NumberFormatException tooBig) {
-        // falls through to the type error
-      }
-    }
-    throw wrongType(key, v, expected);
-  }
-
-  /** A decimal such as {@code 0.7} or {@code 2}; null when absent. */
-  private static Double decimal(ObjectNode root, String key) {
-    JsonNode v = root.get(key);
-    if (v == null || v.isNull()) {
-      return null;
-    }
-    if (v.isTextual() && DECIMAL.matcher(v.asText().trim()).matches()) {
-      return Double.parseDouble(v.asText().trim());
-    }
-    throw wrongType(key, v, "a number such as 0.7 or 2");
-  }
-
-  private static Duration duration(ObjectNode root, String key, Duration defaultValue) {
-    JsonNode v = root.get(key);
-    if (v == null || v.isNull()) {
-      return defaultValue;
-    }
-    if (v.isTextual()) {
-      return Durations.parse(key, v.asText());
-    }
-    throw wrongType(key, v, "a duration such as 30s, 5m or a whole number of seconds");
-  }
-
-  private static Map<String, String> env(ObjectNode root) {
-    JsonNode v = root.get("env");
-    if (v == null || v.isNull()) {
-      return Map.of();
-    }
+  private static Map<String, String> env(JsonNode v) {
     if (!v.isObject()) {
-      throw wrongType("env", v, "a mapping of NAME: value");
+      throw FunctionSettings.ENV.wrongType("env", describe(v));
     }
     Map<String, String> env = new LinkedHashMap<>();
     for (var e : v.properties()) {

@@ -34,9 +34,9 @@ class ManifestTest {
         package: target/app.jar
         """, null);
 
-    assertThat(spec).isEqualTo(new FunctionSpec("hello-http", Runtime.HTTP, null, "java -jar app.jar", 512,
-        Duration.ofMillis(1500), 8, 1, 4, Duration.ofMinutes(2),
-        Map.of("GREETING", "hello", "PORT_HINT", "8080", "DEBUG", "true")));
+    assertThat(spec).isEqualTo(FunctionSpec.builder().name("hello-http").runtime(Runtime.HTTP).command("java -jar app.jar")
+        .memoryMb(512).timeout(Duration.ofMillis(1500)).concurrency(8).minInstances(1).maxInstances(4).idleTimeout(Duration.ofMinutes(2))
+        .env(Map.of("GREETING", "hello", "PORT_HINT", "8080", "DEBUG", "true")).build());
   }
 
   @Test
@@ -236,8 +236,9 @@ class ManifestTest {
   void toYamlRoundTrips() {
     var tricky = Map.of("YES", "yes", "NUM", "0123", "EMPTY", "", "COLON", "a: b", "MULTI", "line1\nline2",
         "NULLISH", "null", "HASH", "#x", "DECIMAL", "1.10", "SPACES", "  padded  ");
-    var http = new FunctionSpec("web", Runtime.HTTP, null, "java -jar app.jar --x=\"1\" # not a comment", 1024,
-        Duration.ofMillis(1500), 4, 2, 8, Duration.ZERO, tricky);
+    var http = FunctionSpec.builder().name("web").runtime(Runtime.HTTP).command("java -jar app.jar --x=\"1\" # not a comment")
+        .memoryMb(1024).timeout(Duration.ofMillis(1500)).concurrency(4).minInstances(2).maxInstances(8).idleTimeout(Duration.ZERO)
+        .env(tricky).build();
     var java = FunctionSpec.of("hello-java", Runtime.JAVA, "example.Hello::handleRequest", null);
 
     assertThat(Manifest.parse(Manifest.toYaml(http), null)).isEqualTo(http);

@@ -36,8 +36,9 @@ class RegistryTest {
 
   @Test
   void deploymentSurvivesCloseAndReopenWithEveryField() {
-    var spec = new FunctionSpec("web", Runtime.HTTP, null, "java -jar app.jar --port=$PORT", 512,
-        Duration.ofMillis(1500), 8, 1, 4, Duration.ofMinutes(2), Map.of("GREETING", "hi", "A_B", "x=y"))
+    var spec = FunctionSpec.builder().name("web").runtime(Runtime.HTTP).command("java -jar app.jar --port=$PORT").memoryMb(512)
+        .timeout(Duration.ofMillis(1500)).concurrency(8).minInstances(1).maxInstances(4).idleTimeout(Duration.ofMinutes(2))
+        .env(Map.of("GREETING", "hi", "A_B", "x=y")).build()
         .withScaling(new dev.pilotlight.model.ScalingSettings(0.5, Duration.ofSeconds(30), null, 3.0, null, 4.0, 20, Duration.ofMillis(700), Duration.ofSeconds(90)))
         .withReadinessPath("/healthz?from=pilotlight");
     Deployment saved;

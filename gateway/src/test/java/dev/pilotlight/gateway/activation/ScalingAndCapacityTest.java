@@ -37,7 +37,8 @@ class ScalingAndCapacityTest {
 
   static Deployment fn(String name, int memoryMb) {
     FunctionSpec s = Deployments.javaSpec(name, 1, 10, FunctionSpec.DEFAULT_IDLE_TIMEOUT);
-    return Deployments.of(new FunctionSpec(s.name(), s.runtime(), s.handler(), null, memoryMb, s.timeout(), 1, 0, 10, s.idleTimeout(), s.env()), 1);
+    return Deployments.of(FunctionSpec.builder().name(s.name()).runtime(s.runtime()).handler(s.handler()).memoryMb(memoryMb)
+        .timeout(s.timeout()).idleTimeout(s.idleTimeout()).env(s.env()).build(), 1);
   }
 
   // ---- the queue's bounds -------------------------------------------------------------------------

@@ -25,8 +25,8 @@ class AsyncDispatcherTest {
   private final List<String> runs = new ArrayList<>();
   private final List<CompletableFuture<Outcome>> pending = new ArrayList<>();
   private final List<String> logLines = new ArrayList<>();
-  private FunctionSpec spec = new FunctionSpec("f", Runtime.JAVA, "a.B", null, 128, Duration.ofSeconds(3), 1, 0, 10,
-      Duration.ofMinutes(5), Map.of(), Duration.ofHours(6), 2, Duration.ofMillis(100));
+  private FunctionSpec spec = FunctionSpec.builder().name("f").runtime(Runtime.JAVA).handler("a.B").memoryMb(128)
+      .timeout(Duration.ofSeconds(3)).retryDelay(Duration.ofMillis(100)).build();
 
   private AsyncDispatcher dispatcher(AsyncDispatcher.Settings settings) {
     EventRunner runner = (function, requestId, payload) -> {
@@ -99,7 +99,7 @@ class AsyncDispatcherTest {
 
   @Test
   void theDaemonDelayAppliesWhenTheFunctionSetsNone() {
-    spec = new FunctionSpec("f", Runtime.JAVA, "a.B", null, 128, Duration.ofSeconds(3), 1, 0, 10, Duration.ofMinutes(5), Map.of());
+    spec = FunctionSpec.builder().name("f").runtime(Runtime.JAVA).handler("a.B").memoryMb(128).timeout(Duration.ofSeconds(3)).build();
     AsyncDispatcher d = dispatcher(AsyncDispatcher.Settings.defaults().withRetryDelay(Duration.ofSeconds(7)));
     d.start();
     d.accept("f", "r1", new byte[0]);

@@ -1,0 +1,234 @@
+package dev.pilotlight.model;
+
+
+import dev.pilotlight.model.Setting.Kind;
+import dev.pilotlight.model.Setting.Shown;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every function setting, each declared once (see {@link Setting}), in the order manifests list
+ * them. A new setting is one declaration here plus its record component and its use; the
+ * manifest, the registry's JSON, the status view and the {@code deploy} flags follow from this
+ * list, and their tests fail until docs/configuration.md documents it.
+ */
+public final class FunctionSettings {
+  private FunctionSettings() {}
+
+  private static final Duration ONE_MS = Duration.ofMillis(1);
+  private static final Duration ONE_HOUR = Duration.ofHours(1);
+
+  public static final Setting<String> NAME = Setting.spec("name", Kind.TEXT, FunctionSpec::name, FunctionSpec.Builder::name)
+      .flag("--name", "<name>").doc("Function name (default: the manifest's, else the file or directory name).")
+      .build();
+
+  public static final Setting<Runtime> RUNTIME = Setting.spec("runtime", Kind.RUNTIME, FunctionSpec::runtime, FunctionSpec.Builder::runtime)
+      .flag("--runtime", "<runtime>")
+      .doc("Runtime: java (java17, java21, java25), python (python3.x), node (nodejs20.x…), provided (provided.al2023) or http.")
+      .build();
+
+  public static final Setting<String> HANDLER = Setting.spec("handler", Kind.TEXT, FunctionSpec::handler, FunctionSpec.Builder::handler)
+      .flag("--handler", "<handler>")
+      .doc("Handler of a Lambda-style function: example.Hello::handleRequest (java), app.handler (python), index.handler (node).")
+      .build();
+
+  public static final Setting<String> COMMAND = Setting.spec("command", Kind.TEXT, FunctionSpec::command, FunctionSpec.Builder::command)
+      .flag("--command", "<command>").doc("Command serving HTTP on $PORT (runtime http).")
+      .build();
+
+  public static final Setting<Integer> MEMORY = Setting.spec("memory", Kind.INTEGER, FunctionSpec::memoryMb, FunctionSpec.Builder::memoryMb)
+      .stored("memoryMb").flag("--memory", "MB").doc("Memory per instance in MB.")
+      .expected("an integer number of MB, e.g. 512").byDefault(FunctionSpec.DEFAULT_MEMORY_MB, true)
+      .check(v -> range("memory", v, 64, 65_536))
+      .view("memoryMb", Shown.ALWAYS, FunctionSpec::memoryMb)
+      .build();
+
+  public static final Setting<Duration> TIMEOUT = Setting.spec("timeout", Kind.DURATION, FunctionSpec::timeout, FunctionSpec.Builder::timeout)
+      .flag("--timeout", "DURATION").doc("Longest time one request may take, e.g. 30s.")
+      .byDefault(FunctionSpec.DEFAULT_TIMEOUT, true)
+      .check(v -> between("timeout", v, Duration.ofNanos(1), "1ms", Duration.ofMinutes(15), "15m"))
+      .view("timeoutSeconds", Shown.ALWAYS, s -> s.timeout().toMillis() / 1000.0)
+      .build();
+
+  public static final Setting<Integer> CONCURRENCY = Setting.spec("concurrency", Kind.INTEGER, FunctionSpec::concurrency,
+          FunctionSpec.Builder::concurrency)
+      .flag("--concurrency", "N").doc("Requests one instance serves at once.")
+      .byDefault(FunctionSpec.DEFAULT_CONCURRENCY, true)
+      .check(v -> range("concurrency", v, 1, 1000))
+      .build();
+
+  public static final Setting<Integer> MIN_INSTANCES = Setting.spec("minInstances", Kind.INTEGER, FunctionSpec::minInstances,
+          FunctionSpec.Builder::minInstances)
+      .flag("--min-instances", "N").doc("Instances kept up while idle.")
+      .byDefault(0, true)
+      .check(v -> range("minInstances", v, 0, 1000))
+      .build();
+
+  public static final Setting<Integer> MAX_INSTANCES = Setting.spec("maxInstances", Kind.INTEGER, FunctionSpec::maxInstances,
+          FunctionSpec.Builder::maxInstances)
+      .flag("--max-instances", "N").doc("Most instances at once.")
+      .byDefault(FunctionSpec.DEFAULT_MAX_INSTANCES, true)
+      .check(v -> range("maxInstances", v, 1, 1000))
+      .build();
+
+  public static final Setting<Duration> IDLE_TIMEOUT = Setting.spec("idleTimeout", Kind.DURATION, FunctionSpec::idleTimeout,
+          FunctionSpec.Builder::idleTimeout)
+      .flag("--idle-timeout", "DURATION").doc("Idle time after which an instance stops, e.g. 5m.")
+      .byDefault(FunctionSpec.DEFAULT_IDLE_TIMEOUT, true)
+      .check(v -> between("idleTimeout", v, Duration.ZERO, "0s", Duration.ofDays(7), "7d"))
+      .view("idleTimeoutSeconds", Shown.ALWAYS, s -> s.idleTimeout().toMillis() / 1000.0)
+      .build();
+
+  /** Checked by {@link FunctionSpec} itself, which also copies it. */
+  public static final Setting<Map<String, String>> ENV = Setting.spec("env", Kind.MAP, FunctionSpec::env, FunctionSpec.Builder::env)
+      .flag("--env", "KEY=VALUE").doc("Environment variable, merged over the manifest's env (repeatable).")
+      .byDefault(Map.of(), true)
+      .build();
+
+  public static final Setting<Duration> MAX_EVENT_AGE = Setting.spec("maxEventAge", Kind.DURATION, FunctionSpec::maxEventAge,
+          FunctionSpec.Builder::maxEventAge)
+      .flag("--max-event-age", "DURATION")
+      .doc("Event invocations not run successfully within this long are recorded as failed, e.g. 1h (default 6h).")
+      .byDefault(FunctionSpec.DEFAULT_MAX_EVENT_AGE, false)
+      .check(v -> between("maxEventAge", v, Duration.ofSeconds(1), "1s", FunctionSpec.DEFAULT_MAX_EVENT_AGE, "6h"))
+      .notShown()
+      .build();
+
+  public static final Setting<Integer> MAX_RETRIES = Setting.spec("maxRetries", Kind.INTEGER, FunctionSpec::maxRetries,
+          FunctionSpec.Builder::maxRetries)
+      .flag("--max-retries", "N").doc("Retries of an Event invocation after a function error, 0..2 (default 2).")
+      .byDefault(FunctionSpec.DEFAULT_MAX_RETRIES, false)
+      .check(v -> range("maxRetries", v, 0, 2))
+      .notShown()
+      .build();
+
+  public static final Setting<Duration> RETRY_DELAY = Setting.spec("retryDelay", Kind.DURATION, FunctionSpec::retryDelay,
+          FunctionSpec.Builder::retryDelay)
+      .flag("--retry-delay", "DURATION").daemonFlag("--async-retry-delay")
+      .doc("Wait before the first retry of an Event invocation, doubled for the second (default: the daemon's, 1m).")
+      .check(v -> between("retryDelay", v, ONE_MS, "1ms", ONE_HOUR, "1h"))
+      .notShown()
+      .build();
+
+  public static final Setting<Double> TARGET_UTILIZATION = Setting.scaling("targetUtilization", Kind.DECIMAL,
+          ScalingSettings::targetUtilization, ScalingSettings.Builder::targetUtilization)
+      .flag("--target-utilization", "SHARE").daemonFlag("--target-utilization")
+      .doc("Share of --concurrency the autoscaler aims to keep busy per instance, 0.01 to 1 (default: the daemon's, 0.7).")
+      .check(v -> failIf(!(v >= 0.01 && v <= 1.0), "targetUtilization: " + v + " (expected: 0.01 to 1, e.g. 0.7)"))
+      .build();
+
+  public static final Setting<Duration> STABLE_WINDOW = Setting.scaling("stableWindow", Kind.DURATION, ScalingSettings::stableWindow,
+          ScalingSettings.Builder::stableWindow)
+      .flag("--stable-window", "DURATION").daemonFlag("--stable-window")
+      .doc("Concurrency is averaged over this long for ordinary scaling decisions (default: the daemon's, 60s).")
+      .check(v -> between("stableWindow", v, Duration.ofSeconds(6), "6s", ONE_HOUR, "1h"))
+      .build();
+
+  public static final Setting<Duration> PANIC_WINDOW = Setting.scaling("panicWindow", Kind.DURATION, ScalingSettings::panicWindow,
+          ScalingSettings.Builder::panicWindow)
+      .flag("--panic-window", "DURATION").daemonFlag("--panic-window")
+      .doc("and over this long to detect a burst (default: the daemon's, 6s).")
+      .check(v -> between("panicWindow", v, Duration.ofSeconds(1), "1s", ONE_HOUR, "1h"))
+      .build();
+
+  public static final Setting<Double> PANIC_THRESHOLD = Setting.scaling("panicThreshold", Kind.DECIMAL, ScalingSettings::panicThreshold,
+          ScalingSettings.Builder::panicThreshold)
+      .flag("--panic-threshold", "FACTOR").daemonFlag("--panic-threshold")
+      .doc("Panic (scale on the panic window, never down) at this multiple of what the ready instances carry at target "
+          + "(default: the daemon's, 2).")
+      .check(v -> failIf(!(v >= 1.1 && v <= 10), "panicThreshold: " + v + " (expected: 1.1 to 10, e.g. 2 for twice the target)"))
+      .build();
+
+  public static final Setting<Double> MAX_SCALE_UP_RATE = Setting.scaling("maxScaleUpRate", Kind.DECIMAL, ScalingSettings::maxScaleUpRate,
+          ScalingSettings.Builder::maxScaleUpRate)
+      .flag("--max-scale-up-rate", "FACTOR").daemonFlag("--max-scale-up-rate")
+      .doc("One scaling decision grows the instances to at most this multiple of the ready ones (default: the daemon's, 1000).")
+      .check(v -> rate("maxScaleUpRate", v))
+      .build();
+
+  public static final Setting<Double> MAX_SCALE_DOWN_RATE = Setting.scaling("maxScaleDownRate", Kind.DECIMAL,
+          ScalingSettings::maxScaleDownRate, ScalingSettings.Builder::maxScaleDownRate)
+      .flag("--max-scale-down-rate", "FACTOR").daemonFlag("--max-scale-down-rate")
+      .doc("and shrinks them to no less than the ready ones divided by this (default: the daemon's, 2).")
+      .check(v -> rate("maxScaleDownRate", v))
+      .build();
+
+  public static final Setting<Integer> MAX_QUEUE = Setting.scaling("maxQueue", Kind.INTEGER, ScalingSettings::maxQueue,
+          ScalingSettings.Builder::maxQueue)
+      .flag("--max-queue", "N").daemonFlag("--max-queue")
+      .doc("Requests that may wait for an instance; one more is answered 429 (default: the daemon's, 1000).")
+      .check(v -> range("maxQueue", v, 1, 100_000))
+      .build();
+
+  public static final Setting<Duration> MAX_QUEUE_WAIT = Setting.scaling("maxQueueWait", Kind.DURATION, ScalingSettings::maxQueueWait,
+          ScalingSettings.Builder::maxQueueWait)
+      .flag("--max-queue-wait", "DURATION").daemonFlag("--max-queue-wait")
+      .doc("How long a request may wait for an instance, then 429 (default: the daemon's, else the timeout and at least 10s).")
+      .check(v -> between("maxQueueWait", v, ONE_MS, "1ms", Duration.ofMinutes(15), "15m"))
+      .build();
+
+  public static final Setting<Duration> SCALE_DOWN_DELAY = Setting.scaling("scaleDownDelay", Kind.DURATION, ScalingSettings::scaleDownDelay,
+          ScalingSettings.Builder::scaleDownDelay)
+      .flag("--scale-down-delay", "DURATION").daemonFlag("--scale-down-delay")
+      .doc("The autoscaler never scales below what the busiest second of this last stretch needed; 0s: off (default: the daemon's, 60s).")
+      .check(v -> failIf(v.isNegative() || v.compareTo(ONE_HOUR) > 0,
+          "scaleDownDelay: " + (v.isNegative() ? v : Durations.format(v)) + " (expected: between 0s (off) and 1h)"))
+      .build();
+
+  public static final Setting<KeepAlive> KEEP_ALIVE = Setting.spec("keepAlive", Kind.KEEP_ALIVE, FunctionSpec::keepAlive,
+          FunctionSpec.Builder::keepAlive)
+      .flag("--keep-alive", "histogram|fixed|off").daemonFlag("--keep-alive")
+      .doc("Idle instances: histogram (learned from the function's idle times: stopped early, pre-warmed before the next call), "
+          + "fixed (kept for --idle-timeout) or off (stopped at once) (default: the daemon's, histogram).")
+      .notShown()
+      .build();
+
+  /** Checked by {@link FunctionSpec} itself: whether it may be set depends on the runtime. */
+  public static final Setting<String> READINESS_PATH = Setting.spec("readinessPath", Kind.TEXT, FunctionSpec::readinessPath,
+          FunctionSpec.Builder::readinessPath)
+      .flag("--readiness-path", "PATH")
+      .doc("Runtime http: GET this path until any HTTP answer before a new instance takes requests; AOT training requests it too "
+          + "(default /).")
+      .view("readinessPath", Shown.WHEN_SET, s -> s.runtime() == Runtime.HTTP ? s.effectiveReadinessPath() : null)
+      .build();
+
+  /** Every setting, in manifest order. */
+  public static final List<Setting<?>> ALL = List.of(NAME, RUNTIME, HANDLER, COMMAND, MEMORY, TIMEOUT, CONCURRENCY, MIN_INSTANCES,
+      MAX_INSTANCES, IDLE_TIMEOUT, ENV, MAX_EVENT_AGE, MAX_RETRIES, RETRY_DELAY, TARGET_UTILIZATION, STABLE_WINDOW, PANIC_WINDOW,
+      PANIC_THRESHOLD, MAX_SCALE_UP_RATE, MAX_SCALE_DOWN_RATE, MAX_QUEUE, MAX_QUEUE_WAIT, SCALE_DOWN_DELAY, KEEP_ALIVE, READINESS_PATH);
+
+  /** The autoscaler and queue settings, as {@link ScalingSettings} holds them. */
+  public static final List<Setting<?>> SCALING = ALL.stream().filter(Setting::isScaling).toList();
+
+  /** The setting with this manifest key. */
+  public static Optional<Setting<?>> byKey(String key) {
+    return ALL.stream().filter(s -> s.key().equals(key)).findFirst();
+  }
+
+  /** The manifest keys, in order. */
+  public static List<String> keys() {
+    return ALL.stream().map(Setting::key).toList();
+  }
+
+  private static void range(String key, int value, int min, int max) {
+    failIf(value < min || value > max, key + ": " + value + " (expected: " + min + ".." + max + ")");
+  }
+
+  /** Durations print as Java does ({@code PT0S}): the value may be one no manifest could write. */
+  private static void between(String key, Duration d, Duration min, String minText, Duration max, String maxText) {
+    failIf(d == null || d.compareTo(min) < 0 || d.compareTo(max) > 0,
+        key + ": " + d + " (expected: between " + minText + " and " + maxText + ")");
+  }
+
+  private static void rate(String key, double rate) {
+    failIf(!(rate > 1.0 && rate <= 1_000_000), key + ": " + rate + " (expected: more than 1, e.g. 2 to halve or double at most per decision)");
+  }
+
+  private static void failIf(boolean failed, String message) {
+    if (failed) {
+      throw new Failure.InvalidInput(message);
+    }
+  }
+}
