@@ -1,5 +1,6 @@
 package dev.pilotlight.bench;
 
+import dev.pilotlight.autoscaler.DemandMeter;
 import dev.pilotlight.autoscaler.IdleTimeTracker;
 import dev.pilotlight.autoscaler.KeepAliveDecision;
 import dev.pilotlight.autoscaler.KeepAliveIdlePolicy;
@@ -32,8 +33,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One function of a trace replayed in simulated time through the daemon's own code: its requests go
  * through the activator's {@link PoolState} (the same transitions the daemon's pools run), and a
- * {@link ScalingLoop} with its {@link ScalingDecider} and a {@link KeepAliveIdlePolicy} over an
- * {@link IdleTimeTracker}, built as {@code Wiring} builds them, ticks once a simulated second. This
+ * {@link ScalingLoop} with its {@link ScalingDecider}, a {@link KeepAliveIdlePolicy} over an
+ * {@link IdleTimeTracker} and the {@link DemandMeter} the pool reports to, built as {@code Wiring} builds them, ticks once a simulated second. This
  * class only plays the world around them: it applies the state's effects as the daemon's shell
  * would, with launches that take {@code init}, requests that take the function's average duration
  * from the trace, and instances that exit the moment they are told to stop.
@@ -143,6 +144,7 @@ final class FunctionReplay implements ScaleTarget {
   private final IdleTimeTracker tracker = new IdleTimeTracker();
   private final KeepAliveIdlePolicy idlePolicy;
   private final PoolState pool;
+  private final DemandMeter demand;
   private final ScalingLoop loop;
   /** Launched and not yet stopped, in launch order (which instance a tie goes to). */
   private final List<SimInstance> instances = new ArrayList<>();
@@ -176,8 +178,9 @@ final class FunctionReplay implements ScaleTarget {
     this.idlePolicy = new KeepAliveIdlePolicy(tracker, s -> policy);
     ScalingDecider decider = new ScalingDecider(idlePolicy);
     this.pool = new PoolState(deployment, new QueueBounds(daemon.maxQueue() != null ? daemon.maxQueue() : ScalingSettings.DEFAULT_MAX_QUEUE,
-        daemon.maxQueueWait()), decider::instancesToStart, start);
-    this.loop = new ScalingLoop(this, decider, clock, daemon);
+        daemon.maxQueueWait()), decider::instancesToStart);
+    this.demand = new DemandMeter(tracker);
+    this.loop = new ScalingLoop(this, decider, clock, daemon, demand);
   }
 
   /** Replays {@code arrivals} (ms from the start, sorted) up to {@code endMs}. */
@@ -299,7 +302,7 @@ final class FunctionReplay implements ScaleTarget {
             apply(pool.gone(i.slot, clock.instant())); // it exits at once
           }
         }
-        case PoolEffect.ReportDemand d -> tracker.demand(d.function(), d.instances(), d.at());
+        case PoolEffect.ReportDemand d -> demand.demand(d.function(), d.requests(), d.instances(), d.at());
         case PoolEffect.ReportIdle i -> {
           if (i.prewarm()) {
             prewarmIdleMs += i.idle().toNanos() / 1e6;
@@ -317,7 +320,7 @@ final class FunctionReplay implements ScaleTarget {
 
   @Override
   public List<PoolSnapshot> snapshots() {
-    return List.of(pool.snapshot(clock.instant()));
+    return List.of(pool.snapshot());
   }
 
   @Override

@@ -17,12 +17,13 @@ public interface ActivationEvents {
   default void instanceEvicted(Instance instance, String forFunction) {}
 
   /**
-   * The instances the function's requests need now changed: {@code instances} is ceil((in flight +
-   * queued) / concurrency), 0 once the last request ends (or the last waiter gives up). For the
-   * keep-alive policy's idle-time histograms, one per level. Called under the pool's lock, in
-   * order: keep it short and free of I/O.
+   * The function's demand changed: {@code requests} in flight and queued, which need {@code
+   * instances} = ceil(requests / concurrency), 0 once the last request ends (or the last waiter
+   * gives up). The one way demand reaches the autoscaler (its {@code DemandMeter}: the scaling
+   * loop's averages and the keep-alive rhythm's busy and idle spells). Called under the pool's lock,
+   * in order: keep it short and free of I/O.
    */
-  default void functionDemand(String function, int instances, Instant now) {}
+  default void functionDemand(String function, int requests, int instances, Instant now) {}
 
   /**
    * An instance was up with nothing to do for {@code idle}, reported when that ends (a request, or
@@ -59,8 +60,8 @@ public interface ActivationEvents {
       }
 
       @Override
-      public void functionDemand(String function, int instances, Instant now) {
-        list.forEach(e -> e.functionDemand(function, instances, now));
+      public void functionDemand(String function, int requests, int instances, Instant now) {
+        list.forEach(e -> e.functionDemand(function, requests, instances, now));
       }
 
       @Override

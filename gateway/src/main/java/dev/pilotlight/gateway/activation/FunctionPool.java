@@ -44,7 +44,7 @@ final class FunctionPool {
 
   FunctionPool(Deployment deployment, PoolContext ctx) {
     this.ctx = ctx;
-    this.state = new PoolState(deployment, ctx.bounds(), ctx.policy(), ctx.clock().instant());
+    this.state = new PoolState(deployment, ctx.bounds(), ctx.policy());
   }
 
   synchronized Deployment deployment() {
@@ -161,7 +161,7 @@ final class FunctionPool {
   }
 
   synchronized PoolSnapshot snapshot() {
-    return state.snapshot(ctx.clock().instant());
+    return state.snapshot();
   }
 
   synchronized List<Instance> instances() {
@@ -193,14 +193,14 @@ final class FunctionPool {
   }
 
   /**
-   * Tells the listeners the transition's facts. Under the lock: the keep-alive rhythm must hear a
+   * Tells the listeners the transition's facts. Under the lock: the autoscaler must hear a
    * function's demand changes in the order they happened, which two threads applying effects after
    * the lock could swap.
    */
   private List<PoolEffect> report(List<PoolEffect> effects) {
     for (PoolEffect e : effects) {
       switch (e) {
-        case ReportDemand d -> ctx.events().functionDemand(d.function(), d.instances(), d.at());
+        case ReportDemand d -> ctx.events().functionDemand(d.function(), d.requests(), d.instances(), d.at());
         case ReportIdle i -> ctx.events().instanceIdle(i.instance(), i.idle(), i.prewarm());
         default -> {}
       }

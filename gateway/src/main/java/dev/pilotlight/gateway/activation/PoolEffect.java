@@ -55,8 +55,8 @@ public sealed interface PoolEffect {
   /** An idle instance is stopped to free memory for {@code forFunction}'s launch. */
   record Evicted(Instance instance, String forFunction) implements PoolEffect {}
 
-  /** The instances the function's in-flight and queued requests need changed to {@code instances}. */
-  record ReportDemand(String function, int instances, Instant at) implements Report {}
+  /** The function's requests in flight and queued changed to {@code requests}, which need {@code instances}. */
+  record ReportDemand(String function, int requests, int instances, Instant at) implements Report {}
 
   /** {@code instance} was up with nothing to do for {@code idle}; {@code prewarm}: pre-warmed and not served yet. */
   record ReportIdle(Instance instance, Duration idle, boolean prewarm) implements Report {}

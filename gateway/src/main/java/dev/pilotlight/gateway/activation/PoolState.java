@@ -25,16 +25,18 @@ import java.util.List;
 /**
  * One function's pool as a state machine: its ready instances and their free concurrency slots,
  * the FIFO queue of waiting requests, the launches in flight, draining instances, and the demand
- * integral. Every transition takes the time as an argument and returns what must happen as {@link
+ * they add up to. Every transition takes the time as an argument and returns what must happen as {@link
  * PoolEffect}s; nothing here blocks, starts threads or reads a clock, so the daemon ({@link
  * FunctionPool}, under its lock) and {@code bench trace} (in simulated time) run the same code.
  *
  * <p>Invariants: a waiter is in the queue until it gets a {@link Grant}, a {@link Reject}, or
  * leaves ({@link #leave}); a slot's {@code inFlight} never exceeds the function's concurrency; a
  * draining slot takes no new request and its instance is stopped once its last request is released;
- * an instance's memory is returned exactly once ({@link Stop} or {@link ReturnMemory}). Each
- * transition first integrates the demand up to {@code now} and ends by reporting the demand if the
- * instances it needs changed, so no caller has to remember either.
+ * an instance's memory is returned exactly once ({@link Stop} or {@link ReturnMemory}). Every change
+ * of the demand (requests in flight and queued) is reported ({@link ReportDemand}) by the
+ * transition that made it, and every end of an instance's idle time ({@link ReportIdle}), so no
+ * caller has to remember either. Demand is reported, not integrated here: the autoscaler's {@code
+ * DemandMeter} integrates the reports, which the keep-alive rhythm needs edge by edge anyway.
  *
  * <p>Not thread-safe: its owner serialises the calls.
  */
@@ -62,19 +64,17 @@ public final class PoolState {
   /** A launch for waiting requests found no memory; the activator retries when memory is returned. */
   private boolean memoryBlocked;
   private long tickets;
-  private double demandSeconds;
-  private Instant demandSince;
-  /** The instances in-flight and waiting requests need, as last reported. */
+  /** The requests in flight and waiting, as last reported. */
   private int reportedDemand;
+  private int reportedInstances;
   /** The effects of the transition under way. */
   private List<PoolEffect> out = new ArrayList<>();
 
   /** @param policy how many instances to launch when a request queues (the autoscaler's immediate decision) */
-  public PoolState(Deployment deployment, QueueBounds bounds, ScaleUpPolicy policy, Instant now) {
+  public PoolState(Deployment deployment, QueueBounds bounds, ScaleUpPolicy policy) {
     this.deployment = deployment;
     this.bounds = bounds;
     this.policy = policy;
-    this.demandSince = now;
   }
 
   public Deployment deployment() {
@@ -339,9 +339,8 @@ public final class PoolState {
 
   // ---- queries ---------------------------------------------------------------------------------------
 
-  /** What the autoscaler sees, with the demand integrated up to {@code now}. */
-  public PoolSnapshot snapshot(Instant now) {
-    account(now);
+  /** What the autoscaler sees. */
+  public PoolSnapshot snapshot() {
     int ready = 0;
     int inFlight = 0;
     List<InstanceLoad> loads = new ArrayList<>(slots.size());
@@ -352,7 +351,7 @@ public final class PoolState {
       inFlight += s.inFlight;
       loads.add(new InstanceLoad(s.instance.id(), s.inFlight, s.lastUsed, s.draining));
     }
-    return new PoolSnapshot(deployment.spec(), ready, starting, inFlight, queue.size(), loads, demandSeconds, demandSince);
+    return new PoolSnapshot(deployment.spec(), ready, starting, inFlight, queue.size(), loads);
   }
 
   /** Idle instances beyond minInstances, which another function's launch may stop for memory. */
@@ -390,7 +389,6 @@ public final class PoolState {
   // ---- the transitions' common steps -----------------------------------------------------------------
 
   private void begin(Instant now) {
-    account(now);
     out = new ArrayList<>();
   }
 
@@ -402,15 +400,6 @@ public final class PoolState {
 
   private Step step(boolean done) {
     return new Step(done, end());
-  }
-
-  /** Adds (in flight + queued) × the time since the last transition to the demand integral. */
-  private void account(Instant now) {
-    long nanos = Duration.between(demandSince, now).toNanos();
-    if (nanos > 0) {
-      demandSeconds += (leased + queue.size()) * (nanos / 1e9);
-    }
-    demandSince = now;
   }
 
   /** The ready slot with the fewest requests in flight that has room for one more; null if none. */
@@ -460,21 +449,26 @@ public final class PoolState {
     }
   }
 
-  /** Reports the instances the requests in flight and waiting need, when that changed (0 ends a busy spell). */
+  /**
+   * Reports the requests in flight and waiting and the instances they need, when either changed
+   * (the instances change with the concurrency, on a redeploy).
+   */
   private void demandChanged(Instant now) {
     if (removed) {
       return; // the function's rhythm is forgotten; late releases must not bring it back
     }
+    int requests = leased + queue.size();
     int concurrency = deployment.spec().concurrency();
-    int needed = (leased + queue.size() + concurrency - 1) / concurrency;
-    if (needed != reportedDemand) {
-      reportedDemand = needed;
-      out.add(new ReportDemand(deployment.name(), needed, now));
+    int needed = (requests + concurrency - 1) / concurrency;
+    if (requests != reportedDemand || needed != reportedInstances) {
+      reportedDemand = requests;
+      reportedInstances = needed;
+      out.add(new ReportDemand(deployment.name(), requests, needed, now));
     }
   }
 
   private void launchForWaiters() {
-    int toStart = policy.instancesToStart(snapshot(demandSince));
+    int toStart = policy.instancesToStart(snapshot());
     starting += toStart;
     if (toStart > 0) {
       out.add(new Launch(deployment, toStart, true, false));

@@ -41,7 +41,7 @@ class PoolStateTest {
   }
 
   PoolState pool(Deployment d) {
-    return new PoolState(d, bounds, new ScalingDecider()::instancesToStart, clock.instant());
+    return new PoolState(d, bounds, new ScalingDecider()::instancesToStart);
   }
 
   PoolState pool(int concurrency) {
@@ -80,10 +80,10 @@ class PoolStateTest {
   void aRequestWithNoInstanceQueuesReportsItsDemandAndLaunchesOne() {
     PoolState p = pool(1);
     List<PoolEffect> effects = p.acquire(now());
-    assertThat(effects).containsExactly(new Queued(1, Duration.ofSeconds(30)), new ReportDemand("f", 1, now()),
+    assertThat(effects).containsExactly(new Queued(1, Duration.ofSeconds(30)), new ReportDemand("f", 1, 1, now()),
         new Launch(p.deployment(), 1, true, false));
-    assertThat(p.snapshot(now()).starting()).isEqualTo(1);
-    assertThat(p.snapshot(now()).queued()).isEqualTo(1);
+    assertThat(p.snapshot().starting()).isEqualTo(1);
+    assertThat(p.snapshot().queued()).isEqualTo(1);
   }
 
   @Test
@@ -91,7 +91,7 @@ class PoolStateTest {
     PoolState p = pool(1);
     InstanceSlot slot = ready(p);
     List<PoolEffect> effects = p.acquire(now());
-    assertThat(effects).containsExactly(new Grant(PoolEffect.CALLER, slot, false, false, Duration.ZERO), new ReportDemand("f", 1, now()));
+    assertThat(effects).containsExactly(new Grant(PoolEffect.CALLER, slot, false, false, Duration.ZERO), new ReportDemand("f", 1, 1, now()));
   }
 
   @Test
@@ -135,7 +135,7 @@ class PoolStateTest {
     FunctionSpec s = Deployments.javaSpec("f", 1, 1, FunctionSpec.DEFAULT_IDLE_TIMEOUT);
     FunctionSpec spec = new FunctionSpec(s.name(), s.runtime(), s.handler(), null, s.memoryMb(), timeout, 1, 0, 1, s.idleTimeout(), s.env())
         .withScaling(ScalingSettings.UNSET.withMaxQueueWait(own));
-    PoolState p = new PoolState(Deployments.of(spec, 1), new QueueBounds(100, daemon), new ScalingDecider()::instancesToStart, now());
+    PoolState p = new PoolState(Deployments.of(spec, 1), new QueueBounds(100, daemon), new ScalingDecider()::instancesToStart);
     assertThat(only(p.acquire(now()), Queued.class).getFirst().maxWait()).isEqualTo(expected);
   }
 
@@ -158,7 +158,7 @@ class PoolStateTest {
     InstanceSlot slot = slotOf(effects);
     assertThat(only(effects, Grant.class)).containsExactly(new Grant(first, slot, true, false, Duration.ofMillis(300)),
         new Grant(second, slot, false, false, Duration.ofMillis(300))); // an instance's cold start is counted once
-    assertThat(p.snapshot(now()).queued()).isEqualTo(1);
+    assertThat(p.snapshot().queued()).isEqualTo(1);
     clock.advanceMillis(100);
     // the third is served by the release, on an instance that has served: it waited, but not for a cold start
     assertThat(only(p.release(slot, true, now()), Grant.class)).containsExactly(new Grant(third, slot, false, false, Duration.ofMillis(400)));
@@ -199,9 +199,9 @@ class PoolStateTest {
     List<PoolEffect> effects = p.timeout(t, now());
     assertThat(only(effects, Reject.class).getFirst().failure()).isInstanceOf(Failure.QueueTimeout.class)
         .hasMessageContaining("no instance of 'f' became free within 30000 ms");
-    assertThat(only(effects, ReportDemand.class)).containsExactly(new ReportDemand("f", 0, now()));
+    assertThat(only(effects, ReportDemand.class)).containsExactly(new ReportDemand("f", 0, 0, now()));
     assertThat(p.timeout(t, now())).isEmpty();
-    assertThat(p.snapshot(now()).queued()).isZero();
+    assertThat(p.snapshot().queued()).isZero();
   }
 
   @Test
@@ -216,7 +216,7 @@ class PoolStateTest {
   void aWaiterThatLeavesIsNotRejectedAndItsDemandEnds() {
     PoolState p = pool(1);
     long t = ticket(p.acquire(now()));
-    assertThat(p.leave(t, now())).containsExactly(new ReportDemand("f", 0, now()));
+    assertThat(p.leave(t, now())).containsExactly(new ReportDemand("f", 0, 0, now()));
     assertThat(p.leave(t, now())).isEmpty();
   }
 
@@ -229,7 +229,7 @@ class PoolStateTest {
     long b = ticket(p.acquire(now()));
     assertThat(p.launchFailed(new Failure.InstanceFailed("boom", null), now())).isEmpty(); // the second launch may still serve both
     Failure failure = new Failure.InstanceFailed("boom again", null);
-    assertThat(p.launchFailed(failure, now())).containsExactly(new Reject(a, failure), new Reject(b, failure), new ReportDemand("f", 0, now()));
+    assertThat(p.launchFailed(failure, now())).containsExactly(new Reject(a, failure), new Reject(b, failure), new ReportDemand("f", 0, 0, now()));
   }
 
   @Test
@@ -237,7 +237,7 @@ class PoolStateTest {
     PoolState p = pool(1);
     Failure noCapacity = new Failure.NoCapacity("no memory");
     long t = ticket(p.acquire(now()));
-    assertThat(p.notLaunched(1, true, noCapacity, now())).containsExactly(new Reject(t, noCapacity), new ReportDemand("f", 0, now()));
+    assertThat(p.notLaunched(1, true, noCapacity, now())).containsExactly(new Reject(t, noCapacity), new ReportDemand("f", 0, 0, now()));
     assertThat(p.memoryBlocked()).isFalse();
   }
 
@@ -272,7 +272,7 @@ class PoolStateTest {
     p.acquire(now()); // a launch for it is asked for
     p.notLaunched(1, true, new Failure.NoCapacity("no memory"), now());
     List<PoolEffect> effects = p.release(slot, false, now());
-    assertThat(effects).containsExactly(new Stop(slot.instance(), 256), new ReportDemand("f", 1, now()),
+    assertThat(effects).containsExactly(new Stop(slot.instance(), 256), new ReportDemand("f", 1, 1, now()),
         new Launch(p.deployment(), 1, true, false));
   }
 
@@ -290,7 +290,7 @@ class PoolStateTest {
     PoolState.Step later = p.drain(busy.instance().id(), now());
     assertThat(later.done()).isTrue();
     assertThat(later.effects()).isEmpty();
-    assertThat(p.snapshot(now()).ready()).isZero();
+    assertThat(p.snapshot().ready()).isZero();
     assertThat(only(p.release(busy, true, now()), Stop.class)).containsExactly(new Stop(busy.instance(), busy.memoryMb()));
   }
 
@@ -364,7 +364,7 @@ class PoolStateTest {
     Deployment next = Deployments.of(p.deployment().spec(), 2);
     List<PoolEffect> effects = p.redeploy(next, now());
     assertThat(only(effects, Stop.class)).containsExactly(new Stop(idle.instance(), 256));
-    assertThat(p.snapshot(now()).ready()).isZero();
+    assertThat(p.snapshot().ready()).isZero();
     assertThat(p.launched(late, false, now())).containsExactly(new Stop(late, 256));
     assertThat(only(p.release(busy, true, now()), Stop.class)).containsExactly(new Stop(busy.instance(), 256));
   }
@@ -396,36 +396,33 @@ class PoolStateTest {
   // ---- demand ---------------------------------------------------------------------------------------------
 
   @Test
-  void theDemandIntegralCountsInFlightAndQueuedRequestsOverTime() {
+  void everyChangeOfTheDemandIsReportedByTheTransitionThatMadeItWithItsTime() {
     PoolState p = pool(1);
-    p.acquire(now());
-    p.acquire(now());
+    List<ReportDemand> reports = new java.util.ArrayList<>();
+    reports.addAll(only(p.acquire(now()), ReportDemand.class));
+    reports.addAll(only(p.acquire(now()), ReportDemand.class));
     clock.advanceMillis(500);
-    InstanceSlot slot = slotOf(p.launched(instance(p), false, now()));
-    p.release(slot, true, now()); // the second takes the slot
+    List<PoolEffect> ready = p.launched(instance(p), false, now());
+    reports.addAll(only(ready, ReportDemand.class)); // a waiter taking a slot changes nothing
+    InstanceSlot slot = slotOf(ready);
+    reports.addAll(only(p.release(slot, true, now()), ReportDemand.class)); // the second takes the slot
     clock.advanceMillis(500);
-    assertThat(p.snapshot(now()).demandSeconds()).isEqualTo(1.5);
-    assertThat(p.snapshot(now()).integratedUntil()).isEqualTo(now());
+    reports.addAll(only(p.release(slot, true, now()), ReportDemand.class));
+    Instant t0 = ManualClock.DEFAULT_START;
+    assertThat(reports).containsExactly(new ReportDemand("f", 1, 1, t0), new ReportDemand("f", 2, 2, t0),
+        new ReportDemand("f", 1, 1, t0.plusMillis(500)), new ReportDemand("f", 0, 0, t0.plusMillis(1000)));
   }
 
   @Test
-  void timeGoingBackwardsAddsNoNegativeDemand() {
-    PoolState p = pool(1);
-    p.acquire(now());
-    clock.set(now().minusSeconds(5));
-    assertThat(p.snapshot(now()).demandSeconds()).isZero();
-  }
-
-  @Test
-  void demandIsReportedInInstancesAtTheFunctionsConcurrencyOnlyWhenThatChanges() {
+  void demandIsReportedInRequestsAndInTheInstancesTheyNeedAtTheFunctionsConcurrency() {
     PoolState p = pool(fn(2, 5, 0, ScalingSettings.UNSET));
     InstanceSlot slot = ready(p);
-    assertThat(only(p.acquire(now()), ReportDemand.class)).containsExactly(new ReportDemand("f", 1, now()));
-    assertThat(only(p.acquire(now()), ReportDemand.class)).isEmpty(); // 2 requests, still 1 instance
-    assertThat(only(p.acquire(now()), ReportDemand.class)).containsExactly(new ReportDemand("f", 2, now()));
+    assertThat(only(p.acquire(now()), ReportDemand.class)).containsExactly(new ReportDemand("f", 1, 1, now()));
+    assertThat(only(p.acquire(now()), ReportDemand.class)).containsExactly(new ReportDemand("f", 2, 1, now())); // still 1 instance
+    assertThat(only(p.acquire(now()), ReportDemand.class)).containsExactly(new ReportDemand("f", 3, 2, now()));
     // at concurrency 1 the same three requests need three instances
     assertThat(only(p.redeploy(Deployments.of(fn(1, 5, 0, ScalingSettings.UNSET).spec(), 2), now()), ReportDemand.class))
-        .containsExactly(new ReportDemand("f", 3, now()));
+        .containsExactly(new ReportDemand("f", 3, 3, now()));
     assertThat(slot.inFlight).isEqualTo(2);
   }
 
