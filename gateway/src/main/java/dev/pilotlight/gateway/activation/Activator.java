@@ -59,9 +59,15 @@ public final class Activator {
 
   public Activator(InstanceLauncher launcher, ScaleUpPolicy policy, ActivationEvents events, InstantSource clock, Settings settings,
       MemoryBudget budget) {
+    this(launcher, policy, events, clock, settings, budget, Activator::afterRealTime);
+  }
+
+  /** @param timer ends queue waits (tests end them by hand) */
+  Activator(InstanceLauncher launcher, ScaleUpPolicy policy, ActivationEvents events, InstantSource clock, Settings settings,
+      MemoryBudget budget, PoolContext.Timer timer) {
     this.budget = budget;
-    this.ctx = new PoolContext(launcher, policy, events, clock, Activator::afterRealTime,
-        new QueueBounds(settings.maxQueue(), settings.maxQueueWait()), budget, this::makeRoom);
+    this.ctx = new PoolContext(launcher, policy, events, clock, timer, new QueueBounds(settings.maxQueue(), settings.maxQueueWait()),
+        budget, this::makeRoom);
     budget.onRelease(this::memoryReturned);
   }
 

@@ -17,7 +17,6 @@ import dev.pilotlight.model.InstanceLoad;
 import dev.pilotlight.model.PoolSnapshot;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -51,19 +50,16 @@ public final class PoolState {
     }
   }
 
-  private record Waiter(long ticket, Instant since) {}
-
   private final QueueBounds bounds;
   private final ScaleUpPolicy policy;
   private final List<InstanceSlot> slots = new ArrayList<>();
-  private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+  private final WaitQueue queue = new WaitQueue();
   private Deployment deployment;
   private int starting;
   private int leased;
   private boolean removed;
   /** A launch for waiting requests found no memory; the activator retries when memory is returned. */
   private boolean memoryBlocked;
-  private long tickets;
   /** The requests in flight and waiting, as last reported. */
   private int reportedDemand;
   private int reportedInstances;
@@ -89,7 +85,7 @@ public final class PoolState {
    * the queue is full or the function was removed.
    */
   public List<PoolEffect> acquire(Instant now) {
-    begin(now);
+    begin();
     if (removed) {
       out.add(new Reject(PoolEffect.CALLER, new Failure.Unavailable("function '" + deployment.name() + "' was removed")));
       return end();
@@ -105,9 +101,7 @@ public final class PoolState {
           + " requests waiting for an instance (its queue limit, maxQueue, is " + maxQueue + "); retry later")));
       return end();
     }
-    long ticket = ++tickets;
-    queue.addLast(new Waiter(ticket, now));
-    out.add(new Queued(ticket, bounds.maxWait(deployment)));
+    out.add(new Queued(queue.add(now), bounds.maxWait(deployment)));
     demandChanged(now);
     launchForWaiters();
     return end();
@@ -115,8 +109,8 @@ public final class PoolState {
 
   /** The waiter's queue wait is over: it is told so, unless it was served or failed in the meantime. */
   public List<PoolEffect> timeout(long ticket, Instant now) {
-    begin(now);
-    if (removeWaiter(ticket)) {
+    begin();
+    if (queue.remove(ticket)) {
       Duration wait = bounds.maxWait(deployment);
       out.add(new Reject(ticket, new Failure.QueueTimeout("no instance of '" + deployment.name() + "' became free within "
           + wait.toMillis() + " ms (its queue wait: maxQueueWait, by default the function's timeout and at least "
@@ -128,8 +122,8 @@ public final class PoolState {
 
   /** The waiter gave up by itself (its caller went away): it leaves the queue. */
   public List<PoolEffect> leave(long ticket, Instant now) {
-    begin(now);
-    if (removeWaiter(ticket)) {
+    begin();
+    if (queue.remove(ticket)) {
       demandChanged(now);
     }
     return end();
@@ -140,7 +134,7 @@ public final class PoolState {
    * the instance at once and launches for the waiters if nothing else will serve them.
    */
   public List<PoolEffect> release(InstanceSlot slot, boolean healthy, Instant now) {
-    begin(now);
+    begin();
     slot.inFlight--;
     leased--;
     slot.lastUsed = now;
@@ -169,7 +163,7 @@ public final class PoolState {
    * an old revision, or of a removed function, is stopped instead.
    */
   public List<PoolEffect> launched(Instance instance, boolean prewarm, Instant now) {
-    begin(now);
+    begin();
     starting--;
     if (removed || instance.deployment().revision() != deployment.revision()) {
       out.add(new Stop(instance, instance.deployment().spec().memoryMb()));
@@ -186,7 +180,7 @@ public final class PoolState {
 
   /** A launch failed (its memory is the shell's to return): with nothing else up or coming, waiters are told {@code failure} now. */
   public List<PoolEffect> launchFailed(Failure failure, Instant now) {
-    begin(now);
+    begin();
     starting--;
     if (starting == 0 && liveSlots() == 0) {
       failWaiters(failure, now);
@@ -199,7 +193,7 @@ public final class PoolState {
    * they are told {@code noCapacity}; a launch for waiters marks the pool as waiting for memory.
    */
   public List<PoolEffect> notLaunched(int count, boolean forWaiters, Failure noCapacity, Instant now) {
-    begin(now);
+    begin();
     starting -= count;
     if (forWaiters) {
       memoryBlocked = !queue.isEmpty(); // a headroom launch's failure leaves the waiters' retry as it was
@@ -213,14 +207,14 @@ public final class PoolState {
 
   /** Launches for the waiters if nothing will serve them (also after memory was returned). */
   public List<PoolEffect> rebalance(Instant now) {
-    begin(now);
+    begin();
     rebalanceNow();
     return end();
   }
 
   /** Headroom from the scaling loop: {@code count} more instances, never at other functions' expense. */
   public List<PoolEffect> start(int count, Instant now) {
-    begin(now);
+    begin();
     if (!removed && count > 0) {
       starting += count;
       out.add(new Launch(deployment, count, false, false));
@@ -230,7 +224,7 @@ public final class PoolState {
 
   /** One instance the keep-alive policy wants up before an expected call; like {@link #start}, it takes no other function's memory. */
   public List<PoolEffect> prewarm(Instant now) {
-    begin(now);
+    begin();
     if (!removed) {
       starting++;
       out.add(new Launch(deployment, 1, false, true));
@@ -242,7 +236,7 @@ public final class PoolState {
 
   /** {@code slot}'s instance exited (told to stop, or by itself): its idle time ends and its memory is returned. */
   public List<PoolEffect> gone(InstanceSlot slot, Instant now) {
-    begin(now);
+    begin();
     slots.remove(slot);
     if (slot.inFlight == 0) { // up and idle since its last request (or since it was ready) until its process ended
       idleUntil(slot, now);
@@ -257,7 +251,7 @@ public final class PoolState {
 
   /** Points new requests at a new revision; old instances finish their work and stop. */
   public List<PoolEffect> redeploy(Deployment d, Instant now) {
-    begin(now);
+    begin();
     deployment = d;
     demandChanged(now); // a new concurrency changes the instances the same requests need
     for (Iterator<InstanceSlot> it = slots.iterator(); it.hasNext(); ) {
@@ -274,12 +268,11 @@ public final class PoolState {
 
   /** Stops everything and fails waiters with {@code reason}; the pool takes no more requests and reports no more demand. */
   public List<PoolEffect> remove(Failure reason, Instant now) {
-    begin(now);
+    begin();
     removed = true;
-    for (Waiter w : queue) {
-      out.add(new Reject(w.ticket(), reason));
+    for (long ticket : queue.clear()) {
+      out.add(new Reject(ticket, reason));
     }
-    queue.clear();
     for (InstanceSlot s : slots) {
       retire(s);
     }
@@ -289,7 +282,7 @@ public final class PoolState {
 
   /** Stops every instance now, idle or not (their in-flight requests fail); waiters get new instances. */
   public List<PoolEffect> stopAll(Instant now) {
-    begin(now);
+    begin();
     for (InstanceSlot s : slots) {
       retire(s);
     }
@@ -302,7 +295,7 @@ public final class PoolState {
    * memory is freed for), not if that would take this function below its minInstances.
    */
   public Step stopIdle(String instanceId, String evictedFor, Instant now) {
-    begin(now);
+    begin();
     if (evictedFor != null && liveSlots() <= deployment.spec().minInstances()) {
       return step(false);
     }
@@ -323,7 +316,7 @@ public final class PoolState {
    * request is released. Refused while requests wait (one may have come since the decision).
    */
   public Step drain(String instanceId, Instant now) {
-    begin(now);
+    begin();
     InstanceSlot victim = queue.isEmpty() ? find(instanceId) : null;
     if (victim == null) {
       return step(false);
@@ -388,7 +381,7 @@ public final class PoolState {
 
   // ---- the transitions' common steps -----------------------------------------------------------------
 
-  private void begin(Instant now) {
+  private void begin() {
     out = new ArrayList<>();
   }
 
@@ -418,7 +411,7 @@ public final class PoolState {
   private void serveWaiters(InstanceSlot slot, Instant now) {
     int concurrency = deployment.spec().concurrency();
     while (slot.inFlight < concurrency && !queue.isEmpty()) {
-      Waiter w = queue.pollFirst();
+      WaitQueue.Waiter w = queue.pollFirst();
       lease(slot, w.ticket(), w.since(), now);
     }
   }
@@ -483,10 +476,9 @@ public final class PoolState {
   }
 
   private void failWaiters(Failure failure, Instant now) {
-    for (Waiter w : queue) {
-      out.add(new Reject(w.ticket(), failure));
+    for (long ticket : queue.clear()) {
+      out.add(new Reject(ticket, failure));
     }
-    queue.clear();
     demandChanged(now);
   }
 
@@ -495,16 +487,6 @@ public final class PoolState {
     int mb = slot.memoryReturned ? 0 : slot.memoryMb();
     slot.memoryReturned = true;
     out.add(new Stop(slot.instance, mb));
-  }
-
-  private boolean removeWaiter(long ticket) {
-    for (Iterator<Waiter> it = queue.iterator(); it.hasNext(); ) {
-      if (it.next().ticket() == ticket) {
-        it.remove();
-        return true;
-      }
-    }
-    return false;
   }
 
   private InstanceSlot find(String instanceId) {
