@@ -5,13 +5,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-/** Lifecycle events the activator reports (to logs and metrics). */
+/** Lifecycle events the activator reports (to logs and metrics); a listener overrides those it wants. */
 public interface ActivationEvents {
-  void instanceReady(Instance instance);
+  default void instanceReady(Instance instance) {}
 
-  void instanceFailedToStart(String function, Throwable error);
+  default void instanceFailedToStart(String function, Throwable error) {}
 
-  void instanceGone(Instance instance, String reason);
+  default void instanceGone(Instance instance, String reason) {}
 
   /** An idle instance is being stopped to free memory for another function's launch. */
   default void instanceEvicted(Instance instance, String forFunction) {}
@@ -76,14 +76,5 @@ public interface ActivationEvents {
     };
   }
 
-  ActivationEvents NONE = new ActivationEvents() {
-    @Override
-    public void instanceReady(Instance instance) {}
-
-    @Override
-    public void instanceFailedToStart(String function, Throwable error) {}
-
-    @Override
-    public void instanceGone(Instance instance, String reason) {}
-  };
+  ActivationEvents NONE = new ActivationEvents() {};
 }

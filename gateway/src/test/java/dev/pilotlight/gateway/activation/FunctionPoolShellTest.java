@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pilotlight.autoscaler.ScalingDecider;
 import dev.pilotlight.model.Failure;
-import dev.pilotlight.model.Instance;
 import dev.pilotlight.testing.Deployments;
 import dev.pilotlight.testing.FakeInstance;
 import dev.pilotlight.testing.FakeLauncher;
@@ -27,15 +26,6 @@ class FunctionPoolShellTest {
 
   Activator activator() {
     ActivationEvents events = new ActivationEvents() {
-      @Override
-      public void instanceReady(Instance instance) {}
-
-      @Override
-      public void instanceFailedToStart(String function, Throwable error) {}
-
-      @Override
-      public void instanceGone(Instance instance, String reason) {}
-
       @Override
       public void functionDemand(String function, int requests, int instances, Instant now) {
         demand.add(requests + "/" + instances);

@@ -125,15 +125,6 @@ class ScalingAndCapacityTest {
     DemandMeter meter = new DemandMeter(); // where the daemon's pools report their demand
     Activator a = new Activator(launcher::launch, new ScalingDecider()::instancesToStart, new ActivationEvents() {
       @Override
-      public void instanceReady(dev.pilotlight.model.Instance instance) {}
-
-      @Override
-      public void instanceFailedToStart(String function, Throwable error) {}
-
-      @Override
-      public void instanceGone(dev.pilotlight.model.Instance instance, String reason) {}
-
-      @Override
       public void functionDemand(String function, int requests, int instances, java.time.Instant now) {
         meter.demand(function, requests, instances, now);
       }
