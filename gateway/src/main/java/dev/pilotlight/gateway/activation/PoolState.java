@@ -63,8 +63,8 @@ public final class PoolState {
   /** The requests in flight and waiting, as last reported. */
   private int reportedDemand;
   private int reportedInstances;
-  /** The effects of the transition under way. */
-  private List<PoolEffect> out = new ArrayList<>();
+  /** The effects of the transition under way (transitions do not nest). */
+  private final List<PoolEffect> out = new ArrayList<>();
 
   /** @param policy how many instances to launch when a request queues (the autoscaler's immediate decision) */
   public PoolState(Deployment deployment, QueueBounds bounds, ScaleUpPolicy policy) {
@@ -382,13 +382,11 @@ public final class PoolState {
   // ---- the transitions' common steps -----------------------------------------------------------------
 
   private void begin() {
-    out = new ArrayList<>();
+    out.clear();
   }
 
   private List<PoolEffect> end() {
-    List<PoolEffect> effects = List.copyOf(out);
-    out = new ArrayList<>();
-    return effects;
+    return List.copyOf(out);
   }
 
   private Step step(boolean done) {
