@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Applies {@link ScalingDecider#decide} to every pool once per tick: samples each function's
- * observed concurrency, keeps its history and decision state, and starts or drains instances
+ * observed concurrency (its average since the last tick, from the {@link DemandMeter} the
+ * activator reports to), keeps its history and decision state, and starts or drains instances
  * through the {@link ScaleTarget} until the pool has the desired count. Scale-up for queued
  * requests does not wait for a tick; the activator does it the moment a request queues.
  */
@@ -30,6 +31,7 @@ public final class ScalingLoop implements AutoCloseable {
   private final ScalingDecider decider;
   private final InstantSource clock;
   private final ScalingSettings daemonSettings;
+  private final DemandMeter demand;
   private final Map<String, Tracked> tracked = new HashMap<>();
   private ScheduledExecutorService scheduler;
 
@@ -38,12 +40,21 @@ public final class ScalingLoop implements AutoCloseable {
     this(target, decider, clock, ScalingSettings.DEFAULTS);
   }
 
-  /** @param daemonSettings what a function that sets nothing gets (the {@code serve} flags) */
+  /** A loop whose samples are the demand of the moment (no {@link DemandMeter} is fed). */
   public ScalingLoop(ScaleTarget target, ScalingDecider decider, InstantSource clock, ScalingSettings daemonSettings) {
+    this(target, decider, clock, daemonSettings, new DemandMeter());
+  }
+
+  /**
+   * @param daemonSettings what a function that sets nothing gets (the {@code serve} flags)
+   * @param demand where the activator reports each function's demand; the samples are its averages
+   */
+  public ScalingLoop(ScaleTarget target, ScalingDecider decider, InstantSource clock, ScalingSettings daemonSettings, DemandMeter demand) {
     this.target = target;
     this.decider = decider;
     this.clock = clock;
     this.daemonSettings = daemonSettings;
+    this.demand = demand;
   }
 
   /** One pass over every pool; public so tests drive it with a manual clock instead of waiting. */
@@ -55,17 +66,19 @@ public final class ScalingLoop implements AutoCloseable {
       seen.add(name);
       ScalingPolicy policy = ScalingPolicy.of(s.spec(), daemonSettings);
       Tracked t = tracked.get(name);
-      double sample = sample(t, s, now);
+      DemandMeter.Reading reading = demand.read(name, now);
+      double sample = sample(t, s, reading, now);
       DemandHistory history = observe(t == null ? DemandHistory.EMPTY : t.history(), s, sample, now, policy.historyKept());
       ScalingDecision d = decider.decide(s, history, policy, t == null ? ScalingState.INITIAL : t.state(), now);
       // Scaled to zero: the load that is over is forgotten now, not only once the pool is seen empty
       // (a new load may arrive before the next tick).
       DemandHistory kept = d.desired() == 0 && s.demand() == 0 ? DemandHistory.EMPTY : history;
-      tracked.put(name, new Tracked(kept, d.state(), s.demandSeconds(), integratedUntil(s, now)));
+      tracked.put(name, reading == null ? new Tracked(kept, d.state(), 0, now) : new Tracked(kept, d.state(), reading.seconds(), reading.until()));
       target.decided(name, d);
       apply(s, d);
     }
     tracked.keySet().retainAll(seen);
+    demand.retainAll(seen);
   }
 
   /**
@@ -82,24 +95,16 @@ public final class ScalingLoop implements AutoCloseable {
   }
 
   /**
-   * The average concurrency since the previous tick, from the pool's demand integral; on a
-   * function's first tick (or if time did not move) what is in flight and queued now.
+   * The average concurrency since the previous tick, from the function's demand integral; on a
+   * function's first tick, if it never reported demand, or if time did not move, what is in flight
+   * and queued now.
    */
-  private static double sample(Tracked t, PoolSnapshot s, Instant now) {
-    if (t == null || !now.isAfter(t.at()) || s.demandSeconds() < t.demandSeconds()) {
+  private static double sample(Tracked t, PoolSnapshot s, DemandMeter.Reading r, Instant now) {
+    if (t == null || r == null || !now.isAfter(t.at()) || r.seconds() < t.demandSeconds() || !r.until().isAfter(t.at())) {
       return s.demand();
     }
-    Instant until = integratedUntil(s, now);
-    if (!until.isAfter(t.at())) {
-      return s.demand();
-    }
-    double seconds = Duration.between(t.at(), until).toNanos() / 1e9;
-    return Math.max(0, (s.demandSeconds() - t.demandSeconds()) / seconds);
-  }
-
-  /** Where the snapshot's integral ends: its own instant when it says, else this tick's. */
-  private static Instant integratedUntil(PoolSnapshot s, Instant now) {
-    return s.integratedUntil() != null ? s.integratedUntil() : now;
+    double seconds = Duration.between(t.at(), r.until()).toNanos() / 1e9;
+    return Math.max(0, (r.seconds() - t.demandSeconds()) / seconds);
   }
 
   private void apply(PoolSnapshot s, ScalingDecision d) {

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class ScalingLoopTest {
   final ManualClock clock = new ManualClock();
   final IdleTimeTracker tracker = new IdleTimeTracker();
+  final DemandMeter meter = new DemandMeter(tracker);
   final FakeTarget target = new FakeTarget(clock);
   final Map<String, ScalingDecision> decisions = new LinkedHashMap<>();
 
@@ -29,22 +30,14 @@ class ScalingLoopTest {
     final Map<String, Integer> inFlight = new LinkedHashMap<>();
     final Map<String, Instant> lastUsed = new LinkedHashMap<>();
     int queued;
-    double demandSeconds;
-    Instant since;
     int sequence;
 
-    FakePool(FunctionSpec spec, Instant now) {
+    FakePool(FunctionSpec spec) {
       this.spec = spec;
-      this.since = now;
     }
 
     int demand() {
       return inFlight.values().stream().mapToInt(Integer::intValue).sum() + queued;
-    }
-
-    void account(Instant now) {
-      demandSeconds += demand() * Duration.between(since, now).toNanos() / 1e9;
-      since = now;
     }
   }
 
@@ -59,16 +52,15 @@ class ScalingLoopTest {
     }
 
     FakePool add(FunctionSpec spec) {
-      FakePool p = new FakePool(spec, clock.instant());
+      FakePool p = new FakePool(spec);
       pools.put(spec.name(), p);
       return p;
     }
 
-    /** Spreads {@code demand} over the instances, least loaded first; the rest queues. The tracker hears it as from the activator. */
+    /** Spreads {@code demand} over the instances, least loaded first; the rest queues; reports it as the activator does (the tracker hears it through the meter). */
     void demand(String name, int demand) {
       FakePool p = pools.get(name);
-      tracker.demand(name, (demand + p.spec.concurrency() - 1) / p.spec.concurrency(), clock.instant());
-      p.account(clock.instant());
+      meter.demand(name, demand, (demand + p.spec.concurrency() - 1) / p.spec.concurrency(), clock.instant());
       p.inFlight.replaceAll((id, n) -> 0);
       p.queued = 0;
       for (int i = 0; i < demand; i++) {
@@ -87,11 +79,10 @@ class ScalingLoopTest {
     public List<PoolSnapshot> snapshots() {
       List<PoolSnapshot> all = new ArrayList<>();
       for (FakePool p : pools.values()) {
-        p.account(clock.instant());
         List<InstanceLoad> loads = new ArrayList<>();
         p.inFlight.forEach((id, n) -> loads.add(new InstanceLoad(id, n, p.lastUsed.get(id), false)));
         int inFlight = p.demand() - p.queued;
-        all.add(new PoolSnapshot(p.spec, p.inFlight.size(), 0, inFlight, p.queued, loads, p.demandSeconds));
+        all.add(new PoolSnapshot(p.spec, p.inFlight.size(), 0, inFlight, p.queued, loads));
       }
       return all;
     }
@@ -126,7 +117,7 @@ class ScalingLoopTest {
   }
 
   ScalingLoop loop(ScalingSettings daemon) {
-    return new ScalingLoop(target, new ScalingDecider(KeepAliveIdlePolicy.withDefault(tracker, KeepAlive.FIXED)), clock, daemon);
+    return new ScalingLoop(target, new ScalingDecider(KeepAliveIdlePolicy.withDefault(tracker, KeepAlive.FIXED)), clock, daemon, meter);
   }
 
   @Test
@@ -166,17 +157,15 @@ class ScalingLoopTest {
   }
 
   @Test
-  void averagesDivideByTheSnapshotsOwnIntegrationTimeNotTheTicks() {
-    // One steady request at concurrency 1. The pool integrates up to when it is asked (here 30 ms
-    // after the tick read its clock, as under load); dividing by the tick's 1 s would make the
-    // average 1.03 and ask for 2 instances.
+  void averagesDivideByTheTimeIntegratedNotTheTicks() {
+    // One steady request at concurrency 1. Under load a pool's transition may read its clock after
+    // the tick read its own, and report a little later than the tick (here 30 ms); dividing by the
+    // tick's 1 s would make the average 1.03 and ask for 2 instances.
     FunctionSpec spec = PoolSim.spec(1, 0, 10, Duration.ofMinutes(5));
-    Instant[] until = {clock.instant()};
-    double[] integral = {0};
-    ScaleTarget late = new ScaleTarget() {
+    ScaleTarget steady = new ScaleTarget() {
       @Override
       public List<PoolSnapshot> snapshots() {
-        return List.of(new PoolSnapshot(spec, 1, 0, 1, 0, List.of(new InstanceLoad("f-1", 1, until[0], false)), integral[0], until[0]));
+        return List.of(new PoolSnapshot(spec, 1, 0, 1, 0, List.of(new InstanceLoad("f-1", 1, clock.instant(), false))));
       }
 
       @Override
@@ -194,12 +183,12 @@ class ScalingLoopTest {
         decisions.put(function, decision);
       }
     };
-    ScalingLoop loop = new ScalingLoop(late, new ScalingDecider(), clock, ScalingSettings.DEFAULTS);
+    ScalingLoop loop = new ScalingLoop(steady, new ScalingDecider(), clock, ScalingSettings.DEFAULTS, meter);
+    meter.demand(spec.name(), 1, 1, clock.instant());
     loop.tick();
     for (int i = 0; i < 5; i++) {
       clock.advance(Duration.ofSeconds(1));
-      until[0] = clock.instant().plusMillis(30 * (i + 1)); // each snapshot a little later than its tick
-      integral[0] = 1.03 * (i + 1); // one request in flight the whole time up to `until`
+      meter.demand(spec.name(), 1, 1, clock.instant().plusMillis(30 * (i + 1))); // each report a little later than its tick
       loop.tick();
       assertThat(decisions.get(spec.name()).desired()).isEqualTo(1);
     }

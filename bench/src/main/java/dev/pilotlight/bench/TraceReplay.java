@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Replays every function of a trace under one keep-alive policy, each function on its own
- * {@link SimulatedPool}, and sums up. Functions are independent (memory is not limited), so the
+ * Replays every function of a trace under one keep-alive policy, each function through its own
+ * {@link FunctionReplay} (the activator's pool state and the scaling loop in simulated time), and sums up. Functions are independent (memory is not limited), so the
  * order does not matter; the arrivals of a function are the same under every policy.
  */
 final class TraceReplay {
@@ -43,10 +43,14 @@ final class TraceReplay {
     }
   }
 
-  /** One policy's figures over the whole trace. */
+  /**
+   * One policy's figures over the whole trace.
+   *
+   * @param rejected requests the pool refused (queue full) or whose queue wait ran out, as the daemon would
+   */
   record Result(String policy, int functions, long invocations, long coldStarts, long coldAtZero, double coldStartFraction, double medianColdStartFraction,
       double p75ColdStartFraction, double idleGbSeconds, double keepAliveIdleGbSeconds, double prewarmIdleGbSeconds, long prewarms,
-      long prewarmHits, long launches, double busyGbSeconds, double seconds) {
+      long prewarmHits, long launches, double busyGbSeconds, long rejected, double seconds) {
 
     Map<String, Object> toMap() {
       Map<String, Object> m = new java.util.LinkedHashMap<>();
@@ -64,6 +68,7 @@ final class TraceReplay {
       m.put("prewarmHits", prewarmHits);
       m.put("launches", launches);
       m.put("busyGbSeconds", busyGbSeconds);
+      m.put("rejected", rejected);
       m.put("functions", functions);
       m.put("replaySeconds", seconds);
       return m;
@@ -88,14 +93,15 @@ final class TraceReplay {
     double keepIdle = 0;
     double prewarmIdle = 0;
     double busy = 0;
+    long rejected = 0;
     for (AzureTrace.TracedFunction f : trace.functions()) {
       long[] arrivals = settings.spread().of(f.perMinute(), settings.seed(), f.index());
       if (arrivals.length == 0) {
         continue;
       }
-      SimulatedPool pool = new SimulatedPool(spec(f, policy), policy.keepAlive(), f.memoryMb(), f.durationMs(), settings.init(), start(trace),
+      FunctionReplay pool = new FunctionReplay(spec(f, policy), policy.keepAlive(), f.memoryMb(), f.durationMs(), settings.init(), start(trace),
           settings.daemon());
-      SimulatedPool.Outcome o = pool.replay(arrivals, endMs);
+      FunctionReplay.Outcome o = pool.replay(arrivals, endMs);
       invocations += o.invocations();
       cold += o.coldStarts();
       atZero += o.coldAtZero();
@@ -105,12 +111,13 @@ final class TraceReplay {
       keepIdle += o.keepAliveIdleGbSeconds();
       prewarmIdle += o.prewarmIdleGbSeconds();
       busy += o.busyGbSeconds();
+      rejected += o.rejected();
       fractions.add((double) o.coldStarts() / o.invocations());
     }
     double[] sorted = fractions.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return new Result(policy.name(), sorted.length, invocations, cold, atZero, invocations == 0 ? 0 : (double) cold / invocations,
         quantile(sorted, 0.5), quantile(sorted, 0.75), keepIdle + prewarmIdle, keepIdle, prewarmIdle, prewarms, hits, launches, busy,
-        (System.nanoTime() - began) / 1e9);
+        rejected, (System.nanoTime() - began) / 1e9);
   }
 
   /** The spec the replayed function is deployed with: its trace memory (within the manifest's limits), concurrency 1, up to 1,000 instances. */

@@ -1,5 +1,6 @@
 package dev.pilotlight.server;
 
+import dev.pilotlight.autoscaler.DemandMeter;
 import dev.pilotlight.autoscaler.IdleTimeTracker;
 import dev.pilotlight.autoscaler.KeepAliveDecision;
 import dev.pilotlight.autoscaler.KeepAliveIdlePolicy;
@@ -110,10 +111,12 @@ public final class Wiring {
     IdleTimeTracker rhythms = new IdleTimeTracker();
     usageStore.rhythms().forEach((name, r) -> restoreRhythm(rhythms, name, r));
     KeepAliveIdlePolicy keepAlive = KeepAliveIdlePolicy.withDefault(rhythms, config.keepAlive());
+    // Demand reaches the autoscaler one way: the pools report it here, for the loop's samples and the rhythms.
+    DemandMeter demand = new DemandMeter(rhythms);
     UsageMeter usage = new UsageMeter(new UsageOnStore(usageStore), clock);
     ScalingDecider decider = new ScalingDecider(keepAlive);
     Activator activator = new Activator(executor::launch, decider::instancesToStart,
-        ActivationEvents.all(new LifecycleLog(logs, proxy), new InstanceMeters(metrics), new RhythmAndUsage(rhythms, usage, logs)), clock,
+        ActivationEvents.all(new LifecycleLog(logs, proxy), new InstanceMeters(metrics), new RhythmAndUsage(demand, usage, logs)), clock,
         new Activator.Settings(config.maxQueue(), config.scaling().maxQueueWait()), capacity);
 
     ScalingLoop scaling = new ScalingLoop(new ScaleTarget() {
@@ -141,7 +144,7 @@ public final class Wiring {
       public void decided(String function, ScalingDecision decision) {
         activator.decided(function, decision.desired(), decision.panicking());
       }
-    }, decider, clock, config.scaling());
+    }, decider, clock, config.scaling(), demand);
 
     FunctionStats stats = new FunctionStats();
     ControlPlaneService control = new ControlPlaneService(new ControlPlaneService.Stores(registry, artifacts, logs, events), activator,
@@ -259,10 +262,10 @@ public final class Wiring {
   }
 
   /**
-   * Tells the keep-alive rhythms the instances each function's requests need as that changes, and the usage meter how long
+   * Tells the autoscaler's demand meter each function's demand as it changes, and the usage meter how long
    * instances were held idle and when one was pre-warmed (which the function's log also says).
    */
-  private record RhythmAndUsage(IdleTimeTracker rhythms, UsageMeter usage, LogStore logs) implements ActivationEvents {
+  private record RhythmAndUsage(DemandMeter demand, UsageMeter usage, LogStore logs) implements ActivationEvents {
     @Override
     public void instanceReady(Instance instance) {}
 
@@ -273,8 +276,8 @@ public final class Wiring {
     public void instanceGone(Instance instance, String reason) {}
 
     @Override
-    public void functionDemand(String function, int instances, Instant now) {
-      rhythms.demand(function, instances, now);
+    public void functionDemand(String function, int requests, int instances, Instant now) {
+      demand.demand(function, requests, instances, now);
     }
 
     @Override

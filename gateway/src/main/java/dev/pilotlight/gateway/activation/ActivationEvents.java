@@ -5,24 +5,25 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
-/** Lifecycle events the activator reports (to logs and metrics). */
+/** Lifecycle events the activator reports (to logs and metrics); a listener overrides those it wants. */
 public interface ActivationEvents {
-  void instanceReady(Instance instance);
+  default void instanceReady(Instance instance) {}
 
-  void instanceFailedToStart(String function, Throwable error);
+  default void instanceFailedToStart(String function, Throwable error) {}
 
-  void instanceGone(Instance instance, String reason);
+  default void instanceGone(Instance instance, String reason) {}
 
   /** An idle instance is being stopped to free memory for another function's launch. */
   default void instanceEvicted(Instance instance, String forFunction) {}
 
   /**
-   * The instances the function's requests need now changed: {@code instances} is ceil((in flight +
-   * queued) / concurrency), 0 once the last request ends (or the last waiter gives up). For the
-   * keep-alive policy's idle-time histograms, one per level. Called under the pool's lock, in
-   * order: keep it short and free of I/O.
+   * The function's demand changed: {@code requests} in flight and queued, which need {@code
+   * instances} = ceil(requests / concurrency), 0 once the last request ends (or the last waiter
+   * gives up). The one way demand reaches the autoscaler (its {@code DemandMeter}: the scaling
+   * loop's averages and the keep-alive rhythm's busy and idle spells). Called under the pool's lock,
+   * in order: keep it short and free of I/O.
    */
-  default void functionDemand(String function, int instances, Instant now) {}
+  default void functionDemand(String function, int requests, int instances, Instant now) {}
 
   /**
    * An instance was up with nothing to do for {@code idle}, reported when that ends (a request, or
@@ -59,8 +60,8 @@ public interface ActivationEvents {
       }
 
       @Override
-      public void functionDemand(String function, int instances, Instant now) {
-        list.forEach(e -> e.functionDemand(function, instances, now));
+      public void functionDemand(String function, int requests, int instances, Instant now) {
+        list.forEach(e -> e.functionDemand(function, requests, instances, now));
       }
 
       @Override
@@ -75,14 +76,5 @@ public interface ActivationEvents {
     };
   }
 
-  ActivationEvents NONE = new ActivationEvents() {
-    @Override
-    public void instanceReady(Instance instance) {}
-
-    @Override
-    public void instanceFailedToStart(String function, Throwable error) {}
-
-    @Override
-    public void instanceGone(Instance instance, String reason) {}
-  };
+  ActivationEvents NONE = new ActivationEvents() {};
 }

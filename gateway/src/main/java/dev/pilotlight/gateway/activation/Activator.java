@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -58,9 +59,21 @@ public final class Activator {
 
   public Activator(InstanceLauncher launcher, ScaleUpPolicy policy, ActivationEvents events, InstantSource clock, Settings settings,
       MemoryBudget budget) {
+    this(launcher, policy, events, clock, settings, budget, Activator::afterRealTime);
+  }
+
+  /** @param timer ends queue waits (tests end them by hand) */
+  Activator(InstanceLauncher launcher, ScaleUpPolicy policy, ActivationEvents events, InstantSource clock, Settings settings,
+      MemoryBudget budget, PoolContext.Timer timer) {
     this.budget = budget;
-    this.ctx = new PoolContext(launcher, policy, events, clock, settings.maxQueue(), settings.maxQueueWait(), budget, this::makeRoom);
+    this.ctx = new PoolContext(launcher, policy, events, clock, timer, new QueueBounds(settings.maxQueue(), settings.maxQueueWait()),
+        budget, this::makeRoom);
     budget.onRelease(this::memoryReturned);
+  }
+
+  /** Queue waits end in real time, whatever the clock: a test's manual clock only moves what the pools report. */
+  private static void afterRealTime(Duration delay, Runnable task) {
+    CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS).execute(task);
   }
 
   /** Registers a function or points it at a new revision. */

@@ -10,17 +10,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class Lease {
   private final FunctionPool pool;
-  private final FunctionPool.Slot slot;
+  private final InstanceSlot slot;
   private final boolean cold;
   private final boolean prewarmHit;
   private final Duration waited;
   private final AtomicBoolean released = new AtomicBoolean();
 
-  Lease(FunctionPool pool, FunctionPool.Slot slot, boolean cold, Duration waited) {
-    this(pool, slot, cold, waited, false);
-  }
-
-  Lease(FunctionPool pool, FunctionPool.Slot slot, boolean cold, Duration waited, boolean prewarmHit) {
+  Lease(FunctionPool pool, InstanceSlot slot, boolean cold, Duration waited, boolean prewarmHit) {
     this.pool = pool;
     this.slot = slot;
     this.cold = cold;

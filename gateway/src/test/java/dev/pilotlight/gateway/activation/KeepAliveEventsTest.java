@@ -32,7 +32,7 @@ class KeepAliveEventsTest {
     public void instanceGone(Instance instance, String reason) {}
 
     @Override
-    public void functionDemand(String function, int instances, Instant now) {
+    public void functionDemand(String function, int requests, int instances, Instant now) {
       events.add("demand " + instances + "@" + Duration.between(t0, now).toSeconds());
     }
 

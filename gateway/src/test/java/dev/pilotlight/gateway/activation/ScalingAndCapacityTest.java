@@ -3,6 +3,7 @@ package dev.pilotlight.gateway.activation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pilotlight.autoscaler.DemandMeter;
 import dev.pilotlight.autoscaler.ScalingDecider;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
@@ -122,7 +123,13 @@ class ScalingAndCapacityTest {
 
   @Test
   void demandIsIntegratedOverTimeForTheAutoscalersSamples() {
-    Activator a = activator(100, MemoryBudget.unlimited());
+    DemandMeter meter = new DemandMeter(); // where the daemon's pools report their demand
+    Activator a = new Activator(launcher::launch, new ScalingDecider()::instancesToStart, new ActivationEvents() {
+      @Override
+      public void functionDemand(String function, int requests, int instances, java.time.Instant now) {
+        meter.demand(function, requests, instances, now);
+      }
+    }, clock, new Activator.Settings(100, null), MemoryBudget.unlimited());
     a.deploy(fn("f", 1, 1, ScalingSettings.UNSET));
     CompletableFuture<Lease> one = a.acquire("f");
     a.acquire("f"); // queued behind it
@@ -131,7 +138,7 @@ class ScalingAndCapacityTest {
     one.join().release(true); // the second takes the slot
     clock.advance(Duration.ofMillis(500));
     // 2 × 0.5 s waiting or running, then 1 × 0.5 s running
-    assertThat(a.snapshot("f").orElseThrow().demandSeconds()).isEqualTo(1.5);
+    assertThat(meter.read("f", clock.instant()).seconds()).isEqualTo(1.5);
   }
 
   @Test
