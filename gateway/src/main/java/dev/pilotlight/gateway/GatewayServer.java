@@ -1,6 +1,7 @@
 package dev.pilotlight.gateway;
 
 import dev.pilotlight.gateway.activation.Activator;
+import dev.pilotlight.gateway.async.AsyncDispatcher;
 import dev.pilotlight.gateway.proxy.HttpProxy;
 import dev.pilotlight.model.Failure;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -17,7 +18,6 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import java.net.InetSocketAddress;
-import dev.pilotlight.gateway.async.AsyncDispatcher;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 

@@ -2,9 +2,9 @@ package dev.pilotlight.server;
 
 import dev.pilotlight.gateway.ControlPlane;
 import dev.pilotlight.gateway.KeepAliveView;
+import dev.pilotlight.gateway.activation.Activator;
 import dev.pilotlight.gateway.usage.UsageLedger;
 import dev.pilotlight.gateway.usage.UsageMeter;
-import dev.pilotlight.gateway.activation.Activator;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;
