@@ -31,6 +31,8 @@ import java.util.concurrent.TimeUnit;
  * cache trained on the runner alone.
  */
 final class AotCaches implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(AotCaches.class.getName());
+
   static final Duration TRAINING_TIMEOUT = Duration.ofSeconds(60);
   /** Requests an http app's training run sends after the readiness probe's own. */
   static final int TRAINING_REQUESTS = 2;
@@ -218,7 +220,7 @@ final class AotCaches implements AutoCloseable {
       if (!Files.isRegularFile(target)) {
         String outcome = run(target, 256, List.of(), InstanceEnvironment.base(config), dir, null);
         if (outcome != null) {
-          System.err.println("pilotlight: AOT cache for pool runners not built: " + outcome);
+          LOG.log(System.Logger.Level.WARNING, "pilotlight: AOT cache for pool runners not built: " + outcome);
         }
       }
     });

@@ -26,6 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * user's command for {@code http}).
  */
 public final class ProcessExecutor implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(ProcessExecutor.class.getName());
+
   /** Lambda gives a function's init phase 10 s; a slower function still gets its own timeout. */
   static final Duration MIN_INIT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -52,7 +54,7 @@ public final class ProcessExecutor implements AutoCloseable {
     if (records != null) {
       List<String> stopped = records.sweep();
       if (!stopped.isEmpty()) {
-        System.err.println("pilotlight: stopped " + stopped.size() + " http instance(s) a previous daemon left running: " + stopped);
+        LOG.log(System.Logger.Level.INFO, "pilotlight: stopped " + stopped.size() + " http instance(s) a previous daemon left running: " + stopped);
       }
     }
     this.layers = layers;

@@ -45,6 +45,8 @@ import java.util.concurrent.TimeUnit;
  * other cold starts take the next rung.
  */
 final class Snapshots {
+  private static final System.Logger LOG = System.getLogger(Snapshots.class.getName());
+
   static final Duration MAKE_TIMEOUT = Duration.ofSeconds(60);
   /** Requests sent after the readiness probe's own, so the restored copy's request path is warm. */
   static final int WARM_UP_REQUESTS = 20;
@@ -82,7 +84,7 @@ final class Snapshots {
       } catch (RuntimeException e) {
         d = Criu.Detection.none(e.toString());
       }
-      System.err.println(d.criu() != null
+      LOG.log(System.Logger.Level.INFO, d.criu() != null
           ? "pilotlight: snapshot restore available (CRIU " + d.criu().version + " at " + d.criu().binary + ")"
           : "pilotlight: snapshot restore unavailable: " + d.reason());
       detection.complete(d);

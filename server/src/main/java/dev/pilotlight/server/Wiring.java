@@ -61,6 +61,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** Builds the daemon's object graph in plain sight. No decisions live here. */
 public final class Wiring {
+  private static final System.Logger LOG = System.getLogger(Wiring.class.getName());
+
   /** Platform threads for the APIs' blocking work; idle ones end after 30 s. */
   private static final int MANAGEMENT_THREADS = 16;
   /** Requests waiting for one of those threads before further ones get 503. */
@@ -178,7 +180,7 @@ public final class Wiring {
         c.changed().forEach((name, r) -> changed.put(name, new UsageStore.Rhythm(r.histogram(), r.idleSince())));
         usageStore.saveRhythms(changed, c.forgotten());
       } catch (RuntimeException e) {
-        System.err.println("usage saver: " + e);
+        LOG.log(System.Logger.Level.WARNING, "usage saver: " + e);
       }
     };
     saver.scheduleWithFixedDelay(save, 1, 1, TimeUnit.SECONDS);
@@ -226,7 +228,7 @@ public final class Wiring {
     try {
       rhythms.restore(name, new IdleTimeTracker.Saved(r.histogram(), r.idleSince()));
     } catch (IllegalArgumentException e) {
-      System.err.println("keep-alive: dropping the damaged rhythm of '" + name + "': " + e.getMessage());
+      LOG.log(System.Logger.Level.WARNING, "keep-alive: dropping the damaged rhythm of '" + name + "': " + e.getMessage());
     }
   }
 
