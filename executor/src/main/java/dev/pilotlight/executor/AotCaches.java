@@ -264,7 +264,7 @@ final class AotCaches implements AutoCloseable {
       }
       String output = Files.readString(out, StandardCharsets.UTF_8);
       if (p.exitValue() != 0 || !Files.isRegularFile(tmp)) {
-        return "the training JVM exited with " + p.exitValue() + ": " + lastLine(output);
+        return "the training JVM exited with " + p.exitValue() + ": " + OutputCapture.lastLine(output);
       }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return null;
@@ -316,11 +316,6 @@ final class AotCaches implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-  }
-
-  private static String lastLine(String output) {
-    String[] lines = output.strip().split("\n");
-    return lines.length == 0 ? "" : lines[lines.length - 1];
   }
 
   private Path functionCache(Deployment d) {

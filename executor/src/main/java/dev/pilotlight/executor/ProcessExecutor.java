@@ -3,11 +3,11 @@ package dev.pilotlight.executor;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.Instance;
+import dev.pilotlight.model.io.LoopbackPorts;
 import dev.pilotlight.runtimeapi.RuntimeApiEndpoint;
 import dev.pilotlight.runtimeapi.RuntimeApiServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -242,7 +242,7 @@ public final class ProcessExecutor implements AutoCloseable {
   private CompletableFuture<ProcessInstance> launchHttpProcess(String id, Deployment d, Duration initTimeout) {
     int port;
     try {
-      port = freePort();
+      port = LoopbackPorts.freePort();
     } catch (IOException e) {
       return CompletableFuture.failedFuture(new Failure.InstanceFailed("no free port for instance " + id, e));
     }
@@ -338,7 +338,7 @@ public final class ProcessExecutor implements AutoCloseable {
     if (aot != null && LaunchLadder.mayUseAot(d)) {
       if (d.spec().runtime() == dev.pilotlight.model.Runtime.HTTP) {
         try {
-          aot.trainHttp(d, freePort());
+          aot.trainHttp(d, LoopbackPorts.freePort());
         } catch (IOException e) {
           logs.line(d.name(), "-", null, "AOT cache not built: no free port for the training run");
         }
@@ -397,11 +397,5 @@ public final class ProcessExecutor implements AutoCloseable {
     pb.environment().putAll(InstanceEnvironment.build(d, instance.id(), config, extra));
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     instance.attach(pb.start(), logs);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -2,6 +2,7 @@ package dev.pilotlight.executor;
 
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Runtime;
+import dev.pilotlight.model.io.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -14,9 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -183,7 +182,7 @@ final class Snapshots {
   private String dump(Deployment d, Criu criu, Path target) throws IOException, InterruptedException {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     Files.createDirectories(dir);
-    deleteTree(tmp);
+    FileTrees.deleteTree(tmp);
     Files.createDirectories(tmp);
     int port = choosePort();
     if (port < 0) {
@@ -206,7 +205,7 @@ final class Snapshots {
       String path = d.spec().effectiveReadinessPath();
       if (!HttpReadiness.await(address, path, System.nanoTime() + MAKE_TIMEOUT.toNanos(), () -> !app.isAlive())) {
         return p.isAlive() ? "the app did not answer GET " + path + " on $PORT within " + MAKE_TIMEOUT.toSeconds() + " s"
-            : "the app exited: " + Criu.lastLine(output.lastLines());
+            : "the app exited: " + OutputCapture.lastLine(output.lastLines());
       }
       for (int i = 0; i < WARM_UP_REQUESTS; i++) {
         HttpReadiness.probe(address, path, 10_000);
@@ -248,7 +247,7 @@ final class Snapshots {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
       }
-      deleteTree(tmp);
+      FileTrees.deleteTree(tmp);
     }
   }
 
@@ -261,7 +260,7 @@ final class Snapshots {
     try (var dirs = Files.list(dir)) {
       for (Path other : dirs.filter(p -> !p.equals(keep) && mine.matcher(p.getFileName().toString()).matches()).toList()) {
         images.remove(other);
-        deleteTree(other);
+        FileTrees.deleteTree(other);
       }
     } catch (IOException | UncheckedIOException e) {
       logs.line(function, "-", null, "older snapshots not deleted: " + e.getMessage());
@@ -378,18 +377,4 @@ final class Snapshots {
     }
   }
 
-  static void deleteTree(Path tree) {
-    if (!Files.exists(tree)) {
-      return;
-    }
-    try (var files = Files.walk(tree)) {
-      List<Path> all = new ArrayList<>(files.toList());
-      java.util.Collections.reverse(all);
-      for (Path f : all) {
-        Files.deleteIfExists(f);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + tree, e);
-    }
-  }
 }
