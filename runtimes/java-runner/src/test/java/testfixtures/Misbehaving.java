@@ -17,6 +17,7 @@ public class Misbehaving {
     return "interrupted";
   }
 
+  @SuppressWarnings("InfiniteRecursion") // the point of this fixture: a StackOverflowError in a function
   public int overflow(Map<String, Object> event) {
     return overflow(event) + 1;
   }

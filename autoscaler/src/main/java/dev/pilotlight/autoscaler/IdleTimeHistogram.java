@@ -1,7 +1,7 @@
 package dev.pilotlight.autoscaler;
 
-import java.nio.ByteBuffer;
 import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 
 /**

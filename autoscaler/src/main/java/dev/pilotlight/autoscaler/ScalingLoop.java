@@ -21,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * requests does not wait for a tick; the activator does it the moment a request queues.
  */
 public final class ScalingLoop implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(ScalingLoop.class.getName());
+
   /** Default tick (1 s): the sampling interval, and idle timeouts are honoured to within this much. */
   public static final Duration DEFAULT_TICK = Duration.ofSeconds(1);
 
@@ -131,7 +133,7 @@ public final class ScalingLoop implements AutoCloseable {
       try {
         tick();
       } catch (RuntimeException e) {
-        System.err.println("scaling loop: " + e);
+        LOG.log(System.Logger.Level.WARNING, "scaling loop: " + e);
       }
     }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
   }

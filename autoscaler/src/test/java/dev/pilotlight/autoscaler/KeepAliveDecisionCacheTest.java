@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Runtime;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The per-level cache: a decision is made again only when the histogram, the policy or the idle timeout changed. */

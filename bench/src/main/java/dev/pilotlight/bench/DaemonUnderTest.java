@@ -1,10 +1,9 @@
 package dev.pilotlight.bench;
 
-import dev.pilotlight.cli.TempDirs;
+import dev.pilotlight.model.io.FileTrees;
+import dev.pilotlight.model.io.LoopbackPorts;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +34,7 @@ final class DaemonUnderTest implements AutoCloseable {
   /** Starts the daemon; it is not ready until {@link #awaitHealthy} returns. */
   static DaemonUnderTest start(Path launcher) throws IOException {
     Path dataDir = Files.createTempDirectory("pilotlight-bench-");
-    int port = freePort();
+    int port = LoopbackPorts.freePort();
     ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "serve",
         "--port", Integer.toString(port), "--data-dir", dataDir.toString())
         .redirectErrorStream(true)
@@ -45,7 +44,7 @@ final class DaemonUnderTest implements AutoCloseable {
     try {
       process = pb.start();
     } catch (IOException e) {
-      TempDirs.deleteTree(dataDir);
+      FileTrees.deleteTreeQuietly(dataDir);
       throw e;
     }
     return new DaemonUnderTest(process, dataDir, new InetSocketAddress("127.0.0.1", port));
@@ -118,12 +117,6 @@ final class DaemonUnderTest implements AutoCloseable {
     }
     // The daemon stops its instances itself; anything it left behind is killed here.
     descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-    TempDirs.deleteTree(dataDir);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return s.getLocalPort();
-    }
+    FileTrees.deleteTreeQuietly(dataDir);
   }
 }

@@ -1,10 +1,10 @@
 package dev.pilotlight.bench;
 
+import dev.pilotlight.model.io.LoopbackPorts;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +38,7 @@ final class PlainHttpApp implements AutoCloseable {
 
   /** Spawns the app; {@link #startedAt()} is taken just before the spawn. */
   static PlainHttpApp start(Example example, BenchPaths paths, Path log) throws IOException {
-    int port = freePort();
+    int port = LoopbackPorts.freePort();
     ProcessBuilder pb = new ProcessBuilder(List.of("/bin/sh", "-c", "exec " + example.command()))
         .directory(example.packageDir().toFile())
         .redirectErrorStream(true)
@@ -115,12 +115,6 @@ final class PlainHttpApp implements AutoCloseable {
       } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
         throw new BenchFailure(what + ": descendant pid " + d.pid() + " did not exit within " + STOP_LIMIT.toSeconds() + " s of SIGKILL");
       }
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
     }
   }
 }

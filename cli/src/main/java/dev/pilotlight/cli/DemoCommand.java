@@ -1,5 +1,6 @@
 package dev.pilotlight.cli;
 
+import dev.pilotlight.model.io.FileTrees;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -56,7 +57,7 @@ final class DemoCommand extends DaemonCommand {
         if (keepData) {
           ctx.err().println("data kept in " + dataDir);
         } else {
-          TempDirs.deleteTree(dataDir);
+          FileTrees.deleteTreeQuietly(dataDir);
         }
         ctx.err().flush();
       }

@@ -3,8 +3,8 @@ package dev.pilotlight.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pilotlight.cli.FakeDaemon.Reply;
+import dev.pilotlight.model.io.LoopbackPorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -280,10 +280,7 @@ class CommandsTest extends AgainstFakeDaemon {
 
   @Test
   void daemonNotRunning_exit2WithHowToStartIt() throws IOException {
-    int closedPort;
-    try (ServerSocket s = new ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
+    int closedPort = LoopbackPorts.freePort();
     String url = "http://127.0.0.1:" + closedPort;
 
     var r = CliRunner.against(url).run("ls");

@@ -2,6 +2,7 @@ package dev.pilotlight.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pilotlight.model.io.LoopbackPorts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -26,16 +27,10 @@ class DemoCommandTest {
     return file;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
   @Test
   void aDaemonThatDiesAtStartup_showsTheEndOfItsLog() throws IOException {
     Path launcher = launcher("echo \"args: $*\"\necho 'boom: port already taken by the moon'\nexit 3");
-    int port = freePort();
+    int port = LoopbackPorts.freePort();
 
     var r = CliRunner.withEnv(Map.of("PILOTLIGHT_LAUNCHER", launcher.toString(), "PILOTLIGHT_HOME", tmp.toString()))
         .run("demo", "--port", Integer.toString(port));

@@ -3,6 +3,7 @@ package dev.pilotlight.it;
 import static dev.pilotlight.it.DaemonFixture.example;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pilotlight.model.io.LoopbackPorts;
 import dev.pilotlight.server.DaemonConfig;
 import dev.pilotlight.store.PackageLimits;
 import dev.pilotlight.testing.Zips;
@@ -118,10 +119,7 @@ class BadInputIT {
 
   @Test
   void cliSaysWhenTheDaemonIsDown() throws Exception {
-    int closedPort;
-    try (var s = new java.net.ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
+    int closedPort = LoopbackPorts.freePort();
     DaemonFixture.CliResult r = DaemonFixture.cliAt("http://127.0.0.1:" + closedPort, "ls");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("cannot reach").contains("bin/pilotlight serve");

@@ -1,7 +1,7 @@
 package dev.pilotlight.it;
 
-import static dev.pilotlight.it.DaemonFixture.example;
 import static dev.pilotlight.it.DaemonFixture.eventually;
+import static dev.pilotlight.it.DaemonFixture.example;
 import static dev.pilotlight.it.DaemonFixture.testFunctions;
 import static org.assertj.core.api.Assertions.assertThat;
 

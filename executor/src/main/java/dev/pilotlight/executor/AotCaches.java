@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -17,7 +18,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.time.Duration;
 
 /**
  * JDK 25 AOT caches (JEP 483/514) for Java instances: the "aot" rung of the launch ladder.
@@ -31,6 +31,8 @@ import java.time.Duration;
  * cache trained on the runner alone.
  */
 final class AotCaches implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(AotCaches.class.getName());
+
   static final Duration TRAINING_TIMEOUT = Duration.ofSeconds(60);
   /** Requests an http app's training run sends after the readiness probe's own. */
   static final int TRAINING_REQUESTS = 2;
@@ -228,7 +230,7 @@ final class AotCaches implements AutoCloseable {
         try {
           run(target, 256, List.of(), InstanceEnvironment.base(config), dir, null);
         } catch (PreparationFailed e) {
-          System.err.println("pilotlight: AOT cache for pool runners not built: " + e.getMessage());
+          LOG.log(System.Logger.Level.WARNING, "pilotlight: AOT cache for pool runners not built: " + e.getMessage());
         }
       }
     });
@@ -272,7 +274,7 @@ final class AotCaches implements AutoCloseable {
       }
       String output = Files.readString(out, StandardCharsets.UTF_8);
       if (p.exitValue() != 0 || !Files.isRegularFile(tmp)) {
-        throw new PreparationFailed("the training JVM exited with " + p.exitValue() + ": " + lastLine(output));
+        throw new PreparationFailed("the training JVM exited with " + p.exitValue() + ": " + OutputCapture.lastLine(output));
       }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
@@ -323,11 +325,6 @@ final class AotCaches implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-  }
-
-  private static String lastLine(String output) {
-    String[] lines = output.strip().split("\n");
-    return lines.length == 0 ? "" : lines[lines.length - 1];
   }
 
   Path functionCache(Deployment d) {

@@ -2,6 +2,7 @@ package dev.pilotlight.executor;
 
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Runtime;
+import dev.pilotlight.model.io.LoopbackPorts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -61,7 +62,7 @@ final class AotRung implements Rung {
   public void prepare(Deployment d) {
     if (d.spec().runtime() == Runtime.HTTP) {
       try {
-        aot.trainHttp(d, InstanceStarts.freePort());
+        aot.trainHttp(d, LoopbackPorts.freePort());
       } catch (IOException e) {
         logs.line(d.name(), "-", null, "AOT cache not built: no free port for the training run");
       }

@@ -78,7 +78,7 @@ final class Criu {
     Result v = run(List.of(binary.toString(), "--version"));
     String version = parseVersion(v.output());
     if (version == null) {
-      return Detection.none(binary + " --version printed no version: " + lastLine(v.output()));
+      return Detection.none(binary + " --version printed no version: " + OutputCapture.lastLine(v.output()));
     }
     if (!explicit && !binary.equals(DEFAULT_BINARY) && !atLeast(version, MIN_MAJOR, MIN_MINOR)) {
       return Detection.none(binary + " is CRIU " + version + ", older than " + MIN_MAJOR + "." + MIN_MINOR
@@ -86,7 +86,7 @@ final class Criu {
     }
     Result check = run(List.of(binary.toString(), "check"));
     if (check.exit() != 0) {
-      return Detection.none(binary + " check failed: " + lastLine(check.output()));
+      return Detection.none(binary + " check failed: " + OutputCapture.lastLine(check.output()));
     }
     return new Detection(new Criu(binary, version, unshare, setsid), null);
   }
@@ -159,12 +159,7 @@ final class Criu {
         out.add(line.strip());
       }
     }
-    return out.isEmpty() ? lastLine(log) : String.join("; ", out.subList(Math.max(0, out.size() - 3), out.size()));
-  }
-
-  static String lastLine(String output) {
-    String[] lines = output.strip().split("\n");
-    return lines.length == 0 ? "" : lines[lines.length - 1];
+    return out.isEmpty() ? OutputCapture.lastLine(log) : String.join("; ", out.subList(Math.max(0, out.size() - 3), out.size()));
   }
 
   private static Path onPath(String name, String path) {

@@ -2,11 +2,11 @@ package dev.pilotlight.executor;
 
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.io.LoopbackPorts;
 import dev.pilotlight.runtimeapi.RuntimeApiEndpoint;
 import dev.pilotlight.runtimeapi.RuntimeApiServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -118,7 +118,7 @@ final class InstanceStarts {
   CompletableFuture<ProcessInstance> newHttpProcess(LaunchRequest r, LaunchRung rung, Map<String, String> extra) {
     int port;
     try {
-      port = freePort();
+      port = LoopbackPorts.freePort();
     } catch (IOException e) {
       return CompletableFuture.failedFuture(new Failure.InstanceFailed("no free port for instance " + r.id(), e));
     }
@@ -184,11 +184,5 @@ final class InstanceStarts {
     pb.environment().putAll(env);
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     instance.attach(starter.start(pb), logs);
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
   }
 }

@@ -48,6 +48,12 @@ final class OutputCapture {
     last.addLast(line);
   }
 
+  /** The last non-blank line of a process's output, the one that usually says what went wrong. */
+  static String lastLine(String output) {
+    String[] lines = output.strip().split("\n");
+    return lines.length == 0 ? "" : lines[lines.length - 1];
+  }
+
   /** Waits briefly for the pumps to drain after the process exited, then returns the last lines. */
   String lastLines() {
     try {

@@ -27,6 +27,8 @@ import java.util.function.IntPredicate;
  * bootstrap, or the user's command for {@code http}).
  */
 public final class ProcessExecutor implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(ProcessExecutor.class.getName());
+
   /** Lambda gives a function's init phase 10 s; a slower function still gets its own timeout. */
   static final Duration MIN_INIT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -51,7 +53,7 @@ public final class ProcessExecutor implements AutoCloseable {
     records.ifPresent(r -> {
       List<String> stopped = r.sweep();
       if (!stopped.isEmpty()) {
-        System.err.println("pilotlight: stopped " + stopped.size() + " http instance(s) a previous daemon left running: " + stopped);
+        LOG.log(System.Logger.Level.INFO, "pilotlight: stopped " + stopped.size() + " http instance(s) a previous daemon left running: " + stopped);
       }
     });
     this.config = config;

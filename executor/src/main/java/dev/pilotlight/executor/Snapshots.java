@@ -2,6 +2,7 @@ package dev.pilotlight.executor;
 
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Runtime;
+import dev.pilotlight.model.io.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -14,9 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -46,6 +45,8 @@ import java.util.concurrent.TimeUnit;
  * other cold starts take the next rung.
  */
 final class Snapshots implements SnapshotRung.Images {
+  private static final System.Logger LOG = System.getLogger(Snapshots.class.getName());
+
   static final Duration MAKE_TIMEOUT = Duration.ofSeconds(60);
   /** Requests sent after the readiness probe's own, so the restored copy's request path is warm. */
   static final int WARM_UP_REQUESTS = 20;
@@ -83,7 +84,7 @@ final class Snapshots implements SnapshotRung.Images {
       } catch (RuntimeException e) {
         d = Criu.Detection.none(e.toString());
       }
-      System.err.println(d.criu() != null
+      LOG.log(System.Logger.Level.INFO, d.criu() != null
           ? "pilotlight: snapshot restore available (CRIU " + d.criu().version + " at " + d.criu().binary + ")"
           : "pilotlight: snapshot restore unavailable: " + d.reason());
       detection.complete(d);
@@ -193,7 +194,7 @@ final class Snapshots implements SnapshotRung.Images {
   private void writeImage(Deployment d, Criu criu, Path target) throws IOException, InterruptedException, PreparationFailed {
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     Files.createDirectories(dir);
-    deleteTree(tmp);
+    FileTrees.deleteTree(tmp);
     Files.createDirectories(tmp);
     int port = choosePort();
     if (port < 0) {
@@ -216,7 +217,7 @@ final class Snapshots implements SnapshotRung.Images {
       String path = d.spec().effectiveReadinessPath();
       if (!HttpReadiness.await(address, path, System.nanoTime() + MAKE_TIMEOUT.toNanos(), () -> !app.isAlive())) {
         throw new PreparationFailed(p.isAlive() ? "the app did not answer GET " + path + " on $PORT within " + MAKE_TIMEOUT.toSeconds() + " s"
-            : "the app exited: " + Criu.lastLine(output.lastLines()));
+            : "the app exited: " + OutputCapture.lastLine(output.lastLines()));
       }
       for (int i = 0; i < WARM_UP_REQUESTS; i++) {
         HttpReadiness.probe(address, path, 10_000);
@@ -257,7 +258,7 @@ final class Snapshots implements SnapshotRung.Images {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
       }
-      deleteTree(tmp);
+      FileTrees.deleteTree(tmp);
     }
   }
 
@@ -270,7 +271,7 @@ final class Snapshots implements SnapshotRung.Images {
     try (var dirs = Files.list(dir)) {
       for (Path other : dirs.filter(p -> !p.equals(keep) && mine.matcher(p.getFileName().toString()).matches()).toList()) {
         images.remove(other);
-        deleteTree(other);
+        FileTrees.deleteTree(other);
       }
     } catch (IOException | UncheckedIOException e) {
       logs.line(function, "-", null, "older snapshots not deleted: " + e.getMessage());
@@ -387,18 +388,4 @@ final class Snapshots implements SnapshotRung.Images {
     }
   }
 
-  static void deleteTree(Path tree) {
-    if (!Files.exists(tree)) {
-      return;
-    }
-    try (var files = Files.walk(tree)) {
-      List<Path> all = new ArrayList<>(files.toList());
-      java.util.Collections.reverse(all);
-      for (Path f : all) {
-        Files.deleteIfExists(f);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot delete " + tree, e);
-    }
-  }
 }

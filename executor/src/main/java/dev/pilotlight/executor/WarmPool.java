@@ -41,6 +41,8 @@ import java.util.concurrent.TimeUnit;
  * prepared or launched so far, since it may become any of them.
  */
 public final class WarmPool implements PoolRunners, AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(WarmPool.class.getName());
+
   /** How long a miss (a cold start that found no pooled runner) raises the target size. */
   static final Duration MISS_WINDOW = Duration.ofMinutes(10);
   /** How long a taken runner's replacement waits before it starts (see Queue.refillLater). */
@@ -358,7 +360,7 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
         p = PoolProcesses.start(config, key.runtime(), key.memoryMb(), key.layer(), workDir,
             key.runtime() == Runtime.JAVA ? aotCache.get() : null);
       } catch (IOException | RuntimeException e) { // RuntimeException: e.g. Failure.InstanceFailed, no interpreter
-        System.err.println("warm pool: cannot start a " + key.runtime().id() + " runner: " + e.getMessage());
+        LOG.log(System.Logger.Level.WARNING, "warm pool: cannot start a " + key.runtime().id() + " runner: " + e.getMessage());
         return;
       }
       synchronized (this) {

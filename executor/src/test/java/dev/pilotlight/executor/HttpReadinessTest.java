@@ -2,6 +2,7 @@ package dev.pilotlight.executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pilotlight.model.io.LoopbackPorts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -65,9 +66,7 @@ class HttpReadinessTest {
   }
 
   private static InetSocketAddress nothingListening() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return (InetSocketAddress) s.getLocalSocketAddress();
-    }
+    return new InetSocketAddress(InetAddress.getLoopbackAddress(), LoopbackPorts.freePort());
   }
 
   @Test

@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
 public final class Main implements Callable<Integer> {
   @Spec
   CommandSpec spec;
+  private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
 
   @Option(names = "--port", description = "Port for everything (default: ${DEFAULT-VALUE}; 0 = any free port).", defaultValue = "8080")
   int port;
@@ -97,6 +98,11 @@ public final class Main implements Callable<Integer> {
   String criu;
 
   public static void main(String[] args) {
+    // The daemon logs through System.Logger, whose default backend (java.util.logging) writes two
+    // lines per message to stderr; one line each keeps daemon.log readable and greppable. -D wins.
+    if (System.getProperty(LOG_FORMAT) == null) {
+      System.setProperty(LOG_FORMAT, "%1$tF %1$tT %4$s %5$s%6$s%n");
+    }
     int code = new CommandLine(new Main()).execute(args.length > 0 && args[0].equals("serve") ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
     if (code != 0) {
       System.exit(code);
@@ -135,7 +141,7 @@ public final class Main implements Callable<Integer> {
       stopped.countDown();
     }));
     if (config.criu().equals("off")) {
-      System.err.println("pilotlight: snapshot restore unavailable: turned off (--criu off)");
+      System.getLogger(Main.class.getName()).log(System.Logger.Level.INFO, "pilotlight: snapshot restore unavailable: turned off (--criu off)");
     }
     System.out.println("pilotlight: serving on http://" + host + ":" + daemon.port() + " (data in " + data + ")");
     System.out.flush();

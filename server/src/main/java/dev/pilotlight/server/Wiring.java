@@ -5,8 +5,8 @@ import dev.pilotlight.autoscaler.IdleTimeTracker;
 import dev.pilotlight.autoscaler.KeepAliveDecision;
 import dev.pilotlight.autoscaler.KeepAliveIdlePolicy;
 import dev.pilotlight.autoscaler.ScaleTarget;
-import dev.pilotlight.autoscaler.ScalingDecision;
 import dev.pilotlight.autoscaler.ScalingDecider;
+import dev.pilotlight.autoscaler.ScalingDecision;
 import dev.pilotlight.autoscaler.ScalingLoop;
 import dev.pilotlight.executor.ExecutorConfig;
 import dev.pilotlight.executor.ProcessExecutor;
@@ -17,11 +17,11 @@ import dev.pilotlight.gateway.FunctionStats;
 import dev.pilotlight.gateway.GatewayConfig;
 import dev.pilotlight.gateway.GatewayHandler;
 import dev.pilotlight.gateway.GatewayServer;
-import dev.pilotlight.gateway.activation.ActivationEvents;
 import dev.pilotlight.gateway.InstanceMeters;
 import dev.pilotlight.gateway.InvokerEventRunner;
 import dev.pilotlight.gateway.KeepAliveView;
 import dev.pilotlight.gateway.LambdaApi;
+import dev.pilotlight.gateway.activation.ActivationEvents;
 import dev.pilotlight.gateway.activation.Activator;
 import dev.pilotlight.gateway.activation.MemoryBudget;
 import dev.pilotlight.gateway.async.AsyncDispatcher;
@@ -55,14 +55,16 @@ import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /** Builds the daemon's object graph in plain sight. No decisions live here. */
 public final class Wiring {
+  private static final System.Logger LOG = System.getLogger(Wiring.class.getName());
+
   /** Platform threads for the APIs' blocking work; idle ones end after 30 s. */
   private static final int MANAGEMENT_THREADS = 16;
   /** Requests waiting for one of those threads before further ones get 503. */
@@ -190,7 +192,7 @@ public final class Wiring {
         c.changed().forEach((name, r) -> changed.put(name, new UsageStore.Rhythm(r.histogram(), r.idleSince())));
         usageStore.saveRhythms(changed, c.forgotten());
       } catch (RuntimeException e) {
-        System.err.println("usage saver: " + e);
+        LOG.log(System.Logger.Level.WARNING, "usage saver: " + e);
       }
     };
     saver.scheduleWithFixedDelay(save, 1, 1, TimeUnit.SECONDS);
@@ -239,7 +241,7 @@ public final class Wiring {
     try {
       rhythms.restore(name, new IdleTimeTracker.Saved(r.histogram(), r.idleSince()));
     } catch (IllegalArgumentException e) {
-      System.err.println("keep-alive: dropping the damaged rhythm of '" + name + "': " + e.getMessage());
+      LOG.log(System.Logger.Level.WARNING, "keep-alive: dropping the damaged rhythm of '" + name + "': " + e.getMessage());
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.pilotlight.store;
 
 import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.io.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -9,13 +10,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Set;
@@ -59,7 +57,7 @@ final class FileArtifactStore implements ArtifactStore {
       // Whatever is in tmp/ was abandoned by a crash mid-upload; nothing refers to it.
       try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(store.tmp)) {
         for (Path p : leftovers) {
-          deleteRecursively(p);
+          FileTrees.deleteTree(p);
         }
       }
     } catch (IOException e) {
@@ -149,7 +147,7 @@ final class FileArtifactStore implements ArtifactStore {
       }
     } finally {
       if (Files.exists(work)) {
-        deleteRecursively(work);
+        FileTrees.deleteTree(work);
       }
     }
   }
@@ -180,7 +178,7 @@ final class FileArtifactStore implements ArtifactStore {
             // Rename first so no reader ever sees a half-deleted package.
             Path doomed = tmp.resolve("gc-" + name + "-" + UUID.randomUUID());
             Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
-            deleteRecursively(doomed);
+            FileTrees.deleteTree(doomed);
           }
         }
       }
@@ -211,26 +209,6 @@ final class FileArtifactStore implements ArtifactStore {
     } catch (DirectoryNotEmptyException e) {
       // still holds live zips
     }
-  }
-
-  /** Deletes a tree without following links (there should be none, but a tree is never trusted). */
-  static void deleteRecursively(Path top) throws IOException {
-    Files.walkFileTree(top, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-        Files.delete(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-        if (e != null) {
-          throw e;
-        }
-        Files.delete(dir);
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 
   private static void deleteQuietly(Path file) {

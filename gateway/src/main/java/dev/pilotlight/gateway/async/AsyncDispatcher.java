@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * dispatcher's one thread (SQLite is blocking; completions arrive on event loops and hop over).
  */
 public final class AsyncDispatcher implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(AsyncDispatcher.class.getName());
+
 
   /**
    * Daemon-wide settings; a function's own {@code retryDelay} wins over this one.
@@ -157,7 +159,7 @@ public final class AsyncDispatcher implements AutoCloseable {
     } catch (RuntimeException e) {
       // The queue is unusable for now (disk full, closed at shutdown); claimed events stay claimed
       // and run after the next start, so nothing is lost by skipping this tick.
-      System.err.println("pilotlight: async dispatcher: " + e.getMessage());
+      LOG.log(System.Logger.Level.WARNING, "pilotlight: async dispatcher: " + e.getMessage());
     }
   }
 
@@ -216,7 +218,7 @@ public final class AsyncDispatcher implements AutoCloseable {
       }
     } catch (RuntimeException storeFailed) {
       // Left claimed: it runs again after the next start (at least once).
-      System.err.println("pilotlight: async dispatcher: event " + e.id() + ": " + storeFailed.getMessage());
+      LOG.log(System.Logger.Level.WARNING, "pilotlight: async dispatcher: event " + e.id() + ": " + storeFailed.getMessage());
     } finally {
       inFlight.decrementAndGet();
     }

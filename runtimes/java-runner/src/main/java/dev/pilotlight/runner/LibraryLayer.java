@@ -161,6 +161,7 @@ final class LibraryLayer {
     return r != null && r.value() == java.lang.annotation.RetentionPolicy.RUNTIME;
   }
 
+  @SuppressWarnings("ReturnValueIgnored") // reflection calls made for their side effect: linking
   private static void preload(ClassLoader loader, File jar) throws IOException {
     try (JarFile file = new JarFile(jar)) {
       Enumeration<JarEntry> entries = file.entries();

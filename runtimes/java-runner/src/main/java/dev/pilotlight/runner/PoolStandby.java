@@ -66,6 +66,7 @@ final class PoolStandby {
    * over a jar, and the invokedynamic bootstraps that function code commonly hits first (lambdas
    * and string concatenation). Best effort: a failure here only means a slower first call.
    */
+  @SuppressWarnings("ReturnValueIgnored") // reflection calls made for their side effect: warm JDK caches
   static void warmUp() {
     String sample = "{\"version\":\"2.0\",\"rawPath\":\"/\",\"rawQueryString\":\"a=1\",\"headers\":{\"host\":\"x\"},"
         + "\"queryStringParameters\":{\"name\":\"Ann\"},\"requestContext\":{\"http\":{\"method\":\"GET\"},\"timeEpoch\":1},"
@@ -187,6 +188,7 @@ final class PoolStandby {
    * annotation parser and the proxies of the meta-annotations every annotation type carries
    * ({@code @Retention}, {@code @Target}, …) are made once per JVM, about 2 ms together.
    */
+  @SuppressWarnings("ReturnValueIgnored") // annotations read for their side effect: parser and proxies made
   private static void warmAnnotations() {
     for (Class<?> type : new Class<?>[] {java.lang.annotation.Retention.class, java.lang.annotation.Target.class,
         java.lang.annotation.Documented.class, java.lang.annotation.Inherited.class, java.lang.annotation.Repeatable.class,
