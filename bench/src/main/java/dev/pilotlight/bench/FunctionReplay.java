@@ -1,5 +1,9 @@
 package dev.pilotlight.bench;
 
+import dev.pilotlight.activation.InstanceSlot;
+import dev.pilotlight.activation.PoolEffect;
+import dev.pilotlight.activation.PoolState;
+import dev.pilotlight.activation.QueueBounds;
 import dev.pilotlight.autoscaler.DemandMeter;
 import dev.pilotlight.autoscaler.IdleTimeTracker;
 import dev.pilotlight.autoscaler.KeepAliveDecision;
@@ -8,10 +12,6 @@ import dev.pilotlight.autoscaler.KeepAlivePolicy;
 import dev.pilotlight.autoscaler.ScaleTarget;
 import dev.pilotlight.autoscaler.ScalingDecider;
 import dev.pilotlight.autoscaler.ScalingLoop;
-import dev.pilotlight.gateway.activation.InstanceSlot;
-import dev.pilotlight.gateway.activation.PoolEffect;
-import dev.pilotlight.gateway.activation.PoolState;
-import dev.pilotlight.gateway.activation.QueueBounds;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;

@@ -5,7 +5,7 @@ import static dev.pilotlight.it.DaemonFixture.testFunctions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pilotlight.gateway.async.AsyncDispatcher;
+import dev.pilotlight.activation.async.AsyncDispatcher;
 import dev.pilotlight.server.DaemonConfig;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -1,8 +1,8 @@
 package dev.pilotlight.gateway;
 
-import dev.pilotlight.gateway.activation.Activator;
-import dev.pilotlight.gateway.activation.MemoryBudget;
-import dev.pilotlight.gateway.activation.ScalingStatus;
+import dev.pilotlight.activation.Activator;
+import dev.pilotlight.activation.MemoryBudget;
+import dev.pilotlight.activation.ScalingStatus;
 import dev.pilotlight.model.PoolSnapshot;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;

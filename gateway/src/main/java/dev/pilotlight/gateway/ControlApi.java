@@ -1,7 +1,7 @@
 package dev.pilotlight.gateway;
 
-import dev.pilotlight.gateway.activation.Activator;
-import dev.pilotlight.gateway.async.AsyncDispatcher;
+import dev.pilotlight.activation.Activator;
+import dev.pilotlight.activation.async.AsyncDispatcher;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Durations;
 import dev.pilotlight.model.Failure;

@@ -1,12 +1,12 @@
 package dev.pilotlight.gateway;
 
-import dev.pilotlight.gateway.activation.Activator;
-import dev.pilotlight.gateway.activation.Lease;
+import dev.pilotlight.activation.Activator;
+import dev.pilotlight.activation.Lease;
+import dev.pilotlight.activation.usage.UsageLedger;
+import dev.pilotlight.activation.usage.UsageMeter;
 import dev.pilotlight.gateway.lambda.HttpEvents;
 import dev.pilotlight.gateway.proxy.HttpProxy;
 import dev.pilotlight.gateway.proxy.ProxyOutcome;
-import dev.pilotlight.gateway.usage.UsageLedger;
-import dev.pilotlight.gateway.usage.UsageMeter;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.Instance;

@@ -1,6 +1,6 @@
 package dev.pilotlight.gateway;
 
-import dev.pilotlight.gateway.activation.ScalingStatus;
+import dev.pilotlight.activation.ScalingStatus;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSettings;
 import dev.pilotlight.model.FunctionSpec;

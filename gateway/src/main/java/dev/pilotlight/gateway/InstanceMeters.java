@@ -1,6 +1,6 @@
 package dev.pilotlight.gateway;
 
-import dev.pilotlight.gateway.activation.ActivationEvents;
+import dev.pilotlight.activation.ActivationEvents;
 import dev.pilotlight.model.Instance;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -2,8 +2,8 @@ package dev.pilotlight.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pilotlight.gateway.async.EventRunner;
-import dev.pilotlight.gateway.async.Outcome;
+import dev.pilotlight.activation.async.EventRunner;
+import dev.pilotlight.activation.async.Outcome;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.LambdaResponse;
 import java.nio.charset.StandardCharsets;

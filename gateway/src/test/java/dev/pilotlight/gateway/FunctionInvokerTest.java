@@ -3,12 +3,12 @@ package dev.pilotlight.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.pilotlight.activation.ActivationEvents;
+import dev.pilotlight.activation.Activator;
+import dev.pilotlight.activation.usage.UsageLedger;
+import dev.pilotlight.activation.usage.UsageMeter;
 import dev.pilotlight.autoscaler.ScalingDecider;
-import dev.pilotlight.gateway.activation.ActivationEvents;
-import dev.pilotlight.gateway.activation.Activator;
 import dev.pilotlight.gateway.proxy.HttpProxy;
-import dev.pilotlight.gateway.usage.UsageLedger;
-import dev.pilotlight.gateway.usage.UsageMeter;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;

@@ -2,11 +2,11 @@ package dev.pilotlight.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pilotlight.activation.ActivationEvents;
+import dev.pilotlight.activation.Activator;
+import dev.pilotlight.activation.MemoryBudget;
+import dev.pilotlight.activation.async.AsyncDispatcher;
 import dev.pilotlight.autoscaler.ScalingDecider;
-import dev.pilotlight.gateway.activation.ActivationEvents;
-import dev.pilotlight.gateway.activation.Activator;
-import dev.pilotlight.gateway.activation.MemoryBudget;
-import dev.pilotlight.gateway.async.AsyncDispatcher;
 import dev.pilotlight.gateway.proxy.HttpProxy;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.EventQueue;

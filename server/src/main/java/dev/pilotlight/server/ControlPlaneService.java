@@ -1,10 +1,10 @@
 package dev.pilotlight.server;
 
+import dev.pilotlight.activation.Activator;
+import dev.pilotlight.activation.usage.UsageMeter;
 import dev.pilotlight.gateway.ControlPlane;
 import dev.pilotlight.gateway.FunctionStats;
 import dev.pilotlight.gateway.KeepAliveView;
-import dev.pilotlight.gateway.activation.Activator;
-import dev.pilotlight.gateway.usage.UsageMeter;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.EventQueue;
 import dev.pilotlight.model.Failure;

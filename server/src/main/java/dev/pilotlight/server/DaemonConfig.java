@@ -1,8 +1,8 @@
 package dev.pilotlight.server;
 
+import dev.pilotlight.activation.MemoryBudget;
+import dev.pilotlight.activation.async.AsyncDispatcher;
 import dev.pilotlight.executor.WarmPool;
-import dev.pilotlight.gateway.activation.MemoryBudget;
-import dev.pilotlight.gateway.async.AsyncDispatcher;
 import dev.pilotlight.model.KeepAlive;
 import dev.pilotlight.model.ScalingSettings;
 import dev.pilotlight.store.PackageLimits;

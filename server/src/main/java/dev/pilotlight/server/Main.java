@@ -116,7 +116,7 @@ public final class Main implements Callable<Integer> {
     PackageLimits limits = new PackageLimits(maxPackageMb * 1024L * 1024L, maxUnpackedMb * 1024L * 1024L, PackageLimits.defaults().maxEntries());
     DaemonConfig config = DaemonConfig.builder(data.toAbsolutePath(), runner).host(host).port(port).limits(limits).maxQueue(maxQueue)
         .pool(new dev.pilotlight.executor.WarmPool.Settings(poolSize, Math.max(poolSize, poolSize == 0 ? 0 : poolMax)))
-        .async(dev.pilotlight.gateway.async.AsyncDispatcher.Settings.defaults()
+        .async(dev.pilotlight.activation.async.AsyncDispatcher.Settings.defaults()
             .withRetryDelay(FunctionSettings.RETRY_DELAY.parse(FunctionSettings.RETRY_DELAY.daemonFlag(), asyncRetryDelay)))
         .build();
     try {

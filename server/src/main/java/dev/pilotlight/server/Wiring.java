@@ -1,5 +1,11 @@
 package dev.pilotlight.server;
 
+import dev.pilotlight.activation.ActivationEvents;
+import dev.pilotlight.activation.Activator;
+import dev.pilotlight.activation.MemoryBudget;
+import dev.pilotlight.activation.async.AsyncDispatcher;
+import dev.pilotlight.activation.usage.UsageLedger;
+import dev.pilotlight.activation.usage.UsageMeter;
 import dev.pilotlight.autoscaler.DemandMeter;
 import dev.pilotlight.autoscaler.IdleTimeTracker;
 import dev.pilotlight.autoscaler.KeepAliveDecision;
@@ -21,13 +27,7 @@ import dev.pilotlight.gateway.InstanceMeters;
 import dev.pilotlight.gateway.InvokerEventRunner;
 import dev.pilotlight.gateway.KeepAliveView;
 import dev.pilotlight.gateway.LambdaApi;
-import dev.pilotlight.gateway.activation.ActivationEvents;
-import dev.pilotlight.gateway.activation.Activator;
-import dev.pilotlight.gateway.activation.MemoryBudget;
-import dev.pilotlight.gateway.async.AsyncDispatcher;
 import dev.pilotlight.gateway.proxy.HttpProxy;
-import dev.pilotlight.gateway.usage.UsageLedger;
-import dev.pilotlight.gateway.usage.UsageMeter;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Instance;

@@ -1,0 +1,243 @@
+package dev.pilotlight.activation;
+
+import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.Instance;
+import dev.pilotlight.model.PoolSnapshot;
+import dev.pilotlight.model.ScalingSettings;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The front of the request path for every function: hands out leases on instance slots, queues
+ * requests that find none (bounded in length and in time), starts instances on demand within the
+ * node's memory budget, stopping idle instances of other functions (least recently used first)
+ * when a launch for waiting requests needs their memory. A request is never dropped because its
+ * instance is still starting.
+ */
+public final class Activator {
+  /** Default bound on requests waiting per function. */
+  public static final int DEFAULT_MAX_QUEUE = ScalingSettings.DEFAULT_MAX_QUEUE;
+
+  /**
+   * The daemon's queue defaults, for functions that set none.
+   *
+   * @param maxQueue requests that may wait per function (default 1000)
+   * @param maxQueueWait how long one may wait; null (the default): the function's timeout, at least 10 s
+   */
+  public record Settings(int maxQueue, Duration maxQueueWait) {
+    public Settings {
+      if (maxQueue < 1) {
+        throw new IllegalArgumentException("maxQueue: " + maxQueue + " (expected: >= 1)");
+      }
+      if (maxQueueWait != null && (maxQueueWait.isNegative() || maxQueueWait.isZero())) {
+        throw new IllegalArgumentException("maxQueueWait: " + maxQueueWait + " (expected: > 0)");
+      }
+    }
+  }
+
+  private final Map<String, FunctionPool> pools = new ConcurrentHashMap<>();
+  private final PoolContext ctx;
+  private final MemoryBudget budget;
+  private final AtomicInteger retries = new AtomicInteger();
+  private volatile boolean shuttingDown;
+  private static final Failure.Unavailable SHUTTING_DOWN = new Failure.Unavailable("the daemon is shutting down; retry shortly");
+
+  /** An activator with no memory budget and no daemon-wide queue wait. */
+  public Activator(InstanceLauncher launcher, ScaleUpPolicy policy, ActivationEvents events, InstantSource clock, int maxQueue) {
+    this(launcher, policy, events, clock, new Settings(maxQueue, null), MemoryBudget.unlimited());
+  }
+
+  public Activator(InstanceLauncher launcher, ScaleUpPolicy policy, ActivationEvents events, InstantSource clock, Settings settings,
+      MemoryBudget budget) {
+    this(launcher, policy, events, clock, settings, budget, Activator::afterRealTime);
+  }
+
+  /** @param timer ends queue waits (tests end them by hand) */
+  Activator(InstanceLauncher launcher, ScaleUpPolicy policy, ActivationEvents events, InstantSource clock, Settings settings,
+      MemoryBudget budget, PoolContext.Timer timer) {
+    this.budget = budget;
+    this.ctx = new PoolContext(launcher, policy, events, clock, timer, new QueueBounds(settings.maxQueue(), settings.maxQueueWait()),
+        budget, this::makeRoom);
+    budget.onRelease(this::memoryReturned);
+  }
+
+  /** Queue waits end in real time, whatever the clock: a test's manual clock only moves what the pools report. */
+  private static void afterRealTime(Duration delay, Runnable task) {
+    CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS).execute(task);
+  }
+
+  /** Registers a function or points it at a new revision. */
+  public void deploy(Deployment d) {
+    FunctionPool existing = pools.putIfAbsent(d.name(), new FunctionPool(d, ctx));
+    if (existing != null) {
+      existing.redeploy(d);
+    }
+  }
+
+  /** Removes a function: waiters fail, instances stop. Completes when they are gone. */
+  public CompletableFuture<Void> remove(String name) {
+    return remove(name, new Failure.Unavailable("function '" + name + "' was removed"));
+  }
+
+  private CompletableFuture<Void> remove(String name, Failure reason) {
+    FunctionPool pool = pools.remove(name);
+    if (pool == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return CompletableFuture.allOf(pool.remove(reason).toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * A slot on an instance of {@code name}; fails with a {@link Failure}: not found, queue full,
+   * queue wait over, no memory for an instance, init error, shutdown.
+   */
+  public CompletableFuture<Lease> acquire(String name) {
+    if (shuttingDown) {
+      return CompletableFuture.failedFuture(SHUTTING_DOWN);
+    }
+    FunctionPool pool = pools.get(name);
+    if (pool == null) {
+      return CompletableFuture.failedFuture(new Failure.FunctionNotFound(name));
+    }
+    return pool.acquire();
+  }
+
+  public Optional<Deployment> deployment(String name) {
+    FunctionPool pool = pools.get(name);
+    return pool == null ? Optional.empty() : Optional.of(pool.deployment());
+  }
+
+  public Optional<PoolSnapshot> snapshot(String name) {
+    FunctionPool pool = pools.get(name);
+    return pool == null ? Optional.empty() : Optional.of(pool.snapshot());
+  }
+
+  public List<PoolSnapshot> snapshots() {
+    List<PoolSnapshot> all = new ArrayList<>();
+    pools.values().forEach(p -> all.add(p.snapshot()));
+    return all;
+  }
+
+  /** Launches instances for the autoscaler (headroom, minInstances): within free memory only. */
+  public void startInstances(String name, int count) {
+    FunctionPool pool = pools.get(name);
+    if (pool != null && count > 0) {
+      pool.start(count);
+    }
+  }
+
+  /** Starts one instance the keep-alive policy wants up before an expected call (within free memory only). */
+  public void prewarm(String name) {
+    FunctionPool pool = pools.get(name);
+    if (pool != null) {
+      pool.prewarm();
+    }
+  }
+
+  /** Scales one instance down: it takes no new request and stops when its requests are done; false if refused. */
+  public boolean drain(String name, String instanceId) {
+    FunctionPool pool = pools.get(name);
+    return pool != null && pool.drain(instanceId);
+  }
+
+  public boolean stopIfIdle(String name, String instanceId) {
+    FunctionPool pool = pools.get(name);
+    return pool != null && pool.stopIfIdle(instanceId);
+  }
+
+  /** Records the autoscaler's decision for {@code name} (status and metrics). */
+  public void decided(String name, int desired, boolean panicking) {
+    FunctionPool pool = pools.get(name);
+    if (pool != null) {
+      pool.decided(desired, panicking);
+    }
+  }
+
+  public Optional<ScalingStatus> scaling(String name) {
+    FunctionPool pool = pools.get(name);
+    return pool == null ? Optional.empty() : Optional.of(pool.scalingStatus());
+  }
+
+  public MemoryBudget memory() {
+    return budget;
+  }
+
+  /** Stops every instance of {@code name} now; returns how many were stopped. */
+  public int stopInstances(String name) {
+    FunctionPool pool = pools.get(name);
+    if (pool == null) {
+      throw new Failure.FunctionNotFound(name);
+    }
+    return pool.stopAll();
+  }
+
+  public List<Instance> instances(String name) {
+    FunctionPool pool = pools.get(name);
+    return pool == null ? List.of() : pool.instances();
+  }
+
+  /** Stops every instance of every function (daemon shutdown). */
+  public void shutdown() {
+    shuttingDown = true;
+    List<CompletableFuture<Void>> stops = new ArrayList<>();
+    for (String name : List.copyOf(pools.keySet())) {
+      stops.add(remove(name, SHUTTING_DOWN));
+    }
+    CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new)).join();
+  }
+
+  /**
+   * Makes room for one instance of {@code requester} ({@code mb}) by stopping idle instances of
+   * other functions, least recently used first, never below their minInstances; true once the
+   * memory is reserved. Busy instances are never stopped for memory.
+   */
+  private boolean makeRoom(FunctionPool requester, int mb) {
+    if (mb > budget.limitMb()) {
+      return false;
+    }
+    List<FunctionPool.IdleInstance> idle = new ArrayList<>();
+    for (FunctionPool p : pools.values()) {
+      if (p != requester) {
+        idle.addAll(p.idleInstances());
+      }
+    }
+    idle.sort(Comparator.comparing(FunctionPool.IdleInstance::lastUsed));
+    String forFunction = requester.deployment().name();
+    for (FunctionPool.IdleInstance victim : idle) {
+      victim.pool().evict(victim.id(), forFunction);
+      if (budget.tryReserve(mb)) {
+        return true;
+      }
+    }
+    return budget.tryReserve(mb);
+  }
+
+  /**
+   * Memory was returned: pools whose waiting requests found none get another try. Runs one pass
+   * at a time; returns that arrive during a pass cause one more pass instead of nesting.
+   */
+  private void memoryReturned() {
+    if (retries.getAndIncrement() > 0) {
+      return;
+    }
+    int missed = 1;
+    do {
+      for (FunctionPool p : pools.values()) {
+        if (p.memoryBlocked()) {
+          p.rebalance();
+        }
+      }
+      missed = retries.addAndGet(-missed);
+    } while (missed != 0);
+  }
+}

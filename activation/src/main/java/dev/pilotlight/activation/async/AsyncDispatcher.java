@@ -1,0 +1,239 @@
+package dev.pilotlight.activation.async;
+
+import dev.pilotlight.model.AsyncEvent;
+import dev.pilotlight.model.EventQueue;
+import dev.pilotlight.model.FunctionSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs accepted asynchronous invocations at least once. An event is stored before it is
+ * acknowledged ({@link #accept}); a tick claims the events that are due, runs each through the
+ * daemon's invoke path and applies {@link RetryPolicy}'s decision to the queue. Claimed events a
+ * previous run never finished are queued again on {@link #start}. All queue work happens on the
+ * dispatcher's one thread (SQLite is blocking; completions arrive on event loops and hop over).
+ */
+public final class AsyncDispatcher implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(AsyncDispatcher.class.getName());
+
+
+  /**
+   * Daemon-wide settings; a function's own {@code retryDelay} wins over this one.
+   *
+   * @param retryDelay wait before the first retry after a function error (default 1 min, as Lambda)
+   * @param throttleDelay wait before trying again an event that could not run (default 1 s)
+   * @param pollInterval how often due events are looked for; a new event is started at once (default 100 ms)
+   * @param maxInFlight events running at once over all functions (default 64)
+   * @param paused store and acknowledge events but run none (default false)
+   */
+  public record Settings(Duration retryDelay, Duration throttleDelay, Duration pollInterval, int maxInFlight, boolean paused) {
+    public Settings {
+      if (retryDelay == null || retryDelay.isNegative() || retryDelay.isZero()) {
+        throw new IllegalArgumentException("retryDelay: " + retryDelay + " (expected: > 0)");
+      }
+      if (throttleDelay == null || throttleDelay.isNegative() || throttleDelay.isZero()) {
+        throw new IllegalArgumentException("throttleDelay: " + throttleDelay + " (expected: > 0)");
+      }
+      if (pollInterval == null || pollInterval.toMillis() < 1) {
+        throw new IllegalArgumentException("pollInterval: " + pollInterval + " (expected: >= 1ms)");
+      }
+      if (maxInFlight < 1) {
+        throw new IllegalArgumentException("maxInFlight: " + maxInFlight + " (expected: >= 1)");
+      }
+    }
+
+    public static Settings defaults() {
+      return new Settings(Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofMillis(100), 64, false);
+    }
+
+    public Settings withRetryDelay(Duration d) {
+      return new Settings(d, throttleDelay, pollInterval, maxInFlight, paused);
+    }
+
+    public Settings withPaused(boolean p) {
+      return new Settings(retryDelay, throttleDelay, pollInterval, maxInFlight, p);
+    }
+  }
+
+  /** The current settings of a function, if it exists. */
+  @FunctionalInterface
+  public interface Specs {
+    Optional<FunctionSpec> find(String function);
+  }
+
+  private final EventQueue queue;
+  private final EventRunner runner;
+  private final Specs specs;
+  private final EventLog log;
+  private final Settings settings;
+  private final InstantSource clock;
+  private final Executor executor;
+  private final ScheduledExecutorService scheduler; // null when driven by hand (tests)
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicBoolean wakePending = new AtomicBoolean();
+
+  AsyncDispatcher(EventQueue queue, EventRunner runner, Specs specs, EventLog log, Settings settings, InstantSource clock,
+      Executor executor, ScheduledExecutorService scheduler) {
+    this.queue = queue;
+    this.runner = runner;
+    this.specs = specs;
+    this.log = log;
+    this.settings = settings;
+    this.clock = clock;
+    this.executor = executor;
+    this.scheduler = scheduler;
+  }
+
+  /** A dispatcher with a thread of its own; call {@link #start} to begin running events. */
+  public static AsyncDispatcher create(EventQueue queue, EventRunner runner, Specs specs, EventLog log, Settings settings, InstantSource clock) {
+    ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
+        r -> Thread.ofPlatform().daemon().name("async-dispatcher").unstarted(r));
+    return new AsyncDispatcher(queue, runner, specs, log, settings, clock, thread, thread);
+  }
+
+  /** Queues again what a previous run claimed but never finished, then polls for due events (unless paused). */
+  public void start() {
+    queue.requeueClaimed(clock.instant());
+    if (scheduler != null && !settings.paused()) {
+      long ms = settings.pollInterval().toMillis();
+      scheduler.scheduleWithFixedDelay(this::tickSafely, 0, ms, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Stores an event durably (before the caller acknowledges it) and starts it if there is room. */
+  public AsyncEvent accept(String function, String requestId, byte[] payload) {
+    AsyncEvent e = queue.enqueue(function, requestId, payload, clock.instant());
+    wake();
+    return e;
+  }
+
+  public List<AsyncEvent> failures(String function) {
+    return queue.failed(function);
+  }
+
+  /** Queues every failed event of {@code function} again; returns how many. */
+  public int redrive(String function) {
+    int n = queue.redrive(function, clock.instant());
+    if (n > 0) {
+      wake();
+    }
+    return n;
+  }
+
+  /** Forgets every event of a removed function; returns how many. */
+  public int purge(String function) {
+    return queue.purge(function);
+  }
+
+  /** Events claimed and not yet settled. */
+  public int inFlight() {
+    return inFlight.get();
+  }
+
+  private void wake() {
+    if (settings.paused() || !wakePending.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      executor.execute(() -> {
+        wakePending.set(false);
+        tickSafely();
+      });
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      wakePending.set(false); // stored already; it runs after the next start
+    }
+  }
+
+  private void tickSafely() {
+    try {
+      tick();
+    } catch (RuntimeException e) {
+      // The queue is unusable for now (disk full, closed at shutdown); claimed events stay claimed
+      // and run after the next start, so nothing is lost by skipping this tick.
+      LOG.log(System.Logger.Level.WARNING, "pilotlight: async dispatcher: " + e.getMessage());
+    }
+  }
+
+  /** Claims the events due now, as many as there is room for, and starts each. */
+  void tick() {
+    int room = settings.maxInFlight() - inFlight.get();
+    if (room <= 0) {
+      return;
+    }
+    Instant now = clock.instant();
+    for (AsyncEvent e : queue.claimDue(now, room)) {
+      inFlight.incrementAndGet();
+      dispatch(e, now);
+    }
+  }
+
+  private void dispatch(AsyncEvent e, Instant now) {
+    Optional<FunctionSpec> spec = specs.find(e.function());
+    if (spec.isEmpty()) {
+      settle(e, new Outcome.Gone("function '" + e.function() + "' does not exist"), limits(null));
+      return;
+    }
+    RetryPolicy.Limits limits = limits(spec.get());
+    if (RetryPolicy.expired(e, limits, now)) {
+      settle(e, new Outcome.Gone("the event is older than the maximum event age of " + limits.maxEventAge().toMillis()
+          + " ms" + (e.lastError() == null ? "" : "; last error: " + e.lastError())), limits);
+      return;
+    }
+    runner.run(e.function(), e.requestId(), e.payload()).whenCompleteAsync((outcome, error) -> settle(e,
+        error != null ? new Outcome.Throttled("the invoke path failed: " + error) : outcome, limits), executor);
+  }
+
+  private RetryPolicy.Limits limits(FunctionSpec spec) {
+    if (spec == null) {
+      return new RetryPolicy.Limits(0, FunctionSpec.DEFAULT_MAX_EVENT_AGE, settings.retryDelay(), settings.throttleDelay());
+    }
+    Duration delay = spec.retryDelay() != null ? spec.retryDelay() : settings.retryDelay();
+    return new RetryPolicy.Limits(spec.maxRetries(), spec.maxEventAge(), delay, settings.throttleDelay());
+  }
+
+  private void settle(AsyncEvent e, Outcome outcome, RetryPolicy.Limits limits) {
+    try {
+      Instant now = clock.instant();
+      switch (RetryPolicy.decide(e, outcome, limits, now)) {
+        case RetryPolicy.Decision.Done d -> queue.complete(e.id());
+        case RetryPolicy.Decision.RetryAt r -> {
+          queue.retry(e.id(), r.attempts(), r.at(), r.error());
+          if (r.attempts() > e.attempts()) {
+            log.line(e.function(), e.requestId(), "ASYNC attempt " + r.attempts() + " failed, retry at " + r.at() + ": " + r.error());
+          }
+        }
+        case RetryPolicy.Decision.GiveUp g -> {
+          queue.fail(e.id(), g.attempts(), g.error(), now);
+          log.line(e.function(), e.requestId(), "ASYNC event failed after " + g.attempts() + " attempt(s), kept for redrive: " + g.error());
+        }
+      }
+    } catch (RuntimeException storeFailed) {
+      // Left claimed: it runs again after the next start (at least once).
+      LOG.log(System.Logger.Level.WARNING, "pilotlight: async dispatcher: event " + e.id() + ": " + storeFailed.getMessage());
+    } finally {
+      inFlight.decrementAndGet();
+    }
+  }
+
+  /** Stops polling; events still running stay claimed and run again after the next start. */
+  @Override
+  public void close() {
+    if (scheduler != null) {
+      scheduler.shutdownNow();
+      try {
+        scheduler.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

@@ -1,0 +1,283 @@
+package dev.pilotlight.activation.async;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pilotlight.model.AsyncEvent;
+import dev.pilotlight.model.EventQueue;
+import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.Runtime;
+import dev.pilotlight.testing.ManualClock;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+/** The dispatcher driven by hand: a manual clock, an in-memory queue, a scripted runner, no threads. */
+class AsyncDispatcherTest {
+  private final ManualClock clock = new ManualClock();
+  private final MemoryQueue queue = new MemoryQueue();
+  private final List<String> runs = new ArrayList<>();
+  private final List<CompletableFuture<Outcome>> pending = new ArrayList<>();
+  private final List<String> logLines = new ArrayList<>();
+  private FunctionSpec spec = FunctionSpec.builder().name("f").runtime(Runtime.JAVA).handler("a.B").memoryMb(128)
+      .timeout(Duration.ofSeconds(3)).retryDelay(Duration.ofMillis(100)).build();
+
+  private AsyncDispatcher dispatcher(AsyncDispatcher.Settings settings) {
+    EventRunner runner = (function, requestId, payload) -> {
+      runs.add(function + ":" + new String(payload, StandardCharsets.UTF_8));
+      CompletableFuture<Outcome> f = new CompletableFuture<>();
+      pending.add(f);
+      return f;
+    };
+    AsyncDispatcher.Specs specs = name -> name.equals(spec.name()) ? Optional.of(spec) : Optional.empty();
+    return new AsyncDispatcher(queue, runner, specs, (f, r, line) -> logLines.add(line), settings, clock, Runnable::run, null);
+  }
+
+  private AsyncDispatcher dispatcher() {
+    return dispatcher(AsyncDispatcher.Settings.defaults());
+  }
+
+  @Test
+  void anAcceptedEventIsStoredThenRunAtOnceAndRemovedOnSuccess() {
+    AsyncDispatcher d = dispatcher();
+    d.start();
+    d.accept("f", "r1", "{\"n\":1}".getBytes(StandardCharsets.UTF_8));
+    assertThat(runs).containsExactly("f:{\"n\":1}");
+    assertThat(queue.state(1)).isEqualTo("claimed");
+    pending.getFirst().complete(new Outcome.Succeeded());
+    assertThat(queue.events).isEmpty();
+    assertThat(d.inFlight()).isZero();
+  }
+
+  @Test
+  void aFailingEventIsRetriedTwiceOnTheFunctionsDelaysThenKeptAsFailed() {
+    AsyncDispatcher d = dispatcher();
+    d.start();
+    d.accept("f", "r1", "x".getBytes(StandardCharsets.UTF_8));
+    pending.get(0).complete(new Outcome.FunctionError("IllegalStateException: boom"));
+    assertThat(queue.state(1)).isEqualTo("queued");
+
+    clock.advanceMillis(99);
+    d.tick();
+    assertThat(runs).hasSize(1);
+    clock.advanceMillis(1);
+    d.tick();
+    assertThat(runs).hasSize(2);
+    pending.get(1).complete(new Outcome.FunctionError("IllegalStateException: boom"));
+
+    clock.advanceMillis(199);
+    d.tick();
+    assertThat(runs).as("the second retry waits twice as long").hasSize(2);
+    clock.advanceMillis(1);
+    d.tick();
+    assertThat(runs).hasSize(3);
+    pending.get(2).complete(new Outcome.FunctionError("IllegalStateException: boom"));
+
+    List<AsyncEvent> failed = d.failures("f");
+    assertThat(failed).singleElement().satisfies(e -> {
+      assertThat(e.attempts()).isEqualTo(3);
+      assertThat(e.lastError()).isEqualTo("IllegalStateException: boom");
+      assertThat(new String(e.payload(), StandardCharsets.UTF_8)).isEqualTo("x");
+    });
+    assertThat(logLines).last().asString().startsWith("ASYNC event failed after 3 attempt(s)");
+
+    clock.advance(Duration.ofHours(1));
+    d.tick();
+    assertThat(runs).as("a failed event stays put").hasSize(3);
+    assertThat(d.redrive("f")).isEqualTo(1);
+    assertThat(runs).hasSize(4);
+    pending.get(3).complete(new Outcome.Succeeded());
+    assertThat(d.failures("f")).isEmpty();
+    assertThat(queue.events).isEmpty();
+  }
+
+  @Test
+  void theDaemonDelayAppliesWhenTheFunctionSetsNone() {
+    spec = FunctionSpec.builder().name("f").runtime(Runtime.JAVA).handler("a.B").memoryMb(128).timeout(Duration.ofSeconds(3)).build();
+    AsyncDispatcher d = dispatcher(AsyncDispatcher.Settings.defaults().withRetryDelay(Duration.ofSeconds(7)));
+    d.start();
+    d.accept("f", "r1", new byte[0]);
+    pending.getFirst().complete(new Outcome.FunctionError("E"));
+    clock.advanceMillis(6_999);
+    d.tick();
+    assertThat(runs).hasSize(1);
+    clock.advanceMillis(1);
+    d.tick();
+    assertThat(runs).hasSize(2);
+  }
+
+  @Test
+  void aPausedDispatcherStoresEventsButRunsNone() {
+    AsyncDispatcher d = dispatcher(AsyncDispatcher.Settings.defaults().withPaused(true));
+    d.start();
+    d.accept("f", "r1", new byte[0]);
+    assertThat(runs).isEmpty();
+    assertThat(queue.state(1)).isEqualTo("queued");
+  }
+
+  @Test
+  void claimedEventsOfAPreviousRunAreRunAgainOnStart() {
+    queue.enqueue("f", "r1", "old".getBytes(StandardCharsets.UTF_8), clock.instant());
+    queue.claimDue(clock.instant(), 10); // a previous daemon took it and died
+    AsyncDispatcher d = dispatcher();
+    d.start();
+    d.tick();
+    assertThat(runs).containsExactly("f:old");
+  }
+
+  @Test
+  void anEventOlderThanTheMaximumAgeIsNotRun() {
+    queue.enqueue("f", "r1", new byte[0], clock.instant());
+    clock.advance(Duration.ofHours(7));
+    AsyncDispatcher d = dispatcher();
+    d.start();
+    d.tick();
+    assertThat(runs).isEmpty();
+    assertThat(d.failures("f")).singleElement().satisfies(e -> assertThat(e.lastError()).contains("older than the maximum event age"));
+  }
+
+  @Test
+  void anEventOfARemovedFunctionFailsWithoutRunning() {
+    AsyncDispatcher d = dispatcher();
+    d.start();
+    d.accept("gone", "r1", new byte[0]);
+    assertThat(runs).isEmpty();
+    assertThat(d.failures("gone")).singleElement().satisfies(e -> assertThat(e.lastError()).contains("does not exist"));
+  }
+
+  @Test
+  void noMoreThanMaxInFlightRunAtOnce() {
+    AsyncDispatcher d = dispatcher(new AsyncDispatcher.Settings(Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofMillis(100), 2, false));
+    d.start();
+    for (int i = 0; i < 5; i++) {
+      d.accept("f", "r" + i, new byte[0]);
+    }
+    assertThat(runs).hasSize(2);
+    pending.get(0).complete(new Outcome.Succeeded());
+    d.tick();
+    assertThat(runs).hasSize(3);
+    assertThat(d.inFlight()).isEqualTo(2);
+  }
+
+  @Test
+  void aThrottledEventIsTriedAgainWithoutUsingARetry() {
+    AsyncDispatcher d = dispatcher();
+    d.start();
+    d.accept("f", "r1", new byte[0]);
+    pending.getFirst().complete(new Outcome.Throttled("queue full"));
+    clock.advanceMillis(1_000);
+    d.tick();
+    assertThat(runs).hasSize(2);
+    pending.get(1).complete(new Outcome.FunctionError("E"));
+    assertThat(queue.events.values()).singleElement().satisfies(e -> assertThat(e.event.attempts()).isEqualTo(1));
+  }
+
+  /** An in-memory {@link EventQueue} with the store's semantics. */
+  static final class MemoryQueue implements EventQueue {
+    static final class Row {
+      AsyncEvent event;
+      String state;
+      Instant due;
+
+      Row(AsyncEvent event, String state, Instant due) {
+        this.event = event;
+        this.state = state;
+        this.due = due;
+      }
+    }
+
+    final Map<Long, Row> events = new LinkedHashMap<>();
+    private long next = 1;
+
+    String state(long id) {
+      return events.get(id).state;
+    }
+
+    @Override
+    public AsyncEvent enqueue(String function, String requestId, byte[] payload, Instant now) {
+      AsyncEvent e = new AsyncEvent(next++, function, requestId, payload, now, 0, null, null);
+      events.put(e.id(), new Row(e, "queued", now));
+      return e;
+    }
+
+    @Override
+    public List<AsyncEvent> claimDue(Instant now, int max) {
+      List<AsyncEvent> out = new ArrayList<>();
+      for (Row r : events.values()) {
+        if (out.size() < max && r.state.equals("queued") && !r.due.isAfter(now)) {
+          r.state = "claimed";
+          out.add(r.event);
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public void complete(long id) {
+      events.remove(id);
+    }
+
+    @Override
+    public void retry(long id, int attempts, Instant dueAt, String error) {
+      Row r = events.get(id);
+      AsyncEvent e = r.event;
+      r.event = new AsyncEvent(e.id(), e.function(), e.requestId(), e.payload(), e.acceptedAt(), attempts, error, null);
+      r.state = "queued";
+      r.due = dueAt;
+    }
+
+    @Override
+    public void fail(long id, int attempts, String error, Instant now) {
+      Row r = events.get(id);
+      AsyncEvent e = r.event;
+      r.event = new AsyncEvent(e.id(), e.function(), e.requestId(), e.payload(), e.acceptedAt(), attempts, error, now);
+      r.state = "failed";
+    }
+
+    @Override
+    public List<AsyncEvent> failed(String function) {
+      return events.values().stream().filter(r -> r.state.equals("failed") && r.event.function().equals(function)).map(r -> r.event).toList();
+    }
+
+    @Override
+    public int redrive(String function, Instant now) {
+      int n = 0;
+      for (Row r : events.values()) {
+        if (r.state.equals("failed") && r.event.function().equals(function)) {
+          AsyncEvent e = r.event;
+          r.event = new AsyncEvent(e.id(), e.function(), e.requestId(), e.payload(), now, 0, e.lastError(), null);
+          r.state = "queued";
+          r.due = now;
+          n++;
+        }
+      }
+      return n;
+    }
+
+    @Override
+    public int purge(String function) {
+      int before = events.size();
+      events.values().removeIf(r -> r.event.function().equals(function));
+      return before - events.size();
+    }
+
+    @Override
+    public int requeueClaimed(Instant now) {
+      int n = 0;
+      for (Row r : events.values()) {
+        if (r.state.equals("claimed")) {
+          r.state = "queued";
+          r.due = now;
+          n++;
+        }
+      }
+      return n;
+    }
+  }
+}

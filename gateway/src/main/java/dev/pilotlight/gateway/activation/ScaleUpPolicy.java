@@ -1,9 +1,0 @@
-package dev.pilotlight.gateway.activation;
-
-import dev.pilotlight.model.PoolSnapshot;
-
-/** Decides how many instances to launch when a request finds no free slot; the autoscaler provides it. */
-@FunctionalInterface
-public interface ScaleUpPolicy {
-  int instancesToStart(PoolSnapshot snapshot);
-}

@@ -1,7 +1,0 @@
-package dev.pilotlight.gateway.async;
-
-/** Where the dispatcher notes retries and give-ups, in the function's own log. */
-@FunctionalInterface
-public interface EventLog {
-  void line(String function, String requestId, String message);
-}

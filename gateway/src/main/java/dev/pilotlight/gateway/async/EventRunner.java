@@ -1,9 +1,0 @@
-package dev.pilotlight.gateway.async;
-
-import java.util.concurrent.CompletableFuture;
-
-/** Runs one event through the daemon's invoke path; never completes exceptionally. */
-@FunctionalInterface
-public interface EventRunner {
-  CompletableFuture<Outcome> run(String function, String requestId, byte[] payload);
-}

@@ -1,2 +1,0 @@
-/** Cost accounting: every invocation's billed duration and memory, and the memory held idle, summed per function and hour. */
-package dev.pilotlight.gateway.usage;
