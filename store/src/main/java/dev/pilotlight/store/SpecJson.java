@@ -8,6 +8,7 @@ import dev.pilotlight.model.FunctionSettings;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Setting;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -17,12 +18,18 @@ import java.util.TreeMap;
  * binding so that renaming a record component cannot silently change what is on disk.
  *
  * <p>Specs stored by older versions lack the settings added since: an absent key reads as the
- * setting's default, which is what those versions ran with.
+ * setting's default, which is what those versions ran with. The settings every version has
+ * stored ({@link #ALWAYS_STORED}) are different: one missing means the row is damaged, and it is
+ * refused rather than read as a function that runs with defaults nobody chose.
  */
 final class SpecJson {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** Holds the autoscaler and queue settings; absent when the function sets none. */
   static final String SCALING = "scaling";
+  /** Written by every version since the first: their absence is damage, not age. */
+  static final Set<Setting<?>> ALWAYS_STORED = Set.of(FunctionSettings.NAME, FunctionSettings.RUNTIME,
+      FunctionSettings.MEMORY, FunctionSettings.TIMEOUT, FunctionSettings.CONCURRENCY, FunctionSettings.MIN_INSTANCES,
+      FunctionSettings.MAX_INSTANCES, FunctionSettings.IDLE_TIMEOUT);
 
   private SpecJson() {}
 
@@ -62,6 +69,9 @@ final class SpecJson {
     FunctionSpec.Builder spec = FunctionSpec.builder();
     for (Setting<?> setting : FunctionSettings.ALL) {
       JsonNode v = (setting.isScaling() ? n.path(SCALING) : n).get(setting.storedKey());
+      if ((v == null || v.isNull()) && ALWAYS_STORED.contains(setting)) {
+        throw new IllegalStateException("spec JSON is damaged: '" + setting.storedKey() + "' is missing (every version stores it)");
+      }
       if (v != null && !v.isNull()) {
         setting.setParsed(spec, setting.kind() == Setting.Kind.MAP ? map(v) : setting.unstore(v.isNumber() ? v.numberValue() : v.asText()));
       }

@@ -1,6 +1,7 @@
 package dev.pilotlight.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -86,6 +87,21 @@ class SettingSurfacesTest {
     assertThat(old.scaling().isUnset()).isTrue();
     assertThat(old.keepAlive()).isNull();
     assertThat(old.readinessPath()).isNull();
+  }
+
+  /** Every version stored these: one missing is damage, refused, not a function with defaults nobody chose. */
+  @Test
+  void aRowMissingASettingEveryVersionStoredIsRefusedAsDamaged() {
+    String full = """
+        {"name":"old","runtime":"java","handler":"example.Hello","memoryMb":128,"timeout":"PT3S","concurrency":1,\
+        "minInstances":0,"maxInstances":10,"idleTimeout":"PT5M","env":{}}""";
+    assertThat(SpecJson.read(full).memoryMb()).isEqualTo(128);
+    for (String key : List.of("name", "runtime", "memoryMb", "timeout", "concurrency", "minInstances", "maxInstances",
+        "idleTimeout")) {
+      String damaged = full.replaceFirst("\"" + key + "\":(\"[^\"]*\"|\\d+),?", "");
+      assertThatThrownBy(() -> SpecJson.read(damaged)).as(key)
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("'" + key + "' is missing");
+    }
   }
 
   @Test
