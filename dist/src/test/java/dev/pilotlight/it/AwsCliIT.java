@@ -38,7 +38,18 @@ class AwsCliIT {
         .isTrue();
     work = dir;
     d = new DaemonFixture(data);
+    // The key comes from `pilotlight keys create`, whose two lines a shell would eval.
+    DaemonFixture.CliResult created = d.cli("keys", "create", "--role", "deploy", "--description", "aws cli test");
+    assertThat(created.exit()).as(created.err()).isZero();
+    for (String line : created.out().strip().split("\n")) {
+      int eq = line.indexOf('=');
+      keyEnv.put(line.substring(0, eq), line.substring(eq + 1));
+    }
+    assertThat(keyEnv).containsOnlyKeys("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
   }
+
+  /** AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of an issued key. */
+  static final Map<String, String> keyEnv = new java.util.HashMap<>();
 
   @AfterAll
   static void stop() {
@@ -59,13 +70,17 @@ class AwsCliIT {
 
   /** Runs {@code aws lambda ARGS…} against the daemon, isolated from any AWS configuration on the machine. */
   static Result aws(String... args) throws Exception {
+    return awsWith(keyEnv, args);
+  }
+
+  /** Runs {@code aws lambda ARGS…} with these credentials. */
+  static Result awsWith(Map<String, String> credentials, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(AWS.toString(), "--endpoint-url", d.url(), "--output", "json", "lambda"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> k.startsWith("AWS_"));
-    env.put("AWS_ACCESS_KEY_ID", "x");
-    env.put("AWS_SECRET_ACCESS_KEY", "x");
+    env.putAll(credentials);
     env.put("AWS_DEFAULT_REGION", "us-east-1");
     env.put("AWS_EC2_METADATA_DISABLED", "true");
     env.put("AWS_PAGER", "");
@@ -102,6 +117,18 @@ class AwsCliIT {
 
   static String sha256Base64(Path file) throws Exception {
     return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+  }
+
+  @Test
+  void theAwsCliIsRefusedWithoutAnIssuedKey() throws Exception {
+    Result unknown = awsWith(Map.of("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEEXAMPLE00", "AWS_SECRET_ACCESS_KEY", "x"), "list-functions");
+    assertThat(unknown.exit()).isNotZero();
+    assertThat(unknown.err()).contains("UnrecognizedClientException");
+    Result wrongSecret = awsWith(Map.of("AWS_ACCESS_KEY_ID", keyEnv.get("AWS_ACCESS_KEY_ID"), "AWS_SECRET_ACCESS_KEY", "not-the-secret"),
+        "list-functions");
+    assertThat(wrongSecret.exit()).isNotZero();
+    assertThat(wrongSecret.err()).contains("InvalidSignatureException");
+    assertThat(aws("list-functions").exit()).isZero();
   }
 
   @Test

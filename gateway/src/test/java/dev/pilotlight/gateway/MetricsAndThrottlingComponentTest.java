@@ -8,10 +8,20 @@ import dev.pilotlight.activation.MemoryBudget;
 import dev.pilotlight.activation.async.AsyncDispatcher;
 import dev.pilotlight.autoscaler.ScalingDecider;
 import dev.pilotlight.gateway.proxy.HttpProxy;
+import dev.pilotlight.gateway.auth.Credentials;
+import dev.pilotlight.testing.MemoryCredentialStore;
 import dev.pilotlight.model.Deployment;
+import dev.pilotlight.gateway.auth.Credentials;
+import dev.pilotlight.testing.MemoryCredentialStore;
 import dev.pilotlight.model.EventQueue;
+import dev.pilotlight.gateway.auth.Credentials;
+import dev.pilotlight.testing.MemoryCredentialStore;
 import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.gateway.auth.Credentials;
+import dev.pilotlight.testing.MemoryCredentialStore;
 import dev.pilotlight.model.Instance;
+import dev.pilotlight.gateway.auth.Credentials;
+import dev.pilotlight.testing.MemoryCredentialStore;
 import dev.pilotlight.model.ScalingSettings;
 import dev.pilotlight.testing.Deployments;
 import dev.pilotlight.testing.FakeInstance;
@@ -66,12 +76,13 @@ class MetricsAndThrottlingComponentTest {
     ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     ActivatorMeters activatorMeters = new ActivatorMeters(activator, metrics);
     GatewayHandler router = new GatewayHandler(invoker::serveUrl,
-        new ControlApi(control, activator, stats, invoker, async, blocking, "127.0.0.1")::handle,
+        new ControlApi(control, activator, stats, invoker, async, blocking, "127.0.0.1",
+            new Credentials(new MemoryCredentialStore(), clock))::handle,
         new LambdaApi(activator, invoker, async, control, blocking)::handle,
         () -> {
           activatorMeters.refresh();
           return metrics.scrape();
-        });
+        }, new OpenAdmission());
     server = GatewayServer.start(new GatewayConfig("127.0.0.1", 0, 1024 * 1024), boss, workers, router);
   }
 
