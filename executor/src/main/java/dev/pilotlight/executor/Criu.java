@@ -1,5 +1,6 @@
 package dev.pilotlight.executor;
 
+import dev.pilotlight.model.io.FileTrees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,6 +25,8 @@ final class Criu {
   static final Path DEFAULT_BINARY = Path.of("/opt/pilotlight-criu/sbin/criu");
   static final int MIN_MAJOR = 4;
   static final int MIN_MINOR = 1;
+  /** The trial dump of {@link #trialDump} takes ~0.1 s where CRIU works. */
+  static final int TRIAL_SECONDS = 10;
   private static final Pattern VERSION = Pattern.compile("(?m)^Version:\\s*(\\d+)\\.(\\d+)(?:\\.(\\d+))?");
 
   final Path binary;
@@ -88,7 +91,63 @@ final class Criu {
     if (check.exit() != 0) {
       return Detection.none(binary + " check failed: " + OutputCapture.lastLine(check.output()));
     }
-    return new Detection(new Criu(binary, version, unshare, setsid), null);
+    Criu criu = new Criu(binary, version, unshare, setsid);
+    String trial = criu.trialDump();
+    return trial == null ? new Detection(criu, null) : Detection.none(trial);
+  }
+
+  /**
+   * Dumps a {@code sleep} started the way apps are ({@link #snapshotCommand}), within
+   * {@value #TRIAL_SECONDS} s: {@code criu check} passes on kernels where a dump then hangs in the
+   * parasite (seen on a 6.18 kernel in a Firecracker VM), and each deploy would wait out the dump's
+   * time limit for nothing. Null when the dump worked, else why not.
+   */
+  String trialDump() {
+    Path dir = null;
+    Process p = null;
+    try {
+      dir = Files.createTempDirectory("pilotlight-criu-trial-");
+      p = new ProcessBuilder(snapshotCommand("sleep 300")).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TRIAL_SECONDS);
+      Long init = null;
+      while (init == null && System.nanoTime() < deadline) {
+        init = p.children().findFirst().map(ProcessHandle::pid).orElse(null);
+        if (init == null) {
+          Thread.sleep(5);
+        }
+      }
+      if (init == null) {
+        return "a trial process for criu did not start";
+      }
+      Path log = dir.resolve("dump.log");
+      Process dump = new ProcessBuilder(dumpCommand(init, dir, log)).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      long left = Math.max(1, deadline - System.nanoTime());
+      if (!dump.waitFor(left, TimeUnit.NANOSECONDS)) {
+        dump.descendants().forEach(ProcessHandle::destroyForcibly);
+        dump.destroyForcibly();
+        return binary + " dump of a trial process did not finish within " + TRIAL_SECONDS + " s on this kernel ("
+            + System.getProperty("os.version") + "); criu check passes but dumps hang here";
+      }
+      if (dump.exitValue() != 0) {
+        return binary + " dump of a trial process failed: " + errors(Files.exists(log) ? Files.readString(log) : "");
+      }
+      return null;
+    } catch (IOException e) {
+      return "trial dump: " + e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "trial dump interrupted";
+    } finally {
+      if (p != null) {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+      }
+      if (dir != null) {
+        FileTrees.deleteTreeQuietly(dir);
+      }
+    }
   }
 
   /** {@code 4.1.1} from {@code criu --version}'s {@code Version: 4.1.1}; null when there is none. */

@@ -192,6 +192,15 @@ public final class ProcessExecutor implements AutoCloseable {
     return ladder;
   }
 
+  /**
+   * Why this host cannot offer the snapshot rung with {@code criuSetting} ({@code auto}, {@code off}
+   * or a path), found as the daemon finds it (a trial dump included); null when it can. Runs
+   * processes for up to a few seconds.
+   */
+  public static String snapshotUnavailableReason(String criuSetting) {
+    return Criu.detect(criuSetting, System.getenv()).reason();
+  }
+
   public WarmPool pool() {
     return pool;
   }
