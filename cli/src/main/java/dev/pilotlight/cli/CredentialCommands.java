@@ -50,7 +50,8 @@ final class CredentialCommands {
   }
 
   @Command(name = "create", description = "Issue a new one and print it: a token alone on the last line; for keys, "
-      + "AWS_ACCESS_KEY_ID=… and AWS_SECRET_ACCESS_KEY=… lines, so that eval \"$(pilotlight keys create)\" sets up a shell.")
+      + "AWS_ACCESS_KEY_ID=… and AWS_SECRET_ACCESS_KEY=… lines and an export of both, so that eval \"$(pilotlight keys create)\" "
+      + "or export $(pilotlight keys create) sets up a shell.")
   static final class Create extends DaemonCommand {
     private final Kind kind;
 
@@ -81,6 +82,8 @@ final class CredentialCommands {
             + "); the secret is shown only now");
         ctx.out().println("AWS_ACCESS_KEY_ID=" + Json.text(answer, "accessKeyId"));
         ctx.out().println("AWS_SECRET_ACCESS_KEY=" + Json.text(answer, "secretAccessKey"));
+        // eval "$(…)" needs it to export them; export $(…) reads it as more names to export
+        ctx.out().println("export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY");
       }
       return 0;
     }

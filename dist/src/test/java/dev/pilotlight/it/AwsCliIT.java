@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pilotlight.testing.Zips;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,7 +45,11 @@ class AwsCliIT {
     assertThat(created.exit()).as(created.err()).isZero();
     for (String line : created.out().strip().split("\n")) {
       int eq = line.indexOf('=');
-      keyEnv.put(line.substring(0, eq), line.substring(eq + 1));
+      if (eq > 0) {
+        keyEnv.put(line.substring(0, eq), line.substring(eq + 1));
+      } else {
+        assertThat(line).isEqualTo("export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY");
+      }
     }
     assertThat(keyEnv).containsOnlyKeys("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
   }
@@ -129,6 +135,25 @@ class AwsCliIT {
     assertThat(wrongSecret.exit()).isNotZero();
     assertThat(wrongSecret.err()).contains("InvalidSignatureException");
     assertThat(aws("list-functions").exit()).isZero();
+  }
+
+  @Test
+  void aFunctionUrlIsMadePrivateWithItsUrlConfig() throws Exception {
+    Path code = zip("url.zip", "url");
+    assertThat(aws("create-function", "--function-name", "url-fn", "--runtime", "python3.12", "--handler", "app.handler",
+        "--role", "arn:aws:iam::000000000000:role/any", "--zip-file", "fileb://" + code).exit()).isZero();
+    assertThat(aws("get-function-url-config", "--function-name", "url-fn").json().path("AuthType").asText()).isEqualTo("NONE");
+    assertThat(d.send(HttpRequest.newBuilder(URI.create(d.url() + "/fn/url-fn/"))
+        .header("Authorization", "none").build()).statusCode()).isEqualTo(200);
+    Result created = aws("create-function-url-config", "--function-name", "url-fn", "--auth-type", "AWS_IAM");
+    assertThat(created.exit()).as(created.err()).isZero();
+    assertThat(created.json().path("AuthType").asText()).isEqualTo("AWS_IAM");
+    assertThat(created.json().path("FunctionUrl").asText()).endsWith("/fn/url-fn/");
+    assertThat(d.send(HttpRequest.newBuilder(URI.create(d.url() + "/fn/url-fn/"))
+        .header("Authorization", "none").build()).statusCode()).as("unsigned, now refused").isEqualTo(403);
+    assertThat(aws("update-function-url-config", "--function-name", "url-fn", "--auth-type", "NONE").json().path("AuthType").asText())
+        .isEqualTo("NONE");
+    assertThat(aws("delete-function", "--function-name", "url-fn").exit()).isZero();
   }
 
   @Test

@@ -1,20 +1,18 @@
 package dev.pilotlight.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pilotlight.activation.Activator;
 import dev.pilotlight.activation.async.AsyncDispatcher;
+import dev.pilotlight.gateway.auth.Credentials;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Durations;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.auth.AccessKey;
 import dev.pilotlight.model.auth.CredentialStore;
 import dev.pilotlight.model.auth.Role;
-import dev.pilotlight.gateway.auth.Credentials;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.buffer.ByteBufUtil;
-import java.io.IOException;
-import java.util.LinkedHashMap;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -28,9 +26,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -236,7 +236,7 @@ public final class ControlApi {
       }
       return n;
     } catch (IOException e) {
-      throw new Failure.InvalidInput("malformed JSON: " + e.getOriginalMessage());
+      throw new Failure.InvalidInput("malformed JSON: " + e.getMessage());
     }
   }
 

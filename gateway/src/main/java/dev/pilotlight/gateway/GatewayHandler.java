@@ -113,6 +113,13 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
       }
       return;
     }
+    if (path.startsWith(LambdaApi.URL_PREFIX + "/")) {
+      // the function URL configuration operations: the Lambda API's, passed on with their prefix
+      if (admitted(ctx, req, admission.lambdaApi(req, path))) {
+        lambdaApi.handle(ctx, req, path, new QueryStringDecoder(uri));
+      }
+      return;
+    }
     if (path.startsWith(LambdaApi.PREFIX + "/")) {
       String apiPath = path.substring(LambdaApi.PREFIX.length());
       if (admitted(ctx, req, admission.lambdaApi(req, apiPath))) {
