@@ -104,7 +104,7 @@ final class BurstCommand implements Callable<Integer> {
     try {
       stderr.println("starting a daemon on " + daemon.baseUrl() + " (log: " + daemon.log() + ")…");
       daemon.awaitHealthy(DAEMON_START_LIMIT);
-      DaemonApi api = new DaemonApi(daemon.address(), daemon.baseUrl());
+      DaemonApi api = new DaemonApi(daemon.address(), daemon.baseUrl(), daemon.token());
       JsonNode deployed = api.deploy(functions, List.of("--name", FUNCTION, "--runtime", "java", "--handler", "fixtures.Sleep::handleRequest",
           "--concurrency", Integer.toString(concurrency), "--max-instances", Integer.toString(maxInstances), "--memory",
           Integer.toString(memoryMb), "--idle-timeout", idleSeconds + "s", "--timeout", "30s",
@@ -132,7 +132,10 @@ final class BurstCommand implements Callable<Integer> {
       throw new BenchFailure("'" + FUNCTION + "' has instances up before the burst");
     }
     byte[] event = ("{\"ms\":" + s.sleepMs() + "}").getBytes(StandardCharsets.UTF_8);
-    LoadGenerator load = new LoadGenerator(daemon.address(), "POST", "/2015-03-31/functions/" + FUNCTION + "/invocations", event, READ_TIMEOUT);
+    // The native invoke (a bearer token on each connection): the same FunctionInvoker path as the Lambda
+    // API's Invoke, without a SigV4 signature to compute per request in the load generator.
+    LoadGenerator load = new LoadGenerator(daemon.address(), "POST", "/api/v1/functions/" + FUNCTION + "/invoke", event, READ_TIMEOUT,
+        daemon.token());
     Duration length = Duration.ofSeconds(s.durationSeconds());
 
     stderr.printf("burst: %d clients for %d s at zero instances…%n", s.clients(), s.durationSeconds());

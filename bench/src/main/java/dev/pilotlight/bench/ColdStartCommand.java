@@ -113,7 +113,7 @@ final class ColdStartCommand implements Callable<Integer> {
     try {
       stderr.println("starting a daemon on " + daemon.baseUrl() + " (log: " + daemon.log() + ")…");
       daemon.awaitHealthy(DAEMON_START_LIMIT);
-      DaemonApi api = new DaemonApi(daemon.address(), daemon.baseUrl());
+      DaemonApi api = new DaemonApi(daemon.address(), daemon.baseUrl(), daemon.token());
       List<ColdStartBench.Subject> subjects = new ArrayList<>();
       for (Example example : byName.values()) {
         Map<Rung, String> functions = deployRungs(api, example);

@@ -26,10 +26,13 @@ final class DaemonApi {
 
   private final InetSocketAddress address;
   private final String baseUrl;
+  private final String token;
 
-  DaemonApi(InetSocketAddress address, String baseUrl) {
+  /** @param token the daemon's admin token (the API needs one) */
+  DaemonApi(InetSocketAddress address, String baseUrl, String token) {
     this.address = address;
     this.baseUrl = baseUrl;
+    this.token = token;
   }
 
   /**
@@ -42,6 +45,7 @@ final class DaemonApi {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     Map<String, String> env = new HashMap<>(System.getenv());
     env.remove("PILOTLIGHT_URL");
+    env.put("PILOTLIGHT_TOKEN", token);
     int exit;
     try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
          PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
@@ -61,7 +65,7 @@ final class DaemonApi {
 
   /** {@code DELETE /api/v1/functions/{name}/instances}: the next call is a cold start. */
   void stopInstances(String name) throws IOException {
-    RawHttp.Response r = RawHttp.once(address, "DELETE", functionPath(name) + "/instances", TIMEOUT);
+    RawHttp.Response r = RawHttp.once(address, "DELETE", functionPath(name) + "/instances", TIMEOUT, token);
     if (r.status() != 200) {
       throw new BenchFailure("DELETE " + functionPath(name) + "/instances answered " + r.status() + ": " + Expect.abbreviate(r.text()));
     }
@@ -69,7 +73,7 @@ final class DaemonApi {
 
   /** {@code GET /api/v1/functions/{name}}: the function object with live status. */
   JsonNode status(String name) throws IOException {
-    RawHttp.Response r = RawHttp.once(address, "GET", functionPath(name), TIMEOUT);
+    RawHttp.Response r = RawHttp.once(address, "GET", functionPath(name), TIMEOUT, token);
     if (r.status() != 200) {
       throw new BenchFailure("GET " + functionPath(name) + " answered " + r.status() + ": " + Expect.abbreviate(r.text()));
     }
@@ -78,7 +82,7 @@ final class DaemonApi {
 
   /** {@code GET /api/v1/functions/{name}/logs?tail=N}: the last lines of the function's log. */
   String logs(String name, int tail) throws IOException {
-    RawHttp.Response r = RawHttp.once(address, "GET", functionPath(name) + "/logs?tail=" + tail, TIMEOUT);
+    RawHttp.Response r = RawHttp.once(address, "GET", functionPath(name) + "/logs?tail=" + tail, TIMEOUT, token);
     if (r.status() != 200) {
       throw new BenchFailure("GET " + functionPath(name) + "/logs answered " + r.status() + ": " + Expect.abbreviate(r.text()));
     }
@@ -87,7 +91,7 @@ final class DaemonApi {
 
   /** {@code GET /metrics}: the daemon's metrics in Prometheus' text format. */
   String metrics() throws IOException {
-    RawHttp.Response r = RawHttp.once(address, "GET", "/metrics", TIMEOUT);
+    RawHttp.Response r = RawHttp.once(address, "GET", "/metrics", TIMEOUT, token);
     if (r.status() != 200) {
       throw new BenchFailure("GET /metrics answered " + r.status() + ": " + Expect.abbreviate(r.text()));
     }

@@ -71,6 +71,15 @@ final class DaemonUnderTest implements AutoCloseable {
         + " s; the end of " + log() + ":\n" + tail(30));
   }
 
+  /** The admin token the daemon wrote to its data dir (there once /healthz answers). */
+  String token() {
+    try {
+      return Files.readString(dataDir.resolve("admin.token")).strip();
+    } catch (IOException e) {
+      throw new BenchFailure("the daemon wrote no admin token to " + dataDir + ": " + e.getMessage(), e);
+    }
+  }
+
   InetSocketAddress address() {
     return address;
   }

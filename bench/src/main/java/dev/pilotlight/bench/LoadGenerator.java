@@ -39,8 +39,11 @@ final class LoadGenerator {
   private final String target;
   private final byte[] body;
   private final Duration readTimeout;
+  private final String token;
 
-  LoadGenerator(InetSocketAddress address, String method, String target, byte[] body, Duration readTimeout) {
+  /** @param token a bearer token sent on every call, or null */
+  LoadGenerator(InetSocketAddress address, String method, String target, byte[] body, Duration readTimeout, String token) {
+    this.token = token;
     this.address = address;
     this.method = method;
     this.target = target;
@@ -91,7 +94,7 @@ final class LoadGenerator {
         int status;
         try {
           if (http == null) {
-            http = RawHttp.connect(address, readTimeout);
+            http = RawHttp.connect(address, readTimeout, token);
           }
           RawHttp.Response r = http.send(method, target, body);
           status = r.status();
@@ -113,7 +116,7 @@ final class LoadGenerator {
 
   private RawHttp connectOrNull() {
     try {
-      return RawHttp.connect(address, readTimeout);
+      return RawHttp.connect(address, readTimeout, token);
     } catch (IOException e) {
       return null; // the client connects on its first call and records the failure there
     }

@@ -35,9 +35,11 @@ final class RawHttp implements AutoCloseable {
   private final String host;
   private final InputStream in;
   private final OutputStream out;
+  private final String authorization;
 
-  private RawHttp(Socket socket, InetSocketAddress address) throws IOException {
+  private RawHttp(Socket socket, InetSocketAddress address, String token) throws IOException {
     this.socket = socket;
+    this.authorization = token == null ? "" : "Authorization: Bearer " + token + "\r\n";
     // The numeric address, not "localhost": the gateway routes host names of the form NAME.localhost.
     String h = address.getAddress() != null ? address.getAddress().getHostAddress() : address.getHostString();
     this.host = (h.contains(":") ? "[" + h + "]" : h) + ":" + address.getPort();
@@ -47,12 +49,17 @@ final class RawHttp implements AutoCloseable {
 
   /** Opens a connection; {@code timeout} bounds the connect and every read. */
   static RawHttp connect(InetSocketAddress address, Duration timeout) throws IOException {
+    return connect(address, timeout, null);
+  }
+
+  /** Opens a connection whose requests carry {@code token} as a bearer token (none when null). */
+  static RawHttp connect(InetSocketAddress address, Duration timeout, String token) throws IOException {
     Socket socket = new Socket();
     try {
       socket.setTcpNoDelay(true);
       socket.connect(address, (int) timeout.toMillis());
       socket.setSoTimeout((int) timeout.toMillis());
-      return new RawHttp(socket, address);
+      return new RawHttp(socket, address, token);
     } catch (IOException e) {
       socket.close();
       throw e;
@@ -61,7 +68,12 @@ final class RawHttp implements AutoCloseable {
 
   /** One request on a fresh connection that is closed afterwards. */
   static Response once(InetSocketAddress address, String method, String target, Duration timeout) throws IOException {
-    try (RawHttp http = connect(address, timeout)) {
+    return once(address, method, target, timeout, null);
+  }
+
+  /** One request with a bearer token on a fresh connection that is closed afterwards. */
+  static Response once(InetSocketAddress address, String method, String target, Duration timeout, String token) throws IOException {
+    try (RawHttp http = connect(address, timeout, token)) {
       return http.send(method, target, false);
     }
   }
@@ -84,7 +96,8 @@ final class RawHttp implements AutoCloseable {
     StringBuilder request = new StringBuilder(128)
         .append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
         .append("Host: ").append(host).append("\r\n")
-        .append("User-Agent: pilotlight-bench\r\n");
+        .append("User-Agent: pilotlight-bench\r\n")
+        .append(authorization);
     if (jsonBody != null) {
       request.append("Content-Type: application/json\r\nContent-Length: ").append(jsonBody.length).append("\r\n");
     } else if (!method.equals("GET") && !method.equals("HEAD")) {

@@ -34,9 +34,12 @@ final class DaemonClient {
   static final int NO_TIMEOUT = 0;
 
   private final String baseUrl;
+  private final String token;
 
-  DaemonClient(String baseUrl) {
+  /** @param token the bearer token sent with every call; null sends none */
+  DaemonClient(String baseUrl, String token) {
     this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+    this.token = token;
   }
 
   String baseUrl() {
@@ -126,6 +129,9 @@ final class DaemonClient {
     c.setReadTimeout(readTimeoutMs);
     c.setUseCaches(false);
     c.setRequestProperty("User-Agent", "pilotlight-cli");
+    if (token != null) {
+      c.setRequestProperty("Authorization", "Bearer " + token);
+    }
     if (body != null) {
       c.setDoOutput(true);
       c.setRequestProperty("Content-Type", body.contentType());
@@ -165,6 +171,12 @@ final class DaemonClient {
       text = eol < 0 ? text : text.substring(0, eol);
       text = text.length() > 200 ? text.substring(0, 200) + "…" : text;
       message = "the daemon answered HTTP " + r.status() + (text.isEmpty() ? "" : ": " + text);
+    }
+    if (r.status() == 401) {
+      message += token == null
+          ? " — no token found: set PILOTLIGHT_TOKEN, or run as the daemon's user on its machine (the CLI reads admin.token from "
+              + "$PILOTLIGHT_DATA_DIR, else ~/.pilotlight)"
+          : " — the token sent (from PILOTLIGHT_TOKEN or the data dir's admin.token) was refused";
     }
     String retryAfter = r.header("Retry-After");
     if (retryAfter != null) {

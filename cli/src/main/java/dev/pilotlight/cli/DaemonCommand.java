@@ -16,6 +16,6 @@ abstract class DaemonCommand implements Callable<Integer> {
   }
 
   DaemonClient client() {
-    return new DaemonClient(global.resolveUrl(ctx.env()));
+    return new DaemonClient(global.resolveUrl(ctx.env()), GlobalOptions.resolveToken(ctx.env()));
   }
 }

@@ -66,9 +66,10 @@ final class DemoCommand extends DaemonCommand {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       String baseUrl = "http://127.0.0.1:" + port;
-      DaemonClient client = new DaemonClient(baseUrl);
       ctx.out().println("starting the daemon on " + baseUrl + " (log: " + daemon.log() + ")…");
-      daemon.awaitHealthy(client, STARTUP_LIMIT);
+      daemon.awaitHealthy(new DaemonClient(baseUrl, null), STARTUP_LIMIT);
+      // The daemon writes its admin token before it listens, so it is there once /healthz answers.
+      DaemonClient client = new DaemonClient(baseUrl, GlobalOptions.readToken(dataDir.resolve(GlobalOptions.ADMIN_TOKEN_FILE)));
 
       List<Deployer.Deployed> deployed = new ArrayList<>();
       for (String example : EXAMPLES) {

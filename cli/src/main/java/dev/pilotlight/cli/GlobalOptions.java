@@ -1,6 +1,9 @@
 package dev.pilotlight.cli;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -13,6 +16,10 @@ import picocli.CommandLine.Spec;
 final class GlobalOptions {
   static final String DEFAULT_URL = "http://127.0.0.1:8080";
   static final String URL_ENV = "PILOTLIGHT_URL";
+  static final String TOKEN_ENV = "PILOTLIGHT_TOKEN";
+  static final String DATA_DIR_ENV = "PILOTLIGHT_DATA_DIR";
+  /** The file the daemon writes its admin token to, in its data dir (owner-only). */
+  static final String ADMIN_TOKEN_FILE = "admin.token";
 
   @Spec(Spec.Target.MIXEE)
   CommandSpec mixee;
@@ -39,6 +46,31 @@ final class GlobalOptions {
       chosen = fromEnv != null && !fromEnv.isBlank() ? fromEnv.strip() : DEFAULT_URL;
     }
     return validated(chosen);
+  }
+
+  /**
+   * The bearer token to send: {@code $PILOTLIGHT_TOKEN}, else the admin token the daemon wrote to
+   * its data dir ({@code $PILOTLIGHT_DATA_DIR}, else {@code ~/.pilotlight}) when this user can read it;
+   * null when there is none (the daemon's 401 then says what to do).
+   */
+  static String resolveToken(Map<String, String> env) {
+    String fromEnv = env.get(TOKEN_ENV);
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      return fromEnv.strip();
+    }
+    String dir = env.get(DATA_DIR_ENV);
+    Path dataDir = dir != null && !dir.isBlank() ? Path.of(dir.strip()) : Path.of(System.getProperty("user.home"), ".pilotlight");
+    return readToken(dataDir.resolve(ADMIN_TOKEN_FILE));
+  }
+
+  /** The token in {@code file}, or null if it is missing or unreadable. */
+  static String readToken(Path file) {
+    try {
+      String t = Files.readString(file).strip();
+      return t.isEmpty() ? null : t;
+    } catch (IOException | SecurityException e) {
+      return null;
+    }
   }
 
   private static String validated(String url) {

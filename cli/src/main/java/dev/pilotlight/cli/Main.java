@@ -51,10 +51,23 @@ public final class Main extends DaemonCommand {
         new LogsCommand(ctx), new RmCommand(ctx), new FailuresCommand(ctx), new RedriveCommand(ctx), new CostCommand(ctx), new DemoCommand(ctx))) {
       cli.addSubcommand(new CommandLine(command)); // built on its own so that deploy's modelTransformer runs
     }
+    for (CredentialCommands.Kind kind : CredentialCommands.Kind.values()) {
+      CommandLine group = new CommandLine(new CredentialCommands.Group(ctx));
+      group.addSubcommand(new CommandLine(new CredentialCommands.Create(ctx, kind)));
+      group.addSubcommand(new CommandLine(new CredentialCommands.Ls(ctx, kind)));
+      group.addSubcommand(new CommandLine(new CredentialCommands.Revoke(ctx, kind)));
+      group.getCommandSpec().usageMessage().description(kind == CredentialCommands.Kind.TOKENS
+          ? "Bearer tokens for the native API and this CLI (admin token needed)."
+          : "Access keys for the Lambda API: the aws CLI and SDKs sign with them (admin token needed).");
+      cli.addSubcommand(kind.listField, group);
+    }
     cli.setOut(new PrintWriter(new OutputStreamWriter(ctx.out(), ctx.out().charset()), true));
     cli.setErr(new PrintWriter(new OutputStreamWriter(ctx.err(), ctx.err().charset()), true));
     cli.getCommandSpec().exitCodeOnInvalidInput(CliFailure.EXIT_USAGE);
-    cli.getSubcommands().values().forEach(c -> c.getCommandSpec().exitCodeOnInvalidInput(CliFailure.EXIT_USAGE));
+    cli.getSubcommands().values().forEach(c -> {
+      c.getCommandSpec().exitCodeOnInvalidInput(CliFailure.EXIT_USAGE);
+      c.getSubcommands().values().forEach(sub -> sub.getCommandSpec().exitCodeOnInvalidInput(CliFailure.EXIT_USAGE));
+    });
     // "--data @event.json" is ours to read; picocli would otherwise expand it into arguments.
     cli.setExpandAtFiles(false);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> report(e, ctx.err()));

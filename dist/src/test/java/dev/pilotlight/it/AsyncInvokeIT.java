@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,17 +34,18 @@ class AsyncInvokeIT {
   static final HttpClient HTTP = HttpClient.newHttpClient();
 
   /** Sends an Event invocation and returns the request id of its {@code 202}. */
-  static String event(String url, String function, String payload) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/2015-03-31/functions/" + function + "/invocations"))
-        .header("X-Amz-Invocation-Type", "Event").POST(HttpRequest.BodyPublishers.ofString(payload)).build(),
-        HttpResponse.BodyHandlers.ofString());
+  static String event(String url, Path data, String function, String payload) throws Exception {
+    TestAuth.Key key = TestAuth.issueKey(HTTP, url, TestAuth.adminToken(data), "invoke");
+    HttpResponse<String> r = HTTP.send(TestAuth.signed(key, "POST", URI.create(url + "/2015-03-31/functions/" + function + "/invocations"),
+        payload, Map.of("X-Amz-Invocation-Type", "Event")), HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
     return r.headers().firstValue("x-amzn-RequestId").orElseThrow();
   }
 
-  static String logs(String url, String function) {
+  static String logs(String url, Path data, String function) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/functions/" + function + "/logs?tail=5000")).build(),
+      return HTTP.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/functions/" + function + "/logs?tail=5000"))
+              .header("Authorization", "Bearer " + TestAuth.adminToken(data)).build(),
           HttpResponse.BodyHandlers.ofString()).body();
     } catch (Exception e) {
       return "";
@@ -63,7 +65,7 @@ class AsyncInvokeIT {
     try (DaemonFixture d = new DaemonFixture(data)) {
       d.deploy(testFunctions(), "--name", "async-fail", "--runtime", "java", "--handler", "fixtures.Fail::handleRequest",
           "--retry-delay", "200ms");
-      String id = event(d.url(), "async-fail", "{\"order\":42}");
+      String id = event(d.url(), d.dataDir, "async-fail", "{\"order\":42}");
 
       eventually(Duration.ofSeconds(60), "three attempts, then a recorded failure",
           () -> d.get("/api/v1/functions/async-fail/failures").body().contains(id));
@@ -98,7 +100,7 @@ class AsyncInvokeIT {
     try (DaemonFixture paused = new DaemonFixture(base.withAsync(AsyncDispatcher.Settings.defaults().withPaused(true)))) {
       paused.deploy(testFunctions(), "--name", "async-later", "--runtime", "java", "--handler", "fixtures.Logs::handleRequest");
       for (int i = 0; i < 3; i++) {
-        ids.add(event(paused.url(), "async-later", "{\"n\":" + i + "}"));
+        ids.add(event(paused.url(), paused.dataDir, "async-later", "{\"n\":" + i + "}"));
       }
       Thread.sleep(300); // a running dispatcher would have started them by now
       assertThat(paused.logs("async-later")).doesNotContain(ids.get(0));
@@ -118,24 +120,24 @@ class AsyncInvokeIT {
     String running;
     String queued;
     try {
-      DaemonFixture.CliResult deploy = DaemonFixture.cliAt(first.url, "deploy", testFunctions(), "--name", "async-crash",
+      DaemonFixture.CliResult deploy = DaemonFixture.cliAt(first.url, data, "deploy", testFunctions(), "--name", "async-crash",
           "--runtime", "java", "--handler", "fixtures.Sleep::handleRequest", "--timeout", "60s", "--max-instances", "1");
       assertThat(deploy.exit()).as(deploy.err()).isZero();
-      running = event(first.url, "async-crash", "{\"ms\":3000}");
-      queued = event(first.url, "async-crash", "{\"ms\":10}");
+      running = event(first.url, data, "async-crash", "{\"ms\":3000}");
+      queued = event(first.url, data, "async-crash", "{\"ms\":10}");
       eventually(Duration.ofSeconds(30), "the first event is running",
-          () -> logs(first.url, "async-crash").contains("START RequestId: " + running));
-      assertThat(logs(first.url, "async-crash")).doesNotContain("REPORT RequestId: " + running);
+          () -> logs(first.url, data, "async-crash").contains("START RequestId: " + running));
+      assertThat(logs(first.url, data, "async-crash")).doesNotContain("REPORT RequestId: " + running);
     } finally {
       first.kill9();
     }
     DaemonProcess second = DaemonProcess.start(data);
     try {
       eventually(Duration.ofSeconds(60), "both events ran after the restart", () -> {
-        String log = logs(second.url, "async-crash");
+        String log = logs(second.url, data, "async-crash");
         return log.contains("REPORT RequestId: " + running) && log.contains("REPORT RequestId: " + queued);
       });
-      assertThat(count(logs(second.url, "async-crash"), "START RequestId: " + running)).as("run again: at least once").isEqualTo(2);
+      assertThat(count(logs(second.url, data, "async-crash"), "START RequestId: " + running)).as("run again: at least once").isEqualTo(2);
     } finally {
       second.stop();
     }

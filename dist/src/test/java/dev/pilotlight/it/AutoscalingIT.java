@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -46,8 +47,8 @@ class AutoscalingIT {
   }
 
   static CompletableFuture<HttpResponse<String>> invokeAsync(DaemonFixture on, String name, String body) {
-    return on.http.sendAsync(HttpRequest.newBuilder(URI.create(on.url() + "/api/v1/functions/" + name + "/invoke"))
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return on.http.sendAsync(on.authorized(HttpRequest.newBuilder(URI.create(on.url() + "/api/v1/functions/" + name + "/invoke"))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build()), HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -90,8 +91,7 @@ class AutoscalingIT {
     assertThat(url.statusCode()).isEqualTo(429);
     assertThat(url.headers().firstValue("Retry-After")).contains("1");
 
-    HttpResponse<String> lambda = d.send(HttpRequest.newBuilder(URI.create(d.url() + "/2015-03-31/functions/narrow/invocations"))
-        .POST(HttpRequest.BodyPublishers.ofString("{\"ms\":1}")).build());
+    HttpResponse<String> lambda = d.lambda("POST", "/2015-03-31/functions/narrow/invocations", "{\"ms\":1}", Map.of());
     assertThat(lambda.statusCode()).isEqualTo(429);
     assertThat(lambda.headers().firstValue("x-amzn-ErrorType")).contains("TooManyRequestsException");
     assertThat(lambda.headers().firstValue("Retry-After")).contains("1");

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pilotlight.testing.Zips;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +40,22 @@ class AwsCliIT {
         .isTrue();
     work = dir;
     d = new DaemonFixture(data);
+    // The key comes from `pilotlight keys create`, whose two lines a shell would eval.
+    DaemonFixture.CliResult created = d.cli("keys", "create", "--role", "deploy", "--description", "aws cli test");
+    assertThat(created.exit()).as(created.err()).isZero();
+    for (String line : created.out().strip().split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        keyEnv.put(line.substring(0, eq), line.substring(eq + 1));
+      } else {
+        assertThat(line).isEqualTo("export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY");
+      }
+    }
+    assertThat(keyEnv).containsOnlyKeys("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
   }
+
+  /** AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of an issued key. */
+  static final Map<String, String> keyEnv = new java.util.HashMap<>();
 
   @AfterAll
   static void stop() {
@@ -59,13 +76,17 @@ class AwsCliIT {
 
   /** Runs {@code aws lambda ARGS…} against the daemon, isolated from any AWS configuration on the machine. */
   static Result aws(String... args) throws Exception {
+    return awsWith(keyEnv, args);
+  }
+
+  /** Runs {@code aws lambda ARGS…} with these credentials. */
+  static Result awsWith(Map<String, String> credentials, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(AWS.toString(), "--endpoint-url", d.url(), "--output", "json", "lambda"));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
     Map<String, String> env = pb.environment();
     env.keySet().removeIf(k -> k.startsWith("AWS_"));
-    env.put("AWS_ACCESS_KEY_ID", "x");
-    env.put("AWS_SECRET_ACCESS_KEY", "x");
+    env.putAll(credentials);
     env.put("AWS_DEFAULT_REGION", "us-east-1");
     env.put("AWS_EC2_METADATA_DISABLED", "true");
     env.put("AWS_PAGER", "");
@@ -102,6 +123,37 @@ class AwsCliIT {
 
   static String sha256Base64(Path file) throws Exception {
     return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+  }
+
+  @Test
+  void theAwsCliIsRefusedWithoutAnIssuedKey() throws Exception {
+    Result unknown = awsWith(Map.of("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEEXAMPLE00", "AWS_SECRET_ACCESS_KEY", "x"), "list-functions");
+    assertThat(unknown.exit()).isNotZero();
+    assertThat(unknown.err()).contains("UnrecognizedClientException");
+    Result wrongSecret = awsWith(Map.of("AWS_ACCESS_KEY_ID", keyEnv.get("AWS_ACCESS_KEY_ID"), "AWS_SECRET_ACCESS_KEY", "not-the-secret"),
+        "list-functions");
+    assertThat(wrongSecret.exit()).isNotZero();
+    assertThat(wrongSecret.err()).contains("InvalidSignatureException");
+    assertThat(aws("list-functions").exit()).isZero();
+  }
+
+  @Test
+  void aFunctionUrlIsMadePrivateWithItsUrlConfig() throws Exception {
+    Path code = zip("url.zip", "url");
+    assertThat(aws("create-function", "--function-name", "url-fn", "--runtime", "python3.12", "--handler", "app.handler",
+        "--role", "arn:aws:iam::000000000000:role/any", "--zip-file", "fileb://" + code).exit()).isZero();
+    assertThat(aws("get-function-url-config", "--function-name", "url-fn").json().path("AuthType").asText()).isEqualTo("NONE");
+    assertThat(d.send(HttpRequest.newBuilder(URI.create(d.url() + "/fn/url-fn/"))
+        .header("Authorization", "none").build()).statusCode()).isEqualTo(200);
+    Result created = aws("create-function-url-config", "--function-name", "url-fn", "--auth-type", "AWS_IAM");
+    assertThat(created.exit()).as(created.err()).isZero();
+    assertThat(created.json().path("AuthType").asText()).isEqualTo("AWS_IAM");
+    assertThat(created.json().path("FunctionUrl").asText()).endsWith("/fn/url-fn/");
+    assertThat(d.send(HttpRequest.newBuilder(URI.create(d.url() + "/fn/url-fn/"))
+        .header("Authorization", "none").build()).statusCode()).as("unsigned, now refused").isEqualTo(403);
+    assertThat(aws("update-function-url-config", "--function-name", "url-fn", "--auth-type", "NONE").json().path("AuthType").asText())
+        .isEqualTo("NONE");
+    assertThat(aws("delete-function", "--function-name", "url-fn").exit()).isZero();
   }
 
   @Test

@@ -49,10 +49,12 @@ class AwsSdkIT {
   @BeforeAll
   static void start(@TempDir Path data) {
     d = new DaemonFixture(data);
+    // A key the daemon issued (SigV4 is checked); the region is the client's choice.
+    TestAuth.Key key = d.adminKey();
     lambda = LambdaClient.builder()
         .endpointOverride(URI.create(d.url()))
         .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "x")))
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(key.id(), key.secret())))
         .httpClientBuilder(UrlConnectionHttpClient.builder())
         .build();
   }

@@ -120,7 +120,7 @@ class BadInputIT {
   @Test
   void cliSaysWhenTheDaemonIsDown() throws Exception {
     int closedPort = LoopbackPorts.freePort();
-    DaemonFixture.CliResult r = DaemonFixture.cliAt("http://127.0.0.1:" + closedPort, "ls");
+    DaemonFixture.CliResult r = DaemonFixture.cliAt("http://127.0.0.1:" + closedPort, null, "ls");
     assertThat(r.exit()).isEqualTo(2);
     assertThat(r.err()).contains("cannot reach").contains("bin/pilotlight serve");
   }

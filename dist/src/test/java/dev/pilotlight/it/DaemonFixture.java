@@ -62,17 +62,54 @@ final class DaemonFixture implements AutoCloseable {
   record CliResult(int exit, String out, String err) {}
 
   CliResult cli(String... args) {
-    return cliAt(url(), args);
+    return cliAt(url(), dataDir, args);
   }
 
-  static CliResult cliAt(String url, String... args) {
+  /** The admin token the daemon wrote to its data dir. */
+  String token() {
+    return TestAuth.adminToken(dataDir);
+  }
+
+  private TestAuth.Key adminKey;
+
+  /** An access key with the admin role for the Lambda API, issued on first use. */
+  synchronized TestAuth.Key adminKey() {
+    if (adminKey == null) {
+      adminKey = TestAuth.issueKey(http, url(), token(), "admin");
+    }
+    return adminKey;
+  }
+
+  /**
+   * {@code req} with the credentials a daemon needs: SigV4 (the admin key) for the Lambda API,
+   * else the admin token; a request that carries its own Authorization header is left alone.
+   */
+  HttpRequest authorized(HttpRequest req) {
+    if (req.headers().firstValue("Authorization").isPresent()) {
+      return req;
+    }
+    return HttpRequest.newBuilder(req, (name, value) -> true).header("Authorization", "Bearer " + token()).build();
+  }
+
+  /** A Lambda API call ({@code path} after the host, e.g. /2015-03-31/functions/f/invocations), signed with the admin key. */
+  HttpResponse<String> lambda(String method, String path, String body, Map<String, String> headers) {
+    return send(TestAuth.signed(adminKey(), method, URI.create(url() + path), body, headers));
+  }
+
+  /**
+   * Runs the CLI in-process against {@code url}; with {@code dataDir} it finds the daemon's admin
+   * token there as a user's CLI does ({@code PILOTLIGHT_DATA_DIR}).
+   */
+  static CliResult cliAt(String url, Path dataDir, String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     List<String> all = new ArrayList<>(List.of(args));
     all.add("--url");
     all.add(url);
+    Map<String, String> env = dataDir == null ? Map.of("PILOTLIGHT_HOME", ROOT.toString(), "PILOTLIGHT_DATA_DIR", "/nonexistent")
+        : Map.of("PILOTLIGHT_HOME", ROOT.toString(), "PILOTLIGHT_DATA_DIR", dataDir.toString());
     int code = Main.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-        Map.of("PILOTLIGHT_HOME", ROOT.toString()), all.toArray(String[]::new));
+        env, all.toArray(String[]::new));
     return new CliResult(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
@@ -111,9 +148,10 @@ final class DaemonFixture implements AutoCloseable {
         .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build());
   }
 
+  /** Sends {@code req} with the admin token unless it carries credentials of its own ({@link #authorized}). */
   HttpResponse<String> send(HttpRequest req) {
     try {
-      return http.send(req, HttpResponse.BodyHandlers.ofString());
+      return http.send(authorized(req), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {

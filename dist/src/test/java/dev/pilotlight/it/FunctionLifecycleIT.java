@@ -94,8 +94,8 @@ class FunctionLifecycleIT {
         "--concurrency", "1", "--max-instances", "3");
     List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      calls.add(d.http.sendAsync(HttpRequest.newBuilder(URI.create(d.url() + "/api/v1/functions/sleepy/invoke"))
-          .POST(HttpRequest.BodyPublishers.ofString("{\"ms\":300}")).build(), HttpResponse.BodyHandlers.ofString()));
+      calls.add(d.http.sendAsync(d.authorized(HttpRequest.newBuilder(URI.create(d.url() + "/api/v1/functions/sleepy/invoke"))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"ms\":300}")).build()), HttpResponse.BodyHandlers.ofString()));
     }
     for (var c : calls) {
       HttpResponse<String> r = c.join();

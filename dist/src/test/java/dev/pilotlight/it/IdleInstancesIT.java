@@ -10,6 +10,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,8 +59,11 @@ class IdleInstancesIT {
   }
 
   private static void assertAnswers(DaemonFixture d, String method, String path, String body, int status) {
-    HttpRequest req = HttpRequest.newBuilder(URI.create(d.url() + path)).timeout(CALL_LIMIT)
-        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build();
+    HttpRequest req = path.startsWith("/2015-03-31/")
+        ? HttpRequest.newBuilder(TestAuth.signed(d.adminKey(), method, URI.create(d.url() + path), body == null ? "" : body, Map.of()),
+            (n, v) -> true).timeout(CALL_LIMIT).build()
+        : d.authorized(HttpRequest.newBuilder(URI.create(d.url() + path)).timeout(CALL_LIMIT)
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build());
     HttpResponse<String> r;
     try {
       r = d.http.send(req, HttpResponse.BodyHandlers.ofString());

@@ -240,8 +240,8 @@ class OtherRuntimesIT {
       List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
       long started = System.nanoTime();
       for (int i = 0; i < 4; i++) {
-        calls.add(d.http.sendAsync(HttpRequest.newBuilder(URI.create(d.url() + "/api/v1/functions/" + fn[0] + "/invoke"))
-            .POST(HttpRequest.BodyPublishers.ofString("{\"ms\":400}")).build(), HttpResponse.BodyHandlers.ofString()));
+        calls.add(d.http.sendAsync(d.authorized(HttpRequest.newBuilder(URI.create(d.url() + "/api/v1/functions/" + fn[0] + "/invoke"))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"ms\":400}")).build()), HttpResponse.BodyHandlers.ofString()));
       }
       for (var c : calls) {
         HttpResponse<String> r = c.join();

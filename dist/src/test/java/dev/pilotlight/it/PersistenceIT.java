@@ -36,7 +36,7 @@ class PersistenceIT {
     AsyncInvokeIT.DaemonProcess first = AsyncInvokeIT.DaemonProcess.start(data);
     ProcessHandle app;
     try {
-      DaemonFixture.CliResult deploy = DaemonFixture.cliAt(first.url, "deploy", example("hello-http"), "--name", "orphan",
+      DaemonFixture.CliResult deploy = DaemonFixture.cliAt(first.url, data, "deploy", example("hello-http"), "--name", "orphan",
           "--keep-alive", "fixed", "--idle-timeout", "10m", "--env", "PILOTLIGHT_LAUNCH=plain");
       assertThat(deploy.exit()).as(deploy.err()).isZero();
       HttpResponse<String> hello = HttpClient.newHttpClient().send(

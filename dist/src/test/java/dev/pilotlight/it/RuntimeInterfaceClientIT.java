@@ -3,10 +3,9 @@ package dev.pilotlight.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,8 +32,7 @@ class RuntimeInterfaceClientIT {
       assertThat(startLine).contains(body.path("requestId").asText());
 
       // The Lambda Invoke API on the same function: a function error is 200 + X-Amz-Function-Error.
-      HttpResponse<String> failed = d.send(HttpRequest.newBuilder(URI.create(d.url() + "/2015-03-31/functions/ric/invocations"))
-          .POST(HttpRequest.BodyPublishers.ofString("{\"fail\":true}")).build());
+      HttpResponse<String> failed = d.lambda("POST", "/2015-03-31/functions/ric/invocations", "{\"fail\":true}", Map.of());
       assertThat(failed.statusCode()).isEqualTo(200);
       assertThat(failed.headers().firstValue("X-Amz-Function-Error")).contains("Unhandled");
       JsonNode error = DaemonFixture.JSON.readTree(failed.body());

@@ -1,11 +1,18 @@
 package dev.pilotlight.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pilotlight.activation.Activator;
 import dev.pilotlight.activation.async.AsyncDispatcher;
+import dev.pilotlight.gateway.auth.Credentials;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Durations;
 import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.auth.AccessKey;
+import dev.pilotlight.model.auth.CredentialStore;
+import dev.pilotlight.model.auth.Role;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -19,9 +26,11 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -32,6 +41,8 @@ import java.util.concurrent.ExecutorService;
  * (unzipping, SQLite) runs on a blocking executor, never on an event loop.
  */
 public final class ControlApi {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final ControlPlane control;
   private final Activator activator;
   private final FunctionStats stats;
@@ -39,13 +50,16 @@ public final class ControlApi {
   private final AsyncDispatcher async;
   private final ExecutorService blocking;
   private final String shownHost;
+  private final Credentials credentials;
 
   /**
    * @param blocking runs the store work (a bounded pool: past it a request gets 503, see BlockingWork)
    * @param host the host the server listens on, for the function URLs shown ({@code 0.0.0.0} shows {@code 127.0.0.1})
+   * @param credentials the tokens and access keys {@code /api/v1/tokens} and {@code /api/v1/keys} issue, list and revoke
    */
   public ControlApi(ControlPlane control, Activator activator, FunctionStats stats, FunctionInvoker invoker, AsyncDispatcher async,
-      ExecutorService blocking, String host) {
+      ExecutorService blocking, String host, Credentials credentials) {
+    this.credentials = credentials;
     this.control = control;
     this.activator = activator;
     this.stats = stats;
@@ -60,6 +74,10 @@ public final class ControlApi {
     String baseUrl = baseUrl(ctx);
     String[] parts = path.split("/", -1); // "", "functions", name, sub
     HttpMethod m = req.method();
+    if (parts.length >= 2 && (parts[1].equals("tokens") || parts[1].equals("keys"))) {
+      credentials(ctx, req, parts);
+      return;
+    }
     if (parts.length < 2 || !parts[1].equals("functions")) {
       reply(ctx, req, ErrorResponses.json(HttpResponseStatus.NOT_FOUND, Map.of("error", "NotFound", "message", "no such API path: /api/v1" + path)));
       return;
@@ -161,6 +179,86 @@ public final class ControlApi {
       default -> reply(ctx, req, ErrorResponses.json(HttpResponseStatus.NOT_FOUND,
           Map.of("error", "NotFound", "message", "no such API path: /api/v1" + path)));
     }
+  }
+
+  /**
+   * {@code /tokens} and {@code /keys}: {@code POST} issues one ({@code {"role": "admin"|"deploy"|"invoke", "description": …}};
+   * the answer is the only time its secret is shown), {@code GET} lists them without secrets, {@code DELETE /{id}} revokes.
+   */
+  private void credentials(ChannelHandlerContext ctx, FullHttpRequest req, String[] parts) {
+    boolean tokens = parts[1].equals("tokens");
+    HttpMethod m = req.method();
+    boolean collection = parts.length == 2 || (parts.length == 3 && parts[2].isEmpty());
+    if (collection && m.equals(HttpMethod.GET)) {
+      blocking(ctx, req, () -> ErrorResponses.json(HttpResponseStatus.OK, tokens
+          ? Map.of("tokens", credentials.tokens().stream().map(ControlApi::tokenView).toList())
+          : Map.of("keys", credentials.keys().stream().map(k -> keyView(k, false)).toList())));
+    } else if (collection && m.equals(HttpMethod.POST)) {
+      byte[] body = ByteBufUtil.getBytes(req.content());
+      blocking(ctx, req, () -> {
+        JsonNode json = body.length == 0 ? JSON.createObjectNode() : parseObject(body);
+        Role role;
+        try {
+          role = Role.parse(json.path("role").asText("deploy"));
+        } catch (IllegalArgumentException e) {
+          throw new Failure.InvalidInput(e.getMessage());
+        }
+        String description = json.path("description").asText("");
+        if (description.length() > 256) {
+          throw new Failure.InvalidInput("description: " + description.length() + " characters (expected: at most 256)");
+        }
+        if (tokens) {
+          Credentials.IssuedToken t = credentials.issueToken(role, description);
+          Map<String, Object> view = tokenView(t.stored());
+          view.put("token", t.token());
+          return ErrorResponses.json(HttpResponseStatus.CREATED, view);
+        }
+        return ErrorResponses.json(HttpResponseStatus.CREATED, keyView(credentials.issueKey(role, description), true));
+      });
+    } else if (parts.length == 3 && !parts[2].isEmpty() && m.equals(HttpMethod.DELETE)) {
+      String id = QueryStringDecoder.decodeComponent(parts[2]);
+      blocking(ctx, req, () -> {
+        boolean revoked = tokens ? credentials.revokeToken(id) : credentials.revokeKey(id);
+        return revoked ? new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT)
+            : ErrorResponses.json(HttpResponseStatus.NOT_FOUND, Map.of("error", "NotFound",
+                "message", (tokens ? "no token " : "no access key ") + id));
+      });
+    } else {
+      methodNotAllowed(ctx, req);
+    }
+  }
+
+  private static JsonNode parseObject(byte[] body) {
+    try {
+      JsonNode n = JSON.readTree(body);
+      if (n == null || !n.isObject()) {
+        throw new Failure.InvalidInput("expected a JSON object such as {\"role\": \"deploy\", \"description\": \"ci\"}");
+      }
+      return n;
+    } catch (IOException e) {
+      throw new Failure.InvalidInput("malformed JSON: " + e.getMessage());
+    }
+  }
+
+  private static Map<String, Object> tokenView(CredentialStore.StoredToken t) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", t.id());
+    m.put("role", t.role().id());
+    m.put("description", t.description());
+    m.put("created", t.created().toString());
+    return m;
+  }
+
+  private static Map<String, Object> keyView(AccessKey k, boolean withSecret) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("accessKeyId", k.id());
+    if (withSecret) {
+      m.put("secretAccessKey", k.secret());
+    }
+    m.put("role", k.role().id());
+    m.put("description", k.description());
+    m.put("created", k.created().toString());
+    return m;
   }
 
   /** Where function URLs are reached: the host listened on and the port this request came in on (the bound one, also when 0 was asked for). */

@@ -1,5 +1,8 @@
 package dev.pilotlight.gateway;
 
+import io.netty.handler.ssl.SslContext;
+import java.time.Duration;
+
 /**
  * The gateway's settings.
  *
@@ -7,9 +10,20 @@ package dev.pilotlight.gateway;
  * @param port port for everything: function URLs, APIs, health, metrics (default 8080; 0 picks a free one)
  * @param maxRequestBytes largest request body accepted at all, i.e. the largest package upload
  *     (default 51 MB: the 50 MB package limit plus room for the manifest)
+ * @param tls the server's TLS context for HTTPS, or null for plain HTTP
+ * @param idleTimeout a connection with no request in progress — idle between requests, or still
+ *     sending a request's headers — is closed after this long (slow-header clients included)
+ * @param bodyTimeout a request whose body has not fully arrived this long after its headers is cut off
  */
-public record GatewayConfig(String host, int port, int maxRequestBytes) {
+public record GatewayConfig(String host, int port, int maxRequestBytes, SslContext tls, Duration idleTimeout, Duration bodyTimeout) {
   public static final int DEFAULT_PORT = 8080;
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(15);
+  public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofMinutes(5);
+
+  /** Plain HTTP with the default timeouts. */
+  public GatewayConfig(String host, int port, int maxRequestBytes) {
+    this(host, port, maxRequestBytes, null, DEFAULT_IDLE_TIMEOUT, DEFAULT_BODY_TIMEOUT);
+  }
 
   public GatewayConfig {
     if (host == null || host.isBlank()) {
@@ -20,6 +34,10 @@ public record GatewayConfig(String host, int port, int maxRequestBytes) {
     }
     if (maxRequestBytes < 1024) {
       throw new IllegalArgumentException("maxRequestBytes: " + maxRequestBytes + " (expected: >= 1024)");
+    }
+    if (idleTimeout == null || idleTimeout.isNegative() || idleTimeout.isZero() || bodyTimeout == null || bodyTimeout.isNegative()
+        || bodyTimeout.isZero()) {
+      throw new IllegalArgumentException("idleTimeout " + idleTimeout + ", bodyTimeout " + bodyTimeout + " (expected: both positive)");
     }
   }
 

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -39,6 +40,21 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
     void handle(ChannelHandlerContext ctx, FullHttpRequest req, String path, QueryStringDecoder query);
   }
 
+  /**
+   * Decides whether a request may reach what it asks for, from memory only (it runs on the event
+   * loop): empty lets it through, else the answer that refuses it.
+   */
+  public interface Admission {
+    Optional<FullHttpResponse> controlApi(FullHttpRequest req, String path);
+
+    Optional<FullHttpResponse> lambdaApi(FullHttpRequest req, String path);
+
+    Optional<FullHttpResponse> metrics(FullHttpRequest req);
+
+    Optional<FullHttpResponse> functionUrl(FullHttpRequest req, String function);
+  }
+
+  private final Admission admission;
   private final FunctionUrls functions;
   private final Api controlApi;
   private final Api lambdaApi;
@@ -49,9 +65,11 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
    * @param controlApi {@code /api/v1/…} ({@link ControlApi#handle})
    * @param lambdaApi {@code /2015-03-31/…} ({@link LambdaApi#handle})
    * @param metrics the Prometheus text {@code /metrics} answers, read at each scrape
+   * @param admission who may do what; asked before every route but {@code /healthz}
    */
-  public GatewayHandler(FunctionUrls functions, Api controlApi, Api lambdaApi, Supplier<String> metrics) {
+  public GatewayHandler(FunctionUrls functions, Api controlApi, Api lambdaApi, Supplier<String> metrics, Admission admission) {
     super(false); // the routes own the request and release it
+    this.admission = admission;
     this.functions = functions;
     this.controlApi = controlApi;
     this.lambdaApi = lambdaApi;
@@ -72,7 +90,10 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
     String path = q < 0 ? uri : uri.substring(0, q);
     String rawQuery = q < 0 ? "" : uri.substring(q + 1);
     if (hostMatch.matches()) {
-      functions.serve(ctx, req, hostMatch.group(1), path, rawQuery);
+      String name = hostMatch.group(1);
+      if (admitted(ctx, req, admission.functionUrl(req, name))) {
+        functions.serve(ctx, req, name, path, rawQuery);
+      }
       return;
     }
     if (path.startsWith("/fn/")) {
@@ -80,20 +101,38 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
       int slash = rest.indexOf('/');
       String name = slash < 0 ? rest : rest.substring(0, slash);
       String fnPath = slash < 0 ? "/" : rest.substring(slash);
-      functions.serve(ctx, req, name, fnPath, rawQuery);
+      if (admitted(ctx, req, admission.functionUrl(req, name))) {
+        functions.serve(ctx, req, name, fnPath, rawQuery);
+      }
       return;
     }
     if (path.startsWith("/api/v1/")) {
-      controlApi.handle(ctx, req, path.substring("/api/v1".length()), new QueryStringDecoder(uri));
+      String apiPath = path.substring("/api/v1".length());
+      if (admitted(ctx, req, admission.controlApi(req, apiPath))) {
+        controlApi.handle(ctx, req, apiPath, new QueryStringDecoder(uri));
+      }
+      return;
+    }
+    if (path.startsWith(LambdaApi.URL_PREFIX + "/")) {
+      // the function URL configuration operations: the Lambda API's, passed on with their prefix
+      if (admitted(ctx, req, admission.lambdaApi(req, path))) {
+        lambdaApi.handle(ctx, req, path, new QueryStringDecoder(uri));
+      }
       return;
     }
     if (path.startsWith(LambdaApi.PREFIX + "/")) {
-      lambdaApi.handle(ctx, req, path.substring(LambdaApi.PREFIX.length()), new QueryStringDecoder(uri));
+      String apiPath = path.substring(LambdaApi.PREFIX.length());
+      if (admitted(ctx, req, admission.lambdaApi(req, apiPath))) {
+        lambdaApi.handle(ctx, req, apiPath, new QueryStringDecoder(uri));
+      }
       return;
     }
     switch (path) {
       case "/healthz" -> plain(ctx, req, HttpResponseStatus.OK, "ok\n");
       case "/metrics" -> {
+        if (!admitted(ctx, req, admission.metrics(req))) {
+          return;
+        }
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
             Unpooled.copiedBuffer(metrics.get(), StandardCharsets.UTF_8));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
@@ -102,6 +141,15 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
       default -> send(ctx, req, ErrorResponses.json(HttpResponseStatus.NOT_FOUND, Map.of("error", "NotFound",
           "message", "no route for " + path + " (function URLs are /fn/{name}/…, the API is /api/v1/…)")));
     }
+  }
+
+  /** True when the request may go on; else sends the refusal and releases the request. */
+  private static boolean admitted(ChannelHandlerContext ctx, FullHttpRequest req, Optional<FullHttpResponse> refusal) {
+    if (refusal.isEmpty()) {
+      return true;
+    }
+    send(ctx, req, refusal.get());
+    return false;
   }
 
   private static void plain(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String text) {

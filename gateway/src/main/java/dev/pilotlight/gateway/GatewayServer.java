@@ -36,8 +36,11 @@ public final class GatewayServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel c) {
-            c.pipeline().addLast(new HttpServerCodec(), new HttpServerKeepAliveHandler(),
-                new LimitedAggregator(config.maxRequestBytes()), router);
+            if (config.tls() != null) {
+              c.pipeline().addLast(config.tls().newHandler(c.alloc()));
+            }
+            c.pipeline().addLast(new HttpServerCodec(), new ConnectionTimeouts(config.idleTimeout(), config.bodyTimeout()),
+                new HttpServerKeepAliveHandler(), new LimitedAggregator(config.maxRequestBytes()), router);
           }
         })
         .bind(new InetSocketAddress(config.host(), config.port()))

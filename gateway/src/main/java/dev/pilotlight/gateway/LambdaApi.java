@@ -32,6 +32,8 @@ import java.util.concurrent.ExecutorService;
 public final class LambdaApi {
   /** The path prefix of every Lambda API operation served here. */
   static final String PREFIX = "/2015-03-31";
+  /** The path prefix of the function URL configuration operations, whose paths are passed in whole. */
+  static final String URL_PREFIX = "/2021-10-31";
   /** Lambda's limit for an asynchronous invocation's payload. */
   static final int MAX_ASYNC_PAYLOAD = 1024 * 1024;
   /** Lambda returns at most the last 4 KB of the invocation's log in {@code X-Amz-Log-Result}. */
@@ -62,6 +64,10 @@ public final class LambdaApi {
     HttpMethod m = req.method();
     String[] parts = path.split("/", -1); // "", "functions", name, sub
     String qualifier = first(query, "Qualifier");
+    if (path.startsWith(URL_PREFIX + "/")) {
+      urlConfig(ctx, req, keepAlive, path.substring(URL_PREFIX.length()));
+      return;
+    }
     try {
       if (parts.length < 2 || !parts[1].equals("functions") || parts.length > 4) {
         throw unknown(m, path);
@@ -118,6 +124,32 @@ public final class LambdaApi {
       reply(ctx, req, keepAlive, AwsErrorResponses.error(HttpResponseStatus.NOT_FOUND, "UnknownOperationException", e.getMessage()));
     } catch (RuntimeException e) {
       reply(ctx, req, keepAlive, AwsErrorResponses.of(e));
+    }
+  }
+
+  /** {@code /2021-10-31/functions/{name}/url}: the function URL configuration operations. */
+  private void urlConfig(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, String path) {
+    HttpMethod m = req.method();
+    String[] parts = path.split("/", -1); // "", "functions", name, "url"
+    if (parts.length != 4 || !parts[1].equals("functions") || !parts[3].equals("url")) {
+      reply(ctx, req, keepAlive, AwsErrorResponses.error(HttpResponseStatus.NOT_FOUND, "UnknownOperationException",
+          "Pilotlight does not implement " + m + " " + URL_PREFIX + path));
+      return;
+    }
+    String name = QueryStringDecoder.decodeComponent(parts[2]);
+    String host = req.headers().get(HttpHeaderNames.HOST, "127.0.0.1");
+    String base = "http://" + host;
+    if (m.equals(HttpMethod.GET)) {
+      blocking(ctx, req, keepAlive, () -> functions.getUrlConfig(name, base));
+    } else if (m.equals(HttpMethod.POST) || m.equals(HttpMethod.PUT)) {
+      byte[] body = ByteBufUtil.getBytes(req.content());
+      blocking(ctx, req, keepAlive, () -> functions.putUrlConfig(name, body, base, m.equals(HttpMethod.POST)));
+    } else if (m.equals(HttpMethod.DELETE)) {
+      reply(ctx, req, keepAlive, AwsErrorResponses.error(HttpResponseStatus.BAD_REQUEST, "InvalidParameterValueException",
+          "every Pilotlight function has its URL (/fn/" + name + "/); make it private with AuthType AWS_IAM instead of deleting it"));
+    } else {
+      reply(ctx, req, keepAlive, AwsErrorResponses.error(HttpResponseStatus.NOT_FOUND, "UnknownOperationException",
+          "Pilotlight does not implement " + m + " " + URL_PREFIX + path));
     }
   }
 

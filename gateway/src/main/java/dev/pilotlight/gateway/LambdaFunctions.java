@@ -6,6 +6,7 @@ import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Runtime;
+import dev.pilotlight.model.auth.UrlAuth;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -135,6 +136,43 @@ final class LambdaFunctions {
         .env(environment(req, s.env()))
         .build(), null);
     return ErrorResponses.json(HttpResponseStatus.OK, FunctionConfiguration.of(d));
+  }
+
+  /**
+   * GetFunctionUrlConfig. Every function has its URL here ({@code /fn/NAME/}); its config is the
+   * function's {@code auth} setting: {@code NONE}, {@code AWS_IAM}, or {@code TOKEN} (Pilotlight's own).
+   */
+  FullHttpResponse getUrlConfig(String functionName, String urlBase) {
+    Deployment d = resolve(control::find, functionName, null);
+    return ErrorResponses.json(HttpResponseStatus.OK, urlConfig(d, urlBase));
+  }
+
+  /** CreateFunctionUrlConfig ({@code 201}) and UpdateFunctionUrlConfig ({@code 200}): sets the function's {@code auth}. */
+  FullHttpResponse putUrlConfig(String functionName, byte[] body, String urlBase, boolean create) {
+    String name = resolve(control::find, functionName, null).name();
+    JsonNode req = parse(body);
+    String authType = req.hasNonNull("AuthType") ? text(req, "AuthType") : null;
+    if (create && authType == null) {
+      throw new Failure.InvalidInput("AuthType is required (NONE or AWS_IAM)");
+    }
+    String auth = authType == null ? null : switch (authType) {
+      case "NONE" -> "none";
+      case "AWS_IAM" -> "aws_iam";
+      case "TOKEN" -> "token";
+      default -> throw new Failure.InvalidInput("AuthType: '" + authType + "' (expected: NONE or AWS_IAM, or Pilotlight's TOKEN)");
+    };
+    Deployment d = auth == null ? resolve(control::find, name, null) : control.update(name, s -> s.toBuilder().auth(auth).build(), null);
+    return ErrorResponses.json(create ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, urlConfig(d, urlBase));
+  }
+
+  private static Map<String, Object> urlConfig(Deployment d, String urlBase) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("FunctionUrl", urlBase + "/fn/" + d.name() + "/");
+    m.put("FunctionArn", LambdaNames.arn(d.name()));
+    m.put("AuthType", UrlAuth.parse(d.spec().auth()).name());
+    m.put("CreationTime", d.deployedAt().toString());
+    m.put("LastModifiedTime", d.deployedAt().toString());
+    return m;
   }
 
   FullHttpResponse delete(String functionName, String qualifier) {

@@ -30,7 +30,7 @@ class FunctionViewSettingsTest {
     Deployments.everySettingSet().forEach(spec -> shown.addAll(FunctionView.settings(spec).keySet()));
     assertThat(shown).containsExactlyInAnyOrder("name", "runtime", "handler", "command", "readinessPath", "memoryMb", "timeoutSeconds",
         "concurrency", "minInstances", "maxInstances", "idleTimeoutSeconds", "env", "targetUtilization", "stableWindow", "panicWindow",
-        "panicThreshold", "maxScaleUpRate", "maxScaleDownRate", "maxQueue", "maxQueueWait", "scaleDownDelay");
+        "panicThreshold", "maxScaleUpRate", "maxScaleDownRate", "maxQueue", "maxQueueWait", "scaleDownDelay", "auth");
   }
 
   @Test

@@ -31,7 +31,7 @@ class GatewayHandlerTest {
       (ctx, req, function, path, rawQuery) -> answer(ctx, req, new Routed("function", function, path, rawQuery)),
       (ctx, req, path, query) -> answer(ctx, req, new Routed("api", null, path, rawQuery(query))),
       (ctx, req, path, query) -> answer(ctx, req, new Routed("lambda", null, path, rawQuery(query))),
-      () -> "# HELP up\nup 1\n"));
+      () -> "# HELP up\nup 1\n", new OpenAdmission()));
 
   @AfterEach
   void close() {

@@ -7,6 +7,7 @@ import dev.pilotlight.activation.Activator;
 import dev.pilotlight.activation.MemoryBudget;
 import dev.pilotlight.activation.async.AsyncDispatcher;
 import dev.pilotlight.autoscaler.ScalingDecider;
+import dev.pilotlight.gateway.auth.Credentials;
 import dev.pilotlight.gateway.proxy.HttpProxy;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.EventQueue;
@@ -15,6 +16,7 @@ import dev.pilotlight.model.Instance;
 import dev.pilotlight.model.ScalingSettings;
 import dev.pilotlight.testing.Deployments;
 import dev.pilotlight.testing.FakeInstance;
+import dev.pilotlight.testing.MemoryCredentialStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
@@ -66,12 +68,13 @@ class MetricsAndThrottlingComponentTest {
     ExecutorService blocking = Executors.newVirtualThreadPerTaskExecutor();
     ActivatorMeters activatorMeters = new ActivatorMeters(activator, metrics);
     GatewayHandler router = new GatewayHandler(invoker::serveUrl,
-        new ControlApi(control, activator, stats, invoker, async, blocking, "127.0.0.1")::handle,
+        new ControlApi(control, activator, stats, invoker, async, blocking, "127.0.0.1",
+            new Credentials(new MemoryCredentialStore(), clock))::handle,
         new LambdaApi(activator, invoker, async, control, blocking)::handle,
         () -> {
           activatorMeters.refresh();
           return metrics.scrape();
-        });
+        }, new OpenAdmission());
     server = GatewayServer.start(new GatewayConfig("127.0.0.1", 0, 1024 * 1024), boss, workers, router);
   }
 

@@ -3,6 +3,7 @@ package dev.pilotlight.model;
 
 import dev.pilotlight.model.Setting.Kind;
 import dev.pilotlight.model.Setting.Shown;
+import dev.pilotlight.model.auth.UrlAuth;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -194,10 +195,18 @@ public final class FunctionSettings {
       .view("readinessPath", Shown.WHEN_SET, s -> s.runtime() == Runtime.HTTP ? s.effectiveReadinessPath() : null)
       .build();
 
+  public static final Setting<String> AUTH = Setting.spec("auth", Kind.TEXT, FunctionSpec::auth, FunctionSpec.Builder::auth)
+      .flag("--auth", "none|token|aws_iam")
+      .doc("Who may call the function URL: none (anyone who can reach the port, as a Lambda URL with AuthType NONE), token "
+          + "(a bearer token the daemon issued) or aws_iam (a SigV4 signature with an access key it issued) (default none).")
+      .check(v -> UrlAuth.parse(v))
+      .view("auth", Shown.WHEN_SET, FunctionSpec::auth)
+      .build();
+
   /** Every setting, in manifest order. */
   public static final List<Setting<?>> ALL = List.of(NAME, RUNTIME, HANDLER, COMMAND, MEMORY, TIMEOUT, CONCURRENCY, MIN_INSTANCES,
       MAX_INSTANCES, IDLE_TIMEOUT, ENV, MAX_EVENT_AGE, MAX_RETRIES, RETRY_DELAY, TARGET_UTILIZATION, STABLE_WINDOW, PANIC_WINDOW,
-      PANIC_THRESHOLD, MAX_SCALE_UP_RATE, MAX_SCALE_DOWN_RATE, MAX_QUEUE, MAX_QUEUE_WAIT, SCALE_DOWN_DELAY, KEEP_ALIVE, READINESS_PATH);
+      PANIC_THRESHOLD, MAX_SCALE_UP_RATE, MAX_SCALE_DOWN_RATE, MAX_QUEUE, MAX_QUEUE_WAIT, SCALE_DOWN_DELAY, KEEP_ALIVE, READINESS_PATH, AUTH);
 
   /** The autoscaler and queue settings, as {@link ScalingSettings} holds them. */
   public static final List<Setting<?>> SCALING = ALL.stream().filter(Setting::isScaling).toList();

@@ -1,6 +1,9 @@
 package dev.pilotlight.model;
 
+import dev.pilotlight.model.auth.UrlAuth;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
@@ -36,6 +39,8 @@ import java.util.regex.Pattern;
  * @param readinessPath {@code http} only: the path (with an optional query) of the {@code GET} that
  *     decides when a new instance is ready — any HTTP answer counts — and that the AOT training run
  *     sends; null means {@value #DEFAULT_READINESS_PATH}
+ * @param auth who may call the function's URL: {@code none} (null: anyone, like a Lambda URL with
+ *     {@code AuthType: NONE}), {@code token} or {@code aws_iam} ({@link UrlAuth})
  */
 public record FunctionSpec(
     String name,
@@ -54,7 +59,8 @@ public record FunctionSpec(
     Duration retryDelay,
     ScalingSettings scaling,
     KeepAlive keepAlive,
-    String readinessPath) {
+    String readinessPath,
+    String auth) {
 
   public static final int DEFAULT_MEMORY_MB = 256;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -64,6 +70,8 @@ public record FunctionSpec(
   public static final Duration DEFAULT_MAX_EVENT_AGE = Duration.ofHours(6);
   public static final int DEFAULT_MAX_RETRIES = 2;
   public static final String DEFAULT_READINESS_PATH = "/";
+  /** Lambda's limit on a function's environment: keys and values together, in bytes (UTF-8). */
+  public static final int MAX_ENV_BYTES = 4096;
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
   private static final Pattern HANDLER = Pattern.compile("[A-Za-z_$][\\w$]*(\\.[A-Za-z_$][\\w$]*)*(::[A-Za-z_$][\\w$]*)?");
@@ -79,7 +87,7 @@ public record FunctionSpec(
 
   public FunctionSpec(String name, Runtime runtime, String handler, String command, int memoryMb, Duration timeout, int concurrency,
       int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env, Duration maxEventAge, int maxRetries,
-      Duration retryDelay, ScalingSettings scaling, KeepAlive keepAlive, String readinessPath) {
+      Duration retryDelay, ScalingSettings scaling, KeepAlive keepAlive, String readinessPath, String auth) {
     validateName(name);
     if (runtime == null) {
       throw new Failure.InvalidInput("runtime is missing (expected one of: " + Runtime.accepted() + ")");
@@ -106,6 +114,7 @@ public record FunctionSpec(
     this.scaling = scaling == null ? ScalingSettings.UNSET : scaling;
     this.keepAlive = keepAlive;
     this.readinessPath = readinessPath;
+    this.auth = auth == null || auth.isBlank() || UrlAuth.parse(auth) == UrlAuth.NONE ? null : UrlAuth.parse(auth).id();
     for (Setting<?> s : FunctionSettings.ALL) {
       if (!s.isScaling()) { // ScalingSettings checks its own
         check(s);
@@ -140,7 +149,13 @@ public record FunctionSpec(
         throw new Failure.InvalidInput("env: key '" + e.getKey() + "' has no value");
       }
     }
-    return java.util.Collections.unmodifiableMap(copy);
+    int bytes = copy.entrySet().stream()
+        .mapToInt(e -> e.getKey().getBytes(StandardCharsets.UTF_8).length + e.getValue().getBytes(StandardCharsets.UTF_8).length).sum();
+    if (bytes > MAX_ENV_BYTES) {
+      throw new Failure.InvalidInput("env: " + bytes + " bytes of keys and values (expected: at most " + MAX_ENV_BYTES
+          + " in total, as on Lambda; keep large configuration in the package or a file)");
+    }
+    return Collections.unmodifiableMap(copy);
   }
 
   /** A builder with every setting at its default ({@link FunctionSettings}); name and runtime are required. */
@@ -235,6 +250,7 @@ public record FunctionSpec(
     private ScalingSettings.Builder scaling = ScalingSettings.builder();
     private KeepAlive keepAlive;
     private String readinessPath;
+    private String auth;
 
     private Builder() {}
 
@@ -337,6 +353,11 @@ public record FunctionSpec(
       return this;
     }
 
+    public Builder auth(String v) {
+      auth = v;
+      return this;
+    }
+
     /** The scaling settings being built, for {@link Setting#set}. */
     ScalingSettings.Builder scalingBuilder() {
       return scaling;
@@ -344,7 +365,7 @@ public record FunctionSpec(
 
     public FunctionSpec build() {
       return new FunctionSpec(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout,
-          env, maxEventAge, maxRetries, retryDelay, scaling.build(), keepAlive, readinessPath);
+          env, maxEventAge, maxRetries, retryDelay, scaling.build(), keepAlive, readinessPath, auth);
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.pilotlight.model.ScalingSettings;
 import dev.pilotlight.store.PackageLimits;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * Everything the daemon is configured with; each default is documented in docs/configuration.md.
@@ -33,7 +34,34 @@ import java.time.Duration;
  *     says) or {@code off}; default {@code off} here, {@code auto} for {@code pilotlight serve}
  */
 public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
-    WarmPool.Settings pool, AsyncDispatcher.Settings async, ScalingSettings scaling, long memoryBudgetMb, KeepAlive keepAlive, String criu) {
+    WarmPool.Settings pool, AsyncDispatcher.Settings async, ScalingSettings scaling, long memoryBudgetMb, KeepAlive keepAlive, String criu,
+    Security security) {
+
+  /**
+   * Who may use the daemon and how it is reached.
+   *
+   * @param authRequired false only with {@code serve --insecure-no-auth}: no credentials asked anywhere
+   * @param allowedHosts host names the APIs answer besides {@code localhost} and IP literals ({@code --allowed-host})
+   * @param allowedOrigins browser origins allowed to call the APIs ({@code --allowed-origin})
+   * @param tlsCert PEM certificate chain for HTTPS, or null for plain HTTP
+   * @param tlsKey PEM private key (PKCS#8) for HTTPS, or null
+   */
+  public record Security(boolean authRequired, Set<String> allowedHosts, Set<String> allowedOrigins, Path tlsCert, Path tlsKey) {
+    public static final Security DEFAULTS = new Security(true, Set.of(), Set.of(), null, null);
+
+    public Security {
+      allowedHosts = Set.copyOf(allowedHosts);
+      allowedOrigins = Set.copyOf(allowedOrigins);
+      if ((tlsCert == null) != (tlsKey == null)) {
+        throw new IllegalArgumentException("TLS needs both --tls-cert and --tls-key");
+      }
+    }
+
+    public boolean tls() {
+      return tlsCert != null;
+    }
+  }
+
   public DaemonConfig {
     if (dataDir == null) {
       throw new IllegalArgumentException("dataDir: null (expected a directory path)");
@@ -56,6 +84,7 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
     }
     keepAlive = keepAlive == null ? KeepAlive.HISTOGRAM : keepAlive;
     criu = criu == null || criu.isBlank() ? "off" : criu.strip();
+    security = security == null ? Security.DEFAULTS : security;
   }
 
   /** The default memory budget: {@link MemoryBudget#DEFAULT_SHARE_OF_MACHINE} of the machine's memory. */
@@ -76,7 +105,11 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
   /** A builder holding this config. */
   public Builder toBuilder() {
     return new Builder(dataDir, runnerJar).host(host).port(port).limits(limits).maxQueue(maxQueue).scalingTick(scalingTick).pool(pool)
-        .async(async).scaling(scaling).memoryBudgetMb(memoryBudgetMb).keepAlive(keepAlive).criu(criu);
+        .async(async).scaling(scaling).memoryBudgetMb(memoryBudgetMb).keepAlive(keepAlive).criu(criu).security(security);
+  }
+
+  public DaemonConfig withSecurity(Security s) {
+    return toBuilder().security(s).build();
   }
 
   public DaemonConfig withPort(int p) {
@@ -131,10 +164,16 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
     private Long memoryBudgetMb; // null: the machine's default, read only when needed
     private KeepAlive keepAlive = KeepAlive.HISTOGRAM;
     private String criu = "off";
+    private Security security = Security.DEFAULTS;
 
     private Builder(Path dataDir, Path runnerJar) {
       this.dataDir = dataDir;
       this.runnerJar = runnerJar;
+    }
+
+    public Builder security(Security s) {
+      security = s;
+      return this;
     }
 
     public Builder host(String h) {
@@ -195,7 +234,7 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
 
     public DaemonConfig build() {
       return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling,
-          memoryBudgetMb != null ? memoryBudgetMb : defaultMemoryBudgetMb(), keepAlive, criu);
+          memoryBudgetMb != null ? memoryBudgetMb : defaultMemoryBudgetMb(), keepAlive, criu, security);
     }
   }
 }

@@ -7,6 +7,9 @@ import dev.pilotlight.model.Setting;
 import dev.pilotlight.store.PackageLimits;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -97,6 +100,24 @@ public final class Main implements Callable<Integer> {
       + "(default: $PILOTLIGHT_CRIU, else auto).")
   String criu;
 
+  @Option(names = "--insecure-no-auth", description = "Turn authentication off: anyone who can reach the port may deploy and run "
+      + "code. Only for a machine nobody else can reach; the daemon says so loudly at start.")
+  boolean noAuth;
+
+  @Option(names = "--allowed-host", paramLabel = "NAME", description = "A host name the APIs answer to besides localhost and IP "
+      + "addresses (repeatable), e.g. the name clients use to reach this machine. Others are refused (DNS rebinding).")
+  List<String> allowedHosts = new ArrayList<>();
+
+  @Option(names = "--allowed-origin", paramLabel = "ORIGIN", description = "A web origin (https://console.example.com) allowed to "
+      + "call the APIs from a browser, besides the daemon's own (repeatable).")
+  List<String> allowedOrigins = new ArrayList<>();
+
+  @Option(names = "--tls-cert", paramLabel = "PEM", description = "Serve HTTPS with this certificate chain (with --tls-key).")
+  Path tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "PEM", description = "The PKCS#8 private key of --tls-cert.")
+  Path tlsKey;
+
   public static void main(String[] args) {
     // The daemon logs through System.Logger, whose default backend (java.util.logging) writes two
     // lines per message to stderr; one line each keeps daemon.log readable and greppable. -D wins.
@@ -120,7 +141,8 @@ public final class Main implements Callable<Integer> {
             .withRetryDelay(FunctionSettings.RETRY_DELAY.parse(FunctionSettings.RETRY_DELAY.daemonFlag(), asyncRetryDelay)))
         .build();
     try {
-      config = withSettingFlags(config);
+      config = withSettingFlags(config).withSecurity(new DaemonConfig.Security(!noAuth, Set.copyOf(allowedHosts),
+          Set.copyOf(allowedOrigins), tlsCert, tlsKey));
     } catch (Failure.InvalidInput | IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 2;
@@ -133,7 +155,14 @@ public final class Main implements Callable<Integer> {
         System.err.println("error: port " + port + " on " + host + " is already in use (another daemon running?); pick another with --port");
         return 1;
       }
+      if (e instanceof IllegalArgumentException) {
+        System.err.println("error: " + e.getMessage());
+        return 2;
+      }
       throw e;
+    }
+    for (String warning : ExposureWarnings.of(host, config.security())) {
+      System.err.println(warning);
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -143,7 +172,7 @@ public final class Main implements Callable<Integer> {
     if (config.criu().equals("off")) {
       System.getLogger(Main.class.getName()).log(System.Logger.Level.INFO, "pilotlight: snapshot restore unavailable: turned off (--criu off)");
     }
-    System.out.println("pilotlight: serving on http://" + host + ":" + daemon.port() + " (data in " + data + ")");
+    System.out.println("pilotlight: serving on " + (config.security().tls() ? "https" : "http") + "://" + host + ":" + daemon.port() + " (data in " + data + ")");
     System.out.flush();
     stopped.await();
     return 0;

@@ -27,6 +27,10 @@ import dev.pilotlight.gateway.InstanceMeters;
 import dev.pilotlight.gateway.InvokerEventRunner;
 import dev.pilotlight.gateway.KeepAliveView;
 import dev.pilotlight.gateway.LambdaApi;
+import dev.pilotlight.gateway.auth.BrowserGuard;
+import dev.pilotlight.gateway.auth.Credentials;
+import dev.pilotlight.gateway.auth.Gatekeeper;
+import dev.pilotlight.gateway.auth.SigV4Verifier;
 import dev.pilotlight.gateway.proxy.HttpProxy;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;
@@ -34,17 +38,22 @@ import dev.pilotlight.model.Instance;
 import dev.pilotlight.model.KeepAlive;
 import dev.pilotlight.model.PoolSnapshot;
 import dev.pilotlight.model.Usage;
+import dev.pilotlight.model.auth.CredentialStore;
+import dev.pilotlight.model.auth.UrlAuth;
 import dev.pilotlight.runtimeapi.RuntimeApiServer;
 import dev.pilotlight.store.ArtifactStore;
 import dev.pilotlight.store.AsyncQueue;
 import dev.pilotlight.store.LogStore;
 import dev.pilotlight.store.Registry;
+import dev.pilotlight.store.SqliteCredentialStore;
 import dev.pilotlight.store.UsageStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -60,6 +69,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 
 /** Builds the daemon's object graph in plain sight. No decisions live here. */
 public final class Wiring {
@@ -69,6 +79,8 @@ public final class Wiring {
   private static final int MANAGEMENT_THREADS = 16;
   /** Requests waiting for one of those threads before further ones get 503. */
   private static final int MANAGEMENT_QUEUE = 1024;
+  /** How far a SigV4 request's date may be from the daemon's clock, as on AWS. */
+  private static final Duration SIGNATURE_SKEW = Duration.ofMinutes(15);
 
   private Wiring() {}
 
@@ -86,6 +98,9 @@ public final class Wiring {
     ArtifactStore artifacts = ArtifactStore.open(data.resolve("artifacts"), config.limits());
     LogStore logs = LogStore.open(data.resolve("logs"));
     UsageStore usageStore = UsageStore.open(data.resolve("usage.db"));
+    CredentialStore credentialStore = SqliteCredentialStore.open(data.resolve("credentials.db"));
+    Credentials credentials = new Credentials(credentialStore, clock);
+    AdminToken.ensure(data.resolve(AdminToken.FILE), credentials);
 
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
@@ -157,17 +172,22 @@ public final class Wiring {
         name -> activator.deployment(name).map(Deployment::spec), (name, requestId, line) -> logs.append(name, "-", requestId, line),
         config.async(), clock);
     ActivatorMeters activatorMeters = new ActivatorMeters(activator, metrics);
+    DaemonConfig.Security security = config.security();
+    Gatekeeper gatekeeper = new Gatekeeper(credentials, new SigV4Verifier(credentials::key, clock, SIGNATURE_SKEW),
+        new BrowserGuard(security.allowedHosts(), security.allowedOrigins()), security.authRequired(),
+        name -> activator.deployment(name).map(d -> UrlAuth.parse(d.spec().auth())));
     GatewayHandler router = new GatewayHandler(invoker::serveUrl,
-        new ControlApi(control, activator, stats, invoker, async, blocking, config.host())::handle,
+        new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials)::handle,
         new LambdaApi(activator, invoker, async, control, blocking)::handle,
         () -> {
           activatorMeters.refresh();
           return metrics.scrape();
-        });
+        }, gatekeeper);
     GatewayServer gateway;
     try {
-      gateway = GatewayServer.start(new GatewayConfig(config.host(), config.port(), (int) Math.min(Integer.MAX_VALUE - 1, config.limits().maxZippedBytes() + 1024 * 1024)),
-          boss, workers, router);
+      gateway = GatewayServer.start(new GatewayConfig(config.host(), config.port(),
+          (int) Math.min(Integer.MAX_VALUE - 1, config.limits().maxZippedBytes() + 1024 * 1024), tls(security),
+          GatewayConfig.DEFAULT_IDLE_TIMEOUT, GatewayConfig.DEFAULT_BODY_TIMEOUT), boss, workers, router);
     } catch (RuntimeException e) {
       proxy.close();
       activator.shutdown();
@@ -175,6 +195,7 @@ public final class Wiring {
       events.close();
       registry.close();
       usageStore.close();
+      credentialStore.close();
       logs.close();
       boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -225,9 +246,23 @@ public final class Wiring {
         events.close();
         registry.close();
         usageStore.close();
+        credentialStore.close();
         logs.close();
       }
     };
+  }
+
+  /** The server's TLS context from the PEM files given, or null for plain HTTP. */
+  private static SslContext tls(DaemonConfig.Security security) {
+    if (!security.tls()) {
+      return null;
+    }
+    try {
+      return SslContextBuilder.forServer(security.tlsCert().toFile(), security.tlsKey().toFile()).build();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("cannot use --tls-cert " + security.tlsCert() + " and --tls-key " + security.tlsKey()
+          + " (expected PEM files: a certificate chain and its PKCS#8 private key): " + e.getMessage(), e);
+    }
   }
 
   private static KeepAliveView keepAliveView(FunctionSpec spec, KeepAlive daemonDefault, KeepAliveIdlePolicy policy, IdleTimeTracker rhythms) {

@@ -107,7 +107,7 @@ class ManifestTest {
         .hasMessage("pilotlight.yaml: unknown key 'memroy' (known keys: name, runtime, handler, command, memory, "
             + "timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge, maxRetries, retryDelay, "
             + "targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait, scaleDownDelay, "
-            + "keepAlive, readinessPath, package)");
+            + "keepAlive, readinessPath, auth, package)");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -72,7 +72,7 @@ class SettingSurfacesTest {
         "minInstances":1,"maxInstances":4,"idleTimeout":"PT2M","env":{"GREETING":"hi"},"maxEventAge":"PT1H","maxRetries":1,\
         "retryDelay":"PT5S","scaling":{"targetUtilization":0.5,"stableWindow":"PT30S","panicWindow":"PT3S","panicThreshold":3.0,\
         "maxScaleUpRate":10.0,"maxScaleDownRate":4.0,"maxQueue":20,"maxQueueWait":"PT0.7S","scaleDownDelay":"PT1M30S"},\
-        "keepAlive":"fixed","readinessPath":"/healthz"}""");
+        "keepAlive":"fixed","readinessPath":"/healthz","auth":"token"}""");
   }
 
   @Test
@@ -87,6 +87,7 @@ class SettingSurfacesTest {
     assertThat(old.scaling().isUnset()).isTrue();
     assertThat(old.keepAlive()).isNull();
     assertThat(old.readinessPath()).isNull();
+    assertThat(old.auth()).as("stored before auth: public, as it was").isNull();
   }
 
   /** Every version stored these: one missing is damage, refused, not a function with defaults nobody chose. */

@@ -33,7 +33,7 @@ public final class Deployments {
         .maxInstances(4).idleTimeout(Duration.ofMinutes(2)).env(Map.of("GREETING", "hi")).maxEventAge(Duration.ofHours(1)).maxRetries(1)
         .retryDelay(Duration.ofSeconds(5)).scaling(scaling).keepAlive(KeepAlive.FIXED);
     return List.of(
-        common.name("web").runtime(Runtime.HTTP).command("java -jar app.jar").readinessPath("/healthz").build(),
+        common.name("web").runtime(Runtime.HTTP).command("java -jar app.jar").readinessPath("/healthz").auth("token").build(),
         common.name("fn").runtime(Runtime.JAVA).command(null).readinessPath(null).handler("example.Hello::handleRequest").build());
   }
 

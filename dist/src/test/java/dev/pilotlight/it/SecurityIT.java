@@ -1,0 +1,293 @@
+package dev.pilotlight.it;
+
+import static dev.pilotlight.it.DaemonFixture.example;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pilotlight.server.DaemonConfig;
+import dev.pilotlight.server.Wiring;
+import dev.pilotlight.testing.Zips;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The front door as an attacker and a careless client meet it, on a real daemon at its defaults:
+ * every API needs credentials with the right role, signatures are checked, browsers and foreign
+ * host names cannot drive the APIs, function URLs follow their {@code auth} setting, idle
+ * connections are closed. Each test fails if the attack succeeds.
+ */
+class SecurityIT {
+  static DaemonFixture d;
+  static final HttpClient RAW = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  @BeforeAll
+  static void start(@TempDir Path data) {
+    d = new DaemonFixture(data);
+    d.deploy(example("hello-python"), "--name", "public-fn", "--env", "SECRET=s3cr3t");
+    d.deploy(example("hello-python"), "--name", "token-fn", "--auth", "token");
+    d.deploy(example("hello-python"), "--name", "iam-fn", "--auth", "aws_iam");
+  }
+
+  @AfterAll
+  static void stop() {
+    d.close();
+  }
+
+  /** Sends exactly this request: no credentials are added. */
+  static HttpResponse<String> raw(HttpRequest req) throws Exception {
+    return RAW.send(req, HttpResponse.BodyHandlers.ofString());
+  }
+
+  static HttpRequest.Builder to(String path) {
+    return HttpRequest.newBuilder(URI.create(d.url() + path)).timeout(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void theAdminTokenIsWrittenOwnerOnlyAndTheCliFindsIt() throws Exception {
+    Path token = d.dataDir.resolve("admin.token");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(token))).isEqualTo("rw-------");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(d.dataDir.resolve("credentials.db")))).isEqualTo("rw-------");
+    DaemonFixture.CliResult ls = d.cli("ls");
+    assertThat(ls.exit()).as(ls.err()).isZero();
+    assertThat(ls.out()).contains("public-fn");
+    DaemonFixture.CliResult without = DaemonFixture.cliAt(d.url(), null, "ls");
+    assertThat(without.exit()).isEqualTo(1);
+    assertThat(without.err()).contains("no token found");
+  }
+
+  @Test
+  void nothingButHealthAndPublicUrlsAnswersWithoutCredentials() throws Exception {
+    assertThat(raw(to("/healthz").build()).statusCode()).isEqualTo(200);
+    assertThat(raw(to("/fn/public-fn/?name=Ann").build()).body()).contains("Ann");
+    HttpResponse<String> deploy = raw(to("/api/v1/functions/evil").PUT(HttpRequest.BodyPublishers.ofByteArray(
+        Zips.ofText("pilotlight.yaml", "runtime: http\ncommand: id\n"))).build());
+    assertThat(deploy.statusCode()).isEqualTo(401);
+    assertThat(deploy.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"pilotlight\"");
+    for (String path : List.of("/api/v1/functions", "/api/v1/functions/public-fn", "/api/v1/functions/public-fn/logs", "/metrics",
+        "/api/v1/tokens", "/api/v1/keys")) {
+      assertThat(raw(to(path).build()).statusCode()).as(path).isEqualTo(401);
+    }
+    assertThat(raw(to("/api/v1/functions").header("Authorization", "Bearer plt_forged").build()).statusCode()).isEqualTo(401);
+    assertThat(raw(to("/api/v1/functions/public-fn/invoke").POST(HttpRequest.BodyPublishers.ofString("{}")).build()).statusCode())
+        .isEqualTo(401);
+    assertThat(d.status("public-fn").path("revision").asInt()).isEqualTo(1);
+    assertThat(raw(to("/api/v1/functions/evil").header("Authorization", "Bearer " + d.token()).build()).statusCode())
+        .as("nothing was deployed").isEqualTo(404);
+  }
+
+  @Test
+  void theLambdaApiRefusesMissingGarbageAndWrongSignatures() throws Exception {
+    HttpResponse<String> unsigned = raw(to("/2015-03-31/functions/").build());
+    assertThat(unsigned.statusCode()).isEqualTo(403);
+    assertThat(unsigned.headers().firstValue("x-amzn-ErrorType")).contains("MissingAuthenticationTokenException");
+    HttpResponse<String> garbage = raw(to("/2015-03-31/functions/public-fn").header("Authorization",
+        "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261203/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, "
+            + "Signature=" + "ab".repeat(32)).header("X-Amz-Date", "20261203T000000Z").build());
+    assertThat(garbage.statusCode()).isEqualTo(403);
+    assertThat(garbage.body()).doesNotContain("s3cr3t");
+    HttpResponse<String> create = raw(TestAuth.signed(new TestAuth.Key(d.adminKey().id(), "not-the-secret"), "POST",
+        URI.create(d.url() + "/2015-03-31/functions"), "{\"FunctionName\":\"evil\"}", Map.of()));
+    assertThat(create.statusCode()).isEqualTo(403);
+    assertThat(create.headers().firstValue("x-amzn-ErrorType")).contains("InvalidSignatureException");
+  }
+
+  @Test
+  void rolesLimitWhatAKeyOrTokenMayDo() throws Exception {
+    TestAuth.Key invoker = TestAuth.issueKey(RAW, d.url(), d.token(), "invoke");
+    HttpResponse<String> run = raw(TestAuth.signed(invoker, "POST", URI.create(d.url() + "/2015-03-31/functions/public-fn/invocations"),
+        "{\"name\":\"Bo\"}", Map.of()));
+    assertThat(run.statusCode()).isEqualTo(200);
+    assertThat(run.body()).contains("Bo");
+    HttpResponse<String> get = raw(TestAuth.signed(invoker, "GET", URI.create(d.url() + "/2015-03-31/functions/public-fn"), "", Map.of()));
+    assertThat(get.statusCode()).isEqualTo(403);
+    assertThat(get.headers().firstValue("x-amzn-ErrorType")).contains("AccessDeniedException");
+    assertThat(get.body()).doesNotContain("s3cr3t");
+
+    DaemonFixture.CliResult created = d.cli("tokens", "create", "--role", "deploy", "--description", "ci");
+    assertThat(created.exit()).as(created.err()).isZero();
+    String[] lines = created.out().strip().split("\n");
+    String deploy = lines[lines.length - 1];
+    assertThat(deploy).startsWith("plt_");
+    assertThat(raw(to("/api/v1/functions").header("Authorization", "Bearer " + deploy).build()).statusCode()).isEqualTo(200);
+    HttpResponse<String> escalate = raw(to("/api/v1/tokens").header("Authorization", "Bearer " + deploy)
+        .POST(HttpRequest.BodyPublishers.ofString("{\"role\":\"admin\"}")).build());
+    assertThat(escalate.statusCode()).isEqualTo(403);
+
+    JsonNode listed = DaemonFixture.JSON.readTree(d.get("/api/v1/tokens").body());
+    String id = null;
+    for (JsonNode t : listed.path("tokens")) {
+      assertThat(t.toString()).doesNotContain("plt_");
+      if (t.path("description").asText().equals("ci")) {
+        id = t.path("id").asText();
+      }
+    }
+    assertThat(d.cli("tokens", "revoke", id).exit()).isZero();
+    assertThat(raw(to("/api/v1/functions").header("Authorization", "Bearer " + deploy).build()).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void aWebPageCannotDriveTheApisThroughABrowser() throws Exception {
+    // What a cross-site form or fetch with no preflight sends: text/plain, the page's Origin; even a
+    // browser holding a token (it would not) is refused.
+    HttpResponse<String> crossSite = raw(to("/api/v1/functions/evil").header("Authorization", "Bearer " + d.token())
+        .header("Content-Type", "text/plain").header("Origin", "https://evil.example")
+        .PUT(HttpRequest.BodyPublishers.ofString("zip")).build());
+    assertThat(crossSite.statusCode()).isEqualTo(403);
+    assertThat(crossSite.body()).contains("cross-origin");
+    assertThat(rawHttp("GET /api/v1/functions HTTP/1.1\r\nHost: rebind.attacker.example:" + d.daemon.port()
+        + "\r\nAuthorization: Bearer " + d.token() + "\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 403");
+    assertThat(rawHttp("GET /api/v1/functions HTTP/1.1\r\nHost: localhost:" + d.daemon.port()
+        + "\r\nAuthorization: Bearer " + d.token() + "\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+  }
+
+  @Test
+  void functionUrlsFollowTheirAuthSetting() throws Exception {
+    assertThat(raw(to("/fn/token-fn/?name=A").build()).statusCode()).isEqualTo(401);
+    TestAuth.Key invoker = TestAuth.issueKey(RAW, d.url(), d.token(), "invoke");
+    String invokeToken = lastLine(d.cli("tokens", "create", "--role", "invoke").out());
+    assertThat(raw(to("/fn/token-fn/?name=A").header("Authorization", "Bearer " + invokeToken).build()).body()).contains("A");
+
+    assertThat(raw(to("/fn/iam-fn/?name=B").header("Authorization", "Bearer " + invokeToken).build()).statusCode()).isEqualTo(403);
+    HttpResponse<String> signed = raw(TestAuth.signed(invoker, "GET", URI.create(d.url() + "/fn/iam-fn/?name=B"), "", Map.of()));
+    assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
+    assertThat(signed.body()).contains("B");
+    assertThat(d.status("token-fn").path("auth").asText()).isEqualTo("token");
+  }
+
+  @Test
+  void anEnvironmentOverLambdasFourKilobytesIsRefusedAtDeploy() {
+    DaemonFixture.CliResult big = d.cli("deploy", example("hello-python"), "--name", "big-env", "--env", "BLOB=" + "x".repeat(5000));
+    assertThat(big.exit()).isEqualTo(1);
+    assertThat(big.err()).contains("env: ").contains("4096");
+  }
+
+  @Test
+  void idleAndSlowHeaderConnectionsAreClosed() throws Exception {
+    List<Socket> sockets = new ArrayList<>();
+    try {
+      for (int i = 0; i < 20; i++) {
+        Socket s = new Socket("127.0.0.1", d.daemon.port());
+        s.setSoTimeout(30_000);
+        if (i % 2 == 0) {
+          s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII)); // never finished
+        }
+        sockets.add(s);
+      }
+      long start = System.nanoTime();
+      for (Socket s : sockets) {
+        InputStream in = s.getInputStream();
+        try {
+          assertThat(in.read()).as("closed by the daemon").isEqualTo(-1);
+        } catch (SocketTimeoutException e) {
+          throw new AssertionError("a connection was still open 30 s later", e);
+        } catch (java.net.SocketException reset) {
+          // closed, as a reset
+        }
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+    } finally {
+      for (Socket s : sockets) {
+        s.close();
+      }
+    }
+    assertThat(raw(to("/healthz").build()).statusCode()).as("the daemon serves on").isEqualTo(200);
+  }
+
+  @Test
+  void withAuthTurnedOffExplicitlyNoCredentialsAreAsked(@TempDir Path data) throws Exception {
+    DaemonConfig open = DaemonConfig.defaults(data, DaemonFixture.RUNNER).withPort(0)
+        .withSecurity(new DaemonConfig.Security(false, Set.of(), Set.of(), null, null));
+    try (DaemonFixture o = new DaemonFixture(open)) {
+      assertThat(raw(HttpRequest.newBuilder(URI.create(o.url() + "/api/v1/functions")).build()).statusCode()).isEqualTo(200);
+      assertThat(raw(HttpRequest.newBuilder(URI.create(o.url() + "/api/v1/functions")).header("Origin", "https://evil.example").build())
+          .statusCode()).as("the browser guard stays").isEqualTo(403);
+    }
+  }
+
+  @Test
+  void tlsServesHttpsWithTheGivenCertificate(@TempDir Path dir) throws Exception {
+    Path cert = dir.resolve("cert.pem");
+    Path key = dir.resolve("key.pem");
+    Process openssl;
+    try {
+      openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out",
+          cert.toString(), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost")
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    } catch (java.io.IOException e) {
+      assumeTrue(false, "no openssl to make a certificate: " + e.getMessage());
+      return;
+    }
+    assertThat(openssl.waitFor(60, TimeUnit.SECONDS) && openssl.exitValue() == 0).isTrue();
+    DaemonConfig tls = DaemonConfig.defaults(dir.resolve("data"), DaemonFixture.RUNNER).withPort(0)
+        .withSecurity(new DaemonConfig.Security(true, Set.of(), Set.of(), cert, key));
+    var daemon = Wiring.start(tls);
+    try {
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      try (InputStream in = Files.newInputStream(cert)) {
+        trust.setCertificateEntry("pilotlight", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      }
+      TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext ssl = SSLContext.getInstance("TLS");
+      ssl.init(null, tmf.getTrustManagers(), null);
+      HttpClient https = HttpClient.newBuilder().sslContext(ssl).build();
+      String token = TestAuth.adminToken(dir.resolve("data"));
+      HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + daemon.port() + "/api/v1/functions"))
+          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(rawHttpAt(daemon.port(), "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"))
+          .as("plain HTTP on the TLS port gets no HTTP answer").doesNotStartWith("HTTP/1.1 200");
+    } finally {
+      daemon.close();
+    }
+  }
+
+  static String lastLine(String out) {
+    String[] lines = out.strip().split("\n");
+    return lines[lines.length - 1];
+  }
+
+  static String rawHttp(String request) throws Exception {
+    return rawHttpAt(d.daemon.port(), request);
+  }
+
+  static String rawHttpAt(int port, String request) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      out.write(request.getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      try {
+        return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      } catch (java.net.SocketException e) {
+        return "";
+      }
+    }
+  }
+}

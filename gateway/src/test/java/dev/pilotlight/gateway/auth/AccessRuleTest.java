@@ -1,0 +1,36 @@
+package dev.pilotlight.gateway.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pilotlight.model.auth.Role;
+import io.netty.handler.codec.http.HttpMethod;
+import org.junit.jupiter.api.Test;
+
+class AccessRuleTest {
+  @Test
+  void credentialsNeedAdmin() {
+    assertThat(AccessRule.controlApi(HttpMethod.GET, "/tokens")).isEqualTo(Role.ADMIN);
+    assertThat(AccessRule.controlApi(HttpMethod.POST, "/keys")).isEqualTo(Role.ADMIN);
+    assertThat(AccessRule.controlApi(HttpMethod.DELETE, "/keys/PLAKX")).isEqualTo(Role.ADMIN);
+  }
+
+  @Test
+  void invokingNeedsInvokeAndTheRestDeploy() {
+    assertThat(AccessRule.controlApi(HttpMethod.POST, "/functions/f/invoke")).isEqualTo(Role.INVOKE);
+    assertThat(AccessRule.controlApi(HttpMethod.GET, "/functions/f/invoke")).isEqualTo(Role.DEPLOY);
+    assertThat(AccessRule.controlApi(HttpMethod.PUT, "/functions/f")).isEqualTo(Role.DEPLOY);
+    assertThat(AccessRule.controlApi(HttpMethod.GET, "/functions/f/logs")).isEqualTo(Role.DEPLOY);
+    assertThat(AccessRule.lambdaApi(HttpMethod.POST, "/functions/f/invocations")).isEqualTo(Role.INVOKE);
+    assertThat(AccessRule.lambdaApi(HttpMethod.POST, "/functions")).isEqualTo(Role.DEPLOY);
+    assertThat(AccessRule.lambdaApi(HttpMethod.GET, "/functions/f")).isEqualTo(Role.DEPLOY);
+    assertThat(AccessRule.metrics()).isEqualTo(Role.DEPLOY);
+  }
+
+  @Test
+  void rolesIncludeTheOnesBelow() {
+    assertThat(Role.ADMIN.allows(Role.DEPLOY)).isTrue();
+    assertThat(Role.DEPLOY.allows(Role.INVOKE)).isTrue();
+    assertThat(Role.INVOKE.allows(Role.DEPLOY)).isFalse();
+    assertThat(Role.DEPLOY.allows(Role.ADMIN)).isFalse();
+  }
+}

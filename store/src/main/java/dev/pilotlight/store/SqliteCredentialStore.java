@@ -1,0 +1,161 @@
+package dev.pilotlight.store;
+
+import dev.pilotlight.model.auth.AccessKey;
+import dev.pilotlight.model.auth.CredentialStore;
+import dev.pilotlight.model.auth.Role;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@link CredentialStore} in a SQLite file of its own ({@code credentials.db}), readable by the
+ * daemon's user only (mode 0600, with its WAL files): it holds the access keys' secrets.
+ */
+public final class SqliteCredentialStore implements CredentialStore {
+
+  /** Schema migrations, as in {@link SqliteRegistry}: append only. */
+  private static final List<List<String>> MIGRATIONS = List.of(
+      List.of(
+          """
+          CREATE TABLE tokens (
+            id          TEXT    PRIMARY KEY,
+            sha256      TEXT    NOT NULL UNIQUE,
+            role        TEXT    NOT NULL,
+            description TEXT    NOT NULL,
+            created     INTEGER NOT NULL
+          )""",
+          """
+          CREATE TABLE access_keys (
+            id          TEXT    PRIMARY KEY,
+            secret      TEXT    NOT NULL,
+            role        TEXT    NOT NULL,
+            description TEXT    NOT NULL,
+            created     INTEGER NOT NULL
+          )"""));
+
+  private final GuardedConnection db;
+
+  private SqliteCredentialStore(Path file, Connection connection) {
+    this.db = new GuardedConnection("credential store", file, connection);
+  }
+
+  /** Opens (creating or migrating as needed) the database at {@code dbFile}, owner-only. */
+  public static SqliteCredentialStore open(Path dbFile) {
+    Path file = dbFile.toAbsolutePath();
+    try {
+      Files.createDirectories(file.getParent());
+      if (!Files.exists(file)) {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      }
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new StoreException("credential store " + file + ": cannot make it owner-only: " + e.getMessage(), e);
+    }
+    SqliteCredentialStore store = new SqliteCredentialStore(file, SqliteDatabase.open(file, MIGRATIONS, "credential store"));
+    // The WAL and shared-memory files carry the same secrets; SQLite creates them with the umask's mode.
+    for (String suffix : List.of("-wal", "-shm")) {
+      Path side = file.resolveSibling(file.getFileName() + suffix);
+      try {
+        if (Files.exists(side)) {
+          Files.setPosixFilePermissions(side, PosixFilePermissions.fromString("rw-------"));
+        }
+      } catch (IOException e) {
+        store.close();
+        throw new StoreException("credential store " + side + ": cannot make it owner-only: " + e.getMessage(), e);
+      }
+    }
+    return store;
+  }
+
+  @Override
+  public List<StoredToken> tokens() {
+    return db.withConnection("list tokens", c -> {
+      List<StoredToken> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, sha256, role, description, created FROM tokens ORDER BY created, id");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new StoredToken(rs.getString(1), rs.getString(2), Role.parse(rs.getString(3)), rs.getString(4),
+              Instant.ofEpochMilli(rs.getLong(5))));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public void addToken(StoredToken t) {
+    db.withConnection("add token " + t.id(), c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO tokens (id, sha256, role, description, created) VALUES (?, ?, ?, ?, ?)")) {
+        ps.setString(1, t.id());
+        ps.setString(2, t.sha256());
+        ps.setString(3, t.role().id());
+        ps.setString(4, t.description());
+        ps.setLong(5, t.created().toEpochMilli());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public boolean revokeToken(String id) {
+    return delete("tokens", id);
+  }
+
+  @Override
+  public List<AccessKey> keys() {
+    return db.withConnection("list access keys", c -> {
+      List<AccessKey> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, secret, role, description, created FROM access_keys ORDER BY created, id");
+          ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new AccessKey(rs.getString(1), rs.getString(2), Role.parse(rs.getString(3)), rs.getString(4),
+              Instant.ofEpochMilli(rs.getLong(5))));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public void addKey(AccessKey k) {
+    db.withConnection("add access key " + k.id(), c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO access_keys (id, secret, role, description, created) VALUES (?, ?, ?, ?, ?)")) {
+        ps.setString(1, k.id());
+        ps.setString(2, k.secret());
+        ps.setString(3, k.role().id());
+        ps.setString(4, k.description());
+        ps.setLong(5, k.created().toEpochMilli());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public boolean revokeKey(String id) {
+    return delete("access_keys", id);
+  }
+
+  private boolean delete(String table, String id) {
+    return db.withConnection("revoke " + id, c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE id = ?")) {
+        ps.setString(1, id);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    db.close();
+  }
+}

@@ -1,0 +1,53 @@
+package dev.pilotlight.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pilotlight.model.auth.AccessKey;
+import dev.pilotlight.model.auth.CredentialStore.StoredToken;
+import dev.pilotlight.model.auth.Role;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CredentialStoreTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void tokensAndKeysAreKeptAcrossReopeningAndRevokedForGood() {
+    Path file = dir.resolve("credentials.db");
+    StoredToken t = new StoredToken("tok_1", "ab".repeat(32), Role.DEPLOY, "ci", Instant.parse("2026-12-03T10:00:00Z"));
+    AccessKey k = new AccessKey("PLAKAAAAAAAAAAAAAAAA", "secret", Role.INVOKE, "", Instant.parse("2026-12-03T10:00:01Z"));
+    try (SqliteCredentialStore store = SqliteCredentialStore.open(file)) {
+      store.addToken(t);
+      store.addKey(k);
+    }
+    try (SqliteCredentialStore store = SqliteCredentialStore.open(file)) {
+      assertThat(store.tokens()).containsExactly(t);
+      assertThat(store.keys()).containsExactly(k);
+      assertThat(store.revokeToken("tok_1")).isTrue();
+      assertThat(store.revokeToken("tok_1")).isFalse();
+      assertThat(store.revokeKey(k.id())).isTrue();
+    }
+    try (SqliteCredentialStore store = SqliteCredentialStore.open(file)) {
+      assertThat(store.tokens()).isEmpty();
+      assertThat(store.keys()).isEmpty();
+    }
+  }
+
+  @Test
+  void theFileIsReadableByItsOwnerOnly() throws Exception {
+    Path file = dir.resolve("credentials.db");
+    try (SqliteCredentialStore store = SqliteCredentialStore.open(file)) {
+      store.addKey(new AccessKey("PLAKBBBBBBBBBBBBBBBB", "secret", Role.ADMIN, "", Instant.EPOCH));
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    }
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    try (SqliteCredentialStore store = SqliteCredentialStore.open(file)) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    }
+  }
+}
