@@ -28,10 +28,18 @@ final class InstanceStarts {
   private final ProcessStarter starter;
   private final BootGate boots;
   private final Executor launcher;
+  private final Cgroups cgroups;
 
   /** @param launcher runs what blocks (binding an endpoint) off the caller's thread */
   InstanceStarts(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs, ProcessStarter starter, BootGate boots,
       Executor launcher) {
+    this(config, runtimeApi, logs, starter, boots, launcher, Cgroups.NONE);
+  }
+
+  /** @param cgroups where each new process tree gets its group ({@link Cgroups#NONE}: none) */
+  InstanceStarts(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs, ProcessStarter starter, BootGate boots,
+      Executor launcher, Cgroups cgroups) {
+    this.cgroups = cgroups;
     this.config = config;
     this.runtimeApi = runtimeApi;
     this.logs = logs;
@@ -168,6 +176,10 @@ final class InstanceStarts {
    */
   private void specialize(LambdaProcessInstance instance, Process pooled, Deployment d, Map<String, String> env) throws IOException {
     byte[] line = JsonLine.of(env);
+    // The runner's group (made when the pool started it) takes the function's limits.
+    Cgroups.Group group = cgroups.groupOf(pooled.pid());
+    group.limit(d.spec().memoryMb());
+    instance.confine(group);
     instance.attach(pooled, logs);
     try (var stdin = pooled.getOutputStream()) {
       stdin.write(line);
@@ -179,10 +191,19 @@ final class InstanceStarts {
   }
 
   private void start(ProcessInstance instance, Deployment d, List<String> cmd, Map<String, String> env) throws IOException {
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(d.codeDir().toFile());
+    Cgroups.Group group = cgroups.create(instance.id(), d.spec().memoryMb());
+    ProcessBuilder pb = new ProcessBuilder(group.wrap(cmd)).directory(d.codeDir().toFile());
     pb.environment().clear();
     pb.environment().putAll(env);
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    instance.attach(starter.start(pb), logs);
+    instance.confine(group);
+    Process p;
+    try {
+      p = starter.start(pb);
+    } catch (IOException | RuntimeException e) {
+      group.remove();
+      throw e;
+    }
+    instance.attach(p, logs);
   }
 }

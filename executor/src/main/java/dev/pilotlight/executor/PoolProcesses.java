@@ -55,9 +55,16 @@ final class PoolProcesses {
    */
   static Process start(ExecutorConfig config, Runtime runtime, int memoryMb, LibraryLayers.Layer layer, Path workDir, Path aotCache)
       throws IOException {
+    return start(config, runtime, memoryMb, layer, workDir, aotCache, Cgroups.Group.NONE);
+  }
+
+  /** The same, the process joining {@code group} before it runs. */
+  static Process start(ExecutorConfig config, Runtime runtime, int memoryMb, LibraryLayers.Layer layer, Path workDir, Path aotCache,
+      Cgroups.Group group) throws IOException {
+    // The command first: a runtime that cannot start here (no interpreter) fails before anything is written.
+    List<String> command = group.wrap(command(config, runtime, memoryMb, aotCache, layer.isNone() ? null : workDir));
     Files.createDirectories(workDir);
-    ProcessBuilder pb = new ProcessBuilder(command(config, runtime, memoryMb, aotCache, layer.isNone() ? null : workDir))
-        .directory(workDir.toFile());
+    ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
     pb.environment().clear();
     pb.environment().putAll(InstanceEnvironment.base(config));
     pb.environment().put("PILOTLIGHT_POOL", "1");

@@ -102,8 +102,11 @@ public final class ProcessExecutor implements AutoCloseable {
       WarmPool.Settings poolSettings, Path stateDir, InstantSource clock, IntPredicate mayStartRunner, String criu) {
     AotCaches aot = new AotCaches(config, stateDir.resolve("aot"), logs);
     aot.trainRunner();
-    WarmPool pool = new WarmPool(config, poolSettings, stateDir.resolve("pool"), clock, aot::runnerCache, mayStartRunner);
-    InstanceStarts starts = new InstanceStarts(config, runtimeApi, logs, ProcessStarter.SYSTEM, new BootGate(BootGate.DEFAULT_MAX), LAUNCHER);
+    // Before any process starts: what an earlier daemon on this data dir left is ended here.
+    Cgroups cgroups = Cgroups.forDaemon(stateDir, System.getenv());
+    WarmPool pool = new WarmPool(config, poolSettings, stateDir.resolve("pool"), clock, aot::runnerCache, mayStartRunner, cgroups);
+    InstanceStarts starts = new InstanceStarts(config, runtimeApi, logs, ProcessStarter.SYSTEM, new BootGate(BootGate.DEFAULT_MAX), LAUNCHER,
+        cgroups);
     PoolLayers layers = new PoolLayers(new LibraryLayers(stateDir.resolve("layers")), pool, logs, LAUNCHER);
     List<Rung> rungs = new ArrayList<>();
     Optional<Snapshots> snapshots = "off".equals(criu)
@@ -199,6 +202,18 @@ public final class ProcessExecutor implements AutoCloseable {
    */
   public static String snapshotUnavailableReason(String criuSetting) {
     return Criu.detect(criuSetting, System.getenv()).reason();
+  }
+
+  /**
+   * Why instances on this host would run without their cgroup limits, as the daemon finds it; null
+   * when they get them.
+   */
+  public static String limitsUnavailableReason() {
+    if ("off".equals(System.getenv("PILOTLIGHT_CGROUPS"))) {
+      return "turned off (PILOTLIGHT_CGROUPS=off)";
+    }
+    Cgroups.Detection d = Cgroups.detect(Path.of("/sys/fs/cgroup"), "pilotlight-probe");
+    return d.reason();
   }
 
   public WarmPool pool() {

@@ -21,6 +21,7 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
   private volatile boolean stopping;
   private volatile long peakBytes;
   private volatile long peakReadAt;
+  private volatile Cgroups.Group group = Cgroups.Group.NONE;
 
   static final long PEAK_READ_INTERVAL_NANOS = 500_000_000L;
 
@@ -31,13 +32,26 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
     this.strategy = strategy;
   }
 
+  /** Puts the instance's process tree in {@code g}: its limits apply, and its end ends every process in it. */
+  void confine(Cgroups.Group g) {
+    this.group = g;
+  }
+
   void attach(Process process, InstanceLogSink sink) {
     this.process = process;
     this.output = new OutputCapture(process, deployment.name(), id, sink, () -> currentRequest);
     process.onExit().thenAccept(p -> {
+      Cgroups.Group g = group;
+      boolean outOfMemory = g.oomKilled();
+      // Whatever the process left behind (children that called setsid included) ends with it.
+      g.killAll();
+      g.remove();
       String reason = stopping
           ? "instance " + id + " was stopped"
-          : "instance " + id + " exited with code " + p.exitValue() + lastLinesSuffix();
+          : outOfMemory
+              ? "Runtime.OutOfMemory: instance " + id + " used more than its " + deployment.spec().memoryMb() + " MB (memory) and was "
+                  + "ended by the kernel" + lastLinesSuffix()
+              : "instance " + id + " exited with code " + p.exitValue() + lastLinesSuffix();
       onExit(reason);
       exited.complete(reason);
     });
@@ -109,6 +123,7 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
           .exceptionally(t -> {
             app.destroyForcibly();
             p.destroyForcibly();
+            group.killAll();
             return null;
           });
       // A process started with sh -c may have children (e.g. the JVM of an http app): stop them too.
@@ -132,9 +147,13 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
     long now = System.nanoTime();
     if (p != null && p.isAlive() && (peakReadAt == 0 || now - peakReadAt >= PEAK_READ_INTERVAL_NANOS)) {
       peakReadAt = now;
-      long kb = PeakMemory.highWaterMarkKb(app().pid());
-      if (kb > 0) {
-        peakBytes = Math.max(peakBytes, kb * 1024);
+      // The cgroup's peak counts the whole tree; without one, the process's own high-water mark.
+      long bytes = group.peakBytes();
+      if (bytes <= 0) {
+        bytes = PeakMemory.highWaterMarkKb(app().pid()) * 1024;
+      }
+      if (bytes > 0) {
+        peakBytes = Math.max(peakBytes, bytes);
       }
     }
     return peakBytes > 0 ? OptionalLong.of(peakBytes) : OptionalLong.empty();

@@ -1,5 +1,6 @@
 package dev.pilotlight.executor;
 
+import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Runtime;
 import java.io.IOException;
 import java.io.InputStream;
@@ -103,6 +104,8 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
   private final java.util.function.Supplier<Path> aotCache;
   private final java.util.function.IntPredicate mayStart;
   private final Map<Key, Queue> queues = new ConcurrentHashMap<>();
+  private final Cgroups cgroups;
+  private final java.util.concurrent.atomic.AtomicLong runners = new java.util.concurrent.atomic.AtomicLong();
   private volatile boolean closed;
 
   WarmPool(ExecutorConfig config, Settings settings, Path workDir, InstantSource clock, java.util.function.Supplier<Path> aotCache) {
@@ -112,6 +115,13 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
   /** @param mayStart whether a runner of that many MB may start now (the node's memory budget); a refused one is not started */
   WarmPool(ExecutorConfig config, Settings settings, Path workDir, InstantSource clock, java.util.function.Supplier<Path> aotCache,
       java.util.function.IntPredicate mayStart) {
+    this(config, settings, workDir, clock, aotCache, mayStart, Cgroups.NONE);
+  }
+
+  /** @param cgroups where each runner gets its group, with its memory size until a function takes it */
+  WarmPool(ExecutorConfig config, Settings settings, Path workDir, InstantSource clock, java.util.function.Supplier<Path> aotCache,
+      java.util.function.IntPredicate mayStart, Cgroups cgroups) {
+    this.cgroups = cgroups;
     this.config = config;
     this.settings = settings;
     this.workDir = workDir;
@@ -356,13 +366,27 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
 
     private void startOne() {
       Process p;
+      Cgroups.Group group = Cgroups.Group.NONE;
       try {
+        // Until a function takes it, a runner is held to its pool's memory size (a python runner's key
+        // has none: the default function size then).
+        group = cgroups.create("pool-" + runners.incrementAndGet(), accountMb > 0 ? accountMb : FunctionSpec.DEFAULT_MEMORY_MB);
         p = PoolProcesses.start(config, key.runtime(), key.memoryMb(), key.layer(), workDir,
-            key.runtime() == Runtime.JAVA ? aotCache.get() : null);
+            key.runtime() == Runtime.JAVA ? aotCache.get() : null, group);
       } catch (IOException | RuntimeException e) { // RuntimeException: e.g. Failure.InstanceFailed, no interpreter
+        group.remove();
         LOG.log(System.Logger.Level.WARNING, "warm pool: cannot start a " + key.runtime().id() + " runner: " + e.getMessage());
         return;
       }
+      cgroups.track(p.pid(), group);
+      Cgroups.Group runnerGroup = group;
+      // A runner that goes without being taken takes its group along; a taken one's group is its instance's.
+      p.onExit().thenRun(() -> {
+        if (cgroups.groupOf(p.pid()) == runnerGroup) {
+          runnerGroup.killAll();
+          runnerGroup.remove();
+        }
+      });
       synchronized (this) {
         starting.add(p);
       }

@@ -72,8 +72,15 @@ public final class AwsErrorResponses {
 
   /** Lambda's {@code errorType} for a run that failed: {@code Sandbox.Timedout} or {@code Runtime.ExitError}. */
   public static String functionErrorType(Failure f) {
-    return f instanceof Failure.FunctionTimeout ? "Sandbox.Timedout" : "Runtime.ExitError";
+    if (f instanceof Failure.FunctionTimeout) {
+      return "Sandbox.Timedout";
+    }
+    // An instance the kernel ended at its cgroup's memory limit says so first (executor's ProcessInstance).
+    return String.valueOf(f.getMessage()).startsWith(OUT_OF_MEMORY) ? OUT_OF_MEMORY : "Runtime.ExitError";
   }
+
+  /** Lambda's error type for a function that used more than its memory. */
+  static final String OUT_OF_MEMORY = "Runtime.OutOfMemory";
 
   /** The error document Lambda returns for a run that failed, as {@code {errorType, errorMessage}}. */
   public static Map<String, Object> functionErrorDocument(Failure f, String requestId) {
