@@ -50,6 +50,7 @@ final class ControlPlaneService implements ControlPlane {
   private final Consumer<String> forgetRhythm;
   private final FunctionStats stats;
   private final Object writeLock = new Object();
+  private final int keepRevisions;
 
   /**
    * @param onActivate told of every deployment made live (deploys and restores), e.g. so the
@@ -58,9 +59,15 @@ final class ControlPlaneService implements ControlPlane {
    * @param keepAlive how a function's idle instance is kept now (null: not known)
    * @param forgetRhythm told of every removed function, whose learned keep-alive rhythm is dropped
    * @param stats the counters {@code status} shows; a removed function's are dropped
+   * @param keepRevisions revisions kept per function, the live one included; older ones and their
+   *     code (unless another kept revision shares it) are removed at each deploy
    */
   ControlPlaneService(Stores stores, Activator activator, Consumer<Deployment> onActivate, InstantSource clock, UsageMeter usage,
-      Function<FunctionSpec, KeepAliveView> keepAlive, Consumer<String> forgetRhythm, FunctionStats stats) {
+      Function<FunctionSpec, KeepAliveView> keepAlive, Consumer<String> forgetRhythm, FunctionStats stats, int keepRevisions) {
+    if (keepRevisions < 1) {
+      throw new IllegalArgumentException("keepRevisions: " + keepRevisions + " (expected: >= 1)");
+    }
+    this.keepRevisions = keepRevisions;
     this.registry = stores.registry();
     this.artifacts = stores.artifacts();
     this.logs = stores.logs();
@@ -147,11 +154,18 @@ final class ControlPlaneService implements ControlPlane {
     return d;
   }
 
-  /** Makes a saved revision live and notes it in the function's log. */
+  /**
+   * Makes a saved revision live, notes it in the function's log, and forgets the revisions beyond
+   * the newest {@code keepRevisions} with their code. Instances of the revision just replaced may
+   * still be draining: it is among those kept whenever {@code keepRevisions} is 2 or more.
+   */
   private void activate(Deployment d) {
     activator.deploy(d);
     onActivate.accept(d);
     logs.append(d.name(), "-", null, "DEPLOY revision " + d.revision() + " code sha256:" + d.codeSha256() + " (" + d.spec().runtime() + ")");
+    if (registry.pruneRevisions(d.name(), keepRevisions) > 0) {
+      artifacts.retainOnly(registry.referencedCode());
+    }
   }
 
   /** Refuses at deploy what could never start, rather than failing every cold start later. */

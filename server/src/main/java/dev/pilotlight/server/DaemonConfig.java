@@ -35,7 +35,9 @@ import java.util.Set;
  */
 public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
     WarmPool.Settings pool, AsyncDispatcher.Settings async, ScalingSettings scaling, long memoryBudgetMb, KeepAlive keepAlive, String criu,
-    Security security) {
+    Security security, int keepRevisions) {
+  /** Revisions kept per function by default: the live one and the two before it. */
+  public static final int DEFAULT_KEEP_REVISIONS = 3;
 
   /**
    * Who may use the daemon and how it is reached.
@@ -85,6 +87,9 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
     keepAlive = keepAlive == null ? KeepAlive.HISTOGRAM : keepAlive;
     criu = criu == null || criu.isBlank() ? "off" : criu.strip();
     security = security == null ? Security.DEFAULTS : security;
+    if (keepRevisions < 1) {
+      throw new IllegalArgumentException("keepRevisions: " + keepRevisions + " (expected: >= 1, the live revision)");
+    }
   }
 
   /** The default memory budget: {@link MemoryBudget#DEFAULT_SHARE_OF_MACHINE} of the machine's memory. */
@@ -105,7 +110,11 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
   /** A builder holding this config. */
   public Builder toBuilder() {
     return new Builder(dataDir, runnerJar).host(host).port(port).limits(limits).maxQueue(maxQueue).scalingTick(scalingTick).pool(pool)
-        .async(async).scaling(scaling).memoryBudgetMb(memoryBudgetMb).keepAlive(keepAlive).criu(criu).security(security);
+        .async(async).scaling(scaling).memoryBudgetMb(memoryBudgetMb).keepAlive(keepAlive).criu(criu).security(security).keepRevisions(keepRevisions);
+  }
+
+  public DaemonConfig withKeepRevisions(int n) {
+    return toBuilder().keepRevisions(n).build();
   }
 
   public DaemonConfig withSecurity(Security s) {
@@ -165,10 +174,16 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
     private KeepAlive keepAlive = KeepAlive.HISTOGRAM;
     private String criu = "off";
     private Security security = Security.DEFAULTS;
+    private int keepRevisions = DEFAULT_KEEP_REVISIONS;
 
     private Builder(Path dataDir, Path runnerJar) {
       this.dataDir = dataDir;
       this.runnerJar = runnerJar;
+    }
+
+    public Builder keepRevisions(int n) {
+      keepRevisions = n;
+      return this;
     }
 
     public Builder security(Security s) {
@@ -234,7 +249,7 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
 
     public DaemonConfig build() {
       return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling,
-          memoryBudgetMb != null ? memoryBudgetMb : defaultMemoryBudgetMb(), keepAlive, criu, security);
+          memoryBudgetMb != null ? memoryBudgetMb : defaultMemoryBudgetMb(), keepAlive, criu, security, keepRevisions);
     }
   }
 }

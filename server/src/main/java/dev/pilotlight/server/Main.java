@@ -100,6 +100,10 @@ public final class Main implements Callable<Integer> {
       + "(default: $PILOTLIGHT_CRIU, else auto).")
   String criu;
 
+  @Option(names = "--keep-revisions", paramLabel = "N", description = "Revisions kept per function, the live one included; "
+      + "older ones and their code are removed at each deploy (default: ${DEFAULT-VALUE}).", defaultValue = "3")
+  int keepRevisions;
+
   @Option(names = "--insecure-no-auth", description = "Turn authentication off: anyone who can reach the port may deploy and run "
       + "code. Only for a machine nobody else can reach; the daemon says so loudly at start.")
   boolean noAuth;
@@ -142,7 +146,7 @@ public final class Main implements Callable<Integer> {
         .build();
     try {
       config = withSettingFlags(config).withSecurity(new DaemonConfig.Security(!noAuth, Set.copyOf(allowedHosts),
-          Set.copyOf(allowedOrigins), tlsCert, tlsKey));
+          Set.copyOf(allowedOrigins), tlsCert, tlsKey)).withKeepRevisions(keepRevisions);
     } catch (Failure.InvalidInput | IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 2;

@@ -165,7 +165,8 @@ public final class Wiring {
 
     FunctionStats stats = new FunctionStats();
     ControlPlaneService control = new ControlPlaneService(new ControlPlaneService.Stores(registry, artifacts, logs, events), activator,
-        executor::prepare, clock, usage, spec -> keepAliveView(spec, config.keepAlive(), keepAlive, rhythms), rhythms::forget, stats);
+        executor::prepare, clock, usage, spec -> keepAliveView(spec, config.keepAlive(), keepAlive, rhythms), rhythms::forget, stats,
+        config.keepRevisions());
     control.restore();
     FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage);
     AsyncDispatcher async = AsyncDispatcher.create(events, new InvokerEventRunner(invoker),

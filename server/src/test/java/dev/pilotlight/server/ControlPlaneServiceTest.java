@@ -103,7 +103,7 @@ class ControlPlaneServiceTest {
       }
     };
     return new ControlPlaneService(new ControlPlaneService.Stores(registry, artifacts, logs, events), a, activated::add, clock,
-        new UsageMeter(ledger, clock), spec -> null, forgottenRhythms::add, stats);
+        new UsageMeter(ledger, clock), spec -> null, forgottenRhythms::add, stats, 3);
   }
 
   static InputStream pythonPackage(String code) {
@@ -152,6 +152,27 @@ class ControlPlaneServiceTest {
     assertThat(activator.deployment("hello")).contains(second.deployment());
     assertThat(activated).containsExactly(first, second.deployment());
     assertThat(logs.tail("hello", 10)).hasSize(2);
+  }
+
+  @Test
+  void onlyTheNewestRevisionsAndTheirCodeAreKept() {
+    List<Deployment> deployed = new ArrayList<>();
+    for (int v = 1; v <= 5; v++) {
+      deployed.add(control.deploy("hello", pythonPackage("v = " + v + "\n")).deployment());
+    }
+    assertThat(registry.find("hello").orElseThrow().revision()).isEqualTo(5);
+    assertThat(registry.find("hello", 2)).isEmpty();
+    assertThat(registry.find("hello", 3)).isPresent();
+    assertThat(deployed.get(0).codeDir()).as("revision 1's code").doesNotExist();
+    assertThat(deployed.get(1).codeDir()).as("revision 2's code").doesNotExist();
+    assertThat(deployed.get(2).codeDir()).as("revision 3's code, kept").exists();
+    assertThat(control.deploy("hello", pythonPackage("v = 6\n")).deployment().revision()).as("numbers go on").isEqualTo(6);
+
+    // a kept revision's code stays even when an older one that shared it goes
+    control.update("hello", s -> s.withScaling(ScalingSettings.UNSET.withMaxQueue(7)), null);
+    control.update("hello", s -> s.withScaling(ScalingSettings.UNSET.withMaxQueue(8)), null);
+    control.update("hello", s -> s.withScaling(ScalingSettings.UNSET.withMaxQueue(9)), null);
+    assertThat(registry.find("hello").orElseThrow().codeDir()).exists();
   }
 
   @Test

@@ -38,6 +38,13 @@ public interface Registry extends AutoCloseable {
   /** Removes {@code name} and all its revisions; false if it was not deployed. */
   boolean delete(String name);
 
+  /**
+   * Forgets all but the newest {@code keep} revisions of {@code name} (the live one is the newest),
+   * so their code can be collected; revision numbers go on from the highest ever saved. Returns how
+   * many were forgotten.
+   */
+  int pruneRevisions(String name, int keep);
+
   /** The SHA-256 of every package some revision still refers to: what artifact GC must keep. */
   Set<String> referencedCode();
 

@@ -155,6 +155,24 @@ final class SqliteRegistry implements Registry {
   }
 
   @Override
+  public int pruneRevisions(String name, int keep) {
+    if (keep < 1) {
+      throw new IllegalArgumentException("keep: " + keep + " (expected: >= 1, the live revision)");
+    }
+    return inTransaction("prune revisions of " + name, c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM revisions WHERE name = ? AND revision NOT IN "
+          + "(SELECT revision FROM revisions WHERE name = ? ORDER BY revision DESC LIMIT ?) "
+          + "AND revision NOT IN (SELECT revision FROM functions WHERE name = ?)")) {
+        ps.setString(1, name);
+        ps.setString(2, name);
+        ps.setInt(3, keep);
+        ps.setString(4, name);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
   public Set<String> referencedCode() {
     return withConnection("referencedCode", c -> {
       Set<String> shas = new TreeSet<>();

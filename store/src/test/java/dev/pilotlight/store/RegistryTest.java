@@ -177,4 +177,21 @@ class RegistryTest {
         .isInstanceOf(StoreException.class)
         .hasMessageContaining(notADb.toString());
   }
+
+  @Test
+  void pruningKeepsTheNewestRevisionsAndTheLiveOne() {
+    try (Registry r = Registry.open(db())) {
+      for (int v = 1; v <= 4; v++) {
+        r.save(FunctionSpec.builder().name("f").runtime(Runtime.PYTHON).handler("app.handler").build(), Integer.toString(v).repeat(64), 1,
+            Path.of("/code/" + v), Instant.EPOCH);
+      }
+      assertThat(r.pruneRevisions("f", 2)).isEqualTo(2);
+      assertThat(r.find("f", 2)).isEmpty();
+      assertThat(r.find("f", 3)).isPresent();
+      assertThat(r.find("f").orElseThrow().revision()).isEqualTo(4);
+      assertThat(r.referencedCode()).containsExactlyInAnyOrder("3".repeat(64), "4".repeat(64));
+      assertThat(r.pruneRevisions("f", 2)).isZero();
+      assertThat(r.pruneRevisions("nope", 1)).isZero();
+    }
+  }
 }
