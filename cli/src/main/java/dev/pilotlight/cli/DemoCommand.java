@@ -91,7 +91,7 @@ final class DemoCommand extends DaemonCommand {
       }
       ctx.out().println();
       ctx.out().print(DemoReport.table(measurements));
-      ctx.out().print(DemoReport.tryIt(baseUrl, port == DEFAULT_PORT,
+      ctx.out().print(DemoReport.tryIt(baseUrl, port == DEFAULT_PORT, dataDir,
           measurements.stream().map(DemoReport.Measurement::function).toList()));
       ctx.out().println("\nPilotlight is serving on " + baseUrl + "; press Ctrl-C to stop"
           + (keepData ? " (data kept in " + dataDir + ")." : "."));

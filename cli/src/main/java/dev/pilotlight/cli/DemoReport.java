@@ -1,5 +1,6 @@
 package dev.pilotlight.cli;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -59,8 +60,11 @@ final class DemoReport {
     return status == 200 ? text : "HTTP " + status + ": " + text;
   }
 
-  /** The URLs and example commands printed under the table. */
-  static String tryIt(String baseUrl, boolean defaultUrl, List<String> functions) {
+  /**
+   * The URLs and example commands printed under the table; the CLI finds the demo daemon's admin
+   * token through {@code PILOTLIGHT_DATA_DIR}, its data dir.
+   */
+  static String tryIt(String baseUrl, boolean defaultUrl, Path dataDir, List<String> functions) {
     String url = defaultUrl ? "" : " --url " + baseUrl;
     StringBuilder sb = new StringBuilder("\nTry it:\n");
     for (String f : functions) {
@@ -68,13 +72,14 @@ final class DemoReport {
     }
     if (!functions.isEmpty()) {
       String first = functions.getFirst();
+      sb.append("  export PILOTLIGHT_DATA_DIR=").append(dataDir).append("   # where the CLI finds this daemon's admin token\n");
       sb.append("  bin/pilotlight invoke ").append(first).append(" --data '{\"name\":\"Ann\"}'").append(url).append('\n');
       sb.append("  bin/pilotlight ls").append(url).append('\n');
       sb.append("  bin/pilotlight status ").append(first).append(url).append('\n');
       sb.append("  bin/pilotlight logs ").append(first).append(" --follow").append(url).append('\n');
-      // The AWS CLI wants credentials and a region even for a local endpoint; any values do.
-      sb.append("  AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1 \\\n")
-          .append("    aws --endpoint-url ").append(baseUrl).append(" lambda invoke --function-name ").append(first)
+      // The AWS CLI signs its requests: with an access key this daemon issues, and any region.
+      sb.append("  eval \"$(bin/pilotlight keys create").append(url).append(")\"   # an access key for AWS's tools\n");
+      sb.append("  AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url ").append(baseUrl).append(" lambda invoke --function-name ").append(first)
           .append(" --cli-binary-format raw-in-base64-out --payload '{\"name\":\"Ann\"}' out.json\n");
     }
     return sb.toString();

@@ -2,6 +2,7 @@ package dev.pilotlight.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -42,14 +43,15 @@ class DemoReportTest {
 
   @Test
   void tryIt_addsUrlOnlyOffTheDefaultPort() {
-    String onDefault = DemoReport.tryIt("http://127.0.0.1:8080", true, List.of("hello-java", "hello-http"));
+    String onDefault = DemoReport.tryIt("http://127.0.0.1:8080", true, Path.of("/tmp/demo-1"), List.of("hello-java", "hello-http"));
     assertThat(onDefault)
         .contains("curl 'http://127.0.0.1:8080/fn/hello-java/?name=Ann'", "curl 'http://127.0.0.1:8080/fn/hello-http/?name=Ann'",
-            "bin/pilotlight logs hello-java --follow\n",
-            "aws --endpoint-url http://127.0.0.1:8080 lambda invoke --function-name hello-java", "AWS_ACCESS_KEY_ID=x")
-        .doesNotContain("--url");
+            "export PILOTLIGHT_DATA_DIR=/tmp/demo-1", "bin/pilotlight logs hello-java --follow\n",
+            "eval \"$(bin/pilotlight keys create)\"",
+            "aws --endpoint-url http://127.0.0.1:8080 lambda invoke --function-name hello-java")
+        .doesNotContain("--url").doesNotContain("AWS_ACCESS_KEY_ID=x");
 
-    String elsewhere = DemoReport.tryIt("http://127.0.0.1:9090", false, List.of("hello-java"));
+    String elsewhere = DemoReport.tryIt("http://127.0.0.1:9090", false, Path.of("/tmp/demo-1"), List.of("hello-java"));
     assertThat(elsewhere).contains("bin/pilotlight status hello-java --url http://127.0.0.1:9090\n");
   }
 }
