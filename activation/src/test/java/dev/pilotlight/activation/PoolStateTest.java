@@ -23,6 +23,7 @@ import dev.pilotlight.testing.FakeInstance;
 import dev.pilotlight.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -397,7 +398,7 @@ class PoolStateTest {
   @Test
   void everyChangeOfTheDemandIsReportedByTheTransitionThatMadeItWithItsTime() {
     PoolState p = pool(1);
-    List<ReportDemand> reports = new java.util.ArrayList<>();
+    List<ReportDemand> reports = new ArrayList<>();
     reports.addAll(only(p.acquire(now()), ReportDemand.class));
     reports.addAll(only(p.acquire(now()), ReportDemand.class));
     clock.advanceMillis(500);

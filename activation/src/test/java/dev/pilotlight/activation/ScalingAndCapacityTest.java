@@ -8,12 +8,14 @@ import dev.pilotlight.autoscaler.ScalingDecider;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.Instance;
 import dev.pilotlight.model.ScalingSettings;
 import dev.pilotlight.testing.Deployments;
 import dev.pilotlight.testing.FakeInstance;
 import dev.pilotlight.testing.FakeLauncher;
 import dev.pilotlight.testing.ManualClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -126,7 +128,7 @@ class ScalingAndCapacityTest {
     DemandMeter meter = new DemandMeter(); // where the daemon's pools report their demand
     Activator a = new Activator(launcher::launch, new ScalingDecider()::instancesToStart, new ActivationEvents() {
       @Override
-      public void functionDemand(String function, int requests, int instances, java.time.Instant now) {
+      public void functionDemand(String function, int requests, int instances, Instant now) {
         meter.demand(function, requests, instances, now);
       }
     }, clock, new Activator.Settings(100, null), MemoryBudget.unlimited());
@@ -158,16 +160,16 @@ class ScalingAndCapacityTest {
     List<String> evicted = new ArrayList<>();
     Activator a = new Activator(launcher::launch, new ScalingDecider()::instancesToStart, new ActivationEvents() {
       @Override
-      public void instanceReady(dev.pilotlight.model.Instance instance) {}
+      public void instanceReady(Instance instance) {}
 
       @Override
       public void instanceFailedToStart(String function, Throwable error) {}
 
       @Override
-      public void instanceGone(dev.pilotlight.model.Instance instance, String reason) {}
+      public void instanceGone(Instance instance, String reason) {}
 
       @Override
-      public void instanceEvicted(dev.pilotlight.model.Instance instance, String forFunction) {
+      public void instanceEvicted(Instance instance, String forFunction) {
         evicted.add(instance.id() + " for " + forFunction);
       }
     }, clock, new Activator.Settings(100, null), budget);

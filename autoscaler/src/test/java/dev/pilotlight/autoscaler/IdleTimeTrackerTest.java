@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Runtime;
 import dev.pilotlight.testing.ManualClock;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /** The tracker's levels on a manual clock: what each level records, what it expects, what survives a restart. */
@@ -122,12 +124,12 @@ class IdleTimeTrackerTest {
     // what the codec refuses (RhythmCodecTest) the tracker refuses too, and the daemon drops the rhythm
     bursts(Duration.ofMinutes(10), 2);
     byte[] bytes = tracker.takeChanges().changed().get("f").histogram();
-    byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 3);
+    byte[] truncated = Arrays.copyOf(bytes, bytes.length - 3);
     assertThatThrownBy(() -> new IdleTimeTracker().restore("f", new IdleTimeTracker.Saved(truncated, null)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("truncated");
     IdleTimeTracker untouched = new IdleTimeTracker();
     byte[] farFuture = bytes.clone();
-    java.nio.ByteBuffer.wrap(farFuture).putLong(2, Long.MAX_VALUE); // level 1's idle start
+    ByteBuffer.wrap(farFuture).putLong(2, Long.MAX_VALUE); // level 1's idle start
     assertThatThrownBy(() -> untouched.restore("f", new IdleTimeTracker.Saved(farFuture, null)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("idle start");
     assertThat(untouched.levels("f")).isZero();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.InstanceLoad;
+import dev.pilotlight.model.KeepAlive;
 import dev.pilotlight.model.PoolSnapshot;
 import dev.pilotlight.model.Runtime;
 import dev.pilotlight.testing.ManualClock;
@@ -56,7 +57,7 @@ class KeepAliveIdlePolicyTest {
   void keepsOrStartsOneInstanceOnlyInsideTheWindow(String mode, long secondsAfter, int ready, int keep) {
     rhythm(Duration.ofMinutes(10), 5);
     Instant idleSince = clock.instant();
-    KeepAliveIdlePolicy p = new KeepAliveIdlePolicy(tracker, s -> KeepAlivePolicy.of(dev.pilotlight.model.KeepAlive.parse("mode", mode)));
+    KeepAliveIdlePolicy p = new KeepAliveIdlePolicy(tracker, s -> KeepAlivePolicy.of(KeepAlive.parse("mode", mode)));
     Instant now = idleSince.plusSeconds(secondsAfter);
     assertThat(p.instancesWhileIdle(pool(spec, ready, idleSince), now)).isEqualTo(keep);
   }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -92,7 +93,7 @@ class ScalingDeciderTest {
     for (int i = r.seconds() - 1; i >= 0; i--) {
       h = h.with(T0.minusSeconds(i), r.averageDemand(), policy.stableWindow());
     }
-    List<InstanceLoad> loads = java.util.stream.IntStream.range(0, r.ready())
+    List<InstanceLoad> loads = IntStream.range(0, r.ready())
         .mapToObj(i -> new InstanceLoad("f-" + i, 0, T0.minusSeconds(3600), false)).toList();
     PoolSnapshot s = new PoolSnapshot(spec, r.ready(), r.starting(), r.inFlight(), r.queued(), loads);
     IdleTimeTracker tracker = new IdleTimeTracker();
@@ -147,7 +148,7 @@ class ScalingDeciderTest {
     assertThat(end.desired()).isBetween(14, 15);
     // after the first stable window, the count moves at most once (no oscillation)
     assertThat(sim.reversals(70)).isZero();
-    long changes = java.util.stream.IntStream.range(71, sim.decisions.size())
+    long changes = IntStream.range(71, sim.decisions.size())
         .filter(i -> sim.decisions.get(i).desired() != sim.decisions.get(i - 1).desired()).count();
     assertThat(changes).isLessThanOrEqualTo(1);
   }
@@ -254,7 +255,7 @@ class ScalingDeciderTest {
   @Test
   void theScaleDownDelayKeepsWhatTheBusiestTickOfTheDelayNeeded() {
     FunctionSpec spec = PoolSim.spec(1, 0, 10, FIVE_MIN);
-    List<InstanceLoad> loads = java.util.stream.IntStream.range(0, 3)
+    List<InstanceLoad> loads = IntStream.range(0, 3)
         .mapToObj(i -> new InstanceLoad("f-" + i, i == 0 ? 1 : 0, T0.minusSeconds(50), false)).toList();
     PoolSnapshot s = new PoolSnapshot(spec, 3, 0, 1, 0, loads);
     for (int busyAgo : new int[] {50, 59, 61}) {
@@ -293,7 +294,7 @@ class ScalingDeciderTest {
 
   static ScalingDecision idleDecision(IdlePolicy idle, int min, int max, int ready) {
     FunctionSpec spec = PoolSim.spec(1, min, max, FIVE_MIN);
-    List<InstanceLoad> loads = java.util.stream.IntStream.range(0, ready)
+    List<InstanceLoad> loads = IntStream.range(0, ready)
         .mapToObj(i -> new InstanceLoad("f-" + i, 0, T0.minusSeconds(30), false)).toList();
     PoolSnapshot s = new PoolSnapshot(spec, ready, 0, 0, 0, loads);
     return new ScalingDecider(idle).decide(s, DemandHistory.EMPTY, ScalingPolicy.of(spec, ScalingSettings.DEFAULTS),

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Waits for the AOT cache trainings the daemon queues at deploy time (one at a time, in the
@@ -36,7 +37,7 @@ final class AotTraining {
   }
 
   private static List<String> await(DaemonApi api, List<String> functions, PrintStream progress, String what,
-      java.util.function.Function<String, String> outcomeOf) throws IOException, InterruptedException {
+      Function<String, String> outcomeOf) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + LIMIT.toNanos();
     List<String> pending = new ArrayList<>(functions);
     if (!pending.isEmpty()) {

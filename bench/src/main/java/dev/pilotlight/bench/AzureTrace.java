@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,7 +118,7 @@ record AzureTrace(Path dir, int firstMinute, int minutes, List<TracedFunction> f
     return owner + '/' + app + '/' + function;
   }
 
-  private static double median(java.util.Collection<Double> values) {
+  private static double median(Collection<Double> values) {
     if (values.isEmpty()) {
       return Double.NaN;
     }

@@ -1,6 +1,7 @@
 package dev.pilotlight.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pilotlight.executor.Interpreters;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -89,11 +91,11 @@ final class ColdStartCommand implements Callable<Integer> {
       if (example.hasInterpreterBaseline()) {
         Path interpreter = interpreter(example.kind(), env);
         if (interpreter == null && chosen) {
-          throw new BenchFailure("no " + example.kind().name().toLowerCase(java.util.Locale.ROOT) + " interpreter found for " + name
+          throw new BenchFailure("no " + example.kind().name().toLowerCase(Locale.ROOT) + " interpreter found for " + name
               + " (set PILOTLIGHT_PYTHON / PILOTLIGHT_NODE or put python3 / node on the PATH)");
         }
         if (interpreter == null) {
-          stderr.println("note: skipping " + name + ": no " + example.kind().name().toLowerCase(java.util.Locale.ROOT) + " interpreter found");
+          stderr.println("note: skipping " + name + ": no " + example.kind().name().toLowerCase(Locale.ROOT) + " interpreter found");
           continue;
         }
         interpreters.put(name, interpreter);
@@ -221,8 +223,8 @@ final class ColdStartCommand implements Callable<Integer> {
   private static Path interpreter(Example.Kind kind, Map<String, String> env) {
     try {
       return switch (kind) {
-        case PYTHON -> dev.pilotlight.executor.Interpreters.python(env);
-        case NODE -> dev.pilotlight.executor.Interpreters.node(env);
+        case PYTHON -> Interpreters.python(env);
+        case NODE -> Interpreters.node(env);
         default -> null;
       };
     } catch (IllegalArgumentException notExecutable) {

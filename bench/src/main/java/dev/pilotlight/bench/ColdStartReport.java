@@ -1,5 +1,6 @@
 package dev.pilotlight.bench;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -96,7 +97,7 @@ final class ColdStartReport {
   static String jsonText(List<ExampleResult> results) {
     try {
       return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json(results));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }

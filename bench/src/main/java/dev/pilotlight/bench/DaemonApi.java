@@ -2,6 +2,7 @@ package dev.pilotlight.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pilotlight.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -51,7 +52,7 @@ final class DaemonApi {
          PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
       List<String> args = new ArrayList<>(List.of("deploy", dir.toString(), "--url", baseUrl, "--json"));
       args.addAll(extraArgs);
-      exit = dev.pilotlight.cli.Main.run(o, e, env, args.toArray(String[]::new));
+      exit = Main.run(o, e, env, args.toArray(String[]::new));
     }
     if (exit != 0) {
       throw new BenchFailure("deploying " + dir + " " + extraArgs + " failed (exit " + exit + "): " + err.toString(StandardCharsets.UTF_8).strip());

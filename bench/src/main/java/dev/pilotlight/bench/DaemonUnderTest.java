@@ -2,6 +2,7 @@ package dev.pilotlight.bench;
 
 import dev.pilotlight.model.io.FileTrees;
 import dev.pilotlight.model.io.LoopbackPorts;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,7 @@ final class DaemonUnderTest implements AutoCloseable {
         "--port", Integer.toString(port), "--data-dir", dataDir.toString())
         .redirectErrorStream(true)
         .redirectOutput(dataDir.resolve("daemon.log").toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     Process process;
     try {
       process = pb.start();

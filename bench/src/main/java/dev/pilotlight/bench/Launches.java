@@ -3,6 +3,7 @@ package dev.pilotlight.bench;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.DoubleFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,7 +20,7 @@ record Launches(Map<String, Integer> byStrategy, Map<String, Double> initSeconds
         series(metrics, "pilotlight_instance_init_duration_seconds_sum", function, v -> v));
   }
 
-  private static <T> Map<String, T> series(String metrics, String name, String function, java.util.function.DoubleFunction<T> as) {
+  private static <T> Map<String, T> series(String metrics, String name, String function, DoubleFunction<T> as) {
     Map<String, T> by = new TreeMap<>();
     Matcher m = Pattern.compile("(?m)^" + name + "\\{([^}]*)} (\\S+)$").matcher(metrics);
     while (m.find()) {

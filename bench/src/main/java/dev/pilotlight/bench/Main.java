@@ -3,6 +3,7 @@ package dev.pilotlight.bench;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "pilotlight bench", mixinStandardHelpOptions = true, synopsisSubcommandLabel = "BENCHMARK",
     description = "Run one of Pilotlight's benchmarks; each prints a table, or JSON with --json.")
-public final class Main implements java.util.concurrent.Callable<Integer> {
+public final class Main implements Callable<Integer> {
   static final int EXIT_FAILED = 1;
   static final int EXIT_USAGE = 64;
 

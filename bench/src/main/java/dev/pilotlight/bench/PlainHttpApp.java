@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -112,7 +114,7 @@ final class PlainHttpApp implements AutoCloseable {
     for (ProcessHandle d : descendants) {
       try {
         d.onExit().get(STOP_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      } catch (ExecutionException | TimeoutException e) {
         throw new BenchFailure(what + ": descendant pid " + d.pid() + " did not exit within " + STOP_LIMIT.toSeconds() + " s of SIGKILL");
       }
     }

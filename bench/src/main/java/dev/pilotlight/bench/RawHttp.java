@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -110,7 +111,7 @@ final class RawHttp implements AutoCloseable {
     if (jsonBody == null) {
       out.write(head);
     } else {
-      byte[] all = java.util.Arrays.copyOf(head, head.length + jsonBody.length);
+      byte[] all = Arrays.copyOf(head, head.length + jsonBody.length);
       System.arraycopy(jsonBody, 0, all, head.length, jsonBody.length);
       out.write(all); // one write, so the request leaves in one segment
     }

@@ -4,6 +4,8 @@ import static dev.pilotlight.model.FunctionSettings.SCALE_DOWN_DELAY;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.pilotlight.model.Durations;
+import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.ScalingSettings;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -78,11 +80,11 @@ final class TraceCommand implements Callable<Integer> {
     Duration initDuration;
     ScalingSettings daemon;
     try {
-      initDuration = dev.pilotlight.model.Durations.parse("--init", init);
+      initDuration = Durations.parse("--init", init);
       // the daemon's flag of the same name, read as serve reads it
       daemon = ScalingSettings.builder().scaleDownDelay(SCALE_DOWN_DELAY.parse(SCALE_DOWN_DELAY.daemonFlag(), scaleDownDelay)).build()
           .over(ScalingSettings.DEFAULTS);
-    } catch (dev.pilotlight.model.Failure.InvalidInput e) {
+    } catch (Failure.InvalidInput e) {
       throw new BenchFailure(e.getMessage());
     }
     TraceReplay.Settings settings = new TraceReplay.Settings(Arrivals.parse(spread), seed, initDuration, daemon);

@@ -7,6 +7,7 @@ import dev.pilotlight.model.ScalingSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -53,7 +54,7 @@ final class TraceReplay {
       long prewarmHits, long launches, double busyGbSeconds, long rejected, double seconds) {
 
     Map<String, Object> toMap() {
-      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      Map<String, Object> m = new LinkedHashMap<>();
       m.put("coldStartFraction", coldStartFraction);
       m.put("medianColdStartFraction", medianColdStartFraction);
       m.put("p75ColdStartFraction", p75ColdStartFraction);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -58,7 +59,7 @@ class AzureTraceTest {
   @Test
   void theSampleTraceReads() throws Exception {
     Path sample = Path.of(System.getProperty("pilotlight.root", "..")).resolve(TraceCommand.DEFAULT_TRACE);
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(sample), "the shared sample trace is not here");
+    Assumptions.assumeTrue(Files.isDirectory(sample), "the shared sample trace is not here");
     AzureTrace t = AzureTrace.read(sample);
     assertThat(t.functions()).hasSize(500);
     assertThat(t.firstMinute()).isEqualTo(480);

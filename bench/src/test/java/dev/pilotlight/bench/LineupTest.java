@@ -6,12 +6,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What is measured for which example: rungs, deployed copies, baselines. */
 class LineupTest {
-  private static final java.util.Map<String, String> ENV = java.util.Map.of("PATH", "/usr/bin");
+  private static final Map<String, String> ENV = Map.of("PATH", "/usr/bin");
 
   private static Example example(String runtime, String handler) {
     Path dir = Path.of("/ex/hello");
@@ -99,11 +100,11 @@ class LineupTest {
   @Test
   void baselinesGetAnInstancesBasicEnvironmentNotTheBenchmarks() {
     var env = ProcessBaseline.instanceEnvironment(
-        java.util.Map.of("PATH", "/usr/bin:/bin", "NODE_EXTRA_CA_CERTS", "/etc/ssl/certs/ca.crt", "LANG", "en_US.UTF-8"), Path.of("/jdk"));
+        Map.of("PATH", "/usr/bin:/bin", "NODE_EXTRA_CA_CERTS", "/etc/ssl/certs/ca.crt", "LANG", "en_US.UTF-8"), Path.of("/jdk"));
     assertThat(env).containsEntry("PATH", "/jdk/bin:/usr/bin:/bin").containsEntry("JAVA_HOME", "/jdk")
         .containsEntry("LANG", "en_US.UTF-8").containsEntry("TZ", ":UTC").containsKeys("HOME", "TMPDIR")
         .doesNotContainKey("NODE_EXTRA_CA_CERTS");
-    assertThat(ProcessBaseline.instanceEnvironment(java.util.Map.of(), Path.of("/jdk")))
+    assertThat(ProcessBaseline.instanceEnvironment(Map.of(), Path.of("/jdk")))
         .containsEntry("LANG", "C.UTF-8").containsEntry("PATH", "/jdk/bin:/usr/local/bin:/usr/bin:/bin");
   }
 

@@ -3,6 +3,7 @@ package dev.pilotlight.bench;
 import static dev.pilotlight.model.FunctionSettings.SCALE_DOWN_DELAY;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pilotlight.model.ScalingSettings;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -14,6 +15,6 @@ class TraceFlagsTest {
     var option = spec.findOption(SCALE_DOWN_DELAY.daemonFlag());
     assertThat(option).isNotNull();
     assertThat(SCALE_DOWN_DELAY.parse(SCALE_DOWN_DELAY.daemonFlag(), (String) option.getValue()))
-        .isEqualTo(dev.pilotlight.model.ScalingSettings.DEFAULT_SCALE_DOWN_DELAY);
+        .isEqualTo(ScalingSettings.DEFAULT_SCALE_DOWN_DELAY);
   }
 }

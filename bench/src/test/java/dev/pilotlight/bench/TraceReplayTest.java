@@ -3,8 +3,10 @@ package dev.pilotlight.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.pilotlight.model.ScalingSettings;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -53,7 +55,7 @@ class TraceReplayTest {
   @Test
   void aBusyFunctionKeepsItsInstanceUnderEveryPolicy() {
     int[] counts = new int[60];
-    java.util.Arrays.fill(counts, 30); // every 2 s, 100 ms each
+    Arrays.fill(counts, 30); // every 2 s, 100 ms each
     AzureTrace t = new AzureTrace(Path.of("synthetic"), 1, 60, List.of(new AzureTrace.TracedFunction(0, "o", "a", "f", "http", counts, 100, 512)),
         List.of());
     replay(t).values().forEach(r -> {
@@ -96,7 +98,7 @@ class TraceReplayTest {
     TraceReplay.Policy fixed = TraceReplay.standard().getFirst();
     TraceReplay.Result delayed = TraceReplay.run(t, fixed, EVEN);
     TraceReplay.Result undelayed = TraceReplay.run(t, fixed, new TraceReplay.Settings(Arrivals.EVEN, 42, Duration.ofMillis(250),
-        dev.pilotlight.model.ScalingSettings.UNSET.withScaleDownDelay(Duration.ZERO).over(dev.pilotlight.model.ScalingSettings.DEFAULTS)));
+        ScalingSettings.UNSET.withScaleDownDelay(Duration.ZERO).over(ScalingSettings.DEFAULTS)));
     assertThat(delayed.coldStarts()).isLessThan(undelayed.coldStarts());
     assertThat(delayed.launches()).isLessThan(undelayed.launches());
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pilotlight.model.Durations;
 import dev.pilotlight.model.Failure;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -141,6 +142,6 @@ final class CostCommand extends DaemonCommand {
 
   /** A price as written, without exponent: 0.0000166667, not 1.66667E-5. */
   private static String plain(double v) {
-    return new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
+    return new BigDecimal(Double.toString(v)).stripTrailingZeros().toPlainString();
   }
 }

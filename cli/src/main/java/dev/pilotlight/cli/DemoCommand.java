@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -150,7 +151,7 @@ final class DemoCommand extends DaemonCommand {
    * for every java and http function: measuring during it would measure a machine busy training.
    */
   private void awaitAotTraining(DaemonClient client, List<Deployer.Deployed> deployed) {
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     ctx.out().println("waiting for the AOT cache training the deploys started…");
     ctx.out().flush();
     for (Deployer.Deployed d : deployed) {
@@ -175,7 +176,7 @@ final class DemoCommand extends DaemonCommand {
 
   /** Waits (at most 10 s) until the warm pool has stopped growing: the state a deployed function is usually called in. */
   private static void awaitQuietPool(DaemonClient client) {
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     double last = -1;
     int stable = 0;
     while (System.nanoTime() < deadline && stable < 5) {

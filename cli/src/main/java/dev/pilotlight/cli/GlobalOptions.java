@@ -2,6 +2,7 @@ package dev.pilotlight.cli;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -79,7 +80,7 @@ final class GlobalOptions {
       if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
       }
-    } catch (java.net.URISyntaxException e) {
+    } catch (URISyntaxException e) {
       // reported below
     }
     throw new CliFailure.Usage("--url '" + url + "' is not a daemon address (expected e.g. " + DEFAULT_URL + ")");

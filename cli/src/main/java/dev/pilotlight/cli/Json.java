@@ -3,7 +3,9 @@ package dev.pilotlight.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /** JSON helpers shared by the commands: parsing daemon answers and printing them. */
 final class Json {
@@ -16,7 +18,7 @@ final class Json {
     JsonNode node = tryParse(body);
     if (node == null) {
       throw new CliFailure.Failed("the daemon answered with something that is not JSON: "
-          + new String(body, 0, Math.min(body.length, 200), java.nio.charset.StandardCharsets.UTF_8));
+          + new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8));
     }
     return node;
   }
@@ -43,7 +45,7 @@ final class Json {
     }
   }
 
-  static com.fasterxml.jackson.databind.node.ObjectNode object() {
+  static ObjectNode object() {
     return MAPPER.createObjectNode();
   }
 

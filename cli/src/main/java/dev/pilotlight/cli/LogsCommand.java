@@ -1,5 +1,6 @@
 package dev.pilotlight.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,7 +39,7 @@ final class LogsCommand extends DaemonCommand {
   }
 
   /** Splits {@code <timestamp> <requestId|-> [<instance>] <message>}; a line of another shape is kept whole as the message. */
-  static com.fasterxml.jackson.databind.node.ObjectNode parse(String line) {
+  static ObjectNode parse(String line) {
     var o = Json.object();
     String[] parts = line.split(" ", 4);
     if (parts.length >= 3 && parts[2].startsWith("[") && parts[2].endsWith("]")) {

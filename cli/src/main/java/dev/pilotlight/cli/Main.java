@@ -1,6 +1,7 @@
 package dev.pilotlight.cli;
 
 import dev.pilotlight.model.Failure;
+import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -84,7 +85,7 @@ public final class Main extends DaemonCommand {
       err.println("error: " + f.getMessage());
       return CliFailure.EXIT_FAILED;
     }
-    if (e instanceof UncheckedIOException || e instanceof java.io.IOException) {
+    if (e instanceof UncheckedIOException || e instanceof IOException) {
       Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
       err.println("error: " + cause);
       return CliFailure.EXIT_FAILED;

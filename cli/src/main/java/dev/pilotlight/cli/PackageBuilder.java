@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -205,7 +206,7 @@ final class PackageBuilder {
       case ZIP -> {
         try (ZipFile zip = openZip(code)) {
           List<? extends ZipEntry> entries = new ArrayList<>(Collections.list(zip.entries()));
-          entries.sort(java.util.Comparator.comparing(ZipEntry::getName));
+          entries.sort(Comparator.comparing(ZipEntry::getName));
           for (ZipEntry e : entries) {
             if (e.getName().equals(MANIFEST)) {
               continue;

@@ -1,8 +1,10 @@
 package dev.pilotlight.cli;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -41,8 +43,8 @@ final class CliRunner {
         captured.write(b);
         try {
           stdout.write(b);
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         }
       }
 
@@ -51,8 +53,8 @@ final class CliRunner {
         captured.write(b, off, len);
         try {
           stdout.write(b, off, len);
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
         }
       }
     };

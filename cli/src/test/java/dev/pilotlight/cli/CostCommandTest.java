@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pilotlight.cli.FakeDaemon.Reply;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -61,7 +62,7 @@ class CostCommandTest extends AgainstFakeDaemon {
     daemon.on("GET", "/api/v1/functions/hello/usage", Reply.json(200, USAGE));
     var r = cli.run("cost", "hello", "--json", "--request-price", "0", "--gb-second-price", "0.00001");
     assertThat(r.exit()).as(r.err()).isZero();
-    JsonNode j = Json.parse(r.out().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    JsonNode j = Json.parse(r.out().getBytes(StandardCharsets.UTF_8));
     assertThat(j.path("idleGbSeconds").asDouble()).isEqualTo(42.5);
     assertThat(j.path("cost").path("perUseUsd").asDouble()).isCloseTo(180 * 0.00001, within(1e-12));
     assertThat(j.path("cost").path("observedRequestsPerHour").isNull()).isTrue();

@@ -2,6 +2,7 @@ package dev.pilotlight.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pilotlight.cli.FakeDaemon.Reply;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ class JsonOutputTest extends AgainstFakeDaemon {
     daemon.on("POST", "/api/v1/functions/f/invoke", Reply.json(200, "{\"message\":\"hi\"}"));
     var ok = cli.run("invoke", "f", "--json");
     assertThat(ok.exit()).isZero();
-    var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(ok.out());
+    var node = new ObjectMapper().readTree(ok.out());
     assertThat(node.path("statusCode").asInt()).isEqualTo(200);
     assertThat(node.path("functionError").isNull()).isTrue();
     assertThat(node.path("payload").path("message").asText()).isEqualTo("hi");

@@ -1,5 +1,6 @@
 package dev.pilotlight.cli;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -34,7 +35,7 @@ final class Zips {
   /** Every entry of zip bytes, name → content as text. */
   static Map<String, String> read(byte[] zip) throws IOException {
     Map<String, String> entries = new LinkedHashMap<>();
-    try (ZipInputStream in = new ZipInputStream(new java.io.ByteArrayInputStream(zip))) {
+    try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(zip))) {
       for (ZipEntry e; (e = in.getNextEntry()) != null; ) {
         entries.put(e.getName(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
       }

@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +56,7 @@ class AwsCliIT {
   }
 
   /** AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of an issued key. */
-  static final Map<String, String> keyEnv = new java.util.HashMap<>();
+  static final Map<String, String> keyEnv = new HashMap<>();
 
   @AfterAll
   static void stop() {

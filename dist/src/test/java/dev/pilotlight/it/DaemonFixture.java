@@ -11,6 +11,7 @@ import dev.pilotlight.server.Wiring;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -153,7 +154,7 @@ final class DaemonFixture implements AutoCloseable {
     try {
       return http.send(authorized(req), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -166,7 +167,7 @@ final class DaemonFixture implements AutoCloseable {
     try {
       return JSON.readTree(r.body());
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -194,7 +195,7 @@ final class DaemonFixture implements AutoCloseable {
     try {
       return Files.createTempDirectory(prefix);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -6,9 +6,11 @@ import static dev.pilotlight.it.DaemonFixture.testFunctions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,10 +83,10 @@ class FunctionLifecycleIT {
   }
 
   private String rawGet(String host, String path) throws Exception {
-    try (var s = new java.net.Socket("127.0.0.1", d.daemon.port())) {
+    try (var s = new Socket("127.0.0.1", d.daemon.port())) {
       s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+          .getBytes(StandardCharsets.US_ASCII));
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 

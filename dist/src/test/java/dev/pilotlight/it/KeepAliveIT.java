@@ -8,6 +8,7 @@ import dev.pilotlight.autoscaler.IdleTimeHistogram;
 import dev.pilotlight.autoscaler.IdleTimeTracker;
 import dev.pilotlight.store.UsageStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +29,7 @@ class KeepAliveIT {
     try {
       return DaemonFixture.JSON.readTree(r.out());
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 

@@ -5,9 +5,11 @@ import static dev.pilotlight.it.DaemonFixture.testFunctions;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,20 +77,20 @@ class LaunchLadderIT {
   }
 
   /** A file's lines, or none while it does not exist. */
-  private static java.util.List<String> lines(Path file) {
+  private static List<String> lines(Path file) {
     try {
       return Files.readAllLines(file);
-    } catch (java.io.IOException e) {
-      return java.util.List.of();
+    } catch (IOException e) {
+      return List.of();
     }
   }
 
   /** The names in {@code dir} ending with {@code suffix}. */
-  private static java.util.List<String> names(Path dir, String suffix) {
+  private static List<String> names(Path dir, String suffix) {
     try (var files = Files.list(dir)) {
       return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix)).toList();
-    } catch (java.io.IOException e) {
-      return java.util.List.of();
+    } catch (IOException e) {
+      return List.of();
     }
   }
 

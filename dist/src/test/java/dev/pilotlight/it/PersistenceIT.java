@@ -3,6 +3,7 @@ package dev.pilotlight.it;
 import static dev.pilotlight.it.DaemonFixture.example;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -69,7 +70,7 @@ class PersistenceIT {
   private static long count(Path dir) {
     try (var files = Files.list(dir)) {
       return files.filter(f -> f.getFileName().toString().endsWith(".pid")).count();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return 0;
     }
   }

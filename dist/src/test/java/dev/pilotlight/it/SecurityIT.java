@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pilotlight.server.DaemonConfig;
 import dev.pilotlight.server.Wiring;
 import dev.pilotlight.testing.Zips;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -205,7 +207,7 @@ class SecurityIT {
           assertThat(in.read()).as("closed by the daemon").isEqualTo(-1);
         } catch (SocketTimeoutException e) {
           throw new AssertionError("a connection was still open 30 s later", e);
-        } catch (java.net.SocketException reset) {
+        } catch (SocketException reset) {
           // closed, as a reset
         }
       }
@@ -238,7 +240,7 @@ class SecurityIT {
       openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.toString(), "-out",
           cert.toString(), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost")
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       assumeTrue(false, "no openssl to make a certificate: " + e.getMessage());
       return;
     }
@@ -285,7 +287,7 @@ class SecurityIT {
       out.flush();
       try {
         return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      } catch (java.net.SocketException e) {
+      } catch (SocketException e) {
         return "";
       }
     }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.pilotlight.executor.ProcessExecutor;
+import dev.pilotlight.server.DaemonConfig;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -14,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -75,7 +77,7 @@ class SnapshotIT {
       // criu killed under a running copy (it is the copy's parent and the instance's process): the copy goes with it
       ProcessHandle criu = ProcessHandle.current().descendants()
           .filter(h -> h.info().commandLine().orElse("").contains(" restore -D ")).findFirst().orElseThrow();
-      java.util.List<ProcessHandle> copy = criu.children().toList();
+      List<ProcessHandle> copy = criu.children().toList();
       assertThat(copy).hasSize(1);
       criu.destroyForcibly();
       eventually(Duration.ofSeconds(10), "the copy gone with criu", () -> copy.stream().noneMatch(ProcessHandle::isAlive));
@@ -127,8 +129,8 @@ class SnapshotIT {
 
   /** The fixture's default config with the snapshot rung on (CRIU found as {@code serve} finds it). */
   private static final class DaemonFixtureConfig {
-    static dev.pilotlight.server.DaemonConfig withCriu(Path data) {
-      return dev.pilotlight.server.DaemonConfig.defaults(data, DaemonFixture.RUNNER).withPort(0).withScalingTick(Duration.ofMillis(100))
+    static DaemonConfig withCriu(Path data) {
+      return DaemonConfig.defaults(data, DaemonFixture.RUNNER).withPort(0).withScalingTick(Duration.ofMillis(100))
           .withCriu("auto");
     }
   }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import software.amazon.awssdk.http.ContentStreamProvider;
@@ -71,7 +72,7 @@ final class TestAuth {
         body.length == 0 && !method.equals("POST") && !method.equals("PUT") ? HttpRequest.BodyPublishers.noBody()
             : HttpRequest.BodyPublishers.ofByteArray(body));
     for (Map.Entry<String, List<String>> h : s.request().headers().entrySet()) {
-      if (!RESTRICTED.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
+      if (!RESTRICTED.contains(h.getKey().toLowerCase(Locale.ROOT))) {
         h.getValue().forEach(v -> out.header(h.getKey(), v));
       }
     }

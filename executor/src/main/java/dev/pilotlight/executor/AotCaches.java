@@ -12,12 +12,17 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * JDK 25 AOT caches (JEP 483/514) for Java instances: the "aot" rung of the launch ladder.
@@ -81,7 +86,7 @@ final class AotCaches implements AutoCloseable {
    * per JVM: JDK 25 assembles the cache in a second JVM that inherits the options); those logs are
    * handed to {@code classInitLogs} (on the training thread) before they are deleted.
    */
-  void train(Deployment d, boolean evenIfCached, java.util.function.Consumer<List<Path>> classInitLogs) {
+  void train(Deployment d, boolean evenIfCached, Consumer<List<Path>> classInitLogs) {
     if (d.spec().runtime() != Runtime.JAVA || (cacheFor(d) != null && !evenIfCached)) {
       return;
     }
@@ -122,7 +127,7 @@ final class AotCaches implements AutoCloseable {
         }
       }
       logs.line(d.name(), "-", null, failure == null
-          ? String.format(java.util.Locale.ROOT, "AOT cache ready (revision %d, trained in %.0f ms)", d.revision(), (System.nanoTime() - start) / 1e6)
+          ? String.format(Locale.ROOT, "AOT cache ready (revision %d, trained in %.0f ms)", d.revision(), (System.nanoTime() - start) / 1e6)
           : "AOT cache training failed (plain launches go on without it): " + failure);
     });
   }
@@ -152,7 +157,7 @@ final class AotCaches implements AutoCloseable {
         return;
       }
       logs.line(d.name(), "-", null,
-          String.format(java.util.Locale.ROOT, "AOT cache ready (revision %d, trained in %.0f ms)", d.revision(), (System.nanoTime() - start) / 1e6));
+          String.format(Locale.ROOT, "AOT cache ready (revision %d, trained in %.0f ms)", d.revision(), (System.nanoTime() - start) / 1e6));
     });
   }
 
@@ -181,7 +186,7 @@ final class AotCaches implements AutoCloseable {
       Files.createDirectories(dir);
       Files.deleteIfExists(tmp);
       String own = d.spec().env().getOrDefault("JAVA_TOOL_OPTIONS", "");
-      Map<String, String> env = new java.util.HashMap<>(InstanceEnvironment.build(d, d.name() + "-aot-training", config,
+      Map<String, String> env = new HashMap<>(InstanceEnvironment.build(d, d.name() + "-aot-training", config,
           Map.of("PORT", Integer.toString(port))));
       env.put("JAVA_TOOL_OPTIONS", (own.isBlank() ? "" : own + " ") + "-XX:AOTCacheOutput=" + tmp);
       ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", "exec " + d.spec().command()).directory(d.codeDir().toFile())
@@ -318,7 +323,7 @@ final class AotCaches implements AutoCloseable {
       for (ProcessHandle h : tree) {
         h.onExit().get(5, TimeUnit.SECONDS);
       }
-    } catch (InterruptedException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (InterruptedException | ExecutionException | TimeoutException e) {
       // gone or not, nothing more to do
     } finally {
       if (interrupted) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -99,7 +100,7 @@ final class Cgroups {
       return NONE;
     }
     int swept = d.cgroups().sweep();
-    LOG.log(System.Logger.Level.INFO, "pilotlight: a cgroup " + d.cgroups().version().name().toLowerCase(java.util.Locale.ROOT)
+    LOG.log(System.Logger.Level.INFO, "pilotlight: a cgroup " + d.cgroups().version().name().toLowerCase(Locale.ROOT)
         + " group per instance (memory, pids, cpu) under " + name + (swept > 0 ? "; ended " + swept + " left by an earlier daemon" : ""));
     return d.cgroups();
   }

@@ -1,6 +1,7 @@
 package dev.pilotlight.executor;
 
 import dev.pilotlight.model.io.FileTrees;
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -108,7 +109,7 @@ final class Criu {
     try {
       dir = Files.createTempDirectory("pilotlight-criu-trial-");
       p = new ProcessBuilder(snapshotCommand("sleep 300")).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TRIAL_SECONDS);
       Long init = null;
       while (init == null && System.nanoTime() < deadline) {
@@ -237,7 +238,7 @@ final class Criu {
 
   private static Result run(List<String> cmd) {
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
           .start();
       byte[] out = p.getInputStream().readNBytes(64 * 1024);
       if (!p.waitFor(30, TimeUnit.SECONDS)) {

@@ -1,5 +1,6 @@
 package dev.pilotlight.executor;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -69,7 +70,7 @@ final class HttpReadiness {
       out.write(request(address, path));
       out.flush();
       // Buffered: the status line is read byte by byte, and a socket stream would make each a system call.
-      InputStream in = new java.io.BufferedInputStream(s.getInputStream(), 1024);
+      InputStream in = new BufferedInputStream(s.getInputStream(), 1024);
       int status = status(in);
       if (status > 0) {
         // The status line decides; the rest of the answer is read off the cold path.

@@ -5,6 +5,7 @@ import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.io.LoopbackPorts;
 import dev.pilotlight.runtimeapi.RuntimeApiEndpoint;
 import dev.pilotlight.runtimeapi.RuntimeApiServer;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -195,7 +196,7 @@ final class InstanceStarts {
     ProcessBuilder pb = new ProcessBuilder(group.wrap(cmd)).directory(d.codeDir().toFile());
     pb.environment().clear();
     pb.environment().putAll(env);
-    pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
     instance.confine(group);
     Process p;
     try {

@@ -1,5 +1,6 @@
 package dev.pilotlight.executor;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +86,7 @@ public final class Interpreters {
     cmd.add(shim.toString());
     cmd.addAll(askRealPath);
     try {
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
       if (!p.waitFor(5, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return shim;

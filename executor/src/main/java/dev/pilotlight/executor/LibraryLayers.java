@@ -3,16 +3,25 @@ package dev.pilotlight.executor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Identifies a Java function's library layer: the jars in its package's {@code lib/}, by file name
@@ -38,7 +47,7 @@ final class LibraryLayers {
   }
 
   /** Finds a class named in a {@code -Xlog:class+init} line. */
-  private static final java.util.regex.Pattern INITIALIZING = java.util.regex.Pattern.compile("Initializing '([^']+)'");
+  private static final Pattern INITIALIZING = Pattern.compile("Initializing '([^']+)'");
 
   private final Path dir;
   // Code directories are content-addressed and never rewritten, so their layer never changes.
@@ -64,10 +73,10 @@ final class LibraryLayers {
     if (layer.isNone()) {
       return false;
     }
-    java.util.Set<String> ours = classNames(layer.jars());
-    java.util.LinkedHashSet<String> list = new java.util.LinkedHashSet<>();
+    Set<String> ours = classNames(layer.jars());
+    LinkedHashSet<String> list = new LinkedHashSet<>();
     if (Files.isRegularFile(layer.initList())) {
-      for (String line : Files.readAllLines(layer.initList(), java.nio.charset.StandardCharsets.UTF_8)) {
+      for (String line : Files.readAllLines(layer.initList(), StandardCharsets.UTF_8)) {
         if (!line.isBlank()) {
           list.add(line.strip());
         }
@@ -75,9 +84,9 @@ final class LibraryLayers {
     }
     int before = list.size();
     for (Path log : logs) {
-      try (var lines = Files.lines(log, java.nio.charset.StandardCharsets.UTF_8)) {
+      try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
         lines.forEach(line -> {
-          java.util.regex.Matcher m = INITIALIZING.matcher(line);
+          Matcher m = INITIALIZING.matcher(line);
           if (m.find()) {
             String name = m.group(1).replace('/', '.');
             if (ours.contains(name)) {
@@ -92,17 +101,17 @@ final class LibraryLayers {
     }
     Files.createDirectories(layer.initList().getParent());
     Path tmp = layer.initList().resolveSibling(layer.initList().getFileName() + ".tmp");
-    Files.write(tmp, list, java.nio.charset.StandardCharsets.UTF_8);
-    Files.move(tmp, layer.initList(), java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.write(tmp, list, StandardCharsets.UTF_8);
+    Files.move(tmp, layer.initList(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     return true;
   }
 
   /** The binary names of the classes in {@code jars}. */
-  static java.util.Set<String> classNames(List<Path> jars) throws IOException {
-    java.util.Set<String> names = new java.util.HashSet<>();
+  static Set<String> classNames(List<Path> jars) throws IOException {
+    Set<String> names = new HashSet<>();
     for (Path jar : jars) {
-      try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
-        file.stream().map(java.util.jar.JarEntry::getName)
+      try (JarFile file = new JarFile(jar.toFile())) {
+        file.stream().map(JarEntry::getName)
             .filter(n -> n.endsWith(".class") && !n.startsWith("META-INF/"))
             .forEach(n -> names.add(n.substring(0, n.length() - 6).replace('/', '.')));
       }
@@ -131,7 +140,7 @@ final class LibraryLayers {
     jars.sort(null);
     MessageDigest layer = sha256();
     for (Path jar : jars) {
-      layer.update((jar.getFileName() + ":" + fileHash(jar) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      layer.update((jar.getFileName() + ":" + fileHash(jar) + "\n").getBytes(StandardCharsets.UTF_8));
     }
     String id = HexFormat.of().formatHex(layer.digest());
     return new Layer(id, List.copyOf(jars), dir.resolve("layer-" + id.substring(0, 24) + ".init"));

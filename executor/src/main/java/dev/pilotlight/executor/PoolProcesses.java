@@ -1,9 +1,11 @@
 package dev.pilotlight.executor;
 
 import dev.pilotlight.model.Runtime;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -71,7 +73,7 @@ final class PoolProcesses {
     if (!layer.isNone()) {
       StringBuilder jars = new StringBuilder();
       for (Path jar : layer.jars()) {
-        jars.append(jars.isEmpty() ? "" : java.io.File.pathSeparator).append(jar);
+        jars.append(jars.isEmpty() ? "" : File.pathSeparator).append(jar);
       }
       pb.environment().put("PILOTLIGHT_LAYER", jars.toString());
       pb.environment().put("PILOTLIGHT_LAYER_INIT", layer.initList().toString());
@@ -92,7 +94,7 @@ final class PoolProcesses {
     Path log = classInitLog(workDir, pid);
     Path claimed = workDir.resolve("classinit-" + pid + "-taken.log");
     try {
-      return Files.move(log, claimed, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      return Files.move(log, claimed, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       return null;
     }

@@ -2,6 +2,7 @@ package dev.pilotlight.executor;
 
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ final class SnapshotRestorer implements SnapshotRung.Restorer {
     try {
       Files.deleteIfExists(pidfile);
       ProcessBuilder pb = new ProcessBuilder(criu.restoreCommand(image.dir(), pidfile, log, image.stdoutPipe(), image.stderrPipe()))
-          .directory(image.dir().toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+          .directory(image.dir().toFile()).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       pb.environment().clear();
       pb.environment().putAll(Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")));
       criuProcess = starter.start(pb);

@@ -3,6 +3,7 @@ package dev.pilotlight.executor;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Runtime;
 import dev.pilotlight.model.io.FileTrees;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -16,7 +17,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
@@ -24,6 +27,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * CRIU snapshots of initialised {@code http} apps: the images of the "snapshot" rung (restored by
@@ -175,7 +179,7 @@ final class Snapshots implements SnapshotRung.Images {
       return;
     }
     Image image = image(target);
-    logs.line(d.name(), "-", null, String.format(java.util.Locale.ROOT, "snapshot ready (revision %d, port %d, %d MB, made in %.0f ms)",
+    logs.line(d.name(), "-", null, String.format(Locale.ROOT, "snapshot ready (revision %d, port %d, %d MB, made in %.0f ms)",
         d.revision(), image == null ? 0 : image.port(), sizeMb(target), (System.nanoTime() - start) / 1e6));
   }
 
@@ -206,7 +210,7 @@ final class Snapshots implements SnapshotRung.Images {
       Map<String, String> env = InstanceEnvironment.build(d, d.name() + "-snapshot", config,
           Map.of("PORT", Integer.toString(port), "JAVA_TOOL_OPTIONS", toolOptions(d)));
       ProcessBuilder pb = new ProcessBuilder(criu.snapshotCommand(d.spec().command())).directory(d.codeDir().toFile())
-          .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
       pb.environment().clear();
       pb.environment().putAll(env);
       p = pb.start();
@@ -230,7 +234,7 @@ final class Snapshots implements SnapshotRung.Images {
       String stderr = pipeOf(init, 2);
       Path log = tmp.resolve("dump.log");
       Process dump = new ProcessBuilder(criu.dumpCommand(init, tmp, log)).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
       if (!dump.waitFor(MAKE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
         dump.destroyForcibly();
         throw new PreparationFailed("criu dump took longer than " + MAKE_TIMEOUT.toSeconds() + " s");
@@ -267,7 +271,7 @@ final class Snapshots implements SnapshotRung.Images {
    * revision at a time, and a copy restored from one of them no longer needs its files.
    */
   private void deleteOlderImages(String function, Path keep) {
-    java.util.regex.Pattern mine = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(function) + "-[0-9a-f]{24}");
+    Pattern mine = Pattern.compile(Pattern.quote(function) + "-[0-9a-f]{24}");
     try (var dirs = Files.list(dir)) {
       for (Path other : dirs.filter(p -> !p.equals(keep) && mine.matcher(p.getFileName().toString()).matches()).toList()) {
         images.remove(other);
@@ -325,7 +329,7 @@ final class Snapshots implements SnapshotRung.Images {
     int limit = ephemeralLow();
     Set<Integer> taken = ConcurrentHashMap.newKeySet();
     try (var dirs = Files.list(dir)) {
-      dirs.filter(Files::isDirectory).map(this::image).filter(java.util.Objects::nonNull).forEach(i -> taken.add(i.port()));
+      dirs.filter(Files::isDirectory).map(this::image).filter(Objects::nonNull).forEach(i -> taken.add(i.port()));
     } catch (IOException e) {
       // none yet
     }

@@ -16,6 +16,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntPredicate;
+import java.util.function.Supplier;
 
 /**
  * Pre-started, generic runtimes (the "pool" rung of the launch ladder): Java runners and the
@@ -101,26 +104,26 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
   private final Settings settings;
   private final Path workDir;
   private final InstantSource clock;
-  private final java.util.function.Supplier<Path> aotCache;
-  private final java.util.function.IntPredicate mayStart;
+  private final Supplier<Path> aotCache;
+  private final IntPredicate mayStart;
   private final Map<Key, Queue> queues = new ConcurrentHashMap<>();
   private final Cgroups cgroups;
-  private final java.util.concurrent.atomic.AtomicLong runners = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong runners = new AtomicLong();
   private volatile boolean closed;
 
-  WarmPool(ExecutorConfig config, Settings settings, Path workDir, InstantSource clock, java.util.function.Supplier<Path> aotCache) {
+  WarmPool(ExecutorConfig config, Settings settings, Path workDir, InstantSource clock, Supplier<Path> aotCache) {
     this(config, settings, workDir, clock, aotCache, mb -> true);
   }
 
   /** @param mayStart whether a runner of that many MB may start now (the node's memory budget); a refused one is not started */
-  WarmPool(ExecutorConfig config, Settings settings, Path workDir, InstantSource clock, java.util.function.Supplier<Path> aotCache,
-      java.util.function.IntPredicate mayStart) {
+  WarmPool(ExecutorConfig config, Settings settings, Path workDir, InstantSource clock, Supplier<Path> aotCache,
+      IntPredicate mayStart) {
     this(config, settings, workDir, clock, aotCache, mayStart, Cgroups.NONE);
   }
 
   /** @param cgroups where each runner gets its group, with its memory size until a function takes it */
-  WarmPool(ExecutorConfig config, Settings settings, Path workDir, InstantSource clock, java.util.function.Supplier<Path> aotCache,
-      java.util.function.IntPredicate mayStart, Cgroups cgroups) {
+  WarmPool(ExecutorConfig config, Settings settings, Path workDir, InstantSource clock, Supplier<Path> aotCache,
+      IntPredicate mayStart, Cgroups cgroups) {
     this.cgroups = cgroups;
     this.config = config;
     this.settings = settings;

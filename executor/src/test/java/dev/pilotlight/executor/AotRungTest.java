@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -29,7 +31,7 @@ class AotRungTest {
     f = new RungFixtures(tmp);
     runtimeApi = RuntimeApiServer.create();
     caches = new AotCaches(f.config, tmp.resolve("aot"), f.logs);
-    WarmPool pool = new WarmPool(f.config, new WarmPool.Settings(0, 0), tmp.resolve("pool"), java.time.InstantSource.system(), () -> null);
+    WarmPool pool = new WarmPool(f.config, new WarmPool.Settings(0, 0), tmp.resolve("pool"), InstantSource.system(), () -> null);
     PoolLayers layers = new PoolLayers(new LibraryLayers(tmp.resolve("layers")), pool, f.logs, Runnable::run);
     rung = new AotRung(caches, f.starts(runtimeApi, starter), layers, f.logs);
   }
@@ -69,7 +71,7 @@ class AotRungTest {
 
   @Test
   void anHttpAppsJvmGetsItsCacheThroughJavaToolOptions() throws IOException {
-    var d = f.deployment(Runtime.HTTP, java.util.Map.of("JAVA_TOOL_OPTIONS", "-Dmine=1"));
+    var d = f.deployment(Runtime.HTTP, Map.of("JAVA_TOOL_OPTIONS", "-Dmine=1"));
     Path cache = trained(caches.httpCache(d));
     CompletableFuture<ProcessInstance> launched = rung.claim(f.request(d)).orElseThrow();
     FakeStarter.Started s = starter.only();

@@ -9,6 +9,7 @@ import dev.pilotlight.model.Runtime;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -73,7 +74,7 @@ class LaunchLadderTest {
     assertThat(snapshot.askedOn).isEmpty();
     assertThat(pool.askedOn).isEmpty();
     // capped to plain by PILOTLIGHT_LAUNCH
-    assertThat(served(ladder.launch(f.request(f.deployment(Runtime.PYTHON, java.util.Map.of("PILOTLIGHT_LAUNCH", "plain")))))).isEqualTo("plain");
+    assertThat(served(ladder.launch(f.request(f.deployment(Runtime.PYTHON, Map.of("PILOTLIGHT_LAUNCH", "plain")))))).isEqualTo("plain");
     assertThat(pool.askedOn).isEmpty();
   }
 

@@ -2,6 +2,7 @@ package dev.pilotlight.executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class PeakMemoryTest {
@@ -15,7 +16,7 @@ class PeakMemoryTest {
   @Test
   void thisProcessHasAPeakOnLinux() {
     long kb = PeakMemory.highWaterMarkKb(ProcessHandle.current().pid());
-    if (System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
+    if (System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux")) {
       assertThat(kb).isGreaterThan(1000);
     }
     assertThat(PeakMemory.highWaterMarkKb(Long.MAX_VALUE)).isZero();

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -89,7 +90,7 @@ class PoolRungsTest {
   private void withLibraries() throws IOException {
     Path lib = Files.createDirectories(f.dir.resolve("code/lib"));
     try (var jar = new JarOutputStream(Files.newOutputStream(lib.resolve("dep.jar")))) {
-      jar.putNextEntry(new java.util.jar.JarEntry("dep/A.class"));
+      jar.putNextEntry(new JarEntry("dep/A.class"));
       jar.write(new byte[] {1});
     }
   }

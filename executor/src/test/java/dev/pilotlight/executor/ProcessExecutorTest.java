@@ -7,10 +7,13 @@ import dev.pilotlight.executor.FakeRung.Answer;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.Instance;
 import dev.pilotlight.model.Runtime;
+import dev.pilotlight.runtimeapi.RuntimeApiServer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -83,13 +86,13 @@ class ProcessExecutorTest {
   void prepareReadiesTheRungsThatAdmitTheFunction() {
     ProcessExecutor executor = executor(new FakeRung(LaunchRung.POOL, false, false, Answer.CLAIM, prepared),
         new FakeRung(LaunchRung.AOT, true, false, Answer.CLAIM, prepared), new FakeRung(LaunchRung.PLAIN, true, false, Answer.CLAIM, prepared));
-    executor.prepare(f.deployment(Runtime.JAVA, java.util.Map.of("PILOTLIGHT_LAUNCH", "aot")));
+    executor.prepare(f.deployment(Runtime.JAVA, Map.of("PILOTLIGHT_LAUNCH", "aot")));
     assertThat(prepared).containsExactly("aot", "plain");
   }
 
   @Test
   void theFactoriesBuildTheLaddersTheHostOffers() throws IOException {
-    try (var runtimeApi = dev.pilotlight.runtimeapi.RuntimeApiServer.create()) {
+    try (var runtimeApi = RuntimeApiServer.create()) {
       try (ProcessExecutor plainOnly = ProcessExecutor.create(f.config, runtimeApi, f.logs)) {
         assertThat(plainOnly.ladder().rungs()).containsExactly(LaunchRung.PLAIN);
       }
@@ -102,7 +105,7 @@ class ProcessExecutorTest {
           InstantSource.system(), mb -> false, "/nonexistent/criu")) {
         assertThat(noPool.ladder().rungs()).as("pool size 0: no pool rungs").doesNotContain(LaunchRung.POOL_LAYER, LaunchRung.POOL);
         // CRIU is looked for in the background; once found unusable, its rung leaves the ladder
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (noPool.ladder().rungs().contains(LaunchRung.SNAPSHOT)) {
           assertThat(System.nanoTime()).as("waiting for CRIU detection").isLessThan(deadline);
           Thread.onSpinWait();

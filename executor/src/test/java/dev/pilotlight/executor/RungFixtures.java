@@ -3,6 +3,7 @@ package dev.pilotlight.executor;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Runtime;
+import dev.pilotlight.runtimeapi.RuntimeApiServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ final class RungFixtures {
   }
 
   /** Starts that run on the caller's thread through {@code starter}, with endpoints from {@code runtimeApi}. */
-  InstanceStarts starts(dev.pilotlight.runtimeapi.RuntimeApiServer runtimeApi, ProcessStarter starter) {
+  InstanceStarts starts(RuntimeApiServer runtimeApi, ProcessStarter starter) {
     return new InstanceStarts(config, runtimeApi, logs, starter, new BootGate(2), Runnable::run);
   }
 

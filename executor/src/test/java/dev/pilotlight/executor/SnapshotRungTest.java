@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,8 +35,8 @@ class SnapshotRungTest {
     f = new RungFixtures(tmp);
     SnapshotRung.Images images = new SnapshotRung.Images() {
       @Override
-      public java.util.Optional<Snapshots.Image> claim(Deployment d) {
-        return java.util.Optional.ofNullable(available);
+      public Optional<Snapshots.Image> claim(Deployment d) {
+        return Optional.ofNullable(available);
       }
 
       @Override

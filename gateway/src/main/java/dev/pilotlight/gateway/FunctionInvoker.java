@@ -23,8 +23,10 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Locale;
@@ -33,6 +35,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -43,7 +46,7 @@ import java.util.stream.Stream;
 public final class FunctionInvoker {
   /** Lambda's limit for a synchronous request payload. */
   public static final int MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
-  private static final byte[] EMPTY_EVENT = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static final byte[] EMPTY_EVENT = "{}".getBytes(StandardCharsets.UTF_8);
 
   private final Activator activator;
   private final HttpProxy proxy;
@@ -183,7 +186,7 @@ public final class FunctionInvoker {
       if (error != null) {
         Throwable t = ErrorResponses.unwrap(error);
         Failure f;
-        if (t instanceof java.util.concurrent.TimeoutException) {
+        if (t instanceof TimeoutException) {
           f = new Failure.FunctionTimeout("function '" + name + "' did not finish within its timeout of " + timeoutMs
               + " ms; its instance " + instance.id() + " is being replaced");
           outcome = "timeout";
@@ -234,7 +237,7 @@ public final class FunctionInvoker {
     String uri = rawQuery.isEmpty() ? path : path + "?" + rawQuery;
     long timeoutMs = instance.deployment().spec().timeout().toMillis();
     req.headers().set("X-Request-Id", requestId);
-    boolean keepAlive = io.netty.handler.codec.http.HttpUtil.isKeepAlive(req);
+    boolean keepAlive = HttpUtil.isKeepAlive(req);
     proxy.forward(ctx, req, uri, instance.httpAddress(), instance.deployment().spec().timeout(), new ProxyOutcome() {
       @Override
       public void completed(int status) {

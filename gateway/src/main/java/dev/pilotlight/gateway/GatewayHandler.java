@@ -1,5 +1,6 @@
 package dev.pilotlight.gateway;
 
+import dev.pilotlight.model.Failure;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -79,7 +80,7 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     if (!req.decoderResult().isSuccess()) {
-      send(ctx, req, ErrorResponses.of(new dev.pilotlight.model.Failure.InvalidInput(
+      send(ctx, req, ErrorResponses.of(new Failure.InvalidInput(
           "malformed HTTP request: " + req.decoderResult().cause().getMessage())));
       return;
     }

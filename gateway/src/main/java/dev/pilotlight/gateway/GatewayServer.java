@@ -3,16 +3,19 @@ package dev.pilotlight.gateway;
 import dev.pilotlight.model.Failure;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpUtil;
 import java.net.InetSocketAddress;
 
 /**
@@ -73,12 +76,12 @@ public final class GatewayServer implements AutoCloseable {
           "request body is over the " + (max / (1024 * 1024)) + " MB limit"));
       // As Netty's own handler does: a client that is still sending can keep its connection only
       // if it is keep-alive (the rest of its body is then discarded); otherwise close after the 413.
-      boolean close = oversized instanceof io.netty.handler.codec.http.FullHttpMessage
-          || !io.netty.handler.codec.http.HttpUtil.is100ContinueExpected(oversized) && !io.netty.handler.codec.http.HttpUtil.isKeepAlive(oversized);
+      boolean close = oversized instanceof FullHttpMessage
+          || !HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized);
       res.headers().set("Connection", close ? "close" : "keep-alive");
-      io.netty.handler.codec.http.HttpUtil.setContentLength(res, res.content().readableBytes());
+      HttpUtil.setContentLength(res, res.content().readableBytes());
       var written = ctx.writeAndFlush(res);
-      written.addListener(close ? io.netty.channel.ChannelFutureListener.CLOSE : io.netty.channel.ChannelFutureListener.CLOSE_ON_FAILURE);
+      written.addListener(close ? ChannelFutureListener.CLOSE : ChannelFutureListener.CLOSE_ON_FAILURE);
     }
   }
 }

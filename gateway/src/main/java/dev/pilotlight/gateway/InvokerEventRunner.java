@@ -6,6 +6,7 @@ import dev.pilotlight.activation.async.EventRunner;
 import dev.pilotlight.activation.async.Outcome;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.LambdaResponse;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
@@ -56,7 +57,7 @@ public final class InvokerEventRunner implements EventRunner {
       JsonNode doc = JSON.readTree(res.payload());
       String type = doc.path("errorType").asText(res.errorType());
       text = doc.has("errorMessage") ? type + ": " + doc.get("errorMessage").asText() : type + ": " + doc;
-    } catch (java.io.IOException | RuntimeException notJson) {
+    } catch (IOException | RuntimeException notJson) {
       text = res.errorType() + ": " + new String(res.payload(), StandardCharsets.UTF_8);
     }
     return text.length() > MAX_ERROR_CHARS ? text.substring(0, MAX_ERROR_CHARS) + "…" : text;

@@ -39,6 +39,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
@@ -327,7 +328,7 @@ class FunctionInvokerTest {
 
   /** Usage summed per function, whatever the hour. */
   static final class SummingLedger implements UsageLedger {
-    private final Map<String, Usage> totals = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Usage> totals = new ConcurrentHashMap<>();
 
     @Override
     public void add(Map<String, Map<Instant, Usage>> byFunctionAndHour) {

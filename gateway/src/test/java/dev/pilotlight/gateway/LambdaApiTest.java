@@ -9,6 +9,8 @@ import dev.pilotlight.model.LambdaResponse;
 import dev.pilotlight.testing.Deployments;
 import io.netty.handler.codec.http.FullHttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
@@ -32,7 +34,7 @@ class LambdaApiTest {
 
   @Test
   void qualifiersMayBeLatestOrTheCurrentRevision() {
-    Deployment d = Deployments.of(Deployments.javaSpec("hello", 1, 10, java.time.Duration.ofMinutes(5)), 3);
+    Deployment d = Deployments.of(Deployments.javaSpec("hello", 1, 10, Duration.ofMinutes(5)), 3);
     assertThat(LambdaFunctions.resolve(n -> Optional.of(d), "hello", null)).isSameAs(d);
     assertThat(LambdaFunctions.resolve(n -> Optional.of(d), "hello", "$LATEST")).isSameAs(d);
     assertThat(LambdaFunctions.resolve(n -> Optional.of(d), "hello:3", "3")).isSameAs(d);
@@ -111,7 +113,7 @@ class LambdaApiTest {
     String text = new String(Base64.getDecoder().decode(LambdaApi.logResult(log, "rid")), StandardCharsets.UTF_8);
     assertThat(text).isEqualTo("START RequestId: rid Version: 1\nhello from the function\nREPORT RequestId: rid\tDuration: 1.00 ms\n");
 
-    List<String> noisy = new java.util.ArrayList<>();
+    List<String> noisy = new ArrayList<>();
     for (int i = 0; i < 500; i++) {
       noisy.add("2026-01-01T00:00:00.000Z rid [f-1] line " + i);
     }

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The runtimes a function can be deployed with, and the AWS identifiers that map onto them. */
 public enum Runtime {
@@ -53,7 +54,7 @@ public enum Runtime {
   /** Every accepted identifier, comma separated. */
   public static String accepted() {
     return Arrays.stream(values())
-        .flatMap(r -> java.util.stream.Stream.concat(java.util.stream.Stream.of(r.id), r.aliases.stream()))
+        .flatMap(r -> Stream.concat(Stream.of(r.id), r.aliases.stream()))
         .collect(Collectors.joining(", "));
   }
 

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
@@ -41,13 +43,13 @@ class FunctionSettingsTest {
         .hasSize(FunctionSettings.ALL.size() - FunctionSettings.SCALING.size() + 1);
     assertThat(ScalingSettings.class.getRecordComponents()).hasSameSizeAs(FunctionSettings.SCALING);
     assertThat(FunctionSettings.SCALING.stream().map(Setting::key))
-        .containsExactly(java.util.Arrays.stream(ScalingSettings.class.getRecordComponents()).map(c -> c.getName()).toArray(String[]::new));
+        .containsExactly(Arrays.stream(ScalingSettings.class.getRecordComponents()).map(c -> c.getName()).toArray(String[]::new));
   }
 
   @Test
   void aDeployFlagIsItsKeyInKebabCase() {
     for (Setting<?> s : FunctionSettings.ALL) {
-      assertThat(s.flag()).as(s.key()).isEqualTo("--" + s.key().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT));
+      assertThat(s.flag()).as(s.key()).isEqualTo("--" + s.key().replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT));
     }
   }
 

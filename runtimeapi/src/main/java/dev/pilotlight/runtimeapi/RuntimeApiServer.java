@@ -11,6 +11,10 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Opens Runtime API endpoints. Every instance gets its own endpoint on its own loopback port, so
@@ -27,11 +31,11 @@ public final class RuntimeApiServer implements AutoCloseable {
   public static final int MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 
   /** How long after a spare is taken its replacement is bound. */
-  static final java.time.Duration SPARE_DELAY = java.time.Duration.ofMillis(200);
+  static final Duration SPARE_DELAY = Duration.ofMillis(200);
 
   private final EventLoopGroup group;
-  private final java.util.concurrent.atomic.AtomicReference<RuntimeApiEndpoint> spare = new java.util.concurrent.atomic.AtomicReference<>();
-  private final java.util.concurrent.atomic.AtomicBoolean binding = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicReference<RuntimeApiEndpoint> spare = new AtomicReference<>();
+  private final AtomicBoolean binding = new AtomicBoolean();
   private volatile boolean closed;
   private final boolean ownsGroup;
 
@@ -136,7 +140,7 @@ public final class RuntimeApiServer implements AutoCloseable {
       left.close("server closed");
     }
     if (ownsGroup) {
-      group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
   }
 }

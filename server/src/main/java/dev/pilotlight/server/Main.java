@@ -1,13 +1,17 @@
 package dev.pilotlight.server;
 
+import dev.pilotlight.activation.async.AsyncDispatcher;
+import dev.pilotlight.executor.WarmPool;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSettings;
 import dev.pilotlight.model.ScalingSettings;
 import dev.pilotlight.model.Setting;
 import dev.pilotlight.store.PackageLimits;
+import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -128,7 +132,7 @@ public final class Main implements Callable<Integer> {
     if (System.getProperty(LOG_FORMAT) == null) {
       System.setProperty(LOG_FORMAT, "%1$tF %1$tT %4$s %5$s%6$s%n");
     }
-    int code = new CommandLine(new Main()).execute(args.length > 0 && args[0].equals("serve") ? java.util.Arrays.copyOfRange(args, 1, args.length) : args);
+    int code = new CommandLine(new Main()).execute(args.length > 0 && args[0].equals("serve") ? Arrays.copyOfRange(args, 1, args.length) : args);
     if (code != 0) {
       System.exit(code);
     }
@@ -140,8 +144,8 @@ public final class Main implements Callable<Integer> {
     Path runner = runnerJar();
     PackageLimits limits = new PackageLimits(maxPackageMb * 1024L * 1024L, maxUnpackedMb * 1024L * 1024L, PackageLimits.defaults().maxEntries());
     DaemonConfig config = DaemonConfig.builder(data.toAbsolutePath(), runner).host(host).port(port).limits(limits).maxQueue(maxQueue)
-        .pool(new dev.pilotlight.executor.WarmPool.Settings(poolSize, Math.max(poolSize, poolSize == 0 ? 0 : poolMax)))
-        .async(dev.pilotlight.activation.async.AsyncDispatcher.Settings.defaults()
+        .pool(new WarmPool.Settings(poolSize, Math.max(poolSize, poolSize == 0 ? 0 : poolMax)))
+        .async(AsyncDispatcher.Settings.defaults()
             .withRetryDelay(FunctionSettings.RETRY_DELAY.parse(FunctionSettings.RETRY_DELAY.daemonFlag(), asyncRetryDelay)))
         .build();
     try {
@@ -155,7 +159,7 @@ public final class Main implements Callable<Integer> {
     try {
       daemon = Wiring.start(config);
     } catch (Exception e) { // Netty rethrows a BindException undeclared
-      if (e instanceof java.net.BindException || e.getCause() instanceof java.net.BindException) {
+      if (e instanceof BindException || e.getCause() instanceof BindException) {
         System.err.println("error: port " + port + " on " + host + " is already in use (another daemon running?); pick another with --port");
         return 1;
       }

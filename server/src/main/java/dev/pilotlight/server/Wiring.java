@@ -63,6 +63,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -334,7 +335,7 @@ public final class Wiring {
   private record LifecycleLog(LogStore logs, HttpProxy proxy) implements ActivationEvents {
     @Override
     public void instanceReady(Instance i) {
-      logs.append(i.deployment().name(), i.id(), null, String.format(java.util.Locale.ROOT,
+      logs.append(i.deployment().name(), i.id(), null, String.format(Locale.ROOT,
           "INSTANCE ready: revision %d, launch %s, init %.1f ms", i.deployment().revision(), i.launchStrategy(), i.initDuration().toNanos() / 1e6));
     }
 

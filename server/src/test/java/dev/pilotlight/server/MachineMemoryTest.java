@@ -2,6 +2,9 @@ package dev.pilotlight.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pilotlight.model.ScalingSettings;
+import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class MachineMemoryTest {
@@ -25,11 +28,11 @@ class MachineMemoryTest {
 
   @Test
   void theDaemonsScalingSettingsAlwaysCarryItsMaxQueue() {
-    DaemonConfig c = DaemonConfig.defaults(java.nio.file.Path.of("/tmp/x"), java.nio.file.Path.of("/tmp/r.jar"));
+    DaemonConfig c = DaemonConfig.defaults(Path.of("/tmp/x"), Path.of("/tmp/r.jar"));
     assertThat(c.scaling().maxQueue()).isEqualTo(1000);
-    assertThat(c.scaling().stableWindow()).isEqualTo(java.time.Duration.ofSeconds(60));
+    assertThat(c.scaling().stableWindow()).isEqualTo(Duration.ofSeconds(60));
     assertThat(c.memoryBudgetMb()).isPositive();
-    DaemonConfig small = c.withScaling(dev.pilotlight.model.ScalingSettings.UNSET.withMaxQueue(7)).withMemoryBudgetMb(512);
+    DaemonConfig small = c.withScaling(ScalingSettings.UNSET.withMaxQueue(7)).withMemoryBudgetMb(512);
     assertThat(small.maxQueue()).isEqualTo(7);
     assertThat(small.scaling().maxQueue()).isEqualTo(7);
     assertThat(small.memoryBudgetMb()).isEqualTo(512);

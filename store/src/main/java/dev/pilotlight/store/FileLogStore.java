@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -120,7 +121,7 @@ final class FileLogStore implements LogStore {
     private final ReentrantLock lock = new ReentrantLock();
     private final Path current;
     private final Path rotated;
-    final List<LogFollower> followers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<LogFollower> followers = new CopyOnWriteArrayList<>();
     private OutputStream out; // guarded by lock; null while closed
     private long size; // guarded by lock: bytes in current
 

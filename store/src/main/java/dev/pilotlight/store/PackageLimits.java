@@ -1,5 +1,7 @@
 package dev.pilotlight.store;
 
+import java.util.Locale;
+
 /**
  * How big an uploaded package may be. The defaults are AWS Lambda's.
  *
@@ -35,7 +37,7 @@ public record PackageLimits(long maxZippedBytes, long maxUnpackedBytes, int maxE
       return bytes / MB + " MB";
     }
     if (bytes >= MB / 10) {
-      return String.format(java.util.Locale.ROOT, "%.1f MB", bytes / (double) MB);
+      return String.format(Locale.ROOT, "%.1f MB", bytes / (double) MB);
     }
     return bytes + " bytes";
   }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -288,7 +289,7 @@ class ArtifactStoreTest {
     @Override
     public int read(byte[] b, int off, int len) {
       served += len;
-      java.util.Arrays.fill(b, off, off + len, (byte) 0);
+      Arrays.fill(b, off, off + len, (byte) 0);
       return len;
     }
   }

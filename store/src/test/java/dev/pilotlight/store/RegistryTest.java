@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Runtime;
+import dev.pilotlight.model.ScalingSettings;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
@@ -16,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +42,7 @@ class RegistryTest {
     var spec = FunctionSpec.builder().name("web").runtime(Runtime.HTTP).command("java -jar app.jar --port=$PORT").memoryMb(512)
         .timeout(Duration.ofMillis(1500)).concurrency(8).minInstances(1).maxInstances(4).idleTimeout(Duration.ofMinutes(2))
         .env(Map.of("GREETING", "hi", "A_B", "x=y")).build()
-        .withScaling(new dev.pilotlight.model.ScalingSettings(0.5, Duration.ofSeconds(30), null, 3.0, null, 4.0, 20, Duration.ofMillis(700), Duration.ofSeconds(90)))
+        .withScaling(new ScalingSettings(0.5, Duration.ofSeconds(30), null, 3.0, null, 4.0, 20, Duration.ofMillis(700), Duration.ofSeconds(90)))
         .withReadinessPath("/healthz?from=pilotlight");
     Deployment saved;
     try (Registry r = Registry.open(db())) {
@@ -75,7 +78,7 @@ class RegistryTest {
       r.save(java("alpha"), SHA_A, 1, dir, T0);
       r.save(java("alpha"), SHA_B, 1, dir, T0);
       assertThat(r.list()).extracting(Deployment::name, Deployment::revision)
-          .containsExactly(org.assertj.core.groups.Tuple.tuple("alpha", 2L), org.assertj.core.groups.Tuple.tuple("zeta", 1L));
+          .containsExactly(Tuple.tuple("alpha", 2L), Tuple.tuple("zeta", 1L));
     }
   }
 
@@ -172,7 +175,7 @@ class RegistryTest {
   @Test
   void anUnopenableFileIsAStoreException() throws Exception {
     Path notADb = dir.resolve("junk.db");
-    java.nio.file.Files.writeString(notADb, "this is not sqlite, it is long enough to have a header............................................");
+    Files.writeString(notADb, "this is not sqlite, it is long enough to have a header............................................");
     assertThatThrownBy(() -> Registry.open(notADb))
         .isInstanceOf(StoreException.class)
         .hasMessageContaining(notADb.toString());

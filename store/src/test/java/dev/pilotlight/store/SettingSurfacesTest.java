@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.pilotlight.model.FunctionSettings;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Setting;
 import dev.pilotlight.testing.Deployments;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -41,7 +44,7 @@ class SettingSurfacesTest {
     for (FunctionSpec spec : EVERY_SETTING) {
       String yaml = Manifest.toYaml(spec);
       assertThat(Manifest.parse(yaml, null)).isEqualTo(spec);
-      new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yaml).fieldNames().forEachRemaining(written::add);
+      new ObjectMapper(new YAMLFactory()).readTree(yaml).fieldNames().forEachRemaining(written::add);
     }
     assertThat(written).containsExactlyInAnyOrderElementsOf(FunctionSettings.keys());
   }
@@ -81,7 +84,7 @@ class SettingSurfacesTest {
         {"name":"old","runtime":"java","handler":"example.Hello","memoryMb":128,"timeout":"PT3S","concurrency":1,\
         "minInstances":0,"maxInstances":10,"idleTimeout":"PT5M","env":{"A":"b"}}""");
     assertThat(old).isEqualTo(FunctionSpec.builder().name("old").runtime(dev.pilotlight.model.Runtime.JAVA).handler("example.Hello")
-        .memoryMb(128).timeout(java.time.Duration.ofSeconds(3)).env(java.util.Map.of("A", "b")).build());
+        .memoryMb(128).timeout(Duration.ofSeconds(3)).env(Map.of("A", "b")).build());
     assertThat(old.maxEventAge()).isEqualTo(FunctionSpec.DEFAULT_MAX_EVENT_AGE);
     assertThat(old.maxRetries()).isEqualTo(FunctionSpec.DEFAULT_MAX_RETRIES);
     assertThat(old.scaling().isUnset()).isTrue();

@@ -5,12 +5,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipInputStream;
 import org.junit.jupiter.api.Test;
@@ -47,8 +50,8 @@ class TestingHelpersTest {
       assertThat(new String(zip.getInputStream(entry).readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("#!/bin/sh\n");
     }
     // jdk.zipfs exposes the recorded permissions, which proves the external attributes are right.
-    try (var fs = java.nio.file.FileSystems.newFileSystem(file, java.util.Map.of("enablePosixFileAttributes", "true"))) {
-      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fs.getPath("bootstrap"))))
+    try (var fs = FileSystems.newFileSystem(file, Map.of("enablePosixFileAttributes", "true"))) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(fs.getPath("bootstrap"))))
           .isEqualTo("rwxr-xr-x");
     }
   }

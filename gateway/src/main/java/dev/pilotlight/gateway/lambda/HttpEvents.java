@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +46,7 @@ public final class HttpEvents {
     e.put("rawPath", rawPath);
     e.put("rawQueryString", rawQuery);
     ObjectNode headers = e.putObject("headers");
-    List<String> cookies = new java.util.ArrayList<>();
+    List<String> cookies = new ArrayList<>();
     Map<String, String> merged = new LinkedHashMap<>();
     for (Map.Entry<String, String> h : req.headers()) {
       String name = h.getKey().toLowerCase(Locale.ROOT);

@@ -20,6 +20,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Locale;
 
 /**
  * Forwards a request to an {@code http} instance over a pooled keep-alive connection and streams
@@ -94,7 +95,7 @@ public final class HttpProxy implements AutoCloseable {
     String connectionTokens = from.get(HttpHeaderNames.CONNECTION, "");
     for (var h : from) {
       String name = h.getKey();
-      if (isHopByHop(name) || connectionTokens.toLowerCase(java.util.Locale.ROOT).contains(name.toLowerCase(java.util.Locale.ROOT))) {
+      if (isHopByHop(name) || connectionTokens.toLowerCase(Locale.ROOT).contains(name.toLowerCase(Locale.ROOT))) {
         continue;
       }
       to.add(name, h.getValue());
@@ -103,7 +104,7 @@ public final class HttpProxy implements AutoCloseable {
 
   /** RFC 9110 §7.6.1: headers meant for one connection, never forwarded. */
   static boolean isHopByHop(String name) {
-    return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+    return switch (name.toLowerCase(Locale.ROOT)) {
       case "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer",
           "transfer-encoding", "upgrade" -> true;
       default -> false;

@@ -1,6 +1,7 @@
 package dev.pilotlight.runner;
 
 import java.lang.reflect.Array;
+import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -170,7 +171,7 @@ final class JsonWriter {
     for (RecordComponent component : record.getClass().getRecordComponents()) {
       Object componentValue;
       try {
-        java.lang.reflect.Method accessor = component.getAccessor();
+        Method accessor = component.getAccessor();
         accessor.trySetAccessible();
         componentValue = accessor.invoke(record);
       } catch (ReflectiveOperationException e) {

@@ -2,9 +2,13 @@ package dev.pilotlight.runner;
 
 import java.io.File;
 import java.io.IOException;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
 import java.lang.reflect.Proxy;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.HashSet;
@@ -84,12 +88,12 @@ final class LibraryLayer {
     if (path == null || path.isBlank()) {
       return List.of();
     }
-    java.nio.file.Path p = java.nio.file.Path.of(path);
-    if (!java.nio.file.Files.isRegularFile(p)) {
+    Path p = Path.of(path);
+    if (!Files.isRegularFile(p)) {
       return List.of();
     }
     List<String> names = new ArrayList<>();
-    for (String line : java.nio.file.Files.readAllLines(p)) {
+    for (String line : Files.readAllLines(p)) {
       String name = line.strip();
       if (!name.isEmpty() && !name.startsWith("#")) {
         names.add(name);
@@ -157,8 +161,8 @@ final class LibraryLayer {
   }
 
   private static boolean runtimeVisible(Class<?> annotationType) {
-    java.lang.annotation.Retention r = annotationType.getAnnotation(java.lang.annotation.Retention.class);
-    return r != null && r.value() == java.lang.annotation.RetentionPolicy.RUNTIME;
+    Retention r = annotationType.getAnnotation(Retention.class);
+    return r != null && r.value() == RetentionPolicy.RUNTIME;
   }
 
   @SuppressWarnings("ReturnValueIgnored") // reflection calls made for their side effect: linking

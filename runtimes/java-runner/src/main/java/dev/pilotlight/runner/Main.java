@@ -1,5 +1,7 @@
 package dev.pilotlight.runner;
 
+import java.io.IOException;
+
 /**
  * Entry point of an instance of the {@code java} runtime: {@code java -jar
  * pilotlight-java-runner.jar}, configured by the environment ({@link RunnerConfig}).
@@ -20,7 +22,7 @@ public final class Main {
         PoolStandby.awaitFunction(System.in);
       }
       status = Runner.run(RunnerConfig.fromEnv(System.getenv()));
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       System.err.println("pilotlight-java-runner: pool standby failed: " + e.getMessage());
       status = Runner.EXIT_INIT_FAILED;
     } catch (IllegalArgumentException e) {

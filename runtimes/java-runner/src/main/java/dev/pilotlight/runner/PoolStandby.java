@@ -3,9 +3,28 @@ package dev.pilotlight.runner;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.annotation.Documented;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Repeatable;
+import java.lang.annotation.Retention;
+import java.lang.annotation.Target;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.invoke.StringConcatFactory;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.lang.reflect.Type;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * The warm-pool side of the runner: a JVM started before any function is known. It warms the
@@ -80,13 +99,13 @@ final class PoolStandby {
       // warming is best effort
     }
     try {
-      Runnable proxy = (Runnable) java.lang.reflect.Proxy.newProxyInstance(PoolStandby.class.getClassLoader(),
+      Runnable proxy = (Runnable) Proxy.newProxyInstance(PoolStandby.class.getClassLoader(),
           new Class<?>[] {Runnable.class}, (p, m, a) -> null);
       proxy.run();
       warmInterfaceCalls();
       warmAnnotations();
-      java.util.HashMap.class.getGenericSuperclass();
-      java.util.HashMap.class.getGenericInterfaces();
+      HashMap.class.getGenericSuperclass();
+      HashMap.class.getGenericInterfaces();
       warmConcat(String.class);
       warmConcat(String.class, String.class);
       warmConcat(String.class, Object.class);
@@ -95,8 +114,8 @@ final class PoolStandby {
       warmConcat(Object.class);
       warmConcat(int.class);
       warmConcat(String.class, String.class, String.class);
-      java.net.URL jar = PoolStandby.class.getProtectionDomain().getCodeSource().getLocation();
-      try (var loader = new java.net.URLClassLoader(new java.net.URL[] {jar}, ClassLoader.getPlatformClassLoader())) {
+      URL jar = PoolStandby.class.getProtectionDomain().getCodeSource().getLocation();
+      try (var loader = new URLClassLoader(new URL[] {jar}, ClassLoader.getPlatformClassLoader())) {
         Class.forName("dev.pilotlight.runner.Invocation", false, loader);
       }
     } catch (Throwable ignored) {
@@ -130,13 +149,13 @@ final class PoolStandby {
    * functions are.
    */
   private static void warmInvocation() throws ReflectiveOperationException {
-    java.lang.reflect.Method m = PoolStandby.class.getDeclaredMethod("sampleHandler", Map.class);
+    Method m = PoolStandby.class.getDeclaredMethod("sampleHandler", Map.class);
     ClassLoader loader = PoolStandby.class.getClassLoader();
-    java.lang.reflect.Type mapType = m.getGenericParameterTypes()[0];
+    Type mapType = m.getGenericParameterTypes()[0];
     byte[] event = "{\"name\":\"Ann\",\"requestContext\":{\"http\":{\"method\":\"GET\"}},\"n\":1}".getBytes(StandardCharsets.UTF_8);
     new FunctionHandler(loader, null, m, FunctionHandler.INPUT, mapType, null)
         .run(new Invocation("warm-up", System.currentTimeMillis() + 1000, "arn", null, null, null, event));
-    java.lang.reflect.Method viaInterface = WarmHandler.class.getMethod("handleRequest", Object.class, WarmContext.class);
+    Method viaInterface = WarmHandler.class.getMethod("handleRequest", Object.class, WarmContext.class);
     LambdaContexts contexts = new LambdaContexts(loader, WarmContext.class, null, RunnerConfig.fromEnv(Map.of()));
     new FunctionHandler(loader, new SampleRequestHandler(), viaInterface, FunctionHandler.INPUT_CONTEXT, mapType, contexts)
         .run(new Invocation("warm-up", System.currentTimeMillis() + 1000, "arn", null, null, null, event));
@@ -177,8 +196,8 @@ final class PoolStandby {
    * shape, about 3 ms; a standby pays it instead of the first event.
    */
   private static void warmInterfaceCalls() throws ReflectiveOperationException {
-    java.util.function.BiFunction<Object, Object, Object> request = (event, context) -> event;
-    java.util.function.BiFunction.class.getMethod("apply", Object.class, Object.class).invoke(request, "event", "context");
+    BiFunction<Object, Object, Object> request = (event, context) -> event;
+    BiFunction.class.getMethod("apply", Object.class, Object.class).invoke(request, "event", "context");
     StreamShaped stream = (in, out, context) -> {};
     StreamShaped.class.getMethod("handle", Object.class, Object.class, Object.class).invoke(stream, "in", "out", "context");
   }
@@ -190,13 +209,13 @@ final class PoolStandby {
    */
   @SuppressWarnings("ReturnValueIgnored") // annotations read for their side effect: parser and proxies made
   private static void warmAnnotations() {
-    for (Class<?> type : new Class<?>[] {java.lang.annotation.Retention.class, java.lang.annotation.Target.class,
-        java.lang.annotation.Documented.class, java.lang.annotation.Inherited.class, java.lang.annotation.Repeatable.class,
+    for (Class<?> type : new Class<?>[] {Retention.class, Target.class,
+        Documented.class, Inherited.class, Repeatable.class,
         Deprecated.class, FunctionalInterface.class, SafeVarargs.class}) {
       type.getAnnotations();
     }
     Runnable.class.getAnnotation(FunctionalInterface.class);
-    for (java.lang.reflect.Method m : StreamShaped.class.getMethods()) {
+    for (Method m : StreamShaped.class.getMethods()) {
       m.getAnnotations();
       m.getParameterAnnotations();
     }
@@ -204,7 +223,7 @@ final class PoolStandby {
 
   /** The warm-up's handler: shaped like a typical function's answer. */
   static Map<String, Object> sampleHandler(Map<String, Object> event) {
-    Map<String, Object> out = new java.util.LinkedHashMap<>();
+    Map<String, Object> out = new LinkedHashMap<>();
     out.put("statusCode", 200);
     out.put("headers", Map.of("content-type", "text/plain"));
     out.put("body", "Hello, " + event.get("name"));
@@ -222,8 +241,8 @@ final class PoolStandby {
       recipe.append('\u0001').append(' ');
       values[i] = args[i] == int.class ? (Object) 1 : args[i] == long.class ? (Object) 1L : "v";
     }
-    java.lang.invoke.StringConcatFactory.makeConcatWithConstants(java.lang.invoke.MethodHandles.lookup(), "concat",
-        java.lang.invoke.MethodType.methodType(String.class, args), recipe.toString()).dynamicInvoker().invokeWithArguments(values);
+    StringConcatFactory.makeConcatWithConstants(MethodHandles.lookup(), "concat",
+        MethodType.methodType(String.class, args), recipe.toString()).dynamicInvoker().invokeWithArguments(values);
   }
 
   /**
@@ -232,9 +251,9 @@ final class PoolStandby {
    * keep-alive connection, as every cold start does first.
    */
   private static void loopbackExchange() throws IOException {
-    try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Thread serve = new Thread(() -> {
-        try (java.net.Socket s = server.accept()) {
+        try (Socket s = server.accept()) {
           InputStream in = s.getInputStream();
           var out = s.getOutputStream();
           skipRequest(in);

@@ -41,7 +41,7 @@ final class RuntimeApiClient implements Closeable {
   void connect() {
     try {
       connection.open();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       // the first exchange tries again and reports it
     }
   }

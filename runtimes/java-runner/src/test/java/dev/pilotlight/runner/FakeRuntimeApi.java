@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -95,7 +96,7 @@ final class FakeRuntimeApi implements AutoCloseable {
   private void post(HttpExchange exchange) throws IOException {
     Map<String, String> headers = new HashMap<>();
     for (Map.Entry<String, List<String>> h : exchange.getRequestHeaders().entrySet()) {
-      headers.put(h.getKey().toLowerCase(java.util.Locale.ROOT), h.getValue().get(0));
+      headers.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue().get(0));
     }
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     posts.add(new Post(exchange.getRequestURI().getPath(), headers, body));

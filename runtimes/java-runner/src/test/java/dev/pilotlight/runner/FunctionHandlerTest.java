@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -74,7 +75,7 @@ class FunctionHandlerTest {
     }
 
     Map<String, Object> expected =
-        new java.util.HashMap<>(
+        new HashMap<>(
             Map.ofEntries(
                 Map.entry("requestId", "req-1"),
                 Map.entry("functionName", "probe"),

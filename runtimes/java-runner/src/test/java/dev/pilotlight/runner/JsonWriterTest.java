@@ -107,7 +107,7 @@ class JsonWriterTest {
       return "http://x";
     }
 
-    public java.util.List<String> getCookies() {
+    public List<String> getCookies() {
       return null; // omitted, not written as null
     }
 

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class PoolStandbyTest {
@@ -27,7 +28,7 @@ class PoolStandbyTest {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     byte[] rest = "\nnot for the standby".getBytes(StandardCharsets.UTF_8);
     // The platform sends the function's complete environment: here this JVM's own plus one variable.
-    Map<String, Object> env = new java.util.TreeMap<>(System.getenv());
+    Map<String, Object> env = new TreeMap<>(System.getenv());
     env.remove(poolOnly);
     env.put(key, "v=1 é");
     ByteArrayInputStream in = new ByteArrayInputStream(
