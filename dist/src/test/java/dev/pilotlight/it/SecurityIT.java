@@ -84,7 +84,9 @@ class SecurityIT {
 
   @Test
   void nothingButHealthAndPublicUrlsAnswersWithoutCredentials() throws Exception {
-    assertThat(raw(to("/healthz").build()).statusCode()).isEqualTo(200);
+    HttpResponse<String> health = raw(to("/healthz").build());
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.body()).startsWith("ok\n").contains("auth: on\n").contains("tls: off\n").contains("instance limits: ");
     assertThat(raw(to("/fn/public-fn/?name=Ann").build()).body()).contains("Ann");
     HttpResponse<String> deploy = raw(to("/api/v1/functions/evil").PUT(HttpRequest.BodyPublishers.ofByteArray(
         Zips.ofText("pilotlight.yaml", "runtime: http\ncommand: id\n"))).build());

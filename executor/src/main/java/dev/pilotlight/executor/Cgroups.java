@@ -39,11 +39,30 @@ final class Cgroups {
   private final Map<Long, Group> byPid = new ConcurrentHashMap<>();
 
   /** No cgroups: every group is {@link Group#NONE}. */
-  static final Cgroups NONE = new Cgroups(null, List.of());
+  static final Cgroups NONE = off("not configured");
+
+  /** Why there are none, when there are none. */
+  private final String offReason;
 
   private Cgroups(Version version, List<Path> parents) {
+    this(version, parents, null);
+  }
+
+  private Cgroups(Version version, List<Path> parents, String offReason) {
     this.version = version;
     this.parents = parents;
+    this.offReason = offReason;
+  }
+
+  /** No cgroups, for this reason. */
+  static Cgroups off(String reason) {
+    return new Cgroups(null, List.of(), reason);
+  }
+
+  /** One line for the daemon's protections report: {@code cgroup v1 per instance…} or {@code off (why)}. */
+  String describe() {
+    return enabled() ? "cgroup " + version.name().toLowerCase(java.util.Locale.ROOT) + " per instance (memory, pids, cpu)"
+        : "off (" + offReason + ")";
   }
 
   /** What detection found: cgroups to use, or why there are none (then {@link Group#NONE} everywhere). */
@@ -91,13 +110,13 @@ final class Cgroups {
   static Cgroups forDaemon(Path stateDir, Map<String, String> env) {
     if ("off".equals(env.get("PILOTLIGHT_CGROUPS"))) {
       LOG.log(System.Logger.Level.WARNING, "pilotlight: instances run without cgroup limits (PILOTLIGHT_CGROUPS=off)");
-      return NONE;
+      return off("PILOTLIGHT_CGROUPS=off");
     }
     String name = "pilotlight-" + Integer.toHexString(stateDir.toAbsolutePath().normalize().toString().hashCode());
     Detection d = detect(Path.of("/sys/fs/cgroup"), name);
     if (d.cgroups() == null) {
       LOG.log(System.Logger.Level.WARNING, "pilotlight: instances run without cgroup limits: " + d.reason());
-      return NONE;
+      return off(d.reason());
     }
     int swept = d.cgroups().sweep();
     LOG.log(System.Logger.Level.INFO, "pilotlight: a cgroup " + d.cgroups().version().name().toLowerCase(Locale.ROOT)

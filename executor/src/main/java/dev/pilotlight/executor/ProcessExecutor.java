@@ -47,6 +47,7 @@ public final class ProcessExecutor implements AutoCloseable {
   /** PID records of running http apps (stateDir/instances), swept at start-up; empty without a state dir. */
   private final Optional<InstanceRecords> records;
   private final AtomicLong sequence = new AtomicLong();
+  private volatile String limits = Cgroups.NONE.describe();
 
   ProcessExecutor(ExecutorConfig config, InstanceLogSink logs, LaunchLadder ladder, WarmPool pool, Optional<AotCaches> aot,
       Optional<InstanceRecords> records) {
@@ -127,7 +128,10 @@ public final class ProcessExecutor implements AutoCloseable {
         ladder.withdraw(LaunchRung.SNAPSHOT);
       }
     }));
-    return new ProcessExecutor(config, logs, ladder, pool, Optional.of(aot), Optional.of(new InstanceRecords(stateDir.resolve("instances"))));
+    ProcessExecutor executor = new ProcessExecutor(config, logs, ladder, pool, Optional.of(aot),
+        Optional.of(new InstanceRecords(stateDir.resolve("instances"))));
+    executor.limits = cgroups.describe();
+    return executor;
   }
 
   /**
@@ -214,6 +218,11 @@ public final class ProcessExecutor implements AutoCloseable {
     }
     Cgroups.Detection d = Cgroups.detect(Path.of("/sys/fs/cgroup"), "pilotlight-probe");
     return d.reason();
+  }
+
+  /** How instances are limited here, for the daemon's protections report (e.g. {@code cgroup v1 per instance (memory, pids, cpu)}). */
+  public String limits() {
+    return limits;
   }
 
   public WarmPool pool() {

@@ -13,11 +13,13 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * Routes every request on the daemon's one port: {@code {name}.localhost} and {@code /fn/{name}/…}
@@ -60,6 +62,7 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
   private final Api controlApi;
   private final Api lambdaApi;
   private final Supplier<String> metrics;
+  private final String health;
 
   /**
    * @param functions function URLs ({@link FunctionInvoker#serveUrl})
@@ -67,8 +70,11 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
    * @param lambdaApi {@code /2015-03-31/…} ({@link LambdaApi#handle})
    * @param metrics the Prometheus text {@code /metrics} answers, read at each scrape
    * @param admission who may do what; asked before every route but {@code /healthz}
+   * @param protections lines {@code /healthz} adds after its {@code ok} (which protections are active)
    */
-  public GatewayHandler(FunctionUrls functions, Api controlApi, Api lambdaApi, Supplier<String> metrics, Admission admission) {
+  public GatewayHandler(FunctionUrls functions, Api controlApi, Api lambdaApi, Supplier<String> metrics, Admission admission,
+      List<String> protections) {
+    this.health = "ok\n" + protections.stream().map(l -> l + "\n").collect(Collectors.joining());
     super(false); // the routes own the request and release it
     this.admission = admission;
     this.functions = functions;
@@ -129,7 +135,7 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
       return;
     }
     switch (path) {
-      case "/healthz" -> plain(ctx, req, HttpResponseStatus.OK, "ok\n");
+      case "/healthz" -> plain(ctx, req, HttpResponseStatus.OK, health);
       case "/metrics" -> {
         if (!admitted(ctx, req, admission.metrics(req))) {
           return;

@@ -31,7 +31,7 @@ class GatewayHandlerTest {
       (ctx, req, function, path, rawQuery) -> answer(ctx, req, new Routed("function", function, path, rawQuery)),
       (ctx, req, path, query) -> answer(ctx, req, new Routed("api", null, path, rawQuery(query))),
       (ctx, req, path, query) -> answer(ctx, req, new Routed("lambda", null, path, rawQuery(query))),
-      () -> "# HELP up\nup 1\n", new OpenAdmission()));
+      () -> "# HELP up\nup 1\n", new OpenAdmission(), List.of("auth: on")));
 
   @AfterEach
   void close() {
@@ -128,7 +128,7 @@ class GatewayHandlerTest {
 
     assertThat(res.status()).isEqualTo(HttpResponseStatus.OK);
     assertThat(res.headers().get(HttpHeaderNames.CONTENT_TYPE)).isEqualTo("text/plain; charset=utf-8");
-    assertThat(TestResponses.body(res)).isEqualTo("ok\n");
+    assertThat(TestResponses.body(res)).isEqualTo("ok\nauth: on\n");
     assertThat(routed).isEmpty();
   }
 

@@ -28,6 +28,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -74,7 +75,7 @@ class MetricsAndThrottlingComponentTest {
         () -> {
           activatorMeters.refresh();
           return metrics.scrape();
-        }, new OpenAdmission());
+        }, new OpenAdmission(), List.of());
     server = GatewayServer.start(new GatewayConfig("127.0.0.1", 0, 1024 * 1024), boss, workers, router);
   }
 

@@ -184,7 +184,7 @@ public final class Wiring {
         () -> {
           activatorMeters.refresh();
           return metrics.scrape();
-        }, gatekeeper);
+        }, gatekeeper, protections(security, executor.limits()));
     GatewayServer gateway;
     try {
       gateway = GatewayServer.start(new GatewayConfig(config.host(), config.port(),
@@ -252,6 +252,20 @@ public final class Wiring {
         logs.close();
       }
     };
+  }
+
+  /**
+   * Which protections this daemon has, said once at start and on every {@code /healthz}: what an
+   * operator (or a probe) checks before exposing it.
+   */
+  static List<String> protections(DaemonConfig.Security security, String limits) {
+    List<String> lines = List.of(
+        "auth: " + (security.authRequired() ? "on" : "OFF (--insecure-no-auth)"),
+        "tls: " + (security.tls() ? "on" : "off"),
+        "instance limits: " + limits,
+        "instance isolation: not built (own uid, mount and pid namespaces, seccomp; see docs/security.md)");
+    LOG.log(System.Logger.Level.INFO, "pilotlight: protections: " + String.join("; ", lines));
+    return lines;
   }
 
   /** The server's TLS context from the PEM files given, or null for plain HTTP. */
