@@ -109,6 +109,11 @@ class SecurityIT {
     HttpResponse<String> unsigned = raw(to("/2015-03-31/functions/").build());
     assertThat(unsigned.statusCode()).isEqualTo(403);
     assertThat(unsigned.headers().firstValue("x-amzn-ErrorType")).contains("MissingAuthenticationTokenException");
+    // the function URL configuration operations too: nobody makes a private URL public unsigned
+    HttpResponse<String> urlConfig = raw(to("/2021-10-31/functions/token-fn/url").PUT(HttpRequest.BodyPublishers.ofString(
+        "{\"AuthType\":\"NONE\"}")).build());
+    assertThat(urlConfig.statusCode()).isEqualTo(403);
+    assertThat(d.status("token-fn").path("auth").asText()).isEqualTo("token");
     HttpResponse<String> garbage = raw(to("/2015-03-31/functions/public-fn").header("Authorization",
         "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261203/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, "
             + "Signature=" + "ab".repeat(32)).header("X-Amz-Date", "20261203T000000Z").build());

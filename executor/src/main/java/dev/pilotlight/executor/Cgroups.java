@@ -198,6 +198,11 @@ final class Cgroups {
 
     private final Version version;
     private final List<Path> dirs;
+    /**
+     * The memory limit last written (a new group has none: unlimited), so a change knows which way
+     * it goes without reading the file back. Handed between threads through {@link #track}'s map.
+     */
+    private long limitBytes = Long.MAX_VALUE;
 
     Group(Version version, List<Path> dirs) {
       this.version = version;
@@ -240,8 +245,7 @@ final class Cgroups {
       if (version == Version.V1) {
         Path memsw = memory().resolve("memory.memsw.limit_in_bytes");
         // memsw must stay >= the memory limit: raise in the order that keeps it so.
-        long current = readLong(memory().resolve("memory.limit_in_bytes"));
-        if (bytes > current && Files.exists(memsw)) {
+        if (bytes > limitBytes && Files.exists(memsw)) {
           write(memsw, Long.toString(bytes));
           write(memory().resolve("memory.limit_in_bytes"), Long.toString(bytes));
         } else {
@@ -251,6 +255,7 @@ final class Cgroups {
           }
         }
         write(dirs.get(2).resolve("cpu.shares"), Long.toString(Math.max(2, memoryMb * 1024L / MB_PER_CPU)));
+        limitBytes = bytes;
       } else {
         write(memory().resolve("memory.max"), Long.toString(bytes));
         Path swap = memory().resolve("memory.swap.max");

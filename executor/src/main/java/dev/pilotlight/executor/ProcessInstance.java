@@ -1,6 +1,7 @@
 package dev.pilotlight.executor;
 
 import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.Instance;
 import java.time.Duration;
 import java.util.OptionalLong;
@@ -49,7 +50,7 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
       String reason = stopping
           ? "instance " + id + " was stopped"
           : outOfMemory
-              ? "Runtime.OutOfMemory: instance " + id + " used more than its " + deployment.spec().memoryMb() + " MB (memory) and was "
+              ? Failure.InstanceFailed.OUT_OF_MEMORY + ": instance " + id + " used more than its " + deployment.spec().memoryMb() + " MB (memory) and was "
                   + "ended by the kernel" + lastLinesSuffix()
               : "instance " + id + " exited with code " + p.exitValue() + lastLinesSuffix();
       onExit(reason);

@@ -75,12 +75,8 @@ public final class AwsErrorResponses {
     if (f instanceof Failure.FunctionTimeout) {
       return "Sandbox.Timedout";
     }
-    // An instance the kernel ended at its cgroup's memory limit says so first (executor's ProcessInstance).
-    return String.valueOf(f.getMessage()).startsWith(OUT_OF_MEMORY) ? OUT_OF_MEMORY : "Runtime.ExitError";
+    return f instanceof Failure.InstanceFailed i && i.outOfMemory() ? Failure.InstanceFailed.OUT_OF_MEMORY : "Runtime.ExitError";
   }
-
-  /** Lambda's error type for a function that used more than its memory. */
-  static final String OUT_OF_MEMORY = "Runtime.OutOfMemory";
 
   /** The error document Lambda returns for a run that failed, as {@code {errorType, errorMessage}}. */
   public static Map<String, Object> functionErrorDocument(Failure f, String requestId) {

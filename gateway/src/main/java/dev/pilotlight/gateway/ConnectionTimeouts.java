@@ -12,21 +12,28 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Closes connections that hold the daemon without using it. One timer runs at a time, per
- * connection, on its event loop:
+ * Closes connections that hold the daemon without using it:
  * <ul>
  *   <li>no request in progress (just opened, idle between keep-alive requests, or still sending a
  *       request's headers, as a slow-header client does): closed after the idle timeout;</li>
  *   <li>a request's headers arrived but not all of its body: cut off after the body timeout.</li>
  * </ul>
- * While a request is being served (a long invocation, a followed log) no timer runs: the client is
- * waiting for the daemon, not the other way round. Sits right after the HTTP codec.
+ * While a request is being served (a long invocation, a followed log) nothing closes it: the client
+ * waits for the daemon, not the other way round. Requests and responses only note the time; one
+ * timer per connection checks it and schedules itself again for what is left (as Netty's
+ * IdleStateHandler does), so a busy keep-alive connection costs no timer per request. A body that
+ * ends may be followed by an idle spell checked up to one idle timeout late. Sits right after the
+ * HTTP codec; every method runs on the connection's event loop.
  */
 final class ConnectionTimeouts extends ChannelDuplexHandler {
+  private static final long NOT = -1;
+
   private final long idleNanos;
   private final long bodyNanos;
-  private ScheduledFuture<?> timer;
+  private long idleSince = NOT; // no request in progress since then
+  private long bodySince = NOT; // headers in, body not yet complete, since then
   private int unanswered; // requests whose headers arrived and whose response is not fully written
+  private ScheduledFuture<?> timer;
 
   ConnectionTimeouts(Duration idle, Duration body) {
     this.idleNanos = idle.toNanos();
@@ -36,13 +43,13 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     if (ctx.channel().isActive()) {
-      arm(ctx, idleNanos);
+      idle(ctx);
     }
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    arm(ctx, idleNanos);
+    idle(ctx);
     ctx.fireChannelActive();
   }
 
@@ -50,10 +57,12 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HttpRequest) {
       unanswered++;
-      arm(ctx, bodyNanos);
+      idleSince = NOT;
+      bodySince = now(ctx);
+      ensureTimer(ctx);
     }
     if (msg instanceof LastHttpContent) {
-      disarm(); // the whole request is in; serving it may take as long as the function does
+      bodySince = NOT; // the whole request is in; serving it may take as long as the function does
     }
     ctx.fireChannelRead(msg);
   }
@@ -65,7 +74,7 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
       promise.addListener(f -> {
         unanswered = Math.max(0, unanswered - 1);
         if (unanswered == 0 && ctx.channel().isActive()) {
-          arm(ctx, idleNanos);
+          idle(ctx);
         }
       });
     }
@@ -74,19 +83,44 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    disarm();
-    ctx.fireChannelInactive();
-  }
-
-  private void arm(ChannelHandlerContext ctx, long nanos) {
-    disarm();
-    timer = ctx.executor().schedule(() -> ctx.close(), nanos, TimeUnit.NANOSECONDS);
-  }
-
-  private void disarm() {
     if (timer != null) {
       timer.cancel(false);
       timer = null;
     }
+    ctx.fireChannelInactive();
+  }
+
+  private void idle(ChannelHandlerContext ctx) {
+    idleSince = now(ctx);
+    ensureTimer(ctx);
+  }
+
+  private void ensureTimer(ChannelHandlerContext ctx) {
+    if (timer == null) {
+      timer = ctx.executor().schedule(() -> check(ctx), idleNanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** The timer: closes the connection if a limit passed, else waits for what is left of it. */
+  private void check(ChannelHandlerContext ctx) {
+    timer = null;
+    long now = now(ctx);
+    long left;
+    if (idleSince != NOT) {
+      left = idleNanos - (now - idleSince);
+    } else if (bodySince != NOT) {
+      left = Math.min(idleNanos, bodyNanos - (now - bodySince));
+    } else {
+      return; // a request is being served; its response's end starts the idle clock again
+    }
+    if (left <= 0 && (idleSince != NOT || now - bodySince >= bodyNanos)) {
+      ctx.close();
+      return;
+    }
+    timer = ctx.executor().schedule(() -> check(ctx), Math.max(left, 1), TimeUnit.NANOSECONDS);
+  }
+
+  private static long now(ChannelHandlerContext ctx) {
+    return ctx.executor().ticker().nanoTime();
   }
 }

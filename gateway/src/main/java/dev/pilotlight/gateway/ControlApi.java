@@ -1,7 +1,7 @@
 package dev.pilotlight.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.pilotlight.activation.Activator;
 import dev.pilotlight.activation.async.AsyncDispatcher;
 import dev.pilotlight.gateway.auth.Credentials;
@@ -26,7 +26,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -41,7 +40,6 @@ import java.util.concurrent.ExecutorService;
  * (unzipping, SQLite) runs on a blocking executor, never on an event loop.
  */
 public final class ControlApi {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ControlPlane control;
   private final Activator activator;
@@ -196,7 +194,7 @@ public final class ControlApi {
     } else if (collection && m.equals(HttpMethod.POST)) {
       byte[] body = ByteBufUtil.getBytes(req.content());
       blocking(ctx, req, () -> {
-        JsonNode json = body.length == 0 ? JSON.createObjectNode() : parseObject(body);
+        JsonNode json = body.length == 0 ? JsonNodeFactory.instance.objectNode() : JsonBodies.object(body);
         Role role;
         try {
           role = Role.parse(json.path("role").asText("deploy"));
@@ -225,18 +223,6 @@ public final class ControlApi {
       });
     } else {
       methodNotAllowed(ctx, req);
-    }
-  }
-
-  private static JsonNode parseObject(byte[] body) {
-    try {
-      JsonNode n = JSON.readTree(body);
-      if (n == null || !n.isObject()) {
-        throw new Failure.InvalidInput("expected a JSON object such as {\"role\": \"deploy\", \"description\": \"ci\"}");
-      }
-      return n;
-    } catch (IOException e) {
-      throw new Failure.InvalidInput("malformed JSON: " + e.getMessage());
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.pilotlight.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;
@@ -13,7 +12,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -30,7 +28,6 @@ import java.util.function.Function;
  * store) and runs off the event loops; failures are thrown and mapped by {@link AwsErrorResponses}.
  */
 final class LambdaFunctions {
-  private static final ObjectMapper JSON = new ObjectMapper();
   /** Lambda's defaults for a function created without them. */
   static final int DEFAULT_MEMORY_MB = 128;
   static final int DEFAULT_TIMEOUT_SECONDS = 3;
@@ -86,7 +83,7 @@ final class LambdaFunctions {
   }
 
   FullHttpResponse create(byte[] body) {
-    JsonNode req = parse(body);
+    JsonNode req = JsonBodies.object(body);
     if (req.hasNonNull("PackageType") && !req.get("PackageType").asText().equals("Zip")) {
       throw new Failure.InvalidInput("PackageType: '" + req.get("PackageType").asText() + "' (Pilotlight runs Zip packages only)");
     }
@@ -120,14 +117,14 @@ final class LambdaFunctions {
 
   FullHttpResponse updateCode(String functionName, byte[] body) {
     String name = resolve(control::find, functionName, null).name();
-    byte[] zip = zipFile(parse(body), "");
+    byte[] zip = zipFile(JsonBodies.object(body), "");
     Deployment d = control.update(name, spec -> spec, new ByteArrayInputStream(zip));
     return ErrorResponses.json(HttpResponseStatus.OK, FunctionConfiguration.of(d));
   }
 
   FullHttpResponse updateConfiguration(String functionName, byte[] body) {
     String name = resolve(control::find, functionName, null).name();
-    JsonNode req = parse(body);
+    JsonNode req = JsonBodies.object(body);
     Deployment d = control.update(name, s -> s.toBuilder()
         .runtime(req.hasNonNull("Runtime") ? Runtime.parse(text(req, "Runtime")) : s.runtime())
         .handler(req.hasNonNull("Handler") ? text(req, "Handler") : s.handler())
@@ -150,7 +147,7 @@ final class LambdaFunctions {
   /** CreateFunctionUrlConfig ({@code 201}) and UpdateFunctionUrlConfig ({@code 200}): sets the function's {@code auth}. */
   FullHttpResponse putUrlConfig(String functionName, byte[] body, String urlBase, boolean create) {
     String name = resolve(control::find, functionName, null).name();
-    JsonNode req = parse(body);
+    JsonNode req = JsonBodies.object(body);
     String authType = req.hasNonNull("AuthType") ? text(req, "AuthType") : null;
     if (create && authType == null) {
       throw new Failure.InvalidInput("AuthType is required (NONE or AWS_IAM)");
@@ -185,18 +182,6 @@ final class LambdaFunctions {
       throw new Failure.FunctionNotFound(ref.name());
     }
     return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
-  }
-
-  private static JsonNode parse(byte[] body) {
-    try {
-      JsonNode n = JSON.readTree(body);
-      if (n == null || !n.isObject()) {
-        throw new Failure.InvalidInput("the request body must be a JSON object");
-      }
-      return n;
-    } catch (IOException e) {
-      throw new Failure.InvalidInput("the request body is not JSON: " + e.getMessage());
-    }
   }
 
   /** {@code ZipFile} (base64) from {@code code}; other code sources are refused by name. */

@@ -84,12 +84,23 @@ public abstract sealed class Failure extends RuntimeException {
 
   /** An instance could not start, failed its init, or crashed mid-request (HTTP 502). */
   public static final class InstanceFailed extends Failure {
+    /**
+     * How the reason of an instance the kernel ended at its memory limit begins (Lambda's error
+     * type for it); the executor writes it, the Lambda API reads it ({@link #outOfMemory}).
+     */
+    public static final String OUT_OF_MEMORY = "Runtime.OutOfMemory";
+
     public InstanceFailed(String message) {
       super(message, null);
     }
 
     public InstanceFailed(String message, Throwable cause) {
       super(message, cause);
+    }
+
+    /** Whether the instance was ended for using more than its memory. */
+    public boolean outOfMemory() {
+      return String.valueOf(getMessage()).startsWith(OUT_OF_MEMORY);
     }
   }
 

@@ -7,7 +7,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +14,6 @@ import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -119,13 +117,9 @@ public final class SigV4Verifier {
     if (key.isEmpty()) {
       return new Result.Refused("UnrecognizedClientException", "The security token included in the request is invalid.");
     }
-    // The signer takes a declared payload hash as given, so the body is checked against it here:
-    // otherwise a signature would cover any body. UNSIGNED-PAYLOAD is refused likewise (Lambda's
-    // clients sign the payload).
-    String declared = req.headers().get("x-amz-content-sha256");
-    if (declared != null && !declared.strip().equalsIgnoreCase(sha256Hex(req))) {
-      return invalid("The provided 'x-amz-content-sha256' header does not match what was computed.");
-    }
+    // Aws4Signer hashes the body itself for the payload line of the canonical request, so a body
+    // that is not the one signed — or a declared x-amz-content-sha256 (UNSIGNED-PAYLOAD included)
+    // that is not its hash — gives another signature.
     String expected = expectedSignature(req, signedHeaders, key.get(), region, date);
     if (expected == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), signature.getBytes(StandardCharsets.US_ASCII))) {
       return invalid("The request signature we calculated does not match the signature you provided. Check your AWS Secret "
@@ -183,16 +177,6 @@ public final class SigV4Verifier {
       return null; // the signer signed another set of headers than the client did
     }
     return m.group(6).toLowerCase(Locale.ROOT);
-  }
-
-  private static String sha256Hex(FullHttpRequest req) {
-    try {
-      MessageDigest d = MessageDigest.getInstance("SHA-256");
-      d.update(req.content().nioBuffer());
-      return HexFormat.of().formatHex(d.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
   }
 
   private static Result incomplete(String message) {
