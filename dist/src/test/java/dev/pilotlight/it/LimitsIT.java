@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pilotlight.executor.ProcessExecutor;
 import java.io.IOException;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -53,7 +54,7 @@ class LimitsIT {
                   os.kill(pid, 9)
               return {"forked": len(pids), "refused": refused}
           if what == "escape":
-              p = subprocess.Popen(["setsid", "sleep", "600"])
+              p = subprocess.Popen(["setsid", "sleep", event["tag"]])
               return {"pid": p.pid}
           return {"ok": True}
       """;
@@ -109,10 +110,10 @@ class LimitsIT {
 
   @Test
   void childrenThatCalledSetsidEndWithTheirInstance() throws Exception {
-    HttpResponse<String> r = invoke("{\"do\":\"escape\"}");
+    String tag = escapeTag();
+    HttpResponse<String> r = invoke("{\"do\":\"escape\",\"tag\":\"" + tag + "\"}");
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    long pid = DaemonFixture.JSON.readTree(r.body()).path("pid").asLong();
-    assertThat(ProcessHandle.of(pid)).isPresent();
+    long pid = hostPid(tag);
     assertThat(d.send(HttpRequest.newBuilder(URI.create(d.url() + "/api/v1/functions/limits/instances")).DELETE().build()).statusCode())
         .isEqualTo(200);
     eventually(Duration.ofSeconds(20), "the setsid child gone", () -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
@@ -123,14 +124,24 @@ class LimitsIT {
     Path fn = work.resolve("limits");
     AsyncInvokeIT.DaemonProcess first = AsyncInvokeIT.DaemonProcess.start(data);
     long pid;
+    boolean sandboxed;
     try {
       DaemonFixture.CliResult deploy = DaemonFixture.cliAt(first.url, data, "deploy", fn.toString(), "--name", "orphans");
       assertThat(deploy.exit()).as(deploy.err()).isZero();
-      DaemonFixture.CliResult run = DaemonFixture.cliAt(first.url, data, "invoke", "orphans", "--data", "{\"do\":\"escape\"}");
+      String tag = escapeTag();
+      DaemonFixture.CliResult run = DaemonFixture.cliAt(first.url, data, "invoke", "orphans", "--data",
+          "{\"do\":\"escape\",\"tag\":\"" + tag + "\"}");
       assertThat(run.exit()).as(run.err()).isZero();
-      pid = DaemonFixture.JSON.readTree(run.out()).path("pid").asLong();
+      pid = hostPid(tag);
+      sandboxed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(first.url + "/healthz")).build(),
+          HttpResponse.BodyHandlers.ofString()).body().contains("isolation: bubblewrap");
     } finally {
       first.killDaemonOnly();
+    }
+    if (sandboxed) {
+      // A sandbox dies with its daemon (bwrap --die-with-parent), its PID namespace with it.
+      eventually(Duration.ofSeconds(20), "the orphan ended with its daemon", () -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true));
+      return;
     }
     assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).as("it outlives the SIGKILLed daemon").contains(true);
     AsyncInvokeIT.DaemonProcess second = AsyncInvokeIT.DaemonProcess.start(data);
@@ -139,5 +150,23 @@ class LimitsIT {
     } finally {
       second.stop();
     }
+  }
+
+  /** A {@code sleep} argument no other process has: 600 s and a fraction. */
+  private static String escapeTag() {
+    return "600." + System.nanoTime() % 1_000_000_000L;
+  }
+
+  /** The pid, as the host sees it, of the {@code sleep} started with {@code tag} (in a sandbox the function sees another). */
+  private static long hostPid(String tag) {
+    long[] pid = {0};
+    eventually(Duration.ofSeconds(10), "the setsid child running", () -> {
+      pid[0] = ProcessHandle.allProcesses()
+          .filter(h -> h.info().arguments().map(a -> a.length > 0 && a[a.length - 1].equals(tag)).orElse(false))
+          .filter(h -> h.info().command().map(c -> c.endsWith("sleep")).orElse(false))
+          .mapToLong(ProcessHandle::pid).findFirst().orElse(0);
+      return pid[0] != 0;
+    });
+    return pid[0];
   }
 }

@@ -226,14 +226,19 @@ final class Cgroups {
       if (isNone()) {
         return command;
       }
+      String script = joinScript() + "exec \"$@\"";
+      List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh"));
+      wrapped.addAll(command);
+      return wrapped;
+    }
+
+    /** The shell commands that move the shell running them into this group (empty for {@link #NONE}). */
+    String joinScript() {
       StringBuilder script = new StringBuilder();
       for (Path dir : dirs) {
         script.append("echo $$ > '").append(dir.resolve("cgroup.procs")).append("' || exit 125; ");
       }
-      script.append("exec \"$@\"");
-      List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c", script.toString(), "sh"));
-      wrapped.addAll(command);
-      return wrapped;
+      return script.toString();
     }
 
     /** Sets the memory limit (and the CPU weight that follows it); for a pool runner taken by a function. */

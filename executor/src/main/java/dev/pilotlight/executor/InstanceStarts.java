@@ -2,6 +2,7 @@ package dev.pilotlight.executor;
 
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.Runtime;
 import dev.pilotlight.model.io.LoopbackPorts;
 import dev.pilotlight.runtimeapi.RuntimeApiEndpoint;
 import dev.pilotlight.runtimeapi.RuntimeApiServer;
@@ -9,6 +10,7 @@ import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,17 +32,22 @@ final class InstanceStarts {
   private final BootGate boots;
   private final Executor launcher;
   private final Cgroups cgroups;
+  private final Sandbox sandbox;
 
   /** @param launcher runs what blocks (binding an endpoint) off the caller's thread */
   InstanceStarts(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs, ProcessStarter starter, BootGate boots,
       Executor launcher) {
-    this(config, runtimeApi, logs, starter, boots, launcher, Cgroups.NONE);
+    this(config, runtimeApi, logs, starter, boots, launcher, Cgroups.NONE, Sandbox.NONE);
   }
 
-  /** @param cgroups where each new process tree gets its group ({@link Cgroups#NONE}: none) */
+  /**
+   * @param cgroups where each new process tree gets its group ({@link Cgroups#NONE}: none)
+   * @param sandbox where each new process tree runs ({@link Sandbox#NONE}: in no sandbox)
+   */
   InstanceStarts(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs, ProcessStarter starter, BootGate boots,
-      Executor launcher, Cgroups cgroups) {
+      Executor launcher, Cgroups cgroups, Sandbox sandbox) {
     this.cgroups = cgroups;
+    this.sandbox = sandbox;
     this.config = config;
     this.runtimeApi = runtimeApi;
     this.logs = logs;
@@ -57,8 +64,18 @@ final class InstanceStarts {
   CompletableFuture<ProcessInstance> newLambdaProcess(LaunchRequest r, LaunchRung rung, List<String> cmd) {
     RuntimeApiEndpoint endpoint = runtimeApi.open(r.id());
     LambdaProcessInstance instance = new LambdaProcessInstance(r.id(), r.deployment(), config.stopGrace(), rung.id(), endpoint);
+    Sandbox.Box box;
+    try {
+      box = sandbox.open(r.deployment().spec().ephemeralStorageMb());
+    } catch (IOException e) {
+      endpoint.close("no sandbox: " + e.getMessage());
+      return CompletableFuture.failedFuture(new Failure.InstanceFailed("could not start instance " + r.id() + ": " + e.getMessage(), e));
+    }
+    endpoint.ownedBy(box.uid());
+    // The daemon's own command line for its runtimes names what the sandbox must show; a package's bootstrap names nothing.
+    List<Path> show = r.deployment().spec().runtime() == Runtime.PROVIDED ? List.of() : Sandbox.pathsNamedIn(cmd);
     Runnable booted = boots.enter(r.initTimeout());
-    return awaitLambda(instance, r, booted, () -> start(instance, r.deployment(), cmd, lambdaEnvironment(r, endpoint)));
+    return awaitLambda(instance, r, booted, () -> start(instance, r.deployment(), cmd, show, box, lambdaEnvironment(r, endpoint, box)));
   }
 
   /**
@@ -80,12 +97,15 @@ final class InstanceStarts {
       Consumer<ProcessInstance> onInstance) {
     LambdaProcessInstance instance = new LambdaProcessInstance(r.id(), r.deployment(), config.stopGrace(), rung.id(), endpoint);
     onInstance.accept(instance);
+    // The runner's sandbox (made when the pool started it) is the instance's.
+    Sandbox.Box box = sandbox.boxOf(runner.pid());
+    endpoint.ownedBy(box.uid());
     // A pooled runner has booted already: it does not pass the boot gate.
-    return awaitLambda(instance, r, () -> {}, () -> specialize(instance, runner, r.deployment(), lambdaEnvironment(r, endpoint)));
+    return awaitLambda(instance, r, () -> {}, () -> specialize(instance, runner, r.deployment(), box, lambdaEnvironment(r, endpoint, box)));
   }
 
-  private Map<String, String> lambdaEnvironment(LaunchRequest r, RuntimeApiEndpoint endpoint) {
-    return InstanceEnvironment.build(r.deployment(), r.id(), config, Map.of(
+  private Map<String, String> lambdaEnvironment(LaunchRequest r, RuntimeApiEndpoint endpoint, Sandbox.Box box) {
+    return InstanceEnvironment.build(r.deployment(), r.id(), config, box, Map.of(
         "AWS_LAMBDA_RUNTIME_API", endpoint.address(),
         "LAMBDA_RUNTIME_DIR", LambdaCommands.runtimeDir(r.deployment(), config).toString()));
   }
@@ -138,7 +158,10 @@ final class InstanceStarts {
     env.put("PORT", Integer.toString(port));
     Runnable booted = boots.enter(r.initTimeout());
     try {
-      start(instance, d, r.command(), InstanceEnvironment.build(d, r.id(), config, env));
+      Sandbox.Box box = sandbox.open(d.spec().ephemeralStorageMb());
+      // The daemon's own additions (an AOT cache in JAVA_TOOL_OPTIONS) name what the sandbox must show; the app's command names nothing.
+      List<Path> show = Sandbox.pathsNamedIn(List.copyOf(extra.values()));
+      start(instance, d, r.command(), show, box, InstanceEnvironment.build(d, r.id(), config, box, env));
     } catch (IOException e) {
       booted.run();
       return CompletableFuture.failedFuture(new Failure.InstanceFailed("could not start instance " + r.id() + ": " + e.getMessage(), e));
@@ -175,13 +198,21 @@ final class InstanceStarts {
    * have given it, as one JSON line on its stdin (read by the runner's PoolStandby, or the python
    * or node bootstrap's standby mode, which also moves into the code directory).
    */
-  private void specialize(LambdaProcessInstance instance, Process pooled, Deployment d, Map<String, String> env) throws IOException {
+  private void specialize(LambdaProcessInstance instance, Process pooled, Deployment d, Sandbox.Box box, Map<String, String> env)
+      throws IOException {
     byte[] line = JsonLine.of(env);
     // The runner's group (made when the pool started it) takes the function's limits.
     Cgroups.Group group = cgroups.groupOf(pooled.pid());
-    group.limit(d.spec().memoryMb());
-    instance.confine(group);
+    instance.confine(group, box);
     instance.attach(pooled, logs);
+    try {
+      group.limit(d.spec().memoryMb());
+      // Its sandbox shows the function's code at its task root.
+      box.fill(d.codeDir());
+    } catch (IOException e) {
+      pooled.destroyForcibly();
+      throw e;
+    }
     try (var stdin = pooled.getOutputStream()) {
       stdin.write(line);
       stdin.write('\n');
@@ -191,18 +222,26 @@ final class InstanceStarts {
     }
   }
 
-  private void start(ProcessInstance instance, Deployment d, List<String> cmd, Map<String, String> env) throws IOException {
-    Cgroups.Group group = cgroups.create(instance.id(), d.spec().memoryMb());
-    ProcessBuilder pb = new ProcessBuilder(group.wrap(cmd)).directory(d.codeDir().toFile());
+  private void start(ProcessInstance instance, Deployment d, List<String> cmd, List<Path> show, Sandbox.Box box, Map<String, String> env)
+      throws IOException {
+    Cgroups.Group group;
+    try {
+      group = cgroups.create(instance.id(), d.spec().memoryMb());
+    } catch (IOException | RuntimeException e) {
+      box.close();
+      throw e;
+    }
+    ProcessBuilder pb = new ProcessBuilder(box.wrap(cmd, d.codeDir(), show, group)).directory(d.codeDir().toFile());
     pb.environment().clear();
     pb.environment().putAll(env);
     pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-    instance.confine(group);
+    instance.confine(group, box);
     Process p;
     try {
       p = starter.start(pb);
     } catch (IOException | RuntimeException e) {
       group.remove();
+      box.close();
       throw e;
     }
     instance.attach(p, logs);

@@ -36,7 +36,7 @@ final class PoolLayerRung implements Rung {
   public Optional<CompletableFuture<ProcessInstance>> claim(LaunchRequest r) {
     Deployment d = r.deployment();
     LibraryLayers.Layer layer = layers.layerOf(d);
-    if (!pool.keepsLayer(layer)) {
+    if (!pool.keepsLayer(layer) || !pool.fits(d.spec().ephemeralStorageMb())) {
       return Optional.empty();
     }
     Optional<Process> runner = pool.takeLayered(d.spec().runtime(), d.spec().memoryMb(), layer);

@@ -63,12 +63,27 @@ final class PoolProcesses {
   /** The same, the process joining {@code group} before it runs. */
   static Process start(ExecutorConfig config, Runtime runtime, int memoryMb, LibraryLayers.Layer layer, Path workDir, Path aotCache,
       Cgroups.Group group) throws IOException {
+    return start(config, runtime, memoryMb, layer, workDir, aotCache, group, Sandbox.Box.NONE);
+  }
+
+  /**
+   * The same, in {@code box}: its task root stays empty until a function takes the runner, and a
+   * layered JVM logs the classes it initialises in the box's own writable directory.
+   */
+  static Process start(ExecutorConfig config, Runtime runtime, int memoryMb, LibraryLayers.Layer layer, Path workDir, Path aotCache,
+      Cgroups.Group group, Sandbox.Box box) throws IOException {
     // The command first: a runtime that cannot start here (no interpreter) fails before anything is written.
-    List<String> command = group.wrap(command(config, runtime, memoryMb, aotCache, layer.isNone() ? null : workDir));
+    List<String> plain = command(config, runtime, memoryMb, aotCache, layer.isNone() ? null : box.writableDir(workDir));
+    List<Path> show = new ArrayList<>(Sandbox.pathsNamedIn(plain));
+    show.addAll(layer.jars());
+    if (layer.initList() != null) {
+      show.add(layer.initList());
+    }
+    List<String> command = box.wrap(plain, null, show, group);
     Files.createDirectories(workDir);
     ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
     pb.environment().clear();
-    pb.environment().putAll(InstanceEnvironment.base(config));
+    pb.environment().putAll(InstanceEnvironment.base(config, box));
     pb.environment().put("PILOTLIGHT_POOL", "1");
     if (!layer.isNone()) {
       StringBuilder jars = new StringBuilder();
@@ -91,7 +106,23 @@ final class PoolProcesses {
    * JVM goes on writing to it. Null if there is none.
    */
   static Path claimClassInitLog(Path workDir, long pid) {
-    Path log = classInitLog(workDir, pid);
+    return claimClassInitLog(workDir, workDir, pid);
+  }
+
+  /**
+   * The same for a runner that logged in {@code logDir}: its sandbox's own directory, where the
+   * JVM named the log by the pid it has in its PID namespace, so the only log there is its own.
+   */
+  static Path claimClassInitLog(Path logDir, Path workDir, long pid) {
+    Path log = classInitLog(logDir, pid);
+    if (!logDir.equals(workDir) && !Files.exists(log)) {
+      try (var logs = Files.newDirectoryStream(logDir, "classinit-*.log")) {
+        var it = logs.iterator();
+        log = it.hasNext() ? it.next() : log;
+      } catch (IOException e) {
+        return null;
+      }
+    }
     Path claimed = workDir.resolve("classinit-" + pid + "-taken.log");
     try {
       return Files.move(log, claimed, StandardCopyOption.ATOMIC_MOVE);

@@ -35,6 +35,9 @@ final class PoolRung implements Rung {
   @Override
   public Optional<CompletableFuture<ProcessInstance>> claim(LaunchRequest r) {
     Deployment d = r.deployment();
+    if (!pool.fits(d.spec().ephemeralStorageMb())) {
+      return Optional.empty();
+    }
     Optional<Process> runner = pool.takeGeneric(d.spec().runtime(), d.spec().memoryMb(), layers.layerOf(d));
     if (runner.isEmpty()) {
       return Optional.empty();

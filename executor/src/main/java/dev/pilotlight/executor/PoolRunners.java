@@ -6,6 +6,12 @@ import java.util.Optional;
 
 /** What the pool rungs need from the warm pool (WarmPool): runners to take, queues to warm. */
 interface PoolRunners {
+  /**
+   * Whether a runner can become an instance of a function with {@code ephemeralStorageMb} of
+   * {@code /tmp}: a sandboxed runner's {@code /tmp} was mounted at its start, with the default size.
+   */
+  boolean fits(int ephemeralStorageMb);
+
   /** Whether runners pre-loaded with {@code layer} are kept (a real layer, and layers are kept at all). */
   boolean keepsLayer(LibraryLayers.Layer layer);
 

@@ -48,6 +48,8 @@ public final class ProcessExecutor implements AutoCloseable {
   private final Optional<InstanceRecords> records;
   private final AtomicLong sequence = new AtomicLong();
   private volatile String limits = Cgroups.NONE.describe();
+  private volatile String isolation = Sandbox.NONE.describe();
+  private volatile boolean sandboxed;
 
   ProcessExecutor(ExecutorConfig config, InstanceLogSink logs, LaunchLadder ladder, WarmPool pool, Optional<AotCaches> aot,
       Optional<InstanceRecords> records) {
@@ -105,9 +107,10 @@ public final class ProcessExecutor implements AutoCloseable {
     aot.trainRunner();
     // Before any process starts: what an earlier daemon on this data dir left is ended here.
     Cgroups cgroups = Cgroups.forDaemon(stateDir, System.getenv());
-    WarmPool pool = new WarmPool(config, poolSettings, stateDir.resolve("pool"), clock, aot::runnerCache, mayStartRunner, cgroups);
+    Sandbox sandbox = Sandbox.forDaemon(stateDir, config, System.getenv());
+    WarmPool pool = new WarmPool(config, poolSettings, stateDir.resolve("pool"), clock, aot::runnerCache, mayStartRunner, cgroups, sandbox);
     InstanceStarts starts = new InstanceStarts(config, runtimeApi, logs, ProcessStarter.SYSTEM, new BootGate(BootGate.DEFAULT_MAX), LAUNCHER,
-        cgroups);
+        cgroups, sandbox);
     PoolLayers layers = new PoolLayers(new LibraryLayers(stateDir.resolve("layers")), pool, logs, LAUNCHER);
     List<Rung> rungs = new ArrayList<>();
     Optional<Snapshots> snapshots = "off".equals(criu)
@@ -131,6 +134,8 @@ public final class ProcessExecutor implements AutoCloseable {
     ProcessExecutor executor = new ProcessExecutor(config, logs, ladder, pool, Optional.of(aot),
         Optional.of(new InstanceRecords(stateDir.resolve("instances"))));
     executor.limits = cgroups.describe();
+    executor.isolation = sandbox.describe();
+    executor.sandboxed = sandbox.enabled() && cgroups.enabled();
     return executor;
   }
 
@@ -223,6 +228,16 @@ public final class ProcessExecutor implements AutoCloseable {
   /** How instances are limited here, for the daemon's protections report (e.g. {@code cgroup v1 per instance (memory, pids, cpu)}). */
   public String limits() {
     return limits;
+  }
+
+  /** How instances are isolated from each other and the host here, for the protections report. */
+  public String isolation() {
+    return isolation;
+  }
+
+  /** Whether every instance gets both its sandbox and its cgroup limits (what {@code serve --require-sandbox} requires). */
+  public boolean sandboxed() {
+    return sandboxed;
   }
 
   public WarmPool pool() {

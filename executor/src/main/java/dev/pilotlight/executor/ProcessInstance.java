@@ -23,6 +23,7 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
   private volatile long peakBytes;
   private volatile long peakReadAt;
   private volatile Cgroups.Group group = Cgroups.Group.NONE;
+  private volatile Sandbox.Box box = Sandbox.Box.NONE;
 
   static final long PEAK_READ_INTERVAL_NANOS = 500_000_000L;
 
@@ -38,6 +39,12 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
     this.group = g;
   }
 
+  /** Runs the instance in {@code b}, which is closed (its uid freed, its files removed) once every process in it is gone. */
+  void confine(Cgroups.Group g, Sandbox.Box b) {
+    this.group = g;
+    this.box = b;
+  }
+
   void attach(Process process, InstanceLogSink sink) {
     this.process = process;
     this.output = new OutputCapture(process, deployment.name(), id, sink, () -> currentRequest);
@@ -47,6 +54,7 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
       // Whatever the process left behind (children that called setsid included) ends with it.
       g.killAll();
       g.remove();
+      box.close();
       String reason = stopping
           ? "instance " + id + " was stopped"
           : outOfMemory

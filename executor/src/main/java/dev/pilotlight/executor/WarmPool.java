@@ -108,6 +108,9 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
   private final IntPredicate mayStart;
   private final Map<Key, Queue> queues = new ConcurrentHashMap<>();
   private final Cgroups cgroups;
+  private final Sandbox sandbox;
+  /** Where each sandboxed runner's JVM logs its class initialisations, by pid, until it is taken. */
+  private final Map<Long, Path> logDirs = new ConcurrentHashMap<>();
   private final AtomicLong runners = new AtomicLong();
   private volatile boolean closed;
 
@@ -124,7 +127,14 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
   /** @param cgroups where each runner gets its group, with its memory size until a function takes it */
   WarmPool(ExecutorConfig config, Settings settings, Path workDir, InstantSource clock, Supplier<Path> aotCache,
       IntPredicate mayStart, Cgroups cgroups) {
+    this(config, settings, workDir, clock, aotCache, mayStart, cgroups, Sandbox.NONE);
+  }
+
+  /** @param sandbox where each runner is sandboxed from its start, its task root empty until a function takes it */
+  WarmPool(ExecutorConfig config, Settings settings, Path workDir, InstantSource clock, Supplier<Path> aotCache,
+      IntPredicate mayStart, Cgroups cgroups, Sandbox sandbox) {
     this.cgroups = cgroups;
+    this.sandbox = sandbox;
     this.config = config;
     this.settings = settings;
     this.workDir = workDir;
@@ -137,7 +147,13 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
   /** See PoolProcesses.claimClassInitLog: the class initialisation log of a layered runner just taken, or null. */
   @Override
   public Path claimClassInitLog(Process taken) {
-    return PoolProcesses.claimClassInitLog(workDir, taken.pid());
+    Path logDir = logDirs.remove(taken.pid());
+    return PoolProcesses.claimClassInitLog(logDir == null ? workDir : logDir, workDir, taken.pid());
+  }
+
+  @Override
+  public boolean fits(int ephemeralStorageMb) {
+    return !sandbox.enabled() || ephemeralStorageMb == FunctionSpec.DEFAULT_EPHEMERAL_STORAGE_MB;
   }
 
   /**
@@ -370,24 +386,40 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
     private void startOne() {
       Process p;
       Cgroups.Group group = Cgroups.Group.NONE;
+      Sandbox.Box box = Sandbox.Box.NONE;
       try {
         // Until a function takes it, a runner is held to its pool's memory size (a python runner's key
         // has none: the default function size then).
         group = cgroups.create("pool-" + runners.incrementAndGet(), accountMb > 0 ? accountMb : FunctionSpec.DEFAULT_MEMORY_MB);
+        box = sandbox.open(FunctionSpec.DEFAULT_EPHEMERAL_STORAGE_MB);
         p = PoolProcesses.start(config, key.runtime(), key.memoryMb(), key.layer(), workDir,
-            key.runtime() == Runtime.JAVA ? aotCache.get() : null, group);
+            key.runtime() == Runtime.JAVA ? aotCache.get() : null, group, box);
       } catch (IOException | RuntimeException e) { // RuntimeException: e.g. Failure.InstanceFailed, no interpreter
         group.remove();
+        box.close();
         LOG.log(System.Logger.Level.WARNING, "warm pool: cannot start a " + key.runtime().id() + " runner: " + e.getMessage());
         return;
       }
       cgroups.track(p.pid(), group);
+      sandbox.track(p.pid(), box);
+      if (!box.isNone() && !key.layer().isNone()) {
+        try {
+          logDirs.put(p.pid(), box.writableDir(workDir));
+        } catch (IOException e) {
+          // no log to learn from
+        }
+      }
       Cgroups.Group runnerGroup = group;
-      // A runner that goes without being taken takes its group along; a taken one's group is its instance's.
+      Sandbox.Box runnerBox = box;
+      // A runner that goes without being taken takes its group and box along; a taken one's are its instance's.
       p.onExit().thenRun(() -> {
+        logDirs.remove(p.pid());
         if (cgroups.groupOf(p.pid()) == runnerGroup) {
           runnerGroup.killAll();
           runnerGroup.remove();
+        }
+        if (sandbox.boxOf(p.pid()) == runnerBox) {
+          runnerBox.close();
         }
       });
       synchronized (this) {

@@ -37,6 +37,13 @@ class PoolRungsTest {
     final ArrayDeque<Process> generic = new ArrayDeque<>();
     final List<String> calls = new CopyOnWriteArrayList<>();
     boolean keepsLayers = true;
+    /** The only /tmp size runners fit (0: any, as without a sandbox). */
+    int tmpMb;
+
+    @Override
+    public boolean fits(int ephemeralStorageMb) {
+      return tmpMb == 0 || ephemeralStorageMb == tmpMb;
+    }
 
     @Override
     public boolean keepsLayer(LibraryLayers.Layer layer) {

@@ -38,6 +38,7 @@ final class FunctionConfiguration {
     m.put("Description", "");
     m.put("Timeout", Math.max(1, (s.timeout().toMillis() + 999) / 1000));
     m.put("MemorySize", s.memoryMb());
+    m.put("EphemeralStorage", Map.of("Size", s.ephemeralStorageMb()));
     m.put("LastModified", LAST_MODIFIED.format(d.deployedAt()));
     m.put("CodeSha256", Base64.getEncoder().encodeToString(HexFormat.of().parseHex(d.codeSha256())));
     m.put("Version", "$LATEST");

@@ -98,6 +98,7 @@ final class LambdaFunctions {
     byte[] zip = zipFile(req.path("Code"), "Code");
     FunctionSpec spec = FunctionSpec.builder().name(ref.name()).runtime(Runtime.parse(runtime)).handler(text(req, "Handler"))
         .memoryMb(integer(req, "MemorySize", DEFAULT_MEMORY_MB)).timeout(Duration.ofSeconds(integer(req, "Timeout", DEFAULT_TIMEOUT_SECONDS)))
+        .ephemeralStorageMb(ephemeralStorage(req, FunctionSpec.DEFAULT_EPHEMERAL_STORAGE_MB))
         .env(environment(req, Map.of())).build();
     Deployment d = control.create(spec, new ByteArrayInputStream(zip));
     return ErrorResponses.json(HttpResponseStatus.CREATED, FunctionConfiguration.of(d));
@@ -130,6 +131,7 @@ final class LambdaFunctions {
         .handler(req.hasNonNull("Handler") ? text(req, "Handler") : s.handler())
         .memoryMb(integer(req, "MemorySize", s.memoryMb()))
         .timeout(req.hasNonNull("Timeout") ? Duration.ofSeconds(integer(req, "Timeout", 0)) : s.timeout())
+        .ephemeralStorageMb(ephemeralStorage(req, s.ephemeralStorageMb()))
         .env(environment(req, s.env()))
         .build(), null);
     return ErrorResponses.json(HttpResponseStatus.OK, FunctionConfiguration.of(d));
@@ -223,6 +225,18 @@ final class LambdaFunctions {
       throw new Failure.InvalidInput(field + ": " + v + " (expected: an integer)");
     }
     return v.asInt();
+  }
+
+  /** {@code EphemeralStorage.Size} (MB) when given, else {@code current}. */
+  private static int ephemeralStorage(JsonNode req, int current) {
+    JsonNode storage = req.get("EphemeralStorage");
+    if (storage == null || storage.isNull()) {
+      return current;
+    }
+    if (!storage.isObject()) {
+      throw new Failure.InvalidInput("EphemeralStorage: " + storage + " (expected: an object with Size in MB)");
+    }
+    return integer(storage, "Size", current);
   }
 
   /** {@code Environment.Variables} when given (it replaces the whole environment, as on Lambda), else {@code current}. */

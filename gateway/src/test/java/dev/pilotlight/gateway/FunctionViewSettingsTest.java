@@ -28,7 +28,8 @@ class FunctionViewSettingsTest {
   void theViewKeysAreTheOnesClientsRead() {
     Set<String> shown = new HashSet<>();
     Deployments.everySettingSet().forEach(spec -> shown.addAll(FunctionView.settings(spec).keySet()));
-    assertThat(shown).containsExactlyInAnyOrder("name", "runtime", "handler", "command", "readinessPath", "memoryMb", "timeoutSeconds",
+    assertThat(shown).containsExactlyInAnyOrder("name", "runtime", "handler", "command", "readinessPath", "memoryMb", "ephemeralStorageMb",
+        "timeoutSeconds",
         "concurrency", "minInstances", "maxInstances", "idleTimeoutSeconds", "env", "targetUtilization", "stableWindow", "panicWindow",
         "panicThreshold", "maxScaleUpRate", "maxScaleDownRate", "maxQueue", "maxQueueWait", "scaleDownDelay", "auth");
   }

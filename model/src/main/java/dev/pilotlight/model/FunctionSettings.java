@@ -46,6 +46,15 @@ public final class FunctionSettings {
       .view("memoryMb", Shown.ALWAYS, FunctionSpec::memoryMb)
       .build();
 
+  public static final Setting<Integer> EPHEMERAL_STORAGE = Setting.spec("ephemeralStorage", Kind.INTEGER,
+          FunctionSpec::ephemeralStorageMb, FunctionSpec.Builder::ephemeralStorageMb)
+      .stored("ephemeralStorageMb").flag("--ephemeral-storage", "MB")
+      .doc("Size of an instance's private /tmp in MB, emptied when the instance goes (Lambda's EphemeralStorage).")
+      .expected("an integer number of MB, e.g. 1024").byDefault(FunctionSpec.DEFAULT_EPHEMERAL_STORAGE_MB, false)
+      .check(v -> range("ephemeralStorage", v, 512, 10_240))
+      .view("ephemeralStorageMb", Shown.ALWAYS, FunctionSpec::ephemeralStorageMb)
+      .build();
+
   public static final Setting<Duration> TIMEOUT = Setting.spec("timeout", Kind.DURATION, FunctionSpec::timeout, FunctionSpec.Builder::timeout)
       .flag("--timeout", "DURATION").doc("Longest time one request may take, e.g. 30s.")
       .byDefault(FunctionSpec.DEFAULT_TIMEOUT, true)
@@ -204,7 +213,7 @@ public final class FunctionSettings {
       .build();
 
   /** Every setting, in manifest order. */
-  public static final List<Setting<?>> ALL = List.of(NAME, RUNTIME, HANDLER, COMMAND, MEMORY, TIMEOUT, CONCURRENCY, MIN_INSTANCES,
+  public static final List<Setting<?>> ALL = List.of(NAME, RUNTIME, HANDLER, COMMAND, MEMORY, EPHEMERAL_STORAGE, TIMEOUT, CONCURRENCY, MIN_INSTANCES,
       MAX_INSTANCES, IDLE_TIMEOUT, ENV, MAX_EVENT_AGE, MAX_RETRIES, RETRY_DELAY, TARGET_UTILIZATION, STABLE_WINDOW, PANIC_WINDOW,
       PANIC_THRESHOLD, MAX_SCALE_UP_RATE, MAX_SCALE_DOWN_RATE, MAX_QUEUE, MAX_QUEUE_WAIT, SCALE_DOWN_DELAY, KEEP_ALIVE, READINESS_PATH, AUTH);
 

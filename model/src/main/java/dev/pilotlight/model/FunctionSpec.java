@@ -41,6 +41,8 @@ import java.util.regex.Pattern;
  *     sends; null means {@value #DEFAULT_READINESS_PATH}
  * @param auth who may call the function's URL: {@code none} (null: anyone, like a Lambda URL with
  *     {@code AuthType: NONE}), {@code token} or {@code aws_iam} ({@link UrlAuth})
+ * @param ephemeralStorageMb the size of an instance's private {@code /tmp} in MB (default
+ *     {@value #DEFAULT_EPHEMERAL_STORAGE_MB}, as Lambda's; at most 10,240)
  */
 public record FunctionSpec(
     String name,
@@ -60,9 +62,12 @@ public record FunctionSpec(
     ScalingSettings scaling,
     KeepAlive keepAlive,
     String readinessPath,
-    String auth) {
+    String auth,
+    int ephemeralStorageMb) {
 
   public static final int DEFAULT_MEMORY_MB = 256;
+  /** Lambda's default {@code /tmp} size (its EphemeralStorage), in MB. */
+  public static final int DEFAULT_EPHEMERAL_STORAGE_MB = 512;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   public static final int DEFAULT_CONCURRENCY = 1;
   public static final int DEFAULT_MAX_INSTANCES = 10;
@@ -87,7 +92,8 @@ public record FunctionSpec(
 
   public FunctionSpec(String name, Runtime runtime, String handler, String command, int memoryMb, Duration timeout, int concurrency,
       int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env, Duration maxEventAge, int maxRetries,
-      Duration retryDelay, ScalingSettings scaling, KeepAlive keepAlive, String readinessPath, String auth) {
+      Duration retryDelay, ScalingSettings scaling, KeepAlive keepAlive, String readinessPath, String auth,
+      int ephemeralStorageMb) {
     validateName(name);
     if (runtime == null) {
       throw new Failure.InvalidInput("runtime is missing (expected one of: " + Runtime.accepted() + ")");
@@ -115,6 +121,7 @@ public record FunctionSpec(
     this.keepAlive = keepAlive;
     this.readinessPath = readinessPath;
     this.auth = auth == null || auth.isBlank() || UrlAuth.parse(auth) == UrlAuth.NONE ? null : UrlAuth.parse(auth).id();
+    this.ephemeralStorageMb = ephemeralStorageMb;
     for (Setting<?> s : FunctionSettings.ALL) {
       if (!s.isScaling()) { // ScalingSettings checks its own
         check(s);
@@ -251,6 +258,7 @@ public record FunctionSpec(
     private KeepAlive keepAlive;
     private String readinessPath;
     private String auth;
+    private int ephemeralStorageMb = FunctionSettings.EPHEMERAL_STORAGE.defaultValue();
 
     private Builder() {}
 
@@ -353,6 +361,11 @@ public record FunctionSpec(
       return this;
     }
 
+    public Builder ephemeralStorageMb(int v) {
+      ephemeralStorageMb = v;
+      return this;
+    }
+
     public Builder auth(String v) {
       auth = v;
       return this;
@@ -365,7 +378,8 @@ public record FunctionSpec(
 
     public FunctionSpec build() {
       return new FunctionSpec(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout,
-          env, maxEventAge, maxRetries, retryDelay, scaling.build(), keepAlive, readinessPath, auth);
+          env, maxEventAge, maxRetries, retryDelay, scaling.build(), keepAlive, readinessPath, auth,
+          ephemeralStorageMb);
     }
   }
 }

@@ -28,6 +28,8 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
   private final ArrayDeque<ChannelHandlerContext> polls = new ArrayDeque<>();
   private final Map<String, CompletableFuture<LambdaResponse>> inFlight = new HashMap<>();
   private volatile Consumer<String> onDispatch = id -> {};
+  /** The uid a caller must run as; -1: anyone who can connect (no sandbox). */
+  private volatile int ownerUid = -1;
   private Channel serverChannel;
   private boolean closed;
   private String closeReason;
@@ -43,6 +45,18 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
   /** Gives a spare endpoint (bound ahead, see RuntimeApiServer) its instance. */
   void assign(String instanceId) {
     this.instanceId = instanceId;
+  }
+
+  /**
+   * Lets only processes running as {@code uid} (the instance's sandbox uid) call this endpoint: a
+   * connection from any other is closed before it is read. Negative: anyone (no sandbox).
+   */
+  public void ownedBy(int uid) {
+    this.ownerUid = uid;
+  }
+
+  int ownerUid() {
+    return ownerUid;
   }
 
   /** Whether nothing has happened on this endpoint yet: no poll, no event, not closed. */

@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * anything has connected to or polled is never handed out.
  */
 public final class RuntimeApiServer implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(RuntimeApiServer.class.getName());
+
   /** Lambda's limit for a synchronous response payload. */
   public static final int MAX_RESPONSE_BYTES = 6 * 1024 * 1024;
 
@@ -120,6 +122,16 @@ public final class RuntimeApiServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
+            int owner = endpoint.ownerUid();
+            if (owner >= 0) {
+              int caller = PeerCredentials.uidOf(ch.remoteAddress(), ch.localAddress());
+              if (caller != owner) {
+                LOG.log(System.Logger.Level.WARNING, "runtime api: refused a connection to " + endpoint.address() + " from uid "
+                    + (caller == PeerCredentials.UNKNOWN ? "unknown" : caller) + " (only the instance's uid " + owner + " may call it)");
+                ch.close();
+                return;
+              }
+            }
             ch.pipeline().addLast(new HttpServerCodec(),
                 new ResponseSizeLimit(endpoint, MAX_RESPONSE_BYTES),
                 new RuntimeApiHandler(endpoint));

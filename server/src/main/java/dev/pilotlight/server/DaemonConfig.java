@@ -47,9 +47,16 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
    * @param allowedOrigins browser origins allowed to call the APIs ({@code --allowed-origin})
    * @param tlsCert PEM certificate chain for HTTPS, or null for plain HTTP
    * @param tlsKey PEM private key (PKCS#8) for HTTPS, or null
+   * @param requireSandbox {@code serve --require-sandbox}: refuse to start unless every instance
+   *     gets its sandbox and its cgroup limits
    */
-  public record Security(boolean authRequired, Set<String> allowedHosts, Set<String> allowedOrigins, Path tlsCert, Path tlsKey) {
-    public static final Security DEFAULTS = new Security(true, Set.of(), Set.of(), null, null);
+  public record Security(boolean authRequired, Set<String> allowedHosts, Set<String> allowedOrigins, Path tlsCert, Path tlsKey,
+      boolean requireSandbox) {
+    public static final Security DEFAULTS = new Security(true, Set.of(), Set.of(), null, null, false);
+
+    public Security(boolean authRequired, Set<String> allowedHosts, Set<String> allowedOrigins, Path tlsCert, Path tlsKey) {
+      this(authRequired, allowedHosts, allowedOrigins, tlsCert, tlsKey, false);
+    }
 
     public Security {
       allowedHosts = Set.copyOf(allowedHosts);

@@ -112,6 +112,10 @@ public final class Main implements Callable<Integer> {
       + "code. Only for a machine nobody else can reach; the daemon says so loudly at start.")
   boolean noAuth;
 
+  @Option(names = "--require-sandbox", description = "Refuse to start unless every instance runs in its sandbox (own uid, "
+      + "namespaces, seccomp) with its cgroup limits; without the flag the daemon starts and reports what is missing.")
+  boolean requireSandbox;
+
   @Option(names = "--allowed-host", paramLabel = "NAME", description = "A host name the APIs answer to besides localhost and IP "
       + "addresses (repeatable), e.g. the name clients use to reach this machine. Others are refused (DNS rebinding).")
   List<String> allowedHosts = new ArrayList<>();
@@ -150,7 +154,7 @@ public final class Main implements Callable<Integer> {
         .build();
     try {
       config = withSettingFlags(config).withSecurity(new DaemonConfig.Security(!noAuth, Set.copyOf(allowedHosts),
-          Set.copyOf(allowedOrigins), tlsCert, tlsKey)).withKeepRevisions(keepRevisions);
+          Set.copyOf(allowedOrigins), tlsCert, tlsKey, requireSandbox)).withKeepRevisions(keepRevisions);
     } catch (Failure.InvalidInput | IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 2;

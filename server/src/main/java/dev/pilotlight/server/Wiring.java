@@ -58,6 +58,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -90,6 +91,8 @@ public final class Wiring {
     Path data = config.dataDir();
     try {
       Files.createDirectories(data);
+      // Only the daemon's user may enter it: it holds every function's code and environment and the credentials.
+      Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data dir " + data, e);
     }
@@ -120,6 +123,19 @@ public final class Wiring {
     MemoryBudget capacity = new MemoryBudget(config.memoryBudgetMb());
     ProcessExecutor executor = ProcessExecutor.create(ExecutorConfig.defaults(javaHome, config.runnerJar()), runtimeApi, logs::append,
         config.pool(), data, clock, capacity::fits, config.criu());
+    if (config.security().requireSandbox() && !executor.sandboxed()) {
+      executor.close();
+      runtimeApi.close();
+      events.close();
+      registry.close();
+      usageStore.close();
+      credentialStore.close();
+      logs.close();
+      boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      throw new IllegalArgumentException("--require-sandbox: instances here would not get every protection (sandbox: "
+          + executor.isolation() + "; limits: " + executor.limits() + "); see docs/security.md");
+    }
     capacity.countPool(executor.pool()::reservedMemoryMb);
 
     metrics.gauge("pilotlight.pool.runners", executor.pool(), p -> p.size());
@@ -184,7 +200,7 @@ public final class Wiring {
         () -> {
           activatorMeters.refresh();
           return metrics.scrape();
-        }, gatekeeper, protections(security, executor.limits()));
+        }, gatekeeper, protections(security, executor.limits(), executor.isolation()));
     GatewayServer gateway;
     try {
       gateway = GatewayServer.start(new GatewayConfig(config.host(), config.port(),
@@ -258,12 +274,12 @@ public final class Wiring {
    * Which protections this daemon has, said once at start and on every {@code /healthz}: what an
    * operator (or a probe) checks before exposing it.
    */
-  static List<String> protections(DaemonConfig.Security security, String limits) {
+  static List<String> protections(DaemonConfig.Security security, String limits, String isolation) {
     List<String> lines = List.of(
         "auth: " + (security.authRequired() ? "on" : "OFF (--insecure-no-auth)"),
         "tls: " + (security.tls() ? "on" : "off"),
         "instance limits: " + limits,
-        "instance isolation: not built (own uid, mount and pid namespaces, seccomp; see docs/security.md)");
+        "instance isolation: " + isolation);
     LOG.log(System.Logger.Level.INFO, "pilotlight: protections: " + String.join("; ", lines));
     return lines;
   }

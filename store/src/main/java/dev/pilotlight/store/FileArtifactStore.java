@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Set;
@@ -34,6 +36,8 @@ final class FileArtifactStore implements ArtifactStore {
   private final Path zipRoot;
   private final Path tmp;
   private final PackageLimits limits;
+  /** A code directory's own mode, as its unpacked subdirectories have: rwxr-xr-x. */
+  private static final Set<PosixFilePermission> CODE_DIR = PosixFilePermissions.fromString("rwxr-xr-x");
   /** Stores run concurrently (read side); collection excludes them (write side). */
   private final ReadWriteLock gcLock = new ReentrantReadWriteLock();
 
@@ -58,6 +62,12 @@ final class FileArtifactStore implements ArtifactStore {
       try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(store.tmp)) {
         for (Path p : leftovers) {
           FileTrees.deleteTree(p);
+        }
+      }
+      // Code unpacked before code was read by sandbox uids had a private top directory.
+      try (DirectoryStream<Path> codes = Files.newDirectoryStream(store.codeRoot)) {
+        for (Path code : codes) {
+          Files.setPosixFilePermissions(code, CODE_DIR);
         }
       }
     } catch (IOException e) {
@@ -135,6 +145,9 @@ final class FileArtifactStore implements ArtifactStore {
     Path work = Files.createTempDirectory(tmp, "unpack-");
     try {
       SafeUnzip.unpack(zip, work, limits);
+      // Readable by an instance's sandbox uid, which sees it at its task root; the data dir (0700)
+      // keeps it from everyone else.
+      Files.setPosixFilePermissions(work, CODE_DIR);
       // Files were forced as they were written; their directory entries need the same.
       try (Stream<Path> tree = Files.walk(work)) {
         tree.filter(Files::isDirectory).forEach(FileArtifactStore::fsyncDirectory);

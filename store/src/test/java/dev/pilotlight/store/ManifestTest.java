@@ -104,7 +104,7 @@ class ManifestTest {
   void unknownKeysAreNamedWithTheKnownOnes() {
     assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\nmemroy: 512\n", "x"))
         .isInstanceOf(Failure.InvalidInput.class)
-        .hasMessage("pilotlight.yaml: unknown key 'memroy' (known keys: name, runtime, handler, command, memory, "
+        .hasMessage("pilotlight.yaml: unknown key 'memroy' (known keys: name, runtime, handler, command, memory, ephemeralStorage, "
             + "timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge, maxRetries, retryDelay, "
             + "targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait, scaleDownDelay, "
             + "keepAlive, readinessPath, auth, package)");

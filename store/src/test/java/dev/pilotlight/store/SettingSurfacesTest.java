@@ -71,8 +71,8 @@ class SettingSurfacesTest {
   @Test
   void theStoredFormIsTheOneOlderVersionsWrote() {
     assertThat(SpecJson.write(EVERY_SETTING.getFirst())).isEqualTo("""
-        {"name":"web","runtime":"http","command":"java -jar app.jar","memoryMb":512,"timeout":"PT1.5S","concurrency":8,\
-        "minInstances":1,"maxInstances":4,"idleTimeout":"PT2M","env":{"GREETING":"hi"},"maxEventAge":"PT1H","maxRetries":1,\
+        {"name":"web","runtime":"http","command":"java -jar app.jar","memoryMb":512,"ephemeralStorageMb":1024,"timeout":"PT1.5S",\
+        "concurrency":8,"minInstances":1,"maxInstances":4,"idleTimeout":"PT2M","env":{"GREETING":"hi"},"maxEventAge":"PT1H","maxRetries":1,\
         "retryDelay":"PT5S","scaling":{"targetUtilization":0.5,"stableWindow":"PT30S","panicWindow":"PT3S","panicThreshold":3.0,\
         "maxScaleUpRate":10.0,"maxScaleDownRate":4.0,"maxQueue":20,"maxQueueWait":"PT0.7S","scaleDownDelay":"PT1M30S"},\
         "keepAlive":"fixed","readinessPath":"/healthz","auth":"token"}""");

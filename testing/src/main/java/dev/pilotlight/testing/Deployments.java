@@ -29,7 +29,7 @@ public final class Deployments {
     ScalingSettings scaling = ScalingSettings.builder().targetUtilization(0.5).stableWindow(Duration.ofSeconds(30))
         .panicWindow(Duration.ofSeconds(3)).panicThreshold(3.0).maxScaleUpRate(10.0).maxScaleDownRate(4.0).maxQueue(20)
         .maxQueueWait(Duration.ofMillis(700)).scaleDownDelay(Duration.ofSeconds(90)).build();
-    FunctionSpec.Builder common = FunctionSpec.builder().memoryMb(512).timeout(Duration.ofMillis(1500)).concurrency(8).minInstances(1)
+    FunctionSpec.Builder common = FunctionSpec.builder().memoryMb(512).ephemeralStorageMb(1024).timeout(Duration.ofMillis(1500)).concurrency(8).minInstances(1)
         .maxInstances(4).idleTimeout(Duration.ofMinutes(2)).env(Map.of("GREETING", "hi")).maxEventAge(Duration.ofHours(1)).maxRetries(1)
         .retryDelay(Duration.ofSeconds(5)).scaling(scaling).keepAlive(KeepAlive.FIXED);
     return List.of(
