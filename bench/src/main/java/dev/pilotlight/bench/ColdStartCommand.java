@@ -51,6 +51,11 @@ final class ColdStartCommand implements Callable<Integer> {
           + " that exist; python/node ones only when their interpreter is found).")
   List<String> examples;
 
+  @Option(names = "--sandbox", paramLabel = "on|off|both", description = "Measure with the instance sandbox on, off "
+      + "(PILOTLIGHT_SANDBOX=off), or both: the same build twice, one daemon after the other, with a table of on/off ratios "
+      + "(default: as the daemon is configured).")
+  String sandbox;
+
   @Option(names = "--json", description = "Print the figures as JSON instead of tables.")
   boolean json;
 
@@ -69,6 +74,9 @@ final class ColdStartCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     if (runs < 1) {
       throw new BenchFailure("--runs: " + runs + " (expected: >= 1)");
+    }
+    if (sandbox != null && !List.of("on", "off", "both").contains(sandbox)) {
+      throw new BenchFailure("--sandbox: '" + sandbox + "' (expected: on, off or both)");
     }
     if (warm < 0) {
       throw new BenchFailure("--warm: " + warm + " (expected: >= 0)");
@@ -104,7 +112,36 @@ final class ColdStartCommand implements Callable<Integer> {
     }
     RunInfo info = RunInfo.current(runs, warm);
 
-    DaemonUnderTest daemon = DaemonUnderTest.start(paths.launcher());
+    if (sandbox == null) {
+      List<ExampleResult> results = measure(paths, env, byName, interpreters, Map.of());
+      BenchOutput.finish(stdout, outFile, ColdStartReport.jsonText(results), json, "\n" + ColdStartReport.table(results, info));
+      return 0;
+    }
+    if (!sandbox.equals("both")) {
+      List<ExampleResult> results = measure(paths, env, byName, interpreters, sandboxEnv(sandbox.equals("on")));
+      BenchOutput.finish(stdout, outFile, ColdStartReport.jsonText(results), json,
+          "\nsandbox " + sandbox + "\n" + ColdStartReport.table(results, info));
+      return 0;
+    }
+    // The same build twice, one daemon after the other: the sandbox on (as a new user gets it), then off.
+    stderr.println("sandbox on:");
+    List<ExampleResult> on = measure(paths, env, byName, interpreters, sandboxEnv(true));
+    stderr.println("sandbox off (PILOTLIGHT_SANDBOX=off):");
+    List<ExampleResult> off = measure(paths, env, byName, interpreters, sandboxEnv(false));
+    BenchOutput.finish(stdout, outFile, ColdStartReport.sandboxJsonText(on, off), json,
+        "\nsandbox on\n" + ColdStartReport.table(on, info) + "\nsandbox off\n" + ColdStartReport.table(off, info) + "\n"
+            + ColdStartReport.sandboxTable(on, off));
+    return 0;
+  }
+
+  private static Map<String, String> sandboxEnv(boolean on) {
+    return on ? Map.of() : Map.of("PILOTLIGHT_SANDBOX", "off");
+  }
+
+  /** Starts a daemon with {@code daemonEnv} added to its environment, measures every example on it, stops it. */
+  private List<ExampleResult> measure(BenchPaths paths, Map<String, String> env, Map<String, Example> byName, Map<String, Path> interpreters,
+      Map<String, String> daemonEnv) throws Exception {
+    DaemonUnderTest daemon = DaemonUnderTest.start(paths.launcher(), daemonEnv);
     Thread hook = new Thread(() -> {
       daemon.close();
       // a plain baseline app that was running when we were interrupted
@@ -160,9 +197,7 @@ final class ColdStartCommand implements Callable<Integer> {
     } finally {
       BenchOutput.stop(daemon, hook);
     }
-
-    BenchOutput.finish(stdout, outFile, ColdStartReport.jsonText(results), json, "\n" + ColdStartReport.table(results, info));
-    return 0;
+    return results;
   }
 
   /**

@@ -135,4 +135,49 @@ final class ColdStartReport {
   private static double round(double v) {
     return Math.round(v * 1000) / 1000.0;
   }
+
+  /**
+   * The sandbox's cost, rung by rung: p50 with it on and off (each daemon's own run), on / off, and
+   * each run's baseline, since the machine may drift between the two runs.
+   */
+  static String sandboxTable(List<ExampleResult> on, List<ExampleResult> off) {
+    StringBuilder s = new StringBuilder("sandbox on vs off (p50 ms)\n");
+    s.append(String.format(Locale.ROOT, "  %-30s %9s %9s %8s %20s%n", "", "on", "off", "on/off", "baseline on / off"));
+    for (ExampleResult a : on) {
+      ExampleResult b = off.stream().filter(r -> r.example().equals(a.example())).findFirst().orElse(null);
+      if (b == null) {
+        continue;
+      }
+      for (RungResult ra : a.rungs()) {
+        RungResult rb = b.rungs().stream().filter(r -> r.rung().equals(ra.rung())).findFirst().orElse(null);
+        if (rb == null) {
+          continue;
+        }
+        Summary baseA = a.interpreter() != null ? a.interpreter() : a.baseline();
+        Summary baseB = b.interpreter() != null ? b.interpreter() : b.baseline();
+        s.append(String.format(Locale.ROOT, "  %-30s %9s %9s %7.2fx %20s%n", a.example() + ", cold " + ra.rung(), ms(ra.cold().p50()),
+            ms(rb.cold().p50()), ra.cold().p50() / rb.cold().p50(),
+            ms(baseA.p50()) + " / " + ms(baseB.p50()) + (a.interpreter() != null ? " (bare)" : "")));
+      }
+      if (a.warm() != null && b.warm() != null) {
+        s.append(String.format(Locale.ROOT, "  %-30s %9s %9s %+7.3f ms%n", a.example() + ", warm", ms(a.warm().p50()), ms(b.warm().p50()),
+            a.warm().p50() - b.warm().p50()));
+      }
+    }
+    s.append("on/off = p50 with the sandbox / p50 without (target for hello-java: <= 1.2x); baseline: the plain process, or the\n")
+        .append("  bare interpreter start for python/node, measured in the same daemon's run. warm: on - off, in ms (target <= 0.1).\n");
+    return s.toString();
+  }
+
+  /** {@code {"sandboxOn": …, "sandboxOff": …}}, each as {@link #json}. */
+  static String sandboxJsonText(List<ExampleResult> on, List<ExampleResult> off) {
+    ObjectNode root = JSON.createObjectNode();
+    root.set("sandboxOn", json(on));
+    root.set("sandboxOff", json(off));
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -34,6 +35,11 @@ final class DaemonUnderTest implements AutoCloseable {
 
   /** Starts the daemon; it is not ready until {@link #awaitHealthy} returns. */
   static DaemonUnderTest start(Path launcher) throws IOException {
+    return start(launcher, Map.of());
+  }
+
+  /** The same, with {@code env} added to the daemon's environment (e.g. {@code PILOTLIGHT_SANDBOX=off}). */
+  static DaemonUnderTest start(Path launcher, Map<String, String> env) throws IOException {
     Path dataDir = Files.createTempDirectory("pilotlight-bench-");
     int port = LoopbackPorts.freePort();
     ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "serve",
@@ -41,6 +47,7 @@ final class DaemonUnderTest implements AutoCloseable {
         .redirectErrorStream(true)
         .redirectOutput(dataDir.resolve("daemon.log").toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+    pb.environment().putAll(env);
     Process process;
     try {
       process = pb.start();

@@ -93,6 +93,16 @@ final class Sandbox {
     this.offReason = offReason;
   }
 
+  /**
+   * A sandbox with these tools and paths, not checked (detect checks): {@code seccomp} null with
+   * {@code seccompNote} saying why; boxes under {@code boxes}; {@code hidden} under empty tmpfs
+   * mounts; {@code always} shown read-only.
+   */
+  static Sandbox of(Path bwrap, Path setpriv, Path seccomp, String seccompNote, Path boxes, List<Path> hidden, List<Path> always,
+      int firstUid) {
+    return new Sandbox(bwrap, setpriv, seccomp, seccompNote, boxes, List.copyOf(hidden), List.copyOf(always), firstUid, null);
+  }
+
   static Sandbox off(String reason) {
     return new Sandbox(null, null, null, null, null, List.of(), List.of(), 0, reason);
   }
@@ -192,7 +202,7 @@ final class Sandbox {
         always.add(installation(interpreter.toAbsolutePath().normalize()));
       }
     }
-    Sandbox s = new Sandbox(bwrap, setpriv, filter.file(), filter.note(), boxes, List.copyOf(hidden), List.copyOf(always), firstUid, null);
+    Sandbox s = of(bwrap, setpriv, filter.file(), filter.note(), boxes, hidden, always, firstUid);
     String trial = s.trial();
     return trial == null ? s : off("a trial sandbox failed: " + trial);
   }

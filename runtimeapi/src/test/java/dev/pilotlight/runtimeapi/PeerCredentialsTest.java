@@ -1,0 +1,55 @@
+package dev.pilotlight.runtimeapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class PeerCredentialsTest {
+  static final String TCP = """
+        sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+         0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0
+         1: 0100007F:C350 0100007F:1F90 01 00000000:00000000 00:00000000 00000000 200007        0 2 1 0 20 4 30 10 -1
+         2: 0100007F:1F90 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 3 1 0 20 4 30 10 -1
+      """;
+  static final String TCP6 = """
+        sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+         0: 0000000000000000FFFF00000100007F:C351 0000000000000000FFFF00000100007F:1F90 01 00000000:00000000 00:00000000 00000000 200009        0 4 1
+         1: 00000000000000000000000001000000:C352 00000000000000000000000001000000:1F90 01 00000000:00000000 00:00000000 00000000 5        0 5 1
+      """;
+
+  static InetSocketAddress loopback(int port) throws Exception {
+    return new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port);
+  }
+
+  @Test
+  void theRowOfThePeersEndGivesItsUid() throws Exception {
+    // the client end (50000 → 8080) belongs to uid 200007; the server end (8080 → 50000) is the daemon's
+    assertThat(PeerCredentials.uidIn(TCP, loopback(50000), loopback(8080))).isEqualTo(200007);
+    assertThat(PeerCredentials.uidIn(TCP, loopback(50001), loopback(8080))).isEqualTo(PeerCredentials.UNKNOWN);
+  }
+
+  @Test
+  void anIpv6SocketConnectedToAnIpv4AddressIsListedWithAMappedAddress() throws Exception {
+    assertThat(PeerCredentials.uidIn(TCP6, loopback(50001), loopback(8080))).isEqualTo(200009);
+    // ::1 is not 127.0.0.1
+    assertThat(PeerCredentials.uidIn(TCP6, loopback(50002), loopback(8080))).isEqualTo(PeerCredentials.UNKNOWN);
+  }
+
+  @Test
+  void aRealLoopbackConnectionIsOwnedByThisProcesssUid() throws Exception {
+    int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"));
+        Socket client = new Socket("127.0.0.1", server.getLocalPort());
+        Socket accepted = server.accept()) {
+      assertThat(PeerCredentials.uidOf((InetSocketAddress) accepted.getRemoteSocketAddress(),
+          (InetSocketAddress) accepted.getLocalSocketAddress())).isEqualTo(uid);
+      assertThat(client.isConnected()).isTrue();
+    }
+  }
+}
