@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -45,6 +46,8 @@ final class AotCaches implements AutoCloseable {
   private final ExecutorConfig config;
   private final Path dir;
   private final InstanceLogSink logs;
+  /** Where a function's training runs, as its instances do: its code at the same task root, so the cache's paths match. */
+  private volatile Sandbox sandbox = Sandbox.NONE;
   private final ExecutorService trainer = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("aot-training").factory());
 
   AotCaches(ExecutorConfig config, Path dir, InstanceLogSink logs) {
@@ -98,18 +101,35 @@ final class AotCaches implements AutoCloseable {
       long start = System.nanoTime();
       String logPrefix = target.getFileName() + ".init-";
       String failure = null;
+      Sandbox.Box box;
+      Path logDir;
       try {
-        run(target, d.spec().memoryMb(), List.of(d.codeDir().toString(), d.spec().handler()),
-            InstanceEnvironment.build(d, d.name() + "-aot-training", config, Map.of()), d.codeDir(), dir.resolve(logPrefix + "%p.log"));
-      } catch (PreparationFailed e) {
-        failure = e.getMessage();
-      }
-      // The layer's list is recorded before "AOT cache ready" is logged: that line means the training is wholly done.
-      List<Path> initLogs = new ArrayList<>();
-      try (var files = Files.newDirectoryStream(dir, logPrefix + "*")) {
-        files.forEach(initLogs::add);
+        box = sandbox.open(d.spec().ephemeralStorageMb());
+        logDir = box.writableDir(dir);
       } catch (IOException e) {
-        logs.line(d.name(), "-", null, "cannot read the training's class initialisation log: " + e);
+        logs.line(d.name(), "-", null, "AOT cache training failed (plain launches go on without it): no sandbox: " + e.getMessage());
+        return;
+      }
+      List<Path> initLogs = new ArrayList<>();
+      try {
+        try {
+          run(target, d.spec().memoryMb(), List.of(d.codeDir().toString(), d.spec().handler()),
+              InstanceEnvironment.build(d, d.name() + "-aot-training", config, box, Map.of()), d.codeDir(), logDir.resolve(logPrefix + "%p.log"),
+              box);
+        } catch (PreparationFailed e) {
+          failure = e.getMessage();
+        }
+        // The layer's list is recorded before "AOT cache ready" is logged: that line means the training is wholly done.
+        try (var files = Files.newDirectoryStream(logDir, logPrefix + "*")) {
+          for (Path f : files) {
+            // out of the box, which goes now
+            initLogs.add(logDir.equals(dir) ? f : Files.move(f, dir.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING));
+          }
+        } catch (IOException e) {
+          logs.line(d.name(), "-", null, "cannot read the training's class initialisation log: " + e);
+        }
+      } finally {
+        box.close();
       }
       try {
         if (failure == null && !initLogs.isEmpty()) {
@@ -161,6 +181,15 @@ final class AotCaches implements AutoCloseable {
     });
   }
 
+  /**
+   * Runs the trainings of functions' code in {@code s} from now on, each in a box of its own: the
+   * training runs the function's code, and the cache records the paths it saw, which must be the
+   * ones its instances see.
+   */
+  void sandboxTrainings(Sandbox s) {
+    this.sandbox = s;
+  }
+
   /** Runs {@code job} on the training thread after the trainings queued so far (one heavy job at a time). */
   void afterTrainings(Runnable job) {
     trainer.execute(job);
@@ -180,17 +209,25 @@ final class AotCaches implements AutoCloseable {
 
   /** Runs an http app's training, or says why it made no cache. */
   private void runHttp(Deployment d, Path target, int port) throws PreparationFailed {
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    Sandbox.Box box;
+    Path tmp;
+    try {
+      box = sandbox.open(d.spec().ephemeralStorageMb());
+      tmp = box.writableDir(dir).resolve(target.getFileName() + ".tmp");
+    } catch (IOException e) {
+      throw new PreparationFailed("no sandbox for the training: " + e.getMessage());
+    }
     Process p = null;
     try {
       Files.createDirectories(dir);
       Files.deleteIfExists(tmp);
       String own = d.spec().env().getOrDefault("JAVA_TOOL_OPTIONS", "");
-      Map<String, String> env = new HashMap<>(InstanceEnvironment.build(d, d.name() + "-aot-training", config,
+      Map<String, String> env = new HashMap<>(InstanceEnvironment.build(d, d.name() + "-aot-training", config, box,
           Map.of("PORT", Integer.toString(port))));
       env.put("JAVA_TOOL_OPTIONS", (own.isBlank() ? "" : own + " ") + "-XX:AOTCacheOutput=" + tmp);
-      ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", "exec " + d.spec().command()).directory(d.codeDir().toFile())
-          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      // The app's command is the user's: it names nothing the sandbox shows.
+      ProcessBuilder pb = new ProcessBuilder(box.wrap(List.of("/bin/sh", "-c", "exec " + d.spec().command()), d.codeDir(), List.of(),
+          Cgroups.Group.NONE)).directory(d.codeDir().toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
       pb.environment().clear();
       pb.environment().putAll(env);
       p = pb.start();
@@ -212,7 +249,7 @@ final class AotCaches implements AutoCloseable {
       if (!Files.isRegularFile(tmp)) {
         throw new PreparationFailed("the app wrote no cache (not a JVM, or its JVM options exclude AOT caches)");
       }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      publish(tmp, target);
     } catch (IOException e) {
       throw new PreparationFailed(e.toString());
     } catch (InterruptedException e) {
@@ -220,6 +257,7 @@ final class AotCaches implements AutoCloseable {
       throw new PreparationFailed("interrupted");
     } finally {
       cleanUp(p, tmp, null);
+      box.close();
     }
   }
 
@@ -233,7 +271,7 @@ final class AotCaches implements AutoCloseable {
       Path target = dir.resolve("runner-" + key("runner") + ".aot");
       if (!Files.isRegularFile(target)) {
         try {
-          run(target, 256, List.of(), InstanceEnvironment.base(config), dir, null);
+          run(target, 256, List.of(), InstanceEnvironment.base(config), dir, null, Sandbox.Box.NONE);
         } catch (PreparationFailed e) {
           LOG.log(System.Logger.Level.WARNING, "pilotlight: AOT cache for pool runners not built: " + e.getMessage());
         }
@@ -245,8 +283,15 @@ final class AotCaches implements AutoCloseable {
    * Runs one training, or says why it made no cache. With {@code initLog} (a file name
    * pattern; {@code %p} is the JVM's pid), the JVMs log the classes they initialise there.
    */
-  private void run(Path target, int memoryMb, List<String> args, Map<String, String> env, Path workDir, Path initLog) throws PreparationFailed {
-    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+  private void run(Path target, int memoryMb, List<String> args, Map<String, String> env, Path workDir, Path initLog, Sandbox.Box box)
+      throws PreparationFailed {
+    Path tmp;
+    try {
+      // In a sandbox the JVM may write only its box's own directory; the cache is moved out once made.
+      tmp = box.isNone() ? target.resolveSibling(target.getFileName() + ".tmp") : box.writableDir(dir).resolve(target.getFileName() + ".tmp");
+    } catch (IOException e) {
+      throw new PreparationFailed(e.toString());
+    }
     Process p = null;
     Path out = null;
     try {
@@ -268,7 +313,9 @@ final class AotCaches implements AutoCloseable {
       cmd.add(config.runnerJar().toString());
       cmd.add("dev.pilotlight.runner.Train");
       cmd.addAll(args);
-      ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true);
+      List<String> command = box.isNone() ? cmd : box.wrap(cmd, workDir, Sandbox.pathsNamedIn(cmd.subList(0, cmd.size() - args.size())),
+          Cgroups.Group.NONE);
+      ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
       pb.environment().clear();
       pb.environment().putAll(env);
       out = Files.createTempFile(dir, "training", ".log");
@@ -281,7 +328,7 @@ final class AotCaches implements AutoCloseable {
       if (p.exitValue() != 0 || !Files.isRegularFile(tmp)) {
         throw new PreparationFailed("the training JVM exited with " + p.exitValue() + ": " + OutputCapture.lastLine(output));
       }
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      publish(tmp, target);
     } catch (IOException e) {
       throw new PreparationFailed(e.toString());
     } catch (InterruptedException e) {
@@ -290,6 +337,21 @@ final class AotCaches implements AutoCloseable {
     } finally {
       cleanUp(p, tmp, out);
     }
+  }
+
+  /**
+   * Moves a finished cache to {@code target} in one rename, owned by the daemon and readable by
+   * every instance (a sandboxed training wrote it as its box's uid).
+   */
+  private static void publish(Path tmp, Path target) throws IOException {
+    if (!"root".equals(System.getProperty("user.name"))) {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      return;
+    }
+    Files.setAttribute(tmp, "unix:uid", 0);
+    Files.setAttribute(tmp, "unix:gid", 0);
+    Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** After a training, whatever its outcome: the process tree stopped, the unfinished cache and its output removed. */

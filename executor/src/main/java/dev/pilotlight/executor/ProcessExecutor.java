@@ -108,6 +108,7 @@ public final class ProcessExecutor implements AutoCloseable {
     // Before any process starts: what an earlier daemon on this data dir left is ended here.
     Cgroups cgroups = Cgroups.forDaemon(stateDir, System.getenv());
     Sandbox sandbox = Sandbox.forDaemon(stateDir, config, System.getenv());
+    aot.sandboxTrainings(sandbox);
     WarmPool pool = new WarmPool(config, poolSettings, stateDir.resolve("pool"), clock, aot::runnerCache, mayStartRunner, cgroups, sandbox);
     InstanceStarts starts = new InstanceStarts(config, runtimeApi, logs, ProcessStarter.SYSTEM, new BootGate(BootGate.DEFAULT_MAX), LAUNCHER,
         cgroups, sandbox);

@@ -374,12 +374,35 @@ final class Sandbox {
       args.add("--tmpfs");
       args.add(t.toString());
     });
+    Set<Path> roots = new LinkedHashSet<>(tmpfs);
+    roots.add(Path.of("/tmp"));
+    Set<Path> dirs = new LinkedHashSet<>();
+    for (Path b : binds) {
+      dirs.addAll(mountPointParents(b, roots));
+    }
+    dirs.stream().sorted(Comparator.comparingInt(Path::getNameCount)).forEach(dir -> args.addAll(List.of("--perms", "0755", "--dir", dir.toString())));
     binds.stream().sorted(Comparator.comparingInt(Path::getNameCount)).forEach(b -> {
       args.add("--ro-bind");
       args.add(b.toString());
       args.add(b.toString());
     });
     return List.copyOf(args);
+  }
+
+  /**
+   * The directories bwrap must make for a mount at {@code target} inside one of the tmpfs
+   * {@code roots}: made as {@code rwxr-xr-x} (bwrap's own would be {@code rwx------}, closed to the
+   * sandbox's uid).
+   */
+  static List<Path> mountPointParents(Path target, Set<Path> roots) {
+    List<Path> parents = new ArrayList<>();
+    for (Path a = target.getParent(); a != null; a = a.getParent()) {
+      Path dir = a;
+      if (roots.stream().anyMatch(r -> dir.startsWith(r) && !dir.equals(r))) {
+        parents.add(0, dir);
+      }
+    }
+    return parents;
   }
 
   private static boolean enterable(Path dir) {
@@ -464,8 +487,14 @@ final class Sandbox {
           "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
           "--size", Long.toString(ephemeralStorageMb * 1024L * 1024L), "--perms", "1777", "--tmpfs", "/tmp"));
       argv.addAll(sandbox.visibility(visible));
-      if (dir.resolve("out").toFile().isDirectory()) {
-        argv.addAll(List.of("--bind", dir.resolve("out").toString(), dir.resolve("out").toString()));
+      Path out = dir.resolve("out");
+      if (out.toFile().isDirectory()) {
+        Set<Path> roots = new LinkedHashSet<>(sandbox.hidden);
+        roots.add(Path.of("/tmp"));
+        for (Path parent : mountPointParents(out, roots)) {
+          argv.addAll(List.of("--perms", "0755", "--dir", parent.toString()));
+        }
+        argv.addAll(List.of("--bind", out.toString(), out.toString()));
       }
       argv.addAll(List.of("--ro-bind", task.toString(), TASK_ROOT, "--chdir", TASK_ROOT));
       if (sandbox.seccomp != null) {

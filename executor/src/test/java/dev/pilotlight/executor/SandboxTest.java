@@ -116,6 +116,15 @@ class SandboxTest {
     // hidden directories are mounted before what is bound inside them
     assertThat(args.indexOf(closed.toString())).isLessThan(args.indexOf(python.toString()));
     assertThat(joined).doesNotContain("missing");
+    // the directories bwrap makes on the way to a mount point are open to the sandbox's uid
+    assertThat(joined).contains("--perms 0755 --dir " + closed.resolve("pyenv"));
+  }
+
+  @Test
+  void theDirectoriesOnTheWayToAMountInATmpfsAreMadeOpen() {
+    assertThat(Sandbox.mountPointParents(Path.of("/tmp/clone/dist/lib"), java.util.Set.of(Path.of("/tmp"))))
+        .containsExactly(Path.of("/tmp/clone"), Path.of("/tmp/clone/dist"));
+    assertThat(Sandbox.mountPointParents(Path.of("/usr/lib/jvm"), java.util.Set.of(Path.of("/tmp")))).isEmpty();
   }
 
   @Test
