@@ -242,7 +242,10 @@ final class AotCaches implements AutoCloseable {
       for (int i = 0; i < TRAINING_REQUESTS; i++) {
         HttpReadiness.probe(address, path, (int) TimeUnit.SECONDS.toMillis(10));
       }
-      p.destroy();
+      // The JVM writes its cache as it exits on SIGTERM: in a sandbox the signal goes to it, not to bwrap.
+      if (!box.terminate(p.toHandle())) {
+        p.destroy();
+      }
       if (!p.waitFor(30, TimeUnit.SECONDS)) {
         throw new PreparationFailed("the app did not exit within 30 s of SIGTERM");
       }

@@ -127,7 +127,10 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
     if (p != null && p.isAlive()) {
       stopping = true;
       ProcessHandle app = app();
-      app.destroy();
+      // In a sandbox the app is bwrap's grandchild: it gets the SIGTERM, bwrap none (it would SIGKILL it).
+      if (!box.terminate(p.toHandle())) {
+        app.destroy();
+      }
       exited.copy().orTimeout(stopGrace.toMillis() + 1, TimeUnit.MILLISECONDS)
           .exceptionally(t -> {
             app.destroyForcibly();
@@ -136,7 +139,9 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
             return null;
           });
       // A process started with sh -c may have children (e.g. the JVM of an http app): stop them too.
-      p.descendants().filter(h -> h.pid() != app.pid()).forEach(ProcessHandle::destroy);
+      if (box.isNone()) {
+        p.descendants().filter(h -> h.pid() != app.pid()).forEach(ProcessHandle::destroy);
+      }
     }
     return exited.thenApply(r -> null);
   }

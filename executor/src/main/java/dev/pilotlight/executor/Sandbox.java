@@ -542,6 +542,28 @@ final class Sandbox {
       }
     }
 
+    /**
+     * Asks the box's processes under {@code outer} (the bwrap the daemon started) to stop with
+     * SIGTERM, so they can end cleanly (an app's JVM writes its AOT cache on the way out): bwrap
+     * itself passes no signal on, and would take them down with SIGKILL if it got the signal.
+     * False without a sandbox (signal the process itself then).
+     */
+    boolean terminate(ProcessHandle outer) {
+      if (isNone()) {
+        return false;
+      }
+      outer.descendants().filter(h -> runsAsBox(h.pid())).forEach(ProcessHandle::destroy);
+      return true;
+    }
+
+    private boolean runsAsBox(long pid) {
+      try {
+        return Integer.valueOf(uid).equals(Files.getAttribute(Path.of("/proc", Long.toString(pid)), "unix:uid"));
+      } catch (IOException | RuntimeException e) {
+        return false; // gone
+      }
+    }
+
     /** Frees the uid and removes the box's directory (its private /tmp went with its mount namespace). */
     @Override
     public void close() {
