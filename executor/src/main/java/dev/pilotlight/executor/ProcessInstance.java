@@ -133,6 +133,8 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
       }
       exited.copy().orTimeout(stopGrace.toMillis() + 1, TimeUnit.MILLISECONDS)
           .exceptionally(t -> {
+            // descendants first: a sandbox's processes are bwrap's, and outlive it
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
             app.destroyForcibly();
             p.destroyForcibly();
             group.killAll();

@@ -28,8 +28,10 @@ import java.util.stream.Stream;
  *       home hidden under empty tmpfs mounts; the function's code read-only at {@value #TASK_ROOT}
  *       (Lambda's {@code LAMBDA_TASK_ROOT}); a private {@code /tmp} of the function's
  *       {@code ephemeralStorage}, gone with the instance; a minimal {@code /dev}; a {@code /proc} of its own;
- *   <li>its own PID, IPC and UTS namespaces (it sees only its own processes), and it dies with the
- *       daemon ({@code --die-with-parent});
+ *   <li>its own PID, IPC and UTS namespaces (it sees only its own processes). Not
+ *       {@code --die-with-parent}: the kernel ties that to the thread that started the process, and
+ *       the daemon's launching threads come and go; a crashed daemon's sandboxes are ended by the
+ *       next one through their cgroups;
  *   <li>a seccomp filter that refuses what a function never needs (see {@link SeccompFilter});
  *   <li>an unprivileged uid and gid of its own (from {@value #DEFAULT_FIRST_UID}, one per live
  *       sandbox), no supplementary groups, no capabilities (bounding set emptied) and
@@ -483,7 +485,7 @@ final class Sandbox {
       visible.addAll(show);
       List<String> argv = new ArrayList<>();
       argv.add(sandbox.bwrap.toString());
-      argv.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--new-session",
+      argv.addAll(List.of("--unshare-pid", "--unshare-ipc", "--unshare-uts", "--new-session",
           "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
           "--size", Long.toString(ephemeralStorageMb * 1024L * 1024L), "--perms", "1777", "--tmpfs", "/tmp"));
       argv.addAll(sandbox.visibility(visible));

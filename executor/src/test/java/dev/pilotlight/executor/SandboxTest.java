@@ -32,7 +32,7 @@ class SandboxTest {
       assertThat(argv.subList(0, 2)).containsExactly("/bin/sh", "-c");
       assertThat(argv.get(2)).isEqualTo("exec \"$@\" 3< '" + filter + "'");
       String joined = String.join(" ", argv);
-      assertThat(joined).contains("/usr/bin/bwrap --unshare-pid --unshare-ipc --unshare-uts --die-with-parent --new-session",
+      assertThat(joined).contains("/usr/bin/bwrap --unshare-pid --unshare-ipc --unshare-uts --new-session",
           "--ro-bind / / --dev /dev --proc /proc", "--size " + 1024L * 1024 * 1024 + " --perms 1777 --tmpfs /tmp",
           "--ro-bind " + code + " /var/task --chdir /var/task", "--seccomp 3",
           "-- /usr/bin/setpriv --reuid 300000 --regid 300000 --clear-groups --inh-caps=-all --bounding-set=-all --no-new-privs -- "
