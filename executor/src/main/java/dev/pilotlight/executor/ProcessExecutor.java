@@ -114,7 +114,14 @@ public final class ProcessExecutor implements AutoCloseable {
         cgroups, sandbox);
     PoolLayers layers = new PoolLayers(new LibraryLayers(stateDir.resolve("layers")), pool, logs, LAUNCHER);
     List<Rung> rungs = new ArrayList<>();
-    Optional<Snapshots> snapshots = "off".equals(criu)
+    // A CRIU restore would land outside the sandbox (restoring into one is not built): with a
+    // sandbox, the snapshot rung is left out, and the daemon says so.
+    boolean snapshotsOutsideSandbox = sandbox.enabled() && !"off".equals(criu);
+    if (snapshotsOutsideSandbox) {
+      LOG.log(System.Logger.Level.INFO, "pilotlight: snapshot restore unavailable: restores would run outside the instance sandbox "
+          + "(run with PILOTLIGHT_SANDBOX=off to use CRIU snapshots; see docs/security.md)");
+    }
+    Optional<Snapshots> snapshots = "off".equals(criu) || snapshotsOutsideSandbox
         ? Optional.empty()
         : Optional.of(new Snapshots(config, stateDir.resolve("snapshots"), logs, criu));
     snapshots.ifPresent(s -> rungs.add(
@@ -211,6 +218,9 @@ public final class ProcessExecutor implements AutoCloseable {
    * processes for up to a few seconds.
    */
   public static String snapshotUnavailableReason(String criuSetting) {
+    if (!"off".equals(criuSetting) && Sandbox.likelyOn(System.getenv())) {
+      return "restores would run outside the instance sandbox, so a daemon with one leaves the snapshot rung out";
+    }
     return Criu.detect(criuSetting, System.getenv()).reason();
   }
 

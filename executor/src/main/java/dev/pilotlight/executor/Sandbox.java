@@ -209,6 +209,12 @@ final class Sandbox {
     return trial == null ? s : off("a trial sandbox failed: " + trial);
   }
 
+  /** Whether a daemon started here with {@code env} would have a sandbox, as far as can be told without making one. */
+  static boolean likelyOn(Map<String, String> env) {
+    return !"off".equals(env.get("PILOTLIGHT_SANDBOX")) && find(env.get("PILOTLIGHT_BWRAP"), "/usr/bin/bwrap", "/usr/local/bin/bwrap") != null
+        && find(null, "/usr/bin/setpriv", "/bin/setpriv") != null && "root".equals(System.getProperty("user.name"));
+  }
+
   /** Runs {@code /bin/true} in a sandbox as an instance would be; null when it worked, else what went wrong. */
   private String trial() {
     Box box;
