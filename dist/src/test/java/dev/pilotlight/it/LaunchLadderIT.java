@@ -149,7 +149,8 @@ class LaunchLadderIT {
         assertThat(r.path("child").asText()).as(name).isEqualTo(greeting);
         assertThat(r.path("pool").isNull()).as(name + ": PILOTLIGHT_POOL is gone").isTrue();
         Path taskRoot = Path.of(r.path("taskRoot").asText());
-        assertThat(taskRoot).as(name).startsWith(data);
+        // in a sandbox the runner's /var/task shows the function's files; without one, the code is in the data dir
+        assertThat(taskRoot).as(name).satisfiesAnyOf(t -> assertThat(t).startsWith(data), t -> assertThat(t).isEqualTo(Path.of("/var/task")));
         assertThat(Path.of(r.path("cwd").asText())).as(name).isEqualTo(taskRoot);
         assertThat(r.path("relative").asText()).as(name).isEqualTo("read by a relative path");
         assertThat(r.path("shipped").asText()).as(name).isEqualTo("from the package");
