@@ -86,8 +86,13 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
     if (!req.decoderResult().isSuccess()) {
-      send(ctx, req, ErrorResponses.of(new Failure.InvalidInput(
-          "malformed HTTP request: " + req.decoderResult().cause().getMessage())));
+      // The decoder reads nothing more of this connection: answer and close it.
+      try {
+        Responses.sendOnLoop(ctx, false, ErrorResponses.of(new Failure.InvalidInput(
+            "malformed HTTP request: " + req.decoderResult().cause().getMessage())));
+      } finally {
+        req.release();
+      }
       return;
     }
     String host = req.headers().get(HttpHeaderNames.HOST, "").toLowerCase(Locale.ROOT);

@@ -13,7 +13,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import java.net.InetSocketAddress;
@@ -42,8 +41,8 @@ public final class GatewayServer implements AutoCloseable {
             if (config.tls() != null) {
               c.pipeline().addLast(config.tls().newHandler(c.alloc()));
             }
-            c.pipeline().addLast(new HttpServerCodec(), new ConnectionTimeouts(config.idleTimeout(), config.bodyTimeout()),
-                new HttpServerKeepAliveHandler(), new LimitedAggregator(config.maxRequestBytes()), router);
+            c.pipeline().addLast(new GatewayCodec(), new ConnectionTimeouts(config.idleTimeout(), config.bodyTimeout()),
+                new HttpServerKeepAliveHandler(), new LimitedAggregator(config.maxRequestBytes()), new InOrderRequests(), router);
           }
         })
         .bind(new InetSocketAddress(config.host(), config.port()))

@@ -1,0 +1,142 @@
+package dev.pilotlight.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * HTTP/1.1 as RFC 9112 has it, on a real gateway over a raw socket: pipelined requests answered in
+ * the order they came whatever each takes, every answer delivered before a {@code Connection:
+ * close}, {@code HEAD} answered without a body, and a request with both {@code Content-Length} and
+ * {@code Transfer-Encoding} refused with the connection closed (no second request smuggled in its body).
+ */
+class Http11ConformanceTest {
+  EventLoopGroup boss;
+  EventLoopGroup workers;
+  GatewayServer server;
+  final List<String> served = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() {
+    boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    // a function URL that answers its path, "/slow…" 300 ms later, others at once
+    GatewayHandler.FunctionUrls urls = (ctx, req, function, path, rawQuery) -> {
+      served.add(path);
+      FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+          Unpooled.copiedBuffer(path, StandardCharsets.UTF_8));
+      boolean keepAlive = io.netty.handler.codec.http.HttpUtil.isKeepAlive(req);
+      req.release();
+      if (path.startsWith("/slow")) {
+        ctx.executor().schedule(() -> Responses.sendOnLoop(ctx, keepAlive, res), 300, TimeUnit.MILLISECONDS);
+      } else {
+        Responses.sendOnLoop(ctx, keepAlive, res);
+      }
+    };
+    GatewayHandler.Api none = (ctx, req, path, query) -> {
+      throw new AssertionError("not used");
+    };
+    GatewayHandler router = new GatewayHandler(urls, none, none, () -> "", new OpenAdmission(), List.of());
+    server = GatewayServer.start(new GatewayConfig("127.0.0.1", 0, 1024 * 1024), boss, workers, router);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+  }
+
+  /** Sends {@code raw} at once and reads until the server closes the connection (or 5 s pass). */
+  private String exchange(String raw) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(5000);
+      OutputStream out = s.getOutputStream();
+      out.write(raw.getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      ByteArrayOutputStream got = new ByteArrayOutputStream();
+      byte[] buf = new byte[8192];
+      try {
+        for (int n; (n = in.read(buf)) > 0; ) {
+          got.write(buf, 0, n);
+        }
+      } catch (java.net.SocketTimeoutException e) {
+        got.write("<timeout>".getBytes(StandardCharsets.US_ASCII));
+      }
+      return got.toString(StandardCharsets.US_ASCII);
+    }
+  }
+
+  private static String get(String path, String connection) {
+    return "GET /fn/f" + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + (connection == null ? "" : "Connection: " + connection + "\r\n")
+        + "\r\n";
+  }
+
+  /** The bodies of the answers in {@code responses}, in order (each framed by its Content-Length). */
+  private static List<String> bodies(String responses) {
+    List<String> out = new java.util.ArrayList<>();
+    int at = 0;
+    while (responses.startsWith("HTTP/1.1 ", at)) {
+      int headersEnd = responses.indexOf("\r\n\r\n", at);
+      Matcher m = Pattern.compile("(?i)content-length: (\\d+)").matcher(responses.substring(at, headersEnd));
+      int length = m.find() ? Integer.parseInt(m.group(1)) : 0;
+      out.add(responses.substring(headersEnd + 4, headersEnd + 4 + length));
+      at = headersEnd + 4 + length;
+    }
+    return out;
+  }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInTheOrderTheyCame() throws Exception {
+    String got = exchange(get("/slow-1", null) + get("/fast-2", null) + get("/fast-3", "close"));
+    assertThat(bodies(got)).as(got).containsExactly("/slow-1", "/fast-2", "/fast-3");
+    assertThat(got).doesNotContain("<timeout>");
+  }
+
+  @Test
+  void everyAnswerArrivesBeforeTheConnectionCloses() throws Exception {
+    String got = exchange(get("/fast-1", null) + get("/slow-2", null) + get("/fast-3", "close"));
+    assertThat(bodies(got)).containsExactly("/fast-1", "/slow-2", "/fast-3");
+    assertThat(got).endsWith("/fast-3");
+  }
+
+  @Test
+  void aHeadAnswerHasNoBody() throws Exception {
+    String got = exchange("HEAD /fn/f/head HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + get("/after", "close"));
+    assertThat(got).startsWith("HTTP/1.1 200 OK");
+    // the HEAD answer keeps its Content-Length but sends no body: the next bytes are the next answer
+    assertThat(got.indexOf("HTTP/1.1 200", 1)).isPositive();
+    assertThat(got).doesNotContain("/head").endsWith("/after");
+  }
+
+  @Test
+  void aRequestWithBothContentLengthAndTransferEncodingIsRefusedAndTheConnectionClosed() throws Exception {
+    String smuggled = "GET /fn/f/smuggled HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    String got = exchange("POST /fn/f/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + (5 + smuggled.length())
+        + "\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled);
+    assertThat(got).startsWith("HTTP/1.1 400").containsIgnoringCase("Content-Length and Transfer-Encoding").doesNotContain("<timeout>");
+    assertThat(got.indexOf("HTTP/1.1", 1)).as("one answer, then the connection closed").isEqualTo(-1);
+    assertThat(served).doesNotContain("/smuggled", "/upload");
+  }
+}
