@@ -64,7 +64,7 @@ public final class FunctionSettings {
 
   public static final Setting<Integer> CONCURRENCY = Setting.spec("concurrency", Kind.INTEGER, FunctionSpec::concurrency,
           FunctionSpec.Builder::concurrency)
-      .flag("--concurrency", "N").doc("Requests one instance serves at once.")
+      .flag("--concurrency", "N").doc("Requests one instance serves at once (default 1; 100 for http).")
       .byDefault(FunctionSpec.DEFAULT_CONCURRENCY, true)
       .check(v -> range("concurrency", v, 1, 1000))
       .build();

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * @param command shell command for {@code http} (run with {@code sh -c} in the package directory)
  * @param memoryMb memory per instance in MB (default {@value #DEFAULT_MEMORY_MB}); the JVM heap limit for java
  * @param timeout maximum time for one request (default 30 s)
- * @param concurrency requests one instance serves at once (default 1, as on Lambda)
+ * @param concurrency requests one instance serves at once (default 1, as on Lambda; for {@code http}
+ *     {@value #DEFAULT_HTTP_CONCURRENCY}, see {@link #DEFAULT_HTTP_CONCURRENCY})
  * @param minInstances instances kept up even when idle (default 0: scale to zero)
  * @param maxInstances most instances at once (default {@value #DEFAULT_MAX_INSTANCES})
  * @param idleTimeout an instance with no requests for this long is stopped (default 5 min)
@@ -70,6 +71,13 @@ public record FunctionSpec(
   public static final int DEFAULT_EPHEMERAL_STORAGE_MB = 512;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   public static final int DEFAULT_CONCURRENCY = 1;
+  /**
+   * An {@code http} app's default: a web server serves many requests at once, and its users come
+   * from Knative (a soft target of 100 requests per pod, no hard limit by default) and Cloud Run
+   * (at most 80 per instance by default). One request per instance, Lambda's rule, would start an
+   * instance — a whole JVM — for every concurrent request.
+   */
+  public static final int DEFAULT_HTTP_CONCURRENCY = 100;
   public static final int DEFAULT_MAX_INSTANCES = 10;
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
   public static final Duration DEFAULT_MAX_EVENT_AGE = Duration.ofHours(6);
@@ -171,6 +179,11 @@ public record FunctionSpec(
   }
 
   /** A builder holding this spec's settings. */
+  /** The concurrency a function of {@code runtime} gets when it sets none. */
+  public static int defaultConcurrency(Runtime runtime) {
+    return runtime == Runtime.HTTP ? DEFAULT_HTTP_CONCURRENCY : DEFAULT_CONCURRENCY;
+  }
+
   public Builder toBuilder() {
     return new Builder(this);
   }
@@ -246,7 +259,8 @@ public record FunctionSpec(
     private String command;
     private int memoryMb = FunctionSettings.MEMORY.defaultValue();
     private Duration timeout = FunctionSettings.TIMEOUT.defaultValue();
-    private int concurrency = FunctionSettings.CONCURRENCY.defaultValue();
+    /** Null until set: then the runtime's default ({@link #defaultConcurrency}). */
+    private Integer concurrency;
     private int minInstances = FunctionSettings.MIN_INSTANCES.defaultValue();
     private int maxInstances = FunctionSettings.MAX_INSTANCES.defaultValue();
     private Duration idleTimeout = FunctionSettings.IDLE_TIMEOUT.defaultValue();
@@ -377,7 +391,8 @@ public record FunctionSpec(
     }
 
     public FunctionSpec build() {
-      return new FunctionSpec(name, runtime, handler, command, memoryMb, timeout, concurrency, minInstances, maxInstances, idleTimeout,
+      return new FunctionSpec(name, runtime, handler, command, memoryMb, timeout,
+          concurrency != null ? concurrency : defaultConcurrency(runtime), minInstances, maxInstances, idleTimeout,
           env, maxEventAge, maxRetries, retryDelay, scaling.build(), keepAlive, readinessPath, auth,
           ephemeralStorageMb);
     }

@@ -44,6 +44,18 @@ class FunctionSpecTest {
   }
 
   @Test
+  void aWebAppServesAHundredRequestsAtOnceByDefaultAndALambdaStyleFunctionOne() {
+    FunctionSpec web = FunctionSpec.builder().name("web").runtime(Runtime.HTTP).command("java -jar app.jar").build();
+    FunctionSpec fn = FunctionSpec.builder().name("fn").runtime(Runtime.JAVA).handler("a.B").build();
+    assertThat(web.concurrency()).isEqualTo(100);
+    assertThat(fn.concurrency()).isEqualTo(1);
+    // set, it is kept, whatever the runtime; and a copy keeps what the original had
+    assertThat(web.toBuilder().concurrency(1).build().concurrency()).isEqualTo(1);
+    assertThat(fn.toBuilder().concurrency(8).build().toBuilder().build().concurrency()).isEqualTo(8);
+    assertThat(web.toBuilder().build().concurrency()).isEqualTo(100);
+  }
+
+  @Test
   void missingHandlersSayWhatTheRuntimeNeeds() {
     assertThatThrownBy(() -> FunctionSpec.of("f", Runtime.PYTHON, null, null))
         .hasMessage("handler is missing (runtime python needs a handler: module.function, e.g. app.handler or pkg.mod.handler)");
