@@ -26,6 +26,8 @@ final class ColdStartBench {
   static final int WARM_UP = 5;
   private static final Duration INSTANCES_GONE_LIMIT = Duration.ofSeconds(30);
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+  /** How long a function with a 1 s idle timeout may take to scale to zero by itself. */
+  private static final Duration SCALE_TO_ZERO_LIMIT = Duration.ofSeconds(30);
 
   /**
    * What is measured for one example.
@@ -68,7 +70,7 @@ final class ColdStartBench {
     for (int i = -1; i < runs; i++) {
       boolean recorded = i >= 0;
       for (Map.Entry<Rung, String> rung : s.functions().entrySet()) {
-        ColdStart c = coldThroughGateway(rung.getValue());
+        ColdStart c = rung.getKey() == Rung.AS_USER ? coldAsUser(rung.getValue()) : coldThroughGateway(rung.getValue());
         if (recorded) {
           cold.get(rung.getKey()).add(c.ms());
           strategies.get(rung.getKey()).add(c.strategy());
@@ -153,6 +155,24 @@ final class ColdStartBench {
     JsonNode after = api.awaitColdStartCounted(function, before.path("coldStarts").asLong());
     JsonNode last = after.path("lastColdStart");
     stopAll(function);
+    return new ColdStart(ms, last.path("strategy").asText(null), last.path("initMs").isNumber() ? last.path("initMs").asDouble() : Double.NaN);
+  }
+
+  /**
+   * One cold start as a user meets it: wait until the function has scaled to zero by itself (its
+   * copy has a 1 s idle timeout), pause {@link Rung#USER_PAUSE}, then time one request on a new
+   * connection; the pool is not waited for.
+   */
+  private ColdStart coldAsUser(String function) throws IOException, InterruptedException {
+    String target = "/fn/" + function + Expect.QUERY;
+    JsonNode before = api.awaitScaledToZero(function, SCALE_TO_ZERO_LIMIT);
+    Thread.sleep(Rung.USER_PAUSE);
+    long start = System.nanoTime();
+    RawHttp.Response r = RawHttp.once(gateway, "GET", target, REQUEST_TIMEOUT);
+    double ms = (System.nanoTime() - start) / 1e6;
+    Expect.greeting(function + " cold as a user meets it", r.status(), r.body());
+    JsonNode after = api.awaitColdStartCounted(function, before.path("coldStarts").asLong());
+    JsonNode last = after.path("lastColdStart");
     return new ColdStart(ms, last.path("strategy").asText(null), last.path("initMs").isNumber() ? last.path("initMs").asDouble() : Double.NaN);
   }
 

@@ -105,6 +105,22 @@ final class DaemonApi {
    * back-to-back requests) is stopped too once it is up: {@code DELETE …/instances} stops the
    * instances that exist, not launches in progress.
    */
+  /** Waits, without stopping anything, until {@code name} has no instance up or starting (it scaled to zero by itself). */
+  JsonNode awaitScaledToZero(String name, Duration limit) throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (true) {
+      JsonNode s = status(name);
+      if (s.path("instances").asInt(-1) == 0 && s.path("starting").asInt(-1) == 0) {
+        return s;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new BenchFailure("function '" + name + "' did not scale to zero by itself within " + limit.toSeconds() + " s: instances="
+            + s.path("instances") + ", starting=" + s.path("starting"));
+      }
+      Thread.sleep(50);
+    }
+  }
+
   JsonNode awaitNoInstances(String name, Duration limit) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (true) {

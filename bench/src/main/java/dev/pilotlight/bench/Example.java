@@ -59,8 +59,8 @@ record Example(String name, Path dir, Path packageDir, String runtime, String ha
   List<Rung> rungs() {
     return switch (kind()) {
       case JAVA -> List.of(Rung.values());
-      case PYTHON, NODE -> List.of(Rung.DEFAULT, Rung.POOL, Rung.PLAIN);
-      case HTTP -> List.of(Rung.DEFAULT, Rung.AOT, Rung.PLAIN);
+      case PYTHON, NODE -> List.of(Rung.DEFAULT, Rung.POOL, Rung.PLAIN, Rung.AS_USER);
+      case HTTP -> List.of(Rung.DEFAULT, Rung.AOT, Rung.PLAIN, Rung.AS_USER);
     };
   }
 

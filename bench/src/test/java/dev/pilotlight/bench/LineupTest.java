@@ -21,12 +21,14 @@ class LineupTest {
 
   @Test
   void javaIsMeasuredOnEveryRungPythonAndNodeWithoutAotHttpWithoutThePool() {
-    assertThat(example("java", "example.Hello::handleRequest").rungs()).containsExactly(Rung.DEFAULT, Rung.POOL, Rung.AOT, Rung.PLAIN);
-    assertThat(example("java21", "example.Hello::handleRequest").rungs()).containsExactly(Rung.DEFAULT, Rung.POOL, Rung.AOT, Rung.PLAIN);
+    assertThat(example("java", "example.Hello::handleRequest").rungs())
+        .containsExactly(Rung.DEFAULT, Rung.POOL, Rung.AOT, Rung.PLAIN, Rung.AS_USER);
+    assertThat(example("java21", "example.Hello::handleRequest").rungs())
+        .containsExactly(Rung.DEFAULT, Rung.POOL, Rung.AOT, Rung.PLAIN, Rung.AS_USER);
     // http: the default is a snapshot restore where the daemon has CRIU, so the AOT cache is measured on its own
-    assertThat(example("http", null).rungs()).containsExactly(Rung.DEFAULT, Rung.AOT, Rung.PLAIN);
-    assertThat(example("python3.12", "app.handler").rungs()).containsExactly(Rung.DEFAULT, Rung.POOL, Rung.PLAIN);
-    assertThat(example("nodejs20.x", "index.handler").rungs()).containsExactly(Rung.DEFAULT, Rung.POOL, Rung.PLAIN);
+    assertThat(example("http", null).rungs()).containsExactly(Rung.DEFAULT, Rung.AOT, Rung.PLAIN, Rung.AS_USER);
+    assertThat(example("python3.12", "app.handler").rungs()).containsExactly(Rung.DEFAULT, Rung.POOL, Rung.PLAIN, Rung.AS_USER);
+    assertThat(example("nodejs20.x", "index.handler").rungs()).containsExactly(Rung.DEFAULT, Rung.POOL, Rung.PLAIN, Rung.AS_USER);
   }
 
   @Test
@@ -45,6 +47,9 @@ class LineupTest {
     assertThat(Rung.POOL.deployArgs("hello-java")).containsExactly("--name", "hello-java-pool", "--env", "PILOTLIGHT_LAUNCH=pool");
     assertThat(Rung.PLAIN.deployArgs("java-jackson")).containsExactly("--name", "java-jackson-plain", "--env", "PILOTLIGHT_LAUNCH=plain");
     assertThat(Rung.AOT.deployArgs("hello-java")).containsExactly("--name", "hello-java-aot", "--env", "PILOTLIGHT_LAUNCH=aot");
+    assertThat(Rung.AS_USER.deployArgs("hello-java"))
+        .containsExactly("--name", "hello-java-as-user", "--idle-timeout", "1s", "--scale-down-delay", "0s");
+    assertThat(Rung.AS_USER.usesPool()).isTrue();
     assertThat(Rung.PLAIN.usesPool()).isFalse();
     assertThat(Rung.AOT.usesPool()).isFalse();
     assertThat(Rung.POOL.usesPool()).isTrue();
