@@ -41,7 +41,8 @@ final class ColdStartReport {
       s.append('\n');
     }
     s.append("cold, RUNG: a request through the gateway to a function with no instance up, send → whole response;\n")
-        .append("  default = as deployed (the fastest rung available), pool / aot / plain = a copy capped with PILOTLIGHT_LAUNCH.\n")
+        .append("  default = as deployed (the fastest rung available), pool / aot / plain = a copy capped with PILOTLIGHT_LAUNCH;\n")
+        .append("  as-user = as deployed, left to scale to zero by itself, called 2 s later with nothing stopped or settled first.\n")
         .append("strategy: what the daemon says served each cold start (status lastColdStart.strategy), counted when mixed;\n")
         .append("  init: the daemon's init duration of those cold starts (lastColdStart.initMs: launch → instance ready).\n")
         .append("ratio = baseline p50 / row p50 (how many times faster Pilotlight is; below 1: slower).\n")
