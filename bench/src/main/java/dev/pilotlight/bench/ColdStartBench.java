@@ -145,16 +145,20 @@ final class ColdStartBench {
    * the last byte of the body; afterwards its instance is stopped again.
    */
   private ColdStart coldThroughGateway(String function) throws IOException, InterruptedException {
-    String target = "/fn/" + function + Expect.QUERY;
     JsonNode before = stopAll(function);
     pool.awaitRefilled();
-    long start = System.nanoTime();
-    RawHttp.Response r = RawHttp.once(gateway, "GET", target, REQUEST_TIMEOUT);
-    double ms = (System.nanoTime() - start) / 1e6;
-    Expect.greeting(function + " cold through the gateway", r.status(), r.body());
-    JsonNode after = api.awaitColdStartCounted(function, before.path("coldStarts").asLong());
-    JsonNode last = after.path("lastColdStart");
+    ColdStart c = timedCold(function, before, " cold through the gateway");
     stopAll(function);
+    return c;
+  }
+
+  /** Times one request to {@code function} on a new connection and reads what its status says served it. */
+  private ColdStart timedCold(String function, JsonNode before, String what) throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    RawHttp.Response r = RawHttp.once(gateway, "GET", "/fn/" + function + Expect.QUERY, REQUEST_TIMEOUT);
+    double ms = (System.nanoTime() - start) / 1e6;
+    Expect.greeting(function + what, r.status(), r.body());
+    JsonNode last = api.awaitColdStartCounted(function, before.path("coldStarts").asLong()).path("lastColdStart");
     return new ColdStart(ms, last.path("strategy").asText(null), last.path("initMs").isNumber() ? last.path("initMs").asDouble() : Double.NaN);
   }
 
@@ -164,16 +168,9 @@ final class ColdStartBench {
    * connection; the pool is not waited for.
    */
   private ColdStart coldAsUser(String function) throws IOException, InterruptedException {
-    String target = "/fn/" + function + Expect.QUERY;
     JsonNode before = api.awaitScaledToZero(function, SCALE_TO_ZERO_LIMIT);
     Thread.sleep(Rung.USER_PAUSE);
-    long start = System.nanoTime();
-    RawHttp.Response r = RawHttp.once(gateway, "GET", target, REQUEST_TIMEOUT);
-    double ms = (System.nanoTime() - start) / 1e6;
-    Expect.greeting(function + " cold as a user meets it", r.status(), r.body());
-    JsonNode after = api.awaitColdStartCounted(function, before.path("coldStarts").asLong());
-    JsonNode last = after.path("lastColdStart");
-    return new ColdStart(ms, last.path("strategy").asText(null), last.path("initMs").isNumber() ? last.path("initMs").asDouble() : Double.NaN);
+    return timedCold(function, before, " cold as a user meets it");
   }
 
   private JsonNode stopAll(String function) throws IOException, InterruptedException {

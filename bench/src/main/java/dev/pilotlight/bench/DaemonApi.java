@@ -105,23 +105,16 @@ final class DaemonApi {
    * back-to-back requests) is stopped too once it is up: {@code DELETE …/instances} stops the
    * instances that exist, not launches in progress.
    */
-  /** Waits, without stopping anything, until {@code name} has no instance up or starting (it scaled to zero by itself). */
-  JsonNode awaitScaledToZero(String name, Duration limit) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (true) {
-      JsonNode s = status(name);
-      if (s.path("instances").asInt(-1) == 0 && s.path("starting").asInt(-1) == 0) {
-        return s;
-      }
-      if (System.nanoTime() > deadline) {
-        throw new BenchFailure("function '" + name + "' did not scale to zero by itself within " + limit.toSeconds() + " s: instances="
-            + s.path("instances") + ", starting=" + s.path("starting"));
-      }
-      Thread.sleep(50);
-    }
+  JsonNode awaitNoInstances(String name, Duration limit) throws IOException, InterruptedException {
+    return awaitZero(name, limit, true);
   }
 
-  JsonNode awaitNoInstances(String name, Duration limit) throws IOException, InterruptedException {
+  /** Waits, without stopping anything, until {@code name} has no instance up or starting (it scaled to zero by itself). */
+  JsonNode awaitScaledToZero(String name, Duration limit) throws IOException, InterruptedException {
+    return awaitZero(name, limit, false);
+  }
+
+  private JsonNode awaitZero(String name, Duration limit, boolean stopIdle) throws IOException, InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (true) {
       JsonNode s = status(name);
@@ -129,13 +122,14 @@ final class DaemonApi {
         return s;
       }
       if (System.nanoTime() > deadline) {
-        throw new BenchFailure("function '" + name + "' still has instances " + limit.toSeconds()
-            + " s after DELETE …/instances: instances=" + s.path("instances") + ", starting=" + s.path("starting"));
+        throw new BenchFailure("function '" + name + "' still has instances " + limit.toSeconds() + " s after "
+            + (stopIdle ? "DELETE …/instances" : "it was last called (it should scale to zero by itself)") + ": instances="
+            + s.path("instances") + ", starting=" + s.path("starting"));
       }
-      if (s.path("instances").asInt(0) > 0 && s.path("starting").asInt(0) == 0 && s.path("inFlight").asInt(0) == 0) {
+      if (stopIdle && s.path("instances").asInt(0) > 0 && s.path("starting").asInt(0) == 0 && s.path("inFlight").asInt(0) == 0) {
         stopInstances(name);
       }
-      TimeUnit.MILLISECONDS.sleep(5);
+      TimeUnit.MILLISECONDS.sleep(stopIdle ? 5 : 50);
     }
   }
 

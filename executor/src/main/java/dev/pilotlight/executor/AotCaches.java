@@ -347,7 +347,7 @@ final class AotCaches implements AutoCloseable {
    * every instance (a sandboxed training wrote it as its box's uid).
    */
   private static void publish(Path tmp, Path target) throws IOException {
-    if (!"root".equals(System.getProperty("user.name"))) {
+    if (!Sandbox.daemonIsRoot()) {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return;
     }

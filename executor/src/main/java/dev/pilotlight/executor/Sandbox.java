@@ -164,7 +164,7 @@ final class Sandbox {
     if (setpriv == null) {
       return off("no setpriv (util-linux)");
     }
-    if (!"root".equals(System.getProperty("user.name"))) {
+    if (!daemonIsRoot()) {
       return off("the daemon is not root: it cannot give each instance a uid of its own (see docs/security.md)");
     }
     int firstUid = DEFAULT_FIRST_UID;
@@ -212,7 +212,16 @@ final class Sandbox {
   /** Whether a daemon started here with {@code env} would have a sandbox, as far as can be told without making one. */
   static boolean likelyOn(Map<String, String> env) {
     return !"off".equals(env.get("PILOTLIGHT_SANDBOX")) && find(env.get("PILOTLIGHT_BWRAP"), "/usr/bin/bwrap", "/usr/local/bin/bwrap") != null
-        && find(null, "/usr/bin/setpriv", "/bin/setpriv") != null && "root".equals(System.getProperty("user.name"));
+        && find(null, "/usr/bin/setpriv", "/bin/setpriv") != null && daemonIsRoot();
+  }
+
+  /** Whether the daemon runs as root (uid 0): giving each instance a uid of its own needs it. */
+  static boolean daemonIsRoot() {
+    try {
+      return Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** Runs {@code /bin/true} in a sandbox as an instance would be; null when it worked, else what went wrong. */
@@ -319,18 +328,17 @@ final class Sandbox {
   }
 
   /**
-   * The absolute paths that exist among {@code args} (whole, or after {@code =}, between {@code :}
-   * or {@code ,}): what a command line the daemon built names. Never given a user's command.
+   * The absolute paths among {@code args} (whole, or after {@code =}, between {@code :} or
+   * {@code ,}): what a command line the daemon built names. Never given a user's command. Nothing is
+   * read here (this is on the cold path): {@link #visibility} leaves out those that do not exist,
+   * once per distinct list.
    */
   static List<Path> pathsNamedIn(List<String> args) {
     Set<Path> paths = new LinkedHashSet<>();
     for (String arg : args) {
       for (String part : arg.split("[=:,\\s]")) {
         if (part.startsWith("/") && part.length() > 1) {
-          Path p = Path.of(part).normalize();
-          if (Files.exists(p)) {
-            paths.add(p);
-          }
+          paths.add(Path.of(part).normalize());
         }
       }
     }
@@ -432,6 +440,8 @@ final class Sandbox {
     private final Path dir;
     private final int ephemeralStorageMb;
     private volatile boolean closed;
+    /** Whether {@link #writableDir} made the box's own writable directory (bound into the sandbox). */
+    private volatile boolean hasOut;
 
     private Box(Sandbox sandbox, int slot, int uid, Path dir, int ephemeralStorageMb) {
       this.sandbox = sandbox;
@@ -474,6 +484,7 @@ final class Sandbox {
         Files.setAttribute(out, "unix:uid", uid);
         Files.setAttribute(out, "unix:gid", uid);
       }
+      hasOut = true;
       return out;
     }
 
@@ -496,7 +507,7 @@ final class Sandbox {
           "--size", Long.toString(ephemeralStorageMb * 1024L * 1024L), "--perms", "1777", "--tmpfs", "/tmp"));
       argv.addAll(sandbox.visibility(visible));
       Path out = dir.resolve("out");
-      if (out.toFile().isDirectory()) {
+      if (hasOut) {
         Set<Path> roots = new LinkedHashSet<>(sandbox.hidden);
         roots.add(Path.of("/tmp"));
         for (Path parent : mountPointParents(out, roots)) {

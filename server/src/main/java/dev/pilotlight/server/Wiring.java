@@ -116,6 +116,16 @@ public final class Wiring {
     blocking.allowCoreThreadTimeOut(true);
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
+    // What a start that fails from here on closes (with whatever it built after).
+    Runnable closeStores = () -> {
+      events.close();
+      registry.close();
+      usageStore.close();
+      credentialStore.close();
+      logs.close();
+      boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+    };
     RuntimeApiServer runtimeApi = RuntimeApiServer.create(workers);
     Path javaHome = Path.of(System.getProperty("java.home"));
     // One owner of the node's memory, built first: the pool asks it before starting a runner and
@@ -126,13 +136,7 @@ public final class Wiring {
     if (config.security().requireSandbox() && !executor.sandboxed()) {
       executor.close();
       runtimeApi.close();
-      events.close();
-      registry.close();
-      usageStore.close();
-      credentialStore.close();
-      logs.close();
-      boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-      workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      closeStores.run();
       throw new IllegalArgumentException("--require-sandbox: instances here would not get every protection (sandbox: "
           + executor.isolation() + "; limits: " + executor.limits() + "); see docs/security.md");
     }
@@ -210,13 +214,7 @@ public final class Wiring {
       proxy.close();
       activator.shutdown();
       executor.close();
-      events.close();
-      registry.close();
-      usageStore.close();
-      credentialStore.close();
-      logs.close();
-      boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-      workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      closeStores.run();
       throw e;
     }
     scaling.start(config.scalingTick());
