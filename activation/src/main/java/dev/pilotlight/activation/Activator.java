@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -71,9 +72,24 @@ public final class Activator {
     budget.onRelease(this::memoryReturned);
   }
 
-  /** Queue waits end in real time, whatever the clock: a test's manual clock only moves what the pools report. */
-  private static void afterRealTime(Duration delay, Runnable task) {
-    CompletableFuture.delayedExecutor(delay.toNanos(), TimeUnit.NANOSECONDS).execute(task);
+  /**
+   * Queue waits end in real time, whatever the clock: a test's manual clock only moves what the
+   * pools report. One timer thread for every pool; a served request's wait is taken out of its queue
+   * at once (under load nearly every wait ends that way, and thousands of dead timers would pile up).
+   */
+  private static Runnable afterRealTime(Duration delay, Runnable task) {
+    var f = QueueWaitTimer.TIMER.schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+    return () -> f.cancel(false);
+  }
+
+  private static final class QueueWaitTimer {
+    static final ScheduledThreadPoolExecutor TIMER = timer();
+
+    private static ScheduledThreadPoolExecutor timer() {
+      var t = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("queue-wait-timer").factory());
+      t.setRemoveOnCancelPolicy(true);
+      return t;
+    }
   }
 
   /** Registers a function or points it at a new revision. */

@@ -268,8 +268,9 @@ final class FunctionPool {
     if (f == null) {
       return;
     }
-    ctx.timer().schedule(q.maxWait(), () -> apply(locked(now -> state.timeout(q.waiter(), now))));
+    Runnable cancel = ctx.timer().schedule(q.maxWait(), () -> apply(locked(now -> state.timeout(q.waiter(), now))));
     f.whenComplete((lease, error) -> {
+      cancel.run();
       if (error != null) {
         apply(locked(now -> {
           waiters.remove(q.waiter());

@@ -11,10 +11,13 @@ import java.time.InstantSource;
 record PoolContext(InstanceLauncher launcher, ScaleUpPolicy policy, ActivationEvents events, InstantSource clock, Timer timer,
     QueueBounds bounds, MemoryBudget budget, Evictor evictor) {
 
-  /** Runs a task after a delay: how a queued request's wait is ended. */
+  /**
+   * Runs a task after a delay: how a queued request's wait is ended. Returns what cancels it, called
+   * once the request was served (most waits end that way, so a timer must make cancelling cheap).
+   */
   @FunctionalInterface
   interface Timer {
-    void schedule(Duration delay, Runnable task);
+    Runnable schedule(Duration delay, Runnable task);
   }
 
   /** Frees memory for a launch by stopping idle instances of other functions. */

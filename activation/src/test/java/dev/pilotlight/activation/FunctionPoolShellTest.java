@@ -22,6 +22,7 @@ class FunctionPoolShellTest {
   final ManualClock clock = new ManualClock();
   final List<Duration> scheduled = new ArrayList<>();
   final List<Runnable> timers = new ArrayList<>();
+  final List<Duration> cancelled = new ArrayList<>();
   final List<String> demand = new ArrayList<>();
 
   Activator activator() {
@@ -35,6 +36,7 @@ class FunctionPoolShellTest {
         MemoryBudget.unlimited(), (delay, task) -> {
           scheduled.add(delay);
           timers.add(task);
+          return () -> cancelled.add(delay);
         });
     a.deploy(Deployments.java("f", 1, 1));
     return a;
@@ -61,6 +63,16 @@ class FunctionPoolShellTest {
     timers.getFirst().run();
     assertThat(a.snapshot("f").orElseThrow().inFlight()).isEqualTo(1);
     lease.release(true);
+  }
+
+  @Test
+  void aServedWaitCancelsItsTimerAndOneThatTimesOutToo() {
+    Activator a = activator();
+    CompletableFuture<Lease> served = a.acquire("f");
+    assertThat(cancelled).isEmpty();
+    launcher.completeNext();
+    served.join().release(true);
+    assertThat(cancelled).containsExactly(Duration.ofSeconds(30));
   }
 
   @Test

@@ -12,6 +12,7 @@ import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.Instance;
 import dev.pilotlight.model.LambdaRequest;
 import dev.pilotlight.model.LambdaResponse;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.buffer.ByteBufUtil;
@@ -29,11 +30,12 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalLong;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
@@ -55,6 +57,7 @@ public final class FunctionInvoker {
   private final MeterRegistry metrics;
   private final InstantSource clock;
   private final UsageMeter usage;
+  private final Map<String, FunctionMeters> meters = new ConcurrentHashMap<>();
 
   public FunctionInvoker(Activator activator, HttpProxy proxy, FunctionStats stats, InvocationLog log, MeterRegistry metrics, InstantSource clock) {
     this(activator, proxy, stats, log, metrics, clock, new UsageMeter(UsageLedger.NONE, clock));
@@ -112,7 +115,7 @@ public final class FunctionInvoker {
       req.release();
       return;
     }
-    String requestId = UUID.randomUUID().toString();
+    String requestId = RequestIds.next();
     long startNanos = System.nanoTime();
     lease(name, requestId, startNanos).whenComplete((lease, error) -> {
       if (error != null) {
@@ -180,7 +183,7 @@ public final class FunctionInvoker {
     long timeoutMs = d.spec().timeout().toMillis();
     LambdaRequest lr = new LambdaRequest(requestId, payload, clock.instant().plusMillis(timeoutMs),
         "arn:aws:lambda:us-east-1:000000000000:function:" + name);
-    return instance.invoke(lr).orTimeout(timeoutMs, TimeUnit.MILLISECONDS).handle((res, error) -> {
+    return within(instance.invoke(lr), timeoutMs).handle((res, error) -> {
       InvokeResult result;
       String outcome;
       if (error != null) {
@@ -204,6 +207,31 @@ public final class FunctionInvoker {
       record(name, lease, requestId, startNanos, !outcome.equals("success"), outcome, instance);
       return result;
     });
+  }
+
+  /**
+   * Fails {@code f} with a {@link TimeoutException} unless it completes within {@code ms}. Not
+   * {@code orTimeout}: the JDK's delay scheduler is woken for every timer set and cancelled, which
+   * cost more CPU than the rest of a warm invocation; here a timer whose future completed in time
+   * is taken out of the queue at once and no thread is woken.
+   */
+  private static <T> CompletableFuture<T> within(CompletableFuture<T> f, long ms) {
+    if (f.isDone()) {
+      return f;
+    }
+    var timer = Timeouts.TIMER.schedule(() -> f.completeExceptionally(new TimeoutException()), ms, TimeUnit.MILLISECONDS);
+    f.whenComplete((r, e) -> timer.cancel(false));
+    return f;
+  }
+
+  private static final class Timeouts {
+    static final ScheduledThreadPoolExecutor TIMER = timer();
+
+    private static ScheduledThreadPoolExecutor timer() {
+      var t = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("invocation-timeouts").factory());
+      t.setRemoveOnCancelPolicy(true);
+      return t;
+    }
   }
 
   private static FullHttpResponse toUrlResponse(LambdaResponse res) {
@@ -275,6 +303,21 @@ public final class FunctionInvoker {
   static final Duration[] BUCKETS = Stream.of(1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000, 900_000)
       .map(Duration::ofMillis).toArray(Duration[]::new);
 
+  /**
+   * One function's meters, looked up once: a registry lookup builds and sorts the tags each time,
+   * which cost more than recording. The registry keeps the meters of a removed function anyway.
+   */
+  private final class FunctionMeters {
+    final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+    final Timer duration;
+    final Timer queueWait;
+
+    FunctionMeters(String name) {
+      duration = histogram("pilotlight.invocation.duration", "Invocations, from arrival to answer", "function", name);
+      queueWait = histogram("pilotlight.queue.wait", "Time invocations waited for a free instance", "function", name);
+    }
+  }
+
   private Timer histogram(String meter, String description, String... tags) {
     return Timer.builder(meter).description(description).tags(tags).serviceLevelObjectives(BUCKETS).register(metrics);
   }
@@ -288,10 +331,11 @@ public final class FunctionInvoker {
     }
     e.latency(ms);
     long nanos = (long) (ms * 1e6);
-    metrics.counter("pilotlight.invocations", "function", name, "outcome", outcome).increment();
-    histogram("pilotlight.invocation.duration", "Invocations, from arrival to answer", "function", name).record(nanos, TimeUnit.NANOSECONDS);
+    FunctionMeters m = meters.computeIfAbsent(name, FunctionMeters::new);
+    m.outcomes.computeIfAbsent(outcome, o -> metrics.counter("pilotlight.invocations", "function", name, "outcome", o)).increment();
+    m.duration.record(nanos, TimeUnit.NANOSECONDS);
     if (lease != null) {
-      histogram("pilotlight.queue.wait", "Time invocations waited for a free instance", "function", name).record(lease.waited());
+      m.queueWait.record(lease.waited());
     }
     if (lease != null && lease.cold()) {
       double initMs = instance.initDuration().toNanos() / 1e6;
@@ -314,7 +358,7 @@ public final class FunctionInvoker {
       StringBuilder report = new StringBuilder()
           .append("END RequestId: ").append(requestId).append('\n')
           .append("REPORT RequestId: ").append(requestId)
-          .append("\tDuration: ").append(String.format(Locale.ROOT, "%.2f", runMs)).append(" ms")
+          .append("\tDuration: ").append(twoDecimals(runMs)).append(" ms")
           .append("\tBilled Duration: ").append(billedMs).append(" ms")
           .append("\tMemory Size: ").append(memoryMb).append(" MB");
       if (maxUsedMb > 0) {
@@ -325,10 +369,17 @@ public final class FunctionInvoker {
         usage.invocation(name, billedMs, memoryMb, maxUsedMb, cold, cold ? instance.initDuration().toMillis() : 0, lease.prewarmHit());
       }
       if (lease != null && lease.cold()) {
-        report.append("\tInit Duration: ").append(String.format(Locale.ROOT, "%.2f", instance.initDuration().toNanos() / 1e6)).append(" ms")
+        report.append("\tInit Duration: ").append(twoDecimals(instance.initDuration().toNanos() / 1e6)).append(" ms")
             .append("\tLaunch: ").append(instance.launchStrategy());
       }
       log.line(name, instance.id(), requestId, report.toString());
     }
+  }
+
+  /** {@code ms} rounded half up to two decimals, as REPORT lines show it ({@code 3.14}); no {@code String.format} per call. */
+  static String twoDecimals(double ms) {
+    long hundredths = Math.round(ms * 100);
+    long frac = hundredths % 100;
+    return (hundredths / 100) + (frac < 10 ? ".0" : ".") + frac;
   }
 }

@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 
 /**
@@ -154,7 +153,7 @@ public final class LambdaApi {
   }
 
   private void invoke(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, String functionName, String queryQualifier) {
-    String requestId = UUID.randomUUID().toString();
+    String requestId = RequestIds.next();
     String type = req.headers().get("X-Amz-Invocation-Type", "RequestResponse");
     boolean tail = "Tail".equalsIgnoreCase(req.headers().get("X-Amz-Log-Type", "None"));
     byte[] payload;

@@ -104,10 +104,14 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         .set("Lambda-Runtime-Aws-Request-Id", r.requestId())
         .set("Lambda-Runtime-Deadline-Ms", r.deadline().toEpochMilli())
         .set("Lambda-Runtime-Invoked-Function-Arn", r.invokedFunctionArn())
-        .set("Lambda-Runtime-Trace-Id", "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-"
-            + r.requestId().replace("-", "").substring(0, Math.min(24, r.requestId().replace("-", "").length()))
-            + ";Sampled=0");
+        .set("Lambda-Runtime-Trace-Id", traceId(r.requestId()));
     ctx.writeAndFlush(res);
+  }
+
+  /** An X-Ray style trace id: {@code Root=1-<epoch seconds in hex>-<24 hex digits of the request id>;Sampled=0}. */
+  static String traceId(String requestId) {
+    String hex = requestId.replace("-", "");
+    return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + hex.substring(0, Math.min(24, hex.length())) + ";Sampled=0";
   }
 
   private static void sendAccepted(ChannelHandlerContext ctx) {

@@ -1,8 +1,9 @@
 package dev.pilotlight.gateway.lambda;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -40,12 +41,7 @@ public final class HttpEvents {
    * @param rawQuery the query string without {@code ?}, possibly empty
    */
   public static byte[] toEvent(FullHttpRequest req, String rawPath, String rawQuery, String requestId, String functionName, String sourceIp, Instant now) {
-    ObjectNode e = JSON.createObjectNode();
-    e.put("version", "2.0");
-    e.put("routeKey", "$default");
-    e.put("rawPath", rawPath);
-    e.put("rawQueryString", rawQuery);
-    ObjectNode headers = e.putObject("headers");
+    // Written straight to bytes (no tree of nodes): this runs for every function URL call.
     List<String> cookies = new ArrayList<>();
     Map<String, String> merged = new LinkedHashMap<>();
     for (Map.Entry<String, String> h : req.headers()) {
@@ -60,49 +56,64 @@ public final class HttpEvents {
       }
       merged.merge(name, h.getValue(), (a, b) -> a + "," + b);
     }
-    merged.forEach(headers::put);
-    if (!cookies.isEmpty()) {
-      var arr = e.putArray("cookies");
-      cookies.forEach(arr::add);
-    }
-    if (!rawQuery.isEmpty()) {
-      ObjectNode qs = e.putObject("queryStringParameters");
-      new QueryStringDecoder(rawQuery, false).parameters().forEach((k, v) -> qs.put(k, String.join(",", v)));
-    }
-    ObjectNode ctx = e.putObject("requestContext");
-    ctx.put("accountId", "anonymous");
-    ctx.put("apiId", functionName);
-    String host = req.headers().get(HttpHeaderNames.HOST, "localhost");
-    ctx.put("domainName", host);
-    ctx.put("domainPrefix", host.contains(".") ? host.substring(0, host.indexOf('.')) : host);
-    ObjectNode http = ctx.putObject("http");
-    http.put("method", req.method().name());
-    http.put("path", rawPath);
-    http.put("protocol", req.protocolVersion().text());
-    http.put("sourceIp", sourceIp);
-    http.put("userAgent", req.headers().get(HttpHeaderNames.USER_AGENT, ""));
-    ctx.put("requestId", requestId);
-    ctx.put("routeKey", "$default");
-    ctx.put("stage", "$default");
-    ctx.put("time", REQUEST_TIME.format(now));
-    ctx.put("timeEpoch", now.toEpochMilli());
     byte[] body = ByteBufUtil.getBytes(req.content());
-    if (body.length > 0) {
-      if (isText(req.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
-        e.put("body", new String(body, StandardCharsets.UTF_8));
-        e.put("isBase64Encoded", false);
-      } else {
-        e.put("body", Base64.getEncoder().encodeToString(body));
-        e.put("isBase64Encoded", true);
+    var out = new ByteArrayBuilder(512 + body.length * 4 / 3);
+    try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("version", "2.0");
+      g.writeStringField("routeKey", "$default");
+      g.writeStringField("rawPath", rawPath);
+      g.writeStringField("rawQueryString", rawQuery);
+      g.writeObjectFieldStart("headers");
+      for (Map.Entry<String, String> h : merged.entrySet()) {
+        g.writeStringField(h.getKey(), h.getValue());
       }
-    } else {
-      e.put("isBase64Encoded", false);
-    }
-    try {
-      return JSON.writeValueAsBytes(e);
+      g.writeEndObject();
+      if (!cookies.isEmpty()) {
+        g.writeArrayFieldStart("cookies");
+        for (String c : cookies) {
+          g.writeString(c);
+        }
+        g.writeEndArray();
+      }
+      if (!rawQuery.isEmpty()) {
+        g.writeObjectFieldStart("queryStringParameters");
+        for (Map.Entry<String, List<String>> p : new QueryStringDecoder(rawQuery, false).parameters().entrySet()) {
+          g.writeStringField(p.getKey(), String.join(",", p.getValue()));
+        }
+        g.writeEndObject();
+      }
+      g.writeObjectFieldStart("requestContext");
+      g.writeStringField("accountId", "anonymous");
+      g.writeStringField("apiId", functionName);
+      String host = req.headers().get(HttpHeaderNames.HOST, "localhost");
+      g.writeStringField("domainName", host);
+      g.writeStringField("domainPrefix", host.contains(".") ? host.substring(0, host.indexOf('.')) : host);
+      g.writeObjectFieldStart("http");
+      g.writeStringField("method", req.method().name());
+      g.writeStringField("path", rawPath);
+      g.writeStringField("protocol", req.protocolVersion().text());
+      g.writeStringField("sourceIp", sourceIp);
+      g.writeStringField("userAgent", req.headers().get(HttpHeaderNames.USER_AGENT, ""));
+      g.writeEndObject();
+      g.writeStringField("requestId", requestId);
+      g.writeStringField("routeKey", "$default");
+      g.writeStringField("stage", "$default");
+      g.writeStringField("time", REQUEST_TIME.format(now));
+      g.writeNumberField("timeEpoch", now.toEpochMilli());
+      g.writeEndObject();
+      if (body.length > 0) {
+        boolean text = isText(req.headers().get(HttpHeaderNames.CONTENT_TYPE));
+        g.writeStringField("body", text ? new String(body, StandardCharsets.UTF_8) : Base64.getEncoder().encodeToString(body));
+        g.writeBooleanField("isBase64Encoded", !text);
+      } else {
+        g.writeBooleanField("isBase64Encoded", false);
+      }
+      g.writeEndObject();
     } catch (IOException ex) {
       throw new IllegalStateException(ex);
     }
+    return out.toByteArray();
   }
 
   private static boolean isText(String contentType) {
