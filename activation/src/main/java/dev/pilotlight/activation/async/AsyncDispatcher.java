@@ -32,7 +32,8 @@ public final class AsyncDispatcher implements AutoCloseable {
    *
    * @param retryDelay wait before the first retry after a function error (default 1 min, as Lambda)
    * @param throttleDelay wait before trying again an event that could not run (default 1 s)
-   * @param pollInterval how often due events are looked for; a new event is started at once (default 100 ms)
+   * @param pollInterval how often due events are looked for while there are some; a quiet queue is polled less, down to
+   *     once per {@link #IDLE_POLL_MAX}; a new event is started at once (default 100 ms)
    * @param maxInFlight events running at once over all functions (default 64)
    * @param paused store and acknowledge events but run none (default false)
    */
@@ -94,6 +95,9 @@ public final class AsyncDispatcher implements AutoCloseable {
     this.scheduler = scheduler;
   }
 
+  /** The longest wait between two polls of a queue that has had nothing due. */
+  public static final Duration IDLE_POLL_MAX = Duration.ofSeconds(1);
+
   /** A dispatcher with a thread of its own; call {@link #start} to begin running events. */
   public static AsyncDispatcher create(EventQueue queue, EventRunner runner, Specs specs, EventLog log, Settings settings, InstantSource clock) {
     ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(
@@ -105,8 +109,32 @@ public final class AsyncDispatcher implements AutoCloseable {
   public void start() {
     queue.requeueClaimed(clock.instant());
     if (scheduler != null && !settings.paused()) {
-      long ms = settings.pollInterval().toMillis();
-      scheduler.scheduleWithFixedDelay(this::tickSafely, 0, ms, TimeUnit.MILLISECONDS);
+      poll(0);
+    }
+  }
+
+  /**
+   * The polling rhythm: every poll interval while events are being claimed or run; while the queue
+   * has given nothing, the wait doubles up to {@link #IDLE_POLL_MAX} (an idle daemon with a thousand
+   * functions then asks SQLite once a second, not ten times). A new event never waits for a poll (it
+   * wakes the dispatcher), so idling only delays a retry or throttled event that falls due then,
+   * by at most that much.
+   */
+  private void poll(long delayMs) {
+    try {
+      scheduler.schedule(() -> {
+        long next;
+        try {
+          int claimed = tickSafely();
+          long base = settings.pollInterval().toMillis();
+          next = claimed > 0 || inFlight.get() > 0 ? base : Math.min(Math.max(delayMs, base) * 2, Math.max(base, IDLE_POLL_MAX.toMillis()));
+        } catch (RuntimeException e) {
+          next = settings.pollInterval().toMillis();
+        }
+        poll(next);
+      }, delayMs, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException closed) {
+      // shut down
     }
   }
 
@@ -154,27 +182,31 @@ public final class AsyncDispatcher implements AutoCloseable {
     }
   }
 
-  private void tickSafely() {
+  private int tickSafely() {
     try {
-      tick();
+      return tick();
     } catch (RuntimeException e) {
       // The queue is unusable for now (disk full, closed at shutdown); claimed events stay claimed
       // and run after the next start, so nothing is lost by skipping this tick.
       LOG.log(System.Logger.Level.WARNING, "pilotlight: async dispatcher: " + e.getMessage());
+      return 0;
     }
   }
 
-  /** Claims the events due now, as many as there is room for, and starts each. */
-  void tick() {
+  /** Claims the events due now, as many as there is room for, and starts each; returns how many. */
+  int tick() {
     int room = settings.maxInFlight() - inFlight.get();
     if (room <= 0) {
-      return;
+      return 0;
     }
     Instant now = clock.instant();
+    int claimed = 0;
     for (AsyncEvent e : queue.claimDue(now, room)) {
       inFlight.incrementAndGet();
+      claimed++;
       dispatch(e, now);
     }
+    return claimed;
   }
 
   private void dispatch(AsyncEvent e, Instant now) {

@@ -43,6 +43,50 @@ class AsyncDispatcherTest {
     return dispatcher(AsyncDispatcher.Settings.defaults());
   }
 
+  /** A scheduler that only records: each poll's delay, and the poll to run by hand. */
+  static final class RecordingScheduler extends java.util.concurrent.ScheduledThreadPoolExecutor {
+    final List<Long> delaysMs = new ArrayList<>();
+    final List<Runnable> polls = new ArrayList<>();
+
+    RecordingScheduler() {
+      super(1);
+    }
+
+    @Override
+    public java.util.concurrent.ScheduledFuture<?> schedule(Runnable command, long delay, java.util.concurrent.TimeUnit unit) {
+      delaysMs.add(unit.toMillis(delay));
+      polls.add(command);
+      return null;
+    }
+
+    void runLatest() {
+      polls.getLast().run();
+    }
+  }
+
+  @Test
+  void aQuietQueueIsPolledLessAndLessUpToOnceASecondAndAtTheIntervalAgainOnceSomethingIsDue() {
+    var scheduler = new RecordingScheduler();
+    try {
+      EventRunner runner = (function, requestId, payload) -> CompletableFuture.completedFuture(new Outcome.Succeeded());
+      var d = new AsyncDispatcher(queue, runner, name -> Optional.of(spec), (f, r, line) -> {}, AsyncDispatcher.Settings.defaults(), clock,
+          Runnable::run, scheduler);
+      d.start();
+      for (int i = 0; i < 8; i++) {
+        scheduler.runLatest();
+      }
+      assertThat(scheduler.delaysMs).containsExactly(0L, 200L, 400L, 800L, 1000L, 1000L, 1000L, 1000L, 1000L);
+      queue.enqueue("f", "r1", "x".getBytes(StandardCharsets.UTF_8), clock.instant()); // e.g. a retry falling due
+      scheduler.runLatest();
+      assertThat(queue.events).isEmpty(); // run
+      assertThat(scheduler.delaysMs.getLast()).isEqualTo(100L);
+      scheduler.runLatest();
+      assertThat(scheduler.delaysMs.getLast()).isEqualTo(200L);
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
   @Test
   void anAcceptedEventIsStoredThenRunAtOnceAndRemovedOnSuccess() {
     AsyncDispatcher d = dispatcher();
