@@ -3,14 +3,16 @@ package dev.pilotlight.it;
 import static dev.pilotlight.it.DaemonFixture.example;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,49 +31,40 @@ class PersistenceIT {
       assertThat(d.get("/fn/hello-java/?name=Again").body()).contains("Hello, Again");
       assertThat(d.get("/fn/hello-http/?name=Again").body()).contains("Hello, Again");
       assertThat(d.status("hello-java").path("revision").asInt()).isEqualTo(1);
+
+      // The listing (kept in memory, each revision's fixed fields written once) says what each
+      // function's own view says, across a redeploy and a removal.
+      d.deploy(example("hello-python"));
+      d.deploy(example("hello-python"), "--name", "doomed");
+      assertListingMatchesEachView(d, List.of("doomed", "hello-http", "hello-java", "hello-python"));
+      d.deploy(example("hello-java"), "--memory", "256");
+      assertThat(d.send(HttpRequest.newBuilder(URI.create(d.url() + "/api/v1/functions/doomed")).DELETE().build()).statusCode())
+          .isIn(200, 204);
+      assertListingMatchesEachView(d, List.of("hello-http", "hello-java", "hello-python"));
+      d.restart();
+      assertListingMatchesEachView(d, List.of("hello-http", "hello-java", "hello-python"));
+      assertThat(d.status("hello-java").path("memoryMb").asInt()).isEqualTo(256);
     }
   }
 
-  @Test
-  void httpAppsLeftRunningByAKilledDaemonAreStoppedByTheNextOne(@TempDir Path data) throws Exception {
-    AsyncInvokeIT.DaemonProcess first = AsyncInvokeIT.DaemonProcess.start(data);
-    ProcessHandle app;
+  private static void assertListingMatchesEachView(DaemonFixture d, List<String> names) {
+    JsonNode listed;
     try {
-      DaemonFixture.CliResult deploy = DaemonFixture.cliAt(first.url, data, "deploy", example("hello-http"), "--name", "orphan",
-          "--keep-alive", "fixed", "--idle-timeout", "10m", "--env", "PILOTLIGHT_LAUNCH=plain");
-      assertThat(deploy.exit()).as(deploy.err()).isZero();
-      HttpResponse<String> hello = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(first.url + "/fn/orphan/?name=Ann")).build(), HttpResponse.BodyHandlers.ofString());
-      assertThat(hello.body()).contains("Hello, Ann");
-      Path records = data.resolve("instances");
-      DaemonFixture.eventually(Duration.ofSeconds(10), "the instance's record", () -> Files.isDirectory(records) && count(records) == 1);
-      long pid;
-      try (var files = Files.list(records)) {
-        pid = Long.parseLong(Files.readString(files.findFirst().orElseThrow()).strip().split(" ")[0]);
-      }
-      app = ProcessHandle.of(pid).orElseThrow();
-    } finally {
-      first.killDaemonOnly();
-    }
-    try {
-      assertThat(app.isAlive()).as("the app outlives a SIGKILLed daemon").isTrue();
-      AsyncInvokeIT.DaemonProcess second = AsyncInvokeIT.DaemonProcess.start(data);
-      try {
-        DaemonFixture.eventually(Duration.ofSeconds(10), "the orphaned app stopped", () -> !app.isAlive());
-        assertThat(data.resolve("instances")).isEmptyDirectory();
-      } finally {
-        second.stop();
-      }
-    } finally {
-      app.destroyForcibly();
-    }
-  }
-
-  private static long count(Path dir) {
-    try (var files = Files.list(dir)) {
-      return files.filter(f -> f.getFileName().toString().endsWith(".pid")).count();
+      listed = new ObjectMapper().readTree(d.get("/api/v1/functions").body()).path("functions");
     } catch (IOException e) {
-      return 0;
+      throw new UncheckedIOException(e);
+    }
+    List<String> listedNames = new ArrayList<>();
+    listed.forEach(f -> listedNames.add(f.path("name").asText()));
+    assertThat(listedNames).isEqualTo(names);
+    for (JsonNode f : listed) {
+      // what may move between the two reads (a scaling tick) is left out
+      ObjectNode one = (ObjectNode) d.status(f.path("name").asText());
+      ObjectNode fromList = ((ObjectNode) f).deepCopy();
+      for (ObjectNode n : List.of(one, fromList)) {
+        n.remove(List.of("desired", "keepAlive", "panicking"));
+      }
+      assertThat(fromList).as(f.path("name").asText()).isEqualTo(one);
     }
   }
 }

@@ -12,16 +12,22 @@ public final class FunctionStats {
 
   /** One function's numbers. */
   public static final class Entry {
+    /** The numbers of a function that has not been called since the daemon started. */
+    static final Map<String, Object> NONE = new Entry().toMap();
+
     final AtomicLong invocations = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
     final AtomicLong coldStarts = new AtomicLong();
-    private final double[] latenciesMs = new double[WINDOW];
+    private double[] latenciesMs; // allocated at the first call: most of 10,000 deployed functions are never called
     private int count;
     private int next;
     private volatile String lastStrategy;
     private volatile double lastInitMs;
 
     synchronized void latency(double ms) {
+      if (latenciesMs == null) {
+        latenciesMs = new double[WINDOW];
+      }
       latenciesMs[next] = ms;
       next = (next + 1) % WINDOW;
       count = Math.min(count + 1, WINDOW);
@@ -64,6 +70,11 @@ public final class FunctionStats {
 
   public Entry of(String function) {
     return entries.computeIfAbsent(function, k -> new Entry());
+  }
+
+  /** The function's numbers, or null if it has none yet (no entry is made). */
+  public Entry peek(String function) {
+    return entries.get(function);
   }
 
   public void remove(String function) {

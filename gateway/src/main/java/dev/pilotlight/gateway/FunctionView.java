@@ -14,6 +14,13 @@ final class FunctionView {
   private FunctionView() {}
 
   static Map<String, Object> of(Deployment d, PoolSnapshot pool, ScalingStatus scaling, FunctionStats.Entry stats, String baseUrl) {
+    Map<String, Object> m = fixed(d, baseUrl);
+    m.putAll(live(pool, scaling, stats));
+    return m;
+  }
+
+  /** What a revision shows that never changes: its settings, code and URL (the view's first fields). */
+  static Map<String, Object> fixed(Deployment d, String baseUrl) {
     FunctionSpec s = d.spec();
     Map<String, Object> m = new LinkedHashMap<>();
     m.putAll(settings(s));
@@ -22,13 +29,19 @@ final class FunctionView {
     m.put("codeSize", d.codeSize());
     m.put("deployedAt", d.deployedAt().toString());
     m.put("url", baseUrl + "/fn/" + s.name() + "/");
+    return m;
+  }
+
+  /** What changes from one moment to the next: instances, demand, counters (the view's last fields). */
+  static Map<String, Object> live(PoolSnapshot pool, ScalingStatus scaling, FunctionStats.Entry stats) {
+    Map<String, Object> m = new LinkedHashMap<>();
     m.put("instances", pool == null ? 0 : pool.ready());
     m.put("starting", pool == null ? 0 : pool.starting());
     m.put("inFlight", pool == null ? 0 : pool.inFlight());
     m.put("queued", pool == null ? 0 : pool.queued());
     m.put("desired", scaling == null || scaling.desired() < 0 ? null : scaling.desired());
     m.put("panicking", scaling != null && scaling.panicking());
-    m.putAll(stats.toMap());
+    m.putAll(stats == null ? FunctionStats.Entry.NONE : stats.toMap());
     return m;
   }
 

@@ -24,6 +24,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -50,6 +51,12 @@ final class ControlPlaneService implements ControlPlane {
   private final Consumer<String> forgetRhythm;
   private final FunctionStats stats;
   private final Object writeLock = new Object();
+  /**
+   * The live revision of every function, as the registry has it: written under the write lock right
+   * after the registry, read without it. Listing 10,000 functions from here costs no SQL and no
+   * parsing of 10,000 stored specs.
+   */
+  private final ConcurrentSkipListMap<String, Deployment> live = new ConcurrentSkipListMap<>();
   private final int keepRevisions;
 
   /**
@@ -85,6 +92,7 @@ final class ControlPlaneService implements ControlPlane {
   void restore() {
     synchronized (writeLock) {
       for (Deployment d : registry.list()) {
+        live.put(d.name(), d);
         activator.deploy(d);
         onActivate.accept(d);
       }
@@ -160,6 +168,7 @@ final class ControlPlaneService implements ControlPlane {
    * still be draining: it is among those kept whenever {@code keepRevisions} is 2 or more.
    */
   private void activate(Deployment d) {
+    live.put(d.name(), d);
     activator.deploy(d);
     onActivate.accept(d);
     logs.append(d.name(), "-", null, "DEPLOY revision " + d.revision() + " code sha256:" + d.codeSha256() + " (" + d.spec().runtime() + ")");
@@ -191,12 +200,12 @@ final class ControlPlaneService implements ControlPlane {
 
   @Override
   public List<Deployment> list() {
-    return registry.list();
+    return List.copyOf(live.values());
   }
 
   @Override
   public Optional<Deployment> find(String name) {
-    return registry.find(name);
+    return Optional.ofNullable(live.get(name));
   }
 
   @Override
@@ -205,6 +214,7 @@ final class ControlPlaneService implements ControlPlane {
       if (!registry.delete(name)) {
         return false;
       }
+      live.remove(name);
       activator.remove(name).join();
       logs.delete(name);
       usage.forget(name);
