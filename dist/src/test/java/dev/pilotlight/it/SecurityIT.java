@@ -270,6 +270,14 @@ class SecurityIT {
       HttpResponse<String> r = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + daemon.port() + "/api/v1/functions"))
           .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.version()).as("ALPN chose HTTP/2").isEqualTo(HttpClient.Version.HTTP_2);
+      HttpClient https11 = HttpClient.newBuilder().sslContext(ssl).version(HttpClient.Version.HTTP_1_1).build();
+      HttpResponse<String> r11 = https11.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + daemon.port() + "/api/v1/functions"))
+          .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r11.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+      assertThat(r11.body()).isEqualTo(r.body());
+      assertThat(https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + daemon.port() + "/api/v1/functions")).build(),
+          HttpResponse.BodyHandlers.ofString()).statusCode()).as("no credentials over HTTP/2 either").isEqualTo(401);
       assertThat(rawHttpAt(daemon.port(), "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"))
           .as("plain HTTP on the TLS port gets no HTTP answer").doesNotStartWith("HTTP/1.1 200");
     } finally {

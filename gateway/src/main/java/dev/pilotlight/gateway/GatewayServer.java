@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -15,11 +16,14 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.net.InetSocketAddress;
 
 /**
- * The daemon's HTTP front door on one port: HTTP decoding, keep-alive and the request size limit,
- * in front of a router built by the server's wiring (a {@link GatewayHandler}).
+ * The daemon's HTTP front door on one port: HTTP/1.1 and HTTP/2 (h2c with prior knowledge in
+ * cleartext, h2 by ALPN over TLS) decoding, keep-alive, timeouts and the request size limit, in
+ * front of a router built by the server's wiring (a {@link GatewayHandler}), which sees the same
+ * requests whatever the protocol.
  */
 public final class GatewayServer implements AutoCloseable {
   private final Channel channel;
@@ -38,11 +42,14 @@ public final class GatewayServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel c) {
+            Protocols protocols = new Protocols(config, router);
             if (config.tls() != null) {
-              c.pipeline().addLast(config.tls().newHandler(c.alloc()));
+              // ALPN picks the protocol (h2 if the client offers it, else HTTP/1.1)
+              c.pipeline().addLast(config.tls().newHandler(c.alloc()), protocols.negotiator());
+            } else {
+              // cleartext: HTTP/2 with prior knowledge (h2c) is told apart by its connection preface
+              c.pipeline().addLast(protocols.sniffer());
             }
-            c.pipeline().addLast(new GatewayCodec(), new ConnectionTimeouts(config.idleTimeout(), config.bodyTimeout()),
-                new HttpServerKeepAliveHandler(), new LimitedAggregator(config.maxRequestBytes()), new InOrderRequests(), router);
           }
         })
         .bind(new InetSocketAddress(config.host(), config.port()))
@@ -60,8 +67,19 @@ public final class GatewayServer implements AutoCloseable {
     channel.close().syncUninterruptibly();
   }
 
+  /** The HTTP/1.1 pipeline of a connection, after TLS and protocol selection. */
+  static void http1(ChannelPipeline p, GatewayConfig config, GatewayHandler router) {
+    p.addLast(new GatewayCodec(), new ConnectionTimeouts(config.idleTimeout(), config.bodyTimeout()), new HttpServerKeepAliveHandler(),
+        new LimitedAggregator(config.maxRequestBytes()), new InOrderRequests(), router);
+  }
+
+  /** The pipeline of one HTTP/2 stream: one request, its body limited as on HTTP/1.1, to the same router. */
+  static void http2Stream(ChannelPipeline p, GatewayConfig config, GatewayHandler router) {
+    p.addLast(new Http2StreamFrameToHttpObjectCodec(true), new LimitedAggregator(config.maxRequestBytes()), router);
+  }
+
   /** Answers an oversized body with our JSON 413 that states the limit, instead of Netty's bare one. */
-  private static final class LimitedAggregator extends HttpObjectAggregator {
+  static final class LimitedAggregator extends HttpObjectAggregator {
     private final int max;
 
     LimitedAggregator(int max) {

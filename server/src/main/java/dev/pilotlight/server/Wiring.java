@@ -52,6 +52,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
@@ -288,7 +290,11 @@ public final class Wiring {
       return null;
     }
     try {
-      return SslContextBuilder.forServer(security.tlsCert().toFile(), security.tlsKey().toFile()).build();
+      return SslContextBuilder.forServer(security.tlsCert().toFile(), security.tlsKey().toFile())
+          .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+              ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE, ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+              ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+          .build();
     } catch (SSLException | IllegalArgumentException e) {
       throw new IllegalArgumentException("cannot use --tls-cert " + security.tlsCert() + " and --tls-key " + security.tlsKey()
           + " (expected PEM files: a certificate chain and its PKCS#8 private key): " + e.getMessage(), e);
