@@ -148,6 +148,11 @@ final class FileLogStore implements LogStore {
      */
     void write(byte[] bytes, List<String> lines) {
       queued.add(new Pending(bytes, lines));
+      writeQueued();
+    }
+
+    /** Writes what is queued unless another holds the lock; whoever holds it calls this after unlocking. */
+    private void writeQueued() {
       while (!queued.isEmpty() && lock.tryLock()) {
         try {
           drain();
@@ -223,6 +228,7 @@ final class FileLogStore implements LogStore {
         throw new StoreException("log " + current + ": reading failed: " + e.getMessage(), e);
       } finally {
         lock.unlock();
+        writeQueued(); // lines appended while this read held the lock
       }
     }
 
