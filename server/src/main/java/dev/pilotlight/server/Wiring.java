@@ -108,8 +108,9 @@ public final class Wiring {
     Credentials credentials = new Credentials(credentialStore, clock);
     AdminToken.ensure(data.resolve(AdminToken.FILE), credentials);
 
-    EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(0, NioIoHandler.newFactory());
+    // One group accepts and serves (an accepted connection stays on the loop that took it).
+    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(ioThreads(System.getenv("PILOTLIGHT_IO_THREADS"),
+        Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
     // Management work (SQLite through JNI, unzipping, fsync) runs on platform threads: a virtual
     // thread blocked in native code holds its carrier, and a few of them starve every other
     // virtual thread. Bounded: past the threads and the queue a request gets 503 (BlockingWork).
@@ -125,7 +126,6 @@ public final class Wiring {
       usageStore.close();
       credentialStore.close();
       logs.close();
-      boss.shutdownGracefully(0, 0, TimeUnit.SECONDS);
       workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
     };
     RuntimeApiServer runtimeApi = RuntimeApiServer.create(workers);
@@ -211,7 +211,7 @@ public final class Wiring {
     try {
       gateway = GatewayServer.start(new GatewayConfig(config.host(), config.port(),
           (int) Math.min(Integer.MAX_VALUE - 1, config.limits().maxZippedBytes() + 1024 * 1024), tls(security),
-          GatewayConfig.DEFAULT_IDLE_TIMEOUT, GatewayConfig.DEFAULT_BODY_TIMEOUT), boss, workers, router);
+          GatewayConfig.DEFAULT_IDLE_TIMEOUT, GatewayConfig.DEFAULT_BODY_TIMEOUT), workers, workers, router);
     } catch (RuntimeException e) {
       proxy.close();
       activator.shutdown();
@@ -259,7 +259,6 @@ public final class Wiring {
         save.run(); // after the instances stopped: their last idle time is counted
         executor.close();
         blocking.shutdownNow();
-        boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         events.close();
         registry.close();
@@ -282,6 +281,29 @@ public final class Wiring {
         "instance isolation: " + isolation);
     LOG.log(System.Logger.Level.INFO, "pilotlight: protections: " + String.join("; ", lines));
     return lines;
+  }
+
+  /**
+   * The daemon's network threads (event loops, shared by the front door, the proxy and every
+   * Runtime API): half the cores, at least one, unless {@code PILOTLIGHT_IO_THREADS} says otherwise.
+   * The other half is for the instances, which do the work: a warm invocation costs its instance
+   * about what it costs the daemon. A loop beyond the daemon's share adds no throughput, only
+   * hand-offs between loops, and each hand-off wakes a thread, which on a virtual machine costs
+   * as much as the rest of the invocation (docs/performance.md). Netty's default is twice the cores.
+   */
+  static int ioThreads(String setting, int cores) {
+    if (setting != null && !setting.isBlank()) {
+      try {
+        int n = Integer.parseInt(setting.trim());
+        if (n >= 1 && n <= 1024) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new IllegalArgumentException("PILOTLIGHT_IO_THREADS=" + setting + " (expected: a whole number from 1 to 1024)");
+    }
+    return Math.max(1, cores / 2);
   }
 
   /** The server's TLS context from the PEM files given, or null for plain HTTP. */
