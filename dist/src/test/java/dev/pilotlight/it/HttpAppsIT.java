@@ -6,14 +6,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Web apps of the {@code http} runtime: a Spring Boot app end to end, and the HTTP readiness probe. */
+/** Web apps of the {@code http} runtime: a Spring Boot app end to end, the HTTP readiness probe, a burst at a fresh instance. */
 class HttpAppsIT {
   @Test
   void aSpringBootAppAnswersThroughTheGatewayColdAndFromItsAotCache(@TempDir Path data) {
@@ -54,5 +60,39 @@ class HttpAppsIT {
       assertThat(logs).contains("GET /status?code=503 503");
       assertThat(logs.indexOf("GET /status?code=503 503")).isLessThan(logs.indexOf("GET /?name=Ann 200"));
     }
+  }
+
+  @Test
+  void aBurstAtAFreshInstanceIsAllAnsweredWithoutOverflowingTheAppsAcceptQueue(@TempDir Path data) throws Exception {
+    try (DaemonFixture d = new DaemonFixture(data)) {
+      // a plain JVM start: the app (JDK HttpServer, accept queue of 50, one thread) is at its slowest
+      d.deploy(example("hello-http"), "--name", "burst", "--env", "PILOTLIGHT_LAUNCH=plain");
+      long overflowsBefore = listenOverflows();
+      HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build(); // a connection per request in flight
+      List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+      for (int i = 0; i < 150; i++) {
+        calls.add(http.sendAsync(HttpRequest.newBuilder(URI.create(d.url() + "/fn/burst/?name=c" + i)).build(),
+            HttpResponse.BodyHandlers.ofString()));
+      }
+      for (int i = 0; i < calls.size(); i++) {
+        HttpResponse<String> r = calls.get(i).get(60, TimeUnit.SECONDS);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(r.body()).contains("Hello, c" + i);
+      }
+      // the proxy opened connections no faster than the app took them (InstanceConnections)
+      assertThat(listenOverflows()).as("listen queue overflows on this host during the burst").isEqualTo(overflowsBefore);
+    }
+  }
+
+  /** The kernel's count of connections dropped because a listen queue was full (TcpExt ListenOverflows). */
+  private static long listenOverflows() throws Exception {
+    List<String> lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+    for (int i = 0; i + 1 < lines.size(); i++) {
+      if (lines.get(i).startsWith("TcpExt:") && lines.get(i + 1).startsWith("TcpExt:")) {
+        List<String> names = List.of(lines.get(i).split(" "));
+        return Long.parseLong(lines.get(i + 1).split(" ")[names.indexOf("ListenOverflows")]);
+      }
+    }
+    throw new IllegalStateException("no TcpExt in /proc/net/netstat");
   }
 }

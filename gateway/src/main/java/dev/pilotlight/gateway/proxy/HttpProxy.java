@@ -3,12 +3,9 @@ package dev.pilotlight.gateway.proxy;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.pool.AbstractChannelPoolHandler;
-import io.netty.channel.pool.AbstractChannelPoolMap;
-import io.netty.channel.pool.ChannelPool;
-import io.netty.channel.pool.SimpleChannelPool;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -18,34 +15,35 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Forwards a request to an {@code http} instance over a pooled keep-alive connection and streams
- * the response back to the client chunk by chunk as it arrives.
+ * Forwards a request to an {@code http} instance over a pooled keep-alive connection (opened at a
+ * pace the app can accept, {@link InstanceConnections}) and streams the response back to the client
+ * chunk by chunk as it arrives.
  */
 public final class HttpProxy implements AutoCloseable {
-  private final AbstractChannelPoolMap<InetSocketAddress, SimpleChannelPool> pools;
+  private final Bootstrap bootstrap;
+  private final Map<InetSocketAddress, InstanceConnections> instances = new ConcurrentHashMap<>();
 
   public HttpProxy(EventLoopGroup group) {
-    Bootstrap bootstrap = new Bootstrap()
+    this.bootstrap = new Bootstrap()
         .group(group)
         .channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000);
-    this.pools = new AbstractChannelPoolMap<>() {
-      @Override
-      protected SimpleChannelPool newPool(InetSocketAddress key) {
-        return new SimpleChannelPool(bootstrap.clone().remoteAddress(key), new AbstractChannelPoolHandler() {
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000)
+        .handler(new ChannelInitializer<Channel>() {
           @Override
-          public void channelCreated(Channel ch) {
+          protected void initChannel(Channel ch) {
             ch.pipeline().addLast("codec", new HttpClientCodec());
           }
         });
-      }
-    };
   }
 
   /**
@@ -54,7 +52,7 @@ public final class HttpProxy implements AutoCloseable {
    */
   public void forward(ChannelHandlerContext client, FullHttpRequest req, String uri, InetSocketAddress target, Duration timeout, ProxyOutcome done) {
     boolean keepAlive = HttpUtil.isKeepAlive(req);
-    ChannelPool pool = pools.get(target);
+    InstanceConnections pool = instances.computeIfAbsent(target, t -> new InstanceConnections(bootstrap.clone().remoteAddress(t)));
     FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, req.method(), uri, req.content().retainedDuplicate());
     copyEndToEnd(req.headers(), out.headers());
     String clientIp = client.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "127.0.0.1";
@@ -66,10 +64,18 @@ public final class HttpProxy implements AutoCloseable {
     HttpUtil.setContentLength(out, out.content().readableBytes());
     out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     req.release();
-    pool.acquire().addListener(f -> {
+    Promise<Channel> connection = client.executor().newPromise();
+    // a request that waits for a connection (all taken, none may be opened yet) waits at most its timeout
+    var waitLimit = client.executor().schedule(() -> connection.tryFailure(new WaitedTooLong()), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    pool.acquire(connection).addListener(f -> {
+      waitLimit.cancel(false);
       if (!f.isSuccess()) {
         out.release();
-        done.failed(f.cause(), false);
+        if (f.cause() instanceof WaitedTooLong) {
+          done.timedOut(false);
+        } else {
+          done.failed(f.cause(), false);
+        }
         return;
       }
       Channel backend = (Channel) f.getNow();
@@ -84,10 +90,17 @@ public final class HttpProxy implements AutoCloseable {
     });
   }
 
+  private static final class WaitedTooLong extends Exception {
+    WaitedTooLong() {
+      super("no connection to the instance came free within the function's timeout", null, false, false);
+    }
+  }
+
   /** Forgets pooled connections to an instance that is gone. */
   public void forget(InetSocketAddress target) {
-    if (pools.contains(target)) {
-      pools.remove(target);
+    InstanceConnections gone = instances.remove(target);
+    if (gone != null) {
+      gone.close();
     }
   }
 
@@ -113,6 +126,7 @@ public final class HttpProxy implements AutoCloseable {
 
   @Override
   public void close() {
-    pools.close();
+    instances.values().forEach(InstanceConnections::close);
+    instances.clear();
   }
 }

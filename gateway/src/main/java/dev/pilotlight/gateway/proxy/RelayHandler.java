@@ -4,7 +4,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.pool.ChannelPool;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -27,16 +26,17 @@ import java.util.concurrent.TimeUnit;
 final class RelayHandler extends ChannelInboundHandlerAdapter {
   private final ChannelHandlerContext client;
   private final Channel backend;
-  private final ChannelPool pool;
+  private final InstanceConnections pool;
   private final boolean clientKeepAlive;
   private final ProxyOutcome outcome;
   private boolean headSent;
   private boolean backendKeepAlive = true;
+  private boolean answered; // the whole response came back: the connection can serve another
   private boolean finished;
   private int status;
   private ScheduledFuture<?> timeout;
 
-  RelayHandler(ChannelHandlerContext client, Channel backend, ChannelPool pool, boolean clientKeepAlive, ProxyOutcome outcome) {
+  RelayHandler(ChannelHandlerContext client, Channel backend, InstanceConnections pool, boolean clientKeepAlive, ProxyOutcome outcome) {
     this.client = client;
     this.backend = backend;
     this.pool = pool;
@@ -80,6 +80,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         // Done (the instance released, the invocation recorded) before the client can see the end
         // of the response, so a client that asks for the function's status next finds it counted.
         if (finish()) {
+          answered = true;
           releaseBackend();
           outcome.completed(status);
         }
@@ -130,9 +131,6 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     if (backend.pipeline().get("relay") != null) {
       backend.pipeline().remove(this);
     }
-    if (!backendKeepAlive) {
-      backend.close();
-    }
-    pool.release(backend);
+    pool.release(backend, backendKeepAlive && answered);
   }
 }

@@ -1,0 +1,163 @@
+package dev.pilotlight.gateway.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keep-alive connections to one {@code http} instance, opened no faster than the app can take them.
+ *
+ * <p>A connection is <em>unproven</em> from the moment it is opened until a response has come back
+ * on it: until then it may still sit in the app's accept queue. At most {@link #MAX_UNPROVEN} are
+ * unproven at once; a request that finds no idle connection and no room to open one waits for the
+ * first connection to come free or the next one to open. So a burst that reaches a fresh instance
+ * (a JVM still loading its classes, one accepting thread) does not overflow its listen backlog:
+ * the kernel would drop the connections beyond it and the client would retry them a second later
+ * (SYN and request retransmits). Each answered request proves its connection and lets another be
+ * opened, so the pool grows to what the load needs within a few round trips.
+ *
+ * <p>Thread-safe: requests of any event loop acquire and release; promises complete outside the lock.
+ */
+final class InstanceConnections {
+  /**
+   * Connections opened and not yet answered on, at most. Below the smallest listen backlog in
+   * common use (Python's {@code socketserver} listens with 5; the JDK's HttpServer with 50,
+   * Node and nginx with 511), so no app's accept queue overflows because of the proxy.
+   */
+  static final int MAX_UNPROVEN = 4;
+
+  private static final AttributeKey<Boolean> UNPROVEN = AttributeKey.valueOf("pilotlight.unproven");
+
+  private final Bootstrap bootstrap;
+  private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+  private final ArrayDeque<Promise<Channel>> waiting = new ArrayDeque<>();
+  private int unproven;
+  private boolean closed;
+
+  /** @param bootstrap connects to the instance (its remote address set) and sets up each new connection's pipeline */
+  InstanceConnections(Bootstrap bootstrap) {
+    this.bootstrap = bootstrap;
+  }
+
+  /** An open connection for one request (its pipeline as the bootstrap's handler made it); give it back with {@link #release}. */
+  Future<Channel> acquire(Promise<Channel> promise) {
+    Channel ready;
+    boolean open = false;
+    synchronized (this) {
+      if (closed) {
+        return promise.setFailure(new IllegalStateException("the instance is gone"));
+      }
+      while ((ready = idle.pollLast()) != null && !ready.isActive()) {
+        // closed by the app while idle: forget it
+      }
+      if (ready == null) {
+        if (unproven < MAX_UNPROVEN) {
+          unproven++;
+          open = true;
+        } else {
+          waiting.addLast(promise);
+        }
+      }
+    }
+    if (ready != null) {
+      handOver(ready, promise);
+    } else if (open) {
+      open(promise);
+    }
+    return promise;
+  }
+
+  /**
+   * Takes back a connection after its request: {@code reusable} when a whole response came back and
+   * both sides keep the connection alive (it is then proven, and idles or serves a waiting request);
+   * otherwise it is closed. Either way a waiting request may now get a new connection.
+   */
+  void release(Channel ch, boolean reusable) {
+    Promise<Channel> next = null;
+    List<Promise<Channel>> toOpen = new ArrayList<>();
+    boolean keep = reusable && ch.isActive();
+    synchronized (this) {
+      if (Boolean.TRUE.equals(ch.attr(UNPROVEN).getAndSet(null))) {
+        unproven--;
+      }
+      if (keep && !closed) {
+        next = waiting.pollFirst();
+        if (next == null) {
+          idle.addLast(ch);
+        }
+      }
+      while (!closed && unproven < MAX_UNPROVEN && !waiting.isEmpty()) {
+        unproven++;
+        toOpen.add(waiting.pollFirst());
+      }
+    }
+    if (!keep || closed && next == null) {
+      ch.close();
+    }
+    if (next != null) {
+      handOver(ch, next);
+    }
+    toOpen.forEach(this::open);
+  }
+
+  /** Closes idle connections and fails waiting requests; connections in use close when released. */
+  void close() {
+    List<Channel> toClose;
+    List<Promise<Channel>> toFail;
+    synchronized (this) {
+      closed = true;
+      toClose = new ArrayList<>(idle);
+      idle.clear();
+      toFail = new ArrayList<>(waiting);
+      waiting.clear();
+    }
+    toClose.forEach(Channel::close);
+    toFail.forEach(p -> p.tryFailure(new IllegalStateException("the instance is gone")));
+  }
+
+  /** Connections opened and not yet answered on; for tests. */
+  synchronized int unproven() {
+    return unproven;
+  }
+
+  /** Requests waiting for a connection; for tests. */
+  synchronized int waiting() {
+    return waiting.size();
+  }
+
+  private void handOver(Channel ch, Promise<Channel> promise) {
+    if (!promise.trySuccess(ch)) {
+      release(ch, true); // the request gave up meanwhile
+    }
+  }
+
+  private void open(Promise<Channel> promise) {
+    bootstrap.connect().addListener((ChannelFuture f) -> {
+      if (f.isSuccess()) {
+        Channel ch = f.channel();
+        ch.attr(UNPROVEN).set(Boolean.TRUE);
+        handOver(ch, promise);
+      } else {
+        List<Promise<Channel>> toOpen = new ArrayList<>();
+        synchronized (this) {
+          unproven--;
+        }
+        promise.tryFailure(f.cause());
+        synchronized (this) {
+          // a failed connect frees its place for whoever waits (they fail the same way if the app is gone)
+          while (!closed && unproven < MAX_UNPROVEN && !waiting.isEmpty()) {
+            unproven++;
+            toOpen.add(waiting.pollFirst());
+          }
+        }
+        toOpen.forEach(this::open);
+      }
+    });
+  }
+}
