@@ -55,6 +55,12 @@ final class BurstCommand implements Callable<Integer> {
   @Option(names = "--sustained", paramLabel = "SECONDS", description = "Length of the sustained load; 0 skips it (default: ${DEFAULT-VALUE}).")
   int sustainedSeconds = 120;
 
+  @Option(names = "--defaults", paramLabel = "EXAMPLES", split = ",",
+      description = "Instead: each of these examples deployed with nothing but its name (the settings a new user gets: "
+          + "concurrency 1 and at most 10 instances for Lambda-style functions, 100 for http apps), a burst of --clients "
+          + "through its function URL from zero instances, then the warm baseline; e.g. --defaults hello-java,hello-http.")
+  List<String> defaults;
+
   @Option(names = "--json", description = "Print the figures as JSON instead of tables.")
   boolean json;
 
@@ -91,6 +97,9 @@ final class BurstCommand implements Callable<Integer> {
     Settings settings = new Settings(clients, durationSeconds, sleepMs, concurrency, maxInstances, memoryMb, idleSeconds, sustainedClients,
         sustainedSeconds);
     BenchPaths paths = BenchPaths.fromSystem(System.getenv());
+    if (defaults != null && !defaults.isEmpty()) {
+      return atDefaults(paths, out != null ? out : paths.root().resolve("bench-results/burst-defaults.json"));
+    }
     Path outFile = out != null ? out : paths.root().resolve("bench-results/burst.json");
     Path functions = paths.root().resolve("examples/test-functions/target/package");
     if (!Files.isRegularFile(functions.resolve("test-functions.jar"))) {
@@ -139,9 +148,9 @@ final class BurstCommand implements Callable<Integer> {
     Duration length = Duration.ofSeconds(s.durationSeconds());
 
     stderr.printf("burst: %d clients for %d s at zero instances…%n", s.clients(), s.durationSeconds());
-    Phase burst = phase("burst from zero", load, api, s.clients(), length);
+    Phase burst = phase("burst from zero", FUNCTION, load, api, s.clients(), length);
     stderr.printf("warm baseline: the same %d clients for %d s on the instances the burst left…%n", s.clients(), s.durationSeconds());
-    Phase warm = phase("warm (baseline)", load, api, s.clients(), length);
+    Phase warm = phase("warm (baseline)", FUNCTION, load, api, s.clients(), length);
     stderr.printf("waiting for scale to zero (idle timeout %d s)…%n", s.idleSeconds());
     long zeroAfterBurst = awaitZero(api, Duration.ofSeconds(s.idleSeconds()).plus(ZERO_GRACE));
 
@@ -150,7 +159,7 @@ final class BurstCommand implements Callable<Integer> {
     long zeroAfterSustained = -1;
     if (s.sustainedSeconds() > 0) {
       stderr.printf("sustained: %d clients for %d s…%n", s.sustainedClients(), s.sustainedSeconds());
-      sustained = phase("sustained", load, api, s.sustainedClients(), Duration.ofSeconds(s.sustainedSeconds()));
+      sustained = phase("sustained", FUNCTION, load, api, s.sustainedClients(), Duration.ofSeconds(s.sustainedSeconds()));
       settling = Settling.of(sustained.samples(), 5000);
       stderr.printf("waiting for scale to zero (idle timeout %d s)…%n", s.idleSeconds());
       zeroAfterSustained = awaitZero(api, Duration.ofSeconds(s.idleSeconds()).plus(ZERO_GRACE));
@@ -158,19 +167,71 @@ final class BurstCommand implements Callable<Integer> {
     return new Result(s, burst, warm, zeroAfterBurst, sustained, settling, zeroAfterSustained, RunInfo.current(s.clients(), 0));
   }
 
-  private static Phase phase(String name, LoadGenerator load, DaemonApi api, int clients, Duration length)
+  private static Phase phase(String name, String function, LoadGenerator load, DaemonApi api, int clients, Duration length)
       throws InterruptedException, IOException {
-    Launches before = Launches.in(api.metrics(), FUNCTION);
+    Launches before = Launches.in(api.metrics(), function);
     InstanceWatch[] watch = new InstanceWatch[1];
     long[] origin = new long[1];
     LoadGenerator.Run run = load.run(clients, length, () -> {
       origin[0] = System.nanoTime();
-      watch[0] = InstanceWatch.start(api, FUNCTION, origin[0]);
+      watch[0] = InstanceWatch.start(api, function, origin[0]);
     });
     watch[0].close();
     List<InstanceWatch.Sample> samples = LoadFigures.between(watch[0].samples(), 0, length.toMillis() + 1);
-    Launches launched = Launches.in(api.metrics(), FUNCTION).since(before);
+    Launches launched = Launches.in(api.metrics(), function).since(before);
     return new Phase(name, clients, (int) length.toSeconds(), LoadFigures.of(run, samples), samples, launched);
+  }
+
+  /** One example at the defaults: its burst from zero and its warm baseline. */
+  record AtDefaults(String example, String runtime, Phase burst, Phase warm) {}
+
+  /**
+   * {@code --defaults}: each example deployed as a new user would (no settings but its name), a
+   * burst of {@link #clients} through its function URL from zero instances, then the same clients
+   * on what the burst left. One daemon; the warm pool settled before each burst.
+   */
+  private int atDefaults(BenchPaths paths, Path outFile) throws Exception {
+    if (clients < 1 || durationSeconds < 1) {
+      throw new BenchFailure("--clients and --duration must be at least 1");
+    }
+    List<Example> examples = new java.util.ArrayList<>();
+    for (String name : defaults) {
+      examples.add(Example.load(paths, name.trim()));
+    }
+    DaemonUnderTest daemon = DaemonUnderTest.start(paths.launcher());
+    Thread hook = new Thread(daemon::close, "bench-cleanup");
+    Runtime.getRuntime().addShutdownHook(hook);
+    List<AtDefaults> results = new java.util.ArrayList<>();
+    try {
+      stderr.println("starting a daemon on " + daemon.baseUrl() + " (log: " + daemon.log() + ")…");
+      daemon.awaitHealthy(DAEMON_START_LIMIT);
+      DaemonApi api = new DaemonApi(daemon.address(), daemon.baseUrl(), daemon.token());
+      Duration length = Duration.ofSeconds(durationSeconds);
+      for (Example e : examples) {
+        String function = "burst-" + e.name();
+        api.deploy(e.dir(), List.of("--name", function)); // as a user does: the example directory, its pilotlight.yaml
+        AotTraining.await(api, List.of(function), stderr);
+        new PoolWatch(api).settle(POOL_SETTLE_LIMIT);
+        if (api.status(function).path("instances").asInt() != 0) {
+          throw new BenchFailure("'" + function + "' has instances up before the burst");
+        }
+        // a user's calls: GET on the function URL, no credentials (the default auth of a URL is none)
+        LoadGenerator load = new LoadGenerator(daemon.address(), "GET", "/fn/" + function + "/", null, READ_TIMEOUT, null);
+        stderr.printf("%s at its defaults: %d clients for %d s from zero instances, then warm…%n", e.name(), clients, durationSeconds);
+        try {
+          Phase burst = phase("burst from zero", function, load, api, clients, length);
+          Phase warm = phase("warm (baseline)", function, load, api, clients, length);
+          results.add(new AtDefaults(e.name(), e.runtime(), burst, warm));
+        } catch (BenchFailure | IOException ex) {
+          throw new BenchFailure(ex.getMessage() + "\nthe end of the daemon log:\n" + daemon.tail(30), ex);
+        }
+      }
+    } finally {
+      BenchOutput.stop(daemon, hook);
+    }
+    BenchOutput.finish(stdout, outFile, BurstReport.defaultsJson(results, RunInfo.current(clients, 0)), json,
+        "\n" + BurstReport.defaultsTable(results, RunInfo.current(clients, 0)));
+    return 0;
   }
 
   /** Polls until no instance is up or starting; returns how long that took, in ms. */

@@ -81,6 +81,41 @@ final class BurstReport {
     return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, v < 10 ? "%.2f" : "%.1f", v);
   }
 
+  /** {@code burst --defaults}: one block per example, burst and warm rows, with its launches. */
+  static String defaultsTable(List<BurstCommand.AtDefaults> results, RunInfo info) {
+    StringBuilder t = new StringBuilder();
+    t.append("each example deployed with its name only (the defaults a new user gets); GET on its function URL, closed-loop clients on\n")
+        .append("keep-alive connections opened before the start, all first requests at once, from zero instances, then the same clients warm\n");
+    for (BurstCommand.AtDefaults r : results) {
+      t.append('\n').append(r.example()).append(" (").append(r.runtime()).append(")\n");
+      t.append(String.format(Locale.ROOT, ROW, "", "calls", "2xx %", "429", "errors", "p50 ms", "p90 ms", "p99 ms", "2xx/s", "first 2xx",
+          "last client", "instances"));
+      row(t, r.burst());
+      row(t, r.warm());
+      t.append("launched during the burst: ").append(r.burst().launches().describe()).append('\n');
+    }
+    t.append("\ntarget (issue 13): 100 % 2xx and p99 <= 1 s in the burst from zero.\n").append(info.machine()).append('\n');
+    return t.toString();
+  }
+
+  static String defaultsJson(List<BurstCommand.AtDefaults> results, RunInfo info) {
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode all = root.putArray("examples");
+    for (BurstCommand.AtDefaults r : results) {
+      ObjectNode e = all.addObject();
+      e.put("example", r.example());
+      e.put("runtime", r.runtime());
+      e.set("burst", phase(r.burst()));
+      e.set("warm", phase(r.warm()));
+    }
+    root.put("machine", info.machine());
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static String jsonText(BurstCommand.Result r) {
     ObjectNode root = JSON.createObjectNode();
     root.set("settings", JSON.valueToTree(r.settings()));
