@@ -33,6 +33,11 @@ final class DaemonUnderTest implements AutoCloseable {
     this.address = address;
   }
 
+  /** The daemon's process id (bin/pilotlight serve execs the JVM), e.g. to read its CPU time. */
+  long pid() {
+    return process.pid();
+  }
+
   /** Starts the daemon; it is not ready until {@link #awaitHealthy} returns. */
   static DaemonUnderTest start(Path launcher) throws IOException {
     return start(launcher, Map.of());

@@ -1,0 +1,227 @@
+package dev.pilotlight.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pilotlight.model.io.FileTrees;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code bench throughput}: warm requests per second and latency through the gateway, for a
+ * Lambda-style function and for a web app, against nginx {@code proxy_pass} to the same app and the
+ * app called directly, alternated round by round in one run; and the daemon's CPU per request.
+ */
+@Command(name = "throughput", mixinStandardHelpOptions = true,
+    description = "Warm throughput through the gateway (hello-java, hello-http) against nginx proxy_pass and the app directly, alternated.")
+final class ThroughputCommand implements Callable<Integer> {
+  private static final Duration DAEMON_START_LIMIT = Duration.ofSeconds(60);
+  private static final Duration APP_START_LIMIT = Duration.ofSeconds(60);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Option(names = "--concurrency", paramLabel = "C", split = ",", description = "Client connections, one run each (default: ${DEFAULT-VALUE}).")
+  List<Integer> concurrency = List.of(1, 10, 100);
+
+  @Option(names = "--seconds", paramLabel = "S", description = "Length of each measured run (default: ${DEFAULT-VALUE}).")
+  int seconds = 5;
+
+  @Option(names = "--rounds", paramLabel = "N", description = "Rounds; each round runs every target once, in turn (default: ${DEFAULT-VALUE}).")
+  int rounds = 3;
+
+  @Option(names = "--wrk", paramLabel = "PATH", description = "The wrk binary (default: ${DEFAULT-VALUE}).")
+  String wrk = "/usr/bin/wrk";
+
+  @Option(names = "--nginx", paramLabel = "PATH", description = "The nginx binary (default: ${DEFAULT-VALUE}).")
+  String nginx = "/usr/sbin/nginx";
+
+  @Option(names = "--json", description = "Print the figures as JSON instead of tables.")
+  boolean json;
+
+  @Option(names = "--out", paramLabel = "FILE", description = "Where the JSON is always written (default: bench-results/throughput.json).")
+  Path out;
+
+  private final PrintStream stdout;
+  private final PrintStream stderr;
+
+  ThroughputCommand(PrintStream stdout, PrintStream stderr) {
+    this.stdout = stdout;
+    this.stderr = stderr;
+  }
+
+  /** One load target: what is called, and whether the daemon's CPU is counted for it. */
+  record Target(String name, String url, boolean throughDaemon) {}
+
+  /** One measured run. */
+  record Run(String target, int concurrency, int round, WrkRun figures, double daemonCpuMicrosPerRequest) {}
+
+  @Override
+  public Integer call() throws Exception {
+    if (seconds < 1 || rounds < 1 || concurrency.isEmpty() || concurrency.stream().anyMatch(c -> c < 1)) {
+      throw new BenchFailure("--seconds, --rounds and every --concurrency must be at least 1");
+    }
+    for (String tool : List.of(wrk, nginx)) {
+      if (!Files.isExecutable(Path.of(tool))) {
+        throw new BenchFailure(tool + " not found: install it (apt-get install -y wrk nginx) or point --wrk/--nginx at it");
+      }
+    }
+    BenchPaths paths = BenchPaths.fromSystem(System.getenv());
+    Path outFile = out != null ? out : paths.root().resolve("bench-results/throughput.json");
+    Example java = Example.load(paths, "hello-java");
+    Example web = Example.load(paths, "hello-http");
+    Path work = Files.createTempDirectory("pilotlight-throughput-");
+    DaemonUnderTest daemon = DaemonUnderTest.start(paths.launcher());
+    Thread hook = new Thread(daemon::close, "bench-cleanup");
+    Runtime.getRuntime().addShutdownHook(hook);
+    List<Run> runs = new ArrayList<>();
+    try (PlainHttpApp direct = PlainHttpApp.start(web, paths, work.resolve("app.log"));
+        Nginx proxy = Nginx.start(nginx, work.resolve("nginx"), direct.address().getPort())) {
+      stderr.println("starting a daemon on " + daemon.baseUrl() + " (log: " + daemon.log() + ")…");
+      daemon.awaitHealthy(DAEMON_START_LIMIT);
+      DaemonApi api = new DaemonApi(daemon.address(), daemon.baseUrl(), daemon.token());
+      api.deploy(java.dir(), List.of("--name", "hello-java"));
+      api.deploy(web.dir(), List.of("--name", "hello-http"));
+      AotTraining.await(api, List.of("hello-java", "hello-http"), stderr);
+      direct.awaitFirstAnswer(APP_START_LIMIT);
+      String app = "http://127.0.0.1:" + direct.address().getPort() + "/";
+      List<Target> targets = List.of(
+          new Target("gateway: hello-java (Lambda-style)", daemon.baseUrl() + "/fn/hello-java/", true),
+          new Target("gateway: hello-http", daemon.baseUrl() + "/fn/hello-http/", true),
+          new Target("nginx proxy_pass: hello-http", "http://127.0.0.1:" + proxy.port() + "/", false),
+          new Target("direct: hello-http", app, false));
+      int most = concurrency.stream().mapToInt(Integer::intValue).max().orElseThrow();
+      stderr.printf("warming every target (%d connections, 3 s each)…%n", most);
+      for (Target t : targets) {
+        wrk(t, most, 3);
+      }
+      for (int c : concurrency) {
+        for (int r = 1; r <= rounds; r++) {
+          for (Target t : targets) {
+            long cpuBefore = t.throughDaemon() ? cpuTicks(daemon.pid()) : 0;
+            WrkRun f = wrk(t, c, seconds);
+            double cpu = t.throughDaemon() && f.requests() > 0
+                ? (cpuTicks(daemon.pid()) - cpuBefore) * (1_000_000.0 / CLOCK_TICKS) / f.requests() : Double.NaN;
+            runs.add(new Run(t.name(), c, r, f, cpu));
+            stderr.printf(Locale.ROOT, "c=%d round %d %-36s %9.0f req/s  p50 %7.2f ms  p99 %8.2f ms%s%n", c, r, t.name(),
+                f.requestsPerSecond(), f.p50Ms(), f.p99Ms(), Double.isNaN(cpu) ? "" : String.format(Locale.ROOT, "  daemon %.0f µs/req", cpu));
+          }
+        }
+      }
+      ObjectNode instances = JSON.createObjectNode();
+      instances.put("hello-java", api.status("hello-java").path("instances").asInt());
+      instances.put("hello-http", api.status("hello-http").path("instances").asInt());
+      BenchOutput.finish(stdout, outFile, jsonText(runs, instances), json, "\n" + table(runs, instances));
+    } finally {
+      BenchOutput.stop(daemon, hook);
+      FileTrees.deleteTreeQuietly(work);
+    }
+    return 0;
+  }
+
+  private WrkRun wrk(Target t, int connections, int forSeconds) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(wrk, "-t1", "-c" + connections, "-d" + forSeconds + "s", "--latency", "--timeout", "10s", t.url())
+        .redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(forSeconds + 30L, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new BenchFailure("wrk against " + t.url() + " failed:\n" + output);
+    }
+    WrkRun f = WrkRun.parse(output);
+    if (f.errors() > 0) {
+      stderr.printf("warning: %d of %d requests to %s got no 2xx/3xx answer%n", f.errors(), f.requests(), t.name());
+    }
+    return f;
+  }
+
+  /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these. */
+  private static final long CLOCK_TICKS = 100;
+
+  /** User plus system CPU of a process so far, in clock ticks (/proc/<pid>/stat fields 14 and 15). */
+  static long cpuTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14, 15 counted from after "(comm) "
+  }
+
+  static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    return v.length == 0 ? Double.NaN : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+
+  /** Per concurrency and target, the median of the rounds. */
+  static Map<Integer, Map<String, double[]>> medians(List<Run> runs) {
+    Map<Integer, Map<String, double[]>> out = new LinkedHashMap<>();
+    for (Run r : runs) {
+      out.computeIfAbsent(r.concurrency(), c -> new LinkedHashMap<>()).putIfAbsent(r.target(), null);
+    }
+    for (var byC : out.entrySet()) {
+      for (String target : new ArrayList<>(byC.getValue().keySet())) {
+        List<Run> these = runs.stream().filter(r -> r.concurrency() == byC.getKey() && r.target().equals(target)).toList();
+        byC.getValue().put(target, new double[] {
+            median(these.stream().mapToDouble(r -> r.figures().requestsPerSecond()).toArray()),
+            median(these.stream().mapToDouble(r -> r.figures().p50Ms()).toArray()),
+            median(these.stream().mapToDouble(r -> r.figures().p99Ms()).toArray()),
+            median(these.stream().mapToDouble(Run::daemonCpuMicrosPerRequest).toArray())});
+      }
+    }
+    return out;
+  }
+
+  static String table(List<Run> runs, ObjectNode instances) {
+    StringBuilder t = new StringBuilder();
+    t.append("medians of the rounds; wrk -t1 -cC --latency, keep-alive connections; warm instances: ").append(instances).append('\n');
+    t.append(String.format(Locale.ROOT, "  %-4s %-36s %10s %9s %9s %14s%n", "c", "target", "req/s", "p50 ms", "p99 ms", "daemon µs/req"));
+    for (var byC : medians(runs).entrySet()) {
+      for (var e : byC.getValue().entrySet()) {
+        double[] m = e.getValue();
+        t.append(String.format(Locale.ROOT, "  %-4d %-36s %10.0f %9.2f %9.2f %14s%n", byC.getKey(), e.getKey(), m[0], m[1], m[2],
+            Double.isNaN(m[3]) ? "" : String.format(Locale.ROOT, "%.0f", m[3])));
+      }
+      double[] gw = byC.getValue().get("gateway: hello-http");
+      double[] ng = byC.getValue().get("nginx proxy_pass: hello-http");
+      double[] dir = byC.getValue().get("direct: hello-http");
+      if (gw != null && ng != null && dir != null) {
+        t.append(String.format(Locale.ROOT, "       hello-http: gateway/nginx throughput %.2f×; added p50 over direct: gateway %.2f ms, nginx %.2f ms%n",
+            gw[0] / ng[0], gw[1] - dir[1], ng[1] - dir[1]));
+      }
+    }
+    t.append("targets (issue 13): gateway throughput >= nginx's and added p50 <= nginx's; a no-op Lambda-style call <= 50 µs of daemon CPU\n");
+    t.append(RunInfo.current(0, 0).machine()).append('\n');
+    return t.toString();
+  }
+
+  static String jsonText(List<Run> runs, ObjectNode instances) throws IOException {
+    ObjectNode root = JSON.createObjectNode();
+    root.set("instances", instances);
+    ArrayNode all = root.putArray("runs");
+    for (Run r : runs) {
+      ObjectNode n = all.addObject();
+      n.put("target", r.target());
+      n.put("concurrency", r.concurrency());
+      n.put("round", r.round());
+      n.put("requestsPerSecond", r.figures().requestsPerSecond());
+      n.put("p50Ms", r.figures().p50Ms());
+      n.put("p99Ms", r.figures().p99Ms());
+      n.put("requests", r.figures().requests());
+      n.put("errors", r.figures().errors());
+      if (!Double.isNaN(r.daemonCpuMicrosPerRequest())) {
+        n.put("daemonCpuMicrosPerRequest", r.daemonCpuMicrosPerRequest());
+      }
+    }
+    root.put("machine", RunInfo.current(0, 0).machine());
+    return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
+  }
+}
