@@ -55,11 +55,13 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
       g.killAll();
       g.remove();
       box.close();
-      String reason = stopping
-          ? "instance " + id + " was stopped"
-          : outOfMemory
-              ? Failure.InstanceFailed.OUT_OF_MEMORY + ": instance " + id + " used more than its " + deployment.spec().memoryMb() + " MB (memory) and was "
-                  + "ended by the kernel" + lastLinesSuffix()
+      // Out of memory first: the kernel may end an instance that was being stopped (drained) too,
+      // and what its in-flight requests died of is the memory limit, not the stop.
+      String reason = outOfMemory
+          ? Failure.InstanceFailed.OUT_OF_MEMORY + ": instance " + id + " used more than its " + deployment.spec().memoryMb() + " MB (memory) and was "
+              + "ended by the kernel" + lastLinesSuffix()
+          : stopping
+              ? "instance " + id + " was stopped"
               : "instance " + id + " exited with code " + p.exitValue() + lastLinesSuffix();
       onExit(reason);
       exited.complete(reason);

@@ -40,7 +40,7 @@ public final class FunctionSettings {
       .build();
 
   public static final Setting<Integer> MEMORY = Setting.spec("memory", Kind.INTEGER, FunctionSpec::memoryMb, FunctionSpec.Builder::memoryMb)
-      .stored("memoryMb").flag("--memory", "MB").doc("Memory per instance in MB.")
+      .stored("memoryMb").flag("--memory", "MB").doc("Memory per instance in MB (default 256; 512 for http).")
       .expected("an integer number of MB, e.g. 512").byDefault(FunctionSpec.DEFAULT_MEMORY_MB, true)
       .check(v -> range("memory", v, 64, 65_536))
       .view("memoryMb", Shown.ALWAYS, FunctionSpec::memoryMb)

@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * @param handler what the runtime calls: {@code pkg.Class::method} (java), {@code module.function}
  *     (python), {@code file.handler} (node), optional for provided; null for {@code http}
  * @param command shell command for {@code http} (run with {@code sh -c} in the package directory)
- * @param memoryMb memory per instance in MB (default {@value #DEFAULT_MEMORY_MB}); the JVM heap limit for java
+ * @param memoryMb memory per instance in MB (default {@value #DEFAULT_MEMORY_MB}; for {@code http}
+ *     {@value #DEFAULT_HTTP_MEMORY_MB}, see {@link #DEFAULT_HTTP_MEMORY_MB}); the JVM heap limit for java
  * @param timeout maximum time for one request (default 30 s)
  * @param concurrency requests one instance serves at once (default 1, as on Lambda; for {@code http}
  *     {@value #DEFAULT_HTTP_CONCURRENCY}, see {@link #DEFAULT_HTTP_CONCURRENCY})
@@ -78,6 +79,16 @@ public record FunctionSpec(
    * instance — a whole JVM — for every concurrent request.
    */
   public static final int DEFAULT_HTTP_CONCURRENCY = 100;
+
+  /**
+   * Memory of an {@code http} app's instance when it sets none: Cloud Run's default (512 MiB), which
+   * goes with its concurrency of 80 as ours goes with {@link #DEFAULT_HTTP_CONCURRENCY}. A web app
+   * serves up to a hundred requests at once, each with its buffers and (often) a thread: a JVM
+   * app at 256 MB was killed by the kernel under 100 concurrent requests here (hello-http, JDK
+   * HttpServer, docs/performance.md). Lambda-style functions serve one request at a time and keep
+   * {@link #DEFAULT_MEMORY_MB}.
+   */
+  public static final int DEFAULT_HTTP_MEMORY_MB = 512;
   public static final int DEFAULT_MAX_INSTANCES = 10;
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(5);
   public static final Duration DEFAULT_MAX_EVENT_AGE = Duration.ofHours(6);
@@ -179,6 +190,11 @@ public record FunctionSpec(
   }
 
   /** A builder holding this spec's settings. */
+  /** The memory a function of {@code runtime} gets when it sets none. */
+  public static int defaultMemoryMb(Runtime runtime) {
+    return runtime == Runtime.HTTP ? DEFAULT_HTTP_MEMORY_MB : DEFAULT_MEMORY_MB;
+  }
+
   /** The concurrency a function of {@code runtime} gets when it sets none. */
   public static int defaultConcurrency(Runtime runtime) {
     return runtime == Runtime.HTTP ? DEFAULT_HTTP_CONCURRENCY : DEFAULT_CONCURRENCY;
@@ -257,7 +273,8 @@ public record FunctionSpec(
     private Runtime runtime;
     private String handler;
     private String command;
-    private int memoryMb = FunctionSettings.MEMORY.defaultValue();
+    /** Null until set: then the runtime's default ({@link #defaultMemoryMb}). */
+    private Integer memoryMb;
     private Duration timeout = FunctionSettings.TIMEOUT.defaultValue();
     /** Null until set: then the runtime's default ({@link #defaultConcurrency}). */
     private Integer concurrency;
@@ -391,7 +408,7 @@ public record FunctionSpec(
     }
 
     public FunctionSpec build() {
-      return new FunctionSpec(name, runtime, handler, command, memoryMb, timeout,
+      return new FunctionSpec(name, runtime, handler, command, memoryMb != null ? memoryMb : defaultMemoryMb(runtime), timeout,
           concurrency != null ? concurrency : defaultConcurrency(runtime), minInstances, maxInstances, idleTimeout,
           env, maxEventAge, maxRetries, retryDelay, scaling.build(), keepAlive, readinessPath, auth,
           ephemeralStorageMb);

@@ -44,6 +44,20 @@ class FunctionSpecTest {
   }
 
   @Test
+  void anHttpAppGetsMoreMemoryAndConcurrencyByDefaultThanALambdaStyleFunctionAndWhatIsSetWins() {
+    FunctionSpec web = FunctionSpec.builder().name("web").runtime(Runtime.HTTP).command("serve").build();
+    FunctionSpec fn = FunctionSpec.builder().name("fn").runtime(Runtime.JAVA).handler("a.B::h").build();
+    assertThat(web.memoryMb()).isEqualTo(FunctionSpec.DEFAULT_HTTP_MEMORY_MB).isEqualTo(512);
+    assertThat(web.concurrency()).isEqualTo(100);
+    assertThat(fn.memoryMb()).isEqualTo(FunctionSpec.DEFAULT_MEMORY_MB).isEqualTo(256);
+    assertThat(fn.concurrency()).isEqualTo(1);
+    FunctionSpec small = FunctionSpec.builder().name("web").runtime(Runtime.HTTP).command("serve").memoryMb(256).build();
+    assertThat(small.memoryMb()).isEqualTo(256);
+    assertThat(small.toBuilder().build().memoryMb()).isEqualTo(256);
+    assertThat(web.toBuilder().memoryMb(1024).build().memoryMb()).isEqualTo(1024);
+  }
+
+  @Test
   void aWebAppServesAHundredRequestsAtOnceByDefaultAndALambdaStyleFunctionOne() {
     FunctionSpec web = FunctionSpec.builder().name("web").runtime(Runtime.HTTP).command("java -jar app.jar").build();
     FunctionSpec fn = FunctionSpec.builder().name("fn").runtime(Runtime.JAVA).handler("a.B").build();
