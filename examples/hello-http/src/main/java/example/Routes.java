@@ -14,7 +14,7 @@ import java.util.TreeMap;
 
 /**
  * The routes: {@code /?name=} greets, {@code /echo} describes the request as JSON, {@code /stream}
- * sends chunks over time, {@code /sleep} waits, {@code /status} answers any status, {@code /crash}
+ * sends chunks over time, {@code /bytes?mb=} sends that many MiB, {@code /sleep} waits, {@code /status} answers any status, {@code /crash}
  * kills the process. One log line per request goes to stdout.
  */
 final class Routes implements HttpHandler {
@@ -50,6 +50,8 @@ final class Routes implements HttpHandler {
         return send(exchange, 200, "application/json", echo(exchange));
       case "/stream":
         return stream(exchange, intParam(query, "chunks", 3, 0, 10_000), intParam(query, "delayMs", 100, 0, 60_000));
+      case "/bytes":
+        return bytes(exchange, intParam(query, "mb", 1, 0, 4096));
       case "/sleep": {
         int ms = intParam(query, "ms", 1000, 0, MAX_SLEEP_MS);
         Thread.sleep(ms);
@@ -87,6 +89,19 @@ final class Routes implements HttpHandler {
       first = false;
     }
     return json.append("},\"body\":").append(quote(body)).append('}').toString();
+  }
+
+  /** {@code mb} MiB of zeros as fast as the reader takes them (a large download), in 64 KiB writes. */
+  private static int bytes(HttpExchange exchange, int mb) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+    exchange.sendResponseHeaders(200, mb == 0 ? -1 : (long) mb << 20);
+    byte[] block = new byte[64 * 1024];
+    try (OutputStream out = exchange.getResponseBody()) {
+      for (long left = (long) mb << 20; left > 0; left -= block.length) {
+        out.write(block);
+      }
+    }
+    return 200;
   }
 
   /** Chunked transfer: each line is flushed on its own, {@code delayMs} apart. */

@@ -84,6 +84,48 @@ class HttpAppsIT {
     }
   }
 
+  @Test
+  void aLargeDownloadThroughASlowClientIsNotHeldInTheDaemon(@TempDir Path data) throws Exception {
+    try (DaemonFixture d = new DaemonFixture(data)) {
+      d.deploy(example("hello-http"), "--name", "big");
+      assertThat(d.get("/fn/big/?name=x").statusCode()).isEqualTo(200);
+      long mib = 512;
+      long peak = 0;
+      long read = 0;
+      try (java.net.Socket s = new java.net.Socket("127.0.0.1", java.net.URI.create(d.url()).getPort())) {
+        s.setReceiveBufferSize(64 * 1024);
+        s.getOutputStream().write(("GET /fn/big/bytes?mb=" + mib + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        var in = s.getInputStream();
+        byte[] buf = new byte[64 * 1024];
+        read += in.read(buf);
+        // The client stops reading for 3 s: without backpressure the app would keep sending and
+        // the daemon would hold what it sent (hundreds of MB) in its write buffers.
+        for (int i = 0; i < 30; i++) {
+          Thread.sleep(100);
+          peak = Math.max(peak, nettyDirectBytes());
+        }
+        for (int n; (n = in.read(buf)) > 0; ) {
+          read += n;
+          if ((read & ((16 << 20) - 1)) < n) {
+            peak = Math.max(peak, nettyDirectBytes());
+          }
+        }
+      }
+      assertThat(read).as("the whole body (and the response head) arrived").isGreaterThan(mib << 20);
+      assertThat(peak).as("direct memory Netty held while the client was slow").isLessThan(96L << 20);
+    }
+  }
+
+  /** What Netty's default allocator holds in direct memory now (the daemon runs in this JVM). */
+  private static long nettyDirectBytes() {
+    var alloc = io.netty.buffer.ByteBufAllocator.DEFAULT;
+    if (alloc instanceof io.netty.buffer.ByteBufAllocatorMetricProvider m) {
+      return m.metric().usedDirectMemory();
+    }
+    throw new IllegalStateException("the default allocator reports no metrics: " + alloc);
+  }
+
   /** The kernel's count of connections dropped because a listen queue was full (TcpExt ListenOverflows). */
   private static long listenOverflows() throws Exception {
     List<String> lines = Files.readAllLines(Path.of("/proc/net/netstat"));

@@ -89,7 +89,14 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
           write.addListener(ChannelFutureListener.CLOSE);
         }
       } else {
-        client.writeAndFlush(content);
+        var write = client.writeAndFlush(content);
+        // Backpressure: while the client's socket is full, read no more from the instance (its own
+        // socket buffer fills and the app's writes block), and go on once this write is out. So a
+        // large download through a slow client holds a few chunks in the daemon, not the body.
+        if (!client.channel().isWritable()) {
+          backend.config().setAutoRead(false);
+          write.addListener(w -> backend.config().setAutoRead(true));
+        }
       }
     }
   }
@@ -131,6 +138,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     if (backend.pipeline().get("relay") != null) {
       backend.pipeline().remove(this);
     }
+    backend.config().setAutoRead(true); // a paused connection goes back to the pool reading
     pool.release(backend, backendKeepAlive && answered);
   }
 }
