@@ -131,9 +131,14 @@ public final class FunctionInvoker {
         } else {
           payload = req.content().readableBytes() == 0 ? EMPTY_EVENT : ByteBufUtil.getBytes(req.content());
         }
-        execute(lease, requestId, payload, startNanos).whenComplete((result, failure) -> {
+        boolean streamed = viaUrl && lease.instance().deployment().spec().streamsUrlResponses();
+        execute(lease, requestId, payload, startNanos, streamed).whenComplete((result, failure) -> {
           try {
             FullHttpResponse out;
+            if (failure == null && result.failure() == null && result.response().isStreamed()) {
+              StreamedUrlResponse.relay(ctx, HttpUtil.isKeepAlive(req), result.response().stream());
+              return;
+            }
             if (failure != null) {
               out = ErrorResponses.of(failure);
             } else if (result.failure() != null) {
@@ -177,13 +182,26 @@ public final class FunctionInvoker {
    * the invocation. Never completes exceptionally for a failed run: that is {@link InvokeResult#failure()}.
    */
   private CompletableFuture<InvokeResult> execute(Lease lease, String requestId, byte[] payload, long startNanos) {
+    return execute(lease, requestId, payload, startNanos, false);
+  }
+
+  /**
+   * @param acceptsStream whether the caller takes a streamed response as it comes; if the function
+   *     streams, the result's stream is a {@link GuardedStream} and the lease is released (and the
+   *     invocation recorded) when it ends, not here
+   */
+  private CompletableFuture<InvokeResult> execute(Lease lease, String requestId, byte[] payload, long startNanos, boolean acceptsStream) {
     Instance instance = lease.instance();
     Deployment d = instance.deployment();
     String name = d.name();
     long timeoutMs = d.spec().timeout().toMillis();
+    long sentNanos = acceptsStream ? System.nanoTime() : 0;
     LambdaRequest lr = new LambdaRequest(requestId, payload, clock.instant().plusMillis(timeoutMs),
-        "arn:aws:lambda:us-east-1:000000000000:function:" + name);
+        "arn:aws:lambda:us-east-1:000000000000:function:" + name, acceptsStream);
     return within(instance.invoke(lr), timeoutMs).handle((res, error) -> {
+      if (error == null && res.isStreamed()) {
+        return new InvokeResult(LambdaResponse.streamed(guarded(res, lease, requestId, startNanos, timeoutMs - (System.nanoTime() - sentNanos) / 1_000_000)), null);
+      }
       InvokeResult result;
       String outcome;
       if (error != null) {
@@ -206,6 +224,43 @@ public final class FunctionInvoker {
       lease.release(result.failure() == null);
       record(name, lease, requestId, startNanos, !outcome.equals("success"), outcome, instance);
       return result;
+    });
+  }
+
+  /** A streamed response that holds its lease, and runs out of time, until its end. */
+  private GuardedStream guarded(LambdaResponse res, Lease lease, String requestId, long startNanos, long remainingMs) {
+    Instance instance = lease.instance();
+    String name = instance.deployment().name();
+    long timeoutMs = instance.deployment().spec().timeout().toMillis();
+    GuardedStream stream = new GuardedStream(res.stream(), outcome -> {
+      if (outcome.equals("timeout")) {
+        log.line(name, instance.id(), requestId, "ERROR function '" + name + "' did not finish its streamed response within its timeout of "
+            + timeoutMs + " ms; its instance " + instance.id() + " is being replaced");
+      }
+      lease.release(!outcome.equals("timeout") && !outcome.equals("crash"));
+      record(name, lease, requestId, startNanos, !outcome.equals("success"), outcome, instance);
+    });
+    stream.timer(Timeouts.TIMER.schedule(() -> stream.timedOut("RequestId: " + requestId + " Error: Task timed out after "
+        + twoDecimals(timeoutMs / 1000.0) + " seconds"), Math.max(0, remainingMs), TimeUnit.MILLISECONDS));
+    return stream;
+  }
+
+  /**
+   * Runs one Lambda event on {@code name} for a caller that takes a streamed response as it comes
+   * ({@code InvokeWithResponseStream}): as {@link #invokeEvent}, but a function that streams
+   * completes the future when its stream starts, with a {@link LambdaResponse#stream()} to subscribe to.
+   */
+  public CompletableFuture<InvokeResult> invokeStreaming(String name, String requestId, byte[] payload) {
+    long startNanos = System.nanoTime();
+    return lease(name, requestId, startNanos).thenCompose(lease -> {
+      Instance instance = lease.instance();
+      if (!instance.deployment().spec().runtime().lambdaStyle()) {
+        lease.release(true);
+        record(name, lease, requestId, startNanos, true, "error", instance);
+        return CompletableFuture.failedFuture(new Failure.InvalidInput("function '" + name
+            + "' is an http app: call it through its URL /fn/" + name + "/ (only Lambda-style functions take events)"));
+      }
+      return execute(lease, requestId, payload.length == 0 ? EMPTY_EVENT : payload, startNanos, true);
     });
   }
 
@@ -242,7 +297,7 @@ public final class FunctionInvoker {
     }
   }
 
-  private static FullHttpResponse functionError(LambdaResponse res, boolean viaUrl) {
+  static FullHttpResponse functionError(LambdaResponse res, boolean viaUrl) {
     FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
         viaUrl ? HttpResponseStatus.BAD_GATEWAY : HttpResponseStatus.OK, Unpooled.wrappedBuffer(res.payload()));
     out.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");

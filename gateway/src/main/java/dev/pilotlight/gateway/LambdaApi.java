@@ -33,6 +33,8 @@ public final class LambdaApi {
   static final String PREFIX = "/2015-03-31";
   /** The path prefix of the function URL configuration operations, whose paths are passed in whole. */
   static final String URL_PREFIX = "/2021-10-31";
+  /** The path prefix of {@code InvokeWithResponseStream}, whose paths are passed in whole. */
+  static final String STREAM_PREFIX = "/2021-11-15";
   /** Lambda's limit for an asynchronous invocation's payload. */
   static final int MAX_ASYNC_PAYLOAD = 1024 * 1024;
   /** Lambda returns at most the last 4 KB of the invocation's log in {@code X-Amz-Log-Result}. */
@@ -65,6 +67,16 @@ public final class LambdaApi {
     String qualifier = first(query, "Qualifier");
     if (path.startsWith(URL_PREFIX + "/")) {
       urlConfig(ctx, req, keepAlive, path.substring(URL_PREFIX.length()));
+      return;
+    }
+    if (path.startsWith(STREAM_PREFIX + "/")) {
+      String[] p = path.substring(STREAM_PREFIX.length()).split("/", -1); // "", "functions", name, "response-streaming-invocations"
+      if (p.length == 4 && p[1].equals("functions") && p[3].equals("response-streaming-invocations") && m.equals(HttpMethod.POST)) {
+        invokeWithResponseStream(ctx, req, keepAlive, QueryStringDecoder.decodeComponent(p[2]), qualifier);
+      } else {
+        reply(ctx, req, keepAlive, AwsErrorResponses.error(HttpResponseStatus.NOT_FOUND, "UnknownOperationException",
+            "Pilotlight does not implement " + m + " " + path));
+      }
       return;
     }
     try {
@@ -207,6 +219,69 @@ public final class LambdaApi {
         }
       });
     }
+  }
+
+  /**
+   * InvokeWithResponseStream: the function's response as event-stream {@code PayloadChunk}s as it
+   * streams them, then {@code InvokeComplete} (see {@link EventStreamResponse}). A failure to run it
+   * at all is an ordinary AWS error; a failure of the run is {@code InvokeComplete}'s {@code ErrorCode}.
+   */
+  private void invokeWithResponseStream(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, String functionName,
+      String queryQualifier) {
+    String requestId = RequestIds.next();
+    String type = req.headers().get("X-Amz-Invocation-Type", "RequestResponse");
+    boolean tail = "Tail".equalsIgnoreCase(req.headers().get("X-Amz-Log-Type", "None"));
+    byte[] payload;
+    String name;
+    try {
+      if (!type.equals("RequestResponse") && !type.equals("DryRun")) {
+        throw new Failure.InvalidInput("X-Amz-Invocation-Type: '" + type + "' (expected: RequestResponse or DryRun for InvokeWithResponseStream)");
+      }
+      checkSize(req.content().readableBytes(), FunctionInvoker.MAX_SYNC_PAYLOAD);
+      Deployment d = LambdaFunctions.resolve(activator::deployment, functionName, queryQualifier);
+      name = d.name();
+      if (!d.spec().runtime().lambdaStyle()) {
+        throw new Failure.InvalidInput("function '" + name + "' is an http app: call it through its URL /fn/" + name
+            + "/ (the Invoke API takes Lambda-style functions)");
+      }
+      payload = ByteBufUtil.getBytes(req.content());
+    } catch (RuntimeException e) {
+      reply(ctx, req, keepAlive, withRequestId(AwsErrorResponses.of(e), requestId));
+      return;
+    }
+    req.release();
+    if (type.equals("DryRun")) {
+      Responses.sendOnLoop(ctx, keepAlive, withRequestId(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), requestId));
+      return;
+    }
+    invoker.invokeStreaming(name, requestId, payload).whenComplete((result, error) -> {
+      Failure failed = null;
+      if (error != null) {
+        Throwable t = ErrorResponses.unwrap(error);
+        if (!(t instanceof Failure f && AwsErrorResponses.isFunctionFailure(f))) {
+          Responses.sendOnLoop(ctx, keepAlive, withRequestId(AwsErrorResponses.of(t), requestId));
+          return;
+        }
+        failed = f;
+      } else if (result.failure() != null) {
+        failed = result.failure();
+      }
+      EventStreamResponse out = new EventStreamResponse(ctx, keepAlive, blocking,
+          tail ? () -> logResult(control.tailLogs(name, TAIL_SCAN_LINES), requestId) : null);
+      out.head(requestId);
+      if (failed != null) {
+        out.complete(AwsErrorResponses.functionErrorType(failed), "RequestId: " + requestId + " Error: " + failed.getMessage());
+      } else if (result.response().isStreamed()) {
+        out.relay(result.response().stream());
+      } else if (result.response().isError()) {
+        out.end(result.response().errorType(), result.response().payload());
+      } else {
+        if (result.response().payload().length > 0) {
+          out.chunk(result.response().payload());
+        }
+        out.complete(null, null);
+      }
+    });
   }
 
   private static void checkSize(int size, int max) {

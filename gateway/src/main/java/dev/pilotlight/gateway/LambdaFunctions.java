@@ -146,7 +146,7 @@ final class LambdaFunctions {
     return ErrorResponses.json(HttpResponseStatus.OK, urlConfig(d, urlBase));
   }
 
-  /** CreateFunctionUrlConfig ({@code 201}) and UpdateFunctionUrlConfig ({@code 200}): sets the function's {@code auth}. */
+  /** CreateFunctionUrlConfig ({@code 201}) and UpdateFunctionUrlConfig ({@code 200}): sets the function's {@code auth} and {@code invokeMode}. */
   FullHttpResponse putUrlConfig(String functionName, byte[] body, String urlBase, boolean create) {
     String name = resolve(control::find, functionName, null).name();
     JsonNode req = JsonBodies.object(body);
@@ -160,7 +160,20 @@ final class LambdaFunctions {
       case "TOKEN" -> "token";
       default -> throw new Failure.InvalidInput("AuthType: '" + authType + "' (expected: NONE or AWS_IAM, or Pilotlight's TOKEN)");
     };
-    Deployment d = auth == null ? resolve(control::find, name, null) : control.update(name, s -> s.toBuilder().auth(auth).build(), null);
+    String mode = req.hasNonNull("InvokeMode") ? text(req, "InvokeMode") : null;
+    if (mode != null && !mode.equals("BUFFERED") && !mode.equals("RESPONSE_STREAM")) {
+      throw new Failure.InvalidInput("InvokeMode: '" + mode + "' (expected: BUFFERED or RESPONSE_STREAM)");
+    }
+    Deployment d = auth == null && mode == null ? resolve(control::find, name, null) : control.update(name, s -> {
+      FunctionSpec.Builder b = s.toBuilder();
+      if (auth != null) {
+        b.auth(auth);
+      }
+      if (mode != null) {
+        b.invokeMode(mode);
+      }
+      return b.build();
+    }, null);
     return ErrorResponses.json(create ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, urlConfig(d, urlBase));
   }
 
@@ -169,6 +182,7 @@ final class LambdaFunctions {
     m.put("FunctionUrl", urlBase + "/fn/" + d.name() + "/");
     m.put("FunctionArn", LambdaNames.arn(d.name()));
     m.put("AuthType", UrlAuth.parse(d.spec().auth()).name());
+    m.put("InvokeMode", d.spec().streamsUrlResponses() ? FunctionSpec.RESPONSE_STREAM : "BUFFERED");
     m.put("CreationTime", d.deployedAt().toString());
     m.put("LastModifiedTime", d.deployedAt().toString());
     return m;

@@ -31,7 +31,8 @@ class FunctionViewSettingsTest {
     assertThat(shown).containsExactlyInAnyOrder("name", "runtime", "handler", "command", "readinessPath", "memoryMb", "ephemeralStorageMb",
         "timeoutSeconds",
         "concurrency", "minInstances", "maxInstances", "idleTimeoutSeconds", "env", "targetUtilization", "stableWindow", "panicWindow",
-        "panicThreshold", "maxScaleUpRate", "maxScaleDownRate", "maxQueue", "maxQueueWait", "scaleDownDelay", "auth");
+        "panicThreshold", "maxScaleUpRate", "maxScaleDownRate", "maxQueue", "maxQueueWait", "scaleDownDelay", "auth",
+        "invokeMode");
   }
 
   @Test

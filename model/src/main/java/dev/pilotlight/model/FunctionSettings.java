@@ -212,10 +212,21 @@ public final class FunctionSettings {
       .view("auth", Shown.WHEN_SET, FunctionSpec::auth)
       .build();
 
+  public static final Setting<String> INVOKE_MODE = Setting.spec("invokeMode", Kind.TEXT, FunctionSpec::invokeMode,
+          FunctionSpec.Builder::invokeMode)
+      .flag("--invoke-mode", "buffered|response_stream")
+      .doc("How the function URL answers a Lambda-style function: buffered (the whole response at once) or response_stream (a "
+          + "response the function streams is passed on chunk by chunk, as a Lambda URL with InvokeMode RESPONSE_STREAM) "
+          + "(default buffered).")
+      .check(v -> FunctionSpec.invokeMode(v))
+      .view("invokeMode", Shown.WHEN_SET, FunctionSpec::invokeMode)
+      .build();
+
   /** Every setting, in manifest order. */
   public static final List<Setting<?>> ALL = List.of(NAME, RUNTIME, HANDLER, COMMAND, MEMORY, EPHEMERAL_STORAGE, TIMEOUT, CONCURRENCY, MIN_INSTANCES,
       MAX_INSTANCES, IDLE_TIMEOUT, ENV, MAX_EVENT_AGE, MAX_RETRIES, RETRY_DELAY, TARGET_UTILIZATION, STABLE_WINDOW, PANIC_WINDOW,
-      PANIC_THRESHOLD, MAX_SCALE_UP_RATE, MAX_SCALE_DOWN_RATE, MAX_QUEUE, MAX_QUEUE_WAIT, SCALE_DOWN_DELAY, KEEP_ALIVE, READINESS_PATH, AUTH);
+      PANIC_THRESHOLD, MAX_SCALE_UP_RATE, MAX_SCALE_DOWN_RATE, MAX_QUEUE, MAX_QUEUE_WAIT, SCALE_DOWN_DELAY, KEEP_ALIVE, READINESS_PATH, AUTH,
+      INVOKE_MODE);
 
   /** The autoscaler and queue settings, as {@link ScalingSettings} holds them. */
   public static final List<Setting<?>> SCALING = ALL.stream().filter(Setting::isScaling).toList();

@@ -45,6 +45,9 @@ import java.util.regex.Pattern;
  *     {@code AuthType: NONE}), {@code token} or {@code aws_iam} ({@link UrlAuth})
  * @param ephemeralStorageMb the size of an instance's private {@code /tmp} in MB (default
  *     {@value #DEFAULT_EPHEMERAL_STORAGE_MB}, as Lambda's; at most 10,240)
+ * @param invokeMode how the function URL answers a Lambda-style function: null for {@code BUFFERED}
+ *     (the whole response at once, the default) or {@value #RESPONSE_STREAM} (a streamed response
+ *     passed on as it comes), as a Lambda URL's {@code InvokeMode}
  */
 public record FunctionSpec(
     String name,
@@ -65,9 +68,12 @@ public record FunctionSpec(
     KeepAlive keepAlive,
     String readinessPath,
     String auth,
-    int ephemeralStorageMb) {
+    int ephemeralStorageMb,
+    String invokeMode) {
 
   public static final int DEFAULT_MEMORY_MB = 256;
+  /** The {@code invokeMode} whose function URL streams. */
+  public static final String RESPONSE_STREAM = "RESPONSE_STREAM";
   /** Lambda's default {@code /tmp} size (its EphemeralStorage), in MB. */
   public static final int DEFAULT_EPHEMERAL_STORAGE_MB = 512;
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
@@ -112,7 +118,7 @@ public record FunctionSpec(
   public FunctionSpec(String name, Runtime runtime, String handler, String command, int memoryMb, Duration timeout, int concurrency,
       int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env, Duration maxEventAge, int maxRetries,
       Duration retryDelay, ScalingSettings scaling, KeepAlive keepAlive, String readinessPath, String auth,
-      int ephemeralStorageMb) {
+      int ephemeralStorageMb, String invokeMode) {
     validateName(name);
     if (runtime == null) {
       throw new Failure.InvalidInput("runtime is missing (expected one of: " + Runtime.accepted() + ")");
@@ -141,6 +147,11 @@ public record FunctionSpec(
     this.readinessPath = readinessPath;
     this.auth = auth == null || auth.isBlank() || UrlAuth.parse(auth) == UrlAuth.NONE ? null : UrlAuth.parse(auth).id();
     this.ephemeralStorageMb = ephemeralStorageMb;
+    this.invokeMode = invokeMode(invokeMode);
+    if (this.invokeMode != null && runtime == Runtime.HTTP) {
+      throw new Failure.InvalidInput("invokeMode: '" + invokeMode + "' (only Lambda-style functions have one; an http app's "
+          + "responses pass through as the app sends them)");
+    }
     for (Setting<?> s : FunctionSettings.ALL) {
       if (!s.isScaling()) { // ScalingSettings checks its own
         check(s);
@@ -219,6 +230,22 @@ public record FunctionSpec(
     return toBuilder().readinessPath(path).build();
   }
 
+  /** Whether the function URL passes a streamed response on as it comes ({@code invokeMode: RESPONSE_STREAM}). */
+  public boolean streamsUrlResponses() {
+    return invokeMode != null;
+  }
+
+  /** An {@code invokeMode} as stored: null for {@code BUFFERED}, else {@value #RESPONSE_STREAM}; any other value is refused. */
+  public static String invokeMode(String v) {
+    if (v == null || v.isBlank() || v.strip().equalsIgnoreCase("BUFFERED")) {
+      return null;
+    }
+    if (v.strip().replace('-', '_').equalsIgnoreCase(RESPONSE_STREAM)) {
+      return RESPONSE_STREAM;
+    }
+    throw new Failure.InvalidInput("invokeMode: '" + v + "' (expected: buffered or response_stream)");
+  }
+
   /** The path an http instance is probed on: {@link #readinessPath()}, else {@value #DEFAULT_READINESS_PATH}. */
   public String effectiveReadinessPath() {
     return readinessPath == null ? DEFAULT_READINESS_PATH : readinessPath;
@@ -290,6 +317,7 @@ public record FunctionSpec(
     private String readinessPath;
     private String auth;
     private int ephemeralStorageMb = FunctionSettings.EPHEMERAL_STORAGE.defaultValue();
+    private String invokeMode;
 
     private Builder() {}
 
@@ -397,6 +425,11 @@ public record FunctionSpec(
       return this;
     }
 
+    public Builder invokeMode(String v) {
+      invokeMode = v;
+      return this;
+    }
+
     public Builder auth(String v) {
       auth = v;
       return this;
@@ -411,7 +444,7 @@ public record FunctionSpec(
       return new FunctionSpec(name, runtime, handler, command, memoryMb != null ? memoryMb : defaultMemoryMb(runtime), timeout,
           concurrency != null ? concurrency : defaultConcurrency(runtime), minInstances, maxInstances, idleTimeout,
           env, maxEventAge, maxRetries, retryDelay, scaling.build(), keepAlive, readinessPath, auth,
-          ephemeralStorageMb);
+          ephemeralStorageMb, invokeMode);
     }
   }
 }

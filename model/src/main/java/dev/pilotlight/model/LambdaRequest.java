@@ -9,5 +9,12 @@ import java.time.Instant;
  * @param payload the event JSON
  * @param deadline the {@code Lambda-Runtime-Deadline-Ms}
  * @param invokedFunctionArn the {@code Lambda-Runtime-Invoked-Function-Arn}
+ * @param acceptsStream whether the caller takes a streamed response as it comes
+ *     ({@code InvokeWithResponseStream}, a function URL in {@code RESPONSE_STREAM} mode); when
+ *     false, a response the runtime streams is collected whole (up to 6 MB, as Lambda does) first
  */
-public record LambdaRequest(String requestId, byte[] payload, Instant deadline, String invokedFunctionArn) {}
+public record LambdaRequest(String requestId, byte[] payload, Instant deadline, String invokedFunctionArn, boolean acceptsStream) {
+  public LambdaRequest(String requestId, byte[] payload, Instant deadline, String invokedFunctionArn) {
+    this(requestId, payload, deadline, invokedFunctionArn, false);
+  }
+}

@@ -8,7 +8,9 @@ import io.netty.channel.ChannelHandlerContext;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -27,6 +29,8 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
   private final ArrayDeque<LambdaRequest> pending = new ArrayDeque<>();
   private final ArrayDeque<ChannelHandlerContext> polls = new ArrayDeque<>();
   private final Map<String, CompletableFuture<LambdaResponse>> inFlight = new HashMap<>();
+  /** The requests in {@code inFlight} whose callers take a streamed response as it comes. */
+  private final Set<String> streamCallers = new HashSet<>();
   private volatile Consumer<String> onDispatch = id -> {};
   /** The uid a caller must run as; -1: anyone who can connect (no sandbox). */
   private volatile int ownerUid = -1;
@@ -97,6 +101,9 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
       if (inFlight.putIfAbsent(request.requestId(), result) != null) {
         return CompletableFuture.failedFuture(new IllegalStateException("duplicate request id " + request.requestId()));
       }
+      if (request.acceptsStream()) {
+        streamCallers.add(request.requestId());
+      }
       poll = polls.pollFirst();
       if (poll == null) {
         pending.addLast(request);
@@ -110,6 +117,7 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
   /** Forgets a request the caller gave up on (timeout); a late answer is then ignored. */
   public synchronized void abandon(String requestId) {
     inFlight.remove(requestId);
+    streamCallers.remove(requestId);
     pending.removeIf(r -> r.requestId().equals(requestId));
   }
 
@@ -145,12 +153,38 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     CompletableFuture<LambdaResponse> f;
     synchronized (this) {
       f = inFlight.remove(requestId);
+      if (!streamCallers.isEmpty()) {
+        streamCallers.remove(requestId);
+      }
     }
     if (f == null) {
       return false;
     }
     f.complete(response);
     return true;
+  }
+
+  /**
+   * The runtime began a streamed response to {@code requestId} on {@code channel}. A caller that
+   * takes streams gets it now, as a {@link dev.pilotlight.model.ResponseStream}; for any other the
+   * body is collected whole (up to the 6 MB limit) and the invocation completes when it ends.
+   * Returns where the body goes, or null when the id is unknown (never issued, answered or abandoned).
+   */
+  BodySink streamStarted(String requestId, Channel channel, String contentType) {
+    CompletableFuture<LambdaResponse> f;
+    synchronized (this) {
+      f = inFlight.get(requestId);
+      if (f == null) {
+        return null;
+      }
+      if (!streamCallers.remove(requestId)) {
+        return new StreamCollector(this, requestId, RuntimeApiServer.MAX_RESPONSE_BYTES);
+      }
+      inFlight.remove(requestId);
+    }
+    StreamedResponse stream = new StreamedResponse(channel, contentType);
+    f.complete(LambdaResponse.streamed(stream));
+    return stream;
   }
 
   void initFailed(byte[] errorJson) {
@@ -173,6 +207,7 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
       closeReason = reason;
       failed = new HashMap<>(inFlight);
       inFlight.clear();
+      streamCallers.clear();
       pending.clear();
       polls.forEach(ctx -> ctx.close());
       polls.clear();

@@ -114,7 +114,7 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + hex.substring(0, Math.min(24, hex.length())) + ";Sampled=0";
   }
 
-  private static void sendAccepted(ChannelHandlerContext ctx) {
+  static void sendAccepted(ChannelHandlerContext ctx) {
     send(ctx, 202, "{\"status\":\"OK\"}");
   }
 

@@ -132,7 +132,7 @@ public final class RuntimeApiServer implements AutoCloseable {
                 return;
               }
             }
-            ch.pipeline().addLast(new HttpServerCodec(),
+            ch.pipeline().addLast(new HttpServerCodec(), new StreamedResponses(endpoint),
                 new ResponseSizeLimit(endpoint, MAX_RESPONSE_BYTES),
                 new RuntimeApiHandler(endpoint));
           }

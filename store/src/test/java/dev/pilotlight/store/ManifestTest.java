@@ -107,7 +107,7 @@ class ManifestTest {
         .hasMessage("pilotlight.yaml: unknown key 'memroy' (known keys: name, runtime, handler, command, memory, ephemeralStorage, "
             + "timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge, maxRetries, retryDelay, "
             + "targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait, scaleDownDelay, "
-            + "keepAlive, readinessPath, auth, package)");
+            + "keepAlive, readinessPath, auth, invokeMode, package)");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -34,7 +34,8 @@ public final class Deployments {
         .retryDelay(Duration.ofSeconds(5)).scaling(scaling).keepAlive(KeepAlive.FIXED);
     return List.of(
         common.name("web").runtime(Runtime.HTTP).command("java -jar app.jar").readinessPath("/healthz").auth("token").build(),
-        common.name("fn").runtime(Runtime.JAVA).command(null).readinessPath(null).handler("example.Hello::handleRequest").build());
+        common.name("fn").runtime(Runtime.JAVA).command(null).readinessPath(null).handler("example.Hello::handleRequest")
+            .invokeMode("response_stream").build());
   }
 
   public static Deployment of(FunctionSpec spec, long revision) {

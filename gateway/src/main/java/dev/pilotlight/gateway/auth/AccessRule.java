@@ -25,6 +25,11 @@ public final class AccessRule {
     if (method.equals(HttpMethod.POST) && parts.length == 4 && parts[1].equals("functions") && parts[3].equals("invocations")) {
       return Role.INVOKE;
     }
+    // InvokeWithResponseStream, whose path comes whole: /2021-11-15/functions/{name}/response-streaming-invocations
+    if (method.equals(HttpMethod.POST) && parts.length == 5 && parts[1].equals("2021-11-15") && parts[2].equals("functions")
+        && parts[4].equals("response-streaming-invocations")) {
+      return Role.INVOKE;
+    }
     return Role.DEPLOY;
   }
 
