@@ -95,17 +95,7 @@ public final class FunctionInvoker {
    * @param payload the event; empty means {@code {}}
    */
   public CompletableFuture<InvokeResult> invokeEvent(String name, String requestId, byte[] payload) {
-    long startNanos = System.nanoTime();
-    return lease(name, requestId, startNanos).thenCompose(lease -> {
-      Instance instance = lease.instance();
-      if (!instance.deployment().spec().runtime().lambdaStyle()) {
-        lease.release(true);
-        record(name, lease, requestId, startNanos, true, "error", instance);
-        return CompletableFuture.failedFuture(new Failure.InvalidInput("function '" + name
-            + "' is an http app: call it through its URL /fn/" + name + "/ (only Lambda-style functions take events)"));
-      }
-      return execute(lease, requestId, payload.length == 0 ? EMPTY_EVENT : payload, startNanos);
-    });
+    return event(name, requestId, payload, false);
   }
 
   private void run(ChannelHandlerContext ctx, FullHttpRequest req, String name, String path, String rawQuery, boolean viaUrl) {
@@ -251,6 +241,11 @@ public final class FunctionInvoker {
    * completes the future when its stream starts, with a {@link LambdaResponse#stream()} to subscribe to.
    */
   public CompletableFuture<InvokeResult> invokeStreaming(String name, String requestId, byte[] payload) {
+    return event(name, requestId, payload, true);
+  }
+
+  /** {@link #invokeEvent} and {@link #invokeStreaming}: one Lambda event, streamed back to a caller that takes streams. */
+  private CompletableFuture<InvokeResult> event(String name, String requestId, byte[] payload, boolean acceptsStream) {
     long startNanos = System.nanoTime();
     return lease(name, requestId, startNanos).thenCompose(lease -> {
       Instance instance = lease.instance();
@@ -260,7 +255,7 @@ public final class FunctionInvoker {
         return CompletableFuture.failedFuture(new Failure.InvalidInput("function '" + name
             + "' is an http app: call it through its URL /fn/" + name + "/ (only Lambda-style functions take events)"));
       }
-      return execute(lease, requestId, payload.length == 0 ? EMPTY_EVENT : payload, startNanos, true);
+      return execute(lease, requestId, payload.length == 0 ? EMPTY_EVENT : payload, startNanos, acceptsStream);
     });
   }
 

@@ -164,6 +164,16 @@ public final class LambdaApi {
     }
   }
 
+  /** The function an Invoke names (qualifier resolved); refused if it is an http app, which only takes URL calls. */
+  private Deployment lambdaStyle(String functionName, String queryQualifier) {
+    Deployment d = LambdaFunctions.resolve(activator::deployment, functionName, queryQualifier);
+    if (!d.spec().runtime().lambdaStyle()) {
+      throw new Failure.InvalidInput("function '" + d.name() + "' is an http app: call it through its URL /fn/" + d.name()
+          + "/ (the Invoke API takes Lambda-style functions)");
+    }
+    return d;
+  }
+
   private void invoke(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, String functionName, String queryQualifier) {
     String requestId = RequestIds.next();
     String type = req.headers().get("X-Amz-Invocation-Type", "RequestResponse");
@@ -178,12 +188,7 @@ public final class LambdaApi {
         case "DryRun" -> { }
         default -> throw new Failure.InvalidInput("X-Amz-Invocation-Type: '" + type + "' (expected: RequestResponse, Event or DryRun)");
       }
-      Deployment d = LambdaFunctions.resolve(activator::deployment, functionName, queryQualifier);
-      name = d.name();
-      if (!d.spec().runtime().lambdaStyle()) {
-        throw new Failure.InvalidInput("function '" + name + "' is an http app: call it through its URL /fn/" + name
-            + "/ (the Invoke API takes Lambda-style functions)");
-      }
+      name = lambdaStyle(functionName, queryQualifier).name();
       payload = ByteBufUtil.getBytes(req.content());
     } catch (RuntimeException e) {
       reply(ctx, req, keepAlive, withRequestId(AwsErrorResponses.of(e), requestId));
@@ -238,12 +243,7 @@ public final class LambdaApi {
         throw new Failure.InvalidInput("X-Amz-Invocation-Type: '" + type + "' (expected: RequestResponse or DryRun for InvokeWithResponseStream)");
       }
       checkSize(req.content().readableBytes(), FunctionInvoker.MAX_SYNC_PAYLOAD);
-      Deployment d = LambdaFunctions.resolve(activator::deployment, functionName, queryQualifier);
-      name = d.name();
-      if (!d.spec().runtime().lambdaStyle()) {
-        throw new Failure.InvalidInput("function '" + name + "' is an http app: call it through its URL /fn/" + name
-            + "/ (the Invoke API takes Lambda-style functions)");
-      }
+      name = lambdaStyle(functionName, queryQualifier).name();
       payload = ByteBufUtil.getBytes(req.content());
     } catch (RuntimeException e) {
       reply(ctx, req, keepAlive, withRequestId(AwsErrorResponses.of(e), requestId));
