@@ -56,9 +56,10 @@ class HttpAppsIT {
       assertThat(d.get("/fn/probed/?name=Ann").body()).contains("Hello, Ann");
       // the app prints its request lines after answering; they reach the log a moment later
       eventually(Duration.ofSeconds(10), "the app's request lines in the log", () -> d.logs("probed").contains("GET /?name=Ann 200"));
-      String logs = d.logs("probed");
-      assertThat(logs).contains("GET /status?code=503 503");
-      assertThat(logs.indexOf("GET /status?code=503 503")).isLessThan(logs.indexOf("GET /?name=Ann 200"));
+      // the probe's line is there; not its place relative to the request's: the app answers on a pool of threads and
+      // prints after answering, so the probe's thread may print after the request's (seen once in CI)
+      assertThat(d.logs("probed")).contains("GET /status?code=503 503");
+      assertThat(d.status("probed").path("instances").asInt()).isPositive();
     }
   }
 
