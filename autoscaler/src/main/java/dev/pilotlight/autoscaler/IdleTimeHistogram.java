@@ -131,6 +131,24 @@ public final class IdleTimeHistogram {
     return Math.sqrt(squares / (BINS - 1)) / mean;
   }
 
+  /**
+   * The idle instance-time (ms) a window from {@code open} to {@code close} after each idle spell
+   * began holds, summed over the idle times recorded (each at its bin's middle; one past the range
+   * held to {@code close}): {@code Σ max(0, min(g, close) − open)}.
+   */
+  public double heldMs(Duration open, Duration close) {
+    long a = open.toMillis();
+    long b = close.toMillis();
+    double sum = 0;
+    for (int i = 0; i < BINS; i++) {
+      if (bins[i] != 0) {
+        double g = (i + 0.5) * BIN.toMillis();
+        sum += bins[i] * Math.max(0, Math.min(g, b) - a);
+      }
+    }
+    return sum + outOfRange * (double) Math.max(0, b - a);
+  }
+
   /** A copy without the idle times shorter than one bin (a minute). */
   public IdleTimeHistogram withoutFirstBin() {
     IdleTimeHistogram h = copy();

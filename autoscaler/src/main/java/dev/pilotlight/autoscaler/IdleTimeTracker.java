@@ -64,8 +64,9 @@ public final class IdleTimeTracker {
       return decided.get(version, spec, policy, () -> policy.decide(spec, histogram));
     }
 
-    KeepAliveDecision decideScaleOut(FunctionSpec spec, KeepAlivePolicy policy) {
-      return decided.get(version, spec, policy, () -> policy.decideScaleOut(spec, histogram));
+    /** @param key changes whenever this level or one below it changed (the allowance depends on them) */
+    KeepAliveDecision decideScaleOut(FunctionSpec spec, KeepAlivePolicy policy, long key, double allowanceMs) {
+      return decided.get(key, spec, policy, () -> policy.decideScaleOut(spec, histogram, allowanceMs));
     }
   }
 
@@ -165,12 +166,13 @@ public final class IdleTimeTracker {
     if (r == null) {
       return 1;
     }
+    KeepAliveDecision[] decided = scaleOutDecisions(r, spec, policy);
     for (int k = r.levels.length; k >= 2; k--) {
       Level l = r.levels[k - 1];
       if (l.busy || l.idleSince == null || l.histogram.total() == 0) {
         continue;
       }
-      KeepAliveDecision d = l.decideScaleOut(spec, policy);
+      KeepAliveDecision d = decided[k - 1];
       if (d.wantsInstance(l.idleSince, now)) {
         int want = d.prewarms() ? k : Math.min(k, current);
         if (want >= 2) {
@@ -179,6 +181,29 @@ public final class IdleTimeTracker {
       }
     }
     return 1;
+  }
+
+  /**
+   * Each scale-out level's window, lowest level first, each within what the edge's decision and the
+   * levels below left of the policy's allowance ({@link KeepAlivePolicy#scaleOutAllowanceMs}): a level
+   * spends, over its gaps, the instance-time its window holds, and a burst's instances are one more
+   * per level.
+   */
+  private static KeepAliveDecision[] scaleOutDecisions(Rhythm r, FunctionSpec spec, KeepAlivePolicy policy) {
+    KeepAliveDecision[] out = new KeepAliveDecision[r.levels.length];
+    Level first = r.levels[0];
+    double allowance = policy.scaleOutAllowanceMs(spec, first.histogram, first.decide(spec, policy));
+    long key = first.version;
+    for (int k = 2; k <= r.levels.length; k++) {
+      Level l = r.levels[k - 1];
+      key = key * 31 + l.version;
+      KeepAliveDecision d = l.histogram.total() == 0 ? KeepAliveDecision.NONE : l.decideScaleOut(spec, policy, key, allowance);
+      out[k - 1] = d;
+      if (d.keepUntil().isPositive() && Double.isFinite(allowance)) {
+        allowance = Math.max(0, allowance - l.histogram.withoutFirstBin().heldMs(d.prewarmAfter(), d.keepUntil()));
+      }
+    }
+    return out;
   }
 
   /** How many idle times the function's zero ↔ one histogram holds. */

@@ -24,6 +24,23 @@ public interface KeepAlivePolicy {
     return KeepAliveDecision.NONE;
   }
 
+  /**
+   * The same, when the level may expect to hold at most {@code allowanceMs} of idle instance-time
+   * over the gaps its histogram holds (all of them together). By default the allowance is ignored.
+   */
+  default KeepAliveDecision decideScaleOut(FunctionSpec spec, IdleTimeHistogram histogram, double allowanceMs) {
+    return decideScaleOut(spec, histogram);
+  }
+
+  /**
+   * The idle instance-time (ms, over all the idle times of {@code level1}) that the function's
+   * scale-out levels may spend, given {@code decision} for its zero ↔ one edge: unlimited by
+   * default; a policy with a memory budget returns what the edge's decision left of it.
+   */
+  default double scaleOutAllowanceMs(FunctionSpec spec, IdleTimeHistogram level1, KeepAliveDecision decision) {
+    return Double.POSITIVE_INFINITY;
+  }
+
   /** Keeps the instance for the function's {@code idleTimeout} after its last request; never pre-warms. */
   static KeepAlivePolicy fixed() {
     return Shared.FIXED;
@@ -34,12 +51,38 @@ public interface KeepAlivePolicy {
     return Shared.OFF;
   }
 
-  /** The hybrid histogram policy with the settings documented on {@link HistogramSettings#DEFAULTS}. */
+  /**
+   * The learned keep-alive ({@code keepAlive: histogram}): the window of least expected cost over the
+   * function's idle-time histogram at the default price, within a fixed keep-alive's memory
+   * ({@link ExpectedCostPolicy}).
+   */
   static KeepAlivePolicy histogram() {
     return Shared.HISTOGRAM;
   }
 
-  static KeepAlivePolicy histogram(HistogramSettings settings) {
+  /**
+   * The learned keep-alive spending at most the memory of a fixed keep-alive of {@code budget}, with a
+   * cold start worth {@code price} of idle instance (null: worth more than any memory within the budget).
+   */
+  static KeepAlivePolicy histogram(Duration budget, Duration price) {
+    return budget.equals(ExpectedCostPolicy.DEFAULT_BUDGET) && price == null ? Shared.HISTOGRAM : new ExpectedCostPolicy(budget, price);
+  }
+
+  /** The default budget: a fixed 10-minute keep-alive's memory. */
+  static Duration defaultBudget() {
+    return ExpectedCostPolicy.DEFAULT_BUDGET;
+  }
+
+  /**
+   * The hybrid histogram policy of "Serverless in the Wild" as issue 6 built it (percentiles,
+   * margins, a 4-hour fallback; see {@link HistogramSettings#DEFAULTS}): no longer a mode, kept so
+   * that {@code bench trace} can show it beside the default.
+   */
+  static KeepAlivePolicy paper() {
+    return Shared.PAPER;
+  }
+
+  static KeepAlivePolicy paper(HistogramSettings settings) {
     return new HybridHistogramPolicy(settings);
   }
 
@@ -47,7 +90,8 @@ public interface KeepAlivePolicy {
   final class Shared {
     static final KeepAlivePolicy FIXED = (spec, histogram) -> new KeepAliveDecision(Duration.ZERO, spec.idleTimeout(), "fixed");
     static final KeepAlivePolicy OFF = (spec, histogram) -> new KeepAliveDecision(Duration.ZERO, Duration.ZERO, "off");
-    static final KeepAlivePolicy HISTOGRAM = new HybridHistogramPolicy(HistogramSettings.DEFAULTS);
+    static final KeepAlivePolicy HISTOGRAM = new ExpectedCostPolicy(ExpectedCostPolicy.DEFAULT_BUDGET, null);
+    static final KeepAlivePolicy PAPER = new HybridHistogramPolicy(HistogramSettings.DEFAULTS);
 
     private Shared() {}
   }

@@ -51,7 +51,7 @@ class IdleTimeTrackerTest {
   void aBurstThatRecursIsExpectedAndItsInstancesPreWarmedJustBeforeIt() {
     Instant end = bursts(Duration.ofMinutes(10), 5);
     KeepAlivePolicy histogram = KeepAlivePolicy.histogram();
-    // level 3 went idle 21 s before the end; its window: 9 min × 0.9 … 10 min × 1.1 after that
+    // level 3 went idle 21 s before the end; its gaps (9 min 40 s) are in bin 9: the window is 9 … 10 min after that
     Instant levelIdle = end.minusSeconds(1);
     assertThat(tracker.expectedInstances("f", spec, histogram, 0, levelIdle.plusSeconds(60))).isEqualTo(1);
     assertThat(tracker.expectedInstances("f", spec, histogram, 0, levelIdle.plus(Duration.ofMinutes(9)))).isEqualTo(3);
@@ -115,8 +115,11 @@ class IdleTimeTrackerTest {
       h.record(Duration.ofSeconds(Long.MAX_VALUE / 2));
     }
     assertThat(h.lastOutOfRange()).isEqualTo(Duration.ofSeconds(Integer.MAX_VALUE));
-    assertThat(KeepAlivePolicy.histogram().decide(spec, h).basis()).isEqualTo("out-of-range");
-    assertThat(KeepAlivePolicy.histogram().decideScaleOut(spec, h).basis()).isEqualTo("out-of-range");
+    assertThat(KeepAlivePolicy.paper().decide(spec, h).basis()).isEqualTo("out-of-range");
+    assertThat(KeepAlivePolicy.paper().decideScaleOut(spec, h).basis()).isEqualTo("out-of-range");
+    // the default predicts nothing past the range: stopped at once, nothing started
+    assertThat(KeepAlivePolicy.histogram().decide(spec, h)).isEqualTo(new KeepAliveDecision(Duration.ZERO, Duration.ZERO, "learned"));
+    assertThat(KeepAlivePolicy.histogram().decideScaleOut(spec, h)).isEqualTo(KeepAliveDecision.NONE);
   }
 
   @Test

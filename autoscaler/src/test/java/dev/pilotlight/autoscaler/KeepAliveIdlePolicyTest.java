@@ -40,12 +40,12 @@ class KeepAliveIdlePolicyTest {
 
   @ParameterizedTest(name = "{0}, {1} s after the last call, {2} up → keep {3}")
   @CsvSource({
-      // learned: idle 9 min 59 s each time (bin 9) → window 8 min 6 s .. 11 min after the last call ended
-      "histogram, 1,    1, 0",   // just served: stop it, the next call is 8 minutes away
-      "histogram, 485,  0, 0",
-      "histogram, 486,  0, 1",   // the window opens: pre-warm one
-      "histogram, 600,  1, 1",
-      "histogram, 660,  1, 0",   // the window closed with no call: stop it
+      // learned: idle 9 min 59 s each time (bin 9) → window 9 .. 10 min after the last call ended
+      "histogram, 1,    1, 0",   // just served: stop it, the next call is 9 minutes away
+      "histogram, 539,  0, 0",
+      "histogram, 540,  0, 1",   // the window opens: pre-warm one
+      "histogram, 599,  1, 1",
+      "histogram, 600,  1, 0",   // the window closed with no call: stop it
       // fixed: the function's idleTimeout (5 min), never pre-warms, never restarts a stopped instance
       "fixed,     1,    1, 1",
       "fixed,     299,  1, 1",

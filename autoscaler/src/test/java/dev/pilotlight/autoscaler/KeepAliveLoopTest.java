@@ -88,13 +88,13 @@ class KeepAliveLoopTest {
     Target t = calledEvery10Minutes(KeepAlive.HISTOGRAM);
     Instant idle = clock.instant();
     ScalingLoop loop = new ScalingLoop(t, new ScalingDecider(KeepAliveIdlePolicy.withDefault(tracker, KeepAlive.FIXED)), clock);
-    // idle 9 min 59 s each time (bin 9): wanted from 8 min 6 s to 11 min after the last call
+    // idle 9 min 59 s each time (bin 9): wanted from 9 to 10 min after the last call
     assertThat(tickAt(loop, t, idle, 1)).containsExactly("drain");
-    assertThat(tickAt(loop, t, idle, 485)).isEmpty();
-    assertThat(tickAt(loop, t, idle, 486)).containsExactly("prewarm");
-    assertThat(tickAt(loop, t, idle, 600)).isEmpty();
-    assertThat(tickAt(loop, t, idle, 660)).containsExactly("drain");
-    assertThat(tickAt(loop, t, idle, 700)).isEmpty();
+    assertThat(tickAt(loop, t, idle, 539)).isEmpty();
+    assertThat(tickAt(loop, t, idle, 540)).containsExactly("prewarm");
+    assertThat(tickAt(loop, t, idle, 590)).isEmpty();
+    assertThat(tickAt(loop, t, idle, 600)).containsExactly("drain");
+    assertThat(tickAt(loop, t, idle, 650)).isEmpty();
   }
 
   /** Every 10 minutes, 3 requests at once for 20 s, 5 times; returns the end of the last burst. */
@@ -115,11 +115,11 @@ class KeepAliveLoopTest {
     Instant idle = burstsOfThreeEvery10Minutes();
     Target t = new Target(spec);
     ScalingLoop loop = new ScalingLoop(t, new ScalingDecider(KeepAliveIdlePolicy.withDefault(tracker, KeepAlive.FIXED)), clock);
-    // idle 9 min 40 s at every level (bin 9): all three wanted from 8 min 6 s to 11 min after the burst
-    assertThat(tickAt(loop, t, idle, 485)).isEmpty();
-    assertThat(tickAt(loop, t, idle, 486)).containsExactly("prewarm", "prewarm", "prewarm");
-    assertThat(tickAt(loop, t, idle, 600)).isEmpty();
-    assertThat(tickAt(loop, t, idle, 660)).contains("drain");
+    // idle 9 min 40 s at every level (bin 9): all three wanted from 9 to 10 min after the burst
+    assertThat(tickAt(loop, t, idle, 539)).isEmpty();
+    assertThat(tickAt(loop, t, idle, 540)).containsExactly("prewarm", "prewarm", "prewarm");
+    assertThat(tickAt(loop, t, idle, 590)).isEmpty();
+    assertThat(tickAt(loop, t, idle, 600)).contains("drain");
   }
 
   @Test
@@ -129,7 +129,7 @@ class KeepAliveLoopTest {
     Instant idle = burstsOfThreeEvery10Minutes();
     Target t = new Target(spec);
     ScalingLoop loop = new ScalingLoop(t, new ScalingDecider(KeepAliveIdlePolicy.withDefault(tracker, KeepAlive.FIXED)), clock);
-    assertThat(tickAt(loop, t, idle, 486)).containsExactly("prewarm", "prewarm");
+    assertThat(tickAt(loop, t, idle, 540)).containsExactly("prewarm", "prewarm");
   }
 
   @Test

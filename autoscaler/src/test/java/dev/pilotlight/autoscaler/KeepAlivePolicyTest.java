@@ -30,23 +30,23 @@ class KeepAlivePolicyTest {
       # policy   | idle times (min)   | opens | closes  | basis
       fixed      | 10x50              | PT0S  | PT5M    | fixed
       off        | 10x50              | PT0S  | PT0S    | off
-      histogram  | ''                 | PT0S  | PT4H    | uncertain
-      histogram  | 10                 | PT0S  | PT4H    | uncertain
-      histogram  | 10x2               | PT9M  | PT12M6S | learned
-      histogram  | 0.5x100            | PT0S  | PT1M6S  | learned
-      histogram  | 10x95 30x5         | PT9M  | PT34M6S | learned
-      histogram  | 10x99 200x1        | PT9M  | PT12M6S | learned
-      histogram  | 10x98 200x2        | PT9M  | PT3H41M6S | learned
-      histogram  | 3x1 4x1 5x1        | PT2M42S | PT6M36S | learned
-      histogram  | 300x2 10x1         | PT4H15M | PT5H45M | out-of-range
-      histogram  | 300x1 10x1         | PT4H15M | PT5H45M | out-of-range
-      histogram  | 300x1 10x2         | PT9M  | PT12M6S | learned
+      paper      | ''                 | PT0S  | PT4H    | uncertain
+      paper      | 10                 | PT0S  | PT4H    | uncertain
+      paper      | 10x2               | PT9M  | PT12M6S | learned
+      paper      | 0.5x100            | PT0S  | PT1M6S  | learned
+      paper      | 10x95 30x5         | PT9M  | PT34M6S | learned
+      paper      | 10x99 200x1        | PT9M  | PT12M6S | learned
+      paper      | 10x98 200x2        | PT9M  | PT3H41M6S | learned
+      paper      | 3x1 4x1 5x1        | PT2M42S | PT6M36S | learned
+      paper      | 300x2 10x1         | PT4H15M | PT5H45M | out-of-range
+      paper      | 300x1 10x1         | PT4H15M | PT5H45M | out-of-range
+      paper      | 300x1 10x2         | PT9M  | PT12M6S | learned
       """)
   void windows(String policy, String idle, Duration opens, Duration closes, String basis) {
     KeepAlivePolicy p = switch (policy) {
       case "fixed" -> KeepAlivePolicy.fixed();
       case "off" -> KeepAlivePolicy.off();
-      default -> KeepAlivePolicy.histogram();
+      default -> KeepAlivePolicy.paper();
     };
     KeepAliveDecision d = p.decide(SPEC, histogram(idle));
     assertThat(d).isEqualTo(new KeepAliveDecision(opens, closes, basis));
@@ -61,18 +61,18 @@ class KeepAlivePolicyTest {
       # policy   | gaps (min)                              | opens   | closes  | basis
       fixed      | 10x5                                    | PT0S    | PT0S    | none
       off        | 10x5                                    | PT0S    | PT0S    | none
-      histogram  | 0.5x100                                 | PT0S    | PT0S    | none
-      histogram  | 10x2 0.5x50                             | PT0S    | PT0S    | none
-      histogram  | 10x3                                    | PT9M    | PT12M6S | learned
-      histogram  | 10x4 200x1 0.5x100                      | PT9M    | PT12M6S | learned
-      histogram  | 2 5 8 11 14 17 20 23 26 29              | PT0S    | PT0S    | none
-      histogram  | 300x3                                   | PT4H15M | PT5H45M | out-of-range
+      paper      | 0.5x100                                 | PT0S    | PT0S    | none
+      paper      | 10x2 0.5x50                             | PT0S    | PT0S    | none
+      paper      | 10x3                                    | PT9M    | PT12M6S | learned
+      paper      | 10x4 200x1 0.5x100                      | PT9M    | PT12M6S | learned
+      paper      | 2 5 8 11 14 17 20 23 26 29              | PT0S    | PT0S    | none
+      paper      | 300x3                                   | PT4H15M | PT5H45M | out-of-range
       """)
   void scaleOutWindows(String policy, String gaps, Duration opens, Duration closes, String basis) {
     KeepAlivePolicy p = switch (policy) {
       case "fixed" -> KeepAlivePolicy.fixed();
       case "off" -> KeepAlivePolicy.off();
-      default -> KeepAlivePolicy.histogram();
+      default -> KeepAlivePolicy.paper();
     };
     assertThat(p.decideScaleOut(SPEC, histogram(gaps))).isEqualTo(new KeepAliveDecision(opens, closes, basis));
   }
@@ -85,6 +85,6 @@ class KeepAlivePolicyTest {
       flat.record(Duration.ofMinutes(m));
     }
     assertThat(flat.coefficientOfVariation()).isLessThan(2);
-    assertThat(KeepAlivePolicy.histogram().decide(SPEC, flat).basis()).isEqualTo("uncertain");
+    assertThat(KeepAlivePolicy.paper().decide(SPEC, flat).basis()).isEqualTo("uncertain");
   }
 }

@@ -19,6 +19,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.IntPredicate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -39,6 +40,29 @@ final class TraceCommand implements Callable<Integer> {
           + DEFAULT_TRACE + " from the repository root).")
   Path trace;
 
+  @Option(names = "--synthetic", paramLabel = "KIND",
+      description = "Replay a generated trace instead: periodic, poisson, bursty, diurnal or mix (see bench/README.md).")
+  String synthetic;
+
+  @Option(names = "--functions", paramLabel = "N", description = "Functions of a --synthetic trace (default: ${DEFAULT-VALUE}).")
+  int functions = 200;
+
+  @Option(names = "--minutes", paramLabel = "N", description = "Length of a --synthetic trace in minutes (default: ${DEFAULT-VALUE}, a day).")
+  int minutes = 1440;
+
+  @Option(names = "--budget", paramLabel = "DURATION",
+      description = "The learned policy spends at most the idle memory of a fixed keep-alive this long (default: ${DEFAULT-VALUE}).")
+  String budget = "10m";
+
+  @Option(names = "--price", paramLabel = "DURATION",
+      description = "The learned policy's price of a cold start, as idle time of the function's instance (default: none, the fewest"
+          + " cold starts within the budget).")
+  String price;
+
+  @Option(names = "--plot", paramLabel = "FILE",
+      description = "Where the frontier plot (SVG) is written (default: next to the JSON, trace-frontier.svg; none without either).")
+  Path plot;
+
   @Option(names = "--spread", paramLabel = "even|random",
       description = "Where each minute's invocations fall: evenly spaced, or uniformly at random from --seed (default: ${DEFAULT-VALUE}).")
   String spread = "even";
@@ -53,7 +77,7 @@ final class TraceCommand implements Callable<Integer> {
       description = "The autoscaler's scale-down delay for every replayed function, as serve --scale-down-delay (default: ${DEFAULT-VALUE}; 0s: off).")
   String scaleDownDelay = "60s";
 
-  @Option(names = "--json", description = "Print the figures as JSON, keyed by policy name, instead of a table.")
+  @Option(names = "--json", description = "Print the figures as JSON (policies, frontier, halves) instead of a table.")
   boolean json;
 
   @Option(names = "--out", paramLabel = "FILE", description = "Where the JSON is always written (default: bench-results/trace.json under the repository root; none without one).")
@@ -70,17 +94,24 @@ final class TraceCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String root = System.getProperty("pilotlight.root");
+    if (trace != null && synthetic != null) {
+      throw new BenchFailure("--trace and --synthetic: give one or the other");
+    }
     Path dir = trace;
-    if (dir == null) {
+    if (dir == null && synthetic == null) {
       if (root == null) {
         throw new BenchFailure("no --trace given and system property pilotlight.root is not set; run as: bin/pilotlight bench trace");
       }
       dir = Path.of(root).resolve(DEFAULT_TRACE).normalize();
     }
     Duration initDuration;
+    Duration priceDuration;
+    Duration budgetDuration;
     ScalingSettings daemon;
     try {
       initDuration = Durations.parse("--init", init);
+      priceDuration = price == null ? null : Durations.parse("--price", price);
+      budgetDuration = Durations.parse("--budget", budget);
       // the daemon's flag of the same name, read as serve reads it
       daemon = ScalingSettings.builder().scaleDownDelay(SCALE_DOWN_DELAY.parse(SCALE_DOWN_DELAY.daemonFlag(), scaleDownDelay)).build()
           .over(ScalingSettings.DEFAULTS);
@@ -88,18 +119,38 @@ final class TraceCommand implements Callable<Integer> {
       throw new BenchFailure(e.getMessage());
     }
     TraceReplay.Settings settings = new TraceReplay.Settings(Arrivals.parse(spread), seed, initDuration, daemon);
-    stderr.println("reading " + dir + "…");
-    AzureTrace t = AzureTrace.read(dir);
+    AzureTrace t;
+    if (synthetic != null) {
+      t = SyntheticTraces.generate(SyntheticTraces.Kind.parse(synthetic), functions, minutes, seed);
+    } else {
+      stderr.println("reading " + dir + "…");
+      t = AzureTrace.read(dir);
+    }
     t.notes().forEach(n -> stderr.println("note: " + n));
+    List<TraceReplay.Policy> policies = TraceReplay.policies(budgetDuration, priceDuration);
     stderr.printf(Locale.ROOT, "replaying %d functions, %d minutes, %,d invocations under %d policies…%n", t.functions().size(), t.minutes(),
-        t.invocations(), TraceReplay.standard().size());
+        t.invocations(), policies.size());
+    List<TraceReplay.Result> results = replayAll(t, policies, settings);
 
+    Path outFile = out != null ? out : root == null ? null : Path.of(root).resolve("bench-results/trace.json");
+    Path plotFile = plot != null ? plot : outFile == null ? null : outFile.resolveSibling("trace-frontier.svg");
+    Frontier frontier = new Frontier(results);
+    if (plotFile != null) {
+      java.nio.file.Files.createDirectories(plotFile.toAbsolutePath().getParent());
+      java.nio.file.Files.writeString(plotFile, FrontierPlot.svg(title(t, settings), frontier, List.of(TraceReplay.LEARNED, "paper")));
+    }
+    BenchOutput.finish(stdout, outFile, jsonText(t, settings, results), json, table(t, settings, results)
+        + (plotFile != null ? "plot written to " + plotFile + "\n" : ""));
+    return 0;
+  }
+
+  /** Every policy over the trace, on as many threads as there are cores (policies are independent). */
+  static List<TraceReplay.Result> replayAll(AzureTrace t, List<TraceReplay.Policy> policies, TraceReplay.Settings settings) throws Exception {
     List<TraceReplay.Result> results = new ArrayList<>();
-    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(TraceReplay.standard().size(),
-        java.lang.Runtime.getRuntime().availableProcessors())));
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(policies.size(), java.lang.Runtime.getRuntime().availableProcessors())));
     try {
       List<Future<TraceReplay.Result>> runs = new ArrayList<>();
-      for (TraceReplay.Policy p : TraceReplay.standard()) {
+      for (TraceReplay.Policy p : policies) {
         runs.add(pool.submit(() -> TraceReplay.run(t, p, settings)));
       }
       for (Future<TraceReplay.Result> f : runs) {
@@ -108,16 +159,42 @@ final class TraceCommand implements Callable<Integer> {
     } finally {
       pool.shutdownNow();
     }
-
-    Path outFile = out != null ? out : root == null ? null : Path.of(root).resolve("bench-results/trace.json");
-    BenchOutput.finish(stdout, outFile, jsonText(results), json, table(t, settings, results));
-    return 0;
+    return results;
   }
 
-  static String jsonText(List<TraceReplay.Result> results) throws Exception {
+  /** The two halves of a split: functions at even and at odd positions of the trace. */
+  static final List<Map.Entry<String, IntPredicate>> HALVES = List.of(Map.entry("even", i -> i % 2 == 0), Map.entry("odd", i -> i % 2 == 1));
+
+  static String jsonText(AzureTrace t, TraceReplay.Settings s, List<TraceReplay.Result> results) throws Exception {
+    Map<String, Object> root = new LinkedHashMap<>();
+    Map<String, Object> trace = new LinkedHashMap<>();
+    trace.put("source", t.dir().toString());
+    trace.put("functions", t.functions().size());
+    trace.put("minutes", t.minutes());
+    trace.put("invocations", t.invocations());
+    trace.put("spread", s.spread().id());
+    trace.put("seed", s.seed());
+    root.put("trace", trace);
     Map<String, Object> m = new LinkedHashMap<>();
     results.forEach(r -> m.put(r.policy(), r.toMap()));
-    return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m);
+    root.put("policies", m);
+    Frontier all = new Frontier(results);
+    Map<String, Object> frontier = new LinkedHashMap<>();
+    frontier.put("fixed", all.fixed().stream().map(p -> Map.of("policy", p.policy(), "coldStartFraction", p.coldFraction(), "idleGbSeconds",
+        p.idleGbSeconds())).toList());
+    frontier.put(TraceReplay.LEARNED, all.position(TraceReplay.LEARNED, BASELINE).toMap());
+    frontier.put("paper", all.position("paper", BASELINE).toMap());
+    root.put("frontier", frontier);
+    Map<String, Object> halves = new LinkedHashMap<>();
+    for (Map.Entry<String, IntPredicate> h : HALVES) {
+      halves.put(h.getKey(), new Frontier(results, h.getValue()).position(TraceReplay.LEARNED, BASELINE).toMap());
+    }
+    root.put("halves", halves);
+    return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
+  }
+
+  static String title(AzureTrace t, TraceReplay.Settings s) {
+    return String.format(Locale.ROOT, "%s: %d functions, %d min, %s arrivals", t.dir(), t.functions().size(), t.minutes(), s.spread().id());
   }
 
   static String table(AzureTrace t, TraceReplay.Settings s, List<TraceReplay.Result> results) {
@@ -139,29 +216,31 @@ final class TraceCommand implements Callable<Integer> {
           String.format(Locale.ROOT, "%,.0f", r.prewarmIdleGbSeconds()), String.format(Locale.ROOT, "%,d", r.prewarms()),
           String.format(Locale.ROOT, "%,d", r.prewarmHits())));
     }
-    TraceReplay.Result base = results.stream().filter(r -> r.policy().equals(BASELINE)).findFirst().orElse(null);
-    if (base != null) {
-      sb.append('\n');
-      for (TraceReplay.Result r : results) {
-        if (r != base) {
-          sb.append(String.format(Locale.ROOT, "%-10s vs %s: cold-start fraction %.2f× (at zero %.2f×, scaling out %.2f×), median over"
-              + " functions %.2f×, idle GB-s %.2f×%n", r.policy(), BASELINE, ratio(r.coldStartFraction(), base.coldStartFraction()),
-              ratio(r.coldAtZero(), base.coldAtZero()), ratio(r.coldStarts() - r.coldAtZero(), base.coldStarts() - base.coldAtZero()),
-              ratio(r.medianColdStartFraction(), base.medianColdStartFraction()), ratio(r.idleGbSeconds(), base.idleGbSeconds())));
-        }
-      }
-      sb.append("target (PERFORMANCE.md): histogram ≤ 0.50× the cold-start fraction and ≤ 1.00× the idle GB-s of ").append(BASELINE).append('\n');
-      sb.append("\"at zero\": the request found no instance up or starting (the keep-alive policy's edge); the rest waited for an"
-          + " instance the autoscaler added to a busy pool\n");
+    Frontier all = new Frontier(results);
+    sb.append('\n');
+    for (String p : List.of(TraceReplay.LEARNED, "paper")) {
+      sb.append(position(p, all.position(p, BASELINE)));
     }
+    for (Map.Entry<String, IntPredicate> h : HALVES) {
+      sb.append(position(TraceReplay.LEARNED + " (" + h.getKey() + " half)", new Frontier(results, h.getValue()).position(TraceReplay.LEARNED,
+          BASELINE)));
+    }
+    sb.append("targets (issue 14): below the fixed frontier; vs ").append(BASELINE)
+        .append(" cold-start fraction <= 0.50x with idle GB-s <= 1.00x (the idle limit is the hard one)\n");
+    sb.append("\"at zero\": the request found no instance up or starting (the keep-alive policy's edge); the rest waited for an"
+        + " instance the autoscaler added to a busy pool\n");
     return sb.toString();
+  }
+
+  private static String position(String label, Frontier.Position p) {
+    Double idleVs = p.idleVsFrontier();
+    return String.format(Locale.ROOT, "%-22s vs %s: cold-start fraction %.2fx, idle GB-s %.2fx; vs the fixed frontier: cold-start fraction"
+        + " %.2fx of the curve's at the same idle GB-s (%s), idle GB-s %s of the curve's at the same cold-start fraction; functions worse on"
+        + " both than %s: %.1f %%%n", label, BASELINE, p.coldVsBaseline(), p.idleVsBaseline(), p.coldVsFrontier(), p.below() ? "below" : "NOT below",
+        idleVs == null ? "n/a (fewer cold starts than any fixed)" : String.format(Locale.ROOT, "%.2fx", idleVs), BASELINE, p.worseOnBoth() * 100);
   }
 
   private static String percent(double fraction) {
     return String.format(Locale.ROOT, "%.3f %%", fraction * 100);
-  }
-
-  private static double ratio(double a, double b) {
-    return b == 0 ? Double.NaN : a / b;
   }
 }

@@ -25,12 +25,35 @@ final class TraceReplay {
    */
   record Policy(String name, KeepAlivePolicy keepAlive, Duration idleTimeout) {}
 
-  /** The three the issue asks for: fixed 10 minutes (Lambda's, the baseline), fixed 20 minutes (Azure's), the learned one. */
+  /** The fixed keep-alives that draw the frontier, in minutes (0: stopped as soon as idle). */
+  static final int[] FIXED_MINUTES = {0, 1, 2, 5, 10, 20, 30, 60};
+
+  /**
+   * Every policy {@code bench trace} replays: the fixed keep-alives of {@link #FIXED_MINUTES} (the
+   * frontier; {@code fixed-10m}, Lambda's, is the baseline), the default learned one at
+   * {@code price} ({@code histogram}) and issue 6's hybrid histogram policy ({@code paper}) for comparison.
+   */
+  static List<Policy> policies(Duration budget, Duration price) {
+    List<Policy> out = new ArrayList<>();
+    for (int m : FIXED_MINUTES) {
+      out.add(m == 0 ? new Policy("fixed-0", KeepAlivePolicy.off(), FunctionSpec.DEFAULT_IDLE_TIMEOUT)
+          : new Policy("fixed-" + m + "m", KeepAlivePolicy.fixed(), Duration.ofMinutes(m)));
+    }
+    out.add(new Policy(LEARNED, KeepAlivePolicy.histogram(budget, price), FunctionSpec.DEFAULT_IDLE_TIMEOUT));
+    out.add(new Policy("paper", KeepAlivePolicy.paper(), FunctionSpec.DEFAULT_IDLE_TIMEOUT));
+    return out;
+  }
+
+  static final String LEARNED = "histogram";
+
+  /** {@link #policies} at the default price. */
   static List<Policy> standard() {
-    return List.of(
-        new Policy("fixed-10m", KeepAlivePolicy.fixed(), Duration.ofMinutes(10)),
-        new Policy("fixed-20m", KeepAlivePolicy.fixed(), Duration.ofMinutes(20)),
-        new Policy("histogram", KeepAlivePolicy.histogram(), FunctionSpec.DEFAULT_IDLE_TIMEOUT));
+    return policies(KeepAlivePolicy.defaultBudget(), null);
+  }
+
+  /** Whether {@code name} is one of the fixed keep-alives of the frontier. */
+  static boolean isFixed(String name) {
+    return name.startsWith("fixed-");
   }
 
   /**
@@ -51,7 +74,7 @@ final class TraceReplay {
    */
   record Result(String policy, int functions, long invocations, long coldStarts, long coldAtZero, double coldStartFraction, double medianColdStartFraction,
       double p75ColdStartFraction, double idleGbSeconds, double keepAliveIdleGbSeconds, double prewarmIdleGbSeconds, long prewarms,
-      long prewarmHits, long launches, double busyGbSeconds, long rejected, double seconds) {
+      long prewarmHits, long launches, double busyGbSeconds, long rejected, double seconds, List<FunctionResult> perFunction) {
 
     Map<String, Object> toMap() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -76,6 +99,9 @@ final class TraceReplay {
     }
   }
 
+  /** One function's figures under one policy. */
+  record FunctionResult(int index, long invocations, long coldStarts, double idleGbSeconds) {}
+
   /** Where simulated time starts: 2019-07-15, the first day of the dataset, at the trace's first minute. */
   static Instant start(AzureTrace trace) {
     return Instant.parse("2019-07-15T00:00:00Z").plus(Duration.ofMinutes(trace.firstMinute()));
@@ -95,6 +121,7 @@ final class TraceReplay {
     double prewarmIdle = 0;
     double busy = 0;
     long rejected = 0;
+    List<FunctionResult> perFunction = new ArrayList<>();
     for (AzureTrace.TracedFunction f : trace.functions()) {
       long[] arrivals = settings.spread().of(f.perMinute(), settings.seed(), f.index());
       if (arrivals.length == 0) {
@@ -114,11 +141,12 @@ final class TraceReplay {
       busy += o.busyGbSeconds();
       rejected += o.rejected();
       fractions.add((double) o.coldStarts() / o.invocations());
+      perFunction.add(new FunctionResult(f.index(), o.invocations(), o.coldStarts(), o.idleGbSeconds()));
     }
     double[] sorted = fractions.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return new Result(policy.name(), sorted.length, invocations, cold, atZero, invocations == 0 ? 0 : (double) cold / invocations,
         quantile(sorted, 0.5), quantile(sorted, 0.75), keepIdle + prewarmIdle, keepIdle, prewarmIdle, prewarms, hits, launches, busy,
-        rejected, (System.nanoTime() - began) / 1e9);
+        rejected, (System.nanoTime() - began) / 1e9, perFunction);
   }
 
   /** The spec the replayed function is deployed with: its trace memory (within the manifest's limits), concurrency 1, up to 1,000 instances. */

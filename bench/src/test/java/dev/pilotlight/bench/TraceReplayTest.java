@@ -37,28 +37,24 @@ class TraceReplayTest {
     assertThat(r.get("fixed-10m").coldStarts()).isEqualTo(32);
     assertThat(r.get("fixed-20m").coldStarts()).isEqualTo(1);
     TraceReplay.Result h = r.get("histogram");
-    // First call cold; the next two find the instance kept by the 4-hour fallback while only 0
-    // and 1 idle times are known; from then on it is stopped after each call and pre-warmed
-    // 12.6 minutes later (head bin 14 min less 10 %), before the call at 15.
-    assertThat(h.coldStarts()).isEqualTo(1);
-    assertThat(h.prewarms()).isEqualTo(30); // the last one after the last call, for a call the trace ends before
-    assertThat(h.prewarmHits()).isEqualTo(29);
-    // Idle at 1 GB: 2 × ~15 min kept, and each instance up to a tick (1 s) after its call before it
-    // is stopped; 29 pre-warmed instances up from 756 s (on the next tick, plus
-    // 250 ms to start) until the call 899.9 s after the last ended; the last one until the trace ends.
-    assertThat(h.keepAliveIdleGbSeconds()).isCloseTo(2 * 15 * 60 + 30 * 0.9, within(5.0));
-    assertThat(h.prewarmIdleGbSeconds()).isCloseTo(29 * (899.9 - 756.25) + (480 * 60 - (465 * 60 + 30.1 + 756.25)), within(30.0));
-    assertThat(h.idleGbSeconds()).isLessThan(r.get("fixed-20m").idleGbSeconds() / 3);
+    // The first two calls are cold: the fixed 10 minutes hold while no idle time is known. From
+    // then on the instance stops after each call and one is pre-warmed at 14 minutes (the idle
+    // times are in bin 14), before the call at 15: one pre-warm per period.
+    assertThat(h.coldStarts()).isEqualTo(2);
+    assertThat(h.prewarms()).isEqualTo(31); // the last one after the last call, for a call the trace ends before
+    assertThat(h.prewarmHits()).isEqualTo(30);
+    // idle at 1 GB: about a minute per period instead of ten
+    assertThat(h.idleGbSeconds()).isLessThan(r.get("fixed-10m").idleGbSeconds() / 5);
     assertThat(r.get("fixed-10m").idleGbSeconds()).isCloseTo(32 * 600, within(32 * 1.5));
   }
 
   @Test
-  void aBusyFunctionKeepsItsInstanceUnderEveryPolicy() {
+  void aBusyFunctionKeepsItsInstanceUnderEveryPolicyThatKeepsAny() {
     int[] counts = new int[60];
     Arrays.fill(counts, 30); // every 2 s, 100 ms each
     AzureTrace t = new AzureTrace(Path.of("synthetic"), 1, 60, List.of(new AzureTrace.TracedFunction(0, "o", "a", "f", "http", counts, 100, 512)),
         List.of());
-    replay(t).values().forEach(r -> {
+    replay(t).values().stream().filter(r -> !r.policy().equals("fixed-0")).forEach(r -> {
       assertThat(r.coldStarts()).as(r.policy()).isEqualTo(1);
       assertThat(r.invocations()).isEqualTo(1800);
     });
@@ -81,10 +77,10 @@ class TraceReplayTest {
     // learned: once every level has seen three gaps, each burst finds its instances pre-warmed
     assertThat(learned.coldStarts()).isLessThan(fixed.coldStarts() / 4);
     assertThat(learned.prewarmHits()).isGreaterThan(25 * 12);
-    // at a price: 13 instances pre-warmed ~2 min ahead of each burst (the window's 10 % margin on a
-    // 14-minute gap) hold about what the fixed keep-alive holds, not more than a quarter above it
+    // at a price: the instances are pre-warmed about a minute ahead of each burst (the gaps' bin),
+    // and hold less than the fixed keep-alive holds
     assertThat(learned.prewarmIdleGbSeconds()).isPositive();
-    assertThat(learned.idleGbSeconds()).isLessThan(1.25 * fixed.idleGbSeconds());
+    assertThat(learned.idleGbSeconds()).isLessThan(fixed.idleGbSeconds());
   }
 
   @Test
@@ -95,7 +91,7 @@ class TraceReplayTest {
     }
     AzureTrace t = new AzureTrace(Path.of("synthetic"), 1, 60, List.of(new AzureTrace.TracedFunction(0, "o", "a", "f", "queue", counts,
         10_000, 256)), List.of());
-    TraceReplay.Policy fixed = TraceReplay.standard().getFirst();
+    TraceReplay.Policy fixed = TraceReplay.standard().stream().filter(p -> p.name().equals("fixed-10m")).findFirst().orElseThrow();
     TraceReplay.Result delayed = TraceReplay.run(t, fixed, EVEN);
     TraceReplay.Result undelayed = TraceReplay.run(t, fixed, new TraceReplay.Settings(Arrivals.EVEN, 42, Duration.ofMillis(250),
         ScalingSettings.UNSET.withScaleDownDelay(Duration.ZERO).over(ScalingSettings.DEFAULTS)));
