@@ -14,8 +14,9 @@ import java.util.TreeMap;
 
 /**
  * The routes: {@code /?name=} greets, {@code /echo} describes the request as JSON, {@code /stream}
- * sends chunks over time, {@code /bytes?mb=} sends that many MiB, {@code /sleep} waits, {@code /status} answers any status, {@code /crash}
- * kills the process. One log line per request goes to stdout.
+ * sends chunks over time, {@code /bytes?mb=} sends that many MiB, {@code /count} answers how many
+ * bytes of body it read, {@code /progress} answers at once and reports each read of the body as it
+ * comes, {@code /sleep} waits, {@code /status} answers any status, {@code /crash} kills the process. One log line per request goes to stdout.
  */
 final class Routes implements HttpHandler {
   private static final int MAX_SLEEP_MS = 15 * 60 * 1000;
@@ -52,6 +53,12 @@ final class Routes implements HttpHandler {
         return stream(exchange, intParam(query, "chunks", 3, 0, 10_000), intParam(query, "delayMs", 100, 0, 60_000));
       case "/bytes":
         return bytes(exchange, intParam(query, "mb", 1, 0, 4096));
+      case "/count": {
+        long n = exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
+        return send(exchange, 200, "text/plain", n + "\n");
+      }
+      case "/progress":
+        return progress(exchange);
       case "/sleep": {
         int ms = intParam(query, "ms", 1000, 0, MAX_SLEEP_MS);
         Thread.sleep(ms);
@@ -101,6 +108,26 @@ final class Routes implements HttpHandler {
         out.write(block);
       }
     }
+    return 200;
+  }
+
+  /**
+   * Answers before reading the body, then a line {@code got N} after each read (N bytes so far) and
+   * {@code total N} at its end: a client can see the app has the first bytes before it sends the rest.
+   */
+  private static int progress(HttpExchange exchange) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    exchange.sendResponseHeaders(200, 0);
+    OutputStream out = exchange.getResponseBody();
+    byte[] buf = new byte[64 * 1024];
+    long total = 0;
+    for (int n; (n = exchange.getRequestBody().read(buf)) > 0; ) {
+      total += n;
+      out.write(("got " + total + "\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+    }
+    out.write(("total " + total + "\n").getBytes(StandardCharsets.UTF_8));
+    out.close();
     return 200;
   }
 

@@ -76,4 +76,15 @@ class HelloHttpTest {
     assertThat(bad.body()).contains("code: 'abc'");
     assertThat(send(at("/nope")).statusCode()).isEqualTo(404);
   }
+
+  @Test
+  void countsTheBytesOfTheBody() throws Exception {
+    HttpResponse<String> count = send(at("/count").POST(HttpRequest.BodyPublishers.ofByteArray(new byte[300_000])));
+    assertThat(count.body()).isEqualTo("300000\n");
+  }
+
+  @Test
+  void acceptsAWebSocketKeyAsRfc6455Says() {
+    assertThat(WebSocketEcho.accept("dGhlIHNhbXBsZSBub25jZQ==")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+  }
 }

@@ -83,11 +83,20 @@ final class ConnectionTimeouts extends ChannelDuplexHandler {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    stopTimer();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    stopTimer(); // the connection stopped speaking HTTP (a WebSocket tunnel has its own idle rule)
+  }
+
+  private void stopTimer() {
     if (timer != null) {
       timer.cancel(false);
       timer = null;
     }
-    ctx.fireChannelInactive();
   }
 
   private void idle(ChannelHandlerContext ctx) {

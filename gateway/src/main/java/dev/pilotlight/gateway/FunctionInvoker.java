@@ -7,11 +7,13 @@ import dev.pilotlight.activation.usage.UsageMeter;
 import dev.pilotlight.gateway.lambda.HttpEvents;
 import dev.pilotlight.gateway.proxy.HttpProxy;
 import dev.pilotlight.gateway.proxy.ProxyOutcome;
+import dev.pilotlight.gateway.proxy.StreamedBody;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.Instance;
 import dev.pilotlight.model.LambdaRequest;
 import dev.pilotlight.model.LambdaResponse;
+import dev.pilotlight.model.auth.UrlAuth;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -21,8 +23,10 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -78,6 +82,60 @@ public final class FunctionInvoker {
   /** A function URL call: {@code path} and {@code rawQuery} are what the function sees. */
   public void serveUrl(ChannelHandlerContext ctx, FullHttpRequest req, String name, String path, String rawQuery) {
     run(ctx, req, name, path, rawQuery, true);
+  }
+
+  /**
+   * The function URL calls whose body streams: those to {@code http} apps, unless their URL auth
+   * is {@code aws_iam} (a SigV4 signature covers the payload's hash, so it needs the whole body).
+   */
+  public GatewayHandler.StreamedUrls streamedUrls() {
+    return new GatewayHandler.StreamedUrls() {
+      @Override
+      public boolean streams(String function) {
+        return activator.deployment(function).map(Deployment::spec)
+            .filter(spec -> !spec.runtime().lambdaStyle() && UrlAuth.parse(spec.auth()) != UrlAuth.AWS_IAM).isPresent();
+      }
+
+      @Override
+      public GatewayHandler.BodySink serve(ChannelHandlerContext ctx, HttpRequest head, String function, String path, String rawQuery) {
+        return serveStreamed(ctx, head, function, path, rawQuery);
+      }
+    };
+  }
+
+  /**
+   * A function URL call to an {@code http} app whose body streams: the parts go to the instance as
+   * they come (through the returned sink), once it has one; see {@link StreamedBody}.
+   */
+  public GatewayHandler.BodySink serveStreamed(ChannelHandlerContext ctx, HttpRequest head, String name, String path, String rawQuery) {
+    StreamedBody body = new StreamedBody(ctx.channel());
+    String requestId = RequestIds.next();
+    long startNanos = System.nanoTime();
+    lease(name, requestId, startNanos).whenComplete((lease, error) -> {
+      if (error == null && lease.instance().deployment().spec().runtime().lambdaStyle()) {
+        // redeployed as a Lambda-style function since the call was routed
+        lease.release(true);
+        record(name, lease, requestId, startNanos, true, "error", lease.instance());
+        error = new Failure.Unavailable("function '" + name + "' changed from an http app to a Lambda-style function; call again");
+      }
+      if (error != null) {
+        body.abandon();
+        Responses.sendOnLoop(ctx, HttpUtil.isKeepAlive(head) && body.received(), ErrorResponses.of(error));
+        return;
+      }
+      proxyHttp(ctx, head, body, lease, requestId, path, rawQuery, startNanos);
+    });
+    return new GatewayHandler.BodySink() {
+      @Override
+      public void part(HttpContent part) {
+        body.offer(part);
+      }
+
+      @Override
+      public void clientClosed() {
+        body.clientGone();
+      }
+    };
   }
 
   /** A direct invoke ({@code POST /api/v1/functions/{name}/invoke}): the body is the event. */
@@ -144,7 +202,7 @@ public final class FunctionInvoker {
           }
         });
       } else {
-        proxyHttp(ctx, req, lease, requestId, path, rawQuery, startNanos);
+        proxyHttp(ctx, req, StreamedBody.whole(ctx.channel(), req), lease, requestId, path, rawQuery, startNanos);
       }
     });
   }
@@ -306,7 +364,8 @@ public final class FunctionInvoker {
     return out;
   }
 
-  private void proxyHttp(ChannelHandlerContext ctx, FullHttpRequest req, Lease lease, String requestId, String path, String rawQuery, long startNanos) {
+  private void proxyHttp(ChannelHandlerContext ctx, HttpRequest head, StreamedBody body, Lease lease, String requestId, String path,
+      String rawQuery, long startNanos) {
     Instance instance = lease.instance();
     String name = instance.deployment().name();
     if (instance.deployment().spec().concurrency() == 1) {
@@ -314,9 +373,10 @@ public final class FunctionInvoker {
     }
     String uri = rawQuery.isEmpty() ? path : path + "?" + rawQuery;
     long timeoutMs = instance.deployment().spec().timeout().toMillis();
-    req.headers().set("X-Request-Id", requestId);
-    boolean keepAlive = HttpUtil.isKeepAlive(req);
-    proxy.forward(ctx, req, uri, instance.httpAddress(), instance.deployment().spec().timeout(), new ProxyOutcome() {
+    head.headers().set("X-Request-Id", requestId);
+    boolean keepAlive = HttpUtil.isKeepAlive(head);
+    var spec = instance.deployment().spec();
+    proxy.forward(ctx, head, body, uri, instance.httpAddress(), spec.timeout(), spec.idleTimeout(), new ProxyOutcome() {
       @Override
       public void completed(int status) {
         lease.release(true);
@@ -331,7 +391,8 @@ public final class FunctionInvoker {
         lease.release(false);
         record(name, lease, requestId, startNanos, true, "crash", instance);
         if (!responseStarted) {
-          Responses.sendOnLoop(ctx, keepAlive, ErrorResponses.of(f));
+          // a body still arriving is dropped: the connection ends after the answer
+          Responses.sendOnLoop(ctx, keepAlive && body.received(), ErrorResponses.of(f));
         }
       }
 
@@ -343,8 +404,15 @@ public final class FunctionInvoker {
         lease.release(false);
         record(name, lease, requestId, startNanos, true, "timeout", instance);
         if (!responseStarted) {
-          Responses.sendOnLoop(ctx, keepAlive, ErrorResponses.of(f));
+          Responses.sendOnLoop(ctx, keepAlive && body.received(), ErrorResponses.of(f));
         }
+      }
+
+      @Override
+      public void clientClosed() {
+        log.line(name, instance.id(), requestId, "ERROR the client closed its connection before sending its whole request");
+        lease.release(true);
+        record(name, lease, requestId, startNanos, true, "client_closed", instance);
       }
     });
   }

@@ -8,17 +8,17 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -29,8 +29,6 @@ import java.util.stream.Collectors;
  */
 @ChannelHandler.Sharable
 public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-  private static final Pattern FUNCTION_HOST = Pattern.compile("([a-z0-9][a-z0-9-]{0,62})\\.localhost(:\\d+)?");
-
   /** Serves a function URL call: {@code path} and {@code rawQuery} (without {@code ?}) are what the function sees. */
   @FunctionalInterface
   public interface FunctionUrls {
@@ -54,11 +52,53 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
 
     Optional<FullHttpResponse> metrics(FullHttpRequest req);
 
-    Optional<FullHttpResponse> functionUrl(FullHttpRequest req, String function);
+    /**
+     * {@code req} is a {@link FullHttpRequest} unless its body is streamed, which it is only for a
+     * function whose URL auth reads the head alone ({@link StreamedUrls#streams}).
+     */
+    Optional<FullHttpResponse> functionUrl(HttpRequest req, String function);
+  }
+
+  /**
+   * Serves function URL calls whose body goes on to the function as it arrives instead of being
+   * aggregated first (HTTP/1.1 calls to {@code http} apps).
+   */
+  public interface StreamedUrls {
+    /** Nothing streams: every call is aggregated. */
+    StreamedUrls NONE = new StreamedUrls() {
+      @Override
+      public boolean streams(String function) {
+        return false;
+      }
+
+      @Override
+      public BodySink serve(ChannelHandlerContext ctx, HttpRequest head, String function, String path, String rawQuery) {
+        throw new IllegalStateException("nothing streams");
+      }
+    };
+
+    /**
+     * Whether calls to {@code function}'s URL stream their body: an {@code http} app whose URL auth
+     * reads the head alone (an {@code aws_iam} signature covers the body, so those calls are aggregated).
+     */
+    boolean streams(String function);
+
+    /** Serves the call {@code head} begins; the parts of its body follow through the sink returned. */
+    BodySink serve(ChannelHandlerContext ctx, HttpRequest head, String function, String path, String rawQuery);
+  }
+
+  /** Where the body of a streamed call goes, part by part, on the connection's event loop. */
+  public interface BodySink {
+    /** The next part (the sink owns it); the last is a {@code LastHttpContent}. */
+    void part(HttpContent part);
+
+    /** The client's connection closed before the last part came. */
+    void clientClosed();
   }
 
   private final Admission admission;
   private final FunctionUrls functions;
+  private final StreamedUrls streamed;
   private final Api controlApi;
   private final Api lambdaApi;
   private final Supplier<String> metrics;
@@ -74,6 +114,13 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
    */
   public GatewayHandler(FunctionUrls functions, Api controlApi, Api lambdaApi, Supplier<String> metrics, Admission admission,
       List<String> protections) {
+    this(functions, StreamedUrls.NONE, controlApi, lambdaApi, metrics, admission, protections);
+  }
+
+  /** @param streamed function URL calls whose body streams ({@link FunctionInvoker#serveStreamed}) */
+  public GatewayHandler(FunctionUrls functions, StreamedUrls streamed, Api controlApi, Api lambdaApi, Supplier<String> metrics,
+      Admission admission, List<String> protections) {
+    this.streamed = streamed;
     this.health = "ok\n" + protections.stream().map(l -> l + "\n").collect(Collectors.joining());
     super(false); // the routes own the request and release it
     this.admission = admission;
@@ -81,6 +128,20 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
     this.controlApi = controlApi;
     this.lambdaApi = lambdaApi;
     this.metrics = metrics;
+  }
+
+  /**
+   * Serves {@code head} with its body streamed if it is a function URL call that streams and is
+   * admitted, returning where its body goes; else null, and the request is aggregated and routed
+   * as any other (a refused one is refused there, with the same answer).
+   */
+  BodySink stream(ChannelHandlerContext ctx, HttpRequest head) {
+    Optional<FunctionRoute> route = FunctionRoute.of(head);
+    if (route.isEmpty() || !streamed.streams(route.get().name()) || admission.functionUrl(head, route.get().name()).isPresent()) {
+      return null;
+    }
+    FunctionRoute f = route.get();
+    return streamed.serve(ctx, head, f.name(), f.path(), f.rawQuery());
   }
 
   @Override
@@ -95,29 +156,17 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
       }
       return;
     }
-    String host = req.headers().get(HttpHeaderNames.HOST, "").toLowerCase(Locale.ROOT);
-    var hostMatch = FUNCTION_HOST.matcher(host);
+    Optional<FunctionRoute> function = FunctionRoute.of(req);
+    if (function.isPresent()) {
+      FunctionRoute f = function.get();
+      if (admitted(ctx, req, admission.functionUrl(req, f.name()))) {
+        functions.serve(ctx, req, f.name(), f.path(), f.rawQuery());
+      }
+      return;
+    }
     String uri = req.uri();
     int q = uri.indexOf('?');
     String path = q < 0 ? uri : uri.substring(0, q);
-    String rawQuery = q < 0 ? "" : uri.substring(q + 1);
-    if (hostMatch.matches()) {
-      String name = hostMatch.group(1);
-      if (admitted(ctx, req, admission.functionUrl(req, name))) {
-        functions.serve(ctx, req, name, path, rawQuery);
-      }
-      return;
-    }
-    if (path.startsWith("/fn/")) {
-      String rest = path.substring(4);
-      int slash = rest.indexOf('/');
-      String name = slash < 0 ? rest : rest.substring(0, slash);
-      String fnPath = slash < 0 ? "/" : rest.substring(slash);
-      if (admitted(ctx, req, admission.functionUrl(req, name))) {
-        functions.serve(ctx, req, name, fnPath, rawQuery);
-      }
-      return;
-    }
     if (path.startsWith("/api/v1/")) {
       String apiPath = path.substring("/api/v1".length());
       if (admitted(ctx, req, admission.controlApi(req, apiPath))) {

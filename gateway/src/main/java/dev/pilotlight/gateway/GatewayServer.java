@@ -67,13 +67,20 @@ public final class GatewayServer implements AutoCloseable {
     channel.close().syncUninterruptibly();
   }
 
-  /** The HTTP/1.1 pipeline of a connection, after TLS and protocol selection. */
+  /**
+   * The HTTP/1.1 pipeline of a connection, after TLS and protocol selection. Requests are put in
+   * order as parts (head, body parts); those whose body streams leave before the aggregator
+   * ({@link StreamedRequests}), the others are aggregated within the size limit.
+   */
   static void http1(ChannelPipeline p, GatewayConfig config, GatewayHandler router) {
     p.addLast(new GatewayCodec(), new ConnectionTimeouts(config.idleTimeout(), config.bodyTimeout()), new HttpServerKeepAliveHandler(),
-        new LimitedAggregator(config.maxRequestBytes()), new InOrderRequests(), router);
+        new InOrderRequests(), new StreamedRequests(router), new LimitedAggregator(config.maxRequestBytes()), router);
   }
 
-  /** The pipeline of one HTTP/2 stream: one request, its body limited as on HTTP/1.1, to the same router. */
+  /**
+   * The pipeline of one HTTP/2 stream: one request, its body limited as on HTTP/1.1, to the same
+   * router. Every request is aggregated here, those to {@code http} apps included.
+   */
   static void http2Stream(ChannelPipeline p, GatewayConfig config, GatewayHandler router) {
     p.addLast(new Http2StreamFrameToHttpObjectCodec(true), new LimitedAggregator(config.maxRequestBytes()), router);
   }

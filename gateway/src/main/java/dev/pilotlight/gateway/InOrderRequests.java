@@ -3,7 +3,9 @@ package dev.pilotlight.gateway;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
@@ -15,37 +17,60 @@ import java.util.ArrayDeque;
  * Serves a connection's requests one at a time, in the order they came: a client that pipelines
  * (sends the next request before the answer to the last) gets its answers in request order, as
  * HTTP/1.1 requires (RFC 9112 §9.3.2), however long each takes — the routes answer asynchronously,
- * so without this a quick second request would be answered first. The next request is handed on
- * once the whole answer to the current one has been written; an answer that closes the connection
- * ends it, and the requests still waiting are dropped. At most {@value #MAX_WAITING} wait; past
- * that the connection is not read until they drain.
+ * so without this a quick second request would be answered first. It sees a request as its parts
+ * (head, then body parts), before any aggregation: the parts of the current request pass on as
+ * they come (so a streamed body streams); a request that begins while the answer to the current
+ * one is still being written waits, with its parts, and is handed on once that whole answer has
+ * been written. An answer that closes the connection ends it, and what is still waiting is dropped.
+ * At most {@value #MAX_WAITING} requests or {@value #MAX_WAITING_BYTES} bytes of their bodies wait;
+ * past that the connection is not read until they drain.
  */
 final class InOrderRequests extends ChannelDuplexHandler {
   static final int MAX_WAITING = 16;
+  static final int MAX_WAITING_BYTES = 1 << 20;
 
-  private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
-  private boolean busy;
+  private final ArrayDeque<HttpObject> waiting = new ArrayDeque<>(); // parts of requests not yet handed on, in order
+  private int waitingRequests;
+  private long waitingBytes;
+  private boolean busy; // the answer to the current request is not fully written
   private boolean closing;
+  private boolean droppingNext; // closing, and a request after the current one began: all that follows is dropped
+  private boolean paused; // reading stopped here because too much waits
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof FullHttpRequest req)) {
+    if (!(msg instanceof HttpObject part)) {
       ctx.fireChannelRead(msg);
       return;
     }
-    if (closing) {
-      req.release();
+    if (closing && (part instanceof HttpRequest || droppingNext)) {
+      // the connection ends after the current answer: later requests are dropped, not the rest of the current one's body
+      droppingNext = true;
+      ReferenceCountUtil.release(msg);
       return;
     }
-    if (busy) {
-      waiting.add(req);
-      if (waiting.size() >= MAX_WAITING) {
-        ctx.channel().config().setAutoRead(false);
-      }
+    if (!waiting.isEmpty() || busy && part instanceof HttpRequest) {
+      enqueue(ctx, part);
       return;
     }
-    busy = true;
-    ctx.fireChannelRead(req);
+    if (part instanceof HttpRequest) {
+      busy = true;
+    }
+    ctx.fireChannelRead(part); // a request that starts now, or a part of the current one's body
+  }
+
+  private void enqueue(ChannelHandlerContext ctx, HttpObject part) {
+    waiting.add(part);
+    if (part instanceof HttpRequest) {
+      waitingRequests++;
+    }
+    if (part instanceof HttpContent c) {
+      waitingBytes += c.content().readableBytes();
+    }
+    if (!paused && (waitingRequests >= MAX_WAITING || waitingBytes >= MAX_WAITING_BYTES)) {
+      paused = true;
+      ctx.channel().config().setAutoRead(false);
+    }
   }
 
   @Override
@@ -62,18 +87,30 @@ final class InOrderRequests extends ChannelDuplexHandler {
     }
   }
 
+  /** The current answer is written: hands on the next waiting request and the parts of it that came. */
   private void next(ChannelHandlerContext ctx) {
     busy = false;
     if (closing) {
       releaseWaiting();
       return;
     }
-    FullHttpRequest req = waiting.poll();
-    if (req != null) {
-      busy = true;
-      ctx.fireChannelRead(req);
+    while (!waiting.isEmpty() && !(busy && waiting.peek() instanceof HttpRequest)) {
+      HttpObject part = waiting.poll();
+      if (part instanceof HttpRequest) {
+        waitingRequests--;
+        busy = true;
+      }
+      if (part instanceof HttpContent c) {
+        waitingBytes -= c.content().readableBytes();
+      }
+      ctx.fireChannelRead(part);
+      if (closing || !ctx.channel().isActive()) {
+        releaseWaiting();
+        return;
+      }
     }
-    if (waiting.size() < MAX_WAITING && !ctx.channel().config().isAutoRead()) {
+    if (paused && waitingRequests < MAX_WAITING && waitingBytes < MAX_WAITING_BYTES) {
+      paused = false;
       ctx.channel().config().setAutoRead(true);
     }
   }
@@ -90,8 +127,10 @@ final class InOrderRequests extends ChannelDuplexHandler {
   }
 
   private void releaseWaiting() {
-    for (FullHttpRequest req; (req = waiting.poll()) != null; ) {
-      ReferenceCountUtil.release(req);
+    for (HttpObject part; (part = waiting.poll()) != null; ) {
+      ReferenceCountUtil.release(part);
     }
+    waitingRequests = 0;
+    waitingBytes = 0;
   }
 }

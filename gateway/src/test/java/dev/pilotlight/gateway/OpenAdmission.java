@@ -22,7 +22,7 @@ final class OpenAdmission implements GatewayHandler.Admission {
   }
 
   @Override
-  public Optional<FullHttpResponse> functionUrl(FullHttpRequest req, String function) {
+  public Optional<FullHttpResponse> functionUrl(io.netty.handler.codec.http.HttpRequest req, String function) {
     return Optional.empty();
   }
 }

@@ -200,7 +200,7 @@ public final class Wiring {
     Gatekeeper gatekeeper = new Gatekeeper(credentials, new SigV4Verifier(credentials::key, clock, SIGNATURE_SKEW),
         new BrowserGuard(security.allowedHosts(), security.allowedOrigins()), security.authRequired(),
         name -> activator.deployment(name).map(d -> UrlAuth.parse(d.spec().auth())));
-    GatewayHandler router = new GatewayHandler(invoker::serveUrl,
+    GatewayHandler router = new GatewayHandler(invoker::serveUrl, invoker.streamedUrls(),
         new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials)::handle,
         new LambdaApi(activator, invoker, async, control, blocking)::handle,
         () -> {

@@ -8,6 +8,7 @@ import dev.pilotlight.model.auth.UrlAuth;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.Map;
 import java.util.Optional;
@@ -79,7 +80,7 @@ public final class Gatekeeper implements GatewayHandler.Admission {
   }
 
   @Override
-  public Optional<FullHttpResponse> functionUrl(FullHttpRequest req, String function) {
+  public Optional<FullHttpResponse> functionUrl(HttpRequest req, String function) {
     if (!authRequired) {
       return Optional.empty();
     }
@@ -88,7 +89,10 @@ public final class Gatekeeper implements GatewayHandler.Admission {
     return switch (auth) {
       case NONE -> Optional.empty();
       case TOKEN -> bearer(req, Role.INVOKE);
-      case AWS_IAM -> switch (sigV4.verify(req)) {
+      // Its signature covers the body: such calls are aggregated (never streamed), so the body is here.
+      case AWS_IAM -> !(req instanceof FullHttpRequest whole) ? Optional.of(ErrorResponses.json(HttpResponseStatus.FORBIDDEN,
+          Map.of("error", "AccessDeniedException", "message", "an aws_iam function URL call needs its whole body for its signature")))
+          : switch (sigV4.verify(whole)) {
         case SigV4Verifier.Result.Refused r -> Optional.of(ErrorResponses.json(HttpResponseStatus.FORBIDDEN,
             Map.of("error", r.errorType(), "message", r.message())));
         case SigV4Verifier.Result.Verified v -> Optional.empty();
@@ -96,12 +100,12 @@ public final class Gatekeeper implements GatewayHandler.Admission {
     };
   }
 
-  private Optional<String> browserRefusal(FullHttpRequest req) {
+  private Optional<String> browserRefusal(HttpRequest req) {
     return browsers.refusal(req.headers().get(HttpHeaderNames.HOST), req.headers().get(HttpHeaderNames.ORIGIN),
         req.headers().get("Sec-Fetch-Site"));
   }
 
-  private Optional<FullHttpResponse> bearer(FullHttpRequest req, Role needed) {
+  private Optional<FullHttpResponse> bearer(HttpRequest req, Role needed) {
     if (!authRequired) {
       return Optional.empty();
     }

@@ -2,17 +2,20 @@ package dev.pilotlight.gateway.proxy;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.Promise;
@@ -25,10 +28,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Forwards a request to an {@code http} instance over a pooled keep-alive connection (opened at a
- * pace the app can accept, {@link InstanceConnections}) and streams the response back to the client
- * chunk by chunk as it arrives.
+ * pace the app can accept, {@link InstanceConnections}), its body as it arrives ({@link StreamedBody}),
+ * and streams the response back to the client chunk by chunk as it arrives. A WebSocket upgrade
+ * goes over a connection of its own and, once the app accepts it, becomes a byte tunnel.
  */
 public final class HttpProxy implements AutoCloseable {
+  static final String CODEC = "codec";
+
   private final Bootstrap bootstrap;
   private final Map<InetSocketAddress, InstanceConnections> instances = new ConcurrentHashMap<>();
 
@@ -41,36 +47,64 @@ public final class HttpProxy implements AutoCloseable {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast("codec", new HttpClientCodec());
+            ch.pipeline().addLast(CODEC, new HttpClientCodec());
           }
         });
   }
 
   /**
-   * Sends {@code req} (which this method releases) to {@code target} as {@code uri} and relays the
-   * answer to {@code client}; {@code done} is told once how it ended.
+   * Sends {@code head} to {@code target} as {@code uri}, its body as {@code body} delivers it, and
+   * relays the answer to {@code client}; {@code done} is told once how it ended. The instance has
+   * {@code timeout} to answer; a WebSocket upgrade it accepts becomes a tunnel that closes after
+   * {@code tunnelIdle} without traffic (the timeout no longer applies).
    */
-  public void forward(ChannelHandlerContext client, FullHttpRequest req, String uri, InetSocketAddress target, Duration timeout, ProxyOutcome done) {
-    boolean keepAlive = HttpUtil.isKeepAlive(req);
-    InstanceConnections pool = instances.computeIfAbsent(target, t -> new InstanceConnections(bootstrap.clone().remoteAddress(t)));
-    FullHttpRequest out = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, req.method(), uri, req.content().retainedDuplicate());
-    copyEndToEnd(req.headers(), out.headers());
+  public void forward(ChannelHandlerContext client, HttpRequest head, StreamedBody body, String uri, InetSocketAddress target,
+      Duration timeout, Duration tunnelIdle, ProxyOutcome done) {
+    boolean keepAlive = HttpUtil.isKeepAlive(head);
+    boolean upgrade = isWebSocketUpgrade(head);
+    HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), uri);
+    copyEndToEnd(head.headers(), out.headers());
     String clientIp = client.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "127.0.0.1";
     out.headers().add("X-Forwarded-For", clientIp);
     out.headers().set("X-Forwarded-Proto", "http");
-    if (req.headers().contains(HttpHeaderNames.HOST)) {
-      out.headers().set("X-Forwarded-Host", req.headers().get(HttpHeaderNames.HOST));
+    if (head.headers().contains(HttpHeaderNames.HOST)) {
+      out.headers().set("X-Forwarded-Host", head.headers().get(HttpHeaderNames.HOST));
     }
-    HttpUtil.setContentLength(out, out.content().readableBytes());
-    out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-    req.release();
+    if (!HttpUtil.isContentLengthSet(out) && HttpUtil.isTransferEncodingChunked(head)) {
+      HttpUtil.setTransferEncodingChunked(out, true);
+    }
+    boolean expectsContinue = HttpUtil.is100ContinueExpected(head);
+    out.headers().remove(HttpHeaderNames.EXPECT); // answered here once the instance connection is there
+    if (upgrade) {
+      out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+      out.headers().set(HttpHeaderNames.UPGRADE, head.headers().get(HttpHeaderNames.UPGRADE));
+    } else {
+      out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    }
+    InstanceConnections pool = upgrade ? null : instances.computeIfAbsent(target, t -> new InstanceConnections(bootstrap.clone().remoteAddress(t)));
     Promise<Channel> connection = client.executor().newPromise();
     // a request that waits for a connection (all taken, none may be opened yet) waits at most its timeout
     var waitLimit = client.executor().schedule(() -> connection.tryFailure(new WaitedTooLong()), timeout.toMillis(), TimeUnit.MILLISECONDS);
-    pool.acquire(connection).addListener(f -> {
+    if (pool != null) {
+      pool.acquire(connection);
+    } else {
+      // A connection of its own, on the client's event loop: it is never given back to the pool,
+      // and the tunnel it may become runs both sides on one loop.
+      bootstrap.clone(client.channel().eventLoop()).connect(target)
+          .addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+              if (!connection.trySuccess(f.channel())) {
+                f.channel().close();
+              }
+            } else {
+              connection.tryFailure(f.cause());
+            }
+          });
+    }
+    connection.addListener(f -> { // on the client's event loop
       waitLimit.cancel(false);
       if (!f.isSuccess()) {
-        out.release();
+        body.abandon();
         if (f.cause() instanceof WaitedTooLong) {
           done.timedOut(false);
         } else {
@@ -79,15 +113,29 @@ public final class HttpProxy implements AutoCloseable {
         return;
       }
       Channel backend = (Channel) f.getNow();
-      RelayHandler relay = new RelayHandler(client, backend, pool, keepAlive, done);
-      backend.pipeline().addLast("relay", relay);
-      relay.armTimeout(timeout);
-      backend.writeAndFlush(out).addListener(w -> {
-        if (!w.isSuccess()) {
-          relay.backendFailed(w.cause());
+      if (body.clientHasGone()) {
+        if (pool != null) {
+          pool.release(backend, true);
+        } else {
+          backend.close();
         }
-      });
+        done.clientClosed();
+        return;
+      }
+      RelayHandler relay = new RelayHandler(client, backend, pool, keepAlive, body, upgrade ? tunnelIdle : null, done);
+      backend.pipeline().addLast(relay);
+      relay.armTimeout(timeout);
+      if (expectsContinue && !body.received()) {
+        client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+      }
+      body.attach(backend, out);
     });
+  }
+
+  /** A request to switch to the WebSocket protocol (RFC 6455 §4.1), which may become a tunnel. */
+  static boolean isWebSocketUpgrade(HttpRequest head) {
+    return head.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+        && head.headers().contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
   }
 
   private static final class WaitedTooLong extends Exception {

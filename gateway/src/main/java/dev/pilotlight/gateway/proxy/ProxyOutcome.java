@@ -13,4 +13,7 @@ public interface ProxyOutcome {
 
   /** The instance did not finish within the timeout. */
   void timedOut(boolean responseStarted);
+
+  /** The client went away before its whole request was sent on; the instance is not at fault. */
+  void clientClosed();
 }

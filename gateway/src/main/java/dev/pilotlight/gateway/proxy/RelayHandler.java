@@ -2,45 +2,60 @@ package dev.pilotlight.gateway.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Lives on a backend connection for one request: writes the response head and each body chunk to
  * the client as they arrive, then returns the connection to the pool (or closes it if it cannot be
- * reused). Exactly one outcome is reported.
+ * reused). Exactly one outcome is reported. A WebSocket upgrade the app accepts turns both
+ * connections into a {@link Tunnel}, reported when both have closed.
  */
 final class RelayHandler extends ChannelInboundHandlerAdapter {
   private final ChannelHandlerContext client;
   private final Channel backend;
-  private final InstanceConnections pool;
-  private final boolean clientKeepAlive;
+  private final InstanceConnections pool; // null: a connection of this request alone (an upgrade), closed after it
+  private final StreamedBody body;
+  private final Duration tunnelIdle; // null unless the request asks for a WebSocket
   private final ProxyOutcome outcome;
+  private boolean clientKeepAlive;
   private boolean headSent;
+  private boolean interim; // inside an interim (1xx) response, which is not relayed
   private boolean backendKeepAlive = true;
-  private boolean answered; // the whole response came back: the connection can serve another
+  private boolean answered; // the whole response came back after the whole request: the connection can serve another
   private boolean finished;
   private int status;
   private ScheduledFuture<?> timeout;
 
-  RelayHandler(ChannelHandlerContext client, Channel backend, InstanceConnections pool, boolean clientKeepAlive, ProxyOutcome outcome) {
+  RelayHandler(ChannelHandlerContext client, Channel backend, InstanceConnections pool, boolean clientKeepAlive, StreamedBody body,
+      Duration tunnelIdle, ProxyOutcome outcome) {
     this.client = client;
     this.backend = backend;
     this.pool = pool;
     this.clientKeepAlive = clientKeepAlive;
+    this.body = body;
+    this.tunnelIdle = tunnelIdle;
     this.outcome = outcome;
   }
 
@@ -48,6 +63,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     timeout = backend.eventLoop().schedule(() -> {
       if (finish()) {
         backend.close();
+        body.abandon();
         releaseBackend();
         if (headSent) {
           client.close();
@@ -63,6 +79,18 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    if (msg instanceof HttpResponse res && res.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+      if (tunnelIdle != null && res.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+        tunnel(res);
+        return;
+      }
+      interim = true; // 100 Continue (the daemon answered Expect itself), 103 Early Hints: not relayed
+    }
+    if (interim) {
+      interim = !(msg instanceof LastHttpContent);
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (msg instanceof HttpResponse res) {
       status = res.status().code();
       backendKeepAlive = HttpUtil.isKeepAlive(res);
@@ -71,6 +99,9 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
       if (!HttpUtil.isContentLengthSet(head) && !(msg instanceof LastHttpContent)) {
         HttpUtil.setTransferEncodingChunked(head, true);
       }
+      // An answer that starts before the client sent its whole body (the app need not read it all)
+      // ends the connection: the rest of the body is dropped, not mistaken for the next request.
+      clientKeepAlive &= body.received();
       head.headers().set(HttpHeaderNames.CONNECTION, clientKeepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
       client.write(head);
       headSent = true;
@@ -80,7 +111,10 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         // Done (the instance released, the invocation recorded) before the client can see the end
         // of the response, so a client that asks for the function's status next finds it counted.
         if (finish()) {
-          answered = true;
+          answered = body.sent();
+          if (!answered) {
+            body.abandon();
+          }
           releaseBackend();
           outcome.completed(status);
         }
@@ -101,6 +135,54 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * The app accepted a WebSocket upgrade: relays its 101, then both connections carry bytes as
+   * they are, each read only as fast as the other side takes them. The request's timeout no longer
+   * applies (a socket may live long); the tunnel closes when either side closes or after
+   * {@link #tunnelIdle} with no byte either way. The lease is held, and the outcome reported, until
+   * both sides have closed. Everything here runs on the one loop both connections share.
+   */
+  private void tunnel(HttpResponse res) {
+    finished = true;
+    if (timeout != null) {
+      timeout.cancel(false);
+    }
+    ReferenceCountUtil.release(res);
+    var switching = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, res.status());
+    switching.headers().set(res.headers());
+    Tunnel toClient = new Tunnel(client.channel());
+    Tunnel toApp = new Tunnel(backend);
+    ChannelPipeline app = backend.pipeline();
+    app.addLast(toClient);
+    app.remove(this);
+    app.remove(HttpProxy.CODEC); // what it held beyond the 101 goes to toClient
+    client.writeAndFlush(switching); // through the client's HTTP encoder, which goes next
+    ChannelPipeline front = client.pipeline();
+    front.addLast(new IdleStateHandler(0, 0, tunnelIdle.toMillis(), TimeUnit.MILLISECONDS), toApp);
+    for (ChannelHandler h : front.toMap().values()) {
+      if (!(h instanceof SslHandler) && !(h instanceof IdleStateHandler) && h != toApp) {
+        front.remove(h); // the HTTP handlers; what the decoder held goes to toApp
+      }
+    }
+    toClient.open();
+    toApp.open();
+    AtomicInteger open = new AtomicInteger(2);
+    ChannelFutureListener closed = f -> {
+      if (open.decrementAndGet() == 0) {
+        outcome.completed(HttpResponseStatus.SWITCHING_PROTOCOLS.code());
+      }
+    };
+    backend.closeFuture().addListener(closed);
+    client.channel().closeFuture().addListener(closed);
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (!ctx.channel().isActive()) {
+      backendFailed(new IOException("the connection to the instance closed before the request went out"));
+    }
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     backendFailed(new IOException("the instance closed the connection before the response was complete"));
@@ -115,11 +197,16 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   void backendFailed(Throwable cause) {
     if (finish()) {
       backend.close();
+      body.abandon();
       releaseBackend();
       if (headSent) {
         client.close();
       }
-      outcome.failed(cause, headSent);
+      if (body.clientHasGone()) {
+        outcome.clientClosed();
+      } else {
+        outcome.failed(cause, headSent);
+      }
     }
   }
 
@@ -135,10 +222,14 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void releaseBackend() {
-    if (backend.pipeline().get("relay") != null) {
+    if (backend.pipeline().get(RelayHandler.class) == this) {
       backend.pipeline().remove(this);
     }
     backend.config().setAutoRead(true); // a paused connection goes back to the pool reading
-    pool.release(backend, backendKeepAlive && answered);
+    if (pool != null) {
+      pool.release(backend, backendKeepAlive && answered);
+    } else {
+      backend.close();
+    }
   }
 }

@@ -1,0 +1,66 @@
+package dev.pilotlight.gateway;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * Takes the HTTP/1.1 requests whose body streams (function URL calls to {@code http} apps, see
+ * {@link GatewayHandler#stream}) out of the way to the aggregator: their head is served at once and
+ * each part of their body goes on as it comes. Every other request passes on to be aggregated
+ * whole, within the size limit. Sits after {@link InOrderRequests}, so a streamed request starts
+ * only once the answers before it are out, and the next one waits until its answer is out.
+ */
+final class StreamedRequests extends ChannelInboundHandlerAdapter {
+  private final GatewayHandler router;
+  private GatewayHandler.BodySink current; // the streamed request whose body is still arriving
+
+  StreamedRequests(GatewayHandler router) {
+    this.router = router;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (current != null && msg instanceof HttpContent part) {
+      GatewayHandler.BodySink sink = current;
+      if (part instanceof LastHttpContent) {
+        current = null;
+      }
+      sink.part(part);
+      return;
+    }
+    if (msg instanceof HttpRequest head) {
+      // a new request ends the last one's body (an aggregator that refused it may have reset the decoder)
+      abandonCurrent();
+      if (!(head instanceof FullHttpRequest) && head.decoderResult().isSuccess()) {
+        current = router.stream(ctx, head);
+        if (current != null) {
+          return;
+        }
+      }
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    abandonCurrent();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    abandonCurrent();
+  }
+
+  private void abandonCurrent() {
+    if (current != null) {
+      GatewayHandler.BodySink sink = current;
+      current = null;
+      sink.clientClosed();
+    }
+  }
+}

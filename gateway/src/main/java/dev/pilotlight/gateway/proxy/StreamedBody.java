@@ -1,0 +1,140 @@
+package dev.pilotlight.gateway.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.ArrayDeque;
+
+/**
+ * A request body on its way from a client to an instance while it is still arriving: each part is
+ * written to the instance connection as it comes. The daemon holds no more than what Netty already
+ * read: while there is no instance connection yet (a cold start, a wait for a free connection) the
+ * parts read so far wait here and the client is not read; while the instance connection's buffer
+ * is full the client is not read either, so a fast client uploading to a slow app fills its own
+ * socket buffers, not the daemon's memory.
+ *
+ * <p>Runs on the client connection's event loop; {@link #abandon} may be called from any thread,
+ * and the flags are read by the relay on the instance connection's loop.
+ */
+public final class StreamedBody {
+  private final Channel client;
+  private final ArrayDeque<HttpContent> early = new ArrayDeque<>(); // parts read before the instance connection was there
+  private Channel backend;
+  private boolean dropping; // the exchange is over: what still comes is read and dropped
+  private volatile boolean received; // the last part came from the client
+  private volatile boolean sent; // the last part was written to the instance
+  private volatile boolean clientGone;
+
+  /** @param client the connection the parts come from, paused and resumed here */
+  public StreamedBody(Channel client) {
+    this.client = client;
+  }
+
+  /** The body of an aggregated request, whole (its content owned from now on). */
+  public static StreamedBody whole(Channel client, FullHttpRequest req) {
+    StreamedBody body = new StreamedBody(client);
+    body.offer(new DefaultLastHttpContent(req.content()));
+    return body;
+  }
+
+  /** The next part from the client; this body owns it. */
+  public void offer(HttpContent part) {
+    if (part instanceof LastHttpContent) {
+      received = true;
+    }
+    if (dropping) {
+      part.release();
+      return;
+    }
+    if (backend == null) {
+      early.add(part);
+      if (!received) {
+        client.config().setAutoRead(false); // nowhere to send more yet
+      }
+      return;
+    }
+    write(part);
+  }
+
+  /**
+   * Sends {@code head} and the parts read so far on {@code backend}, then each part as it comes.
+   * False (nothing sent) if the client went away meanwhile.
+   */
+  boolean attach(Channel backend, HttpRequest head) {
+    if (clientGone) {
+      return false;
+    }
+    this.backend = backend;
+    backend.write(head);
+    for (HttpContent part; (part = early.poll()) != null; ) {
+      write(part);
+    }
+    backend.flush();
+    if (!received && backend.isWritable()) {
+      client.config().setAutoRead(true);
+    }
+    return true;
+  }
+
+  private void write(HttpContent part) {
+    boolean last = part instanceof LastHttpContent;
+    ChannelFuture written = backend.writeAndFlush(part);
+    if (last) {
+      written.addListener(f -> sent = f.isSuccess());
+    } else if (!backend.isWritable()) {
+      // Backpressure: read no more from the client until this part is out.
+      client.config().setAutoRead(false);
+      written.addListener(f -> {
+        if (!received) {
+          client.config().setAutoRead(true);
+        }
+      });
+    }
+  }
+
+  /** The exchange ended (answered early, failed, timed out): the parts still to come are dropped. */
+  public void abandon() {
+    if (client.eventLoop().inEventLoop()) {
+      drop();
+    } else {
+      client.eventLoop().execute(this::drop);
+    }
+  }
+
+  /** The client's connection closed before the last part: the instance connection is closed too if the body was on its way. */
+  public void clientGone() {
+    clientGone = true;
+    drop();
+    if (backend != null && !sent) {
+      backend.close();
+    }
+  }
+
+  private void drop() {
+    dropping = true;
+    for (HttpContent part; (part = early.poll()) != null; ) {
+      part.release();
+    }
+    if (!received) {
+      client.config().setAutoRead(true); // read the rest to drop it (the answer closes the connection)
+    }
+  }
+
+  /** True once the last part came from the client. */
+  public boolean received() {
+    return received;
+  }
+
+  /** True once the last part was written to the instance. */
+  boolean sent() {
+    return sent;
+  }
+
+  boolean clientHasGone() {
+    return clientGone;
+  }
+}
