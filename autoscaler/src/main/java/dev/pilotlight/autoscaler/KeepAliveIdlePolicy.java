@@ -3,6 +3,7 @@ package dev.pilotlight.autoscaler;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.KeepAlive;
 import dev.pilotlight.model.PoolSnapshot;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Function;
 
@@ -28,9 +29,18 @@ public final class KeepAliveIdlePolicy implements IdlePolicy {
     this.policyFor = policyFor;
   }
 
-  /** The daemon's: each function gets the policy of its own {@code keepAlive}, else of {@code daemonDefault}. */
+  /** Each function gets the policy of its own {@code keepAlive}, else of {@code daemonDefault}; {@code histogram} with the default budget. */
   public static KeepAliveIdlePolicy withDefault(IdleTimeTracker tracker, KeepAlive daemonDefault) {
-    return new KeepAliveIdlePolicy(tracker, spec -> KeepAlivePolicy.of(modeOf(spec, daemonDefault)));
+    return withDefault(tracker, daemonDefault, KeepAlivePolicy.defaultBudget());
+  }
+
+  /** The daemon's: as {@link #withDefault(IdleTimeTracker, KeepAlive)}, {@code histogram} spending at most a fixed keep-alive of {@code budget}. */
+  public static KeepAliveIdlePolicy withDefault(IdleTimeTracker tracker, KeepAlive daemonDefault, Duration budget) {
+    KeepAlivePolicy learned = KeepAlivePolicy.histogram(budget, null);
+    return new KeepAliveIdlePolicy(tracker, spec -> {
+      KeepAlive mode = modeOf(spec, daemonDefault);
+      return mode == KeepAlive.HISTOGRAM ? learned : KeepAlivePolicy.of(mode);
+    });
   }
 
   /**

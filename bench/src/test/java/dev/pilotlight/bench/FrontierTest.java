@@ -65,4 +65,17 @@ class FrontierTest {
     assertThat(even.point("fixed-10m").idleGbSeconds()).isEqualTo(100);
     assertThat(even.position("histogram", "fixed-10m").idleVsBaseline()).isEqualTo(1.0);
   }
+
+  @Test
+  void thePlotIsWellFormedSvgWithEveryPointOnIt() throws Exception {
+    List<TraceReplay.Result> rs = new ArrayList<>(curve());
+    rs.add(result("histogram", 10, 100, 30, 50));
+    String svg = FrontierPlot.svg("a <test> & more", new Frontier(rs), List.of("histogram", "paper"));
+    var doc = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(new java.io.ByteArrayInputStream(svg.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(doc.getDocumentElement().getNodeName()).isEqualTo("svg");
+    assertThat(doc.getElementsByTagName("circle").getLength()).isEqualTo(4); // the fixed points
+    assertThat(doc.getElementsByTagName("rect").getLength()).isEqualTo(2); // the background and histogram (paper has no results)
+    assertThat(svg).contains(">histogram<").contains("a &lt;test&gt; &amp; more");
+  }
 }

@@ -2,6 +2,8 @@ package dev.pilotlight.server;
 
 import dev.pilotlight.activation.MemoryBudget;
 import dev.pilotlight.activation.async.AsyncDispatcher;
+import dev.pilotlight.autoscaler.IdleTimeHistogram;
+import dev.pilotlight.autoscaler.KeepAlivePolicy;
 import dev.pilotlight.executor.WarmPool;
 import dev.pilotlight.model.KeepAlive;
 import dev.pilotlight.model.ScalingSettings;
@@ -30,12 +32,14 @@ import java.util.Set;
  * @param memoryBudgetMb the node's memory budget for instances and the warm pool, in MB (default
  *     75 % of the machine's memory)
  * @param keepAlive the keep-alive policy of functions that set none (default {@code histogram}: learned per function)
+ * @param keepAliveBudget the learned keep-alive spends at most the idle memory of a fixed keep-alive
+ *     this long, and keeps an instance this long while it knows nothing yet (default 10 min)
  * @param criu the snapshot rung's CRIU: a binary's path, {@code auto} (found as docs/configuration.md
  *     says) or {@code off}; default {@code off} here, {@code auto} for {@code pilotlight serve}
  */
 public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
     WarmPool.Settings pool, AsyncDispatcher.Settings async, ScalingSettings scaling, long memoryBudgetMb, KeepAlive keepAlive, String criu,
-    Security security, int keepRevisions) {
+    Security security, int keepRevisions, Duration keepAliveBudget) {
   /** Revisions kept per function by default: the live one and the two before it. */
   public static final int DEFAULT_KEEP_REVISIONS = 3;
 
@@ -92,6 +96,10 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
       throw new IllegalArgumentException("memoryBudgetMb: " + memoryBudgetMb + " (expected: >= 1)");
     }
     keepAlive = keepAlive == null ? KeepAlive.HISTOGRAM : keepAlive;
+    keepAliveBudget = keepAliveBudget == null ? KeepAlivePolicy.defaultBudget() : keepAliveBudget;
+    if (keepAliveBudget.isNegative() || keepAliveBudget.compareTo(IdleTimeHistogram.RANGE) > 0) {
+      throw new IllegalArgumentException("keepAliveBudget: " + keepAliveBudget + " (expected: 0 to " + IdleTimeHistogram.RANGE + ")");
+    }
     criu = criu == null || criu.isBlank() ? "off" : criu.strip();
     security = security == null ? Security.DEFAULTS : security;
     if (keepRevisions < 1) {
@@ -117,7 +125,7 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
   /** A builder holding this config. */
   public Builder toBuilder() {
     return new Builder(dataDir, runnerJar).host(host).port(port).limits(limits).maxQueue(maxQueue).scalingTick(scalingTick).pool(pool)
-        .async(async).scaling(scaling).memoryBudgetMb(memoryBudgetMb).keepAlive(keepAlive).criu(criu).security(security).keepRevisions(keepRevisions);
+        .async(async).scaling(scaling).memoryBudgetMb(memoryBudgetMb).keepAlive(keepAlive).criu(criu).security(security).keepRevisions(keepRevisions).keepAliveBudget(keepAliveBudget);
   }
 
   public DaemonConfig withKeepRevisions(int n) {
@@ -157,6 +165,10 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
     return toBuilder().keepAlive(k).build();
   }
 
+  public DaemonConfig withKeepAliveBudget(Duration d) {
+    return toBuilder().keepAliveBudget(d).build();
+  }
+
   public DaemonConfig withCriu(String c) {
     return toBuilder().criu(c).build();
   }
@@ -179,6 +191,7 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
     private ScalingSettings scaling = ScalingSettings.DEFAULTS;
     private Long memoryBudgetMb; // null: the machine's default, read only when needed
     private KeepAlive keepAlive = KeepAlive.HISTOGRAM;
+    private Duration keepAliveBudget = KeepAlivePolicy.defaultBudget();
     private String criu = "off";
     private Security security = Security.DEFAULTS;
     private int keepRevisions = DEFAULT_KEEP_REVISIONS;
@@ -249,6 +262,11 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
       return this;
     }
 
+    public Builder keepAliveBudget(Duration d) {
+      keepAliveBudget = d;
+      return this;
+    }
+
     public Builder criu(String c) {
       criu = c;
       return this;
@@ -256,7 +274,8 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
 
     public DaemonConfig build() {
       return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling,
-          memoryBudgetMb != null ? memoryBudgetMb : defaultMemoryBudgetMb(), keepAlive, criu, security, keepRevisions);
+          memoryBudgetMb != null ? memoryBudgetMb : defaultMemoryBudgetMb(), keepAlive, criu, security, keepRevisions,
+          keepAliveBudget);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.pilotlight.server;
 
 import dev.pilotlight.activation.async.AsyncDispatcher;
 import dev.pilotlight.executor.WarmPool;
+import dev.pilotlight.model.Durations;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSettings;
 import dev.pilotlight.model.ScalingSettings;
@@ -10,6 +11,7 @@ import dev.pilotlight.store.PackageLimits;
 import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -98,6 +100,11 @@ public final class Main implements Callable<Integer> {
       + "keepAlive are kept: histogram (learned from each function's idle times: stopped early, pre-warmed before the next call), "
       + "fixed (for the function's idleTimeout) or off (stopped at once) (default: ${DEFAULT-VALUE}).", defaultValue = "histogram")
   String keepAlive;
+
+  @Option(names = "--keep-alive-budget", paramLabel = "DURATION", description = "The learned keep-alive (histogram) never expects "
+      + "to hold more idle memory per function than a fixed keep-alive this long would on the function's idle times, and keeps an "
+      + "instance this long while it knows nothing yet; 0s to 4h (default: ${DEFAULT-VALUE}).", defaultValue = "10m")
+  String keepAliveBudget;
 
   @Option(names = "--criu", paramLabel = "PATH|auto|off", description = "CRIU for the snapshot rung of http apps: a criu binary, "
       + "auto (/opt/pilotlight-criu/sbin/criu from bin/build-criu, else criu >= 4.1 on the PATH, if `criu check` passes) or off "
@@ -190,10 +197,19 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
+  private Duration keepAliveBudget() {
+    Duration d = Durations.parse("--keep-alive-budget", keepAliveBudget);
+    if (d.compareTo(Duration.ofHours(4)) > 0) {
+      throw new Failure.InvalidInput("--keep-alive-budget: '" + keepAliveBudget + "' (expected: 0s to 4h, the learned keep-alive's range)");
+    }
+    return d;
+  }
+
   /** {@code config} with the flags that set functions' defaults, the memory budget and CRIU. */
   DaemonConfig withSettingFlags(DaemonConfig config) {
     return config.withScaling(scaling()).withMemoryBudgetMb(memoryBudgetMb != null ? memoryBudgetMb : DaemonConfig.defaultMemoryBudgetMb())
         .withKeepAlive(FunctionSettings.KEEP_ALIVE.parse(FunctionSettings.KEEP_ALIVE.daemonFlag(), keepAlive))
+        .withKeepAliveBudget(keepAliveBudget())
         .withCriu(criu != null ? criu : System.getenv().getOrDefault("PILOTLIGHT_CRIU", "auto"));
   }
 

@@ -150,7 +150,7 @@ public final class Wiring {
     // Keep-alive: each function's idle-time rhythm, learned across restarts, decides the scale-to-zero edge.
     IdleTimeTracker rhythms = new IdleTimeTracker();
     usageStore.rhythms().forEach((name, r) -> restoreRhythm(rhythms, name, r));
-    KeepAliveIdlePolicy keepAlive = KeepAliveIdlePolicy.withDefault(rhythms, config.keepAlive());
+    KeepAliveIdlePolicy keepAlive = KeepAliveIdlePolicy.withDefault(rhythms, config.keepAlive(), config.keepAliveBudget());
     // Demand reaches the autoscaler one way: the pools report it here, for the loop's samples and the rhythms.
     DemandMeter demand = new DemandMeter(rhythms);
     UsageMeter usage = new UsageMeter(new UsageOnStore(usageStore), clock);

@@ -40,6 +40,7 @@ class ServeFlagsTest {
     assertThat(c.scaling()).isEqualTo(ScalingSettings.DEFAULTS);
     assertThat(c.maxQueue()).isEqualTo(ScalingSettings.DEFAULT_MAX_QUEUE);
     assertThat(c.keepAlive()).isEqualTo(KeepAlive.HISTOGRAM);
+    assertThat(c.keepAliveBudget()).isEqualTo(Duration.ofMinutes(10));
     assertThat(c.memoryBudgetMb()).isEqualTo(512);
     assertThat(c.criu()).isEqualTo("off");
   }
@@ -48,11 +49,12 @@ class ServeFlagsTest {
   void scalingFlagsBecomeTheDaemonsSettings() {
     DaemonConfig c = serve("--criu", "off", "--target-utilization", "0.5", "--stable-window", "30s", "--panic-window", "3s",
         "--panic-threshold", "3", "--max-scale-up-rate", "10", "--max-scale-down-rate", "1.5", "--max-queue", "7", "--max-queue-wait", "2s",
-        "--scale-down-delay", "0s", "--keep-alive", "OFF");
+        "--scale-down-delay", "0s", "--keep-alive", "OFF", "--keep-alive-budget", "5m");
     assertThat(c.scaling()).isEqualTo(new ScalingSettings(0.5, Duration.ofSeconds(30), Duration.ofSeconds(3), 3.0, 10.0, 1.5, 7,
         Duration.ofSeconds(2), Duration.ZERO));
     assertThat(c.maxQueue()).isEqualTo(7);
     assertThat(c.keepAlive()).isEqualTo(KeepAlive.OFF);
+    assertThat(c.keepAliveBudget()).isEqualTo(Duration.ofMinutes(5));
   }
 
   @Test
@@ -63,5 +65,7 @@ class ServeFlagsTest {
         .hasMessage("--keep-alive: 'forever' (expected one of: histogram, fixed, off)");
     assertThatThrownBy(() -> serve("--scale-down-delay", "2h")).isInstanceOf(Failure.InvalidInput.class)
         .hasMessage("scaleDownDelay: 2h (expected: between 0s (off) and 1h)");
+    assertThatThrownBy(() -> serve("--keep-alive-budget", "5h")).isInstanceOf(Failure.InvalidInput.class)
+        .hasMessage("--keep-alive-budget: '5h' (expected: 0s to 4h, the learned keep-alive's range)");
   }
 }
