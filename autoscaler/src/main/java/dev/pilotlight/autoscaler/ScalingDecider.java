@@ -181,6 +181,16 @@ public final class ScalingDecider {
   }
 
   /**
+   * Whether a function with nothing up, starting, in flight or queued (and no {@code minInstances})
+   * stays at zero now: {@link #decide} would answer none, because only the keep-alive window can
+   * start an instance for an idle function at zero (an expected burst's instances start only while
+   * the function is not scaling to zero).
+   */
+  public boolean staysAtZero(PoolSnapshot s, Instant now) {
+    return idle.instancesWhileIdle(s, now) == 0;
+  }
+
+  /**
    * Which {@code count} instances to stop when scaling down: idle ones first, least recently used
    * first, then the least busy, which drain (finish their requests, take no new ones) before they
    * stop. Draining instances are not counted again.

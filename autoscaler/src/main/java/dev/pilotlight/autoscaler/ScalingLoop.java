@@ -1,5 +1,6 @@
 package dev.pilotlight.autoscaler;
 
+import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.PoolSnapshot;
 import dev.pilotlight.model.ScalingSettings;
 import java.time.Duration;
@@ -26,8 +27,18 @@ public final class ScalingLoop implements AutoCloseable {
   /** Default tick (1 s): the sampling interval, and idle timeouts are honoured to within this much. */
   public static final Duration DEFAULT_TICK = Duration.ofSeconds(1);
 
-  /** What the loop remembers per function between ticks. */
-  private record Tracked(DemandHistory history, ScalingState state, double demandSeconds, Instant at) {}
+  /**
+   * What the loop remembers per function between ticks: its demand history and decision state, the
+   * demand integral read last, the spec it was last seen with and the policy made of it (made
+   * again only when the spec changes), and the count last decided.
+   */
+  private record Tracked(DemandHistory history, ScalingState state, double demandSeconds, Instant at, FunctionSpec spec, ScalingPolicy policy,
+      int desired) {
+    /** At zero and settled: the last decision was none, with no history, no panic, nothing to remember. */
+    boolean settledAtZero() {
+      return desired == 0 && history == DemandHistory.EMPTY && state.panicSince() == null;
+    }
+  }
 
   private final ScaleTarget target;
   private final ScalingDecider decider;
@@ -66,16 +77,25 @@ public final class ScalingLoop implements AutoCloseable {
     for (PoolSnapshot s : target.snapshots()) {
       String name = s.function();
       seen.add(name);
-      ScalingPolicy policy = ScalingPolicy.of(s.spec(), daemonSettings);
       Tracked t = tracked.get(name);
+      ScalingPolicy policy = t != null && t.spec() == s.spec() ? t.policy() : ScalingPolicy.of(s.spec(), daemonSettings);
       DemandMeter.Reading reading = demand.read(name, now);
       double sample = sample(t, s, reading, now);
+      double demandSeconds = reading == null ? 0 : reading.seconds();
+      Instant at = reading == null ? now : reading.until();
+      if (t != null && t.settledAtZero() && sample == 0 && s.ready() + s.starting() == 0 && s.demand() == 0 && policy.minInstances() == 0
+          && decider.staysAtZero(s, now)) {
+        // Nothing up, nothing asked, nothing expected: the decision would be none again, as told last
+        // tick. Most functions of a node are here most of the time; this is what an idle node costs.
+        tracked.put(name, new Tracked(t.history(), t.state(), demandSeconds, at, s.spec(), policy, 0));
+        continue;
+      }
       DemandHistory history = observe(t == null ? DemandHistory.EMPTY : t.history(), s, sample, now, policy.historyKept());
       ScalingDecision d = decider.decide(s, history, policy, t == null ? ScalingState.INITIAL : t.state(), now);
       // Scaled to zero: the load that is over is forgotten now, not only once the pool is seen empty
       // (a new load may arrive before the next tick).
       DemandHistory kept = d.desired() == 0 && s.demand() == 0 ? DemandHistory.EMPTY : history;
-      tracked.put(name, reading == null ? new Tracked(kept, d.state(), 0, now) : new Tracked(kept, d.state(), reading.seconds(), reading.until()));
+      tracked.put(name, new Tracked(kept, d.state(), demandSeconds, at, s.spec(), policy, d.desired()));
       target.decided(name, d);
       apply(s, d);
     }

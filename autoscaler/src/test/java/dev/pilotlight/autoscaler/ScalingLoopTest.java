@@ -141,6 +141,32 @@ class ScalingLoopTest {
   }
 
   @Test
+  void aFunctionSettledAtZeroIsNotDecidedAgainUntilSomethingAsksForAnInstance() {
+    target.add(PoolSim.spec(1, 0, 10, Duration.ofSeconds(30)));
+    ScalingLoop loop = loop(ScalingSettings.DEFAULTS);
+    loop.tick();
+    assertThat(decisions.get("f").desired()).isZero();
+    decisions.clear();
+    clock.advance(Duration.ofSeconds(1));
+    loop.tick(); // settled: nothing up, nothing asked, nothing expected
+    assertThat(decisions).isEmpty();
+    target.demand("f", 1); // a request queues (the activator would launch at once; the tick sees it)
+    clock.advance(Duration.ofSeconds(1));
+    loop.tick();
+    assertThat(decisions.get("f").desired()).isEqualTo(1);
+    assertThat(target.started).containsExactly("f-1");
+    // a spec that now wants an instance always is decided at once
+    target.demand("f", 0);
+    target.drain("f", "f-1");
+    decisions.clear();
+    target.pools.get("f").inFlight.clear();
+    target.add(PoolSim.spec(1, 1, 10, Duration.ofSeconds(30)));
+    clock.advance(Duration.ofSeconds(1));
+    loop.tick();
+    assertThat(decisions.get("f").desired()).isEqualTo(1);
+  }
+
+  @Test
   void aSampleIsTheAverageConcurrencyOverTheTickNotAPointReading() {
     target.add(PoolSim.spec(10, 0, 100, Duration.ofMinutes(5)));
     target.startInstances("f", 10);
