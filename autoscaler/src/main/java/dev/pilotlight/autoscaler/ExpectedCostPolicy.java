@@ -38,6 +38,13 @@ import java.time.Duration;
  * its longest gap yet). Nothing past the range is predicted (a window around one idle time of more
  * than 4 hours would hold an instance for an hour or more).
  *
+ * <p><b>Held out.</b> A window chosen on the history is used only if choosing also beats the fixed
+ * keep-alive on idle times it was not chosen on: the histogram is split in two halves, a window is
+ * chosen on each and judged on the other, and together they must miss no more calls than the fixed
+ * keep-alive on the same halves (at a price: cost no more). Otherwise the fixed keep-alive is kept.
+ * This catches windows fitted to where a few idle times happened to fall (a keep cut just past the
+ * short idle times seen, say, when the next half's first longer one would have been caught).
+ *
  * <p><b>Before it knows.</b> With no idle time yet the function gets the fixed keep-alive of the
  * budget: exactly the baseline. From the first idle time on, the rule applies: the budget bounds
  * what a wrong guess from a short history can cost in memory.
@@ -78,12 +85,51 @@ final class ExpectedCostPolicy implements KeepAlivePolicy {
     if (h.total() < MIN_IDLE_TIMES) {
       return new KeepAliveDecision(Duration.ZERO, budget, "uncertain");
     }
-    Window fixed = Window.fixed(h, budget.toMillis());
-    Window best = best(h, true, fixed.idleMs, price == null ? Double.POSITIVE_INFINITY : price.toMillis(), fixed.b);
-    if (!best.better(fixed, price == null ? Double.POSITIVE_INFINITY : price.toMillis())) {
+    Window best = choose(h);
+    if (best == null || h.total() >= 2 && !holdsOut(h)) {
       return new KeepAliveDecision(Duration.ZERO, budget, "learned");
     }
     return best.decision("learned");
+  }
+
+  /** The window the rule picks on {@code h}; null when it is the fixed one. */
+  private Window choose(IdleTimeHistogram h) {
+    double priceMs = price == null ? Double.POSITIVE_INFINITY : price.toMillis();
+    Window fixed = Window.fixed(h, budget.toMillis());
+    Window best = best(h, true, fixed.idleMs, priceMs, fixed.b);
+    return best.better(fixed, priceMs) ? best : null;
+  }
+
+  /**
+   * Whether choosing beats the fixed keep-alive on idle times it was not chosen on: the histogram
+   * is split in two halves (each bin's count halved, odd ones alternately to one side), a window is
+   * chosen on each half and judged on the other, and together they must have no more cold starts
+   * (at a price: no higher cost) than the fixed keep-alive on the same halves. A window fitted to
+   * idle times that happened to fall where they did, rather than to a rhythm, fails this.
+   */
+  private boolean holdsOut(IdleTimeHistogram h) {
+    IdleTimeHistogram[] halves = h.halves();
+    long fixedB = budget.toMillis();
+    double learned = 0;
+    double fixed = 0;
+    for (int k = 0; k < 2; k++) {
+      IdleTimeHistogram train = halves[k];
+      IdleTimeHistogram test = halves[1 - k];
+      if (test.total() == 0) {
+        continue;
+      }
+      Window w = train.total() < MIN_IDLE_TIMES ? null : choose(train);
+      KeepAliveDecision d = w == null ? new KeepAliveDecision(Duration.ZERO, budget, "fixed") : w.decision("learned");
+      learned += judged(test, d);
+      fixed += judged(test, new KeepAliveDecision(Duration.ZERO, budget, "fixed"));
+    }
+    return learned <= fixed + 1e-9;
+  }
+
+  /** Cold starts of {@code d} over {@code h} (at a price: idle time plus price times cold starts, in ms). */
+  private double judged(IdleTimeHistogram h, KeepAliveDecision d) {
+    double cold = h.coldStarts(d.prewarmAfter(), d.keepUntil());
+    return price == null ? cold : h.heldMs(d.prewarmAfter(), d.keepUntil()) + price.toMillis() * cold;
   }
 
   @Override

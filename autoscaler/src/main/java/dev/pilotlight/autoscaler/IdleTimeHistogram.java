@@ -149,6 +149,51 @@ public final class IdleTimeHistogram {
     return sum + outOfRange * (double) Math.max(0, b - a);
   }
 
+  /**
+   * The idle times a window from {@code open} to {@code close} misses: those (at their bin's middle)
+   * shorter than {@code open} or at least {@code close}, and every one past the range.
+   */
+  public int coldStarts(Duration open, Duration close) {
+    long a = open.toMillis();
+    long b = close.toMillis();
+    int cold = outOfRange;
+    for (int i = 0; i < BINS; i++) {
+      if (bins[i] != 0) {
+        double g = (i + 0.5) * BIN.toMillis();
+        if (g < a || g >= b) {
+          cold += bins[i];
+        }
+      }
+    }
+    return cold;
+  }
+
+  /**
+   * Two halves of the idle times: each bin's count split in two, an odd count's extra one going
+   * alternately to the first and the second half (in bin order, the out-of-range count last).
+   */
+  public IdleTimeHistogram[] halves() {
+    IdleTimeHistogram a = new IdleTimeHistogram();
+    IdleTimeHistogram b = new IdleTimeHistogram();
+    boolean toA = true;
+    for (int i = 0; i < BINS; i++) {
+      int c = bins[i];
+      int half = c / 2;
+      int extra = c % 2;
+      a.bins[i] = (short) (half + (extra == 1 && toA ? 1 : 0));
+      b.bins[i] = (short) (half + (extra == 1 && !toA ? 1 : 0));
+      toA ^= extra == 1;
+      a.inRange += a.bins[i];
+      b.inRange += b.bins[i];
+    }
+    int o = outOfRange;
+    a.outOfRange = o / 2 + (o % 2 == 1 && toA ? 1 : 0);
+    b.outOfRange = o / 2 + (o % 2 == 1 && !toA ? 1 : 0);
+    a.lastOutOfRangeSeconds = lastOutOfRangeSeconds;
+    b.lastOutOfRangeSeconds = lastOutOfRangeSeconds;
+    return new IdleTimeHistogram[] {a, b};
+  }
+
   /** A copy without the idle times shorter than one bin (a minute). */
   public IdleTimeHistogram withoutFirstBin() {
     IdleTimeHistogram h = copy();

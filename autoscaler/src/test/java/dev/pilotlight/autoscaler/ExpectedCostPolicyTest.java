@@ -31,6 +31,8 @@ class ExpectedCostPolicyTest {
       5 6 7 8 9 10 11 12 13 14 | PT5M | PT15M | learned   | spread over ten minutes: pre-warm for all of it
       300x3                 | PT0S  | PT0S   | learned    | only longer than the range: nothing is worth keeping
       0.5x50 300x50         | PT0S  | PT1M   | learned    | short ones kept for, long ones not waited for
+      0.5x20 3 50 70        | PT0S  | PT10M  | learned    | cut at 4 min on all, but chosen on one half it misses the other's 3-min gap: fixed
+      0.5x20 3x2 50 70      | PT0S  | PT4M   | learned    | the same cut, with a 3-min gap in each half: it holds
       """)
   void windows(String idle, Duration opens, Duration closes, String basis, String why) {
     assertThat(POLICY.decide(SPEC, histogram(idle))).as(why).isEqualTo(new KeepAliveDecision(opens, closes, basis));

@@ -101,4 +101,24 @@ class IdleTimeHistogramTest {
     assertThatThrownBy(() -> IdleTimeHistogram.fromBytes(new byte[] {1, 0, 0, 0, 0, 0, 0, 1, (byte) 250, 0, 1}))
         .hasMessageContaining("bin 250");
   }
+
+  @Test
+  void halvesSplitEveryBinAndAlternateTheOddOnesAndColdStartsCountWhatAWindowMisses() {
+    IdleTimeHistogram h = new IdleTimeHistogram();
+    for (int m : new int[] {0, 0, 0, 3, 50, 70}) {
+      h.record(java.time.Duration.ofMinutes(m).plusSeconds(30));
+    }
+    h.record(java.time.Duration.ofHours(5));
+    IdleTimeHistogram[] halves = h.halves();
+    assertThat(halves[0].count(0)).isEqualTo(2); // 3: one each, the odd one to the first half
+    assertThat(halves[1].count(0)).isEqualTo(1);
+    assertThat(halves[1].count(3)).isEqualTo(1); // then alternately
+    assertThat(halves[0].count(50)).isEqualTo(1);
+    assertThat(halves[1].count(70)).isEqualTo(1);
+    assertThat(halves[0].outOfRange() + halves[1].outOfRange()).isEqualTo(1);
+    assertThat(halves[0].total() + halves[1].total()).isEqualTo(h.total());
+    // kept 4 min: misses 50, 70 and the one past the range; pre-warmed 3 .. 51 min: misses the three short ones, 70 and the long one
+    assertThat(h.coldStarts(java.time.Duration.ZERO, java.time.Duration.ofMinutes(4))).isEqualTo(3);
+    assertThat(h.coldStarts(java.time.Duration.ofMinutes(3), java.time.Duration.ofMinutes(51))).isEqualTo(5);
+  }
 }
