@@ -52,6 +52,17 @@ class LimitsIT {
               for pid in pids:
                   os.kill(pid, 9)
               return {"forked": len(pids), "refused": refused}
+          if what == "forkdie":
+              children = []
+              while True:
+                  try:
+                      pid = os.fork()
+                  except OSError:
+                      os._exit(3)  # as an app that cannot start a thread dies of it
+                  if pid == 0:
+                      time.sleep(30)
+                      os._exit(0)
+                  children.append(pid)
           if what == "escape":
               p = subprocess.Popen(["setsid", "sleep", event["tag"]])
               return {"pid": p.pid}
@@ -105,6 +116,14 @@ class LimitsIT {
     JsonNode result = DaemonFixture.JSON.readTree(r.body());
     assertThat(result.path("refused").asInt()).isPositive();
     assertThat(result.path("forked").asInt()).isLessThan(1024);
+  }
+
+  @Test
+  void anInstanceThatDiesAtThePidsLimitSaysSo() throws Exception {
+    HttpResponse<String> r = invoke("forks", "{\"do\":\"forkdie\"}");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(502);
+    assertThat(r.body()).contains("limit of 1024 processes and threads").contains("exited with code 3");
+    assertThat(invoke("forks", "{\"do\":\"nothing\"}").statusCode()).as("a new instance serves the next call").isEqualTo(200);
   }
 
   @Test

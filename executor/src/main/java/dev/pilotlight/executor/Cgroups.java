@@ -300,6 +300,26 @@ final class Cgroups {
       return false;
     }
 
+    /**
+     * Whether a process or thread of the group could not be created because the group was at its
+     * pids limit ({@code pids.events}' {@code max} count, in v1 and v2 alike).
+     */
+    boolean pidsLimitHit() {
+      if (isNone()) {
+        return false;
+      }
+      try {
+        for (String line : Files.readString(pids().resolve("pids.events")).split("\n")) {
+          if (line.startsWith("max ")) {
+            return Long.parseLong(line.substring("max ".length()).strip()) > 0;
+          }
+        }
+      } catch (IOException | NumberFormatException e) {
+        return false;
+      }
+      return false;
+    }
+
     /** SIGKILLs every process in the group until none is left (a fork racing the kill is caught on the next pass); returns how many. */
     int killAll() {
       if (isNone()) {

@@ -51,6 +51,7 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
     process.onExit().thenAccept(p -> {
       Cgroups.Group g = group;
       boolean outOfMemory = g.oomKilled();
+      boolean outOfPids = !outOfMemory && g.pidsLimitHit();
       // Whatever the process left behind (children that called setsid included) ends with it.
       g.killAll();
       g.remove();
@@ -62,7 +63,11 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
               + "ended by the kernel" + lastLinesSuffix()
           : stopping
               ? "instance " + id + " was stopped"
-              : "instance " + id + " exited with code " + p.exitValue() + lastLinesSuffix();
+              : outOfPids
+                  // an app that cannot start a thread usually dies of it (pthread_create: EAGAIN) without saying why
+                  ? "instance " + id + " reached its limit of " + Cgroups.PIDS_MAX + " processes and threads and exited with code " + p.exitValue()
+                      + lastLinesSuffix()
+                  : "instance " + id + " exited with code " + p.exitValue() + lastLinesSuffix();
       onExit(reason);
       exited.complete(reason);
     });
