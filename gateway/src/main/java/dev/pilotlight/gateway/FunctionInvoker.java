@@ -288,8 +288,8 @@ public final class FunctionInvoker {
       lease.release(!outcome.equals("timeout") && !outcome.equals("crash"));
       record(name, lease, requestId, startNanos, !outcome.equals("success"), outcome, instance);
     });
-    stream.timer(Timeouts.TIMER.schedule(() -> stream.timedOut("RequestId: " + requestId + " Error: Task timed out after "
-        + twoDecimals(timeoutMs / 1000.0) + " seconds"), Math.max(0, remainingMs), TimeUnit.MILLISECONDS));
+    stream.timer(Timeouts.TIMER.schedule(() -> Timeouts.CONTINUATIONS.execute(() -> stream.timedOut("RequestId: " + requestId
+        + " Error: Task timed out after " + twoDecimals(timeoutMs / 1000.0) + " seconds")), Math.max(0, remainingMs), TimeUnit.MILLISECONDS));
     return stream;
   }
 
@@ -327,13 +327,21 @@ public final class FunctionInvoker {
     if (f.isDone()) {
       return f;
     }
-    var timer = Timeouts.TIMER.schedule(() -> f.completeExceptionally(new TimeoutException()), ms, TimeUnit.MILLISECONDS);
+    var timer = Timeouts.TIMER.schedule(() -> Timeouts.CONTINUATIONS.execute(() -> f.completeExceptionally(new TimeoutException())), ms,
+        TimeUnit.MILLISECONDS);
     f.whenComplete((r, e) -> timer.cancel(false));
     return f;
   }
 
+  /**
+   * The timer that ends invocations at their timeout, and where what follows a timeout runs: not on
+   * the timer's one thread, since it stops the instance and answers the caller, and one slow stop
+   * must not hold up every other invocation's timeout behind it.
+   */
   private static final class Timeouts {
     static final ScheduledThreadPoolExecutor TIMER = timer();
+    static final java.util.concurrent.ExecutorService CONTINUATIONS =
+        java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("invocation-timeout-", 0).factory());
 
     private static ScheduledThreadPoolExecutor timer() {
       var t = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("invocation-timeouts").factory());
