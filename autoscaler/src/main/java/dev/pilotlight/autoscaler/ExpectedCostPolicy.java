@@ -20,7 +20,7 @@ import java.time.Duration;
  * its 1-minute bin's middle; one past the 4-hour range is always cold). Memory is the function's
  * own on both sides, so it drops out: the rule is the same for a 128 MB and a 4 GB function.
  *
- * <p><b>The rule</b>, stated before any trace was replayed (issue 14): a default must never cost
+ * <p><b>The rule</b> (issue 14; no constant in it was fitted to a trace): a default must never cost
  * more memory than the simple policy it replaces, so the fixed keep-alive's expected idle time is a
  * hard budget per function, and within it the fewest expected cold starts (ties: the least idle
  * time). The fixed window itself is a candidate, so the choice expects no more cold starts and no
