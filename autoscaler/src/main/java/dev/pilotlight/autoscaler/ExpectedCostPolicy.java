@@ -187,20 +187,9 @@ final class ExpectedCostPolicy implements KeepAlivePolicy {
     /** A fixed keep-alive of {@code keepMs} (which need not be on a bin edge). */
     static Window fixed(IdleTimeHistogram h, long keepMs) {
       double n = h.total();
-      double idle = 0;
-      double cold = h.outOfRange();
-      for (int i = 0; i < IdleTimeHistogram.BINS; i++) {
-        double g = (i + 0.5) * BIN_MS;
-        int c = h.count(i);
-        if (g < keepMs) {
-          idle += c * g;
-        } else {
-          idle += c * (double) keepMs;
-          cold += c;
-        }
-      }
-      idle += h.outOfRange() * (double) keepMs; // longer than the range: held for all of keepMs, and still cold
-      return new Window(0, (int) Math.min(Integer.MAX_VALUE, (keepMs + BIN_MS - 1) / BIN_MS), idle / n, cold / n);
+      Duration keep = Duration.ofMillis(keepMs);
+      return new Window(0, (int) Math.min(Integer.MAX_VALUE, (keepMs + BIN_MS - 1) / BIN_MS), h.heldMs(Duration.ZERO, keep) / n,
+          h.coldStarts(Duration.ZERO, keep) / n);
     }
   }
 

@@ -53,6 +53,7 @@ class SecurityIT {
     d.deploy(example("hello-python"), "--name", "public-fn", "--env", "SECRET=s3cr3t");
     d.deploy(example("hello-python"), "--name", "token-fn", "--auth", "token");
     d.deploy(example("hello-python"), "--name", "iam-fn", "--auth", "aws_iam");
+    d.deploy(example("hello-http"), "--name", "token-app", "--auth", "token");
   }
 
   @AfterAll
@@ -186,6 +187,21 @@ class SecurityIT {
     assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
     assertThat(signed.body()).contains("B");
     assertThat(d.status("token-fn").path("auth").asText()).isEqualTo("token");
+  }
+
+  @Test
+  void aStreamedUploadOrAWebSocketToATokenAppNeedsCredentials() throws Exception {
+    // the body streams past the aggregator: the credentials are checked on the head, before any of it reaches the app
+    byte[] body = new byte[1 << 20];
+    assertThat(raw(to("/fn/token-app/count").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build()).statusCode()).isEqualTo(401);
+    assertThat(rawHttp("GET /fn/token-app/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, close\r\nUpgrade: websocket\r\n"
+        + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")).startsWith("HTTP/1.1 401");
+    assertThat(d.logs("token-app")).doesNotContain("POST /count").doesNotContain("/ws");
+    String invokeToken = lastLine(d.cli("tokens", "create", "--role", "invoke").out());
+    HttpResponse<String> allowed = raw(to("/fn/token-app/count").header("Authorization", "Bearer " + invokeToken)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+    assertThat(allowed.statusCode()).as(allowed.body()).isEqualTo(200);
+    assertThat(allowed.body()).contains(Integer.toString(body.length));
   }
 
   @Test
