@@ -10,6 +10,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -132,7 +133,11 @@ public final class RuntimeApiServer implements AutoCloseable {
                 return;
               }
             }
-            ch.pipeline().addLast(new HttpServerCodec(), new StreamedResponses(endpoint),
+            // A runner that sends its answer and its next poll in one write (the JDK runner does) gets the
+            // 202 and, when an event waits, that event in one write too: flushes made while a read is
+            // being handled go out together when it ends.
+            ch.pipeline().addLast(new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, false),
+                new HttpServerCodec(), new StreamedResponses(endpoint),
                 new ResponseSizeLimit(endpoint, MAX_RESPONSE_BYTES),
                 new RuntimeApiHandler(endpoint));
           }

@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.LambdaRequest;
 import dev.pilotlight.model.LambdaResponse;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -73,6 +77,36 @@ class RuntimeApiEndpointTest {
     LambdaResponse r = result.join();
     assertThat(r.isError()).isTrue();
     assertThat(r.errorType()).isEqualTo("IllegalStateException");
+  }
+
+  @Test
+  void anAnswerAndTheNextPollPipelinedInOneWriteGetThe202ThenTheNextEvent() throws Exception {
+    String[] hostPort = endpoint.address().split(":");
+    try (Socket runner = new Socket(hostPort[0], Integer.parseInt(hostPort[1]))) {
+      runner.setSoTimeout(10_000);
+      OutputStream out = runner.getOutputStream();
+      BufferedReader in = new BufferedReader(new InputStreamReader(runner.getInputStream(), StandardCharsets.ISO_8859_1));
+      CompletableFuture<LambdaResponse> first = endpoint.invoke(event("req-1", "{}"));
+      out.write("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+      CompletableFuture<LambdaResponse> second = endpoint.invoke(event("req-2", "{\"n\":2}")); // waits for a poll
+
+      out.write(("POST /2018-06-01/runtime/invocation/req-1/response HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n\"ok\""
+          + "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+
+      StringBuilder answers = new StringBuilder(); // the 202's body and the event's end without a newline
+      while (!answers.toString().endsWith("{\"n\":2}")) {
+        answers.append((char) in.read());
+      }
+      assertThat(new String(first.join().payload(), StandardCharsets.UTF_8)).isEqualTo("\"ok\"");
+      String text = answers.toString(); // the first event's head and body, the 202, the second event
+      int accepted = text.indexOf("HTTP/1.1 202 Accepted");
+      assertThat(accepted).isPositive();
+      assertThat(text.substring(accepted)).contains("HTTP/1.1 200 OK", "Lambda-Runtime-Aws-Request-Id: req-2");
+      assertThat(second).isNotDone();
+    }
   }
 
   @Test

@@ -45,6 +45,8 @@ final class HttpConnection implements Closeable {
   private InputStream in;
   private OutputStream out;
   private int exchangesOnSocket;
+  /** The path of a GET written after the last request whose response is not read yet, or null. */
+  private String pipelinedPath;
 
   HttpConnection(String host, int port) {
     this.host = host;
@@ -80,6 +82,53 @@ final class HttpConnection implements Closeable {
     }
   }
 
+  /**
+   * Like {@link #exchange}, and in the same write a body-less {@code GET nextPath} (HTTP/1.1
+   * pipelining): the server reads both at once, so it is woken once for the two. Returns the first
+   * request's response; the GET's is read by {@link #awaitPipelined}, which must be called next.
+   */
+  Response exchangeThenGet(String method, String path, byte[] body, String nextPath, String... headers) throws IOException {
+    pipelinedPath = nextPath;
+    try {
+      return exchange(method, path, body, headers);
+    } catch (IOException e) {
+      pipelinedPath = null;
+      throw e;
+    }
+  }
+
+  /**
+   * The response to the GET sent by {@link #exchangeThenGet}. When the server closed the connection
+   * before answering it (after the first response, or before any byte of this one), the GET is sent
+   * again on a new connection, as it was never answered.
+   */
+  Response awaitPipelined() throws IOException {
+    String path = pipelinedPath;
+    if (path == null) {
+      throw new IllegalStateException("no pipelined request to await");
+    }
+    pipelinedPath = null;
+    if (socket == null) {
+      return exchange("GET", path, null);
+    }
+    int first;
+    try {
+      first = in.read();
+    } catch (IOException e) {
+      first = -1;
+    }
+    if (first < 0) {
+      close();
+      return exchange("GET", path, null);
+    }
+    try {
+      return finish(readResponse(first, "GET"));
+    } catch (IOException e) {
+      close();
+      throw e;
+    }
+  }
+
   private Response attempt(String method, String path, byte[] body, String[] headers) throws IOException {
     exchangesOnSocket++;
     StringBuilder head = new StringBuilder(256);
@@ -98,6 +147,10 @@ final class HttpConnection implements Closeable {
       if (body != null) {
         out.write(body);
       }
+      if (pipelinedPath != null) {
+        out.write(("GET " + pipelinedPath + " HTTP/1.1\r\nHost: " + hostHeader + "\r\nUser-Agent: pilotlight-java-runner\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+      }
       out.flush();
       first = in.read();
     } catch (IOException e) {
@@ -106,7 +159,10 @@ final class HttpConnection implements Closeable {
     if (first < 0) {
       throw new StaleConnectionException(new EOFException("connection closed before the response"));
     }
-    Response response = readResponse(first, method);
+    return finish(readResponse(first, method));
+  }
+
+  private Response finish(Response response) {
     if ("close".equalsIgnoreCase(response.header("connection"))) {
       close();
     }

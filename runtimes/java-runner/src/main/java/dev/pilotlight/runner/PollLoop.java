@@ -21,10 +21,11 @@ final class PollLoop {
       while (true) {
         Invocation invocation = api.next();
         FunctionHandler.Outcome outcome = handler.run(invocation);
+        // the answer and the next poll leave in one write (see RuntimeApiClient.respondAndPoll)
         int status =
             outcome.failed()
-                ? api.fail(invocation.requestId(), outcome.errorType(), outcome.body())
-                : api.respond(invocation.requestId(), outcome.body());
+                ? api.failAndPoll(invocation.requestId(), outcome.errorType(), outcome.body())
+                : api.respondAndPoll(invocation.requestId(), outcome.body());
         if (status != 202) {
           // e.g. 413 for a response over the payload limit: the API has failed the invocation itself
           System.err.println("pilotlight-java-runner: the Runtime API answered " + status + " to the "

@@ -11,8 +11,11 @@ import java.io.IOException;
 final class RuntimeApiClient implements Closeable {
   private static final String BASE = "/2018-06-01/runtime";
   private static final String ERROR_CONTENT_TYPE = "application/vnd.aws.lambda.error+json";
+  private static final String NEXT = BASE + "/invocation/next";
 
   private final HttpConnection connection;
+  /** Whether a poll for the next event was sent after the last post and is not read yet. */
+  private boolean pollSent;
 
   RuntimeApiClient(String hostAndPort) {
     int colon = hostAndPort.lastIndexOf(':');
@@ -46,9 +49,18 @@ final class RuntimeApiClient implements Closeable {
     }
   }
 
-  /** Blocks until the next event is available. */
+  /**
+   * Blocks until the next event is available. After {@link #respondAndPoll} or {@link
+   * #failAndPoll} this reads the answer to the poll they sent.
+   */
   Invocation next() throws IOException {
-    HttpConnection.Response r = connection.exchange("GET", BASE + "/invocation/next", null);
+    HttpConnection.Response r;
+    if (pollSent) {
+      pollSent = false;
+      r = connection.awaitPipelined();
+    } else {
+      r = connection.exchange("GET", NEXT, null);
+    }
     if (r.status() != 200) {
       throw new IOException("GET /invocation/next answered " + r.status() + ": " + r.bodyText());
     }
@@ -82,32 +94,39 @@ final class RuntimeApiClient implements Closeable {
         .status();
   }
 
+  /**
+   * Posts a result and, in the same write, polls for the next event (HTTP/1.1 pipelining: the
+   * daemon reads both with one wake-up); {@link #next} then reads the event. Returns the post's status.
+   */
+  int respondAndPoll(String requestId, byte[] body) throws IOException {
+    int status = connection
+        .exchangeThenGet("POST", BASE + "/invocation/" + requestId + "/response", body, NEXT, "Content-Type", "application/json")
+        .status();
+    pollSent = true;
+    return status;
+  }
+
   /** Posts a function error in Lambda's {@code {errorMessage, errorType, stackTrace}} shape. */
   int fail(String requestId, String errorType, byte[] body) throws IOException {
-    return connection
-        .exchange(
-            "POST",
-            BASE + "/invocation/" + requestId + "/error",
-            body,
-            "Content-Type",
-            ERROR_CONTENT_TYPE,
-            "Lambda-Runtime-Function-Error-Type",
-            errorType)
+    return connection.exchange("POST", BASE + "/invocation/" + requestId + "/error", body, errorHeaders(errorType)).status();
+  }
+
+  /** {@link #fail}, polling for the next event in the same write as {@link #respondAndPoll} does. */
+  int failAndPoll(String requestId, String errorType, byte[] body) throws IOException {
+    int status = connection
+        .exchangeThenGet("POST", BASE + "/invocation/" + requestId + "/error", body, NEXT, errorHeaders(errorType))
         .status();
+    pollSent = true;
+    return status;
+  }
+
+  private static String[] errorHeaders(String errorType) {
+    return new String[] {"Content-Type", ERROR_CONTENT_TYPE, "Lambda-Runtime-Function-Error-Type", errorType};
   }
 
   /** Reports that the function could not be initialised; the runner exits afterwards. */
   int failInit(String errorType, byte[] body) throws IOException {
-    return connection
-        .exchange(
-            "POST",
-            BASE + "/init/error",
-            body,
-            "Content-Type",
-            ERROR_CONTENT_TYPE,
-            "Lambda-Runtime-Function-Error-Type",
-            errorType)
-        .status();
+    return connection.exchange("POST", BASE + "/init/error", body, errorHeaders(errorType)).status();
   }
 
   @Override

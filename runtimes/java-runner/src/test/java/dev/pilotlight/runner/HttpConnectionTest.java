@@ -110,6 +110,42 @@ class HttpConnectionTest {
   }
 
   @Test
+  void aPipelinedGetGoesOutWithTheRequestBeforeItAndIsAnsweredOnTheSameConnection() throws Exception {
+    HttpConnection http = serve(List.of(List.of(
+        "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-Id: next\r\n\r\nevent")));
+
+    HttpConnection.Response posted = http.exchangeThenGet("POST", "/r", "{}".getBytes(StandardCharsets.UTF_8), "/next");
+    HttpConnection.Response next = http.awaitPipelined();
+
+    assertThat(posted.status()).isEqualTo(202);
+    assertThat(next.status()).isEqualTo(200);
+    assertThat(next.header("x-id")).isEqualTo("next");
+    assertThat(next.bodyText()).isEqualTo("event");
+    assertThat(requests.poll(10, TimeUnit.SECONDS)).startsWith("POST /r HTTP/1.1\r\n").endsWith("\r\n\r\n{}");
+    assertThat(requests.poll(10, TimeUnit.SECONDS)).startsWith("GET /next HTTP/1.1\r\n").doesNotContain("Content-Length");
+    assertThatThrownBy(http::awaitPipelined).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void aPipelinedGetIsSentAgainWhenTheServerClosesBeforeAnsweringIt() throws Exception {
+    HttpConnection http = serve(List.of(
+        List.of("HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"),
+        List.of("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n1"), // then closed, unannounced
+        List.of("HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n"))); // then closed, GET unanswered
+
+    assertThat(http.exchangeThenGet("POST", "/big", new byte[10], "/next").status()).isEqualTo(413);
+    assertThat(http.awaitPipelined().bodyText()).isEqualTo("1"); // sent again, on the second connection
+    assertThat(requests.poll(10, TimeUnit.SECONDS)).startsWith("POST /big ");
+    assertThat(requests.poll(10, TimeUnit.SECONDS)).startsWith("GET /next ");
+
+    // the second connection is found closed: both requests go again on a third, whose end loses the GET
+    assertThat(http.exchangeThenGet("POST", "/r", new byte[1], "/next").status()).isEqualTo(202);
+    assertThat(requests.poll(10, TimeUnit.SECONDS)).startsWith("POST /r ");
+    assertThatThrownBy(http::awaitPipelined).isInstanceOf(IOException.class); // no server left to ask
+  }
+
+  @Test
   void aTruncatedBodyIsAnError() throws Exception {
     HttpConnection http = serve(List.of(List.of("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort")));
 
