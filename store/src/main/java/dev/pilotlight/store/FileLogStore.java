@@ -1,6 +1,7 @@
 package dev.pilotlight.store;
 
 import dev.pilotlight.model.FunctionSpec;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -11,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -20,13 +22,27 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
-/** {@link LogStore} with one append-mode file per function and an in-memory fan-out to followers. */
+/**
+ * {@link LogStore} with one append-mode file per function and an in-memory fan-out to followers.
+ *
+ * <p>Appends only queue their lines; one writer thread ({@code log-writer}) writes them. While lines
+ * keep coming it writes what has gathered every {@link #WRITE_DELAY}, so under load many invocations'
+ * lines cost one system call per function's file, and the threads that append (the daemon's event
+ * loops among them) make none. After a quiet spell the first append wakes it at once. Readers
+ * ({@link #tail}) write what is queued first, so they never miss a line.
+ */
 final class FileLogStore implements LogStore {
   static final long DEFAULT_MAX_FILE_BYTES = 10L * 1024 * 1024;
   static final int DEFAULT_FOLLOWER_BACKLOG = 10_000;
+  /** How long the writer gathers lines while they keep coming: the most a line waits for its file. */
+  static final Duration WRITE_DELAY = Duration.ofMillis(10);
+
+  private static final System.Logger LOG = System.getLogger(FileLogStore.class.getName());
 
   private static final DateTimeFormatter TIMESTAMP =
       DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -36,6 +52,12 @@ final class FileLogStore implements LogStore {
   private final long maxFileBytes;
   private final int followerBacklog;
   private final Map<String, FunctionLog> logs = new ConcurrentHashMap<>();
+  /** Logs with queued lines, each at most once (see {@link FunctionLog#marked}). */
+  private final ConcurrentLinkedQueue<FunctionLog> dirty = new ConcurrentLinkedQueue<>();
+  /** True while the writer waits for lines with nothing to do; the append that clears it wakes it. */
+  private final AtomicBoolean writerIdle = new AtomicBoolean();
+  private Thread writer; // guarded by this; null while stopped
+  private volatile boolean stopping;
 
   FileLogStore(Path dir, InstantSource clock, long maxFileBytes, int followerBacklog) {
     this.dir = dir;
@@ -100,9 +122,73 @@ final class FileLogStore implements LogStore {
   }
 
   @Override
+  public void flush() {
+    for (FunctionLog log : logs.values()) {
+      log.flush();
+    }
+  }
+
+  @Override
   public void close() {
+    Thread stopped;
+    synchronized (this) {
+      stopped = writer;
+      writer = null;
+      stopping = true;
+    }
+    if (stopped != null) {
+      LockSupport.unpark(stopped);
+      try {
+        stopped.join(Duration.ofSeconds(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     for (FunctionLog log : logs.values()) {
       log.close();
+    }
+  }
+
+  /** Called by an append whose log had nothing queued: makes sure the writer will come for it. */
+  private void wake() {
+    Thread w;
+    synchronized (this) {
+      if (writer == null || !writer.isAlive()) {
+        stopping = false;
+        writer = Thread.ofPlatform().daemon().name("log-writer").start(this::writeLoop);
+        return;
+      }
+      w = writer;
+    }
+    if (writerIdle.compareAndSet(true, false)) {
+      LockSupport.unpark(w);
+    }
+  }
+
+  private void writeLoop() {
+    while (!stopping) {
+      boolean wrote = false;
+      for (FunctionLog log; (log = dirty.poll()) != null; ) {
+        log.marked.set(false);
+        wrote = true;
+        try {
+          log.writeQueued();
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.WARNING, e.getMessage());
+        }
+      }
+      if (wrote) {
+        LockSupport.parkNanos(WRITE_DELAY.toNanos()); // let the next lines gather
+        continue;
+      }
+      writerIdle.set(true);
+      if (!dirty.isEmpty()) { // queued between the poll and the flag: no one will wake us for it
+        writerIdle.set(false);
+        continue;
+      }
+      while (writerIdle.get() && !stopping) {
+        LockSupport.park(this);
+      }
     }
   }
 
@@ -127,6 +213,8 @@ final class FileLogStore implements LogStore {
   private final class FunctionLog {
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentLinkedQueue<Pending> queued = new ConcurrentLinkedQueue<>();
+    /** Whether this log is in {@code dirty}: set by the append that queues it, cleared by the writer. */
+    final AtomicBoolean marked = new AtomicBoolean();
     private final Path current;
     private final Path rotated;
     final List<LogFollower> followers = new CopyOnWriteArrayList<>();
@@ -139,20 +227,31 @@ final class FileLogStore implements LogStore {
     }
 
     /**
-     * Appends without making the caller wait for another writer: the lines join a queue, and whoever
-     * holds the lock writes everything queued in one system call (a writer that finds the lock taken
-     * leaves its lines to the holder, which checks the queue again after unlocking). Under load many
-     * invocations' lines go out in one write, and no event loop parks on this function's file. Every
-     * line has reached the OS once the holder is done; readers take the lock and drain first, so a
-     * tail sees every line appended before it.
+     * Queues the lines and, if this log had nothing queued, hands it to the writer thread. The
+     * writer, a reader ({@link #tail}) or {@link #flush} writes everything queued under the lock;
+     * one that finds the lock taken leaves its lines to the holder, which checks the queue again
+     * after unlocking.
      */
     void write(byte[] bytes, List<String> lines) {
       queued.add(new Pending(bytes, lines));
-      writeQueued();
+      if (marked.compareAndSet(false, true)) {
+        dirty.add(this);
+        wake();
+      }
+    }
+
+    /** Writes everything queued now, waiting for the lock if another thread is writing. */
+    void flush() {
+      lock.lock();
+      try {
+        drain();
+      } finally {
+        lock.unlock();
+      }
     }
 
     /** Writes what is queued unless another holds the lock; whoever holds it calls this after unlocking. */
-    private void writeQueued() {
+    void writeQueued() {
       while (!queued.isEmpty() && lock.tryLock()) {
         try {
           drain();
@@ -173,29 +272,22 @@ final class FileLogStore implements LogStore {
       if (batch.isEmpty()) {
         return;
       }
-      byte[] bytes = batch.size() == 1 ? batch.getFirst().bytes : new byte[length];
-      if (batch.size() > 1) {
-        int at = 0;
-        for (Pending p : batch) {
-          System.arraycopy(p.bytes, 0, bytes, at, p.bytes.length);
-          at += p.bytes.length;
-        }
-      }
       try {
         if (out == null) {
           out = Files.newOutputStream(current, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
           size = Files.size(current);
         }
-        // One write never straddles two files; a single huge one may exceed the cap alone.
-        if (size > 0 && size + bytes.length > maxFileBytes) {
-          out.close();
-          out = null;
-          Files.move(current, rotated, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-          out = Files.newOutputStream(current, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-          size = 0;
+        // As few writes as the cap allows; one never straddles two files (an append larger than
+        // the cap alone goes into a file of its own).
+        ByteArrayOutputStream chunk = new ByteArrayOutputStream((int) Math.min(length, maxFileBytes));
+        for (Pending p : batch) {
+          if (size + chunk.size() > 0 && size + chunk.size() + p.bytes.length > maxFileBytes) {
+            writeChunk(chunk);
+            rotate();
+          }
+          chunk.write(p.bytes);
         }
-        out.write(bytes); // unbuffered: reaches the OS before the lock is released
-        size += bytes.length;
+        writeChunk(chunk);
         // Offering under the lock keeps every follower's order the same as the file's.
         for (LogFollower f : followers) {
           offer:
@@ -211,6 +303,26 @@ final class FileLogStore implements LogStore {
         closeQuietly();
         throw new StoreException("log " + current + ": append failed (" + batch.size() + " appends lost): " + e.getMessage(), e);
       }
+    }
+
+    /** Writes {@code chunk} to the current file (unbuffered: it reaches the OS now) and empties it. */
+    private void writeChunk(ByteArrayOutputStream chunk) throws IOException {
+      if (chunk.size() > 0) {
+        chunk.writeTo(out);
+        size += chunk.size();
+        chunk.reset();
+      }
+    }
+
+    private void rotate() throws IOException {
+      if (size == 0) {
+        return;
+      }
+      out.close();
+      out = null;
+      Files.move(current, rotated, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      out = Files.newOutputStream(current, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      size = 0;
     }
 
     List<String> tail(int n) {

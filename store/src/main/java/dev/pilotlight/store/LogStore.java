@@ -25,8 +25,10 @@ public interface LogStore extends AutoCloseable {
   }
 
   /**
-   * Appends {@code message}, one line per line it contains, and hands the lines to followers.
-   * Written through to the file before returning (not fsynced: logs are not worth a disk flush).
+   * Appends {@code message}, one line per line it contains, and hands the lines to followers. The
+   * lines are queued and written by a writer thread within about 10 ms (never fsynced: logs are not
+   * worth a disk flush), so the caller makes no system call; {@link #tail} sees them at once. A
+   * daemon killed outright loses the lines of its last few milliseconds.
    *
    * @param requestId the request being served, or null for output outside any request
    */
@@ -42,10 +44,13 @@ public interface LogStore extends AutoCloseable {
    */
   Subscription follow(String function, Consumer<String> onLine);
 
+  /** Writes every line appended so far to its file before returning. */
+  void flush();
+
   /** Removes {@code function}'s log files; followers stay subscribed in case it is redeployed. */
   void delete(String function);
 
-  /** Closes open files and ends every follow; a later append opens its file again. */
+  /** Writes what is queued, closes open files and ends every follow; a later append opens its file again. */
   @Override
   void close();
 

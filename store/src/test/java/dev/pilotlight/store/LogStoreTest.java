@@ -52,7 +52,27 @@ class LogStoreTest {
         "2026-11-21T23:59:01.124Z - [i-1] no request",
         "2026-11-22T00:00:00.000Z - [i-2] blank request");
     assertThat(logs.tail("hello", 10)).isEqualTo(expected);
-    assertThat(Files.readAllLines(dir.resolve("hello.log"))).isEqualTo(expected); // written through at once
+    assertThat(Files.readAllLines(dir.resolve("hello.log"))).isEqualTo(expected); // the tail wrote them first
+  }
+
+  @Test
+  void linesReachTheFileWithoutAReaderOrAFlush() throws Exception {
+    logs.append("quiet", "i-1", "r", "written by the writer thread");
+    Path file = dir.resolve("quiet.log");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DELIVERY_WAIT_SECONDS);
+    while (!(Files.exists(file) && Files.readString(file).contains("written by the writer thread")) && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(Files.readAllLines(file)).extracting(LogStoreTest::message).containsExactly("written by the writer thread");
+  }
+
+  @Test
+  void flushWritesEveryQueuedLineBeforeReturning() throws Exception {
+    for (int i = 0; i < 1_000; i++) {
+      logs.append("f", "i", null, "line " + i);
+    }
+    logs.flush();
+    assertThat(Files.readAllLines(dir.resolve("f.log"))).hasSize(1_000).last().asString().endsWith("line 999");
   }
 
   @Test
@@ -80,8 +100,7 @@ class LogStoreTest {
     } finally {
       pool.shutdownNow();
     }
-    // Every append has reached the file once its thread is done (a writer that found the lock taken
-    // left its lines to the holder, which wrote them before letting go).
+    logs.flush();
     List<String> lines = Files.readAllLines(dir.resolve("busy.log"));
     assertThat(lines).hasSize(threads * each);
     int[] next = new int[threads];
@@ -135,6 +154,7 @@ class LogStoreTest {
     for (int i = 0; i < 100; i++) {
       small.append("f", "i", null, String.format("line %03d", i)); // 45 bytes a line
     }
+    small.flush(); // one batch, still cut at the cap
     assertThat(Files.size(dir.resolve("f.log"))).isLessThanOrEqualTo(1000);
     assertThat(Files.size(dir.resolve("f.log.1"))).isLessThanOrEqualTo(1000);
     List<String> current = Files.readAllLines(dir.resolve("f.log"));
@@ -207,8 +227,9 @@ class LogStoreTest {
     assertThat(firstTaken.await(DELIVERY_WAIT_SECONDS, TimeUnit.SECONDS)).isTrue();
 
     for (int i = 0; i < 10; i++) {
-      small.append("f", "i", null, "line " + i); // the backlog of 2 overflows here: dropped, not waited for
+      small.append("f", "i", null, "line " + i); // the backlog of 2 overflows: dropped, not waited for
     }
+    small.flush();
 
     assertThat(small.followerCount("f")).isZero();
     assertThat(small.tail("f", 100)).hasSize(11);
@@ -238,6 +259,7 @@ class LogStoreTest {
     for (int i = 0; i < 10; i++) {
       small.append("f", "i", null, "line " + i);
     }
+    small.flush();
     assertThat(dir.resolve("f.log.1")).exists();
     small.delete("f");
     assertThat(dir.resolve("f.log")).doesNotExist();
