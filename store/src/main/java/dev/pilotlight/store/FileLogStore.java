@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -85,17 +86,38 @@ final class FileLogStore implements LogStore {
       throw new IllegalArgumentException("instanceId: '" + instanceId + "' (expected: the instance that printed the line)");
     }
     FunctionLog log = log(function);
-    String prefix = TIMESTAMP.format(clock.instant()) + " "
-        + (requestId == null || requestId.isBlank() ? "-" : requestId) + " [" + instanceId + "] ";
+    String prefix = timestamp(clock.instant()) + " " + (requestId == null || requestId.isBlank() ? "-" : requestId) + " [" + instanceId + "] ";
+    String text = message == null ? "" : message;
+    if (text.indexOf('\n') < 0 && text.indexOf('\r') < 0) { // one line, the common case
+      String line = prefix + text;
+      log.write((line + "\n").getBytes(StandardCharsets.UTF_8), List.of(line));
+      return;
+    }
     List<String> lines = new ArrayList<>();
-    (message == null ? "" : message).lines().forEach(l -> lines.add(prefix + l));
+    text.lines().forEach(l -> lines.add(prefix + l));
     if (lines.isEmpty()) {
       lines.add(prefix);
     }
-    var text = new StringBuilder();
-    lines.forEach(l -> text.append(l).append('\n'));
-    log.write(text.toString().getBytes(StandardCharsets.UTF_8), lines);
+    var all = new StringBuilder();
+    lines.forEach(l -> all.append(l).append('\n'));
+    log.write(all.toString().getBytes(StandardCharsets.UTF_8), lines);
   }
+
+  /** {@code 2026-11-21T23:59:01.123Z}; the part up to the second is formatted once a second. */
+  private String timestamp(Instant at) {
+    FormattedSecond last = lastSecond;
+    if (last.epochSecond != at.getEpochSecond()) {
+      String full = TIMESTAMP.format(at);
+      last = new FormattedSecond(at.getEpochSecond(), full.substring(0, full.length() - 4)); // without "SSSZ"
+      lastSecond = last;
+    }
+    int millis = at.getNano() / 1_000_000;
+    return last.text + (char) ('0' + millis / 100) + (char) ('0' + millis / 10 % 10) + (char) ('0' + millis % 10) + 'Z';
+  }
+
+  private record FormattedSecond(long epochSecond, String text) {}
+
+  private volatile FormattedSecond lastSecond = new FormattedSecond(Long.MIN_VALUE, "");
 
   @Override
   public List<String> tail(String function, int n) {

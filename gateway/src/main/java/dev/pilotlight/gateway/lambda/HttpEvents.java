@@ -57,7 +57,7 @@ public final class HttpEvents {
       merged.merge(name, h.getValue(), (a, b) -> a + "," + b);
     }
     byte[] body = ByteBufUtil.getBytes(req.content());
-    var out = new ByteArrayBuilder(512 + body.length * 4 / 3);
+    var out = new ByteArrayBuilder(2048 + body.length * 4 / 3); // a typical event fits: no second segment, no copy to grow
     try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("version", "2.0");
@@ -99,7 +99,7 @@ public final class HttpEvents {
       g.writeStringField("requestId", requestId);
       g.writeStringField("routeKey", "$default");
       g.writeStringField("stage", "$default");
-      g.writeStringField("time", REQUEST_TIME.format(now));
+      g.writeStringField("time", requestTime(now));
       g.writeNumberField("timeEpoch", now.toEpochMilli());
       g.writeEndObject();
       if (body.length > 0) {
@@ -115,6 +115,20 @@ public final class HttpEvents {
     }
     return out.toByteArray();
   }
+
+  /** {@code requestContext.time}: whole seconds, so formatted once a second and shared by every event in it. */
+  static String requestTime(Instant now) {
+    FormattedSecond last = lastRequestTime;
+    if (last.epochSecond != now.getEpochSecond()) {
+      last = new FormattedSecond(now.getEpochSecond(), REQUEST_TIME.format(now));
+      lastRequestTime = last;
+    }
+    return last.text;
+  }
+
+  private record FormattedSecond(long epochSecond, String text) {}
+
+  private static volatile FormattedSecond lastRequestTime = new FormattedSecond(Long.MIN_VALUE, "");
 
   private static boolean isText(String contentType) {
     if (contentType == null) {
