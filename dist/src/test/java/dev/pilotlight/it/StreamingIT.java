@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.RandomAccessFile;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Streaming into {@code http} apps end to end: an upload over the daemon's request size limit
- * reaches hello-http whole, and its first bytes reach the app before the client sends the last;
+ * reaches hello-http whole, over HTTP/1.1 and HTTP/2, and its first bytes reach the app before the client sends the last;
  * a WebSocket goes through the gateway to hello-http's JDK-only echo and closes both ways; a
  * {@code token} app's upgrade without credentials is refused.
  */
@@ -59,6 +60,22 @@ class StreamingIT {
         out.flush();
         assertThat(readUntil(in, "total 1024\n")).contains("total 1024\n");
       }
+    }
+  }
+
+  @Test
+  void anHttp2UploadOverTheRequestSizeLimitStreamsToTheAppToo(@TempDir Path data) throws Exception {
+    try (DaemonFixture d = new DaemonFixture(data)) {
+      d.deploy(example("hello-http"), "--name", "uploads");
+      Path upload = data.resolve("upload.bin");
+      try (RandomAccessFile f = new RandomAccessFile(upload.toFile(), "rw")) {
+        f.setLength(64 << 20); // over the daemon's 51 MB request limit: aggregated, it would be refused with 413
+      }
+      Process curl = new ProcessBuilder("curl", "-sS", "--http2-prior-knowledge", "--data-binary", "@" + upload,
+          "-w", "\n%{http_version} %{http_code}", d.url() + "/fn/uploads/count").redirectErrorStream(true).start();
+      String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(curl.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(out).as("the byte count the app read, then HTTP/2 and the status").isEqualTo((64 << 20) + "\n\n2 200");
     }
   }
 

@@ -78,11 +78,14 @@ public final class GatewayServer implements AutoCloseable {
   }
 
   /**
-   * The pipeline of one HTTP/2 stream: one request, its body limited as on HTTP/1.1, to the same
-   * router. Every request is aggregated here, those to {@code http} apps included.
+   * The pipeline of one HTTP/2 stream: one request, to the same router as on HTTP/1.1. As there,
+   * a function URL call to an {@code http} app streams its body ({@link StreamedRequests}; HTTP/2's
+   * flow control holds the client back while the instance is not reading) and every other request
+   * is aggregated within the size limit. No ordering is needed: a stream carries one request.
    */
   static void http2Stream(ChannelPipeline p, GatewayConfig config, GatewayHandler router) {
-    p.addLast(new Http2StreamFrameToHttpObjectCodec(true), new LimitedAggregator(config.maxRequestBytes()), router);
+    p.addLast(new Http2StreamFrameToHttpObjectCodec(true), new StreamedRequests(router), new LimitedAggregator(config.maxRequestBytes()),
+        router);
   }
 
   /** Answers an oversized body with our JSON 413 that states the limit, instead of Netty's bare one. */
