@@ -34,6 +34,22 @@ final class Runner {
       reportInitFailure(first, e);
       return EXIT_INIT_FAILED;
     }
+    if (config.concurrency() == 1) {
+      // The one loop runs on this thread: starting a thread for it would put one more wake-up (the
+      // new thread's first run, often on another CPU) between the function's load and its first
+      // poll, on every cold start.
+      Thread self = Thread.currentThread();
+      ClassLoader before = self.getContextClassLoader();
+      self.setContextClassLoader(handler.classLoader());
+      IOException cause;
+      try {
+        cause = new PollLoop(first, handler).runUntilConnectionLost();
+      } finally {
+        self.setContextClassLoader(before);
+      }
+      System.err.println("pilotlight-java-runner: lost the Runtime API connection: " + cause);
+      return EXIT_CONNECTION_LOST;
+    }
     LossSignal lost = new LossSignal();
     for (int i = 0; i < config.concurrency(); i++) {
       RuntimeApiClient api = i == 0 ? first : new RuntimeApiClient(config.runtimeApi());
