@@ -47,7 +47,7 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
 
   void attach(Process process, InstanceLogSink sink) {
     this.process = process;
-    this.output = new OutputCapture(process, deployment.name(), id, sink, () -> currentRequest);
+    this.output = new OutputCapture(process, deployment.name(), id, sink, () -> currentRequest, deployment.spec().concurrency() > 1);
     process.onExit().thenAccept(p -> {
       Cgroups.Group g = group;
       boolean outOfMemory = g.oomKilled();

@@ -215,7 +215,7 @@ final class Snapshots implements SnapshotRung.Images {
       pb.environment().putAll(env);
       p = pb.start();
       // stdout and stderr stay pipes (their ids go in the image; a restore swaps in new ones); drained, kept for errors.
-      OutputCapture output = new OutputCapture(p, d.name(), d.name() + "-snapshot", (f, i, r, l) -> {}, () -> null);
+      OutputCapture output = new OutputCapture(p, d.name(), d.name() + "-snapshot", (f, i, r, l) -> {}, () -> null, false);
       Process app = p;
       InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
       String path = d.spec().effectiveReadinessPath();

@@ -2,6 +2,9 @@ package dev.pilotlight.executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +19,7 @@ class OutputCaptureTest {
     List<String> lines = new CopyOnWriteArrayList<>();
     try {
       OutputCapture capture = new OutputCapture(p, "fn", "fn-7", (f, id, req, line) -> lines.add(f + " " + id + " " + req + " " + line),
-          () -> "req-1");
+          () -> "req-1", false);
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (lines.size() < 2 && System.nanoTime() < deadline) {
         Thread.onSpinWait();
@@ -31,5 +34,57 @@ class OutputCaptureTest {
     } finally {
       p.destroyForcibly();
     }
+  }
+  @Test
+  void anInstanceServingManyAtOnceIsReadInBulkWithEveryLineInOrder() throws Exception {
+    Process p = new ProcessBuilder("/bin/sh", "-c", "i=0; while [ $i -lt 2000 ]; do echo \"line $i\"; i=$((i+1)); done").start();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    try {
+      OutputCapture capture = new OutputCapture(p, "fn", "fn-8", (f, id, req, line) -> lines.add(line), () -> null, true);
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (lines.size() < 2000 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(lines).hasSize(2000).startsWith("line 0", "line 1").endsWith("line 1999");
+      assertThat(capture.lastLines()).endsWith("line 1999");
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  @Test
+  void gatheringWaitsOnlyAfterAReadThatEmptiedThePipe() throws Exception {
+    // a pipe that has 3 bytes at the first read, 4 at the second, 2 at the third, then ends
+    byte[] data = "abcdefghi".getBytes(StandardCharsets.US_ASCII);
+    int[] chunks = {3, 4, 2};
+    InputStream source = new InputStream() {
+      int at;
+      int chunk;
+
+      @Override
+      public int read() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        if (chunk == chunks.length) {
+          return -1;
+        }
+        int n = Math.min(len, chunks[chunk++]);
+        System.arraycopy(data, at, b, off, n);
+        at += n;
+        return n;
+      }
+    };
+    List<String> events = new ArrayList<>();
+    var in = new OutputCapture.Gathering(source, () -> events.add("pause"));
+    byte[] buf = new byte[4];
+    for (int n; (n = in.read(buf, 0, 4)) >= 0; ) {
+      events.add(new String(buf, 0, n, StandardCharsets.US_ASCII));
+    }
+    // 3 < 4 emptied the pipe: wait before the next read; 4 filled the buffer: read again at once
+    assertThat(events).containsExactly("abc", "pause", "defg", "hi", "pause");
   }
 }
