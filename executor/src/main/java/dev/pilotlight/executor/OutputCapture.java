@@ -19,7 +19,7 @@ import java.util.function.Supplier;
 final class OutputCapture {
   private static final int REMEMBERED_LINES = 20;
   /**
-   * How long the pumps of an instance that serves many requests at once let its output gather
+   * How long the pumps of an http app that serves many requests at once let its output gather
    * after a read that emptied the pipe (see {@link Gathering}).
    */
   static final Duration GATHER = Duration.ofMillis(10);
@@ -29,9 +29,9 @@ final class OutputCapture {
   private final Thread err;
 
   /**
-   * @param gather read in bulk ({@link Gathering}): for instances that serve many requests at once,
-   *     whose lines cannot be told apart by request anyway; an instance serving one request at a
-   *     time is read as it writes, so each line is tagged with the request it was written in
+   * @param gather read in bulk ({@link Gathering}): for http apps that serve many requests at once,
+   *     whose lines carry no request id anyway; every other instance is read as it writes, so each
+   *     line is tagged with the request it was written in
    */
   OutputCapture(Process process, String function, String instanceId, InstanceLogSink sink, Supplier<String> currentRequest, boolean gather) {
     // Platform threads: a pipe read pins a virtual thread's carrier for as long as the instance is quiet (see PipeThreads).

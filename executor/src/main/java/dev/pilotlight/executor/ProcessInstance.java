@@ -47,7 +47,10 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
 
   void attach(Process process, InstanceLogSink sink) {
     this.process = process;
-    this.output = new OutputCapture(process, deployment.name(), id, sink, () -> currentRequest, deployment.spec().concurrency() > 1);
+    // Read in bulk: http apps serving many requests at once, whose lines carry no request id anyway
+    // (a Lambda-style instance tags each line with the request it was last handed, so it is read as it writes).
+    boolean gather = !deployment.spec().runtime().lambdaStyle() && deployment.spec().concurrency() > 1;
+    this.output = new OutputCapture(process, deployment.name(), id, sink, () -> currentRequest, gather);
     process.onExit().thenAccept(p -> {
       Cgroups.Group g = group;
       boolean outOfMemory = g.oomKilled();
