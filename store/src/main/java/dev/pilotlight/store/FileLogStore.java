@@ -57,8 +57,8 @@ final class FileLogStore implements LogStore {
   private final ConcurrentLinkedQueue<FunctionLog> dirty = new ConcurrentLinkedQueue<>();
   /** True while the writer waits for lines with nothing to do; the append that clears it wakes it. */
   private final AtomicBoolean writerIdle = new AtomicBoolean();
-  private Thread writer; // guarded by this; null while stopped
-  private volatile boolean stopping;
+  /** The writer thread; null while there is none. A writer that is no longer this one ends. */
+  private volatile Thread writer;
 
   FileLogStore(Path dir, InstantSource clock, long maxFileBytes, int followerBacklog) {
     this.dir = dir;
@@ -156,7 +156,6 @@ final class FileLogStore implements LogStore {
     synchronized (this) {
       stopped = writer;
       writer = null;
-      stopping = true;
     }
     if (stopped != null) {
       LockSupport.unpark(stopped);
@@ -165,6 +164,10 @@ final class FileLogStore implements LogStore {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    // What the writer left is written below; an append after this hands its log to a new writer.
+    for (FunctionLog log; (log = dirty.poll()) != null; ) {
+      log.marked.set(false);
     }
     for (FunctionLog log : logs.values()) {
       log.close();
@@ -175,12 +178,13 @@ final class FileLogStore implements LogStore {
   private void wake() {
     Thread w;
     synchronized (this) {
-      if (writer == null || !writer.isAlive()) {
-        stopping = false;
-        writer = Thread.ofPlatform().daemon().name("log-writer").start(this::writeLoop);
+      w = writer;
+      if (w == null || !w.isAlive()) {
+        Thread started = Thread.ofPlatform().daemon().name("log-writer").unstarted(this::writeLoop);
+        writer = started;
+        started.start();
         return;
       }
-      w = writer;
     }
     if (writerIdle.compareAndSet(true, false)) {
       LockSupport.unpark(w);
@@ -188,7 +192,8 @@ final class FileLogStore implements LogStore {
   }
 
   private void writeLoop() {
-    while (!stopping) {
+    Thread self = Thread.currentThread();
+    while (writer == self) {
       boolean wrote = false;
       for (FunctionLog log; (log = dirty.poll()) != null; ) {
         log.marked.set(false);
@@ -208,7 +213,7 @@ final class FileLogStore implements LogStore {
         writerIdle.set(false);
         continue;
       }
-      while (writerIdle.get() && !stopping) {
+      while (writerIdle.get() && writer == self) {
         LockSupport.park(this);
       }
     }

@@ -67,6 +67,19 @@ class LogStoreTest {
   }
 
   @Test
+  void afterACloseTheWriterComesBackForTheNextLines() throws Exception {
+    logs.append("again", "i-1", "r", "before the close");
+    logs.close(); // writes it and stops the writer
+    logs.append("again", "i-1", "r", "after the close");
+    Path file = dir.resolve("again.log");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DELIVERY_WAIT_SECONDS);
+    while (!Files.readString(file).contains("after the close") && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(Files.readAllLines(file)).extracting(LogStoreTest::message).containsExactly("before the close", "after the close");
+  }
+
+  @Test
   void flushWritesEveryQueuedLineBeforeReturning() throws Exception {
     for (int i = 0; i < 1_000; i++) {
       logs.append("f", "i", null, "line " + i);
