@@ -2,10 +2,12 @@ package dev.pilotlight.it;
 
 import static dev.pilotlight.it.DaemonFixture.eventually;
 import static dev.pilotlight.it.DaemonFixture.example;
+import static dev.pilotlight.testing.WireText.chunk;
+import static dev.pilotlight.testing.WireText.readUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
-import java.io.ByteArrayOutputStream;
+import dev.pilotlight.testing.WebSocketTexts;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
@@ -19,10 +21,7 @@ import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,7 +82,7 @@ class StreamingIT {
   void aWebSocketRoundTripsThroughTheGatewayAndClosesBothWays(@TempDir Path data) throws Exception {
     try (DaemonFixture d = new DaemonFixture(data)) {
       d.deploy(example("hello-http"), "--name", "echo", "--command", ECHO);
-      Messages client = new Messages();
+      WebSocketTexts client = new WebSocketTexts();
       WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
           .buildAsync(URI.create(d.url().replace("http:", "ws:") + "/fn/echo/chat"), client).get(60, TimeUnit.SECONDS);
       ws.sendText("hello through the tunnel", true).get(10, TimeUnit.SECONDS);
@@ -105,12 +104,12 @@ class StreamingIT {
     try (DaemonFixture d = new DaemonFixture(data)) {
       d.deploy(example("hello-http"), "--name", "private-echo", "--command", ECHO, "--auth", "token");
       URI uri = URI.create(d.url().replace("http:", "ws:") + "/fn/private-echo/chat");
-      Throwable refused = catchThrowable(() -> HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, new Messages())
+      Throwable refused = catchThrowable(() -> HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, new WebSocketTexts())
           .get(30, TimeUnit.SECONDS));
       assertThat(refused).isInstanceOf(ExecutionException.class).cause().isInstanceOf(WebSocketHandshakeException.class);
       assertThat(((WebSocketHandshakeException) refused.getCause()).getResponse().statusCode()).isEqualTo(401);
 
-      Messages client = new Messages();
+      WebSocketTexts client = new WebSocketTexts();
       WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + d.token())
           .buildAsync(uri, client).get(60, TimeUnit.SECONDS);
       ws.sendText("let in", true).get(10, TimeUnit.SECONDS);
@@ -120,50 +119,4 @@ class StreamingIT {
     }
   }
 
-  /** Whole text messages as they arrive, and the close status. */
-  static final class Messages implements WebSocket.Listener {
-    final LinkedBlockingQueue<String> texts = new LinkedBlockingQueue<>();
-    final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-
-    @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        texts.add(partial.toString());
-        partial.setLength(0);
-      }
-      ws.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-      closed.complete(statusCode);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket ws, Throwable error) {
-      closed.completeExceptionally(error);
-    }
-  }
-
-  private static String chunk(int bytes) {
-    return Integer.toHexString(bytes) + "\r\n" + "a".repeat(bytes) + "\r\n";
-  }
-
-  /** Reads until {@code marker} has arrived, the connection ends or the socket times out. */
-  private static String readUntil(InputStream in, String marker) throws Exception {
-    ByteArrayOutputStream got = new ByteArrayOutputStream();
-    byte[] buf = new byte[8192];
-    while (!got.toString(StandardCharsets.US_ASCII).contains(marker)) {
-      int n = in.read(buf);
-      if (n < 0) {
-        break;
-      }
-      got.write(buf, 0, n);
-    }
-    return got.toString(StandardCharsets.US_ASCII);
-  }
 }

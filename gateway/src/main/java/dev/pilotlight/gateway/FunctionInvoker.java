@@ -125,6 +125,11 @@ public final class FunctionInvoker {
       }
       proxyHttp(ctx, head, body, lease, requestId, path, rawQuery, startNanos);
     });
+    return sinkInto(body);
+  }
+
+  /** The router's sink for a streamed call whose parts go to the instance through {@code body}. */
+  static GatewayHandler.BodySink sinkInto(StreamedBody body) {
     return new GatewayHandler.BodySink() {
       @Override
       public void part(HttpContent part) {

@@ -1,11 +1,14 @@
 package dev.pilotlight.gateway;
 
+import static dev.pilotlight.testing.WireText.chunk;
+import static dev.pilotlight.testing.WireText.readUntil;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.pilotlight.gateway.proxy.HttpProxy;
 import dev.pilotlight.gateway.proxy.ProxyOutcome;
 import dev.pilotlight.gateway.proxy.StreamedBody;
+import dev.pilotlight.testing.WebSocketTexts;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -20,7 +23,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -30,7 +32,6 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -43,8 +44,6 @@ import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -133,17 +132,7 @@ class StreamingProxyTest {
         StreamedBody body = new StreamedBody(ctx.channel());
         InetSocketAddress target = function.equals("ws") ? (InetSocketAddress) wsApp.localAddress() : app.getAddress();
         proxy.forward(ctx, head, body, path, target, Duration.ofSeconds(30), Duration.ofSeconds(30), recording());
-        return new GatewayHandler.BodySink() {
-          @Override
-          public void part(HttpContent part) {
-            body.offer(part);
-          }
-
-          @Override
-          public void clientClosed() {
-            body.clientGone();
-          }
-        };
+        return FunctionInvoker.sinkInto(body);
       }
     };
     GatewayHandler.Api none = (ctx, req, path, query) -> {
@@ -253,7 +242,7 @@ class StreamingProxyTest {
     HttpClient http = HttpClient.newHttpClient();
     URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/fn/ws/echo");
 
-    Echoes client = new Echoes();
+    WebSocketTexts client = new WebSocketTexts();
     WebSocket ws = http.newWebSocketBuilder().buildAsync(uri, client).get(10, TimeUnit.SECONDS);
     ws.sendText("hello", true).get(10, TimeUnit.SECONDS);
     assertThat(client.texts.poll(10, TimeUnit.SECONDS)).isEqualTo("hello");
@@ -265,7 +254,7 @@ class StreamingProxyTest {
     assertThat(outcomes.poll(10, TimeUnit.SECONDS)).isEqualTo("completed 101");
 
     // the app closes: the client sees it
-    Echoes second = new Echoes();
+    WebSocketTexts second = new WebSocketTexts();
     WebSocket ws2 = http.newWebSocketBuilder().buildAsync(uri, second).get(10, TimeUnit.SECONDS);
     ws2.sendText("close-me", true).get(10, TimeUnit.SECONDS);
     assertThat(second.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1000);
@@ -284,49 +273,4 @@ class StreamingProxyTest {
     assertThat(outcomes.poll(10, TimeUnit.SECONDS)).isEqualTo("completed 200");
   }
 
-  static final class Echoes implements WebSocket.Listener {
-    final LinkedBlockingQueue<String> texts = new LinkedBlockingQueue<>();
-    final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private final StringBuilder partial = new StringBuilder();
-
-    @Override
-    public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-      partial.append(data);
-      if (last) {
-        texts.add(partial.toString());
-        partial.setLength(0);
-      }
-      ws.request(1);
-      return null;
-    }
-
-    @Override
-    public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-      closed.complete(statusCode);
-      return null;
-    }
-
-    @Override
-    public void onError(WebSocket ws, Throwable error) {
-      closed.completeExceptionally(error);
-    }
-  }
-
-  private static String chunk(int bytes) {
-    return Integer.toHexString(bytes) + "\r\n" + "a".repeat(bytes) + "\r\n";
-  }
-
-  /** Reads until {@code marker} has arrived (or the socket times out). */
-  private static String readUntil(InputStream in, String marker) throws Exception {
-    ByteArrayOutputStream got = new ByteArrayOutputStream();
-    byte[] buf = new byte[8192];
-    while (!got.toString(StandardCharsets.US_ASCII).contains(marker)) {
-      int n = in.read(buf);
-      if (n < 0) {
-        break;
-      }
-      got.write(buf, 0, n);
-    }
-    return got.toString(StandardCharsets.US_ASCII);
-  }
 }

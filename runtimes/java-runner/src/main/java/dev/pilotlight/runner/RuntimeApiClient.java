@@ -106,12 +106,10 @@ final class RuntimeApiClient implements Closeable {
     return status;
   }
 
-  /** Posts a function error in Lambda's {@code {errorMessage, errorType, stackTrace}} shape. */
-  int fail(String requestId, String errorType, byte[] body) throws IOException {
-    return connection.exchange("POST", BASE + "/invocation/" + requestId + "/error", body, errorHeaders(errorType)).status();
-  }
-
-  /** {@link #fail}, polling for the next event in the same write as {@link #respondAndPoll} does. */
+  /**
+   * Posts a function error in Lambda's {@code {errorMessage, errorType, stackTrace}} shape, polling
+   * for the next event in the same write as {@link #respondAndPoll} does.
+   */
   int failAndPoll(String requestId, String errorType, byte[] body) throws IOException {
     int status = connection
         .exchangeThenGet("POST", BASE + "/invocation/" + requestId + "/error", body, NEXT, errorHeaders(errorType))
