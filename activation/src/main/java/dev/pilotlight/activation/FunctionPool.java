@@ -305,7 +305,7 @@ final class FunctionPool {
       }
       CompletableFuture<Instance> f;
       try {
-        f = ctx.launcher().launch(d);
+        f = ctx.launcher().launch(d, i >= l.awaited());
       } catch (RuntimeException e) {
         f = CompletableFuture.failedFuture(e);
       }

@@ -7,5 +7,11 @@ import java.util.concurrent.CompletableFuture;
 /** Starts instances; the executor provides it. The future completes when the instance is ready. */
 @FunctionalInterface
 public interface InstanceLauncher {
-  CompletableFuture<Instance> launch(Deployment deployment);
+  /**
+   * @param background the instance adds capacity beside instances that serve already, or is started
+   *     before a call that has not come (a pre-warm): no request depends on it alone, so while it
+   *     boots it yields the CPU to instances that are serving. False for the one launch that
+   *     requests wait on with nothing else up or starting.
+   */
+  CompletableFuture<Instance> launch(Deployment deployment, boolean background);
 }

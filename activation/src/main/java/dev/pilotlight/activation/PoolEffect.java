@@ -40,8 +40,18 @@ public sealed interface PoolEffect {
    *
    * @param forWaiters for queued requests: may stop other functions' idle instances for memory
    * @param prewarm started by the keep-alive policy before an expected call
+   * @param awaited how many of them (0 or 1) the waiting requests depend on alone: the first launch
+   *     for waiters of a pool with no instance up or starting. The others add capacity beside
+   *     instances that serve already, or before a call that has not come, so their boots yield the
+   *     CPU to instances that are serving ({@link InstanceLauncher#launch})
    */
-  record Launch(Deployment deployment, int count, boolean forWaiters, boolean prewarm) implements PoolEffect {}
+  record Launch(Deployment deployment, int count, boolean forWaiters, boolean prewarm, int awaited) implements PoolEffect {
+    public Launch {
+      if (awaited < 0 || awaited > count) {
+        throw new IllegalArgumentException("awaited: " + awaited + " (expected: 0 to count, " + count + ")");
+      }
+    }
+  }
 
   /** {@code slot}'s instance is up and in the pool: watch for its exit ({@link PoolState#gone}). */
   record Ready(InstanceSlot slot) implements PoolEffect {}

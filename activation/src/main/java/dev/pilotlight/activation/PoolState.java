@@ -217,7 +217,7 @@ public final class PoolState {
     begin();
     if (!removed && count > 0) {
       starting += count;
-      out.add(new Launch(deployment, count, false, false));
+      out.add(new Launch(deployment, count, false, false, 0));
     }
     return end();
   }
@@ -227,7 +227,7 @@ public final class PoolState {
     begin();
     if (!removed) {
       starting++;
-      out.add(new Launch(deployment, 1, false, true));
+      out.add(new Launch(deployment, 1, false, true, 0));
     }
     return end();
   }
@@ -460,9 +460,11 @@ public final class PoolState {
 
   private void launchForWaiters() {
     int toStart = policy.instancesToStart(snapshot());
+    // With nothing up or coming, the waiters depend on the first of these alone.
+    int awaited = toStart > 0 && starting == 0 && liveSlots() == 0 ? 1 : 0;
     starting += toStart;
     if (toStart > 0) {
-      out.add(new Launch(deployment, toStart, true, false));
+      out.add(new Launch(deployment, toStart, true, false, awaited));
     }
   }
 

@@ -50,6 +50,8 @@ class ActivatorTest {
       leases.add(a.acquire("f"));
     }
     assertThat(launcher.pendingCount()).isEqualTo(3);
+    // The first is the one the waiters depend on; the others boot in the background.
+    assertThat(launcher.background()).containsExactly(false, true, true);
     launcher.completeNext();
     launcher.completeNext();
     launcher.completeNext();

@@ -81,9 +81,28 @@ class PoolStateTest {
     PoolState p = pool(1);
     List<PoolEffect> effects = p.acquire(now());
     assertThat(effects).containsExactly(new Queued(1, Duration.ofSeconds(30)), new ReportDemand("f", 1, 1, now()),
-        new Launch(p.deployment(), 1, true, false));
+        new Launch(p.deployment(), 1, true, false, 1));
     assertThat(p.snapshot().starting()).isEqualTo(1);
     assertThat(p.snapshot().queued()).isEqualTo(1);
+  }
+
+  @Test
+  void onlyTheFirstLaunchFromZeroIsAwaitedTheRestOfABurstAndLaunchesBesideAServingInstanceAreNot() {
+    PoolState p = pool(1);
+    assertThat(only(p.acquire(now()), Launch.class)).containsExactly(new Launch(p.deployment(), 1, true, false, 1));
+    // The burst's next requests find that launch under way: theirs add capacity beside it.
+    assertThat(only(p.acquire(now()), Launch.class)).containsExactly(new Launch(p.deployment(), 1, true, false, 0));
+    p.launched(instance(p), false, now()); // serves the first waiter
+    p.launchFailed(new Failure.InstanceFailed("boot failed"), now());
+    assertThat(only(p.acquire(now()), Launch.class)).containsExactly(new Launch(p.deployment(), 2, true, false, 0));
+  }
+
+  @Test
+  void aLaunchFromZeroAfterEveryInstanceFailedIsAwaitedAgain() {
+    PoolState p = pool(1);
+    p.acquire(now());
+    assertThat(only(p.launchFailed(new Failure.InstanceFailed("boot failed"), now()), Reject.class)).hasSize(1);
+    assertThat(only(p.acquire(now()), Launch.class)).containsExactly(new Launch(p.deployment(), 1, true, false, 1));
   }
 
   @Test
@@ -249,7 +268,7 @@ class PoolStateTest {
     p.acquire(now()); // waits; a launch is asked for
     assertThat(p.notLaunched(1, true, new Failure.NoCapacity("no memory"), now())).isEmpty();
     assertThat(p.memoryBlocked()).isTrue();
-    assertThat(p.rebalance(now())).containsExactly(new Launch(p.deployment(), 1, true, false));
+    assertThat(p.rebalance(now())).containsExactly(new Launch(p.deployment(), 1, true, false, 0));
     assertThat(p.memoryBlocked()).isFalse();
   }
 
@@ -273,7 +292,7 @@ class PoolStateTest {
     p.notLaunched(1, true, new Failure.NoCapacity("no memory"), now());
     List<PoolEffect> effects = p.release(slot, false, now());
     assertThat(effects).containsExactly(new Stop(slot.instance(), 256), new ReportDemand("f", 1, 1, now()),
-        new Launch(p.deployment(), 1, true, false));
+        new Launch(p.deployment(), 1, true, false, 1));
   }
 
   @Test
@@ -345,7 +364,7 @@ class PoolStateTest {
   @Test
   void aPreWarmedInstancesWaitIsPreWarmIdleTime() {
     PoolState p = pool(1);
-    assertThat(p.prewarm(now())).containsExactly(new Launch(p.deployment(), 1, false, true));
+    assertThat(p.prewarm(now())).containsExactly(new Launch(p.deployment(), 1, false, true, 0));
     InstanceSlot slot = slotOf(p.launched(instance(p), true, now()));
     clock.advance(Duration.ofSeconds(30));
     assertThat(only(p.acquire(now()), ReportIdle.class)).containsExactly(new ReportIdle(slot.instance(), Duration.ofSeconds(30), true));

@@ -162,6 +162,73 @@ class LimitsIT {
     }
   }
 
+  static final String SLOW_INIT = """
+      import os, subprocess, time
+
+      # The init marks its cgroup with a child the test can find, then takes 4 s.
+      subprocess.Popen(["sleep", os.environ["MARK"]])
+      time.sleep(4)
+
+      def handler(event, context):
+          return {"ok": True}
+      """;
+
+  @Test
+  void anInstanceNoRequestWaitsOnBootsAtTheLowestCpuWeightAndServesAtItsOwn() throws Exception {
+    Path fn = Files.createDirectories(work.resolve("slow-init"));
+    Files.writeString(fn.resolve("app.py"), SLOW_INIT);
+    String tag = escapeTag();
+    // One vCPU's memory: its own weight is cpu.shares 1024 (v1) or cpu.weight 100 (v2).
+    d.deploy(fn.toString(), "--name", "spare", "--runtime", "python", "--handler", "app.handler", "--memory", "1769",
+        "--min-instances", "1", "--env", "MARK=" + tag);
+    Path weight = cpuWeightFile(hostPid(tag)); // minInstances' instance: a launch no request waits on
+    eventually(Duration.ofSeconds(3), "the lowest weight while it boots", () -> read(weight).equals(lowest(weight)));
+    eventually(Duration.ofSeconds(30), "its own weight once ready", () -> read(weight).equals(own(weight)));
+  }
+
+  @Test
+  void theLaunchARequestWaitsOnBootsAtItsOwnCpuWeight() throws Exception {
+    Path fn = Files.createDirectories(work.resolve("slow-init-called"));
+    Files.writeString(fn.resolve("app.py"), SLOW_INIT);
+    String tag = escapeTag();
+    d.deploy(fn.toString(), "--name", "awaited", "--runtime", "python", "--handler", "app.handler", "--memory", "1769",
+        "--env", "MARK=" + tag);
+    var call = java.util.concurrent.CompletableFuture.supplyAsync(() -> invoke("awaited", "{}"));
+    Path weight = cpuWeightFile(hostPid(tag));
+    assertThat(read(weight)).as("while the called instance boots").isEqualTo(own(weight));
+    assertThat(call.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+  }
+
+  /** The file with the CPU weight of {@code pid}'s cgroup: v1 {@code cpu.shares}, v2 {@code cpu.weight}. */
+  private static Path cpuWeightFile(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {
+      String[] f = line.split(":", 3); // hierarchy-id:controllers:path
+      if (java.util.Arrays.asList(f[1].split(",")).contains("cpu")) {
+        return Path.of("/sys/fs/cgroup/cpu" + f[2], "cpu.shares");
+      }
+      if (f[0].equals("0") && f[1].isEmpty()) {
+        return Path.of("/sys/fs/cgroup" + f[2], "cpu.weight");
+      }
+    }
+    throw new AssertionError("process " + pid + " has no cpu cgroup");
+  }
+
+  private static String lowest(Path weight) {
+    return weight.endsWith("cpu.shares") ? "2" : "1";
+  }
+
+  private static String own(Path weight) {
+    return weight.endsWith("cpu.shares") ? "1024" : "100";
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file).strip();
+    } catch (IOException e) {
+      return "gone: " + e.getMessage();
+    }
+  }
+
   /** A {@code sleep} argument no other process has: 600 s and a fraction. */
   private static String escapeTag() {
     return "600." + System.nanoTime() % 1_000_000_000L;

@@ -17,6 +17,13 @@ final class BootGate {
   /** The default bound: one boot per core, at least two; the daemon's {@code PILOTLIGHT_MAX_BOOTS} sets another. */
   static final int DEFAULT_MAX = fromEnvironment(System.getenv("PILOTLIGHT_MAX_BOOTS"), Math.max(2, Runtime.getRuntime().availableProcessors()));
 
+  /**
+   * Whether a boot no request depends on alone (capacity beside serving instances, a pre-warm, a
+   * warm-pool refill) runs at the lowest CPU weight until it is ready; the daemon's
+   * {@code PILOTLIGHT_BOOTS_YIELD=off} turns it off (to compare, or where the CPU is never short).
+   */
+  static final boolean YIELD = !"off".equals(System.getenv("PILOTLIGHT_BOOTS_YIELD"));
+
   static int fromEnvironment(String value, int otherwise) {
     try {
       return value == null || value.isBlank() ? otherwise : Math.max(1, Integer.parseInt(value.strip()));

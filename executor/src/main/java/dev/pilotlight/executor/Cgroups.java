@@ -30,6 +30,9 @@ final class Cgroups {
   static final int MB_PER_CPU = 1769;
   /** Processes and threads one instance may have at once (a JVM uses a few dozen threads). */
   static final int PIDS_MAX = 1024;
+  /** The lowest CPU weights the kernel takes: cgroup v1's {@code cpu.shares}, v2's {@code cpu.weight}. */
+  static final int MIN_SHARES = 2;
+  static final int MIN_WEIGHT = 1;
 
   enum Version { V1, V2 }
 
@@ -134,6 +137,15 @@ final class Cgroups {
 
   /** A new group for one process tree with these limits. */
   Group create(String id, int memoryMb) throws IOException {
+    return create(id, memoryMb, false);
+  }
+
+  /**
+   * A new group for one process tree with these limits; with {@code background} its CPU weight is
+   * the lowest there is ({@link Group#yieldCpu}) until {@link Group#limit} or {@link Group#weigh}
+   * gives it its own.
+   */
+  Group create(String id, int memoryMb, boolean background) throws IOException {
     if (parents.isEmpty()) {
       return Group.NONE;
     }
@@ -145,6 +157,9 @@ final class Cgroups {
     }
     Group g = new Group(version, dirs);
     g.limit(memoryMb);
+    if (background) {
+      g.yieldCpu();
+    }
     write(g.pids().resolve("pids.max"), Integer.toString(PIDS_MAX));
     return g;
   }
@@ -259,7 +274,6 @@ final class Cgroups {
             write(memsw, Long.toString(bytes)); // no swap beyond the limit
           }
         }
-        write(dirs.get(2).resolve("cpu.shares"), Long.toString(Math.max(2, memoryMb * 1024L / MB_PER_CPU)));
         limitBytes = bytes;
       } else {
         write(memory().resolve("memory.max"), Long.toString(bytes));
@@ -267,11 +281,42 @@ final class Cgroups {
         if (Files.exists(swap)) {
           write(swap, "0");
         }
-        Path weight = memory().resolve("cpu.weight");
-        if (Files.exists(weight)) {
-          write(weight, Long.toString(Math.clamp(memoryMb * 100L / MB_PER_CPU, 1, 10_000)));
-        }
       }
+      weigh(memoryMb);
+    }
+
+    /**
+     * The CPU weight that follows the memory size (v1 {@code cpu.shares}: 1,024 per vCPU; v2
+     * {@code cpu.weight}: 100 per vCPU): what a group has while it serves.
+     */
+    void weigh(int memoryMb) throws IOException {
+      if (isNone()) {
+        return;
+      }
+      if (version == Version.V1) {
+        write(cpu().resolve("cpu.shares"), Long.toString(Math.max(MIN_SHARES, memoryMb * 1024L / MB_PER_CPU)));
+      } else if (Files.exists(cpu().resolve("cpu.weight"))) {
+        write(cpu().resolve("cpu.weight"), Long.toString(Math.clamp(memoryMb * 100L / MB_PER_CPU, MIN_WEIGHT, 10_000)));
+      }
+    }
+
+    /**
+     * The lowest CPU weight there is (v1 {@code cpu.shares} 2, v2 {@code cpu.weight} 1), for a
+     * process tree that boots while others serve: it runs on what they leave, and at full speed
+     * on an idle machine (a weight divides the CPU only while groups compete for it).
+     */
+    void yieldCpu() throws IOException {
+      if (isNone()) {
+        return;
+      }
+      Path file = cpu().resolve(version == Version.V1 ? "cpu.shares" : "cpu.weight");
+      if (version == Version.V1 || Files.exists(file)) {
+        write(file, Integer.toString(version == Version.V1 ? MIN_SHARES : MIN_WEIGHT));
+      }
+    }
+
+    private Path cpu() {
+      return version == Version.V1 ? dirs.get(2) : dirs.getFirst();
     }
 
     /** The most memory the group used, in bytes; 0 when unknown. */

@@ -75,7 +75,7 @@ final class InstanceStarts {
     // The daemon's own command line for its runtimes names what the sandbox must show; a package's bootstrap names nothing.
     List<Path> show = r.deployment().spec().runtime() == Runtime.PROVIDED ? List.of() : Sandbox.pathsNamedIn(cmd);
     Runnable booted = boots.enter(r.initTimeout());
-    return awaitLambda(instance, r, booted, () -> start(instance, r.deployment(), cmd, show, box, lambdaEnvironment(r, endpoint, box)));
+    return awaitLambda(instance, r, booted, () -> start(instance, r, cmd, show, box, lambdaEnvironment(r, endpoint, box)));
   }
 
   /**
@@ -101,7 +101,7 @@ final class InstanceStarts {
     Sandbox.Box box = sandbox.boxOf(runner.pid());
     endpoint.ownedBy(box.uid());
     // A pooled runner has booted already: it does not pass the boot gate.
-    return awaitLambda(instance, r, () -> {}, () -> specialize(instance, runner, r.deployment(), box, lambdaEnvironment(r, endpoint, box)));
+    return awaitLambda(instance, r, () -> {}, () -> specialize(instance, runner, r, box, lambdaEnvironment(r, endpoint, box)));
   }
 
   private Map<String, String> lambdaEnvironment(LaunchRequest r, RuntimeApiEndpoint endpoint, Sandbox.Box box) {
@@ -118,6 +118,7 @@ final class InstanceStarts {
     RuntimeApiEndpoint endpoint = instance.endpoint();
     CompletableFuture<ProcessInstance> ready = new CompletableFuture<>();
     ready.whenComplete((x, t) -> booted.run());
+    ready.thenAccept(x -> serving(instance, r));
     try {
       start.run();
     } catch (IOException e) {
@@ -161,13 +162,14 @@ final class InstanceStarts {
       Sandbox.Box box = sandbox.open(d.spec().ephemeralStorageMb());
       // The daemon's own additions (an AOT cache in JAVA_TOOL_OPTIONS) name what the sandbox must show; the app's command names nothing.
       List<Path> show = Sandbox.pathsNamedIn(List.copyOf(extra.values()));
-      start(instance, d, r.command(), show, box, InstanceEnvironment.build(d, r.id(), config, box, env));
+      start(instance, r, r.command(), show, box, InstanceEnvironment.build(d, r.id(), config, box, env));
     } catch (IOException e) {
       booted.run();
       return CompletableFuture.failedFuture(new Failure.InstanceFailed("could not start instance " + r.id() + ": " + e.getMessage(), e));
     }
     CompletableFuture<ProcessInstance> ready = new CompletableFuture<>();
     ready.whenComplete((x, t) -> booted.run());
+    ready.thenAccept(x -> serving(instance, r));
     instance.exited().thenAccept(reason -> ready.completeExceptionally(new Failure.InstanceFailed(reason)));
     long deadline = System.nanoTime() + r.initTimeout().toNanos();
     String path = d.spec().effectiveReadinessPath();
@@ -198,8 +200,9 @@ final class InstanceStarts {
    * have given it, as one JSON line on its stdin (read by the runner's PoolStandby, or the python
    * or node bootstrap's standby mode, which also moves into the code directory).
    */
-  private void specialize(LambdaProcessInstance instance, Process pooled, Deployment d, Sandbox.Box box, Map<String, String> env)
+  private void specialize(LambdaProcessInstance instance, Process pooled, LaunchRequest r, Sandbox.Box box, Map<String, String> env)
       throws IOException {
+    Deployment d = r.deployment();
     byte[] line = JsonLine.of(env);
     // The runner's group (made when the pool started it) takes the function's limits.
     Cgroups.Group group = cgroups.groupOf(pooled.pid());
@@ -207,6 +210,9 @@ final class InstanceStarts {
     instance.attach(pooled, logs);
     try {
       group.limit(d.spec().memoryMb());
+      if (r.background()) {
+        group.yieldCpu(); // its init yields to serving instances too, until it is ready
+      }
       // Its sandbox shows the function's code at its task root.
       box.fill(d.codeDir());
     } catch (IOException e) {
@@ -222,11 +228,23 @@ final class InstanceStarts {
     }
   }
 
-  private void start(ProcessInstance instance, Deployment d, List<String> cmd, List<Path> show, Sandbox.Box box, Map<String, String> env)
+  /** A background boot is ready: its group gets the CPU weight of its size. */
+  private static void serving(ProcessInstance instance, LaunchRequest r) {
+    if (r.background()) {
+      try {
+        instance.group().weigh(r.deployment().spec().memoryMb());
+      } catch (IOException e) {
+        // Its group is gone with its process: nothing left to weigh.
+      }
+    }
+  }
+
+  private void start(ProcessInstance instance, LaunchRequest r, List<String> cmd, List<Path> show, Sandbox.Box box, Map<String, String> env)
       throws IOException {
+    Deployment d = r.deployment();
     Cgroups.Group group;
     try {
-      group = cgroups.create(instance.id(), d.spec().memoryMb());
+      group = cgroups.create(instance.id(), d.spec().memoryMb(), r.background());
     } catch (IOException | RuntimeException e) {
       box.close();
       throw e;

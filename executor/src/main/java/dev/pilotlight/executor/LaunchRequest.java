@@ -12,20 +12,22 @@ import java.util.List;
  * @param initTimeout how long the instance has to become ready
  * @param command the plain launch's command line: for a Lambda-style runtime LambdaCommands', for
  *     {@code http} the app's command through {@code /bin/sh -c exec}
+ * @param background no request depends on this instance alone: a new process boots at the lowest
+ *     CPU weight until it is ready (see Cgroups.Group#yieldCpu)
  */
-record LaunchRequest(String id, Deployment deployment, Duration initTimeout, List<String> command) {
+record LaunchRequest(String id, Deployment deployment, Duration initTimeout, List<String> command, boolean background) {
   /**
    * The request for a new instance {@code id} of {@code d}.
    *
    * @throws dev.pilotlight.model.Failure.InstanceFailed when {@code d}'s runtime cannot be started
    *     here (computed before any runner is taken or port opened, so nothing is wasted on it)
    */
-  static LaunchRequest of(String id, Deployment d, Duration initTimeout, ExecutorConfig config) {
+  static LaunchRequest of(String id, Deployment d, Duration initTimeout, ExecutorConfig config, boolean background) {
     // exec replaces the shell, so signals reach the app itself.
     List<String> command = d.spec().runtime().lambdaStyle()
         ? LambdaCommands.command(d, config)
         : List.of("/bin/sh", "-c", "exec " + d.spec().command());
-    return new LaunchRequest(id, d, initTimeout, command);
+    return new LaunchRequest(id, d, initTimeout, command, background);
   }
 
   boolean lambdaStyle() {

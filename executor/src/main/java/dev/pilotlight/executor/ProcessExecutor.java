@@ -147,17 +147,26 @@ public final class ProcessExecutor implements AutoCloseable {
     return executor;
   }
 
+  /** Starts an instance of {@code d} that a request waits on ({@link #launch(Deployment, boolean)} in the foreground). */
+  public CompletableFuture<Instance> launch(Deployment d) {
+    return launch(d, false);
+  }
+
   /**
    * Starts an instance of {@code d}; the future completes when it is ready to serve, or fails with
    * {@link Failure.InstanceFailed} carrying the init error or the process's last output.
+   *
+   * @param background no request depends on it alone (capacity beside serving instances, a
+   *     pre-warm): a new process boots at the lowest CPU weight and gets its own when ready, so
+   *     booting never slows instances that serve
    */
-  public CompletableFuture<Instance> launch(Deployment d) {
+  public CompletableFuture<Instance> launch(Deployment d, boolean background) {
     String id = d.name() + "-" + sequence.incrementAndGet();
     Duration initTimeout = initTimeout(d);
     long started = System.nanoTime();
     CompletableFuture<ProcessInstance> launched;
     try {
-      launched = ladder.launch(LaunchRequest.of(id, d, initTimeout, config));
+      launched = ladder.launch(LaunchRequest.of(id, d, initTimeout, config, background && BootGate.YIELD));
     } catch (RuntimeException e) { // the runtime cannot start here (LaunchRequest.of)
       launched = CompletableFuture.failedFuture(e);
     }

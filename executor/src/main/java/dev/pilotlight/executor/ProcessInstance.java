@@ -45,6 +45,10 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
     this.box = b;
   }
 
+  Cgroups.Group group() {
+    return group;
+  }
+
   void attach(Process process, InstanceLogSink sink) {
     this.process = process;
     // Read in bulk: http apps serving many requests at once, whose lines carry no request id anyway

@@ -390,7 +390,9 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
       try {
         // Until a function takes it, a runner is held to its pool's memory size (a python runner's key
         // has none: the default function size then).
-        group = cgroups.create("pool-" + runners.incrementAndGet(), accountMb > 0 ? accountMb : FunctionSpec.DEFAULT_MEMORY_MB);
+        // A refill is never awaited: it boots at the lowest CPU weight, and its function's limits give it its own.
+        group = cgroups.create("pool-" + runners.incrementAndGet(), accountMb > 0 ? accountMb : FunctionSpec.DEFAULT_MEMORY_MB,
+            BootGate.YIELD);
         box = sandbox.open(FunctionSpec.DEFAULT_EPHEMERAL_STORAGE_MB);
         p = PoolProcesses.start(config, key.runtime(), key.memoryMb(), key.layer(), workDir,
             key.runtime() == Runtime.JAVA ? aotCache.get() : null, group, box);

@@ -69,6 +69,37 @@ class CgroupsTest {
   }
 
   @Test
+  void aBackgroundGroupBootsAtTheLowestCpuWeightAndGetsItsOwnWhenItServes() throws IOException {
+    v1();
+    Cgroups cg = Cgroups.detect(root, "p").cgroups();
+    Path shares = root.resolve("cpu/p/fn-5/cpu.shares");
+    Cgroups.Group g = cg.create("fn-5", 1769, true);
+    assertThat(Files.readString(shares)).isEqualTo("2");
+    assertThat(Files.readString(root.resolve("memory/p/fn-5/memory.limit_in_bytes"))).as("limits as ever").isEqualTo(Long.toString(1769L << 20));
+    g.weigh(1769);
+    assertThat(Files.readString(shares)).isEqualTo("1024");
+    cg.create("fn-6", 1769, false);
+    assertThat(Files.readString(root.resolve("cpu/p/fn-6/cpu.shares"))).isEqualTo("1024");
+
+    Cgroups.Group runner = cg.create("pool-1", 128, true);
+    runner.limit(1769); // a pool runner taken by a function gets the function's weight with its limits
+    assertThat(Files.readString(root.resolve("cpu/p/pool-1/cpu.shares"))).isEqualTo("1024");
+  }
+
+  @Test
+  void aBackgroundGroupInV2GetsWeightOne() throws IOException {
+    Files.writeString(root.resolve("cgroup.controllers"), "cpu memory pids\n");
+    Cgroups cg = Cgroups.detect(root, "p").cgroups();
+    Path dir = root.resolve("p/fn-7");
+    Files.createDirectories(dir);
+    Files.writeString(dir.resolve("cpu.weight"), "100");
+    Cgroups.Group g = cg.create("fn-7", 3538, true);
+    assertThat(Files.readString(dir.resolve("cpu.weight"))).isEqualTo("1");
+    g.weigh(3538);
+    assertThat(Files.readString(dir.resolve("cpu.weight"))).isEqualTo("200");
+  }
+
+  @Test
   void withoutControllersThereAreNoCgroupsAndTheReasonSaysWhy() throws IOException {
     assertThat(Cgroups.detect(root, "p").reason()).contains("no cgroup");
     Files.writeString(root.resolve("cgroup.controllers"), "cpu io\n");

@@ -80,7 +80,7 @@ class ControlPlaneServiceTest {
   }
 
   private Activator activator() {
-    return new Activator(d -> {
+    return new Activator((d, background) -> {
       FakeInstance i = new FakeInstance(d.name() + "-" + (launched.size() + 1), d);
       launched.add(i);
       return CompletableFuture.completedFuture(i);

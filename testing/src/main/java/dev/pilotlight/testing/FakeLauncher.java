@@ -15,13 +15,21 @@ public final class FakeLauncher {
   private final List<CompletableFuture<Instance>> pending = new ArrayList<>();
   private final List<Deployment> pendingDeployments = new ArrayList<>();
   private final List<FakeInstance> launched = new ArrayList<>();
+  private final List<Boolean> background = new ArrayList<>();
   private int sequence;
 
-  public synchronized CompletableFuture<Instance> launch(Deployment d) {
+  /** Shaped as the activation module's {@code InstanceLauncher}. */
+  public synchronized CompletableFuture<Instance> launch(Deployment d, boolean background) {
     CompletableFuture<Instance> f = new CompletableFuture<>();
     pending.add(f);
     pendingDeployments.add(d);
+    this.background.add(background);
     return f;
+  }
+
+  /** Each launch's {@code background} flag, in the order they were asked for. */
+  public synchronized List<Boolean> background() {
+    return List.copyOf(background);
   }
 
   public synchronized int pendingCount() {
