@@ -94,15 +94,59 @@ public final class Activator {
 
   /** Registers a function or points it at a new revision. */
   public void deploy(Deployment d) {
-    FunctionPool existing = pools.putIfAbsent(d.name(), new FunctionPool(d, ctx));
+    FunctionPool existing = pools.putIfAbsent(d.name(), new FunctionPool(d, false, ctx));
     if (existing != null) {
       existing.redeploy(d);
     }
   }
 
-  /** Removes a function: waiters fail, instances stop. Completes when they are gone. */
+  /**
+   * The pool of an older revision of a function, {@code NAME@N} ({@link PoolSnapshot#pinnedPool}),
+   * made the first time a call needs it: it keeps that revision, scales on its own and to zero like
+   * any pool, and ends with {@link #removePinned} or the function's {@link #remove}.
+   *
+   * @return the pool's name, for {@link #acquire}
+   */
+  public String pinned(Deployment d) {
+    String key = PoolSnapshot.pinnedPool(d.name(), d.revision());
+    if (!pools.containsKey(key)) {
+      pools.computeIfAbsent(key, k -> new FunctionPool(d, true, ctx));
+    }
+    return key;
+  }
+
+  /** The name of the pool that serves revision {@code revision} of {@code name} while it is not the latest. */
+  public static String pinnedPool(String name, long revision) {
+    return PoolSnapshot.pinnedPool(name, revision);
+  }
+
+  /** Ends the pinned pool of revision {@code revision} of {@code name}, if there is one (its waiters fail, its instances stop). */
+  public CompletableFuture<Void> removePinned(String name, long revision) {
+    return remove(PoolSnapshot.pinnedPool(name, revision), new Failure.Unavailable("revision " + revision + " of '" + name + "' was removed"));
+  }
+
+  /** The revisions of {@code name} that have a pinned pool now. */
+  public List<Long> pinnedRevisions(String name) {
+    List<Long> out = new ArrayList<>();
+    String prefix = name + "@";
+    for (String key : pools.keySet()) {
+      if (key.startsWith(prefix)) {
+        out.add(Long.parseLong(key.substring(prefix.length())));
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
+  /** Removes a function and its pinned revisions' pools: waiters fail, instances stop. Completes when they are gone. */
   public CompletableFuture<Void> remove(String name) {
-    return remove(name, new Failure.Unavailable("function '" + name + "' was removed"));
+    Failure reason = new Failure.Unavailable("function '" + name + "' was removed");
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (long r : pinnedRevisions(name)) {
+      all.add(remove(PoolSnapshot.pinnedPool(name, r), reason));
+    }
+    all.add(remove(name, reason));
+    return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
   }
 
   private CompletableFuture<Void> remove(String name, Failure reason) {

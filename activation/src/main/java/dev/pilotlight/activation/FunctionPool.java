@@ -42,9 +42,13 @@ final class FunctionPool {
   private volatile int desired = -1;
   private volatile boolean panicking;
 
-  FunctionPool(Deployment deployment, PoolContext ctx) {
+  FunctionPool(Deployment deployment, boolean pinned, PoolContext ctx) {
     this.ctx = ctx;
-    this.state = new PoolState(deployment, ctx.bounds(), ctx.policy());
+    this.state = new PoolState(deployment, pinned, ctx.bounds(), ctx.policy());
+  }
+
+  String key() {
+    return state.key();
   }
 
   synchronized Deployment deployment() {

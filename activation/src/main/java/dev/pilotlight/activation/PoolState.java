@@ -50,6 +50,8 @@ public final class PoolState {
     }
   }
 
+  private final String key;
+  private final boolean pinned;
   private final QueueBounds bounds;
   private final ScaleUpPolicy policy;
   private final List<InstanceSlot> slots = new ArrayList<>();
@@ -68,9 +70,24 @@ public final class PoolState {
 
   /** @param policy how many instances to launch when a request queues (the autoscaler's immediate decision) */
   public PoolState(Deployment deployment, QueueBounds bounds, ScaleUpPolicy policy) {
+    this(deployment, false, bounds, policy);
+  }
+
+  /**
+   * @param pinned the pool of one older revision ({@code NAME@N}, see {@link PoolSnapshot#pinnedPool}),
+   *     which keeps its revision: a redeploy does not move it
+   */
+  public PoolState(Deployment deployment, boolean pinned, QueueBounds bounds, ScaleUpPolicy policy) {
     this.deployment = deployment;
+    this.pinned = pinned;
+    this.key = pinned ? PoolSnapshot.pinnedPool(deployment.name(), deployment.revision()) : deployment.name();
     this.bounds = bounds;
     this.policy = policy;
+  }
+
+  /** The pool's name: the function's, or {@code NAME@N} for a pinned revision. */
+  public String key() {
+    return key;
   }
 
   public Deployment deployment() {
@@ -251,6 +268,9 @@ public final class PoolState {
 
   /** Points new requests at a new revision; old instances finish their work and stop. */
   public List<PoolEffect> redeploy(Deployment d, Instant now) {
+    if (pinned) {
+      throw new IllegalStateException("pool " + key + " is pinned to its revision");
+    }
     begin();
     deployment = d;
     demandChanged(now); // a new concurrency changes the instances the same requests need
@@ -344,7 +364,7 @@ public final class PoolState {
       inFlight += s.inFlight;
       loads.add(new InstanceLoad(s.instance.id(), s.inFlight, s.lastUsed, s.draining));
     }
-    return new PoolSnapshot(deployment.spec(), ready, starting, inFlight, queue.size(), loads);
+    return new PoolSnapshot(key, deployment.spec(), ready, starting, inFlight, queue.size(), loads);
   }
 
   /** Idle instances beyond minInstances, which another function's launch may stop for memory. */
@@ -454,7 +474,7 @@ public final class PoolState {
     if (requests != reportedDemand || needed != reportedInstances) {
       reportedDemand = requests;
       reportedInstances = needed;
-      out.add(new ReportDemand(deployment.name(), requests, needed, now));
+      out.add(new ReportDemand(key, requests, needed, now));
     }
   }
 

@@ -22,8 +22,12 @@ final class InvokeCommand extends DaemonCommand {
   @Option(names = "--data", paramLabel = "JSON|@FILE", description = "The event: JSON text, or @file to read it from a file (default: {}).")
   String data = "{}";
 
-  @Option(names = "--json", description = "Print {statusCode, functionError, payload} as JSON instead of the bare answer.")
+  @Option(names = "--json", description = "Print {statusCode, functionError, revision, payload} as JSON instead of the bare answer.")
   boolean json;
+
+  @Option(names = "--qualifier", paramLabel = "Q", description = "Call one revision: its number, latest, an alias or a traffic tag "
+      + "(default: the function's traffic split).")
+  String qualifier;
 
   InvokeCommand(CliContext ctx) {
     super(ctx);
@@ -32,12 +36,23 @@ final class InvokeCommand extends DaemonCommand {
   @Override
   public Integer call() {
     byte[] event = event(data);
-    DaemonClient.Response r = client().send("POST", DaemonClient.functionPath(name) + "/invoke",
+    String target = DaemonClient.functionPath(name);
+    if (qualifier != null) {
+      if (!qualifier.matches("[A-Za-z0-9_$-]{1,128}")) {
+        throw new CliFailure.Usage("--qualifier '" + qualifier + "' (expected: a revision number, latest, an alias or a traffic tag)");
+      }
+      target += "@" + qualifier;
+    }
+    DaemonClient.Response r = client().send("POST", target + "/invoke",
         DaemonClient.Body.of(event, "application/json"), DaemonClient.NO_TIMEOUT);
     if (json) {
       var o = Json.object();
       o.put("statusCode", r.status());
       o.put("functionError", r.header(FUNCTION_ERROR_HEADER));
+      String revision = r.header("X-Pilotlight-Revision");
+      if (revision != null) {
+        o.put("revision", Long.parseLong(revision));
+      }
       JsonNode payload = Json.tryParse(r.body());
       if (payload != null) {
         o.set("payload", payload);

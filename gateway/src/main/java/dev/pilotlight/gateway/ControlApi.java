@@ -13,6 +13,7 @@ import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.auth.AccessKey;
 import dev.pilotlight.model.auth.CredentialStore;
 import dev.pilotlight.model.auth.Role;
+import dev.pilotlight.model.release.Traffic;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -119,7 +120,44 @@ public final class ControlApi {
       }
       case "invoke" -> {
         if (m.equals(HttpMethod.POST)) {
-          invoker.invoke(ctx, req, name);
+          // NAME@QUALIFIER calls one revision (a number, latest, an alias or a traffic tag), as /fn/NAME@QUALIFIER/ does
+          invoker.invoke(ctx, req, name.replace('@', ':'));
+        } else {
+          methodNotAllowed(ctx, req);
+        }
+      }
+      case "revisions" -> {
+        if (m.equals(HttpMethod.GET) && parts.length == 4) {
+          blocking(ctx, req, () -> ErrorResponses.json(HttpResponseStatus.OK, revisionsView(name)));
+        } else if (m.equals(HttpMethod.DELETE) && parts.length == 5) {
+          blocking(ctx, req, () -> {
+            control.deleteRevision(name, revisionNumber(parts[4]));
+            return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+          });
+        } else {
+          methodNotAllowed(ctx, req);
+        }
+      }
+      case "traffic" -> {
+        if (m.equals(HttpMethod.GET)) {
+          blocking(ctx, req, () -> ErrorResponses.json(HttpResponseStatus.OK, trafficView(name, control.releases(name).traffic())));
+        } else if (m.equals(HttpMethod.PUT)) {
+          byte[] body = io.netty.buffer.ByteBufUtil.getBytes(req.content());
+          blocking(ctx, req, () -> {
+            JsonNode json = JsonBodies.object(body);
+            if (!json.path("traffic").isTextual()) {
+              throw new Failure.InvalidInput("expected {\"traffic\": \"3=90 latest=10\"} ([TAG:]REVISION=PERCENT, separated by spaces)");
+            }
+            Traffic t = control.traffic(name, Traffic.parse(json.get("traffic").asText()));
+            return ErrorResponses.json(HttpResponseStatus.OK, trafficView(name, t));
+          });
+        } else {
+          methodNotAllowed(ctx, req);
+        }
+      }
+      case "rollback" -> {
+        if (m.equals(HttpMethod.POST)) {
+          blocking(ctx, req, () -> ErrorResponses.json(HttpResponseStatus.OK, trafficView(name, control.rollback(name))));
         } else {
           methodNotAllowed(ctx, req);
         }
@@ -398,5 +436,60 @@ public final class ControlApi {
     } catch (NumberFormatException e) {
       return dflt;
     }
+  }
+
+  /** Every kept revision with whether it is published and the share of the traffic it takes. */
+  private Map<String, Object> revisionsView(String name) {
+    List<Deployment> revisions = control.revisions(name);
+    java.util.Set<Long> published = control.published(name);
+    Traffic traffic = control.releases(name).traffic();
+    long latest = revisions.getLast().revision();
+    List<Map<String, Object>> out = new java.util.ArrayList<>();
+    for (Deployment d : revisions) {
+      Map<String, Object> r = new java.util.LinkedHashMap<>();
+      r.put("revision", d.revision());
+      r.put("deployedAt", d.deployedAt().toString());
+      r.put("codeSha256", d.codeSha256());
+      r.put("runtime", d.spec().runtime().id());
+      r.put("latest", d.revision() == latest);
+      r.put("published", published.contains(d.revision()));
+      r.put("percent", percentOf(traffic, d.revision(), latest));
+      out.add(r);
+    }
+    return Map.of("function", name, "revisions", out);
+  }
+
+  private static int percentOf(Traffic traffic, long revision, long latest) {
+    int p = 0;
+    for (Traffic.Target t : traffic.targets()) {
+      if ((t.latest() ? latest : t.revision()) == revision) {
+        p += t.percent();
+      }
+    }
+    return p;
+  }
+
+  private Map<String, Object> trafficView(String name, Traffic traffic) {
+    long latest = control.find(name).orElseThrow(() -> new Failure.FunctionNotFound(name)).revision();
+    List<Map<String, Object>> targets = new java.util.ArrayList<>();
+    for (Traffic.Target t : traffic.targets()) {
+      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      m.put("revision", t.latest() ? latest : t.revision());
+      m.put("latest", t.latest());
+      m.put("percent", t.percent());
+      if (t.tag() != null) {
+        m.put("tag", t.tag());
+        m.put("url", "/fn/" + name + "@" + t.tag() + "/");
+      }
+      targets.add(m);
+    }
+    return Map.of("function", name, "traffic", traffic.toString(), "targets", targets);
+  }
+
+  private static long revisionNumber(String text) {
+    if (text.isEmpty() || text.length() > 18 || !text.chars().allMatch(Character::isDigit)) {
+      throw new Failure.InvalidInput("revision '" + text + "' (expected: a revision number)");
+    }
+    return Long.parseLong(text);
   }
 }

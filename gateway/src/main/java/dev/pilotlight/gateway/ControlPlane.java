@@ -1,13 +1,18 @@
 package dev.pilotlight.gateway;
 
 import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Usage;
+import dev.pilotlight.model.release.Alias;
+import dev.pilotlight.model.release.Releases;
+import dev.pilotlight.model.release.Traffic;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -66,5 +71,77 @@ public interface ControlPlane {
   /** How {@code d}'s idle instance is kept now; empty where that is not known. */
   default Optional<KeepAliveView> keepAlive(Deployment d) {
     return Optional.empty();
+  }
+
+  // ---- releases: revisions, the traffic split, aliases ------------------------------------------------
+
+  /** Every kept revision of {@code name}, oldest first (the latest last). */
+  default List<Deployment> revisions(String name) {
+    return List.of(find(name).orElseThrow(() -> new Failure.FunctionNotFound(name)));
+  }
+
+  /** One kept revision of {@code name}. */
+  default Optional<Deployment> revision(String name, long revision) {
+    return find(name).filter(d -> d.revision() == revision);
+  }
+
+  /** The revisions of {@code name} published as versions (kept until deleted by name). */
+  default Set<Long> published(String name) {
+    return Set.of();
+  }
+
+  /** {@code name}'s traffic split and aliases. */
+  default Releases releases(String name) {
+    return Releases.NONE;
+  }
+
+  /**
+   * Sets how {@code name}'s URL calls are split between its revisions; durable before it returns.
+   *
+   * @throws Failure.InvalidInput when the split names a revision that is not kept
+   */
+  default Traffic traffic(String name, Traffic traffic) {
+    throw new UnsupportedOperationException("releases");
+  }
+
+  /**
+   * Sends every call to the revision before the one that takes them all now (the latest when
+   * nothing is split); returns the new split.
+   *
+   * @throws Failure.Conflict when the traffic is split, or no earlier revision is kept
+   */
+  default Traffic rollback(String name) {
+    throw new UnsupportedOperationException("releases");
+  }
+
+  /** Publishes the latest revision as a version (Lambda's PublishVersion): it is kept until deleted by name. */
+  default Deployment publish(String name) {
+    throw new UnsupportedOperationException("releases");
+  }
+
+  /**
+   * Creates ({@code create}) or replaces an alias of {@code name}.
+   *
+   * @throws Failure.Conflict when creating one that exists
+   * @throws Failure.FunctionNotFound when replacing one that does not, or a revision it names is not kept
+   */
+  default Alias alias(String name, Alias alias, boolean create) {
+    throw new UnsupportedOperationException("releases");
+  }
+
+  /** Removes an alias; false if there was none. */
+  default boolean deleteAlias(String name, String alias) {
+    throw new UnsupportedOperationException("releases");
+  }
+
+  /**
+   * Forgets one revision of {@code name} and stops its instances.
+   *
+   * @throws Failure.InvalidInput for the latest revision (delete the function instead)
+   * @throws Failure.Conflict when the traffic split or an alias names it
+   * @throws Failure.FunctionNotFound when it is not kept
+   */
+  default void deleteRevision(String name, long revision) {
+    throw new UnsupportedOperationException("releases");
   }
 }

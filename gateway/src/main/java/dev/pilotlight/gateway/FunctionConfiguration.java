@@ -25,10 +25,15 @@ final class FunctionConfiguration {
   private FunctionConfiguration() {}
 
   static Map<String, Object> of(Deployment d) {
+    return of(d, "$LATEST");
+  }
+
+  /** {@code d}'s configuration as version {@code version} ({@code $LATEST} or its revision number). */
+  static Map<String, Object> of(Deployment d, String version) {
     FunctionSpec s = d.spec();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("FunctionName", s.name());
-    m.put("FunctionArn", LambdaNames.arn(s.name()));
+    m.put("FunctionArn", version.equals("$LATEST") ? LambdaNames.arn(s.name()) : LambdaNames.arn(s.name()) + ":" + version);
     m.put("Runtime", awsRuntime(s.runtime()));
     m.put("Role", ROLE);
     if (s.handler() != null) {
@@ -41,7 +46,7 @@ final class FunctionConfiguration {
     m.put("EphemeralStorage", Map.of("Size", s.ephemeralStorageMb()));
     m.put("LastModified", LAST_MODIFIED.format(d.deployedAt()));
     m.put("CodeSha256", Base64.getEncoder().encodeToString(HexFormat.of().parseHex(d.codeSha256())));
-    m.put("Version", "$LATEST");
+    m.put("Version", version);
     if (!s.env().isEmpty()) {
       m.put("Environment", Map.of("Variables", s.env()));
     }

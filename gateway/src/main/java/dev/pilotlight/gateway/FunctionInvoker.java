@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -52,6 +53,8 @@ import java.util.stream.Stream;
 public final class FunctionInvoker {
   /** Lambda's limit for a synchronous request payload. */
   public static final int MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
+  /** The revision that answered, on every answer a function gave (Lambda's Invoke API also says it as {@code X-Amz-Executed-Version}). */
+  public static final String REVISION_HEADER = "X-Pilotlight-Revision";
   private static final byte[] EMPTY_EVENT = "{}".getBytes(StandardCharsets.UTF_8);
 
   private final Activator activator;
@@ -62,6 +65,7 @@ public final class FunctionInvoker {
   private final InstantSource clock;
   private final UsageMeter usage;
   private final Map<String, FunctionMeters> meters = new ConcurrentHashMap<>();
+  private volatile Routing routing = Routing.LATEST_ONLY;
 
   public FunctionInvoker(Activator activator, HttpProxy proxy, FunctionStats stats, InvocationLog log, MeterRegistry metrics, InstantSource clock) {
     this(activator, proxy, stats, log, metrics, clock, new UsageMeter(UsageLedger.NONE, clock));
@@ -79,9 +83,23 @@ public final class FunctionInvoker {
     this.clock = clock;
   }
 
-  /** A function URL call: {@code path} and {@code rawQuery} are what the function sees. */
-  public void serveUrl(ChannelHandlerContext ctx, FullHttpRequest req, String name, String path, String rawQuery) {
-    run(ctx, req, name, path, rawQuery, true);
+  /** Where calls go by traffic split, alias and qualifier (the daemon's release service); by default, every call to the latest revision. */
+  public FunctionInvoker routing(Routing r) {
+    this.routing = r;
+    return this;
+  }
+
+  Routing routing() {
+    return routing;
+  }
+
+  /**
+   * A function URL call: {@code path} and {@code rawQuery} are what the function sees.
+   *
+   * @param target the function's name (the call follows its traffic split), or {@code NAME:QUALIFIER}
+   */
+  public void serveUrl(ChannelHandlerContext ctx, FullHttpRequest req, String target, String path, String rawQuery) {
+    run(ctx, req, target, path, rawQuery, true);
   }
 
   /**
@@ -107,11 +125,12 @@ public final class FunctionInvoker {
    * A function URL call to an {@code http} app whose body streams: the parts go to the instance as
    * they come (through the returned sink), once it has one; see {@link StreamedBody}.
    */
-  public GatewayHandler.BodySink serveStreamed(ChannelHandlerContext ctx, HttpRequest head, String name, String path, String rawQuery) {
+  public GatewayHandler.BodySink serveStreamed(ChannelHandlerContext ctx, HttpRequest head, String target, String path, String rawQuery) {
     StreamedBody body = new StreamedBody(ctx.channel());
     String requestId = RequestIds.next();
     long startNanos = System.nanoTime();
-    lease(name, requestId, startNanos).whenComplete((lease, error) -> {
+    String name = Routing.functionOf(target);
+    lease(target, requestId, startNanos).whenComplete((lease, error) -> {
       if (error == null && lease.instance().deployment().spec().runtime().lambdaStyle()) {
         // redeployed as a Lambda-style function since the call was routed
         lease.release(true);
@@ -143,10 +162,10 @@ public final class FunctionInvoker {
     };
   }
 
-  /** A direct invoke ({@code POST /api/v1/functions/{name}/invoke}): the body is the event. */
-  void invoke(ChannelHandlerContext ctx, FullHttpRequest req, String name) {
+  /** A direct invoke ({@code POST /api/v1/functions/{name}/invoke}): the body is the event; {@code target} as for {@link #serveUrl}. */
+  void invoke(ChannelHandlerContext ctx, FullHttpRequest req, String target) {
     req.setMethod(HttpMethod.POST);
-    run(ctx, req, name, "/", "", false);
+    run(ctx, req, target, "/", "", false);
   }
 
   /**
@@ -155,13 +174,15 @@ public final class FunctionInvoker {
    * with how the run ended once an instance had it, or exceptionally with the {@link Failure} that
    * kept it from running (not found, queue full, no instance free in time, init failure, shutdown).
    *
+   * @param target the function's name (its traffic split decides), or {@code NAME:QUALIFIER}
    * @param payload the event; empty means {@code {}}
    */
-  public CompletableFuture<InvokeResult> invokeEvent(String name, String requestId, byte[] payload) {
-    return event(name, requestId, payload, false);
+  public CompletableFuture<InvokeResult> invokeEvent(String target, String requestId, byte[] payload) {
+    return event(target, requestId, payload, false);
   }
 
-  private void run(ChannelHandlerContext ctx, FullHttpRequest req, String name, String path, String rawQuery, boolean viaUrl) {
+  private void run(ChannelHandlerContext ctx, FullHttpRequest req, String target, String path, String rawQuery, boolean viaUrl) {
+    String name = Routing.functionOf(target);
     if (req.content().readableBytes() > MAX_SYNC_PAYLOAD) {
       Responses.send(ctx, req, ErrorResponses.of(new Failure.PayloadTooLarge(
           "request body of " + req.content().readableBytes() + " bytes is over the 6 MB limit")));
@@ -170,12 +191,13 @@ public final class FunctionInvoker {
     }
     String requestId = RequestIds.next();
     long startNanos = System.nanoTime();
-    lease(name, requestId, startNanos).whenComplete((lease, error) -> {
+    lease(target, requestId, startNanos).whenComplete((lease, error) -> {
       if (error != null) {
         Responses.send(ctx, req, ErrorResponses.of(error));
         req.release();
         return;
       }
+      String revision = Long.toString(lease.instance().deployment().revision());
       if (lease.instance().deployment().spec().runtime().lambdaStyle()) {
         byte[] payload;
         if (viaUrl) {
@@ -201,6 +223,7 @@ public final class FunctionInvoker {
             } else {
               out = viaUrl ? toUrlResponse(result.response()) : jsonResponse(result.response().payload());
             }
+            out.headers().set(REVISION_HEADER, revision);
             Responses.send(ctx, req, out);
           } finally {
             req.release();
@@ -212,9 +235,19 @@ public final class FunctionInvoker {
     });
   }
 
-  /** A lease on an instance of {@code name}, with {@code START} logged; a failure to get one is logged and recorded. */
-  private CompletableFuture<Lease> lease(String name, String requestId, long startNanos) {
-    return activator.acquire(name).handle((lease, error) -> {
+  /**
+   * A lease on an instance of the revision {@code target} calls ({@link Routing}), with {@code START}
+   * logged; a failure to get one is logged and recorded.
+   */
+  private CompletableFuture<Lease> lease(String target, String requestId, long startNanos) {
+    String name = Routing.functionOf(target);
+    CompletableFuture<Lease> leased;
+    try {
+      leased = activator.acquire(routing.route(name, Routing.qualifierOf(target)).pool());
+    } catch (Failure f) {
+      leased = CompletableFuture.failedFuture(f);
+    }
+    return leased.handle((lease, error) -> {
       if (error != null) {
         Throwable t = ErrorResponses.unwrap(error);
         if (!(t instanceof Failure.FunctionNotFound)) {
@@ -253,7 +286,8 @@ public final class FunctionInvoker {
         "arn:aws:lambda:us-east-1:000000000000:function:" + name, acceptsStream);
     return within(instance.invoke(lr), timeoutMs).handle((res, error) -> {
       if (error == null && res.isStreamed()) {
-        return new InvokeResult(LambdaResponse.streamed(guarded(res, lease, requestId, startNanos, timeoutMs - (System.nanoTime() - sentNanos) / 1_000_000)), null);
+        return new InvokeResult(LambdaResponse.streamed(guarded(res, lease, requestId, startNanos, timeoutMs - (System.nanoTime() - sentNanos) / 1_000_000)), null,
+            d.revision());
       }
       InvokeResult result;
       String outcome;
@@ -269,10 +303,10 @@ public final class FunctionInvoker {
           outcome = "crash";
         }
         log.line(name, instance.id(), requestId, "ERROR " + f.getMessage());
-        result = new InvokeResult(null, f);
+        result = new InvokeResult(null, f, d.revision());
       } else {
         outcome = res.isError() ? "function_error" : "success";
-        result = new InvokeResult(res, null);
+        result = new InvokeResult(res, null, d.revision());
       }
       lease.release(result.failure() == null);
       record(name, lease, requestId, startNanos, !outcome.equals("success"), outcome, instance);
@@ -303,14 +337,15 @@ public final class FunctionInvoker {
    * ({@code InvokeWithResponseStream}): as {@link #invokeEvent}, but a function that streams
    * completes the future when its stream starts, with a {@link LambdaResponse#stream()} to subscribe to.
    */
-  public CompletableFuture<InvokeResult> invokeStreaming(String name, String requestId, byte[] payload) {
-    return event(name, requestId, payload, true);
+  public CompletableFuture<InvokeResult> invokeStreaming(String target, String requestId, byte[] payload) {
+    return event(target, requestId, payload, true);
   }
 
   /** {@link #invokeEvent} and {@link #invokeStreaming}: one Lambda event, streamed back to a caller that takes streams. */
-  private CompletableFuture<InvokeResult> event(String name, String requestId, byte[] payload, boolean acceptsStream) {
+  private CompletableFuture<InvokeResult> event(String target, String requestId, byte[] payload, boolean acceptsStream) {
     long startNanos = System.nanoTime();
-    return lease(name, requestId, startNanos).thenCompose(lease -> {
+    String name = Routing.functionOf(target);
+    return lease(target, requestId, startNanos).thenCompose(lease -> {
       Instance instance = lease.instance();
       if (!instance.deployment().spec().runtime().lambdaStyle()) {
         lease.release(true);
@@ -389,7 +424,13 @@ public final class FunctionInvoker {
     head.headers().set("X-Request-Id", requestId);
     boolean keepAlive = HttpUtil.isKeepAlive(head);
     var spec = instance.deployment().spec();
+    String revision = Long.toString(instance.deployment().revision());
     proxy.forward(ctx, head, body, uri, instance.httpAddress(), spec.timeout(), spec.idleTimeout(), new ProxyOutcome() {
+      @Override
+      public void responseHead(HttpHeaders headers) {
+        headers.set(REVISION_HEADER, revision);
+      }
+
       @Override
       public void completed(int status) {
         lease.release(true);

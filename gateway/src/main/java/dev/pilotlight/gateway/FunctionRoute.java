@@ -7,11 +7,19 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * A request's function URL target: {@code {name}.localhost} or {@code /fn/{name}/…}; {@code path}
- * and {@code rawQuery} (without {@code ?}) are what the function sees. Read from the head alone,
- * so a request can be routed before its body has arrived.
+ * A request's function URL target: {@code {name}.localhost} or {@code /fn/{name}/…}, or
+ * {@code /fn/{name}@{qualifier}/…} for one revision (a number, {@code latest}, an alias or a traffic
+ * tag); {@code path} and {@code rawQuery} (without {@code ?}) are what the function sees. Read from
+ * the head alone, so a request can be routed before its body has arrived.
+ *
+ * @param qualifier null when the call follows the function's traffic split
  */
-record FunctionRoute(String name, String path, String rawQuery) {
+record FunctionRoute(String name, String qualifier, String path, String rawQuery) {
+  /** What the invoker takes: the name, or {@code NAME:QUALIFIER} (see Routing). */
+  String target() {
+    return qualifier == null ? name : name + ":" + qualifier;
+  }
+
   private static final Pattern FUNCTION_HOST = Pattern.compile("([a-z0-9][a-z0-9-]{0,62})\\.localhost(:\\d+)?");
 
   /** The function {@code head} calls through its URL; empty for any other route. */
@@ -22,12 +30,16 @@ record FunctionRoute(String name, String path, String rawQuery) {
     String rawQuery = q < 0 ? "" : uri.substring(q + 1);
     var hostMatch = FUNCTION_HOST.matcher(head.headers().get(HttpHeaderNames.HOST, "").toLowerCase(Locale.ROOT));
     if (hostMatch.matches()) {
-      return Optional.of(new FunctionRoute(hostMatch.group(1), path, rawQuery));
+      return Optional.of(new FunctionRoute(hostMatch.group(1), null, path, rawQuery));
     }
     if (path.startsWith("/fn/")) {
       String rest = path.substring(4);
       int slash = rest.indexOf('/');
-      return Optional.of(new FunctionRoute(slash < 0 ? rest : rest.substring(0, slash), slash < 0 ? "/" : rest.substring(slash), rawQuery));
+      String first = slash < 0 ? rest : rest.substring(0, slash);
+      int at = first.indexOf('@');
+      String name = at < 0 ? first : first.substring(0, at);
+      String qualifier = at < 0 ? null : first.substring(at + 1);
+      return Optional.of(new FunctionRoute(name, qualifier, slash < 0 ? "/" : rest.substring(slash), rawQuery));
     }
     return Optional.empty();
   }

@@ -29,10 +29,14 @@ import java.util.stream.Collectors;
  */
 @ChannelHandler.Sharable
 public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-  /** Serves a function URL call: {@code path} and {@code rawQuery} (without {@code ?}) are what the function sees. */
+  /**
+   * Serves a function URL call: {@code path} and {@code rawQuery} (without {@code ?}) are what the
+   * function sees; {@code target} is the function's name, or {@code NAME:QUALIFIER} for a call to
+   * one revision ({@code /fn/NAME@QUALIFIER/}).
+   */
   @FunctionalInterface
   public interface FunctionUrls {
-    void serve(ChannelHandlerContext ctx, FullHttpRequest req, String function, String path, String rawQuery);
+    void serve(ChannelHandlerContext ctx, FullHttpRequest req, String target, String path, String rawQuery);
   }
 
   /** Serves an API: {@code path} is what follows the API's prefix. */
@@ -141,7 +145,7 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
       return null;
     }
     FunctionRoute f = route.get();
-    return streamed.serve(ctx, head, f.name(), f.path(), f.rawQuery());
+    return streamed.serve(ctx, head, f.target(), f.path(), f.rawQuery());
   }
 
   @Override
@@ -160,7 +164,7 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
     if (function.isPresent()) {
       FunctionRoute f = function.get();
       if (admitted(ctx, req, admission.functionUrl(req, f.name()))) {
-        functions.serve(ctx, req, f.name(), f.path(), f.rawQuery());
+        functions.serve(ctx, req, f.target(), f.path(), f.rawQuery());
       }
       return;
     }

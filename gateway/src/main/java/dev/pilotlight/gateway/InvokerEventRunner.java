@@ -28,7 +28,9 @@ public final class InvokerEventRunner implements EventRunner {
 
   @Override
   public CompletableFuture<Outcome> run(String function, String requestId, byte[] payload) {
-    return invoker.invokeEvent(function, requestId, payload).handle((result, error) ->
+    // Queued by Lambda's Invoke (Event): without a qualifier it runs $LATEST, as on Lambda, not the URL's traffic split.
+    String target = function.indexOf(':') < 0 ? function + ":$LATEST" : function;
+    return invoker.invokeEvent(target, requestId, payload).handle((result, error) ->
         error != null ? notRun(ErrorResponses.unwrap(error), requestId) : ran(result, requestId));
   }
 

@@ -80,7 +80,7 @@ public final class LambdaApi {
       return;
     }
     try {
-      if (parts.length < 2 || !parts[1].equals("functions") || parts.length > 4) {
+      if (parts.length < 2 || !parts[1].equals("functions") || parts.length > 5 || (parts.length == 5 && !parts[3].equals("aliases"))) {
         throw unknown(m, path);
       }
       if (parts.length == 2 || (parts.length == 3 && parts[2].isEmpty())) {
@@ -95,8 +95,42 @@ public final class LambdaApi {
         return;
       }
       String name = QueryStringDecoder.decodeComponent(parts[2]);
-      String sub = parts.length == 4 ? parts[3] : "";
+      String sub = parts.length >= 4 ? parts[3] : "";
+      if (parts.length == 5) { // /functions/{name}/aliases/{alias}
+        String alias = QueryStringDecoder.decodeComponent(parts[4]);
+        if (m.equals(HttpMethod.GET)) {
+          blocking(ctx, req, keepAlive, () -> functions.getAlias(name, alias));
+        } else if (m.equals(HttpMethod.PUT)) {
+          byte[] body = ByteBufUtil.getBytes(req.content());
+          blocking(ctx, req, keepAlive, () -> functions.putAlias(name, alias, body, false));
+        } else if (m.equals(HttpMethod.DELETE)) {
+          blocking(ctx, req, keepAlive, () -> functions.deleteAlias(name, alias));
+        } else {
+          throw unknown(m, path);
+        }
+        return;
+      }
       switch (sub) {
+        case "versions" -> {
+          if (m.equals(HttpMethod.GET)) {
+            blocking(ctx, req, keepAlive, () -> functions.listVersions(name));
+          } else if (m.equals(HttpMethod.POST)) {
+            byte[] body = ByteBufUtil.getBytes(req.content());
+            blocking(ctx, req, keepAlive, () -> functions.publishVersion(name, body));
+          } else {
+            throw unknown(m, path);
+          }
+        }
+        case "aliases" -> {
+          if (m.equals(HttpMethod.GET)) {
+            blocking(ctx, req, keepAlive, () -> functions.listAliases(name, query));
+          } else if (m.equals(HttpMethod.POST)) {
+            byte[] body = ByteBufUtil.getBytes(req.content());
+            blocking(ctx, req, keepAlive, () -> functions.putAlias(name, null, body, true));
+          } else {
+            throw unknown(m, path);
+          }
+        }
         case "invocations" -> {
           if (!m.equals(HttpMethod.POST)) {
             throw unknown(m, path);
@@ -164,14 +198,24 @@ public final class LambdaApi {
     }
   }
 
-  /** The function an Invoke names (qualifier resolved); refused if it is an http app, which only takes URL calls. */
-  private Deployment lambdaStyle(String functionName, String queryQualifier) {
-    Deployment d = LambdaFunctions.resolve(activator::deployment, functionName, queryQualifier);
+  /**
+   * What an Invoke runs, as the invoker takes it: {@code NAME:$LATEST} without a qualifier (as on
+   * Lambda: not the URL's traffic split), else {@code NAME:QUALIFIER}, checked to exist now. Refused
+   * if the function is an http app, which only takes URL calls.
+   */
+  private String lambdaStyle(String functionName, String queryQualifier) {
+    LambdaNames.Ref ref = LambdaNames.parse(functionName);
+    String qualifier = LambdaFunctions.qualifier(ref, queryQualifier);
+    Deployment d = activator.deployment(ref.name()).orElseThrow(() -> new Failure.FunctionNotFound(ref.name()));
     if (!d.spec().runtime().lambdaStyle()) {
       throw new Failure.InvalidInput("function '" + d.name() + "' is an http app: call it through its URL /fn/" + d.name()
           + "/ (the Invoke API takes Lambda-style functions)");
     }
-    return d;
+    if (qualifier == null || qualifier.equals("$LATEST")) {
+      return ref.name() + ":$LATEST";
+    }
+    invoker.routing().route(ref.name(), qualifier); // an unknown version or alias is ResourceNotFound before anything is queued
+    return ref.name() + ":" + qualifier;
   }
 
   private void invoke(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, String functionName, String queryQualifier) {
@@ -188,20 +232,23 @@ public final class LambdaApi {
         case "DryRun" -> { }
         default -> throw new Failure.InvalidInput("X-Amz-Invocation-Type: '" + type + "' (expected: RequestResponse, Event or DryRun)");
       }
-      name = lambdaStyle(functionName, queryQualifier).name();
+      name = lambdaStyle(functionName, queryQualifier);
       payload = ByteBufUtil.getBytes(req.content());
     } catch (RuntimeException e) {
       reply(ctx, req, keepAlive, withRequestId(AwsErrorResponses.of(e), requestId));
       return;
     }
     req.release();
+    boolean qualified = !name.endsWith(":$LATEST");
+    String function = Routing.functionOf(name);
     switch (type) {
       case "DryRun" -> Responses.sendOnLoop(ctx, keepAlive, withRequestId(
           new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), requestId));
       case "Event" -> BlockingWork.submit(blocking, () -> {
         FullHttpResponse res;
         try {
-          async.accept(name, requestId, payload); // on disk before the 202
+          // on disk before the 202; a qualified event keeps its qualifier (NAME:QUALIFIER), an unqualified one runs $LATEST
+          async.accept(qualified ? name : function, requestId, payload);
           res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.ACCEPTED);
         } catch (RuntimeException e) {
           res = AwsErrorResponses.of(e);
@@ -209,11 +256,11 @@ public final class LambdaApi {
         Responses.sendOnLoop(ctx, keepAlive, withRequestId(res, requestId));
       }, busy -> Responses.sendOnLoop(ctx, keepAlive, withRequestId(AwsErrorResponses.of(busy), requestId)));
       default -> invoker.invokeEvent(name, requestId, payload).whenComplete((result, error) -> {
-        FullHttpResponse res = syncResponse(result, error, requestId);
+        FullHttpResponse res = syncResponse(result, error, requestId, qualified);
         if (tail && res.status().code() == 200) {
           BlockingWork.submit(blocking, () -> {
             try {
-              res.headers().set("X-Amz-Log-Result", logResult(control.tailLogs(name, TAIL_SCAN_LINES), requestId));
+              res.headers().set("X-Amz-Log-Result", logResult(control.tailLogs(function, TAIL_SCAN_LINES), requestId));
             } catch (RuntimeException unreadable) {
               // the answer matters more than its log: send it without X-Amz-Log-Result
             }
@@ -243,7 +290,7 @@ public final class LambdaApi {
         throw new Failure.InvalidInput("X-Amz-Invocation-Type: '" + type + "' (expected: RequestResponse or DryRun for InvokeWithResponseStream)");
       }
       checkSize(req.content().readableBytes(), FunctionInvoker.MAX_SYNC_PAYLOAD);
-      name = lambdaStyle(functionName, queryQualifier).name();
+      name = lambdaStyle(functionName, queryQualifier);
       payload = ByteBufUtil.getBytes(req.content());
     } catch (RuntimeException e) {
       reply(ctx, req, keepAlive, withRequestId(AwsErrorResponses.of(e), requestId));
@@ -291,8 +338,17 @@ public final class LambdaApi {
     }
   }
 
-  /** The answer to a RequestResponse invocation: the payload, a function error, or an API error. */
+  /** The answer to an unqualified RequestResponse invocation. */
   static FullHttpResponse syncResponse(InvokeResult result, Throwable error, String requestId) {
+    return syncResponse(result, error, requestId, false);
+  }
+
+  /**
+   * The answer to a RequestResponse invocation: the payload, a function error, or an API error.
+   * {@code X-Amz-Executed-Version} is {@code $LATEST} for an unqualified call (as on Lambda), else
+   * the revision that ran.
+   */
+  static FullHttpResponse syncResponse(InvokeResult result, Throwable error, String requestId, boolean qualified) {
     FullHttpResponse res;
     if (error != null) {
       Throwable t = ErrorResponses.unwrap(error);
@@ -309,7 +365,10 @@ public final class LambdaApi {
       }
     }
     if (res.status().code() == 200) {
-      res.headers().set("X-Amz-Executed-Version", "$LATEST");
+      res.headers().set("X-Amz-Executed-Version", qualified && result != null && result.revision() > 0 ? Long.toString(result.revision()) : "$LATEST");
+      if (result != null && result.revision() > 0) {
+        res.headers().set(FunctionInvoker.REVISION_HEADER, Long.toString(result.revision()));
+      }
     }
     return withRequestId(res, requestId);
   }

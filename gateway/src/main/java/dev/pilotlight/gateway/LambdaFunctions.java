@@ -6,6 +6,7 @@ import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Runtime;
 import dev.pilotlight.model.auth.UrlAuth;
+import dev.pilotlight.model.release.Alias;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -105,15 +106,177 @@ final class LambdaFunctions {
   }
 
   FullHttpResponse get(String functionName, String qualifier) {
-    Deployment d = resolve(control::find, functionName, qualifier);
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("Configuration", FunctionConfiguration.of(d));
+    body.put("Configuration", configuration(functionName, qualifier));
     body.put("Code", Map.of()); // no Location: the package is not offered for download
     return ErrorResponses.json(HttpResponseStatus.OK, body);
   }
 
   FullHttpResponse getConfiguration(String functionName, String qualifier) {
-    return ErrorResponses.json(HttpResponseStatus.OK, FunctionConfiguration.of(resolve(control::find, functionName, qualifier)));
+    return ErrorResponses.json(HttpResponseStatus.OK, configuration(functionName, qualifier));
+  }
+
+  /** The configuration of the version the name and qualifier say: {@code $LATEST}, a revision number, or an alias's version. */
+  private Map<String, Object> configuration(String functionName, String queryQualifier) {
+    LambdaNames.Ref ref = LambdaNames.parse(functionName);
+    String q = qualifier(ref, queryQualifier);
+    Deployment latest = control.find(ref.name()).orElseThrow(() -> new Failure.FunctionNotFound(ref.name()));
+    if (q == null || q.equals("$LATEST")) {
+      return FunctionConfiguration.of(latest);
+    }
+    long revision = versionOf(ref.name(), q, latest);
+    Deployment d = control.revision(ref.name(), revision).orElseThrow(() -> new Failure.FunctionNotFound(ref.name() + ":" + q));
+    return FunctionConfiguration.of(d, Long.toString(revision));
+  }
+
+  /** The revision a version number or an alias (its primary version) names. */
+  private long versionOf(String name, String q, Deployment latest) {
+    if (q.chars().allMatch(Character::isDigit) && !q.isEmpty() && q.length() <= 18) {
+      return Long.parseLong(q);
+    }
+    Alias a = control.releases(name).alias(q).orElseThrow(() -> new Failure.FunctionNotFound(name + ":" + q));
+    return a.revision() == null ? latest.revision() : a.revision();
+  }
+
+  /** The qualifier from the name ({@code NAME:Q}) or the query ({@code ?Qualifier=}), which must agree. */
+  static String qualifier(LambdaNames.Ref ref, String queryQualifier) {
+    String q = ref.qualifier();
+    if (queryQualifier != null && !queryQualifier.isEmpty()) {
+      if (q != null && !q.equals(queryQualifier)) {
+        throw new Failure.InvalidInput("The derived qualifier from the function name ('" + q
+            + "') does not match the specified qualifier ('" + queryQualifier + "')");
+      }
+      q = queryQualifier;
+    }
+    return q;
+  }
+
+  // ---- versions and aliases ------------------------------------------------------------------------------
+
+  /** PublishVersion: the latest revision as a version, kept until deleted (a revision number is its version number). */
+  FullHttpResponse publishVersion(String functionName, byte[] body) {
+    String name = unqualified(functionName);
+    JsonNode req = body.length == 0 ? JsonBodies.object("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)) : JsonBodies.object(body);
+    Deployment latest = control.find(name).orElseThrow(() -> new Failure.FunctionNotFound(name));
+    String sha = text(req, "CodeSha256");
+    if (sha != null && !sha.equals(FunctionConfiguration.of(latest).get("CodeSha256"))) {
+      throw new Failure.InvalidInput("CodeSha256: '" + sha + "' is not the code of $LATEST (it changed since you read it)");
+    }
+    Deployment d = control.publish(name);
+    return ErrorResponses.json(HttpResponseStatus.CREATED, FunctionConfiguration.of(d, Long.toString(d.revision())));
+  }
+
+  /** ListVersionsByFunction: {@code $LATEST}, then every kept revision as its version, oldest first. */
+  FullHttpResponse listVersions(String functionName) {
+    String name = unqualified(functionName);
+    Deployment latest = control.find(name).orElseThrow(() -> new Failure.FunctionNotFound(name));
+    List<Map<String, Object>> versions = new ArrayList<>();
+    versions.add(FunctionConfiguration.of(latest));
+    for (Deployment d : control.revisions(name)) {
+      versions.add(FunctionConfiguration.of(d, Long.toString(d.revision())));
+    }
+    return ErrorResponses.json(HttpResponseStatus.OK, Map.of("Versions", versions));
+  }
+
+  /** CreateAlias ({@code create}) or UpdateAlias, whose fields left out keep their values. */
+  FullHttpResponse putAlias(String functionName, String aliasName, byte[] body, boolean create) {
+    String name = unqualified(functionName);
+    JsonNode req = JsonBodies.object(body);
+    String alias = create ? text(req, "Name") : aliasName;
+    if (alias == null) {
+      throw new Failure.InvalidInput("Name is missing (the alias's name)");
+    }
+    Alias.validateName(alias);
+    Alias old = create ? null : control.releases(name).alias(alias).orElseThrow(() -> new Failure.FunctionNotFound(name + ":" + alias));
+    String version = text(req, "FunctionVersion");
+    if (version == null && old == null) {
+      throw new Failure.InvalidInput("FunctionVersion is missing (a version number or $LATEST)");
+    }
+    Long revision = version == null ? old.revision() : parseVersion(version, "FunctionVersion");
+    Long extra = old == null ? null : old.additionalRevision();
+    double weight = old == null ? 0 : old.additionalWeight();
+    JsonNode routing = req.get("RoutingConfig");
+    if (routing != null && !routing.isNull()) {
+      JsonNode weights = routing.path("AdditionalVersionWeights");
+      extra = null;
+      weight = 0;
+      if (weights.isObject() && weights.size() > 1) {
+        throw new Failure.InvalidInput("RoutingConfig.AdditionalVersionWeights: " + weights.size() + " versions (at most 1, as on Lambda)");
+      }
+      if (weights.isObject() && weights.size() == 1) {
+        var e = weights.fields().next();
+        extra = parseVersion(e.getKey(), "RoutingConfig.AdditionalVersionWeights");
+        if (extra == null) {
+          throw new Failure.InvalidInput("RoutingConfig.AdditionalVersionWeights: $LATEST cannot take a share (give a version number)");
+        }
+        if (!e.getValue().isNumber()) {
+          throw new Failure.InvalidInput("RoutingConfig.AdditionalVersionWeights: " + e.getValue() + " (expected: a number from 0.0 to 1.0)");
+        }
+        weight = e.getValue().asDouble();
+      }
+    }
+    String description = req.hasNonNull("Description") ? text(req, "Description") : old == null ? "" : old.description();
+    Alias a = control.alias(name, new Alias(alias, revision, extra, weight, description), create);
+    return ErrorResponses.json(create ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, aliasConfiguration(name, a));
+  }
+
+  FullHttpResponse getAlias(String functionName, String alias) {
+    String name = unqualified(functionName);
+    Alias a = control.releases(name).alias(alias).orElseThrow(() -> new Failure.FunctionNotFound(name + ":" + alias));
+    return ErrorResponses.json(HttpResponseStatus.OK, aliasConfiguration(name, a));
+  }
+
+  FullHttpResponse listAliases(String functionName, QueryStringDecoder query) {
+    String name = unqualified(functionName);
+    String version = first(query, "FunctionVersion");
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Alias a : control.releases(name).aliases()) {
+      if (version == null || version.equals(a.version())) {
+        out.add(aliasConfiguration(name, a));
+      }
+    }
+    return ErrorResponses.json(HttpResponseStatus.OK, Map.of("Aliases", out));
+  }
+
+  FullHttpResponse deleteAlias(String functionName, String alias) {
+    String name = unqualified(functionName);
+    if (control.find(name).isEmpty()) {
+      throw new Failure.FunctionNotFound(name);
+    }
+    control.deleteAlias(name, alias); // deleting one that is not there is no error, as on Lambda
+    return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+  }
+
+  static Map<String, Object> aliasConfiguration(String function, Alias a) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("AliasArn", LambdaNames.arn(function) + ":" + a.name());
+    m.put("Name", a.name());
+    m.put("FunctionVersion", a.version());
+    m.put("Description", a.description());
+    if (a.additionalRevision() != null) {
+      m.put("RoutingConfig", Map.of("AdditionalVersionWeights", Map.of(Long.toString(a.additionalRevision()), a.additionalWeight())));
+    }
+    m.put("RevisionId", Integer.toHexString(a.hashCode()));
+    return m;
+  }
+
+  /** A version number, or null for {@code $LATEST}. */
+  private static Long parseVersion(String v, String field) {
+    if (v.equals("$LATEST")) {
+      return null;
+    }
+    if (v.isEmpty() || v.length() > 18 || !v.chars().allMatch(Character::isDigit) || Long.parseLong(v) < 1) {
+      throw new Failure.InvalidInput(field + ": '" + v + "' (expected: a version number or $LATEST)");
+    }
+    return Long.parseLong(v);
+  }
+
+  private static String unqualified(String functionName) {
+    LambdaNames.Ref ref = LambdaNames.parse(functionName);
+    if (ref.qualifier() != null) {
+      throw new Failure.InvalidInput("FunctionName: '" + functionName + "' (expected a name without a qualifier here)");
+    }
+    return ref.name();
   }
 
   FullHttpResponse updateCode(String functionName, byte[] body) {
@@ -190,9 +353,11 @@ final class LambdaFunctions {
 
   FullHttpResponse delete(String functionName, String qualifier) {
     LambdaNames.Ref ref = LambdaNames.parse(functionName);
-    String q = qualifier != null ? qualifier : ref.qualifier();
+    String q = qualifier(ref, qualifier);
     if (q != null && !q.equals("$LATEST")) {
-      throw new Failure.InvalidInput("Qualifier: '" + q + "' (Pilotlight has no published versions to delete; delete the function itself)");
+      Long revision = parseVersion(q, "Qualifier");
+      control.deleteRevision(ref.name(), revision); // one version: refused while an alias or the traffic split uses it
+      return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
     }
     if (!control.delete(ref.name())) {
       throw new Failure.FunctionNotFound(ref.name());

@@ -9,6 +9,9 @@ import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.EventQueue;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.release.Alias;
+import dev.pilotlight.model.release.Releases;
+import dev.pilotlight.model.release.Traffic;
 import dev.pilotlight.store.ArtifactStore;
 import dev.pilotlight.store.LogStore;
 import dev.pilotlight.store.Manifest;
@@ -24,6 +27,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -58,6 +62,7 @@ final class ControlPlaneService implements ControlPlane {
    */
   private final ConcurrentSkipListMap<String, Deployment> live = new ConcurrentSkipListMap<>();
   private final int keepRevisions;
+  private final ReleaseRouter router;
 
   /**
    * @param onActivate told of every deployment made live (deploys and restores), e.g. so the
@@ -86,6 +91,12 @@ final class ControlPlaneService implements ControlPlane {
     this.keepAlive = keepAlive;
     this.forgetRhythm = forgetRhythm;
     this.stats = stats;
+    this.router = new ReleaseRouter(activator, registry);
+  }
+
+  /** Where calls go by traffic split, alias and qualifier; kept in step with the registry here. */
+  ReleaseRouter router() {
+    return router;
   }
 
   /** Activates every stored function (daemon start) and drops code no function references. */
@@ -96,6 +107,7 @@ final class ControlPlaneService implements ControlPlane {
         activator.deploy(d);
         onActivate.accept(d);
       }
+      registry.allReleases().forEach(router::set);
       artifacts.retainOnly(registry.referencedCode());
     }
   }
@@ -175,6 +187,14 @@ final class ControlPlaneService implements ControlPlane {
     if (registry.pruneRevisions(d.name(), keepRevisions) > 0) {
       artifacts.retainOnly(registry.referencedCode());
     }
+    // The pool of the revision just replaced keeps serving what still calls it (a split, an alias, a
+    // qualifier) as a pinned pool; pools of revisions no longer kept end.
+    List<Long> kept = registry.revisions(d.name()).stream().map(Deployment::revision).toList();
+    for (long r : activator.pinnedRevisions(d.name())) {
+      if (!kept.contains(r) || r == d.revision()) {
+        activator.removePinned(d.name(), r);
+      }
+    }
   }
 
   /** Refuses at deploy what could never start, rather than failing every cold start later. */
@@ -215,6 +235,7 @@ final class ControlPlaneService implements ControlPlane {
         return false;
       }
       live.remove(name);
+      router.forget(name);
       activator.remove(name).join();
       logs.delete(name);
       usage.forget(name);
@@ -245,5 +266,148 @@ final class ControlPlaneService implements ControlPlane {
   @Override
   public AutoCloseable followLogs(String name, Consumer<String> onLine) {
     return logs.follow(name, onLine);
+  }
+
+  // ---- releases -------------------------------------------------------------------------------------------
+
+  @Override
+  public List<Deployment> revisions(String name) {
+    requireLive(name);
+    return registry.revisions(name);
+  }
+
+  @Override
+  public Optional<Deployment> revision(String name, long revision) {
+    requireLive(name);
+    return registry.find(name, revision);
+  }
+
+  @Override
+  public Set<Long> published(String name) {
+    requireLive(name);
+    return registry.published(name);
+  }
+
+  @Override
+  public Releases releases(String name) {
+    requireLive(name);
+    return router.releases(name);
+  }
+
+  @Override
+  public Traffic traffic(String name, Traffic traffic) {
+    synchronized (writeLock) {
+      requireLive(name);
+      for (long r : traffic.revisions()) {
+        if (registry.find(name, r).isEmpty()) {
+          throw new Failure.InvalidInput("traffic: revision " + r + " of '" + name + "' is not kept (kept: " + keptList(name)
+              + "; --keep-revisions on serve sets how many are)");
+        }
+      }
+      saveReleases(name, router.releases(name).withTraffic(traffic));
+      logs.append(name, "-", null, "TRAFFIC " + traffic);
+      return traffic;
+    }
+  }
+
+  @Override
+  public Traffic rollback(String name) {
+    synchronized (writeLock) {
+      Deployment latest = requireLive(name);
+      Traffic now = router.releases(name).traffic();
+      List<Traffic.Target> taking = now.targets().stream().filter(t -> t.percent() > 0).toList();
+      if (taking.size() != 1) {
+        throw new Failure.Conflict("the traffic of '" + name + "' is split (" + now + "): say where it goes with pilotlight traffic");
+      }
+      long serving = taking.getFirst().latest() ? latest.revision() : taking.getFirst().revision();
+      long previous = registry.revisions(name).stream().mapToLong(Deployment::revision).filter(r -> r < serving).max()
+          .orElseThrow(() -> new Failure.Conflict("no revision of '" + name + "' before revision " + serving + " is kept (kept: "
+              + keptList(name) + ")"));
+      Traffic back = new Traffic(List.of(new Traffic.Target(previous, 100, null)));
+      saveReleases(name, router.releases(name).withTraffic(back));
+      logs.append(name, "-", null, "ROLLBACK from revision " + serving + " to revision " + previous + " (traffic " + back + ")");
+      return back;
+    }
+  }
+
+  @Override
+  public Deployment publish(String name) {
+    synchronized (writeLock) {
+      Deployment latest = requireLive(name);
+      registry.publish(name, latest.revision());
+      return latest;
+    }
+  }
+
+  @Override
+  public Alias alias(String name, Alias alias, boolean create) {
+    synchronized (writeLock) {
+      requireLive(name);
+      Releases current = router.releases(name);
+      boolean exists = current.alias(alias.name()).isPresent();
+      if (create && exists) {
+        throw new Failure.Conflict("Alias already exists: " + name + ":" + alias.name());
+      }
+      if (!create && !exists) {
+        throw new Failure.FunctionNotFound(name + ":" + alias.name());
+      }
+      for (Long r : java.util.Arrays.asList(alias.revision(), alias.additionalRevision())) {
+        if (r != null && registry.find(name, r).isEmpty()) {
+          throw new Failure.FunctionNotFound(name + ":" + r);
+        }
+      }
+      saveReleases(name, current.withAlias(alias));
+      return alias;
+    }
+  }
+
+  @Override
+  public boolean deleteAlias(String name, String alias) {
+    synchronized (writeLock) {
+      requireLive(name);
+      Releases current = router.releases(name);
+      if (current.alias(alias).isEmpty()) {
+        return false;
+      }
+      saveReleases(name, current.withoutAlias(alias));
+      return true;
+    }
+  }
+
+  @Override
+  public void deleteRevision(String name, long revision) {
+    synchronized (writeLock) {
+      Deployment latest = requireLive(name);
+      if (revision == latest.revision()) {
+        throw new Failure.InvalidInput("revision " + revision + " is the latest of '" + name + "': deploy another first, or delete the function");
+      }
+      Optional<String> user = router.releases(name).usesRevision(revision);
+      if (user.isPresent()) {
+        throw new Failure.Conflict("revision " + revision + " of '" + name + "' is in use by " + user.get() + "; change that first");
+      }
+      if (!registry.deleteRevision(name, revision)) {
+        throw new Failure.FunctionNotFound(name + ":" + revision);
+      }
+      activator.removePinned(name, revision).join();
+      artifacts.retainOnly(registry.referencedCode());
+    }
+  }
+
+  /** Stores and then routes by {@code r}; call under the write lock. */
+  private void saveReleases(String name, Releases r) {
+    registry.saveReleases(name, r);
+    router.set(name, r);
+  }
+
+  private Deployment requireLive(String name) {
+    Deployment d = live.get(name);
+    if (d == null) {
+      throw new Failure.FunctionNotFound(name);
+    }
+    return d;
+  }
+
+  private String keptList(String name) {
+    return String.join(", ", registry.revisions(name).stream().map(d -> Long.toString(d.revision())).toList());
   }
 }

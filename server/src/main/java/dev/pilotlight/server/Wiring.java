@@ -27,6 +27,7 @@ import dev.pilotlight.gateway.InstanceMeters;
 import dev.pilotlight.gateway.InvokerEventRunner;
 import dev.pilotlight.gateway.KeepAliveView;
 import dev.pilotlight.gateway.LambdaApi;
+import dev.pilotlight.gateway.Routing;
 import dev.pilotlight.gateway.auth.BrowserGuard;
 import dev.pilotlight.gateway.auth.Credentials;
 import dev.pilotlight.gateway.auth.Gatekeeper;
@@ -191,9 +192,11 @@ public final class Wiring {
         executor::prepare, clock, usage, spec -> keepAliveView(spec, config.keepAlive(), keepAlive, rhythms), rhythms::forget, stats,
         config.keepRevisions());
     control.restore();
-    FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage);
+    FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage).routing(control.router());
     AsyncDispatcher async = AsyncDispatcher.create(events, new InvokerEventRunner(invoker),
-        name -> activator.deployment(name).map(Deployment::spec), (name, requestId, line) -> logs.append(name, "-", requestId, line),
+        // an event of NAME:QUALIFIER (an Invoke with a qualifier) is the function's: its settings, its log
+        name -> activator.deployment(Routing.functionOf(name)).map(Deployment::spec),
+        (name, requestId, line) -> logs.append(Routing.functionOf(name), "-", requestId, line),
         config.async(), clock);
     ActivatorMeters activatorMeters = new ActivatorMeters(activator, metrics);
     DaemonConfig.Security security = config.security();

@@ -15,6 +15,8 @@ import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.ScalingSettings;
 import dev.pilotlight.model.Usage;
+import dev.pilotlight.model.release.Alias;
+import dev.pilotlight.model.release.Traffic;
 import dev.pilotlight.store.ArtifactStore;
 import dev.pilotlight.store.AsyncQueue;
 import dev.pilotlight.store.LogStore;
@@ -269,5 +271,78 @@ class ControlPlaneServiceTest {
     } finally {
       restarted.shutdown();
     }
+  }
+
+  // ---- releases ------------------------------------------------------------------------------------------
+
+  @Test
+  void callsFollowTheSplitAndQualifiersNameARevisionWithItsOwnPool() {
+    for (int v = 1; v <= 3; v++) {
+      control.deploy("hello", pythonPackage("v = " + v + "\n"));
+    }
+    ReleaseRouter router = control.router();
+    assertThat(router.route("hello", null).pool()).isEqualTo("hello");
+    assertThat(router.route("hello", "$LATEST").pool()).isEqualTo("hello");
+    assertThat(router.route("hello", "1").pool()).isEqualTo("hello@1");
+    assertThat(activator.deployment("hello@1").orElseThrow().revision()).isEqualTo(1);
+    assertThat(activator.pinnedRevisions("hello")).containsExactly(1L);
+    assertThatThrownBy(() -> router.route("hello", "7")).isInstanceOf(Failure.FunctionNotFound.class).hasMessageContaining("hello:7");
+    assertThatThrownBy(() -> router.route("hello", "live")).isInstanceOf(Failure.FunctionNotFound.class);
+
+    control.traffic("hello", Traffic.parse("2=100 beta:1=0"));
+    assertThat(router.route("hello", null).pool()).isEqualTo("hello@2");
+    assertThat(router.route("hello", "beta").pool()).isEqualTo("hello@1");
+    assertThat(registry.releases("hello").traffic()).isEqualTo(Traffic.parse("2=100 beta:1=0"));
+    assertThatThrownBy(() -> control.traffic("hello", Traffic.parse("9=100"))).isInstanceOf(Failure.InvalidInput.class)
+        .hasMessageContaining("revision 9 of 'hello' is not kept (kept: 1, 2, 3");
+  }
+
+  @Test
+  void aRollbackSendsEveryCallToTheRevisionBeforeAndCanGoOn() {
+    for (int v = 1; v <= 3; v++) {
+      control.deploy("hello", pythonPackage("v = " + v + "\n"));
+    }
+    assertThat(control.rollback("hello")).isEqualTo(Traffic.parse("2=100"));
+    assertThat(control.rollback("hello")).isEqualTo(Traffic.parse("1=100"));
+    assertThatThrownBy(() -> control.rollback("hello")).isInstanceOf(Failure.Conflict.class).hasMessageContaining("no revision");
+    control.traffic("hello", Traffic.parse("1=50 latest=50"));
+    assertThatThrownBy(() -> control.rollback("hello")).isInstanceOf(Failure.Conflict.class).hasMessageContaining("split");
+    assertThat(logs.tail("hello", 10)).anySatisfy(l -> assertThat(l).contains("ROLLBACK from revision 3 to revision 2"));
+  }
+
+  @Test
+  void aRevisionTheReleasesNameOutlivesPruningAndCannotBeDeleted() {
+    control.deploy("hello", pythonPackage("v = 1\n"));
+    control.alias("hello", new Alias("stable", 1L, null, 0, ""), true);
+    assertThatThrownBy(() -> control.alias("hello", new Alias("stable", 1L, null, 0, ""), true)).isInstanceOf(Failure.Conflict.class);
+    assertThatThrownBy(() -> control.alias("hello", new Alias("other", 5L, null, 0, ""), true)).isInstanceOf(Failure.FunctionNotFound.class);
+    for (int v = 2; v <= 6; v++) {
+      control.deploy("hello", pythonPackage("v = " + v + "\n"));
+    }
+    assertThat(control.revisions("hello")).extracting(Deployment::revision).containsExactly(1L, 4L, 5L, 6L);
+    assertThat(control.router().route("hello", "stable").pool()).isEqualTo("hello@1");
+    assertThatThrownBy(() -> control.deleteRevision("hello", 1)).isInstanceOf(Failure.Conflict.class).hasMessageContaining("alias 'stable'");
+    assertThatThrownBy(() -> control.deleteRevision("hello", 6)).isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("latest");
+    assertThat(control.deleteAlias("hello", "stable")).isTrue();
+    control.deleteRevision("hello", 1);
+    assertThat(activator.pinnedRevisions("hello")).as("its pool ended with it").isEmpty();
+    assertThatThrownBy(() -> control.router().route("hello", "1")).isInstanceOf(Failure.FunctionNotFound.class);
+  }
+
+  @Test
+  void aPublishedVersionIsKeptAndDeletingTheFunctionEndsItsPinnedPools() {
+    control.deploy("hello", pythonPackage("v = 1\n"));
+    assertThat(control.publish("hello").revision()).isEqualTo(1);
+    for (int v = 2; v <= 5; v++) {
+      control.deploy("hello", pythonPackage("v = " + v + "\n"));
+    }
+    assertThat(control.published("hello")).containsExactly(1L);
+    assertThat(control.revision("hello", 1)).isPresent();
+    control.router().route("hello", "1");
+    control.router().route("hello", "4");
+    assertThat(activator.pinnedRevisions("hello")).containsExactly(1L, 4L);
+    assertThat(control.delete("hello")).isTrue();
+    assertThat(activator.pinnedRevisions("hello")).isEmpty();
+    assertThatThrownBy(() -> control.router().route("hello", "1")).isInstanceOf(Failure.FunctionNotFound.class);
   }
 }

@@ -2,6 +2,7 @@ package dev.pilotlight.store;
 
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.release.Releases;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -35,15 +36,37 @@ public interface Registry extends AutoCloseable {
   /** The current revision of every function, sorted by name. */
   List<Deployment> list();
 
-  /** Removes {@code name} and all its revisions; false if it was not deployed. */
+  /** Removes {@code name} and all its revisions, its traffic split and aliases; false if it was not deployed. */
   boolean delete(String name);
 
   /**
    * Forgets all but the newest {@code keep} revisions of {@code name} (the live one is the newest),
-   * so their code can be collected; revision numbers go on from the highest ever saved. Returns how
-   * many were forgotten.
+   * so their code can be collected; revision numbers go on from the highest ever saved. Published
+   * versions and revisions the traffic split or an alias names are kept. Returns how many were
+   * forgotten.
    */
   int pruneRevisions(String name, int keep);
+
+  /** Every kept revision of {@code name}, oldest first; empty if it is not deployed. */
+  List<Deployment> revisions(String name);
+
+  /** Marks a revision as a published version: kept until deleted by name, whatever {@link #pruneRevisions} keeps. */
+  boolean publish(String name, long revision);
+
+  /** The revisions of {@code name} published as versions. */
+  Set<Long> published(String name);
+
+  /** Forgets one revision of {@code name}; false if it does not exist or is the live one. */
+  boolean deleteRevision(String name, long revision);
+
+  /** {@code name}'s traffic split and aliases ({@link Releases#NONE} when it has none). */
+  Releases releases(String name);
+
+  /** The releases of every function that has a traffic split or an alias (daemon start). */
+  java.util.Map<String, Releases> allReleases();
+
+  /** Replaces {@code name}'s traffic split and aliases, atomically. */
+  void saveReleases(String name, Releases releases);
 
   /** The SHA-256 of every package some revision still refers to: what artifact GC must keep. */
   Set<String> referencedCode();

@@ -143,8 +143,9 @@ final class SqliteAsyncQueue implements AsyncQueue {
   public List<AsyncEvent> failed(String function) {
     return withConnection("list failed events of " + function, c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS
-          + " FROM events WHERE function = ? AND state = 'failed' ORDER BY failed_at, id")) {
+          + " FROM events WHERE (function = ? OR function LIKE ?) AND state = 'failed' ORDER BY failed_at, id")) {
         ps.setString(1, function);
+        ps.setString(2, qualified(function));
         return readAll(ps);
       }
     });
@@ -154,10 +155,11 @@ final class SqliteAsyncQueue implements AsyncQueue {
   public int redrive(String function, Instant now) {
     return withConnection("redrive events of " + function, c -> {
       try (PreparedStatement ps = c.prepareStatement("UPDATE events SET state = 'queued', attempts = 0, accepted_at = ?, "
-          + "due_at = ?, failed_at = NULL WHERE function = ? AND state = 'failed'")) {
+          + "due_at = ?, failed_at = NULL WHERE (function = ? OR function LIKE ?) AND state = 'failed'")) {
         ps.setLong(1, now.toEpochMilli());
         ps.setLong(2, now.toEpochMilli());
         ps.setString(3, function);
+        ps.setString(4, qualified(function));
         return ps.executeUpdate();
       }
     });
@@ -166,11 +168,21 @@ final class SqliteAsyncQueue implements AsyncQueue {
   @Override
   public int purge(String function) {
     return withConnection("purge events of " + function, c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM events WHERE function = ?")) {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM events WHERE function = ? OR function LIKE ?")) {
         ps.setString(1, function);
+        ps.setString(2, qualified(function));
         return ps.executeUpdate();
       }
     });
+  }
+
+  /**
+   * The LIKE pattern of the events of {@code function} invoked with a qualifier
+   * ({@code NAME:QUALIFIER}). Names are lowercase letters, digits and hyphens, so none holds a LIKE
+   * wildcard and the pattern matches no other function's events.
+   */
+  private static String qualified(String function) {
+    return function + ":%";
   }
 
   @Override

@@ -2,6 +2,9 @@ package dev.pilotlight.store;
 
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.release.Alias;
+import dev.pilotlight.model.release.Releases;
+import dev.pilotlight.model.release.Traffic;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -43,6 +46,24 @@ final class SqliteRegistry implements Registry {
             name     TEXT    PRIMARY KEY,
             revision INTEGER NOT NULL,
             FOREIGN KEY (name, revision) REFERENCES revisions (name, revision)
+          )"""),
+      // 1 -> 2: releases (issue 15): published versions, the traffic split, aliases.
+      List.of(
+          "ALTER TABLE revisions ADD COLUMN published INTEGER NOT NULL DEFAULT 0",
+          """
+          CREATE TABLE traffic (
+            name    TEXT PRIMARY KEY,
+            targets TEXT NOT NULL
+          )""",
+          """
+          CREATE TABLE aliases (
+            name                TEXT    NOT NULL,
+            alias               TEXT    NOT NULL,
+            revision            INTEGER,
+            additional_revision INTEGER,
+            additional_weight   REAL    NOT NULL DEFAULT 0,
+            description         TEXT    NOT NULL DEFAULT '',
+            PRIMARY KEY (name, alias)
           )"""));
 
   static final int SCHEMA_VERSION = MIGRATIONS.size();
@@ -146,11 +167,146 @@ final class SqliteRegistry implements Registry {
         ps.setString(1, name);
         removed = ps.executeUpdate();
       }
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM revisions WHERE name = ?")) {
+      for (String table : List.of("revisions", "traffic", "aliases")) {
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE name = ?")) {
+          ps.setString(1, name);
+          ps.executeUpdate();
+        }
+      }
+      return removed > 0;
+    });
+  }
+
+  @Override
+  public List<Deployment> revisions(String name) {
+    return withConnection("revisions of " + name, c -> {
+      try (PreparedStatement ps = c.prepareStatement(SELECT_DEPLOYMENT + "WHERE r.name = ? ORDER BY r.revision")) {
+        ps.setString(1, name);
+        return readAll(ps);
+      }
+    });
+  }
+
+  @Override
+  public boolean publish(String name, long revision) {
+    return inTransaction("publish " + name + " revision " + revision, c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE revisions SET published = 1 WHERE name = ? AND revision = ?")) {
+        ps.setString(1, name);
+        ps.setLong(2, revision);
+        return ps.executeUpdate() > 0;
+      }
+    });
+  }
+
+  @Override
+  public Set<Long> published(String name) {
+    return withConnection("published revisions of " + name, c -> {
+      Set<Long> out = new TreeSet<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT revision FROM revisions WHERE name = ? AND published = 1")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(rs.getLong(1));
+          }
+        }
+      }
+      return Set.copyOf(out);
+    });
+  }
+
+  @Override
+  public boolean deleteRevision(String name, long revision) {
+    return inTransaction("delete " + name + " revision " + revision, c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM revisions WHERE name = ? AND revision = ? "
+          + "AND revision NOT IN (SELECT revision FROM functions WHERE name = ?)")) {
+        ps.setString(1, name);
+        ps.setLong(2, revision);
+        ps.setString(3, name);
+        return ps.executeUpdate() > 0;
+      }
+    });
+  }
+
+  @Override
+  public Releases releases(String name) {
+    return withConnection("releases of " + name, c -> {
+      Traffic traffic = Traffic.LATEST;
+      try (PreparedStatement ps = c.prepareStatement("SELECT targets FROM traffic WHERE name = ?")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            traffic = Traffic.parse(rs.getString(1));
+          }
+        }
+      }
+      List<Alias> aliases = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT alias, revision, additional_revision, additional_weight, description "
+          + "FROM aliases WHERE name = ? ORDER BY alias")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            long rev = rs.getLong(2);
+            Long revision = rs.wasNull() ? null : rev;
+            long extra = rs.getLong(3);
+            Long additional = rs.wasNull() ? null : extra;
+            aliases.add(new Alias(rs.getString(1), revision, additional, rs.getDouble(4), rs.getString(5)));
+          }
+        }
+      }
+      return new Releases(traffic, aliases);
+    });
+  }
+
+  @Override
+  public java.util.Map<String, Releases> allReleases() {
+    List<String> names = withConnection("functions with releases", c -> {
+      List<String> out = new ArrayList<>();
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT name FROM traffic UNION SELECT name FROM aliases ORDER BY 1")) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
+    });
+    java.util.Map<String, Releases> all = new java.util.TreeMap<>();
+    for (String name : names) {
+      all.put(name, releases(name));
+    }
+    return all;
+  }
+
+  @Override
+  public void saveReleases(String name, Releases releases) {
+    inTransaction("save releases of " + name, c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM traffic WHERE name = ?")) {
         ps.setString(1, name);
         ps.executeUpdate();
       }
-      return removed > 0;
+      if (!releases.traffic().followsLatestOnly()) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO traffic (name, targets) VALUES (?, ?)")) {
+          ps.setString(1, name);
+          ps.setString(2, releases.traffic().toString());
+          ps.executeUpdate();
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM aliases WHERE name = ?")) {
+        ps.setString(1, name);
+        ps.executeUpdate();
+      }
+      for (Alias a : releases.aliases()) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO aliases "
+            + "(name, alias, revision, additional_revision, additional_weight, description) VALUES (?, ?, ?, ?, ?, ?)")) {
+          ps.setString(1, name);
+          ps.setString(2, a.name());
+          ps.setObject(3, a.revision());
+          ps.setObject(4, a.additionalRevision());
+          ps.setDouble(5, a.additionalWeight());
+          ps.setString(6, a.description());
+          ps.executeUpdate();
+        }
+      }
+      return null;
     });
   }
 
@@ -160,9 +316,37 @@ final class SqliteRegistry implements Registry {
       throw new IllegalArgumentException("keep: " + keep + " (expected: >= 1, the live revision)");
     }
     return inTransaction("prune revisions of " + name, c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM revisions WHERE name = ? AND revision NOT IN "
+      // Published versions and those the traffic split or an alias names stay until deleted by name.
+      Set<Long> named = new TreeSet<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT targets FROM traffic WHERE name = ?")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          if (rs.next()) {
+            named.addAll(Traffic.parse(rs.getString(1)).revisions());
+          }
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT revision, additional_revision FROM aliases WHERE name = ?")) {
+        ps.setString(1, name);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            for (int col = 1; col <= 2; col++) {
+              long r = rs.getLong(col);
+              if (!rs.wasNull()) {
+                named.add(r);
+              }
+            }
+          }
+        }
+      }
+      StringBuilder keepNamed = new StringBuilder();
+      for (long r : named) {
+        keepNamed.append(keepNamed.isEmpty() ? "" : ", ").append(r);
+      }
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM revisions WHERE name = ? AND published = 0 AND revision NOT IN "
           + "(SELECT revision FROM revisions WHERE name = ? ORDER BY revision DESC LIMIT ?) "
-          + "AND revision NOT IN (SELECT revision FROM functions WHERE name = ?)")) {
+          + "AND revision NOT IN (SELECT revision FROM functions WHERE name = ?)"
+          + (named.isEmpty() ? "" : " AND revision NOT IN (" + keepNamed + ")"))) {
         ps.setString(1, name);
         ps.setString(2, name);
         ps.setInt(3, keep);

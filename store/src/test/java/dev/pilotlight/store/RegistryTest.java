@@ -7,6 +7,9 @@ import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Runtime;
 import dev.pilotlight.model.ScalingSettings;
+import dev.pilotlight.model.release.Alias;
+import dev.pilotlight.model.release.Releases;
+import dev.pilotlight.model.release.Traffic;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -195,6 +198,98 @@ class RegistryTest {
       assertThat(r.referencedCode()).containsExactlyInAnyOrder("3".repeat(64), "4".repeat(64));
       assertThat(r.pruneRevisions("f", 2)).isZero();
       assertThat(r.pruneRevisions("nope", 1)).isZero();
+    }
+  }
+
+  private static void savePython(Registry r, int v) {
+    r.save(FunctionSpec.builder().name("f").runtime(Runtime.PYTHON).handler("app.handler").build(), Integer.toString(v).repeat(64), 1,
+        Path.of("/code/" + v), Instant.EPOCH);
+  }
+
+  @Test
+  void releasesSurviveAReopenAndGoWithTheFunction() {
+    Releases rel = new Releases(Traffic.parse("1=90 latest=10 canary:2=0"),
+        List.of(new Alias("live", 1L, 2L, 0.25, "prod"), new Alias("dev", null, null, 0, "")));
+    try (Registry r = Registry.open(db())) {
+      for (int v = 1; v <= 3; v++) {
+        savePython(r, v);
+      }
+      assertThat(r.releases("f")).isEqualTo(Releases.NONE);
+      r.saveReleases("f", rel);
+    }
+    try (Registry r = Registry.open(db())) {
+      Releases back = r.releases("f");
+      assertThat(back.traffic()).isEqualTo(rel.traffic());
+      assertThat(back.aliases()).containsExactlyInAnyOrderElementsOf(rel.aliases());
+      assertThat(r.allReleases()).containsOnlyKeys("f");
+      r.saveReleases("f", Releases.NONE);
+      assertThat(r.allReleases()).isEmpty();
+      r.saveReleases("f", rel);
+      assertThat(r.delete("f")).isTrue();
+      assertThat(r.releases("f")).isEqualTo(Releases.NONE);
+      assertThat(r.allReleases()).isEmpty();
+    }
+  }
+
+  @Test
+  void pruningKeepsPublishedVersionsAndRevisionsTheReleasesName() {
+    try (Registry r = Registry.open(db())) {
+      for (int v = 1; v <= 3; v++) {
+        savePython(r, v);
+      }
+      assertThat(r.publish("f", 1)).isTrue();
+      assertThat(r.publish("f", 9)).isFalse();
+      r.saveReleases("f", new Releases(Traffic.parse("2=50 latest=50"), List.of()));
+      for (int v = 4; v <= 6; v++) {
+        savePython(r, v);
+      }
+      r.pruneRevisions("f", 1);
+      assertThat(r.revisions("f")).extracting(Deployment::revision).containsExactly(1L, 2L, 6L);
+      assertThat(r.published("f")).containsExactly(1L);
+      r.saveReleases("f", new Releases(Traffic.LATEST, List.of(new Alias("old", 2L, null, 0, ""))));
+      r.pruneRevisions("f", 1);
+      assertThat(r.revisions("f")).extracting(Deployment::revision).containsExactly(1L, 2L, 6L);
+      assertThat(r.deleteRevision("f", 6)).as("the live one").isFalse();
+      assertThat(r.deleteRevision("f", 1)).isTrue();
+      assertThat(r.deleteRevision("f", 1)).isFalse();
+      assertThat(r.revisions("f")).extracting(Deployment::revision).containsExactly(2L, 6L);
+    }
+  }
+
+  @Test
+  void aRegistryOfTheFirstSchemaIsMigratedWithItsFunctionsKept() throws Exception {
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + db());
+        var s = c.createStatement()) {
+      // schema version 1 as the first release wrote it, with one function in it
+      s.executeUpdate("CREATE TABLE schema_version (version INTEGER NOT NULL)");
+      s.executeUpdate("INSERT INTO schema_version (version) VALUES (1)");
+      s.executeUpdate("CREATE TABLE revisions (name TEXT NOT NULL, revision INTEGER NOT NULL, spec_json TEXT NOT NULL, code_sha256 TEXT NOT NULL, "
+          + "code_size INTEGER NOT NULL, code_dir TEXT NOT NULL, deployed_at TEXT NOT NULL, PRIMARY KEY (name, revision))");
+      s.executeUpdate("CREATE TABLE functions (name TEXT PRIMARY KEY, revision INTEGER NOT NULL, "
+          + "FOREIGN KEY (name, revision) REFERENCES revisions (name, revision))");
+    }
+    try (Registry r = Registry.open(db())) {
+      savePython(r, 1); // written with the current code, then read back after a reopen
+    }
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + db());
+        var s = c.createStatement()) {
+      s.executeUpdate("UPDATE schema_version SET version = 1");
+      s.executeUpdate("DROP TABLE traffic");
+      s.executeUpdate("DROP TABLE aliases");
+      s.executeUpdate("ALTER TABLE revisions DROP COLUMN published");
+    }
+    try (Registry r = Registry.open(db())) {
+      assertThat(r.find("f")).isPresent();
+      assertThat(r.published("f")).isEmpty();
+      assertThat(r.releases("f")).isEqualTo(Releases.NONE);
+      r.saveReleases("f", new Releases(Traffic.parse("latest=100 t:1=0"), List.of()));
+      assertThat(r.releases("f").traffic().tagged("t", 1)).contains(1L);
+    }
+    try (var c = DriverManager.getConnection("jdbc:sqlite:" + db());
+        var s = c.createStatement();
+        var rs = s.executeQuery("SELECT version FROM schema_version")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getInt(1)).isEqualTo(SqliteRegistry.SCHEMA_VERSION).isEqualTo(2);
     }
   }
 }

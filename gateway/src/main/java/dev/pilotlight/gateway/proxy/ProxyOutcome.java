@@ -1,7 +1,12 @@
 package dev.pilotlight.gateway.proxy;
 
-/** How a proxied request ended; exactly one method is called once. */
+import io.netty.handler.codec.http.HttpHeaders;
+
+/** How a proxied request ended: exactly one of the outcome methods is called, once. */
 public interface ProxyOutcome {
+  /** The head of the app's answer, before it is sent on: headers may be added. */
+  default void responseHead(HttpHeaders headers) {}
+
   /** The whole response was relayed. */
   void completed(int status);
 

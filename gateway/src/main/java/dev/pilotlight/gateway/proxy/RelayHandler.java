@@ -103,6 +103,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
       // ends the connection: the rest of the body is dropped, not mistaken for the next request.
       clientKeepAlive &= body.received();
       head.headers().set(HttpHeaderNames.CONNECTION, clientKeepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+      outcome.responseHead(head.headers());
       client.write(head);
       headSent = true;
     }
