@@ -309,7 +309,7 @@ final class FunctionPool {
       }
       CompletableFuture<Instance> f;
       try {
-        f = ctx.launcher().launch(d, i >= l.awaited());
+        f = ctx.launcher().launch(d, i >= l.awaited(), state.version());
       } catch (RuntimeException e) {
         f = CompletableFuture.failedFuture(e);
       }

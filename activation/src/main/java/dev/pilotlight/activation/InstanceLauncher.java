@@ -12,6 +12,8 @@ public interface InstanceLauncher {
    *     before a call that has not come (a pre-warm): no request depends on it alone, so while it
    *     boots it yields the CPU to instances that are serving. False for the one launch that
    *     requests wait on with nothing else up or starting.
+   * @param version what the instance is told it runs ({@code AWS_LAMBDA_FUNCTION_VERSION}):
+   *     {@code $LATEST} in a function's own pool, the revision number in a pinned one
    */
-  CompletableFuture<Instance> launch(Deployment deployment, boolean background);
+  CompletableFuture<Instance> launch(Deployment deployment, boolean background, String version);
 }

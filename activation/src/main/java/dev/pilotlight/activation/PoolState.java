@@ -90,6 +90,11 @@ public final class PoolState {
     return key;
   }
 
+  /** The version its instances run, as Lambda names it: {@code $LATEST}, or the pinned revision's number. */
+  public String version() {
+    return pinned ? Long.toString(deployment.revision()) : "$LATEST";
+  }
+
   public Deployment deployment() {
     return deployment;
   }

@@ -156,4 +156,34 @@ class AwsSdkIT {
     lambda.deleteFunction(b -> b.functionName("sdk-echo"));
     assertThatThrownBy(() -> lambda.getFunction(b -> b.functionName("sdk-echo"))).isInstanceOf(ResourceNotFoundException.class);
   }
+
+  @Test
+  void theSdkPublishesVersionsAndInvokesThroughAWeightedAlias() throws Exception {
+    byte[] zip = testFunctionsZip();
+    lambda.createFunction(b -> b.functionName("sdk-rel").runtime(Runtime.JAVA21).handler("fixtures.Echo::handleRequest")
+        .role("arn:aws:iam::000000000000:role/any").code(c -> c.zipFile(SdkBytes.fromByteArray(zip))));
+    assertThat(lambda.publishVersion(b -> b.functionName("sdk-rel")).version()).isEqualTo("1");
+    lambda.updateFunctionConfiguration(b -> b.functionName("sdk-rel").memorySize(256));
+    assertThat(lambda.publishVersion(b -> b.functionName("sdk-rel")).version()).isEqualTo("2");
+    assertThat(lambda.listVersionsByFunction(b -> b.functionName("sdk-rel")).versions()).extracting(FunctionConfiguration::version)
+        .containsExactly("$LATEST", "1", "2");
+    var alias = lambda.createAlias(b -> b.functionName("sdk-rel").name("prod").functionVersion("1")
+        .routingConfig(r -> r.additionalVersionWeights(Map.of("2", 0.5))));
+    assertThat(alias.aliasArn()).endsWith(":function:sdk-rel:prod");
+    assertThat(alias.routingConfig().additionalVersionWeights()).containsEntry("2", 0.5);
+    java.util.Set<String> ran = new java.util.TreeSet<>();
+    for (int i = 0; i < 40; i++) {
+      InvokeResponse r = lambda.invoke(b -> b.functionName("sdk-rel").qualifier("prod").payload(SdkBytes.fromUtf8String("{}")));
+      assertThat(r.statusCode()).isEqualTo(200);
+      ran.add(r.executedVersion());
+    }
+    assertThat(ran).as("versions that ran through a 50/50 alias in 40 calls").containsExactly("1", "2");
+    assertThat(lambda.getAlias(b -> b.functionName("sdk-rel").name("prod")).functionVersion()).isEqualTo("1");
+    assertThat(lambda.getFunctionConfiguration(b -> b.functionName("sdk-rel").qualifier("2")).memorySize()).isEqualTo(256);
+    assertThat(lambda.listAliases(b -> b.functionName("sdk-rel")).aliases()).extracting(a -> a.name()).containsExactly("prod");
+    assertThatThrownBy(() -> lambda.deleteFunction(b -> b.functionName("sdk-rel").qualifier("1")))
+        .isInstanceOf(software.amazon.awssdk.services.lambda.model.ResourceConflictException.class);
+    lambda.deleteAlias(b -> b.functionName("sdk-rel").name("prod"));
+    lambda.deleteFunction(b -> b.functionName("sdk-rel"));
+  }
 }

@@ -103,6 +103,18 @@ class SecurityIT {
     assertThat(d.status("public-fn").path("revision").asInt()).isEqualTo(1);
     assertThat(raw(to("/api/v1/functions/evil").header("Authorization", "Bearer " + d.token()).build()).statusCode())
         .as("nothing was deployed").isEqualTo(404);
+    // releases: nobody moves traffic, rolls back or reads revisions without credentials
+    assertThat(raw(to("/api/v1/functions/public-fn/traffic").PUT(HttpRequest.BodyPublishers.ofString("{\"traffic\":\"latest=100\"}"))
+        .build()).statusCode()).isEqualTo(401);
+    assertThat(raw(to("/api/v1/functions/public-fn/rollback").POST(HttpRequest.BodyPublishers.noBody()).build()).statusCode()).isEqualTo(401);
+    assertThat(raw(to("/api/v1/functions/public-fn/revisions").build()).statusCode()).isEqualTo(401);
+    assertThat(raw(to("/api/v1/functions/public-fn@1/invoke").POST(HttpRequest.BodyPublishers.ofString("{}")).build()).statusCode())
+        .isEqualTo(401);
+    HttpResponse<String> publish = raw(to("/2015-03-31/functions/public-fn/versions").POST(HttpRequest.BodyPublishers.noBody()).build());
+    assertThat(publish.statusCode()).isEqualTo(403);
+    HttpResponse<String> alias = raw(to("/2015-03-31/functions/public-fn/aliases").POST(HttpRequest.BodyPublishers.ofString(
+        "{\"Name\":\"x\",\"FunctionVersion\":\"1\"}")).build());
+    assertThat(alias.statusCode()).isEqualTo(403);
   }
 
   @Test
@@ -135,6 +147,11 @@ class SecurityIT {
     assertThat(run.body()).contains("Bo");
     HttpResponse<String> get = raw(TestAuth.signed(invoker, "GET", URI.create(d.url() + "/2015-03-31/functions/public-fn"), "", Map.of()));
     assertThat(get.statusCode()).isEqualTo(403);
+    // an invoke key may not publish versions or point aliases
+    HttpResponse<String> publish = raw(TestAuth.signed(invoker, "POST", URI.create(d.url() + "/2015-03-31/functions/public-fn/versions"),
+        "{}", Map.of()));
+    assertThat(publish.statusCode()).isEqualTo(403);
+    assertThat(publish.headers().firstValue("x-amzn-ErrorType")).contains("AccessDeniedException");
     assertThat(get.headers().firstValue("x-amzn-ErrorType")).contains("AccessDeniedException");
     assertThat(get.body()).doesNotContain("s3cr3t");
 

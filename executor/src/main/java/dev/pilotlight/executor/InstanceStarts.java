@@ -106,6 +106,7 @@ final class InstanceStarts {
 
   private Map<String, String> lambdaEnvironment(LaunchRequest r, RuntimeApiEndpoint endpoint, Sandbox.Box box) {
     return InstanceEnvironment.build(r.deployment(), r.id(), config, box, Map.of(
+        "AWS_LAMBDA_FUNCTION_VERSION", r.version(),
         "AWS_LAMBDA_RUNTIME_API", endpoint.address(),
         "LAMBDA_RUNTIME_DIR", LambdaCommands.runtimeDir(r.deployment(), config).toString()));
   }

@@ -14,20 +14,21 @@ import java.util.List;
  *     {@code http} the app's command through {@code /bin/sh -c exec}
  * @param background no request depends on this instance alone: a new process boots at the lowest
  *     CPU weight until it is ready (see Cgroups.Group#yieldCpu)
+ * @param version {@code AWS_LAMBDA_FUNCTION_VERSION}: {@code $LATEST}, or a pinned revision's number
  */
-record LaunchRequest(String id, Deployment deployment, Duration initTimeout, List<String> command, boolean background) {
+record LaunchRequest(String id, Deployment deployment, Duration initTimeout, List<String> command, boolean background, String version) {
   /**
    * The request for a new instance {@code id} of {@code d}.
    *
    * @throws dev.pilotlight.model.Failure.InstanceFailed when {@code d}'s runtime cannot be started
    *     here (computed before any runner is taken or port opened, so nothing is wasted on it)
    */
-  static LaunchRequest of(String id, Deployment d, Duration initTimeout, ExecutorConfig config, boolean background) {
+  static LaunchRequest of(String id, Deployment d, Duration initTimeout, ExecutorConfig config, boolean background, String version) {
     // exec replaces the shell, so signals reach the app itself.
     List<String> command = d.spec().runtime().lambdaStyle()
         ? LambdaCommands.command(d, config)
         : List.of("/bin/sh", "-c", "exec " + d.spec().command());
-    return new LaunchRequest(id, d, initTimeout, command, background);
+    return new LaunchRequest(id, d, initTimeout, command, background, version);
   }
 
   boolean lambdaStyle() {

@@ -149,7 +149,7 @@ public final class ProcessExecutor implements AutoCloseable {
 
   /** Starts an instance of {@code d} that a request waits on ({@link #launch(Deployment, boolean)} in the foreground). */
   public CompletableFuture<Instance> launch(Deployment d) {
-    return launch(d, false);
+    return launch(d, false, "$LATEST");
   }
 
   /**
@@ -159,14 +159,15 @@ public final class ProcessExecutor implements AutoCloseable {
    * @param background no request depends on it alone (capacity beside serving instances, a
    *     pre-warm): a new process boots at the lowest CPU weight and gets its own when ready, so
    *     booting never slows instances that serve
+   * @param version {@code AWS_LAMBDA_FUNCTION_VERSION}: {@code $LATEST}, or the revision number of a pinned revision's instance
    */
-  public CompletableFuture<Instance> launch(Deployment d, boolean background) {
+  public CompletableFuture<Instance> launch(Deployment d, boolean background, String version) {
     String id = d.name() + "-" + sequence.incrementAndGet();
     Duration initTimeout = initTimeout(d);
     long started = System.nanoTime();
     CompletableFuture<ProcessInstance> launched;
     try {
-      launched = ladder.launch(LaunchRequest.of(id, d, initTimeout, config, background && BootGate.YIELD));
+      launched = ladder.launch(LaunchRequest.of(id, d, initTimeout, config, background && BootGate.YIELD, version));
     } catch (RuntimeException e) { // the runtime cannot start here (LaunchRequest.of)
       launched = CompletableFuture.failedFuture(e);
     }

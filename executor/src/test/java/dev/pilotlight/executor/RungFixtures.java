@@ -50,6 +50,6 @@ final class RungFixtures {
   }
 
   LaunchRequest request(Deployment d) {
-    return LaunchRequest.of(d.name() + "-1", d, Duration.ofSeconds(10), config, false);
+    return LaunchRequest.of(d.name() + "-1", d, Duration.ofSeconds(10), config, false, "$LATEST");
   }
 }

@@ -166,14 +166,20 @@ final class LambdaFunctions {
     return ErrorResponses.json(HttpResponseStatus.CREATED, FunctionConfiguration.of(d, Long.toString(d.revision())));
   }
 
-  /** ListVersionsByFunction: {@code $LATEST}, then every kept revision as its version, oldest first. */
+  /**
+   * ListVersionsByFunction: {@code $LATEST}, then every published version, oldest first (as on
+   * Lambda; any kept revision can be invoked by its number all the same).
+   */
   FullHttpResponse listVersions(String functionName) {
     String name = unqualified(functionName);
     Deployment latest = control.find(name).orElseThrow(() -> new Failure.FunctionNotFound(name));
     List<Map<String, Object>> versions = new ArrayList<>();
     versions.add(FunctionConfiguration.of(latest));
+    java.util.Set<Long> published = control.published(name);
     for (Deployment d : control.revisions(name)) {
-      versions.add(FunctionConfiguration.of(d, Long.toString(d.revision())));
+      if (published.contains(d.revision())) {
+        versions.add(FunctionConfiguration.of(d, Long.toString(d.revision())));
+      }
     }
     return ErrorResponses.json(HttpResponseStatus.OK, Map.of("Versions", versions));
   }

@@ -61,7 +61,7 @@ class FunctionInvokerTest {
   /** How every instance answers; a test sets it before the call. */
   volatile Function<LambdaRequest, CompletableFuture<LambdaResponse>> answer =
       r -> CompletableFuture.completedFuture(new LambdaResponse(r.payload(), null));
-  final Activator activator = new Activator((d, background) -> {
+  final Activator activator = new Activator((d, background, version) -> {
     ScriptedInstance i = new ScriptedInstance(d.name() + "-" + (launched.size() + 1), d, r -> answer.apply(r));
     launched.add(i);
     return CompletableFuture.completedFuture(i);

@@ -79,7 +79,7 @@ class MetricsAndThrottlingComponentTest {
     server = GatewayServer.start(new GatewayConfig("127.0.0.1", 0, 1024 * 1024), boss, workers, router);
   }
 
-  private CompletableFuture<Instance> launch(Deployment d, boolean background) {
+  private CompletableFuture<Instance> launch(Deployment d, boolean background, String version) {
     if (d.name().startsWith("stuck")) {
       return new CompletableFuture<>();
     }

@@ -82,7 +82,7 @@ class ControlPlaneServiceTest {
   }
 
   private Activator activator() {
-    return new Activator((d, background) -> {
+    return new Activator((d, background, version) -> {
       FakeInstance i = new FakeInstance(d.name() + "-" + (launched.size() + 1), d);
       launched.add(i);
       return CompletableFuture.completedFuture(i);

@@ -19,7 +19,7 @@ public final class FakeLauncher {
   private int sequence;
 
   /** Shaped as the activation module's {@code InstanceLauncher}. */
-  public synchronized CompletableFuture<Instance> launch(Deployment d, boolean background) {
+  public synchronized CompletableFuture<Instance> launch(Deployment d, boolean background, String version) {
     CompletableFuture<Instance> f = new CompletableFuture<>();
     pending.add(f);
     pendingDeployments.add(d);
