@@ -144,6 +144,12 @@ public final class IdleTimeTracker {
     demand(function, 0, now);
   }
 
+  /** Whether a request of the function is in flight or waiting now, as the last demand report said. */
+  public synchronized boolean isBusy(String function) {
+    Rhythm r = rhythms.get(function);
+    return r != null && r.levels[0].busy;
+  }
+
   /** When the function's last request ended; null if it never ran (as far as this tracker knows) or is running now. */
   public synchronized Instant idleSince(String function) {
     Rhythm r = rhythms.get(function);
@@ -245,9 +251,14 @@ public final class IdleTimeTracker {
 
   /** Drops a removed function's rhythm (a function deployed again under its name starts afresh). */
   public synchronized void forget(String function) {
-    rhythms.remove(function);
-    changed.remove(function);
-    forgotten.add(function);
+    List<String> keys = new ArrayList<>(List.of(function));
+    // the pools of its pinned revisions (NAME@N) learned rhythms of their own
+    rhythms.keySet().stream().filter(k -> k.startsWith(function + "@")).forEach(keys::add);
+    for (String k : keys) {
+      rhythms.remove(k);
+      changed.remove(k);
+      forgotten.add(k);
+    }
   }
 
   /** What changed since the last call, for the store; the tracker then counts it as saved. */

@@ -1,6 +1,7 @@
 package dev.pilotlight.autoscaler;
 
 import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.InstanceLoad;
 import dev.pilotlight.model.KeepAlive;
 import dev.pilotlight.model.PoolSnapshot;
 import java.time.Duration;
@@ -56,12 +57,24 @@ public final class KeepAliveIdlePolicy implements IdlePolicy {
 
   @Override
   public int instancesWhileIdle(PoolSnapshot s, Instant now) {
+    if (s.ready() + s.starting() > 0 && tracker.isBusy(s.function())) {
+      // A request came after the snapshot was taken (a client calling back to back is between two
+      // calls at most ticks): it is not idle, and the instance it runs on stays.
+      return 1;
+    }
     Instant idleSince = tracker.idleSince(s.function());
     if (idleSince == null) {
-      return 0; // never called since its rhythm began: nothing to keep, nothing expected
+      // Never called since its rhythm began. Nothing up: nothing to keep, nothing expected. An
+      // instance up all the same (a rollout's pre-warmed revision) is idle since it became ready.
+      idleSince = s.instances().stream().filter(i -> !i.draining()).map(InstanceLoad::lastUsed).max(Instant::compareTo).orElse(null);
+      if (idleSince == null) {
+        return 0;
+      }
     }
-    KeepAliveDecision d = decision(s.spec());
-    if (!d.wantsInstance(idleSince, now)) {
+    KeepAliveDecision d = tracker.decision(s.function(), s.spec(), policyFor.apply(s.spec())); // by pool: NAME@N learns its own
+    // The tick read its clock before the last call ended: that call ended "now", not in the future.
+    Instant at = now.isBefore(idleSince) ? idleSince : now;
+    if (!d.wantsInstance(idleSince, at)) {
       return 0;
     }
     if (!d.prewarms() && s.ready() + s.starting() == 0) {

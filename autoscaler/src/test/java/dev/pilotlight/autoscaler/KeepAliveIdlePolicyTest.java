@@ -63,9 +63,47 @@ class KeepAliveIdlePolicyTest {
   }
 
   @Test
-  void aFunctionNeverCalledKeepsNothing() {
+  void aRequestThatCameAfterTheSnapshotKeepsItsInstance() {
+    // A client calling back to back: the tick's snapshot caught it between two calls (nothing in
+    // flight), and by the time the policy is asked the next call is running. That is not idle.
+    rhythm(Duration.ofMinutes(10), 5);
+    KeepAliveIdlePolicy p = new KeepAliveIdlePolicy(tracker, s -> KeepAlivePolicy.of(KeepAlive.parse("mode", "histogram")));
+    Instant between = clock.instant();
+    tracker.busy("f", between.plusMillis(1));
+    assertThat(p.instancesWhileIdle(pool(spec, 1, between), between.plusMillis(2))).isEqualTo(1);
+  }
+
+  @Test
+  void aCallThatEndedAfterTheTicksClockWasReadEndedNow() {
+    // The tick reads its clock, then a call ends (its idle time starts a moment later than "now"):
+    // the policy must not take that for an idle time outside its window.
+    rhythm(Duration.ofMinutes(10), 5);
     KeepAliveIdlePolicy p = new KeepAliveIdlePolicy(tracker, s -> KeepAlivePolicy.fixed());
-    assertThat(p.instancesWhileIdle(pool(spec, 1, clock.instant()), clock.instant())).isZero();
+    Instant tick = clock.instant().minusNanos(400_000);
+    assertThat(p.instancesWhileIdle(pool(spec, 1, clock.instant()), tick)).isEqualTo(1);
+  }
+
+  @Test
+  void aPinnedRevisionsPoolKeepsByItsOwnRhythm() {
+    rhythm(Duration.ofMinutes(10), 5); // the function's own pool: called every 10 minutes
+    KeepAliveIdlePolicy p = new KeepAliveIdlePolicy(tracker, s -> KeepAlivePolicy.of(KeepAlive.parse("mode", "histogram")));
+    PoolSnapshot pinned = new PoolSnapshot("f@3", spec, 1, 0, 0, 0, List.of(new InstanceLoad("f-9", 0, clock.instant(), false)));
+    tracker.busy("f@3", clock.instant());
+    tracker.idle("f@3", clock.instant().plusSeconds(1));
+    // the function's rhythm would stop an instance 1 s after a call; f@3 has no learned rhythm of its own yet
+    assertThat(tracker.decision("f@3", spec, KeepAlivePolicy.of(KeepAlive.parse("mode", "histogram"))))
+        .isNotEqualTo(tracker.decision("f", spec, KeepAlivePolicy.of(KeepAlive.parse("mode", "histogram"))));
+    assertThat(p.instancesWhileIdle(pinned, clock.instant().plusSeconds(2))).isEqualTo(1);
+  }
+
+  @Test
+  void aFunctionNeverCalledKeepsNothingAndAnInstanceUpAnywayIsIdleSinceItWasReady() {
+    KeepAliveIdlePolicy p = new KeepAliveIdlePolicy(tracker, s -> KeepAlivePolicy.fixed());
+    assertThat(p.instancesWhileIdle(pool(spec, 0, clock.instant()), clock.instant())).isZero();
+    // a rollout's pre-warmed revision: kept for the window from when it became ready (fixed: idleTimeout, 5 min)
+    Instant ready = clock.instant();
+    assertThat(p.instancesWhileIdle(pool(spec, 1, ready), ready.plusSeconds(299))).isEqualTo(1);
+    assertThat(p.instancesWhileIdle(pool(spec, 1, ready), ready.plusSeconds(300))).isZero();
   }
 
   @Test
