@@ -125,6 +125,12 @@ public final class Activator {
     return remove(PoolSnapshot.pinnedPool(name, revision), new Failure.Unavailable("revision " + revision + " of '" + name + "' was removed"));
   }
 
+  /** Why the last launch of pool {@code pool} failed, if none became ready since. */
+  public Optional<String> launchFailure(String pool) {
+    FunctionPool p = pools.get(pool);
+    return p == null ? Optional.empty() : Optional.ofNullable(p.launchFailure());
+  }
+
   /** The revisions of {@code name} that have a pinned pool now. */
   public List<Long> pinnedRevisions(String name) {
     List<Long> out = new ArrayList<>();

@@ -41,6 +41,8 @@ final class FunctionPool {
   private final Map<Long, CompletableFuture<Lease>> waiters = new HashMap<>();
   private volatile int desired = -1;
   private volatile boolean panicking;
+  /** Why the last launch failed, until an instance is ready again; null when none failed since. */
+  private volatile String launchFailure;
 
   FunctionPool(Deployment deployment, boolean pinned, PoolContext ctx) {
     this.ctx = ctx;
@@ -318,6 +320,7 @@ final class FunctionPool {
           ctx.budget().release(mb);
           launchFailed(error instanceof CompletionException ? error.getCause() : error);
         } else {
+          launchFailure = null;
           apply(locked(now -> state.launched(instance, l.prewarm(), now)));
         }
       });
@@ -333,8 +336,14 @@ final class FunctionPool {
             + " and no idle instance of another function can be stopped; retry later, or raise serve --memory-budget-mb");
   }
 
+  /** Why the last launch failed, if no instance became ready since. */
+  String launchFailure() {
+    return launchFailure;
+  }
+
   private void launchFailed(Throwable error) {
     Failure failure = error instanceof Failure f ? f : new Failure.InstanceFailed(String.valueOf(error.getMessage()), error);
+    launchFailure = failure.getMessage();
     List<PoolEffect> effects = locked(now -> state.launchFailed(failure, now));
     ctx.events().instanceFailedToStart(deployment().name(), error);
     apply(effects);

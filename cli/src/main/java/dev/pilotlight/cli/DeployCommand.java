@@ -55,13 +55,18 @@ final class DeployCommand extends DaemonCommand {
   @Option(names = "--json", description = "Print the daemon's answer as JSON.")
   boolean json;
 
+  @Option(names = "--rollout", paramLabel = "PLAN", description = "Take over progressively from the revision serving now: "
+      + "canary:10%,5m (10 % for 5 minutes, then all) or linear:10%,1m (10 % more each minute), rolled back at once if the new "
+      + "revision fails more calls (,errors=1%) or answers slower (,latency=2x) than the stable one.")
+  String rollout;
+
   DeployCommand(CliContext ctx) {
     super(ctx);
   }
 
   @Override
   public Integer call() throws Exception {
-    Deployer.Deployed deployed = Deployer.deploy(client(), path, overrides());
+    Deployer.Deployed deployed = Deployer.deploy(client(), path, overrides(), rollout);
     ctx.out().println(json ? Json.pretty(deployed.function()) : deployed.summary());
     return 0;
   }

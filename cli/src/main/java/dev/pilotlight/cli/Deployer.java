@@ -17,14 +17,27 @@ final class Deployer {
     /** {@code deployed hello-java revision 2 (java, 4.1 kB) → http://127.0.0.1:8080/fn/hello-java/} */
     String summary() {
       long size = function.hasNonNull("codeSize") ? function.get("codeSize").asLong() : uploadBytes;
-      return "deployed " + name() + " revision " + Json.text(function, "revision")
+      String line = "deployed " + name() + " revision " + Json.text(function, "revision")
           + " (" + Json.text(function, "runtime") + ", " + Formats.size(size) + ") → " + Json.text(function, "url");
+      JsonNode rollout = function.path("rollout");
+      if (rollout.isObject()) {
+        line += "\nrolling out over revision " + Json.text(rollout, "stable") + " (" + Json.text(rollout, "plan")
+            + "): it warms up, then takes its shares while it answers no worse; pilotlight rollout status " + name();
+      }
+      return line;
     }
   }
 
   static Deployed deploy(DaemonClient client, Path path, ManifestOverrides overrides) throws IOException {
+    return deploy(client, path, overrides, null);
+  }
+
+  /** @param rollout null, or a rollout plan ({@code canary:10%,5m}) the new revision takes over by */
+  static Deployed deploy(DaemonClient client, Path path, ManifestOverrides overrides, String rollout) throws IOException {
     try (BuiltPackage pkg = PackageBuilder.build(path, overrides)) {
-      JsonNode function = client.putZip(DaemonClient.functionPath(pkg.name()), pkg.zip());
+      String target = DaemonClient.functionPath(pkg.name())
+          + (rollout == null ? "" : "?rollout=" + java.net.URLEncoder.encode(rollout, java.nio.charset.StandardCharsets.UTF_8));
+      JsonNode function = client.putZip(target, pkg.zip());
       return new Deployed(function, pkg.size());
     }
   }

@@ -50,7 +50,8 @@ public final class Main extends DaemonCommand {
     for (Object command : List.of(
         new DeployCommand(ctx), new InvokeCommand(ctx), new LsCommand(ctx), new StatusCommand(ctx),
         new LogsCommand(ctx), new RmCommand(ctx), new FailuresCommand(ctx), new RedriveCommand(ctx), new CostCommand(ctx), new DemoCommand(ctx),
-        new ReleaseCommands.Revisions(ctx), new ReleaseCommands.TrafficCommand(ctx), new ReleaseCommands.Rollback(ctx))) {
+        new ReleaseCommands.Revisions(ctx), new ReleaseCommands.TrafficCommand(ctx), new ReleaseCommands.Rollback(ctx),
+        new ReleaseCommands.RolloutCommand(ctx))) {
       cli.addSubcommand(new CommandLine(command)); // built on its own so that deploy's modelTransformer runs
     }
     for (CredentialCommands.Kind kind : CredentialCommands.Kind.values()) {

@@ -107,6 +107,42 @@ final class ReleaseCommands {
     }
   }
 
+  /** {@code rollout status|promote|abort NAME}: a rollout's progress, or its end by hand. */
+  @Command(name = "rollout", description = "Show a function's rollout (status), or end it: promote (all calls to the new revision) "
+      + "or abort (all back to the stable one).")
+  static final class RolloutCommand extends DaemonCommand {
+    @Parameters(index = "0", paramLabel = "ACTION", description = "status, promote or abort.")
+    String action;
+
+    @Parameters(index = "1", paramLabel = "NAME", description = "Function name.")
+    String name;
+
+    @Option(names = "--json", description = "Print the daemon's answer as JSON.")
+    boolean json;
+
+    RolloutCommand(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      JsonNode r = switch (action) {
+        case "status" -> client().getJson(DaemonClient.functionPath(name) + "/rollout");
+        case "promote", "abort" -> Json.parse(client().send("POST", DaemonClient.functionPath(name) + "/rollout/" + action, null,
+            DaemonClient.READ_TIMEOUT_MS).body());
+        default -> throw new CliFailure.Usage("rollout " + action + " (expected: status, promote or abort)");
+      };
+      if (json) {
+        ctx.out().println(Json.pretty(r));
+        return 0;
+      }
+      ctx.out().println(name + ": rollout of revision " + Json.text(r, "revision") + " over revision " + Json.text(r, "stable") + " "
+          + Json.text(r, "status") + ", at " + Json.text(r, "percent") + " % (step " + Json.text(r, "step") + ", plan "
+          + Json.text(r, "plan") + ")" + (r.hasNonNull("reason") ? ": " + Json.text(r, "reason") : ""));
+      return 0;
+    }
+  }
+
   static void print(CliContext ctx, JsonNode answer, boolean json) {
     if (json) {
       ctx.out().println(Json.pretty(answer));

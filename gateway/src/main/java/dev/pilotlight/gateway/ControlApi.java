@@ -13,6 +13,8 @@ import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.auth.AccessKey;
 import dev.pilotlight.model.auth.CredentialStore;
 import dev.pilotlight.model.auth.Role;
+import dev.pilotlight.model.release.Rollout;
+import dev.pilotlight.model.release.RolloutPlan;
 import dev.pilotlight.model.release.Traffic;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufUtil;
@@ -100,9 +102,16 @@ public final class ControlApi {
     switch (sub) {
       case "" -> {
         if (m.equals(HttpMethod.PUT) || m.equals(HttpMethod.POST)) {
+          String rollout = first(query, "rollout");
           blocking(ctx, req, () -> {
-            ControlPlane.Deployed result = control.deploy(name, new ByteBufInputStream(req.content()));
-            return ErrorResponses.json(result.created() ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, view(result.deployment(), baseUrl));
+            ControlPlane.Deployed result = rollout == null ? control.deploy(name, new ByteBufInputStream(req.content()))
+                : control.deploy(name, new ByteBufInputStream(req.content()), RolloutPlan.parse(rollout));
+            Map<String, Object> view = view(result.deployment(), baseUrl);
+            if (rollout != null) {
+              view = new java.util.LinkedHashMap<>(view);
+              view.put("rollout", rolloutView(control.rollout(name).orElseThrow()));
+            }
+            return ErrorResponses.json(result.created() ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, view);
           });
         } else if (m.equals(HttpMethod.GET)) {
           blocking(ctx, req, () -> ErrorResponses.json(HttpResponseStatus.OK,
@@ -151,6 +160,17 @@ public final class ControlApi {
             Traffic t = control.traffic(name, Traffic.parse(json.get("traffic").asText()));
             return ErrorResponses.json(HttpResponseStatus.OK, trafficView(name, t));
           });
+        } else {
+          methodNotAllowed(ctx, req);
+        }
+      }
+      case "rollout" -> {
+        String action = parts.length > 4 ? parts[4] : "";
+        if (m.equals(HttpMethod.GET) && action.isEmpty()) {
+          blocking(ctx, req, () -> ErrorResponses.json(HttpResponseStatus.OK, rolloutView(control.rollout(name)
+              .orElseThrow(() -> new Failure.FunctionNotFound(name + " rollout")))));
+        } else if (m.equals(HttpMethod.POST) && (action.equals("promote") || action.equals("abort"))) {
+          blocking(ctx, req, () -> ErrorResponses.json(HttpResponseStatus.OK, rolloutView(control.endRollout(name, action.equals("promote")))));
         } else {
           methodNotAllowed(ctx, req);
         }
@@ -491,5 +511,26 @@ public final class ControlApi {
       throw new Failure.InvalidInput("revision '" + text + "' (expected: a revision number)");
     }
     return Long.parseLong(text);
+  }
+
+  static Map<String, Object> rolloutView(Rollout r) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("function", r.function());
+    m.put("status", r.status().name().toLowerCase(java.util.Locale.ROOT));
+    m.put("stable", r.stable());
+    m.put("revision", r.canary());
+    m.put("percent", r.percent());
+    m.put("plan", r.plan().toString());
+    m.put("steps", r.plan().steps());
+    m.put("step", r.step() < 0 ? "warming" : (r.step() + 1) + " of " + r.plan().steps().size());
+    m.put("stepSince", r.stepSince().toString());
+    m.put("startedAt", r.startedAt().toString());
+    if (r.endedAt() != null) {
+      m.put("endedAt", r.endedAt().toString());
+    }
+    if (!r.reason().isEmpty()) {
+      m.put("reason", r.reason());
+    }
+    return m;
   }
 }

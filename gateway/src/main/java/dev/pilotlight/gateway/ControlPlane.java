@@ -6,6 +6,8 @@ import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Usage;
 import dev.pilotlight.model.release.Alias;
 import dev.pilotlight.model.release.Releases;
+import dev.pilotlight.model.release.Rollout;
+import dev.pilotlight.model.release.RolloutPlan;
 import dev.pilotlight.model.release.Traffic;
 import java.io.InputStream;
 import java.time.Duration;
@@ -23,6 +25,27 @@ public interface ControlPlane {
 
   /** Stores and activates a package (a zip with {@code pilotlight.yaml} at its root); durable before it returns. */
   Deployed deploy(String name, InputStream zip);
+
+  /**
+   * Stores a package as a new revision that takes over progressively: it is pre-warmed, then takes
+   * the plan's shares in turn while it answers no worse than the revision that takes every call now.
+   *
+   * @throws Failure.InvalidInput when the function is not deployed yet (nothing to roll out from)
+   * @throws Failure.Conflict when its traffic is split, or a rollout is running
+   */
+  default Deployed deploy(String name, InputStream zip, RolloutPlan rollout) {
+    throw new UnsupportedOperationException("rollouts");
+  }
+
+  /** {@code name}'s last rollout, running or ended. */
+  default Optional<Rollout> rollout(String name) {
+    return Optional.empty();
+  }
+
+  /** Ends {@code name}'s running rollout: {@code promote} gives the new revision every call, else they all go back to the stable one. */
+  default Rollout endRollout(String name, boolean promote) {
+    throw new UnsupportedOperationException("rollouts");
+  }
 
   /**
    * Stores and activates a package with settings given explicitly (the Lambda API's CreateFunction)

@@ -50,14 +50,22 @@ final class EventStreamResponse implements ResponseStream.Subscriber {
     this.logResult = logResult;
   }
 
-  /** Sends the {@code 200} head; the events follow. */
-  void head(String requestId) {
+  /**
+   * Sends the {@code 200} head; the events follow.
+   *
+   * @param executedVersion {@code $LATEST}, or the version a qualified call ran
+   * @param revision the revision that ran ({@code X-Pilotlight-Revision}); 0 when none did
+   */
+  void head(String requestId, String executedVersion, long revision) {
     HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
     head.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE)
         .set("x-amzn-RequestId", requestId)
-        .set("X-Amz-Executed-Version", "$LATEST")
+        .set("X-Amz-Executed-Version", executedVersion)
         .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+    if (revision > 0) {
+      head.headers().set(FunctionInvoker.REVISION_HEADER, Long.toString(revision));
+    }
     HttpUtil.setTransferEncodingChunked(head, true);
     ctx.writeAndFlush(head);
   }

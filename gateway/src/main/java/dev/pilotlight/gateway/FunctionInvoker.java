@@ -66,6 +66,7 @@ public final class FunctionInvoker {
   private final UsageMeter usage;
   private final Map<String, FunctionMeters> meters = new ConcurrentHashMap<>();
   private volatile Routing routing = Routing.LATEST_ONLY;
+  private final RevisionCalls revisionCalls = new RevisionCalls();
 
   public FunctionInvoker(Activator activator, HttpProxy proxy, FunctionStats stats, InvocationLog log, MeterRegistry metrics, InstantSource clock) {
     this(activator, proxy, stats, log, metrics, clock, new UsageMeter(UsageLedger.NONE, clock));
@@ -91,6 +92,11 @@ public final class FunctionInvoker {
 
   Routing routing() {
     return routing;
+  }
+
+  /** The calls each revision answered, for the functions a rollout watches. */
+  public RevisionCalls revisionCalls() {
+    return revisionCalls;
   }
 
   /**
@@ -211,7 +217,7 @@ public final class FunctionInvoker {
           try {
             FullHttpResponse out;
             if (failure == null && result.failure() == null && result.response().isStreamed()) {
-              StreamedUrlResponse.relay(ctx, HttpUtil.isKeepAlive(req), result.response().stream());
+              StreamedUrlResponse.relay(ctx, HttpUtil.isKeepAlive(req), result.response().stream(), revision);
               return;
             }
             if (failure != null) {
@@ -517,6 +523,7 @@ public final class FunctionInvoker {
           "function", name, "strategy", instance.launchStrategy()).record(nanos, TimeUnit.NANOSECONDS);
     }
     if (instance != null) {
+      revisionCalls.record(name, instance.deployment().revision(), ms, error);
       if (instance.deployment().spec().concurrency() == 1) {
         instance.currentRequest(null);
       }

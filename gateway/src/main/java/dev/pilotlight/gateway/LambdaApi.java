@@ -313,9 +313,11 @@ public final class LambdaApi {
       } else if (result.failure() != null) {
         failed = result.failure();
       }
+      String function = Routing.functionOf(name);
       EventStreamResponse out = new EventStreamResponse(ctx, keepAlive, blocking,
-          tail ? () -> logResult(control.tailLogs(name, TAIL_SCAN_LINES), requestId) : null);
-      out.head(requestId);
+          tail ? () -> logResult(control.tailLogs(function, TAIL_SCAN_LINES), requestId) : null);
+      long revision = result != null ? result.revision() : 0;
+      out.head(requestId, !name.endsWith(":$LATEST") && revision > 0 ? Long.toString(revision) : "$LATEST", revision);
       if (failed != null) {
         out.complete(AwsErrorResponses.functionErrorType(failed), "RequestId: " + requestId + " Error: " + failed.getMessage());
       } else if (result.response().isStreamed()) {

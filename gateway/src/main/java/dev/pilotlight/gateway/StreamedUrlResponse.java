@@ -34,18 +34,21 @@ final class StreamedUrlResponse implements ResponseStream.Subscriber {
   private final boolean keepAlive;
   private final ResponseStream stream;
   private final HttpStreamPrelude prelude;
+  private final String revision;
   private boolean headSent;
   private boolean failed;
 
-  private StreamedUrlResponse(ChannelHandlerContext ctx, boolean keepAlive, ResponseStream stream) {
+  private StreamedUrlResponse(ChannelHandlerContext ctx, boolean keepAlive, ResponseStream stream, String revision) {
     this.ctx = ctx;
     this.keepAlive = keepAlive;
     this.stream = stream;
+    this.revision = revision;
     this.prelude = HttpStreamPrelude.CONTENT_TYPE.equalsIgnoreCase(stream.contentType()) ? new HttpStreamPrelude() : null;
   }
 
-  static void relay(ChannelHandlerContext ctx, boolean keepAlive, ResponseStream stream) {
-    stream.subscribe(new StreamedUrlResponse(ctx, keepAlive, stream));
+  /** @param revision the revision streaming it, for {@code X-Pilotlight-Revision} */
+  static void relay(ChannelHandlerContext ctx, boolean keepAlive, ResponseStream stream, String revision) {
+    stream.subscribe(new StreamedUrlResponse(ctx, keepAlive, stream, revision));
   }
 
   @Override
@@ -119,6 +122,7 @@ final class StreamedUrlResponse implements ResponseStream.Subscriber {
     headSent = true;
     HttpUtil.setTransferEncodingChunked(head, true);
     head.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+    head.headers().set(FunctionInvoker.REVISION_HEADER, revision);
     write(head);
   }
 

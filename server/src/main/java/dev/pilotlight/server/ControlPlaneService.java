@@ -11,6 +11,8 @@ import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.release.Alias;
 import dev.pilotlight.model.release.Releases;
+import dev.pilotlight.model.release.Rollout;
+import dev.pilotlight.model.release.RolloutPlan;
 import dev.pilotlight.model.release.Traffic;
 import dev.pilotlight.store.ArtifactStore;
 import dev.pilotlight.store.LogStore;
@@ -26,8 +28,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -63,6 +67,8 @@ final class ControlPlaneService implements ControlPlane {
   private final ConcurrentSkipListMap<String, Deployment> live = new ConcurrentSkipListMap<>();
   private final int keepRevisions;
   private final ReleaseRouter router;
+  /** The last rollout of each function that had one, as the registry has it. */
+  private final Map<String, Rollout> rollouts = new ConcurrentHashMap<>();
 
   /**
    * @param onActivate told of every deployment made live (deploys and restores), e.g. so the
@@ -91,7 +97,7 @@ final class ControlPlaneService implements ControlPlane {
     this.keepAlive = keepAlive;
     this.forgetRhythm = forgetRhythm;
     this.stats = stats;
-    this.router = new ReleaseRouter(activator, registry);
+    this.router = new ReleaseRouter(activator, registry, this::find);
   }
 
   /** Where calls go by traffic split, alias and qualifier; kept in step with the registry here. */
@@ -108,6 +114,9 @@ final class ControlPlaneService implements ControlPlane {
         onActivate.accept(d);
       }
       registry.allReleases().forEach(router::set);
+      for (Rollout r : registry.rollouts()) {
+        rollouts.put(r.function(), r);
+      }
       artifacts.retainOnly(registry.referencedCode());
     }
   }
@@ -116,6 +125,7 @@ final class ControlPlaneService implements ControlPlane {
   public Deployed deploy(String name, InputStream zip) {
     FunctionSpec.validateName(name);
     synchronized (writeLock) {
+      refuseDuringRollout(name);
       StoredPackage stored = artifacts.store(zip);
       FunctionSpec spec;
       try {
@@ -145,6 +155,7 @@ final class ControlPlaneService implements ControlPlane {
   @Override
   public Deployment update(String name, UnaryOperator<FunctionSpec> change, InputStream zip) {
     synchronized (writeLock) {
+      refuseDuringRollout(name);
       Deployment current = registry.find(name).orElseThrow(() -> new Failure.FunctionNotFound(name));
       FunctionSpec spec = change.apply(current.spec());
       if (!spec.name().equals(name)) {
@@ -182,18 +193,34 @@ final class ControlPlaneService implements ControlPlane {
   private void activate(Deployment d) {
     live.put(d.name(), d);
     activator.deploy(d);
+    router.set(d.name(), router.releases(d.name())); // its own pool runs the latest again
     onActivate.accept(d);
     logs.append(d.name(), "-", null, "DEPLOY revision " + d.revision() + " code sha256:" + d.codeSha256() + " (" + d.spec().runtime() + ")");
     if (registry.pruneRevisions(d.name(), keepRevisions) > 0) {
       artifacts.retainOnly(registry.referencedCode());
     }
-    // The pool of the revision just replaced keeps serving what still calls it (a split, an alias, a
-    // qualifier) as a pinned pool; pools of revisions no longer kept end.
-    List<Long> kept = registry.revisions(d.name()).stream().map(Deployment::revision).toList();
-    for (long r : activator.pinnedRevisions(d.name())) {
-      if (!kept.contains(r) || r == d.revision()) {
-        activator.removePinned(d.name(), r);
+    // The function's own pool now runs the new revision (the replaced one's instances drain); calls
+    // that still name the replaced one (a split, an alias, a qualifier) get a pinned pool for it, which
+    // starts cold (a rollout avoids that). Pools of revisions no longer kept end.
+    endUnkeptPools(d, d.revision());
+  }
+
+  /**
+   * Ends the pinned pools of revisions no longer kept, and that of {@code ownRevision}, which the
+   * function's own pool serves now; a function's own pool whose revision is no longer kept is
+   * pointed at the latest.
+   */
+  private void endUnkeptPools(Deployment latest, long ownRevision) {
+    String name = latest.name();
+    List<Long> kept = registry.revisions(name).stream().map(Deployment::revision).toList();
+    for (long r : activator.pinnedRevisions(name)) {
+      if (!kept.contains(r) || r == ownRevision) {
+        activator.removePinned(name, r);
       }
+    }
+    if (activator.deployment(name).filter(own -> !kept.contains(own.revision())).isPresent()) {
+      activator.deploy(latest);
+      router.set(name, router.releases(name));
     }
   }
 
@@ -236,6 +263,7 @@ final class ControlPlaneService implements ControlPlane {
       }
       live.remove(name);
       router.forget(name);
+      rollouts.remove(name);
       activator.remove(name).join();
       logs.delete(name);
       usage.forget(name);
@@ -298,6 +326,7 @@ final class ControlPlaneService implements ControlPlane {
   public Traffic traffic(String name, Traffic traffic) {
     synchronized (writeLock) {
       requireLive(name);
+      refuseDuringRollout(name);
       for (long r : traffic.revisions()) {
         if (registry.find(name, r).isEmpty()) {
           throw new Failure.InvalidInput("traffic: revision " + r + " of '" + name + "' is not kept (kept: " + keptList(name)
@@ -314,6 +343,10 @@ final class ControlPlaneService implements ControlPlane {
   public Traffic rollback(String name) {
     synchronized (writeLock) {
       Deployment latest = requireLive(name);
+      Rollout running = rollouts.get(name);
+      if (running != null && running.running()) {
+        return endRollout(name, false).traffic(latest.revision()); // back to the stable revision
+      }
       Traffic now = router.releases(name).traffic();
       List<Traffic.Target> taking = now.targets().stream().filter(t -> t.percent() > 0).toList();
       if (taking.size() != 1) {
@@ -390,6 +423,110 @@ final class ControlPlaneService implements ControlPlane {
       }
       activator.removePinned(name, revision).join();
       artifacts.retainOnly(registry.referencedCode());
+    }
+  }
+
+  // ---- rollouts --------------------------------------------------------------------------------------------
+
+  @Override
+  public Deployed deploy(String name, InputStream zip, RolloutPlan plan) {
+    FunctionSpec.validateName(name);
+    synchronized (writeLock) {
+      Deployment current = live.get(name);
+      if (current == null) {
+        throw new Failure.InvalidInput("rollout: '" + name + "' is not deployed yet, so there is nothing to roll out from; deploy it once "
+            + "without a rollout");
+      }
+      refuseDuringRollout(name);
+      Traffic now = router.releases(name).traffic();
+      List<Traffic.Target> taking = now.targets().stream().filter(t -> t.percent() > 0).toList();
+      if (taking.size() != 1) {
+        throw new Failure.Conflict("rollout: the traffic of '" + name + "' is split (" + now + "); give one revision all of it first");
+      }
+      long stable = taking.getFirst().latest() ? current.revision() : taking.getFirst().revision();
+      StoredPackage stored = artifacts.store(zip);
+      FunctionSpec spec;
+      try {
+        spec = Manifest.parse(readManifest(stored.dir()), name);
+        checkRunnable(spec, stored.dir());
+      } catch (RuntimeException e) {
+        artifacts.retainOnly(registry.referencedCode());
+        throw e;
+      }
+      Deployment d = registry.save(spec, stored.sha256(), stored.size(), stored.dir(), clock.instant());
+      // The function's own pool keeps serving what it serves; the new revision starts in a pool of its own.
+      live.put(name, d);
+      onActivate.accept(d);
+      logs.append(name, "-", null, "DEPLOY revision " + d.revision() + " code sha256:" + d.codeSha256() + " (" + d.spec().runtime() + ")");
+      Rollout r = Rollout.start(name, stable, d.revision(), plan, clock.instant());
+      saveReleases(name, router.releases(name).withTraffic(r.traffic(d.revision())));
+      registry.saveRollout(r);
+      rollouts.put(name, r);
+      if (registry.pruneRevisions(name, keepRevisions) > 0) {
+        artifacts.retainOnly(registry.referencedCode());
+      }
+      endUnkeptPools(d, activator.deployment(name).map(Deployment::revision).orElse(-1L));
+      activator.prewarm(router.poolFor(name, d.revision()));
+      logs.append(name, "-", null, "ROLLOUT of revision " + d.revision() + " over revision " + stable + " started (" + plan + ")");
+      return new Deployed(d, false);
+    }
+  }
+
+  @Override
+  public Optional<Rollout> rollout(String name) {
+    requireLive(name);
+    return Optional.ofNullable(rollouts.get(name));
+  }
+
+  @Override
+  public Rollout endRollout(String name, boolean promote) {
+    synchronized (writeLock) {
+      requireLive(name);
+      Rollout r = rollouts.get(name);
+      if (r == null || !r.running()) {
+        throw new Failure.Conflict("no rollout of '" + name + "' is running");
+      }
+      Rollout ended = r.end(promote ? Rollout.Status.SUCCEEDED : Rollout.Status.ABORTED, promote ? "" : "aborted", clock.instant());
+      applyRollout(ended);
+      return ended;
+    }
+  }
+
+  /** The rollouts under way. */
+  List<Rollout> runningRollouts() {
+    return rollouts.values().stream().filter(Rollout::running).toList();
+  }
+
+  /** Moves a rollout from {@code from} to {@code to}, unless it changed in the meantime (ended by hand, removed); true if it did. */
+  boolean advanceRollout(Rollout from, Rollout to) {
+    synchronized (writeLock) {
+      if (rollouts.get(from.function()) != from || !live.containsKey(from.function())) {
+        return false;
+      }
+      applyRollout(to);
+      return true;
+    }
+  }
+
+  /** Stores a rollout's new state and sets the traffic it asks for; call under the write lock. */
+  private void applyRollout(Rollout r) {
+    String name = r.function();
+    registry.saveRollout(r);
+    rollouts.put(name, r);
+    saveReleases(name, router.releases(name).withTraffic(r.traffic(requireLive(name).revision())));
+    logs.append(name, "-", null, switch (r.status()) {
+      case RUNNING -> "ROLLOUT revision " + r.canary() + " takes " + r.percent() + " %";
+      case SUCCEEDED -> "ROLLOUT revision " + r.canary() + " takes every call: succeeded";
+      case FAILED -> "ROLLOUT of revision " + r.canary() + " failed, every call back to revision " + r.stable() + ": " + r.reason();
+      case ABORTED -> "ROLLOUT of revision " + r.canary() + " aborted, every call back to revision " + r.stable();
+    });
+  }
+
+  private void refuseDuringRollout(String name) {
+    Rollout r = rollouts.get(name);
+    if (r != null && r.running()) {
+      throw new Failure.Conflict("a rollout of revision " + r.canary() + " of '" + name + "' is running (" + r.percent()
+          + " %); promote or abort it first (pilotlight rollout promote|abort " + name + ")");
     }
   }
 

@@ -195,14 +195,15 @@ public final class Wiring {
     FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage).routing(control.router());
     AsyncDispatcher async = AsyncDispatcher.create(events, new InvokerEventRunner(invoker),
         // an event of NAME:QUALIFIER (an Invoke with a qualifier) is the function's: its settings, its log
-        name -> activator.deployment(Routing.functionOf(name)).map(Deployment::spec),
+        name -> control.find(Routing.functionOf(name)).map(Deployment::spec),
         (name, requestId, line) -> logs.append(Routing.functionOf(name), "-", requestId, line),
         config.async(), clock);
     ActivatorMeters activatorMeters = new ActivatorMeters(activator, metrics);
     DaemonConfig.Security security = config.security();
     Gatekeeper gatekeeper = new Gatekeeper(credentials, new SigV4Verifier(credentials::key, clock, SIGNATURE_SKEW),
         new BrowserGuard(security.allowedHosts(), security.allowedOrigins()), security.authRequired(),
-        name -> activator.deployment(name).map(d -> UrlAuth.parse(d.spec().auth())));
+        // a function's URL auth is its latest revision's, whichever revision a call runs
+        name -> control.find(name).map(d -> UrlAuth.parse(d.spec().auth())));
     GatewayHandler router = new GatewayHandler(invoker::serveUrl, invoker.streamedUrls(),
         new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials)::handle,
         new LambdaApi(activator, invoker, async, control, blocking)::handle,
@@ -224,6 +225,8 @@ public final class Wiring {
     }
     scaling.start(config.scalingTick());
     async.start();
+    RolloutRunner rollouts = new RolloutRunner(control, activator, invoker.revisionCalls(), clock);
+    rollouts.start();
     // Usage and learned rhythms reach usage.db once a second: a crash loses at most that much.
     ScheduledExecutorService saver = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("usage-saver").factory());
     Runnable save = () -> {
@@ -254,6 +257,7 @@ public final class Wiring {
         }
         closed = true;
         async.close(); // events still running stay claimed in the queue and run after the next start
+        rollouts.close(); // a rollout under way goes on from its stored step after the next start
         gateway.close();
         proxy.close();
         scaling.close();

@@ -3,6 +3,7 @@ package dev.pilotlight.store;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.release.Releases;
+import dev.pilotlight.model.release.Rollout;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -64,6 +65,12 @@ public interface Registry extends AutoCloseable {
 
   /** The releases of every function that has a traffic split or an alias (daemon start). */
   java.util.Map<String, Releases> allReleases();
+
+  /** Stores the rollout of {@code r.function()}, in place of the one before it (only the last is kept). */
+  void saveRollout(Rollout r);
+
+  /** The last rollout of every function that had one. */
+  List<Rollout> rollouts();
 
   /** Replaces {@code name}'s traffic split and aliases, atomically. */
   void saveReleases(String name, Releases releases);

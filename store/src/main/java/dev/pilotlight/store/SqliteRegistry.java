@@ -4,6 +4,8 @@ import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.release.Alias;
 import dev.pilotlight.model.release.Releases;
+import dev.pilotlight.model.release.Rollout;
+import dev.pilotlight.model.release.RolloutPlan;
 import dev.pilotlight.model.release.Traffic;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -64,6 +66,21 @@ final class SqliteRegistry implements Registry {
             additional_weight   REAL    NOT NULL DEFAULT 0,
             description         TEXT    NOT NULL DEFAULT '',
             PRIMARY KEY (name, alias)
+          )"""),
+      // 2 -> 3: progressive rollouts (issue 15): the last one of each function.
+      List.of(
+          """
+          CREATE TABLE rollouts (
+            name       TEXT    PRIMARY KEY,
+            stable     INTEGER NOT NULL,
+            canary     INTEGER NOT NULL,
+            plan       TEXT    NOT NULL,
+            status     TEXT    NOT NULL,
+            step       INTEGER NOT NULL,
+            step_since TEXT    NOT NULL,
+            started_at TEXT    NOT NULL,
+            ended_at   TEXT,
+            reason     TEXT    NOT NULL DEFAULT ''
           )"""));
 
   static final int SCHEMA_VERSION = MIGRATIONS.size();
@@ -167,7 +184,7 @@ final class SqliteRegistry implements Registry {
         ps.setString(1, name);
         removed = ps.executeUpdate();
       }
-      for (String table : List.of("revisions", "traffic", "aliases")) {
+      for (String table : List.of("revisions", "traffic", "aliases", "rollouts")) {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE name = ?")) {
           ps.setString(1, name);
           ps.executeUpdate();
@@ -254,6 +271,48 @@ final class SqliteRegistry implements Registry {
         }
       }
       return new Releases(traffic, aliases);
+    });
+  }
+
+  @Override
+  public void saveRollout(Rollout r) {
+    inTransaction("save the rollout of " + r.function(), c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO rollouts "
+          + "(name, stable, canary, plan, status, step, step_since, started_at, ended_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+          + "ON CONFLICT (name) DO UPDATE SET stable = excluded.stable, canary = excluded.canary, plan = excluded.plan, "
+          + "status = excluded.status, step = excluded.step, step_since = excluded.step_since, started_at = excluded.started_at, "
+          + "ended_at = excluded.ended_at, reason = excluded.reason")) {
+        ps.setString(1, r.function());
+        ps.setLong(2, r.stable());
+        ps.setLong(3, r.canary());
+        ps.setString(4, r.plan().toString());
+        ps.setString(5, r.status().name());
+        ps.setInt(6, r.step());
+        ps.setString(7, r.stepSince().toString());
+        ps.setString(8, r.startedAt().toString());
+        ps.setString(9, r.endedAt() == null ? null : r.endedAt().toString());
+        ps.setString(10, r.reason());
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public List<Rollout> rollouts() {
+    return withConnection("rollouts", c -> {
+      List<Rollout> out = new ArrayList<>();
+      try (Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery("SELECT name, stable, canary, plan, status, step, step_since, started_at, ended_at, reason "
+              + "FROM rollouts ORDER BY name")) {
+        while (rs.next()) {
+          String ended = rs.getString(9);
+          out.add(new Rollout(rs.getString(1), rs.getLong(2), rs.getLong(3), RolloutPlan.parse(rs.getString(4)),
+              Rollout.Status.valueOf(rs.getString(5)), rs.getInt(6), Instant.parse(rs.getString(7)), Instant.parse(rs.getString(8)),
+              ended == null ? null : Instant.parse(ended), rs.getString(10)));
+        }
+      }
+      return out;
     });
   }
 

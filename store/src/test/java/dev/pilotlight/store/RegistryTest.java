@@ -9,6 +9,8 @@ import dev.pilotlight.model.Runtime;
 import dev.pilotlight.model.ScalingSettings;
 import dev.pilotlight.model.release.Alias;
 import dev.pilotlight.model.release.Releases;
+import dev.pilotlight.model.release.Rollout;
+import dev.pilotlight.model.release.RolloutPlan;
 import dev.pilotlight.model.release.Traffic;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -276,6 +278,7 @@ class RegistryTest {
       s.executeUpdate("UPDATE schema_version SET version = 1");
       s.executeUpdate("DROP TABLE traffic");
       s.executeUpdate("DROP TABLE aliases");
+      s.executeUpdate("DROP TABLE rollouts");
       s.executeUpdate("ALTER TABLE revisions DROP COLUMN published");
     }
     try (Registry r = Registry.open(db())) {
@@ -289,7 +292,30 @@ class RegistryTest {
         var s = c.createStatement();
         var rs = s.executeQuery("SELECT version FROM schema_version")) {
       assertThat(rs.next()).isTrue();
-      assertThat(rs.getInt(1)).isEqualTo(SqliteRegistry.SCHEMA_VERSION).isEqualTo(2);
+      assertThat(rs.getInt(1)).isEqualTo(SqliteRegistry.SCHEMA_VERSION).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void theLastRolloutOfAFunctionSurvivesAReopenAndGoesWithIt() {
+    Instant t = Instant.parse("2026-12-04T10:00:00Z");
+    Rollout r = Rollout.start("f", 1, 2, RolloutPlan.parse("linear:20%,30s,errors=2%,latency=3x"), t);
+    try (Registry reg = Registry.open(db())) {
+      savePython(reg, 1);
+      reg.saveRollout(r);
+      reg.saveRollout(r.end(Rollout.Status.FAILED, "revision 2 failed 5 of 10 calls", t.plusSeconds(40)));
+    }
+    try (Registry reg = Registry.open(db())) {
+      assertThat(reg.rollouts()).singleElement().satisfies(back -> {
+        assertThat(back.status()).isEqualTo(Rollout.Status.FAILED);
+        assertThat(back.plan()).isEqualTo(r.plan());
+        assertThat(back.endedAt()).isEqualTo(t.plusSeconds(40));
+        assertThat(back.reason()).contains("5 of 10");
+        assertThat(back.stable()).isEqualTo(1);
+        assertThat(back.canary()).isEqualTo(2);
+      });
+      reg.delete("f");
+      assertThat(reg.rollouts()).isEmpty();
     }
   }
 }

@@ -1,0 +1,111 @@
+package dev.pilotlight.server;
+
+import dev.pilotlight.activation.Activator;
+import dev.pilotlight.gateway.RevisionCalls;
+import dev.pilotlight.model.PoolSnapshot;
+import dev.pilotlight.model.release.CallWindow;
+import dev.pilotlight.model.release.Rollout;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drives the running rollouts, four times a second: what each new revision did since its step began
+ * (ready or not, its calls and the stable revision's over the same time) goes to the rollout's pure
+ * decision ({@link Rollout#next}), and a changed state is stored and applied to the traffic by the
+ * control plane. A breach is seen within a tick of the call that makes it.
+ */
+final class RolloutRunner implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(RolloutRunner.class.getName());
+  /** How often the rollouts are looked at. */
+  static final Duration TICK = Duration.ofMillis(250);
+
+  /** The calls counted when a step began: its window is what came after. */
+  private record Baseline(int step, Instant since, CallWindow.Snapshot stable, CallWindow.Snapshot canary) {}
+
+  private final ControlPlaneService control;
+  private final Activator activator;
+  private final RevisionCalls calls;
+  private final InstantSource clock;
+  private final Map<String, Baseline> baselines = new HashMap<>();
+  private ScheduledExecutorService scheduler;
+
+  RolloutRunner(ControlPlaneService control, Activator activator, RevisionCalls calls, InstantSource clock) {
+    this.control = control;
+    this.activator = activator;
+    this.calls = calls;
+    this.clock = clock;
+  }
+
+  /** One look at every running rollout; tests call it on a manual clock. */
+  synchronized void tick() {
+    Set<String> running = new HashSet<>();
+    for (Rollout r : control.runningRollouts()) {
+      String fn = r.function();
+      running.add(fn);
+      calls.watch(fn);
+      Baseline b = baselines.get(fn);
+      if (b == null || b.step() != r.step() || !b.since().equals(r.stepSince())) {
+        b = new Baseline(r.step(), r.stepSince(), calls.snapshot(fn, r.stable()), calls.snapshot(fn, r.canary()));
+        baselines.put(fn, b);
+      }
+      String pool;
+      try {
+        pool = control.router().poolFor(fn, r.canary());
+      } catch (RuntimeException gone) { // the revision was deleted with its function
+        continue;
+      }
+      Optional<PoolSnapshot> snapshot = activator.snapshot(pool);
+      boolean ready = snapshot.map(s -> s.ready() > 0).orElse(false);
+      String failure = ready ? null : activator.launchFailure(pool).orElse(null);
+      if (r.step() < 0 && !ready && failure == null && snapshot.map(s -> s.starting() == 0).orElse(true)) {
+        activator.prewarm(pool); // its pre-warmed instance went, or none was started yet: another
+      }
+      Rollout.Observation o = new Rollout.Observation(ready, failure, calls.snapshot(fn, r.stable()).minus(b.stable()),
+          calls.snapshot(fn, r.canary()).minus(b.canary()));
+      Rollout next = r.next(o, clock.instant());
+      if (next != r && control.advanceRollout(r, next) && !next.running()) {
+        running.remove(fn);
+      }
+    }
+    for (String fn : new HashSet<>(baselines.keySet())) {
+      if (!running.contains(fn)) {
+        baselines.remove(fn);
+        calls.unwatch(fn);
+      }
+    }
+  }
+
+  synchronized void start() {
+    if (scheduler != null) {
+      return;
+    }
+    scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("rollouts").factory());
+    scheduler.scheduleWithFixedDelay(() -> {
+      try {
+        tick();
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "rollouts: " + e);
+      }
+    }, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    ScheduledExecutorService s;
+    synchronized (this) {
+      s = scheduler;
+    }
+    if (s != null) {
+      s.shutdownNow();
+    }
+  }
+}
