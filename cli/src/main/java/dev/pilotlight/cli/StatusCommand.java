@@ -60,6 +60,21 @@ final class StatusCommand extends DaemonCommand {
       lines.put("keep-alive", keepAlive(f.get("keepAlive")));
     }
     lines.put("last cold start", lastColdStart(f.path("lastColdStart")));
+    if (f.hasNonNull("traffic")) {
+      lines.put("traffic", f.get("traffic").asText());
+    }
+    JsonNode rollout = f.path("rollout");
+    if (rollout.isObject()) {
+      lines.put("rollout", "revision " + Json.text(rollout, "revision") + " over " + Json.text(rollout, "stable") + ": "
+          + Json.text(rollout, "status") + " at " + Json.text(rollout, "percent") + " %" + (rollout.hasNonNull("reason") ? " (" + Json.text(rollout, "reason") + ")" : ""));
+    }
+    List<String> pools = new ArrayList<>();
+    for (JsonNode p : f.path("revisionPools")) {
+      pools.add("revision " + Json.text(p, "revision") + ": " + Json.text(p, "instances") + " ready");
+    }
+    if (!pools.isEmpty()) {
+      lines.put("by revision", String.join("; ", pools));
+    }
     List<String> envKeys = new ArrayList<>();
     f.path("env").fieldNames().forEachRemaining(envKeys::add);
     lines.put("env", envKeys.isEmpty() ? "-" : String.join(", ", envKeys));

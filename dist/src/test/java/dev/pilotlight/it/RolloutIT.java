@@ -159,6 +159,11 @@ class RolloutIT {
     // the stable revision takes every call again; the failed one keeps its tagged URL to look into it
     JsonNode traffic = DaemonFixture.JSON.readTree(d.cli("traffic", "shaky", "--json").out());
     assertThat(traffic.path("traffic").asText()).isEqualTo("1=100 canary:2=0");
+    JsonNode status = d.status("shaky");
+    assertThat(status.path("traffic").asText()).isEqualTo("1=100 canary:2=0");
+    assertThat(status.path("rollout").path("status").asText()).isEqualTo("failed");
+    assertThat(status.path("revisionPools").findValuesAsText("pool")).contains("shaky", "shaky@2");
+    assertThat(d.cli("status", "shaky").out()).contains("rollout:").contains("failed at 0 %").contains("by revision:");
   }
 
   @Test

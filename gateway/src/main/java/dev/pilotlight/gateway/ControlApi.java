@@ -371,7 +371,37 @@ public final class ControlApi {
     Map<String, Object> m = FunctionView.of(d, activator.snapshot(d.name()).orElse(null), activator.scaling(d.name()).orElse(null),
         stats.peek(d.name()), baseUrl);
     control.keepAlive(d).ifPresent(k -> m.put("keepAlive", k.toMap()));
+    releasesView(d, m);
     return m;
+  }
+
+  /** The split, the last rollout and, when older revisions have pools of their own, each pool's instances. */
+  private void releasesView(Deployment d, Map<String, Object> m) {
+    String name = d.name();
+    Traffic traffic = control.releases(name).traffic();
+    if (!traffic.followsLatestOnly()) {
+      m.put("traffic", traffic.toString());
+    }
+    control.rollout(name).ifPresent(r -> m.put("rollout", rolloutView(r)));
+    List<Long> pinned = activator.pinnedRevisions(name);
+    if (!pinned.isEmpty()) {
+      List<Map<String, Object>> pools = new java.util.ArrayList<>();
+      activator.snapshot(name).ifPresent(s -> pools.add(poolView(name, activator.deployment(name).map(Deployment::revision).orElse(0L), s)));
+      for (long r : pinned) {
+        activator.snapshot(Activator.pinnedPool(name, r)).ifPresent(s -> pools.add(poolView(Activator.pinnedPool(name, r), r, s)));
+      }
+      m.put("revisionPools", pools);
+    }
+  }
+
+  private static Map<String, Object> poolView(String pool, long revision, dev.pilotlight.model.PoolSnapshot s) {
+    Map<String, Object> p = new java.util.LinkedHashMap<>();
+    p.put("pool", pool);
+    p.put("revision", revision);
+    p.put("instances", s.ready());
+    p.put("starting", s.starting());
+    p.put("inFlight", s.inFlight());
+    return p;
   }
 
   private void logs(ChannelHandlerContext ctx, FullHttpRequest req, String name, QueryStringDecoder query) {
