@@ -233,7 +233,7 @@ final class RolloutCommand implements Callable<Integer> {
       }
       o.put("outcome", p.outcome());
     }
-    root.set("machine", JSON.valueToTree(RunInfo.current(clients, 0)));
+    root.put("machine", RunInfo.current(clients, 0).machine());
     return root;
   }
 
@@ -271,6 +271,7 @@ final class RolloutCommand implements Callable<Integer> {
     StringBuilder b = new StringBuilder();
     b.append(String.format(Locale.ROOT, "%d closed-loop clients on the function URL for %d s per phase; the switch at %d s; slowed: over %d ms%n%n",
         clients, durationSeconds, switchAtSeconds, slowMs));
+    b.append("").append(RunInfo.current(clients, 0).machine()).append("\n\n");
     b.append(String.format(Locale.ROOT, "  %-16s %7s %7s %7s %8s %8s %9s %5s  %s%n", "phase", "calls", "failed", "slowed", "p50 ms", "p99 ms",
         "max ms", "cold", "outcome"));
     for (Phase p : phases) {

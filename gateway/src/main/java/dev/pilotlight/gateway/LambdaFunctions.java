@@ -45,14 +45,7 @@ final class LambdaFunctions {
    */
   static Deployment resolve(Function<String, Optional<Deployment>> lookup, String functionName, String queryQualifier) {
     LambdaNames.Ref ref = LambdaNames.parse(functionName);
-    String qualifier = ref.qualifier();
-    if (queryQualifier != null && !queryQualifier.isEmpty()) {
-      if (qualifier != null && !qualifier.equals(queryQualifier)) {
-        throw new Failure.InvalidInput("The derived qualifier from the function name ('" + qualifier
-            + "') does not match the specified qualifier ('" + queryQualifier + "')");
-      }
-      qualifier = queryQualifier;
-    }
+    String qualifier = qualifier(ref, queryQualifier);
     Deployment d = lookup.apply(ref.name()).orElseThrow(() -> new Failure.FunctionNotFound(ref.name()));
     if (qualifier != null && !qualifier.equals("$LATEST") && !qualifier.equals(Long.toString(d.revision()))) {
       throw new Failure.FunctionNotFound(ref.name() + ":" + qualifier);

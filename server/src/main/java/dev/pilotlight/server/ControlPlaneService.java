@@ -348,11 +348,8 @@ final class ControlPlaneService implements ControlPlane {
         return endRollout(name, false).traffic(latest.revision()); // back to the stable revision
       }
       Traffic now = router.releases(name).traffic();
-      List<Traffic.Target> taking = now.targets().stream().filter(t -> t.percent() > 0).toList();
-      if (taking.size() != 1) {
-        throw new Failure.Conflict("the traffic of '" + name + "' is split (" + now + "): say where it goes with pilotlight traffic");
-      }
-      long serving = taking.getFirst().latest() ? latest.revision() : taking.getFirst().revision();
+      long serving = now.sole(latest.revision()).orElseThrow(() ->
+          new Failure.Conflict("the traffic of '" + name + "' is split (" + now + "): say where it goes with pilotlight traffic"));
       long previous = registry.revisions(name).stream().mapToLong(Deployment::revision).filter(r -> r < serving).max()
           .orElseThrow(() -> new Failure.Conflict("no revision of '" + name + "' before revision " + serving + " is kept (kept: "
               + keptList(name) + ")"));
@@ -439,11 +436,8 @@ final class ControlPlaneService implements ControlPlane {
       }
       refuseDuringRollout(name);
       Traffic now = router.releases(name).traffic();
-      List<Traffic.Target> taking = now.targets().stream().filter(t -> t.percent() > 0).toList();
-      if (taking.size() != 1) {
-        throw new Failure.Conflict("rollout: the traffic of '" + name + "' is split (" + now + "); give one revision all of it first");
-      }
-      long stable = taking.getFirst().latest() ? current.revision() : taking.getFirst().revision();
+      long stable = now.sole(current.revision()).orElseThrow(() ->
+          new Failure.Conflict("rollout: the traffic of '" + name + "' is split (" + now + "); give one revision all of it first"));
       StoredPackage stored = artifacts.store(zip);
       FunctionSpec spec;
       try {

@@ -18,7 +18,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Drives the running rollouts, four times a second: what each new revision did since its step began
+ * Drives the running rollouts, ten times a second: what each new revision did since its step began
  * (ready or not, its calls and the stable revision's over the same time) goes to the rollout's pure
  * decision ({@link Rollout#next}), and a changed state is stored and applied to the traffic by the
  * control plane. A breach is seen within a tick of the call that makes it.
@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 final class RolloutRunner implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RolloutRunner.class.getName());
   /** How often the rollouts are looked at. */
-  static final Duration TICK = Duration.ofMillis(250);
+  static final Duration TICK = Duration.ofMillis(100);
 
   /** The calls counted when a step began: its window is what came after. */
   private record Baseline(int step, Instant since, CallWindow.Snapshot stable, CallWindow.Snapshot canary) {}
@@ -72,8 +72,13 @@ final class RolloutRunner implements AutoCloseable {
       Rollout.Observation o = new Rollout.Observation(ready, failure, calls.snapshot(fn, r.stable()).minus(b.stable()),
           calls.snapshot(fn, r.canary()).minus(b.canary()));
       Rollout next = r.next(o, clock.instant());
-      if (next != r && control.advanceRollout(r, next) && !next.running()) {
-        running.remove(fn);
+      if (next != r && control.advanceRollout(r, next)) {
+        if (next.running()) {
+          // the new step's calls are counted from now, when its split took effect
+          baselines.put(fn, new Baseline(next.step(), next.stepSince(), calls.snapshot(fn, next.stable()), calls.snapshot(fn, next.canary())));
+        } else {
+          running.remove(fn);
+        }
       }
     }
     for (String fn : new HashSet<>(baselines.keySet())) {

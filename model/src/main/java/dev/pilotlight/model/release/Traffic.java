@@ -116,6 +116,12 @@ public record Traffic(List<Target> targets) {
     return Optional.empty();
   }
 
+  /** The revision that takes every call, if one does (the others, if any, have 0 %). */
+  public java.util.OptionalLong sole(long latest) {
+    List<Target> taking = targets.stream().filter(t -> t.percent() > 0).toList();
+    return taking.size() == 1 ? java.util.OptionalLong.of(resolve(taking.getFirst(), latest)) : java.util.OptionalLong.empty();
+  }
+
   /** The numbered revisions this traffic names (the latest not among them unless numbered). */
   public List<Long> revisions() {
     List<Long> out = new ArrayList<>();

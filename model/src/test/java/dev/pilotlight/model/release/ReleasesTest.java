@@ -34,6 +34,13 @@ class ReleasesTest {
   }
 
   @Test
+  void theRevisionThatTakesEveryCallIsKnownOnlyWhenOneDoes() {
+    assertThat(Traffic.LATEST.sole(7)).hasValue(7);
+    assertThat(Traffic.parse("3=100 canary:4=0").sole(7)).hasValue(3);
+    assertThat(Traffic.parse("3=90 latest=10").sole(7)).isEmpty();
+  }
+
+  @Test
   void aTaggedTargetAtZeroPercentTakesNoSplitCallButHasItsUrl() {
     Traffic t = Traffic.parse("latest=100 canary:4=0");
     assertThat(t.pick(0.5, 5)).isEqualTo(5);
