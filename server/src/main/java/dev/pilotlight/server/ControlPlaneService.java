@@ -192,17 +192,33 @@ final class ControlPlaneService implements ControlPlane {
    */
   private void activate(Deployment d) {
     live.put(d.name(), d);
-    activator.deploy(d);
-    router.set(d.name(), router.releases(d.name())); // its own pool runs the latest again
+    // The function's own pool moves to the new revision (the replaced one's instances drain), unless
+    // the traffic split still gives the revision it runs a share by number: then it keeps serving that
+    // share warm, and the new revision starts in a pool of its own when a call names it.
+    Optional<Deployment> own = activator.deployment(d.name());
+    boolean ownStays = own.isPresent() && sharesOf(router.releases(d.name()).traffic(), own.get().revision()) > 0;
+    if (!ownStays) {
+      activator.deploy(d);
+    }
+    router.set(d.name(), router.releases(d.name()));
     onActivate.accept(d);
     logs.append(d.name(), "-", null, "DEPLOY revision " + d.revision() + " code sha256:" + d.codeSha256() + " (" + d.spec().runtime() + ")");
     if (registry.pruneRevisions(d.name(), keepRevisions) > 0) {
       artifacts.retainOnly(registry.referencedCode());
     }
-    // The function's own pool now runs the new revision (the replaced one's instances drain); calls
-    // that still name the replaced one (a split, an alias, a qualifier) get a pinned pool for it, which
-    // starts cold (a rollout avoids that). Pools of revisions no longer kept end.
-    endUnkeptPools(d, d.revision());
+    // Pools of revisions no longer kept end, and the pinned one of the revision the own pool runs now.
+    endUnkeptPools(d, activator.deployment(d.name()).map(Deployment::revision).orElse(d.revision()));
+  }
+
+  /** The share {@code traffic} gives revision {@code revision} by its number (a {@code latest} target does not count). */
+  private static int sharesOf(Traffic traffic, long revision) {
+    int p = 0;
+    for (Traffic.Target t : traffic.targets()) {
+      if (!t.latest() && t.revision() == revision) {
+        p += t.percent();
+      }
+    }
+    return p;
   }
 
   /**

@@ -298,6 +298,22 @@ class ControlPlaneServiceTest {
   }
 
   @Test
+  void aDeployUnderASplitThatNamesTheOwnPoolsRevisionLeavesThatPoolServingIt() {
+    control.deploy("hello", pythonPackage("v = 1\n"));
+    control.deploy("hello", pythonPackage("v = 2\n"));
+    control.traffic("hello", Traffic.parse("2=90 latest=10"));
+    control.deploy("hello", pythonPackage("v = 3\n"));
+    assertThat(activator.deployment("hello").orElseThrow().revision()).as("the own pool keeps revision 2's share warm").isEqualTo(2);
+    assertThat(control.router().route("hello", "2").pool()).isEqualTo("hello");
+    assertThat(control.router().route("hello", "3").pool()).isEqualTo("hello@3");
+    // with the split back to latest, the next deploy moves the own pool on
+    control.traffic("hello", Traffic.LATEST);
+    control.deploy("hello", pythonPackage("v = 4\n"));
+    assertThat(activator.deployment("hello").orElseThrow().revision()).isEqualTo(4);
+    assertThat(control.router().route("hello", null).pool()).isEqualTo("hello");
+  }
+
+  @Test
   void aRollbackSendsEveryCallToTheRevisionBeforeAndCanGoOn() {
     for (int v = 1; v <= 3; v++) {
       control.deploy("hello", pythonPackage("v = " + v + "\n"));
