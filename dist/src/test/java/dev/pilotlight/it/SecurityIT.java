@@ -110,6 +110,12 @@ class SecurityIT {
     assertThat(raw(to("/api/v1/functions/public-fn/revisions").build()).statusCode()).isEqualTo(401);
     assertThat(raw(to("/api/v1/functions/public-fn@1/invoke").POST(HttpRequest.BodyPublishers.ofString("{}")).build()).statusCode())
         .isEqualTo(401);
+    // a revision of a private function through its URL needs the function's credentials, however the URL spells it
+    assertThat(raw(to("/fn/token-fn@1/").build()).statusCode()).isEqualTo(401);
+    assertThat(raw(to("/fn/token-fn@latest/").build()).statusCode()).isEqualTo(401);
+    for (String odd : List.of("/fn/token-fn:1/", "/fn/token-fn:latest/", "/fn/token-fn:$LATEST/", "/fn/token-fn@1%2F../", "/fn/Token-Fn/")) {
+      assertThat(raw(to(odd).build()).statusCode()).as(odd).isEqualTo(404);
+    }
     HttpResponse<String> publish = raw(to("/2015-03-31/functions/public-fn/versions").POST(HttpRequest.BodyPublishers.noBody()).build());
     assertThat(publish.statusCode()).isEqualTo(403);
     HttpResponse<String> alias = raw(to("/2015-03-31/functions/public-fn/aliases").POST(HttpRequest.BodyPublishers.ofString(

@@ -168,7 +168,7 @@ public final class ControlApi {
         String action = parts.length > 4 ? parts[4] : "";
         if (m.equals(HttpMethod.GET) && action.isEmpty()) {
           blocking(ctx, req, () -> ErrorResponses.json(HttpResponseStatus.OK, rolloutView(control.rollout(name)
-              .orElseThrow(() -> new Failure.FunctionNotFound(name + " rollout")))));
+              .orElseThrow(() -> new Failure.FunctionNotFound(name + "'s rollout")))));
         } else if (m.equals(HttpMethod.POST) && (action.equals("promote") || action.equals("abort"))) {
           blocking(ctx, req, () -> ErrorResponses.json(HttpResponseStatus.OK, rolloutView(control.endRollout(name, action.equals("promote")))));
         } else {

@@ -15,6 +15,18 @@ import java.util.regex.Pattern;
  * @param qualifier null when the call follows the function's traffic split
  */
 record FunctionRoute(String name, String qualifier, String path, String rawQuery) {
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+  private static final Pattern QUALIFIER = Pattern.compile("[A-Za-z0-9_$-]{1,128}");
+
+  /**
+   * Whether the name and qualifier are well formed. A route that is not names no function and is
+   * answered 404 before anything else: its name must never reach the invoker, which reads
+   * {@code NAME:QUALIFIER}, past a URL auth check made for another name.
+   */
+  boolean valid() {
+    return NAME.matcher(name).matches() && (qualifier == null || QUALIFIER.matcher(qualifier).matches());
+  }
+
   /** What the invoker takes: the name, or {@code NAME:QUALIFIER} (see Routing). */
   String target() {
     return qualifier == null ? name : name + ":" + qualifier;

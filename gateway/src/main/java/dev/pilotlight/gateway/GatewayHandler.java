@@ -141,7 +141,8 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
    */
   BodySink stream(ChannelHandlerContext ctx, HttpRequest head) {
     Optional<FunctionRoute> route = FunctionRoute.of(head);
-    if (route.isEmpty() || !streamed.streams(route.get().name()) || admission.functionUrl(head, route.get().name()).isPresent()) {
+    if (route.isEmpty() || !route.get().valid() || !streamed.streams(route.get().name())
+        || admission.functionUrl(head, route.get().name()).isPresent()) {
       return null;
     }
     FunctionRoute f = route.get();
@@ -163,6 +164,14 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
     Optional<FunctionRoute> function = FunctionRoute.of(req);
     if (function.isPresent()) {
       FunctionRoute f = function.get();
+      if (!f.valid()) {
+        try {
+          Responses.send(ctx, req, ErrorResponses.of(new Failure.FunctionNotFound(f.target())));
+        } finally {
+          req.release();
+        }
+        return;
+      }
       if (admitted(ctx, req, admission.functionUrl(req, f.name()))) {
         functions.serve(ctx, req, f.target(), f.path(), f.rawQuery());
       }

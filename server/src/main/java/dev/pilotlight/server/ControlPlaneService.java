@@ -435,6 +435,10 @@ final class ControlPlaneService implements ControlPlane {
         throw new Failure.FunctionNotFound(name + ":" + revision);
       }
       activator.removePinned(name, revision).join();
+      if (activator.deployment(name).map(Deployment::revision).orElse(-1L) == revision) {
+        activator.deploy(latest); // the function's own pool ran it (after a rollout): it moves to the latest
+        router.set(name, router.releases(name));
+      }
       artifacts.retainOnly(registry.referencedCode());
     }
   }

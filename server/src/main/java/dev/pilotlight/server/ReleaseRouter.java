@@ -43,8 +43,8 @@ final class ReleaseRouter implements Routing {
   @Override
   public Target route(String function, String qualifier) {
     Releases r = releases.get(function);
-    if (qualifier == null && r == null) {
-      return new Target(function); // the common case: no split, no qualifier
+    if (r == null && (qualifier == null || qualifier.equals("$LATEST") || qualifier.equals("latest"))) {
+      return new Target(function); // the common case: no releases, and the own pool runs the latest
     }
     Deployment own = activator.deployment(function).orElseThrow(() -> new Failure.FunctionNotFound(function));
     long newest = latest.apply(function).map(Deployment::revision).orElse(own.revision());

@@ -314,6 +314,19 @@ class ControlPlaneServiceTest {
   }
 
   @Test
+  void deletingTheRevisionTheOwnPoolRunsAfterARolloutMovesThePoolToTheLatest() {
+    control.deploy("hello", pythonPackage("v = 1\n"));
+    control.deploy("hello", pythonPackage("v = 2\n"), dev.pilotlight.model.release.RolloutPlan.parse("canary:10%,5m"));
+    control.endRollout("hello", true);
+    assertThat(activator.deployment("hello").orElseThrow().revision()).as("the stable revision's pool").isEqualTo(1);
+    assertThat(control.router().route("hello", null).pool()).isEqualTo("hello@2");
+    control.deleteRevision("hello", 1);
+    assertThat(activator.deployment("hello").orElseThrow().revision()).isEqualTo(2);
+    assertThat(control.router().route("hello", null).pool()).isEqualTo("hello");
+    assertThatThrownBy(() -> control.router().route("hello", "1")).isInstanceOf(Failure.FunctionNotFound.class);
+  }
+
+  @Test
   void aRollbackSendsEveryCallToTheRevisionBeforeAndCanGoOn() {
     for (int v = 1; v <= 3; v++) {
       control.deploy("hello", pythonPackage("v = " + v + "\n"));

@@ -48,8 +48,8 @@ public record Alias(String name, Long revision, Long additionalRevision, double 
   }
 
   public static void validateName(String name) {
-    if (name == null || !NAME.matcher(name).matches() || name.chars().allMatch(Character::isDigit) || name.equals("$LATEST")) {
-      throw new Failure.InvalidInput("alias name '" + name + "' (expected: 1 to 128 letters, digits, '-' or '_', not all digits)");
+    if (name == null || !NAME.matcher(name).matches() || name.chars().allMatch(Character::isDigit) || name.equals("latest")) {
+      throw new Failure.InvalidInput("alias name '" + name + "' (expected: 1 to 128 letters, digits, '-' or '_', not all digits, not 'latest')");
     }
   }
 
