@@ -503,20 +503,10 @@ public final class ControlApi {
       r.put("runtime", d.spec().runtime().id());
       r.put("latest", d.revision() == latest);
       r.put("published", published.contains(d.revision()));
-      r.put("percent", percentOf(traffic, d.revision(), latest));
+      r.put("percent", traffic.percentOf(d.revision(), latest));
       out.add(r);
     }
     return Map.of("function", name, "revisions", out);
-  }
-
-  private static int percentOf(Traffic traffic, long revision, long latest) {
-    int p = 0;
-    for (Traffic.Target t : traffic.targets()) {
-      if ((t.latest() ? latest : t.revision()) == revision) {
-        p += t.percent();
-      }
-    }
-    return p;
   }
 
   private Map<String, Object> trafficView(String name, Traffic traffic) {

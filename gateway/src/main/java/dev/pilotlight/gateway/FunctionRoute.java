@@ -15,16 +15,43 @@ import java.util.regex.Pattern;
  * @param qualifier null when the call follows the function's traffic split
  */
 record FunctionRoute(String name, String qualifier, String path, String rawQuery) {
-  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
-  private static final Pattern QUALIFIER = Pattern.compile("[A-Za-z0-9_$-]{1,128}");
-
   /**
    * Whether the name and qualifier are well formed. A route that is not names no function and is
    * answered 404 before anything else: its name must never reach the invoker, which reads
    * {@code NAME:QUALIFIER}, past a URL auth check made for another name.
    */
   boolean valid() {
-    return NAME.matcher(name).matches() && (qualifier == null || QUALIFIER.matcher(qualifier).matches());
+    return validName(name) && (qualifier == null || validQualifier(qualifier));
+  }
+
+  /** {@code [a-z0-9][a-z0-9-]{0,62}}, checked without a regex: every function URL call passes here. */
+  private static boolean validName(String s) {
+    int n = s.length();
+    if (n == 0 || n > 63 || s.charAt(0) == '-') {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code [A-Za-z0-9_$-]{1,128}}: a revision number, {@code latest}, {@code $LATEST}, an alias or a tag. */
+  private static boolean validQualifier(String s) {
+    int n = s.length();
+    if (n == 0 || n > 128) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      char c = s.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '$' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** What the invoker takes: the name, or {@code NAME:QUALIFIER} (see Routing). */

@@ -126,17 +126,8 @@ final class ControlPlaneService implements ControlPlane {
     FunctionSpec.validateName(name);
     synchronized (writeLock) {
       refuseDuringRollout(name);
-      StoredPackage stored = artifacts.store(zip);
-      FunctionSpec spec;
-      try {
-        spec = Manifest.parse(readManifest(stored.dir()), name);
-        checkRunnable(spec, stored.dir());
-      } catch (RuntimeException e) {
-        artifacts.retainOnly(registry.referencedCode()); // don't keep code nothing will run
-        throw e;
-      }
       boolean created = registry.find(name).isEmpty();
-      Deployment d = registry.save(spec, stored.sha256(), stored.size(), stored.dir(), clock.instant());
+      Deployment d = storeManifestPackage(name, zip);
       activate(d);
       return new Deployed(d, created);
     }
@@ -171,6 +162,23 @@ final class ControlPlaneService implements ControlPlane {
     }
   }
 
+  /**
+   * Stores {@code zip} and saves it as {@code name}'s next revision with the settings of its
+   * pilotlight.yaml, without making it live; call under the write lock. Code that cannot run is not kept.
+   */
+  private Deployment storeManifestPackage(String name, InputStream zip) {
+    StoredPackage stored = artifacts.store(zip);
+    FunctionSpec spec;
+    try {
+      spec = Manifest.parse(readManifest(stored.dir()), name);
+      checkRunnable(spec, stored.dir());
+    } catch (RuntimeException e) {
+      artifacts.retainOnly(registry.referencedCode()); // don't keep code nothing will run
+      throw e;
+    }
+    return registry.save(spec, stored.sha256(), stored.size(), stored.dir(), clock.instant());
+  }
+
   /** Stores {@code zip} as the code of {@code spec} (its pilotlight.yaml, if any, is not read); call under the write lock. */
   private Deployment store(FunctionSpec spec, InputStream zip) {
     StoredPackage stored = artifacts.store(zip);
@@ -196,7 +204,7 @@ final class ControlPlaneService implements ControlPlane {
     // the traffic split still gives the revision it runs a share by number: then it keeps serving that
     // share warm, and the new revision starts in a pool of its own when a call names it.
     Optional<Deployment> own = activator.deployment(d.name());
-    boolean ownStays = own.isPresent() && sharesOf(router.releases(d.name()).traffic(), own.get().revision()) > 0;
+    boolean ownStays = own.isPresent() && router.releases(d.name()).traffic().percentByNumber(own.get().revision()) > 0;
     if (!ownStays) {
       activator.deploy(d);
     }
@@ -210,16 +218,6 @@ final class ControlPlaneService implements ControlPlane {
     endUnkeptPools(d, activator.deployment(d.name()).map(Deployment::revision).orElse(d.revision()));
   }
 
-  /** The share {@code traffic} gives revision {@code revision} by its number (a {@code latest} target does not count). */
-  private static int sharesOf(Traffic traffic, long revision) {
-    int p = 0;
-    for (Traffic.Target t : traffic.targets()) {
-      if (!t.latest() && t.revision() == revision) {
-        p += t.percent();
-      }
-    }
-    return p;
-  }
 
   /**
    * Ends the pinned pools of revisions no longer kept, and that of {@code ownRevision}, which the
@@ -458,16 +456,7 @@ final class ControlPlaneService implements ControlPlane {
       Traffic now = router.releases(name).traffic();
       long stable = now.sole(current.revision()).orElseThrow(() ->
           new Failure.Conflict("rollout: the traffic of '" + name + "' is split (" + now + "); give one revision all of it first"));
-      StoredPackage stored = artifacts.store(zip);
-      FunctionSpec spec;
-      try {
-        spec = Manifest.parse(readManifest(stored.dir()), name);
-        checkRunnable(spec, stored.dir());
-      } catch (RuntimeException e) {
-        artifacts.retainOnly(registry.referencedCode());
-        throw e;
-      }
-      Deployment d = registry.save(spec, stored.sha256(), stored.size(), stored.dir(), clock.instant());
+      Deployment d = storeManifestPackage(name, zip);
       // The function's own pool keeps serving what it serves; the new revision starts in a pool of its own.
       live.put(name, d);
       onActivate.accept(d);

@@ -122,6 +122,16 @@ public record Traffic(List<Target> targets) {
     return taking.size() == 1 ? java.util.OptionalLong.of(resolve(taking.getFirst(), latest)) : java.util.OptionalLong.empty();
   }
 
+  /** The share revision {@code revision} takes, counting the {@code latest} targets as {@code latest}. */
+  public int percentOf(long revision, long latest) {
+    return targets.stream().filter(t -> resolve(t, latest) == revision).mapToInt(Target::percent).sum();
+  }
+
+  /** The share targets naming revision {@code revision} by its number give it ({@code latest} ones do not count). */
+  public int percentByNumber(long revision) {
+    return targets.stream().filter(t -> !t.latest() && t.revision() == revision).mapToInt(Target::percent).sum();
+  }
+
   /** The numbered revisions this traffic names (the latest not among them unless numbered). */
   public List<Long> revisions() {
     List<Long> out = new ArrayList<>();

@@ -38,6 +38,9 @@ class ReleasesTest {
     assertThat(Traffic.LATEST.sole(7)).hasValue(7);
     assertThat(Traffic.parse("3=100 canary:4=0").sole(7)).hasValue(3);
     assertThat(Traffic.parse("3=90 latest=10").sole(7)).isEmpty();
+    assertThat(Traffic.parse("3=90 latest=10").percentOf(7, 7)).isEqualTo(10);
+    assertThat(Traffic.parse("7=90 latest=10").percentOf(7, 7)).isEqualTo(100);
+    assertThat(Traffic.parse("7=90 latest=10").percentByNumber(7)).isEqualTo(90);
   }
 
   @Test
