@@ -45,6 +45,50 @@ class LaunchLadderIT {
     }
   }
 
+  /**
+   * A pool JVM maps the runners' AOT cache. The JDK refuses a whole cache whose module options
+   * differ from the run's (the pool JVMs' {@code --add-opens}), and the pool turns the JVM's AOT
+   * logging off, so a refused cache only showed as slower pool starts.
+   */
+  @Test
+  void pooledRunnersMapTheRunnersAotCache(@TempDir Path data) throws Exception {
+    try (DaemonFixture d = new DaemonFixture(data)) {
+      eventually(Duration.ofSeconds(90), "the pool runners' AOT cache", () -> runnerCache(data) != null);
+      Path cache = runnerCache(data);
+      d.deploy(testFunctions(), "--name", "pool-aot", "--runtime", "java", "--handler", "fixtures.Env::handleRequest");
+      String option = "-XX:AOTCache=" + cache;
+      eventually(Duration.ofSeconds(30), "a pooled runner started with the cache", () -> !javaProcessesWith(option).isEmpty());
+      // it maps the cache in its first milliseconds; a JVM that refused it never does
+      eventually(Duration.ofSeconds(10), "the pool JVMs mapping the cache", () -> javaProcessesWith(option).stream().allMatch(pid -> {
+        try {
+          return Files.readString(Path.of("/proc", Long.toString(pid), "maps")).contains(cache.toString());
+        } catch (IOException e) {
+          return true; // it ended meanwhile
+        }
+      }));
+    }
+  }
+
+  private static Path runnerCache(Path data) {
+    try (var files = Files.list(data.resolve("aot"))) {
+      return files.filter(f -> f.getFileName().toString().matches("runner-[0-9a-f]+\\.aot")).findFirst().orElse(null);
+    } catch (IOException e) {
+      return null; // not made yet
+    }
+  }
+
+  /** The JVMs whose command line has {@code arg} (not the sandbox's processes that start them, whose command lines have it too). */
+  private static List<Long> javaProcessesWith(String arg) {
+    return ProcessHandle.allProcesses().filter(p -> {
+      try {
+        List<String> argv = List.of(Files.readString(Path.of("/proc", Long.toString(p.pid()), "cmdline")).split("\0"));
+        return argv.getFirst().endsWith("/java") && argv.contains(arg);
+      } catch (IOException e) {
+        return false; // gone, or not ours to read
+      }
+    }).map(ProcessHandle::pid).toList();
+  }
+
   @Test
   void aLayersLibrariesAreInitialisedAheadFromWhatItsFunctionsInitialised(@TempDir Path data) throws Exception {
     try (DaemonFixture d = new DaemonFixture(data)) {

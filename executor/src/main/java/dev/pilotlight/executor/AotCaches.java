@@ -79,8 +79,13 @@ final class AotCaches implements AutoCloseable {
 
   /** The runner-only cache for pool JVMs if trained, else null. */
   Path runnerCache() {
-    Path p = dir.resolve("runner-" + key("runner") + ".aot");
+    Path p = runnerCachePath();
     return Files.isRegularFile(p) ? p : null;
+  }
+
+  /** Named by the pool JVMs' module options too: a cache trained without them (before they were passed to its training) is not taken. */
+  private Path runnerCachePath() {
+    return dir.resolve("runner-" + key("runner " + PoolProcesses.ADD_OPENS) + ".aot");
   }
 
   /**
@@ -268,13 +273,18 @@ final class AotCaches implements AutoCloseable {
     return dir.resolve(d.name() + "-http-" + key(d.codeSha256() + "\n" + d.spec().command() + "\n" + d.spec().effectiveReadinessPath()) + ".aot");
   }
 
-  /** Queues the training of the runner-only cache that pool JVMs use. */
+  /**
+   * Queues the training of the runner-only cache that pool JVMs use. It is trained with the pool
+   * JVMs' own module options ({@link PoolProcesses#ADD_OPENS}): a JDK refuses a whole AOT cache whose
+   * {@code --add-opens} differ from the run's ("Mismatched values for property jdk.module.addopens",
+   * then "Unable to map shared spaces"), and the pool JVMs would start and specialise without it.
+   */
   void trainRunner() {
     trainer.execute(() -> {
-      Path target = dir.resolve("runner-" + key("runner") + ".aot");
+      Path target = runnerCachePath();
       if (!Files.isRegularFile(target)) {
         try {
-          run(target, 256, List.of(), InstanceEnvironment.base(config), dir, null, Sandbox.Box.NONE);
+          run(target, 256, PoolProcesses.ADD_OPENS, List.of(), InstanceEnvironment.base(config), dir, null, Sandbox.Box.NONE);
         } catch (PreparationFailed e) {
           LOG.log(System.Logger.Level.WARNING, "pilotlight: AOT cache for pool runners not built: " + e.getMessage());
         }
@@ -288,6 +298,12 @@ final class AotCaches implements AutoCloseable {
    */
   private void run(Path target, int memoryMb, List<String> args, Map<String, String> env, Path workDir, Path initLog, Sandbox.Box box)
       throws PreparationFailed {
+    run(target, memoryMb, List.of(), args, env, workDir, initLog, box);
+  }
+
+  /** The same, the training JVM also given {@code jvmOptions}: those of the JVMs that will use the cache, where they matter to it. */
+  private void run(Path target, int memoryMb, List<String> jvmOptions, List<String> args, Map<String, String> env, Path workDir, Path initLog,
+      Sandbox.Box box) throws PreparationFailed {
     Path tmp;
     try {
       // In a sandbox the JVM may write only its box's own directory; the cache is moved out once made.
@@ -308,6 +324,7 @@ final class AotCaches implements AutoCloseable {
         }
       }
       cmd.add("-Xmx" + memoryMb + "m");
+      cmd.addAll(jvmOptions);
       cmd.add("-XX:AOTCacheOutput=" + tmp);
       if (initLog != null) {
         cmd.add("-Xlog:class+init=info:file=" + initLog + ":none:filecount=0");
