@@ -19,7 +19,23 @@ final class PeerCredentials {
 
   private PeerCredentials() {}
 
+  /**
+   * Asked of the kernel for this connection alone ({@link SockDiag}); where it cannot be asked,
+   * from the tables, which list every socket on the machine and take milliseconds to read.
+   */
   static int uidOf(InetSocketAddress peer, InetSocketAddress local) {
+    if (SockDiag.available()) {
+      try {
+        return SockDiag.uidOf(peer, local);
+      } catch (IllegalStateException e) {
+        // the tables below
+      }
+    }
+    return uidFromTables(peer, local);
+  }
+
+  /** From {@code /proc/net/tcp} and {@code tcp6}. */
+  static int uidFromTables(InetSocketAddress peer, InetSocketAddress local) {
     for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
       try {
         int uid = uidIn(Files.readString(Path.of(table), StandardCharsets.US_ASCII), peer, local);
@@ -91,7 +107,7 @@ final class PeerCredentials {
   }
 
   /** The IPv4 address of {@code a} (an IPv4-mapped IPv6 one included), or null. */
-  private static byte[] ipv4(InetSocketAddress a) {
+  static byte[] ipv4(InetSocketAddress a) {
     byte[] ip = a == null || a.getAddress() == null ? null : a.getAddress().getAddress();
     if (ip == null) {
       return null;

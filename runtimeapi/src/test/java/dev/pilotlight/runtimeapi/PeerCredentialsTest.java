@@ -8,6 +8,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.net.StandardProtocolFamily;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 class PeerCredentialsTest {
@@ -50,6 +55,51 @@ class PeerCredentialsTest {
       assertThat(PeerCredentials.uidOf((InetSocketAddress) accepted.getRemoteSocketAddress(),
           (InetSocketAddress) accepted.getLocalSocketAddress())).isEqualTo(uid);
       assertThat(client.isConnected()).isTrue();
+    }
+  }
+
+  @Test
+  void theKernelIsAskedForTheOneConnectionWhateverTheSocketsFamily() throws Exception {
+    Assumptions.assumeTrue(SockDiag.available(), "sock_diag needs Linux and the JDK's native access");
+    int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    // a JVM's Socket is an IPv6 socket connected to an IPv4-mapped address; python's and node's are IPv4 ones
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET).bind(loopback(0));
+        Socket dualStack = new Socket("127.0.0.1", ((InetSocketAddress) server.getLocalAddress()).getPort());
+        SocketChannel dualStackAccepted = server.accept();
+        SocketChannel ipv4 = SocketChannel.open(StandardProtocolFamily.INET);
+        SocketChannel ipv4Accepted = connect(ipv4, server)) {
+      for (SocketChannel accepted : new SocketChannel[] {dualStackAccepted, ipv4Accepted}) {
+        InetSocketAddress peer = (InetSocketAddress) accepted.getRemoteAddress();
+        InetSocketAddress local = (InetSocketAddress) accepted.getLocalAddress();
+        assertThat(SockDiag.uidOf(peer, local)).isEqualTo(uid).isEqualTo(PeerCredentials.uidFromTables(peer, local));
+      }
+      InetSocketAddress local = (InetSocketAddress) dualStackAccepted.getLocalAddress();
+      assertThat(SockDiag.uidOf(loopback(1), local)).as("no such connection").isEqualTo(PeerCredentials.UNKNOWN);
+      assertThat(dualStack.isConnected()).isTrue();
+    }
+  }
+
+  private static SocketChannel connect(SocketChannel client, ServerSocketChannel server) throws Exception {
+    client.connect(server.getLocalAddress());
+    return server.accept();
+  }
+
+  @Test
+  void aConnectionOfAnotherUidIsThatUids() throws Exception {
+    Assumptions.assumeTrue(SockDiag.available(), "sock_diag needs Linux and the JDK's native access");
+    Assumptions.assumeTrue(Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid")), "needs root to run as another uid");
+    Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")) && Files.isExecutable(Path.of("/usr/bin/python3")), "needs setpriv and python3");
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET).bind(loopback(0))) {
+      int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+      Process other = new ProcessBuilder("/usr/bin/setpriv", "--reuid", "54321", "--regid", "54321", "--clear-groups", "/usr/bin/python3", "-c",
+          "import socket,sys,time; s=socket.create_connection(('127.0.0.1'," + port + ")); sys.stdin.read()").start();
+      try (SocketChannel accepted = server.accept()) {
+        InetSocketAddress peer = (InetSocketAddress) accepted.getRemoteAddress();
+        InetSocketAddress local = (InetSocketAddress) accepted.getLocalAddress();
+        assertThat(PeerCredentials.uidOf(peer, local)).isEqualTo(54321).isEqualTo(PeerCredentials.uidFromTables(peer, local));
+      } finally {
+        other.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
     }
   }
 }
