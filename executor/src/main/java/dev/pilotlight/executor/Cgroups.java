@@ -262,6 +262,12 @@ final class Cgroups {
         return;
       }
       long bytes = memoryMb * 1024L * 1024L;
+      if (bytes == limitBytes) {
+        // A pool runner taken by a function of its pool's size: the limits are there already (file
+        // writes a cold start need not wait for); only the CPU weight changes, from a refill's lowest.
+        weigh(memoryMb);
+        return;
+      }
       if (version == Version.V1) {
         Path memsw = memory().resolve("memory.memsw.limit_in_bytes");
         // memsw must stay >= the memory limit: raise in the order that keeps it so.
@@ -281,6 +287,7 @@ final class Cgroups {
         if (Files.exists(swap)) {
           write(swap, "0");
         }
+        limitBytes = bytes;
       }
       weigh(memoryMb);
     }

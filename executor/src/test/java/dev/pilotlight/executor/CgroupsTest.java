@@ -87,6 +87,20 @@ class CgroupsTest {
   }
 
   @Test
+  void aRunnerTakenAtItsPoolsSizeKeepsItsLimitsAndGetsItsWeight() throws IOException {
+    v1();
+    Cgroups cg = Cgroups.detect(root, "p").cgroups();
+    Path limit = root.resolve("memory/p/pool-2/memory.limit_in_bytes");
+    Cgroups.Group runner = cg.create("pool-2", 1769, true);
+    Files.writeString(limit, "set at start"); // stands in for the limit the kernel holds
+    runner.limit(1769);
+    assertThat(Files.readString(limit)).as("not written again on the cold path").isEqualTo("set at start");
+    assertThat(Files.readString(root.resolve("cpu/p/pool-2/cpu.shares"))).isEqualTo("1024");
+    runner.limit(512);
+    assertThat(Files.readString(limit)).isEqualTo(Long.toString(512L << 20));
+  }
+
+  @Test
   void aBackgroundGroupInV2GetsWeightOne() throws IOException {
     Files.writeString(root.resolve("cgroup.controllers"), "cpu memory pids\n");
     Cgroups cg = Cgroups.detect(root, "p").cgroups();
