@@ -45,6 +45,8 @@ public final class RuntimeApiServer implements AutoCloseable {
   private RuntimeApiServer(EventLoopGroup group, boolean ownsGroup) {
     this.group = group;
     this.ownsGroup = ownsGroup;
+    // The owner check's first kernel query links its native calls (~100 ms): done now, not on the first cold start.
+    Thread.ofPlatform().daemon().name("sock-diag-warm-up").start(SockDiag::warmUp);
   }
 
   /** A server with its own single event loop thread. */
