@@ -67,9 +67,13 @@ record FunctionRoute(String name, String qualifier, String path, String rawQuery
     int q = uri.indexOf('?');
     String path = q < 0 ? uri : uri.substring(0, q);
     String rawQuery = q < 0 ? "" : uri.substring(q + 1);
-    var hostMatch = FUNCTION_HOST.matcher(head.headers().get(HttpHeaderNames.HOST, "").toLowerCase(Locale.ROOT));
-    if (hostMatch.matches()) {
-      return Optional.of(new FunctionRoute(hostMatch.group(1), null, path, rawQuery));
+    String host = head.headers().get(HttpHeaderNames.HOST, "");
+    // most calls name an address (127.0.0.1:8080) or another host: no matcher for them
+    if (host.regionMatches(true, host.indexOf('.') + 1, "localhost", 0, 9)) {
+      var hostMatch = FUNCTION_HOST.matcher(host.toLowerCase(Locale.ROOT));
+      if (hostMatch.matches()) {
+        return Optional.of(new FunctionRoute(hostMatch.group(1), null, path, rawQuery));
+      }
     }
     if (path.startsWith("/fn/")) {
       String rest = path.substring(4);

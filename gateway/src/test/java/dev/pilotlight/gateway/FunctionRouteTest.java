@@ -32,4 +32,20 @@ class FunctionRouteTest {
     assertThat(r.target()).isEqualTo(target);
     assertThat(r.valid()).isEqualTo(valid);
   }
+
+  @ParameterizedTest
+  @CsvSource({
+      "hello.localhost:8080,  /x,     hello",
+      "Hello.LOCALHOST,       /x,     hello",
+      "127.0.0.1:8080,        /fn/a/, a",
+      "localhost:8080,        /fn/a/, a",
+      "a.b.localhost,         /fn/a/, a",
+      "hello.localhost.evil,  /fn/a/, a",
+      "hello.localhostx,      /fn/a/, a",
+  })
+  void aHostNamedForAFunctionRoutesToIt(String host, String uri, String target) {
+    var req = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri);
+    req.headers().set("Host", host);
+    assertThat(FunctionRoute.of(req).orElseThrow().target()).isEqualTo(target);
+  }
 }

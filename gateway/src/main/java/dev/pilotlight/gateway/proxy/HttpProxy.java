@@ -153,21 +153,27 @@ public final class HttpProxy implements AutoCloseable {
   }
 
   static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
-    String connectionTokens = from.get(HttpHeaderNames.CONNECTION, "");
+    String connection = from.get(HttpHeaderNames.CONNECTION);
+    String connectionTokens = connection == null ? null : connection.toLowerCase(Locale.ROOT); // once per message, not per header
     for (var h : from) {
       String name = h.getKey();
-      if (isHopByHop(name) || connectionTokens.toLowerCase(Locale.ROOT).contains(name.toLowerCase(Locale.ROOT))) {
+      if (isHopByHop(name) || connectionTokens != null && connectionTokens.contains(name.toLowerCase(Locale.ROOT))) {
         continue;
       }
       to.add(name, h.getValue());
     }
   }
 
-  /** RFC 9110 §7.6.1: headers meant for one connection, never forwarded. */
+  /** RFC 9110 §7.6.1: headers meant for one connection, never forwarded. Compared without a lower-cased copy per header. */
   static boolean isHopByHop(String name) {
-    return switch (name.toLowerCase(Locale.ROOT)) {
-      case "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-          "transfer-encoding", "upgrade" -> true;
+    return switch (name.length()) {
+      case 2 -> name.equalsIgnoreCase("te");
+      case 7 -> name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+      case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+      case 16 -> name.equalsIgnoreCase("proxy-connection");
+      case 17 -> name.equalsIgnoreCase("transfer-encoding");
+      case 18 -> name.equalsIgnoreCase("proxy-authenticate");
+      case 19 -> name.equalsIgnoreCase("proxy-authorization");
       default -> false;
     };
   }
