@@ -19,8 +19,10 @@ final class Deployer {
       long size = function.hasNonNull("codeSize") ? function.get("codeSize").asLong() : uploadBytes;
       String line = "deployed " + name() + " revision " + Json.text(function, "revision")
           + " (" + Json.text(function, "runtime") + ", " + Formats.size(size) + ") → " + Json.text(function, "url");
+      // The function object holds its last rollout, which may be an earlier one: only this revision's running one is news.
       JsonNode rollout = function.path("rollout");
-      if (rollout.isObject()) {
+      if (rollout.isObject() && Json.text(rollout, "revision").equals(Json.text(function, "revision"))
+          && Json.text(rollout, "status").equals("running")) {
         line += "\nrolling out over revision " + Json.text(rollout, "stable") + " (" + Json.text(rollout, "plan")
             + "): it warms up, then takes its shares while it answers no worse; pilotlight rollout status " + name();
       }

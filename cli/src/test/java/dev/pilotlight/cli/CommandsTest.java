@@ -56,6 +56,22 @@ class CommandsTest extends AgainstFakeDaemon {
   }
 
   @Test
+  void deploy_printsARolloutOnlyWhenThisDeployStartedIt() throws IOException {
+    Path jar = Zips.write(tmp.resolve("hello-java.jar"), Map.of("a", "b"));
+    String running = "{\"rollout\":{\"status\":\"running\",\"stable\":1,\"revision\":2,\"plan\":\"canary:10%,5m,errors=1%,latency=2x\"},";
+    daemon.on("PUT", "/api/v1/functions/hello-java", Reply.json(200, HELLO.replaceFirst("\\{", running)));
+    var started = cli.run("deploy", jar.toString(), "--runtime", "java", "--handler", "example.Hello", "--rollout", "canary:10%,5m");
+    assertThat(started.out()).contains("\nrolling out over revision 1 (canary:10%,5m,errors=1%,latency=2x)");
+
+    // the function object holds its last rollout: one that ended, or that of an earlier revision, is no news of this deploy
+    String ended = "{\"rollout\":{\"status\":\"succeeded\",\"stable\":0,\"revision\":1,\"plan\":\"canary:10%,5m\"},";
+    daemon.on("PUT", "/api/v1/functions/hello-java", Reply.json(200, HELLO.replaceFirst("\\{", ended)));
+    var plain = cli.run("deploy", jar.toString(), "--runtime", "java", "--handler", "example.Hello");
+    assertThat(plain.exit()).as(plain.err()).isZero();
+    assertThat(plain.out()).doesNotContain("rolling out");
+  }
+
+  @Test
   void deploy_daemonRejection_isPrintedAsErrorWithExit1() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("app"));
     daemon.on("PUT", "/api/v1/functions/app",
