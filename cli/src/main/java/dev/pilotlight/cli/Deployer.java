@@ -14,7 +14,10 @@ final class Deployer {
       return Json.text(function, "name");
     }
 
-    /** {@code deployed hello-java revision 2 (java, 4.1 kB) → http://127.0.0.1:8080/fn/hello-java/} */
+    /**
+     * {@code deployed hello-java revision 2 (java, 4.1 kB) → http://127.0.0.1:8080/fn/hello-java/}, and
+     * a line more when the deploy started a rollout, or when the daemon noted why the package's did not apply.
+     */
     String summary() {
       long size = function.hasNonNull("codeSize") ? function.get("codeSize").asLong() : uploadBytes;
       String line = "deployed " + name() + " revision " + Json.text(function, "revision")
@@ -26,6 +29,9 @@ final class Deployer {
         line += "\nrolling out over revision " + Json.text(rollout, "stable") + " (" + Json.text(rollout, "plan")
             + "): it warms up, then takes its shares while it answers no worse; pilotlight rollout status " + name();
       }
+      if (function.hasNonNull("notice")) {
+        line += "\n" + Json.text(function, "notice");
+      }
       return line;
     }
   }
@@ -34,7 +40,10 @@ final class Deployer {
     return deploy(client, path, overrides, null);
   }
 
-  /** @param rollout null, or a rollout plan ({@code canary:10%,5m}) the new revision takes over by */
+  /**
+   * @param rollout null (as the package's pilotlight.yaml says), a rollout plan ({@code canary:10%,5m})
+   *     the new revision takes over by, or {@code none} (at once, whatever pilotlight.yaml says)
+   */
   static Deployed deploy(DaemonClient client, Path path, ManifestOverrides overrides, String rollout) throws IOException {
     try (BuiltPackage pkg = PackageBuilder.build(path, overrides)) {
       String target = DaemonClient.functionPath(pkg.name())

@@ -56,6 +56,34 @@ class CommandsTest extends AgainstFakeDaemon {
   }
 
   @Test
+  void deploy_manifestRollout_goesInThePackageAndTheNoticeIsPrinted() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("hello-java"));
+    Files.writeString(dir.resolve("pilotlight.yaml"), "runtime: java\nhandler: example.Hello::handleRequest\nrollout: canary:10%,5m\n");
+    String notice = "the rollout in pilotlight.yaml (canary:10%,5m,errors=1%,latency=2x) did not apply: this is the first revision";
+    daemon.on("PUT", "/api/v1/functions/hello-java", Reply.json(201, HELLO.replaceFirst("\\{", "{\"notice\":\"" + notice + "\",")));
+
+    var r = cli.run("deploy", dir.toString());
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).endsWith("/fn/hello-java/\n" + notice + "\n").doesNotContain("rolling out");
+    FakeDaemon.Request put = daemon.only();
+    assertThat(put.uri()).isEqualTo("/api/v1/functions/hello-java");
+    assertThat(Zips.read(put.body()).get("pilotlight.yaml")).contains("rollout:").contains("canary:10%,5m");
+  }
+
+  @Test
+  void deploy_rolloutNone_isSentAsIs() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("hello-java"));
+    Files.writeString(dir.resolve("pilotlight.yaml"), "runtime: java\nhandler: example.Hello::handleRequest\nrollout: canary:10%,5m\n");
+    daemon.on("PUT", "/api/v1/functions/hello-java", Reply.json(200, HELLO));
+
+    var r = cli.run("deploy", dir.toString(), "--rollout", "none");
+
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(daemon.only().uri()).isEqualTo("/api/v1/functions/hello-java?rollout=none");
+  }
+
+  @Test
   void deploy_printsARolloutOnlyWhenThisDeployStartedIt() throws IOException {
     Path jar = Zips.write(tmp.resolve("hello-java.jar"), Map.of("a", "b"));
     String running = "{\"rollout\":{\"status\":\"running\",\"stable\":1,\"revision\":2,\"plan\":\"canary:10%,5m,errors=1%,latency=2x\"},";

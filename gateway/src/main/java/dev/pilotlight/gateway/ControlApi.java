@@ -102,14 +102,17 @@ public final class ControlApi {
     switch (sub) {
       case "" -> {
         if (m.equals(HttpMethod.PUT) || m.equals(HttpMethod.POST)) {
+          // ?rollout=PLAN or none: how the new revision takes over, whatever the package's pilotlight.yaml says
           String rollout = first(query, "rollout");
           blocking(ctx, req, () -> {
             ControlPlane.Deployed result = rollout == null ? control.deploy(name, new ByteBufInputStream(req.content()))
-                : control.deploy(name, new ByteBufInputStream(req.content()), RolloutPlan.parse(rollout));
-            Map<String, Object> view = view(result.deployment(), baseUrl);
-            if (rollout != null) {
-              view = new java.util.LinkedHashMap<>(view);
-              view.put("rollout", rolloutView(control.rollout(name).orElseThrow()));
+                : control.deploy(name, new ByteBufInputStream(req.content()), RolloutPlan.parseOrNone(rollout));
+            Map<String, Object> view = new java.util.LinkedHashMap<>(view(result.deployment(), baseUrl));
+            if (result.rollout() != null) {
+              view.put("rollout", rolloutView(result.rollout()));
+            }
+            if (result.notice() != null) {
+              view.put("notice", result.notice());
             }
             return ErrorResponses.json(result.created() ? HttpResponseStatus.CREATED : HttpResponseStatus.OK, view);
           });

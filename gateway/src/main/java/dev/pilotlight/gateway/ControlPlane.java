@@ -20,20 +20,42 @@ import java.util.function.UnaryOperator;
 
 /** What the control API needs from the daemon's store side; the server module implements it. */
 public interface ControlPlane {
-  /** The outcome of a deploy: the stored deployment and whether the name is new. */
-  record Deployed(Deployment deployment, boolean created) {}
+  /**
+   * The outcome of a deploy.
+   *
+   * @param deployment the stored revision
+   * @param created whether the name is new
+   * @param rollout the rollout this deploy started, or null when the revision took every call at once
+   * @param notice why the rollout the package's pilotlight.yaml asks for did not apply, for the
+   *     deploy's answer; null when it applied or there was none
+   */
+  record Deployed(Deployment deployment, boolean created, Rollout rollout, String notice) {
+    public Deployed(Deployment deployment, boolean created) {
+      this(deployment, created, null, null);
+    }
+  }
 
-  /** Stores and activates a package (a zip with {@code pilotlight.yaml} at its root); durable before it returns. */
+  /**
+   * Stores a package (a zip with {@code pilotlight.yaml} at its root) as a new revision, which takes
+   * over as its manifest says: at once, or by the plan under its {@code rollout} key. Such a rollout
+   * applies as an explicit one does ({@link #deploy(String, InputStream, Optional)}), except at a
+   * function's first revision, which takes every call at once with a {@link Deployed#notice}.
+   * Durable before it returns.
+   *
+   * @throws Failure.Conflict when a rollout is running, or the manifest asks for one and the traffic is split
+   */
   Deployed deploy(String name, InputStream zip);
 
   /**
-   * Stores a package as a new revision that takes over progressively: it is pre-warmed, then takes
-   * the plan's shares in turn while it answers no worse than the revision that takes every call now.
+   * Stores a package as a new revision that takes over as {@code rollout} says, whatever its
+   * manifest's {@code rollout} key says: empty, at once; else progressively: it is pre-warmed, then
+   * takes the plan's shares in turn while it answers no worse than the revision that takes every
+   * call now.
    *
-   * @throws Failure.InvalidInput when the function is not deployed yet (nothing to roll out from)
-   * @throws Failure.Conflict when its traffic is split, or a rollout is running
+   * @throws Failure.InvalidInput when a plan is given and the function is not deployed yet (nothing to roll out from)
+   * @throws Failure.Conflict when a rollout is running, or a plan is given and the traffic is split
    */
-  default Deployed deploy(String name, InputStream zip, RolloutPlan rollout) {
+  default Deployed deploy(String name, InputStream zip, Optional<RolloutPlan> rollout) {
     throw new UnsupportedOperationException("rollouts");
   }
 

@@ -117,7 +117,7 @@ final class ControlPlaneService implements ControlPlane {
       for (Rollout r : registry.rollouts()) {
         rollouts.put(r.function(), r);
       }
-      artifacts.retainOnly(registry.referencedCode());
+      dropUnreferencedCode();
     }
   }
 
@@ -126,10 +126,27 @@ final class ControlPlaneService implements ControlPlane {
     FunctionSpec.validateName(name);
     synchronized (writeLock) {
       refuseDuringRollout(name);
-      boolean created = registry.find(name).isEmpty();
-      Deployment d = storeManifestPackage(name, zip);
-      activate(d);
-      return new Deployed(d, created);
+      StagedPackage p = stage(name, zip);
+      if (p.rollout().isEmpty()) {
+        return deployAtOnce(p, null);
+      }
+      RolloutPlan plan = p.rollout().get();
+      Deployment current = live.get(name);
+      if (current == null) {
+        Deployed first = deployAtOnce(p, "the rollout in " + Manifest.FILE_NAME + " (" + plan + ") did not apply: this is the first "
+            + "revision of '" + name + "', so there is nothing to roll out from; it takes every call at once");
+        logs.append(name, "-", null, "ROLLOUT of revision " + first.deployment().revision() + " not started (" + plan + " in "
+            + Manifest.FILE_NAME + "): the first revision takes every call at once");
+        return first;
+      }
+      long stable;
+      try {
+        stable = stableRevision(name, current, "; or deploy at once with --rollout none (?rollout=none)");
+      } catch (RuntimeException e) {
+        dropUnreferencedCode(); // the package is refused after all: its code goes
+        throw e;
+      }
+      return rollOut(p, plan, stable);
     }
   }
 
@@ -163,20 +180,44 @@ final class ControlPlaneService implements ControlPlane {
   }
 
   /**
-   * Stores {@code zip} and saves it as {@code name}'s next revision with the settings of its
-   * pilotlight.yaml, without making it live; call under the write lock. Code that cannot run is not kept.
+   * A package whose code is stored and whose pilotlight.yaml is read and checked, but which is no
+   * revision yet: until {@link #save} it may still be refused, and then its code must go
+   * ({@link #dropUnreferencedCode}).
    */
-  private Deployment storeManifestPackage(String name, InputStream zip) {
+  private record StagedPackage(StoredPackage stored, FunctionSpec spec, Optional<RolloutPlan> rollout) {}
+
+  /**
+   * Stores {@code zip} and reads its pilotlight.yaml as {@code name}'s settings and rollout; call
+   * under the write lock. Code that cannot run is not kept.
+   */
+  private StagedPackage stage(String name, InputStream zip) {
     StoredPackage stored = artifacts.store(zip);
-    FunctionSpec spec;
     try {
-      spec = Manifest.parse(readManifest(stored.dir()), name);
-      checkRunnable(spec, stored.dir());
+      Manifest.Contents manifest = Manifest.read(readManifest(stored.dir()), name);
+      checkRunnable(manifest.spec(), stored.dir());
+      return new StagedPackage(stored, manifest.spec(), manifest.rollout());
     } catch (RuntimeException e) {
-      artifacts.retainOnly(registry.referencedCode()); // don't keep code nothing will run
+      dropUnreferencedCode(); // don't keep code nothing will run
       throw e;
     }
-    return registry.save(spec, stored.sha256(), stored.size(), stored.dir(), clock.instant());
+  }
+
+  /** Saves a staged package as its function's next revision, without making it live; call under the write lock. */
+  private Deployment save(StagedPackage p) {
+    return registry.save(p.spec(), p.stored().sha256(), p.stored().size(), p.stored().dir(), clock.instant());
+  }
+
+  /** Saves a staged package and makes it live at once; call under the write lock. */
+  private Deployed deployAtOnce(StagedPackage p, String notice) {
+    boolean created = registry.find(p.spec().name()).isEmpty();
+    Deployment d = save(p);
+    activate(d);
+    return new Deployed(d, created, null, notice);
+  }
+
+  /** Removes the stored code no kept revision references (that of a package refused after it was stored, of pruned revisions…). */
+  private void dropUnreferencedCode() {
+    artifacts.retainOnly(registry.referencedCode());
   }
 
   /** Stores {@code zip} as the code of {@code spec} (its pilotlight.yaml, if any, is not read); call under the write lock. */
@@ -185,7 +226,7 @@ final class ControlPlaneService implements ControlPlane {
     try {
       checkRunnable(spec, stored.dir());
     } catch (RuntimeException e) {
-      artifacts.retainOnly(registry.referencedCode()); // don't keep code nothing will run
+      dropUnreferencedCode(); // don't keep code nothing will run
       throw e;
     }
     Deployment d = registry.save(spec, stored.sha256(), stored.size(), stored.dir(), clock.instant());
@@ -212,7 +253,7 @@ final class ControlPlaneService implements ControlPlane {
     onActivate.accept(d);
     logs.append(d.name(), "-", null, "DEPLOY revision " + d.revision() + " code sha256:" + d.codeSha256() + " (" + d.spec().runtime() + ")");
     if (registry.pruneRevisions(d.name(), keepRevisions) > 0) {
-      artifacts.retainOnly(registry.referencedCode());
+      dropUnreferencedCode();
     }
     // Pools of revisions no longer kept end, and the pinned one of the revision the own pool runs now.
     endUnkeptPools(d, activator.deployment(d.name()).map(Deployment::revision).orElse(d.revision()));
@@ -282,7 +323,7 @@ final class ControlPlaneService implements ControlPlane {
       logs.delete(name);
       usage.forget(name);
       forgetRhythm.accept(name);
-      artifacts.retainOnly(registry.referencedCode());
+      dropUnreferencedCode();
       events.purge(name);
       stats.remove(name);
       return true;
@@ -437,42 +478,61 @@ final class ControlPlaneService implements ControlPlane {
         activator.deploy(latest); // the function's own pool ran it (after a rollout): it moves to the latest
         router.set(name, router.releases(name));
       }
-      artifacts.retainOnly(registry.referencedCode());
+      dropUnreferencedCode();
     }
   }
 
   // ---- rollouts --------------------------------------------------------------------------------------------
 
   @Override
-  public Deployed deploy(String name, InputStream zip, RolloutPlan plan) {
+  public Deployed deploy(String name, InputStream zip, Optional<RolloutPlan> rollout) {
     FunctionSpec.validateName(name);
     synchronized (writeLock) {
+      refuseDuringRollout(name);
+      if (rollout.isEmpty()) {
+        return deployAtOnce(stage(name, zip), null);
+      }
       Deployment current = live.get(name);
       if (current == null) {
         throw new Failure.InvalidInput("rollout: '" + name + "' is not deployed yet, so there is nothing to roll out from; deploy it once "
             + "without a rollout");
       }
-      refuseDuringRollout(name);
-      Traffic now = router.releases(name).traffic();
-      long stable = now.sole(current.revision()).orElseThrow(() ->
-          new Failure.Conflict("rollout: the traffic of '" + name + "' is split (" + now + "); give one revision all of it first"));
-      Deployment d = storeManifestPackage(name, zip);
-      // The function's own pool keeps serving what it serves; the new revision starts in a pool of its own.
-      live.put(name, d);
-      onActivate.accept(d);
-      logs.append(name, "-", null, "DEPLOY revision " + d.revision() + " code sha256:" + d.codeSha256() + " (" + d.spec().runtime() + ")");
-      Rollout r = Rollout.start(name, stable, d.revision(), plan, clock.instant());
-      saveReleases(name, router.releases(name).withTraffic(r.traffic(d.revision())));
-      registry.saveRollout(r);
-      rollouts.put(name, r);
-      if (registry.pruneRevisions(name, keepRevisions) > 0) {
-        artifacts.retainOnly(registry.referencedCode());
-      }
-      endUnkeptPools(d, activator.deployment(name).map(Deployment::revision).orElse(-1L));
-      activator.prewarm(router.poolFor(name, d.revision()));
-      logs.append(name, "-", null, "ROLLOUT of revision " + d.revision() + " over revision " + stable + " started (" + plan + ")");
-      return new Deployed(d, false);
+      long stable = stableRevision(name, current, "");
+      return rollOut(stage(name, zip), rollout.get(), stable);
     }
+  }
+
+  /**
+   * The revision that takes every call of {@code name} now, which a rollout starts from.
+   *
+   * @param orElse what else the user may do when the traffic is split, appended to the message
+   * @throws Failure.Conflict when the traffic is split
+   */
+  private long stableRevision(String name, Deployment current, String orElse) {
+    Traffic now = router.releases(name).traffic();
+    return now.sole(current.revision()).orElseThrow(() -> new Failure.Conflict("rollout: the traffic of '" + name + "' is split ("
+        + now + "); give one revision all of it first (pilotlight traffic " + name + " latest=100)" + orElse));
+  }
+
+  /** Saves a staged package as a revision that takes over from {@code stable} by {@code plan}; call under the write lock. */
+  private Deployed rollOut(StagedPackage p, RolloutPlan plan, long stable) {
+    String name = p.spec().name();
+    Deployment d = save(p);
+    // The function's own pool keeps serving what it serves; the new revision starts in a pool of its own.
+    live.put(name, d);
+    onActivate.accept(d);
+    logs.append(name, "-", null, "DEPLOY revision " + d.revision() + " code sha256:" + d.codeSha256() + " (" + d.spec().runtime() + ")");
+    Rollout r = Rollout.start(name, stable, d.revision(), plan, clock.instant());
+    saveReleases(name, router.releases(name).withTraffic(r.traffic(d.revision())));
+    registry.saveRollout(r);
+    rollouts.put(name, r);
+    if (registry.pruneRevisions(name, keepRevisions) > 0) {
+      dropUnreferencedCode();
+    }
+    endUnkeptPools(d, activator.deployment(name).map(Deployment::revision).orElse(-1L));
+    activator.prewarm(router.poolFor(name, d.revision()));
+    logs.append(name, "-", null, "ROLLOUT of revision " + d.revision() + " over revision " + stable + " started (" + plan + ")");
+    return new Deployed(d, false, r, null);
   }
 
   @Override

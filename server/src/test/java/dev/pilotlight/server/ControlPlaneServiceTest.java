@@ -16,6 +16,8 @@ import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.ScalingSettings;
 import dev.pilotlight.model.Usage;
 import dev.pilotlight.model.release.Alias;
+import dev.pilotlight.model.release.Rollout;
+import dev.pilotlight.model.release.RolloutPlan;
 import dev.pilotlight.model.release.Traffic;
 import dev.pilotlight.store.ArtifactStore;
 import dev.pilotlight.store.AsyncQueue;
@@ -34,6 +36,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -109,8 +112,13 @@ class ControlPlaneServiceTest {
   }
 
   static InputStream pythonPackage(String code) {
+    return pythonPackage(code, "");
+  }
+
+  /** A package whose pilotlight.yaml has {@code moreManifest} (e.g. {@code "rollout: canary:10%,5m\n"}) after the usual settings. */
+  static InputStream pythonPackage(String code, String moreManifest) {
     return new ByteArrayInputStream(Zips.ofText(
-        "pilotlight.yaml", "runtime: python3.12\nhandler: app.handler\nmemory: 128\ntimeout: 30s\n",
+        "pilotlight.yaml", "runtime: python3.12\nhandler: app.handler\nmemory: 128\ntimeout: 30s\n" + moreManifest,
         "app.py", code));
   }
 
@@ -316,7 +324,7 @@ class ControlPlaneServiceTest {
   @Test
   void deletingTheRevisionTheOwnPoolRunsAfterARolloutMovesThePoolToTheLatest() {
     control.deploy("hello", pythonPackage("v = 1\n"));
-    control.deploy("hello", pythonPackage("v = 2\n"), dev.pilotlight.model.release.RolloutPlan.parse("canary:10%,5m"));
+    control.deploy("hello", pythonPackage("v = 2\n"), Optional.of(RolloutPlan.parse("canary:10%,5m")));
     control.endRollout("hello", true);
     assertThat(activator.deployment("hello").orElseThrow().revision()).as("the stable revision's pool").isEqualTo(1);
     assertThat(control.router().route("hello", null).pool()).isEqualTo("hello@2");
@@ -373,5 +381,106 @@ class ControlPlaneServiceTest {
     assertThat(control.delete("hello")).isTrue();
     assertThat(activator.pinnedRevisions("hello")).isEmpty();
     assertThatThrownBy(() -> control.router().route("hello", "1")).isInstanceOf(Failure.FunctionNotFound.class);
+  }
+
+  // ---- a rollout asked for in pilotlight.yaml ----------------------------------------------------------------
+
+  static final String CANARY = "rollout: canary:10%,5m\n";
+
+  @Test
+  void aManifestRolloutAtTheFirstDeployTakesEveryCallAtOnceAndSaysWhy() {
+    ControlPlane.Deployed first = control.deploy("hello", pythonPackage("v = 1\n", CANARY));
+
+    assertThat(first.created()).isTrue();
+    assertThat(first.rollout()).isNull();
+    assertThat(first.notice()).contains("pilotlight.yaml (canary:10%,5m").contains("first revision").contains("nothing to roll out from");
+    assertThat(activator.deployment("hello")).contains(first.deployment());
+    assertThat(control.rollout("hello")).isEmpty();
+    assertThat(control.releases("hello").traffic()).isEqualTo(Traffic.LATEST);
+    assertThat(logs.tail("hello", 10)).anySatisfy(l -> assertThat(l).contains("ROLLOUT of revision 1 not started (canary:10%,5m"));
+  }
+
+  @Test
+  void aManifestRolloutStartsAtTheNextDeployAsAnExplicitOneDoes() throws Exception {
+    control.deploy("hello", pythonPackage("v = 1\n", CANARY));
+
+    ControlPlane.Deployed second = control.deploy("hello", pythonPackage("v = 2\n", CANARY));
+
+    Rollout r = second.rollout();
+    assertThat(r).isNotNull();
+    assertThat(second.notice()).isNull();
+    assertThat(r.status()).isEqualTo(Rollout.Status.RUNNING);
+    assertThat(r.stable()).isEqualTo(1);
+    assertThat(r.canary()).isEqualTo(2);
+    assertThat(r.plan()).isEqualTo(RolloutPlan.parse("canary:10%,5m"));
+    assertThat(control.rollout("hello")).contains(r);
+    assertThat(control.releases("hello").traffic()).isEqualTo(Traffic.parse("1=100 canary:2=0"));
+    assertThat(activator.deployment("hello").orElseThrow().revision()).as("the stable revision's pool serves on").isEqualTo(1);
+    assertThat(logs.tail("hello", 10)).anySatisfy(l -> assertThat(l).contains("ROLLOUT of revision 2 over revision 1 started"));
+
+    // another deploy while it runs is refused before its code is stored, whatever it asks for
+    List<Path> before = codeDirs();
+    assertThatThrownBy(() -> control.deploy("hello", pythonPackage("v = 3\n", CANARY))).isInstanceOf(Failure.Conflict.class)
+        .hasMessageContaining("promote or abort it first");
+    assertThatThrownBy(() -> control.deploy("hello", pythonPackage("v = 3\n", CANARY), Optional.empty()))
+        .isInstanceOf(Failure.Conflict.class);
+    assertThat(codeDirs()).containsExactlyInAnyOrderElementsOf(before);
+  }
+
+  @Test
+  void noneDeploysAtOnceWhateverTheManifestSays() {
+    control.deploy("hello", pythonPackage("v = 1\n"));
+
+    ControlPlane.Deployed urgent = control.deploy("hello", pythonPackage("v = 2\n", CANARY), Optional.empty());
+
+    assertThat(urgent.rollout()).isNull();
+    assertThat(urgent.notice()).isNull();
+    assertThat(control.rollout("hello")).isEmpty();
+    assertThat(control.releases("hello").traffic()).isEqualTo(Traffic.LATEST);
+    assertThat(activator.deployment("hello")).contains(urgent.deployment());
+    // "rollout: none" in the manifest is the same as no key
+    ControlPlane.Deployed none = control.deploy("hello", pythonPackage("v = 3\n", "rollout: none\n"));
+    assertThat(none.rollout()).isNull();
+    assertThat(activator.deployment("hello")).contains(none.deployment());
+  }
+
+  @Test
+  void anExplicitPlanWinsOverTheManifests() {
+    control.deploy("hello", pythonPackage("v = 1\n"));
+
+    ControlPlane.Deployed d = control.deploy("hello", pythonPackage("v = 2\n", CANARY), Optional.of(RolloutPlan.parse("linear:50%,1m")));
+
+    assertThat(d.rollout().plan()).isEqualTo(RolloutPlan.parse("linear:50%,1m"));
+    assertThat(control.rollout("hello").orElseThrow().plan().kind()).isEqualTo("linear");
+  }
+
+  @Test
+  void aManifestRolloutRefusedUnderASplitSaysWhatToDoAndKeepsNothing() throws Exception {
+    control.deploy("hello", pythonPackage("v = 1\n"));
+    Deployment second = control.deploy("hello", pythonPackage("v = 2\n")).deployment();
+    control.traffic("hello", Traffic.parse("1=50 latest=50"));
+    List<Path> before = codeDirs();
+    List<String> logBefore = logs.tail("hello", 100);
+
+    assertThatThrownBy(() -> control.deploy("hello", pythonPackage("v = 3\n", CANARY))).isInstanceOf(Failure.Conflict.class)
+        .hasMessageContaining("traffic of 'hello' is split (1=50 latest=50)").hasMessageContaining("--rollout none");
+
+    assertThat(codeDirs()).as("the refused package's code").containsExactlyInAnyOrderElementsOf(before);
+    assertThat(registry.find("hello")).contains(second);
+    assertThat(control.find("hello")).contains(second);
+    assertThat(registry.revisions("hello")).extracting(Deployment::revision).containsExactly(1L, 2L);
+    assertThat(control.releases("hello").traffic()).isEqualTo(Traffic.parse("1=50 latest=50"));
+    assertThat(logs.tail("hello", 100)).isEqualTo(logBefore);
+    // the escape hatch
+    assertThat(control.deploy("hello", pythonPackage("v = 3\n", CANARY), Optional.empty()).deployment().revision()).isEqualTo(3);
+  }
+
+  @Test
+  void aManifestWithAnInvalidRolloutIsRefusedAndLeavesNoCode() throws Exception {
+    assertThatThrownBy(() -> control.deploy("hello", pythonPackage("v = 1\n", "rollout: canary:150%,5m\n")))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessageStartingWith("pilotlight.yaml: rollout: ");
+
+    assertThat(registry.find("hello")).isEmpty();
+    assertThat(codeDirs()).isEmpty();
   }
 }

@@ -17,10 +17,12 @@ import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSettings;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Setting;
+import dev.pilotlight.model.release.RolloutPlan;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -29,7 +31,9 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * Reads and writes {@code pilotlight.yaml}, the manifest inside a package. Every error names the
  * key and what was expected, so the CLI can print it as is. The keys are the settings declared in
  * {@link FunctionSettings} (types, defaults and checks there; the table in docs/configuration.md),
- * plus {@code package}, which only the CLI reads:
+ * plus {@code rollout}, which says how the package's revision takes over rather than how it runs
+ * (a {@link RolloutPlan}, read by the daemon at deploy, not stored with the revision), and
+ * {@code package}, which only the CLI reads:
  *
  * <pre>
  * name: hello-java            # optional when the deploy names the function
@@ -38,6 +42,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * memory: 256                 # MB per instance
  * timeout: 30s                # durations: 500ms, 30s, 5m, or plain seconds
  * env: {GREETING: hello}      # numbers and booleans become strings
+ * rollout: canary:10%,5m      # how a new revision takes over; none (the default): at once
  * package: target/app.jar     # read by the CLI only
  * </pre>
  */
@@ -46,8 +51,14 @@ public final class Manifest {
   /** The file name the CLI and the server look for at the root of a package. */
   public static final String FILE_NAME = "pilotlight.yaml";
 
-  /** Every key the manifest accepts, in the order {@link #toYaml} writes them: the settings, then what only the CLI reads. */
-  public static final List<String> KNOWN_KEYS = Stream.concat(FunctionSettings.keys().stream(), Stream.of("package")).toList();
+  /** The key of the deploy directive: how a new revision takes over from the one serving now. */
+  public static final String ROLLOUT = "rollout";
+
+  /**
+   * Every key the manifest accepts: the settings in the order {@link #toYaml} writes them, then the
+   * deploy directive and what only the CLI reads, which it does not write.
+   */
+  public static final List<String> KNOWN_KEYS = Stream.concat(FunctionSettings.keys().stream(), Stream.of(ROLLOUT, "package")).toList();
 
   private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -61,13 +72,33 @@ public final class Manifest {
   private Manifest() {}
 
   /**
+   * What a package's manifest says.
+   *
+   * @param spec the function's settings, validated
+   * @param rollout how the package's revision takes over from the one serving now; empty when the
+   *     manifest has no {@code rollout} or says {@code none}: at once
+   */
+  public record Contents(FunctionSpec spec, Optional<RolloutPlan> rollout) {}
+
+  /**
    * Parses manifest text into a validated spec. Missing optional keys take {@link FunctionSpec}'s
-   * defaults; an empty text is an empty manifest.
+   * defaults; an empty text is an empty manifest. A {@code rollout} is checked, not returned: see
+   * {@link #read}.
    *
    * @param nameOverride the function name given at deploy time; when non-null it wins over {@code name}
    * @throws Failure.InvalidInput for malformed YAML, unknown keys, wrong types or invalid values
    */
   public static FunctionSpec parse(String yaml, String nameOverride) {
+    return read(yaml, nameOverride).spec();
+  }
+
+  /**
+   * Parses manifest text into a validated spec and the rollout it asks for, as {@link #parse} does.
+   *
+   * @throws Failure.InvalidInput as {@link #parse} does; for a rollout that is not a plan, naming
+   *     {@code pilotlight.yaml: rollout:}
+   */
+  public static Contents read(String yaml, String nameOverride) {
     ObjectNode root = readRoot(yaml == null ? "" : yaml);
     for (var property : root.properties()) {
       String key = property.getKey();
@@ -85,7 +116,23 @@ public final class Manifest {
         setting.setParsed(spec, setting.kind() == Setting.Kind.MAP ? env(v) : scalar(setting, v));
       }
     }
-    return spec.build();
+    return new Contents(spec.build(), rollout(root.get(ROLLOUT)));
+  }
+
+  private static Optional<RolloutPlan> rollout(JsonNode v) {
+    if (v == null || v.isNull()) {
+      return Optional.empty();
+    }
+    if (!v.isTextual()) {
+      throw new Failure.InvalidInput(FILE_NAME + ": " + ROLLOUT + ": " + describe(v) + " (expected: a plan such as canary:10%,5m "
+          + "or linear:10%,1m, or none)");
+    }
+    try {
+      return RolloutPlan.parseOrNone(v.asText());
+    } catch (Failure.InvalidInput e) {
+      // RolloutPlan's messages start with "rollout: ", as the key does.
+      throw new Failure.InvalidInput(FILE_NAME + ": " + e.getMessage());
+    }
   }
 
   private static Object scalar(Setting<?> setting, JsonNode v) {
@@ -95,7 +142,10 @@ public final class Manifest {
     return setting.parse(setting.key(), v.asText());
   }
 
-  /** Writes {@code spec} as manifest text that {@link #parse} reads back to an equal spec. */
+  /**
+   * Writes {@code spec} as manifest text that {@link #parse} reads back to an equal spec. A
+   * rollout is no setting of a revision and is not written.
+   */
   public static String toYaml(FunctionSpec spec) {
     Map<String, Object> doc = new LinkedHashMap<>();
     for (Setting<?> setting : FunctionSettings.ALL) {

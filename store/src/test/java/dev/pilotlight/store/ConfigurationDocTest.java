@@ -15,7 +15,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** docs/configuration.md documents every declared setting, its {@code deploy} flag and its {@code serve} flag, and no other key. */
+/**
+ * docs/configuration.md documents every declared setting, its {@code deploy} flag and its {@code serve} flag, the keys that are no
+ * settings ({@code rollout}, {@code package}), and no other key.
+ */
 class ConfigurationDocTest {
   private static final Pattern FIRST_CODE = Pattern.compile("`([^`\\s]+)");
 
@@ -24,6 +27,7 @@ class ConfigurationDocTest {
     Map<String, String> rows = rows(section("## The manifest"));
     Map<String, String> declared = new LinkedHashMap<>();
     FunctionSettings.ALL.forEach(s -> declared.put(s.key(), Objects.requireNonNullElse(s.flag(), "—")));
+    declared.put("rollout", "--rollout");
     declared.put("package", "—");
     assertThat(rows).containsExactlyEntriesOf(declared);
   }

@@ -7,6 +7,7 @@ import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Runtime;
 import dev.pilotlight.model.ScalingSettings;
+import dev.pilotlight.model.release.RolloutPlan;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -107,7 +108,7 @@ class ManifestTest {
         .hasMessage("pilotlight.yaml: unknown key 'memroy' (known keys: name, runtime, handler, command, memory, ephemeralStorage, "
             + "timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge, maxRetries, retryDelay, "
             + "targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait, scaleDownDelay, "
-            + "keepAlive, readinessPath, auth, invokeMode, package)");
+            + "keepAlive, readinessPath, auth, invokeMode, rollout, package)");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -275,5 +276,43 @@ class ManifestTest {
         .hasMessage("readinessPath: a list (expected: a string)");
     assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\nreadinessPath: /healthz\n", "x"))
         .hasMessageStartingWith("readinessPath: '/healthz' (only runtime http has one");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      canary:10%,5m                       | canary:10%,5m,errors=1%,latency=2x
+      linear:10%,1m                       | linear:10%,1m,errors=1%,latency=2x
+      'canary:20%,30s,errors=2%,latency=3x' | canary:20%,30s,errors=2%,latency=3x
+      Linear:25%, 1m                      | linear:25%,1m,errors=1%,latency=2x
+      """)
+  void aRolloutIsReadAsAPlanBesideTheSpec(String written, String plan) {
+    Manifest.Contents m = Manifest.read("runtime: java\nhandler: a.B\nrollout: " + written + "\n", "x");
+    assertThat(m.rollout()).contains(RolloutPlan.parse(plan));
+    assertThat(m.spec()).as("a rollout is no setting of the revision").isEqualTo(FunctionSpec.of("x", Runtime.JAVA, "a.B", null));
+    assertThat(Manifest.parse("runtime: java\nhandler: a.B\nrollout: " + written + "\n", "x")).isEqualTo(m.spec());
+    assertThat(Manifest.toYaml(m.spec())).doesNotContain("rollout");
+  }
+
+  @Test
+  void noneOrNoRolloutMeansAtOnce() {
+    assertThat(Manifest.read("runtime: java\nhandler: a.B\n", "x").rollout()).isEmpty();
+    assertThat(Manifest.read("runtime: java\nhandler: a.B\nrollout: none\n", "x").rollout()).isEmpty();
+    assertThat(Manifest.read("runtime: java\nhandler: a.B\nrollout: None\n", "x").rollout()).isEmpty();
+    assertThat(Manifest.read("runtime: java\nhandler: a.B\nrollout:\n", "x").rollout()).isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+      rollout: canary:150%,5m         | pilotlight.yaml: rollout: 150 % (expected: 1 to 99 %)
+      rollout: blue-green             | pilotlight.yaml: rollout: 'blue-green' (expected: canary:PERCENT%,INTERVAL or linear:PERCENT%,INTERVAL
+      rollout: canary:10%             | pilotlight.yaml: rollout: 'canary:10%' (expected:
+      rollout: canary:10%,5m,speed=2x | pilotlight.yaml: rollout: 'speed=2x' in 'canary:10%,5m,speed=2x' (expected: errors=N% or latency=Nx)
+      rollout: [canary:10%,5m]        | pilotlight.yaml: rollout: a list (expected: a plan such as canary:10%,5m or linear:10%,1m, or none)
+      rollout: {canary: 10%}          | pilotlight.yaml: rollout: a mapping (expected:
+      """)
+  void anInvalidRolloutNamesTheFileTheKeyAndWhatWasExpected(String line, String message) {
+    assertThatThrownBy(() -> Manifest.read("runtime: java\nhandler: a.B\n" + line + "\n", "x"))
+        .isInstanceOf(Failure.InvalidInput.class)
+        .hasMessageStartingWith(message);
   }
 }

@@ -34,8 +34,9 @@ class SettingSurfacesTest {
   }
 
   @Test
-  void theManifestKnowsTheDeclaredKeysAndWhatOnlyTheCliReads() {
-    assertThat(Manifest.KNOWN_KEYS).containsExactlyElementsOf(Stream.concat(FunctionSettings.keys().stream(), Stream.of("package")).toList());
+  void theManifestKnowsTheDeclaredKeysTheRolloutAndWhatOnlyTheCliReads() {
+    assertThat(Manifest.KNOWN_KEYS).containsExactlyElementsOf(Stream.concat(FunctionSettings.keys().stream(), Stream.of("rollout", "package"))
+        .toList());
   }
 
   @Test

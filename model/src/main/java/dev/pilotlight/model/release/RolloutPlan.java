@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * How a new revision takes over from the stable one, as CodeDeploy's {@code Canary10Percent5Minutes}
@@ -55,6 +56,17 @@ public record RolloutPlan(String kind, List<Integer> steps, Duration interval, d
     }
   }
 
+  /** What a deploy's {@code ?rollout=} and pilotlight.yaml's {@code rollout:} say for "no rollout": the new revision takes every call at once. */
+  public static final String NONE = "none";
+
+  /**
+   * Reads a plan as {@link #parse} does, or {@link #NONE} (any case) as empty: where a deploy may
+   * name a plan, {@code none} says it takes over at once.
+   */
+  public static Optional<RolloutPlan> parseOrNone(String text) {
+    return text != null && text.strip().equalsIgnoreCase(NONE) ? Optional.empty() : Optional.of(parse(text));
+  }
+
   /** Reads {@code canary:10%,5m} or {@code linear:10%,1m}, each optionally with {@code ,errors=N%} and {@code ,latency=Nx}. */
   public static RolloutPlan parse(String text) {
     String t = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
@@ -63,7 +75,7 @@ public record RolloutPlan(String kind, List<Integer> steps, Duration interval, d
     String kind = colon < 0 ? t : t.substring(0, colon);
     if (!(kind.equals("canary") || kind.equals("linear")) || parts.length < 2) {
       throw new Failure.InvalidInput("rollout: '" + text + "' (expected: canary:PERCENT%,INTERVAL or linear:PERCENT%,INTERVAL, "
-          + "e.g. canary:10%,5m; optionally ,errors=1% and ,latency=2x)");
+          + "e.g. canary:10%,5m; optionally ,errors=1% and ,latency=2x; or none for at once)");
     }
     int percent = percent(parts[0].strip(), text);
     Duration interval;
