@@ -191,4 +191,46 @@ class RolloutIT {
     assertThat(rollout("manual").path("status").asText()).isEqualTo("aborted");
     assertThat(DaemonFixture.JSON.readTree(d.cli("traffic", "manual", "--json").out()).path("traffic").asText()).isEqualTo("2=100 canary:3=0");
   }
+
+  @Test
+  void aRolloutInPilotlightYamlStartsFromTheSecondDeployAndNoneDeploysAtOnce() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("by-yaml"));
+    Files.writeString(dir.resolve("app.py"), APP);
+    Files.writeString(dir.resolve("pilotlight.yaml"), """
+        name: by-yaml
+        runtime: python
+        handler: app.handler
+        env: {V: one}
+        rollout: canary:10%,10m
+        """);
+
+    DaemonFixture.CliResult first = d.cli("deploy", dir.toString());
+    assertThat(first.exit()).as(first.err()).isZero();
+    assertThat(first.out()).contains("did not apply").contains("first revision").doesNotContain("rolling out");
+    assertThat(d.get("/api/v1/functions/by-yaml/rollout").statusCode()).as("no rollout at the first revision").isEqualTo(404);
+
+    DaemonFixture.CliResult second = d.cli("deploy", dir.toString(), "--env", "V=two");
+    assertThat(second.exit()).as(second.err()).isZero();
+    assertThat(second.out()).contains("rolling out over revision 1 (canary:10%,10m");
+    var running = d.get("/api/v1/functions/by-yaml/rollout");
+    assertThat(running.statusCode()).as(running.body()).isEqualTo(200);
+    JsonNode r = DaemonFixture.JSON.readTree(running.body());
+    assertThat(r.path("status").asText()).isEqualTo("running");
+    assertThat(r.path("stable").asLong()).isEqualTo(1);
+    assertThat(r.path("revision").asLong()).isEqualTo(2);
+    assertThat(r.path("plan").asText()).startsWith("canary:10%,10m");
+
+    // while it runs, even an urgent deploy is refused; once it is ended, --rollout none deploys at once
+    DaemonFixture.CliResult during = d.cli("deploy", dir.toString(), "--env", "V=three", "--rollout", "none");
+    assertThat(during.exit()).isNotZero();
+    assertThat(during.err()).contains("promote or abort it first");
+    assertThat(d.cli("rollout", "promote", "by-yaml").exit()).isZero();
+    DaemonFixture.CliResult urgent = d.cli("deploy", dir.toString(), "--env", "V=three", "--rollout", "none");
+    assertThat(urgent.exit()).as(urgent.err()).isZero();
+    assertThat(urgent.out()).contains("revision 3").doesNotContain("rolling out");
+    JsonNode last = rollout("by-yaml");
+    assertThat(last.path("revision").asLong()).as("no rollout of revision 3: " + last).isEqualTo(2);
+    assertThat(last.path("status").asText()).isEqualTo("succeeded");
+    assertThat(DaemonFixture.JSON.readTree(d.cli("traffic", "by-yaml", "--json").out()).path("traffic").asText()).isEqualTo("latest=100");
+  }
 }
