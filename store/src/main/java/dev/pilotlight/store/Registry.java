@@ -7,6 +7,7 @@ import dev.pilotlight.model.release.Rollout;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
 import java.util.Optional;
 import java.util.Set;
 
@@ -27,6 +28,17 @@ public interface Registry extends AutoCloseable {
    * the previous one plus 1, or 1 for a name not deployed yet (or deleted since).
    */
   Deployment save(FunctionSpec spec, String codeSha256, long codeSize, Path codeDir, Instant now);
+
+  /**
+   * Stores a new revision as {@link #save} does, with the traffic split and the rollout it takes
+   * over by, in one transaction: a crash leaves all three or none (never a latest revision with no
+   * rollout). {@code start} is given the new revision (its number) and says what to store with it.
+   */
+  Deployment saveRollingOut(FunctionSpec spec, String codeSha256, long codeSize, Path codeDir, Instant now,
+      Function<Deployment, RolloutStart> start);
+
+  /** What a rollout deploy stores beside its revision: the releases (the split it starts with) and the rollout. */
+  record RolloutStart(Releases releases, Rollout rollout) {}
 
   /** The current revision of {@code name}, if it is deployed. */
   Optional<Deployment> find(String name);

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.TreeSet;
 
 /**
@@ -104,6 +105,11 @@ final class SqliteRegistry implements Registry {
 
   @Override
   public Deployment save(FunctionSpec spec, String codeSha256, long codeSize, Path codeDir, Instant now) {
+    checkSave(spec, codeSha256, codeSize, codeDir, now);
+    return inTransaction("save " + spec.name(), c -> insertRevision(c, spec, codeSha256, codeSize, codeDir, now));
+  }
+
+  private static void checkSave(FunctionSpec spec, String codeSha256, long codeSize, Path codeDir, Instant now) {
     if (spec == null || codeDir == null || now == null) {
       throw new IllegalArgumentException("save: spec, codeDir and now are required");
     }
@@ -113,35 +119,50 @@ final class SqliteRegistry implements Registry {
     if (codeSize < 0) {
       throw new IllegalArgumentException("codeSize: " + codeSize + " (expected: >= 0)");
     }
-    return inTransaction("save " + spec.name(), c -> {
-      long revision;
-      try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(revision), 0) + 1 FROM revisions WHERE name = ?")) {
-        ps.setString(1, spec.name());
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          revision = rs.getLong(1);
-        }
-      }
-      var deployment = new Deployment(spec, revision, codeSha256, codeSize, codeDir.toAbsolutePath(), now);
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO revisions "
-          + "(name, revision, spec_json, code_sha256, code_size, code_dir, deployed_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-        ps.setString(1, spec.name());
-        ps.setLong(2, revision);
-        ps.setString(3, SpecJson.write(spec));
-        ps.setString(4, codeSha256);
-        ps.setLong(5, codeSize);
-        ps.setString(6, deployment.codeDir().toString());
-        ps.setString(7, now.toString());
-        ps.executeUpdate();
-      }
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO functions (name, revision) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET revision = excluded.revision")) {
-        ps.setString(1, spec.name());
-        ps.setLong(2, revision);
-        ps.executeUpdate();
-      }
-      return deployment;
+  }
+
+  @Override
+  public Deployment saveRollingOut(FunctionSpec spec, String codeSha256, long codeSize, Path codeDir, Instant now,
+      Function<Deployment, RolloutStart> start) {
+    checkSave(spec, codeSha256, codeSize, codeDir, now);
+    return inTransaction("save " + spec.name() + " rolling out", c -> {
+      Deployment d = insertRevision(c, spec, codeSha256, codeSize, codeDir, now);
+      RolloutStart s = start.apply(d);
+      writeReleases(c, spec.name(), s.releases());
+      writeRollout(c, s.rollout());
+      return d;
     });
+  }
+
+  private static Deployment insertRevision(Connection c, FunctionSpec spec, String codeSha256, long codeSize, Path codeDir, Instant now)
+      throws SQLException {
+    long revision;
+    try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(revision), 0) + 1 FROM revisions WHERE name = ?")) {
+      ps.setString(1, spec.name());
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        revision = rs.getLong(1);
+      }
+    }
+    var deployment = new Deployment(spec, revision, codeSha256, codeSize, codeDir.toAbsolutePath(), now);
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO revisions "
+        + "(name, revision, spec_json, code_sha256, code_size, code_dir, deployed_at) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, spec.name());
+      ps.setLong(2, revision);
+      ps.setString(3, SpecJson.write(spec));
+      ps.setString(4, codeSha256);
+      ps.setLong(5, codeSize);
+      ps.setString(6, deployment.codeDir().toString());
+      ps.setString(7, now.toString());
+      ps.executeUpdate();
+    }
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO functions (name, revision) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET revision = excluded.revision")) {
+      ps.setString(1, spec.name());
+      ps.setLong(2, revision);
+      ps.executeUpdate();
+    }
+    return deployment;
   }
 
   @Override
@@ -277,25 +298,29 @@ final class SqliteRegistry implements Registry {
   @Override
   public void saveRollout(Rollout r) {
     inTransaction("save the rollout of " + r.function(), c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO rollouts "
-          + "(name, stable, canary, plan, status, step, step_since, started_at, ended_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-          + "ON CONFLICT (name) DO UPDATE SET stable = excluded.stable, canary = excluded.canary, plan = excluded.plan, "
-          + "status = excluded.status, step = excluded.step, step_since = excluded.step_since, started_at = excluded.started_at, "
-          + "ended_at = excluded.ended_at, reason = excluded.reason")) {
-        ps.setString(1, r.function());
-        ps.setLong(2, r.stable());
-        ps.setLong(3, r.canary());
-        ps.setString(4, r.plan().toString());
-        ps.setString(5, r.status().name());
-        ps.setInt(6, r.step());
-        ps.setString(7, r.stepSince().toString());
-        ps.setString(8, r.startedAt().toString());
-        ps.setString(9, r.endedAt() == null ? null : r.endedAt().toString());
-        ps.setString(10, r.reason());
-        ps.executeUpdate();
-      }
+      writeRollout(c, r);
       return null;
     });
+  }
+
+  private static void writeRollout(Connection c, Rollout r) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO rollouts "
+        + "(name, stable, canary, plan, status, step, step_since, started_at, ended_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        + "ON CONFLICT (name) DO UPDATE SET stable = excluded.stable, canary = excluded.canary, plan = excluded.plan, "
+        + "status = excluded.status, step = excluded.step, step_since = excluded.step_since, started_at = excluded.started_at, "
+        + "ended_at = excluded.ended_at, reason = excluded.reason")) {
+      ps.setString(1, r.function());
+      ps.setLong(2, r.stable());
+      ps.setLong(3, r.canary());
+      ps.setString(4, r.plan().toString());
+      ps.setString(5, r.status().name());
+      ps.setInt(6, r.step());
+      ps.setString(7, r.stepSince().toString());
+      ps.setString(8, r.startedAt().toString());
+      ps.setString(9, r.endedAt() == null ? null : r.endedAt().toString());
+      ps.setString(10, r.reason());
+      ps.executeUpdate();
+    }
   }
 
   @Override
@@ -338,35 +363,39 @@ final class SqliteRegistry implements Registry {
   @Override
   public void saveReleases(String name, Releases releases) {
     inTransaction("save releases of " + name, c -> {
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM traffic WHERE name = ?")) {
-        ps.setString(1, name);
-        ps.executeUpdate();
-      }
-      if (!releases.traffic().followsLatestOnly()) {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO traffic (name, targets) VALUES (?, ?)")) {
-          ps.setString(1, name);
-          ps.setString(2, releases.traffic().toString());
-          ps.executeUpdate();
-        }
-      }
-      try (PreparedStatement ps = c.prepareStatement("DELETE FROM aliases WHERE name = ?")) {
-        ps.setString(1, name);
-        ps.executeUpdate();
-      }
-      for (Alias a : releases.aliases()) {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO aliases "
-            + "(name, alias, revision, additional_revision, additional_weight, description) VALUES (?, ?, ?, ?, ?, ?)")) {
-          ps.setString(1, name);
-          ps.setString(2, a.name());
-          ps.setObject(3, a.revision());
-          ps.setObject(4, a.additionalRevision());
-          ps.setDouble(5, a.additionalWeight());
-          ps.setString(6, a.description());
-          ps.executeUpdate();
-        }
-      }
+      writeReleases(c, name, releases);
       return null;
     });
+  }
+
+  private static void writeReleases(Connection c, String name, Releases releases) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM traffic WHERE name = ?")) {
+      ps.setString(1, name);
+      ps.executeUpdate();
+    }
+    if (!releases.traffic().followsLatestOnly()) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO traffic (name, targets) VALUES (?, ?)")) {
+        ps.setString(1, name);
+        ps.setString(2, releases.traffic().toString());
+        ps.executeUpdate();
+      }
+    }
+    try (PreparedStatement ps = c.prepareStatement("DELETE FROM aliases WHERE name = ?")) {
+      ps.setString(1, name);
+      ps.executeUpdate();
+    }
+    for (Alias a : releases.aliases()) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO aliases "
+          + "(name, alias, revision, additional_revision, additional_weight, description) VALUES (?, ?, ?, ?, ?, ?)")) {
+        ps.setString(1, name);
+        ps.setString(2, a.name());
+        ps.setObject(3, a.revision());
+        ps.setObject(4, a.additionalRevision());
+        ps.setDouble(5, a.additionalWeight());
+        ps.setString(6, a.description());
+        ps.executeUpdate();
+      }
+    }
   }
 
   @Override

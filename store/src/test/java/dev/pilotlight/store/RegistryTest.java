@@ -318,4 +318,30 @@ class RegistryTest {
       assertThat(reg.rollouts()).isEmpty();
     }
   }
+
+  @Test
+  void aRolloutDeployStoresItsRevisionSplitAndRolloutTogetherOrNothing() {
+    Instant t = Instant.parse("2026-12-04T10:00:00Z");
+    RolloutPlan plan = RolloutPlan.parse("canary:10%,5m");
+    try (Registry reg = Registry.open(db())) {
+      savePython(reg, 1);
+      Deployment d = reg.saveRollingOut(reg.find("f").orElseThrow().spec(), SHA_B, 2, dir.resolve("code/b"), t, next -> {
+        Rollout r = Rollout.start("f", 1, next.revision(), plan, t);
+        return new Registry.RolloutStart(Releases.NONE.withTraffic(r.traffic(next.revision())), r);
+      });
+      assertThat(d.revision()).isEqualTo(2);
+    }
+    try (Registry reg = Registry.open(db())) {
+      assertThat(reg.find("f").orElseThrow().revision()).isEqualTo(2);
+      assertThat(reg.releases("f").traffic().percentByNumber(1)).isEqualTo(100);
+      assertThat(reg.rollouts()).singleElement().satisfies(r -> assertThat(r.canary()).isEqualTo(2));
+      // a failure while the rest is made leaves nothing of the deploy: no revision 3 without its rollout
+      assertThatThrownBy(() -> reg.saveRollingOut(reg.find("f").orElseThrow().spec(), SHA_A, 3, dir.resolve("code/c"), t, next -> {
+        throw new IllegalStateException("crashed half-way");
+      })).hasMessageContaining("half-way");
+      assertThat(reg.find("f").orElseThrow().revision()).isEqualTo(2);
+      assertThat(reg.revisions("f")).extracting(Deployment::revision).containsExactly(1L, 2L);
+      assertThat(reg.rollouts()).singleElement().satisfies(r -> assertThat(r.canary()).isEqualTo(2));
+    }
+  }
 }
