@@ -7,9 +7,9 @@ import dev.pilotlight.model.release.Rollout;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.Function;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The durable list of deployed functions and every revision they had. Once a method returns, its

@@ -18,8 +18,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * {@link Registry} on one SQLite connection guarded by a lock. Registry traffic is a few writes per
