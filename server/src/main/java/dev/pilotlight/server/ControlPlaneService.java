@@ -517,14 +517,22 @@ final class ControlPlaneService implements ControlPlane {
   /** Saves a staged package as a revision that takes over from {@code stable} by {@code plan}; call under the write lock. */
   private Deployed rollOut(StagedPackage p, RolloutPlan plan, long stable) {
     String name = p.spec().name();
-    Deployment d = save(p);
+    Instant now = clock.instant();
+    Releases before = router.releases(name);
+    // The revision, the split it starts with and the rollout are stored in one transaction: a crash
+    // leaves the deploy whole or not at all (never a latest revision that no rollout governs).
+    Function<Deployment, Registry.RolloutStart> start = next -> {
+      Rollout r = Rollout.start(name, stable, next.revision(), plan, now);
+      return new Registry.RolloutStart(before.withTraffic(r.traffic(next.revision())), r);
+    };
+    Deployment d = registry.saveRollingOut(p.spec(), p.stored().sha256(), p.stored().size(), p.stored().dir(), now, start);
+    Registry.RolloutStart started = start.apply(d); // what was stored: a pure function of the revision
+    Rollout r = started.rollout();
     // The function's own pool keeps serving what it serves; the new revision starts in a pool of its own.
     live.put(name, d);
+    router.set(name, started.releases());
     onActivate.accept(d);
     logs.append(name, "-", null, "DEPLOY revision " + d.revision() + " code sha256:" + d.codeSha256() + " (" + d.spec().runtime() + ")");
-    Rollout r = Rollout.start(name, stable, d.revision(), plan, clock.instant());
-    saveReleases(name, router.releases(name).withTraffic(r.traffic(d.revision())));
-    registry.saveRollout(r);
     rollouts.put(name, r);
     if (registry.pruneRevisions(name, keepRevisions) > 0) {
       dropUnreferencedCode();

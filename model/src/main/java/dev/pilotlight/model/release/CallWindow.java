@@ -65,10 +65,15 @@ public final class CallWindow {
 
     /** The 99th percentile latency in ms (the upper bound of its bucket); 0 without calls. */
     public double p99() {
+      return quantile(0.99);
+    }
+
+    /** The {@code q} quantile of the latencies in ms (the upper bound of its bucket); 0 without calls. */
+    public double quantile(double q) {
       if (c[0] == 0) {
         return 0;
       }
-      long rank = (long) Math.ceil(c[0] * 0.99);
+      long rank = Math.max(1, (long) Math.ceil(c[0] * q));
       long seen = 0;
       for (int i = 0; i < BUCKETS; i++) {
         seen += c[2 + i];

@@ -98,10 +98,10 @@ public record Rollout(String function, long stable, long canary, RolloutPlan pla
 
   /**
    * Why the new revision answers worse than the stable one over the step, or null: its error rate
-   * above the stable one's by more than the plan allows, or its p99 above the stable one's times the
-   * plan's ratio (plus {@link RolloutPlan#LATENCY_SLACK_MS}). Judged once it has answered
+   * above the stable one's by more than the plan allows, or its latency above the stable one's times
+   * the plan's ratio (plus {@link RolloutPlan#LATENCY_SLACK_MS}). Judged once it has answered
    * {@link RolloutPlan#MIN_CALLS_PER_STEP} calls in the step; the latency only when the stable one
-   * has as many.
+   * has as many, at the quantile both windows can tell ({@link #judgedQuantile}).
    */
   String breach(CallWindow.Snapshot s, CallWindow.Snapshot c) {
     if (c.calls() < RolloutPlan.MIN_CALLS_PER_STEP) {
@@ -113,13 +113,30 @@ public record Rollout(String function, long stable, long canary, RolloutPlan pla
           canary, c.errors(), c.calls(), c.errorRate() * 100, stable, s.errorRate() * 100, plan.maxErrorIncrease() * 100);
     }
     if (s.calls() >= RolloutPlan.MIN_CALLS_PER_STEP) {
-      double allowedP99 = s.p99() * plan.maxLatencyRatio() + RolloutPlan.LATENCY_SLACK_MS;
-      if (c.p99() > allowedP99) {
-        return String.format(java.util.Locale.ROOT, "revision %d answered with p99 %.0f ms, revision %d %.0f ms (allowed: %.0f ms)", canary,
-            c.p99(), stable, s.p99(), allowedP99);
+      double q = judgedQuantile(Math.min(s.calls(), c.calls()));
+      double allowed = s.quantile(q) * plan.maxLatencyRatio() + RolloutPlan.LATENCY_SLACK_MS;
+      if (c.quantile(q) > allowed) {
+        return String.format(java.util.Locale.ROOT, "revision %d answered with p%s %.0f ms, revision %d %.0f ms (allowed: %.0f ms)", canary,
+            percentile(q), c.quantile(q), stable, s.quantile(q), allowed);
       }
     }
     return null;
+  }
+
+  /**
+   * The latency quantile compared over windows of at least {@code calls} calls each: the p99 once
+   * there are enough calls for {@value RolloutPlan#SLOW_CALLS_TO_JUDGE} of them to lie above it
+   * (500), else the highest quantile that many lie above — the median at 10 calls, the p90 at 50,
+   * the p95 at 100. So one slow call (a garbage collection, the first call a new instance's JIT has
+   * not seen) never decides a rollout on its own; several must be slow.
+   */
+  static double judgedQuantile(long calls) {
+    return Math.max(0.5, Math.min(0.99, 1 - (double) RolloutPlan.SLOW_CALLS_TO_JUDGE / calls));
+  }
+
+  private static String percentile(double q) {
+    double p = q * 100;
+    return p == Math.rint(p) ? Long.toString((long) p) : String.format(java.util.Locale.ROOT, "%.1f", p);
   }
 
   /** Ended by hand: {@code promote} (the new revision takes every call now) or {@code abort} (back to the stable one). */

@@ -16,12 +16,13 @@ import java.util.Optional;
  * <p>Written {@code canary:10%,5m} (10 % for 5 minutes, then 100 %) or {@code linear:10%,1m} (10,
  * 20, … 90 %, a minute each, then 100 %), optionally followed by thresholds:
  * {@code ,errors=1%} (how many percentage points the new revision's error rate may exceed the
- * stable one's) and {@code ,latency=2x} (how many times the stable revision's p99 its p99 may be).
+ * stable one's) and {@code ,latency=2x} (how many times the stable revision's latency its latency may be, at the
+ * quantile Rollout judges: the p99 once there are calls enough).
  *
  * @param steps the shares of the new revision before 100 %, ascending, each 1–99
  * @param interval how long each share is held
  * @param maxErrorIncrease the error rate the new revision may have above the stable one's (0.01 = 1 point)
- * @param maxLatencyRatio its p99 latency at most this many times the stable one's (plus {@link #LATENCY_SLACK_MS})
+ * @param maxLatencyRatio its latency at most this many times the stable one's (plus {@link #LATENCY_SLACK_MS})
  */
 public record RolloutPlan(String kind, List<Integer> steps, Duration interval, double maxErrorIncrease, double maxLatencyRatio) {
   /** The error-rate allowance by default: one percentage point above the stable revision's (Flagger's default success rate is 99 %). */
@@ -32,6 +33,8 @@ public record RolloutPlan(String kind, List<Integer> steps, Duration interval, d
   public static final long LATENCY_SLACK_MS = 20;
   /** Calls the new revision must have answered in a step before the step may end: fewer say nothing. */
   public static final int MIN_CALLS_PER_STEP = 10;
+  /** Calls that must lie above the latency quantile a step is judged at (see Rollout's judgedQuantile): one slow call proves nothing. */
+  public static final int SLOW_CALLS_TO_JUDGE = 5;
 
   public RolloutPlan {
     steps = List.copyOf(steps);

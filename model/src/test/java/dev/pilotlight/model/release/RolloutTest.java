@@ -84,7 +84,7 @@ class RolloutTest {
     Rollout r = Rollout.start("f", 1, 2, RolloutPlan.parse("canary:10%,5m"), T0).next(healthy(), T0);
     Rollout slow = r.next(new Rollout.Observation(true, null, calls(100, 0, 50), calls(20, 0, 400)), T0.plusSeconds(5));
     assertThat(slow.status()).isEqualTo(Rollout.Status.FAILED);
-    assertThat(slow.reason()).contains("p99");
+    assertThat(slow.reason()).contains("answered with p75");
     // 2 ms against 1 ms is twice as slow, but within the slack
     assertThat(r.next(new Rollout.Observation(true, null, calls(100, 0, 1), calls(20, 0, 2)), T0.plusSeconds(5)).running()).isTrue();
   }
@@ -115,5 +115,33 @@ class RolloutTest {
     assertThat(later.calls()).isEqualTo(100);
     assertThat(later.errorRate()).isEqualTo(1.0);
     assertThat(later.p99()).isBetween(5000.0, 5500.0);
+  }
+
+  @Test
+  void theLatencyIsJudgedAtAQuantileSeveralCallsLieAbove() {
+    assertThat(Rollout.judgedQuantile(10)).isEqualTo(0.5);
+    assertThat(Rollout.judgedQuantile(50)).isEqualTo(0.9);
+    assertThat(Rollout.judgedQuantile(100)).isEqualTo(0.95);
+    assertThat(Rollout.judgedQuantile(500)).isEqualTo(0.99);
+    assertThat(Rollout.judgedQuantile(100_000)).isEqualTo(0.99);
+    Rollout r = Rollout.start("f", 1, 2, RolloutPlan.parse("canary:10%,5m"), T0).next(healthy(), T0);
+    // 20 calls of the new revision, one of them (its first, say) slow: not a breach
+    CallWindow stableCalls = new CallWindow();
+    CallWindow canaryCalls = new CallWindow();
+    for (int i = 0; i < 100; i++) {
+      stableCalls.record(10, false);
+    }
+    for (int i = 0; i < 19; i++) {
+      canaryCalls.record(11, false);
+    }
+    canaryCalls.record(45, false);
+    assertThat(r.next(new Rollout.Observation(true, null, stableCalls.snapshot(), canaryCalls.snapshot()), T0.plusSeconds(5)).running()).isTrue();
+    // ten slow ones more are (at 30 calls the p83 is judged: five lie above it)
+    for (int i = 0; i < 10; i++) {
+      canaryCalls.record(400, false);
+    }
+    Rollout slow = r.next(new Rollout.Observation(true, null, stableCalls.snapshot(), canaryCalls.snapshot()), T0.plusSeconds(6));
+    assertThat(slow.status()).isEqualTo(Rollout.Status.FAILED);
+    assertThat(slow.reason()).contains("revision 2 answered with p83.3");
   }
 }
