@@ -36,6 +36,10 @@ public final class Durations {
 
   /** Prints a duration in the largest unit that divides it exactly. */
   public static String format(Duration d) {
+    if (Math.abs(d.getSeconds()) >= Long.MAX_VALUE / 1000) { // beyond a long of milliseconds (a user's typo, say): toMillis would throw
+      long s = d.getSeconds();
+      return s % 3600 == 0 ? s / 3600 + "h" : s + "s";
+    }
     long ms = d.toMillis();
     if (ms % 3_600_000 == 0 && ms > 0) return ms / 3_600_000 + "h";
     if (ms % 60_000 == 0 && ms > 0) return ms / 60_000 + "m";

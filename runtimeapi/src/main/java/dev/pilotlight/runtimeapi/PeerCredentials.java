@@ -26,7 +26,12 @@ final class PeerCredentials {
   static int uidOf(InetSocketAddress peer, InetSocketAddress local) {
     if (SockDiag.available()) {
       try {
-        return SockDiag.uidOf(peer, local);
+        int uid = SockDiag.uidOf(peer, local);
+        if (uid != UNKNOWN) {
+          return uid;
+        }
+        // Not found: the connection is gone, or the kernel has no diag handler for TCP (the same
+        // ENOENT); the tables tell them apart, and a refusal is rare enough to afford them.
       } catch (IllegalStateException e) {
         // the tables below
       }

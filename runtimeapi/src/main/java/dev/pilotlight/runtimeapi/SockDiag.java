@@ -82,6 +82,33 @@ final class SockDiag {
 
   private SockDiag() {}
 
+  /** TCP_LISTEN in inet_diag_msg's idiag_state. */
+  private static final int TCP_LISTEN = 10;
+  private static final int AF_INET6 = 10;
+
+  /**
+   * Whether the answer (an inet_diag_msg after its nlmsghdr) is a socket that is not listening,
+   * with the ports and IPv4 addresses asked about: an IPv4 socket's at the start of idiag_src and
+   * idiag_dst, an IPv6 one's (IPv4-mapped) in their last word.
+   */
+  static boolean isTheConnection(MemorySegment answer, byte[] src, int sport, byte[] dst, int dport) {
+    int family = answer.get(JAVA_BYTE, 16);
+    int state = answer.get(JAVA_BYTE, 17);
+    if (state == TCP_LISTEN || (answer.get(NET_SHORT, 20) & 0xffff) != sport || (answer.get(NET_SHORT, 22) & 0xffff) != dport) {
+      return false;
+    }
+    int word = family == AF_INET ? 0 : family == AF_INET6 ? 12 : -1;
+    if (word < 0) {
+      return false;
+    }
+    for (int i = 0; i < 4; i++) {
+      if (answer.get(JAVA_BYTE, 24 + word + i) != src[i] || answer.get(JAVA_BYTE, 40 + word + i) != dst[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /**
    * Asks once about a connection that does not exist, so that the native calls are linked and their
    * code loaded before a cold start needs them (the first query takes ~100 ms, later ones well under one).
@@ -156,6 +183,11 @@ final class SockDiag {
         }
         if (type != SOCK_DIAG_BY_FAMILY || got < UID_OFFSET + 4) {
           throw new IllegalStateException("sock_diag: unexpected answer of type " + type);
+        }
+        // The kernel's lookup falls back to a listening socket on the address and port asked about
+        // (its remote end unchecked): only the connection itself, both ends as asked, answers.
+        if (!isTheConnection(answer, src, from.getPort(), dst, to.getPort())) {
+          return PeerCredentials.UNKNOWN;
         }
         return answer.get(HOST_INT, UID_OFFSET);
       } finally {

@@ -102,4 +102,33 @@ class PeerCredentialsTest {
       }
     }
   }
+
+  /** An inet_diag answer: nlmsghdr, then family, state, and the socket id with ports and addresses in network order. */
+  private static java.lang.foreign.MemorySegment answer(int family, int state, int sport, int dport, int wordOffset) {
+    var a = java.lang.foreign.Arena.ofAuto().allocate(96);
+    a.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 16, (byte) family);
+    a.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 17, (byte) state);
+    var net = java.lang.foreign.ValueLayout.JAVA_SHORT.withOrder(java.nio.ByteOrder.BIG_ENDIAN);
+    a.set(net, 20, (short) sport);
+    a.set(net, 22, (short) dport);
+    byte[] lo = {127, 0, 0, 1};
+    for (int i = 0; i < 4; i++) {
+      a.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 24 + wordOffset + i, lo[i]);
+      a.set(java.lang.foreign.ValueLayout.JAVA_BYTE, 40 + wordOffset + i, lo[i]);
+    }
+    return a;
+  }
+
+  @Test
+  void onlyTheConnectionAskedAboutAnswersNotAListenerOnItsPort() {
+    byte[] lo = {127, 0, 0, 1};
+    int established = 1;
+    assertThat(SockDiag.isTheConnection(answer(2, established, 50000, 8080, 0), lo, 50000, lo, 8080)).isTrue();
+    assertThat(SockDiag.isTheConnection(answer(10, established, 50000, 8080, 12), lo, 50000, lo, 8080)).as("IPv4-mapped").isTrue();
+    // the kernel's lookup falls back to a socket listening on the port asked about: not the connection
+    assertThat(SockDiag.isTheConnection(answer(2, 10, 50000, 0, 0), lo, 50000, lo, 8080)).isFalse();
+    assertThat(SockDiag.isTheConnection(answer(2, established, 50000, 8081, 0), lo, 50000, lo, 8080)).isFalse();
+    assertThat(SockDiag.isTheConnection(answer(2, established, 50001, 8080, 0), lo, 50000, lo, 8080)).isFalse();
+    assertThat(SockDiag.isTheConnection(answer(10, established, 50000, 8080, 0), lo, 50000, lo, 8080)).as("v6 not mapped").isFalse();
+  }
 }

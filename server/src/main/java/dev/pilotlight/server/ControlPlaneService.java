@@ -210,7 +210,13 @@ final class ControlPlaneService implements ControlPlane {
   /** Saves a staged package and makes it live at once; call under the write lock. */
   private Deployed deployAtOnce(StagedPackage p, String notice) {
     boolean created = registry.find(p.spec().name()).isEmpty();
-    Deployment d = save(p);
+    Deployment d;
+    try {
+      d = save(p);
+    } catch (RuntimeException e) {
+      dropUnreferencedCode(); // nothing was stored: neither is its code kept
+      throw e;
+    }
     activate(d);
     return new Deployed(d, created, null, notice);
   }
@@ -525,15 +531,22 @@ final class ControlPlaneService implements ControlPlane {
       Rollout r = Rollout.start(name, stable, next.revision(), plan, now);
       return new Registry.RolloutStart(before.withTraffic(r.traffic(next.revision())), r);
     };
-    Deployment d = registry.saveRollingOut(p.spec(), p.stored().sha256(), p.stored().size(), p.stored().dir(), now, start);
+    Deployment d;
+    try {
+      d = registry.saveRollingOut(p.spec(), p.stored().sha256(), p.stored().size(), p.stored().dir(), now, start);
+    } catch (RuntimeException e) {
+      dropUnreferencedCode(); // nothing was stored: neither is its code kept
+      throw e;
+    }
     Registry.RolloutStart started = start.apply(d); // what was stored: a pure function of the revision
     Rollout r = started.rollout();
-    // The function's own pool keeps serving what it serves; the new revision starts in a pool of its own.
+    // Memory as the registry has it now, before anything else can fail. The function's own pool
+    // keeps serving what it serves; the new revision starts in a pool of its own.
     live.put(name, d);
     router.set(name, started.releases());
+    rollouts.put(name, r);
     onActivate.accept(d);
     logs.append(name, "-", null, "DEPLOY revision " + d.revision() + " code sha256:" + d.codeSha256() + " (" + d.spec().runtime() + ")");
-    rollouts.put(name, r);
     if (registry.pruneRevisions(name, keepRevisions) > 0) {
       dropUnreferencedCode();
     }

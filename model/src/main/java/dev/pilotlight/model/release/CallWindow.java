@@ -73,7 +73,7 @@ public final class CallWindow {
       if (c[0] == 0) {
         return 0;
       }
-      long rank = Math.max(1, (long) Math.ceil(c[0] * q));
+      long rank = Math.max(1, (long) Math.ceil(c[0] * q - 1e-9)); // 15 × (1 − 5/15) is 10.000000000000002 in doubles: rank 10, not 11
       long seen = 0;
       for (int i = 0; i < BUCKETS; i++) {
         seen += c[2 + i];

@@ -36,7 +36,8 @@ class RolloutTest {
     RolloutPlan tuned = RolloutPlan.parse("Linear:10%,30s,errors=5%,latency=3x");
     assertThat(RolloutPlan.parse(tuned.toString())).isEqualTo(tuned);
     for (String bad : new String[] {"", "canary", "canary:10%", "blue:10%,5m", "canary:0%,5m", "canary:100%,5m", "canary:10,5m",
-        "canary:10%,soon", "canary:10%,5m,speed=2", "canary:10%,5m,latency=0.5x", "canary:10%,0s"}) {
+        "canary:10%,soon", "canary:10%,5m,speed=2", "canary:10%,5m,latency=0.5x", "canary:10%,0s", "canary:10%,9223372036854775807s",
+        "canary:10%,3000000000000h"}) {
       assertThatThrownBy(() -> RolloutPlan.parse(bad)).as(bad).isInstanceOf(Failure.InvalidInput.class).hasMessageStartingWith("rollout");
     }
   }
@@ -143,5 +144,20 @@ class RolloutTest {
     Rollout slow = r.next(new Rollout.Observation(true, null, stableCalls.snapshot(), canaryCalls.snapshot()), T0.plusSeconds(6));
     assertThat(slow.status()).isEqualTo(Rollout.Status.FAILED);
     assertThat(slow.reason()).contains("revision 2 answered with p83.3");
+  }
+
+  @Test
+  void atEveryWindowSizeFiveCallsLieAboveTheJudgedQuantile() {
+    for (int n = RolloutPlan.MIN_CALLS_PER_STEP; n <= 600; n++) {
+      CallWindow w = new CallWindow();
+      for (int i = 0; i < n - 5; i++) {
+        w.record(1, false);
+      }
+      for (int i = 0; i < 5; i++) {
+        w.record(1000, false);
+      }
+      // the five slow calls are above it, so a quantile that took one of them would be 1000 ms
+      assertThat(w.snapshot().quantile(Rollout.judgedQuantile(n))).as("%d calls", n).isLessThan(100);
+    }
   }
 }
