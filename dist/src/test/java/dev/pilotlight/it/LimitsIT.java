@@ -181,9 +181,16 @@ class LimitsIT {
     // One vCPU's memory: its own weight is cpu.shares 1024 (v1) or cpu.weight 100 (v2).
     d.deploy(fn.toString(), "--name", "spare", "--runtime", "python", "--handler", "app.handler", "--memory", "1769",
         "--min-instances", "1", "--env", "MARK=" + tag);
+    long deployed = System.nanoTime();
     Path weight = cpuWeightFile(hostPid(tag)); // minInstances' instance: a launch no request waits on
-    eventually(Duration.ofSeconds(3), "the lowest weight while it boots", () -> read(weight).equals(lowest(weight)));
-    eventually(Duration.ofSeconds(30), "its own weight once ready", () -> read(weight).equals(own(weight)));
+    String first = read(weight);
+    // It yields for 500 ms at most (BootGate.YIELD_LIMIT), from a launch that came after the deploy returned.
+    if (System.nanoTime() - deployed < Duration.ofMillis(500).toNanos()) {
+      assertThat(first).as("the lowest weight while it boots").isEqualTo(lowest(weight));
+    }
+    // then its own weight, though its init (4 s) still runs: a boot's yield is bounded, or others' work could starve it
+    eventually(Duration.ofSeconds(3), "its own weight after the yield limit", () -> read(weight).equals(own(weight)));
+    assertThat(d.status("spare").path("instances").asInt()).as("still booting").isZero();
   }
 
   @Test

@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -40,6 +41,8 @@ final class AotCaches implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(AotCaches.class.getName());
 
   static final Duration TRAINING_TIMEOUT = Duration.ofSeconds(60);
+  /** The least memory a training's group gets: the training JVM and the JDK's assembly JVM. */
+  static final int TRAINING_MIN_MEMORY_MB = 512;
   /** Requests an http app's training run sends after the readiness probe's own. */
   static final int TRAINING_REQUESTS = 2;
 
@@ -48,6 +51,9 @@ final class AotCaches implements AutoCloseable {
   private final InstanceLogSink logs;
   /** Where a function's training runs, as its instances do: its code at the same task root, so the cache's paths match. */
   private volatile Sandbox sandbox = Sandbox.NONE;
+  /** The groups trainings run in: limits as an instance's, at the lowest CPU weight. */
+  private volatile Cgroups cgroups = Cgroups.NONE;
+  private final AtomicInteger trainings = new AtomicInteger();
   private final ExecutorService trainer = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("aot-training").factory());
 
   AotCaches(ExecutorConfig config, Path dir, InstanceLogSink logs) {
@@ -191,6 +197,25 @@ final class AotCaches implements AutoCloseable {
    * training runs the function's code, and the cache records the paths it saw, which must be the
    * ones its instances see.
    */
+  void limitTrainings(Cgroups c) {
+    this.cgroups = c;
+  }
+
+  /**
+   * A group for one training: a training runs the function's code (its handler, or its app's
+   * command) and the JDK's assembly of the cache after it, so it gets limits as an instance does —
+   * memory for the two JVMs (twice the function's, at least {@value #TRAINING_MIN_MEMORY_MB} MB), the
+   * process cap — and the lowest CPU weight for all of it: a cache only speeds up later cold starts,
+   * so it never takes the CPU from an instance booting or serving now.
+   */
+  private Cgroups.Group trainingGroup(int memoryMb) throws PreparationFailed {
+    try {
+      return cgroups.create("train-" + trainings.incrementAndGet(), Math.max(2 * memoryMb, TRAINING_MIN_MEMORY_MB), true);
+    } catch (IOException | RuntimeException e) {
+      throw new PreparationFailed("no cgroup for the training: " + e.getMessage());
+    }
+  }
+
   void sandboxTrainings(Sandbox s) {
     this.sandbox = s;
   }
@@ -222,6 +247,13 @@ final class AotCaches implements AutoCloseable {
     } catch (IOException e) {
       throw new PreparationFailed("no sandbox for the training: " + e.getMessage());
     }
+    Cgroups.Group group;
+    try {
+      group = trainingGroup(d.spec().memoryMb());
+    } catch (PreparationFailed e) {
+      box.close();
+      throw e;
+    }
     Process p = null;
     try {
       Files.createDirectories(dir);
@@ -232,7 +264,7 @@ final class AotCaches implements AutoCloseable {
       env.put("JAVA_TOOL_OPTIONS", (own.isBlank() ? "" : own + " ") + "-XX:AOTCacheOutput=" + tmp);
       // The app's command is the user's: it names nothing the sandbox shows.
       ProcessBuilder pb = new ProcessBuilder(box.wrap(List.of("/bin/sh", "-c", "exec " + d.spec().command()), d.codeDir(), List.of(),
-          Cgroups.Group.NONE)).directory(d.codeDir().toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+          group)).directory(d.codeDir().toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
       pb.environment().clear();
       pb.environment().putAll(env);
       p = pb.start();
@@ -265,6 +297,8 @@ final class AotCaches implements AutoCloseable {
       throw new PreparationFailed("interrupted");
     } finally {
       cleanUp(p, tmp, null);
+      group.killAll();
+      group.remove();
       box.close();
     }
   }
@@ -311,6 +345,7 @@ final class AotCaches implements AutoCloseable {
     } catch (IOException e) {
       throw new PreparationFailed(e.toString());
     }
+    Cgroups.Group group = trainingGroup(memoryMb);
     Process p = null;
     Path out = null;
     try {
@@ -333,8 +368,8 @@ final class AotCaches implements AutoCloseable {
       cmd.add(config.runnerJar().toString());
       cmd.add("dev.pilotlight.runner.Train");
       cmd.addAll(args);
-      List<String> command = box.isNone() ? cmd : box.wrap(cmd, workDir, Sandbox.pathsNamedIn(cmd.subList(0, cmd.size() - args.size())),
-          Cgroups.Group.NONE);
+      // Without a sandbox, wrap only joins the group.
+      List<String> command = box.wrap(cmd, workDir, Sandbox.pathsNamedIn(cmd.subList(0, cmd.size() - args.size())), group);
       ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true);
       pb.environment().clear();
       pb.environment().putAll(env);
@@ -356,6 +391,8 @@ final class AotCaches implements AutoCloseable {
       throw new PreparationFailed("interrupted");
     } finally {
       cleanUp(p, tmp, out);
+      group.killAll();
+      group.remove();
     }
   }
 

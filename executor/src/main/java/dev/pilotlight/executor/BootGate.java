@@ -19,10 +19,20 @@ final class BootGate {
 
   /**
    * Whether a boot no request depends on alone (capacity beside serving instances, a pre-warm, a
-   * warm-pool refill) runs at the lowest CPU weight until it is ready; the daemon's
+   * warm-pool refill) runs at the lowest CPU weight until it is ready (an instance's, for
+   * {@link #YIELD_LIMIT} at most); the daemon's
    * {@code PILOTLIGHT_BOOTS_YIELD=off} turns it off (to compare, or where the CPU is never short).
    */
   static final boolean YIELD = !"off".equals(System.getenv("PILOTLIGHT_BOOTS_YIELD"));
+
+  /**
+   * How long a boot yields at most: then it gets its own weight, ready or not. A weight is a
+   * priority only while others want the CPU, and something always may (a JIT compiling, another
+   * function's work): unbounded, the lowest weight starves a boot that queued requests wait for too.
+   * Half the burst target (issue 5: p99 ≤ 1 s), so a request waiting on such a boot keeps the other
+   * half for the boot itself and its call.
+   */
+  static final Duration YIELD_LIMIT = Duration.ofMillis(500);
 
   static int fromEnvironment(String value, int otherwise) {
     try {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -120,6 +121,7 @@ final class InstanceStarts {
     CompletableFuture<ProcessInstance> ready = new CompletableFuture<>();
     ready.whenComplete((x, t) -> booted.run());
     ready.thenAccept(x -> serving(instance, r));
+    yieldAtMost(instance, r, ready);
     try {
       start.run();
     } catch (IOException e) {
@@ -171,6 +173,7 @@ final class InstanceStarts {
     CompletableFuture<ProcessInstance> ready = new CompletableFuture<>();
     ready.whenComplete((x, t) -> booted.run());
     ready.thenAccept(x -> serving(instance, r));
+    yieldAtMost(instance, r, ready);
     instance.exited().thenAccept(reason -> ready.completeExceptionally(new Failure.InstanceFailed(reason)));
     long deadline = System.nanoTime() + r.initTimeout().toNanos();
     String path = d.spec().effectiveReadinessPath();
@@ -237,6 +240,17 @@ final class InstanceStarts {
       } catch (IOException e) {
         // Its group is gone with its process: nothing left to weigh.
       }
+    }
+  }
+
+  /** A background boot not ready within {@link BootGate#YIELD_LIMIT} gets its weight then (see there why). */
+  private static void yieldAtMost(ProcessInstance instance, LaunchRequest r, CompletableFuture<ProcessInstance> ready) {
+    if (r.background()) {
+      CompletableFuture.runAsync(() -> {
+        if (!ready.isDone()) {
+          serving(instance, r);
+        }
+      }, CompletableFuture.delayedExecutor(BootGate.YIELD_LIMIT.toMillis(), TimeUnit.MILLISECONDS));
     }
   }
 

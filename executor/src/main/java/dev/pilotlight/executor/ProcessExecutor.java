@@ -104,11 +104,12 @@ public final class ProcessExecutor implements AutoCloseable {
   public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs,
       WarmPool.Settings poolSettings, Path stateDir, InstantSource clock, IntPredicate mayStartRunner, String criu) {
     AotCaches aot = new AotCaches(config, stateDir.resolve("aot"), logs);
-    aot.trainRunner();
     // Before any process starts: what an earlier daemon on this data dir left is ended here.
     Cgroups cgroups = Cgroups.forDaemon(stateDir, System.getenv());
     Sandbox sandbox = Sandbox.forDaemon(stateDir, config, System.getenv());
     aot.sandboxTrainings(sandbox);
+    aot.limitTrainings(cgroups);
+    aot.trainRunner();
     WarmPool pool = new WarmPool(config, poolSettings, stateDir.resolve("pool"), clock, aot::runnerCache, mayStartRunner, cgroups, sandbox);
     InstanceStarts starts = new InstanceStarts(config, runtimeApi, logs, ProcessStarter.SYSTEM, new BootGate(BootGate.DEFAULT_MAX), LAUNCHER,
         cgroups, sandbox);
