@@ -218,7 +218,22 @@ final class ControlPlaneService implements ControlPlane {
       throw e;
     }
     activate(d);
-    return new Deployed(d, created, null, notice);
+    return new Deployed(d, created, null, notice != null ? notice : unservedNotice(d));
+  }
+
+  /**
+   * What to tell a deploy whose revision takes none of the function URL's calls: a split that names
+   * revisions by number (set by hand, or left by a failed or aborted rollout) does not follow new
+   * ones, as a Knative route without {@code latestRevision} does not. Null when it takes a share.
+   */
+  private String unservedNotice(Deployment d) {
+    Traffic t = router.releases(d.name()).traffic();
+    if (t.percentOf(d.revision(), d.revision()) > 0) {
+      return null;
+    }
+    return "revision " + d.revision() + " takes none of the function URL's calls: the traffic split (" + t + ") names revisions by "
+        + "number; pilotlight traffic " + d.name() + " latest=100 sends it every call (it is called by qualifier meanwhile: @"
+        + d.revision() + ")";
   }
 
   /** Removes the stored code no kept revision references (that of a package refused after it was stored, of pruned revisions…). */

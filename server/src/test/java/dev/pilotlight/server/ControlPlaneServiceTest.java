@@ -306,6 +306,18 @@ class ControlPlaneServiceTest {
   }
 
   @Test
+  void aDeployThatTakesNoneOfTheCallsSaysSoAndHowToChangeIt() {
+    control.deploy("hello", pythonPackage("v = 1\n"));
+    assertThat(control.deploy("hello", pythonPackage("v = 2\n")).notice()).as("the split follows the latest").isNull();
+    control.traffic("hello", Traffic.parse("2=90 latest=10"));
+    assertThat(control.deploy("hello", pythonPackage("v = 3\n")).notice()).as("the latest's 10 %").isNull();
+    control.traffic("hello", Traffic.parse("3=100"));
+    assertThat(control.deploy("hello", pythonPackage("v = 4\n")).notice())
+        .contains("revision 4 takes none of the function URL's calls").contains("(3=100)")
+        .contains("pilotlight traffic hello latest=100").contains("@4");
+  }
+
+  @Test
   void aDeployUnderASplitThatNamesTheOwnPoolsRevisionLeavesThatPoolServingIt() {
     control.deploy("hello", pythonPackage("v = 1\n"));
     control.deploy("hello", pythonPackage("v = 2\n"));
