@@ -3,6 +3,7 @@ package dev.pilotlight.autoscaler;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.PoolSnapshot;
 import dev.pilotlight.model.ScalingSettings;
+import dev.pilotlight.model.io.Ticker;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -10,9 +11,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Applies {@link ScalingDecider#decide} to every pool once per tick: samples each function's
@@ -22,7 +20,6 @@ import java.util.concurrent.TimeUnit;
  * requests does not wait for a tick; the activator does it the moment a request queues.
  */
 public final class ScalingLoop implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(ScalingLoop.class.getName());
 
   /** Default tick (1 s): the sampling interval, and idle timeouts are honoured to within this much. */
   public static final Duration DEFAULT_TICK = Duration.ofSeconds(1);
@@ -46,7 +43,7 @@ public final class ScalingLoop implements AutoCloseable {
   private final ScalingSettings daemonSettings;
   private final DemandMeter demand;
   private final Map<String, Tracked> tracked = new HashMap<>();
-  private ScheduledExecutorService scheduler;
+  private final Ticker ticker = new Ticker("scaling-loop", this::tick);
 
   /** A loop with the daemon-wide scaling settings at their defaults. */
   public ScalingLoop(ScaleTarget target, ScalingDecider decider, InstantSource clock) {
@@ -144,28 +141,12 @@ public final class ScalingLoop implements AutoCloseable {
     }
   }
 
-  public synchronized void start(Duration every) {
-    if (scheduler != null) {
-      return;
-    }
-    scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("scaling-loop").factory());
-    scheduler.scheduleWithFixedDelay(() -> {
-      try {
-        tick();
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "scaling loop: " + e);
-      }
-    }, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+  public void start(Duration every) {
+    ticker.start(every);
   }
 
   @Override
   public void close() {
-    ScheduledExecutorService s;
-    synchronized (this) {
-      s = scheduler;
-    }
-    if (s != null) {
-      s.shutdownNow();
-    }
+    ticker.close();
   }
 }

@@ -206,6 +206,46 @@ class LimitsIT {
     assertThat(call.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
   }
 
+  /**
+   * An AOT cache's training runs the function's code (its handler), so it gets limits as an
+   * instance does: memory for its two JVMs (at least 512 MB), and the lowest CPU weight throughout.
+   */
+  @Test
+  void anAotTrainingRunsInALimitedGroupAtTheLowestWeight() throws Exception {
+    d.deploy(DaemonFixture.testFunctions(), "--name", "trained", "--runtime", "java", "--handler", "fixtures.Echo::handleRequest",
+        "--memory", "128");
+    long[] pid = {0};
+    // the training JVM: the runner's Train entry point with this handler (the queue may hold others' first)
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (pid[0] == 0 && System.nanoTime() < deadline) {
+      pid[0] = ProcessHandle.allProcesses().filter(h -> {
+        try {
+          var argv = java.util.List.of(Files.readString(Path.of("/proc", Long.toString(h.pid()), "cmdline")).split("\0"));
+          return argv.getFirst().endsWith("/java") && argv.contains("dev.pilotlight.runner.Train") && argv.contains("fixtures.Echo::handleRequest");
+        } catch (IOException | RuntimeException e) {
+          return false;
+        }
+      }).mapToLong(ProcessHandle::pid).findFirst().orElse(0);
+      Thread.sleep(5);
+    }
+    assertThat(pid[0]).as("the training JVM was seen").isNotZero();
+    Path weight = cpuWeightFile(pid[0]);
+    assertThat(read(weight)).isEqualTo(lowest(weight));
+    Path memory = weight.endsWith("cpu.shares") ? memoryFile(pid[0], "memory.limit_in_bytes") : weight.resolveSibling("memory.max");
+    assertThat(read(memory)).isEqualTo(Long.toString(512L << 20));
+  }
+
+  /** {@code file} of {@code pid}'s cgroup v1 memory hierarchy. */
+  private static Path memoryFile(long pid, String file) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {
+      String[] f = line.split(":", 3);
+      if (java.util.Arrays.asList(f[1].split(",")).contains("memory")) {
+        return Path.of("/sys/fs/cgroup/memory" + f[2], file);
+      }
+    }
+    throw new AssertionError("process " + pid + " has no memory cgroup");
+  }
+
   /** The file with the CPU weight of {@code pid}'s cgroup: v1 {@code cpu.shares}, v2 {@code cpu.weight}. */
   private static Path cpuWeightFile(long pid) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"))) {

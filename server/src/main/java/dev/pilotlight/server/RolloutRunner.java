@@ -3,6 +3,7 @@ package dev.pilotlight.server;
 import dev.pilotlight.activation.Activator;
 import dev.pilotlight.gateway.RevisionCalls;
 import dev.pilotlight.model.PoolSnapshot;
+import dev.pilotlight.model.io.Ticker;
 import dev.pilotlight.model.release.CallWindow;
 import dev.pilotlight.model.release.Rollout;
 import java.time.Duration;
@@ -13,9 +14,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Drives the running rollouts, ten times a second: what each new revision did since its step began
@@ -24,7 +22,6 @@ import java.util.concurrent.TimeUnit;
  * control plane. A breach is seen within a tick of the call that makes it.
  */
 final class RolloutRunner implements AutoCloseable {
-  private static final System.Logger LOG = System.getLogger(RolloutRunner.class.getName());
   /** How often the rollouts are looked at. */
   static final Duration TICK = Duration.ofMillis(100);
 
@@ -36,7 +33,7 @@ final class RolloutRunner implements AutoCloseable {
   private final RevisionCalls calls;
   private final InstantSource clock;
   private final Map<String, Baseline> baselines = new HashMap<>();
-  private ScheduledExecutorService scheduler;
+  private final Ticker ticker = new Ticker("rollouts", this::tick);
 
   RolloutRunner(ControlPlaneService control, Activator activator, RevisionCalls calls, InstantSource clock) {
     this.control = control;
@@ -89,28 +86,12 @@ final class RolloutRunner implements AutoCloseable {
     }
   }
 
-  synchronized void start() {
-    if (scheduler != null) {
-      return;
-    }
-    scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("rollouts").factory());
-    scheduler.scheduleWithFixedDelay(() -> {
-      try {
-        tick();
-      } catch (RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "rollouts: " + e);
-      }
-    }, TICK.toMillis(), TICK.toMillis(), TimeUnit.MILLISECONDS);
+  void start() {
+    ticker.start(TICK);
   }
 
   @Override
   public void close() {
-    ScheduledExecutorService s;
-    synchronized (this) {
-      s = scheduler;
-    }
-    if (s != null) {
-      s.shutdownNow();
-    }
+    ticker.close();
   }
 }
