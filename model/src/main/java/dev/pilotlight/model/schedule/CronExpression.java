@@ -186,6 +186,9 @@ public final class CronExpression implements ScheduleExpression {
     if (notBefore.isAfter(now)) {
       return null;
     }
+    if (notBefore.isBefore(EARLIEST)) {
+      notBefore = EARLIEST;
+    }
     Instant first = next(notBefore.minusNanos(1), zone, anchor);
     if (first == null || first.isAfter(now)) {
       return null;

@@ -29,7 +29,10 @@ public sealed interface ScheduleExpression permits RateExpression, CronExpressio
 
   /**
    * The first due time strictly after {@code after}, or null if there is none (a cron expression
-   * whose days never exist, or whose years are all past).
+   * whose days never exist, or whose years are all past). Cron due times are local minutes in {@code zone};
+   * across daylight-saving changes a local time skipped by a spring-forward gap is due once, later by
+   * the gap's length (as {@link java.time.ZonedDateTime#ofLocal} maps it), and a local time that a
+   * fall-back overlap repeats is due once, at its first occurrence.
    *
    * @param after the time to look after
    * @param zone the zone cron fields are read in (ignored by rate expressions)
@@ -66,7 +69,7 @@ public sealed interface ScheduleExpression permits RateExpression, CronExpressio
     for (String wrapper : new String[] {"rate", "cron"}) {
       if (lower.startsWith(wrapper) && t.substring(wrapper.length()).stripLeading().startsWith("(")) {
         if (!t.endsWith(")")) {
-          throw new IllegalArgumentException("'" + t + "': missing the closing ')'");
+          throw new IllegalArgumentException("'" + t + "': missing the closing ')', or text after it");
         }
         String inner = t.substring(t.indexOf('(') + 1, t.length() - 1);
         return wrapper.equals("rate") ? RateExpression.parseInner(inner) : CronExpression.parseAws(inner);

@@ -157,6 +157,7 @@ class ScheduleExpressionTest {
     rejects("cron(0 12 * * ? * *)", "found 7");
     rejects("cron()", "found 0");
     rejects("cron(0 12 * * ? *", "missing the closing ')'");
+    rejects("cron(0 12 * * ? *) daily", "missing the closing ')'");
   }
 
   @Test
@@ -319,13 +320,11 @@ class ScheduleExpressionTest {
   void expressionsThatNeverMatchGiveNullQuickly() {
     for (String never : new String[] {"cron(0 0 30 2 ? *)", "cron(0 0 31 4,6,9,11 ? *)", "0 0 30 2 *", "0 0 31 2,4 *",
         "cron(0 0 1 1 ? 2020)", "cron(0 0 29 2 ? 2027)", "cron(* * L * ? 1970-2025)"}) {
-      long t0 = System.nanoTime();
       for (ZoneId zone : new ZoneId[] {UTC, NEW_YORK}) {
         assertThat(ScheduleExpression.parse(never).next(at("2026-06-01T00:00:00Z"), zone, ANCHOR)).as(never).isNull();
         assertThat(ScheduleExpression.parse(never).latestAtOrBefore(at("2026-06-01T00:00:00Z"), zone, ANCHOR, at("2026-02-01T00:00:00Z")))
             .as(never).isNull();
       }
-      assertThat(Duration.ofNanos(System.nanoTime() - t0)).as(never + " gives up without looping").isLessThan(Duration.ofSeconds(5));
     }
     assertThat(next("cron(0 0 1 1 ? 2199)", "2199-01-01T00:00:00Z")).isNull();
     assertThat(next("cron(0 0 1 1 ? *)", "2198-06-01T00:00:00Z")).isEqualTo(at("2199-01-01T00:00:00Z"));
