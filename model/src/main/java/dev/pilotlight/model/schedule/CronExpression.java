@@ -43,6 +43,8 @@ import java.util.Objects;
  * the year field (2199) for AWS expressions, or 10 years ahead for Unix ones (every Unix expression
  * that can ever match does so at least every 8 years), and past the year 9999; so {@link #next}
  * returns null, quickly, for expressions that never match, such as {@code cron(0 0 30 2 ? *)}.
+ *
+ * <p>Immutable and safe to share between threads.
  */
 public final class CronExpression implements ScheduleExpression {
   static final int FIRST_YEAR = 1970;

@@ -57,7 +57,7 @@ public record RateExpression(String text, Duration period) implements ScheduleEx
     return new RateExpression("rate(" + n + " " + unit + ")", Duration.ofSeconds(n * seconds));
   }
 
-  /** {@inheritDoc} O(1): computed, not counted. {@code zone} is ignored and may be null. */
+  /** {@inheritDoc} O(1): computed, not counted. {@code anchor} is required; {@code zone} is ignored and may be null. */
   @Override
   public Instant next(Instant after, ZoneId zone, Instant anchor) {
     long p = period.getSeconds();
@@ -65,7 +65,7 @@ public record RateExpression(String text, Duration period) implements ScheduleEx
     return dueAt(anchor, k);
   }
 
-  /** {@inheritDoc} O(1). {@code zone} is ignored and may be null. */
+  /** {@inheritDoc} O(1). {@code anchor} is required; {@code zone} is ignored and may be null. */
   @Override
   public Instant latestAtOrBefore(Instant now, ZoneId zone, Instant anchor, Instant notBefore) {
     long k = Math.floorDiv(Duration.between(anchor, now).getSeconds(), period.getSeconds());

@@ -82,10 +82,11 @@ class CronBruteForceTest {
 
   @Test
   void nextAgreesWithTheScanFromEveryMinuteAroundDaylightSavingChanges() {
-    // New York's hour forward and back; Lord Howe's half hour back and forward; London's hour forward.
+    // New York's hour forward and back; Lord Howe's half hour back and forward; London's hour forward; Samoa's day.
     Window[] changes = {new Window(NEW_YORK, Instant.parse("2026-03-08T07:00:00Z")), new Window(NEW_YORK, Instant.parse("2026-11-01T06:00:00Z")),
         new Window(LORD_HOWE, Instant.parse("2026-04-04T15:00:00Z")), new Window(LORD_HOWE, Instant.parse("2026-10-03T15:30:00Z")),
-        new Window(ZoneId.of("Europe/London"), Instant.parse("2026-03-29T01:00:00Z"))};
+        new Window(ZoneId.of("Europe/London"), Instant.parse("2026-03-29T01:00:00Z")),
+        new Window(ZoneId.of("Pacific/Apia"), Instant.parse("2011-12-30T10:00:00Z"))}; // Samoa skipped the whole of 2011-12-30
     for (Window change : changes) {
       assertThat(change.zone().getRules().nextTransition(change.start().minusSeconds(1)).getInstant()).as("a change at " + change)
           .isEqualTo(change.start());
