@@ -8,6 +8,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -52,7 +53,7 @@ class CronBruteForceTest {
         for (int i = 0; i < 60; i++) {
           Instant after = w.start().plusSeconds(random.nextLong(WINDOW.getSeconds()));
           if (i % 3 == 0) {
-            after = after.truncatedTo(java.time.temporal.ChronoUnit.MINUTES); // on whole minutes too, often exactly on a due time
+            after = after.truncatedTo(ChronoUnit.MINUTES); // on whole minutes too, often exactly on a due time
           }
           if (i % 5 == 0 && due.higher(after) != null) {
             after = due.higher(after); // exactly on a due time
