@@ -54,6 +54,11 @@ public final class Main extends DaemonCommand {
         new ReleaseCommands.RolloutCommand(ctx))) {
       cli.addSubcommand(new CommandLine(command)); // built on its own so that deploy's modelTransformer runs
     }
+    CommandLine schedules = new CommandLine(new ScheduleCommands.Group(ctx));
+    schedules.addSubcommand(new CommandLine(new ScheduleCommands.Add(ctx)));
+    schedules.addSubcommand(new CommandLine(new ScheduleCommands.Ls(ctx)));
+    schedules.addSubcommand(new CommandLine(new ScheduleCommands.Rm(ctx)));
+    cli.addSubcommand("schedule", schedules);
     for (CredentialCommands.Kind kind : CredentialCommands.Kind.values()) {
       CommandLine group = new CommandLine(new CredentialCommands.Group(ctx));
       group.addSubcommand(new CommandLine(new CredentialCommands.Create(ctx, kind)));

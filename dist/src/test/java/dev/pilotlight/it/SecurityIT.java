@@ -108,6 +108,10 @@ class SecurityIT {
         .build()).statusCode()).isEqualTo(401);
     assertThat(raw(to("/api/v1/functions/public-fn/rollback").POST(HttpRequest.BodyPublishers.noBody()).build()).statusCode()).isEqualTo(401);
     assertThat(raw(to("/api/v1/functions/public-fn/revisions").build()).statusCode()).isEqualTo(401);
+    // schedules: nobody adds or reads one without credentials
+    assertThat(raw(to("/api/v1/functions/public-fn/schedules").POST(HttpRequest.BodyPublishers.ofString("{\"expression\":\"rate(1 minute)\"}"))
+        .build()).statusCode()).isEqualTo(401);
+    assertThat(raw(to("/api/v1/functions/public-fn/schedules").build()).statusCode()).isEqualTo(401);
     assertThat(raw(to("/api/v1/functions/public-fn@1/invoke").POST(HttpRequest.BodyPublishers.ofString("{}")).build()).statusCode())
         .isEqualTo(401);
     // a revision of a private function through its URL needs the function's credentials, however the URL spells it
@@ -206,6 +210,9 @@ class SecurityIT {
     assertThat(raw(to("/fn/token-fn/?name=A").header("Authorization", "Bearer " + invokeToken).build()).body()).contains("A");
 
     assertThat(raw(to("/fn/iam-fn/?name=B").header("Authorization", "Bearer " + invokeToken).build()).statusCode()).isEqualTo(403);
+    // an invoke token calls functions; it does not schedule them
+    assertThat(raw(to("/api/v1/functions/token-fn/schedules").header("Authorization", "Bearer " + invokeToken)
+        .POST(HttpRequest.BodyPublishers.ofString("{\"expression\":\"rate(1 minute)\"}")).build()).statusCode()).isEqualTo(403);
     HttpResponse<String> signed = raw(TestAuth.signed(invoker, "GET", URI.create(d.url() + "/fn/iam-fn/?name=B"), "", Map.of()));
     assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
     assertThat(signed.body()).contains("B");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.pilotlight.activation.Activator;
 import dev.pilotlight.activation.async.AsyncDispatcher;
+import dev.pilotlight.activation.async.Scheduler;
 import dev.pilotlight.gateway.auth.Credentials;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Durations;
@@ -16,6 +17,7 @@ import dev.pilotlight.model.auth.Role;
 import dev.pilotlight.model.release.Rollout;
 import dev.pilotlight.model.release.RolloutPlan;
 import dev.pilotlight.model.release.Traffic;
+import dev.pilotlight.model.schedule.Schedule;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -58,6 +60,7 @@ public final class ControlApi {
   private final ExecutorService blocking;
   private final String shownHost;
   private final Credentials credentials;
+  private volatile Scheduler scheduler;
 
   /**
    * @param blocking runs the store work (a bounded pool: past it a request gets 503, see BlockingWork)
@@ -74,6 +77,104 @@ public final class ControlApi {
     this.async = async;
     this.blocking = blocking;
     this.shownHost = host.equals("0.0.0.0") ? "127.0.0.1" : host;
+  }
+
+  /** Serves {@code /functions/NAME/schedules} with {@code scheduler}; without one, those paths answer 404. */
+  public ControlApi schedules(Scheduler scheduler) {
+    this.scheduler = scheduler;
+    return this;
+  }
+
+  /** The largest fixed payload a schedule may send (EventBridge's limit for a target's constant input). */
+  static final int MAX_SCHEDULE_PAYLOAD = 8192;
+
+  private void schedules(ChannelHandlerContext ctx, FullHttpRequest req, String name, String[] parts) {
+    Scheduler sched = scheduler;
+    HttpMethod m = req.method();
+    if (sched == null) {
+      reply(ctx, req, ErrorResponses.json(HttpResponseStatus.NOT_FOUND, Map.of("error", "NotFound", "message", "schedules are not served here")));
+      return;
+    }
+    if (parts.length == 4 && m.equals(HttpMethod.GET)) {
+      blocking(ctx, req, () -> {
+        if (control.find(name).isEmpty()) {
+          throw new Failure.FunctionNotFound(name);
+        }
+        return ErrorResponses.json(HttpResponseStatus.OK, Map.of("function", name,
+            "schedules", sched.list(name).stream().map(ControlApi::scheduleView).toList()));
+      });
+    } else if (parts.length == 4 && m.equals(HttpMethod.POST)) {
+      byte[] body = io.netty.buffer.ByteBufUtil.getBytes(req.content());
+      blocking(ctx, req, () -> {
+        if (control.find(name).isEmpty()) {
+          throw new Failure.FunctionNotFound(name);
+        }
+        JsonNode json = JsonBodies.object(body);
+        if (!json.path("expression").isTextual()) {
+          throw new Failure.InvalidInput("expected {\"expression\": \"rate(5 minutes)\"} (also: id, timezone, payload, missed)");
+        }
+        String id = json.path("id").isTextual() ? json.get("id").asText() : freeScheduleId(sched.list(name));
+        byte[] payload = null;
+        if (json.has("payload") && !json.get("payload").isNull()) {
+          payload = LISTING_JSON.writeValueAsBytes(json.get("payload"));
+          if (payload.length > MAX_SCHEDULE_PAYLOAD) {
+            throw new Failure.InvalidInput("payload: " + payload.length + " bytes (at most " + MAX_SCHEDULE_PAYLOAD + ")");
+          }
+        }
+        try {
+          Schedule added = sched.add(name, id, json.get("expression").asText(), json.path("timezone").asText(null), payload,
+              Schedule.Missed.parse(json.path("missed").asText(null)));
+          return ErrorResponses.json(HttpResponseStatus.CREATED, scheduleView(added));
+        } catch (IllegalArgumentException e) {
+          throw new Failure.InvalidInput(e.getMessage());
+        } catch (IllegalStateException e) {
+          throw new Failure.Conflict(e.getMessage());
+        }
+      });
+    } else if (parts.length == 5 && m.equals(HttpMethod.DELETE)) {
+      blocking(ctx, req, () -> {
+        if (control.find(name).isEmpty()) {
+          throw new Failure.FunctionNotFound(name);
+        }
+        if (!sched.remove(name, parts[4])) {
+          throw new Failure.FunctionNotFound(name + "'s schedule " + parts[4]);
+        }
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+      });
+    } else {
+      methodNotAllowed(ctx, req);
+    }
+  }
+
+  /** {@code schedule-N}, the first N not taken. */
+  private static String freeScheduleId(List<Schedule> taken) {
+    for (int n = 1; ; n++) {
+      String id = "schedule-" + n;
+      if (taken.stream().noneMatch(s -> s.id().equals(id))) {
+        return id;
+      }
+    }
+  }
+
+  static Map<String, Object> scheduleView(Schedule s) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("function", s.function());
+    m.put("id", s.id());
+    m.put("expression", s.expression());
+    m.put("timezone", s.zone());
+    m.put("missed", s.missed().id());
+    Object payload = null;
+    if (s.payload() != null) {
+      try {
+        payload = LISTING_JSON.readTree(s.payload());
+      } catch (java.io.IOException e) {
+        payload = new String(s.payload(), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    m.put("payload", payload);
+    m.put("created", s.createdAt().toString());
+    m.put("nextDue", s.nextDue() == null ? null : s.nextDue().toString());
+    return m;
   }
 
   /** Handles {@code path} (after {@code /api/v1}); takes ownership of {@code req}. */
@@ -235,6 +336,7 @@ public final class ControlApi {
           methodNotAllowed(ctx, req);
         }
       }
+      case "schedules" -> schedules(ctx, req, name, parts);
       default -> reply(ctx, req, ErrorResponses.json(HttpResponseStatus.NOT_FOUND,
           Map.of("error", "NotFound", "message", "no such API path: /api/v1" + path)));
     }

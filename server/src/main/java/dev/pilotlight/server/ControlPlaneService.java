@@ -6,7 +6,6 @@ import dev.pilotlight.gateway.ControlPlane;
 import dev.pilotlight.gateway.FunctionStats;
 import dev.pilotlight.gateway.KeepAliveView;
 import dev.pilotlight.model.Deployment;
-import dev.pilotlight.model.EventQueue;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.release.Alias;
@@ -14,7 +13,9 @@ import dev.pilotlight.model.release.Releases;
 import dev.pilotlight.model.release.Rollout;
 import dev.pilotlight.model.release.RolloutPlan;
 import dev.pilotlight.model.release.Traffic;
+import dev.pilotlight.model.schedule.ScheduleSpec;
 import dev.pilotlight.store.ArtifactStore;
+import dev.pilotlight.store.AsyncQueue;
 import dev.pilotlight.store.LogStore;
 import dev.pilotlight.store.Manifest;
 import dev.pilotlight.store.Registry;
@@ -33,6 +34,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -45,12 +47,12 @@ import java.util.function.UnaryOperator;
  */
 final class ControlPlaneService implements ControlPlane {
   /** The durable stores a function lives in. */
-  record Stores(Registry registry, ArtifactStore artifacts, LogStore logs, EventQueue events) {}
+  record Stores(Registry registry, ArtifactStore artifacts, LogStore logs, AsyncQueue events) {}
 
   private final Registry registry;
   private final ArtifactStore artifacts;
   private final LogStore logs;
-  private final EventQueue events;
+  private final AsyncQueue events;
   private final Activator activator;
   private final Consumer<Deployment> onActivate;
   private final InstantSource clock;
@@ -184,7 +186,37 @@ final class ControlPlaneService implements ControlPlane {
    * revision yet: until {@link #save} it may still be refused, and then its code must go
    * ({@link #dropUnreferencedCode}).
    */
-  private record StagedPackage(StoredPackage stored, FunctionSpec spec, Optional<RolloutPlan> rollout) {}
+  private record StagedPackage(StoredPackage stored, FunctionSpec spec, Optional<RolloutPlan> rollout,
+      Optional<List<ScheduleSpec>> schedules) {}
+
+  /**
+   * Where a deploy whose pilotlight.yaml declares {@code schedule:} makes them the function's
+   * schedules (the daemon's Scheduler); by default nowhere.
+   */
+  private volatile BiConsumer<String, List<ScheduleSpec>> scheduleSync = (name, schedules) -> {};
+
+  /** Wires the schedules a package declares to where they are kept (see {@link #scheduleSync}). */
+  void scheduleSync(BiConsumer<String, List<ScheduleSpec>> sync) {
+    this.scheduleSync = sync;
+  }
+
+  /**
+   * Applies the package's {@code schedule:} list, after its revision is stored. Returns a notice
+   * when it could not be (a schedule never due), else {@code notice}.
+   */
+  private String applySchedules(StagedPackage p, String notice) {
+    if (p.schedules().isEmpty()) {
+      return notice;
+    }
+    try {
+      scheduleSync.accept(p.spec().name(), p.schedules().get());
+      return notice;
+    } catch (IllegalArgumentException e) {
+      String why = "the schedules in " + Manifest.FILE_NAME + " were not applied: " + e.getMessage();
+      logs.append(p.spec().name(), "-", null, "SCHEDULE " + why);
+      return notice == null ? why : notice + "; " + why;
+    }
+  }
 
   /**
    * Stores {@code zip} and reads its pilotlight.yaml as {@code name}'s settings and rollout; call
@@ -195,7 +227,7 @@ final class ControlPlaneService implements ControlPlane {
     try {
       Manifest.Contents manifest = Manifest.read(readManifest(stored.dir()), name);
       checkRunnable(manifest.spec(), stored.dir());
-      return new StagedPackage(stored, manifest.spec(), manifest.rollout());
+      return new StagedPackage(stored, manifest.spec(), manifest.rollout(), manifest.schedules());
     } catch (RuntimeException e) {
       dropUnreferencedCode(); // don't keep code nothing will run
       throw e;
@@ -218,7 +250,7 @@ final class ControlPlaneService implements ControlPlane {
       throw e;
     }
     activate(d);
-    return new Deployed(d, created, null, notice != null ? notice : unservedNotice(d));
+    return new Deployed(d, created, null, applySchedules(p, notice != null ? notice : unservedNotice(d)));
   }
 
   /**
@@ -346,6 +378,7 @@ final class ControlPlaneService implements ControlPlane {
       forgetRhythm.accept(name);
       dropUnreferencedCode();
       events.purge(name);
+      events.removeAll(name); // its schedules
       stats.remove(name);
       return true;
     }
@@ -568,7 +601,7 @@ final class ControlPlaneService implements ControlPlane {
     endUnkeptPools(d, activator.deployment(name).map(Deployment::revision).orElse(-1L));
     activator.prewarm(router.poolFor(name, d.revision()));
     logs.append(name, "-", null, "ROLLOUT of revision " + d.revision() + " over revision " + stable + " started (" + plan + ")");
-    return new Deployed(d, false, r, null);
+    return new Deployed(d, false, r, applySchedules(p, null));
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.pilotlight.activation.ActivationEvents;
 import dev.pilotlight.activation.Activator;
 import dev.pilotlight.activation.MemoryBudget;
 import dev.pilotlight.activation.async.AsyncDispatcher;
+import dev.pilotlight.activation.async.Scheduler;
 import dev.pilotlight.activation.usage.UsageLedger;
 import dev.pilotlight.activation.usage.UsageMeter;
 import dev.pilotlight.autoscaler.DemandMeter;
@@ -198,6 +199,10 @@ public final class Wiring {
         name -> control.find(Routing.functionOf(name)).map(Deployment::spec),
         (name, requestId, line) -> logs.append(Routing.functionOf(name), "-", requestId, line),
         config.async(), clock);
+    // schedules' ticks go to the same queue, stored with the schedule's progress (ScheduleStore#fire)
+    Scheduler scheduler = new Scheduler(events, async::queued,
+        (name, requestId, line) -> logs.append(name, "-", requestId, line), clock);
+    control.scheduleSync(scheduler::replace);
     ActivatorMeters activatorMeters = new ActivatorMeters(activator, metrics);
     DaemonConfig.Security security = config.security();
     Gatekeeper gatekeeper = new Gatekeeper(credentials, new SigV4Verifier(credentials::key, clock, SIGNATURE_SKEW),
@@ -205,7 +210,7 @@ public final class Wiring {
         // a function's URL auth is its latest revision's, whichever revision a call runs
         name -> control.find(name).map(d -> UrlAuth.parse(d.spec().auth())));
     GatewayHandler router = new GatewayHandler(invoker::serveUrl, invoker.streamedUrls(),
-        new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials)::handle,
+        new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials).schedules(scheduler)::handle,
         new LambdaApi(activator, invoker, async, control, blocking)::handle,
         () -> {
           activatorMeters.refresh();
@@ -225,6 +230,9 @@ public final class Wiring {
     }
     scaling.start(config.scalingTick());
     async.start();
+    // a schedule whose function is gone (removed while its schedules were being written) goes too
+    scheduler.retain(sched -> control.find(sched.function()).isPresent());
+    scheduler.start();
     RolloutRunner rollouts = new RolloutRunner(control, activator, invoker.revisionCalls(), clock);
     rollouts.start();
     // Usage and learned rhythms reach usage.db once a second: a crash loses at most that much.
@@ -256,6 +264,7 @@ public final class Wiring {
           return;
         }
         closed = true;
+        scheduler.close(); // a due time not fired yet fires after the next start (or is missed: see Scheduler)
         async.close(); // events still running stay claimed in the queue and run after the next start
         rollouts.close(); // a rollout under way goes on from its stored step after the next start
         gateway.close();

@@ -1,6 +1,7 @@
 package dev.pilotlight.store;
 
 import dev.pilotlight.model.EventQueue;
+import dev.pilotlight.model.schedule.ScheduleStore;
 import java.nio.file.Path;
 
 /**
@@ -9,7 +10,7 @@ import java.nio.file.Path;
  * {@code synchronous=FULL}, so every change is on disk when its method returns. Failures of the
  * database itself are thrown as {@link StoreException}.
  */
-public interface AsyncQueue extends EventQueue, AutoCloseable {
+public interface AsyncQueue extends EventQueue, ScheduleStore, AutoCloseable {
 
   /** Opens (creating or migrating as needed) the queue database at {@code dbFile}. */
   static AsyncQueue open(Path dbFile) {

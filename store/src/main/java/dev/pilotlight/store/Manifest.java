@@ -18,6 +18,8 @@ import dev.pilotlight.model.FunctionSettings;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Setting;
 import dev.pilotlight.model.release.RolloutPlan;
+import dev.pilotlight.model.schedule.Schedule;
+import dev.pilotlight.model.schedule.ScheduleSpec;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * timeout: 30s                # durations: 500ms, 30s, 5m, or plain seconds
  * env: {GREETING: hello}      # numbers and booleans become strings
  * rollout: canary:10%,5m      # how a new revision takes over; none (the default): at once
+ * schedule: ["rate(1 hour)"]  # the function's schedules after the deploy (docs/events.md)
  * package: target/app.jar     # read by the CLI only
  * </pre>
  */
@@ -58,7 +61,11 @@ public final class Manifest {
    * Every key the manifest accepts: the settings in the order {@link #toYaml} writes them, then the
    * deploy directive and what only the CLI reads, which it does not write.
    */
-  public static final List<String> KNOWN_KEYS = Stream.concat(FunctionSettings.keys().stream(), Stream.of(ROLLOUT, "package")).toList();
+  public static final List<String> KNOWN_KEYS = Stream.concat(FunctionSettings.keys().stream(), Stream.of(ROLLOUT, "schedule", "package"))
+      .toList();
+
+  /** The key of the function's schedules (see {@link Contents#schedules}). */
+  public static final String SCHEDULE = "schedule";
 
   private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -77,8 +84,15 @@ public final class Manifest {
    * @param spec the function's settings, validated
    * @param rollout how the package's revision takes over from the one serving now; empty when the
    *     manifest has no {@code rollout} or says {@code none}: at once
+   * @param schedules the function's schedules once the package is deployed (a {@code schedule:}
+   *     list, empty for none); empty when the manifest has no {@code schedule} key: the function's
+   *     schedules stay as they are
    */
-  public record Contents(FunctionSpec spec, Optional<RolloutPlan> rollout) {}
+  public record Contents(FunctionSpec spec, Optional<RolloutPlan> rollout, Optional<List<ScheduleSpec>> schedules) {
+    public Contents(FunctionSpec spec, Optional<RolloutPlan> rollout) {
+      this(spec, rollout, Optional.empty());
+    }
+  }
 
   /**
    * Parses manifest text into a validated spec. Missing optional keys take {@link FunctionSpec}'s
@@ -116,7 +130,80 @@ public final class Manifest {
         setting.setParsed(spec, setting.kind() == Setting.Kind.MAP ? env(v) : scalar(setting, v));
       }
     }
-    return new Contents(spec.build(), rollout(root.get(ROLLOUT)));
+    return new Contents(spec.build(), rollout(root.get(ROLLOUT)), schedules(root.get(SCHEDULE)));
+  }
+
+  /**
+   * {@code schedule:} a list whose entries are an expression ({@code - rate(1 hour)}) or a map with
+   * {@code expression} and optionally {@code id} (default {@code schedule-N}, N its position from 1),
+   * {@code timezone}, {@code payload} (any YAML value, sent as JSON) and {@code missed}.
+   */
+  private static Optional<List<ScheduleSpec>> schedules(JsonNode v) {
+    if (v == null) {
+      return Optional.empty();
+    }
+    String where = FILE_NAME + ": " + SCHEDULE + ": ";
+    if (v.isNull()) {
+      return Optional.of(List.of());
+    }
+    if (!v.isArray()) {
+      throw new Failure.InvalidInput(where + describe(v) + " (expected: a list of expressions such as rate(1 hour), or of maps "
+          + "with expression, id, timezone, payload, missed)");
+    }
+    List<ScheduleSpec> out = new java.util.ArrayList<>();
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    for (int i = 0; i < v.size(); i++) {
+      JsonNode e = v.get(i);
+      String at = where + "entry " + (i + 1) + ": ";
+      try {
+        ScheduleSpec spec;
+        if (e.isTextual()) {
+          spec = ScheduleSpec.of("schedule-" + (i + 1), e.asText(), null, null, null);
+        } else if (e.isObject()) {
+          for (var field : e.properties()) {
+            if (!List.of("expression", "id", "timezone", "payload", "missed").contains(field.getKey())) {
+              throw new IllegalArgumentException("unknown key '" + field.getKey() + "' (known: expression, id, timezone, payload, missed)");
+            }
+          }
+          if (!e.path("expression").isTextual()) {
+            throw new IllegalArgumentException("expression is required, e.g. expression: rate(1 hour)");
+          }
+          byte[] payload = payload(e.get("payload"));
+          spec = ScheduleSpec.of(e.path("id").isValueNode() ? e.get("id").asText() : "schedule-" + (i + 1), e.get("expression").asText(),
+              e.path("timezone").isValueNode() ? e.get("timezone").asText() : null, payload,
+              Schedule.Missed.parse(e.path("missed").isValueNode() ? e.get("missed").asText() : null));
+        } else {
+          throw new IllegalArgumentException(describe(e) + " (expected: an expression or a map)");
+        }
+        if (!ids.add(spec.id())) {
+          throw new IllegalArgumentException("id '" + spec.id() + "' is used twice");
+        }
+        out.add(spec);
+      } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException ex) {
+        throw new Failure.InvalidInput(at + ex.getMessage());
+      }
+    }
+    return Optional.of(List.copyOf(out));
+  }
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * A schedule's payload as JSON bytes: a YAML string is JSON text (kept with its types), anything
+   * else is the YAML value itself (whose scalars are strings, as everywhere in the manifest).
+   */
+  private static byte[] payload(JsonNode v) throws com.fasterxml.jackson.core.JsonProcessingException {
+    if (v == null || v.isNull()) {
+      return null;
+    }
+    if (v.isTextual()) {
+      try {
+        return JSON.writeValueAsBytes(JSON.readTree(v.asText()));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalArgumentException("payload: a string must be JSON text (" + e.getOriginalMessage() + ")");
+      }
+    }
+    return JSON.writeValueAsBytes(v);
   }
 
   private static Optional<RolloutPlan> rollout(JsonNode v) {

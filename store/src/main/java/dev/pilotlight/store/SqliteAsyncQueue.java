@@ -1,6 +1,7 @@
 package dev.pilotlight.store;
 
 import dev.pilotlight.model.AsyncEvent;
+import dev.pilotlight.model.schedule.Schedule;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -14,7 +15,8 @@ import java.util.List;
 
 /**
  * {@link AsyncQueue} on one SQLite connection guarded by a lock, in a database file of its own so
- * the dispatcher's frequent small writes never wait on a deploy. Instants are stored as epoch
+ * the dispatcher's frequent small writes never wait on a deploy; the schedules whose ticks it
+ * queues are kept in the same file, so a tick and its schedule's progress commit together. Instants are stored as epoch
  * milliseconds.
  */
 final class SqliteAsyncQueue implements AsyncQueue {
@@ -36,7 +38,23 @@ final class SqliteAsyncQueue implements AsyncQueue {
             failed_at   INTEGER
           )""",
           "CREATE INDEX events_due ON events (state, due_at)",
-          "CREATE INDEX events_function ON events (function, state)"));
+          "CREATE INDEX events_function ON events (function, state)"),
+      // schedules live beside the queue their ticks go to: a tick and its schedule's progress commit together
+      List.of(
+          """
+          CREATE TABLE schedules (
+            function    TEXT    NOT NULL,
+            id          TEXT    NOT NULL,
+            expression  TEXT    NOT NULL,
+            zone        TEXT    NOT NULL,
+            payload     BLOB,
+            missed      TEXT    NOT NULL CHECK (missed IN ('once', 'skip')),
+            created_at  INTEGER NOT NULL,
+            next_due    INTEGER,
+            PRIMARY KEY (function, id)
+          )"""));
+
+  private static final String SCHEDULE_COLUMNS = "function, id, expression, zone, payload, missed, created_at, next_due";
 
   private static final String COLUMNS = "id, function, request_id, payload, accepted_at, attempts, last_error, failed_at";
 
@@ -193,6 +211,157 @@ final class SqliteAsyncQueue implements AsyncQueue {
         return ps.executeUpdate();
       }
     });
+  }
+
+  @Override
+  public List<Schedule> schedules() {
+    return withConnection("list schedules", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + SCHEDULE_COLUMNS + " FROM schedules ORDER BY function, id")) {
+        return readSchedules(ps);
+      }
+    });
+  }
+
+  @Override
+  public List<Schedule> schedules(String function) {
+    return withConnection("list schedules of " + function, c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + SCHEDULE_COLUMNS + " FROM schedules WHERE function = ? ORDER BY id")) {
+        ps.setString(1, function);
+        return readSchedules(ps);
+      }
+    });
+  }
+
+  @Override
+  public boolean add(Schedule s) {
+    return withConnection("add schedule " + s.function() + "/" + s.id(), c -> insertSchedule(c, s));
+  }
+
+  private static boolean insertSchedule(Connection c, Schedule s) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO schedules (" + SCHEDULE_COLUMNS
+        + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, s.function());
+      ps.setString(2, s.id());
+      ps.setString(3, s.expression());
+      ps.setString(4, s.zone());
+      if (s.payload() == null) {
+        ps.setNull(5, Types.BLOB);
+      } else {
+        ps.setBytes(5, s.payload());
+      }
+      ps.setString(6, s.missed().id());
+      ps.setLong(7, s.createdAt().toEpochMilli());
+      setNullableInstant(ps, 8, s.nextDue());
+      return ps.executeUpdate() == 1;
+    }
+  }
+
+  @Override
+  public boolean remove(String function, String id) {
+    return withConnection("remove schedule " + function + "/" + id, c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM schedules WHERE function = ? AND id = ?")) {
+        ps.setString(1, function);
+        ps.setString(2, id);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public int removeAll(String function) {
+    return withConnection("remove schedules of " + function, c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM schedules WHERE function = ?")) {
+        ps.setString(1, function);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public void replace(String function, List<Schedule> schedules) {
+    inTransaction("replace schedules of " + function, c -> {
+      StringBuilder keep = new StringBuilder();
+      for (Schedule s : schedules) {
+        if (!s.function().equals(function)) {
+          throw new IllegalArgumentException("schedule " + s.id() + " is " + s.function() + "'s, not " + function + "'s");
+        }
+        // a row that says the same stays, with its progress (the tick loop may have moved it since it was read)
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM schedules WHERE function = ? AND id = ? AND NOT "
+            + "(expression = ? AND zone = ? AND missed = ? AND payload IS ?)")) {
+          ps.setString(1, function);
+          ps.setString(2, s.id());
+          ps.setString(3, s.expression());
+          ps.setString(4, s.zone());
+          ps.setString(5, s.missed().id());
+          if (s.payload() == null) {
+            ps.setNull(6, Types.BLOB);
+          } else {
+            ps.setBytes(6, s.payload());
+          }
+          ps.executeUpdate();
+        }
+        insertSchedule(c, s);
+        keep.append(keep.isEmpty() ? "?" : ", ?");
+      }
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM schedules WHERE function = ?"
+          + (keep.isEmpty() ? "" : " AND id NOT IN (" + keep + ")"))) {
+        ps.setString(1, function);
+        for (int i = 0; i < schedules.size(); i++) {
+          ps.setString(i + 2, schedules.get(i).id());
+        }
+        ps.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public boolean fire(String function, String id, Instant expectedNextDue, Instant nextDue, List<Tick> ticks, Instant now) {
+    return inTransaction("fire schedule " + function + "/" + id, c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE schedules SET next_due = ? WHERE function = ? AND id = ? AND next_due = ?")) {
+        setNullableInstant(ps, 1, nextDue);
+        ps.setString(2, function);
+        ps.setString(3, id);
+        ps.setLong(4, expectedNextDue.toEpochMilli());
+        if (ps.executeUpdate() != 1) {
+          return false;
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO events "
+          + "(function, request_id, payload, accepted_at, due_at, attempts, state) VALUES (?, ?, ?, ?, ?, 0, 'queued')")) {
+        for (Tick t : ticks) {
+          ps.setString(1, function);
+          ps.setString(2, t.requestId());
+          ps.setBytes(3, t.payload());
+          ps.setLong(4, now.toEpochMilli());
+          ps.setLong(5, now.toEpochMilli());
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return true;
+    });
+  }
+
+  private static void setNullableInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+    if (value == null) {
+      ps.setNull(index, Types.INTEGER);
+    } else {
+      ps.setLong(index, value.toEpochMilli());
+    }
+  }
+
+  private static List<Schedule> readSchedules(PreparedStatement ps) throws SQLException {
+    List<Schedule> out = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        long next = rs.getLong(8);
+        boolean never = rs.wasNull();
+        out.add(new Schedule(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBytes(5),
+            Schedule.Missed.parse(rs.getString(6)), Instant.ofEpochMilli(rs.getLong(7)), never ? null : Instant.ofEpochMilli(next)));
+      }
+    }
+    return out;
   }
 
   @Override

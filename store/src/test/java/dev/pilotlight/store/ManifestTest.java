@@ -9,6 +9,7 @@ import dev.pilotlight.model.Runtime;
 import dev.pilotlight.model.ScalingSettings;
 import dev.pilotlight.model.release.RolloutPlan;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -108,7 +109,7 @@ class ManifestTest {
         .hasMessage("pilotlight.yaml: unknown key 'memroy' (known keys: name, runtime, handler, command, memory, ephemeralStorage, "
             + "timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge, maxRetries, retryDelay, "
             + "targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait, scaleDownDelay, "
-            + "keepAlive, readinessPath, auth, invokeMode, rollout, package)");
+            + "keepAlive, readinessPath, auth, invokeMode, rollout, schedule, package)");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -314,5 +315,51 @@ class ManifestTest {
     assertThatThrownBy(() -> Manifest.read("runtime: java\nhandler: a.B\n" + line + "\n", "x"))
         .isInstanceOf(Failure.InvalidInput.class)
         .hasMessageStartingWith(message);
+  }
+
+  @Test
+  void schedulesAreReadWithTheirDefaultsAndAnAbsentKeyLeavesThemAlone() {
+    assertThat(Manifest.read("runtime: java\nhandler: a.B\n", "x").schedules()).isEmpty();
+    assertThat(Manifest.read("runtime: java\nhandler: a.B\nschedule: []\n", "x").schedules()).contains(List.of());
+    var specs = Manifest.read("""
+        runtime: java
+        handler: a.B
+        schedule:
+          - rate(1 hour)
+          - expression: cron(30 2 * * ? *)
+            id: nightly
+            timezone: Europe/Berlin
+            payload: {job: compact, n: 2}
+            missed: skip
+          - expression: rate(5 minutes)
+            payload: '{"n": 2, "all": true}'
+        """, "x").schedules().orElseThrow();
+    assertThat(specs).hasSize(3);
+    assertThat(specs.get(0).id()).isEqualTo("schedule-1");
+    assertThat(specs.get(0).zone()).isEqualTo("UTC");
+    assertThat(specs.get(0).missed()).isEqualTo(dev.pilotlight.model.schedule.Schedule.Missed.ONCE);
+    assertThat(specs.get(1).id()).isEqualTo("nightly");
+    assertThat(specs.get(1).zone()).isEqualTo("Europe/Berlin");
+    assertThat(new String(specs.get(1).payload(), java.nio.charset.StandardCharsets.UTF_8)).as("scalars in YAML are strings, as everywhere in the manifest").isEqualTo("{\"job\":\"compact\",\"n\":\"2\"}");
+    assertThat(new String(specs.get(2).payload(), java.nio.charset.StandardCharsets.UTF_8)).as("a JSON string keeps its types")
+        .isEqualTo("{\"n\":2,\"all\":true}");
+    assertThat(specs.get(1).missed()).isEqualTo(dev.pilotlight.model.schedule.Schedule.Missed.SKIP);
+  }
+
+  @Test
+  void badSchedulesNameTheEntryAndWhatIsWrong() {
+    assertThatThrownBy(() -> Manifest.read("runtime: java\nhandler: a.B\nschedule: rate(1 hour)\n", "x"))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("pilotlight.yaml: schedule: ").hasMessageContaining("a list");
+    assertThatThrownBy(() -> Manifest.read("runtime: java\nhandler: a.B\nschedule:\n  - rate(1 hour)\n  - every day\n", "x"))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("pilotlight.yaml: schedule: entry 2: ");
+    assertThatThrownBy(() -> Manifest.read("runtime: java\nhandler: a.B\nschedule:\n  - {expression: rate(1 hour), zone: UTC}\n", "x"))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("unknown key 'zone'");
+    assertThatThrownBy(() -> Manifest.read("runtime: java\nhandler: a.B\nschedule:\n  - {expression: rate(1 hour), id: a}\n"
+        + "  - {expression: rate(2 hours), id: a}\n", "x"))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("id 'a' is used twice");
+    assertThatThrownBy(() -> Manifest.read("runtime: java\nhandler: a.B\nschedule:\n  - {expression: rate(1 hour), payload: '{oops'}\n", "x"))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("payload");
+    assertThatThrownBy(() -> Manifest.read("runtime: java\nhandler: a.B\nschedule:\n  - {expression: rate(1 hour), missed: later}\n", "x"))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("missed");
   }
 }

@@ -163,6 +163,11 @@ public final class AsyncDispatcher implements AutoCloseable {
     return queue.purge(function);
   }
 
+  /** Events were queued without {@link #accept} (a schedule's ticks): run them now rather than at the next poll. */
+  public void queued() {
+    wake();
+  }
+
   /** Events claimed and not yet settled. */
   public int inFlight() {
     return inFlight.get();
