@@ -59,6 +59,12 @@ public final class Main extends DaemonCommand {
     schedules.addSubcommand(new CommandLine(new ScheduleCommands.Ls(ctx)));
     schedules.addSubcommand(new CommandLine(new ScheduleCommands.Rm(ctx)));
     cli.addSubcommand("schedule", schedules);
+    CommandLine sources = new CommandLine(new EventSourceCommands.Group(ctx));
+    for (Object c : List.of(new EventSourceCommands.Add(ctx), new EventSourceCommands.Ls(ctx), new EventSourceCommands.Rm(ctx),
+        new EventSourceCommands.Pause(ctx), new EventSourceCommands.Resume(ctx))) {
+      sources.addSubcommand(new CommandLine(c));
+    }
+    cli.addSubcommand("events", sources);
     for (CredentialCommands.Kind kind : CredentialCommands.Kind.values()) {
       CommandLine group = new CommandLine(new CredentialCommands.Group(ctx));
       group.addSubcommand(new CommandLine(new CredentialCommands.Create(ctx, kind)));

@@ -112,6 +112,10 @@ class SecurityIT {
     assertThat(raw(to("/api/v1/functions/public-fn/schedules").POST(HttpRequest.BodyPublishers.ofString("{\"expression\":\"rate(1 minute)\"}"))
         .build()).statusCode()).isEqualTo(401);
     assertThat(raw(to("/api/v1/functions/public-fn/schedules").build()).statusCode()).isEqualTo(401);
+    // event sources: nobody maps a queue, or reads the mappings (they name brokers), without credentials
+    assertThat(raw(to("/api/v1/functions/public-fn/event-sources").POST(HttpRequest.BodyPublishers.ofString(
+        "{\"source\":\"rabbitmq://guest:guest@127.0.0.1:5672/%2F?queue=q\"}")).build()).statusCode()).isEqualTo(401);
+    assertThat(raw(to("/api/v1/functions/public-fn/event-sources").build()).statusCode()).isEqualTo(401);
     assertThat(raw(to("/api/v1/functions/public-fn@1/invoke").POST(HttpRequest.BodyPublishers.ofString("{}")).build()).statusCode())
         .isEqualTo(401);
     // a revision of a private function through its URL needs the function's credentials, however the URL spells it
@@ -213,6 +217,8 @@ class SecurityIT {
     // an invoke token calls functions; it does not schedule them
     assertThat(raw(to("/api/v1/functions/token-fn/schedules").header("Authorization", "Bearer " + invokeToken)
         .POST(HttpRequest.BodyPublishers.ofString("{\"expression\":\"rate(1 minute)\"}")).build()).statusCode()).isEqualTo(403);
+    assertThat(raw(to("/api/v1/functions/token-fn/event-sources").header("Authorization", "Bearer " + invokeToken).build()).statusCode())
+        .isEqualTo(403);
     HttpResponse<String> signed = raw(TestAuth.signed(invoker, "GET", URI.create(d.url() + "/fn/iam-fn/?name=B"), "", Map.of()));
     assertThat(signed.statusCode()).as(signed.body()).isEqualTo(200);
     assertThat(signed.body()).contains("B");

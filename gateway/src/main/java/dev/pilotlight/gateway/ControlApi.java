@@ -18,6 +18,7 @@ import dev.pilotlight.model.release.Rollout;
 import dev.pilotlight.model.release.RolloutPlan;
 import dev.pilotlight.model.release.Traffic;
 import dev.pilotlight.model.schedule.Schedule;
+import dev.pilotlight.sources.EventSources;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -61,6 +62,7 @@ public final class ControlApi {
   private final String shownHost;
   private final Credentials credentials;
   private volatile Scheduler scheduler;
+  private volatile EventSources sources;
 
   /**
    * @param blocking runs the store work (a bounded pool: past it a request gets 503, see BlockingWork)
@@ -144,6 +146,86 @@ public final class ControlApi {
     } else {
       methodNotAllowed(ctx, req);
     }
+  }
+
+  /** Serves {@code /functions/NAME/event-sources} with {@code sources}; without them, those paths answer 404. */
+  public ControlApi eventSources(EventSources sources) {
+    this.sources = sources;
+    return this;
+  }
+
+  private void eventSources(ChannelHandlerContext ctx, FullHttpRequest req, String name, String[] parts) {
+    EventSources es = sources;
+    HttpMethod m = req.method();
+    if (es == null) {
+      reply(ctx, req, ErrorResponses.json(HttpResponseStatus.NOT_FOUND, Map.of("error", "NotFound", "message", "event sources are not served here")));
+      return;
+    }
+    if (parts.length == 4 && m.equals(HttpMethod.GET)) {
+      blocking(ctx, req, () -> {
+        if (control.find(name).isEmpty()) {
+          throw new Failure.FunctionNotFound(name);
+        }
+        return ErrorResponses.json(HttpResponseStatus.OK, Map.of("function", name,
+            "eventSources", es.list(name).stream().map(ControlApi::sourceView).toList()));
+      });
+    } else if (parts.length == 4 && m.equals(HttpMethod.POST)) {
+      byte[] body = io.netty.buffer.ByteBufUtil.getBytes(req.content());
+      blocking(ctx, req, () -> {
+        if (control.find(name).isEmpty()) {
+          throw new Failure.FunctionNotFound(name);
+        }
+        JsonNode json = JsonBodies.object(body);
+        if (!json.path("source").isTextual()) {
+          throw new Failure.InvalidInput("expected {\"source\": \"rabbitmq://USER:PASSWORD@HOST:5672/%2F?queue=NAME\"} "
+              + "(also: batchSize, batchWindow, maxRetries, onFailure)");
+        }
+        try {
+          EventSources.View v = es.add(name, json.get("source").asText(),
+              json.path("batchSize").isNumber() ? json.get("batchSize").asInt() : null,
+              json.path("batchWindow").isTextual() ? Durations.parse("batchWindow", json.get("batchWindow").asText()) : null,
+              json.path("maxRetries").isNumber() ? json.get("maxRetries").asInt() : null,
+              json.path("onFailure").isTextual() ? json.get("onFailure").asText() : null);
+          return ErrorResponses.json(HttpResponseStatus.CREATED, sourceView(v));
+        } catch (IllegalArgumentException e) {
+          throw new Failure.InvalidInput(e.getMessage());
+        }
+      });
+    } else if (parts.length == 5 && m.equals(HttpMethod.DELETE)) {
+      blocking(ctx, req, () -> {
+        if (!es.remove(name, parts[4])) {
+          throw new Failure.FunctionNotFound(name + "'s event source " + parts[4]);
+        }
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+      });
+    } else if (parts.length == 6 && m.equals(HttpMethod.POST) && (parts[5].equals("pause") || parts[5].equals("resume"))) {
+      blocking(ctx, req, () -> {
+        if (!es.enable(name, parts[4], parts[5].equals("resume"))) {
+          throw new Failure.FunctionNotFound(name + "'s event source " + parts[4]);
+        }
+        return ErrorResponses.json(HttpResponseStatus.OK, sourceView(es.find(name, parts[4]).orElseThrow()));
+      });
+    } else {
+      methodNotAllowed(ctx, req);
+    }
+  }
+
+  static Map<String, Object> sourceView(EventSources.View v) {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("uuid", v.mapping().uuid());
+    m.put("function", v.mapping().function());
+    m.put("source", v.mapping().shownSource());
+    m.put("batchSize", v.mapping().batchSize());
+    m.put("batchWindow", Durations.format(v.mapping().batchWindow()));
+    m.put("maxRetries", v.mapping().maxRetries());
+    m.put("onFailure", v.mapping().onFailure());
+    m.put("state", v.state());
+    m.put("lastError", v.lastError());
+    m.put("batches", v.batches());
+    m.put("messages", v.messages());
+    m.put("failedMessages", v.failedMessages());
+    m.put("created", v.mapping().createdAt().toString());
+    return m;
   }
 
   /** {@code schedule-N}, the first N not taken. */
@@ -337,6 +419,7 @@ public final class ControlApi {
         }
       }
       case "schedules" -> schedules(ctx, req, name, parts);
+      case "event-sources" -> eventSources(ctx, req, name, parts);
       default -> reply(ctx, req, ErrorResponses.json(HttpResponseStatus.NOT_FOUND,
           Map.of("error", "NotFound", "message", "no such API path: /api/v1" + path)));
     }

@@ -379,6 +379,7 @@ final class ControlPlaneService implements ControlPlane {
       dropUnreferencedCode();
       events.purge(name);
       events.removeAll(name); // its schedules
+      events.removeMappings(name); // its event sources (their pollers stop within seconds: EventSources reconciles)
       stats.remove(name);
       return true;
     }

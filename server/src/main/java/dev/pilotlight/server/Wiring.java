@@ -19,6 +19,7 @@ import dev.pilotlight.executor.ExecutorConfig;
 import dev.pilotlight.executor.ProcessExecutor;
 import dev.pilotlight.gateway.ActivatorMeters;
 import dev.pilotlight.gateway.ControlApi;
+import dev.pilotlight.gateway.ErrorResponses;
 import dev.pilotlight.gateway.FunctionInvoker;
 import dev.pilotlight.gateway.FunctionStats;
 import dev.pilotlight.gateway.GatewayConfig;
@@ -43,6 +44,8 @@ import dev.pilotlight.model.Usage;
 import dev.pilotlight.model.auth.CredentialStore;
 import dev.pilotlight.model.auth.UrlAuth;
 import dev.pilotlight.runtimeapi.RuntimeApiServer;
+import dev.pilotlight.sources.EventInvoker;
+import dev.pilotlight.sources.EventSources;
 import dev.pilotlight.store.ArtifactStore;
 import dev.pilotlight.store.AsyncQueue;
 import dev.pilotlight.store.LogStore;
@@ -203,6 +206,14 @@ public final class Wiring {
     Scheduler scheduler = new Scheduler(events, async::queued,
         (name, requestId, line) -> logs.append(name, "-", requestId, line), clock);
     control.scheduleSync(scheduler::replace);
+    // event source mappings: pollers in the daemon, each batch a synchronous invoke of the function
+    EventSources sources = new EventSources(events, (name, requestId, payload) -> invoker.invokeEvent(name, requestId, payload)
+        .handle((r, t) -> t != null ? new EventInvoker.Outcome(ErrorResponses.unwrap(t).getMessage())
+            : r.failure() != null ? new EventInvoker.Outcome(r.failure().getMessage())
+            : r.response().isError() ? new EventInvoker.Outcome(r.response().errorType() + ": "
+                + new String(r.response().payload(), java.nio.charset.StandardCharsets.UTF_8))
+            : EventInvoker.Outcome.OK),
+        clock, (name, line) -> logs.append(name, "-", null, line));
     ActivatorMeters activatorMeters = new ActivatorMeters(activator, metrics);
     DaemonConfig.Security security = config.security();
     Gatekeeper gatekeeper = new Gatekeeper(credentials, new SigV4Verifier(credentials::key, clock, SIGNATURE_SKEW),
@@ -210,7 +221,7 @@ public final class Wiring {
         // a function's URL auth is its latest revision's, whichever revision a call runs
         name -> control.find(name).map(d -> UrlAuth.parse(d.spec().auth())));
     GatewayHandler router = new GatewayHandler(invoker::serveUrl, invoker.streamedUrls(),
-        new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials).schedules(scheduler)::handle,
+        new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials).schedules(scheduler).eventSources(sources)::handle,
         new LambdaApi(activator, invoker, async, control, blocking)::handle,
         () -> {
           activatorMeters.refresh();
@@ -233,6 +244,7 @@ public final class Wiring {
     // a schedule whose function is gone (removed while its schedules were being written) goes too
     scheduler.retain(sched -> control.find(sched.function()).isPresent());
     scheduler.start();
+    sources.start();
     RolloutRunner rollouts = new RolloutRunner(control, activator, invoker.revisionCalls(), clock);
     rollouts.start();
     // Usage and learned rhythms reach usage.db once a second: a crash loses at most that much.
@@ -265,6 +277,7 @@ public final class Wiring {
         }
         closed = true;
         scheduler.close(); // a due time not fired yet fires after the next start (or is missed: see Scheduler)
+        sources.close(); // a batch not acknowledged yet is delivered again by the broker
         async.close(); // events still running stay claimed in the queue and run after the next start
         rollouts.close(); // a rollout under way goes on from its stored step after the next start
         gateway.close();

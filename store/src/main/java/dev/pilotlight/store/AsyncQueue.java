@@ -2,6 +2,7 @@ package dev.pilotlight.store;
 
 import dev.pilotlight.model.EventQueue;
 import dev.pilotlight.model.schedule.ScheduleStore;
+import dev.pilotlight.model.source.MappingStore;
 import java.nio.file.Path;
 
 /**
@@ -10,7 +11,7 @@ import java.nio.file.Path;
  * {@code synchronous=FULL}, so every change is on disk when its method returns. Failures of the
  * database itself are thrown as {@link StoreException}.
  */
-public interface AsyncQueue extends EventQueue, ScheduleStore, AutoCloseable {
+public interface AsyncQueue extends EventQueue, ScheduleStore, MappingStore, AutoCloseable {
 
   /** Opens (creating or migrating as needed) the queue database at {@code dbFile}. */
   static AsyncQueue open(Path dbFile) {

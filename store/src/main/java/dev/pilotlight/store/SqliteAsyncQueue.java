@@ -2,6 +2,7 @@ package dev.pilotlight.store;
 
 import dev.pilotlight.model.AsyncEvent;
 import dev.pilotlight.model.schedule.Schedule;
+import dev.pilotlight.model.source.EventSourceMapping;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -52,6 +53,20 @@ final class SqliteAsyncQueue implements AsyncQueue {
             created_at  INTEGER NOT NULL,
             next_due    INTEGER,
             PRIMARY KEY (function, id)
+          )"""),
+      // event source mappings: their given-up messages land in the failed events beside them
+      List.of(
+          """
+          CREATE TABLE event_sources (
+            uuid         TEXT    PRIMARY KEY,
+            function     TEXT    NOT NULL,
+            source       TEXT    NOT NULL,
+            batch_size   INTEGER NOT NULL,
+            window_ms    INTEGER NOT NULL,
+            max_retries  INTEGER NOT NULL,
+            on_failure   TEXT,
+            enabled      INTEGER NOT NULL,
+            created_at   INTEGER NOT NULL
           )"""));
 
   private static final String SCHEDULE_COLUMNS = "function, id, expression, zone, payload, missed, created_at, next_due";
@@ -340,6 +355,88 @@ final class SqliteAsyncQueue implements AsyncQueue {
         ps.executeBatch();
       }
       return true;
+    });
+  }
+
+  @Override
+  public List<EventSourceMapping> mappings() {
+    return withConnection("list event source mappings", c -> {
+      List<EventSourceMapping> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT uuid, function, source, batch_size, window_ms, max_retries, on_failure, "
+          + "enabled, created_at FROM event_sources ORDER BY created_at, uuid"); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(new EventSourceMapping(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+              java.time.Duration.ofMillis(rs.getLong(5)), rs.getInt(6), rs.getString(7), rs.getInt(8) != 0, Instant.ofEpochMilli(rs.getLong(9))));
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public void add(EventSourceMapping m) {
+    withConnection("add event source mapping " + m.uuid(), c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO event_sources (uuid, function, source, batch_size, window_ms, "
+          + "max_retries, on_failure, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        ps.setString(1, m.uuid());
+        ps.setString(2, m.function());
+        ps.setString(3, m.source());
+        ps.setInt(4, m.batchSize());
+        ps.setLong(5, m.batchWindow().toMillis());
+        ps.setInt(6, m.maxRetries());
+        setNullableString(ps, 7, m.onFailure());
+        ps.setInt(8, m.enabled() ? 1 : 0);
+        ps.setLong(9, m.createdAt().toEpochMilli());
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public boolean removeMapping(String uuid) {
+    return withConnection("remove event source mapping " + uuid, c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM event_sources WHERE uuid = ?")) {
+        ps.setString(1, uuid);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public boolean setEnabled(String uuid, boolean enabled) {
+    return withConnection("pause or resume event source mapping " + uuid, c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE event_sources SET enabled = ? WHERE uuid = ?")) {
+        ps.setInt(1, enabled ? 1 : 0);
+        ps.setString(2, uuid);
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public int removeMappings(String function) {
+    return withConnection("remove event source mappings of " + function, c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM event_sources WHERE function = ?")) {
+        ps.setString(1, function);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public void recordFailed(String function, String requestId, byte[] payload, String error, Instant now) {
+    withConnection("record a failed event of " + function, c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (function, request_id, payload, accepted_at, due_at, attempts, "
+          + "state, last_error, failed_at) VALUES (?, ?, ?, ?, ?, 0, 'failed', ?, ?)")) {
+        ps.setString(1, function);
+        ps.setString(2, requestId);
+        ps.setBytes(3, payload);
+        ps.setLong(4, now.toEpochMilli());
+        ps.setLong(5, now.toEpochMilli());
+        setNullableString(ps, 6, error);
+        ps.setLong(7, now.toEpochMilli());
+        return ps.executeUpdate();
+      }
     });
   }
 

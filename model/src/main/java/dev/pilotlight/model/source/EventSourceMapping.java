@@ -1,0 +1,57 @@
+package dev.pilotlight.model.source;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A broker's queue mapped to a function, as Lambda's event source mappings are: its messages are
+ * read in batches by a poller in the daemon and sent to the function, and acknowledged once it
+ * succeeded.
+ *
+ * @param uuid its identifier
+ * @param function the function it invokes
+ * @param source where to read, with the broker's credentials, e.g. {@code
+ *     rabbitmq://guest:guest@127.0.0.1:5672/%2F?queue=orders}; never shown whole ({@link #shownSource})
+ * @param batchSize at most this many messages per invocation
+ * @param batchWindow how long a batch may wait to fill after its first message
+ * @param maxRetries how many times a failed batch is retried before its messages are given up on
+ * @param onFailure where given-up messages go: a queue on the same broker, or null for the
+ *     function's failures list
+ * @param enabled false while paused
+ * @param createdAt when it was created
+ */
+public record EventSourceMapping(String uuid, String function, String source, int batchSize, Duration batchWindow, int maxRetries,
+    String onFailure, boolean enabled, Instant createdAt) {
+
+  public EventSourceMapping {
+    if (uuid == null || function == null || source == null || batchWindow == null || createdAt == null) {
+      throw new IllegalArgumentException("event source mapping: uuid, function, source, batchWindow and createdAt are required");
+    }
+  }
+
+  public EventSourceMapping withEnabled(boolean e) {
+    return new EventSourceMapping(uuid, function, source, batchSize, batchWindow, maxRetries, onFailure, e, createdAt);
+  }
+
+  /** The source without its password ({@code rabbitmq://guest:****@127.0.0.1:5672/%2F?queue=orders}). */
+  public String shownSource() {
+    return redact(source);
+  }
+
+  /** {@code uri} with the password of its user info replaced by {@code ****}; unchanged when it has none. */
+  public static String redact(String uri) {
+    try {
+      URI u = new URI(uri);
+      String info = u.getRawUserInfo();
+      if (info == null || !info.contains(":")) {
+        return uri;
+      }
+      String shown = info.substring(0, info.indexOf(':')) + ":****";
+      return uri.replace(info + "@", shown + "@");
+    } catch (URISyntaxException e) {
+      return "(unreadable source)";
+    }
+  }
+}

@@ -1,0 +1,191 @@
+package dev.pilotlight.sources;
+
+import com.rabbitmq.client.Channel;
+import com.rabbitmq.client.Connection;
+import dev.pilotlight.model.io.Ticker;
+import dev.pilotlight.model.source.EventSourceMapping;
+import dev.pilotlight.model.source.MappingStore;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The daemon's event source mappings and their pollers: created (after the broker and the queue were
+ * checked), listed with their state, paused, resumed and removed; stored in the {@link MappingStore},
+ * so they poll again after a restart. A mapping whose function was removed is stopped within a few
+ * seconds (the pollers are reconciled with the store every {@link #RECONCILE}).
+ */
+public final class EventSources implements AutoCloseable {
+  /** Lambda's default batch size for Amazon MQ (RabbitMQ) sources. */
+  public static final int DEFAULT_BATCH_SIZE = 100;
+  /** Lambda's largest batch for Amazon MQ sources. */
+  public static final int MAX_BATCH_SIZE = 10_000;
+  /** Lambda's default batching window for Amazon MQ sources. */
+  public static final Duration DEFAULT_BATCH_WINDOW = Duration.ofMillis(500);
+  /** Lambda's largest batching window. */
+  public static final Duration MAX_BATCH_WINDOW = Duration.ofMinutes(5);
+  /** Retries of a failed batch before its messages are given up on (as asynchronous invocations: 2). */
+  public static final int DEFAULT_MAX_RETRIES = 2;
+
+  static final Duration RECONCILE = Duration.ofSeconds(2);
+
+  /** Where pollers note state changes and failures: a line in the function's log. */
+  @FunctionalInterface
+  public interface Log {
+    void line(String function, String message);
+  }
+
+  /** A mapping with what its poller is doing. */
+  public record View(EventSourceMapping mapping, String state, String lastError, long batches, long messages, long failedMessages) {}
+
+  private final MappingStore store;
+  private final EventInvoker invoker;
+  private final InstantSource clock;
+  private final Log log;
+  private final Map<String, RabbitPoller> pollers = new ConcurrentHashMap<>();
+  private final Ticker reconciler = new Ticker("event-sources", this::reconcile);
+
+  public EventSources(MappingStore store, EventInvoker invoker, InstantSource clock, Log log) {
+    this.store = store;
+    this.invoker = invoker;
+    this.clock = clock;
+    this.log = log;
+  }
+
+  /** Starts a poller for every stored mapping (paused ones wait). */
+  public void start() {
+    reconcile();
+    reconciler.start(RECONCILE);
+  }
+
+  /**
+   * Maps {@code source} to {@code function}; checks first that the broker answers, accepts the
+   * credentials and has the queue (and the failure queue).
+   *
+   * @param batchSize null: {@link #DEFAULT_BATCH_SIZE}
+   * @param window null: {@link #DEFAULT_BATCH_WINDOW}
+   * @param maxRetries null: {@link #DEFAULT_MAX_RETRIES}
+   * @param onFailure a queue on the same broker for messages given up on; null: the function's failures list
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  public View add(String function, String source, Integer batchSize, Duration window, Integer maxRetries, String onFailure) {
+    int size = batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
+    if (size < 1 || size > MAX_BATCH_SIZE) {
+      throw new IllegalArgumentException("batch size " + size + " (expected: 1 to " + MAX_BATCH_SIZE + ")");
+    }
+    Duration w = window == null ? DEFAULT_BATCH_WINDOW : window;
+    if (w.isNegative() || w.compareTo(MAX_BATCH_WINDOW) > 0) {
+      throw new IllegalArgumentException("batch window " + w + " (expected: 0s to 5m)");
+    }
+    int retries = maxRetries == null ? DEFAULT_MAX_RETRIES : maxRetries;
+    if (retries < 0 || retries > 100) {
+      throw new IllegalArgumentException("max retries " + retries + " (expected: 0 to 100)");
+    }
+    if (onFailure != null && onFailure.isBlank()) {
+      onFailure = null;
+    }
+    RabbitSource s = RabbitSource.parse(source);
+    check(s, onFailure);
+    EventSourceMapping m = new EventSourceMapping(UUID.randomUUID().toString(), function, source, size, w, retries, onFailure, true,
+        clock.instant());
+    store.add(m);
+    RabbitPoller p = new RabbitPoller(m, invoker, store, clock, log);
+    pollers.put(m.uuid(), p);
+    p.start();
+    return view(p);
+  }
+
+  /** Connects once, as the poller will, and asks for the queues without creating them. */
+  static void check(RabbitSource s, String onFailure) {
+    try (Connection c = RabbitPoller.factory(s).newConnection("pilotlight check")) {
+      for (String q : onFailure == null ? List.of(s.queue()) : List.of(s.queue(), onFailure)) {
+        try (Channel ch = c.createChannel()) {
+          ch.queueDeclarePassive(q);
+        } catch (Exception e) {
+          throw new IllegalArgumentException("queue '" + q + "' does not exist in virtual host '" + s.vhost() + "' of " + s.host() + ":"
+              + s.port() + " (" + RabbitPoller.describe(e) + ")");
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (Exception e) {
+      String why = RabbitPoller.describe(e);
+      throw new IllegalArgumentException(why.startsWith("the broker refused")
+          ? "the broker at " + s.host() + ":" + s.port() + " refused the credentials of user '" + s.user() + "'"
+          : "cannot reach the broker at " + s.host() + ":" + s.port() + " (" + why + ")");
+    }
+  }
+
+  /** The mappings of {@code function}, oldest first. */
+  public List<View> list(String function) {
+    List<View> out = new ArrayList<>();
+    for (EventSourceMapping m : store.mappings()) {
+      if (m.function().equals(function)) {
+        RabbitPoller p = pollers.get(m.uuid());
+        out.add(p == null ? new View(m, m.enabled() ? "Creating" : "Disabled", null, 0, 0, 0) : view(p));
+      }
+    }
+    return out;
+  }
+
+  public Optional<View> find(String function, String uuid) {
+    return list(function).stream().filter(v -> v.mapping().uuid().equals(uuid)).findFirst();
+  }
+
+  /** Pauses ({@code false}) or resumes a mapping of {@code function}; false when it has none of that id. */
+  public boolean enable(String function, String uuid, boolean enabled) {
+    if (find(function, uuid).isEmpty() || !store.setEnabled(uuid, enabled)) {
+      return false;
+    }
+    RabbitPoller p = pollers.get(uuid);
+    if (p != null) {
+      p.enable(enabled);
+    }
+    return true;
+  }
+
+  public boolean remove(String function, String uuid) {
+    if (find(function, uuid).isEmpty() || !store.removeMapping(uuid)) {
+      return false;
+    }
+    RabbitPoller p = pollers.remove(uuid);
+    if (p != null) {
+      p.close();
+    }
+    return true;
+  }
+
+  private static View view(RabbitPoller p) {
+    return new View(p.mapping(), p.state(), p.lastError(), p.batches.get(), p.messages.get(), p.failedMessages.get());
+  }
+
+  /** Pollers for the stored mappings, and none for the others (removed with their function). */
+  void reconcile() {
+    Map<String, EventSourceMapping> stored = new ConcurrentHashMap<>();
+    store.mappings().forEach(m -> stored.put(m.uuid(), m));
+    for (var e : pollers.entrySet()) {
+      if (!stored.containsKey(e.getKey()) && pollers.remove(e.getKey(), e.getValue())) {
+        e.getValue().close();
+      }
+    }
+    for (EventSourceMapping m : stored.values()) {
+      pollers.computeIfAbsent(m.uuid(), id -> {
+        RabbitPoller p = new RabbitPoller(m, invoker, store, clock, log);
+        p.start();
+        return p;
+      });
+    }
+  }
+
+  @Override
+  public void close() {
+    reconciler.close();
+    pollers.values().forEach(RabbitPoller::close);
+    pollers.clear();
+  }
+}
