@@ -46,6 +46,7 @@ public final class Main implements Callable<Integer> {
     cli.addSubcommand(new TraceCommand(out, err));
     cli.addSubcommand(new ThroughputCommand(out, err));
     cli.addSubcommand(new RolloutCommand(out, err));
+    cli.addSubcommand(new EventsCommand(out, err));
     cli.setOut(new PrintWriter(new OutputStreamWriter(out, out.charset()), true));
     cli.setErr(new PrintWriter(new OutputStreamWriter(err, err.charset()), true));
     cli.getCommandSpec().exitCodeOnInvalidInput(EXIT_USAGE);

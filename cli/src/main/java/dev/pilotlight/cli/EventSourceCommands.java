@@ -108,9 +108,11 @@ final class EventSourceCommands {
       } else if (sources.isEmpty()) {
         ctx.out().println("no event sources for " + name);
       } else {
-        Table table = new Table().left("UUID").left("SOURCE").left("STATE").right("BATCHES").right("MESSAGES").right("FAILED").left("LAST ERROR");
+        Table table = new Table().left("UUID").left("SOURCE").left("STATE").right("QUEUED").right("BATCHES").right("MESSAGES").right("FAILED")
+            .left("LAST ERROR");
         for (JsonNode s : sources) {
-          table.row(Json.text(s, "uuid"), Json.text(s, "source"), Json.text(s, "state"), Json.text(s, "batches"), Json.text(s, "messages"),
+          table.row(Json.text(s, "uuid"), Json.text(s, "source"), Json.text(s, "state"),
+              s.path("queueDepth").isNull() ? "?" : Json.text(s, "queueDepth"), Json.text(s, "batches"), Json.text(s, "messages"),
               Json.text(s, "failedMessages"), s.path("lastError").isNull() ? "" : Json.text(s, "lastError"));
         }
         ctx.out().print(table.render());

@@ -103,6 +103,8 @@ class RabbitSourcesIT {
       assertThat(listed.path("messages").asInt()).isEqualTo(12);
       assertThat(listed.path("batches").asInt()).isBetween(3, 12);
       assertThat(listed.path("source").asText()).doesNotContain("guest:guest");
+      assertThat(listed.path("queueDepth").isNull() || listed.path("queueDepth").asInt() == 0).as(listed.toString()).isTrue();
+      assertThat(d.get("/metrics").body()).containsPattern("pilotlight_event_source_messages_total\\{function=\"orders\",uuid=\"[^\"]+\"\\} 12\\.0");
 
       // paused, messages wait in the queue; resumed, they are read
       String uuid = listed.path("uuid").asText();

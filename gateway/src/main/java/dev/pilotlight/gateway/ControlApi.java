@@ -224,6 +224,7 @@ public final class ControlApi {
     m.put("batches", v.batches());
     m.put("messages", v.messages());
     m.put("failedMessages", v.failedMessages());
+    m.put("queueDepth", v.queueDepth() < 0 ? null : v.queueDepth());
     m.put("created", v.mapping().createdAt().toString());
     return m;
   }

@@ -30,6 +30,7 @@ import dev.pilotlight.gateway.InvokerEventRunner;
 import dev.pilotlight.gateway.KeepAliveView;
 import dev.pilotlight.gateway.LambdaApi;
 import dev.pilotlight.gateway.Routing;
+import dev.pilotlight.gateway.SourceMeters;
 import dev.pilotlight.gateway.auth.BrowserGuard;
 import dev.pilotlight.gateway.auth.Credentials;
 import dev.pilotlight.gateway.auth.Gatekeeper;
@@ -215,6 +216,7 @@ public final class Wiring {
             : EventInvoker.Outcome.OK),
         clock, (name, line) -> logs.append(name, "-", null, line));
     ActivatorMeters activatorMeters = new ActivatorMeters(activator, metrics);
+    SourceMeters sourceMeters = new SourceMeters(metrics, sources);
     DaemonConfig.Security security = config.security();
     Gatekeeper gatekeeper = new Gatekeeper(credentials, new SigV4Verifier(credentials::key, clock, SIGNATURE_SKEW),
         new BrowserGuard(security.allowedHosts(), security.allowedOrigins()), security.authRequired(),
@@ -225,6 +227,7 @@ public final class Wiring {
         new LambdaApi(activator, invoker, async, control, blocking)::handle,
         () -> {
           activatorMeters.refresh();
+          sourceMeters.refresh();
           return metrics.scrape();
         }, gatekeeper, protections(security, executor.limits(), executor.isolation()));
     GatewayServer gateway;

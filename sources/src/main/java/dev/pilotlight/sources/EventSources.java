@@ -41,7 +41,8 @@ public final class EventSources implements AutoCloseable {
   }
 
   /** A mapping with what its poller is doing. */
-  public record View(EventSourceMapping mapping, String state, String lastError, long batches, long messages, long failedMessages) {}
+  public record View(EventSourceMapping mapping, String state, String lastError, long batches, long messages, long failedMessages,
+      long queueDepth) {}
 
   private final MappingStore store;
   private final EventInvoker invoker;
@@ -121,13 +122,22 @@ public final class EventSources implements AutoCloseable {
     }
   }
 
+  /** Every mapping, oldest first (for metrics). */
+  public List<View> all() {
+    List<View> out = new ArrayList<>();
+    for (EventSourceMapping m : store.mappings()) {
+      out.addAll(find(m.function(), m.uuid()).stream().toList());
+    }
+    return out;
+  }
+
   /** The mappings of {@code function}, oldest first. */
   public List<View> list(String function) {
     List<View> out = new ArrayList<>();
     for (EventSourceMapping m : store.mappings()) {
       if (m.function().equals(function)) {
         RabbitPoller p = pollers.get(m.uuid());
-        out.add(p == null ? new View(m, m.enabled() ? "Creating" : "Disabled", null, 0, 0, 0) : view(p));
+        out.add(p == null ? new View(m, m.enabled() ? "Creating" : "Disabled", null, 0, 0, 0, -1) : view(p));
       }
     }
     return out;
@@ -161,7 +171,7 @@ public final class EventSources implements AutoCloseable {
   }
 
   private static View view(RabbitPoller p) {
-    return new View(p.mapping(), p.state(), p.lastError(), p.batches.get(), p.messages.get(), p.failedMessages.get());
+    return new View(p.mapping(), p.state(), p.lastError(), p.batches.get(), p.messages.get(), p.failedMessages.get(), p.queueDepth);
   }
 
   /** Pollers for the stored mappings, and none for the others (removed with their function). */

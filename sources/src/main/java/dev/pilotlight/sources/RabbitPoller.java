@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One mapping's poller: a thread of its own that consumes the queue with manual acknowledgements
- * and a prefetch of one batch, gathers up to {@code batchSize} messages or for {@code batchWindow}
+ * and a prefetch of two batches (the next arrives while the function runs one), gathers up to {@code batchSize} messages or for {@code batchWindow}
  * after the first, runs the batch on the function, and acknowledges it only then (at least once: a
  * batch not acknowledged when the connection or the daemon goes is delivered again by the broker).
  * A failed batch is retried after 1 s, 2 s, 4 s… (at most 30 s) up to {@code maxRetries} times, then
@@ -49,6 +49,8 @@ final class RabbitPoller implements AutoCloseable {
   final AtomicLong batches = new AtomicLong();
   final AtomicLong messages = new AtomicLong();
   final AtomicLong failedMessages = new AtomicLong();
+  /** Messages ready in the queue when last asked (every second while busy, every 5 s while idle); -1: not known. */
+  volatile long queueDepth = -1;
 
   RabbitPoller(EventSourceMapping mapping, EventInvoker invoker, MappingStore store, InstantSource clock, EventSources.Log log) {
     this.mapping = mapping;
@@ -152,7 +154,9 @@ final class RabbitPoller implements AutoCloseable {
     connection = c;
     Channel ch = c.createChannel();
     ch.queueDeclarePassive(source.queue());
-    ch.basicQos(mapping.batchSize());
+    // two batches unacknowledged at most: the next is delivered while the function runs this one (a
+    // batch acknowledged is never delivered again; one not yet run, if the poller goes, is delivered once)
+    ch.basicQos(Math.min(2 * mapping.batchSize(), 65_535));
     BlockingQueue<RabbitEvents.Message> inbox = new LinkedBlockingQueue<>();
     ch.basicConsume(source.queue(), false, new DefaultConsumer(ch) {
       @Override
@@ -165,12 +169,17 @@ final class RabbitPoller implements AutoCloseable {
     }
     state = "Enabled";
     lastError = null;
+    long askedAt = 0;
     while (!closed && enabled) {
       if (!ch.isOpen()) {
         throw new IOException("the channel closed: " + ch.getCloseReason());
       }
       RabbitEvents.Message first = inbox.poll(500, TimeUnit.MILLISECONDS);
       if (first == null) {
+        if (System.nanoTime() - askedAt > DEPTH_EVERY_NANOS) {
+          queueDepth = ch.messageCount(source.queue());
+          askedAt = System.nanoTime();
+        }
         continue;
       }
       List<RabbitEvents.Message> batch = new ArrayList<>();
@@ -185,8 +194,15 @@ final class RabbitPoller implements AutoCloseable {
         batch.add(m);
       }
       process(ch, batch);
+      if (System.nanoTime() - askedAt > DEPTH_BUSY_NANOS) { // a round trip to the broker: not after every batch
+        queueDepth = ch.messageCount(source.queue());
+        askedAt = System.nanoTime();
+      }
     }
   }
+
+  private static final long DEPTH_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
+  private static final long DEPTH_BUSY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private void process(Channel ch, List<RabbitEvents.Message> batch) throws IOException, InterruptedException, TimeoutException {
     byte[] event = RabbitEvents.event(mapping.uuid(), source, batch);
