@@ -55,6 +55,11 @@ final class EventSourceCommands {
     @Option(names = "--max-retries", paramLabel = "N", description = "Retries of a failed batch before it is given up on (default 2).")
     Integer maxRetries;
 
+    @Option(names = "--filter", paramLabel = "PATTERN",
+        description = "Lambda's filter pattern (JSON), e.g. '{\"data\": {\"kind\": [\"order\"]}}'; repeatable (at most 5): a message is sent "
+            + "when one matches, the others are acknowledged and dropped.")
+    java.util.List<String> filters;
+
     @Option(names = "--on-failure", paramLabel = "QUEUE",
         description = "A queue on the same broker for messages given up on (default: the function's failures list).")
     String onFailure;
@@ -78,6 +83,10 @@ final class EventSourceCommands {
       }
       if (onFailure != null) {
         body.put("onFailure", onFailure);
+      }
+      if (filters != null) {
+        var list = body.putArray("filters");
+        filters.forEach(list::add);
       }
       JsonNode added = Json.parse(client().send("POST", path(name), DaemonClient.Body.of(Json.compact(body).getBytes(StandardCharsets.UTF_8),
           "application/json"), DaemonClient.READ_TIMEOUT_MS).body());

@@ -38,6 +38,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -185,7 +186,7 @@ public final class ControlApi {
               json.path("batchSize").isNumber() ? json.get("batchSize").asInt() : null,
               json.path("batchWindow").isTextual() ? Durations.parse("batchWindow", json.get("batchWindow").asText()) : null,
               json.path("maxRetries").isNumber() ? json.get("maxRetries").asInt() : null,
-              json.path("onFailure").isTextual() ? json.get("onFailure").asText() : null);
+              json.path("onFailure").isTextual() ? json.get("onFailure").asText() : null, filters(json.get("filters")));
           return ErrorResponses.json(HttpResponseStatus.CREATED, sourceView(v));
         } catch (IllegalArgumentException e) {
           throw new Failure.InvalidInput(e.getMessage());
@@ -210,6 +211,19 @@ public final class ControlApi {
     }
   }
 
+  /** {@code "filters"}: a list of patterns, each a JSON object or its text (Lambda's FilterCriteria patterns are strings). */
+  private static List<String> filters(JsonNode v) {
+    if (v == null || v.isNull()) {
+      return List.of();
+    }
+    if (!v.isArray()) {
+      throw new Failure.InvalidInput("filters: expected a list of patterns such as [{\"data\": {\"kind\": [\"order\"]}}]");
+    }
+    List<String> out = new ArrayList<>();
+    v.forEach(f -> out.add(f.isTextual() ? f.asText() : f.toString()));
+    return out;
+  }
+
   static Map<String, Object> sourceView(EventSources.View v) {
     Map<String, Object> m = new java.util.LinkedHashMap<>();
     m.put("uuid", v.mapping().uuid());
@@ -224,6 +238,16 @@ public final class ControlApi {
     m.put("batches", v.batches());
     m.put("messages", v.messages());
     m.put("failedMessages", v.failedMessages());
+    m.put("filteredMessages", v.filteredMessages());
+    List<Object> patterns = new ArrayList<>();
+    for (String f : v.mapping().filters()) {
+      try {
+        patterns.add(LISTING_JSON.readTree(f));
+      } catch (java.io.IOException e) {
+        patterns.add(f);
+      }
+    }
+    m.put("filters", patterns);
     m.put("queueDepth", v.queueDepth() < 0 ? null : v.queueDepth());
     m.put("created", v.mapping().createdAt().toString());
     return m;

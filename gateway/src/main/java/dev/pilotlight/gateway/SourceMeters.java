@@ -45,6 +45,8 @@ public final class SourceMeters {
     meters.add(counter(function, uuid, "pilotlight.event.source.failed.messages", "Messages given up on after the retries",
         EventSources.View::failedMessages));
     meters.add(counter(function, uuid, "pilotlight.event.source.batches", "Batches settled", EventSources.View::batches));
+    meters.add(counter(function, uuid, "pilotlight.event.source.filtered.messages", "Messages no filter matched, acknowledged and dropped",
+        EventSources.View::filteredMessages));
     meters.add(Gauge.builder("pilotlight.event.source.queue.depth", sources,
             s -> view(s, function, uuid).filter(v -> v.queueDepth() >= 0).map(v -> (double) v.queueDepth()).orElse(Double.NaN))
         .strongReference(true).tags("function", function, "uuid", uuid).description("Messages ready in the queue when last asked")

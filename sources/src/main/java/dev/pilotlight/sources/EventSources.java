@@ -42,7 +42,7 @@ public final class EventSources implements AutoCloseable {
 
   /** A mapping with what its poller is doing. */
   public record View(EventSourceMapping mapping, String state, String lastError, long batches, long messages, long failedMessages,
-      long queueDepth) {}
+      long filteredMessages, long queueDepth) {}
 
   private final MappingStore store;
   private final EventInvoker invoker;
@@ -72,9 +72,16 @@ public final class EventSources implements AutoCloseable {
    * @param window null: {@link #DEFAULT_BATCH_WINDOW}
    * @param maxRetries null: {@link #DEFAULT_MAX_RETRIES}
    * @param onFailure a queue on the same broker for messages given up on; null: the function's failures list
+   * @param filters Lambda's filter patterns; a message goes to the function when one matches (at most 5; none: every message)
    * @throws IllegalArgumentException naming what is wrong
    */
-  public View add(String function, String source, Integer batchSize, Duration window, Integer maxRetries, String onFailure) {
+  public View add(String function, String source, Integer batchSize, Duration window, Integer maxRetries, String onFailure,
+      List<String> filters) {
+    List<String> patterns = filters == null ? List.of() : filters;
+    if (patterns.size() > FilterPattern.MAX_FILTERS) {
+      throw new IllegalArgumentException(patterns.size() + " filters (at most " + FilterPattern.MAX_FILTERS + ", as on Lambda)");
+    }
+    patterns.forEach(FilterPattern::parse);
     int size = batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
     if (size < 1 || size > MAX_BATCH_SIZE) {
       throw new IllegalArgumentException("batch size " + size + " (expected: 1 to " + MAX_BATCH_SIZE + ")");
@@ -92,8 +99,8 @@ public final class EventSources implements AutoCloseable {
     }
     RabbitSource s = RabbitSource.parse(source);
     check(s, onFailure);
-    EventSourceMapping m = new EventSourceMapping(UUID.randomUUID().toString(), function, source, size, w, retries, onFailure, true,
-        clock.instant());
+    EventSourceMapping m = new EventSourceMapping(UUID.randomUUID().toString(), function, source, size, w, retries, onFailure, patterns,
+        true, clock.instant());
     store.add(m);
     RabbitPoller p = new RabbitPoller(m, invoker, store, clock, log);
     pollers.put(m.uuid(), p);
@@ -137,7 +144,7 @@ public final class EventSources implements AutoCloseable {
     for (EventSourceMapping m : store.mappings()) {
       if (m.function().equals(function)) {
         RabbitPoller p = pollers.get(m.uuid());
-        out.add(p == null ? new View(m, m.enabled() ? "Creating" : "Disabled", null, 0, 0, 0, -1) : view(p));
+        out.add(p == null ? new View(m, m.enabled() ? "Creating" : "Disabled", null, 0, 0, 0, 0, -1) : view(p));
       }
     }
     return out;
@@ -171,7 +178,7 @@ public final class EventSources implements AutoCloseable {
   }
 
   private static View view(RabbitPoller p) {
-    return new View(p.mapping(), p.state(), p.lastError(), p.batches.get(), p.messages.get(), p.failedMessages.get(), p.queueDepth);
+    return new View(p.mapping(), p.state(), p.lastError(), p.batches.get(), p.messages.get(), p.failedMessages.get(), p.filteredMessages.get(), p.queueDepth);
   }
 
   /** Pollers for the stored mappings, and none for the others (removed with their function). */

@@ -49,6 +49,8 @@ final class RabbitPoller implements AutoCloseable {
   final AtomicLong batches = new AtomicLong();
   final AtomicLong messages = new AtomicLong();
   final AtomicLong failedMessages = new AtomicLong();
+  final AtomicLong filteredMessages = new AtomicLong();
+  private final List<FilterPattern> filters;
   /** Messages ready in the queue when last asked (every second while busy, every 5 s while idle); -1: not known. */
   volatile long queueDepth = -1;
 
@@ -60,6 +62,7 @@ final class RabbitPoller implements AutoCloseable {
     this.clock = clock;
     this.log = log;
     this.enabled = mapping.enabled();
+    this.filters = mapping.filters().stream().map(FilterPattern::parse).toList();
     this.thread = Thread.ofPlatform().daemon().name("source-" + mapping.uuid().substring(0, 8)).unstarted(this::run);
   }
 
@@ -204,9 +207,19 @@ final class RabbitPoller implements AutoCloseable {
   private static final long DEPTH_EVERY_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final long DEPTH_BUSY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
-  private void process(Channel ch, List<RabbitEvents.Message> batch) throws IOException, InterruptedException, TimeoutException {
+  private void process(Channel ch, List<RabbitEvents.Message> all) throws IOException, InterruptedException, TimeoutException {
+    long lastTag = all.getLast().envelope().getDeliveryTag();
+    List<RabbitEvents.Message> batch = all;
+    if (!filters.isEmpty()) {
+      // messages no filter matches are acknowledged with the batch and dropped, as on Lambda
+      batch = all.stream().filter(m -> filters.stream().anyMatch(f -> f.matches(RabbitEvents.matchView(m)))).toList();
+      filteredMessages.addAndGet(all.size() - batch.size());
+      if (batch.isEmpty()) {
+        ch.basicAck(lastTag, true);
+        return;
+      }
+    }
     byte[] event = RabbitEvents.event(mapping.uuid(), source, batch);
-    long lastTag = batch.getLast().envelope().getDeliveryTag();
     String error = null;
     String requestId = null;
     for (int attempt = 0; attempt <= mapping.maxRetries() && !closed && enabled; attempt++) {

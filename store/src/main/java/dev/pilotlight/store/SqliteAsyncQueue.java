@@ -67,7 +67,8 @@ final class SqliteAsyncQueue implements AsyncQueue {
             on_failure   TEXT,
             enabled      INTEGER NOT NULL,
             created_at   INTEGER NOT NULL
-          )"""));
+          )"""),
+      List.of("ALTER TABLE event_sources ADD COLUMN filters TEXT"));
 
   private static final String SCHEDULE_COLUMNS = "function, id, expression, zone, payload, missed, created_at, next_due";
 
@@ -363,10 +364,11 @@ final class SqliteAsyncQueue implements AsyncQueue {
     return withConnection("list event source mappings", c -> {
       List<EventSourceMapping> out = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT uuid, function, source, batch_size, window_ms, max_retries, on_failure, "
-          + "enabled, created_at FROM event_sources ORDER BY created_at, uuid"); ResultSet rs = ps.executeQuery()) {
+          + "enabled, created_at, filters FROM event_sources ORDER BY created_at, uuid"); ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           out.add(new EventSourceMapping(rs.getString(1), rs.getString(2), rs.getString(3), rs.getInt(4),
-              java.time.Duration.ofMillis(rs.getLong(5)), rs.getInt(6), rs.getString(7), rs.getInt(8) != 0, Instant.ofEpochMilli(rs.getLong(9))));
+              java.time.Duration.ofMillis(rs.getLong(5)), rs.getInt(6), rs.getString(7), filters(rs.getString(10)), rs.getInt(8) != 0,
+              Instant.ofEpochMilli(rs.getLong(9))));
         }
       }
       return out;
@@ -377,7 +379,7 @@ final class SqliteAsyncQueue implements AsyncQueue {
   public void add(EventSourceMapping m) {
     withConnection("add event source mapping " + m.uuid(), c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO event_sources (uuid, function, source, batch_size, window_ms, "
-          + "max_retries, on_failure, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+          + "max_retries, on_failure, enabled, created_at, filters) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, m.uuid());
         ps.setString(2, m.function());
         ps.setString(3, m.source());
@@ -387,9 +389,24 @@ final class SqliteAsyncQueue implements AsyncQueue {
         setNullableString(ps, 7, m.onFailure());
         ps.setInt(8, m.enabled() ? 1 : 0);
         ps.setLong(9, m.createdAt().toEpochMilli());
+        setNullableString(ps, 10, m.filters().isEmpty() ? null : FILTERS_JSON.valueToTree(m.filters()).toString());
         return ps.executeUpdate();
       }
     });
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper FILTERS_JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** The filter patterns stored as a JSON array of strings; null: none. */
+  private static List<String> filters(String stored) throws SQLException {
+    if (stored == null) {
+      return List.of();
+    }
+    try {
+      return List.of(FILTERS_JSON.readValue(stored, String[].class));
+    } catch (java.io.IOException e) {
+      throw new SQLException("unreadable filters: " + stored, e);
+    }
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * A broker's queue mapped to a function, as Lambda's event source mappings are: its messages are
@@ -19,20 +20,22 @@ import java.time.Instant;
  * @param maxRetries how many times a failed batch is retried before its messages are given up on
  * @param onFailure where given-up messages go: a queue on the same broker, or null for the
  *     function's failures list
+ * @param filters Lambda's filter patterns (JSON); a message is sent when one matches, none: every message
  * @param enabled false while paused
  * @param createdAt when it was created
  */
 public record EventSourceMapping(String uuid, String function, String source, int batchSize, Duration batchWindow, int maxRetries,
-    String onFailure, boolean enabled, Instant createdAt) {
+    String onFailure, List<String> filters, boolean enabled, Instant createdAt) {
 
   public EventSourceMapping {
     if (uuid == null || function == null || source == null || batchWindow == null || createdAt == null) {
       throw new IllegalArgumentException("event source mapping: uuid, function, source, batchWindow and createdAt are required");
     }
+    filters = filters == null ? List.of() : List.copyOf(filters);
   }
 
   public EventSourceMapping withEnabled(boolean e) {
-    return new EventSourceMapping(uuid, function, source, batchSize, batchWindow, maxRetries, onFailure, e, createdAt);
+    return new EventSourceMapping(uuid, function, source, batchSize, batchWindow, maxRetries, onFailure, filters, e, createdAt);
   }
 
   /** The source without its password ({@code rabbitmq://guest:****@127.0.0.1:5672/%2F?queue=orders}). */
