@@ -65,8 +65,8 @@ public final class IdleTimeTracker {
     }
 
     /** @param key changes whenever this level or one below it changed (the allowance depends on them) */
-    KeepAliveDecision decideScaleOut(FunctionSpec spec, KeepAlivePolicy policy, long key, double allowanceMs) {
-      return decided.get(key, spec, policy, () -> policy.decideScaleOut(spec, histogram, allowanceMs));
+    KeepAliveDecision decideScaleOut(FunctionSpec spec, KeepAlivePolicy policy, int level, long key, double allowanceMs) {
+      return decided.get(key, spec, policy, () -> policy.decideScaleOut(spec, level, histogram, allowanceMs));
     }
   }
 
@@ -203,13 +203,30 @@ public final class IdleTimeTracker {
     for (int k = 2; k <= r.levels.length; k++) {
       Level l = r.levels[k - 1];
       key = key * 31 + l.version;
-      KeepAliveDecision d = l.histogram.total() == 0 ? KeepAliveDecision.NONE : l.decideScaleOut(spec, policy, key, allowance);
+      KeepAliveDecision d = l.histogram.total() == 0 ? KeepAliveDecision.NONE : l.decideScaleOut(spec, policy, k, key, allowance);
       out[k - 1] = d;
       if (d.keepUntil().isPositive() && Double.isFinite(allowance)) {
         allowance = Math.max(0, allowance - l.histogram.withoutFirstBin().heldMs(d.prewarmAfter(), d.keepUntil()));
       }
     }
     return out;
+  }
+
+  /**
+   * {@code read} applied, under the tracker's lock, to the function's live level histograms (level 1
+   * first); null if the function is unknown. For {@link KeepAlivePrice}, which makes what it needs of
+   * them there and must not keep them.
+   */
+  synchronized <T> T readLevels(String function, java.util.function.Function<IdleTimeHistogram[], T> read) {
+    Rhythm r = rhythms.get(function);
+    if (r == null) {
+      return null;
+    }
+    IdleTimeHistogram[] hs = new IdleTimeHistogram[r.levels.length];
+    for (int k = 0; k < hs.length; k++) {
+      hs[k] = r.levels[k].histogram;
+    }
+    return read.apply(hs);
   }
 
   /** How many idle times the function's zero ↔ one histogram holds. */
