@@ -162,10 +162,15 @@ public final class IdleTimeTracker {
   }
 
   /**
-   * The highest scale-out level (2 and up) whose window, by {@code policy}'s
-   * {@link KeepAlivePolicy#decideScaleOut}, wants an instance at {@code now}; 1 if none does. A
-   * level idle since before the function's {@code current} instances fell below it only keeps what
-   * is there: a window that does not pre-warm counts for at most {@code current}.
+   * The instances the function's scale-out levels want at {@code now}: those its demand needs now
+   * (at least 1), plus one for each idle level above them (2 and up) whose window, by
+   * {@code policy}'s {@link KeepAlivePolicy#decideScaleOut}, wants an instance; 1 when no window is
+   * open. Each level's window is for one instance, its own (the k-th): its histogram measures the
+   * gaps between the spells that needed a k-th, and one instance is what a policy with a memory
+   * budget counts the window as holding (before the shared price, the highest open level's k were
+   * kept, whatever the levels below: a level-k window could hold up to k − 1 instances for the
+   * price of one). A window that does not pre-warm only keeps what is there: it counts when the
+   * function's {@code current} instances reach its level.
    */
   public synchronized int expectedInstances(String function, FunctionSpec spec, KeepAlivePolicy policy, int current, Instant now) {
     Rhythm r = rhythms.get(function);
@@ -173,20 +178,19 @@ public final class IdleTimeTracker {
       return 1;
     }
     KeepAliveDecision[] decided = scaleOutDecisions(r, spec, policy);
-    for (int k = r.levels.length; k >= 2; k--) {
+    int base = Math.max(1, r.needed);
+    int open = 0;
+    for (int k = base + 1; k <= r.levels.length; k++) {
       Level l = r.levels[k - 1];
       if (l.busy || l.idleSince == null || l.histogram.total() == 0) {
         continue;
       }
       KeepAliveDecision d = decided[k - 1];
-      if (d.wantsInstance(l.idleSince, now)) {
-        int want = d.prewarms() ? k : Math.min(k, current);
-        if (want >= 2) {
-          return want;
-        }
+      if (d.wantsInstance(l.idleSince, now) && (d.prewarms() || k <= current)) {
+        open++;
       }
     }
-    return 1;
+    return open == 0 ? 1 : base + open;
   }
 
   /**

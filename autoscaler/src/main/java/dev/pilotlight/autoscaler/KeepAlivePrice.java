@@ -17,7 +17,9 @@ import java.util.WeakHashMap;
  * <p><b>The rule.</b> The price λ is memory-time (MB·ms) a cold start is worth. Each function
  * takes, at every level, the window of least {@code memory × E[idle per idle period] + λ ×
  * P[cold]} over its histogram ({@link PricedWindows}; the fixed keep-alive a candidate, the
- * hold-out judged at λ). Its weight in the budget is its memory × the share of its idle time that
+ * hold-out judged at λ; every window, the fixed one too, charged for one more idle time longer
+ * than it, {@link WindowHull#charged}; a scale-out level's window as the one instance it adds,
+ * {@link IdleTimeTracker#expectedInstances}). Its weight in the budget is its memory × the share of its idle time that
  * the window holds (expected idle memory per unit of time, taking its idle time for wall time: a
  * function's busy time is left out on both sides). λ is the largest price at which the sum over
  * every pooled function and level is at most the sum of the fixed keep-alive's shares: the
@@ -174,7 +176,7 @@ public final class KeepAlivePrice {
   private synchronized PricedWindows windows(IdleTimeHistogram h, int level) {
     Made m = made.get(h);
     if (m == null || m.changes() != h.changes() || m.level() != level) {
-      m = new Made(h.changes(), level, level == 1 ? PricedWindows.firstLevel(h, budget) : PricedWindows.scaleOut(h, level));
+      m = new Made(h.changes(), level, level == 1 ? PricedWindows.firstLevel(h, budget) : PricedWindows.scaleOut(h));
       made.put(h, m);
     }
     return m.windows();

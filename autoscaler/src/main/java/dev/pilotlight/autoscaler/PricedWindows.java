@@ -31,13 +31,9 @@ final class PricedWindows {
   private final double perGapCount;
   /** Level 1: the fixed keep-alive's exact length (its point's end is rounded up to a bin edge). */
   private final Duration budget;
-  /** Instances the window holds at most: 1 at level 1; at level k, k − 1 (see {@link #scaleOut}). */
-  private final int instances;
-
-  private PricedWindows(Duration budget, int instances, boolean first, int total, WindowHull hull, WindowHull.Point fixed, IdleTimeHistogram[] halves, WindowHull[] halfHulls,
+  private PricedWindows(Duration budget, boolean first, int total, WindowHull hull, WindowHull.Point fixed, IdleTimeHistogram[] halves, WindowHull[] halfHulls,
       WindowHull.Point[] halfFixed, double idleMs, double perGapCount) {
     this.budget = budget;
-    this.instances = instances;
     this.first = first;
     this.total = total;
     this.hull = hull;
@@ -66,22 +62,17 @@ final class PricedWindows {
       }
     }
     WindowHull hull = h.total() < ExpectedCostPolicy.MIN_IDLE_TIMES ? null : WindowHull.of(h, true, atLeast, fixed);
-    return new PricedWindows(budget, 1, true, h.total(), hull, fixed, halves, halfHulls, halfFixed, h.idleMs(), h.total());
+    return new PricedWindows(budget, true, h.total(), hull, fixed, halves, halfHulls, halfFixed, h.idleMs(), h.total());
   }
 
   /**
-   * Scale-out level {@code level} (2 and up): pre-warms only, over its gaps of a minute or more. While
-   * its window is open the decider keeps {@code level} instances whether or not the windows of the
-   * levels below are open, so the window is priced as holding the {@code level − 1} instances it may
-   * add above the first (an upper bound: where the windows below are open too, it adds one).
+   * A scale-out level (2 and up): pre-warms only, over its gaps of a minute or more. Its window holds
+   * one instance, its own ({@link IdleTimeTracker#expectedInstances} adds one per open window).
    */
-  static PricedWindows scaleOut(IdleTimeHistogram h, int level) {
-    if (level < 2) {
-      throw new IllegalArgumentException("level: " + level + " (expected: >= 2)");
-    }
+  static PricedWindows scaleOut(IdleTimeHistogram h) {
     IdleTimeHistogram gaps = h.withoutFirstBin();
     WindowHull hull = gaps.total() < ExpectedCostPolicy.MIN_SCALE_OUT_GAPS ? null : WindowHull.of(gaps, false, 0, null);
-    return new PricedWindows(Duration.ZERO, level - 1, false, gaps.total(), hull, null, null, null, null, h.idleMs(), gaps.total());
+    return new PricedWindows(Duration.ZERO, false, gaps.total(), hull, null, null, null, null, h.idleMs(), gaps.total());
   }
 
   /** Whether the window depends on the price: something was learned. */
@@ -94,7 +85,7 @@ final class PricedWindows {
     if (hull == null) {
       return first ? fixed : WindowHull.NOTHING;
     }
-    WindowHull.Point w = hull.argmin(mu / instances);
+    WindowHull.Point w = hull.argmin(mu);
     if (!first) {
       return w;
     }
@@ -141,13 +132,12 @@ final class PricedWindows {
   }
 
   /**
-   * The share of the idle time in the histogram during which window {@code w} holds an instance (×
-   * the instances it holds):
+   * The share of the idle time in the histogram during which window {@code w} holds an instance:
    * the function's expected idle instance-time per unit of its idle time (× memory: its weight in
    * the platform's budget).
    */
   double heldShare(WindowHull.Point w) {
-    return idleMs == 0 ? 0 : instances * w.idleMs() * perGapCount / idleMs;
+    return idleMs == 0 ? 0 : w.idleMs() * perGapCount / idleMs;
   }
 
   /** {@link #heldShare} of the fixed keep-alive (level 1; levels above it: nothing). */
@@ -163,9 +153,13 @@ final class PricedWindows {
     return (int) Math.min(Integer.MAX_VALUE, (budget.toMillis() + BIN_MS - 1) / BIN_MS);
   }
 
-  /** The fixed keep-alive of {@code keep} as a window over {@code h} (whose end need not be on a bin edge: held and cold exactly). */
+  /**
+   * The fixed keep-alive of {@code keep} as a window over {@code h} (whose end need not be on a bin
+   * edge: held and cold exactly), charged as {@link WindowHull#charged} charges every window.
+   */
   static WindowHull.Point fixedPoint(IdleTimeHistogram h, Duration keep) {
-    double n = Math.max(1, h.total());
-    return new WindowHull.Point(0, budgetBins(keep), h.heldMs(Duration.ZERO, keep) / n, h.total() == 0 ? 1 : h.coldStarts(Duration.ZERO, keep) / n);
+    double n = h.total();
+    return new WindowHull.Point(0, budgetBins(keep), (h.heldMs(Duration.ZERO, keep) + keep.toMillis()) / (n + 1),
+        n == 0 ? 1 : h.coldStarts(Duration.ZERO, keep) / n);
   }
 }

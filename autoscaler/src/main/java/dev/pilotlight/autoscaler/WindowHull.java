@@ -16,7 +16,7 @@ import java.util.List;
  * of a bin in use (or 0, the keep, when {@code keeps}), {@code b} at the upper edge of one, plus
  * "nothing" (0, 0) and, when given, the fixed keep-alive. A window that covers every idle time seen
  * closes no earlier than {@code atLeastBins} (free on the history; the guard against the idle time
- * longer than any seen so far). Immutable.
+ * longer than any seen so far). Idle time is charged as {@link #charged} says. Immutable.
  */
 final class WindowHull {
   private static final long BIN_MS = IdleTimeHistogram.BIN.toMillis();
@@ -93,11 +93,26 @@ final class WindowHull {
         int b = used[ib] + 1;
         double inside = count[b] - count[a];
         double after = n - count[b]; // out of range included: always cold
-        double idle = (mass[b] - mass[a] - (double) a * BIN_MS * inside + (double) (b - a) * BIN_MS * after) / n;
-        out.add(new Point(a, after == 0 ? Math.max(b, atLeastBins) : b, idle, (before + after) / n));
+        double held = mass[b] - mass[a] - (double) a * BIN_MS * inside + (double) (b - a) * BIN_MS * after;
+        int end = after == 0 ? Math.max(b, atLeastBins) : b;
+        out.add(new Point(a, end, charged(held, n, a, end), (before + after) / n));
       }
     }
     return out;
+  }
+
+  /**
+   * The idle time (ms) per idle period a window from bin {@code a} to {@code end} is charged, given
+   * that it holds {@code heldMs} over the {@code n} idle times seen: as if there were one more, longer
+   * than the window (held from its opening to its end). The next idle time is the longest yet with
+   * probability 1/(n + 1) (for idle times in any order alike, the rank argument), and the history
+   * shows nothing of what a window holds then: a window past every idle time seen, or a long one
+   * learned from few, would otherwise look cheaper than it is (memoryless traffic, where the future
+   * holds longer gaps than the history, showed it). Cold-start shares are left as seen, so the tail
+   * guard keeps its point.
+   */
+  static double charged(double heldMs, double n, int a, int end) {
+    return (heldMs + (double) (end - a) * BIN_MS) / (n + 1);
   }
 
   /** The lower-left convex hull: idle increasing, cold strictly decreasing, each vertex the cheapest for some price. */
