@@ -270,6 +270,14 @@ final class TraceCommand implements Callable<Integer> {
         sb.append(position(TraceReplay.LEARNED + " (" + h.getKey() + " alone)", halfAlone(results, alone.get(h.getKey()), h.getValue())));
       }
     }
+    for (TraceReplay.Result r : results) {
+      if (r.prices() != null) {
+        TraceReplay.Prices p = r.prices();
+        sb.append(String.format(Locale.ROOT, "%s's price of a cold start: recomputed %d times (once a simulated minute), unlimited for %d of"
+            + " them; %s; last %s; largest change from one minute to the next: %.2fx%n", r.policy(), p.updates(), p.unlimited(),
+            p.max() > 0 ? String.format(Locale.ROOT, "%.3g to %.3g GB-s", p.min(), p.max()) : "never limited", gb(p.last()), p.largestStep()));
+      }
+    }
     sb.append("targets (issue 14): below the fixed frontier; vs ").append(BASELINE)
         .append(" cold-start fraction <= 0.50x with idle GB-s <= 1.00x (the idle limit is the hard one)\n");
     sb.append("\"at zero\": the request found no instance up or starting (the keep-alive policy's edge); the rest waited for an"
@@ -283,6 +291,10 @@ final class TraceCommand implements Callable<Integer> {
         + " %.2fx of the curve's at the same idle GB-s (%s), idle GB-s %s of the curve's at the same cold-start fraction; functions worse on"
         + " both than %s: %.1f %%%n", label, BASELINE, p.coldVsBaseline(), p.idleVsBaseline(), p.coldVsFrontier(), p.below() ? "below" : "NOT below",
         idleVs == null ? "n/a (fewer cold starts than any fixed)" : String.format(Locale.ROOT, "%.2fx", idleVs), BASELINE, p.worseOnBoth() * 100);
+  }
+
+  private static String gb(double gbSeconds) {
+    return Double.isFinite(gbSeconds) ? String.format(Locale.ROOT, "%.3g GB-s", gbSeconds) : "unlimited";
   }
 
   private static String percent(double fraction) {

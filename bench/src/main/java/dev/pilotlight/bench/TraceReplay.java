@@ -94,7 +94,16 @@ final class TraceReplay {
    */
   record Result(String policy, int functions, long invocations, long coldStarts, long coldAtZero, double coldStartFraction, double medianColdStartFraction,
       double p75ColdStartFraction, double idleGbSeconds, double keepAliveIdleGbSeconds, double prewarmIdleGbSeconds, long prewarms,
-      long prewarmHits, long launches, double busyGbSeconds, long rejected, double seconds, List<FunctionResult> perFunction) {
+      long prewarmHits, long launches, double busyGbSeconds, long rejected, double seconds, List<FunctionResult> perFunction, Prices prices) {
+
+    Result(String policy, int functions, long invocations, long coldStarts, long coldAtZero, double coldStartFraction,
+        double medianColdStartFraction, double p75ColdStartFraction, double idleGbSeconds, double keepAliveIdleGbSeconds,
+        double prewarmIdleGbSeconds, long prewarms, long prewarmHits, long launches, double busyGbSeconds, long rejected, double seconds,
+        List<FunctionResult> perFunction) {
+      this(policy, functions, invocations, coldStarts, coldAtZero, coldStartFraction, medianColdStartFraction, p75ColdStartFraction,
+          idleGbSeconds, keepAliveIdleGbSeconds, prewarmIdleGbSeconds, prewarms, prewarmHits, launches, busyGbSeconds, rejected, seconds,
+          perFunction, null);
+    }
 
     Map<String, Object> toMap() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -114,7 +123,50 @@ final class TraceReplay {
       m.put("busyGbSeconds", busyGbSeconds);
       m.put("rejected", rejected);
       m.put("functions", functions);
+      if (prices != null) {
+        m.put("price", prices.toMap());
+      }
       m.put("replaySeconds", seconds);
+      return m;
+    }
+  }
+
+  /**
+   * The shared price over a run, as it was after each simulated minute's update (GB-s per cold
+   * start): how often it was recomputed, for how many minutes nothing limited it, its range and
+   * last value, and the largest factor by which it moved from one minute to the next (its
+   * stability: the price follows the histograms, nothing feeds back).
+   */
+  record Prices(int updates, int unlimited, double min, double max, double last, double largestStep) {
+    static Prices of(List<Double> gbSeconds) {
+      int unlimited = 0;
+      double min = Double.POSITIVE_INFINITY;
+      double max = 0;
+      double step = 1;
+      double previous = Double.NaN;
+      for (double g : gbSeconds) {
+        if (Double.isInfinite(g)) {
+          unlimited++;
+        } else {
+          min = Math.min(min, g);
+          max = Math.max(max, g);
+          if (Double.isFinite(previous) && previous > 0 && g > 0) {
+            step = Math.max(step, Math.max(g / previous, previous / g));
+          }
+        }
+        previous = g;
+      }
+      return new Prices(gbSeconds.size(), unlimited, min, max, gbSeconds.isEmpty() ? Double.NaN : gbSeconds.getLast(), step);
+    }
+
+    Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("updates", updates);
+      m.put("minutesUnlimited", unlimited);
+      m.put("minGbSeconds", Double.isFinite(min) ? min : null);
+      m.put("maxGbSeconds", max > 0 ? max : null);
+      m.put("lastGbSeconds", Double.isFinite(last) ? last : null);
+      m.put("largestMinuteStep", largestStep);
       return m;
     }
   }
@@ -149,16 +201,19 @@ final class TraceReplay {
       arrivals.add(a);
       pools.add(new FunctionReplay(spec(f, policy), keepAlive, tracker, f.memoryMb(), f.durationMs(), settings.init(), start, settings.daemon()));
     }
+    List<Double> prices = null;
     if (shared == null) {
       for (int i = 0; i < pools.size(); i++) {
         pools.get(i).advance(arrivals.get(i), endMs); // independent: one at a time, all the way
       }
     } else {
       long everyMs = KeepAlivePrice.DEFAULT_EVERY.toMillis();
+      prices = new ArrayList<>();
       for (long t = 0; t < endMs; t += everyMs) {
         List<PoolSnapshot> snapshots = new ArrayList<>(pools.size());
         pools.forEach(p -> snapshots.addAll(p.snapshots()));
         shared.observe(snapshots, start.plusMillis(t));
+        prices.add(price.gbSeconds());
         for (int i = 0; i < pools.size(); i++) {
           pools.get(i).advance(arrivals.get(i), Math.min(endMs, t + everyMs));
         }
@@ -195,7 +250,7 @@ final class TraceReplay {
     double[] sorted = fractions.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return new Result(policy.name(), sorted.length, invocations, cold, atZero, invocations == 0 ? 0 : (double) cold / invocations,
         quantile(sorted, 0.5), quantile(sorted, 0.75), keepIdle + prewarmIdle, keepIdle, prewarmIdle, prewarms, hits, launches, busy,
-        rejected, (System.nanoTime() - began) / 1e9, perFunction);
+        rejected, (System.nanoTime() - began) / 1e9, perFunction, prices == null ? null : Prices.of(prices));
   }
 
   /** The spec the replayed function is deployed with: its trace memory (within the manifest's limits), concurrency 1, up to 1,000 instances. */
