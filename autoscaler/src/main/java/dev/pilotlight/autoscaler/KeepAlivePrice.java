@@ -89,6 +89,15 @@ public final class KeepAlivePrice {
     return lambda / 1024 / 1000;
   }
 
+  /**
+   * Whether nothing but ties limits the pool now: λ infinite, or at the top of the search's range
+   * (where every window is chosen as at an infinite price, except that among equal cold starts the
+   * hold-out prefers the fixed keep-alive's lesser idle time).
+   */
+  public boolean unlimited() {
+    return lambda >= HIGHEST / 2;
+  }
+
   /** The fixed keep-alive whose memory the pool may spend. */
   public Duration budget() {
     return budget;

@@ -128,6 +128,7 @@ class KeepAlivePriceTest {
     List<KeepAlivePrice.Member> members = List.of(new KeepAlivePrice.Member("cron", 256), new KeepAlivePrice.Member("spread", 256));
     assertThat(price.update(members, clock.instant())).isTrue();
     assertThat(price.mbMs()).as("nothing learned: nothing to limit").isInfinite();
+    assertThat(price.unlimited()).isTrue();
     feed(tracker, "cron", clock.instant(), 30, 30, 30, 30);
     feed(tracker, "spread", clock.instant(), 1, 7, 13, 25, 38, 3, 16, 33);
     assertThat(price.update(members, clock.advance(Duration.ofSeconds(30)))).as("not due yet").isFalse();
@@ -135,6 +136,7 @@ class KeepAlivePriceTest {
     double lambda = price.mbMs();
     long epoch = price.policy().epoch();
     assertThat(lambda).isFinite().isPositive();
+    assertThat(price.unlimited()).isFalse();
     for (int i = 0; i < 5; i++) {
       assertThat(price.update(members, clock.advance(Duration.ofMinutes(1)))).isTrue();
       assertThat(price.mbMs()).isEqualTo(lambda);

@@ -133,7 +133,8 @@ final class TraceReplay {
 
   /**
    * The shared price over a run, as it was after each simulated minute's update (GB-s per cold
-   * start): how often it was recomputed, for how many minutes nothing limited it, its range and
+   * start): how often it was recomputed, for how many minutes nothing limited it ({@link
+   * KeepAlivePrice#unlimited}: infinite, or at the top of the search's range), its range and
    * last value, and the largest factor by which it moved from one minute to the next (its
    * stability: the price follows the histograms, nothing feeds back).
    */
@@ -213,7 +214,7 @@ final class TraceReplay {
         List<PoolSnapshot> snapshots = new ArrayList<>(pools.size());
         pools.forEach(p -> snapshots.addAll(p.snapshots()));
         shared.observe(snapshots, start.plusMillis(t));
-        prices.add(price.gbSeconds());
+        prices.add(price.unlimited() ? Double.POSITIVE_INFINITY : price.gbSeconds());
         for (int i = 0; i < pools.size(); i++) {
           pools.get(i).advance(arrivals.get(i), Math.min(endMs, t + everyMs));
         }

@@ -10,7 +10,6 @@ import dev.pilotlight.autoscaler.DemandMeter;
 import dev.pilotlight.autoscaler.IdleTimeTracker;
 import dev.pilotlight.autoscaler.KeepAliveDecision;
 import dev.pilotlight.autoscaler.KeepAliveIdlePolicy;
-import dev.pilotlight.autoscaler.KeepAlivePrice;
 import dev.pilotlight.autoscaler.ScaleTarget;
 import dev.pilotlight.autoscaler.ScalingDecider;
 import dev.pilotlight.autoscaler.ScalingDecision;
@@ -154,7 +153,8 @@ public final class Wiring {
     usageStore.rhythms().forEach((name, r) -> restoreRhythm(rhythms, name, r));
     KeepAliveIdlePolicy keepAlive = KeepAliveIdlePolicy.withDefault(rhythms, config.keepAlive(), config.keepAliveBudget());
     // One price of a cold start for every function in histogram mode, recomputed by the scaling loop once a minute.
-    metrics.gauge("pilotlight.keepalive.coldstart.price.gb.seconds", keepAlive.price(), KeepAlivePrice::gbSeconds);
+    metrics.gauge("pilotlight.keepalive.coldstart.price.gb.seconds", keepAlive.price(),
+        p -> p.unlimited() ? Double.POSITIVE_INFINITY : p.gbSeconds());
     // Demand reaches the autoscaler one way: the pools report it here, for the loop's samples and the rhythms.
     DemandMeter demand = new DemandMeter(rhythms);
     UsageMeter usage = new UsageMeter(new UsageOnStore(usageStore), clock);
@@ -337,8 +337,7 @@ public final class Wiring {
     KeepAliveDecision d = policy.decision(spec);
     KeepAlive mode = KeepAliveIdlePolicy.modeOf(spec, daemonDefault);
     // the shared price, for the functions it prices (an infinite one limits nothing: shown as none)
-    Double price = mode == KeepAlive.HISTOGRAM && policy.price() != null && Double.isFinite(policy.price().gbSeconds()) ? policy.price().gbSeconds()
-        : null;
+    Double price = mode == KeepAlive.HISTOGRAM && policy.price() != null && !policy.price().unlimited() ? policy.price().gbSeconds() : null;
     return new KeepAliveView(mode.id(), d.basis(), d.prewarmAfter(), d.keepUntil(), rhythms.idleTimes(spec.name()),
         Math.max(0, rhythms.levels(spec.name()) - 1), price);
   }
