@@ -2,6 +2,7 @@ package dev.pilotlight.autoscaler;
 
 import dev.pilotlight.model.PoolSnapshot;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The keep-alive question the {@link ScalingDecider} asks of a function with nothing in flight or
@@ -38,4 +39,10 @@ public interface IdlePolicy {
   default int instancesExpected(PoolSnapshot snapshot, Instant now) {
     return 0;
   }
+
+  /**
+   * Every pool, once per tick of the scaling loop, before any is decided: for what a policy sets
+   * across functions (the learned keep-alive's shared price, {@link KeepAlivePrice}). Nothing by default.
+   */
+  default void observe(List<PoolSnapshot> pools, Instant now) {}
 }

@@ -32,6 +32,8 @@ public final class IdleTimeHistogram {
   private int inRange;
   private int outOfRange;
   private long lastOutOfRangeSeconds;
+  /** Incremented by every {@link #record}: what a cache of something computed from the counts compares. */
+  private long changes;
 
   /** An empty histogram. */
   public IdleTimeHistogram() {}
@@ -40,6 +42,7 @@ public final class IdleTimeHistogram {
   public void record(Duration idle) {
     // at most ~68 years (what toBytes keeps): a clock jump must not overflow a window in milliseconds
     long seconds = Math.min(Integer.MAX_VALUE, Math.max(0, idle.toSeconds()));
+    changes++;
     long bin = seconds / BIN.toSeconds();
     if (bin >= BINS) {
       if (outOfRange == MAX_COUNT) {
@@ -64,6 +67,25 @@ public final class IdleTimeHistogram {
       inRange += bins[i];
     }
     outOfRange = (outOfRange + 1) >> 1;
+  }
+
+  /** How many times the counts changed: equal values mean equal counts (for this object; a copy starts at 0). */
+  long changes() {
+    return changes;
+  }
+
+  /**
+   * The idle time (ms) the histogram holds: each idle time at its bin's middle, one past the range at
+   * the last such (at least the range). The denominator of a function's share of idle time held.
+   */
+  public double idleMs() {
+    double sum = 0;
+    for (int i = 0; i < BINS; i++) {
+      if (bins[i] != 0) {
+        sum += bins[i] * (i + 0.5) * BIN.toMillis();
+      }
+    }
+    return sum + outOfRange * (double) Math.max(RANGE.toMillis(), lastOutOfRangeSeconds * 1000);
   }
 
   /** Idle times recorded within the range. */

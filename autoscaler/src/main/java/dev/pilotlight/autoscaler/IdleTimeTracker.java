@@ -65,8 +65,8 @@ public final class IdleTimeTracker {
     }
 
     /** @param key changes whenever this level or one below it changed (the allowance depends on them) */
-    KeepAliveDecision decideScaleOut(FunctionSpec spec, KeepAlivePolicy policy, long key, double allowanceMs) {
-      return decided.get(key, spec, policy, () -> policy.decideScaleOut(spec, histogram, allowanceMs));
+    KeepAliveDecision decideScaleOut(FunctionSpec spec, KeepAlivePolicy policy, int level, long key, double allowanceMs) {
+      return decided.get(key, spec, policy, () -> policy.decideScaleOut(spec, level, histogram, allowanceMs));
     }
   }
 
@@ -162,10 +162,15 @@ public final class IdleTimeTracker {
   }
 
   /**
-   * The highest scale-out level (2 and up) whose window, by {@code policy}'s
-   * {@link KeepAlivePolicy#decideScaleOut}, wants an instance at {@code now}; 1 if none does. A
-   * level idle since before the function's {@code current} instances fell below it only keeps what
-   * is there: a window that does not pre-warm counts for at most {@code current}.
+   * The instances the function's scale-out levels want at {@code now}: those its demand needs now
+   * (at least 1), plus one for each idle level above them (2 and up) whose window, by
+   * {@code policy}'s {@link KeepAlivePolicy#decideScaleOut}, wants an instance; 1 when no window is
+   * open. Each level's window is for one instance, its own (the k-th): its histogram measures the
+   * gaps between the spells that needed a k-th, and one instance is what a policy with a memory
+   * budget counts the window as holding (before the shared price, the highest open level's k were
+   * kept, whatever the levels below: a level-k window could hold up to k − 1 instances for the
+   * price of one). A window that does not pre-warm only keeps what is there: it counts when the
+   * function's {@code current} instances reach its level.
    */
   public synchronized int expectedInstances(String function, FunctionSpec spec, KeepAlivePolicy policy, int current, Instant now) {
     Rhythm r = rhythms.get(function);
@@ -173,20 +178,19 @@ public final class IdleTimeTracker {
       return 1;
     }
     KeepAliveDecision[] decided = scaleOutDecisions(r, spec, policy);
-    for (int k = r.levels.length; k >= 2; k--) {
+    int base = Math.max(1, r.needed);
+    int open = 0;
+    for (int k = base + 1; k <= r.levels.length; k++) {
       Level l = r.levels[k - 1];
       if (l.busy || l.idleSince == null || l.histogram.total() == 0) {
         continue;
       }
       KeepAliveDecision d = decided[k - 1];
-      if (d.wantsInstance(l.idleSince, now)) {
-        int want = d.prewarms() ? k : Math.min(k, current);
-        if (want >= 2) {
-          return want;
-        }
+      if (d.wantsInstance(l.idleSince, now) && (d.prewarms() || k <= current)) {
+        open++;
       }
     }
-    return 1;
+    return open == 0 ? 1 : base + open;
   }
 
   /**
@@ -203,13 +207,30 @@ public final class IdleTimeTracker {
     for (int k = 2; k <= r.levels.length; k++) {
       Level l = r.levels[k - 1];
       key = key * 31 + l.version;
-      KeepAliveDecision d = l.histogram.total() == 0 ? KeepAliveDecision.NONE : l.decideScaleOut(spec, policy, key, allowance);
+      KeepAliveDecision d = l.histogram.total() == 0 ? KeepAliveDecision.NONE : l.decideScaleOut(spec, policy, k, key, allowance);
       out[k - 1] = d;
       if (d.keepUntil().isPositive() && Double.isFinite(allowance)) {
         allowance = Math.max(0, allowance - l.histogram.withoutFirstBin().heldMs(d.prewarmAfter(), d.keepUntil()));
       }
     }
     return out;
+  }
+
+  /**
+   * {@code read} applied, under the tracker's lock, to the function's live level histograms (level 1
+   * first); null if the function is unknown. For {@link KeepAlivePrice}, which makes what it needs of
+   * them there and must not keep them.
+   */
+  synchronized <T> T readLevels(String function, java.util.function.Function<IdleTimeHistogram[], T> read) {
+    Rhythm r = rhythms.get(function);
+    if (r == null) {
+      return null;
+    }
+    IdleTimeHistogram[] hs = new IdleTimeHistogram[r.levels.length];
+    for (int k = 0; k < hs.length; k++) {
+      hs[k] = r.levels[k].histogram;
+    }
+    return read.apply(hs);
   }
 
   /** How many idle times the function's zero ↔ one histogram holds. */

@@ -6,6 +6,8 @@ import dev.pilotlight.model.KeepAlive;
 import dev.pilotlight.model.PoolSnapshot;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 
 /**
@@ -23,11 +25,22 @@ import java.util.function.Function;
 public final class KeepAliveIdlePolicy implements IdlePolicy {
   private final IdleTimeTracker tracker;
   private final Function<FunctionSpec, KeepAlivePolicy> policyFor;
+  /** The {@code histogram} mode's shared price, updated from {@link #observe}; null when no function is priced. */
+  private final KeepAlivePrice price;
 
   /** @param policyFor the policy a function gets */
   public KeepAliveIdlePolicy(IdleTimeTracker tracker, Function<FunctionSpec, KeepAlivePolicy> policyFor) {
+    this(tracker, policyFor, null);
+  }
+
+  /**
+   * @param policyFor the policy a function gets
+   * @param price updated at each {@link #observe} over the pools whose policy is {@code price.policy()} (null: none)
+   */
+  public KeepAliveIdlePolicy(IdleTimeTracker tracker, Function<FunctionSpec, KeepAlivePolicy> policyFor, KeepAlivePrice price) {
     this.tracker = tracker;
     this.policyFor = policyFor;
+    this.price = price;
   }
 
   /** Each function gets the policy of its own {@code keepAlive}, else of {@code daemonDefault}; {@code histogram} with the default budget. */
@@ -35,13 +48,38 @@ public final class KeepAliveIdlePolicy implements IdlePolicy {
     return withDefault(tracker, daemonDefault, KeepAlivePolicy.defaultBudget());
   }
 
-  /** The daemon's: as {@link #withDefault(IdleTimeTracker, KeepAlive)}, {@code histogram} spending at most a fixed keep-alive of {@code budget}. */
+  /**
+   * The daemon's: as {@link #withDefault(IdleTimeTracker, KeepAlive)}, {@code histogram} at one price
+   * for all its functions ({@link KeepAlivePrice}), their idle memory together within a fixed
+   * keep-alive of {@code budget}'s.
+   */
   public static KeepAliveIdlePolicy withDefault(IdleTimeTracker tracker, KeepAlive daemonDefault, Duration budget) {
-    KeepAlivePolicy learned = KeepAlivePolicy.histogram(budget, null);
+    KeepAlivePrice price = new KeepAlivePrice(tracker, budget, KeepAlivePrice.DEFAULT_EVERY);
+    KeepAlivePolicy learned = price.policy();
     return new KeepAliveIdlePolicy(tracker, spec -> {
       KeepAlive mode = modeOf(spec, daemonDefault);
       return mode == KeepAlive.HISTOGRAM ? learned : KeepAlivePolicy.of(mode);
-    });
+    }, price);
+  }
+
+  /** The shared price of the {@code histogram} mode; null if this policy has none. */
+  public KeepAlivePrice price() {
+    return price;
+  }
+
+  /** Recomputes the shared price when due, over the pools that use it (a pinned revision's pool, NAME@N, is one of them). */
+  @Override
+  public void observe(List<PoolSnapshot> pools, Instant now) {
+    if (price == null || !price.due(now)) {
+      return;
+    }
+    List<KeepAlivePrice.Member> members = new ArrayList<>();
+    for (PoolSnapshot s : pools) {
+      if (policyFor.apply(s.spec()) == price.policy()) {
+        members.add(new KeepAlivePrice.Member(s.function(), s.spec().memoryMb()));
+      }
+    }
+    price.update(members, now);
   }
 
   /**

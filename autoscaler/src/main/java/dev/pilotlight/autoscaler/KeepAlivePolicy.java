@@ -32,6 +32,11 @@ public interface KeepAlivePolicy {
     return decideScaleOut(spec, histogram);
   }
 
+  /** The same, for level {@code level} (2 and up); by default the level does not matter. */
+  default KeepAliveDecision decideScaleOut(FunctionSpec spec, int level, IdleTimeHistogram histogram, double allowanceMs) {
+    return decideScaleOut(spec, histogram, allowanceMs);
+  }
+
   /**
    * The idle instance-time (ms, over all the idle times of {@code level1}) that the function's
    * scale-out levels may spend, given {@code decision} for its zero ↔ one edge: unlimited by
@@ -39,6 +44,15 @@ public interface KeepAlivePolicy {
    */
   default double scaleOutAllowanceMs(FunctionSpec spec, IdleTimeHistogram level1, KeepAliveDecision decision) {
     return Double.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Changes whenever the policy's answers for the same histogram may have changed (a shared price
+   * moved, {@link KeepAlivePrice}); a cached decision is reused only within one epoch. 0 by default:
+   * a pure function of the settings and the histogram.
+   */
+  default long epoch() {
+    return 0;
   }
 
   /** Keeps the instance for the function's {@code idleTimeout} after its last request; never pre-warms. */

@@ -186,6 +186,11 @@ public final class ScalingDecider {
    * start an instance for an idle function at zero (an expected burst's instances start only while
    * the function is not scaling to zero).
    */
+  /** Shows the idle policy every pool before a tick's decisions ({@link IdlePolicy#observe}). */
+  public void observe(List<PoolSnapshot> pools, Instant now) {
+    idle.observe(pools, now);
+  }
+
   public boolean staysAtZero(PoolSnapshot s, Instant now) {
     return idle.instancesWhileIdle(s, now) == 0;
   }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -71,7 +72,9 @@ public final class ScalingLoop implements AutoCloseable {
   public synchronized void tick() {
     Instant now = clock.instant();
     Set<String> seen = new HashSet<>();
-    for (PoolSnapshot s : target.snapshots()) {
+    List<PoolSnapshot> pools = target.snapshots();
+    decider.observe(pools, now);
+    for (PoolSnapshot s : pools) {
       String name = s.function();
       seen.add(name);
       Tracked t = tracked.get(name);

@@ -141,7 +141,7 @@ final class FunctionReplay implements ScaleTarget {
   private final long durationMs;
   private final long initMs;
   private final SimClock clock;
-  private final IdleTimeTracker tracker = new IdleTimeTracker();
+  private final IdleTimeTracker tracker;
   private final KeepAliveIdlePolicy idlePolicy;
   private final PoolState pool;
   private final DemandMeter demand;
@@ -151,6 +151,8 @@ final class FunctionReplay implements ScaleTarget {
   /** Queue-wait ends in the order they fall due: every waiter waits equally long. */
   private final ArrayDeque<Deadline> deadlines = new ArrayDeque<>();
   private long now;
+  /** The next arrival to replay. */
+  private int next;
   private long lastTick = -1;
   private int sequence;
   private boolean ending;
@@ -166,6 +168,15 @@ final class FunctionReplay implements ScaleTarget {
 
   FunctionReplay(FunctionSpec spec, KeepAlivePolicy policy, double memoryMb, double durationMs, Duration init, Instant start,
       ScalingSettings daemon) {
+    this(spec, policy, new IdleTimeTracker(), memoryMb, durationMs, init, start, daemon);
+  }
+
+  /**
+   * @param tracker the rhythms, shared by every function of a replay as the daemon's are (functions
+   *     under a shared price are priced from it)
+   */
+  FunctionReplay(FunctionSpec spec, KeepAlivePolicy policy, IdleTimeTracker tracker, double memoryMb, double durationMs, Duration init,
+      Instant start, ScalingSettings daemon) {
     if (spec.concurrency() != 1) {
       throw new IllegalArgumentException("concurrency: " + spec.concurrency() + " (expected: 1, one request per instance)");
     }
@@ -175,6 +186,7 @@ final class FunctionReplay implements ScaleTarget {
     this.durationMs = Math.max(1, Math.round(durationMs));
     this.initMs = init.toMillis();
     this.clock = new SimClock(start);
+    this.tracker = tracker;
     this.idlePolicy = new KeepAliveIdlePolicy(tracker, s -> policy);
     ScalingDecider decider = new ScalingDecider(idlePolicy);
     this.pool = new PoolState(deployment, new QueueBounds(daemon.maxQueue() != null ? daemon.maxQueue() : ScalingSettings.DEFAULT_MAX_QUEUE,
@@ -185,7 +197,16 @@ final class FunctionReplay implements ScaleTarget {
 
   /** Replays {@code arrivals} (ms from the start, sorted) up to {@code endMs}. */
   Outcome replay(long[] arrivals, long endMs) {
-    int next = 0;
+    advance(arrivals, endMs);
+    return finish(endMs);
+  }
+
+  /**
+   * Replays what happens before {@code untilMs} (exclusive) of {@code arrivals} (ms from the start,
+   * sorted; the same array at every call), continuing where the last call stopped: a replay of
+   * many functions moves them together, a minute at a time, to update what they share between.
+   */
+  void advance(long[] arrivals, long untilMs) {
     while (true) {
       long tArrival = next < arrivals.length ? arrivals[next] : NEVER;
       SimInstance readying = null;
@@ -204,8 +225,8 @@ final class FunctionReplay implements ScaleTarget {
       long tTimeout = deadlines.isEmpty() ? NEVER : deadlines.peekFirst().at();
       long tTick = nextTick();
       long t = Math.min(Math.min(Math.min(tArrival, tTick), Math.min(tReady, tDone)), tTimeout);
-      if (t >= endMs) {
-        break;
+      if (t >= untilMs) {
+        return;
       }
       now = t;
       clock.ms = t;
@@ -224,7 +245,10 @@ final class FunctionReplay implements ScaleTarget {
         loop.tick();
       }
     }
-    // The end: every instance stops, and those idle count their idle time until now.
+  }
+
+  /** The end at {@code endMs}: every instance stops, and those idle count their idle time until then. */
+  Outcome finish(long endMs) {
     now = endMs;
     clock.ms = endMs;
     ending = true;

@@ -34,6 +34,8 @@ final class TraceCommand implements Callable<Integer> {
   /** The trace used when none is given, relative to the repository root. */
   static final String DEFAULT_TRACE = "../shared/traces/azure-functions-2019-500";
   static final String BASELINE = "fixed-10m";
+  /** The policies placed on the frontier: the learned default (one price), the learned per function, issue 6's. */
+  static final List<String> COMPARED = List.of(TraceReplay.LEARNED, TraceReplay.PER_FUNCTION, "paper");
 
   @Option(names = "--trace", paramLabel = "DIR",
       description = "Directory with invocations.csv, durations.csv and memory.csv in the Azure Functions Trace 2019 format (default: "
@@ -55,7 +57,7 @@ final class TraceCommand implements Callable<Integer> {
   String budget = "10m";
 
   @Option(names = "--price", paramLabel = "DURATION",
-      description = "The learned policy's price of a cold start, as idle time of the function's instance (default: none, the fewest"
+      description = "Exploration: histogram-fn's price of a cold start, as idle time of the function's instance (default: none, the fewest"
           + " cold starts within the budget).")
   String price;
 
@@ -131,15 +133,16 @@ final class TraceCommand implements Callable<Integer> {
     stderr.printf(Locale.ROOT, "replaying %d functions, %d minutes, %,d invocations under %d policies…%n", t.functions().size(), t.minutes(),
         t.invocations(), policies.size());
     List<TraceReplay.Result> results = replayAll(t, policies, settings);
+    Map<String, TraceReplay.Result> alone = halvesAlone(t, policies, settings);
 
     Path outFile = out != null ? out : root == null ? null : Path.of(root).resolve("bench-results/trace.json");
     Path plotFile = plot != null ? plot : outFile == null ? null : outFile.resolveSibling("trace-frontier.svg");
     Frontier frontier = new Frontier(results);
     if (plotFile != null) {
       java.nio.file.Files.createDirectories(plotFile.toAbsolutePath().getParent());
-      java.nio.file.Files.writeString(plotFile, FrontierPlot.svg(title(t, settings), frontier, List.of(TraceReplay.LEARNED, "paper")));
+      java.nio.file.Files.writeString(plotFile, FrontierPlot.svg(title(t, settings), frontier, COMPARED));
     }
-    BenchOutput.finish(stdout, outFile, jsonText(t, settings, results), json, table(t, settings, results)
+    BenchOutput.finish(stdout, outFile, jsonText(t, settings, results, alone), json, table(t, settings, results, alone)
         + (plotFile != null ? "plot written to " + plotFile + "\n" : ""));
     return 0;
   }
@@ -162,10 +165,43 @@ final class TraceCommand implements Callable<Integer> {
     return results;
   }
 
+  /**
+   * The learned policy over each half of the functions alone, as two daemons of their own would run
+   * them: with one price for a pool, the halves of one run share a budget (memory moves from one to
+   * the other), so the split that shows whether the figures depend on the population is this one.
+   */
+  static Map<String, TraceReplay.Result> halvesAlone(AzureTrace t, List<TraceReplay.Policy> policies, TraceReplay.Settings settings)
+      throws Exception {
+    TraceReplay.Policy learned = policies.stream().filter(p -> p.name().equals(TraceReplay.LEARNED)).findFirst().orElseThrow();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(2, java.lang.Runtime.getRuntime().availableProcessors())));
+    try {
+      Map<String, Future<TraceReplay.Result>> runs = new LinkedHashMap<>();
+      for (Map.Entry<String, IntPredicate> h : HALVES) {
+        AzureTrace half = new AzureTrace(t.dir(), t.firstMinute(), t.minutes(),
+            t.functions().stream().filter(f -> h.getValue().test(f.index())).toList(), t.notes());
+        runs.put(h.getKey(), pool.submit(() -> TraceReplay.run(half, learned, settings)));
+      }
+      Map<String, TraceReplay.Result> out = new LinkedHashMap<>();
+      for (Map.Entry<String, Future<TraceReplay.Result>> r : runs.entrySet()) {
+        out.put(r.getKey(), r.getValue().get());
+      }
+      return out;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** {@code results} over one half, the learned policy's figures those of the half replayed alone. */
+  static Frontier.Position halfAlone(List<TraceReplay.Result> results, TraceReplay.Result alone, IntPredicate half) {
+    List<TraceReplay.Result> swapped = results.stream().map(r -> r.policy().equals(TraceReplay.LEARNED) ? alone : r).toList();
+    return new Frontier(swapped, half).position(TraceReplay.LEARNED, BASELINE);
+  }
+
   /** The two halves of a split: functions at even and at odd positions of the trace. */
   static final List<Map.Entry<String, IntPredicate>> HALVES = List.of(Map.entry("even", i -> i % 2 == 0), Map.entry("odd", i -> i % 2 == 1));
 
-  static String jsonText(AzureTrace t, TraceReplay.Settings s, List<TraceReplay.Result> results) throws Exception {
+  static String jsonText(AzureTrace t, TraceReplay.Settings s, List<TraceReplay.Result> results, Map<String, TraceReplay.Result> alone)
+      throws Exception {
     Map<String, Object> root = new LinkedHashMap<>();
     Map<String, Object> trace = new LinkedHashMap<>();
     trace.put("source", t.dir().toString());
@@ -182,12 +218,18 @@ final class TraceCommand implements Callable<Integer> {
     Map<String, Object> frontier = new LinkedHashMap<>();
     frontier.put("fixed", all.fixed().stream().map(p -> Map.of("policy", p.policy(), "coldStartFraction", p.coldFraction(), "idleGbSeconds",
         p.idleGbSeconds())).toList());
-    frontier.put(TraceReplay.LEARNED, all.position(TraceReplay.LEARNED, BASELINE).toMap());
-    frontier.put("paper", all.position("paper", BASELINE).toMap());
+    for (String p : COMPARED) {
+      frontier.put(p, all.position(p, BASELINE).toMap());
+    }
     root.put("frontier", frontier);
     Map<String, Object> halves = new LinkedHashMap<>();
     for (Map.Entry<String, IntPredicate> h : HALVES) {
+      if (alone.containsKey(h.getKey())) {
+        halves.put(h.getKey() + "-alone", halfAlone(results, alone.get(h.getKey()), h.getValue()).toMap());
+      }
       halves.put(h.getKey(), new Frontier(results, h.getValue()).position(TraceReplay.LEARNED, BASELINE).toMap());
+      halves.put(h.getKey() + "-" + TraceReplay.PER_FUNCTION, new Frontier(results, h.getValue()).position(TraceReplay.PER_FUNCTION, BASELINE)
+          .toMap());
     }
     root.put("halves", halves);
     return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
@@ -197,7 +239,7 @@ final class TraceCommand implements Callable<Integer> {
     return String.format(Locale.ROOT, "%s: %d functions, %d min, %s arrivals", t.dir(), t.functions().size(), t.minutes(), s.spread().id());
   }
 
-  static String table(AzureTrace t, TraceReplay.Settings s, List<TraceReplay.Result> results) {
+  static String table(AzureTrace t, TraceReplay.Settings s, List<TraceReplay.Result> results, Map<String, TraceReplay.Result> alone) {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "trace %s: %d functions, minutes %d–%d, %,d invocations%n", t.dir(), t.functions().size(),
         t.firstMinute(), t.firstMinute() + t.minutes() - 1, t.invocations()));
@@ -218,12 +260,23 @@ final class TraceCommand implements Callable<Integer> {
     }
     Frontier all = new Frontier(results);
     sb.append('\n');
-    for (String p : List.of(TraceReplay.LEARNED, "paper")) {
+    for (String p : COMPARED) {
       sb.append(position(p, all.position(p, BASELINE)));
     }
     for (Map.Entry<String, IntPredicate> h : HALVES) {
       sb.append(position(TraceReplay.LEARNED + " (" + h.getKey() + " half)", new Frontier(results, h.getValue()).position(TraceReplay.LEARNED,
           BASELINE)));
+      if (alone.containsKey(h.getKey())) {
+        sb.append(position(TraceReplay.LEARNED + " (" + h.getKey() + " alone)", halfAlone(results, alone.get(h.getKey()), h.getValue())));
+      }
+    }
+    for (TraceReplay.Result r : results) {
+      if (r.prices() != null) {
+        TraceReplay.Prices p = r.prices();
+        sb.append(String.format(Locale.ROOT, "%s's price of a cold start: recomputed %d times (once a simulated minute), unlimited for %d of"
+            + " them; %s; last %s; largest change from one minute to the next: %.2fx%n", r.policy(), p.updates(), p.unlimited(),
+            p.max() > 0 ? String.format(Locale.ROOT, "%.3g to %.3g GB-s", p.min(), p.max()) : "never limited", gb(p.last()), p.largestStep()));
+      }
     }
     sb.append("targets (issue 14): below the fixed frontier; vs ").append(BASELINE)
         .append(" cold-start fraction <= 0.50x with idle GB-s <= 1.00x (the idle limit is the hard one)\n");
@@ -234,10 +287,14 @@ final class TraceCommand implements Callable<Integer> {
 
   private static String position(String label, Frontier.Position p) {
     Double idleVs = p.idleVsFrontier();
-    return String.format(Locale.ROOT, "%-22s vs %s: cold-start fraction %.2fx, idle GB-s %.2fx; vs the fixed frontier: cold-start fraction"
+    return String.format(Locale.ROOT, "%-26s vs %s: cold-start fraction %.2fx, idle GB-s %.2fx; vs the fixed frontier: cold-start fraction"
         + " %.2fx of the curve's at the same idle GB-s (%s), idle GB-s %s of the curve's at the same cold-start fraction; functions worse on"
         + " both than %s: %.1f %%%n", label, BASELINE, p.coldVsBaseline(), p.idleVsBaseline(), p.coldVsFrontier(), p.below() ? "below" : "NOT below",
         idleVs == null ? "n/a (fewer cold starts than any fixed)" : String.format(Locale.ROOT, "%.2fx", idleVs), BASELINE, p.worseOnBoth() * 100);
+  }
+
+  private static String gb(double gbSeconds) {
+    return Double.isFinite(gbSeconds) ? String.format(Locale.ROOT, "%.3g GB-s", gbSeconds) : "unlimited";
   }
 
   private static String percent(double fraction) {

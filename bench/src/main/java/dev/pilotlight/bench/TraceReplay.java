@@ -1,7 +1,11 @@
 package dev.pilotlight.bench;
 
+import dev.pilotlight.autoscaler.IdleTimeTracker;
+import dev.pilotlight.autoscaler.KeepAliveIdlePolicy;
 import dev.pilotlight.autoscaler.KeepAlivePolicy;
+import dev.pilotlight.autoscaler.KeepAlivePrice;
 import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.PoolSnapshot;
 import dev.pilotlight.model.Runtime;
 import dev.pilotlight.model.ScalingSettings;
 import java.time.Duration;
@@ -21,17 +25,31 @@ final class TraceReplay {
   /**
    * A policy under test.
    *
+   * @param keepAlive the policy every function gets; null for the learned policy at one shared price
    * @param idleTimeout the functions' {@code idleTimeout} (what {@code fixed} keeps an instance for)
+   * @param budget the shared price's budget (with {@code keepAlive} null)
    */
-  record Policy(String name, KeepAlivePolicy keepAlive, Duration idleTimeout) {}
+  record Policy(String name, KeepAlivePolicy keepAlive, Duration idleTimeout, Duration budget) {
+    Policy(String name, KeepAlivePolicy keepAlive, Duration idleTimeout) {
+      this(name, keepAlive, idleTimeout, null);
+    }
+
+    /** The daemon's default: {@code histogram} at one price for every function ({@link KeepAlivePrice}). */
+    static Policy priced(String name, Duration budget) {
+      return new Policy(name, null, FunctionSpec.DEFAULT_IDLE_TIMEOUT, budget);
+    }
+  }
 
   /** The fixed keep-alives that draw the frontier, in minutes (0: stopped as soon as idle). */
   static final int[] FIXED_MINUTES = {0, 1, 2, 5, 10, 20, 30, 60};
 
   /**
    * Every policy {@code bench trace} replays: the fixed keep-alives of {@link #FIXED_MINUTES} (the
-   * frontier; {@code fixed-10m}, Lambda's, is the baseline), the default learned one at
-   * {@code price} ({@code histogram}) and issue 6's hybrid histogram policy ({@code paper}) for comparison.
+   * frontier; {@code fixed-10m}, Lambda's, is the baseline), the default learned one
+   * ({@code histogram}: one price for every function, their idle memory together within the
+   * budget's), the learned one with the budget per function ({@code histogram-fn}, before the shared
+   * price; at {@code price} if one is given) and issue 6's hybrid histogram policy ({@code paper})
+   * for comparison.
    */
   static List<Policy> policies(Duration budget, Duration price) {
     List<Policy> out = new ArrayList<>();
@@ -39,12 +57,14 @@ final class TraceReplay {
       out.add(m == 0 ? new Policy("fixed-0", KeepAlivePolicy.off(), FunctionSpec.DEFAULT_IDLE_TIMEOUT)
           : new Policy("fixed-" + m + "m", KeepAlivePolicy.fixed(), Duration.ofMinutes(m)));
     }
-    out.add(new Policy(LEARNED, KeepAlivePolicy.histogram(budget, price), FunctionSpec.DEFAULT_IDLE_TIMEOUT));
+    out.add(Policy.priced(LEARNED, budget));
+    out.add(new Policy(PER_FUNCTION, KeepAlivePolicy.histogram(budget, price), FunctionSpec.DEFAULT_IDLE_TIMEOUT));
     out.add(new Policy("paper", KeepAlivePolicy.paper(), FunctionSpec.DEFAULT_IDLE_TIMEOUT));
     return out;
   }
 
   static final String LEARNED = "histogram";
+  static final String PER_FUNCTION = "histogram-fn";
 
   /** {@link #policies} at the default price. */
   static List<Policy> standard() {
@@ -74,7 +94,16 @@ final class TraceReplay {
    */
   record Result(String policy, int functions, long invocations, long coldStarts, long coldAtZero, double coldStartFraction, double medianColdStartFraction,
       double p75ColdStartFraction, double idleGbSeconds, double keepAliveIdleGbSeconds, double prewarmIdleGbSeconds, long prewarms,
-      long prewarmHits, long launches, double busyGbSeconds, long rejected, double seconds, List<FunctionResult> perFunction) {
+      long prewarmHits, long launches, double busyGbSeconds, long rejected, double seconds, List<FunctionResult> perFunction, Prices prices) {
+
+    Result(String policy, int functions, long invocations, long coldStarts, long coldAtZero, double coldStartFraction,
+        double medianColdStartFraction, double p75ColdStartFraction, double idleGbSeconds, double keepAliveIdleGbSeconds,
+        double prewarmIdleGbSeconds, long prewarms, long prewarmHits, long launches, double busyGbSeconds, long rejected, double seconds,
+        List<FunctionResult> perFunction) {
+      this(policy, functions, invocations, coldStarts, coldAtZero, coldStartFraction, medianColdStartFraction, p75ColdStartFraction,
+          idleGbSeconds, keepAliveIdleGbSeconds, prewarmIdleGbSeconds, prewarms, prewarmHits, launches, busyGbSeconds, rejected, seconds,
+          perFunction, null);
+    }
 
     Map<String, Object> toMap() {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -94,7 +123,51 @@ final class TraceReplay {
       m.put("busyGbSeconds", busyGbSeconds);
       m.put("rejected", rejected);
       m.put("functions", functions);
+      if (prices != null) {
+        m.put("price", prices.toMap());
+      }
       m.put("replaySeconds", seconds);
+      return m;
+    }
+  }
+
+  /**
+   * The shared price over a run, as it was after each simulated minute's update (GB-s per cold
+   * start): how often it was recomputed, for how many minutes nothing limited it ({@link
+   * KeepAlivePrice#unlimited}: infinite, or at the top of the search's range), its range and
+   * last value, and the largest factor by which it moved from one minute to the next (its
+   * stability: the price follows the histograms, nothing feeds back).
+   */
+  record Prices(int updates, int unlimited, double min, double max, double last, double largestStep) {
+    static Prices of(List<Double> gbSeconds) {
+      int unlimited = 0;
+      double min = Double.POSITIVE_INFINITY;
+      double max = 0;
+      double step = 1;
+      double previous = Double.NaN;
+      for (double g : gbSeconds) {
+        if (Double.isInfinite(g)) {
+          unlimited++;
+        } else {
+          min = Math.min(min, g);
+          max = Math.max(max, g);
+          if (Double.isFinite(previous) && previous > 0 && g > 0) {
+            step = Math.max(step, Math.max(g / previous, previous / g));
+          }
+        }
+        previous = g;
+      }
+      return new Prices(gbSeconds.size(), unlimited, min, max, gbSeconds.isEmpty() ? Double.NaN : gbSeconds.getLast(), step);
+    }
+
+    Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("updates", updates);
+      m.put("minutesUnlimited", unlimited);
+      m.put("minGbSeconds", Double.isFinite(min) ? min : null);
+      m.put("maxGbSeconds", max > 0 ? max : null);
+      m.put("lastGbSeconds", Double.isFinite(last) ? last : null);
+      m.put("largestMinuteStep", largestStep);
       return m;
     }
   }
@@ -110,6 +183,43 @@ final class TraceReplay {
   static Result run(AzureTrace trace, Policy policy, Settings settings) {
     long began = System.nanoTime();
     long endMs = trace.minutes() * Arrivals.MINUTE_MS;
+    Instant start = start(trace);
+    // One tracker for every function, as the daemon has; under a shared price, the daemon's idle policy
+    // over it sees every pool once a simulated minute (its observe), as the scaling loop shows it every pool.
+    IdleTimeTracker tracker = new IdleTimeTracker();
+    KeepAlivePrice price = policy.keepAlive() == null ? new KeepAlivePrice(tracker, policy.budget(), KeepAlivePrice.DEFAULT_EVERY) : null;
+    KeepAlivePolicy keepAlive = price == null ? policy.keepAlive() : price.policy();
+    KeepAliveIdlePolicy shared = price == null ? null : new KeepAliveIdlePolicy(tracker, s -> keepAlive, price);
+    List<AzureTrace.TracedFunction> replayed = new ArrayList<>();
+    List<long[]> arrivals = new ArrayList<>();
+    List<FunctionReplay> pools = new ArrayList<>();
+    for (AzureTrace.TracedFunction f : trace.functions()) {
+      long[] a = settings.spread().of(f.perMinute(), settings.seed(), f.index());
+      if (a.length == 0) {
+        continue;
+      }
+      replayed.add(f);
+      arrivals.add(a);
+      pools.add(new FunctionReplay(spec(f, policy), keepAlive, tracker, f.memoryMb(), f.durationMs(), settings.init(), start, settings.daemon()));
+    }
+    List<Double> prices = null;
+    if (shared == null) {
+      for (int i = 0; i < pools.size(); i++) {
+        pools.get(i).advance(arrivals.get(i), endMs); // independent: one at a time, all the way
+      }
+    } else {
+      long everyMs = KeepAlivePrice.DEFAULT_EVERY.toMillis();
+      prices = new ArrayList<>();
+      for (long t = 0; t < endMs; t += everyMs) {
+        List<PoolSnapshot> snapshots = new ArrayList<>(pools.size());
+        pools.forEach(p -> snapshots.addAll(p.snapshots()));
+        shared.observe(snapshots, start.plusMillis(t));
+        prices.add(price.unlimited() ? Double.POSITIVE_INFINITY : price.gbSeconds());
+        for (int i = 0; i < pools.size(); i++) {
+          pools.get(i).advance(arrivals.get(i), Math.min(endMs, t + everyMs));
+        }
+      }
+    }
     List<Double> fractions = new ArrayList<>();
     long invocations = 0;
     long cold = 0;
@@ -122,14 +232,9 @@ final class TraceReplay {
     double busy = 0;
     long rejected = 0;
     List<FunctionResult> perFunction = new ArrayList<>();
-    for (AzureTrace.TracedFunction f : trace.functions()) {
-      long[] arrivals = settings.spread().of(f.perMinute(), settings.seed(), f.index());
-      if (arrivals.length == 0) {
-        continue;
-      }
-      FunctionReplay pool = new FunctionReplay(spec(f, policy), policy.keepAlive(), f.memoryMb(), f.durationMs(), settings.init(), start(trace),
-          settings.daemon());
-      FunctionReplay.Outcome o = pool.replay(arrivals, endMs);
+    for (int i = 0; i < pools.size(); i++) {
+      AzureTrace.TracedFunction f = replayed.get(i);
+      FunctionReplay.Outcome o = pools.get(i).finish(endMs);
       invocations += o.invocations();
       cold += o.coldStarts();
       atZero += o.coldAtZero();
@@ -146,7 +251,7 @@ final class TraceReplay {
     double[] sorted = fractions.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return new Result(policy.name(), sorted.length, invocations, cold, atZero, invocations == 0 ? 0 : (double) cold / invocations,
         quantile(sorted, 0.5), quantile(sorted, 0.75), keepIdle + prewarmIdle, keepIdle, prewarmIdle, prewarms, hits, launches, busy,
-        rejected, (System.nanoTime() - began) / 1e9, perFunction);
+        rejected, (System.nanoTime() - began) / 1e9, perFunction, prices == null ? null : Prices.of(prices));
   }
 
   /** The spec the replayed function is deployed with: its trace memory (within the manifest's limits), concurrency 1, up to 1,000 instances. */

@@ -64,6 +64,24 @@ class SyntheticTracesTest {
     assertThat(r.get("histogram").idleGbSeconds()).isLessThanOrEqualTo(r.get("fixed-10m").idleGbSeconds());
   }
 
+  /**
+   * The hard limit, held in aggregate by the shared price (the daemon's code path: its idle policy
+   * recomputes the price once a simulated minute): on every kind of traffic the learned policy holds
+   * no more idle memory than the fixed 10-minute keep-alive. One exception, kept visible rather than
+   * hidden by another seed: on this small diurnal pool (24 functions, 12 hours) it holds 0.6 % more —
+   * the price is set on each histogram's whole past, and a rate that follows the day is not its past
+   * (the full day of 200 functions: 0.97×, docs/performance.md).
+   */
+  @Test
+  void onEveryKindTheLearnedPolicyHoldsNoMoreIdleMemoryThanTheFixedKeepAlive() {
+    for (SyntheticTraces.Kind k : SyntheticTraces.Kind.values()) {
+      AzureTrace t = SyntheticTraces.generate(k, 24, 12 * 60, 17);
+      Map<String, TraceReplay.Result> r = replay(t, RANDOM, List.of("fixed-10m", "histogram"));
+      double limit = k == SyntheticTraces.Kind.DIURNAL ? 1.01 : 1.0;
+      assertThat(r.get("histogram").idleGbSeconds()).as(k.id()).isLessThanOrEqualTo(r.get("fixed-10m").idleGbSeconds() * limit);
+    }
+  }
+
   @Test
   void onAMixTheLearnedPolicyIsBelowTheFixedFrontierWithinTheBaselinesMemory() throws Exception {
     AzureTrace t = SyntheticTraces.generate(SyntheticTraces.Kind.MIX, 24, 12 * 60, 1);

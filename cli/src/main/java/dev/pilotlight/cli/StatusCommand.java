@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -95,7 +96,10 @@ final class StatusCommand extends DaemonCommand {
     int levels = k.path("scaleOutLevels").asInt();
     String bursts = levels > 0 && "histogram".equals(Json.text(k, "mode"))
         ? "; bursts up to " + (levels + 1) + " instances learned, pre-warmed when they recur" : "";
-    return Json.text(k, "mode") + " (" + Json.text(k, "basis") + ", " + k.path("idleTimes").asInt() + " idle times learned): " + window + bursts;
+    String price = k.hasNonNull("coldStartPriceGbSeconds")
+        ? String.format(Locale.ROOT, "; a cold start priced at %.3g GB-s (shared)", k.get("coldStartPriceGbSeconds").asDouble()) : "";
+    return Json.text(k, "mode") + " (" + Json.text(k, "basis") + ", " + k.path("idleTimes").asInt() + " idle times learned): " + window + bursts
+        + price;
   }
 
   private static String latency(JsonNode l) {

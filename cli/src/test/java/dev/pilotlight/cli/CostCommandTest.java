@@ -20,6 +20,16 @@ class CostCommandTest extends AgainstFakeDaemon {
       """;
 
   @Test
+  void theKeepAliveLineShowsTheSharedPriceOfAColdStartWhenThereIsOne() throws Exception {
+    JsonNode k = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+        {"mode":"histogram","basis":"learned","prewarmAfterSeconds":0,"keepUntilSeconds":600,"idleTimes":4,"scaleOutLevels":0,
+         "coldStartPriceGbSeconds":12.345}
+        """);
+    assertThat(StatusCommand.keepAlive(k)).isEqualTo("histogram (learned, 4 idle times learned): kept 10m after a call; a cold start priced at"
+        + " 12.3 GB-s (shared)");
+  }
+
+  @Test
   void perUseAlwaysOnAndTheCrossover() {
     // 3,600 requests of 100 ms at 512 MB: 180 GB-s
     CostModel.Cost c = CostModel.of(3600, 360_000, 180.0, 512, CostModel.Prices.DEFAULTS, Duration.ofHours(1));

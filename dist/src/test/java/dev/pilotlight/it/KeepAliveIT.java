@@ -113,12 +113,16 @@ class KeepAliveIT {
   void aRestoredBurstRhythmPreWarmsEveryInstanceTheBurstNeeds(@TempDir Path data) throws Exception {
     DaemonFixture d = new DaemonFixture(data);
     try {
-      // As if 3 requests at once had come every 90 s for 5 s, the last burst ending 50 s ago: every
-      // level's gaps are 85 s (bin 1), so all three instances are wanted from 54 s to 132 s after it.
+      // As if 3 requests at once had come every 5 minutes for 5 s, the last burst ending 230 s ago:
+      // every level's gaps are 295 s (bin 4), so all three instances are wanted from 240 s after it.
+      // (Not every 90 s: the function is alone under the shared price, so its budget is what a fixed
+      // keep-alive holds over its own idle times; with 90-s gaps the fixed one holds all of them, and
+      // the learned windows, each charged for one more gap longer than any seen, would not fit.
+      // KeepAlivePriceTest has the same case.)
       IdleTimeTracker learned = new IdleTimeTracker();
-      Instant lastEnd = Instant.now().minusSeconds(50);
+      Instant lastEnd = Instant.now().minusSeconds(230);
       for (int i = 4; i >= 0; i--) {
-        Instant start = lastEnd.minusSeconds(5 + 90L * i);
+        Instant start = lastEnd.minusSeconds(5 + 300L * i);
         learned.demand("hello-java", 3, start);
         learned.demand("hello-java", 0, start.plusSeconds(5));
       }

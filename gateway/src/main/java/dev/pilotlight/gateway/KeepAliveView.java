@@ -15,8 +15,16 @@ import java.util.Map;
  * @param idleTimes how many idle times the function's histogram holds (learned so far, kept across restarts)
  * @param scaleOutLevels how many levels above one instance the function has reached, each with its own
  *     histogram ({@code histogram} mode pre-warms bursts at those levels)
+ * @param coldStartPriceGbSeconds the {@code histogram} mode's price of a cold start, shared by every
+ *     function in it (GB-s of idle instance; set so that together they hold no more idle memory than
+ *     the fixed keep-alive of the budget); null in other modes, or while nothing limits it
  */
-public record KeepAliveView(String mode, String basis, Duration prewarmAfter, Duration keepUntil, int idleTimes, int scaleOutLevels) {
+public record KeepAliveView(String mode, String basis, Duration prewarmAfter, Duration keepUntil, int idleTimes, int scaleOutLevels,
+    Double coldStartPriceGbSeconds) {
+  public KeepAliveView(String mode, String basis, Duration prewarmAfter, Duration keepUntil, int idleTimes, int scaleOutLevels) {
+    this(mode, basis, prewarmAfter, keepUntil, idleTimes, scaleOutLevels, null);
+  }
+
   Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("mode", mode);
@@ -25,6 +33,7 @@ public record KeepAliveView(String mode, String basis, Duration prewarmAfter, Du
     m.put("keepUntilSeconds", keepUntil.toMillis() / 1000.0);
     m.put("idleTimes", idleTimes);
     m.put("scaleOutLevels", scaleOutLevels);
+    m.put("coldStartPriceGbSeconds", coldStartPriceGbSeconds);
     return m;
   }
 }

@@ -157,6 +157,9 @@ public final class Wiring {
     IdleTimeTracker rhythms = new IdleTimeTracker();
     usageStore.rhythms().forEach((name, r) -> restoreRhythm(rhythms, name, r));
     KeepAliveIdlePolicy keepAlive = KeepAliveIdlePolicy.withDefault(rhythms, config.keepAlive(), config.keepAliveBudget());
+    // One price of a cold start for every function in histogram mode, recomputed by the scaling loop once a minute.
+    metrics.gauge("pilotlight.keepalive.coldstart.price.gb.seconds", keepAlive.price(),
+        p -> p.unlimited() ? Double.POSITIVE_INFINITY : p.gbSeconds());
     // Demand reaches the autoscaler one way: the pools report it here, for the loop's samples and the rhythms.
     DemandMeter demand = new DemandMeter(rhythms);
     UsageMeter usage = new UsageMeter(new UsageOnStore(usageStore), clock);
@@ -357,8 +360,11 @@ public final class Wiring {
 
   private static KeepAliveView keepAliveView(FunctionSpec spec, KeepAlive daemonDefault, KeepAliveIdlePolicy policy, IdleTimeTracker rhythms) {
     KeepAliveDecision d = policy.decision(spec);
-    return new KeepAliveView(KeepAliveIdlePolicy.modeOf(spec, daemonDefault).id(), d.basis(), d.prewarmAfter(), d.keepUntil(),
-        rhythms.idleTimes(spec.name()), Math.max(0, rhythms.levels(spec.name()) - 1));
+    KeepAlive mode = KeepAliveIdlePolicy.modeOf(spec, daemonDefault);
+    // the shared price, for the functions it prices (an infinite one limits nothing: shown as none)
+    Double price = mode == KeepAlive.HISTOGRAM && policy.price() != null && !policy.price().unlimited() ? policy.price().gbSeconds() : null;
+    return new KeepAliveView(mode.id(), d.basis(), d.prewarmAfter(), d.keepUntil(), rhythms.idleTimes(spec.name()),
+        Math.max(0, rhythms.levels(spec.name()) - 1), price);
   }
 
   /** Puts back a persisted rhythm; a damaged one is dropped (the function learns again) rather than failing the start. */
