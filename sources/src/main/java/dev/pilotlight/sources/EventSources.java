@@ -98,14 +98,16 @@ public final class EventSources implements AutoCloseable {
       onFailure = null;
     }
     RabbitSource s = RabbitSource.parse(source);
-    check(s, onFailure);
+    check(s, onFailure); // outside the lock: up to 5 s on the network
     EventSourceMapping m = new EventSourceMapping(UUID.randomUUID().toString(), function, source, size, w, retries, onFailure, patterns,
         true, clock.instant());
-    store.add(m);
-    RabbitPoller p = new RabbitPoller(m, invoker, store, clock, log);
-    pollers.put(m.uuid(), p);
-    p.start();
-    return view(p);
+    synchronized (this) { // the store and the pollers change together (see reconcile)
+      store.add(m);
+      RabbitPoller p = new RabbitPoller(m, invoker, store, clock, log);
+      pollers.put(m.uuid(), p);
+      p.start();
+      return view(p);
+    }
   }
 
   /** Connects once, as the poller will, and asks for the queues without creating them. */
@@ -155,7 +157,7 @@ public final class EventSources implements AutoCloseable {
   }
 
   /** Pauses ({@code false}) or resumes a mapping of {@code function}; false when it has none of that id. */
-  public boolean enable(String function, String uuid, boolean enabled) {
+  public synchronized boolean enable(String function, String uuid, boolean enabled) {
     if (find(function, uuid).isEmpty() || !store.setEnabled(uuid, enabled)) {
       return false;
     }
@@ -166,7 +168,7 @@ public final class EventSources implements AutoCloseable {
     return true;
   }
 
-  public boolean remove(String function, String uuid) {
+  public synchronized boolean remove(String function, String uuid) {
     if (find(function, uuid).isEmpty() || !store.removeMapping(uuid)) {
       return false;
     }
@@ -181,8 +183,12 @@ public final class EventSources implements AutoCloseable {
     return new View(p.mapping(), p.state(), p.lastError(), p.batches.get(), p.messages.get(), p.failedMessages.get(), p.filteredMessages.get(), p.queueDepth);
   }
 
-  /** Pollers for the stored mappings, and none for the others (removed with their function). */
-  void reconcile() {
+  /**
+   * Pollers for the stored mappings, each paused or not as stored, and none for the others (removed
+   * with their function). Under the same lock as add, remove and enable, so a change of theirs is
+   * never undone by a pass that read the store before it.
+   */
+  synchronized void reconcile() {
     Map<String, EventSourceMapping> stored = new ConcurrentHashMap<>();
     store.mappings().forEach(m -> stored.put(m.uuid(), m));
     for (var e : pollers.entrySet()) {
@@ -191,16 +197,21 @@ public final class EventSources implements AutoCloseable {
       }
     }
     for (EventSourceMapping m : stored.values()) {
-      pollers.computeIfAbsent(m.uuid(), id -> {
-        RabbitPoller p = new RabbitPoller(m, invoker, store, clock, log);
-        p.start();
-        return p;
-      });
+      RabbitPoller existing = pollers.get(m.uuid());
+      if (existing != null) {
+        if (existing.mapping().enabled() != m.enabled()) {
+          existing.enable(m.enabled());
+        }
+        continue;
+      }
+      RabbitPoller p = new RabbitPoller(m, invoker, store, clock, log);
+      pollers.put(m.uuid(), p);
+      p.start();
     }
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     reconciler.close();
     pollers.values().forEach(RabbitPoller::close);
     pollers.clear();

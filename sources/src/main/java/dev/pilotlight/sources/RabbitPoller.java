@@ -82,11 +82,12 @@ final class RabbitPoller implements AutoCloseable {
     return lastError;
   }
 
+  /**
+   * Pauses or resumes. A pause lets the batch in flight finish (and be acknowledged), then the
+   * consumer leaves the queue within half a second and the messages it had prefetched go back to it.
+   */
   synchronized void enable(boolean on) {
     enabled = on;
-    if (!on) {
-      closeConnection(); // unacknowledged messages go back to the queue
-    }
     notifyAll();
   }
 
