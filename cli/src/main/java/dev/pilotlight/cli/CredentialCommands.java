@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code tokens create|ls|revoke} (bearer tokens for the native API and the CLI) and
@@ -34,18 +32,9 @@ final class CredentialCommands {
 
   /** The {@code tokens} or {@code keys} group itself: prints its usage. */
   @Command(description = "Manage credentials (needs an admin token).", synopsisSubcommandLabel = "COMMAND")
-  static final class Group extends DaemonCommand {
-    @Spec
-    CommandSpec spec;
-
+  static final class Group extends GroupCommand {
     Group(CliContext ctx) {
       super(ctx);
-    }
-
-    @Override
-    public Integer call() {
-      spec.commandLine().usage(ctx.err());
-      return CliFailure.EXIT_USAGE;
     }
   }
 

@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code events add|ls|rm|pause|resume}: a function's event source mappings (see docs/events.md). */
 final class EventSourceCommands {
@@ -21,18 +19,9 @@ final class EventSourceCommands {
   /** The {@code events} group itself: prints its usage. */
   @Command(name = "events", description = "Invoke a function with batches from a broker's queue (RabbitMQ), as Lambda's event source mappings.",
       synopsisSubcommandLabel = "COMMAND")
-  static final class Group extends DaemonCommand {
-    @Spec
-    CommandSpec spec;
-
+  static final class Group extends GroupCommand {
     Group(CliContext ctx) {
       super(ctx);
-    }
-
-    @Override
-    public Integer call() {
-      spec.commandLine().usage(ctx.err());
-      return CliFailure.EXIT_USAGE;
     }
   }
 

@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code schedule add|ls|rm}: a function's schedules, each due time of which invokes it
@@ -20,18 +18,9 @@ final class ScheduleCommands {
   /** The {@code schedule} group itself: prints its usage. */
   @Command(name = "schedule", description = "Invoke a function on a schedule: rate(…), cron(…) or a 5-field cron line.",
       synopsisSubcommandLabel = "COMMAND")
-  static final class Group extends DaemonCommand {
-    @Spec
-    CommandSpec spec;
-
+  static final class Group extends GroupCommand {
     Group(CliContext ctx) {
       super(ctx);
-    }
-
-    @Override
-    public Integer call() {
-      spec.commandLine().usage(ctx.err());
-      return CliFailure.EXIT_USAGE;
     }
   }
 

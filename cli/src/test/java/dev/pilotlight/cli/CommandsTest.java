@@ -323,6 +323,16 @@ class CommandsTest extends AgainstFakeDaemon {
   }
 
   @Test
+  void aGroupAloneShowsItsCommands_exitUsage() {
+    for (String group : new String[] {"schedule", "events", "tokens", "keys"}) {
+      var r = CliRunner.against(daemon.url()).run(group);
+      assertThat(r.exit()).as(group).isEqualTo(CliFailure.EXIT_USAGE);
+      assertThat(r.err()).as(group).contains("Usage:").contains("ls");
+    }
+    assertThat(daemon.requests()).isEmpty();
+  }
+
+  @Test
   void daemonNotRunning_exit2WithHowToStartIt() throws IOException {
     int closedPort = LoopbackPorts.freePort();
     String url = "http://127.0.0.1:" + closedPort;
