@@ -17,7 +17,8 @@ final class EventSourceCommands {
   }
 
   /** The {@code events} group itself: prints its usage. */
-  @Command(name = "events", description = "Invoke a function with batches from a broker's queue (RabbitMQ), as Lambda's event source mappings.",
+  @Command(name = "events", description = "Invoke a function with batches from a broker (a RabbitMQ queue, an MQTT topic filter), as Lambda's "
+      + "event source mappings.",
       synopsisSubcommandLabel = "COMMAND")
   static final class Group extends GroupCommand {
     Group(CliContext ctx) {
@@ -32,7 +33,8 @@ final class EventSourceCommands {
     String name;
 
     @Option(names = "--source", required = true, paramLabel = "URI",
-        description = "rabbitmq://USER:PASSWORD@HOST:5672/VHOST?queue=NAME (VHOST %%2F is /; amqps:// for TLS).")
+        description = "rabbitmq://USER:PASSWORD@HOST:5672/VHOST?queue=NAME (VHOST %%2F is /; amqps:// for TLS), or "
+            + "mqtt://[USER:PASSWORD@]HOST:1883?topic=FILTER[&qos=0|1] (mqtts:// for TLS).")
     String source;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Messages per invocation, at most (default 100, at most 10000).")

@@ -48,7 +48,7 @@ public final class EventSources implements AutoCloseable {
   private final EventInvoker invoker;
   private final InstantSource clock;
   private final Log log;
-  private final Map<String, RabbitPoller> pollers = new ConcurrentHashMap<>();
+  private final Map<String, SourcePoller> pollers = new ConcurrentHashMap<>();
   private final Ticker reconciler = new Ticker("event-sources", this::reconcile);
 
   public EventSources(MappingStore store, EventInvoker invoker, InstantSource clock, Log log) {
@@ -97,13 +97,20 @@ public final class EventSources implements AutoCloseable {
     if (onFailure != null && onFailure.isBlank()) {
       onFailure = null;
     }
-    RabbitSource s = RabbitSource.parse(source);
-    check(s, onFailure); // outside the lock: up to 5 s on the network
+    if (MqttSource.handles(source)) {
+      MqttSource ms = MqttSource.parse(source);
+      if (onFailure != null) {
+        throw new IllegalArgumentException("--on-failure names a RabbitMQ queue; an MQTT source's given-up batches go to the failures list");
+      }
+      MqttPoller.check(ms); // outside the lock: up to 5 s on the network
+    } else {
+      check(RabbitSource.parse(source), onFailure); // outside the lock: up to 5 s on the network
+    }
     EventSourceMapping m = new EventSourceMapping(UUID.randomUUID().toString(), function, source, size, w, retries, onFailure, patterns,
         true, clock.instant());
     synchronized (this) { // the store and the pollers change together (see reconcile)
       store.add(m);
-      RabbitPoller p = new RabbitPoller(m, invoker, store, clock, log);
+      SourcePoller p = poller(m);
       pollers.put(m.uuid(), p);
       p.start();
       return view(p);
@@ -145,7 +152,7 @@ public final class EventSources implements AutoCloseable {
     List<View> out = new ArrayList<>();
     for (EventSourceMapping m : store.mappings()) {
       if (m.function().equals(function)) {
-        RabbitPoller p = pollers.get(m.uuid());
+        SourcePoller p = pollers.get(m.uuid());
         out.add(p == null ? new View(m, m.enabled() ? "Creating" : "Disabled", null, 0, 0, 0, 0, -1) : view(p));
       }
     }
@@ -161,7 +168,7 @@ public final class EventSources implements AutoCloseable {
     if (find(function, uuid).isEmpty() || !store.setEnabled(uuid, enabled)) {
       return false;
     }
-    RabbitPoller p = pollers.get(uuid);
+    SourcePoller p = pollers.get(uuid);
     if (p != null) {
       p.enable(enabled);
     }
@@ -172,15 +179,21 @@ public final class EventSources implements AutoCloseable {
     if (find(function, uuid).isEmpty() || !store.removeMapping(uuid)) {
       return false;
     }
-    RabbitPoller p = pollers.remove(uuid);
+    SourcePoller p = pollers.remove(uuid);
     if (p != null) {
       p.close();
+      p.forget();
     }
     return true;
   }
 
-  private static View view(RabbitPoller p) {
-    return new View(p.mapping(), p.state(), p.lastError(), p.batches.get(), p.messages.get(), p.failedMessages.get(), p.filteredMessages.get(), p.queueDepth);
+  private static View view(SourcePoller p) {
+    return new View(p.mapping(), p.state(), p.lastError(), p.batches(), p.messages(), p.failedMessages(), p.filteredMessages(),
+        p.queueDepth());
+  }
+
+  private SourcePoller poller(EventSourceMapping m) {
+    return MqttSource.handles(m.source()) ? new MqttPoller(m, invoker, store, clock, log) : new RabbitPoller(m, invoker, store, clock, log);
   }
 
   /**
@@ -194,17 +207,18 @@ public final class EventSources implements AutoCloseable {
     for (var e : pollers.entrySet()) {
       if (!stored.containsKey(e.getKey()) && pollers.remove(e.getKey(), e.getValue())) {
         e.getValue().close();
+        e.getValue().forget();
       }
     }
     for (EventSourceMapping m : stored.values()) {
-      RabbitPoller existing = pollers.get(m.uuid());
+      SourcePoller existing = pollers.get(m.uuid());
       if (existing != null) {
         if (existing.mapping().enabled() != m.enabled()) {
           existing.enable(m.enabled());
         }
         continue;
       }
-      RabbitPoller p = new RabbitPoller(m, invoker, store, clock, log);
+      SourcePoller p = poller(m);
       pollers.put(m.uuid(), p);
       p.start();
     }
@@ -213,7 +227,7 @@ public final class EventSources implements AutoCloseable {
   @Override
   public synchronized void close() {
     reconciler.close();
-    pollers.values().forEach(RabbitPoller::close);
+    pollers.values().forEach(SourcePoller::close);
     pollers.clear();
   }
 }

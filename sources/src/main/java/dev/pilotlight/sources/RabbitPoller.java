@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * function's failures list, and are acknowledged. A broker that cannot be reached puts the mapping
  * in {@code PROBLEM} with the reason and is tried again after 1 s, doubling to 30 s: never a busy loop.
  */
-final class RabbitPoller implements AutoCloseable {
+final class RabbitPoller implements SourcePoller {
   static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
   private final EventSourceMapping mapping;
@@ -66,27 +66,57 @@ final class RabbitPoller implements AutoCloseable {
     this.thread = Thread.ofPlatform().daemon().name("source-" + mapping.uuid().substring(0, 8)).unstarted(this::run);
   }
 
-  EventSourceMapping mapping() {
+  @Override
+  public EventSourceMapping mapping() {
     return mapping.withEnabled(enabled);
   }
 
-  void start() {
+  @Override
+  public void start() {
     thread.start();
   }
 
-  String state() {
+  @Override
+  public String state() {
     return !enabled ? "Disabled" : state;
   }
 
-  String lastError() {
+  @Override
+  public String lastError() {
     return lastError;
+  }
+
+  @Override
+  public long batches() {
+    return batches.get();
+  }
+
+  @Override
+  public long messages() {
+    return messages.get();
+  }
+
+  @Override
+  public long failedMessages() {
+    return failedMessages.get();
+  }
+
+  @Override
+  public long filteredMessages() {
+    return filteredMessages.get();
+  }
+
+  @Override
+  public long queueDepth() {
+    return queueDepth;
   }
 
   /**
    * Pauses or resumes. A pause lets the batch in flight finish (and be acknowledged), then the
    * consumer leaves the queue within half a second and the messages it had prefetched go back to it.
    */
-  synchronized void enable(boolean on) {
+  @Override
+  public synchronized void enable(boolean on) {
     enabled = on;
     notifyAll();
   }

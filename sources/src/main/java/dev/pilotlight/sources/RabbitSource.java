@@ -26,8 +26,8 @@ record RabbitSource(String host, int port, String vhost, String user, String pas
     String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
     boolean tls = scheme.equals("amqps") || scheme.equals("rabbitmqs");
     if (!tls && !scheme.equals("rabbitmq") && !scheme.equals("amqp")) {
-      throw new IllegalArgumentException("source: '" + scheme + "://' is not supported (supported: rabbitmq://, amqp://, amqps://); "
-          + "Kafka, NATS and MQTT sources are not built yet");
+      throw new IllegalArgumentException("source: '" + scheme + "://' is not supported (supported: rabbitmq://, amqp://, amqps://, "
+          + "mqtt://, mqtts://); Kafka and NATS sources are not built yet");
     }
     if (u.getHost() == null) {
       throw new IllegalArgumentException("source: no host (expected rabbitmq://USER:PASSWORD@HOST:5672/%2F?queue=NAME)");

@@ -39,6 +39,21 @@ class RabbitSourceTest {
   }
 
   @Test
+  void mqttSourcesAreReadWithTheirWildcardsAndDefaults() {
+    assertThat(MqttSource.handles("mqtt://h?topic=a")).isTrue();
+    assertThat(MqttSource.handles("rabbitmq://h?queue=a")).isFalse();
+    assertThat(MqttSource.parse("mqtt://127.0.0.1?topic=sensors/#"))
+        .isEqualTo(new MqttSource("127.0.0.1", 1883, null, null, "sensors/#", 1, false));
+    assertThat(MqttSource.parse("mqtts://u:p%40ss@broker:8884?topic=a/%2B/b&qos=0"))
+        .isEqualTo(new MqttSource("broker", 8884, "u", "p@ss", "a/+/b", 0, true));
+    assertThat(MqttSource.parse("mqtt://u:secret@h?topic=t").toString()).doesNotContain("secret");
+    assertThatThrownBy(() -> MqttSource.parse("mqtt://h")).hasMessageContaining("no topic");
+    assertThatThrownBy(() -> MqttSource.parse("mqtt://h?topic=t&qos=2")).hasMessageContaining("qos 2");
+    assertThatThrownBy(() -> MqttSource.parse("mqtt://h?topic=t&retain=1")).hasMessageContaining("unknown parameter 'retain'");
+    assertThat(MqttPoller.clientId("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")).isEqualTo("pl-0f1e2d3c4b5a69788796").hasSize(23);
+  }
+
+  @Test
   void theSourceIsShownWithoutItsPassword() {
     assertThat(EventSourceMapping.redact("rabbitmq://app:s3cr3t@h:5672/%2F?queue=q")).isEqualTo("rabbitmq://app:****@h:5672/%2F?queue=q");
     assertThat(EventSourceMapping.redact("rabbitmq://h:5672/%2F?queue=q")).isEqualTo("rabbitmq://h:5672/%2F?queue=q");
