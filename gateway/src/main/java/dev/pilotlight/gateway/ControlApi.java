@@ -100,18 +100,14 @@ public final class ControlApi {
     }
     if (parts.length == 4 && m.equals(HttpMethod.GET)) {
       blocking(ctx, req, () -> {
-        if (control.find(name).isEmpty()) {
-          throw new Failure.FunctionNotFound(name);
-        }
+        requireFunction(name);
         return ErrorResponses.json(HttpResponseStatus.OK, Map.of("function", name,
             "schedules", sched.list(name).stream().map(ControlApi::scheduleView).toList()));
       });
     } else if (parts.length == 4 && m.equals(HttpMethod.POST)) {
       byte[] body = io.netty.buffer.ByteBufUtil.getBytes(req.content());
       blocking(ctx, req, () -> {
-        if (control.find(name).isEmpty()) {
-          throw new Failure.FunctionNotFound(name);
-        }
+        requireFunction(name);
         JsonNode json = JsonBodies.object(body);
         if (!json.path("expression").isTextual()) {
           throw new Failure.InvalidInput("expected {\"expression\": \"rate(5 minutes)\"} (also: id, timezone, payload, missed)");
@@ -136,9 +132,7 @@ public final class ControlApi {
       });
     } else if (parts.length == 5 && m.equals(HttpMethod.DELETE)) {
       blocking(ctx, req, () -> {
-        if (control.find(name).isEmpty()) {
-          throw new Failure.FunctionNotFound(name);
-        }
+        requireFunction(name);
         if (!sched.remove(name, parts[4])) {
           throw new Failure.FunctionNotFound(name + "'s schedule " + parts[4]);
         }
@@ -164,18 +158,14 @@ public final class ControlApi {
     }
     if (parts.length == 4 && m.equals(HttpMethod.GET)) {
       blocking(ctx, req, () -> {
-        if (control.find(name).isEmpty()) {
-          throw new Failure.FunctionNotFound(name);
-        }
+        requireFunction(name);
         return ErrorResponses.json(HttpResponseStatus.OK, Map.of("function", name,
             "eventSources", es.list(name).stream().map(ControlApi::sourceView).toList()));
       });
     } else if (parts.length == 4 && m.equals(HttpMethod.POST)) {
       byte[] body = io.netty.buffer.ByteBufUtil.getBytes(req.content());
       blocking(ctx, req, () -> {
-        if (control.find(name).isEmpty()) {
-          throw new Failure.FunctionNotFound(name);
-        }
+        requireFunction(name);
         JsonNode json = JsonBodies.object(body);
         if (!json.path("source").isTextual()) {
           throw new Failure.InvalidInput("expected {\"source\": \"rabbitmq://USER:PASSWORD@HOST:5672/%2F?queue=NAME\"} "
@@ -251,6 +241,13 @@ public final class ControlApi {
     m.put("queueDepth", v.queueDepth() < 0 ? null : v.queueDepth());
     m.put("created", v.mapping().createdAt().toString());
     return m;
+  }
+
+  /** @throws Failure.FunctionNotFound when no function is deployed as {@code name} */
+  private void requireFunction(String name) {
+    if (control.find(name).isEmpty()) {
+      throw new Failure.FunctionNotFound(name);
+    }
   }
 
   /** {@code schedule-N}, the first N not taken. */
@@ -403,9 +400,7 @@ public final class ControlApi {
       case "failures" -> {
         if (m.equals(HttpMethod.GET)) {
           blocking(ctx, req, () -> {
-            if (control.find(name).isEmpty()) {
-              throw new Failure.FunctionNotFound(name);
-            }
+            requireFunction(name);
             return ErrorResponses.json(HttpResponseStatus.OK, FailureView.of(name, async.failures(name)));
           });
         } else {
@@ -415,9 +410,7 @@ public final class ControlApi {
       case "redrive" -> {
         if (m.equals(HttpMethod.POST)) {
           blocking(ctx, req, () -> {
-            if (control.find(name).isEmpty()) {
-              throw new Failure.FunctionNotFound(name);
-            }
+            requireFunction(name);
             return ErrorResponses.json(HttpResponseStatus.OK, Map.of("function", name, "redriven", async.redrive(name)));
           });
         } else {
@@ -624,9 +617,7 @@ public final class ControlApi {
     req.release();
     BlockingWork.submit(blocking, () -> {
       try {
-        if (control.find(name).isEmpty()) {
-          throw new Failure.FunctionNotFound(name);
-        }
+        requireFunction(name);
         List<String> lines = control.tailLogs(name, tail);
         if (!follow) {
           FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,

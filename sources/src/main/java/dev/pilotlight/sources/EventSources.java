@@ -125,13 +125,13 @@ public final class EventSources implements AutoCloseable {
           ch.queueDeclarePassive(q);
         } catch (Exception e) {
           throw new IllegalArgumentException("queue '" + q + "' does not exist in virtual host '" + s.vhost() + "' of " + s.host() + ":"
-              + s.port() + " (" + RabbitPoller.describe(e) + ")");
+              + s.port() + " (" + BatchPoller.describe(e) + ")");
         }
       }
     } catch (IllegalArgumentException e) {
       throw e;
     } catch (Exception e) {
-      String why = RabbitPoller.describe(e);
+      String why = BatchPoller.describe(e);
       throw new IllegalArgumentException(why.startsWith("the broker refused")
           ? "the broker at " + s.host() + ":" + s.port() + " refused the credentials of user '" + s.user() + "'"
           : "cannot reach the broker at " + s.host() + ":" + s.port() + " (" + why + ")");

@@ -1,0 +1,310 @@
+package dev.pilotlight.sources;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pilotlight.model.source.EventSourceMapping;
+import dev.pilotlight.model.source.MappingStore;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What every broker's poller does the same way: a thread of its own that (re)connects with backoff
+ * and a {@code Problem} state while the broker cannot be read (1 s, doubling to 30 s: never a busy
+ * loop), gathers up to {@code batchSize} messages or for {@code batchWindow} after the first, drops
+ * what no filter matches, runs the batch on the function and acknowledges it only then (at least
+ * once), retries a failed batch after 1 s, 2 s, 4 s… up to {@code maxRetries} times, then gives it up
+ * (to the function's failures list unless the broker has a better place) and acknowledges it. A
+ * subclass connects, says how a message is acknowledged, shown to filters and put in the event.
+ *
+ * @param <M> one message as the broker's client delivers it
+ */
+abstract class BatchPoller<M> implements SourcePoller {
+  static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+
+  final EventSourceMapping mapping;
+  final EventInvoker invoker;
+  final MappingStore store;
+  final InstantSource clock;
+  final EventSources.Log log;
+  private final List<FilterPattern> filters;
+  private final Thread thread;
+  volatile boolean closed;
+  volatile boolean enabled;
+  private volatile String state = "Creating";
+  private volatile String lastError;
+  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong messages = new AtomicLong();
+  private final AtomicLong failedMessages = new AtomicLong();
+  private final AtomicLong filteredMessages = new AtomicLong();
+  /** Messages waiting at the broker when last asked; -1: not known (or the broker does not say). */
+  volatile long queueDepth = -1;
+
+  BatchPoller(EventSourceMapping mapping, EventInvoker invoker, MappingStore store, InstantSource clock, EventSources.Log log) {
+    this.mapping = mapping;
+    this.invoker = invoker;
+    this.store = store;
+    this.clock = clock;
+    this.log = log;
+    this.enabled = mapping.enabled();
+    this.filters = mapping.filters().stream().map(FilterPattern::parse).toList();
+    this.thread = Thread.ofPlatform().daemon().name("source-" + mapping.uuid().substring(0, 8)).unstarted(this::run);
+  }
+
+  // ---- what a broker's poller says --------------------------------------------------------------
+
+  /** The source as shown in logs: never with its password. */
+  abstract String shown();
+
+  /** Connects and subscribes, then calls {@link #pump} with where deliveries arrive; throws when the broker is lost. */
+  abstract void consume() throws Exception;
+
+  /** Drops the connection, if any; called after {@link #consume} ends, and by {@link #close}. */
+  abstract void disconnect();
+
+  /** Throws when the connection is gone. */
+  abstract void checkOpen() throws Exception;
+
+  /** Called while no message came for half a second, and after each batch: a chance to ask the queue's depth. */
+  void housekeep(boolean afterBatch) throws Exception {}
+
+  /** Acknowledges {@code all} (a batch, in delivery order). */
+  abstract void ack(List<M> all) throws Exception;
+
+  /** What a filter pattern is matched against. */
+  abstract JsonNode matchView(M m);
+
+  /** The event a batch becomes. */
+  abstract byte[] event(List<M> batch);
+
+  /** Where a batch given up on goes: by default the function's failures list. */
+  void giveUp(List<M> batch, byte[] event, String requestId, String error) throws Exception {
+    store.recordFailed(mapping.function(), requestId, event, error, clock.instant());
+    log.line(mapping.function(), "SOURCE " + mapping.uuid() + ": a batch of " + batch.size() + " message(s) kept in the failures list "
+        + "(request " + requestId + ") after " + (mapping.maxRetries() + 1) + " failed attempt(s)");
+  }
+
+  // ---- SourcePoller ----------------------------------------------------------------------------
+
+  @Override
+  public EventSourceMapping mapping() {
+    return mapping.withEnabled(enabled);
+  }
+
+  @Override
+  public void start() {
+    thread.start();
+  }
+
+  @Override
+  public String state() {
+    return !enabled ? "Disabled" : state;
+  }
+
+  @Override
+  public String lastError() {
+    return lastError;
+  }
+
+  @Override
+  public long batches() {
+    return batches.get();
+  }
+
+  @Override
+  public long messages() {
+    return messages.get();
+  }
+
+  @Override
+  public long failedMessages() {
+    return failedMessages.get();
+  }
+
+  @Override
+  public long filteredMessages() {
+    return filteredMessages.get();
+  }
+
+  @Override
+  public long queueDepth() {
+    return queueDepth;
+  }
+
+  /**
+   * Pauses or resumes. A pause lets the batch in flight finish (and be acknowledged); then the
+   * poller leaves the broker within half a second, and what it had been sent but not acknowledged
+   * goes back to it.
+   */
+  @Override
+  public synchronized void enable(boolean on) {
+    enabled = on;
+    notifyAll();
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      closed = true;
+      notifyAll();
+    }
+    disconnect();
+    thread.interrupt();
+  }
+
+  // ---- the loop ----------------------------------------------------------------------------------
+
+  private void run() {
+    long backoffMs = 1000;
+    while (!closed) {
+      synchronized (this) {
+        while (!enabled && !closed) {
+          try {
+            wait();
+          } catch (InterruptedException e) {
+            if (closed) {
+              return;
+            }
+          }
+        }
+      }
+      if (closed) {
+        return;
+      }
+      try {
+        consume();
+        backoffMs = 1000;
+      } catch (Exception e) {
+        if (closed) {
+          return;
+        }
+        if (!enabled) {
+          continue;
+        }
+        String why = describe(e);
+        if (!"Problem".equals(state) || !why.equals(lastError)) {
+          log.line(mapping.function(), "SOURCE " + mapping.uuid() + " (" + shown() + "): " + why + "; trying again in " + backoffMs + " ms");
+        }
+        state = "Problem";
+        lastError = why;
+        sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, MAX_BACKOFF.toMillis());
+      } finally {
+        disconnect();
+      }
+    }
+  }
+
+  /** Called by {@link #consume} once subscribed: batches from {@code inbox} until paused, closed or the connection fails (thrown). */
+  final void pump(BlockingQueue<M> inbox) throws Exception {
+    if (!"Enabled".equals(state)) {
+      log.line(mapping.function(), "SOURCE " + mapping.uuid() + " (" + shown() + "): consuming");
+    }
+    state = "Enabled";
+    lastError = null;
+    while (!closed && enabled) {
+      checkOpen();
+      M first = inbox.poll(500, TimeUnit.MILLISECONDS);
+      if (first == null) {
+        housekeep(false);
+        continue;
+      }
+      List<M> batch = new ArrayList<>();
+      batch.add(first);
+      long deadline = System.nanoTime() + mapping.batchWindow().toNanos();
+      while (batch.size() < mapping.batchSize()) {
+        long left = deadline - System.nanoTime();
+        M m = left > 0 ? inbox.poll(left, TimeUnit.NANOSECONDS) : inbox.poll();
+        if (m == null) {
+          break;
+        }
+        batch.add(m);
+      }
+      process(batch);
+      housekeep(true);
+    }
+  }
+
+  private void process(List<M> all) throws Exception {
+    List<M> batch = all;
+    if (!filters.isEmpty()) {
+      // messages no filter matches are acknowledged with the batch and dropped, as on Lambda
+      batch = all.stream().filter(m -> filters.stream().anyMatch(f -> f.matches(matchView(m)))).toList();
+      filteredMessages.addAndGet(all.size() - batch.size());
+      if (batch.isEmpty()) {
+        ack(all);
+        return;
+      }
+    }
+    byte[] event = event(batch);
+    String error = null;
+    String requestId = null;
+    for (int attempt = 0; attempt <= mapping.maxRetries() && !closed && enabled; attempt++) {
+      if (attempt > 0) {
+        sleep(Math.min(1000L << Math.min(attempt - 1, 15), MAX_BACKOFF.toMillis()));
+        if (closed || !enabled) {
+          return; // not acknowledged: the broker delivers the batch again
+        }
+      }
+      requestId = UUID.randomUUID().toString();
+      EventInvoker.Outcome o;
+      try {
+        o = invoker.invoke(mapping.function(), requestId, event).get();
+      } catch (ExecutionException e) {
+        o = new EventInvoker.Outcome(String.valueOf(e.getCause()));
+      }
+      if (o.succeeded()) {
+        ack(all);
+        batches.incrementAndGet();
+        messages.addAndGet(batch.size());
+        return;
+      }
+      error = o.error();
+      log.line(mapping.function(), "SOURCE " + mapping.uuid() + ": a batch of " + batch.size() + " failed (attempt " + (attempt + 1) + " of "
+          + (mapping.maxRetries() + 1) + "): " + error);
+    }
+    if (closed || !enabled) {
+      return;
+    }
+    giveUp(batch, event, requestId, error);
+    ack(all);
+    batches.incrementAndGet();
+    failedMessages.addAndGet(batch.size());
+  }
+
+  /** The root cause of a broker client's failure, in words a user can act on. */
+  static String describe(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) { // the clients wrap the broker's reason in their own exceptions
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    if (m != null && m.contains("ACCESS_REFUSED")) {
+      return "the broker refused the credentials";
+    }
+    if (m != null && m.contains("NOT_FOUND")) {
+      return "the queue does not exist: " + m;
+    }
+    return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+  }
+
+  /** Waits {@code ms}, or less when closed. */
+  void sleep(long ms) {
+    synchronized (this) {
+      long end = System.currentTimeMillis() + ms;
+      long left;
+      while (!closed && (left = end - System.currentTimeMillis()) > 0) {
+        try {
+          wait(left);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+}
