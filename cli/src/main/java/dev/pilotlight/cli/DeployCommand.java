@@ -56,8 +56,8 @@ final class DeployCommand extends DaemonCommand {
   boolean json;
 
   @Option(names = "--rollout", paramLabel = "PLAN", description = "Take over progressively from the revision serving now: "
-      + "canary:10%,5m (10 % for 5 minutes, then all) or linear:10%,1m (10 % more each minute), rolled back at once if the new "
-      + "revision fails more calls (,errors=1%) or answers slower (,latency=2x) than the stable one; none: at once. Wins over "
+      + "canary:10%%,5m (10 %% for 5 minutes, then all) or linear:10%%,1m (10 %% more each minute), rolled back at once if the new "
+      + "revision fails more calls (,errors=1%%) or answers slower (,latency=2x) than the stable one; none: at once. Wins over "
       + "pilotlight.yaml's rollout key.")
   String rollout;
 

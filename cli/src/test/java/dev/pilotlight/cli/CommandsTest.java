@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pilotlight.cli.FakeDaemon.Reply;
 import dev.pilotlight.model.io.LoopbackPorts;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** Each command against a fake daemon: the request it sent and what it printed. */
 class CommandsTest extends AgainstFakeDaemon {
@@ -320,6 +326,29 @@ class CommandsTest extends AgainstFakeDaemon {
 
     assertThat(r.exit()).isEqualTo(1);
     assertThat(r.err()).isEqualTo("error: the daemon answered HTTP 500: Internal Server Error\n");
+  }
+
+  @Test
+  void everyCommandsHelpRendersItsTextAsWritten() {
+    // picocli reads descriptions as format strings: a lone % (canary:10%) makes it print a warning
+    // on stderr and the raw text instead of the help.
+    CommandLine root = Main.commandLine(new CliContext(System.out, System.err, Map.of()));
+    List<CommandLine> all = new ArrayList<>(List.of(root));
+    for (int i = 0; i < all.size(); i++) {
+      all.addAll(all.get(i).getSubcommands().values());
+    }
+    PrintStream before = System.err;
+    ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+    try {
+      for (CommandLine c : all) {
+        assertThat(c.getUsageMessage()).as(c.getCommandName()).doesNotContain("%n");
+      }
+    } finally {
+      System.setErr(before);
+    }
+    assertThat(warnings.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(root.getSubcommands().get("deploy").getUsageMessage().replaceAll("\\s+", " ")).contains("canary:10%,5m (10 % for 5 minutes");
   }
 
   @Test

@@ -93,7 +93,7 @@ public final class Main implements Callable<Integer> {
   double maxScaleDownRate;
 
   @Option(names = "--memory-budget-mb", paramLabel = "MB", description = "Memory for instances and the warm pool together, by their "
-      + "memory settings (default: 75% of the machine's memory).")
+      + "memory settings (default: 75%% of the machine's memory).")
   Long memoryBudgetMb;
 
   @Option(names = "--keep-alive", paramLabel = "histogram|fixed|off", description = "How idle instances of functions that set no "

@@ -8,6 +8,9 @@ import dev.pilotlight.model.FunctionSettings;
 import dev.pilotlight.model.KeepAlive;
 import dev.pilotlight.model.ScalingSettings;
 import dev.pilotlight.model.Setting;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -22,6 +25,22 @@ class ServeFlagsTest {
     Main main = new Main();
     new CommandLine(main).parseArgs(args);
     return main.withSettingFlags(BASE);
+  }
+
+  @Test
+  void helpRendersItsTextAsWritten() {
+    // picocli reads descriptions as format strings: a lone % prints a warning on stderr instead of the help.
+    PrintStream before = System.err;
+    ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+    String usage;
+    try {
+      usage = new CommandLine(new Main()).getUsageMessage();
+    } finally {
+      System.setErr(before);
+    }
+    assertThat(warnings.toString(StandardCharsets.UTF_8)).isEmpty();
+    assertThat(usage.replaceAll("\\s+", " ")).contains("75% of the machine's memory");
   }
 
   @Test
