@@ -179,4 +179,60 @@ final class EventSourceCommands {
       return 0;
     }
   }
+
+  @Command(name = "update", description = "Change a mapping's batch size, window, retries or filters; it keeps its source and its place in the "
+      + "queue (the source and the failure queue cannot change: rm and add again).")
+  static final class Update extends One {
+    @Option(names = "--batch-size", paramLabel = "N", description = "Messages per invocation, at most (1 to 10000).")
+    Integer batchSize;
+
+    @Option(names = "--batch-window", paramLabel = "DURATION", description = "How long a batch may wait to fill (0s to 5m).")
+    String batchWindow;
+
+    @Option(names = "--max-retries", paramLabel = "N", description = "Retries of a failed batch before it is given up on (0 to 100).")
+    Integer maxRetries;
+
+    @Option(names = "--filter", paramLabel = "PATTERN", description = "Lambda's filter pattern (JSON), replacing the mapping's filters; "
+        + "repeatable (at most 5).")
+    java.util.List<String> filters;
+
+    @Option(names = "--no-filters", description = "Drop the mapping's filters: every message is sent.")
+    boolean noFilters;
+
+    Update(CliContext ctx) {
+      super(ctx);
+    }
+
+    @Override
+    public Integer call() {
+      if (filters != null && noFilters) {
+        throw new CliFailure.Usage("--filter and --no-filters contradict each other");
+      }
+      ObjectNode body = Json.object();
+      if (batchSize != null) {
+        body.put("batchSize", batchSize);
+      }
+      if (batchWindow != null) {
+        body.put("batchWindow", batchWindow);
+      }
+      if (maxRetries != null) {
+        body.put("maxRetries", maxRetries);
+      }
+      if (filters != null || noFilters) {
+        var list = body.putArray("filters");
+        if (filters != null) {
+          filters.forEach(list::add);
+        }
+      }
+      if (body.isEmpty()) {
+        throw new CliFailure.Usage("nothing to change (give --batch-size, --batch-window, --max-retries, --filter or --no-filters)");
+      }
+      JsonNode updated = Json.parse(client().send("PUT", one(), DaemonClient.Body.of(Json.compact(body).getBytes(StandardCharsets.UTF_8),
+          "application/json"), DaemonClient.READ_TIMEOUT_MS).body());
+      ctx.out().println("updated event source " + uuid + " of " + name + " (batches of up to " + Json.text(updated, "batchSize") + ", window "
+          + Json.text(updated, "batchWindow") + ", " + Json.text(updated, "maxRetries") + " retries, " + updated.path("filters").size()
+          + " filter(s))");
+      return 0;
+    }
+  }
 }

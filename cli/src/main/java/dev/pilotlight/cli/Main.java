@@ -61,7 +61,7 @@ public final class Main extends DaemonCommand {
     cli.addSubcommand("schedule", schedules);
     CommandLine sources = new CommandLine(new EventSourceCommands.Group(ctx));
     for (Object c : List.of(new EventSourceCommands.Add(ctx), new EventSourceCommands.Ls(ctx), new EventSourceCommands.Rm(ctx),
-        new EventSourceCommands.Pause(ctx), new EventSourceCommands.Resume(ctx))) {
+        new EventSourceCommands.Pause(ctx), new EventSourceCommands.Resume(ctx), new EventSourceCommands.Update(ctx))) {
       sources.addSubcommand(new CommandLine(c));
     }
     cli.addSubcommand("events", sources);

@@ -133,6 +133,66 @@ class RabbitSourcesIT {
 
   static final long RECONCILE_MS = 3000;
 
+  static JsonNode mappings(DaemonFixture d, String function) throws Exception {
+    return DaemonFixture.JSON.readTree(d.cli("events", "ls", function, "--json").out()).path("eventSources");
+  }
+
+  @Test
+  void pilotlightYamlDeclaresTheMappingsAndAnUpdateKeepsTheirPlace(@TempDir Path data, @TempDir Path work) throws Exception {
+    String source = BROKER + "?queue=" + queue;
+    try (DaemonFixture d = new DaemonFixture(data)) {
+      // declared: the mapping is made with the manifest's settings and reads the queue
+      d.deploy(SchedulesIT.printer(work.resolve("v1"), "events:\n  - source: " + source + "\n    batchSize: 3\n    batchWindow: 100ms\n")
+          .toString(), "--name", "declared");
+      JsonNode first = mappings(d, "declared");
+      assertThat(first.size()).isEqualTo(1);
+      String uuid = first.get(0).path("uuid").asText();
+      assertThat(first.get(0).path("batchSize").asInt()).isEqualTo(3);
+      publish("yaml-1");
+      eventually(Duration.ofSeconds(60), "the declared mapping's message handled", () -> d.logs("declared").contains(b64("yaml-1")));
+
+      // declared again with other settings and a filter: the same mapping (its uuid, its place in the queue) takes them
+      d.deploy(SchedulesIT.printer(work.resolve("v2"), "events:\n  - source: " + source + "\n    batchSize: 7\n    filters:\n"
+          + "      - {data: [{prefix: keep}]}\n").toString(), "--name", "declared");
+      JsonNode second = mappings(d, "declared");
+      assertThat(second.size()).isEqualTo(1);
+      assertThat(second.get(0).path("uuid").asText()).isEqualTo(uuid);
+      assertThat(second.get(0).path("batchSize").asInt()).isEqualTo(7);
+      assertThat(second.get(0).path("filters").size()).isEqualTo(1);
+
+      // a manifest without the key leaves the mappings alone
+      d.deploy(SchedulesIT.printer(work.resolve("v3"), "").toString(), "--name", "declared");
+      assertThat(mappings(d, "declared").get(0).path("uuid").asText()).isEqualTo(uuid);
+
+      // update through the CLI: settings change, the uuid stays; the source cannot change through the API
+      DaemonFixture.CliResult up = d.cli("events", "update", "declared", uuid, "--batch-size", "2", "--no-filters");
+      assertThat(up.exit()).as(up.err()).isZero();
+      JsonNode updated = mappings(d, "declared").get(0);
+      assertThat(updated.path("uuid").asText()).isEqualTo(uuid);
+      assertThat(updated.path("batchSize").asInt()).isEqualTo(2);
+      assertThat(updated.path("filters").size()).isZero();
+      publish("after-update");
+      eventually(Duration.ofSeconds(60), "a message after the update", () -> d.logs("declared").contains(b64("after-update")));
+      assertThat(d.cli("events", "update", "declared", uuid).exit()).isEqualTo(64);
+      assertThat(d.cli("events", "update", "declared", "no-such-uuid", "--batch-size", "2").exit()).isEqualTo(1);
+      assertThat(d.cli("events", "update", "declared", uuid, "--batch-size", "0").err()).contains("batch size 0");
+
+      // an entry whose queue does not exist: the deploy goes through and says what was not applied; an empty list removes the rest
+      DaemonFixture.CliResult missing = d.cli("deploy", SchedulesIT.printer(work.resolve("v4"), "events: [\"" + BROKER
+          + "?queue=pl-it-no-such-queue\"]\n").toString(), "--name", "declared");
+      assertThat(missing.exit()).as(missing.err()).isZero();
+      assertThat(missing.out()).contains("pilotlight.yaml: events: entry 1 (rabbitmq://guest:****@").contains("pl-it-no-such-queue")
+          .contains("does not exist").doesNotContain("guest:guest");
+      assertThat(mappings(d, "declared").size()).isZero();
+
+      // a malformed entry refuses the package, naming it
+      DaemonFixture.CliResult bad = d.cli("deploy", SchedulesIT.printer(work.resolve("v5"), "events:\n  - source: " + source
+          + "\n    batchSize: many\n").toString(), "--name", "declared");
+      assertThat(bad.exit()).isEqualTo(1);
+      assertThat(bad.err()).contains("pilotlight.yaml: events: entry 1: batchSize: 'many'");
+    }
+  }
+
   @Test
   void aFailingBatchIsRetriedThenGoesToTheFailureQueueOrTheFailuresList(@TempDir Path data, @TempDir Path work) throws Exception {
     try (DaemonFixture d = new DaemonFixture(data)) {

@@ -182,6 +182,29 @@ public final class ControlApi {
           throw new Failure.InvalidInput(e.getMessage());
         }
       });
+    } else if (parts.length == 5 && (m.equals(HttpMethod.PATCH) || m.equals(HttpMethod.PUT))) {
+      byte[] body = io.netty.buffer.ByteBufUtil.getBytes(req.content());
+      blocking(ctx, req, () -> {
+        requireFunction(name);
+        JsonNode json = JsonBodies.object(body);
+        for (var field : json.properties()) {
+          if (!List.of("batchSize", "batchWindow", "maxRetries", "filters", "enabled").contains(field.getKey())) {
+            throw new Failure.InvalidInput("'" + field.getKey() + "' cannot be changed (can be: batchSize, batchWindow, maxRetries, filters, "
+                + "enabled; the source and the failure queue stay: remove the mapping and add it again to change them)");
+          }
+        }
+        try {
+          return ErrorResponses.json(HttpResponseStatus.OK, sourceView(es.update(name, parts[4],
+              json.path("batchSize").isNumber() ? json.get("batchSize").asInt() : null,
+              json.path("batchWindow").isTextual() ? Durations.parse("batchWindow", json.get("batchWindow").asText()) : null,
+              json.path("maxRetries").isNumber() ? json.get("maxRetries").asInt() : null,
+              json.has("filters") ? filters(json.get("filters")) : null,
+              json.path("enabled").isBoolean() ? json.get("enabled").asBoolean() : null)
+              .orElseThrow(() -> new Failure.FunctionNotFound(name + "'s event source " + parts[4]))));
+        } catch (IllegalArgumentException e) {
+          throw new Failure.InvalidInput(e.getMessage());
+        }
+      });
     } else if (parts.length == 5 && m.equals(HttpMethod.DELETE)) {
       blocking(ctx, req, () -> {
         if (!es.remove(name, parts[4])) {

@@ -14,6 +14,7 @@ import dev.pilotlight.model.release.Rollout;
 import dev.pilotlight.model.release.RolloutPlan;
 import dev.pilotlight.model.release.Traffic;
 import dev.pilotlight.model.schedule.ScheduleSpec;
+import dev.pilotlight.model.source.MappingSpec;
 import dev.pilotlight.store.ArtifactStore;
 import dev.pilotlight.store.AsyncQueue;
 import dev.pilotlight.store.LogStore;
@@ -35,6 +36,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -187,7 +189,7 @@ final class ControlPlaneService implements ControlPlane {
    * ({@link #dropUnreferencedCode}).
    */
   private record StagedPackage(StoredPackage stored, FunctionSpec spec, Optional<RolloutPlan> rollout,
-      Optional<List<ScheduleSpec>> schedules) {}
+      Optional<List<ScheduleSpec>> schedules, Optional<List<MappingSpec>> events) {}
 
   /**
    * Where a deploy whose pilotlight.yaml declares {@code schedule:} makes them the function's
@@ -201,21 +203,45 @@ final class ControlPlaneService implements ControlPlane {
   }
 
   /**
-   * Applies the package's {@code schedule:} list, after its revision is stored. Returns a notice
-   * when it could not be (a schedule never due), else {@code notice}.
+   * Where a deploy whose pilotlight.yaml declares {@code events:} makes them the function's event
+   * source mappings (the daemon's EventSources), returning what could not be applied; by default nowhere.
+   */
+  private volatile BiFunction<String, List<MappingSpec>, List<String>> eventSync = (name, events) -> List.of();
+
+  /** Wires the event source mappings a package declares to where they are kept (see {@link #eventSync}). */
+  void eventSync(BiFunction<String, List<MappingSpec>, List<String>> sync) {
+    this.eventSync = sync;
+  }
+
+  /**
+   * Applies the package's {@code schedule:} and {@code events:} lists, after its revision is
+   * stored. Returns a notice naming what could not be applied (a schedule never due, a broker that
+   * did not answer), after {@code notice}; else {@code notice}.
    */
   private String applySchedules(StagedPackage p, String notice) {
-    if (p.schedules().isEmpty()) {
+    String name = p.spec().name();
+    List<String> problems = new java.util.ArrayList<>();
+    if (p.schedules().isPresent()) {
+      try {
+        scheduleSync.accept(name, p.schedules().get());
+      } catch (IllegalArgumentException e) {
+        String why = "the schedules in " + Manifest.FILE_NAME + " were not applied: " + e.getMessage();
+        logs.append(name, "-", null, "SCHEDULE " + why);
+        problems.add(why);
+      }
+    }
+    if (p.events().isPresent()) {
+      for (String problem : eventSync.apply(name, p.events().get())) {
+        String why = Manifest.FILE_NAME + ": " + problem;
+        logs.append(name, "-", null, "EVENTS " + why);
+        problems.add(why);
+      }
+    }
+    if (problems.isEmpty()) {
       return notice;
     }
-    try {
-      scheduleSync.accept(p.spec().name(), p.schedules().get());
-      return notice;
-    } catch (IllegalArgumentException e) {
-      String why = "the schedules in " + Manifest.FILE_NAME + " were not applied: " + e.getMessage();
-      logs.append(p.spec().name(), "-", null, "SCHEDULE " + why);
-      return notice == null ? why : notice + "; " + why;
-    }
+    String why = String.join("; ", problems);
+    return notice == null ? why : notice + "; " + why;
   }
 
   /**
@@ -227,7 +253,7 @@ final class ControlPlaneService implements ControlPlane {
     try {
       Manifest.Contents manifest = Manifest.read(readManifest(stored.dir()), name);
       checkRunnable(manifest.spec(), stored.dir());
-      return new StagedPackage(stored, manifest.spec(), manifest.rollout(), manifest.schedules());
+      return new StagedPackage(stored, manifest.spec(), manifest.rollout(), manifest.schedules(), manifest.events());
     } catch (RuntimeException e) {
       dropUnreferencedCode(); // don't keep code nothing will run
       throw e;

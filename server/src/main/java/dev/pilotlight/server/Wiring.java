@@ -218,6 +218,7 @@ public final class Wiring {
                 + new String(r.response().payload(), java.nio.charset.StandardCharsets.UTF_8))
             : EventInvoker.Outcome.OK),
         clock, (name, line) -> logs.append(name, "-", null, line));
+    control.eventSync(sources::sync);
     ActivatorMeters activatorMeters = new ActivatorMeters(activator, metrics);
     SourceMeters sourceMeters = new SourceMeters(metrics, sources);
     DaemonConfig.Security security = config.security();

@@ -4,6 +4,7 @@ import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
 import dev.pilotlight.model.io.Ticker;
 import dev.pilotlight.model.source.EventSourceMapping;
+import dev.pilotlight.model.source.MappingSpec;
 import dev.pilotlight.model.source.MappingStore;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -77,23 +78,10 @@ public final class EventSources implements AutoCloseable {
    */
   public View add(String function, String source, Integer batchSize, Duration window, Integer maxRetries, String onFailure,
       List<String> filters) {
-    List<String> patterns = filters == null ? List.of() : filters;
-    if (patterns.size() > FilterPattern.MAX_FILTERS) {
-      throw new IllegalArgumentException(patterns.size() + " filters (at most " + FilterPattern.MAX_FILTERS + ", as on Lambda)");
-    }
-    patterns.forEach(FilterPattern::parse);
-    int size = batchSize == null ? DEFAULT_BATCH_SIZE : batchSize;
-    if (size < 1 || size > MAX_BATCH_SIZE) {
-      throw new IllegalArgumentException("batch size " + size + " (expected: 1 to " + MAX_BATCH_SIZE + ")");
-    }
-    Duration w = window == null ? DEFAULT_BATCH_WINDOW : window;
-    if (w.isNegative() || w.compareTo(MAX_BATCH_WINDOW) > 0) {
-      throw new IllegalArgumentException("batch window " + w + " (expected: 0s to 5m)");
-    }
-    int retries = maxRetries == null ? DEFAULT_MAX_RETRIES : maxRetries;
-    if (retries < 0 || retries > 100) {
-      throw new IllegalArgumentException("max retries " + retries + " (expected: 0 to 100)");
-    }
+    List<String> patterns = checkedFilters(filters == null ? List.of() : filters);
+    int size = checkedBatchSize(batchSize == null ? DEFAULT_BATCH_SIZE : batchSize);
+    Duration w = checkedWindow(window == null ? DEFAULT_BATCH_WINDOW : window);
+    int retries = checkedRetries(maxRetries == null ? DEFAULT_MAX_RETRIES : maxRetries);
     if (onFailure != null && onFailure.isBlank()) {
       onFailure = null;
     }
@@ -115,6 +103,125 @@ public final class EventSources implements AutoCloseable {
       p.start();
       return view(p);
     }
+  }
+
+  private static List<String> checkedFilters(List<String> patterns) {
+    if (patterns.size() > FilterPattern.MAX_FILTERS) {
+      throw new IllegalArgumentException(patterns.size() + " filters (at most " + FilterPattern.MAX_FILTERS + ", as on Lambda)");
+    }
+    patterns.forEach(FilterPattern::parse);
+    return patterns;
+  }
+
+  private static int checkedBatchSize(int size) {
+    if (size < 1 || size > MAX_BATCH_SIZE) {
+      throw new IllegalArgumentException("batch size " + size + " (expected: 1 to " + MAX_BATCH_SIZE + ")");
+    }
+    return size;
+  }
+
+  private static Duration checkedWindow(Duration w) {
+    if (w.isNegative() || w.compareTo(MAX_BATCH_WINDOW) > 0) {
+      throw new IllegalArgumentException("batch window " + w + " (expected: 0s to 5m)");
+    }
+    return w;
+  }
+
+  private static int checkedRetries(int retries) {
+    if (retries < 0 || retries > 100) {
+      throw new IllegalArgumentException("max retries " + retries + " (expected: 0 to 100)");
+    }
+    return retries;
+  }
+
+  /**
+   * Changes a mapping's batch size, window, retries, filters or paused state (null: as it is),
+   * keeping its id, source and progress at the broker; its poller starts again with them (a batch in
+   * flight may then be delivered once more, as after any reconnect). Empty when {@code function}
+   * has no mapping of that id.
+   *
+   * @throws IllegalArgumentException naming a setting out of range
+   */
+  public Optional<View> update(String function, String uuid, Integer batchSize, Duration window, Integer maxRetries, List<String> filters,
+      Boolean enabled) {
+    synchronized (this) { // the store and the pollers change together (see reconcile)
+      Optional<EventSourceMapping> found = find(function, uuid).map(View::mapping);
+      if (found.isEmpty()) {
+        return Optional.empty();
+      }
+      EventSourceMapping old = found.get();
+      EventSourceMapping m = new EventSourceMapping(uuid, function, old.source(),
+          batchSize == null ? old.batchSize() : checkedBatchSize(batchSize), window == null ? old.batchWindow() : checkedWindow(window),
+          maxRetries == null ? old.maxRetries() : checkedRetries(maxRetries), old.onFailure(),
+          filters == null ? old.filters() : checkedFilters(filters), enabled == null ? old.enabled() : enabled, old.createdAt());
+      if (m.equals(old)) {
+        return find(function, uuid);
+      }
+      if (!store.update(m)) {
+        return Optional.empty();
+      }
+      SourcePoller before = pollers.remove(uuid);
+      if (before != null) {
+        before.close();
+      }
+      SourcePoller p = poller(m);
+      pollers.put(uuid, p);
+      p.start();
+      return Optional.of(view(p));
+    }
+  }
+
+  /**
+   * Makes {@code declared} the mappings of {@code function} (a deploy whose pilotlight.yaml has an
+   * {@code events:} list): a mapping whose source is declared stays, with its progress, and takes
+   * the declared settings; a declared source without a mapping gets one (checked at the broker, as
+   * {@link #add} does); a mapping whose source is not declared is removed. Returns what could not be
+   * done, one line each (a broker that did not answer, a failure queue that would change); the rest
+   * is done all the same.
+   */
+  public List<String> sync(String function, List<MappingSpec> declared) {
+    List<String> problems = new ArrayList<>();
+    Map<String, View> existing = new java.util.LinkedHashMap<>();
+    for (View v : list(function)) {
+      existing.putIfAbsent(v.mapping().source(), v);
+    }
+    java.util.Set<String> keep = new java.util.HashSet<>();
+    for (int i = 0; i < declared.size(); i++) {
+      MappingSpec d = declared.get(i);
+      String at = "events: entry " + (i + 1) + " (" + EventSourceMapping.redact(d.source()) + "): ";
+      View v = existing.get(d.source());
+      try {
+        if (v == null) {
+          View added = add(function, d.source(), d.batchSize(), d.batchWindow(), d.maxRetries(), d.onFailure(), d.filters());
+          keep.add(added.mapping().uuid());
+          if (Boolean.FALSE.equals(d.enabled())) {
+            enable(function, added.mapping().uuid(), false);
+          }
+          continue;
+        }
+        keep.add(v.mapping().uuid());
+        String onFailure = d.onFailure() == null || d.onFailure().isBlank() ? null : d.onFailure();
+        if (!java.util.Objects.equals(onFailure, v.mapping().onFailure())) {
+          problems.add(at + "its failure queue cannot change (remove the mapping with `events rm` and deploy again); kept as it was");
+        }
+        update(function, v.mapping().uuid(), d.batchSize() == null ? DEFAULT_BATCH_SIZE : d.batchSize(),
+            d.batchWindow() == null ? DEFAULT_BATCH_WINDOW : d.batchWindow(), d.maxRetries() == null ? DEFAULT_MAX_RETRIES : d.maxRetries(),
+            d.filters(), d.enabled() == null || d.enabled());
+      } catch (IllegalArgumentException e) {
+        problems.add(at + "not applied: " + e.getMessage());
+      }
+    }
+    for (View v : existing.values()) {
+      if (!keep.contains(v.mapping().uuid())) {
+        remove(function, v.mapping().uuid());
+      }
+    }
+    for (View v : list(function)) { // a second mapping of one source, made before (events add allows it)
+      if (!keep.contains(v.mapping().uuid()) && declared.stream().anyMatch(d -> d.source().equals(v.mapping().source()))) {
+        remove(function, v.mapping().uuid());
+      }
+    }
+    return problems;
   }
 
   /** Connects once, as the poller will, and asks for the queues without creating them. */

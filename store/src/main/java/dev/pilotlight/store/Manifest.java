@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import dev.pilotlight.model.Durations;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSettings;
 import dev.pilotlight.model.FunctionSpec;
@@ -20,6 +21,8 @@ import dev.pilotlight.model.Setting;
 import dev.pilotlight.model.release.RolloutPlan;
 import dev.pilotlight.model.schedule.Schedule;
 import dev.pilotlight.model.schedule.ScheduleSpec;
+import dev.pilotlight.model.source.EventSourceMapping;
+import dev.pilotlight.model.source.MappingSpec;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,6 +49,7 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * env: {GREETING: hello}      # numbers and booleans become strings
  * rollout: canary:10%,5m      # how a new revision takes over; none (the default): at once
  * schedule: ["rate(1 hour)"]  # the function's schedules after the deploy (docs/events.md)
+ * events: ["rabbitmq://guest:guest@127.0.0.1:5672/%2F?queue=orders"]  # its event source mappings after the deploy
  * package: target/app.jar     # read by the CLI only
  * </pre>
  */
@@ -61,11 +65,14 @@ public final class Manifest {
    * Every key the manifest accepts: the settings in the order {@link #toYaml} writes them, then the
    * deploy directive and what only the CLI reads, which it does not write.
    */
-  public static final List<String> KNOWN_KEYS = Stream.concat(FunctionSettings.keys().stream(), Stream.of(ROLLOUT, "schedule", "package"))
+  public static final List<String> KNOWN_KEYS = Stream.concat(FunctionSettings.keys().stream(), Stream.of(ROLLOUT, "schedule", "events", "package"))
       .toList();
 
   /** The key of the function's schedules (see {@link Contents#schedules}). */
   public static final String SCHEDULE = "schedule";
+
+  /** The key of the function's event source mappings (see {@link Contents#events}). */
+  public static final String EVENTS = "events";
 
   private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder()
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -87,10 +94,14 @@ public final class Manifest {
    * @param schedules the function's schedules once the package is deployed (a {@code schedule:}
    *     list, empty for none); empty when the manifest has no {@code schedule} key: the function's
    *     schedules stay as they are
+   * @param events the function's event source mappings once the package is deployed (an {@code
+   *     events:} list, empty for none); empty when the manifest has no {@code events} key: its
+   *     mappings stay as they are
    */
-  public record Contents(FunctionSpec spec, Optional<RolloutPlan> rollout, Optional<List<ScheduleSpec>> schedules) {
+  public record Contents(FunctionSpec spec, Optional<RolloutPlan> rollout, Optional<List<ScheduleSpec>> schedules,
+      Optional<List<MappingSpec>> events) {
     public Contents(FunctionSpec spec, Optional<RolloutPlan> rollout) {
-      this(spec, rollout, Optional.empty());
+      this(spec, rollout, Optional.empty(), Optional.empty());
     }
   }
 
@@ -130,7 +141,7 @@ public final class Manifest {
         setting.setParsed(spec, setting.kind() == Setting.Kind.MAP ? env(v) : scalar(setting, v));
       }
     }
-    return new Contents(spec.build(), rollout(root.get(ROLLOUT)), schedules(root.get(SCHEDULE)));
+    return new Contents(spec.build(), rollout(root.get(ROLLOUT)), schedules(root.get(SCHEDULE)), events(root.get(EVENTS)));
   }
 
   /**
@@ -187,6 +198,109 @@ public final class Manifest {
   }
 
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final List<String> EVENT_KEYS = List.of("source", "batchSize", "batchWindow", "maxRetries", "onFailure", "filters", "enabled");
+
+  /**
+   * {@code events:} a list whose entries are a source URI or a map with {@code source} and
+   * optionally {@code batchSize}, {@code batchWindow}, {@code maxRetries}, {@code onFailure},
+   * {@code filters} (Lambda's patterns, each a map or JSON text) and {@code enabled}. Checked here
+   * as far as the manifest goes; the broker is asked when the deploy applies them.
+   */
+  private static Optional<List<MappingSpec>> events(JsonNode v) {
+    if (v == null) {
+      return Optional.empty();
+    }
+    String where = FILE_NAME + ": " + EVENTS + ": ";
+    if (v.isNull()) {
+      return Optional.of(List.of());
+    }
+    if (!v.isArray()) {
+      throw new Failure.InvalidInput(where + describe(v) + " (expected: a list of source URIs such as "
+          + "rabbitmq://USER:PASSWORD@HOST:5672/%2F?queue=NAME, or of maps with " + String.join(", ", EVENT_KEYS) + ")");
+    }
+    List<MappingSpec> out = new java.util.ArrayList<>();
+    java.util.Set<String> sources = new java.util.HashSet<>();
+    for (int i = 0; i < v.size(); i++) {
+      JsonNode e = v.get(i);
+      try {
+        MappingSpec spec;
+        if (e.isTextual()) {
+          spec = new MappingSpec(e.asText(), null, null, null, null, List.of(), null);
+        } else if (e.isObject()) {
+          for (var field : e.properties()) {
+            if (!EVENT_KEYS.contains(field.getKey())) {
+              throw new IllegalArgumentException("unknown key '" + field.getKey() + "' (known: " + String.join(", ", EVENT_KEYS) + ")");
+            }
+          }
+          if (!e.path("source").isTextual()) {
+            throw new IllegalArgumentException("source is required, e.g. source: rabbitmq://USER:PASSWORD@HOST:5672/%2F?queue=NAME");
+          }
+          spec = new MappingSpec(e.get("source").asText(), integer(e, "batchSize"),
+              e.path("batchWindow").isValueNode() ? Durations.parse("batchWindow", e.get("batchWindow").asText()) : null,
+              integer(e, "maxRetries"), e.path("onFailure").isValueNode() ? e.get("onFailure").asText() : null, filters(e.get("filters")),
+              e.path("enabled").isValueNode() ? bool("enabled", e.get("enabled").asText()) : null);
+        } else {
+          throw new IllegalArgumentException(describe(e) + " (expected: a source URI or a map)");
+        }
+        if (!spec.source().contains("://")) {
+          throw new IllegalArgumentException("source '" + spec.source() + "' is not a URI (expected e.g. "
+              + "rabbitmq://USER:PASSWORD@HOST:5672/%2F?queue=NAME or mqtt://HOST:1883?topic=FILTER)");
+        }
+        if (!sources.add(spec.source())) {
+          throw new IllegalArgumentException("source " + EventSourceMapping.redact(spec.source()) + " is listed twice");
+        }
+        out.add(spec);
+      } catch (IllegalArgumentException | Failure.InvalidInput ex) {
+        throw new Failure.InvalidInput(where + "entry " + (i + 1) + ": " + ex.getMessage());
+      }
+    }
+    return Optional.of(List.copyOf(out));
+  }
+
+  private static Integer integer(JsonNode entry, String key) {
+    JsonNode n = entry.get(key);
+    if (n == null || n.isNull()) {
+      return null;
+    }
+    try {
+      return Integer.valueOf(n.asText().strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + ": '" + n.asText() + "' (expected: a whole number)");
+    }
+  }
+
+  private static boolean bool(String key, String text) {
+    return switch (text.strip().toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "yes", "on" -> true;
+      case "false", "no", "off" -> false;
+      default -> throw new IllegalArgumentException(key + ": '" + text + "' (expected: true or false)");
+    };
+  }
+
+  /** Filter patterns: a list whose entries are JSON text or a YAML map (written as JSON); at most 5 (Lambda's limit). */
+  private static List<String> filters(JsonNode v) {
+    if (v == null || v.isNull()) {
+      return List.of();
+    }
+    if (!v.isArray()) {
+      throw new IllegalArgumentException("filters: " + describe(v) + " (expected: a list of Lambda filter patterns)");
+    }
+    List<String> out = new java.util.ArrayList<>();
+    for (JsonNode f : v) {
+      try {
+        JsonNode pattern = f.isTextual() ? JSON.readTree(f.asText()) : f;
+        if (pattern == null || !pattern.isObject()) {
+          throw new IllegalArgumentException("filters: " + describe(f) + " (expected: a pattern object such as {\"body\": {\"kind\": [\"order\"]}})");
+        }
+        out.add(JSON.writeValueAsString(pattern));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new IllegalArgumentException("filters: not JSON (" + e.getOriginalMessage() + ")");
+      }
+    }
+    return out;
+  }
+
 
   /**
    * A schedule's payload as JSON bytes: a YAML string is JSON text (kept with its types), anything

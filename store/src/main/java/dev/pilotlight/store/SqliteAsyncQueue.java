@@ -410,6 +410,23 @@ final class SqliteAsyncQueue implements AsyncQueue {
   }
 
   @Override
+  public boolean update(EventSourceMapping m) {
+    return withConnection("update event source mapping " + m.uuid(), c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE event_sources SET batch_size = ?, window_ms = ?, max_retries = ?, "
+          + "on_failure = ?, enabled = ?, filters = ? WHERE uuid = ?")) {
+        ps.setInt(1, m.batchSize());
+        ps.setLong(2, m.batchWindow().toMillis());
+        ps.setInt(3, m.maxRetries());
+        setNullableString(ps, 4, m.onFailure());
+        ps.setInt(5, m.enabled() ? 1 : 0);
+        setNullableString(ps, 6, m.filters().isEmpty() ? null : FILTERS_JSON.valueToTree(m.filters()).toString());
+        ps.setString(7, m.uuid());
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
   public boolean removeMapping(String uuid) {
     return withConnection("remove event source mapping " + uuid, c -> {
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM event_sources WHERE uuid = ?")) {

@@ -8,6 +8,7 @@ import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Runtime;
 import dev.pilotlight.model.ScalingSettings;
 import dev.pilotlight.model.release.RolloutPlan;
+import dev.pilotlight.model.source.MappingSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -109,7 +110,7 @@ class ManifestTest {
         .hasMessage("pilotlight.yaml: unknown key 'memroy' (known keys: name, runtime, handler, command, memory, ephemeralStorage, "
             + "timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge, maxRetries, retryDelay, "
             + "targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait, scaleDownDelay, "
-            + "keepAlive, readinessPath, auth, invokeMode, rollout, schedule, package)");
+            + "keepAlive, readinessPath, auth, invokeMode, rollout, schedule, events, package)");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -344,6 +345,59 @@ class ManifestTest {
     assertThat(new String(specs.get(2).payload(), java.nio.charset.StandardCharsets.UTF_8)).as("a JSON string keeps its types")
         .isEqualTo("{\"n\":2,\"all\":true}");
     assertThat(specs.get(1).missed()).isEqualTo(dev.pilotlight.model.schedule.Schedule.Missed.SKIP);
+  }
+
+  @Test
+  void eventSourcesAreReadWithTheirSettingsAndAnAbsentKeyLeavesThemAlone() {
+    assertThat(Manifest.read("runtime: java\nhandler: a.B\n", "x").events()).isEmpty();
+    assertThat(Manifest.read("runtime: java\nhandler: a.B\nevents: []\n", "x").events()).contains(List.of());
+    var specs = Manifest.read("""
+        runtime: java
+        handler: a.B
+        events:
+          - mqtt://127.0.0.1:1883?topic=sensors/#
+          - source: rabbitmq://guest:guest@127.0.0.1:5672/%2F?queue=orders
+            batchSize: 10
+            batchWindow: 2s
+            maxRetries: 0
+            onFailure: orders-failed
+            enabled: false
+            filters:
+              - {data: {kind: [order]}}
+              - '{"data": {"n": [{"numeric": [">", 2]}]}}'
+        """, "x").events().orElseThrow();
+    assertThat(specs).hasSize(2);
+    assertThat(specs.get(0)).isEqualTo(new MappingSpec("mqtt://127.0.0.1:1883?topic=sensors/#", null, null, null, null, List.of(), null));
+    assertThat(specs.get(1).batchSize()).isEqualTo(10);
+    assertThat(specs.get(1).batchWindow()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(specs.get(1).maxRetries()).isZero();
+    assertThat(specs.get(1).onFailure()).isEqualTo("orders-failed");
+    assertThat(specs.get(1).enabled()).isFalse();
+    assertThat(specs.get(1).filters()).containsExactly("{\"data\":{\"kind\":[\"order\"]}}", "{\"data\":{\"n\":[{\"numeric\":[\">\",2]}]}}");
+  }
+
+  @Test
+  void badEventSourcesNameTheEntryAndWhatIsWrong() {
+    String head = "runtime: java\nhandler: a.B\n";
+    assertThatThrownBy(() -> Manifest.read(head + "events: mqtt://h:1883?topic=t\n", "x"))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("pilotlight.yaml: events: ").hasMessageContaining("a list");
+    assertThatThrownBy(() -> Manifest.read(head + "events:\n  - mqtt://h:1883?topic=t\n  - orders\n", "x"))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("pilotlight.yaml: events: entry 2: source 'orders' is not a URI");
+    assertThatThrownBy(() -> Manifest.read(head + "events:\n  - {source: 'mqtt://h:1883?topic=t', batch: 5}\n", "x"))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("entry 1: unknown key 'batch'");
+    assertThatThrownBy(() -> Manifest.read(head + "events:\n  - {batchSize: 5}\n", "x"))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("entry 1: source is required");
+    assertThatThrownBy(() -> Manifest.read(head + "events:\n  - {source: 'mqtt://h:1883?topic=t', batchSize: lots}\n", "x"))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("entry 1: batchSize: 'lots' (expected: a whole number)");
+    assertThatThrownBy(() -> Manifest.read(head + "events:\n  - {source: 'mqtt://h:1883?topic=t', batchWindow: soon}\n", "x"))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("entry 1: batchWindow: 'soon' is not a duration");
+    assertThatThrownBy(() -> Manifest.read(head + "events:\n  - {source: 'mqtt://h:1883?topic=t', filters: ['{oops']}\n", "x"))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("entry 1: filters: not JSON");
+    assertThatThrownBy(() -> Manifest.read(head + "events:\n  - {source: 'mqtt://h:1883?topic=t', enabled: maybe}\n", "x"))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("entry 1: enabled: 'maybe' (expected: true or false)");
+    assertThatThrownBy(() -> Manifest.read(head + "events:\n  - 'rabbitmq://u:secret@h/%2F?queue=q'\n  - 'rabbitmq://u:secret@h/%2F?queue=q'\n",
+        "x")).isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("entry 2: source rabbitmq://u:****@h/%2F?queue=q is listed twice")
+        .hasMessageNotContaining("secret");
   }
 
   @Test

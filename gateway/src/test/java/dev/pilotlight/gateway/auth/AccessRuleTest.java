@@ -24,6 +24,7 @@ class AccessRuleTest {
     assertThat(AccessRule.controlApi(HttpMethod.DELETE, "/functions/f/schedules/s")).isEqualTo(Role.DEPLOY);
     assertThat(AccessRule.controlApi(HttpMethod.POST, "/functions/f/event-sources")).isEqualTo(Role.DEPLOY);
     assertThat(AccessRule.controlApi(HttpMethod.POST, "/functions/f/event-sources/u/pause")).isEqualTo(Role.DEPLOY);
+    assertThat(AccessRule.controlApi(HttpMethod.PATCH, "/functions/f/event-sources/u")).isEqualTo(Role.DEPLOY);
     assertThat(AccessRule.lambdaApi(HttpMethod.POST, "/functions/f/invocations")).isEqualTo(Role.INVOKE);
     assertThat(AccessRule.lambdaApi(HttpMethod.POST, "/functions")).isEqualTo(Role.DEPLOY);
     assertThat(AccessRule.lambdaApi(HttpMethod.GET, "/functions/f")).isEqualTo(Role.DEPLOY);

@@ -15,6 +15,12 @@ public interface MappingStore {
   /** Stores a new mapping. */
   void add(EventSourceMapping mapping);
 
+  /**
+   * Replaces a mapping's settings (batch size, window, retries, failure queue, filters, enabled),
+   * keeping its id, function, source and creation time; false when there was none.
+   */
+  boolean update(EventSourceMapping mapping);
+
   /** Removes one; false when there was none. */
   boolean removeMapping(String uuid);
 
