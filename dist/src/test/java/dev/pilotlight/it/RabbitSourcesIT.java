@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -132,6 +134,82 @@ class RabbitSourcesIT {
   }
 
   static final long RECONCILE_MS = 3000;
+
+  /** Runs a boto3 script against the daemon (argv: url, key id, secret, then {@code args}); its last line parsed as JSON. */
+  static JsonNode boto3(DaemonFixture d, String script, String... args) throws Exception {
+    TestAuth.Key key = d.adminKey();
+    List<String> cmd = new ArrayList<>(List.of("python3", "-c", """
+        import boto3, json, sys
+        c = boto3.client('lambda', endpoint_url=sys.argv[1], region_name='us-east-1',
+                         aws_access_key_id=sys.argv[2], aws_secret_access_key=sys.argv[3])
+        """ + script, d.url(), key.id(), key.secret()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    return DaemonFixture.JSON.readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
+  }
+
+  @Test
+  void lambdasEventSourceMappingApiWithBoto3(@TempDir Path data, @TempDir Path work) throws Exception {
+    try (DaemonFixture d = new DaemonFixture(data)) {
+      d.deploy(SchedulesIT.printer(work.resolve("fn"), "").toString(), "--name", "mq-fn");
+      JsonNode made = boto3(d, """
+          r = c.create_event_source_mapping(FunctionName='mq-fn', EventSourceArn='amqp://127.0.0.1:5672', Queues=[sys.argv[4]],
+              SourceAccessConfigurations=[{'Type': 'BASIC_AUTH', 'URI': 'guest:guest'}, {'Type': 'VIRTUAL_HOST', 'URI': '/'}],
+              BatchSize=4, MaximumBatchingWindowInSeconds=1)
+          r.pop('ResponseMetadata')
+          print(json.dumps(r, default=str))
+          """, queue);
+      String uuid = made.path("UUID").asText();
+      assertThat(uuid).isNotEmpty();
+      assertThat(made.path("EventSourceArn").asText()).isEqualTo("amqp://127.0.0.1:5672");
+      assertThat(made.path("Queues").get(0).asText()).isEqualTo(queue);
+      assertThat(made.path("BatchSize").asInt()).isEqualTo(4);
+      assertThat(made.toString()).doesNotContain("guest:guest");
+      publish("via-lambda-api");
+      eventually(Duration.ofSeconds(60), "the message handled", () -> d.logs("mq-fn").contains(b64("via-lambda-api")));
+
+      JsonNode seen = boto3(d, """
+          g = c.get_event_source_mapping(UUID=sys.argv[4])
+          l = c.list_event_source_mappings(FunctionName='mq-fn')
+          u = c.update_event_source_mapping(UUID=sys.argv[4], BatchSize=9, Enabled=False)
+          print(json.dumps({'get': g['State'], 'result': g['LastProcessingResult'], 'listed': [m['UUID'] for m in l['EventSourceMappings']],
+                            'updated': u['BatchSize'], 'state': u['State'], 'same': u['UUID']}))
+          """, uuid);
+      assertThat(seen.path("get").asText()).isEqualTo("Enabled");
+      assertThat(seen.path("result").asText()).isEqualTo("OK");
+      assertThat(seen.path("listed").get(0).asText()).isEqualTo(uuid);
+      assertThat(seen.path("updated").asInt()).isEqualTo(9);
+      assertThat(seen.path("state").asText()).isEqualTo("Disabled");
+      assertThat(seen.path("same").asText()).isEqualTo(uuid);
+      assertThat(mappings(d, "mq-fn").get(0).path("state").asText()).isEqualTo("Disabled");
+
+      JsonNode errors = boto3(d, """
+          out = {}
+          for name, call in [('arn', lambda: c.create_event_source_mapping(FunctionName='mq-fn', Queues=['q'],
+                                 EventSourceArn='arn:aws:mq:us-east-1:123456789012:broker:b:b-1')),
+                             ('missing', lambda: c.get_event_source_mapping(UUID='no-such-uuid')),
+                             ('nofn', lambda: c.create_event_source_mapping(FunctionName='no-such-fn',
+                                 EventSourceArn='amqp://127.0.0.1:5672', Queues=['q']))]:
+              try:
+                  call()
+                  out[name] = 'no error'
+              except c.exceptions.ClientError as e:
+                  out[name] = e.response['Error']['Code']
+          d = c.delete_event_source_mapping(UUID=sys.argv[4])
+          out['deleted'] = d['State']
+          out['left'] = len(c.list_event_source_mappings(FunctionName='mq-fn')['EventSourceMappings'])
+          print(json.dumps(out))
+          """, uuid);
+      assertThat(errors.path("arn").asText()).isEqualTo("InvalidParameterValueException");
+      assertThat(errors.path("missing").asText()).isEqualTo("ResourceNotFoundException");
+      assertThat(errors.path("nofn").asText()).isEqualTo("ResourceNotFoundException");
+      assertThat(errors.path("deleted").asText()).isEqualTo("Deleting");
+      assertThat(errors.path("left").asInt()).isZero();
+    }
+  }
 
   static JsonNode mappings(DaemonFixture d, String function) throws Exception {
     return DaemonFixture.JSON.readTree(d.cli("events", "ls", function, "--json").out()).path("eventSources");

@@ -4,6 +4,7 @@ import dev.pilotlight.activation.Activator;
 import dev.pilotlight.activation.async.AsyncDispatcher;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
+import dev.pilotlight.sources.EventSources;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -48,6 +49,7 @@ public final class LambdaApi {
   private final ControlPlane control;
   private final ExecutorService blocking;
   private final LambdaFunctions functions;
+  private LambdaEventSourceMappings mappings;
 
   /** @param blocking runs the store work (a bounded pool: past it a request gets 503, see BlockingWork) */
   public LambdaApi(Activator activator, FunctionInvoker invoker, AsyncDispatcher async, ControlPlane control, ExecutorService blocking) {
@@ -80,6 +82,10 @@ public final class LambdaApi {
       return;
     }
     try {
+      if (parts.length >= 2 && parts[1].equals("event-source-mappings") && parts.length <= 3 && mappings != null) {
+        eventSourceMappings(ctx, req, keepAlive, parts.length == 3 ? QueryStringDecoder.decodeComponent(parts[2]) : "", query);
+        return;
+      }
       if (parts.length < 2 || !parts[1].equals("functions") || parts.length > 5 || (parts.length == 5 && !parts[3].equals("aliases"))) {
         throw unknown(m, path);
       }
@@ -169,6 +175,33 @@ public final class LambdaApi {
       reply(ctx, req, keepAlive, AwsErrorResponses.error(HttpResponseStatus.NOT_FOUND, "UnknownOperationException", e.getMessage()));
     } catch (RuntimeException e) {
       reply(ctx, req, keepAlive, AwsErrorResponses.of(e));
+    }
+  }
+
+  /** Serves Lambda's event source mapping operations over {@code sources} (without it they are unknown operations). */
+  public LambdaApi eventSources(EventSources sources) {
+    this.mappings = new LambdaEventSourceMappings(sources, control);
+    return this;
+  }
+
+  /** {@code /2015-03-31/event-source-mappings/[{uuid}]}: Create, List, Get, Update and Delete. */
+  private void eventSourceMappings(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, String uuid, QueryStringDecoder query) {
+    HttpMethod m = req.method();
+    if (uuid.isEmpty() && m.equals(HttpMethod.POST)) {
+      byte[] body = ByteBufUtil.getBytes(req.content());
+      blocking(ctx, req, keepAlive, () -> mappings.create(body));
+    } else if (uuid.isEmpty() && m.equals(HttpMethod.GET)) {
+      blocking(ctx, req, keepAlive, () -> mappings.list(query));
+    } else if (!uuid.isEmpty() && m.equals(HttpMethod.GET)) {
+      blocking(ctx, req, keepAlive, () -> mappings.get(uuid));
+    } else if (!uuid.isEmpty() && m.equals(HttpMethod.PUT)) {
+      byte[] body = ByteBufUtil.getBytes(req.content());
+      blocking(ctx, req, keepAlive, () -> mappings.update(uuid, body));
+    } else if (!uuid.isEmpty() && m.equals(HttpMethod.DELETE)) {
+      blocking(ctx, req, keepAlive, () -> mappings.delete(uuid));
+    } else {
+      reply(ctx, req, keepAlive, AwsErrorResponses.error(HttpResponseStatus.NOT_FOUND, "UnknownOperationException",
+          "Pilotlight does not implement " + m + " " + PREFIX + "/event-source-mappings/" + uuid));
     }
   }
 

@@ -228,7 +228,7 @@ public final class Wiring {
         name -> control.find(name).map(d -> UrlAuth.parse(d.spec().auth())));
     GatewayHandler router = new GatewayHandler(invoker::serveUrl, invoker.streamedUrls(),
         new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials).schedules(scheduler).eventSources(sources)::handle,
-        new LambdaApi(activator, invoker, async, control, blocking)::handle,
+        new LambdaApi(activator, invoker, async, control, blocking).eventSources(sources)::handle,
         () -> {
           activatorMeters.refresh();
           sourceMeters.refresh();
