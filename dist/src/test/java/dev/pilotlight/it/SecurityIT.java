@@ -141,6 +141,13 @@ class SecurityIT {
         "{\"AuthType\":\"NONE\"}")).build());
     assertThat(urlConfig.statusCode()).isEqualTo(403);
     assertThat(d.status("token-fn").path("auth").asText()).isEqualTo("token");
+    // and the event source mapping operations: nobody reads a mapping's broker or wires a queue to a function unsigned
+    HttpResponse<String> mappings = raw(to("/2015-03-31/event-source-mappings/").build());
+    assertThat(mappings.statusCode()).isEqualTo(403);
+    assertThat(mappings.headers().firstValue("x-amzn-ErrorType")).contains("MissingAuthenticationTokenException");
+    HttpResponse<String> map = raw(to("/2015-03-31/event-source-mappings/").POST(HttpRequest.BodyPublishers.ofString(
+        "{\"FunctionName\":\"public-fn\",\"EventSourceArn\":\"mqtt://127.0.0.1:1883?topic=x\"}")).build());
+    assertThat(map.statusCode()).isEqualTo(403);
     HttpResponse<String> garbage = raw(to("/2015-03-31/functions/public-fn").header("Authorization",
         "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261203/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, "
             + "Signature=" + "ab".repeat(32)).header("X-Amz-Date", "20261203T000000Z").build());
@@ -168,6 +175,11 @@ class SecurityIT {
     assertThat(publish.headers().firstValue("x-amzn-ErrorType")).contains("AccessDeniedException");
     assertThat(get.headers().firstValue("x-amzn-ErrorType")).contains("AccessDeniedException");
     assertThat(get.body()).doesNotContain("s3cr3t");
+    // an invoke key may not list or make event source mappings (the deploy role may)
+    HttpResponse<String> listMappings = raw(TestAuth.signed(invoker, "GET", URI.create(d.url() + "/2015-03-31/event-source-mappings/"), "",
+        Map.of()));
+    assertThat(listMappings.statusCode()).isEqualTo(403);
+    assertThat(listMappings.headers().firstValue("x-amzn-ErrorType")).contains("AccessDeniedException");
 
     DaemonFixture.CliResult created = d.cli("tokens", "create", "--role", "deploy", "--description", "ci");
     assertThat(created.exit()).as(created.err()).isZero();
