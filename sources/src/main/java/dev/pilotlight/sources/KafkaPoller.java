@@ -140,6 +140,7 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, batchSize);
     // a batch (the function's run, its retries and their backoff) happens between two polls
     p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(30).toMillis());
+    p.put(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG, (int) Duration.ofMinutes(31).toMillis()); // not closed under a long batch
     // a daemon that died is noticed by the group within 10 s, so its successor gets the partitions soon
     p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
     p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
@@ -435,15 +436,15 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
       Set<TopicPartition> assigned = c.assignment();
       if (assigned.isEmpty()) {
         // not (yet) given partitions: a round trip all the same, so that a broker that went away is noticed
-        List<PartitionInfo> parts = c.partitionsFor(source.topic(), CALL_TIMEOUT);
+        List<PartitionInfo> parts = c.partitionsFor(source.topic(), CHECK_TIMEOUT);
         if (parts == null || parts.isEmpty()) {
           throw new IOException("topic '" + source.topic() + "' does not exist at " + source.bootstrap());
         }
-        c.endOffsets(parts.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList(), CALL_TIMEOUT);
+        c.endOffsets(parts.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList(), CHECK_TIMEOUT);
         queueDepth = -1;
         return;
       }
-      Map<TopicPartition, Long> ends = c.endOffsets(assigned, CALL_TIMEOUT);
+      Map<TopicPartition, Long> ends = c.endOffsets(assigned, CHECK_TIMEOUT);
       Map<TopicPartition, Long> nextUp = new HashMap<>();
       for (ConsumerRecord<byte[], byte[]> r : fetched) {
         nextUp.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r.offset());
@@ -456,7 +457,7 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
           return;
         }
         Long from = nextUp.get(tp);
-        lag += Math.max(0, end - (from != null ? from : c.position(tp, CALL_TIMEOUT)));
+        lag += Math.max(0, end - (from != null ? from : c.position(tp, CHECK_TIMEOUT)));
       }
       queueDepth = lag;
     } catch (org.apache.kafka.common.errors.TimeoutException e) {
