@@ -17,8 +17,8 @@ final class EventSourceCommands {
   }
 
   /** The {@code events} group itself: prints its usage. */
-  @Command(name = "events", description = "Invoke a function with batches from a broker (a RabbitMQ queue, an MQTT topic filter), as Lambda's "
-      + "event source mappings.",
+  @Command(name = "events", description = "Invoke a function with batches from a broker (a RabbitMQ queue, an MQTT topic filter, a Kafka topic), "
+      + "as Lambda's event source mappings.",
       synopsisSubcommandLabel = "COMMAND")
   static final class Group extends GroupCommand {
     Group(CliContext ctx) {
@@ -26,15 +26,17 @@ final class EventSourceCommands {
     }
   }
 
-  @Command(name = "add", description = "Map a queue to a function: its messages reach it in batches (Lambda's rmqMessagesByQueue event) "
-      + "and are acknowledged once it succeeded. The broker and the queue are checked first.")
+  @Command(name = "add", description = "Map a queue or topic to a function: its messages reach it in batches (Lambda's event for the broker) "
+      + "and are acknowledged (Kafka: their offsets committed) once it succeeded. The broker and the queue or topic are checked first.")
   static final class Add extends DaemonCommand {
     @Parameters(index = "0", paramLabel = "NAME", description = "Function name.")
     String name;
 
     @Option(names = "--source", required = true, paramLabel = "URI",
         description = "rabbitmq://USER:PASSWORD@HOST:5672/VHOST?queue=NAME (VHOST %%2F is /; amqps:// for TLS), or "
-            + "mqtt://[USER:PASSWORD@]HOST:1883?topic=FILTER[&qos=0|1] (mqtts:// for TLS).")
+            + "mqtt://[USER:PASSWORD@]HOST:1883?topic=FILTER[&qos=0|1] (mqtts:// for TLS), or "
+            + "kafka://[USER:PASSWORD@]HOST:9092[,HOST:9092]?topic=NAME[&group=ID][&start=latest|trim_horizon] (kafkas:// for TLS; "
+            + "group: the mapping's uuid by default; start: latest by default).")
     String source;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Messages per invocation, at most (default 100, at most 10000).")
@@ -52,7 +54,7 @@ final class EventSourceCommands {
     java.util.List<String> filters;
 
     @Option(names = "--on-failure", paramLabel = "QUEUE",
-        description = "A queue on the same broker for messages given up on (default: the function's failures list).")
+        description = "A queue on the same broker for messages given up on (RabbitMQ only; default: the function's failures list).")
     String onFailure;
 
     Add(CliContext ctx) {

@@ -168,8 +168,9 @@ public final class ControlApi {
         requireFunction(name);
         JsonNode json = JsonBodies.object(body);
         if (!json.path("source").isTextual()) {
-          throw new Failure.InvalidInput("expected {\"source\": \"rabbitmq://USER:PASSWORD@HOST:5672/%2F?queue=NAME\"} "
-              + "(also: batchSize, batchWindow, maxRetries, onFailure)");
+          throw new Failure.InvalidInput("expected {\"source\": \"URI\"}: rabbitmq://USER:PASSWORD@HOST:5672/%2F?queue=NAME, "
+              + "mqtt://[USER:PASSWORD@]HOST:1883?topic=FILTER or kafka://HOST:9092[,HOST:9092]?topic=NAME[&group=ID][&start=latest|trim_horizon] "
+              + "(also: batchSize, batchWindow, maxRetries, onFailure, filters)");
         }
         try {
           EventSources.View v = es.add(name, json.get("source").asText(),

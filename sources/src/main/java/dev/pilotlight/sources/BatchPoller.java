@@ -147,6 +147,16 @@ abstract class BatchPoller<M> implements SourcePoller {
     notifyAll();
   }
 
+  /** Waits up to {@code ms} for the poller's thread to end (after {@link #close}); true if it did. */
+  boolean awaitStopped(long ms) {
+    try {
+      thread.join(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return !thread.isAlive();
+  }
+
   @Override
   public void close() {
     synchronized (this) {
@@ -200,8 +210,22 @@ abstract class BatchPoller<M> implements SourcePoller {
     }
   }
 
+  /** Where {@link #pump} takes messages from: the next one, waiting up to {@code nanos} (0: only what is there); null if none came. */
+  @FunctionalInterface
+  interface Next<M> {
+    M next(long nanos) throws Exception;
+  }
+
   /** Called by {@link #consume} once subscribed: batches from {@code inbox} until paused, closed or the connection fails (thrown). */
   final void pump(BlockingQueue<M> inbox) throws Exception {
+    pump(nanos -> nanos > 0 ? inbox.poll(nanos, TimeUnit.NANOSECONDS) : inbox.poll());
+  }
+
+  /**
+   * As {@link #pump(BlockingQueue)}, for a client that must be read on the poller's own thread (Kafka's
+   * consumer): {@code next} fetches when it has nothing buffered.
+   */
+  final void pump(Next<M> inbox) throws Exception {
     if (!"Enabled".equals(state)) {
       log.line(mapping.function(), "SOURCE " + mapping.uuid() + " (" + shown() + "): consuming");
     }
@@ -209,7 +233,7 @@ abstract class BatchPoller<M> implements SourcePoller {
     lastError = null;
     while (!closed && enabled) {
       checkOpen();
-      M first = inbox.poll(500, TimeUnit.MILLISECONDS);
+      M first = inbox.next(TimeUnit.MILLISECONDS.toNanos(500));
       if (first == null) {
         housekeep(false);
         continue;
@@ -219,7 +243,7 @@ abstract class BatchPoller<M> implements SourcePoller {
       long deadline = System.nanoTime() + mapping.batchWindow().toNanos();
       while (batch.size() < mapping.batchSize()) {
         long left = deadline - System.nanoTime();
-        M m = left > 0 ? inbox.poll(left, TimeUnit.NANOSECONDS) : inbox.poll();
+        M m = inbox.next(Math.max(left, 0));
         if (m == null) {
           break;
         }

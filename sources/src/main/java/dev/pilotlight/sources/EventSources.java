@@ -22,11 +22,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * seconds (the pollers are reconciled with the store every {@link #RECONCILE}).
  */
 public final class EventSources implements AutoCloseable {
-  /** Lambda's default batch size for Amazon MQ (RabbitMQ) sources. */
+  /** Lambda's default batch size for Amazon MQ (RabbitMQ) and Kafka sources. */
   public static final int DEFAULT_BATCH_SIZE = 100;
-  /** Lambda's largest batch for Amazon MQ sources. */
+  /** Lambda's largest batch for Amazon MQ and Kafka sources. */
   public static final int MAX_BATCH_SIZE = 10_000;
-  /** Lambda's default batching window for Amazon MQ sources. */
+  /** Lambda's default batching window for Amazon MQ and Kafka sources. */
   public static final Duration DEFAULT_BATCH_WINDOW = Duration.ofMillis(500);
   /** Lambda's largest batching window. */
   public static final Duration MAX_BATCH_WINDOW = Duration.ofMinutes(5);
@@ -85,7 +85,14 @@ public final class EventSources implements AutoCloseable {
     if (onFailure != null && onFailure.isBlank()) {
       onFailure = null;
     }
-    if (MqttSource.handles(source)) {
+    String uuid = UUID.randomUUID().toString();
+    if (KafkaSource.handles(source)) {
+      KafkaSource ks = KafkaSource.parse(source);
+      if (onFailure != null) {
+        throw new IllegalArgumentException("--on-failure names a RabbitMQ queue; a Kafka source's given-up batches go to the failures list");
+      }
+      KafkaPoller.check(ks, KafkaPoller.group(ks, uuid)); // outside the lock: up to 5 s on the network (a few round trips)
+    } else if (MqttSource.handles(source)) {
       MqttSource ms = MqttSource.parse(source);
       if (onFailure != null) {
         throw new IllegalArgumentException("--on-failure names a RabbitMQ queue; an MQTT source's given-up batches go to the failures list");
@@ -94,7 +101,7 @@ public final class EventSources implements AutoCloseable {
     } else {
       check(RabbitSource.parse(source), onFailure); // outside the lock: up to 5 s on the network
     }
-    EventSourceMapping m = new EventSourceMapping(UUID.randomUUID().toString(), function, source, size, w, retries, onFailure, patterns,
+    EventSourceMapping m = new EventSourceMapping(uuid, function, source, size, w, retries, onFailure, patterns,
         true, clock.instant());
     synchronized (this) { // the store and the pollers change together (see reconcile)
       store.add(m);
@@ -300,6 +307,9 @@ public final class EventSources implements AutoCloseable {
   }
 
   private SourcePoller poller(EventSourceMapping m) {
+    if (KafkaSource.handles(m.source())) {
+      return new KafkaPoller(m, invoker, store, clock, log);
+    }
     return MqttSource.handles(m.source()) ? new MqttPoller(m, invoker, store, clock, log) : new RabbitPoller(m, invoker, store, clock, log);
   }
 

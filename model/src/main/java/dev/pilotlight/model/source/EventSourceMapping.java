@@ -48,6 +48,11 @@ public record EventSourceMapping(String uuid, String function, String source, in
     try {
       URI u = new URI(uri);
       String info = u.getRawUserInfo();
+      String authority = u.getRawAuthority();
+      if (info == null && authority != null && authority.contains("@")) {
+        // a registry-based authority (Kafka's list of bootstrap servers, h1:9092,h2:9092) has no parsed user info
+        info = authority.substring(0, authority.lastIndexOf('@'));
+      }
       if (info == null || !info.contains(":")) {
         return uri;
       }

@@ -1,0 +1,511 @@
+package dev.pilotlight.sources;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pilotlight.model.source.EventSourceMapping;
+import dev.pilotlight.model.source.MappingStore;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * A Kafka mapping's poller ({@link BatchPoller} does the batching, retries and backoff): a consumer of
+ * its own in the mapping's consumer group (the mapping's uuid unless the source names one), read on
+ * the poller's thread (Kafka's consumer is single-threaded), with automatic commits off. A batch's
+ * offsets are committed ({@code commitSync}) only after it succeeded or was kept in the failures
+ * list; batches run one at a time in fetch order, so each partition's records reach the function in
+ * order. Partitions are assigned cooperatively (a rebalance takes away only what moves); when one is
+ * taken away, what was handled of it and not yet committed is committed then, and what was fetched
+ * of it but not handled is dropped (its new owner reads it from the committed offset). The queue
+ * depth is the consumer lag summed over the assigned partitions. A pause leaves the group; the resume
+ * joins again at the committed offsets.
+ *
+ * <p>The event is Lambda's for self-managed Apache Kafka: {@code {"eventSource":"SelfManagedKafka",
+ * "bootstrapServers":"h1:9092,h2:9092","records":{"TOPIC-PARTITION":[{"topic","partition","offset",
+ * "timestamp","timestampType","key" (base64; absent when null),"value" (base64; null for a
+ * tombstone),"headers":[{"NAME":[byte values 0-255]}]}]}}}.
+ */
+final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+  private static final long DEPTH_IDLE_NANOS = TimeUnit.SECONDS.toNanos(5);
+  private static final long DEPTH_BUSY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+  static {
+    // the client's own logging is chatty (every consumer prints its whole configuration, a broker that
+    // is down a warning per connection attempt); the poller reports problems itself (state, lastError,
+    // a SOURCE line). slf4j-simple reads this when a logger is made; one set by the operator wins.
+    String key = "org.slf4j.simpleLogger.log.org.apache.kafka";
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, "error");
+    }
+  }
+
+  private final KafkaSource source;
+  private final String group;
+  private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private volatile Thread owner;
+  // the fields below are the poller thread's alone (the consumer calls the rebalance listener on it, in poll)
+  private final ArrayDeque<ConsumerRecord<byte[], byte[]>> fetched = new ArrayDeque<>();
+  /** Per assigned partition: the offset after the last record handled (succeeded, given up on or filtered out). */
+  private final Map<TopicPartition, Long> handled = new HashMap<>();
+  /** Per assigned partition: the offset last committed by this consumer. */
+  private final Map<TopicPartition, Long> committed = new HashMap<>();
+  private long askedAt;
+
+  KafkaPoller(EventSourceMapping mapping, EventInvoker invoker, MappingStore store, InstantSource clock, EventSources.Log log) {
+    super(mapping, invoker, store, clock, log);
+    this.source = KafkaSource.parse(mapping.source());
+    this.group = group(source, mapping.uuid());
+  }
+
+  /** The consumer group: the one the source names, else the mapping's uuid (as on Lambda). */
+  static String group(KafkaSource s, String uuid) {
+    return s.group() != null ? s.group() : uuid;
+  }
+
+  private static Properties common(KafkaSource s, String clientId) {
+    Properties p = new Properties();
+    p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
+    p.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
+    p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, s.securityProtocol());
+    if (s.sasl() != null) {
+      p.put(SaslConfigs.SASL_MECHANISM, s.sasl());
+      String module = s.sasl().equals("PLAIN") ? "org.apache.kafka.common.security.plain.PlainLoginModule"
+          : "org.apache.kafka.common.security.scram.ScramLoginModule";
+      p.put(SaslConfigs.SASL_JAAS_CONFIG, module + " required username=\"" + jaas(s.user()) + "\" password=\"" + jaas(s.password()) + "\";");
+    }
+    return p;
+  }
+
+  private static String jaas(String v) {
+    return v.replace("\\", "\\\\").replace("\"", "\\\"");
+  }
+
+  static Properties adminProperties(KafkaSource s) {
+    Properties p = common(s, "pilotlight-admin");
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CHECK_TIMEOUT.toMillis());
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CHECK_TIMEOUT.toMillis());
+    return p;
+  }
+
+  static Properties consumerProperties(KafkaSource s, String group, String clientId, int batchSize) {
+    Properties p = common(s, clientId);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
+    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    // a group without a committed offset for a partition starts at its beginning: at creation a
+    // "latest" mapping commits the topic's end for its group (check), so this only applies to
+    // partitions added later, or whose offsets the broker dropped (offsets.retention.minutes)
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, batchSize);
+    // a batch (the function's run, its retries and their backoff) happens between two polls
+    p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(30).toMillis());
+    p.put(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG, (int) Duration.ofMinutes(31).toMillis()); // not closed under a long batch
+    // a daemon that died is noticed by the group within 10 s, so its successor gets the partitions soon
+    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
+    p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
+    p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
+    return p;
+  }
+
+  /**
+   * At creation: the broker answers, accepts the credentials and has the topic; for {@code
+   * start=latest}, the topic's end offsets are committed for the group on every partition it has no
+   * offset for yet, so that records produced after the mapping was created are all read however long
+   * the poller takes to join (Lambda warns that LATEST can miss records produced while the mapping is
+   * being created; here it cannot). A group that already has offsets goes on from them.
+   *
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  static void check(KafkaSource s, String group) {
+    String where = "the Kafka broker at " + s.bootstrap();
+    Admin admin = Admin.create(adminProperties(s));
+    try {
+      TopicDescription d;
+      try {
+        d = admin.describeTopics(List.of(s.topic())).allTopicNames().get(CHECK_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS).get(s.topic());
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof UnknownTopicOrPartitionException) {
+          throw new IllegalArgumentException("topic '" + s.topic() + "' does not exist at " + s.bootstrap());
+        }
+        throw refused(s, where, c);
+      } catch (java.util.concurrent.TimeoutException e) {
+        throw new IllegalArgumentException("cannot reach " + where + " (no answer in " + CHECK_TIMEOUT.toSeconds() + " s)");
+      }
+      if (s.start().equals("latest")) {
+        pinLatest(admin, s, group, d);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalArgumentException("interrupted while checking " + where);
+    } finally {
+      admin.close(Duration.ofSeconds(1));
+    }
+  }
+
+  private static IllegalArgumentException refused(KafkaSource s, String where, Throwable c) {
+    if (c instanceof AuthenticationException) {
+      return new IllegalArgumentException(where + " refused the credentials" + (s.user() == null ? "" : " of user '" + s.user() + "'"));
+    }
+    if (c instanceof AuthorizationException) {
+      return new IllegalArgumentException(where + " does not let " + (s.user() == null ? "an anonymous client" : "user '" + s.user() + "'")
+          + " read topic '" + s.topic() + "' or use the consumer group (" + c.getMessage() + ")");
+    }
+    if (c instanceof org.apache.kafka.common.errors.TimeoutException) {
+      return new IllegalArgumentException("cannot reach " + where + " (no answer in " + CHECK_TIMEOUT.toSeconds() + " s)");
+    }
+    return new IllegalArgumentException("cannot use " + where + " (" + describe(c) + ")");
+  }
+
+  private static void pinLatest(Admin admin, KafkaSource s, String group, TopicDescription d) throws InterruptedException {
+    String where = "the Kafka broker at " + s.bootstrap();
+    long wait = CHECK_TIMEOUT.toMillis() + 1000;
+    try {
+      Map<TopicPartition, OffsetAndMetadata> have = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+          .get(wait, TimeUnit.MILLISECONDS);
+      Map<TopicPartition, OffsetSpec> missing = new HashMap<>();
+      d.partitions().forEach(p -> {
+        TopicPartition tp = new TopicPartition(s.topic(), p.partition());
+        if (have.get(tp) == null) {
+          missing.put(tp, OffsetSpec.latest());
+        }
+      });
+      if (missing.isEmpty()) {
+        return;
+      }
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(missing).all().get(wait, TimeUnit.MILLISECONDS);
+      Map<TopicPartition, OffsetAndMetadata> pin = new HashMap<>();
+      ends.forEach((tp, info) -> pin.put(tp, new OffsetAndMetadata(info.offset())));
+      admin.alterConsumerGroupOffsets(group, pin).all().get(wait, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownMemberIdException
+          || e.getCause() instanceof org.apache.kafka.common.errors.GroupNotEmptyException) {
+        throw new IllegalArgumentException("consumer group '" + group + "' has active members at " + s.bootstrap()
+            + ": its offsets cannot be set (stop them, or name another group)");
+      }
+      throw refused(s, where, e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalArgumentException("cannot reach " + where + " (no answer in " + CHECK_TIMEOUT.toSeconds() + " s)");
+    }
+  }
+
+  // ---- the event and what filters see ----------------------------------------------------------
+
+  /** Lambda's self-managed Kafka event for {@code batch}: records grouped by {@code TOPIC-PARTITION}, each group in offset order. */
+  static byte[] event(KafkaSource s, List<ConsumerRecord<byte[], byte[]>> batch) {
+    ObjectNode root = JSON.createObjectNode();
+    root.put("eventSource", "SelfManagedKafka");
+    root.put("bootstrapServers", s.bootstrap());
+    ObjectNode records = root.putObject("records");
+    Map<String, ArrayNode> byPartition = new LinkedHashMap<>();
+    for (ConsumerRecord<byte[], byte[]> r : batch) {
+      ArrayNode list = byPartition.computeIfAbsent(r.topic() + "-" + r.partition(), records::putArray);
+      ObjectNode o = list.addObject();
+      o.put("topic", r.topic());
+      o.put("partition", r.partition());
+      o.put("offset", r.offset());
+      o.put("timestamp", r.timestamp());
+      o.put("timestampType", r.timestampType().name());
+      if (r.key() != null) {
+        o.put("key", Base64.getEncoder().encodeToString(r.key()));
+      }
+      if (r.value() != null) {
+        o.put("value", Base64.getEncoder().encodeToString(r.value()));
+      } else {
+        o.putNull("value");
+      }
+      ArrayNode headers = o.putArray("headers");
+      for (Header h : r.headers()) {
+        ArrayNode bytes = headers.addObject().putArray(h.key());
+        if (h.value() != null) {
+          for (byte b : h.value()) {
+            bytes.add(b & 0xff);
+          }
+        }
+      }
+    }
+    try {
+      return JSON.writeValueAsBytes(root);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * What a filter pattern is matched against: {@code {"value": …}}, the value parsed when it is JSON
+   * (an object, or any JSON value), else as a UTF-8 string — Lambda filters Kafka records on {@code
+   * value} only.
+   */
+  static JsonNode filterView(ConsumerRecord<byte[], byte[]> r) {
+    ObjectNode view = JSON.createObjectNode();
+    if (r.value() == null) {
+      view.putNull("value");
+      return view;
+    }
+    JsonNode value;
+    try {
+      value = JSON.readTree(r.value());
+    } catch (IOException notJson) {
+      value = null;
+    }
+    if (value == null || value.isMissingNode()) {
+      view.put("value", new String(r.value(), StandardCharsets.UTF_8));
+    } else {
+      view.set("value", value);
+    }
+    return view;
+  }
+
+  // ---- BatchPoller ------------------------------------------------------------------------------
+
+  @Override
+  String shown() {
+    return source.toString();
+  }
+
+  @Override
+  JsonNode matchView(ConsumerRecord<byte[], byte[]> m) {
+    return filterView(m);
+  }
+
+  @Override
+  byte[] event(List<ConsumerRecord<byte[], byte[]>> batch) {
+    return event(source, batch);
+  }
+
+  @Override
+  void consume() throws Exception {
+    fetched.clear();
+    handled.clear();
+    committed.clear();
+    KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
+        consumerProperties(source, group, "pilotlight-" + mapping.uuid().substring(0, 8), mapping.batchSize()), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+    owner = Thread.currentThread();
+    consumer = c;
+    if (closed) {
+      return;
+    }
+    List<PartitionInfo> parts;
+    try {
+      parts = c.partitionsFor(source.topic(), CHECK_TIMEOUT);
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      throw new IOException("the Kafka broker at " + source.bootstrap() + " does not answer (" + e.getMessage() + ")");
+    }
+    if (parts == null || parts.isEmpty()) {
+      throw new IOException("topic '" + source.topic() + "' does not exist at " + source.bootstrap());
+    }
+    c.subscribe(List.of(source.topic()), new ConsumerRebalanceListener() {
+      @Override
+      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+        // what was handled is committed before the partitions go; what was fetched and not handled is
+        // dropped: the next owner reads it from there
+        try {
+          commit(partitions);
+        } catch (RuntimeException e) {
+          log.line(mapping.function(), "SOURCE " + mapping.uuid() + ": could not commit the offsets of partitions given back ("
+              + describe(e) + "); their last records may be read again");
+        }
+        forgetPartitions(partitions);
+      }
+
+      @Override
+      public void onPartitionsLost(Collection<TopicPartition> partitions) {
+        forgetPartitions(partitions); // no longer ours: nothing can be committed for them
+      }
+
+      @Override
+      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+    });
+    askedAt = 0;
+    pump(this::next);
+  }
+
+  /** The next record fetched; polls the consumer (on this thread) when none is left. */
+  private ConsumerRecord<byte[], byte[]> next(long nanos) {
+    if (fetched.isEmpty()) {
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofNanos(nanos))) {
+        Long done = handled.get(new TopicPartition(r.topic(), r.partition()));
+        if (done == null || r.offset() >= done) { // not one handled already (a partition given back and taken again)
+          fetched.add(r);
+        }
+      }
+    }
+    return fetched.poll();
+  }
+
+  private void forgetPartitions(Collection<TopicPartition> partitions) {
+    Set<TopicPartition> gone = new HashSet<>(partitions);
+    fetched.removeIf(r -> gone.contains(new TopicPartition(r.topic(), r.partition())));
+    handled.keySet().removeAll(gone);
+    committed.keySet().removeAll(gone);
+  }
+
+  /** Commits what was handled and not yet committed of {@code partitions} (all: null). */
+  private void commit(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
+    handled.forEach((tp, offset) -> {
+      if ((partitions == null || partitions.contains(tp)) && !offset.equals(committed.get(tp))) {
+        out.put(tp, new OffsetAndMetadata(offset));
+      }
+    });
+    if (out.isEmpty()) {
+      return;
+    }
+    consumer.commitSync(out, CALL_TIMEOUT);
+    out.forEach((tp, o) -> committed.put(tp, o.offset()));
+  }
+
+  @Override
+  void checkOpen() {
+    // Kafka's client reconnects by itself; a broker that stopped answering is found by housekeep's
+    // round trip (a timeout is thrown), and a failed commit throws from ack
+  }
+
+  @Override
+  void ack(List<ConsumerRecord<byte[], byte[]>> all) {
+    Set<TopicPartition> assigned = consumer.assignment();
+    for (ConsumerRecord<byte[], byte[]> r : all) {
+      TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+      if (assigned.contains(tp)) { // one taken away meanwhile is its new owner's to read again
+        handled.merge(tp, r.offset() + 1, Math::max);
+      }
+    }
+    try {
+      commit(null);
+    } catch (RebalanceInProgressException e) {
+      // committed when the rebalance revokes the partitions (the listener), or by the next housekeep
+    }
+  }
+
+  @Override
+  void housekeep(boolean afterBatch) throws IOException {
+    if (System.nanoTime() - askedAt <= (afterBatch ? DEPTH_BUSY_NANOS : DEPTH_IDLE_NANOS)) {
+      return;
+    }
+    askedAt = System.nanoTime();
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    try {
+      try {
+        commit(null);
+      } catch (RebalanceInProgressException e) {
+        // again after the rebalance
+      }
+      Set<TopicPartition> assigned = c.assignment();
+      if (assigned.isEmpty()) {
+        // not (yet) given partitions: a round trip all the same, so that a broker that went away is noticed
+        List<PartitionInfo> parts = c.partitionsFor(source.topic(), CHECK_TIMEOUT);
+        if (parts == null || parts.isEmpty()) {
+          throw new IOException("topic '" + source.topic() + "' does not exist at " + source.bootstrap());
+        }
+        c.endOffsets(parts.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList(), CHECK_TIMEOUT);
+        queueDepth = -1;
+        return;
+      }
+      Map<TopicPartition, Long> ends = c.endOffsets(assigned, CHECK_TIMEOUT);
+      Map<TopicPartition, Long> nextUp = new HashMap<>();
+      for (ConsumerRecord<byte[], byte[]> r : fetched) {
+        nextUp.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r.offset());
+      }
+      long lag = 0;
+      for (TopicPartition tp : assigned) {
+        Long end = ends.get(tp);
+        if (end == null) {
+          queueDepth = -1;
+          return;
+        }
+        Long from = nextUp.get(tp);
+        lag += Math.max(0, end - (from != null ? from : c.position(tp, CHECK_TIMEOUT)));
+      }
+      queueDepth = lag;
+    } catch (org.apache.kafka.common.errors.TimeoutException e) {
+      throw new IOException("the Kafka broker at " + source.bootstrap() + " does not answer (" + e.getMessage() + ")");
+    }
+  }
+
+  @Override
+  void disconnect() {
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    if (c == null) {
+      return;
+    }
+    if (Thread.currentThread() != owner) {
+      c.wakeup(); // the consumer is its thread's alone: it closes itself there once poll returns
+      return;
+    }
+    consumer = null;
+    boolean interrupted = Thread.interrupted(); // close (and the commit in the listener) would give up at once
+    try {
+      c.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+    } catch (RuntimeException ignored) {
+      // gone already
+    } finally {
+      fetched.clear();
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Deletes the mapping's own consumer group (named after its uuid) once its consumer has left, best
+   * effort, in the background; a group the source named is left alone (it may be shared or reused).
+   */
+  @Override
+  public void forget() {
+    if (source.group() != null) {
+      return;
+    }
+    Thread.ofVirtual().name("source-forget-" + mapping.uuid().substring(0, 8)).start(() -> {
+      awaitStopped(15_000);
+      try (Admin admin = Admin.create(adminProperties(source))) {
+        admin.deleteConsumerGroups(List.of(group)).all().get(CHECK_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        log.line(mapping.function(), "SOURCE " + mapping.uuid() + ": could not delete consumer group " + group + " at " + source.bootstrap()
+            + " (" + describe(e) + ")");
+      }
+    });
+  }
+}
