@@ -135,6 +135,54 @@ class RabbitSourcesIT {
 
   static final long RECONCILE_MS = 3000;
 
+  @Test
+  void aQueueWithABacklogRunsSeveralBatchesAtOnce(@TempDir Path data, @TempDir Path work) throws Exception {
+    Path fn = work.resolve("slow");
+    Files.createDirectories(fn);
+    Files.writeString(fn.resolve("main.py"), """
+        import base64, time
+
+        def handler(event, context):
+            ids = [base64.b64decode(m["data"]).decode() for msgs in event["rmqMessagesByQueue"].values() for m in msgs]
+            print("BEGIN " + context.aws_request_id + " " + " ".join(ids), flush=True)
+            time.sleep(1.0)
+            print("END " + context.aws_request_id, flush=True)
+            return {"n": len(ids)}
+        """);
+    Files.writeString(fn.resolve("pilotlight.yaml"), "runtime: python3.12\nhandler: main.handler\n");
+    for (int i = 0; i < 30; i++) {
+      publish("slow-" + i);
+    }
+    try (DaemonFixture d = new DaemonFixture(data)) {
+      d.deploy(fn.toString(), "--name", "backlog");
+      DaemonFixture.CliResult add = d.cli("events", "add", "backlog", "--source", BROKER + "?queue=" + queue, "--batch-size", "5",
+          "--batch-window", "0s");
+      assertThat(add.exit()).as(add.err()).isZero();
+      eventually(Duration.ofSeconds(90), "all 30 messages handled", () -> {
+        String logs = d.logs("backlog");
+        return java.util.stream.IntStream.range(0, 30).allMatch(i -> logs.contains(" slow-" + i + " ") || logs.contains(" slow-" + i + "\n"));
+      });
+      // the log in order: a batch began while another had begun and not ended yet
+      int open = 0;
+      int most = 0;
+      for (String line : d.logs("backlog").lines().toList()) {
+        if (line.contains("] BEGIN ")) {
+          most = Math.max(most, ++open);
+        } else if (line.contains("] END ")) {
+          open--;
+        }
+      }
+      assertThat(most).as("batches running at once").isGreaterThan(1);
+      eventually(Duration.ofSeconds(10), "the queue drained", () -> {
+        try {
+          return depth(queue) == 0;
+        } catch (Exception e) {
+          return false;
+        }
+      });
+    }
+  }
+
   /** Runs a boto3 script against the daemon (argv: url, key id, secret, then {@code args}); its last line parsed as JSON. */
   static JsonNode boto3(DaemonFixture d, String script, String... args) throws Exception {
     TestAuth.Key key = d.adminKey();

@@ -44,6 +44,10 @@ abstract class BatchPoller<M> implements SourcePoller {
   private final AtomicLong filteredMessages = new AtomicLong();
   /** Messages waiting at the broker when last asked; -1: not known (or the broker does not say). */
   volatile long queueDepth = -1;
+  /** Batches running on threads of their own (see {@link #maxInFlight}), under its own lock. */
+  private final Object flight = new Object();
+  private int inFlight;
+  private Exception flightFailure;
 
   BatchPoller(EventSourceMapping mapping, EventInvoker invoker, MappingStore store, InstantSource clock, EventSources.Log log) {
     this.mapping = mapping;
@@ -81,6 +85,16 @@ abstract class BatchPoller<M> implements SourcePoller {
 
   /** The event a batch becomes. */
   abstract byte[] event(List<M> batch);
+
+  /**
+   * How many batches may run at once now (asked before each batch): 1, the default, runs them one
+   * at a time on the poller's thread, in order; more lets the poller gather the next batch while
+   * others run, each on a thread of its own, acknowledged as each ends ({@link #ack} must then take
+   * batches out of order).
+   */
+  int maxInFlight() {
+    return 1;
+  }
 
   /** Where a batch given up on goes: by default the function's failures list. */
   void giveUp(List<M> batch, byte[] event, String requestId, String error) throws Exception {
@@ -231,26 +245,91 @@ abstract class BatchPoller<M> implements SourcePoller {
     }
     state = "Enabled";
     lastError = null;
-    while (!closed && enabled) {
-      checkOpen();
-      M first = inbox.next(TimeUnit.MILLISECONDS.toNanos(500));
-      if (first == null) {
-        housekeep(false);
-        continue;
-      }
-      List<M> batch = new ArrayList<>();
-      batch.add(first);
-      long deadline = System.nanoTime() + mapping.batchWindow().toNanos();
-      while (batch.size() < mapping.batchSize()) {
-        long left = deadline - System.nanoTime();
-        M m = inbox.next(Math.max(left, 0));
-        if (m == null) {
-          break;
+    synchronized (flight) {
+      flightFailure = null;
+    }
+    try {
+      while (!closed && enabled) {
+        checkOpen();
+        M first = inbox.next(TimeUnit.MILLISECONDS.toNanos(500));
+        if (first == null) {
+          housekeep(false);
+          continue;
         }
-        batch.add(m);
+        List<M> batch = new ArrayList<>();
+        batch.add(first);
+        long deadline = System.nanoTime() + mapping.batchWindow().toNanos();
+        while (batch.size() < mapping.batchSize()) {
+          long left = deadline - System.nanoTime();
+          M m = inbox.next(Math.max(left, 0));
+          if (m == null) {
+            break;
+          }
+          batch.add(m);
+        }
+        dispatch(batch);
+        housekeep(true);
       }
-      process(batch);
-      housekeep(true);
+    } finally {
+      // a pause or a close lets the batches in flight end (a pause acknowledges them) before the connection goes
+      awaitInFlight();
+    }
+    synchronized (flight) {
+      if (flightFailure != null) {
+        throw flightFailure;
+      }
+    }
+  }
+
+  /**
+   * Runs {@code batch} here when one batch at a time is allowed and none runs, else on a thread of
+   * its own once fewer than {@link #maxInFlight} run; rethrows what a batch on its own thread failed
+   * with (the connection lost: its acknowledgement could not be sent).
+   */
+  private void dispatch(List<M> batch) throws Exception {
+    synchronized (flight) {
+      while (inFlight > 0 && inFlight >= Math.max(1, maxInFlight()) && flightFailure == null && !closed) {
+        flight.wait(100);
+      }
+      if (flightFailure != null) {
+        throw flightFailure;
+      }
+      if (inFlight > 0 || maxInFlight() > 1) {
+        inFlight++;
+        Thread.ofVirtual().name("source-" + mapping.uuid().substring(0, 8) + "-batch").start(() -> {
+          try {
+            process(batch);
+          } catch (Exception e) {
+            synchronized (flight) {
+              if (flightFailure == null) {
+                flightFailure = e;
+              }
+            }
+          } finally {
+            synchronized (flight) {
+              inFlight--;
+              flight.notifyAll();
+            }
+          }
+        });
+        return;
+      }
+    }
+    process(batch); // one at a time: here, on the poller's thread (Kafka's consumer must be used on it)
+  }
+
+  /** Waits for the batches running on their own threads to end. */
+  private void awaitInFlight() {
+    synchronized (flight) {
+      while (inFlight > 0) {
+        try {
+          flight.wait(100);
+        } catch (InterruptedException e) {
+          if (closed) {
+            return; // closing: their acknowledgements fail with the connection, and the broker delivers them again
+          }
+        }
+      }
     }
   }
 
@@ -271,7 +350,7 @@ abstract class BatchPoller<M> implements SourcePoller {
     for (int attempt = 0; attempt <= mapping.maxRetries() && !closed && enabled; attempt++) {
       if (attempt > 0) {
         sleep(Math.min(1000L << Math.min(attempt - 1, 15), MAX_BACKOFF.toMillis()));
-        if (closed || !enabled) {
+        if (closed || !enabled || !open()) {
           return; // not acknowledged: the broker delivers the batch again
         }
       }
@@ -299,6 +378,15 @@ abstract class BatchPoller<M> implements SourcePoller {
     ack(all);
     batches.incrementAndGet();
     failedMessages.addAndGet(batch.size());
+  }
+
+  private boolean open() {
+    try {
+      checkOpen();
+      return true;
+    } catch (Exception e) {
+      return false; // a retry could not be acknowledged on this connection
+    }
   }
 
   /** The root cause of a broker client's failure, in words a user can act on. */

@@ -28,10 +28,17 @@ final class RabbitPoller extends BatchPoller<RabbitEvents.Message> {
   private static final long DEPTH_IDLE_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final long DEPTH_BUSY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  /** The most batches of one mapping that run at once (see {@link #maxInFlight}). */
+  static final int MAX_IN_FLIGHT = 5;
+
   private final RabbitSource source;
   private volatile Connection connection;
   private volatile Channel channel;
+  private volatile BlockingQueue<RabbitEvents.Message> inbox;
   private long askedAt;
+  /** Finished batches not acknowledged yet (first delivery tag → last), and the tag acknowledged up to; also the channel's lock. */
+  private final java.util.Map<Long, Long> acks = new java.util.HashMap<>();
+  private long ackedUpTo;
 
   RabbitPoller(EventSourceMapping mapping, EventInvoker invoker, MappingStore store, InstantSource clock, EventSources.Log log) {
     super(mapping, invoker, store, clock, log);
@@ -71,10 +78,16 @@ final class RabbitPoller extends BatchPoller<RabbitEvents.Message> {
     Channel ch = c.createChannel();
     channel = ch;
     ch.queueDeclarePassive(source.queue());
-    // two batches unacknowledged at most: the next is delivered while the function runs this one (a
-    // batch acknowledged is never delivered again; one not yet run, if the poller goes, is delivered once)
-    ch.basicQos(Math.min(2 * mapping.batchSize(), 65_535));
+    // one batch more than may run at once is unacknowledged at most: the next is delivered while the
+    // function runs these (a batch acknowledged is never delivered again; one not yet run, if the
+    // poller goes, is delivered once)
+    ch.basicQos(Math.min((MAX_IN_FLIGHT + 1) * mapping.batchSize(), 65_535));
     BlockingQueue<RabbitEvents.Message> inbox = new LinkedBlockingQueue<>();
+    this.inbox = inbox;
+    synchronized (acks) {
+      acks.clear();
+      ackedUpTo = 0; // delivery tags start again at 1 on a new channel
+    }
     ch.basicConsume(source.queue(), false, new DefaultConsumer(ch) {
       @Override
       public void handleDelivery(String tag, Envelope envelope, AMQP.BasicProperties properties, byte[] body) {
@@ -97,14 +110,53 @@ final class RabbitPoller extends BatchPoller<RabbitEvents.Message> {
   void housekeep(boolean afterBatch) throws IOException {
     // a round trip to the broker: not after every batch
     if (System.nanoTime() - askedAt > (afterBatch ? DEPTH_BUSY_NANOS : DEPTH_IDLE_NANOS)) {
-      queueDepth = channel.messageCount(source.queue());
+      long depth;
+      synchronized (acks) { // the channel is used by one thread at a time
+        depth = channel.messageCount(source.queue());
+      }
+      queueDepth = depth;
       askedAt = System.nanoTime();
     }
   }
 
+  /**
+   * As many batches at once as the messages waiting (at the broker and received) fill, one more per
+   * {@code batchSize} of them, up to {@link #MAX_IN_FLIGHT}: KEDA's rule for a queue (desired
+   * consumers = backlog / per-consumer target) with the batch as the target.
+   */
+  @Override
+  int maxInFlight() {
+    return inFlightFor(Math.max(queueDepth, 0) + inboxSize(), mapping.batchSize());
+  }
+
+  static int inFlightFor(long waiting, int batchSize) {
+    return (int) Math.clamp((waiting + batchSize - 1) / batchSize, 1, MAX_IN_FLIGHT);
+  }
+
+  private long inboxSize() {
+    BlockingQueue<RabbitEvents.Message> in = inbox;
+    return in == null ? 0 : in.size();
+  }
+
+  /**
+   * Acknowledges a batch when every batch delivered before it is acknowledged too: with batches
+   * ending out of order, one {@code basicAck(tag, multiple)} up to the end of the run of finished
+   * batches (an acknowledgement never covers a message still being handled).
+   */
   @Override
   void ack(List<RabbitEvents.Message> all) throws IOException {
-    channel.basicAck(all.getLast().envelope().getDeliveryTag(), true);
+    synchronized (acks) {
+      acks.put(all.getFirst().envelope().getDeliveryTag(), all.getLast().envelope().getDeliveryTag());
+      long upTo = ackedUpTo;
+      Long last;
+      while ((last = acks.remove(upTo + 1)) != null) {
+        upTo = last;
+      }
+      if (upTo > ackedUpTo) {
+        channel.basicAck(upTo, true);
+        ackedUpTo = upTo;
+      }
+    }
   }
 
   @Override
@@ -123,12 +175,14 @@ final class RabbitPoller extends BatchPoller<RabbitEvents.Message> {
       super.giveUp(batch, event, requestId, error);
       return;
     }
-    Channel ch = channel;
-    ch.confirmSelect();
-    for (RabbitEvents.Message m : batch) {
-      ch.basicPublish("", mapping.onFailure(), m.properties(), m.body());
+    synchronized (acks) { // the channel is used by one thread at a time
+      Channel ch = channel;
+      ch.confirmSelect();
+      for (RabbitEvents.Message m : batch) {
+        ch.basicPublish("", mapping.onFailure(), m.properties(), m.body());
+      }
+      ch.waitForConfirmsOrDie(10_000);
     }
-    ch.waitForConfirmsOrDie(10_000);
     log.line(mapping.function(), "SOURCE " + mapping.uuid() + ": " + batch.size() + " message(s) sent to queue '" + mapping.onFailure()
         + "' after " + (mapping.maxRetries() + 1) + " failed attempt(s)");
   }

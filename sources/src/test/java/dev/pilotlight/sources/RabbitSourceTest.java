@@ -82,4 +82,15 @@ class RabbitSourceTest {
     assertThat(messages.get(1).path("data").asText()).isEqualTo("AP8=");
     assertThat(messages.get(1).path("redelivered").asBoolean()).isTrue();
   }
+
+  @Test
+  void batchesInFlightFollowTheMessagesWaitingUpToFive() {
+    assertThat(RabbitPoller.inFlightFor(0, 100)).isEqualTo(1);
+    assertThat(RabbitPoller.inFlightFor(1, 100)).isEqualTo(1);
+    assertThat(RabbitPoller.inFlightFor(100, 100)).isEqualTo(1);
+    assertThat(RabbitPoller.inFlightFor(101, 100)).isEqualTo(2);
+    assertThat(RabbitPoller.inFlightFor(350, 100)).isEqualTo(4);
+    assertThat(RabbitPoller.inFlightFor(10_000, 100)).isEqualTo(RabbitPoller.MAX_IN_FLIGHT);
+    assertThat(RabbitPoller.inFlightFor(Long.MAX_VALUE / 2, 1)).isEqualTo(RabbitPoller.MAX_IN_FLIGHT);
+  }
 }
