@@ -41,7 +41,8 @@ import picocli.CommandLine.Option;
  * the handler's clock (the plain consumer's publish-to-delivery beside it). See bench/README.md.
  */
 @Command(name = "events", mixinStandardHelpOptions = true,
-    description = "RabbitMQ to a function: messages per second and publish-to-handler latency from zero, against a plain consumer.")
+    description = "RabbitMQ and Kafka to a function: messages per second and publish-to-handler latency from zero, against a plain "
+        + "consumer of the same broker.")
 final class EventsCommand implements Callable<Integer> {
   private static final Duration DAEMON_START_LIMIT = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -49,7 +50,8 @@ final class EventsCommand implements Callable<Integer> {
 
   static final String SINK = """
       def handler(event, context):
-          return {"n": sum(len(v) for v in event.get("rmqMessagesByQueue", {}).values())}
+          batches = event.get("rmqMessagesByQueue") or event.get("records") or {}
+          return {"n": sum(len(v) for v in batches.values())}
       """;
 
   static final String PROBE = """
@@ -72,6 +74,13 @@ final class EventsCommand implements Callable<Integer> {
 
   @Option(names = "--latency-samples", paramLabel = "N", description = "Messages sent one at a time from zero instances (default: ${DEFAULT-VALUE}).")
   int samples = 15;
+
+  @Option(names = "--kafka", negatable = true, description = "Also Kafka: the same rounds from a topic, against Kafka's own consumer "
+      + "(default: ${DEFAULT-VALUE}; the broker is Kafka's own, started from Maven Central's jars unless --kafka-bootstrap names one).")
+  boolean kafka = true;
+
+  @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT", description = "A Kafka broker to use instead of starting one.")
+  String kafkaBootstrap;
 
   @Option(names = "--json", description = "Print the figures as JSON instead of tables.")
   boolean json;
@@ -126,6 +135,9 @@ final class EventsCommand implements Callable<Integer> {
         }
       }
       latency(rabbit, daemon, api, latencyMs, plainLatencyMs);
+      if (kafka) {
+        kafkaRounds(daemon, paths.root());
+      }
     } finally {
       BenchOutput.stop(daemon, hook);
     }
@@ -135,6 +147,13 @@ final class EventsCommand implements Callable<Integer> {
     root.putPOJO("mappingMessagesPerSecond", mapped.stream().map(x -> x[1]).toList());
     root.putPOJO("publishToHandlerMsFromZero", latencyMs);
     root.putPOJO("plainPublishToDeliveryMs", plainLatencyMs);
+    if (!kafkaPlain.isEmpty()) {
+      root.putPOJO("kafkaPlainMessagesPerSecond", kafkaPlain.stream().map(x -> x[1]).toList());
+      root.putPOJO("kafkaMappingMessagesPerSecond", kafkaMapped.stream().map(x -> x[1]).toList());
+    }
+    if (kafkaSkipped != null) {
+      root.put("kafkaSkipped", kafkaSkipped);
+    }
     root.put("machine", machine());
     String jsonText = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root);
     BenchOutput.finish(stdout, out != null ? out : paths.root().resolve("bench-results/events.json"), jsonText, json,
@@ -207,6 +226,136 @@ final class EventsCommand implements Callable<Integer> {
       ch.queueDelete(q);
       return new double[] {s, messages / s};
     }
+  }
+
+  private final List<double[]> kafkaPlain = new ArrayList<>();
+  private final List<double[]> kafkaMapped = new ArrayList<>();
+  private String kafkaSkipped;
+
+  /**
+   * The throughput rounds again from Kafka: a topic of one partition filled with the same messages,
+   * drained by Kafka's own consumer (a commit per poll) and by a mapping ({@code start=trim_horizon})
+   * to the same no-op function, alternated. Without a broker that can be had, the rounds are skipped
+   * and the output says why.
+   */
+  private void kafkaRounds(DaemonUnderTest daemon, Path root) throws Exception {
+    KafkaBrokerProcess started = null;
+    String bootstrap = kafkaBootstrap;
+    try {
+      if (bootstrap == null) {
+        stderr.println("Kafka: starting Kafka's own broker (resolving kafka_2.13 with the Maven wrapper)…");
+        try {
+          started = KafkaBrokerProcess.start(KafkaBrokerProcess.resolveClassPath(root));
+        } catch (java.io.IOException e) {
+          kafkaSkipped = e.getMessage().lines().findFirst().orElse("no broker");
+          stderr.println("Kafka: skipped: " + e.getMessage());
+          return;
+        }
+        bootstrap = started.bootstrap();
+      }
+      java.util.Properties ap = new java.util.Properties();
+      ap.put("bootstrap.servers", bootstrap);
+      ap.put("default.api.timeout.ms", 10_000);
+      try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(ap)) {
+        for (int r = 0; r < rounds; r++) {
+          boolean plainFirst = r % 2 == 0;
+          for (int k = 0; k < 2; k++) {
+            String topic = kafkaTopic(admin, bootstrap);
+            if ((k == 0) == plainFirst) {
+              kafkaPlain.add(kafkaPlainRound(bootstrap, topic));
+              stderr.printf(Locale.ROOT, "Kafka round %d: plain consumer %.0f messages/s%n", r + 1, kafkaPlain.getLast()[1]);
+            } else {
+              kafkaMapped.add(kafkaMappedRound(daemon, bootstrap, topic));
+              stderr.printf(Locale.ROOT, "Kafka round %d: event source mapping %.0f messages/s%n", r + 1, kafkaMapped.getLast()[1]);
+            }
+            admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+          }
+        }
+      }
+    } finally {
+      if (started != null) {
+        started.close();
+      }
+    }
+  }
+
+  /** A new topic of one partition holding {@link #messages} records (created once the broker serves). */
+  private String kafkaTopic(org.apache.kafka.clients.admin.Admin admin, String bootstrap) throws Exception {
+    String topic = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get(10, TimeUnit.SECONDS);
+        break;
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (System.nanoTime() > deadline) {
+          throw new BenchFailure("Kafka at " + bootstrap + " did not create a topic: " + e.getCause());
+        }
+        Thread.sleep(500); // a broker just started answers before it has a controller
+      }
+    }
+    java.util.Properties pp = new java.util.Properties();
+    pp.put("bootstrap.servers", bootstrap);
+    pp.put("linger.ms", 5);
+    String body = "{\"order\":12345,\"item\":\"" + "x".repeat(60) + "\"}";
+    try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<String, String>(pp,
+        new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.StringSerializer())) {
+      for (int i = 0; i < messages; i++) {
+        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic, body));
+      }
+      producer.flush();
+    }
+    return topic;
+  }
+
+  /** Kafka's own consumer draining the topic from its start, a commit after each poll (as the mapping commits after each batch). */
+  private double[] kafkaPlainRound(String bootstrap, String topic) {
+    java.util.Properties cp = new java.util.Properties();
+    cp.put("bootstrap.servers", bootstrap);
+    cp.put("group.id", "bench-plain-" + UUID.randomUUID());
+    cp.put("auto.offset.reset", "earliest");
+    cp.put("enable.auto.commit", "false");
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.MINUTES.toNanos(5);
+    int seen = 0;
+    try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]>(cp,
+        new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+      consumer.subscribe(List.of(topic));
+      while (seen < messages) {
+        if (System.nanoTime() > deadline) {
+          throw new BenchFailure("Kafka's consumer did not drain " + messages + " records in 5 minutes");
+        }
+        var records = consumer.poll(Duration.ofMillis(200));
+        if (!records.isEmpty()) {
+          seen += records.count();
+          consumer.commitSync();
+        }
+      }
+    }
+    double s = (System.nanoTime() - start) / 1e9;
+    return new double[] {s, messages / s};
+  }
+
+  /** A mapping from the topic's start to the no-op function, timed until its last batch is committed. */
+  private double[] kafkaMappedRound(DaemonUnderTest daemon, String bootstrap, String topic) throws Exception {
+    long start = System.nanoTime();
+    cli(daemon, "events", "add", "sink", "--source", "kafka://" + bootstrap + "?topic=" + topic + "&start=trim_horizon");
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    String uuid;
+    while (true) {
+      JsonNode m = events(daemon, "sink").path(0);
+      uuid = m.path("uuid").asText();
+      if (m.path("messages").asLong() + m.path("failedMessages").asLong() >= messages) {
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new BenchFailure("the Kafka mapping did not drain " + messages + " records in 5 minutes: " + m);
+      }
+      Thread.sleep(20);
+    }
+    double s = (System.nanoTime() - start) / 1e9;
+    cli(daemon, "events", "rm", "sink", uuid);
+    return new double[] {s, messages / s};
   }
 
   /** One message at a time to the probe, each after it scaled to zero; and the plain consumer's delivery beside it. */
@@ -297,6 +446,16 @@ final class EventsCommand implements Callable<Integer> {
         latency.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN)));
     b.append(String.format(Locale.ROOT, "publish → delivery, the plain consumer subscribed (n = %d): p50 %.2f ms%n", plainLatency.size(),
         pct(plainLatency, 50)));
+    if (!kafkaPlain.isEmpty()) {
+      b.append(String.format(Locale.ROOT, "Kafka → function, %d records per round (one partition), %d round(s), alternated%n", messages,
+          kafkaPlain.size()));
+      b.append(String.format(Locale.ROOT, "  %-34s %s%n", "plain consumer (kafka-clients)", rates(kafkaPlain)));
+      b.append(String.format(Locale.ROOT, "  %-34s %s%n", "event source mapping (defaults)", rates(kafkaMapped)));
+      b.append(String.format(Locale.ROOT, "  mapping / plain (medians): %.2f×  (target ≥ 0.5×)%n",
+          median(kafkaMapped.stream().map(x -> x[1]).toList()) / median(kafkaPlain.stream().map(x -> x[1]).toList())));
+    } else if (kafkaSkipped != null) {
+      b.append("Kafka: skipped (").append(kafkaSkipped).append(")\n");
+    }
     b.append("machine: ").append(machine()).append('\n');
     return b.toString();
   }

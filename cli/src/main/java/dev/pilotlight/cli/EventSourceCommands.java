@@ -17,7 +17,8 @@ final class EventSourceCommands {
   }
 
   /** The {@code events} group itself: prints its usage. */
-  @Command(name = "events", description = "Invoke a function with batches from a broker (a RabbitMQ queue, an MQTT topic filter, a Kafka topic), "
+  @Command(name = "events", description = "Invoke a function with batches from a broker (a RabbitMQ queue, an MQTT topic filter, a Kafka topic, a NATS "
+      + "JetStream stream), "
       + "as Lambda's event source mappings.",
       synopsisSubcommandLabel = "COMMAND")
   static final class Group extends GroupCommand {
@@ -36,7 +37,9 @@ final class EventSourceCommands {
         description = "rabbitmq://USER:PASSWORD@HOST:5672/VHOST?queue=NAME (VHOST %%2F is /; amqps:// for TLS), or "
             + "mqtt://[USER:PASSWORD@]HOST:1883?topic=FILTER[&qos=0|1] (mqtts:// for TLS), or "
             + "kafka://[USER:PASSWORD@]HOST:9092[,HOST:9092]?topic=NAME[&group=ID][&start=latest|trim_horizon] (kafkas:// for TLS; "
-            + "group: the mapping's uuid by default; start: latest by default).")
+            + "group: the mapping's uuid by default; start: latest by default), or "
+            + "nats://[USER:PASSWORD@]HOST:4222?stream=NAME[&subject=FILTER][&consumer=DURABLE][&start=all|new] (tls:// for TLS; the stream "
+            + "must exist; the consumer, pilotlight-UUID by default, is made if missing).")
     String source;
 
     @Option(names = "--batch-size", paramLabel = "N", description = "Messages per invocation, at most (default 100, at most 10000).")

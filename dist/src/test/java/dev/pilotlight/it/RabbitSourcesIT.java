@@ -391,9 +391,9 @@ class RabbitSourcesIT {
       DaemonFixture.CliResult down = d.cli("events", "add", "strict", "--source", "rabbitmq://guest:guest@127.0.0.1:1/%2F?queue=" + queue);
       assertThat(down.exit()).isNotZero();
       assertThat(down.err()).contains("cannot reach the broker at 127.0.0.1:1");
-      DaemonFixture.CliResult nats = d.cli("events", "add", "strict", "--source", "nats://127.0.0.1:4222?subject=t");
-      assertThat(nats.exit()).isNotZero();
-      assertThat(nats.err()).contains("not supported");
+      DaemonFixture.CliResult other = d.cli("events", "add", "strict", "--source", "sqs://127.0.0.1:4222?queue=t");
+      assertThat(other.exit()).isNotZero();
+      assertThat(other.err()).contains("not supported");
       DaemonFixture.CliResult size = d.cli("events", "add", "strict", "--source", BROKER + "?queue=" + queue, "--batch-size", "0");
       assertThat(size.exit()).isNotZero();
       assertThat(size.err()).contains("batch size 0");

@@ -169,7 +169,8 @@ public final class ControlApi {
         JsonNode json = JsonBodies.object(body);
         if (!json.path("source").isTextual()) {
           throw new Failure.InvalidInput("expected {\"source\": \"URI\"}: rabbitmq://USER:PASSWORD@HOST:5672/%2F?queue=NAME, "
-              + "mqtt://[USER:PASSWORD@]HOST:1883?topic=FILTER or kafka://HOST:9092[,HOST:9092]?topic=NAME[&group=ID][&start=latest|trim_horizon] "
+              + "mqtt://[USER:PASSWORD@]HOST:1883?topic=FILTER, kafka://HOST:9092[,HOST:9092]?topic=NAME[&group=ID][&start=latest|trim_horizon] "
+              + "or nats://[USER:PASSWORD@]HOST:4222?stream=NAME[&subject=FILTER][&consumer=DURABLE] "
               + "(also: batchSize, batchWindow, maxRetries, onFailure, filters)");
         }
         try {

@@ -77,6 +77,9 @@ abstract class BatchPoller<M> implements SourcePoller {
   /** Called while no message came for half a second, and after each batch: a chance to ask the queue's depth. */
   void housekeep(boolean afterBatch) throws Exception {}
 
+  /** Called before a failed batch is tried again (a broker that delivers anew what is not acknowledged in time is told to wait). */
+  void retrying(List<M> batch) throws Exception {}
+
   /** Acknowledges {@code all} (a batch, in delivery order). */
   abstract void ack(List<M> all) throws Exception;
 
@@ -353,6 +356,7 @@ abstract class BatchPoller<M> implements SourcePoller {
         if (closed || !enabled || !open()) {
           return; // not acknowledged: the broker delivers the batch again
         }
+        retrying(all);
       }
       requestId = UUID.randomUUID().toString();
       EventInvoker.Outcome o;

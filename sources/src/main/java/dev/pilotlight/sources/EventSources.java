@@ -92,6 +92,12 @@ public final class EventSources implements AutoCloseable {
         throw new IllegalArgumentException("--on-failure names a RabbitMQ queue; a Kafka source's given-up batches go to the failures list");
       }
       KafkaPoller.check(ks, KafkaPoller.group(ks, uuid)); // outside the lock: up to 5 s on the network (a few round trips)
+    } else if (NatsSource.handles(source)) {
+      NatsSource ns = NatsSource.parse(source);
+      if (onFailure != null) {
+        throw new IllegalArgumentException("--on-failure names a RabbitMQ queue; a NATS source's given-up batches go to the failures list");
+      }
+      NatsPoller.check(ns); // outside the lock: up to 5 s on the network
     } else if (MqttSource.handles(source)) {
       MqttSource ms = MqttSource.parse(source);
       if (onFailure != null) {
@@ -309,6 +315,9 @@ public final class EventSources implements AutoCloseable {
   private SourcePoller poller(EventSourceMapping m) {
     if (KafkaSource.handles(m.source())) {
       return new KafkaPoller(m, invoker, store, clock, log);
+    }
+    if (NatsSource.handles(m.source())) {
+      return new NatsPoller(m, invoker, store, clock, log);
     }
     return MqttSource.handles(m.source()) ? new MqttPoller(m, invoker, store, clock, log) : new RabbitPoller(m, invoker, store, clock, log);
   }

@@ -27,7 +27,7 @@ record RabbitSource(String host, int port, String vhost, String user, String pas
     boolean tls = scheme.equals("amqps") || scheme.equals("rabbitmqs");
     if (!tls && !scheme.equals("rabbitmq") && !scheme.equals("amqp")) {
       throw new IllegalArgumentException("source: '" + scheme + "://' is not supported (supported: rabbitmq://, amqp://, amqps://, "
-          + "mqtt://, mqtts://, kafka://, kafkas://); NATS sources are not built yet");
+          + "mqtt://, mqtts://, kafka://, kafkas://, nats://, tls://)");
     }
     if (u.getHost() == null) {
       throw new IllegalArgumentException("source: no host (expected rabbitmq://USER:PASSWORD@HOST:5672/%2F?queue=NAME)");

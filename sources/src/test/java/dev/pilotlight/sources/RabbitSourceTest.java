@@ -31,7 +31,7 @@ class RabbitSourceTest {
 
   @Test
   void badSourcesSayWhatIsWrong() {
-    assertThatThrownBy(() -> RabbitSource.parse("nats://h:4222?subject=t")).hasMessageContaining("not supported");
+    assertThatThrownBy(() -> RabbitSource.parse("sqs://h:4222?queue=t")).hasMessageContaining("not supported");
     assertThatThrownBy(() -> RabbitSource.parse("rabbitmq://u:p@h/%2F")).hasMessageContaining("no queue");
     assertThatThrownBy(() -> RabbitSource.parse("rabbitmq://u:p@h/%2F?queue=q&prefetch=9")).hasMessageContaining("unknown parameter 'prefetch'");
     assertThatThrownBy(() -> RabbitSource.parse("rabbitmq:///%2F?queue=q")).hasMessageContaining("no host");

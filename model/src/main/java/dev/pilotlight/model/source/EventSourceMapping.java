@@ -53,6 +53,10 @@ public record EventSourceMapping(String uuid, String function, String source, in
         // a registry-based authority (Kafka's list of bootstrap servers, h1:9092,h2:9092) has no parsed user info
         info = authority.substring(0, authority.lastIndexOf('@'));
       }
+      if (info != null && !info.contains(":") && u.getScheme() != null && (u.getScheme().equalsIgnoreCase("nats")
+          || u.getScheme().equalsIgnoreCase("tls"))) {
+        return uri.replace(info + "@", "****@"); // NATS's user info without a password is a token
+      }
       if (info == null || !info.contains(":")) {
         return uri;
       }
