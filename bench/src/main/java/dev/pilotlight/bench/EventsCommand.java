@@ -45,6 +45,14 @@ import picocli.CommandLine.Option;
         + "consumer of the same broker.")
 final class EventsCommand implements Callable<Integer> {
   private static final Duration DAEMON_START_LIMIT = Duration.ofSeconds(60);
+
+  static {
+    // Kafka's clients log a configuration dump per client at INFO: not the bench's output
+    String key = "org.slf4j.simpleLogger.log.org.apache.kafka";
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, "warn");
+    }
+  }
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern RECV = Pattern.compile("RECV (\\S+) (\\d+)");
 
@@ -255,6 +263,7 @@ final class EventsCommand implements Callable<Integer> {
       }
       java.util.Properties ap = new java.util.Properties();
       ap.put("bootstrap.servers", bootstrap);
+      ap.put("request.timeout.ms", 10_000);
       ap.put("default.api.timeout.ms", 10_000);
       try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(ap)) {
         for (int r = 0; r < rounds; r++) {
