@@ -214,25 +214,9 @@ final class EventsCommand implements Callable<Integer> {
   private double[] mappedRound(Connection rabbit, DaemonUnderTest daemon, DaemonApi api) throws Exception {
     try (Channel ch = rabbit.createChannel()) {
       String q = fill(ch);
-      long start = System.nanoTime();
-      cli(daemon, "events", "add", "sink", "--source", "rabbitmq://guest:guest@127.0.0.1:5672/%2F?queue=" + q);
-      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-      String uuid = null;
-      while (true) {
-        JsonNode m = events(daemon, "sink").path(0);
-        uuid = m.path("uuid").asText();
-        if (m.path("messages").asLong() + m.path("failedMessages").asLong() >= messages) {
-          break;
-        }
-        if (System.nanoTime() > deadline) {
-          throw new BenchFailure("the mapping did not drain " + messages + " messages in 5 minutes: " + m);
-        }
-        Thread.sleep(20);
-      }
-      double s = (System.nanoTime() - start) / 1e9;
-      cli(daemon, "events", "rm", "sink", uuid);
+      double[] r = drain(daemon, "rabbitmq://guest:guest@127.0.0.1:5672/%2F?queue=" + q);
       ch.queueDelete(q);
-      return new double[] {s, messages / s};
+      return r;
     }
   }
 
@@ -347,8 +331,16 @@ final class EventsCommand implements Callable<Integer> {
 
   /** A mapping from the topic's start to the no-op function, timed until its last batch is committed. */
   private double[] kafkaMappedRound(DaemonUnderTest daemon, String bootstrap, String topic) throws Exception {
+    return drain(daemon, "kafka://" + bootstrap + "?topic=" + topic + "&start=trim_horizon");
+  }
+
+  /**
+   * Maps {@code source} to the sink and times it until its {@link #messages} are handled (the
+   * mapping's counters, read every 20 ms), then removes the mapping: {seconds, messages/s}.
+   */
+  private double[] drain(DaemonUnderTest daemon, String source) throws Exception {
     long start = System.nanoTime();
-    cli(daemon, "events", "add", "sink", "--source", "kafka://" + bootstrap + "?topic=" + topic + "&start=trim_horizon");
+    cli(daemon, "events", "add", "sink", "--source", source);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
     String uuid;
     while (true) {
@@ -358,7 +350,7 @@ final class EventsCommand implements Callable<Integer> {
         break;
       }
       if (System.nanoTime() > deadline) {
-        throw new BenchFailure("the Kafka mapping did not drain " + messages + " records in 5 minutes: " + m);
+        throw new BenchFailure("the mapping did not drain " + messages + " messages in 5 minutes: " + m);
       }
       Thread.sleep(20);
     }

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * (broker and controller) in a JVM of its own on 127.0.0.1 and free ports, its storage formatted
  * first in a temporary directory. {@link #close} stops it and removes the directory.
  */
-final class KafkaBrokerProcess implements AutoCloseable {
+public final class KafkaBrokerProcess implements AutoCloseable {
   private static final Duration START_LIMIT = Duration.ofSeconds(90);
 
   final int port;
@@ -62,24 +62,7 @@ final class KafkaBrokerProcess implements AutoCloseable {
     int port = freePort();
     int controller = freePort();
     Path config = dir.resolve("server.properties");
-    Files.writeString(config, String.join("\n",
-        "process.roles=broker,controller",
-        "node.id=1",
-        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-        "controller.listener.names=CONTROLLER",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "controller.quorum.voters=1@127.0.0.1:" + controller,
-        "log.dirs=" + dir.resolve("data"),
-        "num.partitions=1",
-        "offsets.topic.replication.factor=1",
-        "offsets.topic.num.partitions=3",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "share.coordinator.state.topic.replication.factor=1",
-        "share.coordinator.state.topic.min.isr=1",
-        "group.initial.rebalance.delay.ms=0",
-        "") + "\n");
+    Files.writeString(config, serverProperties(dir.resolve("data"), port, controller));
     String clusterId = org.apache.kafka.common.Uuid.randomUuid().toString();
     Process format = java(classPath, "kafka.tools.StorageTool", "format", "-t", clusterId, "-c", config.toString())
         .redirectOutput(dir.resolve("format.log").toFile()).redirectErrorStream(true).start();
@@ -99,6 +82,33 @@ final class KafkaBrokerProcess implements AutoCloseable {
       Thread.sleep(200);
     }
     return broker;
+  }
+
+  /**
+   * A one-node KRaft configuration (broker and controller in one process) on 127.0.0.1: {@code port}
+   * for clients, {@code controller} for the controller, {@code logDirs} for the data; the test's
+   * {@code KafkaBroker} uses it too.
+   */
+  public static String serverProperties(Path logDirs, int port, int controller) {
+    return String.join("\n",
+        "process.roles=broker,controller",
+        "node.id=1",
+        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
+        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+        "controller.listener.names=CONTROLLER",
+        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "controller.quorum.voters=1@127.0.0.1:" + controller,
+        "log.dirs=" + logDirs,
+        "num.partitions=1",
+        "offsets.topic.replication.factor=1",
+        "offsets.topic.num.partitions=3",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "share.coordinator.state.topic.replication.factor=1",
+        "share.coordinator.state.topic.min.isr=1",
+        "group.initial.rebalance.delay.ms=0",
+        "auto.create.topics.enable=false",
+        "") + "\n";
   }
 
   private static ProcessBuilder java(String classPath, String main, String... args) {

@@ -58,25 +58,7 @@ final class KafkaBroker implements AutoCloseable {
     int port = freePort();
     int controller = freePort();
     Path config = dir.resolve("server.properties");
-    Files.writeString(config, String.join("\n",
-        "process.roles=broker,controller",
-        "node.id=1",
-        "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
-        "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-        "controller.listener.names=CONTROLLER",
-        "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-        "controller.quorum.voters=1@127.0.0.1:" + controller,
-        "log.dirs=" + dir.resolve("data"),
-        "num.partitions=1",
-        "offsets.topic.replication.factor=1",
-        "offsets.topic.num.partitions=3",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "share.coordinator.state.topic.replication.factor=1",
-        "share.coordinator.state.topic.min.isr=1",
-        "group.initial.rebalance.delay.ms=0",
-        "auto.create.topics.enable=false",
-        "") + "\n");
+    Files.writeString(config, dev.pilotlight.bench.KafkaBrokerProcess.serverProperties(dir.resolve("data"), port, controller));
     Process format = java("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(), "-c", config.toString())
         .redirectOutput(dir.resolve("format.log").toFile()).redirectErrorStream(true).start();
     if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
