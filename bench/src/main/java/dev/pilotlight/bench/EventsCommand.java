@@ -83,9 +83,9 @@ final class EventsCommand implements Callable<Integer> {
   @Option(names = "--latency-samples", paramLabel = "N", description = "Messages sent one at a time from zero instances (default: ${DEFAULT-VALUE}).")
   int samples = 15;
 
-  @Option(names = "--kafka", negatable = true, description = "Also Kafka: the same rounds from a topic, against Kafka's own consumer "
-      + "(default: ${DEFAULT-VALUE}; the broker is Kafka's own, started from Maven Central's jars unless --kafka-bootstrap names one).")
-  boolean kafka = true;
+  @Option(names = "--no-kafka", description = "Leave Kafka out. By default the throughput rounds run again from a Kafka topic, against "
+      + "Kafka's own consumer (the broker is Kafka's own, started from Maven Central's jars unless --kafka-bootstrap names one).")
+  boolean noKafka;
 
   @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT", description = "A Kafka broker to use instead of starting one.")
   String kafkaBootstrap;
@@ -143,7 +143,7 @@ final class EventsCommand implements Callable<Integer> {
         }
       }
       latency(rabbit, daemon, api, latencyMs, plainLatencyMs);
-      if (kafka) {
+      if (!noKafka) {
         kafkaRounds(daemon, paths.root());
       }
     } finally {

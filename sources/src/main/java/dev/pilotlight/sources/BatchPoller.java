@@ -233,9 +233,41 @@ abstract class BatchPoller<M> implements SourcePoller {
     M next(long nanos) throws Exception;
   }
 
-  /** Called by {@link #consume} once subscribed: batches from {@code inbox} until paused, closed or the connection fails (thrown). */
+  /** The first pause while a batch fills from a queue the broker's client fills (see {@link #pump(BlockingQueue)}). */
+  static final long GATHER_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  /** The longest such pause, reached while nothing comes. */
+  static final long GATHER_PAUSE_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  /**
+   * Called by {@link #consume} once subscribed: batches from {@code inbox} (which the broker's client
+   * fills on a thread of its own) until paused, closed or the connection fails (thrown). The first
+   * message of a batch is waited for; the rest are taken as they are there, with short pauses between
+   * looks (1 ms, doubling up to 20 ms while nothing comes) instead of waiting on the queue for each:
+   * a waiting poller makes the client's thread wake it for every message, which on a virtual machine
+   * costs more than the message (two context switches each).
+   */
   final void pump(BlockingQueue<M> inbox) throws Exception {
-    pump(nanos -> nanos > 0 ? inbox.poll(nanos, TimeUnit.NANOSECONDS) : inbox.poll());
+    long[] pause = {GATHER_PAUSE_NANOS};
+    pump(nanos -> inbox.poll(nanos, TimeUnit.NANOSECONDS), nanos -> {
+      M m = inbox.poll();
+      if (m != null || nanos <= 0) {
+        pause[0] = GATHER_PAUSE_NANOS;
+        return m;
+      }
+      long deadline = System.nanoTime() + nanos;
+      while (true) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0 || closed) {
+          return inbox.poll();
+        }
+        TimeUnit.NANOSECONDS.sleep(Math.min(left, pause[0]));
+        m = inbox.poll();
+        if (m != null) {
+          return m;
+        }
+        pause[0] = Math.min(pause[0] * 2, GATHER_PAUSE_MAX_NANOS);
+      }
+    });
   }
 
   /**
@@ -243,6 +275,11 @@ abstract class BatchPoller<M> implements SourcePoller {
    * consumer): {@code next} fetches when it has nothing buffered.
    */
   final void pump(Next<M> inbox) throws Exception {
+    pump(inbox, inbox);
+  }
+
+  /** Batches: {@code first} waits for a batch's first message, {@code more} takes the rest until the window ends. */
+  private void pump(Next<M> first, Next<M> more) throws Exception {
     if (!"Enabled".equals(state)) {
       log.line(mapping.function(), "SOURCE " + mapping.uuid() + " (" + shown() + "): consuming");
     }
@@ -254,17 +291,17 @@ abstract class BatchPoller<M> implements SourcePoller {
     try {
       while (!closed && enabled) {
         checkOpen();
-        M first = inbox.next(TimeUnit.MILLISECONDS.toNanos(500));
-        if (first == null) {
+        M head = first.next(TimeUnit.MILLISECONDS.toNanos(500));
+        if (head == null) {
           housekeep(false);
           continue;
         }
         List<M> batch = new ArrayList<>();
-        batch.add(first);
+        batch.add(head);
         long deadline = System.nanoTime() + mapping.batchWindow().toNanos();
         while (batch.size() < mapping.batchSize()) {
           long left = deadline - System.nanoTime();
-          M m = inbox.next(Math.max(left, 0));
+          M m = more.next(Math.max(left, 0));
           if (m == null) {
             break;
           }
