@@ -25,6 +25,8 @@ class NatsSourceTest {
     assertThat(NatsSource.parse("nats://t0ken@h?stream=S").toString()).contains("****@").doesNotContain("t0ken");
     assertThat(EventSourceMapping.redact("nats://t0ken@h:4222?stream=S")).isEqualTo("nats://****@h:4222?stream=S");
     assertThat(EventSourceMapping.redact("nats://app:secret@h:4222?stream=S")).isEqualTo("nats://app:****@h:4222?stream=S");
+    // a '>' is no URI character: the source is still shown, not "(unreadable source)"
+    assertThat(EventSourceMapping.redact("nats://app:secret@h:4222?stream=S&subject=s.>")).isEqualTo("nats://app:****@h:4222?stream=S&subject=s.>");
   }
 
   @Test

@@ -1,7 +1,5 @@
 package dev.pilotlight.model.source;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -43,27 +41,35 @@ public record EventSourceMapping(String uuid, String function, String source, in
     return redact(source);
   }
 
-  /** {@code uri} with the password of its user info replaced by {@code ****}; unchanged when it has none. */
+  /**
+   * {@code uri} with the password of its user info replaced by {@code ****}, and NATS's token (user
+   * info without a colon in a {@code nats://} or {@code tls://} URI) replaced whole; unchanged when it
+   * has neither. Read as text, not as a {@link java.net.URI}: a source may hold what a URI may not,
+   * such as NATS's {@code >} wildcard in its query, or Kafka's list of hosts.
+   */
   public static String redact(String uri) {
-    try {
-      URI u = new URI(uri);
-      String info = u.getRawUserInfo();
-      String authority = u.getRawAuthority();
-      if (info == null && authority != null && authority.contains("@")) {
-        // a registry-based authority (Kafka's list of bootstrap servers, h1:9092,h2:9092) has no parsed user info
-        info = authority.substring(0, authority.lastIndexOf('@'));
-      }
-      if (info != null && !info.contains(":") && u.getScheme() != null && (u.getScheme().equalsIgnoreCase("nats")
-          || u.getScheme().equalsIgnoreCase("tls"))) {
-        return uri.replace(info + "@", "****@"); // NATS's user info without a password is a token
-      }
-      if (info == null || !info.contains(":")) {
-        return uri;
-      }
-      String shown = info.substring(0, info.indexOf(':')) + ":****";
-      return uri.replace(info + "@", shown + "@");
-    } catch (URISyntaxException e) {
-      return "(unreadable source)";
+    int start = uri.indexOf("://");
+    if (start < 0) {
+      return uri;
     }
+    int end = start + 3;
+    while (end < uri.length() && "/?#".indexOf(uri.charAt(end)) < 0) {
+      end++;
+    }
+    int at = uri.lastIndexOf('@', end - 1);
+    if (at < start + 3) {
+      return uri;
+    }
+    String scheme = uri.substring(0, start).toLowerCase(java.util.Locale.ROOT);
+    String info = uri.substring(start + 3, at);
+    String shown;
+    if (info.contains(":")) {
+      shown = info.substring(0, info.indexOf(':')) + ":****";
+    } else if (scheme.equals("nats") || scheme.equals("tls")) {
+      shown = "****";
+    } else {
+      return uri;
+    }
+    return uri.substring(0, start + 3) + shown + uri.substring(at);
   }
 }
