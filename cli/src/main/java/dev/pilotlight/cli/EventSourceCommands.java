@@ -16,6 +16,19 @@ final class EventSourceCommands {
     return DaemonClient.functionPath(name) + "/event-sources";
   }
 
+  /** The batching settings given (add and update send the same keys). */
+  static void batching(ObjectNode body, Integer batchSize, String batchWindow, Integer maxRetries) {
+    if (batchSize != null) {
+      body.put("batchSize", batchSize);
+    }
+    if (batchWindow != null) {
+      body.put("batchWindow", batchWindow);
+    }
+    if (maxRetries != null) {
+      body.put("maxRetries", maxRetries);
+    }
+  }
+
   /** The {@code events} group itself: prints its usage. */
   @Command(name = "events", description = "Invoke a function with batches from a broker (a RabbitMQ queue, an MQTT topic filter, a Kafka topic, a NATS "
       + "JetStream stream), "
@@ -68,15 +81,7 @@ final class EventSourceCommands {
     public Integer call() {
       ObjectNode body = Json.object();
       body.put("source", source);
-      if (batchSize != null) {
-        body.put("batchSize", batchSize);
-      }
-      if (batchWindow != null) {
-        body.put("batchWindow", batchWindow);
-      }
-      if (maxRetries != null) {
-        body.put("maxRetries", maxRetries);
-      }
+      batching(body, batchSize, batchWindow, maxRetries);
       if (onFailure != null) {
         body.put("onFailure", onFailure);
       }
@@ -214,15 +219,7 @@ final class EventSourceCommands {
         throw new CliFailure.Usage("--filter and --no-filters contradict each other");
       }
       ObjectNode body = Json.object();
-      if (batchSize != null) {
-        body.put("batchSize", batchSize);
-      }
-      if (batchWindow != null) {
-        body.put("batchWindow", batchWindow);
-      }
-      if (maxRetries != null) {
-        body.put("maxRetries", maxRetries);
-      }
+      batching(body, batchSize, batchWindow, maxRetries);
       if (filters != null || noFilters) {
         var list = body.putArray("filters");
         if (filters != null) {

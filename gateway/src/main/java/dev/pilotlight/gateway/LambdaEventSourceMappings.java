@@ -163,7 +163,7 @@ final class LambdaEventSourceMappings {
   }
 
   private EventSources.View byUuid(String uuid) {
-    return sources.all().stream().filter(v -> v.mapping().uuid().equals(uuid)).findFirst().orElseThrow(() -> notFound(uuid));
+    return sources.find(uuid).orElseThrow(() -> notFound(uuid));
   }
 
   private static Failure.FunctionNotFound notFound(String uuid) {

@@ -260,27 +260,27 @@ public final class EventSources implements AutoCloseable {
 
   /** Every mapping, oldest first (for metrics). */
   public List<View> all() {
-    List<View> out = new ArrayList<>();
-    for (EventSourceMapping m : store.mappings()) {
-      out.addAll(find(m.function(), m.uuid()).stream().toList());
-    }
-    return out;
+    return store.mappings().stream().map(this::view).toList();
   }
 
   /** The mappings of {@code function}, oldest first. */
   public List<View> list(String function) {
-    List<View> out = new ArrayList<>();
-    for (EventSourceMapping m : store.mappings()) {
-      if (m.function().equals(function)) {
-        SourcePoller p = pollers.get(m.uuid());
-        out.add(p == null ? new View(m, m.enabled() ? "Creating" : "Disabled", null, 0, 0, 0, 0, -1) : view(p));
-      }
-    }
-    return out;
+    return store.mappings().stream().filter(m -> m.function().equals(function)).map(this::view).toList();
   }
 
   public Optional<View> find(String function, String uuid) {
     return list(function).stream().filter(v -> v.mapping().uuid().equals(uuid)).findFirst();
+  }
+
+  /** The mapping of that id, whichever function it invokes. */
+  public Optional<View> find(String uuid) {
+    return store.mappings().stream().filter(m -> m.uuid().equals(uuid)).findFirst().map(this::view);
+  }
+
+  /** A stored mapping with what its poller is doing (none yet: Creating, or Disabled while paused). */
+  private View view(EventSourceMapping m) {
+    SourcePoller p = pollers.get(m.uuid());
+    return p == null ? new View(m, m.enabled() ? "Creating" : "Disabled", null, 0, 0, 0, 0, -1) : view(p);
   }
 
   /** Pauses ({@code false}) or resumes a mapping of {@code function}; false when it has none of that id. */
