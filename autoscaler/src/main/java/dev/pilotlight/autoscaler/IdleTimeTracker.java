@@ -90,7 +90,17 @@ public final class IdleTimeTracker {
     }
   }
 
+  /**
+   * Told of each idle spell that ends, under the tracker's lock and before its idle time is recorded
+   * (so {@code histogram} is what the window in force was chosen on). For {@link KeepAlivePrice}'s
+   * account of the memory its windows held; must be short and do no I/O.
+   */
+  interface SpellEnded {
+    void ended(String function, int level, IdleTimeHistogram histogram, Duration idle);
+  }
+
   private final Map<String, Rhythm> rhythms = new HashMap<>();
+  private final List<SpellEnded> spellListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Set<String> changed = new HashSet<>();
   private final Set<String> forgotten = new HashSet<>();
 
@@ -115,7 +125,11 @@ public final class IdleTimeTracker {
         if (!l.busy) {
           l.busy = true;
           if (l.idleSince != null) {
-            l.histogram.record(Duration.between(l.idleSince, now));
+            Duration idle = Duration.between(l.idleSince, now);
+            for (SpellEnded s : spellListeners) {
+              s.ended(function, k, l.histogram, idle);
+            }
+            l.histogram.record(idle);
             l.version++;
             any = true;
           }
@@ -214,6 +228,11 @@ public final class IdleTimeTracker {
       }
     }
     return out;
+  }
+
+  /** Adds a listener told of each idle spell that ends ({@link SpellEnded}). */
+  void onSpellEnded(SpellEnded listener) {
+    spellListeners.add(listener);
   }
 
   /**

@@ -33,11 +33,24 @@ import java.util.WeakHashMap;
  * given (the daemon's: every function whose keep-alive is {@code histogram}); those with nothing
  * learned keep the fixed keep-alive whatever λ is, the same on both sides, so they drop out.
  *
+ * <p><b>What happened, not only what was expected.</b> The histograms are the past; traffic whose
+ * rate moves (a day's rhythm) can make the windows chosen on them hold more than expected. So the
+ * price also keeps an account of the memory the windows in force actually held against what the
+ * fixed keep-alive would have held on the same idle times: at the end of every idle spell of a
+ * pooled function (told by the tracker, {@link IdleTimeTracker.SpellEnded}), {@code memory ×
+ * (min(idle, budget) − held)} for the zero ↔ one edge, {@code −memory × held} for a scale-out level
+ * (the fixed keep-alive holds nothing there), where {@code held} is what the window at the price in
+ * force when the spell ended held over that idle time (a spell still open is counted when it ends:
+ * judging it before by the window of the moment would count one spell under several prices). While this balance is negative (more held than the fixed keep-alive would have), the limit λ is
+ * solved against is lowered by the overspend spread over one budget's length of time ({@link
+ * #paybackMs}: an overspend is paid back within the next 10 minutes at the default budget). A
+ * positive balance (memory saved) is not lent out: the limit is never raised above the fixed
+ * keep-alive's. The account starts at zero with the daemon (it is not persisted).
+ *
  * <p><b>When.</b> {@link #update} recomputes at most once per {@code every} (1 minute) of the
  * clock it is given: the daemon's scaling loop calls it each tick, the trace replay at each minute
  * of simulated time, and between two updates the price is constant. λ is a function of the
- * histograms alone (not of the decisions, which do not change the idle times), so it cannot
- * oscillate: it moves as the histograms do. Thread-safe.
+ * histograms and, while the pool is overspent, of the balance; thread-safe.
  */
 public final class KeepAlivePrice {
   /** How often the price is recomputed: once a minute, the histograms' resolution. */
@@ -62,6 +75,12 @@ public final class KeepAlivePrice {
   private Instant last;
   private volatile double lambda = Double.POSITIVE_INFINITY;
   private volatile long epoch;
+  /** The pooled functions at the last update, with their memory: whose spells the account counts. */
+  private volatile Map<String, Integer> pooled = Map.of();
+  /** The account of spells that ended (MB·ms; positive: less held than the fixed keep-alive would have). Guarded by this. */
+  private double closedMbMs;
+  /** The account at the last update (MB·ms). */
+  private volatile double balanceMbMs;
 
   private record Made(long changes, int level, PricedWindows windows) {}
 
@@ -72,6 +91,7 @@ public final class KeepAlivePrice {
     this.tracker = tracker;
     this.budget = budget;
     this.every = every;
+    tracker.onSpellEnded(this::spellEnded);
   }
 
   /** The policy that decides at this price: the {@code histogram} mode's, one instance per price. */
@@ -98,6 +118,15 @@ public final class KeepAlivePrice {
     return lambda >= HIGHEST / 2;
   }
 
+  /**
+   * The account at the last update, in GB-s: idle memory the pooled functions' windows held less
+   * (positive) or more (negative) than the fixed keep-alive of the budget would have on the same idle
+   * times, since this price was made.
+   */
+  public double balanceGbSeconds() {
+    return balanceMbMs / 1024 / 1000;
+  }
+
   /** The fixed keep-alive whose memory the pool may spend. */
   public Duration budget() {
     return budget;
@@ -120,7 +149,9 @@ public final class KeepAlivePrice {
       last = now;
     }
     List<Priced> pool = new ArrayList<>(members.size());
+    Map<String, Integer> memory = new java.util.HashMap<>();
     for (Member m : members) {
+      memory.put(m.pool(), m.memoryMb());
       List<PricedWindows> levels = tracker.readLevels(m.pool(), hs -> {
         List<PricedWindows> out = new ArrayList<>(hs.length);
         for (int k = 0; k < hs.length; k++) {
@@ -132,7 +163,13 @@ public final class KeepAlivePrice {
         pool.add(new Priced(m.memoryMb(), levels));
       }
     }
-    double next = solve(pool);
+    pooled = Map.copyOf(memory);
+    double balance;
+    synchronized (this) {
+      balance = closedMbMs;
+    }
+    balanceMbMs = balance;
+    double next = solve(pool, Math.min(0, balance) / paybackMs());
     if (Double.compare(next, lambda) != 0) {
       lambda = next;
       epoch++;
@@ -140,16 +177,62 @@ public final class KeepAlivePrice {
     return true;
   }
 
+  /** Over how long an overspend is paid back: the budget's length (a minute if the budget is zero). */
+  private double paybackMs() {
+    return budget.isPositive() ? budget.toMillis() : every.toMillis();
+  }
+
+  /**
+   * What the fixed keep-alive would have held over an idle time of {@code idleMs} at {@code level}
+   * less what {@code window} held (ms of one instance; the fixed keep-alive holds nothing above level 1).
+   */
+  private double saved(KeepAliveDecision window, int level, long idleMs) {
+    double fixed = level == 1 ? Math.min(idleMs, budget.toMillis()) : 0;
+    return fixed - heldMs(window, idleMs);
+  }
+
+  /**
+   * How long {@code window} holds an instance over an idle time of {@code idleMs}: kept from its
+   * start until the window closes, or started when it opens (a pre-warm) until it closes or the
+   * next call comes; nothing if the call comes before it opens.
+   */
+  static double heldMs(KeepAliveDecision window, long idleMs) {
+    long a = window.prewarmAfter().toMillis();
+    long b = window.keepUntil().toMillis();
+    return Math.max(0, Math.min(idleMs, b) - a);
+  }
+
+  /** Told by the tracker that a pooled function's idle spell ended: the account gains what the window in force saved on it. */
+  private void spellEnded(String function, int level, IdleTimeHistogram histogram, Duration idle) {
+    Integer memory = pooled.get(function);
+    if (memory == null) {
+      return;
+    }
+    double saved = saved(windows(histogram, level).decision(lambda / Math.max(1, memory)), level, Math.max(0, idle.toMillis()));
+    synchronized (this) {
+      closedMbMs += memory * saved;
+    }
+  }
+
+  /** {@link #solve(List, double)} with the limit the fixed keep-alive's. */
+  static double solve(List<Priced> pool) {
+    return solve(pool, 0);
+  }
+
   /**
    * The largest λ (MB·ms per cold start) at which the pool's expected idle memory is at most the
-   * fixed keep-alive's ({@link #heldAt}); infinite if even the fewest cold starts fit.
+   * fixed keep-alive's ({@link #heldAt}) plus {@code adjustMb} (negative while an overspend is paid
+   * back); infinite if even the fewest cold starts fit, 0 if not even the least does.
    */
-  static double solve(List<Priced> pool) {
+  static double solve(List<Priced> pool, double adjustMb) {
+    if (pool.isEmpty()) {
+      return Double.POSITIVE_INFINITY;
+    }
     double limit = 0;
     for (Priced p : pool) {
       limit += p.memoryMb() * p.levels().getFirst().fixedShare();
     }
-    limit *= 1 + 1e-12;
+    limit = limit * (1 + 1e-12) + adjustMb;
     if (heldAt(pool, Double.POSITIVE_INFINITY) <= limit) {
       return Double.POSITIVE_INFINITY;
     }

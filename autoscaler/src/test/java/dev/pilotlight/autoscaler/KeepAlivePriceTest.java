@@ -124,13 +124,16 @@ class KeepAlivePriceTest {
   void thePriceIsRecomputedOnceAMinuteAndStaysPutWhileNothingChanges() {
     IdleTimeTracker tracker = new IdleTimeTracker();
     ManualClock clock = new ManualClock();
-    KeepAlivePrice price = new KeepAlivePrice(tracker, BUDGET, KeepAlivePrice.DEFAULT_EVERY);
     List<KeepAlivePrice.Member> members = List.of(new KeepAlivePrice.Member("cron", 256), new KeepAlivePrice.Member("spread", 256));
+    KeepAlivePrice before = new KeepAlivePrice(new IdleTimeTracker(), BUDGET, KeepAlivePrice.DEFAULT_EVERY);
+    assertThat(before.update(members, clock.instant())).isTrue();
+    assertThat(before.mbMs()).as("nothing learned: nothing to limit").isInfinite();
+    assertThat(before.unlimited()).isTrue();
+    // learned before this price was made: its account of what the windows held starts now
+    feed(tracker, "cron", clock.instant().minus(Duration.ofHours(3)), 30, 30, 30, 30);
+    feed(tracker, "spread", clock.instant().minus(Duration.ofHours(3)), 1, 7, 13, 25, 38, 3, 16, 33);
+    KeepAlivePrice price = new KeepAlivePrice(tracker, BUDGET, KeepAlivePrice.DEFAULT_EVERY);
     assertThat(price.update(members, clock.instant())).isTrue();
-    assertThat(price.mbMs()).as("nothing learned: nothing to limit").isInfinite();
-    assertThat(price.unlimited()).isTrue();
-    feed(tracker, "cron", clock.instant(), 30, 30, 30, 30);
-    feed(tracker, "spread", clock.instant(), 1, 7, 13, 25, 38, 3, 16, 33);
     assertThat(price.update(members, clock.advance(Duration.ofSeconds(30)))).as("not due yet").isFalse();
     assertThat(price.update(members, clock.advance(Duration.ofSeconds(30)))).isTrue();
     double lambda = price.mbMs();
@@ -146,6 +149,65 @@ class KeepAlivePriceTest {
     FunctionSpec spec = spec("spread", 256);
     KeepAliveDecision d = tracker.decision("spread", spec, price.policy());
     assertThat(d).isEqualTo(PricedWindows.firstLevel(tracker.histogram("spread"), BUDGET).decision(lambda / 256));
+  }
+
+  /**
+   * The account of what the windows held: a function whose spells all end just before its learned
+   * window closes holds more of each than the fixed keep-alive would (10 minutes): the balance goes
+   * negative and the price falls below what the
+   * histograms alone give, so the pool pays it back; spells on which the windows hold less than the
+   * fixed keep-alive (a cron's pre-warm) bring the balance back, and the price with it.
+   */
+  @Test
+  void anOverspendLowersThePriceUntilItIsPaidBack() {
+    IdleTimeTracker tracker = new IdleTimeTracker();
+    ManualClock clock = new ManualClock();
+    Instant learnedFrom = clock.instant().minus(Duration.ofHours(6));
+    feed(tracker, "cron", learnedFrom, 30, 30, 30, 30, 30, 30);
+    feed(tracker, "spread", learnedFrom, 2, 20, 5, 24, 12, 22, 8, 25, 15, 23, 3, 21);
+    tracker.busy("spread", clock.instant()); // its idle spell until now is not this price's
+
+    List<KeepAlivePrice.Member> members = List.of(new KeepAlivePrice.Member("cron", 256), new KeepAlivePrice.Member("spread", 256));
+    KeepAlivePrice price = new KeepAlivePrice(tracker, BUDGET, KeepAlivePrice.DEFAULT_EVERY);
+    price.update(members, clock.instant());
+    assertThat(price.balanceGbSeconds()).isZero();
+    double onHistograms = price.mbMs();
+    assertThat(onHistograms).as("the spread function's window covers its long idle times").isGreaterThan(0);
+    KeepAliveDecision window = tracker.decision("spread", spec("spread", 256), price.policy());
+    Duration spell = window.keepUntil().minus(Duration.ofMinutes(1));
+    Duration held = spell.minus(window.prewarmAfter());
+    assertThat(held).as("%s holds more of a spell just inside it than the fixed keep-alive", window).isGreaterThan(BUDGET);
+
+    // three spells that end just before the window closes
+    Instant t = clock.instant();
+    tracker.busy("spread", t);
+    tracker.idle("spread", t);
+    for (int i = 0; i < 3; i++) {
+      t = t.plus(spell);
+      tracker.busy("spread", t);
+      tracker.idle("spread", t);
+    }
+    clock.set(t.plus(Duration.ofMinutes(1)));
+    price.update(members, clock.instant());
+    double overspentGbS = 3 * held.minus(BUDGET).toMillis() / 1000.0 * 0.25;
+    assertThat(price.balanceGbSeconds()).as("3 spells, each %s held where the fixed keep-alive holds %s", held, BUDGET)
+        .isLessThanOrEqualTo(-overspentGbS * 0.99);
+    KeepAlivePrice histogramsAlone = new KeepAlivePrice(tracker, BUDGET, KeepAlivePrice.DEFAULT_EVERY);
+    histogramsAlone.update(members, clock.instant());
+    assertThat(price.mbMs()).as("paying back").isLessThan(histogramsAlone.mbMs());
+
+    // the cron's spells end with its pre-warm held about a minute, where the fixed keep-alive holds 10
+    for (int i = 0; i < 20 && price.balanceGbSeconds() < 0; i++) {
+      t = t.plus(Duration.ofMinutes(30));
+      tracker.busy("cron", t);
+      tracker.idle("cron", t);
+      clock.set(t.plus(Duration.ofSeconds(1)));
+      price.update(members, clock.instant());
+    }
+    assertThat(price.balanceGbSeconds()).as("paid back").isGreaterThanOrEqualTo(0);
+    KeepAlivePrice now = new KeepAlivePrice(tracker, BUDGET, KeepAlivePrice.DEFAULT_EVERY);
+    now.update(members, clock.instant());
+    assertThat(price.mbMs()).as("a positive balance is not lent out: the price is the histograms' again").isEqualTo(now.mbMs());
   }
 
   /** Only the pools in {@code histogram} mode are priced: a fixed function's idle times do not move the price. */

@@ -65,20 +65,22 @@ class SyntheticTracesTest {
   }
 
   /**
-   * The hard limit, held in aggregate by the shared price (the daemon's code path: its idle policy
-   * recomputes the price once a simulated minute): on every kind of traffic the learned policy holds
-   * no more idle memory than the fixed 10-minute keep-alive. One exception, kept visible rather than
-   * hidden by another seed: on this small diurnal pool (24 functions, 12 hours) it holds 0.6 % more —
-   * the price is set on each histogram's whole past, and a rate that follows the day is not its past
-   * (the full day of 200 functions: 0.97×, docs/performance.md).
+   * The hard limit: on every kind of traffic, and on pools the policy was not built on (four seeds
+   * of 24 functions over 12 hours), the learned policy holds no more idle memory than the fixed
+   * 10-minute keep-alive (the daemon's code path: its idle policy recomputes the price once a
+   * simulated minute). Before the price kept an account of what its windows held, a small diurnal
+   * pool (seed 17) held 0.6 % more: the price was set on each histogram's past, and a rate that
+   * follows the day is not its past.
    */
   @Test
   void onEveryKindTheLearnedPolicyHoldsNoMoreIdleMemoryThanTheFixedKeepAlive() {
-    for (SyntheticTraces.Kind k : SyntheticTraces.Kind.values()) {
-      AzureTrace t = SyntheticTraces.generate(k, 24, 12 * 60, 17);
-      Map<String, TraceReplay.Result> r = replay(t, RANDOM, List.of("fixed-10m", "histogram"));
-      double limit = k == SyntheticTraces.Kind.DIURNAL ? 1.01 : 1.0;
-      assertThat(r.get("histogram").idleGbSeconds()).as(k.id()).isLessThanOrEqualTo(r.get("fixed-10m").idleGbSeconds() * limit);
+    for (long seed : new long[] {17, 18, 19, 20}) {
+      for (SyntheticTraces.Kind k : SyntheticTraces.Kind.values()) {
+        AzureTrace t = SyntheticTraces.generate(k, 24, 12 * 60, seed);
+        Map<String, TraceReplay.Result> r = replay(t, RANDOM, List.of("fixed-10m", "histogram"));
+        assertThat(r.get("histogram").idleGbSeconds()).as("%s, seed %d", k.id(), seed)
+            .isLessThanOrEqualTo(r.get("fixed-10m").idleGbSeconds());
+      }
     }
   }
 

@@ -98,8 +98,10 @@ final class StatusCommand extends DaemonCommand {
         ? "; bursts up to " + (levels + 1) + " instances learned, pre-warmed when they recur" : "";
     String price = k.hasNonNull("coldStartPriceGbSeconds")
         ? String.format(Locale.ROOT, "; a cold start priced at %.3g GB-s (shared)", k.get("coldStartPriceGbSeconds").asDouble()) : "";
+    String payback = k.hasNonNull("balanceGbSeconds") && k.get("balanceGbSeconds").asDouble() < 0
+        ? String.format(Locale.ROOT, "; paying back %.3g GB-s held beyond the fixed keep-alive (shared)", -k.get("balanceGbSeconds").asDouble()) : "";
     return Json.text(k, "mode") + " (" + Json.text(k, "basis") + ", " + k.path("idleTimes").asInt() + " idle times learned): " + window + bursts
-        + price;
+        + price + payback;
   }
 
   private static String latency(JsonNode l) {

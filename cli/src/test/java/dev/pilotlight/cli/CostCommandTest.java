@@ -30,6 +30,18 @@ class CostCommandTest extends AgainstFakeDaemon {
   }
 
   @Test
+  void theKeepAliveLineSaysWhenThePoolIsPayingBackAnOverspend() throws Exception {
+    JsonNode k = new com.fasterxml.jackson.databind.ObjectMapper().readTree("""
+        {"mode":"histogram","basis":"learned","prewarmAfterSeconds":0,"keepUntilSeconds":600,"idleTimes":4,"scaleOutLevels":0,
+         "coldStartPriceGbSeconds":12.345,"balanceGbSeconds":-81.25}
+        """);
+    assertThat(StatusCommand.keepAlive(k)).endsWith("; a cold start priced at 12.3 GB-s (shared); paying back 81.3 GB-s held beyond the fixed"
+        + " keep-alive (shared)");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) k).put("balanceGbSeconds", 3.5);
+    assertThat(StatusCommand.keepAlive(k)).as("memory saved is not news").doesNotContain("paying back");
+  }
+
+  @Test
   void perUseAlwaysOnAndTheCrossover() {
     // 3,600 requests of 100 ms at 512 MB: 180 GB-s
     CostModel.Cost c = CostModel.of(3600, 360_000, 180.0, 512, CostModel.Prices.DEFAULTS, Duration.ofHours(1));

@@ -18,11 +18,14 @@ import java.util.Map;
  * @param coldStartPriceGbSeconds the {@code histogram} mode's price of a cold start, shared by every
  *     function in it (GB-s of idle instance; set so that together they hold no more idle memory than
  *     the fixed keep-alive of the budget); null in other modes, or while nothing limits it
+ * @param balanceGbSeconds the {@code histogram} mode's account since the daemon started: idle memory
+ *     its functions' windows held less (positive) or more (negative, then paid back through the price)
+ *     than the fixed keep-alive of the budget would have on the same idle times; null in other modes
  */
 public record KeepAliveView(String mode, String basis, Duration prewarmAfter, Duration keepUntil, int idleTimes, int scaleOutLevels,
-    Double coldStartPriceGbSeconds) {
+    Double coldStartPriceGbSeconds, Double balanceGbSeconds) {
   public KeepAliveView(String mode, String basis, Duration prewarmAfter, Duration keepUntil, int idleTimes, int scaleOutLevels) {
-    this(mode, basis, prewarmAfter, keepUntil, idleTimes, scaleOutLevels, null);
+    this(mode, basis, prewarmAfter, keepUntil, idleTimes, scaleOutLevels, null, null);
   }
 
   Map<String, Object> toMap() {
@@ -34,6 +37,7 @@ public record KeepAliveView(String mode, String basis, Duration prewarmAfter, Du
     m.put("idleTimes", idleTimes);
     m.put("scaleOutLevels", scaleOutLevels);
     m.put("coldStartPriceGbSeconds", coldStartPriceGbSeconds);
+    m.put("balanceGbSeconds", balanceGbSeconds);
     return m;
   }
 }

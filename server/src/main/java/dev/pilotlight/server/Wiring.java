@@ -11,6 +11,7 @@ import dev.pilotlight.autoscaler.DemandMeter;
 import dev.pilotlight.autoscaler.IdleTimeTracker;
 import dev.pilotlight.autoscaler.KeepAliveDecision;
 import dev.pilotlight.autoscaler.KeepAliveIdlePolicy;
+import dev.pilotlight.autoscaler.KeepAlivePrice;
 import dev.pilotlight.autoscaler.ScaleTarget;
 import dev.pilotlight.autoscaler.ScalingDecider;
 import dev.pilotlight.autoscaler.ScalingDecision;
@@ -160,6 +161,8 @@ public final class Wiring {
     // One price of a cold start for every function in histogram mode, recomputed by the scaling loop once a minute.
     metrics.gauge("pilotlight.keepalive.coldstart.price.gb.seconds", keepAlive.price(),
         p -> p.unlimited() ? Double.POSITIVE_INFINITY : p.gbSeconds());
+    // Its account: idle memory held less (+) or more (-) than the fixed keep-alive of the budget would have.
+    metrics.gauge("pilotlight.keepalive.balance.gb.seconds", keepAlive.price(), KeepAlivePrice::balanceGbSeconds);
     // Demand reaches the autoscaler one way: the pools report it here, for the loop's samples and the rhythms.
     DemandMeter demand = new DemandMeter(rhythms);
     UsageMeter usage = new UsageMeter(new UsageOnStore(usageStore), clock);
@@ -363,9 +366,10 @@ public final class Wiring {
     KeepAliveDecision d = policy.decision(spec);
     KeepAlive mode = KeepAliveIdlePolicy.modeOf(spec, daemonDefault);
     // the shared price, for the functions it prices (an infinite one limits nothing: shown as none)
-    Double price = mode == KeepAlive.HISTOGRAM && policy.price() != null && !policy.price().unlimited() ? policy.price().gbSeconds() : null;
+    boolean priced = mode == KeepAlive.HISTOGRAM && policy.price() != null;
+    Double price = priced && !policy.price().unlimited() ? policy.price().gbSeconds() : null;
     return new KeepAliveView(mode.id(), d.basis(), d.prewarmAfter(), d.keepUntil(), rhythms.idleTimes(spec.name()),
-        Math.max(0, rhythms.levels(spec.name()) - 1), price);
+        Math.max(0, rhythms.levels(spec.name()) - 1), price, priced ? policy.price().balanceGbSeconds() : null);
   }
 
   /** Puts back a persisted rhythm; a damaged one is dropped (the function learns again) rather than failing the start. */
