@@ -12,7 +12,8 @@ import java.util.Locale;
  * ({@code tls://} for TLS). The stream must exist; the mapping reads it through a durable pull
  * consumer, {@code consumer} or {@code pilotlight-<the mapping's uuid>} by default, made if missing
  * with explicit acknowledgements, the {@code subject} filter and the {@code start} policy ({@code
- * all}, the default: every message the stream holds; {@code new}: those stored after it was made).
+ * all}, the default: every message the stream holds; {@code new}: those stored after it was made);
+ * one that exists must be a pull consumer with explicit acknowledgements.
  * The port defaults to 4222.
  *
  * @param user null without credentials; a user without a password is a token

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pilotlight.model.source.EventSourceMapping;
+import io.nats.client.api.AckPolicy;
+import io.nats.client.api.ConsumerConfiguration;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class NatsSourceTest {
@@ -46,5 +49,33 @@ class NatsSourceTest {
     FilterPattern p = FilterPattern.parse("{\"data\": {\"kind\": [\"order\"]}}");
     assertThat(p.matches(NatsPoller.filterView("s", "{\"kind\":\"order\"}".getBytes()))).isTrue();
     assertThat(p.matches(NatsPoller.filterView("s", "order".getBytes()))).isFalse();
+  }
+
+  @Test
+  void heldMessagesAreMarkedInProgressEveryThirdOfTheAckWaitAtMost20Seconds() {
+    assertThat(NatsPoller.inProgressEvery(Duration.ofMinutes(5))).isEqualTo(Duration.ofSeconds(20));
+    assertThat(NatsPoller.inProgressEvery(Duration.ofSeconds(60))).isEqualTo(Duration.ofSeconds(20));
+    assertThat(NatsPoller.inProgressEvery(Duration.ofSeconds(30))).isEqualTo(Duration.ofSeconds(10));
+    assertThat(NatsPoller.inProgressEvery(Duration.ofSeconds(2)).toMillis()).isEqualTo(666);
+    assertThat(NatsPoller.inProgressEvery(Duration.ofMillis(30))).isEqualTo(Duration.ofMillis(100));
+    // no wait given: the server's default (30 s)
+    assertThat(NatsPoller.inProgressEvery(null)).isEqualTo(Duration.ofSeconds(10));
+    assertThat(NatsPoller.inProgressEvery(Duration.ZERO)).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aMappingReadsOnlyThroughAPullConsumerWithExplicitAcks() {
+    assertThat(NatsPoller.unusable(ConsumerConfiguration.builder().durable("c").ackPolicy(AckPolicy.Explicit).build())).isNull();
+    assertThat(NatsPoller.unusable(ConsumerConfiguration.builder().durable("c").ackPolicy(AckPolicy.Explicit).deliverSubject("d.x").build()))
+        .isEqualTo("it is a push consumer (deliver subject 'd.x')");
+    assertThat(NatsPoller.unusable(ConsumerConfiguration.builder().durable("c").ackPolicy(AckPolicy.None).build()))
+        .isEqualTo("its ack policy is none");
+    assertThat(NatsPoller.unusable(ConsumerConfiguration.builder().durable("c").ackPolicy(AckPolicy.All).deliverSubject("d").build()))
+        .isEqualTo("it is a push consumer (deliver subject 'd') and its ack policy is all");
+    NatsSource s = NatsSource.parse("nats://h?stream=ORDERS&consumer=billing");
+    assertThatThrownBy(() -> NatsPoller.requireUsable(s, "billing", ConsumerConfiguration.builder().ackPolicy(AckPolicy.None).build()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("consumer 'billing' on stream 'ORDERS' cannot be used: its ack policy is none (expected: a pull consumer with explicit "
+            + "acknowledgements)");
   }
 }
