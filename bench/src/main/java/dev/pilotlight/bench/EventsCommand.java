@@ -37,6 +37,9 @@ import picocli.CommandLine.Option;
  * filled with {@code --messages} messages is drained by a plain consumer (manual acknowledgements,
  * one per batch of 100, prefetch 100) and, alternately, by a mapping to a no-op python function
  * (Lambda's defaults: batches of 100, a 500 ms window), timed until the last message is acknowledged.
+ * Each consumer first drains {@code --warmup} untimed rounds of the same size, as {@code bench
+ * throughput} warms every target: the daemon's JIT and the function's first instances, the plain
+ * consumer's JIT; they are printed apart and not in the ratio.
  * Latency: one message at a time to a function left to scale to zero before each, from publish to
  * the handler's clock (the plain consumer's publish-to-delivery beside it). See bench/README.md.
  */
@@ -75,10 +78,14 @@ final class EventsCommand implements Callable<Integer> {
       """;
 
   @Option(names = "--messages", paramLabel = "N", description = "Messages per throughput round (default: ${DEFAULT-VALUE}).")
-  int messages = 20_000;
+  int messages = 100_000;
 
   @Option(names = "--rounds", paramLabel = "N", description = "Throughput rounds, the two consumers alternated (default: ${DEFAULT-VALUE}).")
-  int rounds = 2;
+  int rounds = 3;
+
+  @Option(names = "--warmup", paramLabel = "N", description = "Untimed rounds each consumer drains first, shown apart and not in the ratio "
+      + "(default: ${DEFAULT-VALUE}; 0: none).")
+  int warmup = 1;
 
   @Option(names = "--latency-samples", paramLabel = "N", description = "Messages sent one at a time from zero instances (default: ${DEFAULT-VALUE}).")
   int samples = 15;
@@ -106,8 +113,8 @@ final class EventsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (messages < 100 || rounds < 1 || samples < 1) {
-      throw new BenchFailure("--messages >= 100, --rounds >= 1, --latency-samples >= 1 (see --help)");
+    if (messages < 100 || rounds < 1 || samples < 1 || warmup < 0) {
+      throw new BenchFailure("--messages >= 100, --rounds >= 1, --warmup >= 0, --latency-samples >= 1 (see --help)");
     }
     BenchPaths paths = BenchPaths.fromSystem(System.getenv());
     Path sink = Files.createTempDirectory("pilotlight-events-sink-");
@@ -130,15 +137,17 @@ final class EventsCommand implements Callable<Integer> {
       api.deploy(sink, List.of("--name", "sink", "--runtime", "python", "--handler", "app.handler"));
       api.deploy(probe, List.of("--name", "probe", "--runtime", "python", "--handler", "app.handler", "--idle-timeout", "1s",
           "--scale-down-delay", "0s", "--keep-alive", "fixed"));
-      for (int r = 0; r < rounds; r++) {
+      for (int r = -warmup; r < rounds; r++) {
         boolean plainFirst = r % 2 == 0;
         for (int k = 0; k < 2; k++) {
           if ((k == 0) == plainFirst) {
-            plain.add(plainRound(rabbit));
-            stderr.printf(Locale.ROOT, "round %d: plain consumer %.0f messages/s%n", r + 1, plain.getLast()[1]);
+            double[] got = plainRound(rabbit);
+            (r < 0 ? warmPlain : plain).add(got);
+            stderr.printf(Locale.ROOT, "%s: plain consumer %.0f messages/s%n", roundName(r), got[1]);
           } else {
-            mapped.add(mappedRound(rabbit, daemon, api));
-            stderr.printf(Locale.ROOT, "round %d: event source mapping %.0f messages/s%n", r + 1, mapped.getLast()[1]);
+            double[] got = mappedRound(rabbit, daemon, api);
+            (r < 0 ? warmMapped : mapped).add(got);
+            stderr.printf(Locale.ROOT, "%s: event source mapping %.0f messages/s%n", roundName(r), got[1]);
           }
         }
       }
@@ -153,11 +162,16 @@ final class EventsCommand implements Callable<Integer> {
     root.put("messages", messages);
     root.putPOJO("plainMessagesPerSecond", plain.stream().map(x -> x[1]).toList());
     root.putPOJO("mappingMessagesPerSecond", mapped.stream().map(x -> x[1]).toList());
+    root.put("warmupRounds", warmup);
+    root.putPOJO("warmupPlainMessagesPerSecond", warmPlain.stream().map(x -> x[1]).toList());
+    root.putPOJO("warmupMappingMessagesPerSecond", warmMapped.stream().map(x -> x[1]).toList());
     root.putPOJO("publishToHandlerMsFromZero", latencyMs);
     root.putPOJO("plainPublishToDeliveryMs", plainLatencyMs);
     if (!kafkaPlain.isEmpty()) {
       root.putPOJO("kafkaPlainMessagesPerSecond", kafkaPlain.stream().map(x -> x[1]).toList());
       root.putPOJO("kafkaMappingMessagesPerSecond", kafkaMapped.stream().map(x -> x[1]).toList());
+      root.putPOJO("kafkaWarmupPlainMessagesPerSecond", warmKafkaPlain.stream().map(x -> x[1]).toList());
+      root.putPOJO("kafkaWarmupMappingMessagesPerSecond", warmKafkaMapped.stream().map(x -> x[1]).toList());
     }
     if (kafkaSkipped != null) {
       root.put("kafkaSkipped", kafkaSkipped);
@@ -222,6 +236,14 @@ final class EventsCommand implements Callable<Integer> {
 
   private final List<double[]> kafkaPlain = new ArrayList<>();
   private final List<double[]> kafkaMapped = new ArrayList<>();
+  private final List<double[]> warmPlain = new ArrayList<>();
+  private final List<double[]> warmMapped = new ArrayList<>();
+  private final List<double[]> warmKafkaPlain = new ArrayList<>();
+  private final List<double[]> warmKafkaMapped = new ArrayList<>();
+
+  private static String roundName(int r) {
+    return r < 0 ? "warm-up" : "round " + (r + 1);
+  }
   private String kafkaSkipped;
 
   /**
@@ -250,16 +272,18 @@ final class EventsCommand implements Callable<Integer> {
       ap.put("request.timeout.ms", 10_000);
       ap.put("default.api.timeout.ms", 10_000);
       try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(ap)) {
-        for (int r = 0; r < rounds; r++) {
+        for (int r = -warmup; r < rounds; r++) {
           boolean plainFirst = r % 2 == 0;
           for (int k = 0; k < 2; k++) {
             String topic = kafkaTopic(admin, bootstrap);
             if ((k == 0) == plainFirst) {
-              kafkaPlain.add(kafkaPlainRound(bootstrap, topic));
-              stderr.printf(Locale.ROOT, "Kafka round %d: plain consumer %.0f messages/s%n", r + 1, kafkaPlain.getLast()[1]);
+              double[] got = kafkaPlainRound(bootstrap, topic);
+              (r < 0 ? warmKafkaPlain : kafkaPlain).add(got);
+              stderr.printf(Locale.ROOT, "Kafka %s: plain consumer %.0f messages/s%n", roundName(r), got[1]);
             } else {
-              kafkaMapped.add(kafkaMappedRound(daemon, bootstrap, topic));
-              stderr.printf(Locale.ROOT, "Kafka round %d: event source mapping %.0f messages/s%n", r + 1, kafkaMapped.getLast()[1]);
+              double[] got = kafkaMappedRound(daemon, bootstrap, topic);
+              (r < 0 ? warmKafkaMapped : kafkaMapped).add(got);
+              stderr.printf(Locale.ROOT, "Kafka %s: event source mapping %.0f messages/s%n", roundName(r), got[1]);
             }
             admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
           }
@@ -436,9 +460,11 @@ final class EventsCommand implements Callable<Integer> {
 
   private String table(List<double[]> plain, List<double[]> mapped, List<Double> latency, List<Double> plainLatency) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "RabbitMQ → function, %d messages per round, %d round(s), alternated%n", messages, plain.size()));
+    b.append(String.format(Locale.ROOT, "RabbitMQ → function, %d messages per round, %d round(s) after %d warm-up, alternated%n", messages,
+        plain.size(), warmup));
     b.append(String.format(Locale.ROOT, "  %-34s %s%n", "plain consumer (amqp-client)", rates(plain)));
     b.append(String.format(Locale.ROOT, "  %-34s %s%n", "event source mapping (defaults)", rates(mapped)));
+    warmLine(b, warmPlain, warmMapped);
     double p = median(plain.stream().map(x -> x[1]).toList());
     double m = median(mapped.stream().map(x -> x[1]).toList());
     b.append(String.format(Locale.ROOT, "  mapping / plain (medians): %.2f×  (target ≥ 0.5×)%n", m / p));
@@ -448,10 +474,11 @@ final class EventsCommand implements Callable<Integer> {
     b.append(String.format(Locale.ROOT, "publish → delivery, the plain consumer subscribed (n = %d): p50 %.2f ms%n", plainLatency.size(),
         pct(plainLatency, 50)));
     if (!kafkaPlain.isEmpty()) {
-      b.append(String.format(Locale.ROOT, "Kafka → function, %d records per round (one partition), %d round(s), alternated%n", messages,
-          kafkaPlain.size()));
+      b.append(String.format(Locale.ROOT, "Kafka → function, %d records per round (one partition), %d round(s) after %d warm-up, alternated%n",
+          messages, kafkaPlain.size(), warmup));
       b.append(String.format(Locale.ROOT, "  %-34s %s%n", "plain consumer (kafka-clients)", rates(kafkaPlain)));
       b.append(String.format(Locale.ROOT, "  %-34s %s%n", "event source mapping (defaults)", rates(kafkaMapped)));
+      warmLine(b, warmKafkaPlain, warmKafkaMapped);
       b.append(String.format(Locale.ROOT, "  mapping / plain (medians): %.2f×  (target ≥ 0.5×)%n",
           median(kafkaMapped.stream().map(x -> x[1]).toList()) / median(kafkaPlain.stream().map(x -> x[1]).toList())));
     } else if (kafkaSkipped != null) {
@@ -459,6 +486,13 @@ final class EventsCommand implements Callable<Integer> {
     }
     b.append("machine: ").append(machine()).append('\n');
     return b.toString();
+  }
+
+  /** The warm-up rounds, apart: what a daemon just started (and a function with no instance yet) does. */
+  private static void warmLine(StringBuilder b, List<double[]> plain, List<double[]> mapped) {
+    if (!plain.isEmpty()) {
+      b.append(String.format(Locale.ROOT, "  %-34s plain %s; mapping %s%n", "warm-up, not counted:", rates(plain), rates(mapped)));
+    }
   }
 
   private static String rates(List<double[]> rounds) {

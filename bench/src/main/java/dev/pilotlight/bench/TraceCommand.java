@@ -276,6 +276,9 @@ final class TraceCommand implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "%s's price of a cold start: recomputed %d times (once a simulated minute), unlimited for %d of"
             + " them; %s; last %s; largest change from one minute to the next: %.2fx%n", r.policy(), p.updates(), p.unlimited(),
             p.max() > 0 ? String.format(Locale.ROOT, "%.3g to %.3g GB-s", p.min(), p.max()) : "never limited", gb(p.last()), p.largestStep()));
+        sb.append(String.format(Locale.ROOT, "%s's account against the budget's fixed keep-alive on the same idle times: lowest %,.0f GB-s,"
+            + " last %,.0f GB-s, overspent (paying back) for %d minute(s)%n", r.policy(), p.lowestBalance(), p.lastBalance(),
+            p.minutesOverspent()));
       }
     }
     sb.append("targets (issue 14): below the fixed frontier; vs ").append(BASELINE)

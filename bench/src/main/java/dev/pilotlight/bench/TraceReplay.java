@@ -136,10 +136,21 @@ final class TraceReplay {
    * start): how often it was recomputed, for how many minutes nothing limited it ({@link
    * KeepAlivePrice#unlimited}: infinite, or at the top of the search's range), its range and
    * last value, and the largest factor by which it moved from one minute to the next (its
-   * stability: the price follows the histograms, nothing feeds back).
+   * stability), and the price's account of what the windows held against the fixed keep-alive
+   * (GB-s; {@link KeepAlivePrice#balanceGbSeconds}): its lowest and last, and for how many minutes
+   * it was negative (the price then paying an overspend back).
    */
-  record Prices(int updates, int unlimited, double min, double max, double last, double largestStep) {
-    static Prices of(List<Double> gbSeconds) {
+  record Prices(int updates, int unlimited, double min, double max, double last, double largestStep, double lowestBalance,
+      double lastBalance, int minutesOverspent) {
+    static Prices of(List<Double> gbSeconds, List<Double> balances) {
+      double lowest = 0;
+      int overspent = 0;
+      for (double b : balances) {
+        lowest = Math.min(lowest, b);
+        if (b < 0) {
+          overspent++;
+        }
+      }
       int unlimited = 0;
       double min = Double.POSITIVE_INFINITY;
       double max = 0;
@@ -157,7 +168,8 @@ final class TraceReplay {
         }
         previous = g;
       }
-      return new Prices(gbSeconds.size(), unlimited, min, max, gbSeconds.isEmpty() ? Double.NaN : gbSeconds.getLast(), step);
+      return new Prices(gbSeconds.size(), unlimited, min, max, gbSeconds.isEmpty() ? Double.NaN : gbSeconds.getLast(), step, lowest,
+          balances.isEmpty() ? 0 : balances.getLast(), overspent);
     }
 
     Map<String, Object> toMap() {
@@ -168,6 +180,9 @@ final class TraceReplay {
       m.put("maxGbSeconds", max > 0 ? max : null);
       m.put("lastGbSeconds", Double.isFinite(last) ? last : null);
       m.put("largestMinuteStep", largestStep);
+      m.put("lowestBalanceGbSeconds", lowestBalance);
+      m.put("lastBalanceGbSeconds", lastBalance);
+      m.put("minutesOverspent", minutesOverspent);
       return m;
     }
   }
@@ -203,6 +218,7 @@ final class TraceReplay {
       pools.add(new FunctionReplay(spec(f, policy), keepAlive, tracker, f.memoryMb(), f.durationMs(), settings.init(), start, settings.daemon()));
     }
     List<Double> prices = null;
+    List<Double> balances = new ArrayList<>();
     if (shared == null) {
       for (int i = 0; i < pools.size(); i++) {
         pools.get(i).advance(arrivals.get(i), endMs); // independent: one at a time, all the way
@@ -215,6 +231,7 @@ final class TraceReplay {
         pools.forEach(p -> snapshots.addAll(p.snapshots()));
         shared.observe(snapshots, start.plusMillis(t));
         prices.add(price.unlimited() ? Double.POSITIVE_INFINITY : price.gbSeconds());
+        balances.add(price.balanceGbSeconds());
         for (int i = 0; i < pools.size(); i++) {
           pools.get(i).advance(arrivals.get(i), Math.min(endMs, t + everyMs));
         }
@@ -251,7 +268,7 @@ final class TraceReplay {
     double[] sorted = fractions.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return new Result(policy.name(), sorted.length, invocations, cold, atZero, invocations == 0 ? 0 : (double) cold / invocations,
         quantile(sorted, 0.5), quantile(sorted, 0.75), keepIdle + prewarmIdle, keepIdle, prewarmIdle, prewarms, hits, launches, busy,
-        rejected, (System.nanoTime() - began) / 1e9, perFunction, prices == null ? null : Prices.of(prices));
+        rejected, (System.nanoTime() - began) / 1e9, perFunction, prices == null ? null : Prices.of(prices, balances));
   }
 
   /** The spec the replayed function is deployed with: its trace memory (within the manifest's limits), concurrency 1, up to 1,000 instances. */
