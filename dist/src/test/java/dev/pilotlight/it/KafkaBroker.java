@@ -193,6 +193,19 @@ final class KafkaBroker implements AutoCloseable {
     }
   }
 
+  /** Sends each of {@code values} to {@code partition} with {@code key}, in order, and waits for the broker's acknowledgements. */
+  void produceKeyed(String topic, int partition, String key, String... values) throws Exception {
+    try (KafkaProducer<String, String> p = producer()) {
+      List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+      for (String v : values) {
+        sent.add(p.send(new ProducerRecord<>(topic, partition, key, v)));
+      }
+      for (var f : sent) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   @Override
   public void close() {
     try {
