@@ -90,6 +90,15 @@ abstract class BatchPoller<M> implements SourcePoller {
    */
   void ended(List<M> all) {}
 
+  /**
+   * Whether the batch just gathered may still run (asked on the poller's thread before it is
+   * dispatched): a poller that lost its messages while gathering them (Kafka: the partition was taken
+   * away) says no, and the batch is dropped unacknowledged, for the broker to deliver again.
+   */
+  boolean stillHeld(List<M> batch) {
+    return true;
+  }
+
   /** What a filter pattern is matched against. */
   abstract JsonNode matchView(M m);
 
@@ -337,6 +346,10 @@ abstract class BatchPoller<M> implements SourcePoller {
    * with (the connection lost: its acknowledgement could not be sent).
    */
   private void dispatch(List<M> batch) throws Exception {
+    if (!stillHeld(batch)) {
+      ended(batch);
+      return;
+    }
     synchronized (flight) {
       while (inFlight > 0 && inFlight >= Math.max(1, maxInFlight()) && flightFailure == null && !closed) {
         flight.wait(100);

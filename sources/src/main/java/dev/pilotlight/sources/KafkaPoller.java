@@ -71,7 +71,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <p>Offsets are committed only after a batch succeeded or was kept in the failures list. Partitions
  * are assigned cooperatively (a rebalance takes away only what moves); when one is taken away, its
  * batch running (if any) is waited for, what was handled of it is committed, and what was fetched of
- * it but not handled is dropped (its new owner reads it from the committed offset). The queue depth is
+ * it but not handled is dropped (its new owner reads it from the committed offset), with the batch
+ * being gathered of it, if any: once a partition is given up, no batch of it runs here. The queue depth is
  * the consumer lag summed over the assigned partitions. A pause leaves the group; the resume joins
  * again at the committed offsets.
  *
@@ -369,8 +370,8 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
         // a batch of these partitions running on its own thread ends first (as when batches ran on this
         // thread, between two polls); what was handled is committed before they go; what was fetched and
         // not handled is dropped: the next owner reads it from there. A batch being gathered on this
-        // thread cannot be waited for: it ends with what it has, and its records are read again by the
-        // next owner (its offsets are not committed here).
+        // thread (this callback runs inside its poll) is dropped unrun (stillHeld). So once this returns
+        // no batch of theirs runs here, and none starts.
         try {
           while (!closed && !Thread.currentThread().isInterrupted() && partitions.running(revoked)) {
             settle(TimeUnit.MILLISECONDS.toNanos(100));
@@ -520,6 +521,12 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
   void ack(List<ConsumerRecord<byte[], byte[]>> all) {
     ConsumerRecord<byte[], byte[]> last = all.getLast(); // a batch is of one partition, in offset order
     settled.add(new Settled(PartitionBatches.partition(last), last.offset() + 1));
+  }
+
+  /** A batch whose partition was taken away while it was gathered is not run: its next owner reads its records. */
+  @Override
+  boolean stillHeld(List<ConsumerRecord<byte[], byte[]>> batch) {
+    return !partitions.gatheringTaken();
   }
 
   @Override

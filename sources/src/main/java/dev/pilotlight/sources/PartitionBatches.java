@@ -135,7 +135,7 @@ final class PartitionBatches {
     return r;
   }
 
-  /** Whether the batch being gathered lost its partition (it ends with what it has). */
+  /** Whether the batch being gathered lost its partition (it ends, and is dropped unrun). */
   boolean gatheringTaken() {
     return gatheringTaken;
   }
