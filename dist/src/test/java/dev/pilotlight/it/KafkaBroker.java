@@ -166,6 +166,14 @@ final class KafkaBroker implements AutoCloseable {
     }
   }
 
+  /** How many members of {@code group} have partitions assigned (0: none, or no such group). */
+  int membersWithPartitions(String group) throws Exception {
+    try (Admin a = admin()) {
+      return (int) a.describeConsumerGroups(List.of(group)).describedGroups().get(group).get(10, TimeUnit.SECONDS).members().stream()
+          .filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
+    }
+  }
+
   /** Whether the broker knows {@code group} (a consumer group that was not deleted). */
   boolean hasGroup(String group) throws Exception {
     try (Admin a = admin()) {

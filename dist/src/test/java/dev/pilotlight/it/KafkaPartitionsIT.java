@@ -220,4 +220,68 @@ class KafkaPartitionsIT {
       assertThat(lanes.get(bad).getFirst().start()).isGreaterThanOrEqualTo(givenUp);
     }
   }
+
+  @Test
+  void aPartitionMovesToAnotherDaemonOnlyOnceItsBatchEndedAndItsOffsetIsCommitted(@TempDir Path dataA, @TempDir Path dataB,
+      @TempDir Path work) throws Exception {
+    int partitions = 4;
+    int before = 100; // 20 batches of 5 per partition, half a second each: the first daemon is busy for 10 s
+    int after = 10;
+    kafka.createTopic(topic, partitions);
+    String group = "shared-" + topic;
+    String source = "kafka://" + kafka.bootstrap() + "?topic=" + topic + "&group=" + group + "&start=trim_horizon";
+    for (int p = 0; p < partitions; p++) {
+      kafka.produceKeyed(topic, p, "lane-" + p, seq("p" + p + "-a", before));
+    }
+    try (DaemonFixture a = new DaemonFixture(dataA)) {
+      a.deploy(lanes(work.resolve("fn"), 0.5).toString(), "--name", "lanes");
+      DaemonFixture.CliResult add = a.cli("events", "add", "lanes", "--source", source, "--batch-size", "5", "--batch-window", "100ms");
+      assertThat(add.exit()).as(add.err()).isZero();
+      eventually(Duration.ofSeconds(60), "the first daemon under way", () -> KafkaSourcesIT.mapping(a, "lanes").path("messages").asInt() > 0);
+      try (DaemonFixture b = new DaemonFixture(dataB)) {
+        // a second daemon joins the group while the first runs batches of every partition: the
+        // cooperative rebalance moves some partitions to it, each once its batch on the first has ended
+        b.deploy(lanes(work.resolve("fn"), 0.5).toString(), "--name", "lanes");
+        add = b.cli("events", "add", "lanes", "--source", source, "--batch-size", "5", "--batch-window", "100ms");
+        assertThat(add.exit()).as(add.err()).isZero();
+        eventually(Duration.ofSeconds(60), "both daemons given partitions", () -> {
+          try {
+            return kafka.membersWithPartitions(group) == 2;
+          } catch (Exception e) {
+            return false;
+          }
+        });
+        for (int p = 0; p < partitions; p++) {
+          kafka.produceKeyed(topic, p, "lane-" + p, seq("p" + p + "-b", after));
+        }
+        int total = partitions * (before + after);
+        eventually(Duration.ofSeconds(120), "all " + total + " records committed", () -> committed(group) == total);
+
+        List<Batch> first = reported(a.logs("lanes"), "BATCH");
+        List<Batch> second = reported(b.logs("lanes"), "BATCH");
+        List<Batch> all = new ArrayList<>(first);
+        all.addAll(second);
+        Map<String, List<Batch>> lanes = byPartition(all);
+        for (int p = 0; p < partitions; p++) {
+          List<String> produced = new ArrayList<>(List.of(seq("p" + p + "-a", before)));
+          produced.addAll(List.of(seq("p" + p + "-b", after)));
+          // across both daemons: one batch of a partition at a time, its records once each and in order
+          // (what the first handled was committed before the second began there)
+          inOrder(topic + "-" + p, lanes.get(topic + "-" + p), produced);
+        }
+        // and a partition did move in the middle of its backlog: the first daemon handled some of its
+        // records from before the join, the second the rest of them
+        List<String> moved = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+          String tp = topic + "-" + p;
+          boolean onFirst = first.stream().anyMatch(x -> x.partitions().contains(tp));
+          boolean restOnSecond = second.stream().anyMatch(x -> x.partitions().contains(tp) && x.values().getFirst().contains("-a-"));
+          if (onFirst && restOnSecond) {
+            moved.add(tp);
+          }
+        }
+        assertThat(moved).as("partitions moved to the second daemon with records of the backlog left").isNotEmpty();
+      }
+    }
+  }
 }
