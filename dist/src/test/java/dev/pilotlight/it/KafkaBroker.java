@@ -166,6 +166,14 @@ final class KafkaBroker implements AutoCloseable {
     }
   }
 
+  /** How many members of {@code group} have partitions assigned (0: none, or no such group). */
+  int membersWithPartitions(String group) throws Exception {
+    try (Admin a = admin()) {
+      return (int) a.describeConsumerGroups(List.of(group)).describedGroups().get(group).get(10, TimeUnit.SECONDS).members().stream()
+          .filter(m -> !m.assignment().topicPartitions().isEmpty()).count();
+    }
+  }
+
   /** Whether the broker knows {@code group} (a consumer group that was not deleted). */
   boolean hasGroup(String group) throws Exception {
     try (Admin a = admin()) {
@@ -186,6 +194,19 @@ final class KafkaBroker implements AutoCloseable {
       List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
       for (String v : values) {
         sent.add(p.send(new ProducerRecord<>(topic, partition, null, v)));
+      }
+      for (var f : sent) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /** Sends each of {@code values} to {@code partition} with {@code key}, in order, and waits for the broker's acknowledgements. */
+  void produceKeyed(String topic, int partition, String key, String... values) throws Exception {
+    try (KafkaProducer<String, String> p = producer()) {
+      List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+      for (String v : values) {
+        sent.add(p.send(new ProducerRecord<>(topic, partition, key, v)));
       }
       for (var f : sent) {
         f.get(30, TimeUnit.SECONDS);

@@ -83,6 +83,22 @@ abstract class BatchPoller<M> implements SourcePoller {
   /** Acknowledges {@code all} (a batch, in delivery order). */
   abstract void ack(List<M> all) throws Exception;
 
+  /**
+   * Called once the batch {@code all} is done with, acknowledged or not
+   * (a pause, a close or a failure can end it before its acknowledgement), on the thread that ran it,
+   * before it stops counting as in flight; must not throw.
+   */
+  void ended(List<M> all) {}
+
+  /**
+   * Whether the batch just gathered may still run (asked on the poller's thread before it is
+   * dispatched): a poller that lost its messages while gathering them (Kafka: the partition was taken
+   * away) says no, and the batch is dropped unacknowledged, for the broker to deliver again.
+   */
+  boolean stillHeld(List<M> batch) {
+    return true;
+  }
+
   /** What a filter pattern is matched against. */
   abstract JsonNode matchView(M m);
 
@@ -278,8 +294,11 @@ abstract class BatchPoller<M> implements SourcePoller {
     pump(inbox, inbox);
   }
 
-  /** Batches: {@code first} waits for a batch's first message, {@code more} takes the rest until the window ends. */
-  private void pump(Next<M> first, Next<M> more) throws Exception {
+  /**
+   * Batches: {@code first} waits for a batch's first message, {@code more} takes the rest until the
+   * window ends (a client that decides what may share a batch gives {@code more} its rule).
+   */
+  final void pump(Next<M> first, Next<M> more) throws Exception {
     if (!"Enabled".equals(state)) {
       log.line(mapping.function(), "SOURCE " + mapping.uuid() + " (" + shown() + "): consuming");
     }
@@ -327,6 +346,10 @@ abstract class BatchPoller<M> implements SourcePoller {
    * with (the connection lost: its acknowledgement could not be sent).
    */
   private void dispatch(List<M> batch) throws Exception {
+    if (!stillHeld(batch)) {
+      ended(batch);
+      return;
+    }
     synchronized (flight) {
       while (inFlight > 0 && inFlight >= Math.max(1, maxInFlight()) && flightFailure == null && !closed) {
         flight.wait(100);
@@ -346,6 +369,7 @@ abstract class BatchPoller<M> implements SourcePoller {
               }
             }
           } finally {
+            ended(batch);
             synchronized (flight) {
               inFlight--;
               flight.notifyAll();
@@ -355,7 +379,11 @@ abstract class BatchPoller<M> implements SourcePoller {
         return;
       }
     }
-    process(batch); // one at a time: here, on the poller's thread (Kafka's consumer must be used on it)
+    try {
+      process(batch); // one at a time: here, on the poller's thread
+    } finally {
+      ended(batch);
+    }
   }
 
   /** Waits for the batches running on their own threads to end. */

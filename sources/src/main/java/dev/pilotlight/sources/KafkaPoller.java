@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
@@ -21,6 +20,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
@@ -47,15 +47,34 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * A Kafka mapping's poller ({@link BatchPoller} does the batching, retries and backoff): a consumer of
- * its own in the mapping's consumer group (the mapping's uuid unless the source names one), read on
- * the poller's thread (Kafka's consumer is single-threaded), with automatic commits off. A batch's
- * offsets are committed ({@code commitSync}) only after it succeeded or was kept in the failures
- * list; batches run one at a time in fetch order, so each partition's records reach the function in
- * order. Partitions are assigned cooperatively (a rebalance takes away only what moves); when one is
- * taken away, what was handled of it and not yet committed is committed then, and what was fetched
- * of it but not handled is dropped (its new owner reads it from the committed offset). The queue
- * depth is the consumer lag summed over the assigned partitions. A pause leaves the group; the resume
- * joins again at the committed offsets.
+ * its own in the mapping's consumer group (the mapping's uuid unless the source names one), with
+ * automatic commits off.
+ *
+ * <p><b>Concurrency per partition</b>, as Lambda's self-managed Kafka: a batch holds records of one
+ * partition, in offset order, and each partition has at most one batch at a time, so its records
+ * reach the function in order; batches of different partitions run at once, one per partition that
+ * has records, at most {@link #MAX_IN_FLIGHT} per mapping ({@link #inFlightFor}). A partition whose
+ * batch fails waits for its retries (order); the others go on. {@link PartitionBatches} keeps that
+ * bookkeeping.
+ *
+ * <p><b>One thread for the consumer</b>: Kafka's consumer is not thread-safe, so every call on it
+ * (poll, commit, pause and resume, position, the rebalance callbacks) is made on the poller's thread.
+ * A batch running on a thread of its own only hands back "handled up to offset X of partition P" and
+ * "ended" through a queue ({@link #settled}); the poller's thread takes them between polls and commits
+ * with {@code commitSync}: a batch is a function invocation, so one commit round trip after it costs
+ * little, and a synchronous commit keeps what is committed known exactly (a failure is seen at once,
+ * with no callbacks arriving out of order as {@code commitAsync}'s would). While batches run the
+ * consumer is polled at most {@link #POLL_SLICE_NANOS} at a time, so that a partition whose batch
+ * ended gets its next one soon. A partition holding a batch's worth of records fetched and not yet
+ * batched is paused at the consumer (fetched no more) until its batches take them.
+ *
+ * <p>Offsets are committed only after a batch succeeded or was kept in the failures list. Partitions
+ * are assigned cooperatively (a rebalance takes away only what moves); when one is taken away, its
+ * batch running (if any) is waited for, what was handled of it is committed, and what was fetched of
+ * it but not handled is dropped (its new owner reads it from the committed offset), with the batch
+ * being gathered of it, if any: once a partition is given up, no batch of it runs here. The queue depth is
+ * the consumer lag summed over the assigned partitions. A pause leaves the group; the resume joins
+ * again at the committed offsets.
  *
  * <p>The event is Lambda's for self-managed Apache Kafka: {@code {"eventSource":"SelfManagedKafka",
  * "bootstrapServers":"h1:9092,h2:9092","records":{"TOPIC-PARTITION":[{"topic","partition","offset",
@@ -68,6 +87,10 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
   private static final long DEPTH_IDLE_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final long DEPTH_BUSY_NANOS = TimeUnit.SECONDS.toNanos(1);
+  /** The longest poll while batches run: how long a partition whose batch ended may wait to be looked at again. */
+  static final long POLL_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  /** The most batches of one mapping that run at once (one per partition: see {@link #inFlightFor}). */
+  static final int MAX_IN_FLIGHT = 5;
 
   static {
     // the client's own logging is chatty (every consumer prints its whole configuration, a broker that
@@ -83,18 +106,22 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
   private final String group;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private volatile Thread owner;
+  /** How many partitions are assigned (read by {@link #maxInFlight}). */
+  private volatile int assignedCount;
+  /** What batches hand back to the poller's thread: handled up to an offset, or ended. */
+  private final LinkedBlockingQueue<Settled> settled = new LinkedBlockingQueue<>();
   // the fields below are the poller thread's alone (the consumer calls the rebalance listener on it, in poll)
-  private final ArrayDeque<ConsumerRecord<byte[], byte[]>> fetched = new ArrayDeque<>();
-  /** Per assigned partition: the offset after the last record handled (succeeded, given up on or filtered out). */
-  private final Map<TopicPartition, Long> handled = new HashMap<>();
-  /** Per assigned partition: the offset last committed by this consumer. */
-  private final Map<TopicPartition, Long> committed = new HashMap<>();
+  private final PartitionBatches partitions;
   private long askedAt;
+
+  /** A batch's word to the poller's thread: records of {@code partition} before {@code next} handled; -1: the batch ended. */
+  private record Settled(TopicPartition partition, long next) {}
 
   KafkaPoller(EventSourceMapping mapping, EventInvoker invoker, MappingStore store, InstantSource clock, EventSources.Log log) {
     super(mapping, invoker, store, clock, log);
     this.source = KafkaSource.parse(mapping.source());
     this.group = group(source, mapping.uuid());
+    this.partitions = new PartitionBatches(mapping.batchSize());
   }
 
   /** The consumer group: the one the source names, else the mapping's uuid (as on Lambda). */
@@ -317,9 +344,9 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
 
   @Override
   void consume() throws Exception {
-    fetched.clear();
-    handled.clear();
-    committed.clear();
+    partitions.clear();
+    settled.clear();
+    assignedCount = 0;
     KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
         consumerProperties(source, group, "pilotlight-" + mapping.uuid().substring(0, 8), mapping.batchSize()), new ByteArrayDeserializer(),
         new ByteArrayDeserializer());
@@ -339,85 +366,172 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
     }
     c.subscribe(List.of(source.topic()), new ConsumerRebalanceListener() {
       @Override
-      public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-        // what was handled is committed before the partitions go; what was fetched and not handled is
-        // dropped: the next owner reads it from there
+      public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+        // a batch of these partitions running on its own thread ends first (as when batches ran on this
+        // thread, between two polls); what was handled is committed before they go; what was fetched and
+        // not handled is dropped: the next owner reads it from there. A batch being gathered on this
+        // thread (this callback runs inside its poll) is dropped unrun (stillHeld). So once this returns
+        // no batch of theirs runs here, and none starts.
         try {
-          commit(partitions);
+          while (!closed && !Thread.currentThread().isInterrupted() && partitions.running(revoked)) {
+            settle(TimeUnit.MILLISECONDS.toNanos(100));
+          }
+          settle(0);
+          commit(revoked);
         } catch (RuntimeException e) {
           log.line(mapping.function(), "SOURCE " + mapping.uuid() + ": could not commit the offsets of partitions given back ("
               + describe(e) + "); their last records may be read again");
         }
-        forgetPartitions(partitions);
+        partitions.revoke(revoked);
+        assignedCount = partitions.assigned().size();
       }
 
       @Override
-      public void onPartitionsLost(Collection<TopicPartition> partitions) {
-        forgetPartitions(partitions); // no longer ours: nothing can be committed for them
+      public void onPartitionsLost(Collection<TopicPartition> lost) {
+        partitions.revoke(lost); // no longer ours: nothing can be committed for them
+        assignedCount = partitions.assigned().size();
       }
 
       @Override
-      public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+      public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+        partitions.assign(assigned);
+        assignedCount = partitions.assigned().size();
+      }
     });
     askedAt = 0;
-    pump(this::next);
+    pump(this::first, this::more);
   }
 
-  /** The next record fetched; polls the consumer (on this thread) when none is left. */
-  private ConsumerRecord<byte[], byte[]> next(long nanos) {
-    if (fetched.isEmpty()) {
-      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofNanos(nanos))) {
-        Long done = handled.get(new TopicPartition(r.topic(), r.partition()));
-        if (done == null || r.offset() >= done) { // not one handled already (a partition given back and taken again)
-          fetched.add(r);
-        }
+  /**
+   * A batch's first record: the next one of the least recently batched partition that has no batch
+   * running; polls the consumer (on this thread) until there is one, or {@code nanos} passed.
+   */
+  private ConsumerRecord<byte[], byte[]> first(long nanos) {
+    long deadline = System.nanoTime() + nanos;
+    while (true) {
+      settle(0);
+      ConsumerRecord<byte[], byte[]> r = partitions.startBatch();
+      if (r != null) {
+        return r;
       }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return null;
+      }
+      fetch(left);
     }
-    return fetched.poll();
   }
 
-  private void forgetPartitions(Collection<TopicPartition> partitions) {
-    Set<TopicPartition> gone = new HashSet<>(partitions);
-    fetched.removeIf(r -> gone.contains(new TopicPartition(r.topic(), r.partition())));
-    handled.keySet().removeAll(gone);
-    committed.keySet().removeAll(gone);
-  }
-
-  /** Commits what was handled and not yet committed of {@code partitions} (all: null). */
-  private void commit(Collection<TopicPartition> partitions) {
-    Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
-    handled.forEach((tp, offset) -> {
-      if ((partitions == null || partitions.contains(tp)) && !offset.equals(committed.get(tp))) {
-        out.put(tp, new OffsetAndMetadata(offset));
+  /** The batch's next record: of its partition only, polling the consumer up to {@code nanos} while none is fetched. */
+  private ConsumerRecord<byte[], byte[]> more(long nanos) {
+    long deadline = System.nanoTime() + nanos;
+    while (true) {
+      ConsumerRecord<byte[], byte[]> r = partitions.more();
+      if (r != null || partitions.gatheringTaken()) {
+        return r;
       }
-    });
-    if (out.isEmpty()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return null;
+      }
+      settle(0);
+      fetch(left);
+    }
+  }
+
+  /** Polls once, up to {@code nanos} (a slice of it while batches run), with the partitions whose buffer is full paused. */
+  private void fetch(long nanos) {
+    KafkaConsumer<byte[], byte[]> c = consumer;
+    Set<TopicPartition> full = partitions.full();
+    Set<TopicPartition> paused = c.paused();
+    if (!paused.equals(full)) {
+      Set<TopicPartition> resume = new HashSet<>(paused);
+      resume.removeAll(full);
+      Set<TopicPartition> pause = new HashSet<>(full);
+      pause.removeAll(paused);
+      pause.retainAll(c.assignment());
+      c.resume(resume);
+      c.pause(pause);
+    }
+    long wait = partitions.running() > 0 ? Math.min(nanos, POLL_SLICE_NANOS) : nanos;
+    partitions.add(c.poll(Duration.ofNanos(wait)));
+  }
+
+  /**
+   * Takes what batches handed back (waiting up to {@code nanos} for the first), then commits what was
+   * handled and not committed yet.
+   */
+  private void settle(long nanos) {
+    Settled s;
+    try {
+      s = nanos > 0 ? settled.poll(nanos, TimeUnit.NANOSECONDS) : settled.poll();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       return;
     }
-    consumer.commitSync(out, CALL_TIMEOUT);
-    out.forEach((tp, o) -> committed.put(tp, o.offset()));
-  }
-
-  @Override
-  void checkOpen() {
-    // Kafka's client reconnects by itself; a broker that stopped answering is found by housekeep's
-    // round trip (a timeout is thrown), and a failed commit throws from ack
-  }
-
-  @Override
-  void ack(List<ConsumerRecord<byte[], byte[]>> all) {
-    Set<TopicPartition> assigned = consumer.assignment();
-    for (ConsumerRecord<byte[], byte[]> r : all) {
-      TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-      if (assigned.contains(tp)) { // one taken away meanwhile is its new owner's to read again
-        handled.merge(tp, r.offset() + 1, Math::max);
+    for (; s != null; s = settled.poll()) {
+      if (s.next() < 0) {
+        partitions.ended(s.partition());
+      } else {
+        partitions.handled(s.partition(), s.next());
       }
     }
     try {
       commit(null);
     } catch (RebalanceInProgressException e) {
-      // committed when the rebalance revokes the partitions (the listener), or by the next housekeep
+      // committed when the rebalance revokes the partitions (the listener), or next time
     }
+  }
+
+  /** Commits what was handled and not yet committed of {@code only} (all: null). */
+  private void commit(Collection<TopicPartition> only) {
+    Map<TopicPartition, Long> out = partitions.toCommit(only);
+    if (out.isEmpty()) {
+      return;
+    }
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    out.forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
+    consumer.commitSync(offsets, CALL_TIMEOUT);
+    partitions.committed(out);
+  }
+
+  /**
+   * One batch per partition that has records, at most {@link #MAX_IN_FLIGHT}: every partition with a
+   * backlog has a batch running, so one partition's slow or failing batch does not hold the others
+   * back (Lambda's self-managed Kafka grows to one consumer per partition with the lag). A partition
+   * with nothing waiting has no batch, so the batches running follow the backlog by themselves.
+   */
+  @Override
+  int maxInFlight() {
+    return inFlightFor(assignedCount);
+  }
+
+  static int inFlightFor(int assignedPartitions) {
+    return Math.clamp(assignedPartitions, 1, MAX_IN_FLIGHT);
+  }
+
+  @Override
+  void checkOpen() {
+    // Kafka's client reconnects by itself; a broker that stopped answering is found by housekeep's
+    // round trip (a timeout is thrown), and a failed commit throws from settle
+  }
+
+  /** Hands the batch's last offset to the poller's thread, which commits it (the consumer is its alone). */
+  @Override
+  void ack(List<ConsumerRecord<byte[], byte[]>> all) {
+    ConsumerRecord<byte[], byte[]> last = all.getLast(); // a batch is of one partition, in offset order
+    settled.add(new Settled(PartitionBatches.partition(last), last.offset() + 1));
+  }
+
+  /** A batch whose partition was taken away while it was gathered is not run: its next owner reads its records. */
+  @Override
+  boolean stillHeld(List<ConsumerRecord<byte[], byte[]>> batch) {
+    return !partitions.gatheringTaken();
+  }
+
+  @Override
+  void ended(List<ConsumerRecord<byte[], byte[]>> all) {
+    settled.add(new Settled(PartitionBatches.partition(all.getFirst()), -1));
   }
 
   @Override
@@ -428,11 +542,7 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
     askedAt = System.nanoTime();
     KafkaConsumer<byte[], byte[]> c = consumer;
     try {
-      try {
-        commit(null);
-      } catch (RebalanceInProgressException e) {
-        // again after the rebalance
-      }
+      settle(0);
       Set<TopicPartition> assigned = c.assignment();
       if (assigned.isEmpty()) {
         // not (yet) given partitions: a round trip all the same, so that a broker that went away is noticed
@@ -445,10 +555,6 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
         return;
       }
       Map<TopicPartition, Long> ends = c.endOffsets(assigned, CHECK_TIMEOUT);
-      Map<TopicPartition, Long> nextUp = new HashMap<>();
-      for (ConsumerRecord<byte[], byte[]> r : fetched) {
-        nextUp.putIfAbsent(new TopicPartition(r.topic(), r.partition()), r.offset());
-      }
       long lag = 0;
       for (TopicPartition tp : assigned) {
         Long end = ends.get(tp);
@@ -456,7 +562,7 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
           queueDepth = -1;
           return;
         }
-        Long from = nextUp.get(tp);
+        Long from = partitions.nextUp(tp);
         lag += Math.max(0, end - (from != null ? from : c.position(tp, CHECK_TIMEOUT)));
       }
       queueDepth = lag;
@@ -475,14 +581,19 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
       c.wakeup(); // the consumer is its thread's alone: it closes itself there once poll returns
       return;
     }
+    boolean interrupted = Thread.interrupted(); // close (and the commits) would give up at once
+    try {
+      settle(0); // the batches that ended since the last poll (a pause waits for all of them to end)
+    } catch (RuntimeException e) {
+      // their records are read again
+    }
     consumer = null;
-    boolean interrupted = Thread.interrupted(); // close (and the commit in the listener) would give up at once
     try {
       c.close(CloseOptions.timeout(Duration.ofSeconds(5)));
     } catch (RuntimeException ignored) {
       // gone already
     } finally {
-      fetched.clear();
+      partitions.clear();
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
