@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.source.EventSourceMapping;
 import dev.pilotlight.sources.EventSources;
+import dev.pilotlight.sources.SourceDescription;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -379,34 +379,29 @@ final class LambdaEventSourceMappings {
     c.put("BatchSize", m.batchSize());
     c.put("MaximumBatchingWindowInSeconds", m.batchWindow().toSeconds());
     c.put("MaximumRetryAttempts", m.maxRetries());
-    URI u = uriOrNull(m.source());
-    String scheme = u == null || u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
-    Map<String, String> q = u == null ? Map.of() : query(u.getRawQuery());
     List<Map<String, String>> access = new ArrayList<>();
-    String user = u == null ? null : shownUser(m.source());
-    if (scheme.startsWith("kafka")) {
-      String hosts = m.source().substring(m.source().indexOf("://") + 3);
-      hosts = hosts.substring(hosts.indexOf('@') + 1);
-      hosts = hosts.contains("?") ? hosts.substring(0, hosts.indexOf('?')) : hosts;
-      c.put("SelfManagedEventSource", Map.of("Endpoints", Map.of("KAFKA_BOOTSTRAP_SERVERS", List.of(hosts.split(",")))));
-      c.put("Topics", q.containsKey("topic") ? List.of(q.get("topic")) : List.of());
-      c.put("StartingPosition", q.getOrDefault("start", "latest").toUpperCase(Locale.ROOT));
-      c.put("SelfManagedKafkaEventSourceConfig", Map.of("ConsumerGroupId", q.getOrDefault("group", m.uuid())));
-      if (user != null) {
-        String sasl = q.getOrDefault("sasl", "plain").toLowerCase(Locale.ROOT);
-        access.add(Map.of("Type", sasl.equals("scram-sha-256") ? "SASL_SCRAM_256_AUTH" : sasl.equals("scram-sha-512") ? "SASL_SCRAM_512_AUTH"
-            : "BASIC_AUTH", "URI", user));
+    switch (EventSources.describe(m.source())) {
+      case SourceDescription.Kafka k -> {
+        c.put("SelfManagedEventSource", Map.of("Endpoints", Map.of("KAFKA_BOOTSTRAP_SERVERS", k.servers())));
+        c.put("Topics", k.topic() == null ? List.of() : List.of(k.topic()));
+        c.put("StartingPosition", k.start().toUpperCase(Locale.ROOT));
+        c.put("SelfManagedKafkaEventSourceConfig", Map.of("ConsumerGroupId", k.group() == null ? m.uuid() : k.group()));
+        if (k.user() != null) {
+          String type = switch (k.sasl() == null ? "PLAIN" : k.sasl()) {
+            case "SCRAM-SHA-256" -> "SASL_SCRAM_256_AUTH";
+            case "SCRAM-SHA-512" -> "SASL_SCRAM_512_AUTH";
+            default -> "BASIC_AUTH";
+          };
+          access.add(Map.of("Type", type, "URI", k.user() + ":****"));
+        }
       }
-    } else if (scheme.equals("amqp") || scheme.equals("amqps") || scheme.equals("rabbitmq")) {
-      c.put("EventSourceArn", (scheme.equals("amqps") ? "amqps" : "amqp") + "://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : ""));
-      c.put("Queues", q.containsKey("queue") ? List.of(q.get("queue")) : List.of());
-      if (user != null) {
-        access.add(Map.of("Type", "BASIC_AUTH", "URI", user));
+      case SourceDescription.Rabbit r -> {
+        c.put("EventSourceArn", (r.tls() ? "amqps" : "amqp") + "://" + r.host() + ":" + r.port());
+        c.put("Queues", List.of(r.queue()));
+        access.add(Map.of("Type", "BASIC_AUTH", "URI", r.user() + ":****"));
+        access.add(Map.of("Type", "VIRTUAL_HOST", "URI", r.vhost()));
       }
-      String path = u.getRawPath() == null || u.getRawPath().length() <= 1 ? "%2F" : u.getRawPath().substring(1);
-      access.add(Map.of("Type", "VIRTUAL_HOST", "URI", URLDecoder.decode(path, StandardCharsets.UTF_8)));
-    } else {
-      c.put("EventSourceArn", m.shownSource());
+      case SourceDescription.Other o -> c.put("EventSourceArn", o.shown());
     }
     if (!access.isEmpty()) {
       c.put("SourceAccessConfigurations", access);
@@ -426,47 +421,11 @@ final class LambdaEventSourceMappings {
     return c;
   }
 
-  private static String shownUser(String source) {
-    URI u = uriOrNull(source);
-    String info = u == null ? null : u.getRawUserInfo();
-    if (info == null && source.contains("@")) { // a Kafka URI with several hosts is no server-based URI: its user is read by hand
-      String rest = source.substring(source.indexOf("://") + 3);
-      info = rest.contains("@") ? rest.substring(0, rest.indexOf('@')) : null;
-    }
-    if (info == null) {
-      return null;
-    }
-    String user = URLDecoder.decode(info.contains(":") ? info.substring(0, info.indexOf(':')) : info, StandardCharsets.UTF_8);
-    return user + ":****";
-  }
-
-  private static Map<String, String> query(String raw) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (raw == null) {
-      return out;
-    }
-    for (String pair : raw.split("&")) {
-      int eq = pair.indexOf('=');
-      if (eq > 0) {
-        out.putIfAbsent(pair.substring(0, eq), URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
-      }
-    }
-    return out;
-  }
-
   private static URI uri(String value, String field) {
     try {
       return new URI(value);
     } catch (URISyntaxException e) {
       throw new Failure.InvalidInput(field + ": not a URI (" + e.getReason() + ")");
-    }
-  }
-
-  private static URI uriOrNull(String value) {
-    try {
-      return new URI(value);
-    } catch (URISyntaxException e) {
-      return null;
     }
   }
 

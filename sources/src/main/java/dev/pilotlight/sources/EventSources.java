@@ -33,6 +33,11 @@ public final class EventSources implements AutoCloseable {
   /** Retries of a failed batch before its messages are given up on (as asynchronous invocations: 2). */
   public static final int DEFAULT_MAX_RETRIES = 2;
 
+  /** {@code source} (a stored mapping's URI) taken apart as its poller reads it, without its password. */
+  public static SourceDescription describe(String source) {
+    return SourceDescription.of(source, dev.pilotlight.model.source.EventSourceMapping.redact(source));
+  }
+
   static final Duration RECONCILE = Duration.ofSeconds(2);
 
   /** Where pollers note state changes and failures: a line in the function's log. */
