@@ -61,9 +61,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * (poll, commit, pause and resume, position, the rebalance callbacks) is made on the poller's thread.
  * A batch running on a thread of its own only hands back "handled up to offset X of partition P" and
  * "ended" through a queue ({@link #settled}); the poller's thread takes them between polls and commits
- * with {@code commitSync}: a batch is a function invocation, so one commit round trip after it costs
- * little, and a synchronous commit keeps what is committed known exactly (a failure is seen at once,
- * with no callbacks arriving out of order as {@code commitAsync}'s would). While batches run the
+ * them with {@code commitAsync}, so a partition's next batch starts while the last one's offset
+ * travels (a commit that fails is made again at the next settle; one connection's commits reach the
+ * broker in order, and the offsets only grow), and with {@code commitSync} when partitions are taken
+ * away or the poller leaves, so the broker has every handled offset before they go. While batches run the
  * consumer is polled at most {@link #POLL_SLICE_NANOS} at a time, so that a partition whose batch
  * ended gets its next one soon. A partition holding a batch's worth of records fetched and not yet
  * batched is paused at the consumer (fetched no more) until its batches take them.
@@ -377,7 +378,7 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
             settle(TimeUnit.MILLISECONDS.toNanos(100));
           }
           settle(0);
-          commit(revoked);
+          commit(revoked, true);
         } catch (RuntimeException e) {
           log.line(mapping.function(), "SOURCE " + mapping.uuid() + ": could not commit the offsets of partitions given back ("
               + describe(e) + "); their last records may be read again");
@@ -477,21 +478,36 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
       }
     }
     try {
-      commit(null);
+      commit(null, false);
     } catch (RebalanceInProgressException e) {
       // committed when the rebalance revokes the partitions (the listener), or next time
     }
   }
 
-  /** Commits what was handled and not yet committed of {@code only} (all: null). */
-  private void commit(Collection<TopicPartition> only) {
+  /**
+   * Commits what was handled and not yet committed of {@code only} (all: null): at once and waiting
+   * for the broker when partitions go or the poller leaves ({@code sync}), else without waiting, so
+   * the next batch of a partition starts while its last batch's offset travels (a commit that fails
+   * is made again at the next settle; the broker takes one connection's commits in order, so a later
+   * one never goes back).
+   */
+  private void commit(Collection<TopicPartition> only, boolean sync) {
     Map<TopicPartition, Long> out = partitions.toCommit(only);
     if (out.isEmpty()) {
       return;
     }
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     out.forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
-    consumer.commitSync(offsets, CALL_TIMEOUT);
+    if (sync) {
+      consumer.commitSync(offsets, CALL_TIMEOUT);
+    } else {
+      // the callback runs on this thread, inside a later poll or commit
+      consumer.commitAsync(offsets, (done, failure) -> {
+        if (failure != null) {
+          partitions.commitFailed(out);
+        }
+      });
+    }
     partitions.committed(out);
   }
 
@@ -584,6 +600,7 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
     boolean interrupted = Thread.interrupted(); // close (and the commits) would give up at once
     try {
       settle(0); // the batches that ended since the last poll (a pause waits for all of them to end)
+      commit(null, true); // and the broker has every offset handled before the consumer goes
     } catch (RuntimeException e) {
       // their records are read again
     }

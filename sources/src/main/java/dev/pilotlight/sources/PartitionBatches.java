@@ -189,6 +189,14 @@ final class PartitionBatches {
     });
   }
 
+  /**
+   * A commit of {@code offsets} failed (an asynchronous one, told after later ones may have been
+   * made): a partition whose last commit was that offset is committed again next time.
+   */
+  void commitFailed(Map<TopicPartition, Long> offsets) {
+    offsets.forEach((tp, offset) -> committed.remove(tp, offset));
+  }
+
   /** The partitions whose buffer is full: not to be fetched from until it empties below {@code bufferLimit}. */
   Set<TopicPartition> full() {
     Set<TopicPartition> out = new HashSet<>();

@@ -206,6 +206,20 @@ class PartitionBatchesTest {
     assertThat(b.toCommit(null)).isEmpty();
   }
 
+  /** An asynchronous commit that failed is made again, unless a later one already covers its partition. */
+  @Test
+  void aFailedCommitIsMadeAgainUnlessALaterOneCoversIt() {
+    PartitionBatches b = new PartitionBatches(100);
+    b.assign(List.of(P0, P1));
+    b.handled(P0, 5);
+    b.handled(P1, 7);
+    b.committed(Map.of(P0, 5L, P1, 7L));
+    b.handled(P1, 9);
+    b.committed(Map.of(P1, 9L));
+    b.commitFailed(Map.of(P0, 5L, P1, 7L)); // told late: P1's later commit stands
+    assertThat(b.toCommit(null)).isEqualTo(Map.of(P0, 5L));
+  }
+
   @Test
   void aPartitionWithABatchsWorthFetchedIsFetchedNoMoreUntilItsBatchesTakeThem() {
     PartitionBatches b = new PartitionBatches(3);
