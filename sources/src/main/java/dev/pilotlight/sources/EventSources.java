@@ -96,7 +96,7 @@ public final class EventSources implements AutoCloseable {
       if (onFailure != null) {
         throw new IllegalArgumentException("--on-failure names a RabbitMQ queue; a Kafka source's given-up batches go to the failures list");
       }
-      KafkaPoller.check(ks, KafkaPoller.group(ks, uuid)); // outside the lock: up to 5 s on the network (a few round trips)
+      KafkaClients.check(ks, KafkaClients.group(ks, uuid)); // outside the lock: up to 5 s on the network (a few round trips)
     } else if (NatsSource.handles(source)) {
       NatsSource ns = NatsSource.parse(source);
       if (onFailure != null) {

@@ -1,48 +1,28 @@
 package dev.pilotlight.sources;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pilotlight.model.source.EventSourceMapping;
 import dev.pilotlight.model.source.MappingStore;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.SaslConfigs;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -83,9 +63,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * tombstone),"headers":[{"NAME":[byte values 0-255]}]}]}}}.
  */
 final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(5);
-  private static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration CHECK_TIMEOUT = KafkaClients.CHECK_TIMEOUT;
+  private static final Duration CALL_TIMEOUT = KafkaClients.CALL_TIMEOUT;
   private static final long DEPTH_IDLE_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final long DEPTH_BUSY_NANOS = TimeUnit.SECONDS.toNanos(1);
   /** The longest poll while batches run: how long a partition whose batch ended may wait to be looked at again. */
@@ -121,209 +100,8 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
   KafkaPoller(EventSourceMapping mapping, EventInvoker invoker, MappingStore store, InstantSource clock, EventSources.Log log) {
     super(mapping, invoker, store, clock, log);
     this.source = KafkaSource.parse(mapping.source());
-    this.group = group(source, mapping.uuid());
+    this.group = KafkaClients.group(source, mapping.uuid());
     this.partitions = new PartitionBatches(mapping.batchSize());
-  }
-
-  /** The consumer group: the one the source names, else the mapping's uuid (as on Lambda). */
-  static String group(KafkaSource s, String uuid) {
-    return s.group() != null ? s.group() : uuid;
-  }
-
-  private static Properties common(KafkaSource s, String clientId) {
-    Properties p = new Properties();
-    p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
-    p.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId);
-    p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, s.securityProtocol());
-    if (s.sasl() != null) {
-      p.put(SaslConfigs.SASL_MECHANISM, s.sasl());
-      String module = s.sasl().equals("PLAIN") ? "org.apache.kafka.common.security.plain.PlainLoginModule"
-          : "org.apache.kafka.common.security.scram.ScramLoginModule";
-      p.put(SaslConfigs.SASL_JAAS_CONFIG, module + " required username=\"" + jaas(s.user()) + "\" password=\"" + jaas(s.password()) + "\";");
-    }
-    return p;
-  }
-
-  private static String jaas(String v) {
-    return v.replace("\\", "\\\\").replace("\"", "\\\"");
-  }
-
-  static Properties adminProperties(KafkaSource s) {
-    Properties p = common(s, "pilotlight-admin");
-    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CHECK_TIMEOUT.toMillis());
-    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CHECK_TIMEOUT.toMillis());
-    return p;
-  }
-
-  static Properties consumerProperties(KafkaSource s, String group, String clientId, int batchSize) {
-    Properties p = common(s, clientId);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-    p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
-    p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    // a group without a committed offset for a partition starts at its beginning: at creation a
-    // "latest" mapping commits the topic's end for its group (check), so this only applies to
-    // partitions added later, or whose offsets the broker dropped (offsets.retention.minutes)
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, batchSize);
-    // a batch (the function's run, its retries and their backoff) happens between two polls
-    p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) Duration.ofMinutes(30).toMillis());
-    p.put(ConsumerConfig.CONNECTIONS_MAX_IDLE_MS_CONFIG, (int) Duration.ofMinutes(31).toMillis()); // not closed under a long batch
-    // a daemon that died is noticed by the group within 10 s, so its successor gets the partitions soon
-    p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
-    p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 3_000);
-    p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
-    p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
-    return p;
-  }
-
-  /**
-   * At creation: the broker answers, accepts the credentials and has the topic; for {@code
-   * start=latest}, the topic's end offsets are committed for the group on every partition it has no
-   * offset for yet, so that records produced after the mapping was created are all read however long
-   * the poller takes to join (Lambda warns that LATEST can miss records produced while the mapping is
-   * being created; here it cannot). A group that already has offsets goes on from them.
-   *
-   * @throws IllegalArgumentException naming what is wrong
-   */
-  static void check(KafkaSource s, String group) {
-    String where = "the Kafka broker at " + s.bootstrap();
-    Admin admin = Admin.create(adminProperties(s));
-    try {
-      TopicDescription d;
-      try {
-        d = admin.describeTopics(List.of(s.topic())).allTopicNames().get(CHECK_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS).get(s.topic());
-      } catch (ExecutionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof UnknownTopicOrPartitionException) {
-          throw new IllegalArgumentException("topic '" + s.topic() + "' does not exist at " + s.bootstrap());
-        }
-        throw refused(s, where, c);
-      } catch (java.util.concurrent.TimeoutException e) {
-        throw new IllegalArgumentException("cannot reach " + where + " (no answer in " + CHECK_TIMEOUT.toSeconds() + " s)");
-      }
-      if (s.start().equals("latest")) {
-        pinLatest(admin, s, group, d);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalArgumentException("interrupted while checking " + where);
-    } finally {
-      admin.close(Duration.ofSeconds(1));
-    }
-  }
-
-  private static IllegalArgumentException refused(KafkaSource s, String where, Throwable c) {
-    if (c instanceof AuthenticationException) {
-      return new IllegalArgumentException(where + " refused the credentials" + (s.user() == null ? "" : " of user '" + s.user() + "'"));
-    }
-    if (c instanceof AuthorizationException) {
-      return new IllegalArgumentException(where + " does not let " + (s.user() == null ? "an anonymous client" : "user '" + s.user() + "'")
-          + " read topic '" + s.topic() + "' or use the consumer group (" + c.getMessage() + ")");
-    }
-    if (c instanceof org.apache.kafka.common.errors.TimeoutException) {
-      return new IllegalArgumentException("cannot reach " + where + " (no answer in " + CHECK_TIMEOUT.toSeconds() + " s)");
-    }
-    return new IllegalArgumentException("cannot use " + where + " (" + describe(c) + ")");
-  }
-
-  private static void pinLatest(Admin admin, KafkaSource s, String group, TopicDescription d) throws InterruptedException {
-    String where = "the Kafka broker at " + s.bootstrap();
-    long wait = CHECK_TIMEOUT.toMillis() + 1000;
-    try {
-      Map<TopicPartition, OffsetAndMetadata> have = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
-          .get(wait, TimeUnit.MILLISECONDS);
-      Map<TopicPartition, OffsetSpec> missing = new HashMap<>();
-      d.partitions().forEach(p -> {
-        TopicPartition tp = new TopicPartition(s.topic(), p.partition());
-        if (have.get(tp) == null) {
-          missing.put(tp, OffsetSpec.latest());
-        }
-      });
-      if (missing.isEmpty()) {
-        return;
-      }
-      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(missing).all().get(wait, TimeUnit.MILLISECONDS);
-      Map<TopicPartition, OffsetAndMetadata> pin = new HashMap<>();
-      ends.forEach((tp, info) -> pin.put(tp, new OffsetAndMetadata(info.offset())));
-      admin.alterConsumerGroupOffsets(group, pin).all().get(wait, TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownMemberIdException
-          || e.getCause() instanceof org.apache.kafka.common.errors.GroupNotEmptyException) {
-        throw new IllegalArgumentException("consumer group '" + group + "' has active members at " + s.bootstrap()
-            + ": its offsets cannot be set (stop them, or name another group)");
-      }
-      throw refused(s, where, e.getCause());
-    } catch (java.util.concurrent.TimeoutException e) {
-      throw new IllegalArgumentException("cannot reach " + where + " (no answer in " + CHECK_TIMEOUT.toSeconds() + " s)");
-    }
-  }
-
-  // ---- the event and what filters see ----------------------------------------------------------
-
-  /** Lambda's self-managed Kafka event for {@code batch}: records grouped by {@code TOPIC-PARTITION}, each group in offset order. */
-  static byte[] event(KafkaSource s, List<ConsumerRecord<byte[], byte[]>> batch) {
-    ObjectNode root = JSON.createObjectNode();
-    root.put("eventSource", "SelfManagedKafka");
-    root.put("bootstrapServers", s.bootstrap());
-    ObjectNode records = root.putObject("records");
-    Map<String, ArrayNode> byPartition = new LinkedHashMap<>();
-    for (ConsumerRecord<byte[], byte[]> r : batch) {
-      ArrayNode list = byPartition.computeIfAbsent(r.topic() + "-" + r.partition(), records::putArray);
-      ObjectNode o = list.addObject();
-      o.put("topic", r.topic());
-      o.put("partition", r.partition());
-      o.put("offset", r.offset());
-      o.put("timestamp", r.timestamp());
-      o.put("timestampType", r.timestampType().name());
-      if (r.key() != null) {
-        o.put("key", Base64.getEncoder().encodeToString(r.key()));
-      }
-      if (r.value() != null) {
-        o.put("value", Base64.getEncoder().encodeToString(r.value()));
-      } else {
-        o.putNull("value");
-      }
-      ArrayNode headers = o.putArray("headers");
-      for (Header h : r.headers()) {
-        ArrayNode bytes = headers.addObject().putArray(h.key());
-        if (h.value() != null) {
-          for (byte b : h.value()) {
-            bytes.add(b & 0xff);
-          }
-        }
-      }
-    }
-    try {
-      return JSON.writeValueAsBytes(root);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /**
-   * What a filter pattern is matched against: {@code {"value": …}}, the value parsed when it is JSON
-   * (an object, or any JSON value), else as a UTF-8 string — Lambda filters Kafka records on {@code
-   * value} only.
-   */
-  static JsonNode filterView(ConsumerRecord<byte[], byte[]> r) {
-    ObjectNode view = JSON.createObjectNode();
-    if (r.value() == null) {
-      view.putNull("value");
-      return view;
-    }
-    JsonNode value;
-    try {
-      value = JSON.readTree(r.value());
-    } catch (IOException notJson) {
-      value = null;
-    }
-    if (value == null || value.isMissingNode()) {
-      view.put("value", new String(r.value(), StandardCharsets.UTF_8));
-    } else {
-      view.set("value", value);
-    }
-    return view;
   }
 
   // ---- BatchPoller ------------------------------------------------------------------------------
@@ -335,12 +113,12 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
 
   @Override
   JsonNode matchView(ConsumerRecord<byte[], byte[]> m) {
-    return filterView(m);
+    return KafkaEvents.filterView(m);
   }
 
   @Override
   byte[] event(List<ConsumerRecord<byte[], byte[]>> batch) {
-    return event(source, batch);
+    return KafkaEvents.event(source, batch);
   }
 
   @Override
@@ -349,7 +127,7 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
     settled.clear();
     assignedCount = 0;
     KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
-        consumerProperties(source, group, "pilotlight-" + mapping.uuid().substring(0, 8), mapping.batchSize()), new ByteArrayDeserializer(),
+        KafkaClients.consumerProperties(source, group, "pilotlight-" + mapping.uuid().substring(0, 8), mapping.batchSize()), new ByteArrayDeserializer(),
         new ByteArrayDeserializer());
     owner = Thread.currentThread();
     consumer = c;
@@ -628,7 +406,7 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
     }
     Thread.ofVirtual().name("source-forget-" + mapping.uuid().substring(0, 8)).start(() -> {
       awaitStopped(15_000);
-      try (Admin admin = Admin.create(adminProperties(source))) {
+      try (Admin admin = Admin.create(KafkaClients.adminProperties(source))) {
         admin.deleteConsumerGroups(List.of(group)).all().get(CHECK_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
       } catch (Exception e) {
         log.line(mapping.function(), "SOURCE " + mapping.uuid() + ": could not delete consumer group " + group + " at " + source.bootstrap()

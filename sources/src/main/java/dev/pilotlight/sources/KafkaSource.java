@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * [&group=ID][&start=latest|trim_horizon][&sasl=plain|scram-sha-256|scram-sha-512]} ({@code kafkas://}
  * for TLS, the JVM's trust store). The hosts are the bootstrap servers (port 9092 unless given). The
  * consumer group is the mapping's uuid unless {@code group} names one, as on Lambda; {@code start} is
- * where a group without committed offsets begins ({@code latest} by default: see {@link KafkaPoller#check}).
+ * where a group without committed offsets begins ({@code latest} by default: see {@link KafkaClients#check}).
  * With a user, the client authenticates with SASL ({@code PLAIN} unless {@code sasl} says otherwise).
  *
  * @param servers the bootstrap servers, {@code HOST:PORT} each

@@ -48,8 +48,8 @@ class KafkaSourceTest {
     assertThat(KafkaSource.parse("kafka://u:p@h?topic=t").sasl()).isEqualTo("PLAIN");
     assertThat(KafkaSource.parse("kafka://u:p@h?topic=t").securityProtocol()).isEqualTo("SASL_PLAINTEXT");
     assertThat(KafkaSource.parse("kafkas://h?topic=t").securityProtocol()).isEqualTo("SSL");
-    assertThat(KafkaPoller.group(KafkaSource.parse("kafka://h?topic=t"), "uuid-1")).isEqualTo("uuid-1");
-    assertThat(KafkaPoller.group(KafkaSource.parse("kafka://h?topic=t&group=g"), "uuid-1")).isEqualTo("g");
+    assertThat(KafkaClients.group(KafkaSource.parse("kafka://h?topic=t"), "uuid-1")).isEqualTo("uuid-1");
+    assertThat(KafkaClients.group(KafkaSource.parse("kafka://h?topic=t&group=g"), "uuid-1")).isEqualTo("g");
   }
 
   @Test
@@ -87,7 +87,7 @@ class KafkaSourceTest {
         record("mytopic", 0, 15, "recordKey", "{\"key\":\"value\"}", TimestampType.CREATE_TIME, headers),
         record("mytopic", 1, 3, null, "b", TimestampType.LOG_APPEND_TIME, new RecordHeaders()),
         record("mytopic", 0, 16, null, null, TimestampType.CREATE_TIME, new RecordHeaders()));
-    JsonNode e = JSON.readTree(KafkaPoller.event(KafkaSource.parse("kafka://b-1:9092,b-2:9092?topic=mytopic"), batch));
+    JsonNode e = JSON.readTree(KafkaEvents.event(KafkaSource.parse("kafka://b-1:9092,b-2:9092?topic=mytopic"), batch));
     assertThat(e.path("eventSource").asText()).isEqualTo("SelfManagedKafka");
     assertThat(e.path("bootstrapServers").asText()).isEqualTo("b-1:9092,b-2:9092");
     assertThat(e.path("records").size()).isEqualTo(2);
@@ -115,16 +115,16 @@ class KafkaSourceTest {
 
   @Test
   void filtersSeeTheValueParsedWhenItIsJsonElseAString() {
-    JsonNode json = KafkaPoller.filterView(record("t", 0, 0, "k", "{\"device_ID\":\"AB1234\",\"n\":5}", TimestampType.CREATE_TIME,
+    JsonNode json = KafkaEvents.filterView(record("t", 0, 0, "k", "{\"device_ID\":\"AB1234\",\"n\":5}", TimestampType.CREATE_TIME,
         new RecordHeaders()));
     assertThat(json.path("value").path("device_ID").asText()).isEqualTo("AB1234");
     assertThat(json.size()).isEqualTo(1);
     assertThat(FilterPattern.parse("{\"value\": {\"device_ID\": [{\"prefix\": \"AB\"}]}}").matches(json)).isTrue();
     assertThat(FilterPattern.parse("{\"value\": {\"n\": [{\"numeric\": [\">\", 9]}]}}").matches(json)).isFalse();
-    JsonNode plain = KafkaPoller.filterView(record("t", 0, 0, null, "Hello, this is a test.", TimestampType.CREATE_TIME, new RecordHeaders()));
+    JsonNode plain = KafkaEvents.filterView(record("t", 0, 0, null, "Hello, this is a test.", TimestampType.CREATE_TIME, new RecordHeaders()));
     assertThat(plain.path("value").asText()).isEqualTo("Hello, this is a test.");
     assertThat(FilterPattern.parse("{\"value\": [{\"prefix\": \"Hello\"}]}").matches(plain)).isTrue();
-    assertThat(KafkaPoller.filterView(record("t", 0, 0, null, null, TimestampType.CREATE_TIME, new RecordHeaders())).path("value").isNull())
+    assertThat(KafkaEvents.filterView(record("t", 0, 0, null, null, TimestampType.CREATE_TIME, new RecordHeaders())).path("value").isNull())
         .isTrue();
   }
 }
