@@ -91,12 +91,13 @@ public final class IdleTimeTracker {
   }
 
   /**
-   * Told of each idle spell that ends, under the tracker's lock and before its idle time is recorded
-   * (so {@code histogram} is what the window in force was chosen on). For {@link KeepAlivePrice}'s
-   * account of the memory its windows held; must be short and do no I/O.
+   * Told of each idle spell that ends, under the tracker's lock: the level's window in force (the
+   * decision last made for it, by the scaling loop's tick; null if none was made yet) and the policy
+   * that made it. For {@link KeepAlivePrice}'s account of the memory its windows held; it runs on the
+   * request path, so it must be short (no window is computed here) and do no I/O.
    */
   interface SpellEnded {
-    void ended(String function, int level, IdleTimeHistogram histogram, Duration idle);
+    void ended(String function, int level, KeepAlivePolicy decidedBy, KeepAliveDecision inForce, Duration idle);
   }
 
   private final Map<String, Rhythm> rhythms = new HashMap<>();
@@ -127,7 +128,7 @@ public final class IdleTimeTracker {
           if (l.idleSince != null) {
             Duration idle = Duration.between(l.idleSince, now);
             for (SpellEnded s : spellListeners) {
-              s.ended(function, k, l.histogram, idle);
+              s.ended(function, k, l.decided.lastPolicy(), l.decided.last(), idle);
             }
             l.histogram.record(idle);
             l.version++;

@@ -22,6 +22,16 @@ final class KeepAliveDecisionCache {
   private long epoch;
   private KeepAliveDecision decision;
 
+  /** The decision last made (null: none yet): the window in force, whatever changed since. */
+  KeepAliveDecision last() {
+    return decision;
+  }
+
+  /** The policy {@link #last} was asked of (null: none yet). */
+  KeepAlivePolicy lastPolicy() {
+    return policy;
+  }
+
   /** The decision for histogram {@code version} of the level: the one cached, or {@code decide}'s, then cached. */
   KeepAliveDecision get(long version, FunctionSpec spec, KeepAlivePolicy policy, Supplier<KeepAliveDecision> decide) {
     long e = policy.epoch();

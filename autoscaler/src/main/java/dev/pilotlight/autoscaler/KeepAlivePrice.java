@@ -37,10 +37,11 @@ import java.util.WeakHashMap;
  * rate moves (a day's rhythm) can make the windows chosen on them hold more than expected. So the
  * price also keeps an account of the memory the windows in force actually held against what the
  * fixed keep-alive would have held on the same idle times: at the end of every idle spell of a
- * pooled function (told by the tracker, {@link IdleTimeTracker.SpellEnded}), {@code memory ×
- * (min(idle, budget) − held)} for the zero ↔ one edge, {@code −memory × held} for a scale-out level
- * (the fixed keep-alive holds nothing there), where {@code held} is what the window at the price in
- * force when the spell ended held over that idle time (a spell still open is counted when it ends:
+ * function in the solved pool (told by the tracker, {@link IdleTimeTracker.SpellEnded}), {@code
+ * memory × (min(idle, budget) − held)} for the zero ↔ one edge, {@code −memory × held} for a
+ * scale-out level (the fixed keep-alive holds nothing there), where {@code held} is what the window
+ * in force held over that idle time — the level's decision the scaling loop last made, so nothing is
+ * computed on the request path that ends the spell (a spell still open is counted when it ends:
  * judging it before by the window of the moment would count one spell under several prices). While this balance is negative (more held than the fixed keep-alive would have), the limit λ is
  * solved against is lowered by the overspend spread over one budget's length of time ({@link
  * #paybackMs}: an overspend is paid back within the next 10 minutes at the default budget). A
@@ -75,7 +76,7 @@ public final class KeepAlivePrice {
   private Instant last;
   private volatile double lambda = Double.POSITIVE_INFINITY;
   private volatile long epoch;
-  /** The pooled functions at the last update, with their memory: whose spells the account counts. */
+  /** The functions in the solved pool at the last update, with their memory: whose spells the account counts. */
   private volatile Map<String, Integer> pooled = Map.of();
   /** The account of spells that ended (MB·ms; positive: less held than the fixed keep-alive would have). Guarded by this. */
   private double closedMbMs;
@@ -151,7 +152,6 @@ public final class KeepAlivePrice {
     List<Priced> pool = new ArrayList<>(members.size());
     Map<String, Integer> memory = new java.util.HashMap<>();
     for (Member m : members) {
-      memory.put(m.pool(), m.memoryMb());
       List<PricedWindows> levels = tracker.readLevels(m.pool(), hs -> {
         List<PricedWindows> out = new ArrayList<>(hs.length);
         for (int k = 0; k < hs.length; k++) {
@@ -161,8 +161,11 @@ public final class KeepAlivePrice {
       });
       if (levels != null && levels.getFirst().learned()) {
         pool.add(new Priced(m.memoryMb(), levels));
+        memory.put(m.pool(), m.memoryMb());
       }
     }
+    // the account counts the functions the price can act on: one outside the solved pool (nothing
+    // learned at its zero ↔ one edge yet) would run up a debt no price could pay back
     pooled = Map.copyOf(memory);
     double balance;
     synchronized (this) {
@@ -202,13 +205,20 @@ public final class KeepAlivePrice {
     return Math.max(0, Math.min(idleMs, b) - a);
   }
 
-  /** Told by the tracker that a pooled function's idle spell ended: the account gains what the window in force saved on it. */
-  private void spellEnded(String function, int level, IdleTimeHistogram histogram, Duration idle) {
+  /**
+   * Told by the tracker that an idle spell ended: for a function in the pool, whose window in force
+   * this price chose, the account gains what that window saved on it (nothing is computed here: the
+   * window is the one the scaling loop last used).
+   */
+  private void spellEnded(String function, int level, KeepAlivePolicy decidedBy, KeepAliveDecision inForce, Duration idle) {
+    if (decidedBy != policy || inForce == null) {
+      return;
+    }
     Integer memory = pooled.get(function);
     if (memory == null) {
       return;
     }
-    double saved = saved(windows(histogram, level).decision(lambda / Math.max(1, memory)), level, Math.max(0, idle.toMillis()));
+    double saved = saved(inForce, level, Math.max(0, idle.toMillis()));
     synchronized (this) {
       closedMbMs += memory * saved;
     }

@@ -197,7 +197,9 @@ class KeepAlivePriceTest {
     assertThat(price.mbMs()).as("paying back").isLessThan(histogramsAlone.mbMs());
 
     // the cron's spells end with its pre-warm held about a minute, where the fixed keep-alive holds 10
+    FunctionSpec cronSpec = spec("cron", 256);
     for (int i = 0; i < 20 && price.balanceGbSeconds() < 0; i++) {
+      tracker.decision("cron", cronSpec, price.policy()); // the scaling loop's tick: the window in force
       t = t.plus(Duration.ofMinutes(30));
       tracker.busy("cron", t);
       tracker.idle("cron", t);

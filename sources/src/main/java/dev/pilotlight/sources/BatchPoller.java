@@ -48,6 +48,8 @@ abstract class BatchPoller<M> implements SourcePoller {
   private final Object flight = new Object();
   private int inFlight;
   private Exception flightFailure;
+  /** A batch ended unacknowledged since this connection was made (see {@link Unacknowledged}). */
+  private volatile boolean unacknowledged;
 
   BatchPoller(EventSourceMapping mapping, EventInvoker invoker, MappingStore store, InstantSource clock, EventSources.Log log) {
     this.mapping = mapping;
@@ -222,6 +224,10 @@ abstract class BatchPoller<M> implements SourcePoller {
       try {
         consume();
         backoffMs = 1000;
+      } catch (Unacknowledged e) {
+        // a batch ended unacknowledged while the poller went on: the connection is dropped (finally)
+        // and made anew at once, so the broker delivers that batch again before anything after it
+        log.line(mapping.function(), "SOURCE " + mapping.uuid() + ": " + e.getMessage());
       } catch (Exception e) {
         if (closed) {
           return;
@@ -240,6 +246,18 @@ abstract class BatchPoller<M> implements SourcePoller {
       } finally {
         disconnect();
       }
+    }
+  }
+
+  /**
+   * Thrown by {@link #pump} when a batch ended without being acknowledged (paused, or its connection
+   * lost, while it ran) and the poller is going on: acknowledging anything after it would skip it
+   * (Kafka's offsets, RabbitMQ's contiguous acknowledgements) or leave it held (NATS), so the poller
+   * connects anew and the broker delivers it again.
+   */
+  static final class Unacknowledged extends Exception {
+    Unacknowledged() {
+      super("a batch ended unacknowledged (paused or disconnected while it ran); connecting again, so the broker delivers it again");
     }
   }
 
@@ -307,9 +325,13 @@ abstract class BatchPoller<M> implements SourcePoller {
     synchronized (flight) {
       flightFailure = null;
     }
+    unacknowledged = false;
     try {
       while (!closed && enabled) {
         checkOpen();
+        if (unacknowledged) {
+          throw new Unacknowledged();
+        }
         M head = first.next(TimeUnit.MILLISECONDS.toNanos(500));
         if (head == null) {
           housekeep(false);
@@ -325,6 +347,9 @@ abstract class BatchPoller<M> implements SourcePoller {
             break;
           }
           batch.add(m);
+        }
+        if (unacknowledged) {
+          throw new Unacknowledged(); // the batch gathered is not run: it is delivered again with the one before
         }
         dispatch(batch);
         housekeep(true);
@@ -361,7 +386,9 @@ abstract class BatchPoller<M> implements SourcePoller {
         inFlight++;
         Thread.ofVirtual().name("source-" + mapping.uuid().substring(0, 8) + "-batch").start(() -> {
           try {
-            process(batch);
+            if (!process(batch) && !closed) {
+              unacknowledged = true;
+            }
           } catch (Exception e) {
             synchronized (flight) {
               if (flightFailure == null) {
@@ -380,7 +407,9 @@ abstract class BatchPoller<M> implements SourcePoller {
       }
     }
     try {
-      process(batch); // one at a time: here, on the poller's thread
+      if (!process(batch) && !closed) { // one at a time: here, on the poller's thread
+        unacknowledged = true;
+      }
     } finally {
       ended(batch);
     }
@@ -401,7 +430,8 @@ abstract class BatchPoller<M> implements SourcePoller {
     }
   }
 
-  private void process(List<M> all) throws Exception {
+  /** Runs a batch to its end; returns whether it was acknowledged (succeeded, or given up on). */
+  private boolean process(List<M> all) throws Exception {
     List<M> batch = all;
     if (!filters.isEmpty()) {
       // messages no filter matches are acknowledged with the batch and dropped, as on Lambda
@@ -409,7 +439,7 @@ abstract class BatchPoller<M> implements SourcePoller {
       filteredMessages.addAndGet(all.size() - batch.size());
       if (batch.isEmpty()) {
         ack(all);
-        return;
+        return true;
       }
     }
     byte[] event = event(batch);
@@ -419,7 +449,7 @@ abstract class BatchPoller<M> implements SourcePoller {
       if (attempt > 0) {
         sleep(Math.min(1000L << Math.min(attempt - 1, 15), MAX_BACKOFF.toMillis()));
         if (closed || !enabled || !open()) {
-          return; // not acknowledged: the broker delivers the batch again
+          return false; // not acknowledged: the broker delivers the batch again
         }
         retrying(all);
       }
@@ -434,19 +464,20 @@ abstract class BatchPoller<M> implements SourcePoller {
         ack(all);
         batches.incrementAndGet();
         messages.addAndGet(batch.size());
-        return;
+        return true;
       }
       error = o.error();
       log.line(mapping.function(), "SOURCE " + mapping.uuid() + ": a batch of " + batch.size() + " failed (attempt " + (attempt + 1) + " of "
           + (mapping.maxRetries() + 1) + "): " + error);
     }
     if (closed || !enabled) {
-      return;
+      return false;
     }
     giveUp(batch, event, requestId, error);
     ack(all);
     batches.incrementAndGet();
     failedMessages.addAndGet(batch.size());
+    return true;
   }
 
   private boolean open() {

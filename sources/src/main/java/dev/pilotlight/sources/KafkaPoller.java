@@ -270,7 +270,9 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
    * one never goes back).
    */
   private void commit(Collection<TopicPartition> only, boolean sync) {
-    Map<TopicPartition, Long> out = partitions.toCommit(only);
+    // synchronous: every handled offset again, marked committed or not (an asynchronous commit of it
+    // may still travel, or have failed unseen); asynchronous: only what moved since the last commit
+    Map<TopicPartition, Long> out = sync ? partitions.handledOf(only) : partitions.toCommit(only);
     if (out.isEmpty()) {
       return;
     }
@@ -278,7 +280,9 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
     out.forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
     if (sync) {
       consumer.commitSync(offsets, CALL_TIMEOUT);
+      partitions.committed(out);
     } else {
+      partitions.committed(out); // before the call: a failure told at once must not be overwritten
       // the callback runs on this thread, inside a later poll or commit
       consumer.commitAsync(offsets, (done, failure) -> {
         if (failure != null) {
@@ -286,7 +290,6 @@ final class KafkaPoller extends BatchPoller<ConsumerRecord<byte[], byte[]>> {
         }
       });
     }
-    partitions.committed(out);
   }
 
   /**

@@ -181,6 +181,21 @@ final class PartitionBatches {
     return out;
   }
 
+  /**
+   * Every handled offset of {@code partitions} (all: null), committed or not: what a synchronous
+   * commit gives the broker before partitions go, whatever asynchronous commits are still travelling
+   * or failed unseen.
+   */
+  Map<TopicPartition, Long> handledOf(Collection<TopicPartition> partitions) {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    handled.forEach((tp, offset) -> {
+      if (partitions == null || partitions.contains(tp)) {
+        out.put(tp, offset);
+      }
+    });
+    return out;
+  }
+
   void committed(Map<TopicPartition, Long> offsets) {
     offsets.forEach((tp, offset) -> {
       if (buffers.containsKey(tp)) {
