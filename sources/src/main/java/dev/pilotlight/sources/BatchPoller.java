@@ -386,9 +386,7 @@ abstract class BatchPoller<M> implements SourcePoller {
         inFlight++;
         Thread.ofVirtual().name("source-" + mapping.uuid().substring(0, 8) + "-batch").start(() -> {
           try {
-            if (!process(batch) && !closed) {
-              unacknowledged = true;
-            }
+            run(batch);
           } catch (Exception e) {
             synchronized (flight) {
               if (flightFailure == null) {
@@ -396,7 +394,6 @@ abstract class BatchPoller<M> implements SourcePoller {
               }
             }
           } finally {
-            ended(batch);
             synchronized (flight) {
               inFlight--;
               flight.notifyAll();
@@ -406,8 +403,13 @@ abstract class BatchPoller<M> implements SourcePoller {
         return;
       }
     }
+    run(batch); // one at a time: here, on the poller's thread
+  }
+
+  /** Runs a batch, notes it if it ended unacknowledged (see {@link Unacknowledged}), then tells {@link #ended}. */
+  private void run(List<M> batch) throws Exception {
     try {
-      if (!process(batch) && !closed) { // one at a time: here, on the poller's thread
+      if (!process(batch) && !closed) {
         unacknowledged = true;
       }
     } finally {

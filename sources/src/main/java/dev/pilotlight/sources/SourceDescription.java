@@ -1,7 +1,6 @@
 package dev.pilotlight.sources;
 
 import java.util.List;
-import java.util.Locale;
 
 /**
  * A stored source URI taken apart by the parser its poller uses, without its password: what the
@@ -30,15 +29,18 @@ public sealed interface SourceDescription {
   /** Any other source (NATS, MQTT): shown as its URI without the password. */
   record Other(String shown) implements SourceDescription {}
 
-  /** The description of {@code source} (a URI as stored; one no parser takes is {@link Other}). */
+  /**
+   * The description of {@code source} (a URI as stored), told apart as {@code EventSources} picks a
+   * poller: Kafka, NATS and MQTT by their schemes, RabbitMQ for the rest; one no parser takes is
+   * {@link Other}.
+   */
   static SourceDescription of(String source, String shown) {
     try {
       if (KafkaSource.handles(source)) {
         KafkaSource k = KafkaSource.parse(source);
         return new Kafka(k.servers(), k.user(), k.topic(), k.group(), k.start(), k.sasl(), k.tls());
       }
-      String scheme = source.contains("://") ? source.substring(0, source.indexOf("://")).toLowerCase(Locale.ROOT) : "";
-      if (List.of("rabbitmq", "rabbitmqs", "amqp", "amqps").contains(scheme)) {
+      if (!NatsSource.handles(source) && !MqttSource.handles(source)) {
         RabbitSource r = RabbitSource.parse(source);
         return new Rabbit(r.host(), r.port(), r.vhost(), r.user(), r.queue(), r.tls());
       }
