@@ -148,6 +148,11 @@ class SecurityIT {
     HttpResponse<String> map = raw(to("/2015-03-31/event-source-mappings/").POST(HttpRequest.BodyPublishers.ofString(
         "{\"FunctionName\":\"public-fn\",\"EventSourceArn\":\"mqtt://127.0.0.1:1883?topic=x\"}")).build());
     assertThat(map.statusCode()).isEqualTo(403);
+    // nor points a function's failed events at a queue of their choosing
+    HttpResponse<String> destinations = raw(to("/2019-09-25/functions/public-fn/event-invoke-config").PUT(HttpRequest.BodyPublishers.ofString(
+        "{\"DestinationConfig\":{\"OnFailure\":{\"Destination\":\"amqp://evil:5672/%2F?queue=x\"}}}")).build());
+    assertThat(destinations.statusCode()).isEqualTo(403);
+    assertThat(d.status("public-fn").has("onFailure")).isFalse();
     HttpResponse<String> garbage = raw(to("/2015-03-31/functions/public-fn").header("Authorization",
         "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261203/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, "
             + "Signature=" + "ab".repeat(32)).header("X-Amz-Date", "20261203T000000Z").build());
@@ -173,6 +178,11 @@ class SecurityIT {
         "{}", Map.of()));
     assertThat(publish.statusCode()).isEqualTo(403);
     assertThat(publish.headers().firstValue("x-amzn-ErrorType")).contains("AccessDeniedException");
+    // nor configure where its asynchronous invocations' records go
+    HttpResponse<String> invokeConfig = raw(TestAuth.signed(invoker, "PUT",
+        URI.create(d.url() + "/2019-09-25/functions/public-fn/event-invoke-config"), "{\"MaximumRetryAttempts\":0}", Map.of()));
+    assertThat(invokeConfig.statusCode()).isEqualTo(403);
+    assertThat(invokeConfig.headers().firstValue("x-amzn-ErrorType")).contains("AccessDeniedException");
     assertThat(get.headers().firstValue("x-amzn-ErrorType")).contains("AccessDeniedException");
     assertThat(get.body()).doesNotContain("s3cr3t");
     // an invoke key may not list or make event source mappings (the deploy role may)

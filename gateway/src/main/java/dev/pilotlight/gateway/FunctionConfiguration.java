@@ -50,6 +50,7 @@ final class FunctionConfiguration {
     if (!s.env().isEmpty()) {
       m.put("Environment", Map.of("Variables", s.env()));
     }
+    s.deadLetterTarget().ifPresent(t -> m.put("DeadLetterConfig", Map.of("TargetArn", t.arn())));
     m.put("TracingConfig", Map.of("Mode", "PassThrough"));
     m.put("RevisionId", d.codeSha256().substring(0, 8) + "-" + d.revision());
     m.put("State", "Active");

@@ -40,7 +40,7 @@ public final class InvokerEventRunner implements EventRunner {
       return new Outcome.FunctionError(AwsErrorResponses.functionErrorType(f) + ": RequestId: " + requestId + " Error: " + f.getMessage());
     }
     LambdaResponse res = result.response();
-    return res.isError() ? new Outcome.FunctionError(describe(res)) : new Outcome.Succeeded();
+    return res.isError() ? new Outcome.FunctionError(describe(res), res.payload()) : new Outcome.Succeeded(res.payload());
   }
 
   static Outcome notRun(Throwable t, String requestId) {

@@ -49,6 +49,7 @@ public final class LambdaApi {
   private final ControlPlane control;
   private final ExecutorService blocking;
   private final LambdaFunctions functions;
+  private final LambdaEventInvokeConfigs invokeConfigs;
   private LambdaEventSourceMappings mappings;
 
   /** @param blocking runs the store work (a bounded pool: past it a request gets 503, see BlockingWork) */
@@ -59,6 +60,7 @@ public final class LambdaApi {
     this.control = control;
     this.blocking = blocking;
     this.functions = new LambdaFunctions(control);
+    this.invokeConfigs = new LambdaEventInvokeConfigs(control);
   }
 
   /** Handles {@code path} (after {@link #PREFIX}); takes ownership of {@code req}. */
@@ -69,6 +71,10 @@ public final class LambdaApi {
     String qualifier = first(query, "Qualifier");
     if (path.startsWith(URL_PREFIX + "/")) {
       urlConfig(ctx, req, keepAlive, path.substring(URL_PREFIX.length()));
+      return;
+    }
+    if (path.startsWith(LambdaEventInvokeConfigs.PREFIX + "/")) {
+      eventInvokeConfig(ctx, req, keepAlive, path, qualifier);
       return;
     }
     if (path.startsWith(STREAM_PREFIX + "/")) {
@@ -175,6 +181,35 @@ public final class LambdaApi {
       reply(ctx, req, keepAlive, AwsErrorResponses.error(HttpResponseStatus.NOT_FOUND, "UnknownOperationException", e.getMessage()));
     } catch (RuntimeException e) {
       reply(ctx, req, keepAlive, AwsErrorResponses.of(e));
+    }
+  }
+
+  /**
+   * {@code /2019-09-25/functions/{name}/event-invoke-config} (GET, PUT, POST to update, DELETE) and
+   * {@code …/event-invoke-config/list} (GET), over the function's settings ({@link LambdaEventInvokeConfigs}).
+   */
+  private void eventInvokeConfig(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, String path, String qualifier) {
+    HttpMethod m = req.method();
+    String[] p = path.substring(LambdaEventInvokeConfigs.PREFIX.length()).split("/", -1); // "", "functions", name, "event-invoke-config"[, "list"]
+    boolean config = p.length >= 4 && p.length <= 5 && p[1].equals("functions") && p[3].equals("event-invoke-config");
+    if (!config || (p.length == 5 && !(p[4].equals("list") && m.equals(HttpMethod.GET)))) {
+      reply(ctx, req, keepAlive, AwsErrorResponses.error(HttpResponseStatus.NOT_FOUND, "UnknownOperationException",
+          "Pilotlight does not implement " + m + " " + path));
+      return;
+    }
+    String name = QueryStringDecoder.decodeComponent(p[2]);
+    byte[] body = ByteBufUtil.getBytes(req.content());
+    if (p.length == 5) {
+      blocking(ctx, req, keepAlive, () -> invokeConfigs.list(name));
+    } else if (m.equals(HttpMethod.GET)) {
+      blocking(ctx, req, keepAlive, () -> invokeConfigs.get(name, qualifier));
+    } else if (m.equals(HttpMethod.PUT) || m.equals(HttpMethod.POST)) {
+      blocking(ctx, req, keepAlive, () -> invokeConfigs.put(name, qualifier, body, m.equals(HttpMethod.PUT)));
+    } else if (m.equals(HttpMethod.DELETE)) {
+      blocking(ctx, req, keepAlive, () -> invokeConfigs.delete(name, qualifier));
+    } else {
+      reply(ctx, req, keepAlive, AwsErrorResponses.error(HttpResponseStatus.NOT_FOUND, "UnknownOperationException",
+          "Pilotlight does not implement " + m + " " + path));
     }
   }
 

@@ -93,7 +93,7 @@ final class LambdaFunctions {
     FunctionSpec spec = FunctionSpec.builder().name(ref.name()).runtime(Runtime.parse(runtime)).handler(text(req, "Handler"))
         .memoryMb(integer(req, "MemorySize", DEFAULT_MEMORY_MB)).timeout(Duration.ofSeconds(integer(req, "Timeout", DEFAULT_TIMEOUT_SECONDS)))
         .ephemeralStorageMb(ephemeralStorage(req, FunctionSpec.DEFAULT_EPHEMERAL_STORAGE_MB))
-        .env(environment(req, Map.of())).build();
+        .env(environment(req, Map.of())).deadLetter(deadLetter(req, null)).build();
     Deployment d = control.create(spec, new ByteArrayInputStream(zip));
     return ErrorResponses.json(HttpResponseStatus.CREATED, FunctionConfiguration.of(d));
   }
@@ -295,6 +295,7 @@ final class LambdaFunctions {
         .timeout(req.hasNonNull("Timeout") ? Duration.ofSeconds(integer(req, "Timeout", 0)) : s.timeout())
         .ephemeralStorageMb(ephemeralStorage(req, s.ephemeralStorageMb()))
         .env(environment(req, s.env()))
+        .deadLetter(deadLetter(req, s.deadLetter()))
         .build(), null);
     return ErrorResponses.json(HttpResponseStatus.OK, FunctionConfiguration.of(d));
   }
@@ -403,6 +404,19 @@ final class LambdaFunctions {
       throw new Failure.InvalidInput(field + ": " + v + " (expected: an integer)");
     }
     return v.asInt();
+  }
+
+  /** {@code DeadLetterConfig.TargetArn} when given (empty: none), else {@code current}. */
+  private static String deadLetter(JsonNode req, String current) {
+    JsonNode config = req.get("DeadLetterConfig");
+    if (config == null || config.isNull()) {
+      return current;
+    }
+    if (!config.isObject()) {
+      throw new Failure.InvalidInput("DeadLetterConfig: " + config + " (expected: an object with TargetArn)");
+    }
+    String target = text(config, "TargetArn");
+    return target == null || target.isBlank() ? null : target;
   }
 
   /** {@code EphemeralStorage.Size} (MB) when given, else {@code current}. */

@@ -32,7 +32,14 @@ class FunctionViewSettingsTest {
         "timeoutSeconds",
         "concurrency", "minInstances", "maxInstances", "idleTimeoutSeconds", "env", "targetUtilization", "stableWindow", "panicWindow",
         "panicThreshold", "maxScaleUpRate", "maxScaleDownRate", "maxQueue", "maxQueueWait", "scaleDownDelay", "auth",
-        "invokeMode");
+        "invokeMode", "onSuccess", "onFailure", "deadLetter");
+  }
+
+  @Test
+  void destinationsAreShownWithoutTheirPasswords() {
+    var m = FunctionView.settings(Deployments.everySettingSet().getLast());
+    assertThat(m).containsEntry("deadLetter", "amqp://u:****@mq:5672/%2F?queue=dlq")
+        .containsEntry("onSuccess", "arn:aws:lambda:us-east-1:000000000000:function:audit");
   }
 
   @Test

@@ -222,11 +222,35 @@ public final class FunctionSettings {
       .view("invokeMode", Shown.WHEN_SET, FunctionSpec::invokeMode)
       .build();
 
+  public static final Setting<String> ON_SUCCESS = Setting.spec("onSuccess", Kind.TEXT, FunctionSpec::onSuccess,
+          FunctionSpec.Builder::onSuccess)
+      .flag("--on-success", "DESTINATION")
+      .doc("Where the record of an Event invocation that succeeded goes: a function (NAME or its Lambda ARN) or a RabbitMQ queue "
+          + "(amqp://USER:PASSWORD@HOST:5672/VHOST?queue=NAME) (default: nowhere).")
+      .view("onSuccess", Shown.WHEN_SET, s -> s.successDestination().map(Destination::arn).orElse(null))
+      .build();
+
+  public static final Setting<String> ON_FAILURE = Setting.spec("onFailure", Kind.TEXT, FunctionSpec::onFailure,
+          FunctionSpec.Builder::onFailure)
+      .flag("--on-failure", "DESTINATION")
+      .doc("Where the record of an Event invocation given up on (retries exhausted, too old) goes, as --on-success "
+          + "(default: kept in the function's failures, to re-drive).")
+      .view("onFailure", Shown.WHEN_SET, s -> s.failureDestination().map(Destination::arn).orElse(null))
+      .build();
+
+  public static final Setting<String> DEAD_LETTER = Setting.spec("deadLetter", Kind.TEXT, FunctionSpec::deadLetter,
+          FunctionSpec.Builder::deadLetter)
+      .flag("--dead-letter", "DESTINATION")
+      .doc("Where the payload of an Event invocation given up on goes, as Lambda's dead-letter queue: a function or a RabbitMQ "
+          + "queue (default: none).")
+      .view("deadLetter", Shown.WHEN_SET, s -> s.deadLetterTarget().map(Destination::arn).orElse(null))
+      .build();
+
   /** Every setting, in manifest order. */
   public static final List<Setting<?>> ALL = List.of(NAME, RUNTIME, HANDLER, COMMAND, MEMORY, EPHEMERAL_STORAGE, TIMEOUT, CONCURRENCY, MIN_INSTANCES,
       MAX_INSTANCES, IDLE_TIMEOUT, ENV, MAX_EVENT_AGE, MAX_RETRIES, RETRY_DELAY, TARGET_UTILIZATION, STABLE_WINDOW, PANIC_WINDOW,
       PANIC_THRESHOLD, MAX_SCALE_UP_RATE, MAX_SCALE_DOWN_RATE, MAX_QUEUE, MAX_QUEUE_WAIT, SCALE_DOWN_DELAY, KEEP_ALIVE, READINESS_PATH, AUTH,
-      INVOKE_MODE);
+      INVOKE_MODE, ON_SUCCESS, ON_FAILURE, DEAD_LETTER);
 
   /** The autoscaler and queue settings, as {@link ScalingSettings} holds them. */
   public static final List<Setting<?>> SCALING = ALL.stream().filter(Setting::isScaling).toList();

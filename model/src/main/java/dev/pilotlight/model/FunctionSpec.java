@@ -48,6 +48,12 @@ import java.util.regex.Pattern;
  * @param invokeMode how the function URL answers a Lambda-style function: null for {@code BUFFERED}
  *     (the whole response at once, the default) or {@value #RESPONSE_STREAM} (a streamed response
  *     passed on as it comes), as a Lambda URL's {@code InvokeMode}
+ * @param onSuccess where the record of an asynchronous invocation that succeeded is sent
+ *     ({@link Destination}: a function or a RabbitMQ queue); null: nowhere
+ * @param onFailure where the record of an asynchronous invocation given up on (retries exhausted,
+ *     too old) is sent; null: it is kept as a failure to re-drive
+ * @param deadLetter where the payload of an asynchronous invocation given up on is sent, as
+ *     Lambda's dead-letter queue; null: none
  */
 public record FunctionSpec(
     String name,
@@ -69,7 +75,10 @@ public record FunctionSpec(
     String readinessPath,
     String auth,
     int ephemeralStorageMb,
-    String invokeMode) {
+    String invokeMode,
+    String onSuccess,
+    String onFailure,
+    String deadLetter) {
 
   public static final int DEFAULT_MEMORY_MB = 256;
   /** The {@code invokeMode} whose function URL streams. */
@@ -118,7 +127,7 @@ public record FunctionSpec(
   public FunctionSpec(String name, Runtime runtime, String handler, String command, int memoryMb, Duration timeout, int concurrency,
       int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env, Duration maxEventAge, int maxRetries,
       Duration retryDelay, ScalingSettings scaling, KeepAlive keepAlive, String readinessPath, String auth,
-      int ephemeralStorageMb, String invokeMode) {
+      int ephemeralStorageMb, String invokeMode, String onSuccess, String onFailure, String deadLetter) {
     validateName(name);
     if (runtime == null) {
       throw new Failure.InvalidInput("runtime is missing (expected one of: " + Runtime.accepted() + ")");
@@ -148,6 +157,13 @@ public record FunctionSpec(
     this.auth = auth == null || auth.isBlank() || UrlAuth.parse(auth) == UrlAuth.NONE ? null : UrlAuth.parse(auth).id();
     this.ephemeralStorageMb = ephemeralStorageMb;
     this.invokeMode = invokeMode(invokeMode);
+    this.onSuccess = destination(FunctionSettings.ON_SUCCESS.key(), onSuccess, name);
+    this.onFailure = destination(FunctionSettings.ON_FAILURE.key(), onFailure, name);
+    this.deadLetter = destination(FunctionSettings.DEAD_LETTER.key(), deadLetter, name);
+    if (!runtime.lambdaStyle() && (this.onSuccess != null || this.onFailure != null || this.deadLetter != null)) {
+      throw new Failure.InvalidInput("onSuccess, onFailure, deadLetter: only Lambda-style functions take asynchronous invocations "
+          + "(an http app has no destinations)");
+    }
     if (this.invokeMode != null && runtime == Runtime.HTTP) {
       throw new Failure.InvalidInput("invokeMode: '" + invokeMode + "' (only Lambda-style functions have one; an http app's "
           + "responses pass through as the app sends them)");
@@ -246,6 +262,30 @@ public record FunctionSpec(
     throw new Failure.InvalidInput("invokeMode: '" + v + "' (expected: buffered or response_stream)");
   }
 
+  /** A destination as stored: blank is none (null), anything else must parse ({@link Destination#parse}). */
+  private static String destination(String key, String v, String owner) {
+    if (v == null || v.isBlank()) {
+      return null;
+    }
+    Destination.parse(key, v, owner);
+    return v.strip();
+  }
+
+  /** The parsed {@code onSuccess} destination, if any. */
+  public java.util.Optional<Destination> successDestination() {
+    return onSuccess == null ? java.util.Optional.empty() : java.util.Optional.of(Destination.parse("onSuccess", onSuccess, name));
+  }
+
+  /** The parsed {@code onFailure} destination, if any. */
+  public java.util.Optional<Destination> failureDestination() {
+    return onFailure == null ? java.util.Optional.empty() : java.util.Optional.of(Destination.parse("onFailure", onFailure, name));
+  }
+
+  /** The parsed {@code deadLetter} target, if any. */
+  public java.util.Optional<Destination> deadLetterTarget() {
+    return deadLetter == null ? java.util.Optional.empty() : java.util.Optional.of(Destination.parse("deadLetter", deadLetter, name));
+  }
+
   /** The path an http instance is probed on: {@link #readinessPath()}, else {@value #DEFAULT_READINESS_PATH}. */
   public String effectiveReadinessPath() {
     return readinessPath == null ? DEFAULT_READINESS_PATH : readinessPath;
@@ -318,6 +358,9 @@ public record FunctionSpec(
     private String auth;
     private int ephemeralStorageMb = FunctionSettings.EPHEMERAL_STORAGE.defaultValue();
     private String invokeMode;
+    private String onSuccess;
+    private String onFailure;
+    private String deadLetter;
 
     private Builder() {}
 
@@ -435,6 +478,24 @@ public record FunctionSpec(
       return this;
     }
 
+    /** Null: none. */
+    public Builder onSuccess(String v) {
+      onSuccess = v;
+      return this;
+    }
+
+    /** Null: none. */
+    public Builder onFailure(String v) {
+      onFailure = v;
+      return this;
+    }
+
+    /** Null: none. */
+    public Builder deadLetter(String v) {
+      deadLetter = v;
+      return this;
+    }
+
     /** The scaling settings being built, for {@link Setting#set}. */
     ScalingSettings.Builder scalingBuilder() {
       return scaling;
@@ -444,7 +505,7 @@ public record FunctionSpec(
       return new FunctionSpec(name, runtime, handler, command, memoryMb != null ? memoryMb : defaultMemoryMb(runtime), timeout,
           concurrency != null ? concurrency : defaultConcurrency(runtime), minInstances, maxInstances, idleTimeout,
           env, maxEventAge, maxRetries, retryDelay, scaling.build(), keepAlive, readinessPath, auth,
-          ephemeralStorageMb, invokeMode);
+          ephemeralStorageMb, invokeMode, onSuccess, onFailure, deadLetter);
     }
   }
 }

@@ -19,6 +19,7 @@ import dev.pilotlight.autoscaler.ScalingLoop;
 import dev.pilotlight.executor.ExecutorConfig;
 import dev.pilotlight.executor.ProcessExecutor;
 import dev.pilotlight.gateway.ActivatorMeters;
+import dev.pilotlight.gateway.AsyncDestinations;
 import dev.pilotlight.gateway.ControlApi;
 import dev.pilotlight.gateway.ErrorResponses;
 import dev.pilotlight.gateway.FunctionInvoker;
@@ -48,6 +49,7 @@ import dev.pilotlight.model.auth.UrlAuth;
 import dev.pilotlight.runtimeapi.RuntimeApiServer;
 import dev.pilotlight.sources.EventInvoker;
 import dev.pilotlight.sources.EventSources;
+import dev.pilotlight.sources.RabbitPublisher;
 import dev.pilotlight.store.ArtifactStore;
 import dev.pilotlight.store.AsyncQueue;
 import dev.pilotlight.store.LogStore;
@@ -209,6 +211,10 @@ public final class Wiring {
         name -> control.find(Routing.functionOf(name)).map(Deployment::spec),
         (name, requestId, line) -> logs.append(Routing.functionOf(name), "-", requestId, line),
         config.async(), clock);
+    // destinations of asynchronous invocations: another function's queue, or a RabbitMQ queue
+    RabbitPublisher publisher = new RabbitPublisher();
+    async.destinations(new AsyncDestinations(events, name -> control.find(Routing.functionOf(name)).map(Deployment::spec), async::queued,
+        publisher::publish));
     // schedules' ticks go to the same queue, stored with the schedule's progress (ScheduleStore#fire)
     Scheduler scheduler = new Scheduler(events, async::queued,
         (name, requestId, line) -> logs.append(name, "-", requestId, line), clock);
@@ -289,6 +295,7 @@ public final class Wiring {
         scheduler.close(); // a due time not fired yet fires after the next start (or is missed: see Scheduler)
         sources.close(); // a batch not acknowledged yet is delivered again by the broker
         async.close(); // events still running stay claimed in the queue and run after the next start
+        publisher.close();
         rollouts.close(); // a rollout under way goes on from its stored step after the next start
         gateway.close();
         proxy.close();

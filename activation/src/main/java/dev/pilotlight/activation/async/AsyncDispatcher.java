@@ -1,11 +1,13 @@
 package dev.pilotlight.activation.async;
 
 import dev.pilotlight.model.AsyncEvent;
+import dev.pilotlight.model.Destination;
 import dev.pilotlight.model.EventQueue;
 import dev.pilotlight.model.FunctionSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -73,6 +75,7 @@ public final class AsyncDispatcher implements AutoCloseable {
   }
 
   private final EventQueue queue;
+  private volatile Destinations destinations = Destinations.NONE;
   private final EventRunner runner;
   private final Specs specs;
   private final EventLog log;
@@ -93,6 +96,12 @@ public final class AsyncDispatcher implements AutoCloseable {
     this.clock = clock;
     this.executor = executor;
     this.scheduler = scheduler;
+  }
+
+  /** Where events' outcomes go when their function names destinations (default {@link Destinations#NONE}); set before {@link #start}. */
+  public AsyncDispatcher destinations(Destinations d) {
+    this.destinations = d;
+    return this;
   }
 
   /** The longest wait between two polls of a queue that has had nothing due. */
@@ -215,19 +224,19 @@ public final class AsyncDispatcher implements AutoCloseable {
   }
 
   private void dispatch(AsyncEvent e, Instant now) {
-    Optional<FunctionSpec> spec = specs.find(e.function());
-    if (spec.isEmpty()) {
-      settle(e, new Outcome.Gone("function '" + e.function() + "' does not exist"), limits(null));
+    FunctionSpec spec = specs.find(e.function()).orElse(null);
+    if (spec == null) {
+      settle(e, new Outcome.Gone("function '" + e.function() + "' does not exist"), limits(null), null);
       return;
     }
-    RetryPolicy.Limits limits = limits(spec.get());
+    RetryPolicy.Limits limits = limits(spec);
     if (RetryPolicy.expired(e, limits, now)) {
       settle(e, new Outcome.Gone("the event is older than the maximum event age of " + limits.maxEventAge().toMillis()
-          + " ms" + (e.lastError() == null ? "" : "; last error: " + e.lastError())), limits);
+          + " ms" + (e.lastError() == null ? "" : "; last error: " + e.lastError())), limits, spec);
       return;
     }
     runner.run(e.function(), e.requestId(), e.payload()).whenCompleteAsync((outcome, error) -> settle(e,
-        error != null ? new Outcome.Throttled("the invoke path failed: " + error) : outcome, limits), executor);
+        error != null ? new Outcome.Throttled("the invoke path failed: " + error) : outcome, limits, spec), executor);
   }
 
   private RetryPolicy.Limits limits(FunctionSpec spec) {
@@ -238,27 +247,86 @@ public final class AsyncDispatcher implements AutoCloseable {
     return new RetryPolicy.Limits(spec.maxRetries(), spec.maxEventAge(), delay, settings.throttleDelay());
   }
 
-  private void settle(AsyncEvent e, Outcome outcome, RetryPolicy.Limits limits) {
+  /** @param spec the function's settings when the event was dispatched; null when it no longer exists */
+  private void settle(AsyncEvent e, Outcome outcome, RetryPolicy.Limits limits, FunctionSpec spec) {
     try {
       Instant now = clock.instant();
       switch (RetryPolicy.decide(e, outcome, limits, now)) {
-        case RetryPolicy.Decision.Done d -> queue.complete(e.id());
+        case RetryPolicy.Decision.Done d -> {
+          List<String> undelivered = send(e, spec, Destinations.Kind.ON_SUCCESS, "Success", e.attempts() + 1, outcome, now);
+          if (undelivered.isEmpty()) {
+            queue.complete(e.id());
+          } else {
+            // Nothing acknowledged is lost: kept as a failure; a re-drive runs the function again (at least once).
+            String error = "the function succeeded, but " + String.join("; ", undelivered);
+            queue.fail(e.id(), e.attempts() + 1, error, now);
+            log.line(e.function(), e.requestId(), "ASYNC " + error + "; kept for redrive");
+          }
+        }
         case RetryPolicy.Decision.RetryAt r -> {
           queue.retry(e.id(), r.attempts(), r.at(), r.error());
           if (r.attempts() > e.attempts()) {
             log.line(e.function(), e.requestId(), "ASYNC attempt " + r.attempts() + " failed, retry at " + r.at() + ": " + r.error());
           }
         }
-        case RetryPolicy.Decision.GiveUp g -> {
-          queue.fail(e.id(), g.attempts(), g.error(), now);
-          log.line(e.function(), e.requestId(), "ASYNC event failed after " + g.attempts() + " attempt(s), kept for redrive: " + g.error());
-        }
+        case RetryPolicy.Decision.GiveUp g -> giveUp(e, outcome, limits, spec, g, now);
       }
     } catch (RuntimeException storeFailed) {
       // Left claimed: it runs again after the next start (at least once).
       LOG.log(System.Logger.Level.WARNING, "pilotlight: async dispatcher: event " + e.id() + ": " + storeFailed.getMessage());
     } finally {
       inFlight.decrementAndGet();
+    }
+  }
+
+  /**
+   * An event given up on goes to its function's on-failure destination and dead-letter target; it
+   * leaves the queue only when every one it names has it, else it is kept as a failure (with what
+   * could not be sent) for a re-drive, as it is when the function names neither.
+   */
+  private void giveUp(AsyncEvent e, Outcome outcome, RetryPolicy.Limits limits, FunctionSpec spec, RetryPolicy.Decision.GiveUp g,
+      Instant now) {
+    String condition = outcome instanceof Outcome.FunctionError && g.attempts() > limits.maxRetries() ? "RetriesExhausted"
+        : "EventAgeExceeded";
+    int ran = outcome instanceof Outcome.Gone || outcome instanceof Outcome.Throttled ? e.attempts() : g.attempts();
+    boolean named = spec != null && (spec.onFailure() != null || spec.deadLetter() != null);
+    List<String> undelivered = new ArrayList<>(send(e, spec, Destinations.Kind.ON_FAILURE, condition, ran, outcome, now));
+    undelivered.addAll(send(e, spec, Destinations.Kind.DEAD_LETTER, condition, ran, outcome, now));
+    if (named && undelivered.isEmpty()) {
+      queue.complete(e.id());
+      log.line(e.function(), e.requestId(), "ASYNC event failed after " + g.attempts() + " attempt(s) (" + condition + "): " + g.error());
+      return;
+    }
+    String error = undelivered.isEmpty() ? g.error() : g.error() + "; " + String.join("; ", undelivered);
+    queue.fail(e.id(), g.attempts(), error, now);
+    log.line(e.function(), e.requestId(), "ASYNC event failed after " + g.attempts() + " attempt(s), kept for redrive: " + error);
+  }
+
+  /** Sends {@code kind} if the function names it; returns what could not be sent (empty: sent, or nothing named). */
+  private List<String> send(AsyncEvent e, FunctionSpec spec, Destinations.Kind kind, String condition, int invokeCount, Outcome outcome,
+      Instant now) {
+    if (spec == null) {
+      return List.of();
+    }
+    Optional<Destination> to;
+    try {
+      to = switch (kind) {
+        case ON_SUCCESS -> spec.successDestination();
+        case ON_FAILURE -> spec.failureDestination();
+        case DEAD_LETTER -> spec.deadLetterTarget();
+      };
+    } catch (RuntimeException invalid) {
+      return List.of("its " + kind + " is not valid: " + invalid.getMessage());
+    }
+    if (to.isEmpty()) {
+      return List.of();
+    }
+    try {
+      String where = destinations.send(to.get(), new Destinations.Delivery(kind, e, condition, invokeCount, outcome, now));
+      log.line(e.function(), e.requestId(), "ASYNC " + condition + ": sent to the " + kind + " " + to.get().arn() + " (" + where + ")");
+      return List.of();
+    } catch (Exception failed) {
+      return List.of("its " + kind + " " + to.get().arn() + " did not take it: " + failed.getMessage());
     }
   }
 

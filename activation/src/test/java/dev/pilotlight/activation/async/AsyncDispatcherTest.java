@@ -223,6 +223,76 @@ class AsyncDispatcherTest {
   }
 
   /** An in-memory {@link EventQueue} with the store's semantics. */
+  /** Destinations that record what they were given, or refuse while {@code refuse} is set. */
+  private final List<String> sent = new ArrayList<>();
+  private String refuse;
+
+  private AsyncDispatcher withDestinations(FunctionSpec s) {
+    spec = s;
+    return dispatcher().destinations((to, delivery) -> {
+      if (refuse != null) {
+        throw new java.io.IOException(refuse);
+      }
+      sent.add(delivery.kind() + " " + to.arn() + " " + delivery.condition() + " x" + delivery.invokeCount() + " "
+          + delivery.event().requestId());
+      return "ok";
+    });
+  }
+
+  @Test
+  void aSucceededEventsRecordGoesToTheOnSuccessDestinationThenLeavesTheQueue() {
+    AsyncDispatcher d = withDestinations(spec.toBuilder().onSuccess("g").build());
+    d.start();
+    d.accept("f", "r1", "x".getBytes(StandardCharsets.UTF_8));
+    pending.get(0).complete(new Outcome.Succeeded("y".getBytes(StandardCharsets.UTF_8)));
+    assertThat(sent).containsExactly("on-success destination arn:aws:lambda:us-east-1:000000000000:function:g Success x1 r1");
+    assertThat(queue.events).isEmpty();
+  }
+
+  @Test
+  void anEventGivenUpOnGoesToTheOnFailureDestinationAndTheDeadLetterTargetAndIsNotKeptAsWell() {
+    AsyncDispatcher d = withDestinations(spec.toBuilder().maxRetries(0).onFailure("g")
+        .deadLetter("amqp://u:secret@h:5672/%2F?queue=dlq").build());
+    d.start();
+    d.accept("f", "r1", "x".getBytes(StandardCharsets.UTF_8));
+    pending.get(0).complete(new Outcome.FunctionError("IllegalStateException: boom"));
+    assertThat(sent).containsExactly(
+        "on-failure destination arn:aws:lambda:us-east-1:000000000000:function:g RetriesExhausted x1 r1",
+        "dead-letter target amqp://u:****@h:5672/%2F?queue=dlq RetriesExhausted x1 r1");
+    assertThat(queue.events).as("sent on: not kept as a failure too").isEmpty();
+    assertThat(logLines).last().asString().startsWith("ASYNC event failed after 1 attempt(s) (RetriesExhausted)");
+  }
+
+  @Test
+  void anEventTooOldToRunAgainIsSentAsEventAgeExceeded() {
+    AsyncDispatcher d = withDestinations(spec.toBuilder().maxEventAge(Duration.ofSeconds(1)).retryDelay(Duration.ofSeconds(2))
+        .onFailure("g").build());
+    d.start();
+    d.accept("f", "r1", "x".getBytes(StandardCharsets.UTF_8));
+    pending.get(0).complete(new Outcome.FunctionError("IllegalStateException: boom"));
+    assertThat(sent).as("retries left, but the retry would come after the maximum age").singleElement().asString()
+        .contains("EventAgeExceeded x1");
+  }
+
+  @Test
+  void anEventWhoseDestinationRefusesIsKeptAsAFailureSayingWhy() {
+    AsyncDispatcher d = withDestinations(spec.toBuilder().maxRetries(0).onFailure("g").build());
+    refuse = "no such queue";
+    d.start();
+    d.accept("f", "r1", "x".getBytes(StandardCharsets.UTF_8));
+    pending.get(0).complete(new Outcome.FunctionError("IllegalStateException: boom"));
+    assertThat(d.failures("f")).singleElement().satisfies(e -> assertThat(e.lastError())
+        .isEqualTo("IllegalStateException: boom; its on-failure destination arn:aws:lambda:us-east-1:000000000000:function:g "
+            + "did not take it: no such queue"));
+
+    // a success whose record is refused is kept too (a re-drive runs the function again: at least once)
+    spec = spec.toBuilder().onFailure(null).onSuccess("g").build();
+    d.accept("f", "r2", "x".getBytes(StandardCharsets.UTF_8));
+    pending.get(1).complete(new Outcome.Succeeded());
+    assertThat(d.failures("f")).hasSize(2).last().satisfies(e -> assertThat(e.lastError()).startsWith("the function succeeded, but its "
+        + "on-success destination"));
+  }
+
   static final class MemoryQueue implements EventQueue {
     static final class Row {
       AsyncEvent event;

@@ -28,6 +28,8 @@ class AccessRuleTest {
     assertThat(AccessRule.lambdaApi(HttpMethod.POST, "/functions/f/invocations")).isEqualTo(Role.INVOKE);
     assertThat(AccessRule.lambdaApi(HttpMethod.POST, "/functions")).isEqualTo(Role.DEPLOY);
     assertThat(AccessRule.lambdaApi(HttpMethod.GET, "/functions/f")).isEqualTo(Role.DEPLOY);
+    assertThat(AccessRule.lambdaApi(HttpMethod.PUT, "/2019-09-25/functions/f/event-invoke-config")).isEqualTo(Role.DEPLOY);
+    assertThat(AccessRule.lambdaApi(HttpMethod.GET, "/2019-09-25/functions/f/event-invoke-config/list")).isEqualTo(Role.DEPLOY);
     assertThat(AccessRule.metrics()).isEqualTo(Role.DEPLOY);
   }
 
