@@ -4,6 +4,7 @@ import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSettings;
 import dev.pilotlight.model.Setting;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,7 +24,9 @@ import picocli.CommandLine.Spec;
     description = "Deploy a function from a directory (with or without pilotlight.yaml), a .jar or a .zip."
         + " Flags override the manifest.",
     modelTransformer = DeployCommand.SettingFlags.class)
-final class DeployCommand extends DaemonCommand {
+class DeployCommand extends DaemonCommand {
+  /** The longest a deploy waits for its revision's preparation before leaving it to the background. */
+  static final Duration WAIT_LIMIT = Duration.ofMinutes(10);
 
   /** Settings whose flags are declared below by hand: the name's default, the handler/command choice, the repeatable env. */
   static final Set<Setting<?>> FLAGS_BY_HAND = Set.of(FunctionSettings.NAME, FunctionSettings.HANDLER, FunctionSettings.COMMAND,
@@ -61,14 +64,31 @@ final class DeployCommand extends DaemonCommand {
       + "pilotlight.yaml's rollout key.")
   String rollout;
 
+  @Option(names = "--wait", negatable = true, description = "Wait until what the daemon prepares for the new revision in the "
+      + "background (a java function's AOT cache, an http app's AOT cache and snapshot) is ready, showing its progress "
+      + "(default: on a terminal; --no-wait never waits).")
+  Boolean wait;
+
   DeployCommand(CliContext ctx) {
     super(ctx);
   }
 
   @Override
   public Integer call() throws Exception {
-    Deployer.Deployed deployed = Deployer.deploy(client(), path, overrides(), rollout);
+    DeployProgress progress = new DeployProgress(ctx.err(), DeployProgress.onTerminal());
+    DaemonClient client = client();
+    Deployer.Deployed deployed = Deployer.deploy(client, path, overrides(), rollout, progress);
+    long revision = deployed.function().path("revision").asLong();
+    boolean waiting = wait != null ? wait : DeployProgress.onTerminal();
+    if (!waiting) {
+      progress.background(deployed.name(), deployed.function(), revision);
+    }
+    progress.clear();
     ctx.out().println(json ? Json.pretty(deployed.function()) : deployed.summary());
+    ctx.out().flush();
+    if (waiting) {
+      progress.await(client, deployed.name(), revision, deployed.function(), WAIT_LIMIT);
+    }
     return 0;
   }
 

@@ -45,10 +45,23 @@ final class Deployer {
    *     the new revision takes over by, or {@code none} (at once, whatever pilotlight.yaml says)
    */
   static Deployed deploy(DaemonClient client, Path path, ManifestOverrides overrides, String rollout) throws IOException {
+    return deploy(client, path, overrides, rollout, null);
+  }
+
+  /** @param progress told of the upload as it goes; null: nothing is told */
+  static Deployed deploy(DaemonClient client, Path path, ManifestOverrides overrides, String rollout, DeployProgress progress)
+      throws IOException {
     try (BuiltPackage pkg = PackageBuilder.build(path, overrides)) {
       String target = DaemonClient.functionPath(pkg.name())
           + (rollout == null ? "" : "?rollout=" + java.net.URLEncoder.encode(rollout, java.nio.charset.StandardCharsets.UTF_8));
+      if (progress != null) {
+        progress.uploading(pkg.name(), pkg.size());
+      }
+      long start = System.nanoTime();
       JsonNode function = client.putZip(target, pkg.zip());
+      if (progress != null) {
+        progress.uploaded((System.nanoTime() - start) / 1_000_000);
+      }
       return new Deployed(function, pkg.size());
     }
   }

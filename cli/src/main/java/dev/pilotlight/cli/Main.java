@@ -48,7 +48,7 @@ public final class Main extends DaemonCommand {
   static CommandLine commandLine(CliContext ctx) {
     CommandLine cli = new CommandLine(new Main(ctx));
     for (Object command : List.of(
-        new DeployCommand(ctx), new InvokeCommand(ctx), new LsCommand(ctx), new StatusCommand(ctx),
+        new DeployCommand(ctx), new DevCommand(ctx), new InvokeCommand(ctx), new LsCommand(ctx), new StatusCommand(ctx),
         new LogsCommand(ctx), new RmCommand(ctx), new FailuresCommand(ctx), new RedriveCommand(ctx), new CostCommand(ctx), new DemoCommand(ctx),
         new ReleaseCommands.Revisions(ctx), new ReleaseCommands.TrafficCommand(ctx), new ReleaseCommands.Rollback(ctx),
         new ReleaseCommands.RolloutCommand(ctx))) {

@@ -35,6 +35,8 @@ import java.util.zip.ZipOutputStream;
 final class PackageBuilder {
 
   static final String MANIFEST = "pilotlight.yaml";
+  /** The manifest key naming the command {@code dev} builds a directory with. */
+  static final String BUILD = "build";
 
   private static final LocalDateTime FIXED_TIME = LocalDateTime.of(1980, 1, 1, 0, 0);
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
@@ -55,6 +57,7 @@ final class PackageBuilder {
     Kind kind = kindOf(path);
     Map<String, Object> manifest = readManifest(path, kind);
     Path code = path;
+    manifest.remove(BUILD); // a directive for `dev`, not a setting
     Object packagePath = manifest.remove("package");
     if (packagePath != null) {
       if (kind != Kind.DIRECTORY) {
@@ -145,6 +148,11 @@ final class PackageBuilder {
       return Kind.ZIP;
     }
     throw new CliFailure.Usage(path + " is neither a directory, a .jar nor a .zip");
+  }
+
+  /** A directory's manifest as written (empty without one). */
+  static Map<String, Object> directoryManifest(Path dir) throws IOException {
+    return readManifest(dir, Kind.DIRECTORY);
   }
 
   private static Map<String, Object> readManifest(Path path, Kind kind) throws IOException {

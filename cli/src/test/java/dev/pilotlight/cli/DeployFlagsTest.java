@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.OptionSpec;
 class DeployFlagsTest {
   /** Flags of deploy that are not settings: output and the global ones. */
   /** Deploy's own options, which are not function settings (a rollout is how a revision takes over, not a setting of it). */
-  private static final Set<String> NOT_SETTINGS = Set.of("--json", "--url", "--help", "-h", "--rollout");
+  private static final Set<String> NOT_SETTINGS = Set.of("--json", "--url", "--help", "-h", "--rollout", "--wait");
 
   private static CommandLine deploy() {
     var out = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);

@@ -56,10 +56,18 @@ final class AotCaches implements AutoCloseable {
   private final AtomicInteger trainings = new AtomicInteger();
   private final ExecutorService trainer = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("aot-training").factory());
 
+  private final Preparations preparations;
+
   AotCaches(ExecutorConfig config, Path dir, InstanceLogSink logs) {
+    this(config, dir, logs, new Preparations(java.time.InstantSource.system()));
+  }
+
+  /** @param preparations told where each training is, for the status view */
+  AotCaches(ExecutorConfig config, Path dir, InstanceLogSink logs, Preparations preparations) {
     this.config = config;
     this.dir = dir;
     this.logs = logs;
+    this.preparations = preparations;
   }
 
   /** The JVM options that use {@code cache} instead of the default CDS archive. */
@@ -101,14 +109,21 @@ final class AotCaches implements AutoCloseable {
    * handed to {@code classInitLogs} (on the training thread) before they are deleted.
    */
   void train(Deployment d, boolean evenIfCached, Consumer<List<Path>> classInitLogs) {
-    if (d.spec().runtime() != Runtime.JAVA || (cacheFor(d) != null && !evenIfCached)) {
+    if (d.spec().runtime() != Runtime.JAVA) {
+      return;
+    }
+    if (cacheFor(d) != null && !evenIfCached) {
+      preparations.ready(d, Preparations.AOT, "cached");
       return;
     }
     Path target = functionCache(d);
+    preparations.queued(d, Preparations.AOT);
     trainer.execute(() -> {
       if (Files.isRegularFile(target) && !evenIfCached) {
+        preparations.ready(d, Preparations.AOT, "cached");
         return;
       }
+      preparations.running(d, Preparations.AOT);
       long start = System.nanoTime();
       String logPrefix = target.getFileName() + ".init-";
       String failure = null;
@@ -119,6 +134,7 @@ final class AotCaches implements AutoCloseable {
         logDir = box.writableDir(dir);
       } catch (IOException e) {
         logs.line(d.name(), "-", null, "AOT cache training failed (plain launches go on without it): no sandbox: " + e.getMessage());
+        preparations.failed(d, Preparations.AOT, "no sandbox: " + e.getMessage());
         return;
       }
       List<Path> initLogs = new ArrayList<>();
@@ -157,9 +173,15 @@ final class AotCaches implements AutoCloseable {
           }
         }
       }
+      String trained = String.format(Locale.ROOT, "trained in %.0f ms", (System.nanoTime() - start) / 1e6);
       logs.line(d.name(), "-", null, failure == null
-          ? String.format(Locale.ROOT, "AOT cache ready (revision %d, trained in %.0f ms)", d.revision(), (System.nanoTime() - start) / 1e6)
+          ? String.format(Locale.ROOT, "AOT cache ready (revision %d, %s)", d.revision(), trained)
           : "AOT cache training failed (plain launches go on without it): " + failure);
+      if (failure == null) {
+        preparations.ready(d, Preparations.AOT, trained);
+      } else {
+        preparations.failed(d, Preparations.AOT, failure);
+      }
     });
   }
 
@@ -172,23 +194,32 @@ final class AotCaches implements AutoCloseable {
    * nothing, which is logged once.
    */
   void trainHttp(Deployment d, int port) {
-    if (d.spec().runtime() != Runtime.HTTP || httpCacheFor(d) != null) {
+    if (d.spec().runtime() != Runtime.HTTP) {
+      return;
+    }
+    if (httpCacheFor(d) != null) {
+      preparations.ready(d, Preparations.AOT, "cached");
       return;
     }
     Path target = httpCache(d);
+    preparations.queued(d, Preparations.AOT);
     trainer.execute(() -> {
       if (Files.isRegularFile(target)) {
+        preparations.ready(d, Preparations.AOT, "cached");
         return;
       }
+      preparations.running(d, Preparations.AOT);
       long start = System.nanoTime();
       try {
         runHttp(d, target, port);
       } catch (PreparationFailed e) {
         logs.line(d.name(), "-", null, "AOT cache not built (launches go on without it): " + e.getMessage());
+        preparations.failed(d, Preparations.AOT, e.getMessage());
         return;
       }
-      logs.line(d.name(), "-", null,
-          String.format(Locale.ROOT, "AOT cache ready (revision %d, trained in %.0f ms)", d.revision(), (System.nanoTime() - start) / 1e6));
+      String trained = String.format(Locale.ROOT, "trained in %.0f ms", (System.nanoTime() - start) / 1e6);
+      logs.line(d.name(), "-", null, String.format(Locale.ROOT, "AOT cache ready (revision %d, %s)", d.revision(), trained));
+      preparations.ready(d, Preparations.AOT, trained);
     });
   }
 

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -50,6 +51,8 @@ public final class ProcessExecutor implements AutoCloseable {
   private volatile String limits = Cgroups.NONE.describe();
   private volatile String isolation = Sandbox.NONE.describe();
   private volatile boolean sandboxed;
+
+  private Preparations preparations = new Preparations(InstantSource.system());
 
   ProcessExecutor(ExecutorConfig config, InstanceLogSink logs, LaunchLadder ladder, WarmPool pool, Optional<AotCaches> aot,
       Optional<InstanceRecords> records) {
@@ -103,7 +106,8 @@ public final class ProcessExecutor implements AutoCloseable {
    */
   public static ProcessExecutor create(ExecutorConfig config, RuntimeApiServer runtimeApi, InstanceLogSink logs,
       WarmPool.Settings poolSettings, Path stateDir, InstantSource clock, IntPredicate mayStartRunner, String criu) {
-    AotCaches aot = new AotCaches(config, stateDir.resolve("aot"), logs);
+    Preparations preparations = new Preparations(clock);
+    AotCaches aot = new AotCaches(config, stateDir.resolve("aot"), logs, preparations);
     // Before any process starts: what an earlier daemon on this data dir left is ended here.
     Cgroups cgroups = Cgroups.forDaemon(stateDir, System.getenv());
     Sandbox sandbox = Sandbox.forDaemon(stateDir, config, System.getenv());
@@ -124,7 +128,7 @@ public final class ProcessExecutor implements AutoCloseable {
     }
     Optional<Snapshots> snapshots = "off".equals(criu) || snapshotsOutsideSandbox
         ? Optional.empty()
-        : Optional.of(new Snapshots(config, stateDir.resolve("snapshots"), logs, criu));
+        : Optional.of(new Snapshots(config, stateDir.resolve("snapshots"), logs, criu).preparations(preparations));
     snapshots.ifPresent(s -> rungs.add(
         new SnapshotRung(s, new SnapshotRestorer(s, config.stopGrace(), logs, ProcessStarter.SYSTEM), aot::afterTrainings, logs)));
     if (poolSettings.maxSize() > 0) {
@@ -142,6 +146,7 @@ public final class ProcessExecutor implements AutoCloseable {
     }));
     ProcessExecutor executor = new ProcessExecutor(config, logs, ladder, pool, Optional.of(aot),
         Optional.of(new InstanceRecords(stateDir.resolve("instances"))));
+    executor.preparations = preparations;
     executor.limits = cgroups.describe();
     executor.isolation = sandbox.describe();
     executor.sandboxed = sandbox.enabled() && cgroups.enabled();
@@ -216,6 +221,19 @@ public final class ProcessExecutor implements AutoCloseable {
    */
   public void prepare(Deployment d) {
     ladder.prepare(d);
+  }
+
+  /**
+   * What is being prepared for {@code function} in the background and how it ended ({@link
+   * Preparations#view}): its AOT training and snapshot, for the status view and deploy's progress.
+   */
+  public Map<String, Object> preparation(String function) {
+    return preparations.view(function);
+  }
+
+  /** Forgets what was prepared for a removed function. */
+  public void forgetPreparation(String function) {
+    preparations.forget(function);
   }
 
   /** The ladder built at start (for tests). */

@@ -20,6 +20,9 @@ final class SnapshotRung implements Rung {
 
     /** Makes {@code d}'s image unless it exists, on the caller's thread (see Snapshots#make). */
     void make(Deployment d);
+
+    /** {@code d}'s image will be made later (see Snapshots#queued). */
+    default void queued(Deployment d) {}
   }
 
   /** Restores an image as instance {@code id} (SnapshotRestorer). */
@@ -74,6 +77,7 @@ final class SnapshotRung implements Rung {
   /** The image is made after the app's AOT training (queued by AotRung just before), so it maps the trained cache. */
   @Override
   public void prepare(Deployment d) {
+    images.queued(d);
     afterTrainings.accept(() -> images.make(d));
   }
 }

@@ -76,6 +76,14 @@ final class Snapshots implements SnapshotRung.Images {
   }
 
   /** Detects CRIU in the background ({@code criuSetting}: see Criu#detect) and logs one line saying whether the rung exists. */
+  private Preparations preparations = new Preparations(java.time.InstantSource.system());
+
+  /** Tells {@code p} where each snapshot is, for the status view. */
+  Snapshots preparations(Preparations p) {
+    this.preparations = p;
+    return this;
+  }
+
   Snapshots(ExecutorConfig config, Path dir, InstanceLogSink logs, String criuSetting) {
     this.config = config;
     this.dir = dir;
@@ -163,24 +171,41 @@ final class Snapshots implements SnapshotRung.Images {
    */
   @Override
   public void make(Deployment d) {
+    if (d.spec().runtime() != Runtime.HTTP) {
+      return;
+    }
     Criu criu = detection.join().criu();
-    if (criu == null || d.spec().runtime() != Runtime.HTTP) {
+    if (criu == null) {
+      preparations.failed(d, Preparations.SNAPSHOT, "no usable CRIU on this host");
       return;
     }
     Path target = imageDir(d, criu);
     if (image(target) != null) {
+      preparations.ready(d, Preparations.SNAPSHOT, "cached");
       return;
     }
+    preparations.running(d, Preparations.SNAPSHOT);
     long start = System.nanoTime();
     try {
       dump(d, criu, target);
     } catch (PreparationFailed e) {
       logs.line(d.name(), "-", null, "snapshot not made (cold starts go on without it): " + e.getMessage());
+      preparations.failed(d, Preparations.SNAPSHOT, e.getMessage());
       return;
     }
     Image image = image(target);
-    logs.line(d.name(), "-", null, String.format(Locale.ROOT, "snapshot ready (revision %d, port %d, %d MB, made in %.0f ms)",
-        d.revision(), image == null ? 0 : image.port(), sizeMb(target), (System.nanoTime() - start) / 1e6));
+    String made = String.format(Locale.ROOT, "%d MB, made in %.0f ms", sizeMb(target), (System.nanoTime() - start) / 1e6);
+    logs.line(d.name(), "-", null, String.format(Locale.ROOT, "snapshot ready (revision %d, port %d, %s)",
+        d.revision(), image == null ? 0 : image.port(), made));
+    preparations.ready(d, Preparations.SNAPSHOT, made);
+  }
+
+  /** A snapshot of {@code d} will be made after the trainings queued before it. */
+  @Override
+  public void queued(Deployment d) {
+    if (d.spec().runtime() == Runtime.HTTP) {
+      preparations.queued(d, Preparations.SNAPSHOT);
+    }
   }
 
   /** Makes the image in {@code target}, or says why not. */

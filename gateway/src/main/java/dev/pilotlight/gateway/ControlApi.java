@@ -63,6 +63,7 @@ public final class ControlApi {
   private final String shownHost;
   private final Credentials credentials;
   private volatile Scheduler scheduler;
+  private volatile java.util.function.Function<String, Map<String, Object>> preparations = name -> Map.of();
   private volatile EventSources sources;
 
   /**
@@ -80,6 +81,15 @@ public final class ControlApi {
     this.async = async;
     this.blocking = blocking;
     this.shownHost = host.equals("0.0.0.0") ? "127.0.0.1" : host;
+  }
+
+  /**
+   * What is prepared for a function in the background (its AOT training, its snapshot), shown in its
+   * status as {@code preparation}; without it, status shows none.
+   */
+  public ControlApi preparations(java.util.function.Function<String, Map<String, Object>> p) {
+    this.preparations = p;
+    return this;
   }
 
   /** Serves {@code /functions/NAME/schedules} with {@code scheduler}; without one, those paths answer 404. */
@@ -602,6 +612,10 @@ public final class ControlApi {
     Map<String, Object> m = FunctionView.of(d, activator.snapshot(d.name()).orElse(null), activator.scaling(d.name()).orElse(null),
         stats.peek(d.name()), baseUrl);
     control.keepAlive(d).ifPresent(k -> m.put("keepAlive", k.toMap()));
+    Map<String, Object> preparation = preparations.apply(d.name());
+    if (!preparation.isEmpty()) {
+      m.put("preparation", preparation);
+    }
     releasesView(d, m);
     return m;
   }

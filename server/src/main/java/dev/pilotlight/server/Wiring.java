@@ -202,7 +202,10 @@ public final class Wiring {
 
     FunctionStats stats = new FunctionStats();
     ControlPlaneService control = new ControlPlaneService(new ControlPlaneService.Stores(registry, artifacts, logs, events), activator,
-        executor::prepare, clock, usage, spec -> keepAliveView(spec, config.keepAlive(), keepAlive, rhythms), rhythms::forget, stats,
+        executor::prepare, clock, usage, spec -> keepAliveView(spec, config.keepAlive(), keepAlive, rhythms), name -> {
+          rhythms.forget(name);
+          executor.forgetPreparation(name);
+        }, stats,
         config.keepRevisions());
     control.restore();
     FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage).routing(control.router());
@@ -236,7 +239,8 @@ public final class Wiring {
         // a function's URL auth is its latest revision's, whichever revision a call runs
         name -> control.find(name).map(d -> UrlAuth.parse(d.spec().auth())));
     GatewayHandler router = new GatewayHandler(invoker::serveUrl, invoker.streamedUrls(),
-        new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials).schedules(scheduler).eventSources(sources)::handle,
+        new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials).schedules(scheduler).eventSources(sources)
+            .preparations(executor::preparation)::handle,
         new LambdaApi(activator, invoker, async, control, blocking).eventSources(sources)::handle,
         () -> {
           activatorMeters.refresh();

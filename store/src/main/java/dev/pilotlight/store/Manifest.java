@@ -65,7 +65,7 @@ public final class Manifest {
    * Every key the manifest accepts: the settings in the order {@link #toYaml} writes them, then the
    * deploy directive and what only the CLI reads, which it does not write.
    */
-  public static final List<String> KNOWN_KEYS = Stream.concat(FunctionSettings.keys().stream(), Stream.of(ROLLOUT, "schedule", "events", "package"))
+  public static final List<String> KNOWN_KEYS = Stream.concat(FunctionSettings.keys().stream(), Stream.of(ROLLOUT, "schedule", "events", "package", "build"))
       .toList();
 
   /** The key of the function's schedules (see {@link Contents#schedules}). */

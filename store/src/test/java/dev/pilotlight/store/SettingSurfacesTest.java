@@ -35,7 +35,7 @@ class SettingSurfacesTest {
 
   @Test
   void theManifestKnowsTheDeclaredKeysTheRolloutAndWhatOnlyTheCliReads() {
-    assertThat(Manifest.KNOWN_KEYS).containsExactlyElementsOf(Stream.concat(FunctionSettings.keys().stream(), Stream.of("rollout", "schedule", "events", "package"))
+    assertThat(Manifest.KNOWN_KEYS).containsExactlyElementsOf(Stream.concat(FunctionSettings.keys().stream(), Stream.of("rollout", "schedule", "events", "package", "build"))
         .toList());
   }
 

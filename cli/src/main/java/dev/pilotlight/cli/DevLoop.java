@@ -1,0 +1,157 @@
+package dev.pilotlight.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code dev DIR}'s loop: build (when the directory has a build), deploy, then watch the directory
+ * and do both again after every change, until interrupted. A change is a file created, changed or
+ * deleted anywhere under the directory except in build output and tool directories
+ * ({@link #IGNORED}) and the manifest's {@code package:} directory; changes that come within
+ * {@link #QUIET} of each other are one change. A failed build or deploy is printed and the loop
+ * goes on: the next change tries again.
+ */
+final class DevLoop {
+  /** Directories never watched: build output, dependencies, version control, caches. */
+  static final Set<String> IGNORED = Set.of("target", "build", "out", "node_modules", ".git", ".idea", ".gradle", "__pycache__", ".venv",
+      ".mvn", ".pytest_cache");
+  /** A change is acted on once the directory has been quiet this long (editors write a file in several steps). */
+  static final Duration QUIET = Duration.ofMillis(300);
+
+  /** One round: build then deploy; throws with what failed. */
+  interface Round {
+    void run() throws Exception;
+  }
+
+  private final Path dir;
+  private final List<Path> skipped;
+  private final PrintStream out;
+
+  /** @param skipped directories under {@code dir} not watched (the built package's) */
+  DevLoop(Path dir, List<Path> skipped, PrintStream out) {
+    this.dir = dir.toAbsolutePath().normalize();
+    this.skipped = skipped.stream().map(p -> p.toAbsolutePath().normalize()).toList();
+    this.out = out;
+  }
+
+  /** Runs {@code round} now and after every change; returns when the thread is interrupted. */
+  void run(Round round) throws IOException {
+    try (WatchService watcher = FileSystems.getDefault().newWatchService()) {
+      Map<WatchKey, Path> keys = new HashMap<>();
+      register(dir, watcher, keys);
+      attempt(round);
+      for (WatchKey during; (during = watcher.poll()) != null; ) {
+        drain(during, keys, watcher);
+      }
+      while (!Thread.currentThread().isInterrupted()) {
+        WatchKey key = watcher.take();
+        List<Path> changed = new ArrayList<>(drain(key, keys, watcher));
+        // settle: keep collecting until the directory is quiet
+        for (WatchKey more; (more = watcher.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS)) != null; ) {
+          changed.addAll(drain(more, keys, watcher));
+        }
+        if (!changed.isEmpty()) {
+          out.println("changed: " + describe(changed));
+          attempt(round);
+          // What changed while the round ran is the round's own doing (a build's output): not a change to act on.
+          for (WatchKey during; (during = watcher.poll()) != null; ) {
+            drain(during, keys, watcher);
+          }
+        }
+      }
+    } catch (InterruptedException | ClosedWatchServiceException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void attempt(Round round) {
+    try {
+      round.run();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      out.println("failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()) + " (waiting for the next change)");
+    }
+    out.flush();
+  }
+
+  private String describe(List<Path> changed) {
+    List<String> names = changed.stream().map(p -> dir.relativize(p).toString()).distinct().limit(3).toList();
+    long more = changed.stream().distinct().count() - names.size();
+    return String.join(", ", names) + (more > 0 ? " and " + more + " more" : "");
+  }
+
+  /** The changed paths of {@code key} that matter; new directories are watched too. */
+  private List<Path> drain(WatchKey key, Map<WatchKey, Path> keys, WatchService watcher) throws IOException {
+    Path base = keys.get(key);
+    List<Path> changed = new ArrayList<>();
+    for (WatchEvent<?> e : key.pollEvents()) {
+      if (base == null || e.kind() == StandardWatchEventKinds.OVERFLOW) {
+        changed.add(dir);
+        continue;
+      }
+      Path p = base.resolve((Path) e.context());
+      if (!watched(p)) {
+        continue;
+      }
+      if (e.kind() == StandardWatchEventKinds.ENTRY_CREATE && Files.isDirectory(p)) {
+        register(p, watcher, keys);
+      }
+      changed.add(p);
+    }
+    if (!key.reset()) {
+      keys.remove(key);
+    }
+    return changed;
+  }
+
+  /** Whether a change at {@code p} counts: not in an ignored or skipped directory, not an editor's swap or backup file. */
+  boolean watched(Path p) {
+    Path abs = p.toAbsolutePath().normalize();
+    for (Path s : skipped) {
+      if (abs.startsWith(s)) {
+        return false;
+      }
+    }
+    Path rel = dir.relativize(abs);
+    for (Path part : rel) {
+      if (IGNORED.contains(part.toString())) {
+        return false;
+      }
+    }
+    String name = abs.getFileName() == null ? "" : abs.getFileName().toString();
+    return !(name.endsWith("~") || name.endsWith(".swp") || name.endsWith(".swx") || name.startsWith(".#") || name.equals("4913"));
+  }
+
+  private void register(Path start, WatchService watcher, Map<WatchKey, Path> keys) throws IOException {
+    Files.walkFileTree(start, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
+        if (!d.equals(dir) && !watched(d)) {
+          return FileVisitResult.SKIP_SUBTREE;
+        }
+        keys.put(d.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+            StandardWatchEventKinds.ENTRY_DELETE), d);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+}
