@@ -1,5 +1,6 @@
 package dev.pilotlight.executor;
 
+import dev.pilotlight.runtimeapi.SocketOwner;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,13 +41,42 @@ final class HttpReadiness {
    */
   static boolean await(InetSocketAddress address, String path, long deadlineNanos, BooleanSupplier giveUp)
       throws InterruptedException {
+    try {
+      return await(address, path, deadlineNanos, giveUp, ANY_OWNER);
+    } catch (ForeignListener e) {
+      throw new IllegalStateException(e); // no owner was asked for
+    }
+  }
+
+  /** No owner is checked (no sandbox: the app runs as the daemon's user, as everything else it starts). */
+  static final int ANY_OWNER = -1;
+
+  /**
+   * The port answers, but its listener belongs to another uid than the instance's app: another
+   * process bound the port first. No answer from it may count, and no request may go there.
+   */
+  static final class ForeignListener extends Exception {
+    ForeignListener(InetSocketAddress address, int uid, int expected) {
+      super("port " + address.getPort() + " is served by a process of uid " + uid + ", not the instance's app (uid " + expected
+          + "): another process bound it first; no request is sent there");
+    }
+  }
+
+  /**
+   * As {@link #await(InetSocketAddress, String, long, BooleanSupplier)}, counting only a listener
+   * owned by {@code ownerUid} ({@link #ANY_OWNER}: any).
+   *
+   * @throws ForeignListener when a listener of another uid answers
+   */
+  static boolean await(InetSocketAddress address, String path, long deadlineNanos, BooleanSupplier giveUp, int ownerUid)
+      throws InterruptedException, ForeignListener {
     long pauseMicros = 1000;
     while (!giveUp.getAsBoolean()) {
       long left = deadlineNanos - System.nanoTime();
       if (left <= 0) {
         return false;
       }
-      if (probe(address, path, (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left))) > 0) {
+      if (probe(address, path, (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)), ownerUid) > 0) {
         return true;
       }
       TimeUnit.MICROSECONDS.sleep(pauseMicros);
@@ -61,10 +91,34 @@ final class HttpReadiness {
    * answer within {@code timeoutMs}.
    */
   static int probe(InetSocketAddress address, String path, int timeoutMs) {
+    try {
+      return probe(address, path, timeoutMs, ANY_OWNER);
+    } catch (ForeignListener e) {
+      throw new IllegalStateException(e); // no owner was asked for
+    }
+  }
+
+  /**
+   * As {@link #probe(InetSocketAddress, String, int)}, first checking that the listener belongs to
+   * {@code ownerUid} ({@link #ANY_OWNER}: any); -1 (not ready) while its owner cannot be told.
+   *
+   * @throws ForeignListener when it belongs to another uid
+   */
+  static int probe(InetSocketAddress address, String path, int timeoutMs, int ownerUid) throws ForeignListener {
     Socket s = new Socket();
     try {
       s.setTcpNoDelay(true);
       s.connect(address, Math.min(CONNECT_TIMEOUT_MS, timeoutMs));
+      if (ownerUid != ANY_OWNER) {
+        int uid = SocketOwner.ofServerEnd(address, (InetSocketAddress) s.getLocalSocketAddress());
+        if (uid != ownerUid) {
+          close(s);
+          if (uid == SocketOwner.UNKNOWN) {
+            return -1; // the connection went before it could be asked about: try again
+          }
+          throw new ForeignListener(address, uid, ownerUid);
+        }
+      }
       s.setSoTimeout(timeoutMs);
       OutputStream out = s.getOutputStream();
       out.write(request(address, path));

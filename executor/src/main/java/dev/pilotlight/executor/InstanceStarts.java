@@ -161,8 +161,10 @@ final class InstanceStarts {
     Map<String, String> env = new HashMap<>(extra);
     env.put("PORT", Integer.toString(port));
     Runnable booted = boots.enter(r.initTimeout());
+    int owner;
     try {
       Sandbox.Box box = sandbox.open(d.spec().ephemeralStorageMb());
+      owner = box.uid();
       // The daemon's own additions (an AOT cache in JAVA_TOOL_OPTIONS) name what the sandbox must show; the app's command names nothing.
       List<Path> show = Sandbox.pathsNamedIn(List.copyOf(extra.values()));
       start(instance, r, r.command(), show, box, InstanceEnvironment.build(d, r.id(), config, box, env));
@@ -178,7 +180,7 @@ final class InstanceStarts {
     long deadline = System.nanoTime() + r.initTimeout().toNanos();
     String path = d.spec().effectiveReadinessPath();
     // A virtual thread: the probe only connects sockets, which unmount it while they wait.
-    Thread.ofVirtual().name("probe-" + r.id()).start(() -> probe(instance, address, path, deadline, ready));
+    Thread.ofVirtual().name("probe-" + r.id()).start(() -> probe(instance, address, path, deadline, ready, owner));
     ready.whenComplete((x, t) -> {
       if (t != null) {
         instance.stop();
@@ -187,13 +189,19 @@ final class InstanceStarts {
     return ready;
   }
 
-  /** Completes {@code ready} once the app answers its readiness path over HTTP (see HttpReadiness). */
+  /**
+   * Completes {@code ready} once the app answers its readiness path over HTTP (see HttpReadiness),
+   * from a listener owned by {@code owner} (the sandbox's uid; -1 without one); fails it when a
+   * process of another uid holds the port.
+   */
   private static void probe(HttpProcessInstance instance, InetSocketAddress address, String path, long deadline,
-      CompletableFuture<ProcessInstance> ready) {
+      CompletableFuture<ProcessInstance> ready, int owner) {
     try {
-      if (HttpReadiness.await(address, path, deadline, ready::isDone)) {
+      if (HttpReadiness.await(address, path, deadline, ready::isDone, owner)) {
         ready.complete(instance);
       }
+    } catch (HttpReadiness.ForeignListener e) {
+      ready.completeExceptionally(new Failure.InstanceFailed("instance " + instance.id() + " not started: " + e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

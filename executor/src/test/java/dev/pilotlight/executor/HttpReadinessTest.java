@@ -84,6 +84,19 @@ class HttpReadinessTest {
   }
 
   @Test
+  void onlyAListenerOfTheInstancesUidCounts() throws Exception {
+    int me = (Integer) java.nio.file.Files.getAttribute(java.nio.file.Path.of("/proc/self"), "unix:uid");
+    InetSocketAddress app = app("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    assertThat(HttpReadiness.probe(app, "/", 10_000, me)).as("this process's own listener").isEqualTo(200);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HttpReadiness.probe(app, "/", 10_000, me + 4242))
+        .isInstanceOf(HttpReadiness.ForeignListener.class)
+        .hasMessageContaining("port " + app.getPort() + " is served by a process of uid " + me + ", not the instance's app (uid "
+            + (me + 4242) + ")");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HttpReadiness.await(app, "/", System.nanoTime() + 5_000_000_000L,
+        () -> false, me + 4242)).isInstanceOf(HttpReadiness.ForeignListener.class);
+  }
+
+  @Test
   void refusedClosedOrNotHttpIsNoAnswer() throws IOException {
     assertThat(HttpReadiness.probe(nothingListening(), "/", 10_000)).isEqualTo(-1);
     assertThat(HttpReadiness.probe(app((String) null), "/", 10_000)).isEqualTo(-1);
