@@ -42,6 +42,7 @@ import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Instance;
 import dev.pilotlight.model.KeepAlive;
+import dev.pilotlight.model.NodeConcurrency;
 import dev.pilotlight.model.PoolSnapshot;
 import dev.pilotlight.model.Usage;
 import dev.pilotlight.model.auth.CredentialStore;
@@ -237,7 +238,7 @@ public final class Wiring {
         name -> control.find(name).map(d -> UrlAuth.parse(d.spec().auth())));
     GatewayHandler router = new GatewayHandler(invoker::serveUrl, invoker.streamedUrls(),
         new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials).schedules(scheduler).eventSources(sources)::handle,
-        new LambdaApi(activator, invoker, async, control, blocking).eventSources(sources)::handle,
+        new LambdaApi(activator, invoker, async, control, blocking, new NodeConcurrency(capacity.limitMb())).eventSources(sources)::handle,
         () -> {
           activatorMeters.refresh();
           sourceMeters.refresh();
