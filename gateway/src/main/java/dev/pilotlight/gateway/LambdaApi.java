@@ -80,7 +80,7 @@ public final class LambdaApi {
     return OTHER_VERSION.matcher(path).lookingAt() && !path.startsWith(PREFIX + "/");
   }
 
-  private static final java.util.regex.Pattern OTHER_VERSION = java.util.regex.Pattern.compile("/20\\d\\d-\\d\\d-\\d\\d(/|$)");
+  private static final java.util.regex.Pattern OTHER_VERSION = java.util.regex.Pattern.compile("/20\\d\\d-\\d\\d-\\d\\d/");
 
   /** Handles {@code path} (after {@link #PREFIX}); takes ownership of {@code req}. */
   public void handle(ChannelHandlerContext ctx, FullHttpRequest req, String path, QueryStringDecoder query) {

@@ -255,6 +255,7 @@ public final class FunctionSettings {
       .build();
 
   public static final Setting<String> ROLE = Setting.spec("role", Kind.TEXT, FunctionSpec::role, FunctionSpec.Builder::role)
+      .flag("--role", "ARN")
       .doc("The IAM role ARN a Lambda client gave at CreateFunction; kept and returned as Role, not used (Pilotlight's own keys "
           + "and roles decide access) (default: none).")
       .check(v -> failIf(v.length() > 2048, "role: " + v.length() + " characters (expected: at most 2048)"))
@@ -263,8 +264,8 @@ public final class FunctionSettings {
 
   /** Checked by {@link #checkTags}: keys and values as Lambda limits them. */
   public static final Setting<Map<String, String>> TAGS = Setting.spec("tags", Kind.MAP, FunctionSpec::tags, FunctionSpec.Builder::tags)
-      .doc("Lambda's tags of the function (a mapping of KEY: value), set by CreateFunction, TagResource and UntagResource "
-          + "and returned by ListTags and GetFunction (default: none).")
+      .flag("--tags", "KEY=VALUE")
+      .doc("Lambda tag of the function as KEY=VALUE (repeatable; replaces the manifest's tags), also set by CreateFunction, TagResource and UntagResource and returned by ListTags and GetFunction (default: none).")
       .byDefault(Map.of(), false)
       .check(FunctionSettings::checkTags)
       .view("tags", Shown.WHEN_SET, s -> s.tags().isEmpty() ? null : s.tags())
@@ -272,6 +273,7 @@ public final class FunctionSettings {
 
   public static final Setting<String> AWS_RUNTIME = Setting.spec("awsRuntime", Kind.TEXT, FunctionSpec::awsRuntime,
           FunctionSpec.Builder::awsRuntime)
+      .flag("--aws-runtime", "IDENTIFIER")
       .doc("The Lambda runtime identifier the function was created with through the Lambda API (e.g. nodejs22.x), returned as "
           + "Runtime; the function runs on the interpreter or JDK of its family that the daemon found (default: none).")
       .view("awsRuntime", Shown.WHEN_SET, FunctionSpec::awsRuntime)

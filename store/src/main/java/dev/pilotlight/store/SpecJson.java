@@ -47,8 +47,8 @@ final class SpecJson {
 
   private static <T> void put(ObjectNode n, Setting<T> setting, FunctionSpec spec) {
     T value = setting.get(spec);
-    if (value == null) {
-      return;
+    if (value == null || (setting == FunctionSettings.TAGS && spec.tags().isEmpty())) {
+      return; // no tags: nothing stored, as before tags existed
     }
     if (value instanceof Map<?, ?> map) {
       ObjectNode object = n.putObject(setting.storedKey());

@@ -1,0 +1,141 @@
+package dev.pilotlight.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pilotlight.testing.Zips;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The Lambda operations deploy tools call, through AWS's CLI v2 against a real daemon with a SigV4
+ * key it issued: fields kept at create (Description, Role, Tags, the runtime identifier as written),
+ * tags, reserved concurrency, account settings, layers, and an operation Pilotlight does not serve
+ * named {@code UnknownOperationException}.
+ */
+class LambdaOperationsIT {
+  static DaemonFixture d;
+  static Path work;
+  static final Map<String, String> keyEnv = new HashMap<>();
+
+  @BeforeAll
+  static void start(@TempDir Path data, @TempDir Path dir) {
+    work = dir;
+    d = new DaemonFixture(data);
+    DaemonFixture.CliResult created = d.cli("keys", "create", "--role", "deploy", "--description", "lambda operations test");
+    assertThat(created.exit()).as(created.err()).isZero();
+    for (String line : created.out().strip().split("\n")) {
+      int eq = line.indexOf('=');
+      if (eq > 0) {
+        keyEnv.put(line.substring(0, eq), line.substring(eq + 1));
+      }
+    }
+    assertThat(keyEnv).containsOnlyKeys("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (d != null) {
+      d.close();
+    }
+  }
+
+  record Result(int exit, String out, String err) {
+    JsonNode json() throws Exception {
+      return DaemonFixture.JSON.readTree(out);
+    }
+  }
+
+  static Result aws(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(AwsCliIT.AWS.toString(), "--endpoint-url", d.url(), "--output", "json", "lambda"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile());
+    Map<String, String> env = pb.environment();
+    env.keySet().removeIf(k -> k.startsWith("AWS_"));
+    env.putAll(keyEnv);
+    env.put("AWS_DEFAULT_REGION", "us-east-1");
+    env.put("AWS_EC2_METADATA_DISABLED", "true");
+    env.put("AWS_PAGER", "");
+    env.put("AWS_CONFIG_FILE", work.resolve("no-config").toString());
+    env.put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("no-credentials").toString());
+    env.put("HOME", work.toString());
+    Path out = Files.createTempFile(work, "out", ".txt");
+    Path err = Files.createTempFile(work, "err", ".txt");
+    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(90, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("aws " + String.join(" ", args) + " did not finish within 90 s");
+    }
+    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  static Result ok(String... args) throws Exception {
+    Result r = aws(args);
+    assertThat(r.exit()).as("aws lambda %s: %s", String.join(" ", args), r.err()).isZero();
+    return r;
+  }
+
+  @Test
+  void deployToolOperationsWorkAndUnservedOnesAreNamed() throws Exception {
+    Path zip = work.resolve("ops.zip");
+    Files.write(zip, Zips.ofText("app.py", "def handler(event, context):\n    return {'ok': True}\n"));
+    String role = "arn:aws:iam::123456789012:role/service-role/ops-role";
+    JsonNode created = ok("create-function", "--function-name", "ops", "--runtime", "python3.14", "--handler", "app.handler",
+        "--role", role, "--description", "the operations test", "--tags", "team=core,stage=test",
+        "--zip-file", "fileb://" + zip).json();
+    assertThat(created.path("Runtime").asText()).isEqualTo("python3.14");
+    assertThat(created.path("Description").asText()).isEqualTo("the operations test");
+    assertThat(created.path("Role").asText()).isEqualTo(role);
+
+    JsonNode got = ok("get-function", "--function-name", "ops").json();
+    assertThat(got.path("Configuration").path("Runtime").asText()).isEqualTo("python3.14");
+    assertThat(got.path("Configuration").path("Description").asText()).isEqualTo("the operations test");
+    assertThat(got.path("Tags").path("team").asText()).isEqualTo("core");
+    assertThat(ok("list-functions").json().path("Functions").get(0).path("Role").asText()).isEqualTo(role);
+    Path response = work.resolve("response.json");
+    ok("invoke", "--function-name", "ops", response.toString());
+    assertThat(Files.readString(response)).contains("\"ok\": true");
+
+    String arn = created.path("FunctionArn").asText();
+    ok("tag-resource", "--resource", arn, "--tags", "owner=ops");
+    ok("untag-resource", "--resource", arn, "--tag-keys", "stage");
+    assertThat(ok("list-tags", "--resource", arn).json().path("Tags").properties().stream().map(Map.Entry::getKey).toList())
+        .containsExactlyInAnyOrder("team", "owner");
+
+    assertThat(ok("put-function-concurrency", "--function-name", "ops", "--reserved-concurrent-executions", "2").json()
+        .path("ReservedConcurrentExecutions").asInt()).isEqualTo(2);
+    assertThat(ok("get-function-concurrency", "--function-name", "ops").json().path("ReservedConcurrentExecutions").asInt()).isEqualTo(2);
+    assertThat(ok("get-function", "--function-name", "ops").json().path("Concurrency").path("ReservedConcurrentExecutions").asInt())
+        .isEqualTo(2);
+    ok("invoke", "--function-name", "ops", response.toString()); // still runs under its reservation
+    JsonNode account = ok("get-account-settings").json();
+    int total = account.path("AccountLimit").path("ConcurrentExecutions").asInt();
+    assertThat(total).isPositive();
+    assertThat(account.path("AccountLimit").path("UnreservedConcurrentExecutions").asInt()).isLessThan(total);
+    assertThat(account.path("AccountUsage").path("FunctionCount").asInt()).isEqualTo(1);
+    assertThat(account.path("AccountUsage").path("TotalCodeSize").asLong()).isEqualTo(Files.size(zip));
+    Result tooMuch = aws("put-function-concurrency", "--function-name", "ops", "--reserved-concurrent-executions", Integer.toString(total));
+    assertThat(tooMuch.exit()).isNotZero();
+    assertThat(tooMuch.err()).contains("InvalidParameterValueException").contains("UnreservedConcurrentExecution below its minimum");
+    ok("delete-function-concurrency", "--function-name", "ops");
+    assertThat(ok("get-function-concurrency", "--function-name", "ops").json().has("ReservedConcurrentExecutions")).isFalse();
+
+    assertThat(ok("list-layers").json().path("Layers").isEmpty()).isTrue();
+    assertThat(ok("list-layer-versions", "--layer-name", "none").json().path("LayerVersions").isEmpty()).isTrue();
+
+    Result policy = aws("get-policy", "--function-name", "ops");
+    assertThat(policy.exit()).isNotZero();
+    assertThat(policy.err()).contains("(UnknownOperationException)");
+    Result signing = aws("list-code-signing-configs");
+    assertThat(signing.err()).contains("(UnknownOperationException)");
+  }
+}
