@@ -8,6 +8,7 @@ import dev.pilotlight.gateway.KeepAliveView;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.NodeConcurrency;
 import dev.pilotlight.model.release.Alias;
 import dev.pilotlight.model.release.Releases;
 import dev.pilotlight.model.release.Rollout;
@@ -177,6 +178,7 @@ final class ControlPlaneService implements ControlPlane {
         return store(spec, zip);
       }
       checkRunnable(spec, current.codeDir());
+      checkReservation(spec);
       Deployment d = registry.save(spec, current.codeSha256(), current.codeSize(), current.codeDir(), clock.instant());
       activate(d);
       return d;
@@ -253,6 +255,7 @@ final class ControlPlaneService implements ControlPlane {
     try {
       Manifest.Contents manifest = Manifest.read(readManifest(stored.dir()), name);
       checkRunnable(manifest.spec(), stored.dir());
+      checkReservation(manifest.spec());
       return new StagedPackage(stored, manifest.spec(), manifest.rollout(), manifest.schedules(), manifest.events());
     } catch (RuntimeException e) {
       dropUnreferencedCode(); // don't keep code nothing will run
@@ -304,6 +307,7 @@ final class ControlPlaneService implements ControlPlane {
     StoredPackage stored = artifacts.store(zip);
     try {
       checkRunnable(spec, stored.dir());
+      checkReservation(spec);
     } catch (RuntimeException e) {
       dropUnreferencedCode(); // don't keep code nothing will run
       throw e;
@@ -356,6 +360,23 @@ final class ControlPlaneService implements ControlPlane {
       activator.deploy(latest);
       router.set(name, router.releases(name));
     }
+  }
+
+  /** What the node can run, against which reserved concurrencies are checked; unlimited until wired. */
+  private volatile NodeConcurrency node = new NodeConcurrency(Long.MAX_VALUE);
+
+  /** Checks every later reservation against {@code node} (the daemon's memory budget). */
+  void reservations(NodeConcurrency node) {
+    this.node = node;
+  }
+
+  /**
+   * Refuses a reserved concurrency that, beside the other functions', would leave less of the node
+   * unreserved than Lambda allows ({@link NodeConcurrency#checkReservation}): the one place every
+   * deploy, update and the Lambda API's PutFunctionConcurrency pass.
+   */
+  private void checkReservation(FunctionSpec spec) {
+    node.checkReservation(spec, registry.list().stream().map(Deployment::spec).toList());
   }
 
   /** Refuses at deploy what could never start, rather than failing every cold start later. */

@@ -205,6 +205,7 @@ public final class Wiring {
     ControlPlaneService control = new ControlPlaneService(new ControlPlaneService.Stores(registry, artifacts, logs, events), activator,
         executor::prepare, clock, usage, spec -> keepAliveView(spec, config.keepAlive(), keepAlive, rhythms), rhythms::forget, stats,
         config.keepRevisions());
+    control.reservations(new NodeConcurrency(capacity.limitMb()));
     control.restore();
     FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage).routing(control.router());
     AsyncDispatcher async = AsyncDispatcher.create(events, new InvokerEventRunner(invoker),
