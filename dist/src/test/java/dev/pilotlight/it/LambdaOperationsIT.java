@@ -132,9 +132,27 @@ class LambdaOperationsIT {
     assertThat(ok("list-layers").json().path("Layers").isEmpty()).isTrue();
     assertThat(ok("list-layer-versions", "--layer-name", "none").json().path("LayerVersions").isEmpty()).isTrue();
 
-    Result policy = aws("get-policy", "--function-name", "ops");
-    assertThat(policy.exit()).isNotZero();
-    assertThat(policy.err()).contains("(UnknownOperationException)");
+    Result noPolicy = aws("get-policy", "--function-name", "ops");
+    assertThat(noPolicy.err()).contains("(ResourceNotFoundException)");
+    JsonNode added = ok("add-permission", "--function-name", "ops", "--statement-id", "s3-invoke", "--action", "lambda:InvokeFunction",
+        "--principal", "s3.amazonaws.com", "--source-arn", "arn:aws:s3:::my-bucket", "--source-account", "123456789012").json();
+    JsonNode statement = DaemonFixture.JSON.readTree(added.path("Statement").asText());
+    assertThat(statement.path("Principal").path("Service").asText()).isEqualTo("s3.amazonaws.com");
+    assertThat(statement.path("Condition").path("ArnLike").path("AWS:SourceArn").asText()).isEqualTo("arn:aws:s3:::my-bucket");
+    assertThat(aws("add-permission", "--function-name", "ops", "--statement-id", "s3-invoke", "--action", "lambda:InvokeFunction",
+        "--principal", "*").err()).contains("(ResourceConflictException)");
+    ok("add-permission", "--function-name", "ops", "--statement-id", "url", "--action", "lambda:InvokeFunctionUrl", "--principal", "*",
+        "--function-url-auth-type", "NONE");
+    JsonNode policy = ok("get-policy", "--function-name", "ops").json();
+    JsonNode document = DaemonFixture.JSON.readTree(policy.path("Policy").asText());
+    assertThat(document.path("Statement").findValuesAsText("Sid")).containsExactly("s3-invoke", "url");
+    assertThat(policy.path("RevisionId").asText()).isNotEmpty();
+    ok("remove-permission", "--function-name", "ops", "--statement-id", "s3-invoke");
+    assertThat(aws("remove-permission", "--function-name", "ops", "--statement-id", "s3-invoke").err())
+        .contains("(ResourceNotFoundException)");
+    assertThat(DaemonFixture.JSON.readTree(ok("get-policy", "--function-name", "ops").json().path("Policy").asText())
+        .path("Statement").findValuesAsText("Sid")).containsExactly("url");
+
     Result signing = aws("list-code-signing-configs");
     assertThat(signing.err()).contains("(UnknownOperationException)");
   }

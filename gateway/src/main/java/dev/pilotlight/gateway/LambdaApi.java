@@ -52,6 +52,7 @@ public final class LambdaApi {
   private final LambdaFunctions functions;
   private final LambdaEventInvokeConfigs invokeConfigs;
   private final LambdaTags tags;
+  private final LambdaPolicies policies;
   private final LambdaConcurrency concurrency;
   private LambdaEventSourceMappings mappings;
 
@@ -69,6 +70,7 @@ public final class LambdaApi {
     this.functions = new LambdaFunctions(control);
     this.invokeConfigs = new LambdaEventInvokeConfigs(control);
     this.tags = new LambdaTags(control);
+    this.policies = new LambdaPolicies(control);
     this.concurrency = new LambdaConcurrency(control, node);
   }
 
@@ -113,6 +115,13 @@ public final class LambdaApi {
     try {
       if (parts.length >= 2 && parts[1].equals("event-source-mappings") && parts.length <= 3 && mappings != null) {
         eventSourceMappings(ctx, req, keepAlive, parts.length == 3 ? QueryStringDecoder.decodeComponent(parts[2]) : "", query);
+        return;
+      }
+      if (parts.length == 5 && parts[1].equals("functions") && parts[3].equals("policy") && m.equals(HttpMethod.DELETE)) {
+        String name = QueryStringDecoder.decodeComponent(parts[2]);
+        String sid = QueryStringDecoder.decodeComponent(parts[4]);
+        String revision = first(query, "RevisionId");
+        blocking(ctx, req, keepAlive, () -> policies.remove(name, sid, revision));
         return;
       }
       if (parts.length < 2 || !parts[1].equals("functions") || parts.length > 5 || (parts.length == 5 && !parts[3].equals("aliases"))) {
@@ -187,6 +196,16 @@ public final class LambdaApi {
           } else if (m.equals(HttpMethod.PUT)) {
             byte[] body = ByteBufUtil.getBytes(req.content());
             blocking(ctx, req, keepAlive, () -> functions.updateConfiguration(name, body));
+          } else {
+            throw unknown(m, path);
+          }
+        }
+        case "policy" -> {
+          if (m.equals(HttpMethod.GET)) {
+            blocking(ctx, req, keepAlive, () -> policies.get(name));
+          } else if (m.equals(HttpMethod.POST)) {
+            byte[] body = ByteBufUtil.getBytes(req.content());
+            blocking(ctx, req, keepAlive, () -> policies.add(name, qualifier, body));
           } else {
             throw unknown(m, path);
           }

@@ -289,11 +289,21 @@ public final class FunctionSettings {
       .view("reservedConcurrency", Shown.WHEN_SET, FunctionSpec::reservedConcurrency)
       .build();
 
+  public static final Setting<Map<String, String>> PERMISSIONS = Setting.spec("permissions", Kind.MAP, FunctionSpec::permissions,
+          FunctionSpec.Builder::permissions)
+      .flag("--permissions", "SID=STATEMENT")
+      .doc("Statement of Lambda's resource-based policy as SID=its JSON (repeatable; replaces the manifest's), also set by "
+          + "AddPermission and RemovePermission and returned by GetPolicy; stored, not enforced (default: none).")
+      .byDefault(Map.of(), false)
+      .check(v -> failIf(v.size() > 100, "permissions: " + v.size() + " statements (expected: at most 100)"))
+      .notShown()
+      .build();
+
   /** Every setting, in manifest order. */
   public static final List<Setting<?>> ALL = List.of(NAME, RUNTIME, HANDLER, COMMAND, MEMORY, EPHEMERAL_STORAGE, TIMEOUT, CONCURRENCY, MIN_INSTANCES,
       MAX_INSTANCES, IDLE_TIMEOUT, ENV, MAX_EVENT_AGE, MAX_RETRIES, RETRY_DELAY, TARGET_UTILIZATION, STABLE_WINDOW, PANIC_WINDOW,
       PANIC_THRESHOLD, MAX_SCALE_UP_RATE, MAX_SCALE_DOWN_RATE, MAX_QUEUE, MAX_QUEUE_WAIT, SCALE_DOWN_DELAY, KEEP_ALIVE, READINESS_PATH, AUTH,
-      INVOKE_MODE, ON_SUCCESS, ON_FAILURE, DEAD_LETTER, DESCRIPTION, ROLE, TAGS, AWS_RUNTIME, RESERVED_CONCURRENCY);
+      INVOKE_MODE, ON_SUCCESS, ON_FAILURE, DEAD_LETTER, DESCRIPTION, ROLE, TAGS, AWS_RUNTIME, RESERVED_CONCURRENCY, PERMISSIONS);
 
   /** The autoscaler and queue settings, as {@link ScalingSettings} holds them. */
   public static final List<Setting<?>> SCALING = ALL.stream().filter(Setting::isScaling).toList();

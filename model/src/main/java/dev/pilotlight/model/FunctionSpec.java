@@ -61,6 +61,8 @@ import java.util.regex.Pattern;
  *     back as written; it must belong to {@code runtime}'s family; null: none given
  * @param reservedConcurrency Lambda's reserved concurrency: at most this many requests at once, and the
  *     instances that serve them are never stopped to make room for another function; null: none
+ * @param permissions the statements of Lambda's resource-based policy (AddPermission), by statement
+ *     id, each the statement's JSON; stored and returned, not enforced (see docs/lambda-compatibility.md)
  */
 public record FunctionSpec(
     String name,
@@ -90,7 +92,8 @@ public record FunctionSpec(
     String role,
     Map<String, String> tags,
     String awsRuntime,
-    Integer reservedConcurrency) {
+    Integer reservedConcurrency,
+    Map<String, String> permissions) {
 
   public static final int DEFAULT_MEMORY_MB = 256;
   /** The {@code invokeMode} whose function URL streams. */
@@ -140,7 +143,7 @@ public record FunctionSpec(
       int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env, Duration maxEventAge, int maxRetries,
       Duration retryDelay, ScalingSettings scaling, KeepAlive keepAlive, String readinessPath, String auth,
       int ephemeralStorageMb, String invokeMode, String onSuccess, String onFailure, String deadLetter, String description,
-      String role, Map<String, String> tags, String awsRuntime, Integer reservedConcurrency) {
+      String role, Map<String, String> tags, String awsRuntime, Integer reservedConcurrency, Map<String, String> permissions) {
     validateName(name);
     if (runtime == null) {
       throw new Failure.InvalidInput("runtime is missing (expected one of: " + Runtime.accepted() + ")");
@@ -178,6 +181,7 @@ public record FunctionSpec(
     this.tags = tags == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(tags));
     this.awsRuntime = awsRuntime == null || awsRuntime.isBlank() ? null : awsRuntime.strip().toLowerCase(java.util.Locale.ROOT);
     this.reservedConcurrency = reservedConcurrency;
+    this.permissions = permissions == null ? Map.of() : Collections.unmodifiableMap(new java.util.LinkedHashMap<>(permissions));
     if (this.awsRuntime != null && Runtime.parse(this.awsRuntime) != runtime) {
       throw new Failure.InvalidInput("awsRuntime: '" + awsRuntime + "' is not a runtime of family " + runtime + " (expected one of: "
           + String.join(", ", runtime.awsIdentifiers()) + ")");
@@ -414,6 +418,7 @@ public record FunctionSpec(
     private Map<String, String> tags = FunctionSettings.TAGS.defaultValue();
     private String awsRuntime;
     private Integer reservedConcurrency;
+    private Map<String, String> permissions = FunctionSettings.PERMISSIONS.defaultValue();
 
     private Builder() {}
 
@@ -578,6 +583,12 @@ public record FunctionSpec(
       return this;
     }
 
+    /** Statement id to the statement's JSON, in the order added. */
+    public Builder permissions(Map<String, String> v) {
+      permissions = v;
+      return this;
+    }
+
     /** The scaling settings being built, for {@link Setting#set}. */
     ScalingSettings.Builder scalingBuilder() {
       return scaling;
@@ -587,7 +598,7 @@ public record FunctionSpec(
       return new FunctionSpec(name, runtime, handler, command, memoryMb != null ? memoryMb : defaultMemoryMb(runtime), timeout,
           concurrency != null ? concurrency : defaultConcurrency(runtime), minInstances, maxInstances, idleTimeout,
           env, maxEventAge, maxRetries, retryDelay, scaling.build(), keepAlive, readinessPath, auth,
-          ephemeralStorageMb, invokeMode, onSuccess, onFailure, deadLetter, description, role, tags, awsRuntime, reservedConcurrency);
+          ephemeralStorageMb, invokeMode, onSuccess, onFailure, deadLetter, description, role, tags, awsRuntime, reservedConcurrency, permissions);
     }
   }
 }
