@@ -179,13 +179,9 @@ public record FunctionSpec(
     this.description = description == null || description.isEmpty() ? null : description;
     this.role = role == null || role.isBlank() ? null : role.strip();
     this.tags = tags == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(tags));
-    this.awsRuntime = awsRuntime == null || awsRuntime.isBlank() ? null : awsRuntime.strip().toLowerCase(java.util.Locale.ROOT);
+    this.awsRuntime = awsRuntime(runtime, awsRuntime);
     this.reservedConcurrency = reservedConcurrency;
     this.permissions = permissions == null ? Map.of() : Collections.unmodifiableMap(new java.util.LinkedHashMap<>(permissions));
-    if (this.awsRuntime != null && Runtime.parse(this.awsRuntime) != runtime) {
-      throw new Failure.InvalidInput("awsRuntime: '" + awsRuntime + "' is not a runtime of family " + runtime + " (expected one of: "
-          + String.join(", ", runtime.awsIdentifiers()) + ")");
-    }
     if (!runtime.lambdaStyle() && (this.onSuccess != null || this.onFailure != null || this.deadLetter != null)) {
       throw new Failure.InvalidInput("onSuccess, onFailure, deadLetter: only Lambda-style functions take asynchronous invocations "
           + "(an http app has no destinations)");
@@ -286,6 +282,22 @@ public record FunctionSpec(
       return RESPONSE_STREAM;
     }
     throw new Failure.InvalidInput("invokeMode: '" + v + "' (expected: buffered or response_stream)");
+  }
+
+  /**
+   * An {@code awsRuntime} as stored: lower case; null when blank or only a name of the family
+   * ({@code java}, {@code python3}), which is no Lambda identifier; refused when of another family.
+   */
+  private static String awsRuntime(Runtime runtime, String v) {
+    if (v == null || v.isBlank()) {
+      return null;
+    }
+    String id = v.strip().toLowerCase(java.util.Locale.ROOT);
+    if (Runtime.parse(id) != runtime) {
+      throw new Failure.InvalidInput("awsRuntime: '" + v + "' is not a runtime of family " + runtime + " (expected one of: "
+          + String.join(", ", runtime.awsIdentifiers()) + ")");
+    }
+    return runtime.awsIdentifiers().contains(id) ? id : null;
   }
 
   /**

@@ -62,5 +62,7 @@ class NodeConcurrencyTest {
     assertThatThrownBy(() -> s.toBuilder().awsRuntime("python3.14").build())
         .hasMessageStartingWith("awsRuntime: 'python3.14' is not a runtime of family node");
     assertThatThrownBy(() -> s.toBuilder().tags(Map.of("aws:x", "1")).build()).hasMessageContaining("reserved");
+    assertThat(s.toBuilder().awsRuntime("NODEJS24.X").build().awsRuntime()).isEqualTo("nodejs24.x");
+    assertThat(s.toBuilder().awsRuntime("node").build().awsRuntime()).as("a family name is no Lambda identifier").isNull();
   }
 }

@@ -47,6 +47,8 @@ class ManifestTest {
     FunctionSpec spec = Manifest.parse("runtime: java21\nhandler: example.Hello::handleRequest\n", "hello-java");
     assertThat(spec.runtime()).isEqualTo(Runtime.JAVA);
     assertThat(spec.handler()).isEqualTo("example.Hello::handleRequest");
+    assertThat(spec.awsRuntime()).as("read back by the Lambda API as written").isEqualTo("java21");
+    assertThat(Manifest.parse("runtime: java\nhandler: a.B\n", "x").awsRuntime()).isNull();
   }
 
   @Test
