@@ -104,6 +104,7 @@ class LambdaOperationsIT {
     Path response = work.resolve("response.json");
     ok("invoke", "--function-name", "ops", response.toString());
     assertThat(Files.readString(response)).contains("\"ok\": true");
+    assertThat(d.get("/healthz").body()).as("what python3.14 actually runs on").contains("runtimes: ").contains("python3.x on /");
 
     String arn = created.path("FunctionArn").asText();
     ok("tag-resource", "--resource", arn, "--tags", "owner=ops");

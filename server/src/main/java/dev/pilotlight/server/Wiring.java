@@ -74,6 +74,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -244,7 +245,7 @@ public final class Wiring {
           activatorMeters.refresh();
           sourceMeters.refresh();
           return metrics.scrape();
-        }, gatekeeper, protections(security, executor.limits(), executor.isolation()));
+        }, gatekeeper, healthLines(protections(security, executor.limits(), executor.isolation()), executor.runtimes()));
     GatewayServer gateway;
     try {
       gateway = GatewayServer.start(new GatewayConfig(config.host(), config.port(),
@@ -315,6 +316,14 @@ public final class Wiring {
         logs.close();
       }
     };
+  }
+
+  /** {@code /healthz}'s lines: the protections, then what each runtime family runs on (logged at start too). */
+  static List<String> healthLines(List<String> protections, String runtimes) {
+    LOG.log(System.Logger.Level.INFO, "pilotlight: runtimes: " + runtimes);
+    List<String> lines = new ArrayList<>(protections);
+    lines.add("runtimes: " + runtimes);
+    return lines;
   }
 
   /**
