@@ -84,6 +84,52 @@ class LambdaOperationsIT {
     return r;
   }
 
+  /** boto3 (Debian's python3-boto3), as AWS's Python samples call it: GetAccountSettings first, then the rest by their error codes. */
+  @Test
+  void boto3SeesTheAccountTheTagsAndNamedErrors() throws Exception {
+    String script = """
+        import json, sys, boto3, botocore.exceptions
+        c = boto3.client("lambda", endpoint_url=sys.argv[1], region_name="us-east-1")
+        out = {"account": c.get_account_settings()["AccountLimit"]}
+        c.create_function(FunctionName="boto", Runtime="nodejs24.x", Handler="index.handler", Role="arn:aws:iam::1:role/r",
+            Code={"ZipFile": open(sys.argv[2], "rb").read()}, Tags={"via": "boto3"}, Description="from boto3")
+        f = c.get_function(FunctionName="boto")
+        out["runtime"] = f["Configuration"]["Runtime"]
+        out["tags"] = f["Tags"]
+        out["concurrency"] = c.put_function_concurrency(FunctionName="boto", ReservedConcurrentExecutions=1)["ReservedConcurrentExecutions"]
+        for name, call in [("provisioned", lambda: c.get_provisioned_concurrency_config(FunctionName="boto", Qualifier="1")),
+                           ("missing", lambda: c.list_tags(Resource="arn:aws:lambda:us-east-1:000000000000:function:nope"))]:
+            try:
+                call()
+                out[name] = "no error"
+            except botocore.exceptions.ClientError as e:
+                out[name] = e.response["Error"]["Code"]
+        c.delete_function(FunctionName="boto")
+        print(json.dumps(out))
+        """;
+    Path py = work.resolve("ops.py");
+    Files.writeString(py, script);
+    Path zip = work.resolve("boto.zip");
+    Files.write(zip, Zips.ofText("index.js", "exports.handler = async () => ({ok: true});\n"));
+    ProcessBuilder pb = new ProcessBuilder("python3", py.toString(), d.url(), zip.toString()).directory(work.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+    pb.environment().putAll(keyEnv);
+    pb.environment().put("AWS_CONFIG_FILE", work.resolve("no-config").toString());
+    pb.environment().put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("no-credentials").toString());
+    Path out = work.resolve("boto.out");
+    Path err = work.resolve("boto.err");
+    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    assertThat(p.waitFor(90, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(Files.readString(err)).isZero();
+    JsonNode r = DaemonFixture.JSON.readTree(Files.readString(out));
+    assertThat(r.path("account").path("ConcurrentExecutions").asInt()).isPositive();
+    assertThat(r.path("runtime").asText()).isEqualTo("nodejs24.x");
+    assertThat(r.path("tags").path("via").asText()).isEqualTo("boto3");
+    assertThat(r.path("concurrency").asInt()).isEqualTo(1);
+    assertThat(r.path("provisioned").asText()).isEqualTo("UnknownOperationException");
+    assertThat(r.path("missing").asText()).isEqualTo("ResourceNotFoundException");
+  }
+
   @Test
   void deployToolOperationsWorkAndUnservedOnesAreNamed() throws Exception {
     Path zip = work.resolve("ops.zip");
