@@ -94,6 +94,7 @@ public final class Activator {
 
   /** Registers a function or points it at a new revision. */
   public void deploy(Deployment d) {
+    budget.reserveFor(d.name(), d.spec().reservedMemoryMb());
     FunctionPool existing = pools.putIfAbsent(d.name(), new FunctionPool(d, false, ctx));
     if (existing != null) {
       existing.redeploy(d);
@@ -152,6 +153,7 @@ public final class Activator {
       all.add(remove(PoolSnapshot.pinnedPool(name, r), reason));
     }
     all.add(remove(name, reason));
+    budget.reserveFor(name, 0);
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
   }
 
@@ -281,11 +283,11 @@ public final class Activator {
     String forFunction = requester.deployment().name();
     for (FunctionPool.IdleInstance victim : idle) {
       victim.pool().evict(victim.id(), forFunction);
-      if (budget.tryReserve(mb)) {
+      if (budget.tryReserve(forFunction, mb)) {
         return true;
       }
     }
-    return budget.tryReserve(mb);
+    return budget.tryReserve(forFunction, mb);
   }
 
   /**
