@@ -103,7 +103,8 @@ final class LambdaFunctions {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("Configuration", configuration(functionName, qualifier));
     body.put("Code", Map.of()); // no Location: the package is not offered for download
-    FunctionSpec latest = control.find(LambdaNames.parse(functionName).name()).orElseThrow().spec(); // tags and concurrency are the function's
+    String name = LambdaNames.parse(functionName).name();
+    FunctionSpec latest = control.find(name).orElseThrow(() -> new Failure.FunctionNotFound(name)).spec(); // tags, concurrency: the function's
     body.put("Tags", latest.tags());
     if (latest.reservedConcurrency() != null) {
       body.put("Concurrency", Map.of("ReservedConcurrentExecutions", latest.reservedConcurrency()));
