@@ -92,6 +92,21 @@ public final class Activator {
     }
   }
 
+  /**
+   * Gives the pools serving revision {@code d.revision()} of the function its amended settings
+   * (FunctionSpec#differsOnlyInMetadata): their instances keep serving, and a new reserved
+   * concurrency applies at once.
+   */
+  public void amend(Deployment d) {
+    budget.reserveFor(d.name(), d.spec().reservedMemoryMb());
+    for (String key : List.of(d.name(), PoolSnapshot.pinnedPool(d.name(), d.revision()))) {
+      FunctionPool pool = pools.get(key);
+      if (pool != null && pool.deployment().revision() == d.revision()) {
+        pool.amend(d);
+      }
+    }
+  }
+
   /** Registers a function or points it at a new revision. */
   public void deploy(Deployment d) {
     budget.reserveFor(d.name(), d.spec().reservedMemoryMb());

@@ -91,6 +91,11 @@ final class FunctionPool {
     return state.memoryBlocked();
   }
 
+  /** The same revision with amended settings: the instances stay. */
+  void amend(Deployment d) {
+    apply(locked(now -> state.amend(d, now)));
+  }
+
   /** Points new requests at a new revision; old instances finish their work and stop. */
   void redeploy(Deployment d) {
     apply(locked(now -> state.redeploy(d, now)));

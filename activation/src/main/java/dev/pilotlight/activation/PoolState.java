@@ -272,6 +272,22 @@ public final class PoolState {
   }
 
   /** Points new requests at a new revision; old instances finish their work and stop. */
+  /**
+   * The same revision with settings no instance sees changed ({@code FunctionSpec.differsOnlyInMetadata}):
+   * the instances stay; a new reserved concurrency counts from now (launches, eviction floor).
+   */
+  public List<PoolEffect> amend(Deployment d, Instant now) {
+    if (d.revision() != deployment.revision() || !d.spec().differsOnlyInMetadata(deployment.spec())) {
+      throw new IllegalArgumentException("amend of " + key + ": revision " + d.revision() + " is not an amendment of revision "
+          + deployment.revision());
+    }
+    begin();
+    deployment = d;
+    demandChanged(now);
+    rebalanceNow();
+    return end();
+  }
+
   public List<PoolEffect> redeploy(Deployment d, Instant now) {
     if (pinned) {
       throw new IllegalStateException("pool " + key + " is pinned to its revision");

@@ -301,6 +301,19 @@ public record FunctionSpec(
   }
 
   /**
+   * Whether this spec and {@code other} differ at most in what no running instance sees: the
+   * description, role, tags, resource policy statements and reserved concurrency. Such a change is
+   * made to the current revision in place, without new instances.
+   */
+  public boolean differsOnlyInMetadata(FunctionSpec other) {
+    return withoutMetadata().equals(other.withoutMetadata());
+  }
+
+  private FunctionSpec withoutMetadata() {
+    return toBuilder().description(null).role(null).tags(Map.of()).permissions(Map.of()).reservedConcurrency(null).build();
+  }
+
+  /**
    * The most instances the function may run: {@code maxInstances}, and with a reserved concurrency
    * no more than it takes to serve that many requests at once ({@code concurrency} per instance).
    */

@@ -179,6 +179,9 @@ final class ControlPlaneService implements ControlPlane {
       }
       checkRunnable(spec, current.codeDir());
       checkReservation(spec);
+      if (!spec.equals(current.spec()) && spec.differsOnlyInMetadata(current.spec())) {
+        return amend(current, spec);
+      }
       Deployment d = registry.save(spec, current.codeSha256(), current.codeSize(), current.codeDir(), clock.instant());
       activate(d);
       return d;
@@ -360,6 +363,20 @@ final class ControlPlaneService implements ControlPlane {
       activator.deploy(latest);
       router.set(name, router.releases(name));
     }
+  }
+
+  /**
+   * A change no instance sees (tags, description, role, resource policy, reserved concurrency) made
+   * to the current revision in place: no new revision, and the instances keep serving; the pool
+   * takes the new reservation at once. Call under the write lock.
+   */
+  private Deployment amend(Deployment current, FunctionSpec spec) {
+    Deployment d = registry.amend(current, spec);
+    live.put(d.name(), d);
+    activator.amend(d);
+    logs.append(d.name(), "-", null, "CONFIG revision " + d.revision() + " amended (tags, description, role, resource policy or "
+        + "reserved concurrency; instances kept)");
+    return d;
   }
 
   /** What the node can run, against which reserved concurrencies are checked; unlimited until wired. */
