@@ -92,8 +92,24 @@ public final class Activator {
     }
   }
 
+  /**
+   * Gives the pools serving revision {@code d.revision()} of the function its amended settings
+   * (FunctionSpec#differsOnlyInMetadata): their instances keep serving, and a new reserved
+   * concurrency applies at once.
+   */
+  public void amend(Deployment d) {
+    budget.reserveFor(d.name(), d.spec().reservedMemoryMb());
+    for (String key : List.of(d.name(), PoolSnapshot.pinnedPool(d.name(), d.revision()))) {
+      FunctionPool pool = pools.get(key);
+      if (pool != null && pool.deployment().revision() == d.revision()) {
+        pool.amend(d);
+      }
+    }
+  }
+
   /** Registers a function or points it at a new revision. */
   public void deploy(Deployment d) {
+    budget.reserveFor(d.name(), d.spec().reservedMemoryMb());
     FunctionPool existing = pools.putIfAbsent(d.name(), new FunctionPool(d, false, ctx));
     if (existing != null) {
       existing.redeploy(d);
@@ -152,6 +168,7 @@ public final class Activator {
       all.add(remove(PoolSnapshot.pinnedPool(name, r), reason));
     }
     all.add(remove(name, reason));
+    budget.reserveFor(name, 0);
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
   }
 
@@ -281,11 +298,11 @@ public final class Activator {
     String forFunction = requester.deployment().name();
     for (FunctionPool.IdleInstance victim : idle) {
       victim.pool().evict(victim.id(), forFunction);
-      if (budget.tryReserve(mb)) {
+      if (budget.tryReserve(forFunction, mb)) {
         return true;
       }
     }
-    return budget.tryReserve(mb);
+    return budget.tryReserve(forFunction, mb);
   }
 
   /**

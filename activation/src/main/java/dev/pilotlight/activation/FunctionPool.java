@@ -46,8 +46,12 @@ final class FunctionPool {
 
   FunctionPool(Deployment deployment, boolean pinned, PoolContext ctx) {
     this.ctx = ctx;
+    this.function = deployment.name();
     this.state = new PoolState(deployment, pinned, ctx.bounds(), ctx.policy());
   }
+
+  /** The function's name (a pinned pool's too): its instances' memory counts toward its reservation. */
+  private final String function;
 
   String key() {
     return state.key();
@@ -85,6 +89,11 @@ final class FunctionPool {
 
   synchronized boolean memoryBlocked() {
     return state.memoryBlocked();
+  }
+
+  /** The same revision with amended settings: the instances stay. */
+  void amend(Deployment d) {
+    apply(locked(now -> state.amend(d, now)));
   }
 
   /** Points new requests at a new revision; old instances finish their work and stop. */
@@ -288,7 +297,7 @@ final class FunctionPool {
 
   private void returnMemory(int mb) {
     if (mb > 0) {
-      ctx.budget().release(mb);
+      ctx.budget().release(function, mb);
     }
   }
 
@@ -300,7 +309,7 @@ final class FunctionPool {
     Deployment d = l.deployment();
     int mb = d.spec().memoryMb();
     for (int i = 0; i < l.count(); i++) {
-      if (!ctx.budget().tryReserve(mb) && !(l.forWaiters() && ctx.evictor().makeRoom(this, mb))) {
+      if (!ctx.budget().tryReserve(d.name(), mb) && !(l.forWaiters() && ctx.evictor().makeRoom(this, mb))) {
         int left = l.count() - i;
         Failure reason = noCapacity(d.name(), mb);
         apply(locked(now -> state.notLaunched(left, l.forWaiters(), reason, now)));
@@ -317,7 +326,7 @@ final class FunctionPool {
       }
       f.whenComplete((instance, error) -> {
         if (error != null) {
-          ctx.budget().release(mb);
+          ctx.budget().release(d.name(), mb);
           launchFailed(error instanceof CompletionException ? error.getCause() : error);
         } else {
           launchFailure = null;

@@ -24,6 +24,10 @@ public final class MemoryBudget {
   private final long limitMb;
   private volatile LongSupplier poolMb;
   private long instancesMb;
+  /** Per function with a reservation or instances: {reserved MB, used MB}. */
+  private final java.util.Map<String, long[]> holdings = new java.util.HashMap<>();
+  private static final int RESERVED = 0;
+  private static final int USED = 1;
   private volatile Runnable onRelease = () -> {};
 
   /** @param limitMb the budget in MB; {@link Long#MAX_VALUE} for none */
@@ -67,25 +71,85 @@ public final class MemoryBudget {
   }
 
   /** Reserves {@code mb} for an instance if it fits; false (nothing reserved) if not. */
-  synchronized boolean tryReserve(int mb) {
-    if (instancesMb + poolMb.getAsLong() + mb > limitMb) {
+  boolean tryReserve(int mb) {
+    return tryReserve(null, mb);
+  }
+
+  /**
+   * Reserves {@code mb} for an instance of {@code function} if it fits beside what the other
+   * functions' reserved concurrencies hold back ({@link #reserveFor}); false (nothing reserved) if not.
+   */
+  synchronized boolean tryReserve(String function, int mb) {
+    if (instancesMb + poolMb.getAsLong() + heldBackFrom(function) + mb > limitMb) {
       return false;
     }
     instancesMb += mb;
+    if (function != null) {
+      holding(function)[USED] += mb;
+    }
     return true;
   }
 
   /** Returns an instance's reservation. */
   void release(int mb) {
+    release(null, mb);
+  }
+
+  /** Returns the reservation of an instance of {@code function}. */
+  void release(String function, int mb) {
     synchronized (this) {
       instancesMb -= mb;
+      if (function != null) {
+        long[] h = holding(function);
+        h[USED] = Math.max(0, h[USED] - mb);
+        forgetIfEmpty(function, h);
+      }
     }
     onRelease.run();
   }
 
+  /**
+   * Sets the memory {@code function}'s reserved concurrency guarantees ({@code FunctionSpec.reservedMemoryMb},
+   * 0 for none): what it does not use of it now is held back from every other function's launch
+   * and from the warm pool, so the function can always start the instances its reservation promises.
+   */
+  public void reserveFor(String function, long reservedMb) {
+    synchronized (this) {
+      long[] h = holding(function);
+      h[RESERVED] = Math.max(0, reservedMb);
+      forgetIfEmpty(function, h);
+    }
+    onRelease.run(); // a smaller reservation may let waiting launches of others through
+  }
+
   /** Whether {@code mb} more (a pool runner) fits now; reserves nothing, as the pool counts its runners itself. */
   public boolean fits(int mb) {
-    return usedMb() + mb <= limitMb;
+    long heldBack;
+    synchronized (this) {
+      heldBack = heldBackFrom(null);
+    }
+    return usedMb() + heldBack + mb <= limitMb;
+  }
+
+  /** Memory the reservations of functions other than {@code function} hold and do not use now (pure over the holdings). */
+  private long heldBackFrom(String function) {
+    long held = 0;
+    for (var e : holdings.entrySet()) {
+      if (!e.getKey().equals(function)) {
+        held += Math.max(0, e.getValue()[RESERVED] - e.getValue()[USED]);
+      }
+    }
+    return held;
+  }
+
+  private long[] holding(String function) {
+    return holdings.computeIfAbsent(function, f -> new long[2]);
+  }
+
+  private void forgetIfEmpty(String function, long[] h) {
+    if (h[RESERVED] == 0 && h[USED] == 0) {
+      holdings.remove(function);
+    }
   }
 
   public long limitMb() {

@@ -272,6 +272,22 @@ public final class PoolState {
   }
 
   /** Points new requests at a new revision; old instances finish their work and stop. */
+  /**
+   * The same revision with settings no instance sees changed ({@code FunctionSpec.differsOnlyInMetadata}):
+   * the instances stay; a new reserved concurrency counts from now (launches, eviction floor).
+   */
+  public List<PoolEffect> amend(Deployment d, Instant now) {
+    if (d.revision() != deployment.revision() || !d.spec().differsOnlyInMetadata(deployment.spec())) {
+      throw new IllegalArgumentException("amend of " + key + ": revision " + d.revision() + " is not an amendment of revision "
+          + deployment.revision());
+    }
+    begin();
+    deployment = d;
+    demandChanged(now);
+    rebalanceNow();
+    return end();
+  }
+
   public List<PoolEffect> redeploy(Deployment d, Instant now) {
     if (pinned) {
       throw new IllegalStateException("pool " + key + " is pinned to its revision");
@@ -317,11 +333,12 @@ public final class PoolState {
 
   /**
    * Stops the instance if it has nothing in flight. With {@code evictedFor} (the function the
-   * memory is freed for), not if that would take this function below its minInstances.
+   * memory is freed for), not if that would take this function below its minInstances or the
+   * instances its reserved concurrency guarantees ({@link dev.pilotlight.model.FunctionSpec#guaranteedInstances}).
    */
   public Step stopIdle(String instanceId, String evictedFor, Instant now) {
     begin();
-    if (evictedFor != null && liveSlots() <= deployment.spec().minInstances()) {
+    if (evictedFor != null && liveSlots() <= deployment.spec().guaranteedInstances()) {
       return step(false);
     }
     InstanceSlot victim = find(instanceId);
@@ -372,10 +389,13 @@ public final class PoolState {
     return new PoolSnapshot(key, deployment.spec(), ready, starting, inFlight, queue.size(), loads);
   }
 
-  /** Idle instances beyond minInstances, which another function's launch may stop for memory. */
+  /**
+   * Idle instances beyond minInstances and the reserved concurrency's instances, which another
+   * function's launch may stop for memory.
+   */
   public List<InstanceSlot> evictable() {
     List<InstanceSlot> idle = new ArrayList<>();
-    if (removed || liveSlots() <= deployment.spec().minInstances()) {
+    if (removed || liveSlots() <= deployment.spec().guaranteedInstances()) {
       return idle;
     }
     for (InstanceSlot s : slots) {

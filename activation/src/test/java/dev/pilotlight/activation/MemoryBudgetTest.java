@@ -31,6 +31,25 @@ class MemoryBudgetTest {
   }
 
   @Test
+  void aReservationHoldsBackWhatItsFunctionDoesNotUseFromEveryoneElse() {
+    MemoryBudget budget = new MemoryBudget(1024);
+    budget.reserveFor("reserved", 512);
+
+    assertThat(budget.tryReserve("other", 512)).isTrue();
+    assertThat(budget.tryReserve("other", 256)).as("the reserved function's 512 MB are held back").isFalse();
+    assertThat(budget.fits(1)).as("from the warm pool too").isFalse();
+    assertThat(budget.tryReserve("reserved", 256)).as("its own launches use it").isTrue();
+    assertThat(budget.tryReserve("other", 256)).as("still 256 MB held back for it").isFalse();
+    assertThat(budget.tryReserve("reserved", 256)).isTrue();
+    budget.release("reserved", 256);
+    assertThat(budget.tryReserve("other", 256)).as("an instance of it stopped: its memory is held for it again").isFalse();
+
+    budget.reserveFor("reserved", 0); // DeleteFunctionConcurrency
+    assertThat(budget.tryReserve("other", 256)).isTrue();
+    assertThat(budget.instancesMb()).isEqualTo(1024);
+  }
+
+  @Test
   void releasingTellsTheListenerThatRoomWasMade() {
     MemoryBudget budget = new MemoryBudget(256);
     AtomicLong told = new AtomicLong();

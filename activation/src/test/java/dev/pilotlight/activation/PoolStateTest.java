@@ -338,6 +338,28 @@ class PoolStateTest {
   }
 
   @Test
+  void aReservedConcurrencysInstancesAreNeverEvictedForAnotherFunction() {
+    Deployment d = fn(1, 5, 0, ScalingSettings.UNSET);
+    PoolState p = pool(Deployments.of(d.spec().toBuilder().reservedConcurrency(2).build(), 1));
+    InstanceSlot first = ready(p);
+    InstanceSlot second = ready(p);
+    assertThat(p.evictable()).isEmpty();
+    assertThat(p.stopIdle(first.instance().id(), "g", now()).done()).isFalse();
+    assertThat(p.stopIdle(second.instance().id(), "g", now()).done()).isFalse();
+    assertThat(p.stopIdle(second.instance().id(), null, now()).done()).as("its own idle stop still happens").isTrue();
+  }
+
+  @Test
+  void aReservedConcurrencyCapsTheInstancesLaunchedForWaiters() {
+    Deployment d = fn(1, 10, 0, ScalingSettings.UNSET);
+    PoolState p = pool(Deployments.of(d.spec().toBuilder().reservedConcurrency(2).build(), 1));
+    for (int i = 0; i < 5; i++) {
+      p.acquire(now());
+    }
+    assertThat(p.snapshot().starting()).isEqualTo(2);
+  }
+
+  @Test
   void anInstanceReturnsItsMemoryExactlyOnce() {
     PoolState p = pool(1);
     InstanceSlot slot = ready(p);

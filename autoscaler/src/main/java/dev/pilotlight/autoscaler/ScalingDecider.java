@@ -69,7 +69,7 @@ public final class ScalingDecider {
   public int instancesToStart(PoolSnapshot s) {
     int desired = ceilDiv(s.demand(), s.spec().concurrency());
     desired = Math.max(desired, s.spec().minInstances());
-    desired = Math.min(desired, s.spec().maxInstances());
+    desired = Math.min(desired, s.spec().instanceCap()); // maxInstances, or fewer under a reserved concurrency
     return Math.max(0, desired - s.ready() - s.starting());
   }
 

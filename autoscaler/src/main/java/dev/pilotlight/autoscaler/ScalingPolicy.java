@@ -36,11 +36,15 @@ public record ScalingPolicy(int concurrency, double targetUtilization, Duration 
     }
   }
 
-  /** The function's settings over {@code daemon}'s over the defaults. */
+  /**
+   * The function's settings over {@code daemon}'s over the defaults; a reserved concurrency caps the
+   * instances ({@link FunctionSpec#instanceCap}).
+   */
   public static ScalingPolicy of(FunctionSpec spec, ScalingSettings daemon) {
     ScalingSettings s = spec.scaling().over(daemon).over(ScalingSettings.DEFAULTS);
+    int max = spec.instanceCap();
     return new ScalingPolicy(spec.concurrency(), s.targetUtilization(), s.stableWindow(), s.panicWindow(), s.panicThreshold(),
-        s.maxScaleUpRate(), s.maxScaleDownRate(), spec.minInstances(), spec.maxInstances(), spec.idleTimeout(),
+        s.maxScaleUpRate(), s.maxScaleDownRate(), Math.min(spec.minInstances(), max), max, spec.idleTimeout(),
         s.scaleDownDelay());
   }
 

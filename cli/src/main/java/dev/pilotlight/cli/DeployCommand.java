@@ -30,7 +30,7 @@ class DeployCommand extends DaemonCommand {
 
   /** Settings whose flags are declared below by hand: the name's default, the handler/command choice, the repeatable env. */
   static final Set<Setting<?>> FLAGS_BY_HAND = Set.of(FunctionSettings.NAME, FunctionSettings.HANDLER, FunctionSettings.COMMAND,
-      FunctionSettings.ENV);
+      FunctionSettings.ENV, FunctionSettings.TAGS, FunctionSettings.PERMISSIONS);
 
   @Spec
   CommandSpec spec;
@@ -54,6 +54,14 @@ class DeployCommand extends DaemonCommand {
 
   @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Environment variable, merged over the manifest's env (repeatable).")
   List<String> env = new ArrayList<>();
+
+  @Option(names = "--tags", paramLabel = "KEY=VALUE", description = "Lambda tag of the function as KEY=VALUE (repeatable; replaces the manifest's tags), also set by CreateFunction, TagResource and UntagResource and returned by ListTags and GetFunction (default: none).")
+  List<String> tags = new ArrayList<>();
+
+  @Option(names = "--permissions", paramLabel = "SID=STATEMENT", description = "Statement of Lambda's resource-based policy as SID=its "
+      + "JSON (repeatable; replaces the manifest's), also set by AddPermission and RemovePermission and returned by GetPolicy; "
+      + "stored, not enforced (default: none).")
+  List<String> permissions = new ArrayList<>();
 
   @Option(names = "--json", description = "Print the daemon's answer as JSON.")
   boolean json;
@@ -95,7 +103,9 @@ class DeployCommand extends DaemonCommand {
   ManifestOverrides overrides() {
     ManifestOverrides.Builder flags = ManifestOverrides.builder().name(name).env(parseEnv(env))
         .set(FunctionSettings.HANDLER, entry == null ? null : entry.handler)
-        .set(FunctionSettings.COMMAND, entry == null ? null : entry.command);
+        .set(FunctionSettings.COMMAND, entry == null ? null : entry.command)
+        .set(FunctionSettings.TAGS, tags.isEmpty() ? null : parsePairs("--tags", tags))
+        .set(FunctionSettings.PERMISSIONS, permissions.isEmpty() ? null : parsePairs("--permissions", permissions));
     for (Setting<?> s : FunctionSettings.ALL) {
       if (s.flag() != null && !FLAGS_BY_HAND.contains(s)) {
         Object value = spec.findOption(s.flag()).getValue();
@@ -141,6 +151,18 @@ class DeployCommand extends DaemonCommand {
       }
       return deploy;
     }
+  }
+
+  static Map<String, String> parsePairs(String flag, List<String> pairs) {
+    Map<String, String> out = new LinkedHashMap<>();
+    for (String pair : pairs) {
+      int eq = pair.indexOf('=');
+      if (eq < 1) {
+        throw new CliFailure.Usage(flag + " '" + pair + "' (expected: KEY=VALUE)");
+      }
+      out.put(pair.substring(0, eq), pair.substring(eq + 1));
+    }
+    return out;
   }
 
   static Map<String, String> parseEnv(List<String> pairs) {

@@ -132,6 +132,44 @@ class AutoscalingIT {
   }
 
   @Test
+  void aReservedConcurrencyCapsInstancesAndIsNeverEvictedForAnotherFunction(@TempDir Path data) throws Exception {
+    deploySleep(d, "capped", "--concurrency", "1", "--max-instances", "10", "--reserved-concurrency", "1");
+    List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      calls.add(invokeAsync(d, "capped", "{\"ms\":300}"));
+    }
+    for (var call : calls) {
+      assertThat(call.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    }
+    assertThat(d.status("capped").path("instances").asInt()).as("three calls at once, one instance: they queued for it").isEqualTo(1);
+    assertThat(d.status("capped").path("reservedConcurrency").asInt()).isEqualTo(1);
+
+    // as the eviction test above, but the least recently used function reserves its instance: the next one is stopped instead
+    DaemonConfig config = DaemonConfig.defaults(data, DaemonFixture.RUNNER).withPort(0).withScalingTick(Duration.ofMillis(100))
+        .withPool(new WarmPool.Settings(0, 0)).withMemoryBudgetMb(600);
+    try (DaemonFixture small = new DaemonFixture(config)) {
+      deploySleep(small, "first", "--memory", "256", "--reserved-concurrency", "1");
+      deploySleep(small, "second", "--memory", "256");
+      deploySleep(small, "third", "--memory", "256");
+      assertThat(invokeAsync(small, "first", "{\"ms\":1}").get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      assertThat(invokeAsync(small, "second", "{\"ms\":1}").get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+      HttpResponse<String> third = invokeAsync(small, "third", "{\"ms\":1}").get(60, TimeUnit.SECONDS);
+      assertThat(third.statusCode()).as(third.body()).isEqualTo(200);
+
+      eventually(Duration.ofSeconds(10), "second's instance gone", () -> small.status("second").path("instances").asInt() == 0);
+      assertThat(small.status("first").path("instances").asInt()).isEqualTo(1);
+      assertThat(small.status("third").path("instances").asInt()).isEqualTo(1);
+      assertThat(small.logs("second")).contains("INSTANCE evicted: stopped while idle to free 256 MB of the node's memory budget for 'third'");
+      assertThat(small.logs("first")).doesNotContain("INSTANCE evicted");
+      // a second reservation of 256 MB would leave less than a tenth of the 600 MB node unreserved
+      DaemonFixture.CliResult refused = small.cli("deploy", testFunctions(), "--name", "second", "--runtime", "java", "--handler",
+          "fixtures.Sleep::handleRequest", "--memory", "256", "--reserved-concurrency", "1");
+      assertThat(refused.exit()).isNotZero();
+      assertThat(refused.err()).contains("UnreservedConcurrentExecution below its minimum value of [1]");
+    }
+  }
+
+  @Test
   void metricsExposeInstancesQueuesLatenciesAndTheNode() throws Exception {
     deploySleep(d, "measured", "--concurrency", "2");
     List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();

@@ -153,6 +153,20 @@ class SecurityIT {
         "{\"DestinationConfig\":{\"OnFailure\":{\"Destination\":\"amqp://evil:5672/%2F?queue=x\"}}}")).build());
     assertThat(destinations.statusCode()).isEqualTo(403);
     assertThat(d.status("public-fn").has("onFailure")).isFalse();
+    // nor tags, reserves the node's capacity, adds a policy statement, reads the account, or reaches an unserved operation
+    for (var call : List.of(
+        to("/2017-03-31/tags/arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Apublic-fn").POST(HttpRequest.BodyPublishers.ofString(
+            "{\"Tags\":{\"a\":\"b\"}}")).build(),
+        to("/2017-10-31/functions/public-fn/concurrency").PUT(HttpRequest.BodyPublishers.ofString("{\"ReservedConcurrentExecutions\":1}")).build(),
+        to("/2015-03-31/functions/public-fn/policy").POST(HttpRequest.BodyPublishers.ofString(
+            "{\"StatementId\":\"x\",\"Action\":\"lambda:InvokeFunction\",\"Principal\":\"*\"}")).build(),
+        to("/2016-08-19/account-settings/").build(), to("/2018-10-31/layers").build(), to("/2020-04-22/code-signing-configs/").build())) {
+      HttpResponse<String> refused = raw(call);
+      assertThat(refused.statusCode()).as(call.uri().toString()).isEqualTo(403);
+      assertThat(refused.headers().firstValue("x-amzn-ErrorType")).as(call.uri().toString()).contains("MissingAuthenticationTokenException");
+    }
+    assertThat(d.status("public-fn").has("tags")).isFalse();
+    assertThat(d.status("public-fn").has("reservedConcurrency")).isFalse();
     HttpResponse<String> garbage = raw(to("/2015-03-31/functions/public-fn").header("Authorization",
         "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261203/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, "
             + "Signature=" + "ab".repeat(32)).header("X-Amz-Date", "20261203T000000Z").build());
@@ -183,6 +197,14 @@ class SecurityIT {
         URI.create(d.url() + "/2019-09-25/functions/public-fn/event-invoke-config"), "{\"MaximumRetryAttempts\":0}", Map.of()));
     assertThat(invokeConfig.statusCode()).isEqualTo(403);
     assertThat(invokeConfig.headers().firstValue("x-amzn-ErrorType")).contains("AccessDeniedException");
+    // nor reserve capacity or grant itself a policy statement
+    HttpResponse<String> reserve = raw(TestAuth.signed(invoker, "PUT", URI.create(d.url() + "/2017-10-31/functions/public-fn/concurrency"),
+        "{\"ReservedConcurrentExecutions\":1}", Map.of()));
+    assertThat(reserve.statusCode()).isEqualTo(403);
+    assertThat(reserve.headers().firstValue("x-amzn-ErrorType")).contains("AccessDeniedException");
+    HttpResponse<String> grant = raw(TestAuth.signed(invoker, "POST", URI.create(d.url() + "/2015-03-31/functions/public-fn/policy"),
+        "{\"StatementId\":\"x\",\"Action\":\"lambda:*\",\"Principal\":\"*\"}", Map.of()));
+    assertThat(grant.statusCode()).isEqualTo(403);
     assertThat(get.headers().firstValue("x-amzn-ErrorType")).contains("AccessDeniedException");
     assertThat(get.body()).doesNotContain("s3cr3t");
     // an invoke key may not list or make event source mappings (the deploy role may)

@@ -54,6 +54,17 @@ final class LambdaCommands {
   }
 
   /**
+   * What runs each runtime family here, for the daemon's report ({@code /healthz}, the start log):
+   * every {@code java*} identifier on this JDK, every {@code python3.*} on the one python found,
+   * every {@code nodejs*} on the one node found.
+   */
+  static String describe(ExecutorConfig config) {
+    return "java8.al2…java25 on " + config.javaHome().resolve("bin/java") + "; python3.x on "
+        + (config.python() == null ? "none found" : config.python()) + "; nodejs*.x on "
+        + (config.node() == null ? "none found" : config.node()) + "; provided* on the package's bootstrap";
+  }
+
+  /**
    * Whether {@link #interpreterCommand} depends on the memory size (a heap limit fixed when the
    * process starts): true for java ({@code -Xmx}) and node ({@code --max-old-space-size}), false
    * for python, which has no such flag. Processes started for different sizes are interchangeable

@@ -270,6 +270,11 @@ public final class ProcessExecutor implements AutoCloseable {
     return limits;
   }
 
+  /** The interpreter or JDK each runtime family runs on here, whatever Lambda identifier a function gave. */
+  public String runtimes() {
+    return LambdaCommands.describe(config);
+  }
+
   /** How instances are isolated from each other and the host here, for the protections report. */
   public String isolation() {
     return isolation;

@@ -31,6 +31,8 @@ public final class AwsErrorResponses {
           "Function not found: " + LambdaNames.arn(f.name()));
       case Failure.Conflict f -> error(HttpResponseStatus.CONFLICT, "ResourceConflictException", message);
       case LambdaEventInvokeConfigs.NoConfig f -> error(HttpResponseStatus.NOT_FOUND, "ResourceNotFoundException", f.getMessage());
+      case LambdaPolicies.NoPolicy f -> error(HttpResponseStatus.NOT_FOUND, "ResourceNotFoundException", f.getMessage());
+      case LambdaPolicies.PreconditionFailed f -> error(HttpResponseStatus.PRECONDITION_FAILED, "PreconditionFailedException", f.getMessage());
       case Failure.PayloadTooLarge f -> error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "RequestTooLargeException", message);
       // A full queue, or no instance free within the wait: Lambda's answer to a caller over its
       // concurrency is a throttle, which SDKs retry.

@@ -11,15 +11,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A function in the Lambda API's {@code FunctionConfiguration} shape. Pilotlight keeps one
- * runtime per family, so {@code Runtime} is reported as one fixed AWS identifier per family
- * ({@link #awsRuntime}), whichever alias the function was created with.
+ * A function in the Lambda API's {@code FunctionConfiguration} shape. {@code Runtime} is the
+ * identifier the function was created with ({@code awsRuntime}); a function deployed with a family
+ * name only ({@code java}, {@code node}…) reports one fixed identifier per family ({@link #awsRuntime}).
  */
 final class FunctionConfiguration {
   /** Lambda's format: {@code 2026-11-21T23:59:01.123+0000}. */
   private static final DateTimeFormatter LAST_MODIFIED = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ").withZone(ZoneOffset.UTC);
 
-  /** The IAM role every function reports; Pilotlight has no roles, and CreateFunction's {@code Role} is ignored. */
+  /** The IAM role a function reports when none was given; Pilotlight's own keys and roles decide access, not this. */
   static final String ROLE = "arn:aws:iam::000000000000:role/pilotlight";
 
   private FunctionConfiguration() {}
@@ -34,13 +34,13 @@ final class FunctionConfiguration {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("FunctionName", s.name());
     m.put("FunctionArn", version.equals("$LATEST") ? LambdaNames.arn(s.name()) : LambdaNames.arn(s.name()) + ":" + version);
-    m.put("Runtime", awsRuntime(s.runtime()));
-    m.put("Role", ROLE);
+    m.put("Runtime", s.awsRuntime() != null ? s.awsRuntime() : awsRuntime(s.runtime()));
+    m.put("Role", s.role() != null ? s.role() : ROLE);
     if (s.handler() != null) {
       m.put("Handler", s.handler());
     }
     m.put("CodeSize", d.codeSize());
-    m.put("Description", "");
+    m.put("Description", s.description() != null ? s.description() : "");
     m.put("Timeout", Math.max(1, (s.timeout().toMillis() + 999) / 1000));
     m.put("MemorySize", s.memoryMb());
     m.put("EphemeralStorage", Map.of("Size", s.ephemeralStorageMb()));

@@ -187,9 +187,9 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
       }
       return;
     }
-    if (path.startsWith(LambdaApi.URL_PREFIX + "/") || path.startsWith(LambdaApi.STREAM_PREFIX + "/")
-        || path.startsWith(LambdaEventInvokeConfigs.PREFIX + "/")) {
-      // the function URL configuration, InvokeWithResponseStream and event invoke configuration: the Lambda API's, passed on with their prefix
+    if (LambdaApi.otherVersion(path)) {
+      // the Lambda API's operations under other dates (function URLs, InvokeWithResponseStream, event invoke
+      // configuration, tags, concurrency, account settings, layers, and those not served): passed on with their prefix
       if (admitted(ctx, req, admission.lambdaApi(req, path))) {
         lambdaApi.handle(ctx, req, path, new QueryStringDecoder(uri));
       }

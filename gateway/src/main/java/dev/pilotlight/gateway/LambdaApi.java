@@ -4,6 +4,7 @@ import dev.pilotlight.activation.Activator;
 import dev.pilotlight.activation.async.AsyncDispatcher;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
+import dev.pilotlight.model.NodeConcurrency;
 import dev.pilotlight.sources.EventSources;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -50,10 +51,17 @@ public final class LambdaApi {
   private final ExecutorService blocking;
   private final LambdaFunctions functions;
   private final LambdaEventInvokeConfigs invokeConfigs;
+  private final LambdaTags tags;
+  private final LambdaPolicies policies;
+  private final LambdaConcurrency concurrency;
   private LambdaEventSourceMappings mappings;
 
-  /** @param blocking runs the store work (a bounded pool: past it a request gets 503, see BlockingWork) */
-  public LambdaApi(Activator activator, FunctionInvoker invoker, AsyncDispatcher async, ControlPlane control, ExecutorService blocking) {
+  /**
+   * @param blocking runs the store work (a bounded pool: past it a request gets 503, see BlockingWork)
+   * @param node what the node can run at once (GetAccountSettings, reserved concurrency)
+   */
+  public LambdaApi(Activator activator, FunctionInvoker invoker, AsyncDispatcher async, ControlPlane control, ExecutorService blocking,
+      NodeConcurrency node) {
     this.activator = activator;
     this.invoker = invoker;
     this.async = async;
@@ -61,7 +69,20 @@ public final class LambdaApi {
     this.blocking = blocking;
     this.functions = new LambdaFunctions(control);
     this.invokeConfigs = new LambdaEventInvokeConfigs(control);
+    this.tags = new LambdaTags(control);
+    this.policies = new LambdaPolicies(control);
+    this.concurrency = new LambdaConcurrency(control, node);
   }
+
+  /**
+   * Whether {@code path} is the Lambda API's with another date than {@link #PREFIX}
+   * ({@code /2017-03-31/tags/…}, {@code /2021-10-31/functions/…/url}…): passed to {@link #handle} whole.
+   */
+  public static boolean otherVersion(String path) {
+    return OTHER_VERSION.matcher(path).lookingAt() && !path.startsWith(PREFIX + "/");
+  }
+
+  private static final java.util.regex.Pattern OTHER_VERSION = java.util.regex.Pattern.compile("/20\\d\\d-\\d\\d-\\d\\d/");
 
   /** Handles {@code path} (after {@link #PREFIX}); takes ownership of {@code req}. */
   public void handle(ChannelHandlerContext ctx, FullHttpRequest req, String path, QueryStringDecoder query) {
@@ -77,6 +98,10 @@ public final class LambdaApi {
       eventInvokeConfig(ctx, req, keepAlive, path, qualifier);
       return;
     }
+    if (otherVersion(path) && !path.startsWith(STREAM_PREFIX + "/")) {
+      otherOperation(ctx, req, keepAlive, path, query);
+      return;
+    }
     if (path.startsWith(STREAM_PREFIX + "/")) {
       String[] p = path.substring(STREAM_PREFIX.length()).split("/", -1); // "", "functions", name, "response-streaming-invocations"
       if (p.length == 4 && p[1].equals("functions") && p[3].equals("response-streaming-invocations") && m.equals(HttpMethod.POST)) {
@@ -90,6 +115,13 @@ public final class LambdaApi {
     try {
       if (parts.length >= 2 && parts[1].equals("event-source-mappings") && parts.length <= 3 && mappings != null) {
         eventSourceMappings(ctx, req, keepAlive, parts.length == 3 ? QueryStringDecoder.decodeComponent(parts[2]) : "", query);
+        return;
+      }
+      if (parts.length == 5 && parts[1].equals("functions") && parts[3].equals("policy") && m.equals(HttpMethod.DELETE)) {
+        String name = QueryStringDecoder.decodeComponent(parts[2]);
+        String sid = QueryStringDecoder.decodeComponent(parts[4]);
+        String revision = first(query, "RevisionId");
+        blocking(ctx, req, keepAlive, () -> policies.remove(name, sid, revision));
         return;
       }
       if (parts.length < 2 || !parts[1].equals("functions") || parts.length > 5 || (parts.length == 5 && !parts[3].equals("aliases"))) {
@@ -168,6 +200,16 @@ public final class LambdaApi {
             throw unknown(m, path);
           }
         }
+        case "policy" -> {
+          if (m.equals(HttpMethod.GET)) {
+            blocking(ctx, req, keepAlive, () -> policies.get(name));
+          } else if (m.equals(HttpMethod.POST)) {
+            byte[] body = ByteBufUtil.getBytes(req.content());
+            blocking(ctx, req, keepAlive, () -> policies.add(name, qualifier, body));
+          } else {
+            throw unknown(m, path);
+          }
+        }
         case "code" -> {
           if (!m.equals(HttpMethod.PUT)) {
             throw unknown(m, path);
@@ -211,6 +253,68 @@ public final class LambdaApi {
       reply(ctx, req, keepAlive, AwsErrorResponses.error(HttpResponseStatus.NOT_FOUND, "UnknownOperationException",
           "Pilotlight does not implement " + m + " " + path));
     }
+  }
+
+  /**
+   * The operations whose paths carry another date: tags, reserved concurrency, account settings and
+   * layers; any other is {@code UnknownOperationException}.
+   */
+  private void otherOperation(ChannelHandlerContext ctx, FullHttpRequest req, boolean keepAlive, String path, QueryStringDecoder query) {
+    HttpMethod m = req.method();
+    String[] p = path.split("/", -1); // "", date, …
+    String date = p[1];
+    if (path.startsWith(LambdaTags.PREFIX) && p.length == 4) {
+      String arn = QueryStringDecoder.decodeComponent(p[3]);
+      if (m.equals(HttpMethod.GET)) {
+        blocking(ctx, req, keepAlive, () -> tags.list(arn));
+        return;
+      } else if (m.equals(HttpMethod.POST)) {
+        byte[] body = ByteBufUtil.getBytes(req.content());
+        blocking(ctx, req, keepAlive, () -> tags.tag(arn, body));
+        return;
+      } else if (m.equals(HttpMethod.DELETE)) {
+        List<String> keys = query.parameters().getOrDefault("tagKeys", List.of());
+        blocking(ctx, req, keepAlive, () -> tags.untag(arn, keys));
+        return;
+      }
+    }
+    if (p.length == 5 && p[2].equals("functions") && p[4].equals("concurrency")) {
+      String name = QueryStringDecoder.decodeComponent(p[3]);
+      if (date.equals("2017-10-31") && m.equals(HttpMethod.PUT)) {
+        byte[] body = ByteBufUtil.getBytes(req.content());
+        blocking(ctx, req, keepAlive, () -> concurrency.put(name, body));
+        return;
+      } else if (date.equals("2017-10-31") && m.equals(HttpMethod.DELETE)) {
+        blocking(ctx, req, keepAlive, () -> concurrency.delete(name));
+        return;
+      } else if (date.equals("2019-09-30") && m.equals(HttpMethod.GET)) {
+        blocking(ctx, req, keepAlive, () -> concurrency.get(name));
+        return;
+      }
+    }
+    if (date.equals("2016-08-19") && p.length >= 3 && p.length <= 4 && p[2].equals("account-settings")
+        && (p.length == 3 || p[3].isEmpty()) && m.equals(HttpMethod.GET)) {
+      blocking(ctx, req, keepAlive, concurrency::accountSettings);
+      return;
+    }
+    if (date.equals("2018-10-31") && m.equals(HttpMethod.GET) && p.length >= 3 && p[2].equals("layers")) {
+      // Pilotlight has no Lambda layers (a package carries its dependencies): every list is empty
+      if (p.length == 3 || (p.length == 4 && p[3].isEmpty())) {
+        reply(ctx, req, keepAlive, ErrorResponses.json(HttpResponseStatus.OK, java.util.Map.of("Layers", List.of())));
+        return;
+      }
+      if (p.length == 5 && p[4].equals("versions")) {
+        reply(ctx, req, keepAlive, ErrorResponses.json(HttpResponseStatus.OK, java.util.Map.of("LayerVersions", List.of())));
+        return;
+      }
+    }
+    reply(ctx, req, keepAlive, unknownOperation(m, path));
+  }
+
+  /** AWS's answer to an operation it does not know: 404 {@code UnknownOperationException}, named in {@code x-amzn-ErrorType}. */
+  static FullHttpResponse unknownOperation(HttpMethod m, String fullPath) {
+    return AwsErrorResponses.error(HttpResponseStatus.NOT_FOUND, "UnknownOperationException",
+        "Pilotlight does not implement " + m + " " + fullPath + " (see docs/lambda-compatibility.md for the operations it serves)");
   }
 
   /** Serves Lambda's event source mapping operations over {@code sources} (without it they are unknown operations). */

@@ -90,10 +90,11 @@ final class LambdaFunctions {
       throw new Failure.InvalidInput("Runtime is missing (expected one of: " + Runtime.accepted() + ")");
     }
     byte[] zip = zipFile(req.path("Code"), "Code");
-    FunctionSpec spec = FunctionSpec.builder().name(ref.name()).runtime(Runtime.parse(runtime)).handler(text(req, "Handler"))
+    FunctionSpec spec = FunctionSpec.builder().name(ref.name()).runtime(Runtime.parse(runtime)).awsRuntime(runtime).handler(text(req, "Handler"))
         .memoryMb(integer(req, "MemorySize", DEFAULT_MEMORY_MB)).timeout(Duration.ofSeconds(integer(req, "Timeout", DEFAULT_TIMEOUT_SECONDS)))
         .ephemeralStorageMb(ephemeralStorage(req, FunctionSpec.DEFAULT_EPHEMERAL_STORAGE_MB))
-        .env(environment(req, Map.of())).deadLetter(deadLetter(req, null)).build();
+        .env(environment(req, Map.of())).deadLetter(deadLetter(req, null))
+        .description(text(req, "Description")).role(text(req, "Role")).tags(LambdaTags.of(req.get("Tags"), "Tags")).build();
     Deployment d = control.create(spec, new ByteArrayInputStream(zip));
     return ErrorResponses.json(HttpResponseStatus.CREATED, FunctionConfiguration.of(d));
   }
@@ -102,6 +103,12 @@ final class LambdaFunctions {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("Configuration", configuration(functionName, qualifier));
     body.put("Code", Map.of()); // no Location: the package is not offered for download
+    String name = LambdaNames.parse(functionName).name();
+    FunctionSpec latest = control.find(name).orElseThrow(() -> new Failure.FunctionNotFound(name)).spec(); // tags, concurrency: the function's
+    body.put("Tags", latest.tags());
+    if (latest.reservedConcurrency() != null) {
+      body.put("Concurrency", Map.of("ReservedConcurrentExecutions", latest.reservedConcurrency()));
+    }
     return ErrorResponses.json(HttpResponseStatus.OK, body);
   }
 
@@ -290,6 +297,9 @@ final class LambdaFunctions {
     JsonNode req = JsonBodies.object(body);
     Deployment d = control.update(name, s -> s.toBuilder()
         .runtime(req.hasNonNull("Runtime") ? Runtime.parse(text(req, "Runtime")) : s.runtime())
+        .awsRuntime(req.hasNonNull("Runtime") ? text(req, "Runtime") : s.awsRuntime())
+        .description(req.has("Description") ? text(req, "Description") : s.description())
+        .role(req.hasNonNull("Role") ? text(req, "Role") : s.role())
         .handler(req.hasNonNull("Handler") ? text(req, "Handler") : s.handler())
         .memoryMb(integer(req, "MemorySize", s.memoryMb()))
         .timeout(req.hasNonNull("Timeout") ? Duration.ofSeconds(integer(req, "Timeout", 0)) : s.timeout())
@@ -384,7 +394,7 @@ final class LambdaFunctions {
     }
   }
 
-  private static String text(JsonNode n, String field) {
+  static String text(JsonNode n, String field) {
     JsonNode v = n.get(field);
     if (v == null || v.isNull()) {
       return null;

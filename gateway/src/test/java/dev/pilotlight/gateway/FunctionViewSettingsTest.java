@@ -32,7 +32,7 @@ class FunctionViewSettingsTest {
         "timeoutSeconds",
         "concurrency", "minInstances", "maxInstances", "idleTimeoutSeconds", "env", "targetUtilization", "stableWindow", "panicWindow",
         "panicThreshold", "maxScaleUpRate", "maxScaleDownRate", "maxQueue", "maxQueueWait", "scaleDownDelay", "auth",
-        "invokeMode", "onSuccess", "onFailure", "deadLetter");
+        "invokeMode", "onSuccess", "onFailure", "deadLetter", "description", "tags", "awsRuntime", "reservedConcurrency");
   }
 
   @Test

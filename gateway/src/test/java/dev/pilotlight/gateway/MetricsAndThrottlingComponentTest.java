@@ -71,7 +71,7 @@ class MetricsAndThrottlingComponentTest {
     GatewayHandler router = new GatewayHandler(invoker::serveUrl,
         new ControlApi(control, activator, stats, invoker, async, blocking, "127.0.0.1",
             new Credentials(new MemoryCredentialStore(), clock))::handle,
-        new LambdaApi(activator, invoker, async, control, blocking)::handle,
+        new LambdaApi(activator, invoker, async, control, blocking, new dev.pilotlight.model.NodeConcurrency(4096))::handle,
         () -> {
           activatorMeters.refresh();
           return metrics.scrape();

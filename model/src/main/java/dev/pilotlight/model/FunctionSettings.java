@@ -246,11 +246,64 @@ public final class FunctionSettings {
       .view("deadLetter", Shown.WHEN_SET, s -> s.deadLetterTarget().map(Destination::arn).orElse(null))
       .build();
 
+  public static final Setting<String> DESCRIPTION = Setting.spec("description", Kind.TEXT, FunctionSpec::description,
+          FunctionSpec.Builder::description)
+      .flag("--description", "TEXT")
+      .doc("Free text describing the function, returned by the Lambda API as Description (default: none).")
+      .check(v -> failIf(v.length() > 256, "description: " + v.length() + " characters (expected: at most 256, as on Lambda)"))
+      .view("description", Shown.WHEN_SET, FunctionSpec::description)
+      .build();
+
+  public static final Setting<String> ROLE = Setting.spec("role", Kind.TEXT, FunctionSpec::role, FunctionSpec.Builder::role)
+      .flag("--role", "ARN")
+      .doc("The IAM role ARN a Lambda client gave at CreateFunction; kept and returned as Role, not used (Pilotlight's own keys "
+          + "and roles decide access) (default: none).")
+      .check(v -> failIf(v.length() > 2048, "role: " + v.length() + " characters (expected: at most 2048)"))
+      .notShown()
+      .build();
+
+  /** Checked by {@link #checkTags}: keys and values as Lambda limits them. */
+  public static final Setting<Map<String, String>> TAGS = Setting.spec("tags", Kind.MAP, FunctionSpec::tags, FunctionSpec.Builder::tags)
+      .flag("--tags", "KEY=VALUE")
+      .doc("Lambda tag of the function as KEY=VALUE (repeatable; replaces the manifest's tags), also set by CreateFunction, TagResource and UntagResource and returned by ListTags and GetFunction (default: none).")
+      .byDefault(Map.of(), false)
+      .check(FunctionSettings::checkTags)
+      .view("tags", Shown.WHEN_SET, s -> s.tags().isEmpty() ? null : s.tags())
+      .build();
+
+  public static final Setting<String> AWS_RUNTIME = Setting.spec("awsRuntime", Kind.TEXT, FunctionSpec::awsRuntime,
+          FunctionSpec.Builder::awsRuntime)
+      .flag("--aws-runtime", "IDENTIFIER")
+      .doc("The Lambda runtime identifier the function was created with through the Lambda API (e.g. nodejs22.x), returned as "
+          + "Runtime; the function runs on the interpreter or JDK of its family that the daemon found (default: none).")
+      .view("awsRuntime", Shown.WHEN_SET, FunctionSpec::awsRuntime)
+      .build();
+
+  public static final Setting<Integer> RESERVED_CONCURRENCY = Setting.spec("reservedConcurrency", Kind.INTEGER,
+          FunctionSpec::reservedConcurrency, FunctionSpec.Builder::reservedConcurrency)
+      .flag("--reserved-concurrency", "N")
+      .doc("Lambda's reserved concurrency: at most N requests at once (instances capped at N / concurrency), and those "
+          + "instances are never stopped to make room for another function; the node refuses reservations whose memory "
+          + "exceeds its budget (default: none).")
+      .check(v -> range("reservedConcurrency", v, 0, 100_000))
+      .view("reservedConcurrency", Shown.WHEN_SET, FunctionSpec::reservedConcurrency)
+      .build();
+
+  public static final Setting<Map<String, String>> PERMISSIONS = Setting.spec("permissions", Kind.MAP, FunctionSpec::permissions,
+          FunctionSpec.Builder::permissions)
+      .flag("--permissions", "SID=STATEMENT")
+      .doc("Statement of Lambda's resource-based policy as SID=its JSON (repeatable; replaces the manifest's), also set by "
+          + "AddPermission and RemovePermission and returned by GetPolicy; stored, not enforced (default: none).")
+      .byDefault(Map.of(), false)
+      .check(v -> failIf(v.size() > 100, "permissions: " + v.size() + " statements (expected: at most 100)"))
+      .notShown()
+      .build();
+
   /** Every setting, in manifest order. */
   public static final List<Setting<?>> ALL = List.of(NAME, RUNTIME, HANDLER, COMMAND, MEMORY, EPHEMERAL_STORAGE, TIMEOUT, CONCURRENCY, MIN_INSTANCES,
       MAX_INSTANCES, IDLE_TIMEOUT, ENV, MAX_EVENT_AGE, MAX_RETRIES, RETRY_DELAY, TARGET_UTILIZATION, STABLE_WINDOW, PANIC_WINDOW,
       PANIC_THRESHOLD, MAX_SCALE_UP_RATE, MAX_SCALE_DOWN_RATE, MAX_QUEUE, MAX_QUEUE_WAIT, SCALE_DOWN_DELAY, KEEP_ALIVE, READINESS_PATH, AUTH,
-      INVOKE_MODE, ON_SUCCESS, ON_FAILURE, DEAD_LETTER);
+      INVOKE_MODE, ON_SUCCESS, ON_FAILURE, DEAD_LETTER, DESCRIPTION, ROLE, TAGS, AWS_RUNTIME, RESERVED_CONCURRENCY, PERMISSIONS);
 
   /** The autoscaler and queue settings, as {@link ScalingSettings} holds them. */
   public static final List<Setting<?>> SCALING = ALL.stream().filter(Setting::isScaling).toList();
@@ -263,6 +316,17 @@ public final class FunctionSettings {
   /** The manifest keys, in order. */
   public static List<String> keys() {
     return ALL.stream().map(Setting::key).toList();
+  }
+
+  /** Lambda's limits: at most 50 tags, keys 1..128 characters not starting with {@code aws:}, values up to 256. */
+  static void checkTags(Map<String, String> tags) {
+    failIf(tags.size() > 50, "tags: " + tags.size() + " tags (expected: at most 50, as on Lambda)");
+    for (var e : tags.entrySet()) {
+      String k = e.getKey();
+      failIf(k == null || k.isEmpty() || k.length() > 128, "tags: key '" + k + "' (expected: 1 to 128 characters)");
+      failIf(k.toLowerCase(java.util.Locale.ROOT).startsWith("aws:"), "tags: key '" + k + "' (keys starting with aws: are reserved)");
+      failIf(e.getValue() == null || e.getValue().length() > 256, "tags: value of '" + k + "' (expected: a string of at most 256 characters)");
+    }
   }
 
   private static void range(String key, int value, int min, int max) {

@@ -54,6 +54,15 @@ import java.util.regex.Pattern;
  *     too old) is sent; null: it is kept as a failure to re-drive
  * @param deadLetter where the payload of an asynchronous invocation given up on is sent, as
  *     Lambda's dead-letter queue; null: none
+ * @param description free text kept and returned (Lambda's {@code Description}); null: none
+ * @param role the IAM role ARN a Lambda client gave (Lambda's {@code Role}), kept and returned; null: none
+ * @param tags Lambda's tags of the function, kept and returned; empty: none
+ * @param awsRuntime the Lambda runtime identifier the function was created with ({@code nodejs22.x}), read
+ *     back as written; it must belong to {@code runtime}'s family; null: none given
+ * @param reservedConcurrency Lambda's reserved concurrency: at most this many requests at once, and the
+ *     instances that serve them are never stopped to make room for another function; null: none
+ * @param permissions the statements of Lambda's resource-based policy (AddPermission), by statement
+ *     id, each the statement's JSON; stored and returned, not enforced (see docs/lambda-compatibility.md)
  */
 public record FunctionSpec(
     String name,
@@ -78,7 +87,13 @@ public record FunctionSpec(
     String invokeMode,
     String onSuccess,
     String onFailure,
-    String deadLetter) {
+    String deadLetter,
+    String description,
+    String role,
+    Map<String, String> tags,
+    String awsRuntime,
+    Integer reservedConcurrency,
+    Map<String, String> permissions) {
 
   public static final int DEFAULT_MEMORY_MB = 256;
   /** The {@code invokeMode} whose function URL streams. */
@@ -127,7 +142,8 @@ public record FunctionSpec(
   public FunctionSpec(String name, Runtime runtime, String handler, String command, int memoryMb, Duration timeout, int concurrency,
       int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env, Duration maxEventAge, int maxRetries,
       Duration retryDelay, ScalingSettings scaling, KeepAlive keepAlive, String readinessPath, String auth,
-      int ephemeralStorageMb, String invokeMode, String onSuccess, String onFailure, String deadLetter) {
+      int ephemeralStorageMb, String invokeMode, String onSuccess, String onFailure, String deadLetter, String description,
+      String role, Map<String, String> tags, String awsRuntime, Integer reservedConcurrency, Map<String, String> permissions) {
     validateName(name);
     if (runtime == null) {
       throw new Failure.InvalidInput("runtime is missing (expected one of: " + Runtime.accepted() + ")");
@@ -160,6 +176,12 @@ public record FunctionSpec(
     this.onSuccess = destination(FunctionSettings.ON_SUCCESS.key(), onSuccess, name);
     this.onFailure = destination(FunctionSettings.ON_FAILURE.key(), onFailure, name);
     this.deadLetter = destination(FunctionSettings.DEAD_LETTER.key(), deadLetter, name);
+    this.description = description == null || description.isEmpty() ? null : description;
+    this.role = role == null || role.isBlank() ? null : role.strip();
+    this.tags = tags == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(tags));
+    this.awsRuntime = awsRuntime(runtime, awsRuntime);
+    this.reservedConcurrency = reservedConcurrency;
+    this.permissions = permissions == null ? Map.of() : Collections.unmodifiableMap(new java.util.LinkedHashMap<>(permissions));
     if (!runtime.lambdaStyle() && (this.onSuccess != null || this.onFailure != null || this.deadLetter != null)) {
       throw new Failure.InvalidInput("onSuccess, onFailure, deadLetter: only Lambda-style functions take asynchronous invocations "
           + "(an http app has no destinations)");
@@ -262,6 +284,61 @@ public record FunctionSpec(
     throw new Failure.InvalidInput("invokeMode: '" + v + "' (expected: buffered or response_stream)");
   }
 
+  /**
+   * An {@code awsRuntime} as stored: lower case; null when blank or only a name of the family
+   * ({@code java}, {@code python3}), which is no Lambda identifier; refused when of another family.
+   */
+  private static String awsRuntime(Runtime runtime, String v) {
+    if (v == null || v.isBlank()) {
+      return null;
+    }
+    String id = v.strip().toLowerCase(java.util.Locale.ROOT);
+    if (Runtime.parse(id) != runtime) {
+      throw new Failure.InvalidInput("awsRuntime: '" + v + "' is not a runtime of family " + runtime + " (expected one of: "
+          + String.join(", ", runtime.awsIdentifiers()) + ")");
+    }
+    return runtime.awsIdentifiers().contains(id) ? id : null;
+  }
+
+  /**
+   * Whether this spec and {@code other} differ at most in what no running instance sees: the
+   * description, role, tags, resource policy statements and reserved concurrency. Such a change is
+   * made to the current revision in place, without new instances.
+   */
+  public boolean differsOnlyInMetadata(FunctionSpec other) {
+    return withoutMetadata().equals(other.withoutMetadata());
+  }
+
+  private FunctionSpec withoutMetadata() {
+    return toBuilder().description(null).role(null).tags(Map.of()).permissions(Map.of()).reservedConcurrency(null).build();
+  }
+
+  /**
+   * The most instances the function may run: {@code maxInstances}, and with a reserved concurrency
+   * no more than it takes to serve that many requests at once ({@code concurrency} per instance).
+   */
+  public int instanceCap() {
+    return reservedConcurrency == null ? maxInstances : Math.min(maxInstances, reservedInstances());
+  }
+
+  /**
+   * The instances never stopped to make room for another function: {@code minInstances}, and with
+   * a reserved concurrency the instances that serve it.
+   */
+  public int guaranteedInstances() {
+    return reservedConcurrency == null ? minInstances : Math.max(minInstances, Math.min(maxInstances, reservedInstances()));
+  }
+
+  /** Instances serving {@code reservedConcurrency} requests at {@code concurrency} each (rounded up); 0 without one. */
+  public int reservedInstances() {
+    return reservedConcurrency == null ? 0 : (reservedConcurrency + concurrency - 1) / concurrency;
+  }
+
+  /** Memory the reserved instances hold, in MB: what a reservation takes from the node (0 without one). */
+  public long reservedMemoryMb() {
+    return (long) reservedInstances() * memoryMb;
+  }
+
   /** A destination as stored: blank is none (null), anything else must parse ({@link Destination#parse}). */
   private static String destination(String key, String v, String owner) {
     if (v == null || v.isBlank()) {
@@ -361,6 +438,12 @@ public record FunctionSpec(
     private String onSuccess;
     private String onFailure;
     private String deadLetter;
+    private String description;
+    private String role;
+    private Map<String, String> tags = FunctionSettings.TAGS.defaultValue();
+    private String awsRuntime;
+    private Integer reservedConcurrency;
+    private Map<String, String> permissions = FunctionSettings.PERMISSIONS.defaultValue();
 
     private Builder() {}
 
@@ -496,6 +579,41 @@ public record FunctionSpec(
       return this;
     }
 
+    /** Null: none. */
+    public Builder description(String v) {
+      description = v;
+      return this;
+    }
+
+    /** Null: none. */
+    public Builder role(String v) {
+      role = v;
+      return this;
+    }
+
+    public Builder tags(Map<String, String> v) {
+      tags = v;
+      return this;
+    }
+
+    /** The Lambda runtime identifier as written (it must be of {@link #runtime}'s family); null: none. */
+    public Builder awsRuntime(String v) {
+      awsRuntime = v;
+      return this;
+    }
+
+    /** Null: none. */
+    public Builder reservedConcurrency(Integer v) {
+      reservedConcurrency = v;
+      return this;
+    }
+
+    /** Statement id to the statement's JSON, in the order added. */
+    public Builder permissions(Map<String, String> v) {
+      permissions = v;
+      return this;
+    }
+
     /** The scaling settings being built, for {@link Setting#set}. */
     ScalingSettings.Builder scalingBuilder() {
       return scaling;
@@ -505,7 +623,7 @@ public record FunctionSpec(
       return new FunctionSpec(name, runtime, handler, command, memoryMb != null ? memoryMb : defaultMemoryMb(runtime), timeout,
           concurrency != null ? concurrency : defaultConcurrency(runtime), minInstances, maxInstances, idleTimeout,
           env, maxEventAge, maxRetries, retryDelay, scaling.build(), keepAlive, readinessPath, auth,
-          ephemeralStorageMb, invokeMode, onSuccess, onFailure, deadLetter);
+          ephemeralStorageMb, invokeMode, onSuccess, onFailure, deadLetter, description, role, tags, awsRuntime, reservedConcurrency, permissions);
     }
   }
 }

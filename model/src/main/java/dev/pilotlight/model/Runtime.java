@@ -9,11 +9,11 @@ import java.util.stream.Stream;
 /** The runtimes a function can be deployed with, and the AWS identifiers that map onto them. */
 public enum Runtime {
   /** A Lambda-style Java handler hosted by Pilotlight's own zero-dependency runner. */
-  JAVA("java", List.of("java17", "java21", "java25")),
+  JAVA("java", List.of("java8.al2", "java11", "java17", "java21", "java25")),
   /** A {@code module.function} handler hosted by Pilotlight's own stdlib-only Python bootstrap. */
-  PYTHON("python", List.of("python3", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13")),
+  PYTHON("python", List.of("python3", "python3.8", "python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14")),
   /** A {@code file.handler} handler hosted by Pilotlight's own stdlib-only Node.js bootstrap. */
-  NODE("node", List.of("nodejs", "nodejs18.x", "nodejs20.x", "nodejs22.x")),
+  NODE("node", List.of("nodejs", "nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x")),
   /** The package's own executable {@code bootstrap} (any language), talking to the Runtime API. */
   PROVIDED("provided", List.of("provided.al2", "provided.al2023")),
   /** Any command that serves HTTP on {@code $PORT}; Pilotlight proxies requests to it. */
@@ -30,6 +30,16 @@ public enum Runtime {
   /** The identifier used in manifests, the CLI and the API. */
   public String id() {
     return id;
+  }
+
+  /** The Lambda runtime identifiers of this family ({@code java21}, {@code nodejs22.x}…); empty for {@code http}. */
+  public List<String> awsIdentifiers() {
+    List<String> ids = new java.util.ArrayList<>();
+    if (this == PROVIDED) {
+      ids.add(id);
+    }
+    aliases.stream().filter(a -> !a.equals("python3") && !a.equals("nodejs")).forEach(ids::add); // Pilotlight's shorthands
+    return ids;
   }
 
   /** Whether instances speak the Lambda Runtime API (as opposed to plain HTTP). */

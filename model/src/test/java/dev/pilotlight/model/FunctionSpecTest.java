@@ -135,4 +135,15 @@ class FunctionSpecTest {
         .isInstanceOf(Failure.InvalidInput.class)
         .hasMessageStartingWith("readinessPath: '/healthz' (only runtime http has one");
   }
+
+  @Test
+  void metadataIsWhatNoInstanceSees() {
+    FunctionSpec s = FunctionSpec.builder().name("f").runtime(Runtime.NODE).handler("index.handler").build();
+    assertThat(s.differsOnlyInMetadata(s.toBuilder().tags(java.util.Map.of("a", "b")).description("d").role("r")
+        .permissions(java.util.Map.of("x", "{}")).reservedConcurrency(2).build())).isTrue();
+    assertThat(s.differsOnlyInMetadata(s.toBuilder().memoryMb(512).build())).isFalse();
+    assertThat(s.differsOnlyInMetadata(s.toBuilder().env(java.util.Map.of("A", "1")).build())).isFalse();
+    assertThat(s.differsOnlyInMetadata(s.toBuilder().awsRuntime("nodejs24.x").build())).as("the runtime identifier may reach the instance")
+        .isFalse();
+  }
 }

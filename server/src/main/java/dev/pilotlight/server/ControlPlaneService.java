@@ -8,6 +8,7 @@ import dev.pilotlight.gateway.KeepAliveView;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.FunctionSpec;
+import dev.pilotlight.model.NodeConcurrency;
 import dev.pilotlight.model.release.Alias;
 import dev.pilotlight.model.release.Releases;
 import dev.pilotlight.model.release.Rollout;
@@ -177,6 +178,10 @@ final class ControlPlaneService implements ControlPlane {
         return store(spec, zip);
       }
       checkRunnable(spec, current.codeDir());
+      checkReservation(spec);
+      if (!spec.equals(current.spec()) && spec.differsOnlyInMetadata(current.spec())) {
+        return amend(current, spec);
+      }
       Deployment d = registry.save(spec, current.codeSha256(), current.codeSize(), current.codeDir(), clock.instant());
       activate(d);
       return d;
@@ -253,6 +258,7 @@ final class ControlPlaneService implements ControlPlane {
     try {
       Manifest.Contents manifest = Manifest.read(readManifest(stored.dir()), name);
       checkRunnable(manifest.spec(), stored.dir());
+      checkReservation(manifest.spec());
       return new StagedPackage(stored, manifest.spec(), manifest.rollout(), manifest.schedules(), manifest.events());
     } catch (RuntimeException e) {
       dropUnreferencedCode(); // don't keep code nothing will run
@@ -304,6 +310,7 @@ final class ControlPlaneService implements ControlPlane {
     StoredPackage stored = artifacts.store(zip);
     try {
       checkRunnable(spec, stored.dir());
+      checkReservation(spec);
     } catch (RuntimeException e) {
       dropUnreferencedCode(); // don't keep code nothing will run
       throw e;
@@ -356,6 +363,37 @@ final class ControlPlaneService implements ControlPlane {
       activator.deploy(latest);
       router.set(name, router.releases(name));
     }
+  }
+
+  /**
+   * A change no instance sees (tags, description, role, resource policy, reserved concurrency) made
+   * to the current revision in place: no new revision, and the instances keep serving; the pool
+   * takes the new reservation at once. Call under the write lock.
+   */
+  private Deployment amend(Deployment current, FunctionSpec spec) {
+    Deployment d = registry.amend(current, spec);
+    live.put(d.name(), d);
+    activator.amend(d);
+    logs.append(d.name(), "-", null, "CONFIG revision " + d.revision() + " amended (tags, description, role, resource policy or "
+        + "reserved concurrency; instances kept)");
+    return d;
+  }
+
+  /** What the node can run, against which reserved concurrencies are checked; unlimited until wired. */
+  private volatile NodeConcurrency node = new NodeConcurrency(Long.MAX_VALUE);
+
+  /** Checks every later reservation against {@code node} (the daemon's memory budget). */
+  void reservations(NodeConcurrency node) {
+    this.node = node;
+  }
+
+  /**
+   * Refuses a reserved concurrency that, beside the other functions', would leave less of the node
+   * unreserved than Lambda allows ({@link NodeConcurrency#checkReservation}): the one place every
+   * deploy, update and the Lambda API's PutFunctionConcurrency pass.
+   */
+  private void checkReservation(FunctionSpec spec) {
+    node.checkReservation(spec, registry.list().stream().map(Deployment::spec).toList());
   }
 
   /** Refuses at deploy what could never start, rather than failing every cold start later. */

@@ -42,6 +42,7 @@ import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Instance;
 import dev.pilotlight.model.KeepAlive;
+import dev.pilotlight.model.NodeConcurrency;
 import dev.pilotlight.model.PoolSnapshot;
 import dev.pilotlight.model.Usage;
 import dev.pilotlight.model.auth.CredentialStore;
@@ -73,6 +74,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -207,6 +209,7 @@ public final class Wiring {
           executor.forgetPreparation(name);
         }, stats,
         config.keepRevisions());
+    control.reservations(new NodeConcurrency(capacity.limitMb()));
     control.restore();
     FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage).routing(control.router());
     AsyncDispatcher async = AsyncDispatcher.create(events, new InvokerEventRunner(invoker),
@@ -241,12 +244,12 @@ public final class Wiring {
     GatewayHandler router = new GatewayHandler(invoker::serveUrl, invoker.streamedUrls(),
         new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials).schedules(scheduler).eventSources(sources)
             .preparations(executor::preparation)::handle,
-        new LambdaApi(activator, invoker, async, control, blocking).eventSources(sources)::handle,
+        new LambdaApi(activator, invoker, async, control, blocking, new NodeConcurrency(capacity.limitMb())).eventSources(sources)::handle,
         () -> {
           activatorMeters.refresh();
           sourceMeters.refresh();
           return metrics.scrape();
-        }, gatekeeper, protections(security, executor.limits(), executor.isolation()));
+        }, gatekeeper, healthLines(protections(security, executor.limits(), executor.isolation()), executor.runtimes()));
     GatewayServer gateway;
     try {
       gateway = GatewayServer.start(new GatewayConfig(config.host(), config.port(),
@@ -317,6 +320,14 @@ public final class Wiring {
         logs.close();
       }
     };
+  }
+
+  /** {@code /healthz}'s lines: the protections, then what each runtime family runs on (logged at start too). */
+  static List<String> healthLines(List<String> protections, String runtimes) {
+    LOG.log(System.Logger.Level.INFO, "pilotlight: runtimes: " + runtimes);
+    List<String> lines = new ArrayList<>(protections);
+    lines.add("runtimes: " + runtimes);
+    return lines;
   }
 
   /**

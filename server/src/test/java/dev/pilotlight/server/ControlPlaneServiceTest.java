@@ -199,6 +199,42 @@ class ControlPlaneServiceTest {
   }
 
   @Test
+  void tagsAndOtherMetadataAmendTheCurrentRevisionInPlaceAndKeepItsInstances() throws Exception {
+    Deployment first = control.deploy("hello", pythonPackage("v = 1\n")).deployment();
+    Lease lease = activator.acquire("hello").join();
+    lease.release(true);
+
+    Deployment tagged = control.update("hello", s -> s.toBuilder().tags(java.util.Map.of("team", "core")).reservedConcurrency(3).build(), null);
+
+    assertThat(tagged.revision()).isEqualTo(first.revision());
+    assertThat(registry.find("hello").orElseThrow().spec().tags()).containsEntry("team", "core");
+    assertThat(registry.revisions("hello")).hasSize(1);
+    assertThat(activator.deployment("hello").orElseThrow().spec().reservedConcurrency()).isEqualTo(3);
+    assertThat(activator.snapshot("hello").orElseThrow().ready()).as("the instance kept serving").isEqualTo(1);
+    Deployment bigger = control.update("hello", s -> s.toBuilder().memoryMb(256).build(), null);
+    assertThat(bigger.revision()).as("a change instances see is a new revision").isEqualTo(first.revision() + 1);
+    assertThat(bigger.spec().tags()).containsEntry("team", "core");
+  }
+
+  @Test
+  void aReservationTheNodeCannotHoldIsRefusedAndTheOthersKept() {
+    control.reservations(new dev.pilotlight.model.NodeConcurrency(10 * 128)); // 10 units of 128 MB, 1 kept unreserved
+    control.deploy("hello", pythonPackage("v = 1\n"));
+    control.deploy("other", pythonPackage("v = 2\n"));
+    Deployment reserved = control.update("hello", s -> s.toBuilder().reservedConcurrency(5).build(), null); // 5 instances of 128 MB: 5 units
+
+    assertThat(reserved.spec().reservedConcurrency()).isEqualTo(5);
+    assertThatThrownBy(() -> control.update("other", s -> s.toBuilder().reservedConcurrency(5).build(), null))
+        .isInstanceOf(Failure.InvalidInput.class)
+        .hasMessageStartingWith("Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution "
+            + "below its minimum value of [1]");
+    assertThat(registry.find("other").orElseThrow().spec().reservedConcurrency()).isNull();
+    assertThat(control.update("other", s -> s.toBuilder().reservedConcurrency(4).build(), null).spec().reservedConcurrency()).isEqualTo(4);
+    assertThat(control.update("hello", s -> s.toBuilder().description("again").build(), null).spec().reservedConcurrency())
+        .as("a function's own earlier reservation is not counted twice").isEqualTo(5);
+  }
+
+  @Test
   void aPackageThatCannotRunIsRefusedAndLeavesNoCode() throws Exception {
     InputStream noManifest = new ByteArrayInputStream(Zips.ofText("app.py", "v = 1\n"));
 

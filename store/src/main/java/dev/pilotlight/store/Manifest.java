@@ -141,6 +141,10 @@ public final class Manifest {
         setting.setParsed(spec, setting.kind() == Setting.Kind.MAP ? env(v) : scalar(setting, v));
       }
     }
+    JsonNode runtime = root.get(FunctionSettings.RUNTIME.key());
+    if (runtime != null && runtime.isTextual() && !root.hasNonNull(FunctionSettings.AWS_RUNTIME.key())) {
+      spec.awsRuntime(runtime.asText()); // runtime: nodejs22.x reads back as nodejs22.x (a family name keeps none)
+    }
     return new Contents(spec.build(), rollout(root.get(ROLLOUT)), schedules(root.get(SCHEDULE)), events(root.get(EVENTS)));
   }
 

@@ -30,6 +30,14 @@ public interface Registry extends AutoCloseable {
   Deployment save(FunctionSpec spec, String codeSha256, long codeSize, Path codeDir, Instant now);
 
   /**
+   * Rewrites the settings of revision {@code d} in place (same number, code and time), durably:
+   * for changes that touch no instance ({@link FunctionSpec#differsOnlyInMetadata}), such as tags.
+   *
+   * @throws dev.pilotlight.model.Failure.FunctionNotFound when that revision is not kept
+   */
+  Deployment amend(Deployment d, FunctionSpec spec);
+
+  /**
    * Stores a new revision as {@link #save} does, with the traffic split and the rollout it takes
    * over by, in one transaction: a crash leaves all three or none (never a latest revision with no
    * rollout). {@code start} is given the new revision (its number) and says what to store with it.

@@ -47,8 +47,8 @@ final class SpecJson {
 
   private static <T> void put(ObjectNode n, Setting<T> setting, FunctionSpec spec) {
     T value = setting.get(spec);
-    if (value == null) {
-      return;
+    if (value == null || (value instanceof Map<?, ?> m && m.isEmpty() && setting != FunctionSettings.ENV)) {
+      return; // no tags or permissions: nothing stored, as before they existed
     }
     if (value instanceof Map<?, ?> map) {
       ObjectNode object = n.putObject(setting.storedKey());

@@ -253,6 +253,24 @@ final class SqliteRegistry implements Registry {
   }
 
   @Override
+  public Deployment amend(Deployment d, FunctionSpec spec) {
+    if (!spec.name().equals(d.name())) {
+      throw new IllegalArgumentException("amend of '" + d.name() + "' renamed it to '" + spec.name() + "'");
+    }
+    return inTransaction("amend " + d.name() + " revision " + d.revision(), c -> {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE revisions SET spec_json = ? WHERE name = ? AND revision = ?")) {
+        ps.setString(1, SpecJson.write(spec));
+        ps.setString(2, d.name());
+        ps.setLong(3, d.revision());
+        if (ps.executeUpdate() == 0) {
+          throw new dev.pilotlight.model.Failure.FunctionNotFound(d.name() + ":" + d.revision());
+        }
+      }
+      return new Deployment(spec, d.revision(), d.codeSha256(), d.codeSize(), d.codeDir(), d.deployedAt());
+    });
+  }
+
+  @Override
   public boolean deleteRevision(String name, long revision) {
     return inTransaction("delete " + name + " revision " + revision, c -> {
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM revisions WHERE name = ? AND revision = ? "

@@ -47,6 +47,8 @@ class ManifestTest {
     FunctionSpec spec = Manifest.parse("runtime: java21\nhandler: example.Hello::handleRequest\n", "hello-java");
     assertThat(spec.runtime()).isEqualTo(Runtime.JAVA);
     assertThat(spec.handler()).isEqualTo("example.Hello::handleRequest");
+    assertThat(spec.awsRuntime()).as("read back by the Lambda API as written").isEqualTo("java21");
+    assertThat(Manifest.parse("runtime: java\nhandler: a.B\n", "x").awsRuntime()).isNull();
   }
 
   @Test
@@ -110,7 +112,7 @@ class ManifestTest {
         .hasMessage("pilotlight.yaml: unknown key 'memroy' (known keys: name, runtime, handler, command, memory, ephemeralStorage, "
             + "timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge, maxRetries, retryDelay, "
             + "targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait, scaleDownDelay, "
-            + "keepAlive, readinessPath, auth, invokeMode, onSuccess, onFailure, deadLetter, rollout, schedule, events, package, build)");
+            + "keepAlive, readinessPath, auth, invokeMode, onSuccess, onFailure, deadLetter, description, role, tags, awsRuntime, reservedConcurrency, permissions, rollout, schedule, events, package, build)");
   }
 
   @ParameterizedTest(name = "{0}")

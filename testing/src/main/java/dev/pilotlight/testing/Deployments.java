@@ -36,7 +36,9 @@ public final class Deployments {
         common.name("web").runtime(Runtime.HTTP).command("java -jar app.jar").readinessPath("/healthz").auth("token").build(),
         common.name("fn").runtime(Runtime.JAVA).command(null).readinessPath(null).handler("example.Hello::handleRequest")
             .invokeMode("response_stream").onSuccess("audit").onFailure("arn:aws:lambda:us-east-1:000000000000:function:audit:live")
-            .deadLetter("amqp://u:p@mq:5672/%2F?queue=dlq").build());
+            .deadLetter("amqp://u:p@mq:5672/%2F?queue=dlq").description("says hello").role("arn:aws:iam::123456789012:role/hello")
+            .tags(Map.of("team", "core")).awsRuntime("java25").reservedConcurrency(6)
+            .permissions(Map.of("s3", "{\"Sid\":\"s3\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"s3.amazonaws.com\"}}")).build());
   }
 
   public static Deployment of(FunctionSpec spec, long revision) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pilotlight.model.auth.Role;
 import io.netty.handler.codec.http.HttpMethod;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class AccessRuleTest {
@@ -30,6 +31,13 @@ class AccessRuleTest {
     assertThat(AccessRule.lambdaApi(HttpMethod.GET, "/functions/f")).isEqualTo(Role.DEPLOY);
     assertThat(AccessRule.lambdaApi(HttpMethod.PUT, "/2019-09-25/functions/f/event-invoke-config")).isEqualTo(Role.DEPLOY);
     assertThat(AccessRule.lambdaApi(HttpMethod.GET, "/2019-09-25/functions/f/event-invoke-config/list")).isEqualTo(Role.DEPLOY);
+    for (String path : List.of("/2017-03-31/tags/arn:aws:lambda:us-east-1:000000000000:function:f", "/2017-10-31/functions/f/concurrency",
+        "/2019-09-30/functions/f/concurrency", "/2016-08-19/account-settings/", "/2018-10-31/layers", "/functions/f/policy",
+        "/functions/f/policy/sid", "/2020-04-22/code-signing-configs/")) {
+      for (HttpMethod m : List.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE)) {
+        assertThat(AccessRule.lambdaApi(m, path)).as(m + " " + path).isEqualTo(Role.DEPLOY);
+      }
+    }
     assertThat(AccessRule.metrics()).isEqualTo(Role.DEPLOY);
   }
 
