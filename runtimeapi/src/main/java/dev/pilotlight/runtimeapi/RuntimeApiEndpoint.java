@@ -34,6 +34,8 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
   private volatile Consumer<String> onDispatch = id -> {};
   /** The uid a caller must run as; -1: anyone who can connect (no sandbox). */
   private volatile int ownerUid = -1;
+  /** The instance's external extensions; null (and no work on any path) when it has none. */
+  private volatile Extensions extensions;
   private Channel serverChannel;
   private boolean closed;
   private String closeReason;
@@ -85,6 +87,50 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     return initError;
   }
 
+  /**
+   * Tells the endpoint that {@code count} external extensions are starting beside the runtime
+   * (before the process starts): its init is then done only when all of them have registered and
+   * called {@code event/next} as well as the runtime, and each invocation completes only once they
+   * are all back in {@code event/next} (see Extensions).
+   */
+  public void expectExtensions(int count, String functionName, String functionVersion, String handler) {
+    extensions = new Extensions(count, new Extensions.Identity(functionName, functionVersion, handler), new Extensions.Listener() {
+      @Override
+      public void initDone() {
+        ready.complete(null);
+      }
+
+      @Override
+      public void idle(java.util.List<Runnable> held) {
+        held.forEach(Runnable::run);
+        dispatchParked();
+      }
+
+      @Override
+      public void failed(String errorType, String message) {
+        String json = "{\"errorType\":\"" + errorType + "\",\"errorMessage\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+        if (!ready.isDone()) {
+          initError.complete(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        close(errorType + ": " + message);
+      }
+    });
+  }
+
+  Extensions extensions() {
+    return extensions;
+  }
+
+  /**
+   * Sends {@code SHUTDOWN} (reason {@code spindown}, {@code timeout} or {@code failure}, deadline
+   * {@code deadline}) to the extensions that subscribed to it; completes when they are done with it
+   * (back in {@code event/next} or gone). Completes at once for an instance without extensions.
+   */
+  public CompletableFuture<Void> shutdownExtensions(String reason, java.time.Instant deadline) {
+    Extensions e = extensions;
+    return e == null ? CompletableFuture.completedFuture(null) : e.shutdown(reason, deadline);
+  }
+
   /** Called with the request id each time an event is handed to the runtime. */
   public void onDispatch(Consumer<String> listener) {
     this.onDispatch = listener;
@@ -104,7 +150,8 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
       if (request.acceptsStream()) {
         streamCallers.add(request.requestId());
       }
-      poll = polls.pollFirst();
+      Extensions ext = extensions;
+      poll = ext == null || ext.idle() ? polls.pollFirst() : null;
       if (poll == null) {
         pending.addLast(request);
         return result;
@@ -128,14 +175,20 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
   // ---- called by RuntimeApiHandler on the event loop ----
 
   void next(ChannelHandlerContext ctx) {
-    ready.complete(null);
+    Extensions ext = extensions;
+    if (ext == null) {
+      ready.complete(null);
+    } else {
+      ext.runtimeNext();
+    }
     LambdaRequest request;
     synchronized (this) {
       if (closed) {
         RuntimeApiHandler.sendError(ctx, 410, "Runtime.Gone", closeReason);
         return;
       }
-      request = pending.pollFirst();
+      // With extensions, the next event waits until every extension is done with the last one.
+      request = ext == null || ext.idle() ? pending.pollFirst() : null;
       if (request == null) {
         polls.addLast(ctx);
         return;
@@ -144,8 +197,32 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     deliver(ctx, request);
   }
 
-  synchronized void pollClosed(ChannelHandlerContext ctx) {
-    polls.remove(ctx);
+  void pollClosed(ChannelHandlerContext ctx) {
+    synchronized (this) {
+      polls.remove(ctx);
+    }
+  }
+
+  /** An extension's parked {@code event/next} connection closed. */
+  void extensionPollClosed(ChannelHandlerContext ctx) {
+    Extensions ext = extensions;
+    if (ext != null) {
+      ext.pollClosed(ctx);
+    }
+  }
+
+  /** Extensions became idle: a runtime poll parked while they were busy gets the next pending event. */
+  private void dispatchParked() {
+    ChannelHandlerContext poll;
+    LambdaRequest request;
+    synchronized (this) {
+      if (closed || pending.isEmpty() || polls.isEmpty()) {
+        return;
+      }
+      poll = polls.pollFirst();
+      request = pending.pollFirst();
+    }
+    deliver(poll, request);
   }
 
   /** Returns false when the id is unknown (never issued, already answered or abandoned). */
@@ -160,7 +237,12 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     if (f == null) {
       return false;
     }
-    f.complete(response);
+    Extensions ext = extensions;
+    if (ext == null) {
+      f.complete(response);
+    } else {
+      ext.whenIdle(() -> f.complete(response));
+    }
     return true;
   }
 
@@ -193,6 +275,10 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
 
   private void deliver(ChannelHandlerContext ctx, LambdaRequest request) {
     onDispatch.accept(request.requestId());
+    Extensions ext = extensions;
+    if (ext != null) {
+      ext.invoked(request);
+    }
     RuntimeApiHandler.sendEvent(ctx, request);
   }
 
@@ -215,6 +301,10 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     Failure.InstanceFailed error = new Failure.InstanceFailed(reason);
     failed.values().forEach(f -> f.completeExceptionally(error));
     ready.completeExceptionally(error);
+    Extensions ext = extensions;
+    if (ext != null) {
+      ext.close();
+    }
     if (serverChannel != null) {
       serverChannel.close();
     }

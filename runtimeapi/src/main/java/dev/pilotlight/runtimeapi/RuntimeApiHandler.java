@@ -26,7 +26,9 @@ import java.nio.charset.StandardCharsets;
 final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final String PREFIX = "/2018-06-01/runtime/";
   private final RuntimeApiEndpoint endpoint;
+  private static final String EXTENSION_PREFIX = "/2020-01-01/extension/";
   private boolean polling;
+  private boolean extensionPolling;
 
   RuntimeApiHandler(RuntimeApiEndpoint endpoint) {
     this.endpoint = endpoint;
@@ -38,6 +40,10 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     int q = path.indexOf('?');
     if (q >= 0) {
       path = path.substring(0, q);
+    }
+    if (path.startsWith(EXTENSION_PREFIX)) {
+      extension(ctx, req, path);
+      return;
     }
     if (!path.startsWith(PREFIX)) {
       sendError(ctx, 404, "NotFound", "unknown path " + path);
@@ -82,10 +88,45 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     sendError(ctx, 405, "MethodNotAllowed", req.method() + " " + path);
   }
 
+  /** The Extensions API: register, event/next, init/error, exit/error (see Extensions). */
+  private void extension(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
+    Extensions ext = endpoint.extensions();
+    String rest = path.substring(EXTENSION_PREFIX.length());
+    String id = req.headers().get("Lambda-Extension-Identifier");
+    try {
+      if (ext == null) {
+        throw new Extensions.Refused(403, "Extension.NotExpected",
+            "this instance starts no external extensions (none in its package's opt/extensions/)");
+      }
+      if (rest.equals("register") && req.method().equals(HttpMethod.POST)) {
+        String[] registered = ext.register(req.headers().get("Lambda-Extension-Name"), ByteBufUtil.getBytes(req.content()));
+        byte[] bytes = registered[1].getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON).set("Lambda-Extension-Identifier", registered[0]);
+        HttpUtil.setContentLength(res, bytes.length);
+        ctx.writeAndFlush(res);
+      } else if (rest.equals("event/next") && req.method().equals(HttpMethod.GET)) {
+        extensionPolling = true;
+        ext.next(ctx, id);
+      } else if ((rest.equals("init/error") || rest.equals("exit/error")) && req.method().equals(HttpMethod.POST)) {
+        ext.reportedError(id, rest.startsWith("init"), req.headers().get("Lambda-Extension-Function-Error-Type"),
+            ByteBufUtil.getBytes(req.content()));
+        sendAccepted(ctx);
+      } else {
+        sendError(ctx, 404, "NotFound", "unknown path " + req.method() + " " + path);
+      }
+    } catch (Extensions.Refused e) {
+      sendError(ctx, e.status, e.errorType, e.getMessage());
+    }
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (polling) {
       endpoint.pollClosed(ctx);
+    }
+    if (extensionPolling) {
+      endpoint.extensionPollClosed(ctx);
     }
     ctx.fireChannelInactive();
   }
