@@ -6,7 +6,9 @@ import dev.pilotlight.model.LambdaResponse;
 import dev.pilotlight.runtimeapi.RuntimeApiEndpoint;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /** An instance that speaks the Lambda Runtime API through its own endpoint. */
 final class LambdaProcessInstance extends ProcessInstance {
@@ -37,6 +39,22 @@ final class LambdaProcessInstance extends ProcessInstance {
       }
     });
     return f;
+  }
+
+  /**
+   * Stops the instance; its external extensions subscribed to {@code SHUTDOWN} get it first
+   * (reason {@code spindown}, deadline the stop grace) and the process is signalled once they are
+   * done with it or the grace is over. Without extensions, a plain stop.
+   */
+  @Override
+  public CompletableFuture<Void> stop() {
+    if (endpoint.extensionsExpected() == 0 || !alive()) {
+      return super.stop();
+    }
+    Duration grace = stopGrace();
+    return endpoint.shutdownExtensions("spindown", Instant.now().plus(grace))
+        .completeOnTimeout(null, grace.toMillis(), TimeUnit.MILLISECONDS)
+        .thenCompose(x -> super.stop());
   }
 
   @Override

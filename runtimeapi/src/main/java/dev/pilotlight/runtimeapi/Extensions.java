@@ -95,6 +95,10 @@ final class Extensions {
     this.listener = listener;
   }
 
+  int expected() {
+    return expected;
+  }
+
   /** Thrown for a call the API refuses; becomes {@code {errorMessage, errorType}} with {@code status}. */
   static final class Refused extends Exception {
     final int status;

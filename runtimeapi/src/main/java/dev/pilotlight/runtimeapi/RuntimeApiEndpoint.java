@@ -117,6 +117,12 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     });
   }
 
+  /** How many external extensions this endpoint was told to expect (0: none). */
+  public int extensionsExpected() {
+    Extensions e = extensions;
+    return e == null ? 0 : e.expected();
+  }
+
   Extensions extensions() {
     return extensions;
   }
