@@ -15,15 +15,17 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A function whose package holds an external extension ({@code opt/extensions/recorder}, a python
  * script written for this test that registers for INVOKE and SHUTDOWN through the Extensions API
- * and prints what it receives): the extension runs beside the runtime, sees every invocation's
- * INVOKE, and gets SHUTDOWN (reason spindown) when the instance is scaled down after its idle timeout.
+ * and subscribes to the Telemetry API, printing what it receives): the extension runs beside the
+ * runtime, sees every invocation's INVOKE, its platform.start and platform.report records and the
+ * function's own log line, and gets SHUTDOWN (reason spindown) when the instance is scaled down
+ * after its idle timeout.
  */
 class ExtensionsIT {
   static final Path FUNCTION = DaemonFixture.ROOT.resolve("dist/src/test/resources/functions/extensions");
   static final int INVOCATIONS = 5;
 
   @Test
-  void anExtensionSeesEveryInvokeAndTheShutdownAtScaleDown(@TempDir Path data) throws Exception {
+  void anExtensionSeesEveryInvokeItsTelemetryAndTheShutdownAtScaleDown(@TempDir Path data) throws Exception {
     try (DaemonFixture d = new DaemonFixture(data)) {
       d.deploy(FUNCTION.toString());
       List<String> ids = new ArrayList<>();
@@ -43,6 +45,14 @@ class ExtensionsIT {
       for (String id : ids) {
         eventually(Duration.ofSeconds(10), "the extension's INVOKE and the function's line for " + id,
             () -> d.logs("extensions").contains("recorder INVOKE " + id) && d.logs("extensions").contains("function line for " + id));
+      }
+      // The Telemetry API: each invocation's platform.start and platform.report, and the function's own line.
+      for (String id : ids) {
+        eventually(Duration.ofSeconds(10), "the telemetry records of " + id, () -> {
+          String logs = d.logs("extensions");
+          return logs.contains("recorder START " + id) && logs.contains("recorder REPORT " + id + " success")
+              && logs.contains("recorder FUNCTION-LINE " + id);
+        });
       }
       assertThat(d.status("extensions").path("instances").asInt()).isEqualTo(1);
       eventually(Duration.ofSeconds(60), "the extension's SHUTDOWN at scale-down",

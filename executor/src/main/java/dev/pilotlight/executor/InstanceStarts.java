@@ -92,7 +92,7 @@ final class InstanceStarts {
       return cmd;
     }
     String handler = d.spec().handler() == null ? "" : d.spec().handler();
-    endpoint.expectExtensions(extensions.size(), d.spec().name(), r.version(), handler);
+    endpoint.expectExtensions(extensions.size(), d.spec().name(), r.version(), handler, d.spec().memoryMb());
     return ExternalExtensions.wrap(cmd, box.taskRoot(d.codeDir()), extensions);
   }
 

@@ -57,6 +57,19 @@ final class LambdaProcessInstance extends ProcessInstance {
         .thenCompose(x -> super.stop());
   }
 
+  /** With extensions, each output line also goes to the Telemetry API's {@code function} subscribers. */
+  @Override
+  void attach(Process process, InstanceLogSink sink) {
+    if (endpoint.extensionsExpected() == 0) {
+      super.attach(process, sink);
+      return;
+    }
+    super.attach(process, (function, instanceId, requestId, line) -> {
+      sink.line(function, instanceId, requestId, line);
+      endpoint.functionLine(line);
+    });
+  }
+
   @Override
   void onExit(String reason) {
     endpoint.close(reason);

@@ -42,6 +42,9 @@ final class Extensions {
   interface Listener {
     void initDone();
 
+    /** The runtime called {@code next} the first time. */
+    void runtimeInitDone();
+
     /** Every INVOKE subscriber is idle again: held completions may run and the runtime may get its next event. */
     void idle(List<Runnable> held);
 
@@ -93,6 +96,10 @@ final class Extensions {
     this.expected = expected;
     this.identity = identity;
     this.listener = listener;
+  }
+
+  Identity identity() {
+    return identity;
   }
 
   int expected() {
@@ -156,6 +163,15 @@ final class Extensions {
     return new String[] {id, answer.toString()};
   }
 
+  /** The name of the extension with identifier {@code id}. */
+  synchronized String nameOf(String id) throws Refused {
+    Ext e = id == null ? null : byId.get(id);
+    if (e == null) {
+      throw new Refused(403, "Extension.UnknownExtensionIdentifier", "unknown Lambda-Extension-Identifier " + id);
+    }
+    return e.name;
+  }
+
   /** An extension's {@code event/next}: hands it its next event or parks it. */
   void next(ChannelHandlerContext ctx, String id) throws Refused {
     boolean initNow;
@@ -196,9 +212,14 @@ final class Extensions {
   /** The runtime called {@code next} (its init is over). */
   void runtimeNext() {
     boolean initNow;
+    boolean first;
     synchronized (this) {
+      first = !runtimeReady;
       runtimeReady = true;
       initNow = checkInit();
+    }
+    if (first) {
+      listener.runtimeInitDone();
     }
     if (initNow) {
       listener.initDone();

@@ -36,6 +36,10 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
   private volatile int ownerUid = -1;
   /** The instance's external extensions; null (and no work on any path) when it has none. */
   private volatile Extensions extensions;
+  /** With extensions: the Telemetry API, and when each event went to the runtime (for its records). */
+  private volatile Telemetry telemetry;
+  private final Map<String, Long> startedNanos = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile int memoryMb;
   private Channel serverChannel;
   private boolean closed;
   private String closeReason;
@@ -93,11 +97,19 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
    * called {@code event/next} as well as the runtime, and each invocation completes only once they
    * are all back in {@code event/next} (see Extensions).
    */
-  public void expectExtensions(int count, String functionName, String functionVersion, String handler) {
+  public void expectExtensions(int count, String functionName, String functionVersion, String handler, int memoryMb) {
+    this.memoryMb = memoryMb;
+    telemetry = new Telemetry(this::ownerUid);
+    telemetry.platform("platform.initStart", PlatformRecords.initStart(functionName, functionVersion));
     extensions = new Extensions(count, new Extensions.Identity(functionName, functionVersion, handler), new Extensions.Listener() {
       @Override
       public void initDone() {
         ready.complete(null);
+      }
+
+      @Override
+      public void runtimeInitDone() {
+        telemetry.platform("platform.initRuntimeDone", PlatformRecords.initRuntimeDone());
       }
 
       @Override
@@ -121,6 +133,21 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
   public int extensionsExpected() {
     Extensions e = extensions;
     return e == null ? 0 : e.expected();
+  }
+
+  Telemetry telemetry() {
+    return telemetry;
+  }
+
+  /**
+   * A line the instance wrote while serving {@code requestId} (null: none), for Telemetry API
+   * subscribers of {@code function} records; nothing is done without extensions or subscribers.
+   */
+  public void functionLine(String line) {
+    Telemetry t = telemetry;
+    if (t != null) {
+      t.line("function", line);
+    }
   }
 
   Extensions extensions() {
@@ -247,7 +274,14 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     if (ext == null) {
       f.complete(response);
     } else {
-      ext.whenIdle(() -> f.complete(response));
+      Long started = startedNanos.remove(requestId);
+      double ms = started == null ? 0 : (System.nanoTime() - started) / 1e6;
+      String status = response.errorType() == null ? "success" : "error";
+      telemetry.platform("platform.runtimeDone", PlatformRecords.runtimeDone(requestId, status, ms));
+      ext.whenIdle(() -> {
+        telemetry.platform("platform.report", PlatformRecords.report(requestId, status, ms, memoryMb));
+        f.complete(response);
+      });
     }
     return true;
   }
@@ -283,6 +317,8 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     onDispatch.accept(request.requestId());
     Extensions ext = extensions;
     if (ext != null) {
+      startedNanos.put(request.requestId(), System.nanoTime());
+      telemetry.platform("platform.start", PlatformRecords.start(request.requestId(), ext.identity().functionVersion()));
       ext.invoked(request);
     }
     RuntimeApiHandler.sendEvent(ctx, request);
@@ -310,6 +346,7 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     Extensions ext = extensions;
     if (ext != null) {
       ext.close();
+      telemetry.close();
     }
     if (serverChannel != null) {
       serverChannel.close();

@@ -27,6 +27,8 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
   private static final String PREFIX = "/2018-06-01/runtime/";
   private final RuntimeApiEndpoint endpoint;
   private static final String EXTENSION_PREFIX = "/2020-01-01/extension/";
+  private static final String TELEMETRY_PATH = "/2022-07-01/telemetry";
+  private static final String LOGS_PATH = "/2020-08-15/logs";
   private boolean polling;
   private boolean extensionPolling;
 
@@ -40,6 +42,10 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     int q = path.indexOf('?');
     if (q >= 0) {
       path = path.substring(0, q);
+    }
+    if (path.equals(TELEMETRY_PATH) || path.equals(LOGS_PATH)) {
+      subscribe(ctx, req);
+      return;
     }
     if (path.startsWith(EXTENSION_PREFIX)) {
       extension(ctx, req, path);
@@ -115,6 +121,26 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
       } else {
         sendError(ctx, 404, "NotFound", "unknown path " + req.method() + " " + path);
       }
+    } catch (Extensions.Refused e) {
+      sendError(ctx, e.status, e.errorType, e.getMessage());
+    }
+  }
+
+  /** The Telemetry API's subscribe (and the older Logs API's, the same machinery): {@code PUT}, by a registered extension. */
+  private void subscribe(ChannelHandlerContext ctx, FullHttpRequest req) {
+    Extensions ext = endpoint.extensions();
+    Telemetry telemetry = endpoint.telemetry();
+    try {
+      if (ext == null || telemetry == null) {
+        throw new Extensions.Refused(403, "Extension.NotExpected",
+            "this instance starts no external extensions (none in its package's opt/extensions/)");
+      }
+      if (!req.method().equals(HttpMethod.PUT)) {
+        throw new Extensions.Refused(405, "MethodNotAllowed", req.method() + " " + req.uri() + " (expected: PUT)");
+      }
+      String name = ext.nameOf(req.headers().get("Lambda-Extension-Identifier"));
+      telemetry.subscribe(name, ByteBufUtil.getBytes(req.content()));
+      send(ctx, 200, "\"OK\"");
     } catch (Extensions.Refused e) {
       sendError(ctx, e.status, e.errorType, e.getMessage());
     }

@@ -73,7 +73,7 @@ class ExtensionsApiTest {
   }
 
   void expect(int count) {
-    endpoint.expectExtensions(count, "f", "$LATEST", "app.handler");
+    endpoint.expectExtensions(count, "f", "$LATEST", "app.handler", 128);
   }
 
   @Test
@@ -201,5 +201,80 @@ class ExtensionsApiTest {
     String error = new String(endpoint.initError().get(10, TimeUnit.SECONDS), StandardCharsets.UTF_8);
     assertThat(JSON.readTree(error).get("errorType").asText()).isEqualTo("Extension.ConfigInvalid");
     assertThat(error).contains("no key");
+  }
+
+  HttpResponse<String> subscribe(String id, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url("/2022-07-01/telemetry"))).header("Lambda-Extension-Identifier", id)
+        .PUT(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void telemetrySubscribersGetPlatformRecordsAndFunctionLinesAsJsonArrays() throws Exception {
+    java.util.concurrent.LinkedBlockingQueue<JsonNode> received = new java.util.concurrent.LinkedBlockingQueue<>();
+    com.sun.net.httpserver.HttpServer listener = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    listener.createContext("/telemetry", exchange -> {
+      JsonNode batch = JSON.readTree(exchange.getRequestBody());
+      assertThat(batch.isArray()).isTrue();
+      batch.forEach(received::add);
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    listener.start();
+    try {
+      expect(1);
+      String id = registered("ext", "[\"INVOKE\"]");
+      String destination = "http://sandbox.localdomain:" + listener.getAddress().getPort() + "/telemetry";
+      assertThat(subscribe(id, "{\"schemaVersion\":\"2022-12-13\",\"destination\":{\"protocol\":\"HTTP\",\"URI\":\"" + destination
+          + "\"},\"types\":[\"platform\",\"function\"],\"buffering\":{\"maxItems\":1000,\"maxBytes\":262144,\"timeoutMs\":25}}")
+          .statusCode()).isEqualTo(200);
+      extNext(id);
+      CompletableFuture<HttpResponse<String>> runtimePoll = runtimeNext();
+      endpoint.ready().get(10, TimeUnit.SECONDS);
+      CompletableFuture<LambdaResponse> result = endpoint.invoke(event("req-1"));
+      runtimePoll.get(10, TimeUnit.SECONDS);
+      endpoint.functionLine("hello from the handler");
+      assertThat(respond("req-1")).isEqualTo(202);
+      extNext(id);
+      result.get(10, TimeUnit.SECONDS);
+
+      java.util.List<String> types = new java.util.ArrayList<>();
+      JsonNode report = null;
+      while (report == null) {
+        JsonNode item = received.poll(10, TimeUnit.SECONDS);
+        assertThat(item).as("records so far: %s", types).isNotNull();
+        assertThat(item.get("time").asText()).isNotEmpty();
+        types.add(item.get("type").asText());
+        if (item.get("type").asText().equals("function")) {
+          assertThat(item.get("record").asText()).isEqualTo("hello from the handler");
+        }
+        if (item.get("type").asText().equals("platform.report")) {
+          report = item.get("record");
+        }
+      }
+      assertThat(types).containsExactly("platform.initStart", "platform.initRuntimeDone", "platform.start", "function",
+          "platform.runtimeDone", "platform.report");
+      assertThat(report.get("requestId").asText()).isEqualTo("req-1");
+      assertThat(report.get("status").asText()).isEqualTo("success");
+      assertThat(report.get("metrics").get("memorySizeMB").asInt()).isEqualTo(128);
+      assertThat(report.get("metrics").has("durationMs")).isTrue();
+    } finally {
+      listener.stop(0);
+    }
+  }
+
+  @Test
+  void telemetryDestinationsMustBeTheSandboxsLoopback() throws Exception {
+    expect(1);
+    String id = registered("ext", "[\"INVOKE\"]");
+    String body = "{\"destination\":{\"protocol\":\"HTTP\",\"URI\":\"%s\"},\"types\":[\"platform\"]}";
+    for (String uri : java.util.List.of("http://example.com:8080/", "http://10.0.0.1:8080/", "https://sandbox.localdomain:8080/", "nonsense")) {
+      HttpResponse<String> r = subscribe(id, body.formatted(uri));
+      assertThat(r.statusCode()).as(uri).isEqualTo(400);
+      assertThat(JSON.readTree(r.body()).get("errorType").asText()).isEqualTo("ValidationError");
+    }
+    assertThat(subscribe(id, "{\"destination\":{\"protocol\":\"HTTP\",\"URI\":\"http://sandbox.localdomain:9/\"},\"types\":[\"logs\"]}")
+        .statusCode()).isEqualTo(400);
+    assertThat(subscribe("not-an-id", body.formatted("http://sandbox.localdomain:9/")).statusCode()).isEqualTo(403);
   }
 }
