@@ -38,7 +38,7 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
   private volatile Extensions extensions;
   /** With extensions: the Telemetry API, and when each event went to the runtime (for its records). */
   private volatile Telemetry telemetry;
-  private final Map<String, Long> startedNanos = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile Map<String, Long> startedNanos;
   private volatile int memoryMb;
   private Channel serverChannel;
   private boolean closed;
@@ -99,6 +99,7 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
    */
   public void expectExtensions(int count, String functionName, String functionVersion, String handler, int memoryMb) {
     this.memoryMb = memoryMb;
+    startedNanos = new java.util.concurrent.ConcurrentHashMap<>();
     telemetry = new Telemetry(this::ownerUid);
     telemetry.platform("platform.initStart", PlatformRecords.initStart(functionName, functionVersion));
     extensions = new Extensions(count, new Extensions.Identity(functionName, functionVersion, handler), new Extensions.Listener() {
@@ -196,6 +197,9 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
 
   /** Forgets a request the caller gave up on (timeout); a late answer is then ignored. */
   public synchronized void abandon(String requestId) {
+    if (extensions != null) {
+      startedNanos.remove(requestId);
+    }
     inFlight.remove(requestId);
     streamCallers.remove(requestId);
     pending.removeIf(r -> r.requestId().equals(requestId));
