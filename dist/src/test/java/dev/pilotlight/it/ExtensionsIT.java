@@ -54,6 +54,10 @@ class ExtensionsIT {
               && logs.contains("recorder FUNCTION-LINE " + id);
         });
       }
+      // Its own output comes back as extension records, never as function records.
+      eventually(Duration.ofSeconds(10), "the extension's own line as an extension record",
+          () -> d.logs("extensions").contains("recorder OWN-LINE as an extension record"));
+      assertThat(d.logs("extensions")).doesNotContain("recorder LEAK");
       assertThat(d.status("extensions").path("instances").asInt()).isEqualTo(1);
       eventually(Duration.ofSeconds(60), "the extension's SHUTDOWN at scale-down",
           () -> d.logs("extensions").contains("recorder SHUTDOWN spindown"));

@@ -13,7 +13,8 @@ import java.util.stream.Stream;
  * The external Lambda extensions of a function: the executables in its package's
  * {@code opt/extensions/} (what a layer's {@code extensions/} holds on AWS, where it is extracted
  * to {@code /opt}). Each is started beside the runtime, in the instance's sandbox and cgroup, with
- * {@code AWS_LAMBDA_RUNTIME_API} set, before the runtime (see {@link #wrap}).
+ * {@code AWS_LAMBDA_RUNTIME_API} set, before the runtime (see {@link #wrap}); their output lines
+ * reach the instance's output marked with {@link #MARK}.
  *
  * <p>A package's files never change after deploy (a new deploy is a new code directory), so the
  * listing is read once per code directory and kept: a cold start of a function without extensions
@@ -21,6 +22,8 @@ import java.util.stream.Stream;
  */
 final class ExternalExtensions {
   static final String DIR = "opt/extensions";
+  /** What starts every output line of an extension (ASCII record separator), stripped before the line is logged. */
+  static final char MARK = '\u001e';
   private static final Map<Path, List<String>> BY_CODE_DIR = new ConcurrentHashMap<>();
 
   private ExternalExtensions() {}
@@ -57,7 +60,9 @@ final class ExternalExtensions {
     List<String> out = new ArrayList<>();
     out.add("/bin/sh");
     out.add("-c");
-    out.add("while [ \"$1\" != -- ]; do \"$1\" & shift; done; shift; exec \"$@\"");
+    // Each extension's output passes through sed, which marks its lines (see MARK): the Telemetry API
+    // tells them apart from the function's as AWS does, and an extension never gets its own lines back.
+    out.add("while [ \"$1\" != -- ]; do ( \"$1\" 2>&1 | sed -u 's/^/" + MARK + "/' ) & shift; done; shift; exec \"$@\"");
     out.add("pilotlight-extensions");
     for (String name : names) {
       out.add(taskRoot + "/" + DIR + "/" + name);

@@ -57,7 +57,11 @@ final class LambdaProcessInstance extends ProcessInstance {
         .thenCompose(x -> super.stop());
   }
 
-  /** With extensions, each output line also goes to the Telemetry API's {@code function} subscribers. */
+  /**
+   * With extensions, each output line also goes to the Telemetry API: as an {@code extension} record
+   * when an extension wrote it (marked, see ExternalExtensions.MARK; the mark is not logged), else as
+   * a {@code function} record.
+   */
   @Override
   void attach(Process process, InstanceLogSink sink) {
     if (endpoint.extensionsExpected() == 0) {
@@ -65,8 +69,14 @@ final class LambdaProcessInstance extends ProcessInstance {
       return;
     }
     super.attach(process, (function, instanceId, requestId, line) -> {
-      sink.line(function, instanceId, requestId, line);
-      endpoint.functionLine(line);
+      if (!line.isEmpty() && line.charAt(0) == ExternalExtensions.MARK) {
+        String text = line.substring(1);
+        sink.line(function, instanceId, requestId, text);
+        endpoint.extensionLine(text);
+      } else {
+        sink.line(function, instanceId, requestId, line);
+        endpoint.functionLine(line);
+      }
     });
   }
 

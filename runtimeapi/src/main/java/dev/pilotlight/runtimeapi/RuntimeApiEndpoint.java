@@ -151,6 +151,14 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     }
   }
 
+  /** A line an external extension wrote, for Telemetry API subscribers of {@code extension} records. */
+  public void extensionLine(String line) {
+    Telemetry t = telemetry;
+    if (t != null) {
+      t.line("extension", line);
+    }
+  }
+
   Extensions extensions() {
     return extensions;
   }
