@@ -61,6 +61,8 @@ class ExtensionsIT {
       assertThat(d.status("extensions").path("instances").asInt()).isEqualTo(1);
       eventually(Duration.ofSeconds(60), "the extension's SHUTDOWN at scale-down",
           () -> d.logs("extensions").contains("recorder SHUTDOWN spindown"));
+      // It exits on SHUTDOWN: the stop sees it go (and does not wait out the grace for it).
+      eventually(Duration.ofSeconds(10), "the extension's exit", () -> d.logs("extensions").contains("EXTENSION recorder exited"));
     }
   }
 }

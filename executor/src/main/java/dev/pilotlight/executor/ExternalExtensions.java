@@ -24,6 +24,8 @@ final class ExternalExtensions {
   static final String DIR = "opt/extensions";
   /** What starts every output line of an extension (ASCII record separator), stripped before the line is logged. */
   static final char MARK = '\u001e';
+  /** After {@link #MARK}: the rest of the line is the file name of an extension whose process ended. */
+  static final char EXITED = '\u001d';
   private static final Map<Path, List<String>> BY_CODE_DIR = new ConcurrentHashMap<>();
 
   private ExternalExtensions() {}
@@ -62,7 +64,10 @@ final class ExternalExtensions {
     out.add("-c");
     // Each extension's output passes through sed, which marks its lines (see MARK): the Telemetry API
     // tells them apart from the function's as AWS does, and an extension never gets its own lines back.
-    out.add("while [ \"$1\" != -- ]; do ( \"$1\" 2>&1 | sed -u 's/^/" + MARK + "/' ) & shift; done; shift; exec \"$@\"");
+    // When an extension's process ends, one more marked line says so (EXITED): the endpoint then
+    // knows a crash, or an extension done with its SHUTDOWN, without waiting for a connection.
+    out.add("while [ \"$1\" != -- ]; do ( \"$1\" 2>&1 | sed -u 's/^/" + MARK + "/'; printf '" + MARK + EXITED
+        + "%s\\n' \"${1##*/}\" ) & shift; done; shift; exec \"$@\"");
     out.add("pilotlight-extensions");
     for (String name : names) {
       out.add(taskRoot + "/" + DIR + "/" + name);

@@ -69,7 +69,11 @@ final class LambdaProcessInstance extends ProcessInstance {
       return;
     }
     super.attach(process, (function, instanceId, requestId, line) -> {
-      if (!line.isEmpty() && line.charAt(0) == ExternalExtensions.MARK) {
+      if (line.length() > 1 && line.charAt(0) == ExternalExtensions.MARK && line.charAt(1) == ExternalExtensions.EXITED) {
+        String name = line.substring(2);
+        sink.line(function, instanceId, requestId, "EXTENSION " + name + " exited");
+        endpoint.extensionExited(name);
+      } else if (!line.isEmpty() && line.charAt(0) == ExternalExtensions.MARK) {
         String text = line.substring(1);
         sink.line(function, instanceId, requestId, text);
         endpoint.extensionLine(text);

@@ -363,6 +363,32 @@ final class Extensions {
     }
   }
 
+  /**
+   * The extension process {@code name} (its file name, which AWS has extensions register as) exited:
+   * after a shutdown began it is done with it; before, it is an extension crash (whether it waited
+   * in {@code next}, held an event, or never registered).
+   */
+  void exited(String name) {
+    boolean crash = false;
+    synchronized (this) {
+      if (shuttingDown) {
+        for (Ext e : byId.values()) {
+          if (e.name.equals(name)) {
+            e.events.clear();
+            e.busy = false;
+          }
+        }
+        checkShutdown();
+      } else if (!failed) {
+        failed = true;
+        crash = true;
+      }
+    }
+    if (crash) {
+      listener.failed("Extension.Crash", "extension " + name + " exited");
+    }
+  }
+
   /** An extension's {@code init/error} or {@code exit/error}. */
   void reportedError(String id, boolean atInit, String errorType, byte[] body) throws Refused {
     String name;

@@ -39,6 +39,8 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
   /** With extensions: the Telemetry API, and when each event went to the runtime (for its records). */
   private volatile Telemetry telemetry;
   private volatile Map<String, Long> startedNanos;
+  /** With extensions: answered invocations waiting for the extensions to be done (failed if the instance closes first). */
+  private volatile Map<String, CompletableFuture<LambdaResponse>> answered;
   private volatile int memoryMb;
   private Channel serverChannel;
   private boolean closed;
@@ -100,6 +102,7 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
   public void expectExtensions(int count, String functionName, String functionVersion, String handler, int memoryMb) {
     this.memoryMb = memoryMb;
     startedNanos = new java.util.concurrent.ConcurrentHashMap<>();
+    answered = new java.util.concurrent.ConcurrentHashMap<>();
     telemetry = new Telemetry(this::ownerUid);
     telemetry.platform("platform.initStart", PlatformRecords.initStart(functionName, functionVersion));
     extensions = new Extensions(count, new Extensions.Identity(functionName, functionVersion, handler), new Extensions.Listener() {
@@ -148,6 +151,14 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     Telemetry t = telemetry;
     if (t != null) {
       t.line("function", line);
+    }
+  }
+
+  /** The external extension process {@code name} (its file name) exited (see Extensions.exited). */
+  public void extensionExited(String name) {
+    Extensions e = extensions;
+    if (e != null) {
+      e.exited(name);
     }
   }
 
@@ -207,6 +218,7 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
   public synchronized void abandon(String requestId) {
     if (extensions != null) {
       startedNanos.remove(requestId);
+      answered.remove(requestId);
     }
     inFlight.remove(requestId);
     streamCallers.remove(requestId);
@@ -290,9 +302,12 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
       double ms = started == null ? 0 : (System.nanoTime() - started) / 1e6;
       String status = response.errorType() == null ? "success" : "error";
       telemetry.platform("platform.runtimeDone", PlatformRecords.runtimeDone(requestId, status, ms));
+      answered.put(requestId, f);
       ext.whenIdle(() -> {
-        telemetry.platform("platform.report", PlatformRecords.report(requestId, status, ms, memoryMb));
-        f.complete(response);
+        if (answered.remove(requestId, f)) {
+          telemetry.platform("platform.report", PlatformRecords.report(requestId, status, ms, memoryMb));
+          f.complete(response);
+        }
       });
     }
     return true;
@@ -354,6 +369,11 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     }
     Failure.InstanceFailed error = new Failure.InstanceFailed(reason);
     failed.values().forEach(f -> f.completeExceptionally(error));
+    Map<String, CompletableFuture<LambdaResponse>> held = answered;
+    if (held != null) {
+      held.values().forEach(f -> f.completeExceptionally(error));
+      held.clear();
+    }
     ready.completeExceptionally(error);
     Extensions ext = extensions;
     if (ext != null) {

@@ -177,6 +177,37 @@ class ExtensionsApiTest {
   }
 
   @Test
+  void anExtensionProcessThatEndsWhileHoldingAnEventIsACrashThatFailsTheAnsweredInvocation() throws Exception {
+    expect(1);
+    String id = registered("ext", "[\"INVOKE\",\"SHUTDOWN\"]");
+    CompletableFuture<HttpResponse<String>> parked = extNext(id);
+    CompletableFuture<HttpResponse<String>> runtimePoll = runtimeNext();
+    endpoint.ready().get(10, TimeUnit.SECONDS);
+    CompletableFuture<LambdaResponse> result = endpoint.invoke(event("req-1"));
+    runtimePoll.get(10, TimeUnit.SECONDS);
+    parked.get(10, TimeUnit.SECONDS); // it holds the INVOKE: no connection of its is open
+    assertThat(respond("req-1")).isEqualTo(202);
+    assertThat(result).isNotDone();
+    endpoint.extensionExited("ext");
+    ExecutionException e = Assertions.catchThrowableOfType(ExecutionException.class, () -> result.get(10, TimeUnit.SECONDS));
+    assertThat(e.getCause()).isInstanceOf(Failure.InstanceFailed.class).hasMessageContaining("Extension.Crash");
+  }
+
+  @Test
+  void anExtensionThatExitsOnShutdownIsDoneWithIt() throws Exception {
+    expect(1);
+    String id = registered("ext", "[\"SHUTDOWN\"]");
+    CompletableFuture<HttpResponse<String>> parked = extNext(id);
+    runtimeNext();
+    endpoint.ready().get(10, TimeUnit.SECONDS);
+    CompletableFuture<Void> done = endpoint.shutdownExtensions("spindown", Instant.ofEpochMilli(1_900_000_000_000L));
+    parked.get(10, TimeUnit.SECONDS);
+    assertThat(done).isNotDone();
+    endpoint.extensionExited("ext");
+    done.get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
   void badCallsGetAwsErrors() throws Exception {
     HttpResponse<String> none = register("ext", "[\"INVOKE\"]");
     assertThat(none.statusCode()).isEqualTo(403); // no extensions expected for this instance
