@@ -114,6 +114,8 @@ class SandboxIT {
           r["take_victim_invocation"] = attempt(lambda: runtime_call(event["victimRuntimeApi"], "GET", "/2018-06-01/runtime/invocation/next"))
           r["answer_victim_invocation"] = attempt(lambda: runtime_call(event["victimRuntimeApi"], "POST",
               "/2018-06-01/runtime/invocation/forged/response", body=b'{"answer": "forged"}'))
+          r["register_victim_extension"] = attempt(lambda: runtime_call(event["victimRuntimeApi"], "POST",
+              "/2020-01-01/extension/register", body=b'{"events": ["INVOKE"]}'))
           return r
       """;
 
@@ -230,6 +232,8 @@ class SandboxIT {
     // ...the victim's does not: the connection is closed before anything is read
     assertThat(attack.path("take_victim_invocation").has("error")).as(attack.path("take_victim_invocation").toString()).isTrue();
     assertThat(attack.path("answer_victim_invocation").has("error")).as(attack.path("answer_victim_invocation").toString()).isTrue();
+    // ...nor its Extensions API: no extension of another uid sees its invocations
+    assertThat(attack.path("register_victim_extension").has("error")).as(attack.path("register_victim_extension").toString()).isTrue();
     for (int i = 0; i < 5; i++) {
       assertThat(invoke("victim", "{}").path("answer").asText()).isEqualTo("victim s3cr3t");
     }

@@ -75,8 +75,25 @@ final class InstanceStarts {
     endpoint.ownedBy(box.uid());
     // The daemon's own command line for its runtimes names what the sandbox must show; a package's bootstrap names nothing.
     List<Path> show = r.deployment().spec().runtime() == Runtime.PROVIDED ? List.of() : Sandbox.pathsNamedIn(cmd);
+    List<String> command = withExtensions(r, endpoint, box, cmd);
     Runnable booted = boots.enter(r.initTimeout());
-    return awaitLambda(instance, r, booted, () -> start(instance, r, cmd, show, box, lambdaEnvironment(r, endpoint, box)));
+    return awaitLambda(instance, r, booted, () -> start(instance, r, command, show, box, lambdaEnvironment(r, endpoint, box)));
+  }
+
+  /**
+   * {@code cmd}, preceded by the start of the function's external extensions if its package has
+   * any (see ExternalExtensions); the endpoint is told how many to wait for. Pool runners are never
+   * used for such a function (LaunchRung.POOL does not admit it), so this is the only place they start.
+   */
+  private static List<String> withExtensions(LaunchRequest r, RuntimeApiEndpoint endpoint, Sandbox.Box box, List<String> cmd) {
+    Deployment d = r.deployment();
+    List<String> extensions = ExternalExtensions.in(d.codeDir());
+    if (extensions.isEmpty()) {
+      return cmd;
+    }
+    String handler = d.spec().handler() == null ? "" : d.spec().handler();
+    endpoint.expectExtensions(extensions.size(), d.spec().name(), r.version(), handler, d.spec().memoryMb());
+    return ExternalExtensions.wrap(cmd, box.taskRoot(d.codeDir()), extensions);
   }
 
   /**

@@ -6,7 +6,9 @@ import dev.pilotlight.model.LambdaResponse;
 import dev.pilotlight.runtimeapi.RuntimeApiEndpoint;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /** An instance that speaks the Lambda Runtime API through its own endpoint. */
 final class LambdaProcessInstance extends ProcessInstance {
@@ -37,6 +39,49 @@ final class LambdaProcessInstance extends ProcessInstance {
       }
     });
     return f;
+  }
+
+  /**
+   * Stops the instance; its external extensions subscribed to {@code SHUTDOWN} get it first
+   * (reason {@code spindown}, deadline the stop grace) and the process is signalled once they are
+   * done with it or the grace is over. Without extensions, a plain stop.
+   */
+  @Override
+  public CompletableFuture<Void> stop() {
+    if (endpoint.extensionsExpected() == 0 || !alive()) {
+      return super.stop();
+    }
+    Duration grace = stopGrace();
+    return endpoint.shutdownExtensions("spindown", Instant.now().plus(grace))
+        .completeOnTimeout(null, grace.toMillis(), TimeUnit.MILLISECONDS)
+        .thenCompose(x -> super.stop());
+  }
+
+  /**
+   * With extensions, each output line also goes to the Telemetry API: as an {@code extension} record
+   * when an extension wrote it (marked, see ExternalExtensions.MARK; the mark is not logged), else as
+   * a {@code function} record.
+   */
+  @Override
+  void attach(Process process, InstanceLogSink sink) {
+    if (endpoint.extensionsExpected() == 0) {
+      super.attach(process, sink);
+      return;
+    }
+    super.attach(process, (function, instanceId, requestId, line) -> {
+      if (line.length() > 1 && line.charAt(0) == ExternalExtensions.MARK && line.charAt(1) == ExternalExtensions.EXITED) {
+        String name = line.substring(2);
+        sink.line(function, instanceId, requestId, "EXTENSION " + name + " exited");
+        endpoint.extensionExited(name);
+      } else if (!line.isEmpty() && line.charAt(0) == ExternalExtensions.MARK) {
+        String text = line.substring(1);
+        sink.line(function, instanceId, requestId, text);
+        endpoint.extensionLine(text);
+      } else {
+        sink.line(function, instanceId, requestId, line);
+        endpoint.functionLine(line);
+      }
+    });
   }
 
   @Override

@@ -68,7 +68,9 @@ enum LaunchRung {
       case POOL_LAYER -> r == Runtime.JAVA && POOL.admits(d) && !POOL.id.equals(setting);
       case POOL -> !PLAIN.id.equals(setting) && !AOT.id.equals(setting)
           && (r == Runtime.JAVA || r == Runtime.PYTHON || r == Runtime.NODE)
-          && !setsStartUpVariable(r, d);
+          && !setsStartUpVariable(r, d)
+          // A runner started before its function knew nothing of the function's extensions, which start before the runtime.
+          && ExternalExtensions.in(d.codeDir()).isEmpty();
       // Java functions, and http apps whose command runs a JVM (their cache goes in through JAVA_TOOL_OPTIONS).
       case AOT -> (r == Runtime.JAVA || r == Runtime.HTTP) && !PLAIN.id.equals(setting) && !POOL.id.equals(setting);
       case PLAIN -> true;

@@ -27,6 +27,10 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
 
   static final long PEAK_READ_INTERVAL_NANOS = 500_000_000L;
 
+  Duration stopGrace() {
+    return stopGrace;
+  }
+
   ProcessInstance(String id, Deployment deployment, Duration stopGrace, String strategy) {
     this.id = id;
     this.deployment = deployment;

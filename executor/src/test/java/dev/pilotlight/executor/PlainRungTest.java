@@ -8,6 +8,7 @@ import dev.pilotlight.model.Runtime;
 import dev.pilotlight.runtimeapi.RuntimeApiServer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.AfterEach;
@@ -58,6 +59,29 @@ class PlainRungTest {
         .containsEntry("LAMBDA_RUNTIME_DIR", f.config.runtimesDir().resolve("python").toString())
         .containsEntry("_HANDLER", "a.b");
     assertThat(launched).isNotDone();
+    s.process().exit(1);
+    assertThatThrownBy(launched::join).hasCauseInstanceOf(Failure.InstanceFailed.class);
+  }
+
+  @Test
+  void aFunctionWithExternalExtensionsStartsThemBeforeItsRuntimeAndNeverFromThePool() throws IOException {
+    var d = f.deployment(Runtime.PYTHON);
+    Path extensions = java.nio.file.Files.createDirectories(d.codeDir().resolve("opt/extensions"));
+    for (String name : List.of("b-telemetry", "a-agent", "notes.txt")) {
+      java.nio.file.Files.writeString(extensions.resolve(name), "#!/bin/sh\n");
+    }
+    extensions.resolve("b-telemetry").toFile().setExecutable(true);
+    extensions.resolve("a-agent").toFile().setExecutable(true);
+    assertThat(ExternalExtensions.in(d.codeDir())).containsExactly("a-agent", "b-telemetry"); // executables only, sorted
+    assertThat(LaunchRung.POOL.admits(d)).isFalse();
+    assertThat(LaunchRung.POOL_LAYER.admits(d)).isFalse();
+
+    CompletableFuture<ProcessInstance> launched = new PlainRung(f.starts(runtimeApi, starter)).claim(f.request(d)).orElseThrow();
+    FakeStarter.Started s = starter.only();
+    String code = d.codeDir().toString();
+    assertThat(s.command()).startsWith("/bin/sh", "-c").containsSubsequence(code + "/opt/extensions/a-agent",
+        code + "/opt/extensions/b-telemetry", "--", "/usr/bin/python3", "-u");
+    assertThat(s.environment()).containsKey("AWS_LAMBDA_RUNTIME_API");
     s.process().exit(1);
     assertThatThrownBy(launched::join).hasCauseInstanceOf(Failure.InstanceFailed.class);
   }

@@ -34,6 +34,14 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
   private volatile Consumer<String> onDispatch = id -> {};
   /** The uid a caller must run as; -1: anyone who can connect (no sandbox). */
   private volatile int ownerUid = -1;
+  /** The instance's external extensions; null (and no work on any path) when it has none. */
+  private volatile Extensions extensions;
+  /** With extensions: the Telemetry API, and when each event went to the runtime (for its records). */
+  private volatile Telemetry telemetry;
+  private volatile Map<String, Long> startedNanos;
+  /** With extensions: answered invocations waiting for the extensions to be done (failed if the instance closes first). */
+  private volatile Map<String, CompletableFuture<LambdaResponse>> answered;
+  private volatile int memoryMb;
   private Channel serverChannel;
   private boolean closed;
   private String closeReason;
@@ -85,6 +93,97 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     return initError;
   }
 
+  /**
+   * Tells the endpoint that {@code count} external extensions are starting beside the runtime
+   * (before the process starts): its init is then done only when all of them have registered and
+   * called {@code event/next} as well as the runtime, and each invocation completes only once they
+   * are all back in {@code event/next} (see Extensions).
+   */
+  public void expectExtensions(int count, String functionName, String functionVersion, String handler, int memoryMb) {
+    this.memoryMb = memoryMb;
+    startedNanos = new java.util.concurrent.ConcurrentHashMap<>();
+    answered = new java.util.concurrent.ConcurrentHashMap<>();
+    telemetry = new Telemetry(this::ownerUid);
+    telemetry.platform("platform.initStart", PlatformRecords.initStart(functionName, functionVersion));
+    extensions = new Extensions(count, new Extensions.Identity(functionName, functionVersion, handler), new Extensions.Listener() {
+      @Override
+      public void initDone() {
+        ready.complete(null);
+      }
+
+      @Override
+      public void runtimeInitDone() {
+        telemetry.platform("platform.initRuntimeDone", PlatformRecords.initRuntimeDone());
+      }
+
+      @Override
+      public void idle(java.util.List<Runnable> held) {
+        held.forEach(Runnable::run);
+        dispatchParked();
+      }
+
+      @Override
+      public void failed(String errorType, String message) {
+        String json = "{\"errorType\":\"" + errorType + "\",\"errorMessage\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+        if (!ready.isDone()) {
+          initError.complete(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        close(errorType + ": " + message);
+      }
+    });
+  }
+
+  /** How many external extensions this endpoint was told to expect (0: none). */
+  public int extensionsExpected() {
+    Extensions e = extensions;
+    return e == null ? 0 : e.expected();
+  }
+
+  Telemetry telemetry() {
+    return telemetry;
+  }
+
+  /**
+   * A line the instance wrote while serving {@code requestId} (null: none), for Telemetry API
+   * subscribers of {@code function} records; nothing is done without extensions or subscribers.
+   */
+  public void functionLine(String line) {
+    Telemetry t = telemetry;
+    if (t != null) {
+      t.line("function", line);
+    }
+  }
+
+  /** The external extension process {@code name} (its file name) exited (see Extensions.exited). */
+  public void extensionExited(String name) {
+    Extensions e = extensions;
+    if (e != null) {
+      e.exited(name);
+    }
+  }
+
+  /** A line an external extension wrote, for Telemetry API subscribers of {@code extension} records. */
+  public void extensionLine(String line) {
+    Telemetry t = telemetry;
+    if (t != null) {
+      t.line("extension", line);
+    }
+  }
+
+  Extensions extensions() {
+    return extensions;
+  }
+
+  /**
+   * Sends {@code SHUTDOWN} (reason {@code spindown}, {@code timeout} or {@code failure}, deadline
+   * {@code deadline}) to the extensions that subscribed to it; completes when they are done with it
+   * (back in {@code event/next} or gone). Completes at once for an instance without extensions.
+   */
+  public CompletableFuture<Void> shutdownExtensions(String reason, java.time.Instant deadline) {
+    Extensions e = extensions;
+    return e == null ? CompletableFuture.completedFuture(null) : e.shutdown(reason, deadline);
+  }
+
   /** Called with the request id each time an event is handed to the runtime. */
   public void onDispatch(Consumer<String> listener) {
     this.onDispatch = listener;
@@ -104,7 +203,8 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
       if (request.acceptsStream()) {
         streamCallers.add(request.requestId());
       }
-      poll = polls.pollFirst();
+      Extensions ext = extensions;
+      poll = ext == null || ext.idle() ? polls.pollFirst() : null;
       if (poll == null) {
         pending.addLast(request);
         return result;
@@ -116,6 +216,10 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
 
   /** Forgets a request the caller gave up on (timeout); a late answer is then ignored. */
   public synchronized void abandon(String requestId) {
+    if (extensions != null) {
+      startedNanos.remove(requestId);
+      answered.remove(requestId);
+    }
     inFlight.remove(requestId);
     streamCallers.remove(requestId);
     pending.removeIf(r -> r.requestId().equals(requestId));
@@ -128,14 +232,20 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
   // ---- called by RuntimeApiHandler on the event loop ----
 
   void next(ChannelHandlerContext ctx) {
-    ready.complete(null);
+    Extensions ext = extensions;
+    if (ext == null) {
+      ready.complete(null);
+    } else {
+      ext.runtimeNext();
+    }
     LambdaRequest request;
     synchronized (this) {
       if (closed) {
         RuntimeApiHandler.sendError(ctx, 410, "Runtime.Gone", closeReason);
         return;
       }
-      request = pending.pollFirst();
+      // With extensions, the next event waits until every extension is done with the last one.
+      request = ext == null || ext.idle() ? pending.pollFirst() : null;
       if (request == null) {
         polls.addLast(ctx);
         return;
@@ -144,8 +254,32 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     deliver(ctx, request);
   }
 
-  synchronized void pollClosed(ChannelHandlerContext ctx) {
-    polls.remove(ctx);
+  void pollClosed(ChannelHandlerContext ctx) {
+    synchronized (this) {
+      polls.remove(ctx);
+    }
+  }
+
+  /** An extension's parked {@code event/next} connection closed. */
+  void extensionPollClosed(ChannelHandlerContext ctx) {
+    Extensions ext = extensions;
+    if (ext != null) {
+      ext.pollClosed(ctx);
+    }
+  }
+
+  /** Extensions became idle: a runtime poll parked while they were busy gets the next pending event. */
+  private void dispatchParked() {
+    ChannelHandlerContext poll;
+    LambdaRequest request;
+    synchronized (this) {
+      if (closed || pending.isEmpty() || polls.isEmpty()) {
+        return;
+      }
+      poll = polls.pollFirst();
+      request = pending.pollFirst();
+    }
+    deliver(poll, request);
   }
 
   /** Returns false when the id is unknown (never issued, already answered or abandoned). */
@@ -160,7 +294,22 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     if (f == null) {
       return false;
     }
-    f.complete(response);
+    Extensions ext = extensions;
+    if (ext == null) {
+      f.complete(response);
+    } else {
+      Long started = startedNanos.remove(requestId);
+      double ms = started == null ? 0 : (System.nanoTime() - started) / 1e6;
+      String status = response.errorType() == null ? "success" : "error";
+      telemetry.platform("platform.runtimeDone", PlatformRecords.runtimeDone(requestId, status, ms));
+      answered.put(requestId, f);
+      ext.whenIdle(() -> {
+        if (answered.remove(requestId, f)) {
+          telemetry.platform("platform.report", PlatformRecords.report(requestId, status, ms, memoryMb));
+          f.complete(response);
+        }
+      });
+    }
     return true;
   }
 
@@ -193,6 +342,12 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
 
   private void deliver(ChannelHandlerContext ctx, LambdaRequest request) {
     onDispatch.accept(request.requestId());
+    Extensions ext = extensions;
+    if (ext != null) {
+      startedNanos.put(request.requestId(), System.nanoTime());
+      telemetry.platform("platform.start", PlatformRecords.start(request.requestId(), ext.identity().functionVersion()));
+      ext.invoked(request);
+    }
     RuntimeApiHandler.sendEvent(ctx, request);
   }
 
@@ -214,7 +369,17 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     }
     Failure.InstanceFailed error = new Failure.InstanceFailed(reason);
     failed.values().forEach(f -> f.completeExceptionally(error));
+    Map<String, CompletableFuture<LambdaResponse>> held = answered;
+    if (held != null) {
+      held.values().forEach(f -> f.completeExceptionally(error));
+      held.clear();
+    }
     ready.completeExceptionally(error);
+    Extensions ext = extensions;
+    if (ext != null) {
+      ext.close();
+      telemetry.close();
+    }
     if (serverChannel != null) {
       serverChannel.close();
     }

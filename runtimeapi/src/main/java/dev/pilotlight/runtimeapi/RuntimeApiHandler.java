@@ -26,7 +26,11 @@ import java.nio.charset.StandardCharsets;
 final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final String PREFIX = "/2018-06-01/runtime/";
   private final RuntimeApiEndpoint endpoint;
+  private static final String EXTENSION_PREFIX = "/2020-01-01/extension/";
+  private static final String TELEMETRY_PATH = "/2022-07-01/telemetry";
+  private static final String LOGS_PATH = "/2020-08-15/logs";
   private boolean polling;
+  private boolean extensionPolling;
 
   RuntimeApiHandler(RuntimeApiEndpoint endpoint) {
     this.endpoint = endpoint;
@@ -38,6 +42,14 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     int q = path.indexOf('?');
     if (q >= 0) {
       path = path.substring(0, q);
+    }
+    if (path.equals(TELEMETRY_PATH) || path.equals(LOGS_PATH)) {
+      subscribe(ctx, req);
+      return;
+    }
+    if (path.startsWith(EXTENSION_PREFIX)) {
+      extension(ctx, req, path);
+      return;
     }
     if (!path.startsWith(PREFIX)) {
       sendError(ctx, 404, "NotFound", "unknown path " + path);
@@ -82,10 +94,65 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     sendError(ctx, 405, "MethodNotAllowed", req.method() + " " + path);
   }
 
+  /** The Extensions API: register, event/next, init/error, exit/error (see Extensions). */
+  private void extension(ChannelHandlerContext ctx, FullHttpRequest req, String path) {
+    Extensions ext = endpoint.extensions();
+    String rest = path.substring(EXTENSION_PREFIX.length());
+    String id = req.headers().get("Lambda-Extension-Identifier");
+    try {
+      if (ext == null) {
+        throw new Extensions.Refused(403, "Extension.NotExpected",
+            "this instance starts no external extensions (none in its package's opt/extensions/)");
+      }
+      if (rest.equals("register") && req.method().equals(HttpMethod.POST)) {
+        String[] registered = ext.register(req.headers().get("Lambda-Extension-Name"), ByteBufUtil.getBytes(req.content()));
+        byte[] bytes = registered[1].getBytes(StandardCharsets.UTF_8);
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes));
+        res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON).set("Lambda-Extension-Identifier", registered[0]);
+        HttpUtil.setContentLength(res, bytes.length);
+        ctx.writeAndFlush(res);
+      } else if (rest.equals("event/next") && req.method().equals(HttpMethod.GET)) {
+        extensionPolling = true;
+        ext.next(ctx, id);
+      } else if ((rest.equals("init/error") || rest.equals("exit/error")) && req.method().equals(HttpMethod.POST)) {
+        ext.reportedError(id, rest.startsWith("init"), req.headers().get("Lambda-Extension-Function-Error-Type"),
+            ByteBufUtil.getBytes(req.content()));
+        sendAccepted(ctx);
+      } else {
+        sendError(ctx, 404, "NotFound", "unknown path " + req.method() + " " + path);
+      }
+    } catch (Extensions.Refused e) {
+      sendError(ctx, e.status, e.errorType, e.getMessage());
+    }
+  }
+
+  /** The Telemetry API's subscribe (and the older Logs API's, the same machinery): {@code PUT}, by a registered extension. */
+  private void subscribe(ChannelHandlerContext ctx, FullHttpRequest req) {
+    Extensions ext = endpoint.extensions();
+    Telemetry telemetry = endpoint.telemetry();
+    try {
+      if (ext == null || telemetry == null) {
+        throw new Extensions.Refused(403, "Extension.NotExpected",
+            "this instance starts no external extensions (none in its package's opt/extensions/)");
+      }
+      if (!req.method().equals(HttpMethod.PUT)) {
+        throw new Extensions.Refused(405, "MethodNotAllowed", req.method() + " " + req.uri() + " (expected: PUT)");
+      }
+      String name = ext.nameOf(req.headers().get("Lambda-Extension-Identifier"));
+      telemetry.subscribe(name, ByteBufUtil.getBytes(req.content()));
+      send(ctx, 200, "\"OK\"");
+    } catch (Extensions.Refused e) {
+      sendError(ctx, e.status, e.errorType, e.getMessage());
+    }
+  }
+
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (polling) {
       endpoint.pollClosed(ctx);
+    }
+    if (extensionPolling) {
+      endpoint.extensionPollClosed(ctx);
     }
     ctx.fireChannelInactive();
   }

@@ -88,7 +88,7 @@ final class SafeUnzip {
         }
         boolean executable = mode != null
             ? (mode & 0111) != 0 || isBootstrap(dest)
-            : isBootstrap(dest) || dest.getFileName().toString().endsWith(".sh");
+            : isBootstrap(dest) || isExtension(rel) || dest.getFileName().toString().endsWith(".sh");
         setPermissions(dest, executable);
       }
     }
@@ -163,6 +163,14 @@ final class SafeUnzip {
     } else if (executable) {
       file.toFile().setExecutable(true, false);
     }
+  }
+
+  /**
+   * An external Lambda extension: a file directly in {@code opt/extensions/} (executable on AWS by
+   * definition; zips written by Java tools, the CLI's among them, record no mode).
+   */
+  private static boolean isExtension(Path rel) {
+    return rel.getNameCount() == 3 && rel.getName(0).toString().equals("opt") && rel.getName(1).toString().equals("extensions");
   }
 
   private static boolean isBootstrap(Path file) {

@@ -115,6 +115,15 @@ class ArtifactStoreTest {
   }
 
   @Test
+  void withoutRecordedModesExternalExtensionsAreExecutable() {
+    StoredPackage p = store(Zips.ofText("opt/extensions/recorder", "#!/bin/sh\n", "opt/extensions/lib/helper", "x", "opt/notes", "y"));
+
+    assertThat(p.dir().resolve("opt/extensions/recorder")).isExecutable();
+    assertThat(permissions(p.dir().resolve("opt/extensions/lib/helper"))).doesNotContain(PosixFilePermission.OWNER_EXECUTE);
+    assertThat(permissions(p.dir().resolve("opt/notes"))).doesNotContain(PosixFilePermission.OWNER_EXECUTE);
+  }
+
+  @Test
   void bootstrapIsExecutableEvenWhenTheZipSaysOtherwise() {
     StoredPackage p = store(Zips.withUnixModes(List.of(Entry.file("bootstrap", "#!/bin/sh\n", 0644))));
     assertThat(p.dir().resolve("bootstrap")).isExecutable();
