@@ -55,6 +55,7 @@ final class DevCommand extends DeployCommand {
         if (!build.isEmpty()) {
           build(build, out);
         }
+      }, () -> {
         Deployer.Deployed d = Deployer.deploy(client, path, overrides, "none");
         out.println(d.summary());
         if (!noLogs && logs[0] == null) {

@@ -25,9 +25,10 @@ import java.util.concurrent.TimeUnit;
  * {@code dev DIR}'s loop: build (when the directory has a build), deploy, then watch the directory
  * and do both again after every change, until interrupted. A change is a file created, changed or
  * deleted anywhere under the directory except in build output and tool directories
- * ({@link #IGNORED}) and the manifest's {@code package:} directory; changes that come within
- * {@link #QUIET} of each other are one change. A failed build or deploy is printed and the loop
- * goes on: the next change tries again.
+ * ({@link #IGNORED}), editors' backup files and the manifest's {@code package:} directory, judged
+ * against the files as the last build left them (so a build's own writes are no change); events
+ * that come within {@link #QUIET} of each other are looked at together. A failed build or deploy
+ * is printed and the loop goes on: the next change tries again.
  */
 final class DevLoop {
   /** Directories never watched: build output, dependencies, version control, caches. */
@@ -36,14 +37,16 @@ final class DevLoop {
   /** A change is acted on once the directory has been quiet this long (editors write a file in several steps). */
   static final Duration QUIET = Duration.ofMillis(300);
 
-  /** One round: build then deploy; throws with what failed. */
-  interface Round {
+  /** One step of a round (the build, the deploy); throws with what failed. */
+  interface Step {
     void run() throws Exception;
   }
 
   private final Path dir;
   private final List<Path> skipped;
   private final PrintStream out;
+  /** The watched files as they were right after the last build: path → size and modification time (ns). */
+  private Map<Path, List<Long>> built = Map.of();
 
   /** @param skipped directories under {@code dir} not watched (the built package's) */
   DevLoop(Path dir, List<Path> skipped, PrintStream out) {
@@ -52,29 +55,27 @@ final class DevLoop {
     this.out = out;
   }
 
-  /** Runs {@code round} now and after every change; returns when the thread is interrupted. */
-  void run(Round round) throws IOException {
+  /**
+   * Builds and deploys now, then again after every change, until the thread is interrupted. A
+   * change is judged against the files as they were when the last build ended: what a build writes
+   * itself is no change, and an edit made while a deploy ran is (the next round deploys it).
+   */
+  void run(Step build, Step deploy) throws IOException {
     try (WatchService watcher = FileSystems.getDefault().newWatchService()) {
       Map<WatchKey, Path> keys = new HashMap<>();
       register(dir, watcher, keys);
-      attempt(round);
-      for (WatchKey during; (during = watcher.poll()) != null; ) {
-        drain(during, keys, watcher);
-      }
+      round(build, deploy);
       while (!Thread.currentThread().isInterrupted()) {
         WatchKey key = watcher.take();
-        List<Path> changed = new ArrayList<>(drain(key, keys, watcher));
+        drain(key, keys, watcher);
         // settle: keep collecting until the directory is quiet
         for (WatchKey more; (more = watcher.poll(QUIET.toMillis(), TimeUnit.MILLISECONDS)) != null; ) {
-          changed.addAll(drain(more, keys, watcher));
+          drain(more, keys, watcher);
         }
+        List<Path> changed = changedSince(built, files());
         if (!changed.isEmpty()) {
           out.println("changed: " + describe(changed));
-          attempt(round);
-          // What changed while the round ran is the round's own doing (a build's output): not a change to act on.
-          for (WatchKey during; (during = watcher.poll()) != null; ) {
-            drain(during, keys, watcher);
-          }
+          round(build, deploy);
         }
       }
     } catch (InterruptedException | ClosedWatchServiceException e) {
@@ -82,9 +83,14 @@ final class DevLoop {
     }
   }
 
-  private void attempt(Round round) {
+  private void round(Step build, Step deploy) {
     try {
-      round.run();
+      try {
+        build.run();
+      } finally {
+        built = files();
+      }
+      deploy.run();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
@@ -93,13 +99,50 @@ final class DevLoop {
     out.flush();
   }
 
+  /** Every watched file with its size and modification time. */
+  Map<Path, List<Long>> files() throws IOException {
+    Map<Path, List<Long>> files = new HashMap<>();
+    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+        return d.equals(dir) || watched(d) ? FileVisitResult.CONTINUE : FileVisitResult.SKIP_SUBTREE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+        if (watched(f)) {
+          files.put(f, List.of(attrs.size(), attrs.lastModifiedTime().to(TimeUnit.NANOSECONDS)));
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path f, IOException e) {
+        return FileVisitResult.CONTINUE; // deleted while walking: the next change sees it
+      }
+    });
+    return files;
+  }
+
+  /** The files added, removed or changed from {@code before} to {@code now}, sorted. */
+  static List<Path> changedSince(Map<Path, List<Long>> before, Map<Path, List<Long>> now) {
+    java.util.TreeSet<Path> changed = new java.util.TreeSet<>();
+    now.forEach((p, v) -> {
+      if (!v.equals(before.get(p))) {
+        changed.add(p);
+      }
+    });
+    before.keySet().stream().filter(p -> !now.containsKey(p)).forEach(changed::add);
+    return List.copyOf(changed);
+  }
+
   private String describe(List<Path> changed) {
     List<String> names = changed.stream().map(p -> dir.relativize(p).toString()).distinct().limit(3).toList();
     long more = changed.stream().distinct().count() - names.size();
     return String.join(", ", names) + (more > 0 ? " and " + more + " more" : "");
   }
 
-  /** The changed paths of {@code key} that matter; new directories are watched too. */
+  /** Takes {@code key}'s events; new directories are watched too. Returns the paths that matter. */
   private List<Path> drain(WatchKey key, Map<WatchKey, Path> keys, WatchService watcher) throws IOException {
     Path base = keys.get(key);
     List<Path> changed = new ArrayList<>();

@@ -73,7 +73,7 @@ class DevAndProgressTest extends AgainstFakeDaemon {
     Path dir = tmp.resolve("hello-py");
     Files.createDirectories(dir);
     Files.writeString(dir.resolve("pilotlight.yaml"), "runtime: python3.12\nhandler: app.handler\n"
-        + "build: mkdir -p out && echo built >> out/log\n");
+        + "build: mkdir -p gen && echo built >> gen/log\n");
     Files.writeString(dir.resolve("app.py"), "def handler(e, c):\n    return 1\n");
     daemon.on("PUT", "/api/v1/functions/hello-py", FakeDaemon.Reply.json(201, CommandsTest.HELLO.replace("hello-java", "hello-py")));
     ByteArrayOutputStream live = new ByteArrayOutputStream();
@@ -81,7 +81,7 @@ class DevAndProgressTest extends AgainstFakeDaemon {
     Thread dev = Thread.ofPlatform().start(() -> result.set(cli.run(live, "dev", dir.toString(), "--no-logs")));
 
     eventually("the first deploy", () -> puts() == 1);
-    assertThat(Files.readString(dir.resolve("out/log"))).isEqualTo("built\n");
+    assertThat(Files.readString(dir.resolve("gen/log"))).isEqualTo("built\n");
     assertThat(Zips.read(daemon.requests().getFirst().body()).get("pilotlight.yaml")).as("build: is not sent to the daemon")
         .doesNotContain("build");
 
@@ -89,8 +89,9 @@ class DevAndProgressTest extends AgainstFakeDaemon {
     eventually("the redeploy after the change", () -> puts() == 2);
     assertThat(Zips.read(daemon.requests().getLast().body()).get("app.py")).contains("return 2");
     eventually("the second build's output", () -> live.toString().contains("changed: app.py"));
-    Thread.sleep(DevLoop.QUIET.toMillis() * 3); // the build wrote out/log again: that is no change to act on
+    Thread.sleep(DevLoop.QUIET.toMillis() * 3); // the build wrote gen/log again (a watched directory): that is no change to act on
     assertThat(puts()).isEqualTo(2);
+    assertThat(Files.readString(dir.resolve("gen/log"))).isEqualTo("built\nbuilt\n");
     Files.writeString(dir.resolve("app.py~"), "an editor's backup");
     Files.createDirectories(dir.resolve("target"));
     Files.writeString(dir.resolve("target/x"), "output");
@@ -101,7 +102,7 @@ class DevAndProgressTest extends AgainstFakeDaemon {
     dev.join(10_000);
     assertThat(dev.isAlive()).isFalse();
     assertThat(result.get().exit()).isZero();
-    assertThat(result.get().out()).contains("watching ").contains("building with: sh -c mkdir -p out").contains("deployed hello-py revision 2");
+    assertThat(result.get().out()).contains("watching ").contains("building with: sh -c mkdir -p gen").contains("deployed hello-py revision 2");
   }
 
   @Test
