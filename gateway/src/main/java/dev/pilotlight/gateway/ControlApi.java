@@ -577,6 +577,7 @@ public final class ControlApi {
         Map<String, Object> live = FunctionView.live(activator.snapshot(d.name()).orElse(null), activator.scaling(d.name()).orElse(null),
             stats.peek(d.name()));
         control.keepAlive(d).ifPresent(k -> live.put("keepAlive", k.toMap()));
+        putPreparation(d, live);
         g.writeStartObject();
         g.writeRaw(head.json());
         g.writeRaw(','); // the generator sees no field before the first live one, so the comma is ours
@@ -612,12 +613,17 @@ public final class ControlApi {
     Map<String, Object> m = FunctionView.of(d, activator.snapshot(d.name()).orElse(null), activator.scaling(d.name()).orElse(null),
         stats.peek(d.name()), baseUrl);
     control.keepAlive(d).ifPresent(k -> m.put("keepAlive", k.toMap()));
+    putPreparation(d, m);
+    releasesView(d, m);
+    return m;
+  }
+
+  /** What is being prepared for {@code d}'s function, when anything is: the same in the listing as in its own view. */
+  private void putPreparation(Deployment d, Map<String, Object> m) {
     Map<String, Object> preparation = preparations.apply(d.name());
     if (!preparation.isEmpty()) {
       m.put("preparation", preparation);
     }
-    releasesView(d, m);
-    return m;
   }
 
   /** The split, the last rollout and, when older revisions have pools of their own, each pool's instances. */
