@@ -88,6 +88,30 @@ class RuntimeApiClient {
     return r.status;
   }
 
+  /**
+   * A streamed `POST /invocation/{id}/response` (Lambda's response streaming): the request is the
+   * handler's writable `responseStream`; `done` resolves with the API's status once it has ended.
+   * An error after the stream began is sent in the trailers, as AWS's runtime does.
+   */
+  openStream(requestId) {
+    let settle;
+    const done = new Promise((resolve) => { settle = resolve; });
+    const req = http.request({ host: this.host, port: this.port, method: 'POST', path: `${BASE}/invocation/${requestId}/response`,
+      agent: this.agent, headers: {
+        'Lambda-Runtime-Function-Response-Mode': 'streaming',
+        'Content-Type': 'application/octet-stream',
+        'Transfer-Encoding': 'chunked',
+        Trailer: 'Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body',
+      } }, (res) => {
+      res.resume();
+      res.on('end', () => settle(res.statusCode));
+      res.on('error', () => settle(0));
+    });
+    req.on('error', () => settle(0));
+    req.setContentType = (type) => req.setHeader('Content-Type', type);
+    return { stream: req, done };
+  }
+
   fail(requestId, error) {
     return this.postError(`/invocation/${requestId}/error`, error);
   }
@@ -249,6 +273,74 @@ process.on('beforeExit', () => {
   }
 });
 
+/** How `awslambda.streamifyResponse` marks a handler (the key AWS's Node.js runtime uses). */
+const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HTTP_PRELUDE_TYPE = 'application/vnd.awslambda.http-integration-response';
+
+/**
+ * The `awslambda` global of AWS's Node.js runtime: `streamifyResponse(handler)` makes a handler
+ * `(event, responseStream, context)` whose response is streamed as it is written, and
+ * `HttpResponseStream.from(stream, {statusCode, headers, cookies})` prefixes a function URL's
+ * status and headers (a JSON prelude and 8 NUL bytes) before the body.
+ */
+globalThis.awslambda = {
+  streamifyResponse(handler) {
+    handler[STREAMING] = 'response';
+    return handler;
+  },
+  HttpResponseStream: {
+    from(stream, prelude) {
+      stream.setContentType(HTTP_PRELUDE_TYPE);
+      stream.write(JSON.stringify(prelude || {}));
+      stream.write(Buffer.alloc(8));
+      return stream;
+    },
+  },
+};
+
+/** Runs a streaming handler: resolves with `{streamed: status}` once its stream has ended (an error in the trailers). */
+function invokeStreaming(client, handler, inv) {
+  return new Promise((resolve) => {
+    const { stream, done } = client.openStream(inv.requestId);
+    let finished = false;
+    const end = (error) => {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      if (error !== undefined) {
+        const doc = errorDocument(error);
+        logError(doc);
+        stream.addTrailers({
+          'Lambda-Runtime-Function-Error-Type': headerSafe(doc.errorType),
+          'Lambda-Runtime-Function-Error-Body': Buffer.from(JSON.stringify(doc), 'utf8').toString('base64'),
+        });
+      }
+      if (!stream.writableEnded) {
+        stream.end();
+      }
+      done.then((status) => resolve({ streamed: status }));
+    };
+    stream.on('finish', () => end());
+    let event;
+    try {
+      event = inv.body ? JSON.parse(inv.body) : null;
+    } catch (e) {
+      end(new RuntimeError('Runtime.UnmarshalError', `Unable to parse the event: ${e.message}`));
+      return;
+    }
+    const context = makeContext(inv, { succeed: () => end(), fail: (e) => end(e), done: (e) => end(e === null ? undefined : e) });
+    try {
+      const result = handler(event, stream, context);
+      if (result && typeof result.then === 'function') {
+        result.then(() => end(), (e) => end(e === undefined ? new Error('undefined') : e));
+      }
+    } catch (e) {
+      end(e);
+    }
+  });
+}
+
 /** The invocation errors that escape the handler are reported against (the newest one). */
 let current = null;
 
@@ -345,9 +437,11 @@ async function serve(client, handler, waitsAllowed) {
     if (inv.traceId) {
       process.env._X_AMZN_TRACE_ID = inv.traceId;
     }
-    const outcome = await invoke(handler, inv, waitsAllowed);
+    const outcome = handler[STREAMING] ? await invokeStreaming(client, handler, inv) : await invoke(handler, inv, waitsAllowed);
     let status;
-    if (outcome.error) {
+    if (outcome.streamed !== undefined) {
+      status = outcome.streamed;
+    } else if (outcome.error) {
       logError(outcome.error);
       status = await client.fail(inv.requestId, outcome.error);
     } else {

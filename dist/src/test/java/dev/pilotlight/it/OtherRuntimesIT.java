@@ -191,8 +191,17 @@ class OtherRuntimesIT {
     assertThat(e.path("TZ").asText()).isEqualTo(":UTC");
     assertThat(e.path("AWS_LAMBDA_RUNTIME_API").asText()).matches("127\\.0\\.0\\.1:\\d+");
     assertThat(e.path("AWS_LAMBDA_LOG_GROUP_NAME").asText()).isEqualTo("/aws/lambda/py-env");
-    assertThat(e.path("_X_AMZN_TRACE_ID").asText()).startsWith("Root=1-");
+    assertThat(e.path("_X_AMZN_TRACE_ID").asText()).matches("Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0");
     assertThat(e.path("GREETING").asText()).isEqualTo("hi");
+    assertThat(e.path("AWS_EXECUTION_ENV").asText()).matches("AWS_Lambda_python3(\\.\\d+)?");
+    assertThat(e.path("AWS_LAMBDA_INITIALIZATION_TYPE").asText()).isEqualTo("on-demand");
+    assertThat(e.path("PYTHONPATH").asText()).startsWith(e.path("LAMBDA_RUNTIME_DIR").asText()).endsWith(e.path("LAMBDA_TASK_ROOT").asText());
+    assertThat(e.path("AWS_ENDPOINT_URL").asText()).isEqualTo(d.url());
+    assertThat(e.path("AWS_ACCESS_KEY_ID").asText()).startsWith("PLAK");
+    assertThat(e.path("AWS_SECRET_ACCESS_KEY").asText()).isNotBlank();
+    // a string, as AWS's own Python runtime interface client gives it (read from the environment)
+    assertThat(e.path("memory_limit_in_mb").asText()).isEqualTo("256");
+    assertThat(e.path("invoked_function_arn").asText()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:py-env");
     Path taskRoot = Path.of(e.path("LAMBDA_TASK_ROOT").asText());
     assertThat(taskRoot).isEqualTo(Path.of(e.path("cwd").asText()));
     if (d.get("/healthz").body().contains("isolation: bubblewrap")) {

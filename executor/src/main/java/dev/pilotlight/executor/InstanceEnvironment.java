@@ -1,15 +1,20 @@
 package dev.pilotlight.executor;
 
 import dev.pilotlight.model.Deployment;
+import dev.pilotlight.model.FunctionSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Builds an instance's environment. Instances do not inherit the daemon's environment (so no
  * daemon secret leaks into a function); they get a few basics, the variables AWS Lambda sets, and
- * the function's own {@code env}, which wins over everything but the Runtime API address.
+ * the function's own {@code env}, which wins over the basics but not over what Lambda reserves.
  */
 final class InstanceEnvironment {
   private InstanceEnvironment() {}
@@ -54,8 +59,75 @@ final class InstanceEnvironment {
     if (d.spec().handler() != null) {
       env.put("_HANDLER", d.spec().handler());
     }
-    env.putAll(d.spec().env());
+    String executionEnv = executionEnv(d.spec(), config);
+    if (executionEnv != null) {
+      env.put("AWS_EXECUTION_ENV", executionEnv);
+    }
+    env.put("AWS_LAMBDA_INITIALIZATION_TYPE", initializationType(false));
+    String taskRoot = env.get("LAMBDA_TASK_ROOT");
+    switch (d.spec().runtime()) {
+      // As Lambda's: modules and packages of layers (opt/ in the package here), the runtime's own, then the code's.
+      case NODE -> env.put("NODE_PATH", taskRoot + "/opt/nodejs/node_modules:" + taskRoot + "/node_modules:"
+          + config.runtimesDir().resolve("node") + ":" + taskRoot);
+      case PYTHON -> env.put("PYTHONPATH", config.runtimesDir().resolve("python") + ":" + taskRoot + "/opt/python:" + taskRoot);
+      default -> { }
+    }
+    // The function's own variables win over the basics (PATH, LANG, TZ, NODE_PATH, …) but never
+    // over a reserved one: deploys refuse those, and a revision stored before that check is ignored here.
+    d.spec().env().forEach((k, v) -> {
+      if (!FunctionSpec.RESERVED_ENV.contains(k)) {
+        env.put(k, v);
+      }
+    });
     env.putAll(extra);
     return env;
+  }
+
+  /**
+   * {@code AWS_LAMBDA_INITIALIZATION_TYPE}: {@code provisioned-concurrency} for an instance started
+   * ahead of the calls that will use it (min instances, a pre-warm, scaling ahead of a queue: no
+   * call waits for it alone), {@code on-demand} for one a call waits for.
+   */
+  static String initializationType(boolean background) {
+    return background ? "provisioned-concurrency" : "on-demand";
+  }
+
+  /**
+   * {@code AWS_EXECUTION_ENV} as Lambda writes it ({@code AWS_Lambda_java21},
+   * {@code AWS_Lambda_nodejs20.x}, {@code AWS_Lambda_python3.12}): the Lambda identifier the
+   * function was created with; for one given only its family, the version it runs on where the
+   * daemon knows it without running anything (the JDK's {@code release} file, a {@code python3.N}
+   * interpreter's name). Unset for {@code provided} and {@code http}, as on Lambda's OS-only runtimes.
+   */
+  static String executionEnv(FunctionSpec spec, ExecutorConfig config) {
+    if (spec.awsRuntime() != null) {
+      return "AWS_Lambda_" + spec.awsRuntime();
+    }
+    return switch (spec.runtime()) {
+      case JAVA -> "AWS_Lambda_java" + JAVA_FEATURE.computeIfAbsent(config.javaHome(), InstanceEnvironment::javaFeature);
+      case PYTHON -> {
+        String file = config.python() == null ? "" : config.python().getFileName().toString();
+        yield "AWS_Lambda_" + (file.matches("python3\\.\\d+") ? file : "python3");
+      }
+      case NODE -> "AWS_Lambda_nodejs";
+      case PROVIDED, HTTP -> null;
+    };
+  }
+
+  private static final Map<Path, String> JAVA_FEATURE = new ConcurrentHashMap<>();
+
+  /** The feature release of the JDK at {@code javaHome} ({@code 25}), from its {@code release} file; the daemon's own if unreadable. */
+  private static String javaFeature(Path javaHome) {
+    try {
+      for (String line : Files.readAllLines(javaHome.resolve("release"))) {
+        var m = java.util.regex.Pattern.compile("^JAVA_VERSION=\"(?:1\\.)?(\\d+)").matcher(line);
+        if (m.find()) {
+          return m.group(1);
+        }
+      }
+    } catch (IOException | RuntimeException unreadable) {
+      // the daemon's own below
+    }
+    return Integer.toString(java.lang.Runtime.version().feature());
   }
 }

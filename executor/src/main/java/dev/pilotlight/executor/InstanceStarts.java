@@ -123,10 +123,19 @@ final class InstanceStarts {
   }
 
   private Map<String, String> lambdaEnvironment(LaunchRequest r, RuntimeApiEndpoint endpoint, Sandbox.Box box) {
-    return InstanceEnvironment.build(r.deployment(), r.id(), config, box, Map.of(
-        "AWS_LAMBDA_FUNCTION_VERSION", r.version(),
-        "AWS_LAMBDA_RUNTIME_API", endpoint.address(),
-        "LAMBDA_RUNTIME_DIR", LambdaCommands.runtimeDir(r.deployment(), config).toString()));
+    Map<String, String> extra = new HashMap<>(credentials.environment(r.deployment()));
+    extra.put("AWS_LAMBDA_FUNCTION_VERSION", r.version());
+    extra.put("AWS_LAMBDA_RUNTIME_API", endpoint.address());
+    extra.put("AWS_LAMBDA_INITIALIZATION_TYPE", InstanceEnvironment.initializationType(r.background()));
+    extra.put("LAMBDA_RUNTIME_DIR", LambdaCommands.runtimeDir(r.deployment(), config).toString());
+    return InstanceEnvironment.build(r.deployment(), r.id(), config, box, extra);
+  }
+
+  private volatile FunctionCredentials credentials = FunctionCredentials.NONE;
+
+  /** Where instances started from now on get their own credentials and the platform's endpoint. */
+  void credentials(FunctionCredentials c) {
+    credentials = c;
   }
 
   private interface Start {
@@ -175,7 +184,8 @@ final class InstanceStarts {
     Deployment d = r.deployment();
     InetSocketAddress address = new InetSocketAddress("127.0.0.1", port);
     HttpProcessInstance instance = new HttpProcessInstance(r.id(), d, config.stopGrace(), rung.id(), address);
-    Map<String, String> env = new HashMap<>(extra);
+    Map<String, String> env = new HashMap<>(credentials.environment(d));
+    env.putAll(extra);
     env.put("PORT", Integer.toString(port));
     Runnable booted = boots.enter(r.initTimeout());
     int owner;

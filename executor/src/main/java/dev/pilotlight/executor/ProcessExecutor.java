@@ -48,6 +48,7 @@ public final class ProcessExecutor implements AutoCloseable {
   /** PID records of running http apps (stateDir/instances), swept at start-up; empty without a state dir. */
   private final Optional<InstanceRecords> records;
   private final AtomicLong sequence = new AtomicLong();
+  private InstanceStarts starts;
   private volatile String limits = Cgroups.NONE.describe();
   private volatile String isolation = Sandbox.NONE.describe();
   private volatile boolean sandboxed;
@@ -75,8 +76,10 @@ public final class ProcessExecutor implements AutoCloseable {
     InstanceStarts starts = new InstanceStarts(config, runtimeApi, logs, ProcessStarter.SYSTEM, new BootGate(BootGate.DEFAULT_MAX), LAUNCHER);
     WarmPool none = new WarmPool(config, new WarmPool.Settings(0, 0), Path.of(System.getProperty("java.io.tmpdir")), InstantSource.system(),
         () -> null);
-    return new ProcessExecutor(config, logs, new LaunchLadder(List.of(new PlainRung(starts)), LAUNCHER), none, Optional.empty(),
-        Optional.empty());
+    ProcessExecutor executor = new ProcessExecutor(config, logs, new LaunchLadder(List.of(new PlainRung(starts)), LAUNCHER), none,
+        Optional.empty(), Optional.empty());
+    executor.starts = starts;
+    return executor;
   }
 
   /**
@@ -146,6 +149,7 @@ public final class ProcessExecutor implements AutoCloseable {
     }));
     ProcessExecutor executor = new ProcessExecutor(config, logs, ladder, pool, Optional.of(aot),
         Optional.of(new InstanceRecords(stateDir.resolve("instances"))));
+    executor.starts = starts;
     executor.preparations = preparations;
     executor.limits = cgroups.describe();
     executor.isolation = sandbox.describe();
@@ -268,6 +272,16 @@ public final class ProcessExecutor implements AutoCloseable {
   /** How instances are limited here, for the daemon's protections report (e.g. {@code cgroup v1 per instance (memory, pids, cpu)}). */
   public String limits() {
     return limits;
+  }
+
+  /**
+   * Gives every instance started from now on its function's own credentials and the platform's
+   * endpoint ({@link FunctionCredentials}); wiring calls it once the daemon's port is known.
+   */
+  public void credentials(FunctionCredentials c) {
+    if (starts != null) {
+      starts.credentials(c);
+    }
   }
 
   /** The interpreter or JDK each runtime family runs on here, whatever Lambda identifier a function gave. */

@@ -213,7 +213,7 @@ public final class FunctionInvoker {
           payload = req.content().readableBytes() == 0 ? EMPTY_EVENT : ByteBufUtil.getBytes(req.content());
         }
         boolean streamed = viaUrl && lease.instance().deployment().spec().streamsUrlResponses();
-        execute(lease, requestId, payload, startNanos, streamed).whenComplete((result, failure) -> {
+        execute(lease, target, requestId, payload, startNanos, streamed).whenComplete((result, failure) -> {
           try {
             FullHttpResponse out;
             if (failure == null && result.failure() == null && result.response().isStreamed()) {
@@ -269,27 +269,33 @@ public final class FunctionInvoker {
   }
 
   /**
-   * Sends {@code payload} to the leased Lambda-style instance within the function's timeout, then
-   * releases the lease (unhealthy after a timeout or crash, which replaces the instance) and records
-   * the invocation. Never completes exceptionally for a failed run: that is {@link InvokeResult#failure()}.
+   * {@code Lambda-Runtime-Invoked-Function-Arn} for a call of {@code target}: qualified with the
+   * version or alias the caller named, as on Lambda ({@code …:function:NAME:prod}); unqualified for
+   * a call of the function itself, also when the Lambda API resolved it to {@code $LATEST}.
    */
-  private CompletableFuture<InvokeResult> execute(Lease lease, String requestId, byte[] payload, long startNanos) {
-    return execute(lease, requestId, payload, startNanos, false);
+  static String invokedArn(String target) {
+    return target.endsWith(":$LATEST") ? LambdaNames.arn(Routing.functionOf(target)) : LambdaNames.arn(target);
   }
 
   /**
+   * Sends {@code payload} to the leased Lambda-style instance within the function's timeout, then
+   * releases the lease (unhealthy after a timeout or crash, which replaces the instance) and records
+   * the invocation. Never completes exceptionally for a failed run: that is {@link InvokeResult#failure()}.
+   *
+   * @param target what the caller named ({@code NAME} or {@code NAME:QUALIFIER}): the runtime's
+   *     invoked function ARN is qualified when the call named a version or alias ({@link #invokedArn})
    * @param acceptsStream whether the caller takes a streamed response as it comes; if the function
    *     streams, the result's stream is a {@link GuardedStream} and the lease is released (and the
    *     invocation recorded) when it ends, not here
    */
-  private CompletableFuture<InvokeResult> execute(Lease lease, String requestId, byte[] payload, long startNanos, boolean acceptsStream) {
+  private CompletableFuture<InvokeResult> execute(Lease lease, String target, String requestId, byte[] payload, long startNanos,
+      boolean acceptsStream) {
     Instance instance = lease.instance();
     Deployment d = instance.deployment();
     String name = d.name();
     long timeoutMs = d.spec().timeout().toMillis();
     long sentNanos = acceptsStream ? System.nanoTime() : 0;
-    LambdaRequest lr = new LambdaRequest(requestId, payload, clock.instant().plusMillis(timeoutMs),
-        "arn:aws:lambda:us-east-1:000000000000:function:" + name, acceptsStream);
+    LambdaRequest lr = new LambdaRequest(requestId, payload, clock.instant().plusMillis(timeoutMs), invokedArn(target), acceptsStream);
     return within(instance.invoke(lr), timeoutMs).handle((res, error) -> {
       if (error == null && res.isStreamed()) {
         return new InvokeResult(LambdaResponse.streamed(guarded(res, lease, requestId, startNanos, timeoutMs - (System.nanoTime() - sentNanos) / 1_000_000)), null,
@@ -359,7 +365,7 @@ public final class FunctionInvoker {
         return CompletableFuture.failedFuture(new Failure.InvalidInput("function '" + name
             + "' is an http app: call it through its URL /fn/" + name + "/ (only Lambda-style functions take events)"));
       }
-      return execute(lease, requestId, payload.length == 0 ? EMPTY_EVENT : payload, startNanos, acceptsStream);
+      return execute(lease, target, requestId, payload.length == 0 ? EMPTY_EVENT : payload, startNanos, acceptsStream);
     });
   }
 

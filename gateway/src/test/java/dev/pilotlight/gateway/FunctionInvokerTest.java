@@ -109,6 +109,10 @@ class FunctionInvokerTest {
     LambdaRequest sent = instance.requests().getFirst();
     assertThat(sent.deadline()).isEqualTo(clock.instant().plusSeconds(30)); // the function's timeout
     assertThat(sent.invokedFunctionArn()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:hello");
+    // the ARN is qualified when the call named a version or alias, as on Lambda
+    assertThat(FunctionInvoker.invokedArn("hello:live")).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:hello:live");
+    assertThat(FunctionInvoker.invokedArn("hello:3")).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:hello:3");
+    assertThat(FunctionInvoker.invokedArn("hello:$LATEST")).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:hello");
 
     assertThat(lines).hasSize(4);
     assertThat(lines.get(0)).isEqualTo("hello hello-1 START RequestId: req-1 Version: 1");

@@ -214,6 +214,31 @@ public record FunctionSpec(
     s.check(s.get(this));
   }
 
+  /**
+   * The environment variables Lambda defines for every function and refuses in a function's own
+   * configuration ("reserved" in AWS's list of defined runtime environment variables). Pilotlight
+   * sets each of them itself, from the function and the instance.
+   */
+  public static final java.util.Set<String> RESERVED_ENV = java.util.Set.of("_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION",
+      "AWS_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
+      "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY",
+      "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT",
+      "LAMBDA_RUNTIME_DIR");
+
+  /**
+   * Refuses {@code env} when it sets a {@link #RESERVED_ENV reserved} variable, as Lambda refuses it
+   * (checked at deploy and configuration changes, not when a stored revision is read back, so a
+   * revision stored before the check still loads; its reserved keys are ignored when an instance starts).
+   */
+  public static void checkNotReserved(Map<String, String> env) {
+    java.util.List<String> used = env.keySet().stream().filter(RESERVED_ENV::contains).sorted().toList();
+    if (!used.isEmpty()) {
+      throw new Failure.InvalidInput("env: " + String.join(", ", used) + (used.size() == 1 ? " is" : " are")
+          + " reserved: Pilotlight sets " + (used.size() == 1 ? "it" : "them") + " for every function, as Lambda does "
+          + "(docs/lambda-compatibility.md lists what each runtime gets)");
+    }
+  }
+
   private static Map<String, String> checkedEnv(Map<String, String> env) {
     Map<String, String> copy = env == null ? Map.of() : new TreeMap<>(env);
     for (var e : copy.entrySet()) {

@@ -62,7 +62,8 @@ class RuntimeApiEndpointTest {
     assertThat(ev.headers().firstValue("Lambda-Runtime-Aws-Request-Id")).contains("req-1");
     assertThat(ev.headers().firstValue("Lambda-Runtime-Deadline-Ms")).contains("1800000000000");
     assertThat(ev.headers().firstValue("Lambda-Runtime-Invoked-Function-Arn")).contains("arn:aws:lambda:us-east-1:000000000000:function:f");
-    assertThat(ev.headers().firstValue("Lambda-Runtime-Trace-Id")).isPresent();
+    assertThat(ev.headers().firstValue("Lambda-Runtime-Trace-Id").orElseThrow())
+        .matches("Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0");
     assertThat(post("invocation/req-1/response", "\"ok\"", null).statusCode()).isEqualTo(202);
     assertThat(new String(result.join().payload(), StandardCharsets.UTF_8)).isEqualTo("\"ok\"");
   }
@@ -132,5 +133,16 @@ class RuntimeApiEndpointTest {
     endpoint.close("instance i-1 exited with code 137");
     assertThatThrownBy(result::join).hasCauseInstanceOf(Failure.InstanceFailed.class).hasMessageContaining("137");
     assertThatThrownBy(() -> endpoint.invoke(event("req-4", "{}")).join()).hasMessageContaining("137");
+  }
+
+  @Test
+  void traceIdsAreInXRaysFormatAndComeFromTheRequestId() {
+    String uuid = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
+    String trace = RuntimeApiHandler.traceId(uuid);
+    assertThat(trace).matches("Root=1-[0-9a-f]{8}-0f1e2d3c4b5a49788695a4b3;Parent=8695a4b3c2d1e0f9;Sampled=0");
+    assertThat(Long.parseLong(trace.substring(7, 15), 16)).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(5L));
+    // ids that are not UUIDs still give well-formed headers
+    assertThat(RuntimeApiHandler.traceId("req-1")).matches("Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0");
+    assertThat(RuntimeApiHandler.traceId("")).matches("Root=1-[0-9a-f]{8}-0{24};Parent=0{16};Sampled=0");
   }
 }

@@ -105,6 +105,13 @@ final class ControlPlaneService implements ControlPlane {
     this.router = new ReleaseRouter(activator, registry, this::find);
   }
 
+  private volatile Consumer<Deployment> onDeploy = d -> { };
+
+  /** Told of every deploy and configuration change made live (not of restores at start), under the write lock, off the event loops. */
+  void onDeploy(Consumer<Deployment> c) {
+    onDeploy = c;
+  }
+
   /** Where calls go by traffic split, alias and qualifier; kept in step with the registry here. */
   ReleaseRouter router() {
     return router;
@@ -179,6 +186,9 @@ final class ControlPlaneService implements ControlPlane {
       }
       checkRunnable(spec, current.codeDir());
       checkReservation(spec);
+      if (!spec.env().equals(current.spec().env())) {
+        FunctionSpec.checkNotReserved(spec.env()); // a revision stored before the check keeps its variables until they change
+      }
       if (!spec.equals(current.spec()) && spec.differsOnlyInMetadata(current.spec())) {
         return amend(current, spec);
       }
@@ -257,6 +267,7 @@ final class ControlPlaneService implements ControlPlane {
     StoredPackage stored = artifacts.store(zip);
     try {
       Manifest.Contents manifest = Manifest.read(readManifest(stored.dir()), name);
+      FunctionSpec.checkNotReserved(manifest.spec().env());
       checkRunnable(manifest.spec(), stored.dir());
       checkReservation(manifest.spec());
       return new StagedPackage(stored, manifest.spec(), manifest.rollout(), manifest.schedules(), manifest.events());
@@ -307,6 +318,7 @@ final class ControlPlaneService implements ControlPlane {
 
   /** Stores {@code zip} as the code of {@code spec} (its pilotlight.yaml, if any, is not read); call under the write lock. */
   private Deployment store(FunctionSpec spec, InputStream zip) {
+    FunctionSpec.checkNotReserved(spec.env());
     StoredPackage stored = artifacts.store(zip);
     try {
       checkRunnable(spec, stored.dir());
@@ -326,6 +338,7 @@ final class ControlPlaneService implements ControlPlane {
    * still be draining: it is among those kept whenever {@code keepRevisions} is 2 or more.
    */
   private void activate(Deployment d) {
+    onDeploy.accept(d);
     live.put(d.name(), d);
     // The function's own pool moves to the new revision (the replaced one's instances drain), unless
     // the traffic split still gives the revision it runs a share by number: then it keeps serving that

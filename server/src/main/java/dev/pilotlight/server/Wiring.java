@@ -154,6 +154,9 @@ public final class Wiring {
           + executor.isolation() + "; limits: " + executor.limits() + "); see docs/security.md");
     }
     capacity.countPool(executor.pool()::reservedMemoryMb);
+    // Each function's own key and the daemon's endpoint in its instances' environment (the endpoint once it listens).
+    FunctionKeys functionKeys = new FunctionKeys(credentials, config.security().authRequired(), blocking);
+    executor.credentials(functionKeys);
 
     metrics.gauge("pilotlight.pool.runners", executor.pool(), p -> p.size());
     metrics.gauge("pilotlight.pool.reserved.memory.mb", executor.pool(), p -> p.reservedMemoryMb());
@@ -207,8 +210,10 @@ public final class Wiring {
         executor::prepare, clock, usage, spec -> keepAliveView(spec, config.keepAlive(), keepAlive, rhythms), name -> {
           rhythms.forget(name);
           executor.forgetPreparation(name);
+          functionKeys.revoke(name);
         }, stats,
         config.keepRevisions());
+    control.onDeploy(d -> functionKeys.ensure(d.name()));
     control.reservations(new NodeConcurrency(capacity.limitMb()));
     control.restore();
     FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage).routing(control.router());
@@ -262,6 +267,7 @@ public final class Wiring {
       closeStores.run();
       throw e;
     }
+    functionKeys.endpoint(instanceEndpoint(config.host(), gateway.port(), security.tls()));
     scaling.start(config.scalingTick());
     async.start();
     // a schedule whose function is gone (removed while its schedules were being written) goes too
@@ -368,6 +374,19 @@ public final class Wiring {
   }
 
   /** The server's TLS context from the PEM files given, or null for plain HTTP. */
+  /**
+   * The daemon's URL as its instances reach it: they share the host's network, so the listen
+   * address, or loopback when it listens on every address. With TLS, https: an SDK then needs the
+   * certificate trusted ({@code AWS_CA_BUNDLE}, docs/security.md).
+   */
+  static String instanceEndpoint(String host, int port, boolean tls) {
+    String h = host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "127.0.0.1" : host;
+    if (h.indexOf(':') >= 0 && !h.startsWith("[")) {
+      h = "[" + h + "]";
+    }
+    return (tls ? "https://" : "http://") + h + ":" + port;
+  }
+
   private static SslContext tls(DaemonConfig.Security security) {
     if (!security.tls()) {
       return null;
