@@ -27,6 +27,30 @@ const BASE = '/2018-06-01/runtime';
 const READY_LINE = 'PILOTLIGHT-POOL-READY';
 const ERROR_CONTENT_TYPE = 'application/vnd.aws.lambda.error+json';
 
+/**
+ * Bytes written through process.stdout and process.stderr (synchronous on pipes, on Linux), so
+ * that each answer can say how far the platform must read the output before the invocation ends
+ * (`Pilotlight-Output-Bytes`): every line printed — console.log, console.error, a write without a
+ * newline — is then logged as the invocation's own. Output of child processes is not counted.
+ */
+const written = { stdout: 0, stderr: 0 };
+for (const name of ['stdout', 'stderr']) {
+  const stream = process[name];
+  const write = stream.write;
+  stream.write = function countedWrite(chunk, encoding, callback) {
+    if (typeof chunk === 'string') {
+      written[name] += Buffer.byteLength(chunk, typeof encoding === 'string' ? encoding : 'utf8');
+    } else if (chunk && chunk.length !== undefined) {
+      written[name] += chunk.byteLength !== undefined ? chunk.byteLength : chunk.length;
+    }
+    return write.call(this, chunk, encoding, callback);
+  };
+}
+
+function outputCounts() {
+  return `${written.stdout},${written.stderr}`;
+}
+
 class RuntimeError extends Error {
   constructor(type, message) {
     super(message);
@@ -84,7 +108,7 @@ class RuntimeApiClient {
 
   async respond(requestId, payload) {
     const r = await this.exchange('POST', `/invocation/${requestId}/response`, Buffer.from(payload, 'utf8'),
-      { 'Content-Type': 'application/json' });
+      { 'Content-Type': 'application/json', 'Pilotlight-Output-Bytes': outputCounts() });
     return r.status;
   }
 
@@ -113,15 +137,16 @@ class RuntimeApiClient {
   }
 
   fail(requestId, error) {
-    return this.postError(`/invocation/${requestId}/error`, error);
+    return this.postError(`/invocation/${requestId}/error`, error, { 'Pilotlight-Output-Bytes': outputCounts() });
   }
 
   failInit(error) {
-    return this.postError('/init/error', error);
+    return this.postError('/init/error', error, {});
   }
 
-  async postError(urlPath, error) {
+  async postError(urlPath, error, headers) {
     const r = await this.exchange('POST', urlPath, Buffer.from(JSON.stringify(error), 'utf8'), {
+      ...headers,
       'Content-Type': ERROR_CONTENT_TYPE,
       'Lambda-Runtime-Function-Error-Type': headerSafe(error.errorType),
     });
@@ -579,6 +604,7 @@ function readLineSync() {
 async function awaitFunction() {
   await warmUp();
   process.stdout.write(READY_LINE + '\n'); // synchronous on a pipe
+  written.stdout = 0; // the pool read up to here; the instance's log reads from here
   const line = readLineSync();
   if (!line.trim()) {
     process.exit(1); // the platform went away before handing over a function

@@ -18,6 +18,7 @@ starts as usual. Exit status 1 when stdin ends first.
 
 import http.client
 import importlib
+import io
 import json
 import os
 import sys
@@ -31,6 +32,50 @@ _READY_LINE = "PILOTLIGHT-POOL-READY"
 
 # The request being served most recently: what log records are tagged with.
 _current_request_id = ""
+
+
+class _CountedOutput(io.RawIOBase):
+    """A file descriptor that counts the bytes written to it (see ``_output_counts``)."""
+
+    def __init__(self, fd):
+        super().__init__()
+        self._fd = fd
+        self.count = 0
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        return self._fd
+
+    def write(self, b):
+        view = memoryview(b).cast("B")
+        total = 0
+        while total < len(view):
+            total += os.write(self._fd, view[total:])
+        self.count += total
+        return total
+
+
+def _counted(fd, old):
+    raw = _CountedOutput(fd)
+    return raw, io.TextIOWrapper(raw, encoding=old.encoding or "utf-8", errors=old.errors or "strict",
+                                 line_buffering=False, write_through=True)
+
+
+# stdout and stderr, each write passed straight to the descriptor and counted, so that each answer can
+# say how far the platform must read the output before the invocation ends (every line printed is
+# then logged as the invocation's own, even one without a newline). Output of child processes and of
+# writes to the descriptors themselves is not counted.
+_stdout_raw, sys.stdout = _counted(1, sys.stdout)
+_stderr_raw, sys.stderr = _counted(2, sys.stderr)
+
+
+def _output_counts():
+    """The ``Pilotlight-Output-Bytes`` header: bytes written to stdout and stderr so far."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return {"Pilotlight-Output-Bytes": "{},{}".format(_stdout_raw.count, _stderr_raw.count)}
 
 
 class FaultError(Exception):
@@ -140,21 +185,22 @@ class RuntimeApiClient:
             body)
 
     def respond(self, request_id, payload):
-        response, _ = self._exchange("POST", "/invocation/" + request_id + "/response", payload,
-                                     {"Content-Type": "application/json"})
+        headers = _output_counts()
+        headers["Content-Type"] = "application/json"
+        response, _ = self._exchange("POST", "/invocation/" + request_id + "/response", payload, headers)
         return response.status
 
     def fail(self, request_id, error):
-        return self._post_error("/invocation/" + request_id + "/error", error)
+        return self._post_error("/invocation/" + request_id + "/error", error, _output_counts())
 
     def fail_init(self, error):
-        return self._post_error("/init/error", error)
+        return self._post_error("/init/error", error, {})
 
-    def _post_error(self, path, error):
+    def _post_error(self, path, error, headers):
         payload = json.dumps(error, ensure_ascii=False).encode("utf-8")
-        response, _ = self._exchange("POST", path, payload, {
-            "Content-Type": _ERROR_CONTENT_TYPE,
-            "Lambda-Runtime-Function-Error-Type": error["errorType"]})
+        headers["Content-Type"] = _ERROR_CONTENT_TYPE
+        headers["Lambda-Runtime-Function-Error-Type"] = error["errorType"]
+        response, _ = self._exchange("POST", path, payload, headers)
         return response.status
 
 
@@ -396,6 +442,7 @@ def _await_function():
     _warm_up()
     sys.stdout.write(_READY_LINE + "\n")
     sys.stdout.flush()
+    _stdout_raw.count = 0  # the pool read up to here; the instance's log reads from here
     line = sys.stdin.buffer.readline()
     if not line.strip():
         sys.exit(1)  # the platform went away before handing over a function

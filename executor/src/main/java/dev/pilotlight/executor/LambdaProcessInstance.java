@@ -38,7 +38,9 @@ final class LambdaProcessInstance extends ProcessInstance {
         endpoint.abandon(request.requestId());
       }
     });
-    return f;
+    // Passed on once everything the invocation printed is logged as its own (the runtime says how much that was).
+    return f.thenCompose(r -> r.written() == null ? CompletableFuture.completedFuture(r)
+        : output().caughtUp(request.requestId(), r.written().stdout(), r.written().stderr()).thenApply(x -> r));
   }
 
   /**

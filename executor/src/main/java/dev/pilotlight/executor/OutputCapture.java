@@ -1,32 +1,74 @@
 package dev.pilotlight.executor;
 
-import java.io.BufferedReader;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * Pumps one instance's stdout and stderr into the log sink line by line, tagging each line with
  * the request the instance is serving, and remembers the last lines so a crash or a failed init can
  * be explained to the caller.
+ *
+ * <p>Nothing an invocation printed is lost or given to another: Pilotlight's runtimes say with
+ * each answer how many bytes they had written to stdout and stderr (flushed before the answer, see
+ * {@link #caughtUp}), and the answer is passed on only once the pumps have read that far, its last
+ * line too when it had no newline. Reading is done by the pumps alone (a pipe has one reader), and
+ * lines reach the sink under this object's lock, in the order they were written on each stream.
  */
 final class OutputCapture {
   private static final int REMEMBERED_LINES = 20;
+  /** Longest line kept whole; a longer one is cut into lines of this many bytes (a stream with no newline cannot hold the daemon's memory). */
+  static final int MAX_LINE_BYTES = 256 * 1024;
+  /** How long an answer waits at most for the output its runtime said it wrote (a count the pumps never reach, e.g. output of the JVM itself). */
+  static final Duration CATCH_UP_LIMIT = Duration.ofMillis(500);
   /**
    * How long the pumps of an http app that serves many requests at once let its output gather
    * after a read that emptied the pipe (see {@link Gathering}).
    */
   static final Duration GATHER = Duration.ofMillis(10);
+  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+  private static final ScheduledExecutorService LIMITS = Executors.newSingleThreadScheduledExecutor(
+      Thread.ofPlatform().daemon().name("output-catch-up").factory());
 
   private final ArrayDeque<String> last = new ArrayDeque<>();
+  private final String function;
+  private final String instanceId;
+  private final InstanceLogSink sink;
+  private final Supplier<String> currentRequest;
+  private final Stream stdout = new Stream();
+  private final Stream stderr = new Stream();
+  /** Answers waiting for the pumps to reach what their runtime wrote; guarded by this. */
+  private final List<Waiter> waiters = new ArrayList<>(2);
+  private boolean ended; // both pumps have reached the end of their streams; guarded by this
   private final Thread out;
   private final Thread err;
+
+  /** One stream's reading position and the line it is in the middle of; guarded by the capture. */
+  private static final class Stream {
+    long consumed;
+    byte[] partial = new byte[128];
+    int partialLength;
+    boolean closed;
+  }
+
+  /** An answer of {@code requestId} waiting for its output: every line ending within these counts is the request's. */
+  private record Waiter(String requestId, long stdoutBytes, long stderrBytes, CompletableFuture<Void> done) {
+    long bound(Stream s, Stream stdout) {
+      return s == stdout ? stdoutBytes : stderrBytes;
+    }
+  }
 
   /**
    * @param gather read in bulk ({@link Gathering}): for http apps that serve many requests at once,
@@ -34,13 +76,46 @@ final class OutputCapture {
    *     line is tagged with the request it was written in
    */
   OutputCapture(Process process, String function, String instanceId, InstanceLogSink sink, Supplier<String> currentRequest, boolean gather) {
+    this.function = function;
+    this.instanceId = instanceId;
+    this.sink = sink;
+    this.currentRequest = currentRequest;
     // Platform threads: a pipe read pins a virtual thread's carrier for as long as the instance is quiet (see PipeThreads).
-    out = PipeThreads.start("out-" + instanceId, () -> pump(reader(process.getInputStream(), gather), function, instanceId, sink, currentRequest));
-    err = PipeThreads.start("err-" + instanceId, () -> pump(reader(process.getErrorStream(), gather), function, instanceId, sink, currentRequest));
+    out = PipeThreads.start("out-" + instanceId, () -> pump(reader(process.getInputStream(), gather), stdout));
+    err = PipeThreads.start("err-" + instanceId, () -> pump(reader(process.getErrorStream(), gather), stderr));
   }
 
   private static InputStream reader(InputStream in, boolean gather) {
     return gather ? new Gathering(in) : in;
+  }
+
+  /**
+   * Completes once the pumps have read {@code stdoutBytes} of stdout and {@code stderrBytes} of
+   * stderr (counted from the instance's start, or from a pool runner's ready line for stdout) and
+   * logged every line in them as {@code requestId}'s, a last line without newline included,
+   * whatever request the instance serves by then; at once if they have, after
+   * {@link #CATCH_UP_LIMIT} at most, and at once when the streams have ended. Completed on
+   * whichever thread gets there: the caller's, or a pump's.
+   */
+  CompletableFuture<Void> caughtUp(String requestId, long stdoutBytes, long stderrBytes) {
+    CompletableFuture<Void> done;
+    synchronized (this) {
+      if (ended || stdout.consumed >= stdoutBytes && stderr.consumed >= stderrBytes) {
+        flushPartials(requestId);
+        return DONE;
+      }
+      done = new CompletableFuture<>();
+      waiters.add(new Waiter(requestId, stdoutBytes, stderrBytes, done));
+    }
+    var limit = LIMITS.schedule(() -> {
+      synchronized (this) {
+        waiters.removeIf(w -> w.done() == done);
+        flushPartials(requestId);
+      }
+      done.complete(null);
+    }, CATCH_UP_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+    done.whenComplete((x, t) -> limit.cancel(false));
+    return done;
   }
 
   /**
@@ -84,19 +159,122 @@ final class OutputCapture {
     }
   }
 
-  private void pump(InputStream in, String function, String instanceId, InstanceLogSink sink, Supplier<String> currentRequest) {
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        remember(line);
-        try {
-          sink.line(function, instanceId, currentRequest.get(), line);
-        } catch (RuntimeException e) {
-          // A failing log store must never stall the instance (a full pipe would block it).
-        }
+  private void pump(InputStream in, Stream stream) {
+    byte[] buf = new byte[8192];
+    try (in) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        List<CompletableFuture<Void>> ready = read(stream, buf, n);
+        ready.forEach(f -> f.complete(null)); // outside the lock: what follows an answer runs here
       }
     } catch (IOException e) {
       // The process is gone; nothing more to read.
+    }
+    List<CompletableFuture<Void>> released = new ArrayList<>();
+    synchronized (this) {
+      if (stream.partialLength > 0) {
+        emit(stream.partial, 0, stream.partialLength, tag(stream, stream.consumed));
+        stream.partialLength = 0;
+      }
+      stream.closed = true;
+      if (stdout.closed && stderr.closed) {
+        ended = true;
+        waiters.forEach(w -> released.add(w.done()));
+        waiters.clear();
+      }
+    }
+    released.forEach(f -> f.complete(null));
+  }
+
+  /** Logs the complete lines in {@code buf[0, n)}, keeps the rest as the stream's partial line; returns the answers that may go now. */
+  private synchronized List<CompletableFuture<Void>> read(Stream s, byte[] buf, int n) {
+    int start = 0;
+    for (int i = 0; i < n; i++) {
+      if (buf[i] == '\n') {
+        String tag = tag(s, s.consumed + i + 1);
+        if (s.partialLength > 0) {
+          append(s, buf, start, i, tag);
+          emit(s.partial, 0, s.partialLength, tag);
+          s.partialLength = 0;
+        } else {
+          emit(buf, start, i, tag);
+        }
+        start = i + 1;
+      }
+    }
+    if (start < n) {
+      append(s, buf, start, n, null);
+    }
+    s.consumed += n;
+    if (waiters.isEmpty()) {
+      return List.of();
+    }
+    List<CompletableFuture<Void>> ready = new ArrayList<>(1);
+    for (var it = waiters.iterator(); it.hasNext();) {
+      Waiter w = it.next();
+      if (stdout.consumed >= w.stdoutBytes() && stderr.consumed >= w.stderrBytes()) {
+        it.remove();
+        flushPartials(w.requestId());
+        ready.add(w.done());
+      }
+    }
+    return ready;
+  }
+
+  /** Adds {@code buf[from, to)} to the stream's partial line; a line past {@link #MAX_LINE_BYTES} is logged as it stands. */
+  private void append(Stream s, byte[] buf, int from, int to, String tag) {
+    int len = to - from;
+    if (s.partialLength + len > MAX_LINE_BYTES) {
+      String t = tag != null ? tag : tag(s, s.consumed + from);
+      emit(s.partial, 0, s.partialLength, t);
+      s.partialLength = 0;
+      while (len > MAX_LINE_BYTES) {
+        emit(buf, from, from + MAX_LINE_BYTES, t);
+        from += MAX_LINE_BYTES;
+        len -= MAX_LINE_BYTES;
+      }
+    }
+    if (s.partialLength + len > s.partial.length) {
+      s.partial = Arrays.copyOf(s.partial, Math.max(s.partial.length * 2, s.partialLength + len));
+    }
+    System.arraycopy(buf, from, s.partial, s.partialLength, len);
+    s.partialLength += len;
+  }
+
+  /** {@code requestId}'s output ends here: a line it left without a newline is its last line. Under the lock. */
+  private void flushPartials(String requestId) {
+    for (Stream s : new Stream[] {stdout, stderr}) {
+      if (s.partialLength > 0) {
+        emit(s.partial, 0, s.partialLength, requestId);
+        s.partialLength = 0;
+      }
+    }
+  }
+
+  /**
+   * The request a line ending at {@code position} of {@code s} belongs to: the first answered
+   * request still waiting whose output reaches that far, else the one the instance serves now.
+   */
+  private String tag(Stream s, long position) {
+    for (Waiter w : waiters) {
+      if (position <= w.bound(s, stdout)) {
+        return w.requestId();
+      }
+    }
+    return currentRequest.get();
+  }
+
+  /** Logs {@code buf[from, to)} as one line (a CRLF's CR dropped), tagged {@code requestId}. Under the lock. */
+  private void emit(byte[] buf, int from, int to, String requestId) {
+    if (to > from && buf[to - 1] == '\r') {
+      to--;
+    }
+    String line = new String(buf, from, to - from, StandardCharsets.UTF_8);
+    remember(line);
+    try {
+      sink.line(function, instanceId, requestId, line);
+    } catch (RuntimeException e) {
+      // A failing log store must never stall the instance (a full pipe would block it).
     }
   }
 

@@ -53,6 +53,11 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
     return group;
   }
 
+  /** The capture of the instance's output (attached when its process is). */
+  OutputCapture output() {
+    return output;
+  }
+
   void attach(Process process, InstanceLogSink sink) {
     this.process = process;
     // Read in bulk: http apps serving many requests at once, whose lines carry no request id anyway
@@ -131,8 +136,15 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
   }
 
   @Override
-  public void currentRequest(String requestId) {
+  public synchronized void currentRequest(String requestId) {
     this.currentRequest = requestId;
+  }
+
+  @Override
+  public synchronized void requestEnded(String requestId) {
+    if (requestId.equals(currentRequest)) {
+      currentRequest = null;
+    }
   }
 
   String currentRequest() {

@@ -35,6 +35,66 @@ class OutputCaptureTest {
       p.destroyForcibly();
     }
   }
+  /**
+   * A process whose output is held back (a pipe written by {@code cat} from a FIFO-like stdin we
+   * control): what it wrote before an answer belongs to that answer's request, even when the
+   * instance has been handed the next request by the time the capture reads it, and a last line
+   * without a newline is logged as the request's own line.
+   */
+  @Test
+  void anAnswerWaitsForItsOutputAndKeepsItsLinesWhateverComesNext() throws Exception {
+    Process p = new ProcessBuilder("/bin/sh", "-c", "cat; cat >&2 </dev/null").start();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    String[] current = {"req-1"};
+    try {
+      OutputCapture capture = new OutputCapture(p, "fn", "fn-9", (f, id, req, line) -> lines.add(req + " " + line), () -> current[0], false);
+      // the answer of req-1 says 12 bytes were written to stdout; none has arrived yet
+      var answered = capture.caughtUp("req-1", 12, 0);
+      assertThat(answered).isNotDone();
+      current[0] = "req-2"; // the instance takes the next request meanwhile
+      p.getOutputStream().write("one\ntwo\nabc".getBytes(StandardCharsets.UTF_8)); // 11 bytes: not there yet
+      p.getOutputStream().flush();
+      Thread.sleep(200);
+      assertThat(answered).isNotDone();
+      p.getOutputStream().write("d".getBytes(StandardCharsets.UTF_8)); // the 12th: "abcd" has no newline
+      p.getOutputStream().flush();
+      answered.get(5, TimeUnit.SECONDS);
+      assertThat(lines).containsExactly("req-1 one", "req-1 two", "req-1 abcd");
+      // already read: at once
+      assertThat(capture.caughtUp("req-2", 12, 0)).isDone();
+      p.getOutputStream().write("three\n".getBytes(StandardCharsets.UTF_8));
+      p.getOutputStream().flush();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (lines.size() < 4 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(lines).last().isEqualTo("req-2 three");
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
+  @Test
+  void aCountTheOutputNeverReachesDoesNotHoldTheAnswerLongerThanTheLimit() throws Exception {
+    Process p = new ProcessBuilder("/bin/sh", "-c", "cat >/dev/null").start();
+    try {
+      OutputCapture capture = new OutputCapture(p, "fn", "fn-10", (f, id, req, line) -> { }, () -> null, false);
+      var answered = capture.caughtUp("req-1", 1_000, 0);
+      assertThat(answered).isNotDone();
+      answered.get(5, TimeUnit.SECONDS); // released by the limit
+      // an instance whose streams have ended releases answers at once
+      p.getOutputStream().close();
+      assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (!capture.caughtUp("req-2", 1_000, 1_000).isDone() && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(capture.caughtUp("req-3", 5_000, 5_000)).isDone();
+    } finally {
+      p.destroyForcibly();
+    }
+  }
+
   @Test
   void anInstanceServingManyAtOnceIsReadInBulkWithEveryLineInOrder() throws Exception {
     Process p = new ProcessBuilder("/bin/sh", "-c", "i=0; while [ $i -lt 2000 ]; do echo \"line $i\"; i=$((i+1)); done").start();

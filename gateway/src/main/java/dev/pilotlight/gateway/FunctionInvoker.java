@@ -531,7 +531,7 @@ public final class FunctionInvoker {
     if (instance != null) {
       revisionCalls.record(name, instance.deployment().revision(), ms, error);
       if (instance.deployment().spec().concurrency() == 1) {
-        instance.currentRequest(null);
+        instance.requestEnded(requestId);
       }
       // As on Lambda, Duration (and what is billed) is the time on the instance: not the wait for a
       // slot or for the instance's init, which REPORT shows apart as Init Duration.

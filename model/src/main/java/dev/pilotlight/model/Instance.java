@@ -31,6 +31,14 @@ public interface Instance {
   /** Tells the log capture which request the instance is serving now (so output lines carry its id). */
   void currentRequest(String requestId);
 
+  /**
+   * Tells the log capture {@code requestId} has ended: lines from now on carry no request id,
+   * unless the instance was handed another request meanwhile (which keeps its id).
+   */
+  default void requestEnded(String requestId) {
+    currentRequest(null);
+  }
+
   /** Stops the process (politely, then forcibly); completes when it is gone. Idempotent. */
   CompletableFuture<Void> stop();
 

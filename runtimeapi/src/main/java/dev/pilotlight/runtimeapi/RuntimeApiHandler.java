@@ -24,6 +24,9 @@ import java.nio.charset.StandardCharsets;
  * {@code POST invocation/{id}/error}, {@code POST init/error}.
  */
 final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  /** Pilotlight's runtimes: bytes written to stdout and stderr so far, {@code STDOUT,STDERR} ({@link LambdaResponse.Written}). */
+  static final String OUTPUT_BYTES = "Pilotlight-Output-Bytes";
+
   private static final String PREFIX = "/2018-06-01/runtime/";
   private final RuntimeApiEndpoint endpoint;
   private static final String EXTENSION_PREFIX = "/2020-01-01/extension/";
@@ -74,11 +77,12 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         String kind = tail.substring(slash + 1);
         byte[] body = ByteBufUtil.getBytes(req.content());
         LambdaResponse response;
+        LambdaResponse.Written written = LambdaResponse.Written.parse(req.headers().get(OUTPUT_BYTES));
         if (kind.equals("response")) {
-          response = new LambdaResponse(body, null);
+          response = new LambdaResponse(body, null, null, written);
         } else if (kind.equals("error")) {
           String type = req.headers().get("Lambda-Runtime-Function-Error-Type");
-          response = new LambdaResponse(body, type == null || type.isBlank() ? "Unhandled" : type);
+          response = new LambdaResponse(body, type == null || type.isBlank() ? "Unhandled" : type, null, written);
         } else {
           sendError(ctx, 404, "NotFound", "unknown path " + path);
           return;

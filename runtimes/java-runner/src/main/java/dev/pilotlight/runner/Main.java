@@ -17,6 +17,7 @@ public final class Main {
 
   public static void main(String[] args) {
     int status;
+    OutputCounts.install();
     try {
       if (PoolStandby.requested(System.getenv())) {
         PoolStandby.awaitFunction(System.in);

@@ -60,7 +60,7 @@ final class PoolStandby {
       LibraryLayer.load(layer, LibraryLayer.readList(System.getenv("PILOTLIGHT_LAYER_INIT")));
     }
     System.out.println(READY_LINE);
-    System.out.flush();
+    OutputCounts.resetStdout(); // the pool read up to here; the instance's log reads from here
     String line = readLine(in);
     if (line == null) {
       throw new IOException("the platform closed stdin before sending a function");

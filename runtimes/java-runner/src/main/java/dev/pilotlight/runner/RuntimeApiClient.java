@@ -100,7 +100,7 @@ final class RuntimeApiClient implements Closeable {
    */
   int respondAndPoll(String requestId, byte[] body) throws IOException {
     int status = connection
-        .exchangeThenGet("POST", BASE + "/invocation/" + requestId + "/response", body, NEXT, "Content-Type", "application/json")
+        .exchangeThenGet("POST", BASE + "/invocation/" + requestId + "/response", body, NEXT, withOutputCounts("Content-Type", "application/json"))
         .status();
     pollSent = true;
     return status;
@@ -112,10 +112,22 @@ final class RuntimeApiClient implements Closeable {
    */
   int failAndPoll(String requestId, String errorType, byte[] body) throws IOException {
     int status = connection
-        .exchangeThenGet("POST", BASE + "/invocation/" + requestId + "/error", body, NEXT, errorHeaders(errorType))
+        .exchangeThenGet("POST", BASE + "/invocation/" + requestId + "/error", body, NEXT, withOutputCounts(errorHeaders(errorType)))
         .status();
     pollSent = true;
     return status;
+  }
+
+  /** {@code headers} and, when the runner counts its output, {@link OutputCounts#HEADER} (flushing stdout and stderr first). */
+  private static String[] withOutputCounts(String... headers) {
+    String counts = OutputCounts.header();
+    if (counts == null) {
+      return headers;
+    }
+    String[] all = java.util.Arrays.copyOf(headers, headers.length + 2);
+    all[headers.length] = OutputCounts.HEADER;
+    all[headers.length + 1] = counts;
+    return all;
   }
 
   private static String[] errorHeaders(String errorType) {
