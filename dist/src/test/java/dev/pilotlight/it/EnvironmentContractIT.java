@@ -279,6 +279,15 @@ class EnvironmentContractIT {
   }
 
   @Test
+  void anInstanceStartedAheadOfCallsIsProvisionedConcurrency(@TempDir Path pkg) throws Exception {
+    Files.writeString(pkg.resolve("contract.py"), PY_CONTRACT);
+    d.deploy(pkg.toString(), "--name", "py-warm", "--runtime", "python3.12", "--handler", "contract.handler", "--min-instances", "1");
+    DaemonFixture.eventually(java.time.Duration.ofSeconds(30), "the min instance is up", () -> d.status("py-warm").path("instances").asInt() == 1);
+    JsonNode env = invoke("/api/v1/functions/py-warm/invoke", "{}").path("env");
+    assertThat(env.path("AWS_LAMBDA_INITIALIZATION_TYPE").asText()).isEqualTo("provisioned-concurrency");
+  }
+
+  @Test
   void theTraceJoinsTheCallersAndIsNewForEachCall() throws Exception {
     String root = "1-5759e988-bd862e3fe1be46a994272793";
     HttpResponse<String> joined = d.lambda("POST", "/2015-03-31/functions/py-contract/invocations", "{}",
