@@ -235,6 +235,52 @@ class SecurityIT {
     assertThat(raw(to("/api/v1/functions").header("Authorization", "Bearer " + deploy).build()).statusCode()).isEqualTo(401);
   }
 
+  /**
+   * The key every function's instances get (AWS_ACCESS_KEY_ID, docs/security.md "A function's own
+   * key"): code that reads it from its environment can invoke, and nothing more; it dies with the function.
+   */
+  @Test
+  void aFunctionsOwnKeyInvokesButCannotDeployOrDeleteAndIsRevokedWithTheFunction(@TempDir Path pkg) throws Exception {
+    Files.writeString(pkg.resolve("app.py"), """
+        import os
+
+        def handler(event, context):
+            return {"id": os.environ["AWS_ACCESS_KEY_ID"], "secret": os.environ["AWS_SECRET_ACCESS_KEY"]}
+        """);
+    d.deploy(pkg.toString(), "--name", "key-holder", "--runtime", "python3.12", "--handler", "app.handler");
+    HttpResponse<String> leaked = d.post("/api/v1/functions/key-holder/invoke", "{}");
+    assertThat(leaked.statusCode()).as(leaked.body()).isEqualTo(200);
+    JsonNode own = DaemonFixture.JSON.readTree(leaked.body());
+    TestAuth.Key key = new TestAuth.Key(own.path("id").asText(), own.path("secret").asText());
+    URI lambda = URI.create(d.url() + "/2015-03-31/functions");
+
+    HttpResponse<String> run = raw(TestAuth.signed(key, "POST", URI.create(lambda + "/public-fn/invocations"), "{\"name\":\"Kay\"}", Map.of()));
+    assertThat(run.statusCode()).as(run.body()).isEqualTo(200);
+    assertThat(run.body()).contains("Kay");
+
+    String zip = java.util.Base64.getEncoder().encodeToString(Zips.ofText("app.py", "def handler(e, c):\n    return 'owned'\n"));
+    List<HttpRequest> management = List.of(
+        TestAuth.signed(key, "POST", lambda, "{\"FunctionName\":\"planted\",\"Runtime\":\"python3.12\",\"Handler\":\"app.handler\","
+            + "\"Role\":\"arn:aws:iam::000000000000:role/x\",\"Code\":{\"ZipFile\":\"" + zip + "\"}}", Map.of()),
+        TestAuth.signed(key, "PUT", URI.create(lambda + "/public-fn/code"), "{\"ZipFile\":\"" + zip + "\"}", Map.of()),
+        TestAuth.signed(key, "PUT", URI.create(lambda + "/public-fn/configuration"), "{\"Timeout\":1}", Map.of()),
+        TestAuth.signed(key, "DELETE", URI.create(lambda + "/public-fn"), "", Map.of()),
+        TestAuth.signed(key, "GET", URI.create(lambda + "/key-holder"), "", Map.of())); // not even its own configuration
+    for (HttpRequest req : management) {
+      HttpResponse<String> refused = raw(req);
+      assertThat(refused.statusCode()).as(req.method() + " " + req.uri() + ": " + refused.body()).isEqualTo(403);
+      assertThat(refused.headers().firstValue("x-amzn-ErrorType")).contains("AccessDeniedException");
+    }
+    assertThat(d.get("/api/v1/functions/planted").statusCode()).isEqualTo(404);
+    assertThat(d.post("/api/v1/functions/public-fn/invoke", "{\"name\":\"Ann\"}").body()).doesNotContain("owned").contains("Ann");
+
+    // deleting the function revokes its key
+    assertThat(d.send(d.authorized(to("/api/v1/functions/key-holder").DELETE().build())).statusCode()).isEqualTo(204);
+    HttpResponse<String> after = raw(TestAuth.signed(key, "POST", URI.create(lambda + "/public-fn/invocations"), "{}", Map.of()));
+    assertThat(after.statusCode()).isEqualTo(403);
+    assertThat(after.headers().firstValue("x-amzn-ErrorType")).contains("UnrecognizedClientException");
+  }
+
   @Test
   void aWebPageCannotDriveTheApisThroughABrowser() throws Exception {
     // What a cross-site form or fetch with no preflight sends: text/plain, the page's Origin; even a

@@ -65,6 +65,12 @@ final class InstanceEnvironment {
     }
     env.put("AWS_LAMBDA_INITIALIZATION_TYPE", initializationType(false));
     String taskRoot = env.get("LAMBDA_TASK_ROOT");
+    if (d.spec().runtime().lambdaStyle()) {
+      // As Lambda's: native libraries of the package and its layers; the loader skips a missing directory after one look.
+      env.put("LD_LIBRARY_PATH", taskRoot + "/lib:" + taskRoot + "/opt/lib");
+      // X-Ray's SDKs log, rather than throw, when code records a subsegment outside a traced call (Lambda sets this too).
+      env.put("AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR");
+    }
     switch (d.spec().runtime()) {
       // As Lambda's: modules and packages of layers (opt/ in the package here), the runtime's own, then the code's.
       case NODE -> env.put("NODE_PATH", taskRoot + "/opt/nodejs/node_modules:" + taskRoot + "/node_modules:"

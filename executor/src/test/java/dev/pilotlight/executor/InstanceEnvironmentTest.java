@@ -54,6 +54,13 @@ class InstanceEnvironmentTest {
     assertThat(python.get("PYTHONPATH").split(":")).containsExactly("/opt/pl/runtimes/python", "/code/f/opt/python", "/code/f");
     assertThat(node).doesNotContainKey("PYTHONPATH");
     assertThat(python).doesNotContainKey("NODE_PATH");
+    // native libraries of the package and its layers, for every Lambda-style runtime; the function may extend it
+    for (Runtime r : List.of(Runtime.JAVA, Runtime.NODE, Runtime.PYTHON, Runtime.PROVIDED)) {
+      assertThat(env(deployment(r, null, Map.of()))).as(r.name()).containsEntry("LD_LIBRARY_PATH", "/code/f/lib:/code/f/opt/lib")
+          .containsEntry("AWS_XRAY_CONTEXT_MISSING", "LOG_ERROR");
+    }
+    assertThat(env(deployment(Runtime.HTTP, null, Map.of()))).doesNotContainKeys("LD_LIBRARY_PATH", "AWS_XRAY_CONTEXT_MISSING");
+    assertThat(env(deployment(Runtime.NODE, null, Map.of("LD_LIBRARY_PATH", "/mine")))).containsEntry("LD_LIBRARY_PATH", "/mine");
   }
 
   @Test

@@ -13,6 +13,7 @@ import dev.pilotlight.model.Failure;
 import dev.pilotlight.model.Instance;
 import dev.pilotlight.model.LambdaRequest;
 import dev.pilotlight.model.LambdaResponse;
+import dev.pilotlight.model.TraceHeader;
 import dev.pilotlight.model.auth.UrlAuth;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,6 +35,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -41,6 +43,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
@@ -55,6 +58,8 @@ public final class FunctionInvoker {
   public static final int MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
   /** The revision that answered, on every answer a function gave (Lambda's Invoke API also says it as {@code X-Amz-Executed-Version}). */
   public static final String REVISION_HEADER = "X-Pilotlight-Revision";
+  /** A caller's X-Ray trace header: the invocation joins its trace ({@link TraceHeader}). */
+  public static final String TRACE_HEADER = "X-Amzn-Trace-Id";
   private static final byte[] EMPTY_EVENT = "{}".getBytes(StandardCharsets.UTF_8);
 
   private final Activator activator;
@@ -184,7 +189,12 @@ public final class FunctionInvoker {
    * @param payload the event; empty means {@code {}}
    */
   public CompletableFuture<InvokeResult> invokeEvent(String target, String requestId, byte[] payload) {
-    return event(target, requestId, payload, false);
+    return event(target, requestId, payload, false, null);
+  }
+
+  /** As {@link #invokeEvent(String, String, byte[])}, joining the trace of the caller's {@code X-Amzn-Trace-Id} (null: none). */
+  public CompletableFuture<InvokeResult> invokeEvent(String target, String requestId, byte[] payload, String callerTrace) {
+    return event(target, requestId, payload, false, callerTrace);
   }
 
   private void run(ChannelHandlerContext ctx, FullHttpRequest req, String target, String path, String rawQuery, boolean viaUrl) {
@@ -213,7 +223,7 @@ public final class FunctionInvoker {
           payload = req.content().readableBytes() == 0 ? EMPTY_EVENT : ByteBufUtil.getBytes(req.content());
         }
         boolean streamed = viaUrl && lease.instance().deployment().spec().streamsUrlResponses();
-        execute(lease, target, requestId, payload, startNanos, streamed).whenComplete((result, failure) -> {
+        execute(lease, target, requestId, payload, startNanos, streamed, req.headers().get(TRACE_HEADER)).whenComplete((result, failure) -> {
           try {
             FullHttpResponse out;
             if (failure == null && result.failure() == null && result.response().isStreamed()) {
@@ -287,15 +297,19 @@ public final class FunctionInvoker {
    * @param acceptsStream whether the caller takes a streamed response as it comes; if the function
    *     streams, the result's stream is a {@link GuardedStream} and the lease is released (and the
    *     invocation recorded) when it ends, not here
+   * @param callerTrace the caller's {@code X-Amzn-Trace-Id}, whose root the invocation's trace
+   *     header keeps ({@link TraceHeader}); null for none
    */
   private CompletableFuture<InvokeResult> execute(Lease lease, String target, String requestId, byte[] payload, long startNanos,
-      boolean acceptsStream) {
+      boolean acceptsStream, String callerTrace) {
     Instance instance = lease.instance();
     Deployment d = instance.deployment();
     String name = d.name();
     long timeoutMs = d.spec().timeout().toMillis();
     long sentNanos = acceptsStream ? System.nanoTime() : 0;
-    LambdaRequest lr = new LambdaRequest(requestId, payload, clock.instant().plusMillis(timeoutMs), invokedArn(target), acceptsStream);
+    Instant now = clock.instant();
+    LambdaRequest lr = new LambdaRequest(requestId, payload, now.plusMillis(timeoutMs), invokedArn(target), acceptsStream,
+        TraceHeader.forInvocation(callerTrace, now.getEpochSecond(), ThreadLocalRandom.current()));
     return within(instance.invoke(lr), timeoutMs).handle((res, error) -> {
       if (error == null && res.isStreamed()) {
         return new InvokeResult(LambdaResponse.streamed(guarded(res, lease, requestId, startNanos, timeoutMs - (System.nanoTime() - sentNanos) / 1_000_000)), null,
@@ -349,12 +363,12 @@ public final class FunctionInvoker {
    * ({@code InvokeWithResponseStream}): as {@link #invokeEvent}, but a function that streams
    * completes the future when its stream starts, with a {@link LambdaResponse#stream()} to subscribe to.
    */
-  public CompletableFuture<InvokeResult> invokeStreaming(String target, String requestId, byte[] payload) {
-    return event(target, requestId, payload, true);
+  public CompletableFuture<InvokeResult> invokeStreaming(String target, String requestId, byte[] payload, String callerTrace) {
+    return event(target, requestId, payload, true, callerTrace);
   }
 
   /** {@link #invokeEvent} and {@link #invokeStreaming}: one Lambda event, streamed back to a caller that takes streams. */
-  private CompletableFuture<InvokeResult> event(String target, String requestId, byte[] payload, boolean acceptsStream) {
+  private CompletableFuture<InvokeResult> event(String target, String requestId, byte[] payload, boolean acceptsStream, String callerTrace) {
     long startNanos = System.nanoTime();
     String name = Routing.functionOf(target);
     return lease(target, requestId, startNanos).thenCompose(lease -> {
@@ -365,7 +379,7 @@ public final class FunctionInvoker {
         return CompletableFuture.failedFuture(new Failure.InvalidInput("function '" + name
             + "' is an http app: call it through its URL /fn/" + name + "/ (only Lambda-style functions take events)"));
       }
-      return execute(lease, target, requestId, payload.length == 0 ? EMPTY_EVENT : payload, startNanos, acceptsStream);
+      return execute(lease, target, requestId, payload.length == 0 ? EMPTY_EVENT : payload, startNanos, acceptsStream, callerTrace);
     });
   }
 

@@ -410,6 +410,7 @@ public final class LambdaApi {
       reply(ctx, req, keepAlive, withRequestId(AwsErrorResponses.of(e), requestId));
       return;
     }
+    String traceHeader = req.headers().get(FunctionInvoker.TRACE_HEADER);
     req.release();
     boolean qualified = !name.endsWith(":$LATEST");
     String function = Routing.functionOf(name);
@@ -427,7 +428,7 @@ public final class LambdaApi {
         }
         Responses.sendOnLoop(ctx, keepAlive, withRequestId(res, requestId));
       }, busy -> Responses.sendOnLoop(ctx, keepAlive, withRequestId(AwsErrorResponses.of(busy), requestId)));
-      default -> invoker.invokeEvent(name, requestId, payload).whenComplete((result, error) -> {
+      default -> invoker.invokeEvent(name, requestId, payload, traceHeader).whenComplete((result, error) -> {
         FullHttpResponse res = syncResponse(result, error, requestId, qualified);
         if (tail && res.status().code() == 200) {
           BlockingWork.submit(blocking, () -> {
@@ -473,7 +474,7 @@ public final class LambdaApi {
       Responses.sendOnLoop(ctx, keepAlive, withRequestId(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT), requestId));
       return;
     }
-    invoker.invokeStreaming(name, requestId, payload).whenComplete((result, error) -> {
+    invoker.invokeStreaming(name, requestId, payload, req.headers().get(FunctionInvoker.TRACE_HEADER)).whenComplete((result, error) -> {
       Failure failed = null;
       if (error != null) {
         Throwable t = ErrorResponses.unwrap(error);

@@ -256,6 +256,29 @@ class FunctionInvokerTest {
   }
 
   @Test
+  void eachInvocationHasItsOwnTraceHeaderJoiningTheCallersTrace() {
+    deploy("hello");
+    String root = "1-5759e988-bd862e3fe1be46a994272793";
+    FullHttpRequest req = request(HttpMethod.POST, "/api/v1/functions/hello/invoke", "{}");
+    req.headers().set("X-Amzn-Trace-Id", "Root=" + root + ";Parent=53995c3f42cd8ad8;Sampled=1");
+    invoker.invoke(channel.pipeline().firstContext(), req, "hello");
+    channel.runPendingTasks();
+    channel.<FullHttpResponse>readOutbound().release();
+    invoker.invokeEvent("hello", "req-a", new byte[0], "Root=" + root).join();
+    invoker.invokeEvent("hello", "req-b", new byte[0]).join();
+    invoker.invokeEvent("hello", "req-c", new byte[0]).join();
+
+    List<String> traces = launched.getFirst().requests().stream().map(LambdaRequest::traceId).toList();
+    assertThat(traces).allMatch(t -> t.matches("Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0"));
+    assertThat(traces.get(0)).startsWith("Root=" + root + ";").doesNotContain("53995c3f42cd8ad8");
+    assertThat(traces.get(1)).startsWith("Root=" + root + ";");
+    // a caller without a trace starts one, stamped with the time of the call
+    assertThat(traces.get(2)).startsWith("Root=1-" + Long.toHexString(clock.instant().getEpochSecond()) + "-");
+    assertThat(traces.stream().map(t -> t.substring(t.indexOf("Parent="))).distinct()).hasSize(4);
+    assertThat(traces.get(2).substring(0, 40)).isNotEqualTo(traces.get(3).substring(0, 40));
+  }
+
+  @Test
   void aBodyOverTheSynchronousLimitIs413AndStartsNothing() {
     deploy("hello");
     FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/fn/hello/",

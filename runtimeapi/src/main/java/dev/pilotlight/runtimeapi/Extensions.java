@@ -271,7 +271,7 @@ final class Extensions {
               .put("deadlineMs", r.deadline().toEpochMilli())
               .put("requestId", r.requestId())
               .put("invokedFunctionArn", r.invokedFunctionArn())
-              .set("tracing", JSON.createObjectNode().put("type", "X-Amzn-Trace-Id").put("value", RuntimeApiHandler.traceId(r.requestId())))
+              .set("tracing", JSON.createObjectNode().put("type", "X-Amzn-Trace-Id").put("value", r.traceId()))
               .toString()
               .getBytes(java.nio.charset.StandardCharsets.UTF_8);
         }

@@ -175,40 +175,8 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
         .set("Lambda-Runtime-Aws-Request-Id", r.requestId())
         .set("Lambda-Runtime-Deadline-Ms", r.deadline().toEpochMilli())
         .set("Lambda-Runtime-Invoked-Function-Arn", r.invokedFunctionArn())
-        .set("Lambda-Runtime-Trace-Id", traceId(r.requestId()));
+        .set("Lambda-Runtime-Trace-Id", r.traceId());
     ctx.writeAndFlush(res);
-  }
-
-  /**
-   * The trace header in X-Ray's format, {@code Root=1-<8 hex digits: epoch seconds>-<24 hex
-   * digits>;Parent=<16 hex digits>;Sampled=0}, made from the request id (a version-4 UUID gives 32
-   * random hex digits: the root's 24 are its first, the parent segment's 16 its last), so no
-   * randomness is drawn per call. X-Ray's SDKs parse it (they log an error for a header without
-   * {@code Parent}); nothing is sampled, as no X-Ray daemon receives segments.
-   */
-  static String traceId(String requestId) {
-    String hex = hexDigits(requestId);
-    return "Root=1-" + Long.toHexString(System.currentTimeMillis() / 1000) + "-" + hex.substring(0, 24) + ";Parent=" + hex.substring(16)
-        + ";Sampled=0";
-  }
-
-  /** 32 lowercase hex digits from a request id: a UUID's own; any other id's characters mapped to hex and padded. */
-  private static String hexDigits(String requestId) {
-    StringBuilder b = new StringBuilder(32);
-    for (int i = 0; i < requestId.length() && b.length() < 32; i++) {
-      char c = requestId.charAt(i);
-      if (c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-        b.append(c);
-      } else if (c >= 'A' && c <= 'F') {
-        b.append((char) (c + ('a' - 'A')));
-      } else if (c != '-') {
-        b.append(Character.forDigit(c & 0xf, 16));
-      }
-    }
-    while (b.length() < 32) {
-      b.append('0');
-    }
-    return b.toString();
   }
 
   static void sendAccepted(ChannelHandlerContext ctx) {

@@ -136,13 +136,15 @@ class RuntimeApiEndpointTest {
   }
 
   @Test
-  void traceIdsAreInXRaysFormatAndComeFromTheRequestId() {
-    String uuid = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9";
-    String trace = RuntimeApiHandler.traceId(uuid);
-    assertThat(trace).matches("Root=1-[0-9a-f]{8}-0f1e2d3c4b5a49788695a4b3;Parent=8695a4b3c2d1e0f9;Sampled=0");
-    assertThat(Long.parseLong(trace.substring(7, 15), 16)).isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(5L));
-    // ids that are not UUIDs still give well-formed headers
-    assertThat(RuntimeApiHandler.traceId("req-1")).matches("Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0");
-    assertThat(RuntimeApiHandler.traceId("")).matches("Root=1-[0-9a-f]{8}-0{24};Parent=0{16};Sampled=0");
+  void theTraceHeaderIsTheOneTheInvocationCarries() throws Exception {
+    String trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0";
+    CompletableFuture<LambdaResponse> result = endpoint.invoke(new LambdaRequest("req-t", "{}".getBytes(StandardCharsets.UTF_8),
+        Instant.ofEpochMilli(1_800_000_000_000L), "arn:aws:lambda:us-east-1:000000000000:function:f:prod", false, trace));
+    HttpResponse<String> ev = next().join();
+    assertThat(ev.headers().firstValue("Lambda-Runtime-Trace-Id")).contains(trace);
+    assertThat(ev.headers().firstValue("Lambda-Runtime-Invoked-Function-Arn")).contains("arn:aws:lambda:us-east-1:000000000000:function:f:prod");
+    post("invocation/req-t/response", "null", null);
+    result.join();
   }
+
 }

@@ -86,6 +86,7 @@ final class FunctionKeys implements FunctionCredentials {
     env.put("AWS_ENDPOINT_URL_LAMBDA", url);
     if (!authRequired) {
       env.put("AWS_ACCESS_KEY_ID", "pilotlight-auth-off");
+      env.put("AWS_ACCESS_KEY", "pilotlight-auth-off");
       env.put("AWS_SECRET_ACCESS_KEY", "pilotlight-auth-off");
       return env;
     }
@@ -109,6 +110,7 @@ final class FunctionKeys implements FunctionCredentials {
       return env;
     }
     env.put("AWS_ACCESS_KEY_ID", key.id());
+    env.put("AWS_ACCESS_KEY", key.id()); // the older name, which Lambda sets too
     env.put("AWS_SECRET_ACCESS_KEY", key.secret());
     return env;
   }

@@ -39,7 +39,7 @@ class FunctionKeysTest {
       assertThat(env).containsEntry("AWS_ENDPOINT_URL", "http://127.0.0.1:8080").containsEntry("AWS_ENDPOINT_URL_LAMBDA", "http://127.0.0.1:8080");
       var key = credentials.key(env.get("AWS_ACCESS_KEY_ID")).orElseThrow();
       assertThat(key.role()).isEqualTo(Role.INVOKE);
-      assertThat(env).containsEntry("AWS_SECRET_ACCESS_KEY", key.secret());
+      assertThat(env).containsEntry("AWS_SECRET_ACCESS_KEY", key.secret()).containsEntry("AWS_ACCESS_KEY", key.id());
       assertThat(FunctionKeys.functionOf(key.description())).isEqualTo("a");
       keys.ensure("a");
       assertThat(keys.environment(fn("a"))).containsEntry("AWS_ACCESS_KEY_ID", key.id()); // one key per function
