@@ -155,8 +155,22 @@ class EnvironmentContractIT {
     return DaemonFixture.JSON.readTree(r.body());
   }
 
+  /** AddPermission on {@code function} (optionally a qualifier) for the role a function's own key acts as. */
+  static void grant(String function, String qualifier, String callerFunction) {
+    HttpResponse<String> r = d.lambda("POST", "/2015-03-31/functions/" + function + "/policy" + (qualifier == null ? "" : "?Qualifier=" + qualifier),
+        "{\"StatementId\":\"" + callerFunction + (qualifier == null ? "" : "-" + qualifier) + "\",\"Action\":\"lambda:InvokeFunction\","
+            + "\"Principal\":\"arn:aws:iam::000000000000:role/pilotlight/" + callerFunction + "\"}",
+        Map.of("Content-Type", "application/json"));
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+  }
+
   @Test
   void aFunctionCallsAnotherThroughTheAwsSdkWithNoEndpointOrKeyInItsCode() throws Exception {
+    // as on Lambda, where an execution role has no lambda:InvokeFunction until granted: refused first
+    HttpResponse<String> refused = d.post("/api/v1/functions/caller/invoke", "{}");
+    assertThat(refused.headers().firstValue("X-Pilotlight-Function-Error")).as(refused.body()).hasValue("AccessDeniedException");
+    assertThat(refused.body()).contains("is not authorized to perform: lambda:InvokeFunction");
+    grant("callee", null, "caller");
     JsonNode r = invoke("/api/v1/functions/caller/invoke", "{}");
     assertThat(r.path("status").asInt()).isEqualTo(200);
     assertThat(r.path("answer").path("event").path("from").asText()).isEqualTo("caller");
@@ -166,6 +180,7 @@ class EnvironmentContractIT {
     assertThat(d.get("/api/v1/functions/callee").statusCode()).isEqualTo(200);
     // the SDK's Qualifier: the callee's invoked ARN names it, as on Lambda
     long revision = DaemonFixture.JSON.readTree(d.get("/api/v1/functions/callee").body()).path("revision").asLong();
+    grant("callee", Long.toString(revision), "caller"); // a statement names the version or alias it opens, as on Lambda
     JsonNode qualified = invoke("/api/v1/functions/caller/invoke", "{\"qualifier\":\"" + revision + "\"}");
     assertThat(qualified.path("status").asInt()).isEqualTo(200);
     assertThat(qualified.path("answer").path("arn").asText()).isEqualTo("arn:aws:lambda:us-east-1:000000000000:function:callee:" + revision);
@@ -303,6 +318,7 @@ class EnvironmentContractIT {
 
   @Test
   void aPythonFunctionCallsAnotherThroughBoto3WithNoEndpointOrKeyInItsCode() throws Exception {
+    grant("callee", null, "py-caller");
     JsonNode r = invoke("/api/v1/functions/py-caller/invoke", "{}");
     // Debian's python3-boto3 (1.26) predates AWS_ENDPOINT_URL; Lambda's Python runtimes ship a boto3 that reads it
     assumeTrue(r.has("status"), "botocore " + r.path("botocore").asText() + " does not read AWS_ENDPOINT_URL (1.31.57 and later do)");

@@ -254,9 +254,24 @@ class SecurityIT {
     TestAuth.Key key = new TestAuth.Key(own.path("id").asText(), own.path("secret").asText());
     URI lambda = URI.create(d.url() + "/2015-03-31/functions");
 
+    // as an execution role on Lambda, it may invoke only what a resource policy allows it
+    HttpResponse<String> notGranted = raw(TestAuth.signed(key, "POST", URI.create(lambda + "/public-fn/invocations"), "{\"name\":\"Kay\"}",
+        Map.of()));
+    assertThat(notGranted.statusCode()).as(notGranted.body()).isEqualTo(403);
+    assertThat(notGranted.headers().firstValue("x-amzn-ErrorType")).contains("AccessDeniedException");
+    assertThat(notGranted.body()).contains("arn:aws:iam::000000000000:role/pilotlight/key-holder").contains("lambda:InvokeFunction");
+    HttpResponse<String> grant = d.lambda("POST", "/2015-03-31/functions/public-fn/policy", "{\"StatementId\":\"key-holder\","
+        + "\"Action\":\"lambda:InvokeFunction\",\"Principal\":\"arn:aws:iam::000000000000:role/pilotlight/key-holder\"}",
+        Map.of("Content-Type", "application/json"));
+    assertThat(grant.statusCode()).as(grant.body()).isEqualTo(201);
     HttpResponse<String> run = raw(TestAuth.signed(key, "POST", URI.create(lambda + "/public-fn/invocations"), "{\"name\":\"Kay\"}", Map.of()));
     assertThat(run.statusCode()).as(run.body()).isEqualTo(200);
     assertThat(run.body()).contains("Kay");
+    // the grant names the function: another stays closed, and so does a version the statement does not name
+    HttpResponse<String> other = raw(TestAuth.signed(key, "POST", URI.create(lambda + "/token-fn/invocations"), "{}", Map.of()));
+    assertThat(other.statusCode()).as(other.body()).isEqualTo(403);
+    HttpResponse<String> version = raw(TestAuth.signed(key, "POST", URI.create(lambda + "/public-fn/invocations?Qualifier=1"), "{}", Map.of()));
+    assertThat(version.statusCode()).as(version.body()).isEqualTo(403);
 
     String zip = java.util.Base64.getEncoder().encodeToString(Zips.ofText("app.py", "def handler(e, c):\n    return 'owned'\n"));
     List<HttpRequest> management = List.of(
@@ -274,6 +289,9 @@ class SecurityIT {
     assertThat(d.get("/api/v1/functions/planted").statusCode()).isEqualTo(404);
     assertThat(d.post("/api/v1/functions/public-fn/invoke", "{\"name\":\"Ann\"}").body()).doesNotContain("owned").contains("Ann");
 
+    // taking the grant back closes the function again
+    assertThat(d.lambda("DELETE", "/2015-03-31/functions/public-fn/policy/key-holder", "", Map.of()).statusCode()).isEqualTo(204);
+    assertThat(raw(TestAuth.signed(key, "POST", URI.create(lambda + "/public-fn/invocations"), "{}", Map.of())).statusCode()).isEqualTo(403);
     // deleting the function revokes its key
     assertThat(d.send(d.authorized(to("/api/v1/functions/key-holder").DELETE().build())).statusCode()).isEqualTo(204);
     HttpResponse<String> after = raw(TestAuth.signed(key, "POST", URI.create(lambda + "/public-fn/invocations"), "{}", Map.of()));

@@ -115,6 +115,15 @@ final class FunctionKeys implements FunctionCredentials {
     return env;
   }
 
+  /**
+   * The principal a function's key acts as: its {@code role} (the execution role it was created
+   * with) when it has one, else {@code arn:aws:iam::000000000000:role/pilotlight/<name>}. A resource
+   * policy grants a function's calls to this ARN (AddPermission {@code --principal}).
+   */
+  static String principal(String function, String role) {
+    return role != null && !role.isBlank() ? role : "arn:aws:iam::000000000000:role/pilotlight/" + function;
+  }
+
   /** The function a key was issued for, from its description; null for any other key. */
   static String functionOf(String description) {
     if (description == null || !description.startsWith(DESCRIPTION_PREFIX) || !description.endsWith(DESCRIPTION_SUFFIX)) {

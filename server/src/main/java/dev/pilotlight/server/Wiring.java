@@ -79,6 +79,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
@@ -245,7 +246,11 @@ public final class Wiring {
     Gatekeeper gatekeeper = new Gatekeeper(credentials, new SigV4Verifier(credentials::key, clock, SIGNATURE_SKEW),
         new BrowserGuard(security.allowedHosts(), security.allowedOrigins()), security.authRequired(),
         // a function's URL auth is its latest revision's, whichever revision a call runs
-        name -> control.find(name).map(d -> UrlAuth.parse(d.spec().auth())));
+        name -> control.find(name).map(d -> UrlAuth.parse(d.spec().auth())),
+        // a function's own key acts for its role, which may call only what resource policies allow
+        key -> Optional.ofNullable(FunctionKeys.functionOf(key.description()))
+            .map(fn -> FunctionKeys.principal(fn, control.find(fn).map(d -> d.spec().role()).orElse(null))),
+        name -> control.find(name).map(d -> d.spec().permissions().values()));
     GatewayHandler router = new GatewayHandler(invoker::serveUrl, invoker.streamedUrls(),
         new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials).schedules(scheduler).eventSources(sources)
             .preparations(executor::preparation)::handle,

@@ -3,6 +3,7 @@ package dev.pilotlight.gateway.auth;
 import dev.pilotlight.gateway.AwsErrorResponses;
 import dev.pilotlight.gateway.ErrorResponses;
 import dev.pilotlight.gateway.GatewayHandler;
+import dev.pilotlight.model.auth.AccessKey;
 import dev.pilotlight.model.auth.Role;
 import dev.pilotlight.model.auth.UrlAuth;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -10,6 +11,9 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -23,12 +27,16 @@ import java.util.function.Function;
  */
 public final class Gatekeeper implements GatewayHandler.Admission {
   private static final String BEARER = "Bearer ";
+  /** As the gateway's LambdaNames writes ARNs (one region and account). */
+  static final String ARN_PREFIX = "arn:aws:lambda:us-east-1:000000000000:function:";
 
   private final Credentials credentials;
   private final SigV4Verifier sigV4;
   private final BrowserGuard browsers;
   private final boolean authRequired;
   private final Function<String, Optional<UrlAuth>> urlAuth;
+  private final Function<AccessKey, Optional<String>> scopedPrincipal;
+  private final Function<String, Optional<Collection<String>>> policy;
 
   /**
    * @param urlAuth a deployed function's {@code auth} setting by name; empty when there is no such function
@@ -36,11 +44,25 @@ public final class Gatekeeper implements GatewayHandler.Admission {
    */
   public Gatekeeper(Credentials credentials, SigV4Verifier sigV4, BrowserGuard browsers, boolean authRequired,
       Function<String, Optional<UrlAuth>> urlAuth) {
+    this(credentials, sigV4, browsers, authRequired, urlAuth, k -> Optional.empty(), name -> Optional.empty());
+  }
+
+  /**
+   * @param scopedPrincipal for a key that acts for a principal with no permissions of its own (a
+   *     function's own key): that principal's ARN, whose invocations a function's resource policy
+   *     must allow ({@link ResourcePolicy}); empty for a key whose role decides alone
+   * @param policy a deployed function's resource-policy statements by name; empty when there is no such function
+   */
+  public Gatekeeper(Credentials credentials, SigV4Verifier sigV4, BrowserGuard browsers, boolean authRequired,
+      Function<String, Optional<UrlAuth>> urlAuth, Function<AccessKey, Optional<String>> scopedPrincipal,
+      Function<String, Optional<Collection<String>>> policy) {
     this.credentials = credentials;
     this.sigV4 = sigV4;
     this.browsers = browsers;
     this.authRequired = authRequired;
     this.urlAuth = urlAuth;
+    this.scopedPrincipal = scopedPrincipal;
+    this.policy = policy;
   }
 
   @Override
@@ -73,10 +95,65 @@ public final class Gatekeeper implements GatewayHandler.Admission {
     Role needed = AccessRule.lambdaApi(req.method(), path);
     return switch (sigV4.verify(req)) {
       case SigV4Verifier.Result.Refused r -> Optional.of(AwsErrorResponses.error(HttpResponseStatus.FORBIDDEN, r.errorType(), r.message()));
-      case SigV4Verifier.Result.Verified v -> v.key().role().allows(needed) ? Optional.empty()
-          : Optional.of(AwsErrorResponses.error(HttpResponseStatus.FORBIDDEN, "AccessDeniedException", "access key " + v.key().id()
-              + " has role " + v.key().role().id() + "; this operation needs " + needed.id()));
+      case SigV4Verifier.Result.Verified v -> !v.key().role().allows(needed)
+          ? Optional.of(AwsErrorResponses.error(HttpResponseStatus.FORBIDDEN, "AccessDeniedException", "access key " + v.key().id()
+              + " has role " + v.key().role().id() + "; this operation needs " + needed.id()))
+          : scopedPrincipal.apply(v.key()).flatMap(principal -> invokeRefusal(req, path, principal));
     };
+  }
+
+  /**
+   * For a scoped key's invocation: the refusal when the function's resource policy does not allow
+   * its principal {@code lambda:InvokeFunction} on what it calls (an unknown function passes: the
+   * API answers 404); empty to let it through.
+   */
+  private Optional<FullHttpResponse> invokeRefusal(FullHttpRequest req, String path, String principal) {
+    String[] parts = path.split("/", -1); // "", "functions", name, "invocations" | "", "2021-11-15", "functions", name, …
+    String encoded = parts.length == 4 ? parts[2] : parts.length == 5 ? parts[3] : null;
+    if (encoded == null) {
+      return Optional.empty();
+    }
+    String name;
+    String qualifier;
+    try {
+      String[] ref = functionRef(QueryStringDecoder.decodeComponent(encoded));
+      name = ref[0];
+      qualifier = ref[1] != null ? ref[1] : new QueryStringDecoder(req.uri()).parameters().getOrDefault("Qualifier", List.of()).stream()
+          .findFirst().orElse(null);
+    } catch (IllegalArgumentException malformed) {
+      return Optional.empty(); // the API answers it
+    }
+    Optional<Collection<String>> statements = policy.apply(name);
+    if (statements.isEmpty()) {
+      return Optional.empty();
+    }
+    String resource = ARN_PREFIX + name + (qualifier == null || qualifier.isEmpty() || qualifier.equals("$LATEST") ? "" : ":" + qualifier);
+    if (ResourcePolicy.allows(statements.get(), new ResourcePolicy.Request(principal, "lambda:InvokeFunction", resource, null))) {
+      return Optional.empty();
+    }
+    return Optional.of(AwsErrorResponses.error(HttpResponseStatus.FORBIDDEN, "AccessDeniedException", notAuthorized(principal,
+        "lambda:InvokeFunction", resource)));
+  }
+
+  /** Lambda's message for a call no policy allows. */
+  private static String notAuthorized(String principal, String action, String resource) {
+    return "User: " + principal + " is not authorized to perform: " + action + " on resource: " + resource
+        + " because no resource-based policy allows the " + action + " action (add one with AddPermission; docs/security.md)";
+  }
+
+  /** {@code [name, qualifier or null]} of a Lambda FunctionName: NAME, NAME:QUALIFIER or an ARN (full or partial). */
+  static String[] functionRef(String value) {
+    String[] p = value.split(":", -1);
+    if (p[0].equals("arn") && p.length >= 7 && p.length <= 8) {
+      return new String[] {p[6], p.length == 8 ? p[7] : null};
+    }
+    if (p.length >= 3 && p.length <= 4 && p[1].equals("function")) {
+      return new String[] {p[2], p.length == 4 ? p[3] : null};
+    }
+    if (p.length <= 2) {
+      return new String[] {p[0], p.length == 2 ? p[1] : null};
+    }
+    throw new IllegalArgumentException("FunctionName: " + value);
   }
 
   @Override
@@ -95,9 +172,21 @@ public final class Gatekeeper implements GatewayHandler.Admission {
           : switch (sigV4.verify(whole)) {
         case SigV4Verifier.Result.Refused r -> Optional.of(ErrorResponses.json(HttpResponseStatus.FORBIDDEN,
             Map.of("error", r.errorType(), "message", r.message())));
-        case SigV4Verifier.Result.Verified v -> Optional.empty();
+        case SigV4Verifier.Result.Verified v -> scopedPrincipal.apply(v.key()).flatMap(principal -> urlRefusal(function, principal));
       };
     };
+  }
+
+  /** For a scoped key's call of an {@code aws_iam} function URL: the refusal when the policy does not allow {@code lambda:InvokeFunctionUrl}. */
+  private Optional<FullHttpResponse> urlRefusal(String function, String principal) {
+    Optional<Collection<String>> statements = policy.apply(function);
+    String resource = ARN_PREFIX + function;
+    if (statements.isEmpty()
+        || ResourcePolicy.allows(statements.get(), new ResourcePolicy.Request(principal, "lambda:InvokeFunctionUrl", resource, "AWS_IAM"))) {
+      return Optional.empty();
+    }
+    return Optional.of(ErrorResponses.json(HttpResponseStatus.FORBIDDEN, Map.of("error", "AccessDeniedException", "message",
+        notAuthorized(principal, "lambda:InvokeFunctionUrl", resource))));
   }
 
   private Optional<String> browserRefusal(HttpRequest req) {
