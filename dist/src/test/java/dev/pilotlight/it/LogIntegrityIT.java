@@ -65,6 +65,52 @@ class LogIntegrityIT {
     check("logs-node", n -> new Expected(List.of("n1 " + n, "n3 " + n, "n4 " + n), List.of("n2 " + n, "n5 " + n)));
   }
 
+  /**
+   * AWS's Java runtime interface client writes {@code context.getLogger().log} without a newline;
+   * told {@code _LAMBDA_TELEMETRY_LOG_FD}, it writes each call as a framed record, and each record is
+   * a line of its own. It says nothing of what it wrote when it answers, so which request a line
+   * read after the answer is tagged with is not checked here (see docs/operations.md#logs).
+   */
+  @Test
+  void awsJavaRuntimeInterfaceClientsLoggerCallsAreLinesOfTheirOwn() {
+    int invocations = 100;
+    d.deploy(RuntimeInterfaceClientIT.PACKAGE, "--name", "logs-ric", "--runtime", "provided.al2023", "--handler", "ric.LogLines::handleRequest");
+    for (int n = 0; n < invocations; n++) {
+      HttpResponse<String> r = d.lambda("POST", "/2015-03-31/functions/logs-ric/invocations", "{\"n\":" + n + "}", Map.of());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    }
+    // the last records may be read just after the answer: up to 10 s for the last one to be logged as a line of its own
+    List<String> messages = ricMessages();
+    for (long deadline = System.nanoTime() + 10_000_000_000L; !messages.contains("r4 " + (invocations - 1)) && System.nanoTime() < deadline;) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+      messages = ricMessages();
+    }
+    List<String> expected = new ArrayList<>();
+    for (int n = 0; n < invocations; n++) {
+      for (int line = 1; line <= 4; line++) {
+        expected.add("r" + line + " " + n);
+      }
+    }
+    assertThat(messages).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  /** The messages of the lines logs-ric's handler wrote, in the log's order. */
+  private static List<String> ricMessages() {
+    List<String> messages = new ArrayList<>();
+    for (String line : d.get("/api/v1/functions/logs-ric/logs?tail=100000").body().lines().toList()) {
+      String[] parts = line.split(" ", 4); // timestamp, request id, [instance], message
+      if (parts.length == 4 && parts[3].matches("r\\d.*")) {
+        messages.add(parts[3]);
+      }
+    }
+    return messages;
+  }
+
   interface Lines {
     Expected of(int n);
   }

@@ -39,6 +39,9 @@ final class InstanceEnvironment {
     return env;
   }
 
+  /** Where AWS's runtime interface clients write their framed log records: the instance's stderr, for a {@code provided} function. */
+  static final String TELEMETRY_LOG_FD = "_LAMBDA_TELEMETRY_LOG_FD";
+
   static Map<String, String> build(Deployment d, String instanceId, ExecutorConfig config, Map<String, String> extra) {
     return build(d, instanceId, config, Sandbox.Box.NONE, extra);
   }
@@ -76,6 +79,9 @@ final class InstanceEnvironment {
       case NODE -> env.put("NODE_PATH", taskRoot + "/opt/nodejs/node_modules:" + taskRoot + "/node_modules:"
           + config.runtimesDir().resolve("node") + ":" + taskRoot);
       case PYTHON -> env.put("PYTHONPATH", config.runtimesDir().resolve("python") + ":" + taskRoot + "/opt/python:" + taskRoot);
+      // AWS's runtime interface clients then write each log record as a frame (TelemetryFrames), so a
+      // record without a newline stays a line of its own; Pilotlight's own runtimes do not need it.
+      case PROVIDED -> env.put(TELEMETRY_LOG_FD, "2");
       default -> { }
     }
     // The function's own variables win over the basics (PATH, LANG, TZ, NODE_PATH, …) but never

@@ -61,6 +61,8 @@ final class OutputCapture {
     byte[] partial = new byte[128];
     int partialLength;
     boolean closed;
+    /** Set when the stream also carries framed log records (see {@link TelemetryFrames}). */
+    TelemetryFrames frames;
   }
 
   /** An answer of {@code requestId} waiting for its output: every line ending within these counts is the request's. */
@@ -76,6 +78,19 @@ final class OutputCapture {
    *     line is tagged with the request it was written in
    */
   OutputCapture(Process process, String function, String instanceId, InstanceLogSink sink, Supplier<String> currentRequest, boolean gather) {
+    this(process, function, instanceId, sink, currentRequest, gather, false);
+  }
+
+  /**
+   * @param framedStderr whether stderr also carries the framed log records of AWS's runtime
+   *     interface clients ({@code _LAMBDA_TELEMETRY_LOG_FD=2}, see {@link TelemetryFrames}): each is
+   *     logged as one line
+   */
+  OutputCapture(Process process, String function, String instanceId, InstanceLogSink sink, Supplier<String> currentRequest, boolean gather,
+      boolean framedStderr) {
+    if (framedStderr) {
+      stderr.frames = new TelemetryFrames();
+    }
     this.function = function;
     this.instanceId = instanceId;
     this.sink = sink;
@@ -188,22 +203,22 @@ final class OutputCapture {
 
   /** Logs the complete lines in {@code buf[0, n)}, keeps the rest as the stream's partial line; returns the answers that may go now. */
   private synchronized List<CompletableFuture<Void>> read(Stream s, byte[] buf, int n) {
-    int start = 0;
-    for (int i = 0; i < n; i++) {
-      if (buf[i] == '\n') {
-        String tag = tag(s, s.consumed + i + 1);
-        if (s.partialLength > 0) {
-          append(s, buf, start, i, tag);
-          emit(s.partial, 0, s.partialLength, tag);
-          s.partialLength = 0;
-        } else {
-          emit(buf, start, i, tag);
+    if (s.frames == null) {
+      lines(s, buf, 0, n, s.consumed);
+    } else {
+      long base = s.consumed;
+      s.frames.feed(buf, n, new TelemetryFrames.Parts() {
+        @Override
+        public void text(byte[] bytes, int from, int to) {
+          // the text of a frame-like start that was none is not in buf: its place is near enough
+          lines(s, bytes, from, to, bytes == buf ? base + from : base);
         }
-        start = i + 1;
-      }
-    }
-    if (start < n) {
-      append(s, buf, start, n, null);
+
+        @Override
+        public void record(byte[] message, int length, long timestampMicros, int end) {
+          emit(message, 0, trimNewline(message, length), tag(s, base + end));
+        }
+      });
     }
     s.consumed += n;
     if (waiters.isEmpty()) {
@@ -221,11 +236,42 @@ final class OutputCapture {
     return ready;
   }
 
+  /** A record's message without the newline it may end with (the record is the line). */
+  private static int trimNewline(byte[] message, int length) {
+    return length > 0 && message[length - 1] == '\n' ? length - 1 : length;
+  }
+
+  /**
+   * Logs the complete lines in {@code buf[from, to)} — the first continuing the stream's partial
+   * line — and keeps the rest as the stream's partial line; {@code position} is where {@code buf[from]}
+   * is in the stream. Under the lock.
+   */
+  private void lines(Stream s, byte[] buf, int from, int to, long position) {
+    long offset = position - from; // the stream position of buf[i] is offset + i
+    int start = from;
+    for (int i = from; i < to; i++) {
+      if (buf[i] == '\n') {
+        String tag = tag(s, offset + i + 1);
+        if (s.partialLength > 0) {
+          append(s, buf, start, i, tag, offset);
+          emit(s.partial, 0, s.partialLength, tag);
+          s.partialLength = 0;
+        } else {
+          emit(buf, start, i, tag);
+        }
+        start = i + 1;
+      }
+    }
+    if (start < to) {
+      append(s, buf, start, to, null, offset);
+    }
+  }
+
   /** Adds {@code buf[from, to)} to the stream's partial line; a line past {@link #MAX_LINE_BYTES} is logged as it stands. */
-  private void append(Stream s, byte[] buf, int from, int to, String tag) {
+  private void append(Stream s, byte[] buf, int from, int to, String tag, long offset) {
     int len = to - from;
     if (s.partialLength + len > MAX_LINE_BYTES) {
-      String t = tag != null ? tag : tag(s, s.consumed + from);
+      String t = tag != null ? tag : tag(s, offset + from);
       emit(s.partial, 0, s.partialLength, t);
       s.partialLength = 0;
       while (len > MAX_LINE_BYTES) {

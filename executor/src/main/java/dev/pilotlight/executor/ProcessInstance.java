@@ -63,7 +63,9 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
     // Read in bulk: http apps serving many requests at once, whose lines carry no request id anyway
     // (a Lambda-style instance tags each line with the request it was last handed, so it is read as it writes).
     boolean gather = !deployment.spec().runtime().lambdaStyle() && deployment.spec().concurrency() > 1;
-    this.output = new OutputCapture(process, deployment.name(), id, sink, () -> currentRequest, gather);
+    // A provided runtime is told to write its framed log records to stderr (InstanceEnvironment.TELEMETRY_LOG_FD).
+    boolean framed = deployment.spec().runtime() == dev.pilotlight.model.Runtime.PROVIDED;
+    this.output = new OutputCapture(process, deployment.name(), id, sink, () -> currentRequest, gather, framed);
     process.onExit().thenAccept(p -> {
       Cgroups.Group g = group;
       boolean outOfMemory = g.oomKilled();

@@ -64,6 +64,14 @@ class InstanceEnvironmentTest {
   }
 
   @Test
+  void aProvidedRuntimesFramedLogRecordsGoToItsStderr() {
+    // AWS's runtime interface clients write each log record as a frame there (OutputCapture splits them out)
+    assertThat(env(deployment(Runtime.PROVIDED, null, Map.of()))).containsEntry("_LAMBDA_TELEMETRY_LOG_FD", "2");
+    assertThat(env(deployment(Runtime.JAVA, null, Map.of()))).doesNotContainKey("_LAMBDA_TELEMETRY_LOG_FD");
+    assertThat(env(deployment(Runtime.PYTHON, null, Map.of()))).doesNotContainKey("_LAMBDA_TELEMETRY_LOG_FD");
+  }
+
+  @Test
   void initializationTypeSaysWhetherACallWaitedForTheInstance() {
     assertThat(env(deployment(Runtime.NODE, null, Map.of()))).containsEntry("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
     assertThat(InstanceEnvironment.initializationType(true)).isEqualTo("provisioned-concurrency");

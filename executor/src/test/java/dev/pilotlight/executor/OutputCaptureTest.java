@@ -147,4 +147,22 @@ class OutputCaptureTest {
     // 3 < 4 emptied the pipe: wait before the next read; 4 filled the buffer: read again at once
     assertThat(events).containsExactly("abc", "pause", "defg", "hi", "pause");
   }
+
+  /** A provided runtime's stderr with AWS's framed log records among its text: each record is one line, a record without newline too. */
+  @Test
+  void framedRecordsOnStderrAreLinesOfTheirOwn() throws Exception {
+    Process p = new ProcessBuilder("/bin/sh", "-c", "cat >&2").start();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    try {
+      OutputCapture capture = new OutputCapture(p, "fn", "fn-3", (f, id, req, line) -> lines.add(req + " " + line), () -> "req-1", false, true);
+      p.getOutputStream().write(TelemetryFramesTest.concat(TelemetryFramesTest.utf8("plain\n"), TelemetryFramesTest.frame("one", 1),
+          TelemetryFramesTest.frame("two\n", 2), TelemetryFramesTest.utf8("end\n")));
+      p.getOutputStream().close();
+      assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      capture.lastLines();
+      assertThat(lines).containsExactly("req-1 plain", "req-1 one", "req-1 two", "req-1 end");
+    } finally {
+      p.destroyForcibly();
+    }
+  }
 }
