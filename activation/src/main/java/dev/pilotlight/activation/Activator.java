@@ -117,6 +117,28 @@ public final class Activator {
   }
 
   /**
+   * Replaces the instances of {@code name}'s pools whose revision {@code uses} (its own and its
+   * pinned revisions'), as a redeploy would but keeping their revisions: for a secret set again,
+   * which instances read when they start. No request is lost: instances drain. Returns how many
+   * pools were recycled.
+   */
+  public int recycle(String name, java.util.function.Predicate<Deployment> uses) {
+    int recycled = 0;
+    List<String> keys = new ArrayList<>(List.of(name));
+    for (long r : pinnedRevisions(name)) {
+      keys.add(PoolSnapshot.pinnedPool(name, r));
+    }
+    for (String key : keys) {
+      FunctionPool pool = pools.get(key);
+      if (pool != null && uses.test(pool.deployment())) {
+        pool.recycle();
+        recycled++;
+      }
+    }
+    return recycled;
+  }
+
+  /**
    * The pool of an older revision of a function, {@code NAME@N} ({@link PoolSnapshot#pinnedPool}),
    * made the first time a call needs it: it keeps that revision, scales on its own and to zero like
    * any pool, and ends with {@link #removePinned} or the function's {@link #remove}.

@@ -101,6 +101,11 @@ final class FunctionPool {
     apply(locked(now -> state.redeploy(d, now)));
   }
 
+  /** Replaces every instance, as a redeploy of the same revision: new requests go to new instances, old ones finish and stop. */
+  void recycle() {
+    apply(locked(state::recycle));
+  }
+
   /** Stops everything and fails waiters with {@code reason}; the pool takes no more requests. */
   List<CompletableFuture<Void>> remove(Failure reason) {
     List<CompletableFuture<Void>> stops = new ArrayList<>();
@@ -318,6 +323,8 @@ final class FunctionPool {
       if (l.prewarm()) {
         ctx.events().prewarmStarted(d.name()); // only once it has memory: a pre-warm that cannot start is none
       }
+      // Taken before the launch reads anything (secrets): a recycle from now on makes this instance stale.
+      long generation = generation();
       CompletableFuture<Instance> f;
       try {
         f = ctx.launcher().launch(d, i >= l.awaited(), state.version());
@@ -330,10 +337,14 @@ final class FunctionPool {
           launchFailed(error instanceof CompletionException ? error.getCause() : error);
         } else {
           launchFailure = null;
-          apply(locked(now -> state.launched(instance, l.prewarm(), now)));
+          apply(locked(now -> state.launched(instance, l.prewarm(), generation, now)));
         }
       });
     }
+  }
+
+  private synchronized long generation() {
+    return state.generation();
   }
 
   private Failure.NoCapacity noCapacity(String name, int mb) {

@@ -185,9 +185,17 @@ public final class PoolState {
    * an old revision, or of a removed function, is stopped instead.
    */
   public List<PoolEffect> launched(Instance instance, boolean prewarm, Instant now) {
+    return launched(instance, prewarm, generation, now);
+  }
+
+  /**
+   * The same for an instance whose launch began at {@code launchedIn} ({@link #generation()} then):
+   * one begun before a {@link #recycle} is stopped too.
+   */
+  public List<PoolEffect> launched(Instance instance, boolean prewarm, long launchedIn, Instant now) {
     begin();
     starting--;
-    if (removed || instance.deployment().revision() != deployment.revision()) {
+    if (removed || instance.deployment().revision() != deployment.revision() || launchedIn != generation) {
       out.add(new Stop(instance, instance.deployment().spec().memoryMb()));
       rebalanceNow();
       return end();
@@ -295,6 +303,33 @@ public final class PoolState {
     begin();
     deployment = d;
     demandChanged(now); // a new concurrency changes the instances the same requests need
+    drainAll();
+    rebalanceNow();
+    return end();
+  }
+
+  /**
+   * Replaces every instance without a new revision (a secret it uses was set again): each takes no
+   * new request and stops once its requests are done, launches under way are stopped when they
+   * are ready, and waiters and new requests get new instances, as after a {@link #redeploy}. A
+   * pinned pool is recycled too.
+   */
+  public List<PoolEffect> recycle(Instant now) {
+    begin();
+    generation++;
+    drainAll();
+    rebalanceNow();
+    return end();
+  }
+
+  /** Which recycle the pool is at: an instance is current when its launch began at this one. */
+  public long generation() {
+    return generation;
+  }
+
+  private long generation;
+
+  private void drainAll() {
     for (Iterator<InstanceSlot> it = slots.iterator(); it.hasNext(); ) {
       InstanceSlot s = it.next();
       s.draining = true;
@@ -303,8 +338,6 @@ public final class PoolState {
         retire(s);
       }
     }
-    rebalanceNow();
-    return end();
   }
 
   /** Stops everything and fails waiters with {@code reason}; the pool takes no more requests and reports no more demand. */

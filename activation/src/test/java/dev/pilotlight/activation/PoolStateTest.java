@@ -411,6 +411,42 @@ class PoolStateTest {
   }
 
   @Test
+  void aRecycleReplacesEveryInstanceOfTheSameRevisionAsARedeployWouldAndNoRequestIsLost() {
+    PoolState p = pool(1);
+    InstanceSlot idle = ready(p);
+    InstanceSlot busy = ready(p);
+    p.acquire(now());
+    p.acquire(now()); // one request on each
+    p.release(idle, true, now());
+    p.start(1, now());
+    long before = p.generation();
+    FakeInstance late = instance(p); // launched before the recycle: it may hold the old value
+    List<PoolEffect> effects = p.recycle(now());
+    assertThat(p.generation()).isEqualTo(before + 1);
+    assertThat(p.deployment().revision()).as("the revision stays").isEqualTo(1);
+    assertThat(only(effects, Stop.class)).containsExactly(new Stop(idle.instance(), 256));
+    assertThat(p.snapshot().ready()).isZero();
+    // a new request waits for a new instance rather than going to the draining one
+    List<PoolEffect> waiting = p.acquire(now());
+    assertThat(only(waiting, Launch.class)).hasSize(1);
+    long t = ticket(waiting);
+    assertThat(p.launched(late, false, before, now())).contains(new Stop(late, 256));
+    FakeInstance fresh = instance(p);
+    List<PoolEffect> served = p.launched(fresh, false, p.generation(), now());
+    assertThat(only(served, PoolEffect.Grant.class)).extracting(PoolEffect.Grant::waiter).containsExactly(t);
+    // the busy one finishes its request, then stops
+    assertThat(only(p.release(busy, true, now()), Stop.class)).containsExactly(new Stop(busy.instance(), 256));
+  }
+
+  @Test
+  void aPinnedPoolIsRecycledToo() {
+    PoolState p = new PoolState(fn(1, 2, 0, ScalingSettings.UNSET), true, bounds, new ScalingDecider()::instancesToStart);
+    InstanceSlot idle = ready(p);
+    assertThat(only(p.recycle(now()), Stop.class)).containsExactly(new Stop(idle.instance(), 256));
+    assertThat(p.generation()).isEqualTo(1);
+  }
+
+  @Test
   void removingFailsTheWaitersStopsEveryInstanceAndReportsNoMoreDemand() {
     PoolState p = pool(fn(1, 1, 0, ScalingSettings.UNSET));
     InstanceSlot slot = ready(p);

@@ -65,6 +65,11 @@ public final class Main extends DaemonCommand {
       sources.addSubcommand(new CommandLine(c));
     }
     cli.addSubcommand("events", sources);
+    CommandLine secrets = new CommandLine(new SecretCommands.Group(ctx));
+    for (Object c : List.of(new SecretCommands.Set(ctx), new SecretCommands.Ls(ctx), new SecretCommands.Rm(ctx))) {
+      secrets.addSubcommand(new CommandLine(c));
+    }
+    cli.addSubcommand("secrets", secrets);
     for (CredentialCommands.Kind kind : CredentialCommands.Kind.values()) {
       CommandLine group = new CommandLine(new CredentialCommands.Group(ctx));
       group.addSubcommand(new CommandLine(new CredentialCommands.Create(ctx, kind)));

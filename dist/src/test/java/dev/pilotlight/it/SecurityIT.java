@@ -94,9 +94,13 @@ class SecurityIT {
     assertThat(deploy.statusCode()).isEqualTo(401);
     assertThat(deploy.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"pilotlight\"");
     for (String path : List.of("/api/v1/functions", "/api/v1/functions/public-fn", "/api/v1/functions/public-fn/logs", "/metrics",
-        "/api/v1/tokens", "/api/v1/keys")) {
+        "/api/v1/tokens", "/api/v1/keys", "/api/v1/secrets", "/api/v1/secrets/any")) {
       assertThat(raw(to(path).build()).statusCode()).as(path).isEqualTo(401);
     }
+    // secrets: nobody sets, lists or removes one without credentials
+    assertThat(raw(to("/api/v1/secrets/planted").PUT(HttpRequest.BodyPublishers.ofString("x")).build()).statusCode()).isEqualTo(401);
+    assertThat(raw(to("/api/v1/secrets/planted").DELETE().build()).statusCode()).isEqualTo(401);
+    assertThat(d.get("/api/v1/secrets/planted").statusCode()).as("nothing was set").isEqualTo(404);
     assertThat(raw(to("/api/v1/functions").header("Authorization", "Bearer plt_forged").build()).statusCode()).isEqualTo(401);
     assertThat(raw(to("/api/v1/functions/public-fn/invoke").POST(HttpRequest.BodyPublishers.ofString("{}")).build()).statusCode())
         .isEqualTo(401);
@@ -213,12 +217,29 @@ class SecurityIT {
     assertThat(listMappings.statusCode()).isEqualTo(403);
     assertThat(listMappings.headers().firstValue("x-amzn-ErrorType")).contains("AccessDeniedException");
 
+    // an invoke token (every function's code holds an invoke key) may not set, list, read or remove secrets
+    String invokeToken = lastLine(d.cli("tokens", "create", "--role", "invoke").out());
+    for (HttpRequest.Builder b : List.of(to("/api/v1/secrets"), to("/api/v1/secrets/s"),
+        to("/api/v1/secrets/s").PUT(HttpRequest.BodyPublishers.ofString("x")), to("/api/v1/secrets/s").DELETE())) {
+      HttpResponse<String> refused = raw(b.header("Authorization", "Bearer " + invokeToken).build());
+      assertThat(refused.statusCode()).as(refused.request().method() + " " + refused.request().uri()).isEqualTo(403);
+    }
+    assertThat(d.get("/api/v1/secrets/s").statusCode()).as("nothing was set").isEqualTo(404);
+
     DaemonFixture.CliResult created = d.cli("tokens", "create", "--role", "deploy", "--description", "ci");
     assertThat(created.exit()).as(created.err()).isZero();
     String[] lines = created.out().strip().split("\n");
     String deploy = lines[lines.length - 1];
     assertThat(deploy).startsWith("plt_");
     assertThat(raw(to("/api/v1/functions").header("Authorization", "Bearer " + deploy).build()).statusCode()).isEqualTo(200);
+    // the deploy role sets, lists and removes secrets, and is never shown a value
+    HttpResponse<String> setSecret = raw(to("/api/v1/secrets/ci-secret").header("Authorization", "Bearer " + deploy)
+        .PUT(HttpRequest.BodyPublishers.ofString("ci-value-4711")).build());
+    assertThat(setSecret.statusCode()).as(setSecret.body()).isEqualTo(201);
+    HttpResponse<String> secrets = raw(to("/api/v1/secrets").header("Authorization", "Bearer " + deploy).build());
+    assertThat(secrets.body()).contains("ci-secret").doesNotContain("ci-value-4711");
+    assertThat(raw(to("/api/v1/secrets/ci-secret").header("Authorization", "Bearer " + deploy).DELETE().build()).statusCode())
+        .isEqualTo(204);
     HttpResponse<String> escalate = raw(to("/api/v1/tokens").header("Authorization", "Bearer " + deploy)
         .POST(HttpRequest.BodyPublishers.ofString("{\"role\":\"admin\"}")).build());
     assertThat(escalate.statusCode()).isEqualTo(403);

@@ -77,7 +77,29 @@ final class InstanceStarts {
     List<Path> show = r.deployment().spec().runtime() == Runtime.PROVIDED ? List.of() : Sandbox.pathsNamedIn(cmd);
     List<String> command = withExtensions(r, endpoint, box, cmd);
     Runnable booted = boots.enter(r.initTimeout());
-    return awaitLambda(instance, r, booted, () -> start(instance, r, command, show, box, lambdaEnvironment(r, endpoint, box)));
+    return awaitLambda(instance, r, booted, () -> {
+      InstanceSecrets.Provided provided = provideSecrets(r, box);
+      try {
+        start(instance, r, command, show, box, lambdaEnvironment(r, endpoint, box, provided.env()));
+      } catch (IOException | RuntimeException e) {
+        provided.cleanUp().run();
+        throw e;
+      }
+      instance.exited().whenComplete((x, t) -> provided.cleanUp().run());
+    });
+  }
+
+  /** {@code r}'s secrets for an instance in {@code box}; on failure the box is closed (nothing else holds it yet). */
+  private InstanceSecrets.Provided provideSecrets(LaunchRequest r, Sandbox.Box box) throws IOException {
+    if (!r.deployment().spec().usesSecrets()) {
+      return InstanceSecrets.Provided.NOTHING;
+    }
+    try {
+      return secrets.provide(r.deployment(), r.id(), box);
+    } catch (IOException | RuntimeException e) {
+      box.close();
+      throw e;
+    }
   }
 
   /**
@@ -103,7 +125,8 @@ final class InstanceStarts {
    * instance before the runner is given its function.
    */
   CompletableFuture<ProcessInstance> pooledLambda(LaunchRequest r, LaunchRung rung, Process runner, Consumer<ProcessInstance> onInstance) {
-    RuntimeApiEndpoint spare = runtimeApi.openSpare(r.id());
+    // Reading a function's secrets reads the store: never on the caller's thread, which may be an event loop's.
+    RuntimeApiEndpoint spare = r.deployment().spec().usesSecrets() ? null : runtimeApi.openSpare(r.id());
     if (spare != null) {
       return specialize(r, rung, runner, spare, onInstance);
     }
@@ -119,11 +142,12 @@ final class InstanceStarts {
     Sandbox.Box box = sandbox.boxOf(runner.pid());
     endpoint.ownedBy(box.uid());
     // A pooled runner has booted already: it does not pass the boot gate.
-    return awaitLambda(instance, r, () -> {}, () -> specialize(instance, runner, r, box, lambdaEnvironment(r, endpoint, box)));
+    return awaitLambda(instance, r, () -> {}, () -> specialize(instance, runner, r, box, endpoint));
   }
 
-  private Map<String, String> lambdaEnvironment(LaunchRequest r, RuntimeApiEndpoint endpoint, Sandbox.Box box) {
+  private Map<String, String> lambdaEnvironment(LaunchRequest r, RuntimeApiEndpoint endpoint, Sandbox.Box box, Map<String, String> secretEnv) {
     Map<String, String> extra = new HashMap<>(credentials.environment(r.deployment()));
+    extra.putAll(secretEnv);
     extra.put("AWS_LAMBDA_FUNCTION_VERSION", r.version());
     extra.put("AWS_LAMBDA_RUNTIME_API", endpoint.address());
     extra.put("AWS_LAMBDA_INITIALIZATION_TYPE", InstanceEnvironment.initializationType(r.background()));
@@ -132,6 +156,12 @@ final class InstanceStarts {
   }
 
   private volatile FunctionCredentials credentials = FunctionCredentials.NONE;
+  private volatile InstanceSecrets secrets = InstanceSecrets.none();
+
+  /** Where instances started from now on get their functions' secrets. */
+  void secrets(InstanceSecrets s) {
+    secrets = s;
+  }
 
   /** Where instances started from now on get their own credentials and the platform's endpoint. */
   void credentials(FunctionCredentials c) {
@@ -192,9 +222,17 @@ final class InstanceStarts {
     try {
       Sandbox.Box box = sandbox.open(d.spec().ephemeralStorageMb());
       owner = box.uid();
+      InstanceSecrets.Provided provided = provideSecrets(r, box);
+      env.putAll(provided.env());
       // The daemon's own additions (an AOT cache in JAVA_TOOL_OPTIONS) name what the sandbox must show; the app's command names nothing.
       List<Path> show = Sandbox.pathsNamedIn(List.copyOf(extra.values()));
-      start(instance, r, r.command(), show, box, InstanceEnvironment.build(d, r.id(), config, box, env));
+      try {
+        start(instance, r, r.command(), show, box, InstanceEnvironment.build(d, r.id(), config, box, env));
+      } catch (IOException | RuntimeException e) {
+        provided.cleanUp().run();
+        throw e;
+      }
+      instance.exited().whenComplete((x, t) -> provided.cleanUp().run());
     } catch (IOException e) {
       booted.run();
       return CompletableFuture.failedFuture(new Failure.InstanceFailed("could not start instance " + r.id() + ": " + e.getMessage(), e));
@@ -239,22 +277,25 @@ final class InstanceStarts {
    * have given it, as one JSON line on its stdin (read by the runner's PoolStandby, or the python
    * or node bootstrap's standby mode, which also moves into the code directory).
    */
-  private void specialize(LambdaProcessInstance instance, Process pooled, LaunchRequest r, Sandbox.Box box, Map<String, String> env)
+  private void specialize(LambdaProcessInstance instance, Process pooled, LaunchRequest r, Sandbox.Box box, RuntimeApiEndpoint endpoint)
       throws IOException {
     Deployment d = r.deployment();
-    byte[] line = JsonLine.of(env);
     // The runner's group (made when the pool started it) takes the function's limits.
     Cgroups.Group group = cgroups.groupOf(pooled.pid());
     instance.confine(group, box);
     instance.attach(pooled, logs);
+    byte[] line;
     try {
       group.limit(d.spec().memoryMb());
       if (r.background()) {
         group.yieldCpu(); // its init yields to serving instances too, until it is ready
       }
-      // Its sandbox shows the function's code at its task root.
+      // Its sandbox shows the function's code at its task root, and its secret files in the directory bound when it started.
       box.fill(d.codeDir());
-    } catch (IOException e) {
+      InstanceSecrets.Provided provided = d.spec().usesSecrets() ? secrets.provide(d, r.id(), box) : InstanceSecrets.Provided.NOTHING;
+      instance.exited().whenComplete((x, t) -> provided.cleanUp().run());
+      line = JsonLine.of(lambdaEnvironment(r, endpoint, box, provided.env()));
+    } catch (IOException | RuntimeException e) {
       pooled.destroyForcibly();
       throw e;
     }

@@ -20,6 +20,10 @@ import java.util.List;
  * reads only while the process starts ({@link #startUpVariable}) never gets a pre-started process:
  * that process has started without it, and setting it afterwards would not have the effect it has
  * on a plain launch. (A java function then gets a new JVM with its AOT cache, or a plain one.)
+ *
+ * <p>A function that uses secrets never gets a snapshot restore: a restored process keeps the
+ * environment and files it was imaged with, and no secret value may be written into an image. The
+ * other rungs give it its secrets as they start it (InstanceSecrets); its AOT training runs without them.
  */
 enum LaunchRung {
   /** A CRIU restore of an initialised {@code http} app (Snapshots, SnapshotRung). */
@@ -64,7 +68,9 @@ enum LaunchRung {
     Runtime r = d.spec().runtime();
     String setting = d.spec().env().get(SETTING);
     return switch (this) {
-      case SNAPSHOT -> r == Runtime.HTTP && (setting == null || setting.equals("auto") || setting.equals(SNAPSHOT.id));
+      // A restored process keeps the environment and files it was imaged with: it could get no secret (and none may be imaged).
+      case SNAPSHOT -> r == Runtime.HTTP && (setting == null || setting.equals("auto") || setting.equals(SNAPSHOT.id))
+          && !d.spec().usesSecrets();
       case POOL_LAYER -> r == Runtime.JAVA && POOL.admits(d) && !POOL.id.equals(setting);
       case POOL -> !PLAIN.id.equals(setting) && !AOT.id.equals(setting)
           && (r == Runtime.JAVA || r == Runtime.PYTHON || r == Runtime.NODE)

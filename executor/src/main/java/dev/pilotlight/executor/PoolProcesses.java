@@ -79,6 +79,9 @@ final class PoolProcesses {
     if (layer.initList() != null) {
       show.add(layer.initList());
     }
+    if (!box.isNone()) {
+      box.secretsDir(); // the function that takes it may have secret files: its mounts are fixed now
+    }
     List<String> command = box.wrap(plain, null, show, group);
     Files.createDirectories(workDir);
     ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());

@@ -150,6 +150,9 @@ public final class ProcessExecutor implements AutoCloseable {
     ProcessExecutor executor = new ProcessExecutor(config, logs, ladder, pool, Optional.of(aot),
         Optional.of(new InstanceRecords(stateDir.resolve("instances"))));
     executor.starts = starts;
+    // Secret files of instances without a sandbox; what a daemon that ended without stopping its instances left goes now.
+    executor.unboxedSecrets = stateDir.toAbsolutePath().resolve("secrets");
+    dev.pilotlight.model.io.FileTrees.deleteTreeQuietly(executor.unboxedSecrets);
     executor.preparations = preparations;
     executor.limits = cgroups.describe();
     executor.isolation = sandbox.describe();
@@ -281,6 +284,20 @@ public final class ProcessExecutor implements AutoCloseable {
   public void credentials(FunctionCredentials c) {
     if (starts != null) {
       starts.credentials(c);
+    }
+  }
+
+  private Path unboxedSecrets;
+
+  /**
+   * Gives every instance started from now on its function's secrets ({@code secrets} and
+   * {@code secretFiles}) from {@code values}, read at each start; without it a function that uses
+   * a secret fails to start, naming it.
+   */
+  public void secrets(SecretValues values) {
+    if (starts != null) {
+      starts.secrets(new InstanceSecrets(values, unboxedSecrets != null ? unboxedSecrets
+          : Path.of(System.getProperty("java.io.tmpdir"), "pilotlight-secrets")));
     }
   }
 

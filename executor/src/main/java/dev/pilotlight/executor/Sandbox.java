@@ -181,8 +181,10 @@ final class Sandbox {
     }
     Path boxes = stateDir.toAbsolutePath().normalize().resolve("sandbox");
     try {
-      // The mount point of every sandbox's code: bwrap cannot make it in the read-only root, so it is made (empty) on the host.
+      // The mount points of every sandbox's code and secret files: bwrap cannot make them in the read-only root, so they are made
+      // (empty) on the host.
       Files.createDirectories(Path.of(TASK_ROOT));
+      Files.createDirectories(Path.of(dev.pilotlight.model.Secrets.SANDBOX_DIR));
       Files.createDirectories(boxes);
       sweep(boxes);
     } catch (IOException e) {
@@ -442,6 +444,8 @@ final class Sandbox {
     private volatile boolean closed;
     /** Whether {@link #writableDir} made the box's own writable directory (bound into the sandbox). */
     private volatile boolean hasOut;
+    /** Whether {@link #secretsDir} made the box's secrets directory (bound read-only at {@code /run/secrets}). */
+    private volatile boolean hasSecrets;
 
     private Box(Sandbox sandbox, int slot, int uid, Path dir, int ephemeralStorageMb) {
       this.sandbox = sandbox;
@@ -489,6 +493,27 @@ final class Sandbox {
     }
 
     /**
+     * The box's directory for secret files, owned by its uid (mode 0500: the sandbox may read it,
+     * not add to it), shown read-only at {@value dev.pilotlight.model.Secrets#SANDBOX_DIR} by
+     * {@link #wrap} once made: made for a function with secret files before its command is
+     * wrapped, and for every pool runner when it starts (its mounts are fixed before a function is
+     * known). Removed with the box. Only in a sandbox.
+     */
+    Path secretsDir() throws IOException {
+      if (isNone()) {
+        throw new IllegalStateException("no sandbox: no secrets directory");
+      }
+      Path secrets = dir.resolve("secrets");
+      if (!Files.isDirectory(secrets)) {
+        Files.createDirectories(secrets, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("r-x------")));
+        Files.setAttribute(secrets, "unix:uid", uid);
+        Files.setAttribute(secrets, "unix:gid", uid);
+      }
+      hasSecrets = true;
+      return secrets;
+    }
+
+    /**
      * {@code command} run in this box, joining {@code group} first: {@code code} (null: the box's
      * own {@link #taskDir}) read-only at {@value #TASK_ROOT} and the working directory, what
      * {@code show} names visible; arguments naming {@code code} are rewritten to {@value #TASK_ROOT}.
@@ -514,6 +539,9 @@ final class Sandbox {
           argv.addAll(List.of("--perms", "0755", "--dir", parent.toString()));
         }
         argv.addAll(List.of("--bind", out.toString(), out.toString()));
+      }
+      if (hasSecrets) {
+        argv.addAll(List.of("--ro-bind", dir.resolve("secrets").toString(), dev.pilotlight.model.Secrets.SANDBOX_DIR));
       }
       argv.addAll(List.of("--ro-bind", task.toString(), TASK_ROOT, "--chdir", TASK_ROOT));
       if (sandbox.seccomp != null) {

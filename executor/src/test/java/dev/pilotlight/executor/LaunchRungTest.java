@@ -64,4 +64,23 @@ class LaunchRungTest {
     var d = f.deployment(Runtime.JAVA, Map.of("JAVA_TOOL_OPTIONS", "-Dx=1"));
     assertThat(EnumSet.allOf(LaunchRung.class).stream().filter(r -> r.admits(d))).containsExactly(LaunchRung.AOT, LaunchRung.PLAIN);
   }
+
+  @Test
+  void aFunctionWithSecretsIsNeverRestoredFromASnapshotButKeepsTheOtherRungs() {
+    var http = f.deployment(Runtime.HTTP);
+    var withSecret = new dev.pilotlight.model.Deployment(http.spec().toBuilder().secrets(Map.of("TOKEN", "token")).build(), 1,
+        http.codeSha256(), 1, http.codeDir(), http.deployedAt());
+    var withFile = new dev.pilotlight.model.Deployment(http.spec().toBuilder().secretFiles(Map.of("token", "token")).build(), 1,
+        http.codeSha256(), 1, http.codeDir(), http.deployedAt());
+    assertThat(LaunchRung.SNAPSHOT.admits(http)).isTrue();
+    for (var d : java.util.List.of(withSecret, withFile)) {
+      assertThat(LaunchRung.SNAPSHOT.admits(d)).isFalse();
+      assertThat(LaunchRung.AOT.admits(d)).isTrue();
+      assertThat(LaunchRung.PLAIN.admits(d)).isTrue();
+    }
+    var java = f.deployment(Runtime.JAVA);
+    var javaWithSecret = new dev.pilotlight.model.Deployment(java.spec().toBuilder().secrets(Map.of("TOKEN", "token")).build(), 1,
+        java.codeSha256(), 1, java.codeDir(), java.deployedAt());
+    assertThat(LaunchRung.POOL.admits(javaWithSecret)).as("handed over on the runner's stdin, as its other variables").isTrue();
+  }
 }

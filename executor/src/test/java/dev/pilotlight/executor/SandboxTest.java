@@ -155,4 +155,16 @@ class SandboxTest {
     assertThat(Sandbox.installation(Path.of("/root/.pyenv/versions/3.11.7/bin/python3.11"))).isEqualTo(Path.of("/root/.pyenv/versions/3.11.7"));
     assertThat(Sandbox.installation(Path.of("/opt/node/node"))).isEqualTo(Path.of("/opt/node"));
   }
+
+  @Test
+  void aBoxShowsItsSecretsDirectoryReadOnlyAtRunSecretsOnlyOnceItHasOne() throws IOException {
+    try (Sandbox.Box box = sandbox(null).open(512)) {
+      assertThat(String.join(" ", box.wrap(List.of("/bin/true"), null, List.of(), Cgroups.Group.NONE))).doesNotContain("/run/secrets");
+      Path dir = box.secretsDir();
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir))).isEqualTo("r-x------");
+      assertThat(Files.getAttribute(dir, "unix:uid")).isEqualTo(300_000);
+      assertThat(String.join(" ", box.wrap(List.of("/bin/true"), null, List.of(), Cgroups.Group.NONE)))
+          .contains("--ro-bind " + dir + " /run/secrets --ro-bind " + box.taskDir() + " /var/task");
+    }
+  }
 }

@@ -29,6 +29,7 @@ public final class AwsErrorResponses {
       case Failure.InvalidInput f -> error(HttpResponseStatus.BAD_REQUEST, "InvalidParameterValueException", message);
       case Failure.FunctionNotFound f -> error(HttpResponseStatus.NOT_FOUND, "ResourceNotFoundException",
           "Function not found: " + LambdaNames.arn(f.name()));
+      case Failure.NotFound f -> error(HttpResponseStatus.NOT_FOUND, "ResourceNotFoundException", message);
       case Failure.Conflict f -> error(HttpResponseStatus.CONFLICT, "ResourceConflictException", message);
       case LambdaEventInvokeConfigs.NoConfig f -> error(HttpResponseStatus.NOT_FOUND, "ResourceNotFoundException", f.getMessage());
       case LambdaPolicies.NoPolicy f -> error(HttpResponseStatus.NOT_FOUND, "ResourceNotFoundException", f.getMessage());

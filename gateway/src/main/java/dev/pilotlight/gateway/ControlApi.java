@@ -92,6 +92,14 @@ public final class ControlApi {
     return this;
   }
 
+  private volatile SecretsApi secrets;
+
+  /** Serves {@code /secrets} with {@code control}; without it, those paths answer 404. */
+  public ControlApi secrets(SecretControl control) {
+    this.secrets = new SecretsApi(control, blocking);
+    return this;
+  }
+
   /** Serves {@code /functions/NAME/schedules} with {@code scheduler}; without one, those paths answer 404. */
   public ControlApi schedules(Scheduler scheduler) {
     this.scheduler = scheduler;
@@ -323,6 +331,15 @@ public final class ControlApi {
     HttpMethod m = req.method();
     if (parts.length >= 2 && (parts[1].equals("tokens") || parts[1].equals("keys"))) {
       credentials(ctx, req, parts);
+      return;
+    }
+    if (parts.length >= 2 && parts[1].equals("secrets")) {
+      SecretsApi s = secrets;
+      if (s == null) {
+        reply(ctx, req, ErrorResponses.json(HttpResponseStatus.NOT_FOUND, Map.of("error", "NotFound", "message", "secrets are not served here")));
+      } else {
+        s.handle(ctx, req, parts);
+      }
       return;
     }
     if (parts.length < 2 || !parts[1].equals("functions")) {

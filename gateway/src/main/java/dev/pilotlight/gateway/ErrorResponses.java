@@ -23,6 +23,7 @@ public final class ErrorResponses {
     return switch (f) {
       case Failure.InvalidInput e -> HttpResponseStatus.BAD_REQUEST;
       case Failure.FunctionNotFound e -> HttpResponseStatus.NOT_FOUND;
+      case Failure.NotFound e -> HttpResponseStatus.NOT_FOUND;
       case Failure.Conflict e -> HttpResponseStatus.CONFLICT;
       case Failure.PayloadTooLarge e -> HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
       case Failure.QueueFull e -> HttpResponseStatus.TOO_MANY_REQUESTS;

@@ -30,7 +30,7 @@ class FunctionViewSettingsTest {
     Deployments.everySettingSet().forEach(spec -> shown.addAll(FunctionView.settings(spec).keySet()));
     assertThat(shown).containsExactlyInAnyOrder("name", "runtime", "handler", "command", "readinessPath", "memoryMb", "ephemeralStorageMb",
         "timeoutSeconds",
-        "concurrency", "minInstances", "maxInstances", "idleTimeoutSeconds", "env", "targetUtilization", "stableWindow", "panicWindow",
+        "concurrency", "minInstances", "maxInstances", "idleTimeoutSeconds", "env", "secrets", "secretFiles", "targetUtilization", "stableWindow", "panicWindow",
         "panicThreshold", "maxScaleUpRate", "maxScaleDownRate", "maxQueue", "maxQueueWait", "scaleDownDelay", "auth",
         "invokeMode", "onSuccess", "onFailure", "deadLetter", "description", "tags", "awsRuntime", "reservedConcurrency");
   }

@@ -37,6 +37,13 @@ public abstract sealed class Failure extends RuntimeException {
     }
   }
 
+  /** Something other than a function does not exist, e.g. a secret (HTTP 404); the message names it. */
+  public static final class NotFound extends Failure {
+    public NotFound(String message) {
+      super(message, null);
+    }
+  }
+
   /** The request conflicts with the current state, e.g. creating a function that already exists (HTTP 409). */
   public static final class Conflict extends Failure {
     public Conflict(String message) {

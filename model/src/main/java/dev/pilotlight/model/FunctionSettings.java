@@ -299,9 +299,28 @@ public final class FunctionSettings {
       .notShown()
       .build();
 
+  /** Checked by {@link FunctionSpec} itself (with {@code env}, which may not set the same variable). */
+  public static final Setting<Map<String, String>> SECRETS = Setting.spec("secrets", Kind.MAP, FunctionSpec::secrets,
+          FunctionSpec.Builder::secrets)
+      .flag("--secrets", "VARIABLE=SECRET")
+      .doc("Environment variable whose value is a secret of the daemon's store (pilotlight secrets set), read when each instance "
+          + "starts; the function's view shows the secret's name, never its value (repeatable; replaces the manifest's) (default: none).")
+      .byDefault(Map.of(), false)
+      .view("secrets", Shown.WHEN_SET, s -> s.secrets().isEmpty() ? null : s.secrets())
+      .build();
+
+  public static final Setting<Map<String, String>> SECRET_FILES = Setting.spec("secretFiles", Kind.MAP, FunctionSpec::secretFiles,
+          FunctionSpec.Builder::secretFiles)
+      .flag("--secret-files", "FILE=SECRET")
+      .doc("File whose content is a secret, read-only at /run/secrets/FILE in the instance ($PILOTLIGHT_SECRETS_DIR/FILE), "
+          + "written when each instance starts and removed when it stops (repeatable; replaces the manifest's) (default: none).")
+      .byDefault(Map.of(), false)
+      .view("secretFiles", Shown.WHEN_SET, s -> s.secretFiles().isEmpty() ? null : s.secretFiles())
+      .build();
+
   /** Every setting, in manifest order. */
   public static final List<Setting<?>> ALL = List.of(NAME, RUNTIME, HANDLER, COMMAND, MEMORY, EPHEMERAL_STORAGE, TIMEOUT, CONCURRENCY, MIN_INSTANCES,
-      MAX_INSTANCES, IDLE_TIMEOUT, ENV, MAX_EVENT_AGE, MAX_RETRIES, RETRY_DELAY, TARGET_UTILIZATION, STABLE_WINDOW, PANIC_WINDOW,
+      MAX_INSTANCES, IDLE_TIMEOUT, ENV, SECRETS, SECRET_FILES, MAX_EVENT_AGE, MAX_RETRIES, RETRY_DELAY, TARGET_UTILIZATION, STABLE_WINDOW, PANIC_WINDOW,
       PANIC_THRESHOLD, MAX_SCALE_UP_RATE, MAX_SCALE_DOWN_RATE, MAX_QUEUE, MAX_QUEUE_WAIT, SCALE_DOWN_DELAY, KEEP_ALIVE, READINESS_PATH, AUTH,
       INVOKE_MODE, ON_SUCCESS, ON_FAILURE, DEAD_LETTER, DESCRIPTION, ROLE, TAGS, AWS_RUNTIME, RESERVED_CONCURRENCY, PERMISSIONS);
 

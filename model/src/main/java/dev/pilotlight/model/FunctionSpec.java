@@ -63,6 +63,10 @@ import java.util.regex.Pattern;
  *     instances that serve them are never stopped to make room for another function; null: none
  * @param permissions the statements of Lambda's resource-based policy (AddPermission), by statement
  *     id, each the statement's JSON; stored and returned, not enforced (see docs/lambda-compatibility.md)
+ * @param secrets environment variables whose values are secrets of the daemon's secret store:
+ *     variable name to secret name; resolved when an instance starts, never stored in the revision
+ * @param secretFiles files whose contents are secrets: file name to secret name; each is read-only
+ *     at {@value #SECRETS_DIR}/{@code <file name>} inside the instance (see {@link Secrets})
  */
 public record FunctionSpec(
     String name,
@@ -93,7 +97,12 @@ public record FunctionSpec(
     Map<String, String> tags,
     String awsRuntime,
     Integer reservedConcurrency,
-    Map<String, String> permissions) {
+    Map<String, String> permissions,
+    Map<String, String> secrets,
+    Map<String, String> secretFiles) {
+
+  /** Where an instance in a sandbox finds its {@code secretFiles}; also its {@code PILOTLIGHT_SECRETS_DIR}. */
+  public static final String SECRETS_DIR = Secrets.SANDBOX_DIR;
 
   public static final int DEFAULT_MEMORY_MB = 256;
   /** The {@code invokeMode} whose function URL streams. */
@@ -143,7 +152,8 @@ public record FunctionSpec(
       int minInstances, int maxInstances, Duration idleTimeout, Map<String, String> env, Duration maxEventAge, int maxRetries,
       Duration retryDelay, ScalingSettings scaling, KeepAlive keepAlive, String readinessPath, String auth,
       int ephemeralStorageMb, String invokeMode, String onSuccess, String onFailure, String deadLetter, String description,
-      String role, Map<String, String> tags, String awsRuntime, Integer reservedConcurrency, Map<String, String> permissions) {
+      String role, Map<String, String> tags, String awsRuntime, Integer reservedConcurrency, Map<String, String> permissions,
+      Map<String, String> secrets, Map<String, String> secretFiles) {
     validateName(name);
     if (runtime == null) {
       throw new Failure.InvalidInput("runtime is missing (expected one of: " + Runtime.accepted() + ")");
@@ -182,6 +192,8 @@ public record FunctionSpec(
     this.awsRuntime = awsRuntime(runtime, awsRuntime);
     this.reservedConcurrency = reservedConcurrency;
     this.permissions = permissions == null ? Map.of() : Collections.unmodifiableMap(new java.util.LinkedHashMap<>(permissions));
+    this.secrets = Secrets.checkedEnv(secrets, this.env);
+    this.secretFiles = Secrets.checkedFiles(secretFiles);
     if (!runtime.lambdaStyle() && (this.onSuccess != null || this.onFailure != null || this.deadLetter != null)) {
       throw new Failure.InvalidInput("onSuccess, onFailure, deadLetter: only Lambda-style functions take asynchronous invocations "
           + "(an http app has no destinations)");
@@ -373,6 +385,18 @@ public record FunctionSpec(
     return v.strip();
   }
 
+  /** Whether instances of this function get secrets (as variables or files): they are resolved when each starts. */
+  public boolean usesSecrets() {
+    return !secrets.isEmpty() || !secretFiles.isEmpty();
+  }
+
+  /** The names of the secrets this function refers to, sorted. */
+  public java.util.SortedSet<String> secretNames() {
+    java.util.SortedSet<String> names = new java.util.TreeSet<>(secrets.values());
+    names.addAll(secretFiles.values());
+    return names;
+  }
+
   /** The parsed {@code onSuccess} destination, if any. */
   public java.util.Optional<Destination> successDestination() {
     return onSuccess == null ? java.util.Optional.empty() : java.util.Optional.of(Destination.parse("onSuccess", onSuccess, name));
@@ -469,6 +493,8 @@ public record FunctionSpec(
     private String awsRuntime;
     private Integer reservedConcurrency;
     private Map<String, String> permissions = FunctionSettings.PERMISSIONS.defaultValue();
+    private Map<String, String> secrets = FunctionSettings.SECRETS.defaultValue();
+    private Map<String, String> secretFiles = FunctionSettings.SECRET_FILES.defaultValue();
 
     private Builder() {}
 
@@ -639,6 +665,18 @@ public record FunctionSpec(
       return this;
     }
 
+    /** Environment variable name to secret name. */
+    public Builder secrets(Map<String, String> v) {
+      secrets = v;
+      return this;
+    }
+
+    /** File name (under {@value FunctionSpec#SECRETS_DIR}) to secret name. */
+    public Builder secretFiles(Map<String, String> v) {
+      secretFiles = v;
+      return this;
+    }
+
     /** The scaling settings being built, for {@link Setting#set}. */
     ScalingSettings.Builder scalingBuilder() {
       return scaling;
@@ -648,7 +686,8 @@ public record FunctionSpec(
       return new FunctionSpec(name, runtime, handler, command, memoryMb != null ? memoryMb : defaultMemoryMb(runtime), timeout,
           concurrency != null ? concurrency : defaultConcurrency(runtime), minInstances, maxInstances, idleTimeout,
           env, maxEventAge, maxRetries, retryDelay, scaling.build(), keepAlive, readinessPath, auth,
-          ephemeralStorageMb, invokeMode, onSuccess, onFailure, deadLetter, description, role, tags, awsRuntime, reservedConcurrency, permissions);
+          ephemeralStorageMb, invokeMode, onSuccess, onFailure, deadLetter, description, role, tags, awsRuntime, reservedConcurrency, permissions,
+          secrets, secretFiles);
     }
   }
 }

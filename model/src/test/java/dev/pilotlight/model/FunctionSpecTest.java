@@ -146,4 +146,26 @@ class FunctionSpecTest {
     assertThat(s.differsOnlyInMetadata(s.toBuilder().awsRuntime("nodejs24.x").build())).as("the runtime identifier may reach the instance")
         .isFalse();
   }
+
+  @Test
+  void secretsAreReferencesByNameCheckedAtConstruction() {
+    FunctionSpec spec = FunctionSpec.builder().name("app").runtime(Runtime.PYTHON).handler("app.handler")
+        .secrets(java.util.Map.of("DB_PASSWORD", "db-password")).secretFiles(java.util.Map.of("tls.key", "tls-key")).build();
+    assertThat(spec.usesSecrets()).isTrue();
+    assertThat(spec.secretNames()).containsExactly("db-password", "tls-key");
+    assertThat(FunctionSpec.of("plain", Runtime.PYTHON, "app.handler", null).usesSecrets()).isFalse();
+    var b = FunctionSpec.builder().name("app").runtime(Runtime.PYTHON).handler("app.handler");
+    assertThatThrownBy(() -> b.secrets(java.util.Map.of("1BAD", "x")).build()).isInstanceOf(Failure.InvalidInput.class)
+        .hasMessageContaining("secrets: variable '1BAD'");
+    assertThatThrownBy(() -> b.secrets(java.util.Map.of("AWS_REGION", "x")).build()).hasMessageContaining("is reserved");
+    assertThatThrownBy(() -> b.secrets(java.util.Map.of("PILOTLIGHT_SECRETS_DIR", "x")).build()).hasMessageContaining("is reserved");
+    assertThatThrownBy(() -> b.secrets(java.util.Map.of("A", "Not_A_Name")).build()).hasMessageContaining("names secret 'Not_A_Name'");
+    assertThatThrownBy(() -> b.secrets(java.util.Map.of("A", "a")).env(java.util.Map.of("A", "1")).build())
+        .hasMessageContaining("also set by env");
+    b.secrets(java.util.Map.of()).env(java.util.Map.of());
+    for (String file : new String[] {"../etc/passwd", "a/b", ".hidden", "", "x".repeat(129)}) {
+      assertThatThrownBy(() -> b.secretFiles(java.util.Map.of(file, "a")).build()).as(file).isInstanceOf(Failure.InvalidInput.class)
+          .hasMessageContaining("secretFiles: file");
+    }
+  }
 }

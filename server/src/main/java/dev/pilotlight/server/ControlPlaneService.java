@@ -40,6 +40,7 @@ import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -185,6 +186,7 @@ final class ControlPlaneService implements ControlPlane {
         return store(spec, zip);
       }
       checkRunnable(spec, current.codeDir());
+      checkSecrets(spec);
       checkReservation(spec);
       if (!spec.env().equals(current.spec().env())) {
         FunctionSpec.checkNotReserved(spec.env()); // a revision stored before the check keeps its variables until they change
@@ -269,6 +271,7 @@ final class ControlPlaneService implements ControlPlane {
       Manifest.Contents manifest = Manifest.read(readManifest(stored.dir()), name);
       FunctionSpec.checkNotReserved(manifest.spec().env());
       checkRunnable(manifest.spec(), stored.dir());
+      checkSecrets(manifest.spec());
       checkReservation(manifest.spec());
       return new StagedPackage(stored, manifest.spec(), manifest.rollout(), manifest.schedules(), manifest.events());
     } catch (RuntimeException e) {
@@ -322,6 +325,7 @@ final class ControlPlaneService implements ControlPlane {
     StoredPackage stored = artifacts.store(zip);
     try {
       checkRunnable(spec, stored.dir());
+      checkSecrets(spec);
       checkReservation(spec);
     } catch (RuntimeException e) {
       dropUnreferencedCode(); // don't keep code nothing will run
@@ -407,6 +411,68 @@ final class ControlPlaneService implements ControlPlane {
    */
   private void checkReservation(FunctionSpec spec) {
     node.checkReservation(spec, registry.list().stream().map(Deployment::spec).toList());
+  }
+
+  /** Whether a secret exists, for deploys that refer to one; none until wired. */
+  private volatile Predicate<String> secretExists = name -> false;
+
+  /** Checks the secrets later deploys refer to against {@code exists} (the daemon's secret store). */
+  void secretsExist(Predicate<String> exists) {
+    this.secretExists = exists;
+  }
+
+  /** Refuses a revision that refers to a secret that does not exist: its instances could not start. */
+  private void checkSecrets(FunctionSpec spec) {
+    List<String> missing = spec.secretNames().stream().filter(n -> !secretExists.test(n)).toList();
+    if (!missing.isEmpty()) {
+      throw new Failure.InvalidInput("secrets: " + (missing.size() == 1 ? "secret '" + missing.getFirst() + "' does not" : "secrets "
+          + missing.stream().map(n -> "'" + n + "'").collect(java.util.stream.Collectors.joining(", ")) + " do not")
+          + " exist (set " + (missing.size() == 1 ? "it" : "them") + " first: pilotlight secrets set " + missing.getFirst() + ")");
+    }
+  }
+
+  /** Runs {@code work} under the lock deploys and removals hold: a secret removed here cannot race a deploy that refers to it. */
+  <T> T serialized(java.util.function.Supplier<T> work) {
+    synchronized (writeLock) {
+      return work.get();
+    }
+  }
+
+  /**
+   * For every secret some function uses, the functions that use it: those whose live revision, or a
+   * revision the traffic split, an alias or a published version serves, refers to it. A kept
+   * revision nothing serves does not count (called by number after its secret was removed, it
+   * fails to start, naming the secret).
+   */
+  java.util.SortedMap<String, java.util.SortedSet<String>> secretUsers() {
+    java.util.SortedMap<String, java.util.SortedSet<String>> users = new java.util.TreeMap<>();
+    for (Deployment d : live.values()) {
+      String name = d.name();
+      java.util.Set<Long> served = new java.util.TreeSet<>();
+      Releases releases = router.releases(name);
+      served.addAll(releases.traffic().revisions());
+      for (Alias a : releases.aliases()) {
+        if (a.revision() != null) {
+          served.add(a.revision());
+        }
+        if (a.additionalRevision() != null) {
+          served.add(a.additionalRevision());
+        }
+      }
+      served.addAll(registry.published(name));
+      List<FunctionSpec> specs = new java.util.ArrayList<>(List.of(d.spec()));
+      for (long r : served) {
+        if (r != d.revision()) {
+          registry.find(name, r).ifPresent(old -> specs.add(old.spec()));
+        }
+      }
+      for (FunctionSpec spec : specs) {
+        for (String secret : spec.secretNames()) {
+          users.computeIfAbsent(secret, k -> new java.util.TreeSet<>()).add(name);
+        }
+      }
+    }
+    return users;
   }
 
   /** Refuses at deploy what could never start, rather than failing every cold start later. */

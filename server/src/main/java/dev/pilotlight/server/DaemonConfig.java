@@ -36,10 +36,12 @@ import java.util.Set;
  *     this long, and keeps an instance this long while it knows nothing yet (default 10 min)
  * @param criu the snapshot rung's CRIU: a binary's path, {@code auto} (found as docs/configuration.md
  *     says) or {@code off}; default {@code off} here, {@code auto} for {@code pilotlight serve}
+ * @param secretsKey the file holding the key secrets are encrypted under (made on first use); null
+ *     for {@code <dataDir>/keys/secrets.key} ({@link #secretsKeyFile()})
  */
 public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
     WarmPool.Settings pool, AsyncDispatcher.Settings async, ScalingSettings scaling, long memoryBudgetMb, KeepAlive keepAlive, String criu,
-    Security security, int keepRevisions, Duration keepAliveBudget) {
+    Security security, int keepRevisions, Duration keepAliveBudget, Path secretsKey) {
   /** Revisions kept per function by default: the live one and the two before it. */
   public static final int DEFAULT_KEEP_REVISIONS = 3;
 
@@ -107,6 +109,15 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
     }
   }
 
+  /** Where the secrets' key is: {@code secretsKey}, else {@code <dataDir>/keys/secrets.key}. */
+  public Path secretsKeyFile() {
+    return secretsKey != null ? secretsKey : dataDir.resolve("keys").resolve("secrets.key");
+  }
+
+  public DaemonConfig withSecretsKey(Path file) {
+    return toBuilder().secretsKey(file).build();
+  }
+
   /** The default memory budget: {@link MemoryBudget#DEFAULT_SHARE_OF_MACHINE} of the machine's memory. */
   public static long defaultMemoryBudgetMb() {
     return MachineMemory.defaultBudgetMb(MachineMemory.totalMb(), MemoryBudget.DEFAULT_SHARE_OF_MACHINE);
@@ -125,7 +136,7 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
   /** A builder holding this config. */
   public Builder toBuilder() {
     return new Builder(dataDir, runnerJar).host(host).port(port).limits(limits).maxQueue(maxQueue).scalingTick(scalingTick).pool(pool)
-        .async(async).scaling(scaling).memoryBudgetMb(memoryBudgetMb).keepAlive(keepAlive).criu(criu).security(security).keepRevisions(keepRevisions).keepAliveBudget(keepAliveBudget);
+        .async(async).scaling(scaling).memoryBudgetMb(memoryBudgetMb).keepAlive(keepAlive).criu(criu).security(security).keepRevisions(keepRevisions).keepAliveBudget(keepAliveBudget).secretsKey(secretsKey);
   }
 
   public DaemonConfig withKeepRevisions(int n) {
@@ -195,6 +206,12 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
     private String criu = "off";
     private Security security = Security.DEFAULTS;
     private int keepRevisions = DEFAULT_KEEP_REVISIONS;
+    private Path secretsKey;
+
+    public Builder secretsKey(Path file) {
+      secretsKey = file;
+      return this;
+    }
 
     private Builder(Path dataDir, Path runnerJar) {
       this.dataDir = dataDir;
@@ -275,7 +292,7 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
     public DaemonConfig build() {
       return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling,
           memoryBudgetMb != null ? memoryBudgetMb : defaultMemoryBudgetMb(), keepAlive, criu, security, keepRevisions,
-          keepAliveBudget);
+          keepAliveBudget, secretsKey);
     }
   }
 }

@@ -115,6 +115,11 @@ public final class Main implements Callable<Integer> {
       + "older ones and their code are removed at each deploy (default: ${DEFAULT-VALUE}).", defaultValue = "3")
   int keepRevisions;
 
+  @Option(names = "--secrets-key", paramLabel = "FILE", description = "The file holding the key secrets are encrypted under, "
+      + "made (mode 0600) when the first secret is set; keep it outside backups of the data dir, and back it up apart: without it "
+      + "the secrets cannot be read (default: $PILOTLIGHT_SECRETS_KEY, else <data dir>/keys/secrets.key).")
+  Path secretsKey;
+
   @Option(names = "--insecure-no-auth", description = "Turn authentication off: anyone who can reach the port may deploy and run "
       + "code. Only for a machine nobody else can reach; the daemon says so loudly at start.")
   boolean noAuth;
@@ -162,6 +167,9 @@ public final class Main implements Callable<Integer> {
     try {
       config = withSettingFlags(config).withSecurity(new DaemonConfig.Security(!noAuth, Set.copyOf(allowedHosts),
           Set.copyOf(allowedOrigins), tlsCert, tlsKey, requireSandbox)).withKeepRevisions(keepRevisions);
+      String keyFromEnv = System.getenv("PILOTLIGHT_SECRETS_KEY");
+      Path key = secretsKey != null ? secretsKey : keyFromEnv != null && !keyFromEnv.isBlank() ? Path.of(keyFromEnv) : null;
+      config = config.withSecretsKey(key == null ? null : key.toAbsolutePath());
     } catch (Failure.InvalidInput | IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 2;

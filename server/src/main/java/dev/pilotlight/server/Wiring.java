@@ -55,6 +55,7 @@ import dev.pilotlight.store.ArtifactStore;
 import dev.pilotlight.store.AsyncQueue;
 import dev.pilotlight.store.LogStore;
 import dev.pilotlight.store.Registry;
+import dev.pilotlight.store.SecretStore;
 import dev.pilotlight.store.SqliteCredentialStore;
 import dev.pilotlight.store.UsageStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -117,6 +118,8 @@ public final class Wiring {
     LogStore logs = LogStore.open(data.resolve("logs"));
     UsageStore usageStore = UsageStore.open(data.resolve("usage.db"));
     CredentialStore credentialStore = SqliteCredentialStore.open(data.resolve("credentials.db"));
+    // Secrets: sealed in secrets.db under a key kept in a file of its own (keys/secrets.key unless configured elsewhere).
+    SecretStore secretStore = SecretStore.open(data.resolve("secrets.db"), config.secretsKeyFile());
     Credentials credentials = new Credentials(credentialStore, clock);
     AdminToken.ensure(data.resolve(AdminToken.FILE), credentials);
 
@@ -137,6 +140,7 @@ public final class Wiring {
       registry.close();
       usageStore.close();
       credentialStore.close();
+      secretStore.close();
       logs.close();
       workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
     };
@@ -215,6 +219,9 @@ public final class Wiring {
         }, stats,
         config.keepRevisions());
     control.onDeploy(d -> functionKeys.ensure(d.name()));
+    SecretsService secrets = new SecretsService(secretStore, control, activator, logs, clock);
+    control.secretsExist(secrets::exists);
+    executor.secrets(secrets);
     control.reservations(new NodeConcurrency(capacity.limitMb()));
     control.restore();
     FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage).routing(control.router());
@@ -253,7 +260,7 @@ public final class Wiring {
         name -> control.find(name).map(d -> d.spec().permissions().values()));
     GatewayHandler router = new GatewayHandler(invoker::serveUrl, invoker.streamedUrls(),
         new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials).schedules(scheduler).eventSources(sources)
-            .preparations(executor::preparation)::handle,
+            .preparations(executor::preparation).secrets(secrets)::handle,
         new LambdaApi(activator, invoker, async, control, blocking, new NodeConcurrency(capacity.limitMb())).eventSources(sources)::handle,
         () -> {
           activatorMeters.refresh();
@@ -328,6 +335,7 @@ public final class Wiring {
         registry.close();
         usageStore.close();
         credentialStore.close();
+        secretStore.close();
         logs.close();
       }
     };

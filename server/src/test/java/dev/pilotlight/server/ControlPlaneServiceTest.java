@@ -531,4 +531,25 @@ class ControlPlaneServiceTest {
     assertThat(registry.find("hello")).isEmpty();
     assertThat(codeDirs()).isEmpty();
   }
+
+  @Test
+  void aDeployNamingAMissingSecretIsRefusedAndTheUsersOfASecretAreTheRevisionsInService() {
+    java.util.Set<String> existing = new java.util.HashSet<>();
+    control.secretsExist(existing::contains);
+    String manifest = "secrets: {DB_PASSWORD: db-password}\nsecretFiles: {token: api-token}\n";
+    assertThatThrownBy(() -> control.deploy("app", pythonPackage("v = 1\n", manifest))).isInstanceOf(Failure.InvalidInput.class)
+        .hasMessageContaining("secrets 'api-token', 'db-password' do not exist");
+    assertThat(registry.find("app")).isEmpty();
+    existing.addAll(List.of("db-password", "api-token"));
+    control.deploy("app", pythonPackage("v = 1\n", manifest));
+    control.deploy("other", pythonPackage("v = 1\n", "secrets: {X: api-token}\n"));
+    assertThat(control.secretUsers()).containsOnlyKeys("api-token", "db-password");
+    assertThat(control.secretUsers().get("api-token")).containsExactly("app", "other");
+    // a redeploy without them: revision 1 is kept but serves nothing, so it no longer counts
+    control.deploy("app", pythonPackage("v = 2\n"));
+    assertThat(control.secretUsers().get("db-password")).isNull();
+    // once an alias serves revision 1, it counts again
+    control.alias("app", new Alias("stable", 1L, null, 0, ""), true);
+    assertThat(control.secretUsers().get("db-password")).containsExactly("app");
+  }
 }

@@ -3,10 +3,7 @@ package dev.pilotlight.store;
 import dev.pilotlight.model.auth.AccessKey;
 import dev.pilotlight.model.auth.CredentialStore;
 import dev.pilotlight.model.auth.Role;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -49,27 +46,13 @@ public final class SqliteCredentialStore implements CredentialStore {
   /** Opens (creating or migrating as needed) the database at {@code dbFile}, owner-only. */
   public static SqliteCredentialStore open(Path dbFile) {
     Path file = dbFile.toAbsolutePath();
-    try {
-      Files.createDirectories(file.getParent());
-      if (!Files.exists(file)) {
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      }
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    } catch (IOException | UnsupportedOperationException e) {
-      throw new StoreException("credential store " + file + ": cannot make it owner-only: " + e.getMessage(), e);
-    }
+    SqliteDatabase.createOwnerOnly(file, "credential store");
     SqliteCredentialStore store = new SqliteCredentialStore(file, SqliteDatabase.open(file, MIGRATIONS, "credential store"));
-    // The WAL and shared-memory files carry the same secrets; SQLite creates them with the umask's mode.
-    for (String suffix : List.of("-wal", "-shm")) {
-      Path side = file.resolveSibling(file.getFileName() + suffix);
-      try {
-        if (Files.exists(side)) {
-          Files.setPosixFilePermissions(side, PosixFilePermissions.fromString("rw-------"));
-        }
-      } catch (IOException e) {
-        store.close();
-        throw new StoreException("credential store " + side + ": cannot make it owner-only: " + e.getMessage(), e);
-      }
+    try {
+      SqliteDatabase.sideFilesOwnerOnly(file, "credential store");
+    } catch (StoreException e) {
+      store.close();
+      throw e;
     }
     return store;
   }

@@ -3,6 +3,7 @@ package dev.pilotlight.store;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -85,6 +86,35 @@ final class SqliteDatabase {
       c.setAutoCommit(true);
     }
   }
+
+  /** Creates {@code file} (and its directory) readable by the daemon's user only, or makes it so: for files that hold secrets. */
+  static void createOwnerOnly(Path file, String label) {
+    try {
+      Files.createDirectories(file.getParent());
+      if (!Files.exists(file)) {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(OWNER_ONLY));
+      }
+      Files.setPosixFilePermissions(file, OWNER_ONLY);
+    } catch (IOException | UnsupportedOperationException e) {
+      throw new StoreException(label + " " + file + ": cannot make it owner-only: " + e.getMessage(), e);
+    }
+  }
+
+  /** Makes the WAL and shared-memory files of {@code file} owner-only: they carry the same data, and SQLite creates them with the umask's mode. */
+  static void sideFilesOwnerOnly(Path file, String label) {
+    for (String suffix : List.of("-wal", "-shm")) {
+      Path side = file.resolveSibling(file.getFileName() + suffix);
+      try {
+        if (Files.exists(side)) {
+          Files.setPosixFilePermissions(side, OWNER_ONLY);
+        }
+      } catch (IOException e) {
+        throw new StoreException(label + " " + side + ": cannot make it owner-only: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static final java.util.Set<java.nio.file.attribute.PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
   static void closeQuietly(Connection c) {
     if (c != null) {

@@ -110,7 +110,7 @@ class ManifestTest {
     assertThatThrownBy(() -> Manifest.parse("runtime: java\nhandler: a.B\nmemroy: 512\n", "x"))
         .isInstanceOf(Failure.InvalidInput.class)
         .hasMessage("pilotlight.yaml: unknown key 'memroy' (known keys: name, runtime, handler, command, memory, ephemeralStorage, "
-            + "timeout, concurrency, minInstances, maxInstances, idleTimeout, env, maxEventAge, maxRetries, retryDelay, "
+            + "timeout, concurrency, minInstances, maxInstances, idleTimeout, env, secrets, secretFiles, maxEventAge, maxRetries, retryDelay, "
             + "targetUtilization, stableWindow, panicWindow, panicThreshold, maxScaleUpRate, maxScaleDownRate, maxQueue, maxQueueWait, scaleDownDelay, "
             + "keepAlive, readinessPath, auth, invokeMode, onSuccess, onFailure, deadLetter, description, role, tags, awsRuntime, reservedConcurrency, permissions, rollout, schedule, events, package, build)");
   }

@@ -38,7 +38,8 @@ public final class Deployments {
             .invokeMode("response_stream").onSuccess("audit").onFailure("arn:aws:lambda:us-east-1:000000000000:function:audit:live")
             .deadLetter("amqp://u:p@mq:5672/%2F?queue=dlq").description("says hello").role("arn:aws:iam::123456789012:role/hello")
             .tags(Map.of("team", "core")).awsRuntime("java25").reservedConcurrency(6)
-            .permissions(Map.of("s3", "{\"Sid\":\"s3\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"s3.amazonaws.com\"}}")).build());
+            .permissions(Map.of("s3", "{\"Sid\":\"s3\",\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"s3.amazonaws.com\"}}"))
+            .secrets(Map.of("DB_PASSWORD", "db-password")).secretFiles(Map.of("tls.key", "tls-key")).build());
   }
 
   public static Deployment of(FunctionSpec spec, long revision) {

@@ -3,7 +3,10 @@ package dev.pilotlight.gateway.auth;
 import dev.pilotlight.model.auth.Role;
 import io.netty.handler.codec.http.HttpMethod;
 
-/** The role each API call needs (pure): invoking needs {@code invoke}, credentials need {@code admin}, the rest {@code deploy}. */
+/**
+ * The role each API call needs (pure): invoking needs {@code invoke}, credentials need {@code admin}, the rest (secrets included)
+ * {@code deploy}.
+ */
 public final class AccessRule {
   private AccessRule() {}
 
@@ -11,6 +14,10 @@ public final class AccessRule {
   public static Role controlApi(HttpMethod method, String path) {
     if (path.equals("/tokens") || path.startsWith("/tokens/") || path.equals("/keys") || path.startsWith("/keys/")) {
       return Role.ADMIN;
+    }
+    // Secrets are write-only whatever the role; setting and removing them is deploying (a function's code can read them).
+    if (path.equals("/secrets") || path.startsWith("/secrets/")) {
+      return Role.DEPLOY;
     }
     String[] parts = path.split("/", -1); // "", "functions", name, "invoke"
     if (method.equals(HttpMethod.POST) && parts.length == 4 && parts[1].equals("functions") && parts[3].equals("invoke")) {

@@ -16,6 +16,14 @@ class AccessRuleTest {
   }
 
   @Test
+  void secretsNeedDeployWhateverTheMethod() {
+    for (HttpMethod m : new HttpMethod[] {HttpMethod.GET, HttpMethod.PUT, HttpMethod.POST, HttpMethod.DELETE}) {
+      assertThat(AccessRule.controlApi(m, "/secrets")).isEqualTo(Role.DEPLOY);
+      assertThat(AccessRule.controlApi(m, "/secrets/invoke")).isEqualTo(Role.DEPLOY);
+    }
+  }
+
+  @Test
   void invokingNeedsInvokeAndTheRestDeploy() {
     assertThat(AccessRule.controlApi(HttpMethod.POST, "/functions/f/invoke")).isEqualTo(Role.INVOKE);
     assertThat(AccessRule.controlApi(HttpMethod.GET, "/functions/f/invoke")).isEqualTo(Role.DEPLOY);
