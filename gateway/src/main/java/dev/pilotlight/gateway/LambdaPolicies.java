@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * AddPermission, RemovePermission and GetPolicy ({@code /2015-03-31/functions/{name}/policy[/{sid}]})
  * over the function's {@code permissions} setting, in Lambda's shapes: each statement as Lambda
  * writes it (Sid, Effect, Principal, Action, Resource, Condition) and the policy as a JSON string.
- * The statements are stored and returned, not enforced: who may call is decided by Pilotlight's
+ * The statements decide what functions' own keys may invoke ({@link dev.pilotlight.gateway.auth.ResourcePolicy},
+ * applied by the Gatekeeper); for every other caller, as for a same-account identity on Lambda, who may call is decided by Pilotlight's
  * keys, roles and the URL's {@code auth} (docs/lambda-compatibility.md says why).
  */
 final class LambdaPolicies {
