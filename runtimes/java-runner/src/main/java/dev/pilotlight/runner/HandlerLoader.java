@@ -103,6 +103,7 @@ final class HandlerLoader {
     Method method;
     int shape;
     Type inputType = Object.class;
+    Type outputType = Object.class;
     try {
       if (methodName.equals(DEFAULT_METHOD) && streamHandler != null && streamHandler.isAssignableFrom(type)) {
         method = streamHandler.getMethod(DEFAULT_METHOD, InputStream.class, OutputStream.class, context);
@@ -111,12 +112,14 @@ final class HandlerLoader {
         method = requestHandler.getMethod(DEFAULT_METHOD, Object.class, context);
         shape = FunctionHandler.INPUT_CONTEXT;
         inputType = TypeArguments.of(type, requestHandler, 0);
+        outputType = TypeArguments.of(type, requestHandler, 1);
       } else {
         method = plainMethod(type, methodName, context);
         shape = shapeOf(method, context);
         if (shape == FunctionHandler.INPUT || shape == FunctionHandler.INPUT_CONTEXT) {
           inputType = method.getGenericParameterTypes()[0];
         }
+        outputType = method.getGenericReturnType();
         method.trySetAccessible(); // a public method of a non-public class
       }
     } catch (NoSuchMethodException e) {
@@ -127,7 +130,27 @@ final class HandlerLoader {
         context == null
             ? null
             : new LambdaContexts(loader, context, optionalClass(loader, LambdaContexts.LOGGER), config);
-    return new FunctionHandler(loader, target, method, shape, inputType, contexts);
+    boolean takesInput = shape == FunctionHandler.INPUT || shape == FunctionHandler.INPUT_CONTEXT;
+    boolean writesOutput = shape != FunctionHandler.STREAMS && shape != FunctionHandler.STREAMS_CONTEXT;
+    AwsSerialization.Codec inputCodec = takesInput ? awsCodec(inputType, loader) : null;
+    AwsSerialization.Codec outputCodec = writesOutput ? awsCodec(outputType, loader) : null;
+    return new FunctionHandler(loader, target, method, shape, inputType, outputType, contexts, inputCodec, outputCodec);
+  }
+
+  /**
+   * AWS's serializer for a handler type that is AWS's to bind, made at init as AWS's runtime makes
+   * it (so a missing or broken serialization fails the init, not every event); null for every
+   * other type, which costs nothing more.
+   */
+  static AwsSerialization.Codec awsCodec(Type type, ClassLoader loader) throws HandlerInitException {
+    if (!AwsSerialization.binds(type)) {
+      return null;
+    }
+    try {
+      return AwsSerialization.codec(type, loader);
+    } catch (IllegalStateException e) {
+      throw new HandlerInitException(withoutTrace(e));
+    }
   }
 
   private static Class<?> loadClass(ClassLoader loader, String className) throws HandlerInitException {
