@@ -4,12 +4,9 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.lang.ref.WeakReference;
-import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
-import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
-import java.lang.reflect.WildcardType;
 import java.net.MalformedURLException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -26,7 +23,8 @@ import java.util.List;
  * <p>The jar ships in the distribution beside the runner ({@code runtimes/java-events/}), never on
  * the runner's class path: it is loaded by a class loader of its own the first time a handler
  * declares such a type, during that function's init (as AWS's runtime builds its serializers
- * then). Functions with plain POJO, Map, String or stream types never touch this class's loader.
+ * then). Which types those are, {@link HandlerLoader#boundByAws} says; functions with plain POJO, Map, String
+ * or stream types never load this class.
  *
  * <p>A serializer is chosen as AWS's runtime interface client chooses it: {@code
  * LambdaEventSerializers.serializerFor} for the event classes it lists (S3, SQS, SNS, Kinesis, Lex,
@@ -34,10 +32,6 @@ import java.util.List;
  * Kinesis Analytics… and their responses).
  */
 final class AwsSerialization {
-  static final String EVENTS_PACKAGE = "com.amazonaws.services.lambda.runtime.events.";
-  /** The AWS SDK v1 class that AWS's runtime also binds with its S3 event serializer. */
-  static final String SDK_V1_S3_EVENT = "com.amazonaws.services.s3.event.S3EventNotification";
-
   /** Where the jar is, relative to the directory that holds the runner's jar (or classes). */
   static final String JAR_PATH = "java-events/aws-lambda-java-serialization.jar";
 
@@ -49,47 +43,6 @@ final class AwsSerialization {
   private static volatile Library library;
 
   private AwsSerialization() {}
-
-  /** Whether values declared as {@code type} are bound by AWS's serialization rather than the runner's binder. */
-  static boolean binds(Type type) {
-    return mentionsEventClass(type, 0);
-  }
-
-  /** Whether {@code type} is one of AWS's event classes (or nested in one). */
-  static boolean isEventClass(Class<?> type) {
-    String name = type.getName();
-    return name.startsWith(EVENTS_PACKAGE) || name.equals(SDK_V1_S3_EVENT);
-  }
-
-  private static boolean mentionsEventClass(Type type, int depth) {
-    if (depth > 8) {
-      return false;
-    }
-    if (type instanceof Class<?> c) {
-      while (c.isArray()) {
-        c = c.getComponentType();
-      }
-      return isEventClass(c);
-    }
-    if (type instanceof ParameterizedType p) {
-      if (mentionsEventClass(p.getRawType(), depth + 1)) {
-        return true;
-      }
-      for (Type argument : p.getActualTypeArguments()) {
-        if (mentionsEventClass(argument, depth + 1)) {
-          return true;
-        }
-      }
-      return false;
-    }
-    if (type instanceof GenericArrayType g) {
-      return mentionsEventClass(g.getGenericComponentType(), depth + 1);
-    }
-    if (type instanceof WildcardType w) {
-      return w.getUpperBounds().length > 0 && mentionsEventClass(w.getUpperBounds()[0], depth + 1);
-    }
-    return false;
-  }
 
   /**
    * AWS's serializer for {@code type}, made as AWS's runtime makes it; {@code functionLoader} is
@@ -105,7 +58,7 @@ final class AwsSerialization {
         serializer = lib.serializerFor.invoke(null, c, functionLoader);
       }
       if (serializer == null) {
-        serializer = lib.jacksonSerializer.invoke(lib.jacksonFactory, type);
+        serializer = lib.jacksonSerializer.invoke(lib.jacksonFactory(), type);
       }
       return new Codec(lib, serializer, type);
     } catch (InvocationTargetException e) {
@@ -160,7 +113,7 @@ final class AwsSerialization {
   static final class Library {
     final Method isSupportedEvent;
     final Method serializerFor;
-    final Object jacksonFactory;
+    final Method jacksonInstance;
     final Method jacksonSerializer;
     final Method fromJson;
     final Method toJson;
@@ -171,12 +124,20 @@ final class AwsSerialization {
       Class<?> events = Class.forName(PACKAGE + "events.LambdaEventSerializers", true, loader);
       isSupportedEvent = events.getMethod("isLambdaSupportedEvent", String.class);
       serializerFor = events.getMethod("serializerFor", Class.class, ClassLoader.class);
-      Class<?> factory = Class.forName(PACKAGE + "factories.JacksonFactory", true, loader);
-      jacksonFactory = factory.getMethod("getInstance").invoke(null);
+      Class<?> factory = Class.forName(PACKAGE + "factories.JacksonFactory", false, loader);
+      jacksonInstance = factory.getMethod("getInstance");
       jacksonSerializer = factory.getMethod("getSerializer", Type.class);
       Class<?> pojo = Class.forName(PACKAGE + "PojoSerializer", false, loader);
       fromJson = pojo.getMethod("fromJson", java.io.InputStream.class);
       toJson = pojo.getMethod("toJson", Object.class, java.io.OutputStream.class);
+    }
+
+    /**
+     * AWS's shared Jackson mapper, made on first need: about half of the load's cost, which a
+     * function whose types AWS binds otherwise (S3's own serializer) does not pay.
+     */
+    Object jacksonFactory() throws InvocationTargetException, IllegalAccessException {
+      return jacksonInstance.invoke(null);
     }
 
     boolean serves(ClassLoader loader) {

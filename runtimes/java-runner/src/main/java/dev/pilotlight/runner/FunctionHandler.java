@@ -150,7 +150,7 @@ final class FunctionHandler {
     if (outputCodec != null) {
       return outputCodec.write(result);
     }
-    if (result != null && AwsSerialization.isEventClass(result.getClass())) {
+    if (result != null && HandlerLoader.isEventClass(result.getClass())) {
       return awsOutputCodec().write(result);
     }
     return JsonWriter.writeUtf8(result);

@@ -4,10 +4,13 @@ import java.io.File;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.lang.reflect.WildcardType;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -29,6 +32,55 @@ final class HandlerLoader {
   static final String REQUEST_HANDLER = "com.amazonaws.services.lambda.runtime.RequestHandler";
   static final String REQUEST_STREAM_HANDLER = "com.amazonaws.services.lambda.runtime.RequestStreamHandler";
   static final String DEFAULT_METHOD = "handleRequest";
+
+  // Which handler types AWS's serialization binds (AwsSerialization) rather than the runner's own
+  // binder: the classes of aws-lambda-java-events and types declared with them. Decided here, in a
+  // class every cold start loads anyway, so that a plain function loads nothing more for it.
+
+  static final String EVENTS_PACKAGE = "com.amazonaws.services.lambda.runtime.events.";
+  /** The AWS SDK v1 class that AWS's runtime also binds with its S3 event serializer. */
+  static final String SDK_V1_S3_EVENT = "com.amazonaws.services.s3.event.S3EventNotification";
+
+  /** Whether values declared as {@code type} are bound by AWS's serialization. */
+  static boolean boundByAws(Type type) {
+    return mentionsEventClass(type, 0);
+  }
+
+  /** Whether {@code type} is one of AWS's event classes (or nested in one). */
+  static boolean isEventClass(Class<?> type) {
+    String name = type.getName();
+    return name.startsWith(EVENTS_PACKAGE) || name.equals(SDK_V1_S3_EVENT);
+  }
+
+  private static boolean mentionsEventClass(Type type, int depth) {
+    if (depth > 8) {
+      return false;
+    }
+    if (type instanceof Class<?> c) {
+      while (c.isArray()) {
+        c = c.getComponentType();
+      }
+      return isEventClass(c);
+    }
+    if (type instanceof ParameterizedType p) {
+      if (mentionsEventClass(p.getRawType(), depth + 1)) {
+        return true;
+      }
+      for (Type argument : p.getActualTypeArguments()) {
+        if (mentionsEventClass(argument, depth + 1)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (type instanceof GenericArrayType g) {
+      return mentionsEventClass(g.getGenericComponentType(), depth + 1);
+    }
+    if (type instanceof WildcardType w) {
+      return w.getUpperBounds().length > 0 && mentionsEventClass(w.getUpperBounds()[0], depth + 1);
+    }
+    return false;
+  }
 
   private HandlerLoader() {}
 
@@ -143,7 +195,7 @@ final class HandlerLoader {
    * other type, which costs nothing more.
    */
   static AwsSerialization.Codec awsCodec(Type type, ClassLoader loader) throws HandlerInitException {
-    if (!AwsSerialization.binds(type)) {
+    if (!boundByAws(type)) {
       return null;
     }
     try {

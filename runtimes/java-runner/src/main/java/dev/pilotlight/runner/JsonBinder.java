@@ -51,17 +51,15 @@ final class JsonBinder {
   static Object bind(Object json, Type type) {
     try {
       return convert(json, type);
-    } catch (FieldFailure f) {
-      throw new IllegalArgumentException(
-          "cannot bind the event to " + type.getTypeName() + ", field '" + f.path + "': " + f.detail, f.getCause());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("cannot bind the event to " + type.getTypeName() + ": " + e.getMessage(), e);
+      throw FieldFailure.describe(type, e);
     }
   }
 
   /**
    * A failure below the top of the event, with the path to it ({@code lines[0].qty}); {@link #bind}
-   * turns it into the message. No stack trace of its own: the cause has the one that matters.
+   * turns it into the message. No stack trace of its own: the cause has the one that matters. Only
+   * its own static methods make or name one, so a function whose event binds never loads it.
    */
   static final class FieldFailure extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
@@ -81,12 +79,25 @@ final class JsonBinder {
     }
 
     /** {@code e}, raised at {@code segment} ({@code name} or {@code [i]}) below its parent. */
-    static FieldFailure at(String segment, IllegalArgumentException e) {
+    static IllegalArgumentException at(String segment, IllegalArgumentException e) {
       if (e instanceof FieldFailure f) {
         String joined = f.path.startsWith("[") ? segment + f.path : segment + "." + f.path;
         return new FieldFailure(joined, f.detail, f.getCause());
       }
       return new FieldFailure(segment, String.valueOf(e.getMessage()), e);
+    }
+
+    static IllegalArgumentException of(String path, String detail) {
+      return new FieldFailure(path, detail, null);
+    }
+
+    /** The error a handler gets: the type, the field when below the top, and what went wrong. */
+    static IllegalArgumentException describe(Type type, IllegalArgumentException e) {
+      if (e instanceof FieldFailure f) {
+        return new IllegalArgumentException(
+            "cannot bind the event to " + type.getTypeName() + ", field '" + f.path + "': " + f.detail, f.getCause());
+      }
+      return new IllegalArgumentException("cannot bind the event to " + type.getTypeName() + ": " + e.getMessage(), e);
     }
   }
 
@@ -290,7 +301,7 @@ final class JsonBinder {
         if (readOnly != null) {
           // The class holds this data but offers no way to receive it: dropping the key would hand
           // the handler an empty object (S3Event's Records did exactly that), so it is an error.
-          throw new FieldFailure(key, raw.getName() + "." + readOnly + " is final and has no setter", null);
+          throw FieldFailure.of(key, raw.getName() + "." + readOnly + " is final and has no setter");
         }
       }
     }

@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * JSON documents must be the same tree, or both sides must fail.
  */
 class AwsEventBindingTest {
-  static final String EVENTS = AwsSerialization.EVENTS_PACKAGE;
+  static final String EVENTS = HandlerLoader.EVENTS_PACKAGE;
 
   /** Handler types that are not bindable at all (abstract, enums): nothing to compare. */
   static boolean bindable(Class<?> c) {
