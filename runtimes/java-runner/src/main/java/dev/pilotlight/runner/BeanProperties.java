@@ -32,6 +32,8 @@ final class BeanProperties {
   private volatile Getter[] getters;
   private volatile Map<String, Setter> setters;
   private volatile Map<String, Setter> settersByLowerCase;
+  /** Final instance fields without a setter, by lower-case name: data a JSON key cannot reach. */
+  private volatile Map<String, String> finalFieldsByLowerCase;
 
   private BeanProperties(Class<?> type) {
     this.type = type;
@@ -106,6 +108,17 @@ final class BeanProperties {
     return setter;
   }
 
+  /**
+   * The name of the final field, with no setter, that {@code key} names (ignoring case), or null:
+   * the class holds such data but cannot receive it.
+   */
+  String finalField(String key) {
+    if (setters == null) {
+      findSetters();
+    }
+    return finalFieldsByLowerCase.get(key.toLowerCase(Locale.ROOT));
+  }
+
   private Getter[] findGetters() {
     Map<String, Getter> byName = new HashMap<>();
     for (Method m : type.getMethods()) {
@@ -148,10 +161,14 @@ final class BeanProperties {
       return;
     }
     Map<String, Setter> exact = new HashMap<>();
+    Map<String, String> finals = new HashMap<>();
     // Fields first, so that a setter of the same name replaces its field.
     for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
       for (Field f : c.getDeclaredFields()) {
         int mod = f.getModifiers();
+        if (Modifier.isFinal(mod) && !Modifier.isStatic(mod) && !f.isSynthetic()) {
+          finals.putIfAbsent(f.getName().toLowerCase(Locale.ROOT), f.getName());
+        }
         if (Modifier.isStatic(mod) || Modifier.isFinal(mod) || f.isSynthetic() || exact.containsKey(f.getName())) {
           continue;
         }
@@ -173,6 +190,8 @@ final class BeanProperties {
     for (Setter s : exact.values()) {
       lower.putIfAbsent(s.name().toLowerCase(Locale.ROOT), s);
     }
+    finals.keySet().removeAll(lower.keySet());
+    finalFieldsByLowerCase = finals;
     settersByLowerCase = lower;
     setters = exact;
   }

@@ -48,20 +48,48 @@ final class FunctionHandler {
   private final Method method;
   private final int shape;
   private final Type inputType;
+  private final Type outputType;
   private final LambdaContexts contexts;
+  /** AWS's serializer for the input, when its type is AWS's to bind ({@link AwsSerialization}); else null. */
+  private final AwsSerialization.Codec inputCodec;
+  /** AWS's serializer for the declared output type, when it is AWS's to write; else null. */
+  private final AwsSerialization.Codec outputCodec;
+  /** Made on first need: an AWS event returned where the declared type (Object…) is not one. */
+  private volatile AwsSerialization.Codec dynamicOutputCodec;
 
   FunctionHandler(
       ClassLoader loader, Object target, Method method, int shape, Type inputType, LambdaContexts contexts) {
+    this(loader, target, method, shape, inputType, Object.class, contexts, null, null);
+  }
+
+  FunctionHandler(
+      ClassLoader loader,
+      Object target,
+      Method method,
+      int shape,
+      Type inputType,
+      Type outputType,
+      LambdaContexts contexts,
+      AwsSerialization.Codec inputCodec,
+      AwsSerialization.Codec outputCodec) {
     this.loader = loader;
     this.target = target;
     this.method = method;
     this.shape = shape;
     this.inputType = inputType;
+    this.outputType = outputType;
     this.contexts = contexts;
+    this.inputCodec = inputCodec;
+    this.outputCodec = outputCodec;
   }
 
   ClassLoader classLoader() {
     return loader;
+  }
+
+  /** Whether this handler's declared input or output is bound by AWS's serialization. */
+  boolean usesAwsSerialization() {
+    return inputCodec != null || outputCodec != null;
   }
 
   Outcome run(Invocation invocation) {
@@ -116,7 +144,30 @@ final class FunctionHandler {
     } catch (InvocationTargetException e) {
       throw e.getCause();
     }
-    return output != null ? output.toByteArray() : JsonWriter.writeUtf8(result);
+    if (output != null) {
+      return output.toByteArray();
+    }
+    if (outputCodec != null) {
+      return outputCodec.write(result);
+    }
+    if (result != null && HandlerLoader.isEventClass(result.getClass())) {
+      return awsOutputCodec().write(result);
+    }
+    return JsonWriter.writeUtf8(result);
+  }
+
+  /**
+   * An AWS event returned through a declared type that is not one (Object, an interface): AWS's
+   * runtime writes it with Jackson for the declared type, that is by the value's class without the
+   * event mix-ins; so does this.
+   */
+  private AwsSerialization.Codec awsOutputCodec() {
+    AwsSerialization.Codec codec = dynamicOutputCodec;
+    if (codec == null) {
+      codec = AwsSerialization.codec(outputType, loader);
+      dynamicOutputCodec = codec;
+    }
+    return codec;
   }
 
   /**
@@ -127,6 +178,9 @@ final class FunctionHandler {
     Class<?> raw = JsonBinder.rawClass(inputType);
     if (raw == InputStream.class) {
       return new ByteArrayInputStream(payload);
+    }
+    if (inputCodec != null) {
+      return isBlank(payload) ? null : inputCodec.read(payload);
     }
     String text = new String(payload, StandardCharsets.UTF_8).strip();
     if (raw == String.class) {
@@ -139,6 +193,15 @@ final class FunctionHandler {
       }
       return text.isEmpty() || text.equals("null") ? null : text;
     }
-    return JsonBinder.convert(text.isEmpty() ? null : JsonParser.parse(text), inputType);
+    return JsonBinder.bind(text.isEmpty() ? null : JsonParser.parse(text), inputType);
+  }
+
+  private static boolean isBlank(byte[] payload) {
+    for (byte b : payload) {
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -4,10 +4,13 @@ import java.io.File;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.lang.reflect.WildcardType;
 import java.net.MalformedURLException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -29,6 +32,55 @@ final class HandlerLoader {
   static final String REQUEST_HANDLER = "com.amazonaws.services.lambda.runtime.RequestHandler";
   static final String REQUEST_STREAM_HANDLER = "com.amazonaws.services.lambda.runtime.RequestStreamHandler";
   static final String DEFAULT_METHOD = "handleRequest";
+
+  // Which handler types AWS's serialization binds (AwsSerialization) rather than the runner's own
+  // binder: the classes of aws-lambda-java-events and types declared with them. Decided here, in a
+  // class every cold start loads anyway, so that a plain function loads nothing more for it.
+
+  static final String EVENTS_PACKAGE = "com.amazonaws.services.lambda.runtime.events.";
+  /** The AWS SDK v1 class that AWS's runtime also binds with its S3 event serializer. */
+  static final String SDK_V1_S3_EVENT = "com.amazonaws.services.s3.event.S3EventNotification";
+
+  /** Whether values declared as {@code type} are bound by AWS's serialization. */
+  static boolean boundByAws(Type type) {
+    return mentionsEventClass(type, 0);
+  }
+
+  /** Whether {@code type} is one of AWS's event classes (or nested in one). */
+  static boolean isEventClass(Class<?> type) {
+    String name = type.getName();
+    return name.startsWith(EVENTS_PACKAGE) || name.equals(SDK_V1_S3_EVENT);
+  }
+
+  private static boolean mentionsEventClass(Type type, int depth) {
+    if (depth > 8) {
+      return false;
+    }
+    if (type instanceof Class<?> c) {
+      while (c.isArray()) {
+        c = c.getComponentType();
+      }
+      return isEventClass(c);
+    }
+    if (type instanceof ParameterizedType p) {
+      if (mentionsEventClass(p.getRawType(), depth + 1)) {
+        return true;
+      }
+      for (Type argument : p.getActualTypeArguments()) {
+        if (mentionsEventClass(argument, depth + 1)) {
+          return true;
+        }
+      }
+      return false;
+    }
+    if (type instanceof GenericArrayType g) {
+      return mentionsEventClass(g.getGenericComponentType(), depth + 1);
+    }
+    if (type instanceof WildcardType w) {
+      return w.getUpperBounds().length > 0 && mentionsEventClass(w.getUpperBounds()[0], depth + 1);
+    }
+    return false;
+  }
 
   private HandlerLoader() {}
 
@@ -103,6 +155,7 @@ final class HandlerLoader {
     Method method;
     int shape;
     Type inputType = Object.class;
+    Type outputType = Object.class;
     try {
       if (methodName.equals(DEFAULT_METHOD) && streamHandler != null && streamHandler.isAssignableFrom(type)) {
         method = streamHandler.getMethod(DEFAULT_METHOD, InputStream.class, OutputStream.class, context);
@@ -111,12 +164,14 @@ final class HandlerLoader {
         method = requestHandler.getMethod(DEFAULT_METHOD, Object.class, context);
         shape = FunctionHandler.INPUT_CONTEXT;
         inputType = TypeArguments.of(type, requestHandler, 0);
+        outputType = TypeArguments.of(type, requestHandler, 1);
       } else {
         method = plainMethod(type, methodName, context);
         shape = shapeOf(method, context);
         if (shape == FunctionHandler.INPUT || shape == FunctionHandler.INPUT_CONTEXT) {
           inputType = method.getGenericParameterTypes()[0];
         }
+        outputType = method.getGenericReturnType();
         method.trySetAccessible(); // a public method of a non-public class
       }
     } catch (NoSuchMethodException e) {
@@ -127,7 +182,27 @@ final class HandlerLoader {
         context == null
             ? null
             : new LambdaContexts(loader, context, optionalClass(loader, LambdaContexts.LOGGER), config);
-    return new FunctionHandler(loader, target, method, shape, inputType, contexts);
+    boolean takesInput = shape == FunctionHandler.INPUT || shape == FunctionHandler.INPUT_CONTEXT;
+    boolean writesOutput = shape != FunctionHandler.STREAMS && shape != FunctionHandler.STREAMS_CONTEXT;
+    AwsSerialization.Codec inputCodec = takesInput ? awsCodec(inputType, loader) : null;
+    AwsSerialization.Codec outputCodec = writesOutput ? awsCodec(outputType, loader) : null;
+    return new FunctionHandler(loader, target, method, shape, inputType, outputType, contexts, inputCodec, outputCodec);
+  }
+
+  /**
+   * AWS's serializer for a handler type that is AWS's to bind, made at init as AWS's runtime makes
+   * it (so a missing or broken serialization fails the init, not every event); null for every
+   * other type, which costs nothing more.
+   */
+  static AwsSerialization.Codec awsCodec(Type type, ClassLoader loader) throws HandlerInitException {
+    if (!boundByAws(type)) {
+      return null;
+    }
+    try {
+      return AwsSerialization.codec(type, loader);
+    } catch (IllegalStateException e) {
+      throw new HandlerInitException(withoutTrace(e));
+    }
   }
 
   private static Class<?> loadClass(ClassLoader loader, String className) throws HandlerInitException {

@@ -41,6 +41,66 @@ import java.util.concurrent.ConcurrentMap;
 final class JsonBinder {
   private JsonBinder() {}
 
+  /**
+   * The event bound to the handler's input type.
+   *
+   * @throws IllegalArgumentException naming the type and, below the top, the field that does not bind:
+   *     {@code cannot bind the event to example.Cart, field 'lines[0].qty': cannot convert JSON string to
+   *     java.lang.Integer}
+   */
+  static Object bind(Object json, Type type) {
+    try {
+      return convert(json, type);
+    } catch (IllegalArgumentException e) {
+      throw FieldFailure.describe(type, e);
+    }
+  }
+
+  /**
+   * A failure below the top of the event, with the path to it ({@code lines[0].qty}); {@link #bind}
+   * turns it into the message. No stack trace of its own: the cause has the one that matters. Only
+   * its own static methods make or name one, so a function whose event binds never loads it.
+   */
+  static final class FieldFailure extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    final String path;
+    final String detail;
+
+    FieldFailure(String path, String detail, Throwable cause) {
+      super("field '" + path + "': " + detail, cause);
+      this.path = path;
+      this.detail = detail;
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this; // made once per level on the way up; only the cause's trace is reported
+    }
+
+    /** {@code e}, raised at {@code segment} ({@code name} or {@code [i]}) below its parent. */
+    static IllegalArgumentException at(String segment, IllegalArgumentException e) {
+      if (e instanceof FieldFailure f) {
+        String joined = f.path.startsWith("[") ? segment + f.path : segment + "." + f.path;
+        return new FieldFailure(joined, f.detail, f.getCause());
+      }
+      return new FieldFailure(segment, String.valueOf(e.getMessage()), e);
+    }
+
+    static IllegalArgumentException of(String path, String detail) {
+      return new FieldFailure(path, detail, null);
+    }
+
+    /** The error a handler gets: the type, the field when below the top, and what went wrong. */
+    static IllegalArgumentException describe(Type type, IllegalArgumentException e) {
+      if (e instanceof FieldFailure f) {
+        return new IllegalArgumentException(
+            "cannot bind the event to " + type.getTypeName() + ", field '" + f.path + "': " + f.detail, f.getCause());
+      }
+      return new IllegalArgumentException("cannot bind the event to " + type.getTypeName() + ": " + e.getMessage(), e);
+    }
+  }
+
   static Object convert(Object json, Type type) {
     if (type instanceof TypeVariable<?> || type instanceof WildcardType) {
       type = rawClass(type);
@@ -146,8 +206,9 @@ final class JsonBinder {
     Type valueType = typeArgument(type, 1);
     boolean stringKeys = keyType == String.class || keyType == Object.class || !(keyType instanceof Class);
     for (Map.Entry<?, ?> entry : object.entrySet()) {
-      Object key = stringKeys ? entry.getKey() : convert(entry.getKey(), keyType);
-      result.put(key, convert(entry.getValue(), valueType));
+      String name = String.valueOf(entry.getKey());
+      Object key = stringKeys ? entry.getKey() : convertAt(entry.getKey(), keyType, name);
+      result.put(key, convertAt(entry.getValue(), valueType, name));
     }
     return result;
   }
@@ -172,8 +233,10 @@ final class JsonBinder {
       result = (Collection<Object>) instantiate(raw);
     }
     Type elementType = typeArgument(type, 0);
+    int i = 0;
     for (Object element : list) {
-      result.add(convert(element, elementType));
+      result.add(convertAt(element, elementType, i));
+      i++;
     }
     return result;
   }
@@ -186,7 +249,7 @@ final class JsonBinder {
         type instanceof GenericArrayType g ? g.getGenericComponentType() : raw.getComponentType();
     Object array = Array.newInstance(raw.getComponentType(), list.size());
     for (int i = 0; i < list.size(); i++) {
-      Array.set(array, i, convert(list.get(i), componentType));
+      Array.set(array, i, convertAt(list.get(i), componentType, i));
     }
     return array;
   }
@@ -206,7 +269,7 @@ final class JsonBinder {
           }
         }
       }
-      args[i] = convertProperty(value, components[i].getGenericType(), name);
+      args[i] = convertAt(value, components[i].getGenericType(), name);
     }
     try {
       Constructor<?> constructor = raw.getDeclaredConstructor(types);
@@ -223,20 +286,41 @@ final class JsonBinder {
     Object bean = instantiate(raw);
     BeanProperties properties = BeanProperties.of(raw);
     for (Map.Entry<?, ?> entry : object.entrySet()) {
-      BeanProperties.Setter setter = properties.setter(String.valueOf(entry.getKey()));
+      String key = String.valueOf(entry.getKey());
+      BeanProperties.Setter setter = properties.setter(key);
       if (setter != null) {
         Type propertyType = resolveVariable(setter.type(), type, raw);
-        setter.set(bean, convertProperty(entry.getValue(), propertyType, setter.name()));
+        Object value = convertAt(entry.getValue(), propertyType, key);
+        try {
+          setter.set(bean, value);
+        } catch (IllegalArgumentException e) {
+          throw FieldFailure.at(key, e);
+        }
+      } else if (entry.getValue() != null) {
+        String readOnly = properties.finalField(key);
+        if (readOnly != null) {
+          // The class holds this data but offers no way to receive it: dropping the key would hand
+          // the handler an empty object (S3Event's Records did exactly that), so it is an error.
+          throw FieldFailure.of(key, raw.getName() + "." + readOnly + " is final and has no setter");
+        }
       }
     }
     return bean;
   }
 
-  private static Object convertProperty(Object json, Type type, String name) {
+  private static Object convertAt(Object json, Type type, int index) {
     try {
       return convert(json, type);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("property '" + name + "': " + e.getMessage(), e);
+      throw FieldFailure.at("[" + index + "]", e);
+    }
+  }
+
+  private static Object convertAt(Object json, Type type, String segment) {
+    try {
+      return convert(json, type);
+    } catch (IllegalArgumentException e) {
+      throw FieldFailure.at(segment, e);
     }
   }
 

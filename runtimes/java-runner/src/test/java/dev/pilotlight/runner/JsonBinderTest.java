@@ -110,12 +110,15 @@ class JsonBinderTest {
   }
 
   @Test
-  void mismatchesNameThePropertyAndTheType() {
-    assertThatThrownBy(() -> bind("{\"lines\":[{\"qty\":\"many\"}]}", Cart.class))
+  void mismatchesNameTheTypeAndTheField() {
+    assertThatThrownBy(() -> JsonBinder.bind(JsonParser.parse("{\"lines\":[{\"qty\":1},{\"qty\":\"many\"}]}"), Cart.class))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("property 'lines': property 'qty': cannot convert JSON string to java.lang.Integer");
-    assertThatThrownBy(() -> bind("[1]", Cart.class))
-        .hasMessage("cannot convert JSON array to " + Cart.class.getName());
+        .hasMessage("cannot bind the event to " + Cart.class.getName()
+            + ", field 'lines[1].qty': cannot convert JSON string to java.lang.Integer");
+    assertThatThrownBy(() -> JsonBinder.bind(JsonParser.parse("[1]"), Cart.class))
+        .hasMessage("cannot bind the event to " + Cart.class.getName() + ": cannot convert JSON array to " + Cart.class.getName());
+    assertThatThrownBy(() -> JsonBinder.bind(JsonParser.parse("{\"stock\":{\"a\":[1,\"z\"]}}"), Cart.class))
+        .hasMessageEndingWith("field 'stock.a[1]': cannot convert JSON string to java.lang.Long");
   }
 
   enum Color {

@@ -8,6 +8,7 @@ import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,11 +27,24 @@ final class TestFunctions {
     return locationOf(com.amazonaws.services.lambda.runtime.Context.class);
   }
 
-  /** A function class loader over the compiled fixtures and aws-lambda-java-core only. */
+  /** aws-lambda-java-events and the Joda-Time it depends on, as a function using AWS's events ships them. */
+  static List<Path> eventsJars() {
+    return List.of(locationOf(com.amazonaws.services.lambda.runtime.events.S3Event.class),
+        locationOf(org.joda.time.DateTime.class));
+  }
+
+  /**
+   * A function class loader over the compiled fixtures, aws-lambda-java-core and
+   * aws-lambda-java-events (with Joda-Time), as a function's {@code lib/} would hold them.
+   */
   static URLClassLoader fixtureLoader() throws IOException {
-    return new URLClassLoader(
-        new URL[] {testClasses().toUri().toURL(), lambdaCoreJar().toUri().toURL()},
-        ClassLoader.getPlatformClassLoader());
+    List<URL> urls = new ArrayList<>();
+    urls.add(testClasses().toUri().toURL());
+    urls.add(lambdaCoreJar().toUri().toURL());
+    for (Path jar : eventsJars()) {
+      urls.add(jar.toUri().toURL());
+    }
+    return new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
   }
 
   static RunnerConfig config(String handler, Map<String, String> extraEnv) {
