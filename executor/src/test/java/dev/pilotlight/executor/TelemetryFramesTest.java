@@ -122,4 +122,36 @@ class TelemetryFramesTest {
   void anEmptyRecordIsAnEmptyLine() {
     assertThat(fedWhole(concat(frame("", 3), utf8("z")))).containsExactly("R:@3", "T:z");
   }
+
+  @Test
+  void anyCutOfTheStreamGivesTheSameRecordsOnce() {
+    // many records and lines, the stream cut into reads at random places (seeded): each record exactly once, in order
+    java.util.Random random = new java.util.Random(17);
+    List<byte[]> parts = new java.util.ArrayList<>();
+    List<String> expected = new java.util.ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      parts.add(frame("r" + i, i));
+      expected.add("R:r" + i + "@" + i);
+      if (i % 7 == 0) {
+        parts.add(utf8("t" + i + "\n"));
+        expected.add("T:t" + i + "\n");
+      }
+    }
+    byte[] stream = concat(parts.toArray(byte[][]::new));
+    for (int round = 0; round < 200; round++) {
+      Seen seen = new Seen();
+      TelemetryFrames frames = new TelemetryFrames();
+      int at = 0;
+      while (at < stream.length) {
+        int n = Math.min(stream.length - at, 1 + random.nextInt(64));
+        byte[] read = java.util.Arrays.copyOfRange(stream, at, at + n);
+        frames.feed(read, n, seen);
+        at += n;
+      }
+      List<String> records = seen.all().stream().filter(x -> x.startsWith("R:")).toList();
+      assertThat(records).as("round %d", round).isEqualTo(expected.stream().filter(x -> x.startsWith("R:")).toList());
+      assertThat(String.join("", seen.all().stream().filter(x -> x.startsWith("T:")).map(x -> x.substring(2)).toList()))
+          .isEqualTo(String.join("", expected.stream().filter(x -> x.startsWith("T:")).map(x -> x.substring(2)).toList()));
+    }
+  }
 }
