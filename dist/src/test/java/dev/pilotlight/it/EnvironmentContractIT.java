@@ -138,15 +138,9 @@ class EnvironmentContractIT {
     }
   }
 
-  /** The SDK from npm, installed once into a cache ({@code pilotlight.it.cache} moves it). */
+  /** The SDK from npm, installed once into a cache. */
   static Path jsSdk() throws Exception {
-    Path cache = Path.of(System.getProperty("pilotlight.it.cache", System.getProperty("user.home") + "/.cache/pilotlight-it"))
-        .resolve("client-lambda-" + SDK.substring(SDK.lastIndexOf('@') + 1));
-    if (!Files.exists(cache.resolve("node_modules/@aws-sdk/client-lambda/package.json"))) {
-      Files.createDirectories(cache);
-      ResponseStreamingIT.run(List.of("npm", "install", "--no-audit", "--no-fund", "--prefix", cache.toString(), SDK), cache);
-    }
-    return cache;
+    return NpmPackages.installed("@aws-sdk/client-lambda", SDK.substring(SDK.lastIndexOf('@') + 1), "package.json");
   }
 
   static JsonNode invoke(String path, String event) throws Exception {

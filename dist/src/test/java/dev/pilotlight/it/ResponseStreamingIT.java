@@ -88,13 +88,7 @@ class ResponseStreamingIT {
    * builds in a few minutes); {@code pilotlight.it.cache} moves the cache.
    */
   static Path nodeRic() throws Exception {
-    Path cache = Path.of(System.getProperty("pilotlight.it.cache", System.getProperty("user.home") + "/.cache/pilotlight-it"))
-        .resolve("aws-lambda-ric-" + RIC_VERSION);
-    if (!Files.exists(cache.resolve("node_modules/aws-lambda-ric/index.mjs"))) {
-      Files.createDirectories(cache);
-      run(List.of("npm", "install", "--no-audit", "--no-fund", "--prefix", cache.toString(), "aws-lambda-ric@" + RIC_VERSION), cache);
-    }
-    return cache;
+    return NpmPackages.installed("aws-lambda-ric", RIC_VERSION, "index.mjs");
   }
 
   static String run(List<String> command, Path dir) throws Exception {

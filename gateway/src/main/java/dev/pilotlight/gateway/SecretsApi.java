@@ -86,32 +86,15 @@ final class SecretsApi {
     return m;
   }
 
-  private interface Work {
-    FullHttpResponse run() throws Exception;
-  }
-
-  private void blocking(ChannelHandlerContext ctx, FullHttpRequest req, Work work) {
-    BlockingWork.submit(blocking, () -> {
-      FullHttpResponse res;
-      try {
-        res = work.run();
-      } catch (Exception e) {
-        res = ErrorResponses.of(e);
-      }
-      reply(ctx, req, res);
-    }, busy -> reply(ctx, req, ErrorResponses.of(busy)));
+  private void blocking(ChannelHandlerContext ctx, FullHttpRequest req, BlockingWork.Work work) {
+    BlockingWork.answer(blocking, ctx, req, work);
   }
 
   private static void reply(ChannelHandlerContext ctx, FullHttpRequest req, FullHttpResponse res) {
-    try {
-      Responses.send(ctx, req, res);
-    } finally {
-      req.release();
-    }
+    BlockingWork.reply(ctx, req, res);
   }
 
   private static void methodNotAllowed(ChannelHandlerContext ctx, FullHttpRequest req) {
-    reply(ctx, req, ErrorResponses.json(HttpResponseStatus.METHOD_NOT_ALLOWED,
-        Map.of("error", "MethodNotAllowed", "message", req.method() + " is not allowed on " + req.uri())));
+    BlockingWork.methodNotAllowed(ctx, req);
   }
 }
