@@ -119,7 +119,7 @@ final class InstanceEnvironment {
       case JAVA -> "AWS_Lambda_java" + JAVA_FEATURE.computeIfAbsent(config.javaHome(), InstanceEnvironment::javaFeature);
       case PYTHON -> {
         String file = config.python() == null ? "" : config.python().getFileName().toString();
-        yield "AWS_Lambda_" + (file.matches("python3\\.\\d+") ? file : "python3");
+        yield "AWS_Lambda_" + (PYTHON_VERSIONED.matcher(file).matches() ? file : "python3");
       }
       case NODE -> "AWS_Lambda_nodejs";
       case PROVIDED, HTTP -> null;
@@ -127,6 +127,7 @@ final class InstanceEnvironment {
   }
 
   private static final Map<Path, String> JAVA_FEATURE = new ConcurrentHashMap<>();
+  private static final java.util.regex.Pattern PYTHON_VERSIONED = java.util.regex.Pattern.compile("python3\\.\\d+");
 
   /** The feature release of the JDK at {@code javaHome} ({@code 25}), from its {@code release} file; the daemon's own if unreadable. */
   private static String javaFeature(Path javaHome) {

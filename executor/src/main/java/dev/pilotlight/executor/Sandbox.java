@@ -482,12 +482,7 @@ final class Sandbox {
       if (isNone()) {
         return fallback;
       }
-      Path out = dir.resolve("out");
-      if (!Files.isDirectory(out)) {
-        Files.createDirectories(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        Files.setAttribute(out, "unix:uid", uid);
-        Files.setAttribute(out, "unix:gid", uid);
-      }
+      Path out = ownedDir("out", "rwx------");
       hasOut = true;
       return out;
     }
@@ -503,14 +498,20 @@ final class Sandbox {
       if (isNone()) {
         throw new IllegalStateException("no sandbox: no secrets directory");
       }
-      Path secrets = dir.resolve("secrets");
-      if (!Files.isDirectory(secrets)) {
-        Files.createDirectories(secrets, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("r-x------")));
-        Files.setAttribute(secrets, "unix:uid", uid);
-        Files.setAttribute(secrets, "unix:gid", uid);
-      }
+      Path secrets = ownedDir("secrets", "r-x------");
       hasSecrets = true;
       return secrets;
+    }
+
+    /** The box's subdirectory {@code name}, made once with {@code mode} and owned by the box's uid. */
+    private Path ownedDir(String name, String mode) throws IOException {
+      Path d = dir.resolve(name);
+      if (!Files.isDirectory(d)) {
+        Files.createDirectories(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
+        Files.setAttribute(d, "unix:uid", uid);
+        Files.setAttribute(d, "unix:gid", uid);
+      }
+      return d;
     }
 
     /**

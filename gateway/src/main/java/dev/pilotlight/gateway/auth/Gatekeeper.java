@@ -3,6 +3,7 @@ package dev.pilotlight.gateway.auth;
 import dev.pilotlight.gateway.AwsErrorResponses;
 import dev.pilotlight.gateway.ErrorResponses;
 import dev.pilotlight.gateway.GatewayHandler;
+import dev.pilotlight.gateway.LambdaNames;
 import dev.pilotlight.model.auth.AccessKey;
 import dev.pilotlight.model.auth.Role;
 import dev.pilotlight.model.auth.UrlAuth;
@@ -27,8 +28,6 @@ import java.util.function.Function;
  */
 public final class Gatekeeper implements GatewayHandler.Admission {
   private static final String BEARER = "Bearer ";
-  /** As the gateway's LambdaNames writes ARNs (one region and account). */
-  static final String ARN_PREFIX = "arn:aws:lambda:us-east-1:000000000000:function:";
 
   private final Credentials credentials;
   private final SigV4Verifier sigV4;
@@ -116,18 +115,18 @@ public final class Gatekeeper implements GatewayHandler.Admission {
     String name;
     String qualifier;
     try {
-      String[] ref = functionRef(QueryStringDecoder.decodeComponent(encoded));
-      name = ref[0];
-      qualifier = ref[1] != null ? ref[1] : new QueryStringDecoder(req.uri()).parameters().getOrDefault("Qualifier", List.of()).stream()
-          .findFirst().orElse(null);
-    } catch (IllegalArgumentException malformed) {
+      LambdaNames.Ref ref = LambdaNames.parse(QueryStringDecoder.decodeComponent(encoded));
+      name = ref.name();
+      qualifier = ref.qualifier() != null ? ref.qualifier()
+          : new QueryStringDecoder(req.uri()).parameters().getOrDefault("Qualifier", List.of()).stream().findFirst().orElse(null);
+    } catch (RuntimeException malformed) {
       return Optional.empty(); // the API answers it
     }
     Optional<Collection<String>> statements = policy.apply(name);
     if (statements.isEmpty()) {
       return Optional.empty();
     }
-    String resource = ARN_PREFIX + name + (qualifier == null || qualifier.isEmpty() || qualifier.equals("$LATEST") ? "" : ":" + qualifier);
+    String resource = LambdaNames.arn(name) + (qualifier == null || qualifier.isEmpty() || qualifier.equals("$LATEST") ? "" : ":" + qualifier);
     if (ResourcePolicy.allows(statements.get(), new ResourcePolicy.Request(principal, "lambda:InvokeFunction", resource, null))) {
       return Optional.empty();
     }
@@ -139,21 +138,6 @@ public final class Gatekeeper implements GatewayHandler.Admission {
   private static String notAuthorized(String principal, String action, String resource) {
     return "User: " + principal + " is not authorized to perform: " + action + " on resource: " + resource
         + " because no resource-based policy allows the " + action + " action (add one with AddPermission; docs/security.md)";
-  }
-
-  /** {@code [name, qualifier or null]} of a Lambda FunctionName: NAME, NAME:QUALIFIER or an ARN (full or partial). */
-  static String[] functionRef(String value) {
-    String[] p = value.split(":", -1);
-    if (p[0].equals("arn") && p.length >= 7 && p.length <= 8) {
-      return new String[] {p[6], p.length == 8 ? p[7] : null};
-    }
-    if (p.length >= 3 && p.length <= 4 && p[1].equals("function")) {
-      return new String[] {p[2], p.length == 4 ? p[3] : null};
-    }
-    if (p.length <= 2) {
-      return new String[] {p[0], p.length == 2 ? p[1] : null};
-    }
-    throw new IllegalArgumentException("FunctionName: " + value);
   }
 
   @Override
@@ -180,7 +164,7 @@ public final class Gatekeeper implements GatewayHandler.Admission {
   /** For a scoped key's call of an {@code aws_iam} function URL: the refusal when the policy does not allow {@code lambda:InvokeFunctionUrl}. */
   private Optional<FullHttpResponse> urlRefusal(String function, String principal) {
     Optional<Collection<String>> statements = policy.apply(function);
-    String resource = ARN_PREFIX + function;
+    String resource = LambdaNames.arn(function);
     if (statements.isEmpty()
         || ResourcePolicy.allows(statements.get(), new ResourcePolicy.Request(principal, "lambda:InvokeFunctionUrl", resource, "AWS_IAM"))) {
       return Optional.empty();
