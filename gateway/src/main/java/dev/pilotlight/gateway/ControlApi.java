@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.pilotlight.activation.Activator;
 import dev.pilotlight.activation.async.AsyncDispatcher;
 import dev.pilotlight.activation.async.Scheduler;
+import dev.pilotlight.activation.history.MetricsHistory;
 import dev.pilotlight.gateway.auth.Credentials;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Durations;
@@ -93,6 +94,13 @@ public final class ControlApi {
   }
 
   private volatile SecretsApi secrets;
+  private volatile MetricsHistory history;
+
+  /** Serves {@code /functions/NAME/metrics} from {@code h}; without it, that path answers 404. */
+  public ControlApi history(MetricsHistory h) {
+    this.history = h;
+    return this;
+  }
 
   /** Serves {@code /secrets} with {@code control}; without it, those paths answer 404. */
   public ControlApi secrets(SecretControl control) {
@@ -376,6 +384,11 @@ public final class ControlApi {
         } else if (m.equals(HttpMethod.GET)) {
           blocking(ctx, req, () -> ErrorResponses.json(HttpResponseStatus.OK,
               view(control.find(name).orElseThrow(() -> new Failure.FunctionNotFound(name)), baseUrl)));
+        } else if (m.equals(HttpMethod.PATCH)) {
+          // a new revision with the same code and these settings (the console's configuration form)
+          byte[] body = ByteBufUtil.getBytes(req.content());
+          blocking(ctx, req, () -> ErrorResponses.json(HttpResponseStatus.OK,
+              view(control.update(name, ConfigurationPatch.parse(body)::applyTo, null), baseUrl)));
         } else if (m.equals(HttpMethod.DELETE)) {
           blocking(ctx, req, () -> {
             if (!control.delete(name)) {
@@ -476,6 +489,22 @@ public final class ControlApi {
             Deployment d = control.find(name).orElseThrow(() -> new Failure.FunctionNotFound(name));
             ControlPlane.FunctionUsage u = control.usage(name, since == null ? null : Durations.parse("since", since));
             return ErrorResponses.json(HttpResponseStatus.OK, UsageView.of(d, u, control.keepAlive(d).orElse(null)));
+          });
+        } else {
+          methodNotAllowed(ctx, req);
+        }
+      }
+      case "metrics" -> {
+        MetricsHistory h = history;
+        if (h == null || !h.on()) {
+          reply(ctx, req, ErrorResponses.json(HttpResponseStatus.NOT_FOUND, Map.of("error", "NotFound",
+              "message", "this daemon keeps no metrics history (serve --metrics-history off)")));
+        } else if (m.equals(HttpMethod.GET)) {
+          String since = first(query, "since");
+          String step = first(query, "step");
+          blocking(ctx, req, () -> {
+            requireFunction(name);
+            return ErrorResponses.json(HttpResponseStatus.OK, MetricsView.of(h, name, since, step));
           });
         } else {
           methodNotAllowed(ctx, req);

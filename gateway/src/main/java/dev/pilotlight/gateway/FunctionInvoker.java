@@ -2,6 +2,7 @@ package dev.pilotlight.gateway;
 
 import dev.pilotlight.activation.Activator;
 import dev.pilotlight.activation.Lease;
+import dev.pilotlight.activation.history.MetricsHistory;
 import dev.pilotlight.activation.usage.UsageLedger;
 import dev.pilotlight.activation.usage.UsageMeter;
 import dev.pilotlight.gateway.lambda.HttpEvents;
@@ -71,6 +72,7 @@ public final class FunctionInvoker {
   private final UsageMeter usage;
   private final Map<String, FunctionMeters> meters = new ConcurrentHashMap<>();
   private volatile Routing routing = Routing.LATEST_ONLY;
+  private MetricsHistory history;
   private final RevisionCalls revisionCalls = new RevisionCalls();
 
   public FunctionInvoker(Activator activator, HttpProxy proxy, FunctionStats stats, InvocationLog log, MeterRegistry metrics, InstantSource clock) {
@@ -87,6 +89,13 @@ public final class FunctionInvoker {
     this.log = log;
     this.metrics = metrics;
     this.clock = clock;
+    this.history = new MetricsHistory(MetricsHistory.Ledger.NONE, clock, false);
+  }
+
+  /** Where every call's numbers are kept per minute (the console's charts); by default nowhere. Set before the first call. */
+  public FunctionInvoker history(MetricsHistory h) {
+    this.history = h;
+    return this;
   }
 
   /** Where calls go by traffic split, alias and qualifier (the daemon's release service); by default, every call to the latest revision. */
@@ -528,6 +537,7 @@ public final class FunctionInvoker {
       e.errors.incrementAndGet();
     }
     e.latency(ms);
+    history.call(name, ms, error || outcome.equals("error"), outcome.equals("throttled"));
     long nanos = (long) (ms * 1e6);
     FunctionMeters m = meters.computeIfAbsent(name, FunctionMeters::new);
     m.outcomes.computeIfAbsent(outcome, o -> metrics.counter("pilotlight.invocations", "function", name, "outcome", o)).increment();
@@ -566,6 +576,8 @@ public final class FunctionInvoker {
       if (lease != null) {
         boolean cold = lease.cold();
         usage.invocation(name, billedMs, memoryMb, maxUsedMb, cold, cold ? instance.initDuration().toMillis() : 0, lease.prewarmHit());
+        history.ran(name, billedMs, memoryMb, cold, cold ? instance.launchStrategy() : null, cold ? instance.initDuration().toNanos() / 1e6 : 0,
+            lease.prewarmHit());
       }
       if (lease != null && lease.cold()) {
         report.append("\tInit Duration: ").append(twoDecimals(instance.initDuration().toNanos() / 1e6)).append(" ms")

@@ -38,10 +38,12 @@ import java.util.Set;
  *     says) or {@code off}; default {@code off} here, {@code auto} for {@code pilotlight serve}
  * @param secretsKey the file holding the key secrets are encrypted under (made on first use); null
  *     for {@code <dataDir>/keys/secrets.key} ({@link #secretsKeyFile()})
+ * @param metricsHistory keep each function's per-minute history for the console and {@code GET …/metrics} in
+ *     {@code metrics.db} (default true; {@code serve --metrics-history off} to measure what it costs)
  */
 public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
     WarmPool.Settings pool, AsyncDispatcher.Settings async, ScalingSettings scaling, long memoryBudgetMb, KeepAlive keepAlive, String criu,
-    Security security, int keepRevisions, Duration keepAliveBudget, Path secretsKey) {
+    Security security, int keepRevisions, Duration keepAliveBudget, Path secretsKey, boolean metricsHistory) {
   /** Revisions kept per function by default: the live one and the two before it. */
   public static final int DEFAULT_KEEP_REVISIONS = 3;
 
@@ -136,7 +138,8 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
   /** A builder holding this config. */
   public Builder toBuilder() {
     return new Builder(dataDir, runnerJar).host(host).port(port).limits(limits).maxQueue(maxQueue).scalingTick(scalingTick).pool(pool)
-        .async(async).scaling(scaling).memoryBudgetMb(memoryBudgetMb).keepAlive(keepAlive).criu(criu).security(security).keepRevisions(keepRevisions).keepAliveBudget(keepAliveBudget).secretsKey(secretsKey);
+        .async(async).scaling(scaling).memoryBudgetMb(memoryBudgetMb).keepAlive(keepAlive).criu(criu).security(security).keepRevisions(keepRevisions).keepAliveBudget(keepAliveBudget).secretsKey(secretsKey)
+        .metricsHistory(metricsHistory);
   }
 
   public DaemonConfig withKeepRevisions(int n) {
@@ -207,6 +210,12 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
     private Security security = Security.DEFAULTS;
     private int keepRevisions = DEFAULT_KEEP_REVISIONS;
     private Path secretsKey;
+    private boolean metricsHistory = true;
+
+    public Builder metricsHistory(boolean on) {
+      metricsHistory = on;
+      return this;
+    }
 
     public Builder secretsKey(Path file) {
       secretsKey = file;
@@ -292,7 +301,7 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
     public DaemonConfig build() {
       return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling,
           memoryBudgetMb != null ? memoryBudgetMb : defaultMemoryBudgetMb(), keepAlive, criu, security, keepRevisions,
-          keepAliveBudget, secretsKey);
+          keepAliveBudget, secretsKey, metricsHistory);
     }
   }
 }

@@ -120,6 +120,11 @@ public final class Main implements Callable<Integer> {
       + "the secrets cannot be read (default: $PILOTLIGHT_SECRETS_KEY, else <data dir>/keys/secrets.key).")
   Path secretsKey;
 
+  @Option(names = "--metrics-history", paramLabel = "on|off", description = "Keep each function's numbers per minute for 7 days "
+      + "(metrics.db), behind the console's charts and GET /api/v1/functions/NAME/metrics (default: ${DEFAULT-VALUE}).",
+      defaultValue = "on")
+  String metricsHistory;
+
   @Option(names = "--insecure-no-auth", description = "Turn authentication off: anyone who can reach the port may deploy and run "
       + "code. Only for a machine nobody else can reach; the daemon says so loudly at start.")
   boolean noAuth;
@@ -170,6 +175,11 @@ public final class Main implements Callable<Integer> {
       String keyFromEnv = System.getenv("PILOTLIGHT_SECRETS_KEY");
       Path key = secretsKey != null ? secretsKey : keyFromEnv != null && !keyFromEnv.isBlank() ? Path.of(keyFromEnv) : null;
       config = config.withSecretsKey(key == null ? null : key.toAbsolutePath());
+      config = config.toBuilder().metricsHistory(switch (metricsHistory) {
+        case "on" -> true;
+        case "off" -> false;
+        default -> throw new IllegalArgumentException("--metrics-history: '" + metricsHistory + "' (expected: on or off)");
+      }).build();
     } catch (Failure.InvalidInput | IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 2;

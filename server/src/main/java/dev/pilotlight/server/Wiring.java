@@ -5,6 +5,7 @@ import dev.pilotlight.activation.Activator;
 import dev.pilotlight.activation.MemoryBudget;
 import dev.pilotlight.activation.async.AsyncDispatcher;
 import dev.pilotlight.activation.async.Scheduler;
+import dev.pilotlight.activation.history.MetricsHistory;
 import dev.pilotlight.activation.usage.UsageLedger;
 import dev.pilotlight.activation.usage.UsageMeter;
 import dev.pilotlight.autoscaler.DemandMeter;
@@ -54,6 +55,7 @@ import dev.pilotlight.sources.RabbitPublisher;
 import dev.pilotlight.store.ArtifactStore;
 import dev.pilotlight.store.AsyncQueue;
 import dev.pilotlight.store.LogStore;
+import dev.pilotlight.store.MetricsStore;
 import dev.pilotlight.store.Registry;
 import dev.pilotlight.store.SecretStore;
 import dev.pilotlight.store.SqliteCredentialStore;
@@ -76,10 +78,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -117,6 +121,8 @@ public final class Wiring {
     ArtifactStore artifacts = ArtifactStore.open(data.resolve("artifacts"), config.limits());
     LogStore logs = LogStore.open(data.resolve("logs"));
     UsageStore usageStore = UsageStore.open(data.resolve("usage.db"));
+    // The console's per-minute history, in a file of its own (none when it is off).
+    MetricsStore metricsStore = config.metricsHistory() ? MetricsStore.open(data.resolve("metrics.db")) : null;
     CredentialStore credentialStore = SqliteCredentialStore.open(data.resolve("credentials.db"));
     // Secrets: sealed in secrets.db under a key kept in a file of its own (keys/secrets.key unless configured elsewhere).
     SecretStore secretStore = SecretStore.open(data.resolve("secrets.db"), config.secretsKeyFile());
@@ -139,6 +145,9 @@ public final class Wiring {
       events.close();
       registry.close();
       usageStore.close();
+      if (metricsStore != null) {
+        metricsStore.close();
+      }
       credentialStore.close();
       secretStore.close();
       logs.close();
@@ -178,15 +187,20 @@ public final class Wiring {
     // Demand reaches the autoscaler one way: the pools report it here, for the loop's samples and the rhythms.
     DemandMeter demand = new DemandMeter(rhythms);
     UsageMeter usage = new UsageMeter(new UsageOnStore(usageStore), clock);
+    MetricsHistory history = new MetricsHistory(metricsStore != null ? new HistoryOnStore(metricsStore) : MetricsHistory.Ledger.NONE, clock,
+        metricsStore != null);
     ScalingDecider decider = new ScalingDecider(keepAlive);
     Activator activator = new Activator(executor::launch, decider::instancesToStart,
-        ActivationEvents.all(new LifecycleLog(logs, proxy), new InstanceMeters(metrics), new RhythmAndUsage(demand, usage, logs)), clock,
+        ActivationEvents.all(new LifecycleLog(logs, proxy), new InstanceMeters(metrics), new RhythmAndUsage(demand, usage, logs),
+            new HistoryEvents(history)), clock,
         new Activator.Settings(config.maxQueue(), config.scaling().maxQueueWait()), capacity);
 
     ScalingLoop scaling = new ScalingLoop(new ScaleTarget() {
       @Override
       public List<PoolSnapshot> snapshots() {
-        return activator.snapshots();
+        List<PoolSnapshot> pools = activator.snapshots();
+        sampleInstances(history, pools);
+        return pools;
       }
 
       @Override
@@ -214,6 +228,7 @@ public final class Wiring {
     ControlPlaneService control = new ControlPlaneService(new ControlPlaneService.Stores(registry, artifacts, logs, events), activator,
         executor::prepare, clock, usage, spec -> keepAliveView(spec, config.keepAlive(), keepAlive, rhythms), name -> {
           rhythms.forget(name);
+          history.forget(name);
           executor.forgetPreparation(name);
           functionKeys.revoke(name);
         }, stats,
@@ -224,7 +239,8 @@ public final class Wiring {
     executor.secrets(secrets);
     control.reservations(new NodeConcurrency(capacity.limitMb()));
     control.restore();
-    FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage).routing(control.router());
+    FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage).routing(control.router())
+        .history(history);
     AsyncDispatcher async = AsyncDispatcher.create(events, new InvokerEventRunner(invoker),
         // an event of NAME:QUALIFIER (an Invoke with a qualifier) is the function's: its settings, its log
         name -> control.find(Routing.functionOf(name)).map(Deployment::spec),
@@ -260,7 +276,7 @@ public final class Wiring {
         name -> control.find(name).map(d -> d.spec().permissions().values()));
     GatewayHandler router = new GatewayHandler(invoker::serveUrl, invoker.streamedUrls(),
         new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials).schedules(scheduler).eventSources(sources)
-            .preparations(executor::preparation).secrets(secrets)::handle,
+            .preparations(executor::preparation).secrets(secrets).history(history)::handle,
         new LambdaApi(activator, invoker, async, control, blocking, new NodeConcurrency(capacity.limitMb())).eventSources(sources)::handle,
         () -> {
           activatorMeters.refresh();
@@ -293,6 +309,7 @@ public final class Wiring {
     Runnable save = () -> {
       try {
         usage.flush();
+        history.flush();
         IdleTimeTracker.Changes c = rhythms.takeChanges();
         Map<String, UsageStore.Rhythm> changed = new LinkedHashMap<>();
         c.changed().forEach((name, r) -> changed.put(name, new UsageStore.Rhythm(r.histogram(), r.idleSince())));
@@ -302,6 +319,14 @@ public final class Wiring {
       }
     };
     saver.scheduleWithFixedDelay(save, 1, 1, TimeUnit.SECONDS);
+    // Minutes past the history's 7 days go once an hour.
+    saver.scheduleWithFixedDelay(() -> {
+      try {
+        history.prune();
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "metrics history: pruning failed: " + e);
+      }
+    }, 1, 60, TimeUnit.MINUTES);
 
     return new Daemon() {
       private boolean closed;
@@ -334,6 +359,9 @@ public final class Wiring {
         events.close();
         registry.close();
         usageStore.close();
+        if (metricsStore != null) {
+          metricsStore.close();
+        }
         credentialStore.close();
         secretStore.close();
         logs.close();
@@ -432,6 +460,76 @@ public final class Wiring {
       rhythms.restore(name, new IdleTimeTracker.Saved(r.histogram(), r.idleSince()));
     } catch (IllegalArgumentException e) {
       LOG.log(System.Logger.Level.WARNING, "keep-alive: dropping the damaged rhythm of '" + name + "': " + e.getMessage());
+    }
+  }
+
+  /** Each function's instances now, summed over its pools, for the history's per-minute high-water marks. */
+  static void sampleInstances(MetricsHistory history, List<PoolSnapshot> pools) {
+    if (!history.on()) {
+      return;
+    }
+    Map<String, int[]> byFunction = new HashMap<>();
+    for (PoolSnapshot p : pools) {
+      int[] n = byFunction.computeIfAbsent(p.spec().name(), k -> new int[2]);
+      n[0] += p.ready();
+      n[1] += p.starting();
+    }
+    byFunction.forEach((function, n) -> history.instances(function, n[0], n[1]));
+  }
+
+  /** The store's metrics.db as the history's {@link MetricsHistory.Ledger}. */
+  private record HistoryOnStore(MetricsStore store) implements MetricsHistory.Ledger {
+    @Override
+    public Map<String, byte[]> minute(long minute) {
+      return store.minute(minute);
+    }
+
+    @Override
+    public void put(Map<String, Map<Long, byte[]>> samples) {
+      store.put(samples);
+    }
+
+    @Override
+    public NavigableMap<Long, byte[]> range(String function, long from, long to) {
+      return store.range(function, from, to);
+    }
+
+    @Override
+    public void forget(String function) {
+      store.forget(function);
+    }
+
+    @Override
+    public void prune(long minute) {
+      store.prune(minute);
+    }
+  }
+
+  /** Tells the history when instances come and go, how busy each function is, its idle memory and its pre-warms. */
+  private record HistoryEvents(MetricsHistory history) implements ActivationEvents {
+    @Override
+    public void instanceReady(Instance instance) {
+      history.scaled(instance.deployment().name(), true);
+    }
+
+    @Override
+    public void instanceGone(Instance instance, String reason) {
+      history.scaled(instance.deployment().name(), false);
+    }
+
+    @Override
+    public void functionDemand(String function, int requests, int instances, Instant now) {
+      history.demand(function, requests);
+    }
+
+    @Override
+    public void instanceIdle(Instance instance, Duration idle, boolean prewarm) {
+      history.idle(instance.deployment().name(), instance.deployment().spec().memoryMb(), idle);
+    }
+
+    @Override
+    public void prewarmStarted(String function) {
+      history.prewarmed(function);
     }
   }
 
