@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -45,10 +46,17 @@ final class DaemonUnderTest implements AutoCloseable {
 
   /** The same, with {@code env} added to the daemon's environment (e.g. {@code PILOTLIGHT_SANDBOX=off}). */
   static DaemonUnderTest start(Path launcher, Map<String, String> env) throws IOException {
+    return start(launcher, env, List.of());
+  }
+
+  /** The same, with {@code serveArgs} added to {@code serve}'s options (e.g. {@code --metrics-history off}). */
+  static DaemonUnderTest start(Path launcher, Map<String, String> env, List<String> serveArgs) throws IOException {
     Path dataDir = Files.createTempDirectory("pilotlight-bench-");
     int port = LoopbackPorts.freePort();
-    ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "serve",
-        "--port", Integer.toString(port), "--data-dir", dataDir.toString())
+    List<String> command = new ArrayList<>(List.of(launcher.toString(), "serve", "--port", Integer.toString(port), "--data-dir",
+        dataDir.toString()));
+    command.addAll(serveArgs);
+    ProcessBuilder pb = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(dataDir.resolve("daemon.log").toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));

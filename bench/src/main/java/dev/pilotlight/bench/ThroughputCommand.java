@@ -48,6 +48,10 @@ final class ThroughputCommand implements Callable<Integer> {
   @Option(names = "--nginx", paramLabel = "PATH", description = "The nginx binary (default: ${DEFAULT-VALUE}).")
   String nginx = "/usr/sbin/nginx";
 
+  @Option(names = "--history-off-too", description = "Also start a second daemon with --metrics-history off and alternate its "
+      + "hello-java with the first's: what the console's per-minute history costs per call.")
+  boolean historyOffToo;
+
   @Option(names = "--json", description = "Print the figures as JSON instead of tables.")
   boolean json;
 
@@ -63,7 +67,14 @@ final class ThroughputCommand implements Callable<Integer> {
   }
 
   /** One load target: what is called, and whether the daemon's CPU is counted for it. */
-  record Target(String name, String url, boolean throughDaemon) {}
+  record Target(String name, String url, long daemonPid) {
+    boolean throughDaemon() {
+      return daemonPid != 0;
+    }
+  }
+
+  static final String JAVA_TARGET = "gateway: hello-java (Lambda-style)";
+  static final String JAVA_TARGET_NO_HISTORY = "gateway, history off: hello-java";
 
   /** One measured run. */
   record Run(String target, int concurrency, int round, WrkRun figures, double daemonCpuMicrosPerRequest) {}
@@ -84,7 +95,13 @@ final class ThroughputCommand implements Callable<Integer> {
     Example web = Example.load(paths, "hello-http");
     Path work = Files.createTempDirectory("pilotlight-throughput-");
     DaemonUnderTest daemon = DaemonUnderTest.start(paths.launcher());
-    Thread hook = new Thread(daemon::close, "bench-cleanup");
+    DaemonUnderTest plain = historyOffToo ? DaemonUnderTest.start(paths.launcher(), Map.of(), List.of("--metrics-history", "off")) : null;
+    Thread hook = new Thread(() -> {
+      daemon.close();
+      if (plain != null) {
+        plain.close();
+      }
+    }, "bench-cleanup");
     Runtime.getRuntime().addShutdownHook(hook);
     List<Run> runs = new ArrayList<>();
     try (PlainHttpApp direct = PlainHttpApp.start(web, paths, work.resolve("app.log"));
@@ -95,13 +112,23 @@ final class ThroughputCommand implements Callable<Integer> {
       api.deploy(java.dir(), List.of("--name", "hello-java"));
       api.deploy(web.dir(), List.of("--name", "hello-http"));
       AotTraining.await(api, List.of("hello-java", "hello-http"), stderr);
+      DaemonApi plainApi = null;
+      if (plain != null) {
+        plain.awaitHealthy(DAEMON_START_LIMIT);
+        plainApi = new DaemonApi(plain.address(), plain.baseUrl(), plain.token());
+        plainApi.deploy(java.dir(), List.of("--name", "hello-java"));
+        AotTraining.await(plainApi, List.of("hello-java"), stderr);
+      }
       direct.awaitFirstAnswer(APP_START_LIMIT);
       String app = "http://127.0.0.1:" + direct.address().getPort() + "/";
-      List<Target> targets = List.of(
-          new Target("gateway: hello-java (Lambda-style)", daemon.baseUrl() + "/fn/hello-java/", true),
-          new Target("gateway: hello-http", daemon.baseUrl() + "/fn/hello-http/", true),
-          new Target("nginx proxy_pass: hello-http", "http://127.0.0.1:" + proxy.port() + "/", false),
-          new Target("direct: hello-http", app, false));
+      List<Target> targets = new ArrayList<>(List.of(
+          new Target(JAVA_TARGET, daemon.baseUrl() + "/fn/hello-java/", daemon.pid()),
+          new Target("gateway: hello-http", daemon.baseUrl() + "/fn/hello-http/", daemon.pid()),
+          new Target("nginx proxy_pass: hello-http", "http://127.0.0.1:" + proxy.port() + "/", 0),
+          new Target("direct: hello-http", app, 0)));
+      if (plain != null) {
+        targets.add(1, new Target(JAVA_TARGET_NO_HISTORY, plain.baseUrl() + "/fn/hello-java/", plain.pid()));
+      }
       int most = concurrency.stream().mapToInt(Integer::intValue).max().orElseThrow();
       stderr.printf("warming every target (%d connections, 3 s each)…%n", most);
       for (Target t : targets) {
@@ -110,10 +137,10 @@ final class ThroughputCommand implements Callable<Integer> {
       for (int c : concurrency) {
         for (int r = 1; r <= rounds; r++) {
           for (Target t : targets) {
-            long cpuBefore = t.throughDaemon() ? cpuTicks(daemon.pid()) : 0;
+            long cpuBefore = t.throughDaemon() ? cpuTicks(t.daemonPid()) : 0;
             WrkRun f = wrk(t, c, seconds);
             double cpu = t.throughDaemon() && f.requests() > 0
-                ? (cpuTicks(daemon.pid()) - cpuBefore) * (1_000_000.0 / CLOCK_TICKS) / f.requests() : Double.NaN;
+                ? (cpuTicks(t.daemonPid()) - cpuBefore) * (1_000_000.0 / CLOCK_TICKS) / f.requests() : Double.NaN;
             runs.add(new Run(t.name(), c, r, f, cpu));
             stderr.printf(Locale.ROOT, "c=%d round %d %-36s %9.0f req/s  p50 %7.2f ms  p99 %8.2f ms%s%n", c, r, t.name(),
                 f.requestsPerSecond(), f.p50Ms(), f.p99Ms(), Double.isNaN(cpu) ? "" : String.format(Locale.ROOT, "  daemon %.0f µs/req", cpu));
@@ -123,9 +150,15 @@ final class ThroughputCommand implements Callable<Integer> {
       ObjectNode instances = JSON.createObjectNode();
       instances.put("hello-java", api.status("hello-java").path("instances").asInt());
       instances.put("hello-http", api.status("hello-http").path("instances").asInt());
+      if (plainApi != null) {
+        instances.put("hello-java, history off", plainApi.status("hello-java").path("instances").asInt());
+      }
       BenchOutput.finish(stdout, outFile, jsonText(runs, instances), json, "\n" + table(runs, instances));
     } finally {
       BenchOutput.stop(daemon, hook);
+      if (plain != null) {
+        plain.close();
+      }
       FileTrees.deleteTreeQuietly(work);
     }
     return 0;
@@ -189,6 +222,12 @@ final class ThroughputCommand implements Callable<Integer> {
         double[] m = e.getValue();
         t.append(String.format(Locale.ROOT, "  %-4d %-36s %10.0f %9.2f %9.2f %14s%n", byC.getKey(), e.getKey(), m[0], m[1], m[2],
             Double.isNaN(m[3]) ? "" : String.format(Locale.ROOT, "%.0f", m[3])));
+      }
+      double[] on = byC.getValue().get(JAVA_TARGET);
+      double[] off = byC.getValue().get(JAVA_TARGET_NO_HISTORY);
+      if (on != null && off != null) {
+        t.append(String.format(Locale.ROOT, "       hello-java: the metrics history's cost: daemon µs/req %.0f on vs %.0f off (%+.1f %%), "
+            + "throughput %.2f× of off%n", on[3], off[3], (on[3] / off[3] - 1) * 100, on[0] / off[0]));
       }
       double[] gw = byC.getValue().get("gateway: hello-http");
       double[] ng = byC.getValue().get("nginx proxy_pass: hello-http");

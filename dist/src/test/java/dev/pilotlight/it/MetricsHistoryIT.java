@@ -76,6 +76,18 @@ class MetricsHistoryIT {
   }
 
   @Test
+  void theNodeShowsItsMemoryInstancesAndProtections() throws Exception {
+    HttpResponse<String> r = d.get("/api/v1/node");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    JsonNode n = DaemonFixture.JSON.readTree(r.body());
+    assertThat(n.path("memoryBudgetMb").asLong()).isPositive();
+    assertThat(n.path("memoryUsedMb").asLong()).isLessThanOrEqualTo(n.path("memoryBudgetMb").asLong());
+    assertThat(n.path("functions").asInt()).isGreaterThanOrEqualTo(1);
+    assertThat(n.path("metricsHistory").asBoolean()).isTrue();
+    assertThat(n.path("protections").toString()).contains("auth: on");
+  }
+
+  @Test
   void badWindowsAndUnknownFunctionsAreClearErrors() {
     assertThat(d.get("/api/v1/functions/charted/metrics?since=8d").statusCode()).isEqualTo(400);
     assertThat(d.get("/api/v1/functions/charted/metrics?since=soon").statusCode()).isEqualTo(400);

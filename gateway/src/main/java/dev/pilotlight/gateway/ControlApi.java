@@ -95,6 +95,13 @@ public final class ControlApi {
 
   private volatile SecretsApi secrets;
   private volatile MetricsHistory history;
+  private volatile java.util.function.Supplier<Map<String, Object>> node = () -> Map.of();
+
+  /** Serves {@code GET /node}: the node's memory, instances and protections (the console's overview). */
+  public ControlApi node(java.util.function.Supplier<Map<String, Object>> n) {
+    this.node = n;
+    return this;
+  }
 
   /** Serves {@code /functions/NAME/metrics} from {@code h}; without it, that path answers 404. */
   public ControlApi history(MetricsHistory h) {
@@ -347,6 +354,14 @@ public final class ControlApi {
         reply(ctx, req, ErrorResponses.json(HttpResponseStatus.NOT_FOUND, Map.of("error", "NotFound", "message", "secrets are not served here")));
       } else {
         s.handle(ctx, req, parts);
+      }
+      return;
+    }
+    if (parts.length == 2 && parts[1].equals("node")) {
+      if (m.equals(HttpMethod.GET)) {
+        blocking(ctx, req, () -> ErrorResponses.json(HttpResponseStatus.OK, node.get()));
+      } else {
+        methodNotAllowed(ctx, req);
       }
       return;
     }

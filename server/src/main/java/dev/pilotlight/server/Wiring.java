@@ -274,15 +274,18 @@ public final class Wiring {
         key -> Optional.ofNullable(FunctionKeys.functionOf(key.description()))
             .map(fn -> FunctionKeys.principal(fn, control.find(fn).map(d -> d.spec().role()).orElse(null))),
         name -> control.find(name).map(d -> d.spec().permissions().values()));
+    List<String> health = healthLines(protections(security, executor.limits(), executor.isolation()), executor.runtimes());
+    Instant startedAt = clock.instant();
     GatewayHandler router = new GatewayHandler(invoker::serveUrl, invoker.streamedUrls(),
         new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials).schedules(scheduler).eventSources(sources)
-            .preparations(executor::preparation).secrets(secrets).history(history)::handle,
+            .preparations(executor::preparation).secrets(secrets).history(history)
+            .node(() -> nodeView(capacity, activator.snapshots(), control.list().size(), health, startedAt, history.on()))::handle,
         new LambdaApi(activator, invoker, async, control, blocking, new NodeConcurrency(capacity.limitMb())).eventSources(sources)::handle,
         () -> {
           activatorMeters.refresh();
           sourceMeters.refresh();
           return metrics.scrape();
-        }, gatekeeper, healthLines(protections(security, executor.limits(), executor.isolation()), executor.runtimes()));
+        }, gatekeeper, health);
     GatewayServer gateway;
     try {
       gateway = GatewayServer.start(new GatewayConfig(config.host(), config.port(),
@@ -461,6 +464,23 @@ public final class Wiring {
     } catch (IllegalArgumentException e) {
       LOG.log(System.Logger.Level.WARNING, "keep-alive: dropping the damaged rhythm of '" + name + "': " + e.getMessage());
     }
+  }
+
+  /** {@code GET /api/v1/node}: what the console's overview shows of the node. */
+  static Map<String, Object> nodeView(MemoryBudget capacity, List<PoolSnapshot> pools, int functions, List<String> health, Instant startedAt,
+      boolean history) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("startedAt", startedAt.toString());
+    m.put("functions", functions);
+    m.put("instances", pools.stream().mapToInt(p -> p.ready() + p.starting()).sum());
+    m.put("inFlight", pools.stream().mapToInt(PoolSnapshot::inFlight).sum());
+    m.put("memoryBudgetMb", capacity.limitMb());
+    m.put("memoryUsedMb", capacity.usedMb());
+    m.put("instancesMemoryMb", capacity.instancesMb());
+    m.put("poolMemoryMb", capacity.poolMb());
+    m.put("metricsHistory", history);
+    m.put("protections", health);
+    return m;
   }
 
   /** Each function's instances now, summed over its pools, for the history's per-minute high-water marks. */
