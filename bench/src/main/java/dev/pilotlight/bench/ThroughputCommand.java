@@ -136,7 +136,7 @@ final class ThroughputCommand implements Callable<Integer> {
       }
       for (int c : concurrency) {
         for (int r = 1; r <= rounds; r++) {
-          for (Target t : targets) {
+          for (Target t : inRound(targets, r)) {
             long cpuBefore = t.throughDaemon() ? cpuTicks(t.daemonPid()) : 0;
             WrkRun f = wrk(t, c, seconds);
             double cpu = t.throughDaemon() && f.requests() > 0
@@ -162,6 +162,17 @@ final class ThroughputCommand implements Callable<Integer> {
       FileTrees.deleteTreeQuietly(work);
     }
     return 0;
+  }
+
+  /** The targets in round {@code r}'s order: two daemons' hello-java swap places every other round, so neither always goes first. */
+  static List<Target> inRound(List<Target> targets, int r) {
+    List<Target> order = new ArrayList<>(targets);
+    int on = order.stream().map(Target::name).toList().indexOf(JAVA_TARGET);
+    int off = order.stream().map(Target::name).toList().indexOf(JAVA_TARGET_NO_HISTORY);
+    if (r % 2 == 0 && on >= 0 && off >= 0) {
+      java.util.Collections.swap(order, on, off);
+    }
+    return order;
   }
 
   private WrkRun wrk(Target t, int connections, int forSeconds) throws IOException, InterruptedException {

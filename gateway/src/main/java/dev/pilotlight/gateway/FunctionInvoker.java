@@ -537,7 +537,9 @@ public final class FunctionInvoker {
       e.errors.incrementAndGet();
     }
     e.latency(ms);
-    history.call(name, ms, error || outcome.equals("error"), outcome.equals("throttled"));
+    if (lease == null || instance == null) { // it never ran: a throttle, or no instance could be had
+      history.call(name, ms, error || outcome.equals("error"), outcome.equals("throttled"));
+    }
     long nanos = (long) (ms * 1e6);
     FunctionMeters m = meters.computeIfAbsent(name, FunctionMeters::new);
     m.outcomes.computeIfAbsent(outcome, o -> metrics.counter("pilotlight.invocations", "function", name, "outcome", o)).increment();
@@ -576,8 +578,8 @@ public final class FunctionInvoker {
       if (lease != null) {
         boolean cold = lease.cold();
         usage.invocation(name, billedMs, memoryMb, maxUsedMb, cold, cold ? instance.initDuration().toMillis() : 0, lease.prewarmHit());
-        history.ran(name, billedMs, memoryMb, cold, cold ? instance.launchStrategy() : null, cold ? instance.initDuration().toNanos() / 1e6 : 0,
-            lease.prewarmHit());
+        history.served(name, ms, error, billedMs, memoryMb, cold, cold ? instance.launchStrategy() : null,
+            cold ? instance.initDuration().toNanos() / 1e6 : 0, lease.prewarmHit());
       }
       if (lease != null && lease.cold()) {
         report.append("\tInit Duration: ").append(twoDecimals(instance.initDuration().toNanos() / 1e6)).append(" ms")

@@ -67,6 +67,7 @@ public final class MinuteSample {
 
   void invocation(double ms, boolean error) {
     invocations++;
+    concurrencyMax = Math.max(concurrencyMax, 1);
     if (error) {
       errors++;
     }

@@ -65,17 +65,16 @@ class MetricsHistoryTest {
     history.call("fn", 2.0, false, false);
     history.call("fn", 4.0, true, false);
     history.call("fn", 0, false, true);
-    history.ran("fn", 3, 1024, true, "pool-layer", 5.0, false);
+    history.served("fn", 1.0, false, 3, 1024, true, "pool-layer", 5.0, false);
     clock.advance(Duration.ofMinutes(2));
-    history.call("fn", 100.0, false, false);
-    history.ran("fn", 100, 512, false, null, 0, true);
+    history.served("fn", 100.0, false, 100, 512, false, null, 0, true);
 
     MetricsHistory.Window w = history.window("fn", Duration.ofMinutes(15), null);
     assertThat(w.stepSeconds()).isEqualTo(60);
     assertThat(w.steps()).hasSize(15);
     assertThat(w.steps().getLast()).isEqualTo(Instant.parse("2026-12-05T10:02:00Z"));
     MinuteSample first = w.samples().get(12);
-    assertThat(first.invocations()).isEqualTo(2);
+    assertThat(first.invocations()).isEqualTo(3);
     assertThat(first.errors()).isEqualTo(1);
     assertThat(first.throttles()).isEqualTo(1);
     assertThat(first.coldStarts()).containsOnlyKeys("pool-layer");
@@ -85,7 +84,7 @@ class MetricsHistoryTest {
     assertThat(last.invocations()).isEqualTo(1);
     assertThat(last.prewarmHits()).isEqualTo(1);
     assertThat(last.durationPercentile(0.5)).isCloseTo(100, within(5.0));
-    assertThat(w.total().invocations()).isEqualTo(3);
+    assertThat(w.total().invocations()).isEqualTo(4);
     assertThat(w.events()).extracting(MetricsHistory.Event::kind).containsExactly("cold-start");
   }
 
@@ -213,8 +212,8 @@ class MetricsHistoryTest {
   @Test
   void aSampleReadsBackAsItWasWritten() {
     history.call("fn", 3, true, false);
-    history.ran("fn", 3, 128, true, "aot", 40, false);
-    history.ran("fn", 3, 128, true, "pool", 4, false);
+    history.served("fn", 3, false, 3, 128, true, "aot", 40, false);
+    history.served("fn", 3, false, 3, 128, true, "pool", 4, false);
     history.demand("fn", 5);
     MinuteSample s = history.window("fn", Duration.ofMinutes(1), null).total();
     MinuteSample back = MinuteSample.decode(s.encode());
