@@ -19,8 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Recording is a map lookup and a few additions under the function's own lock, no I/O. The minute under way lives in
  * memory; {@link #flush} (once a second, by the daemon's saver) writes every minute that changed to the {@link Ledger},
  * whole, so a crash loses at most the last second. A function that served nothing and held no instance in a minute
- * costs nothing for it, in memory or on disk. Memory per function: the minute under way (about 1 KB while it serves;
- * nothing once that minute is saved) and its last {@value #EVENTS_KEPT} scaling events (about 6 KB at most).
+ * costs nothing for it, in memory or on disk. Memory per function: the minute under way (about 2 KB while it serves,
+ * with its duration and init histograms; nothing once that minute is saved) and its last {@value #EVENTS_KEPT} scaling
+ * events (about 7 KB at most): 9.2 KB per function at the most, measured (docs/performance.md).
  */
 public final class MetricsHistory {
   /** How long minutes are kept: the console's longest window. */
