@@ -363,7 +363,11 @@ public final class MetricsHistory {
       throw new IllegalArgumentException("step: " + step + "s makes " + ((lastStep - firstStep) / stepMinutes + 1)
           + " points (expected: at most " + 10 * MAX_POINTS + ")");
     }
-    flush();
+    try {
+      flush();
+    } catch (RuntimeException e) {
+      // the saver reports a failing ledger once a second; the window shows what was stored before
+    }
     NavigableMap<Long, byte[]> stored = on ? ledger.range(function, firstMinute, lastMinute + 1) : new TreeMap<>();
     List<Instant> steps = new ArrayList<>();
     List<MinuteSample> samples = new ArrayList<>();
