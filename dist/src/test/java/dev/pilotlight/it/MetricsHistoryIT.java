@@ -118,7 +118,12 @@ class MetricsHistoryIT {
     assertThat(after.path("memoryMb").asInt()).isEqualTo(384);
     assertThat(after.path("maxInstances").asInt()).isEqualTo(2);
     assertThat(after.path("revision").asLong()).isEqualTo(revision + 1);
-    assertThat(d.post("/api/v1/functions/tuned/invoke", "{}").statusCode()).isEqualTo(200);
+    HttpResponse<String> called = d.post("/api/v1/functions/tuned/invoke", "{}");
+    assertThat(called.statusCode()).isEqualTo(200);
+    String requestId = called.headers().firstValue("X-Pilotlight-Request-Id").orElseThrow();
+    DaemonFixture.eventually(java.time.Duration.ofSeconds(10), "the call's REPORT line",
+        () -> d.logs("tuned").contains("REPORT RequestId: " + requestId));
+    assertThat(d.logs("tuned")).contains("Memory Size: 384 MB");
     HttpResponse<String> bad = d.send(HttpRequest.newBuilder(URI.create(d.url() + "/api/v1/functions/tuned"))
         .method("PATCH", HttpRequest.BodyPublishers.ofString("{\"handler\": \"x.y\"}")).build());
     assertThat(bad.statusCode()).isEqualTo(400);

@@ -59,6 +59,8 @@ public final class FunctionInvoker {
   public static final int MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
   /** The revision that answered, on every answer a function gave (Lambda's Invoke API also says it as {@code X-Amz-Executed-Version}). */
   public static final String REVISION_HEADER = "X-Pilotlight-Revision";
+  /** On answers of {@code POST /api/v1/functions/NAME/invoke} to Lambda-style functions: the invocation's request id. */
+  public static final String REQUEST_ID_HEADER = "X-Pilotlight-Request-Id";
   /** A caller's X-Ray trace header: the invocation joins its trace ({@link TraceHeader}). */
   public static final String TRACE_HEADER = "X-Amzn-Trace-Id";
   private static final byte[] EMPTY_EVENT = "{}".getBytes(StandardCharsets.UTF_8);
@@ -249,6 +251,9 @@ public final class FunctionInvoker {
               out = viaUrl ? toUrlResponse(result.response()) : jsonResponse(result.response().payload());
             }
             out.headers().set(REVISION_HEADER, revision);
+            if (!viaUrl) { // the native invoke: the id its log lines carry (START … REPORT), e.g. for the console
+              out.headers().set(REQUEST_ID_HEADER, requestId);
+            }
             Responses.send(ctx, req, out);
           } finally {
             req.release();
