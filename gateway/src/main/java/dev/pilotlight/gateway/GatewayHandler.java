@@ -107,6 +107,7 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
   private final Api lambdaApi;
   private final Supplier<String> metrics;
   private final String health;
+  private final ConsoleAssets console = new ConsoleAssets();
 
   /**
    * @param functions function URLs ({@link FunctionInvoker#serveUrl})
@@ -180,6 +181,10 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
     String uri = req.uri();
     int q = uri.indexOf('?');
     String path = q < 0 ? uri : uri.substring(0, q);
+    if (path.equals("/console") || path.startsWith(ConsoleAssets.PREFIX)) {
+      send(ctx, req, console.answer(req.method(), path));
+      return;
+    }
     if (path.startsWith("/api/v1/")) {
       String apiPath = path.substring("/api/v1".length());
       if (admitted(ctx, req, admission.controlApi(req, apiPath))) {

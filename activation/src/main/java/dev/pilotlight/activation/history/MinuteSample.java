@@ -40,8 +40,9 @@ public final class MinuteSample {
       return maxInitMs;
     }
 
+    /** The median init, as its bucket's middle but never above the longest init seen. */
     public double initMsP50() {
-      return initMs.percentile(0.5);
+      return Math.min(initMs.percentile(0.5), maxInitMs);
     }
   }
 
