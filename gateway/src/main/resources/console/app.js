@@ -255,7 +255,7 @@ function drawCharts(metrics) {
     }
     const opts = {
       width: Math.max(260, box.clientWidth - 4), height: 180,
-      series: [{}, ...spec.series.map(([key, stroke]) => ({ label: key, stroke, width: 1.5, spanGaps: false, points: { show: false } }))],
+      series: [{}, ...spec.series.map(([key, stroke]) => ({ label: key, stroke, width: 1.5, spanGaps: false }))],
       axes: [{}, { size: 64 }],
       legend: { live: true },
     };
@@ -328,10 +328,60 @@ async function refreshStatus(name, message, summary, keepAlive, config) {
       h('dt', {}, 'window'), h('dd', {}, k.keepUntilSeconds === undefined ? '–'
         : `${k.prewarmAfterSeconds > 0 ? 'pre-warm after ' + fmt(k.prewarmAfterSeconds) + ' s, ' : ''}keep until ${fmt(k.keepUntilSeconds)} s after a call ends`),
       h('dt', {}, 'learned idle times'), h('dd', {}, fmt(k.idleTimes)),
-      h('dt', {}, 'scale-out levels'), h('dd', {}, fmt(k.scaleOutLevels))));
+      h('dt', {}, 'scale-out levels'), h('dd', {}, fmt(k.scaleOutLevels)),
+      h('dt', {}, 'pre-warms (window)'), h('dd', { id: 'prewarm-hits' }, prewarmSummary())),
+      h('div', { id: 'idle-times' }));
+    drawIdleTimes(name, k);
     if (!$('#cfg-save')) renderConfig(config, f, message);
   } catch (e) {
     showError(message, e);
+  }
+}
+
+function prewarmSummary() {
+  const m = state.lastMetrics;
+  if (!m) return '–';
+  const sum = (key) => m.series[key].reduce((a, b) => a + (b || 0), 0);
+  const started = sum('prewarms');
+  const hits = sum('prewarmHits');
+  return `${started} started, ${hits} found ready by a call, ${Math.max(0, started - hits)} not (yet)`;
+}
+
+/** The learned idle times between calls, per minute, with the keep-alive window over them. */
+async function drawIdleTimes(name, k) {
+  const box = $('#idle-times');
+  if (!box) return;
+  try {
+    const t = await getJson(`/api/v1/functions/${enc(name)}/idle-times`);
+    if (t.total === 0) {
+      box.replaceChildren(h('p', { class: 'muted' }, 'No idle time learned yet: it is learned from the gaps between calls.'));
+      return;
+    }
+    const max = Math.max(1, ...t.perMinute);
+    const width = 300;
+    const n = Math.max(t.perMinute.length, Math.ceil((k.keepUntilSeconds || 0) / 60) + 1);
+    const bar = width / n;
+    const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+    svg.setAttribute('viewBox', `0 0 ${width} 60`);
+    svg.setAttribute('class', 'idle-histogram');
+    svg.setAttribute('role', 'img');
+    const add = (tag, attrs) => {
+      const el = document.createElementNS('http://www.w3.org/2000/svg', tag);
+      Object.entries(attrs).forEach(([a, v]) => el.setAttribute(a, v));
+      svg.append(el);
+      return el;
+    };
+    if (k.keepUntilSeconds !== undefined) {
+      const from = Math.max(0, k.prewarmAfterSeconds || 0) / 60 * bar;
+      add('rect', { x: from, y: 0, width: Math.max(1, k.keepUntilSeconds / 60 * bar - from), height: 60, class: 'window' });
+    }
+    t.perMinute.forEach((c, i) => {
+      if (c > 0) add('rect', { x: i * bar, y: 60 - (c / max) * 56, width: Math.max(1, bar - 1), height: (c / max) * 56, class: 'bin' });
+    });
+    box.replaceChildren(h('p', { class: 'muted' }, `idle times between calls by minute (${t.total} learned, ${t.longer} longer than 4 h); `
+      + 'shaded: the window an instance is kept (or pre-warmed) for'), svg);
+  } catch (e) {
+    showError(box, e);
   }
 }
 
@@ -366,7 +416,11 @@ async function refreshCost(name, cost) {
       h('dt', {}, 'GB-s used'), h('dd', {}, fmt(u.usedGbSeconds, 4)),
       h('dt', {}, 'GB-s held idle'), h('dd', {}, `${fmt(u.idleGbSeconds, 4)} (pre-warmed ${fmt(u.prewarmIdleGbSeconds, 4)})`),
       h('dt', {}, 'cold starts'), h('dd', {}, `${fmt(u.coldStarts)} of ${fmt(u.invocations)} calls; ${fmt(u.prewarms)} pre-warms, ${fmt(u.prewarmHits)} hit`),
-      h('dt', {}, 'price'), h('dd', {}, 'bin/pilotlight cost ' + name + ' --since 24h compares per-use and always-on')));
+      h('dt', {}, 'per use'), h('dd', { id: 'price' }, u.price ? `$${fmt(u.price.perUseUsd, 6)} at Lambda’s prices; always on: $${fmt(u.price.alwaysOnPerHourUsd, 4)} an hour`
+        + ` ($${fmt(u.price.alwaysOnForPeriodUsd, 2)} for the period)` : '–'),
+      h('dt', {}, 'crossover'), h('dd', {}, u.price && u.price.crossoverPerHour !== null
+        ? `always-on is cheaper above ${fmt(u.price.crossoverPerHour)} calls an hour; this function had ${fmt(u.price.observedPerHour, 1)}`
+        : 'no calls yet (bin/pilotlight cost sets other prices)')));
   } catch (e) {
     showError(cost, e);
   }

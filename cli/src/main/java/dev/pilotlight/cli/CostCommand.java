@@ -2,6 +2,7 @@ package dev.pilotlight.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pilotlight.model.CostModel;
 import dev.pilotlight.model.Durations;
 import dev.pilotlight.model.Failure;
 import java.math.BigDecimal;
@@ -62,7 +63,12 @@ final class CostCommand extends DaemonCommand {
         throw new CliFailure.Usage("--since: '" + since + "' (expected: a positive duration such as 24h)");
       }
     }
-    CostModel.Prices prices = new CostModel.Prices(gbSecondPrice, requestPrice, alwaysOnGbHour, alwaysOnVcpuHour, mbPerVcpu);
+    CostModel.Prices prices;
+    try {
+      prices = new CostModel.Prices(gbSecondPrice, requestPrice, alwaysOnGbHour, alwaysOnVcpuHour, mbPerVcpu);
+    } catch (IllegalArgumentException e) {
+      throw new CliFailure.Usage(e.getMessage());
+    }
     JsonNode u = client().getJson(DaemonClient.functionPath(name) + "/usage" + (period == null ? "" : "?since=" + Durations.format(period)));
     CostModel.Cost c = CostModel.of(u.path("invocations").asLong(), u.path("billedMs").asLong(), u.path("usedGbSeconds").asDouble(),
         u.path("memoryMb").asInt(), prices, period);

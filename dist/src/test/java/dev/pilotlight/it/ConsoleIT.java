@@ -197,6 +197,8 @@ class ConsoleIT {
       waitUntil("the strategy in the summary", () -> browser.findElement(By.id("last-cold-start")).getText().contains(strategy));
       waitUntil("the instances chart", () -> sum("window.__console.charts.scaling.data[2]") >= 1);
       waitUntil("duration percentiles", () -> sum("window.__console.charts.duration.data[1]") > 0);
+      waitUntil("the price", () -> browser.findElement(By.id("price")).getText().contains("$"));
+      waitUntil("the learned idle times", () -> browser.findElement(By.id("idle-times")).getText().contains("idle time"));
       new org.openqa.selenium.support.ui.Select(browser.findElement(By.id("window"))).selectByVisibleText("15m");
       waitUntil("the 15-minute window", () -> ((Number) js("return window.__console.lastMetrics.series.t.length")).longValue() == 15);
       waitFor("#chart-calls .uplot");

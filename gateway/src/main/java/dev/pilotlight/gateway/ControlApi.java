@@ -96,6 +96,13 @@ public final class ControlApi {
   private volatile SecretsApi secrets;
   private volatile MetricsHistory history;
   private volatile java.util.function.Supplier<Map<String, Object>> node = () -> Map.of();
+  private volatile java.util.function.Function<String, Map<String, Object>> idleTimes = name -> Map.of();
+
+  /** Serves {@code GET /functions/NAME/idle-times}: the keep-alive's learned idle-time histogram (the console's keep-alive card). */
+  public ControlApi idleTimes(java.util.function.Function<String, Map<String, Object>> f) {
+    this.idleTimes = f;
+    return this;
+  }
 
   /** Serves {@code GET /node}: the node's memory, instances and protections (the console's overview). */
   public ControlApi node(java.util.function.Supplier<Map<String, Object>> n) {
@@ -502,8 +509,9 @@ public final class ControlApi {
           String since = first(query, "since");
           blocking(ctx, req, () -> {
             Deployment d = control.find(name).orElseThrow(() -> new Failure.FunctionNotFound(name));
-            ControlPlane.FunctionUsage u = control.usage(name, since == null ? null : Durations.parse("since", since));
-            return ErrorResponses.json(HttpResponseStatus.OK, UsageView.of(d, u, control.keepAlive(d).orElse(null)));
+            java.time.Duration period = since == null ? null : Durations.parse("since", since);
+            ControlPlane.FunctionUsage u = control.usage(name, period);
+            return ErrorResponses.json(HttpResponseStatus.OK, UsageView.of(d, u, control.keepAlive(d).orElse(null), period));
           });
         } else {
           methodNotAllowed(ctx, req);
@@ -520,6 +528,19 @@ public final class ControlApi {
           blocking(ctx, req, () -> {
             requireFunction(name);
             return ErrorResponses.json(HttpResponseStatus.OK, MetricsView.of(h, name, since, step));
+          });
+        } else {
+          methodNotAllowed(ctx, req);
+        }
+      }
+      case "idle-times" -> {
+        if (m.equals(HttpMethod.GET)) {
+          blocking(ctx, req, () -> {
+            requireFunction(name);
+            Map<String, Object> view = new LinkedHashMap<>();
+            view.put("function", name);
+            view.putAll(idleTimes.apply(name));
+            return ErrorResponses.json(HttpResponseStatus.OK, view);
           });
         } else {
           methodNotAllowed(ctx, req);

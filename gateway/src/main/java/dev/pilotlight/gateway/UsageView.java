@@ -1,7 +1,9 @@
 package dev.pilotlight.gateway;
 
+import dev.pilotlight.model.CostModel;
 import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.Usage;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -9,7 +11,8 @@ import java.util.Map;
 final class UsageView {
   private UsageView() {}
 
-  static Map<String, Object> of(Deployment d, ControlPlane.FunctionUsage fu, KeepAliveView keepAlive) {
+  /** @param period how far back {@code since} reached (null: everything recorded), for the rate and the always-on price */
+  static Map<String, Object> of(Deployment d, ControlPlane.FunctionUsage fu, KeepAliveView keepAlive, Duration period) {
     Usage u = fu.usage();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("function", d.name());
@@ -27,6 +30,19 @@ final class UsageView {
     m.put("initMs", u.initMs());
     m.put("maxMemoryUsedMb", u.maxMemoryUsedMb());
     m.put("keepAlive", keepAlive == null ? null : keepAlive.toMap());
+    // priced as `pilotlight cost` prices at its defaults (AWS Lambda per use, an always-on Fargate task of the same size)
+    CostModel.Cost c = CostModel.of(u.invocations(), u.billedMs(), u.usedGbSeconds(), d.spec().memoryMb(), CostModel.Prices.DEFAULTS, period);
+    Map<String, Object> price = new LinkedHashMap<>();
+    price.put("perUseUsd", c.perUse());
+    price.put("alwaysOnPerHourUsd", c.alwaysOnPerHour());
+    price.put("alwaysOnForPeriodUsd", finite(c.alwaysOnForPeriod()));
+    price.put("observedPerHour", finite(c.observedPerHour()));
+    price.put("crossoverPerHour", finite(c.crossoverPerHour()));
+    m.put("price", price);
     return m;
+  }
+
+  private static Double finite(double v) {
+    return Double.isFinite(v) ? v : null;
   }
 }

@@ -9,6 +9,7 @@ import dev.pilotlight.activation.history.MetricsHistory;
 import dev.pilotlight.activation.usage.UsageLedger;
 import dev.pilotlight.activation.usage.UsageMeter;
 import dev.pilotlight.autoscaler.DemandMeter;
+import dev.pilotlight.autoscaler.IdleTimeHistogram;
 import dev.pilotlight.autoscaler.IdleTimeTracker;
 import dev.pilotlight.autoscaler.KeepAliveDecision;
 import dev.pilotlight.autoscaler.KeepAliveIdlePolicy;
@@ -279,7 +280,8 @@ public final class Wiring {
     GatewayHandler router = new GatewayHandler(invoker::serveUrl, invoker.streamedUrls(),
         new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials).schedules(scheduler).eventSources(sources)
             .preparations(executor::preparation).secrets(secrets).history(history)
-            .node(() -> nodeView(capacity, activator.snapshots(), control.list().size(), health, startedAt, history.on()))::handle,
+            .node(() -> nodeView(capacity, activator.snapshots(), control.list().size(), health, startedAt, history.on()))
+            .idleTimes(name -> idleTimesView(rhythms.histogram(name)))::handle,
         new LambdaApi(activator, invoker, async, control, blocking, new NodeConcurrency(capacity.limitMb())).eventSources(sources)::handle,
         () -> {
           activatorMeters.refresh();
@@ -464,6 +466,29 @@ public final class Wiring {
     } catch (IllegalArgumentException e) {
       LOG.log(System.Logger.Level.WARNING, "keep-alive: dropping the damaged rhythm of '" + name + "': " + e.getMessage());
     }
+  }
+
+  /**
+   * {@code GET /api/v1/functions/NAME/idle-times}: the learned idle times between a function's calls (its zero ↔ one
+   * histogram, the one its keep-alive window is chosen from), per minute up to the last bin used.
+   */
+  static Map<String, Object> idleTimesView(IdleTimeHistogram h) {
+    int last = -1;
+    for (int i = 0; i < IdleTimeHistogram.BINS; i++) {
+      if (h.count(i) > 0) {
+        last = i;
+      }
+    }
+    List<Integer> perMinute = new ArrayList<>();
+    for (int i = 0; i <= last; i++) {
+      perMinute.add(h.count(i));
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("binSeconds", IdleTimeHistogram.BIN.toSeconds());
+    m.put("perMinute", perMinute);
+    m.put("longer", h.outOfRange());
+    m.put("total", h.total());
+    return m;
   }
 
   /** {@code GET /api/v1/node}: what the console's overview shows of the node. */

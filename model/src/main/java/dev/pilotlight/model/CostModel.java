@@ -1,12 +1,13 @@
-package dev.pilotlight.cli;
+package dev.pilotlight.model;
 
 import java.time.Duration;
 
 /**
  * What a function's usage would cost paying per use (Lambda's prices) and what an always-on
- * instance of the same size costs, and the request rate where the two meet. Pure arithmetic.
+ * instance of the same size costs, and the request rate where the two meet. Pure arithmetic: the
+ * CLI's {@code cost} and the usage API (the console's cost card) both price with it.
  */
-final class CostModel {
+public final class CostModel {
   private CostModel() {}
 
   /**
@@ -21,12 +22,12 @@ final class CostModel {
    * @param mbPerVcpu how much CPU "the same size" means: Lambda gives one vCPU per 1,769 MB of memory
    *     (https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html)
    */
-  record Prices(double gbSecond, double request, double alwaysOnGbHour, double alwaysOnVcpuHour, double mbPerVcpu) {
-    static final Prices DEFAULTS = new Prices(0.0000166667, 0.0000002, 0.004445, 0.04048, 1769);
+  public record Prices(double gbSecond, double request, double alwaysOnGbHour, double alwaysOnVcpuHour, double mbPerVcpu) {
+    public static final Prices DEFAULTS = new Prices(0.0000166667, 0.0000002, 0.004445, 0.04048, 1769);
 
-    Prices {
+    public Prices {
       if (!(gbSecond >= 0 && request >= 0 && alwaysOnGbHour >= 0 && alwaysOnVcpuHour >= 0 && mbPerVcpu > 0)) {
-        throw new CliFailure.Usage("prices: " + gbSecond + ", " + request + ", " + alwaysOnGbHour + ", " + alwaysOnVcpuHour + ", "
+        throw new IllegalArgumentException("prices: " + gbSecond + ", " + request + ", " + alwaysOnGbHour + ", " + alwaysOnVcpuHour + ", "
             + mbPerVcpu + " (expected: prices >= 0 and --mb-per-vcpu > 0)");
       }
     }
@@ -41,14 +42,14 @@ final class CostModel {
    * @param observedPerHour the period's rate (NaN when the period's length is not known)
    * @param alwaysOnForPeriod what the always-on instance would have cost over the period (NaN when not known)
    */
-  record Cost(double perUse, double perRequest, double meanBilledSeconds, double alwaysOnPerHour, double vcpu, double crossoverPerHour,
+  public record Cost(double perUse, double perRequest, double meanBilledSeconds, double alwaysOnPerHour, double vcpu, double crossoverPerHour,
       double observedPerHour, double alwaysOnForPeriod) {}
 
   /**
    * @param usedGbSeconds memory × billed duration over the period's invocations
    * @param period how long the period was; null when it is "everything recorded"
    */
-  static Cost of(long invocations, long billedMs, double usedGbSeconds, int memoryMb, Prices p, Duration period) {
+  public static Cost of(long invocations, long billedMs, double usedGbSeconds, int memoryMb, Prices p, Duration period) {
     double perUse = invocations * p.request() + usedGbSeconds * p.gbSecond();
     double gb = memoryMb / 1024.0;
     double vcpu = memoryMb / p.mbPerVcpu();
