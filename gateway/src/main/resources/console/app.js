@@ -323,6 +323,7 @@ async function refreshStatus(name, message, summary, keepAlive, config) {
       h('dt', {}, 'last cold start'), h('dd', { id: 'last-cold-start' }, f.lastColdStart ? `${f.lastColdStart.strategy}, init ${fmt(f.lastColdStart.initMs, 2)} ms` : 'none yet'),
       h('dt', {}, 'autoscaler'), h('dd', {}, f.desired === null ? 'no decision yet' : `wants ${f.desired}${f.panicking ? ' (panic mode)' : ''}`)));
     const k = f.keepAlive || {};
+    const idle = $('#idle-times') || h('div', { id: 'idle-times' }); // kept across refreshes: no flicker while it is fetched again
     keepAlive.replaceChildren(h('h2', {}, 'Keep-alive'), h('dl', { class: 'kv', id: 'keep-alive-view' },
       h('dt', {}, 'mode'), h('dd', {}, `${k.mode} (${k.basis})`),
       h('dt', {}, 'window'), h('dd', {}, k.keepUntilSeconds === undefined ? '–'
@@ -330,7 +331,7 @@ async function refreshStatus(name, message, summary, keepAlive, config) {
       h('dt', {}, 'learned idle times'), h('dd', {}, fmt(k.idleTimes)),
       h('dt', {}, 'scale-out levels'), h('dd', {}, fmt(k.scaleOutLevels)),
       h('dt', {}, 'pre-warms (window)'), h('dd', { id: 'prewarm-hits' }, prewarmSummary())),
-      h('div', { id: 'idle-times' }));
+      idle);
     drawIdleTimes(name, k);
     if (!$('#cfg-save')) renderConfig(config, f, message);
   } catch (e) {

@@ -148,7 +148,7 @@ class ConsoleIT {
 
   @Test
   void theOverviewShowsEveryFunctionAndTheDaemonsProtections() throws Exception {
-    signIn(d.token());
+    signIn(issueToken("deploy")); // the role docs/console.md tells operators to give it
     waitFor("#functions tr[data-fn='greeter']");
     waitFor("#functions tr[data-fn='charted']");
     String node = waitFor("#node").getText();

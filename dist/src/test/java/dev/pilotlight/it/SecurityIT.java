@@ -94,7 +94,8 @@ class SecurityIT {
     assertThat(deploy.statusCode()).isEqualTo(401);
     assertThat(deploy.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"pilotlight\"");
     for (String path : List.of("/api/v1/functions", "/api/v1/functions/public-fn", "/api/v1/functions/public-fn/logs", "/metrics",
-        "/api/v1/tokens", "/api/v1/keys", "/api/v1/secrets", "/api/v1/secrets/any")) {
+        "/api/v1/tokens", "/api/v1/keys", "/api/v1/secrets", "/api/v1/secrets/any", "/api/v1/node", "/api/v1/functions/public-fn/metrics",
+        "/api/v1/functions/public-fn/idle-times", "/api/v1/functions/public-fn/usage")) {
       assertThat(raw(to(path).build()).statusCode()).as(path).isEqualTo(401);
     }
     // secrets: nobody sets, lists or removes one without credentials
@@ -225,6 +226,15 @@ class SecurityIT {
       assertThat(refused.statusCode()).as(refused.request().method() + " " + refused.request().uri()).isEqualTo(403);
     }
     assertThat(d.get("/api/v1/secrets/s").statusCode()).as("nothing was set").isEqualTo(404);
+    // nor read what the console reads, nor change a function's settings
+    for (HttpRequest.Builder b : List.of(to("/api/v1/node"), to("/api/v1/functions/public-fn/metrics"), to("/api/v1/functions/public-fn/idle-times"),
+        to("/api/v1/functions/public-fn").method("PATCH", HttpRequest.BodyPublishers.ofString("{\"memoryMb\": 1024}")))) {
+      HttpResponse<String> refused = raw(b.header("Authorization", "Bearer " + invokeToken).build());
+      assertThat(refused.statusCode()).as(refused.request().method() + " " + refused.request().uri()).isEqualTo(403);
+    }
+    assertThat(raw(to("/api/v1/functions/public-fn").method("PATCH", HttpRequest.BodyPublishers.ofString("{\"memoryMb\": 1024}")).build())
+        .statusCode()).isEqualTo(401);
+    assertThat(d.status("public-fn").path("memoryMb").asInt()).as("nothing was changed").isNotEqualTo(1024);
 
     DaemonFixture.CliResult created = d.cli("tokens", "create", "--role", "deploy", "--description", "ci");
     assertThat(created.exit()).as(created.err()).isZero();
