@@ -93,13 +93,26 @@ final class FileLogStore implements LogStore {
       log.write((line + "\n").getBytes(StandardCharsets.UTF_8), List.of(line));
       return;
     }
-    List<String> lines = new ArrayList<>();
-    text.lines().forEach(l -> lines.add(prefix + l));
+    // several lines (END and REPORT of every invocation): each gets the prefix; split as String.lines() does
+    List<String> lines = new ArrayList<>(4);
+    var all = new StringBuilder(text.length() + 4 * (prefix.length() + 1));
+    int start = 0;
+    int n = text.length();
+    while (start < n) {
+      int end = start;
+      while (end < n && text.charAt(end) != '\n' && text.charAt(end) != '\r') {
+        end++;
+      }
+      int from = all.length();
+      all.append(prefix).append(text, start, end);
+      lines.add(all.substring(from));
+      all.append('\n');
+      start = end < n && text.charAt(end) == '\r' && end + 1 < n && text.charAt(end + 1) == '\n' ? end + 2 : end + 1;
+    }
     if (lines.isEmpty()) {
       lines.add(prefix);
+      all.append(prefix).append('\n');
     }
-    var all = new StringBuilder();
-    lines.forEach(l -> all.append(l).append('\n'));
     log.write(all.toString().getBytes(StandardCharsets.UTF_8), lines);
   }
 
@@ -236,6 +249,9 @@ final class FileLogStore implements LogStore {
 
   private record Pending(byte[] bytes, List<String> lines) {}
 
+  /** Batches up to this size are gathered in each log's kept buffer; larger ones in one of their own. */
+  private static final int CHUNK_KEPT = 64 * 1024;
+
   /** One function's files and followers; the lock orders writes, rotation and reads of the files. */
   private final class FunctionLog {
     private final ReentrantLock lock = new ReentrantLock();
@@ -246,6 +262,8 @@ final class FileLogStore implements LogStore {
     private final Path rotated;
     final List<LogFollower> followers = new CopyOnWriteArrayList<>();
     private OutputStream out; // guarded by lock; null while closed
+    /** The buffer of a drain's write, kept from drain to drain (guarded by lock): the usual batch, a few lines, needs no new one. */
+    private final ByteArrayOutputStream kept = new ByteArrayOutputStream(CHUNK_KEPT);
     private long size; // guarded by lock: bytes in current
 
     FunctionLog(String function) {
@@ -306,7 +324,7 @@ final class FileLogStore implements LogStore {
         }
         // As few writes as the cap allows; one never straddles two files (an append larger than
         // the cap alone goes into a file of its own).
-        ByteArrayOutputStream chunk = new ByteArrayOutputStream((int) Math.min(length, maxFileBytes));
+        ByteArrayOutputStream chunk = length <= CHUNK_KEPT ? kept : new ByteArrayOutputStream((int) Math.min(length, maxFileBytes));
         for (Pending p : batch) {
           if (size + chunk.size() > 0 && size + chunk.size() + p.bytes.length > maxFileBytes) {
             writeChunk(chunk);

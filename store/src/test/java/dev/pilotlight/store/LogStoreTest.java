@@ -135,6 +135,8 @@ class LogStoreTest {
         "2026-11-21T23:59:01.123Z r [i] two",
         "2026-11-21T23:59:01.123Z r [i] three",
         "2026-11-21T23:59:01.123Z r [i] ");
+    logs.append("g", "i", "r", "a\n\nb\rc");
+    assertThat(logs.tail("g", 10)).extracting(LogStoreTest::message).containsExactly("a", "", "b", "c");
   }
 
   @Test

@@ -40,6 +40,8 @@ public final class HttpEvents {
    * @param rawPath the path as the function should see it (after {@code /fn/{name}})
    * @param rawQuery the query string without {@code ?}, possibly empty
    */
+  private static final ThreadLocal<ByteArrayBuilder> BUILDER = ThreadLocal.withInitial(() -> new ByteArrayBuilder(4096));
+
   public static byte[] toEvent(FullHttpRequest req, String rawPath, String rawQuery, String requestId, String functionName, String sourceIp, Instant now) {
     // Written straight to bytes (no tree of nodes): this runs for every function URL call.
     List<String> cookies = new ArrayList<>();
@@ -57,7 +59,9 @@ public final class HttpEvents {
       merged.merge(name, h.getValue(), (a, b) -> a + "," + b);
     }
     byte[] body = ByteBufUtil.getBytes(req.content());
-    var out = new ByteArrayBuilder(2048 + body.length * 4 / 3); // a typical event fits: no second segment, no copy to grow
+    // The thread's own builder, its first 4 KB block kept from call to call: a typical event needs no new block.
+    ByteArrayBuilder out = BUILDER.get();
+    out.reset();
     try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("version", "2.0");
@@ -113,7 +117,11 @@ public final class HttpEvents {
     } catch (IOException ex) {
       throw new IllegalStateException(ex);
     }
-    return out.toByteArray();
+    byte[] event = out.toByteArray();
+    if (event.length > 64 * 1024) { // a large body's block is not kept past this call
+      BUILDER.set(new ByteArrayBuilder(4096));
+    }
+    return event;
   }
 
   /** {@code requestContext.time}: whole seconds, so formatted once a second and shared by every event in it. */
