@@ -462,7 +462,7 @@ async function refreshReleases(name, card, message) {
     card.replaceChildren(h('h2', {}, 'Revisions and traffic'),
       h('p', { id: 'traffic' }, 'traffic: ' + traffic.traffic),
       rollout ? h('p', { id: 'rollout' }, `last rollout: ${rollout.status}, revision ${rollout.revision} at ${rollout.percent} % `
-        + `(plan ${rollout.plan}; stable revision ${rollout.stable})`) : null,
+        + `(plan ${rollout.plan}; stable revision ${rollout.stable})`) : '',
       h('table', { id: 'revisions' }, h('tr', {}, h('th', {}, 'revision'), h('th', {}, 'deployed'), h('th', {}, 'runtime'), h('th', { class: 'num' }, 'share')),
         revs.revisions.map((r) => h('tr', {}, h('td', {}, r.revision + (r.latest ? ' (latest)' : '') + (r.published ? ' (published)' : '')),
           h('td', {}, r.deployedAt), h('td', {}, r.runtime), h('td', { class: 'num' }, (r.percent || 0) + ' %')))),
@@ -482,7 +482,7 @@ async function refreshSources(name, card, message) {
       getJson(`/api/v1/functions/${enc(name)}/schedules`).catch(() => ({ schedules: [] }))]);
     const mappings = es.eventSources || es.mappings || [];
     const schedules = sch.schedules || [];
-    card.replaceChildren(h('h2', {}, 'Event sources and schedules'),
+    card.replaceChildren(h('h2', {}, 'Event sources and schedules'), h('div', {},
       mappings.length === 0 && schedules.length === 0 ? h('p', { class: 'muted' }, 'none') : null,
       mappings.map((m) => h('div', { class: 'row', 'data-source': m.uuid },
         h('span', {}, `${m.source} — ${m.state || (m.enabled ? 'enabled' : 'paused')}`),
@@ -492,7 +492,7 @@ async function refreshSources(name, card, message) {
           refreshSources(name, card, message);
           return (paused ? 'Resumed ' : 'Paused ') + m.source;
         }) }, m.enabled === false || m.state === 'Disabled' || m.state === 'paused' ? 'Resume' : 'Pause'))),
-      schedules.map((s) => h('div', {}, `schedule ${s.expression}${s.timezone ? ' (' + s.timezone + ')' : ''}${s.nextDue ? ', next ' + s.nextDue : ''}`)));
+      schedules.map((s) => h('div', {}, `schedule ${s.expression}${s.timezone ? ' (' + s.timezone + ')' : ''}${s.nextDue ? ', next ' + s.nextDue : ''}`))));
   } catch (e) {
     showError(card, e);
   }

@@ -281,6 +281,41 @@ class ConsoleIT {
   }
 
   @Test
+  void anEventSourceIsPausedAndResumedFromThePage() throws Exception {
+    String queue = "pl-console-it-" + System.nanoTime();
+    com.rabbitmq.client.ConnectionFactory f = new com.rabbitmq.client.ConnectionFactory();
+    f.setHost("127.0.0.1");
+    f.setUsername("guest");
+    f.setPassword("guest");
+    try (com.rabbitmq.client.Connection connection = f.newConnection(); com.rabbitmq.client.Channel ch = connection.createChannel()) {
+      ch.queueDeclare(queue, false, false, false, null);
+      try {
+        d.deploy(example("hello-python"), "--name", "sourced");
+        DaemonFixture.CliResult add = d.cli("events", "add", "sourced", "--source", "rabbitmq://guest:guest@127.0.0.1:5672/%2F?queue=" + queue);
+        assertThat(add.exit()).as(add.err()).isZero();
+        signIn(d.token());
+        browser.get(d.url() + "/console/#/fn/sourced");
+        new WebDriverWait(browser, WAIT).withMessage(() -> "the mapping on the page; it shows: " + js("return document.getElementById('sources').innerText"))
+            .until(b -> !b.findElements(By.cssSelector("#sources [data-source] button")).isEmpty());
+        browser.findElement(By.cssSelector("#sources [data-source] button")).click();
+        waitUntil("the pause", () -> browser.findElement(By.id("fn-message")).getText().contains("Paused"));
+        assertThat(mappingState("sourced")).isEqualTo("Disabled");
+        waitUntil("the resume button", () -> browser.findElement(By.cssSelector("#sources [data-source] button")).getText().equals("Resume"));
+        browser.findElement(By.cssSelector("#sources [data-source] button")).click();
+        waitUntil("the resume", () -> browser.findElement(By.id("fn-message")).getText().contains("Resumed"));
+        assertThat(mappingState("sourced")).isNotEqualTo("Disabled");
+      } finally {
+        ch.queueDelete(queue);
+      }
+    }
+  }
+
+  static String mappingState(String function) throws Exception {
+    JsonNode list = DaemonFixture.JSON.readTree(d.get("/api/v1/functions/" + function + "/event-sources").body());
+    return list.path("eventSources").path(0).path("state").asText();
+  }
+
+  @Test
   void aPhoneWidthScreenGetsCardsWithoutSidewaysScrolling() {
     browser.manage().window().setSize(new Dimension(390, 844));
     signIn(d.token());
