@@ -161,7 +161,6 @@ class ConsoleIT {
       return !cells.isEmpty() && Long.parseLong(cells.getFirst().getText().replace(",", "")) >= 3;
     });
     waitFor("#functions tr[data-fn='greeter'] svg.spark");
-    screenshot("console-overview");
   }
 
   @Test
@@ -203,6 +202,14 @@ class ConsoleIT {
       waitUntil("the 15-minute window", () -> ((Number) js("return window.__console.lastMetrics.series.t.length")).longValue() == 15);
       waitFor("#chart-calls .uplot");
       screenshot("console-function");
+      browser.get(d.url() + "/console/#/");
+      browser.manage().window().setSize(new Dimension(1280, 900));
+      waitUntil("the overview under load", () -> !browser.findElements(By.cssSelector("#functions tr[data-fn='charted'] svg.spark")).isEmpty()
+          && !browser.findElement(By.cssSelector("#functions tr[data-fn='charted'] td[data-col='invocations']")).getText().equals("0"));
+      screenshot("console-overview");
+      browser.manage().window().setSize(new Dimension(1280, 2400));
+      browser.get(d.url() + "/console/#/fn/charted");
+      waitFor("#chart-calls .uplot");
     } finally {
       loading.set(false);
       load.shutdown();
