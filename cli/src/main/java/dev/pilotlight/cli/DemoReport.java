@@ -77,6 +77,9 @@ final class DemoReport {
       sb.append("  bin/pilotlight ls").append(url).append('\n');
       sb.append("  bin/pilotlight status ").append(first).append(url).append('\n');
       sb.append("  bin/pilotlight logs ").append(first).append(" --follow").append(url).append('\n');
+      // the console signs in with a token: this daemon's admin token is in its data dir
+      sb.append("  open ").append(baseUrl).append("/console/   # the console; sign in with the token in ").append(dataDir)
+          .append("/admin.token\n");
       // The AWS CLI signs its requests: with an access key this daemon issues, and any region.
       sb.append("  eval \"$(bin/pilotlight keys create").append(url).append(")\"   # an access key for AWS's tools\n");
       sb.append("  AWS_DEFAULT_REGION=us-east-1 aws --endpoint-url ").append(baseUrl).append(" lambda invoke --function-name ").append(first)

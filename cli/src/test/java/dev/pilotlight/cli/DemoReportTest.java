@@ -47,7 +47,7 @@ class DemoReportTest {
     assertThat(onDefault)
         .contains("curl 'http://127.0.0.1:8080/fn/hello-java/?name=Ann'", "curl 'http://127.0.0.1:8080/fn/hello-http/?name=Ann'",
             "export PILOTLIGHT_DATA_DIR=/tmp/demo-1", "bin/pilotlight logs hello-java --follow\n",
-            "eval \"$(bin/pilotlight keys create)\"",
+            "eval \"$(bin/pilotlight keys create)\"", "open http://127.0.0.1:8080/console/   # the console; sign in with the token in /tmp/demo-1/admin.token",
             "aws --endpoint-url http://127.0.0.1:8080 lambda invoke --function-name hello-java")
         .doesNotContain("--url").doesNotContain("AWS_ACCESS_KEY_ID=x");
 
