@@ -59,7 +59,7 @@ import dev.pilotlight.store.LogStore;
 import dev.pilotlight.store.MetricsStore;
 import dev.pilotlight.store.Registry;
 import dev.pilotlight.store.SecretStore;
-import dev.pilotlight.store.SqliteCredentialStore;
+import dev.pilotlight.store.SqlCredentialStore;
 import dev.pilotlight.store.UsageStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -124,7 +124,7 @@ public final class Wiring {
     UsageStore usageStore = UsageStore.open(data.resolve("usage.db"));
     // The console's per-minute history, in a file of its own (none when it is off).
     MetricsStore metricsStore = config.metricsHistory() ? MetricsStore.open(data.resolve("metrics.db")) : null;
-    CredentialStore credentialStore = SqliteCredentialStore.open(data.resolve("credentials.db"));
+    CredentialStore credentialStore = SqlCredentialStore.open(data.resolve("credentials.db"));
     // Secrets: sealed in secrets.db under a key kept in a file of its own (keys/secrets.key unless configured elsewhere).
     SecretStore secretStore = SecretStore.open(data.resolve("secrets.db"), config.secretsKeyFile());
     Credentials credentials = new Credentials(credentialStore, clock);

@@ -7,7 +7,7 @@ import dev.pilotlight.model.Deployment;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.Runtime;
 import dev.pilotlight.model.auth.Role;
-import dev.pilotlight.store.SqliteCredentialStore;
+import dev.pilotlight.store.SqlCredentialStore;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -27,7 +27,7 @@ class FunctionKeysTest {
 
   @Test
   void aDeployedFunctionGetsAnInvokeKeyAndTheEndpointAndLosesTheKeyWithTheFunction() {
-    try (var store = SqliteCredentialStore.open(dir.resolve("credentials.db"))) {
+    try (var store = SqlCredentialStore.open(dir.resolve("credentials.db"))) {
       Credentials credentials = new Credentials(store, InstantSource.system());
       List<Runnable> later = new ArrayList<>();
       FunctionKeys keys = new FunctionKeys(credentials, true, later::add);
@@ -63,7 +63,7 @@ class FunctionKeysTest {
 
   @Test
   void withAuthOffInstancesGetPlaceholdersTheSdksCanSignWith() {
-    try (var store = SqliteCredentialStore.open(dir.resolve("credentials.db"))) {
+    try (var store = SqlCredentialStore.open(dir.resolve("credentials.db"))) {
       FunctionKeys keys = new FunctionKeys(new Credentials(store, InstantSource.system()), false, Runnable::run);
       keys.endpoint("http://127.0.0.1:9");
       keys.ensure("a");

@@ -20,6 +20,14 @@ public interface ArtifactStore {
   }
 
   /**
+   * Opens a store at {@code root} whose packages are also kept in a PostgreSQL database several
+   * daemons share: each daemon unpacks what it needs from there ({@link #ensure}).
+   */
+  static ArtifactStore open(Path root, PackageLimits limits, PostgresDatabase database, java.time.InstantSource clock) {
+    return SharedArtifactStore.open(root, limits, database, clock);
+  }
+
+  /**
    * Reads a zip upload to its end (or to the size limit), checks it, and unpacks it unless a
    * package with the same SHA-256 is already stored. The caller closes {@code zipStream}.
    *
@@ -31,6 +39,17 @@ public interface ArtifactStore {
 
   /** Where the package with {@code sha256} is (or would be) unpacked. */
   Path codeDir(String sha256);
+
+  /**
+   * Makes sure the package with {@code sha256} is unpacked here, fetching it from where the
+   * daemons share packages if this daemon does not hold it yet; returns its directory. A store of
+   * one machine holds every package it was given, so for it this is {@link #codeDir}.
+   *
+   * @throws StoreException the package is nowhere to be found, or fetching it failed
+   */
+  default Path ensure(String sha256) {
+    return codeDir(sha256);
+  }
 
   /**
    * Deletes every stored package whose sha is not in {@code liveShas}. The caller must compute

@@ -4,6 +4,7 @@ import dev.pilotlight.model.EventQueue;
 import dev.pilotlight.model.schedule.ScheduleStore;
 import dev.pilotlight.model.source.MappingStore;
 import java.nio.file.Path;
+import java.time.Instant;
 
 /**
  * The durable queue of asynchronous invocations in SQLite: {@link EventQueue} (whose methods the
@@ -15,8 +16,21 @@ public interface AsyncQueue extends EventQueue, ScheduleStore, MappingStore, Aut
 
   /** Opens (creating or migrating as needed) the queue database at {@code dbFile}. */
   static AsyncQueue open(Path dbFile) {
-    return SqliteAsyncQueue.open(dbFile);
+    return SqlAsyncQueue.open(dbFile);
   }
+
+  /** Opens (creating or migrating as needed) the queue in a PostgreSQL database several daemons share, claiming as {@code node}. */
+  static AsyncQueue open(PostgresDatabase database, String node) {
+    return SqlAsyncQueue.open(database, node);
+  }
+
+  /**
+   * Puts the events claimed by the daemons {@code nodes} (gone: stopped, crashed or cut off) back
+   * in the queue, due {@code now}, to run again elsewhere (at-least-once).
+   *
+   * @return how many were requeued
+   */
+  int requeueClaimsOf(java.util.Collection<String> nodes, Instant now);
 
   @Override
   void close();

@@ -173,7 +173,8 @@ final class FileArtifactStore implements ArtifactStore {
     return codeRoot.resolve(sha256);
   }
 
-  private Path zipPath(String sha256) {
+  /** The stored zip of {@code sha256} (it exists once {@link #store} returned that sha). */
+  Path zipPath(String sha256) {
     return zipRoot.resolve(sha256.substring(0, 2)).resolve(sha256 + ".zip");
   }
 

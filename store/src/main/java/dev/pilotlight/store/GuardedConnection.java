@@ -10,11 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * writes per deploy or event, so a single connection under a lock is plenty and keeps transactions
  * simple. SQL errors become {@link StoreException}s naming the store, its file and the operation.
  */
-final class GuardedConnection implements AutoCloseable {
-  /** Work on the connection. */
-  interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
+final class GuardedConnection implements Database {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final String label;
@@ -27,7 +23,8 @@ final class GuardedConnection implements AutoCloseable {
     this.connection = connection;
   }
 
-  <T> T withConnection(String what, Work<T> work) {
+  @Override
+  public <T> T withConnection(String what, Work<T> work) {
     lock.lock();
     try {
       if (connection == null) {
@@ -41,8 +38,8 @@ final class GuardedConnection implements AutoCloseable {
     }
   }
 
-  /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
-  <T> T inTransaction(String what, Work<T> work) {
+  @Override
+  public <T> T inTransaction(String what, Work<T> work) {
     return withConnection(what, c -> {
       c.setAutoCommit(false);
       try {
@@ -56,6 +53,21 @@ final class GuardedConnection implements AutoCloseable {
         c.setAutoCommit(true);
       }
     });
+  }
+
+  @Override
+  public boolean shared() {
+    return false;
+  }
+
+  @Override
+  public void lock(Connection c, String key) {
+    // SQLite: the transaction (BEGIN IMMEDIATE) already holds the file's write lock
+  }
+
+  @Override
+  public String claimRows() {
+    return "";
   }
 
   /** Closes the connection; later calls fail with "closed". Idempotent. */

@@ -20,7 +20,15 @@ public interface Registry extends AutoCloseable {
 
   /** Opens (creating or migrating as needed) the registry database at {@code dbFile}. */
   static Registry open(Path dbFile) {
-    return SqliteRegistry.open(dbFile);
+    return SqlRegistry.open(dbFile);
+  }
+
+  /**
+   * Opens (creating or migrating as needed) the registry in a PostgreSQL database several daemons
+   * share; a revision's code is at {@code codeDirOf} its SHA-256 on this daemon.
+   */
+  static Registry open(PostgresDatabase database, Function<String, Path> codeDirOf) {
+    return SqlRegistry.open(database, codeDirOf);
   }
 
   /**

@@ -20,7 +20,15 @@ public interface SecretStore extends AutoCloseable {
    * exist and no secret is stored yet.
    */
   static SecretStore open(Path dbFile, Path keyFile) {
-    return SqliteSecretStore.open(dbFile, keyFile);
+    return SqlSecretStore.open(dbFile, keyFile);
+  }
+
+  /**
+   * Opens (creating or migrating as needed) the secrets in a PostgreSQL database several daemons
+   * share, sealed under the key in {@code keyFile}, which every daemon must hold (none is made).
+   */
+  static SecretStore open(PostgresDatabase database, Path keyFile) {
+    return SqlSecretStore.open(database, keyFile);
   }
 
   /**

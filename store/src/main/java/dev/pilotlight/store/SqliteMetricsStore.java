@@ -13,7 +13,7 @@ import java.util.TreeMap;
 /** {@link MetricsStore} on one SQLite connection, in a file of its own ({@code metrics.db}) so its once-a-second writes never wait on a deploy. */
 final class SqliteMetricsStore implements MetricsStore {
 
-  /** Schema migrations, as in {@link SqliteRegistry}: append only. */
+  /** Schema migrations, as in {@link SqlRegistry}: append only. */
   private static final List<List<String>> MIGRATIONS = List.of(
       List.of(
           """

@@ -19,7 +19,12 @@ public interface UsageStore extends AutoCloseable {
 
   /** Opens (creating or migrating as needed) the database at {@code dbFile}. */
   static UsageStore open(Path dbFile) {
-    return SqliteUsageStore.open(dbFile);
+    return SqlUsageStore.open(dbFile);
+  }
+
+  /** Opens (creating or migrating as needed) the usage in a PostgreSQL database several daemons share. */
+  static UsageStore open(PostgresDatabase database) {
+    return SqlUsageStore.open(database);
   }
 
   /** Adds each function's usage to its hours (keys: the start of the hour, see {@link #hourOf}), in one transaction. */

@@ -16,7 +16,7 @@ class AsyncQueueTest {
 
   @TempDir Path dir;
 
-  private AsyncQueue open() {
+  AsyncQueue open() {
     return AsyncQueue.open(dir.resolve("events.db"));
   }
 

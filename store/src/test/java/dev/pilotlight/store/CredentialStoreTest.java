@@ -21,18 +21,18 @@ class CredentialStoreTest {
     Path file = dir.resolve("credentials.db");
     StoredToken t = new StoredToken("tok_1", "ab".repeat(32), Role.DEPLOY, "ci", Instant.parse("2026-12-03T10:00:00Z"));
     AccessKey k = new AccessKey("PLAKAAAAAAAAAAAAAAAA", "secret", Role.INVOKE, "", Instant.parse("2026-12-03T10:00:01Z"));
-    try (SqliteCredentialStore store = SqliteCredentialStore.open(file)) {
+    try (SqlCredentialStore store = SqlCredentialStore.open(file)) {
       store.addToken(t);
       store.addKey(k);
     }
-    try (SqliteCredentialStore store = SqliteCredentialStore.open(file)) {
+    try (SqlCredentialStore store = SqlCredentialStore.open(file)) {
       assertThat(store.tokens()).containsExactly(t);
       assertThat(store.keys()).containsExactly(k);
       assertThat(store.revokeToken("tok_1")).isTrue();
       assertThat(store.revokeToken("tok_1")).isFalse();
       assertThat(store.revokeKey(k.id())).isTrue();
     }
-    try (SqliteCredentialStore store = SqliteCredentialStore.open(file)) {
+    try (SqlCredentialStore store = SqlCredentialStore.open(file)) {
       assertThat(store.tokens()).isEmpty();
       assertThat(store.keys()).isEmpty();
     }
@@ -41,12 +41,12 @@ class CredentialStoreTest {
   @Test
   void theFileIsReadableByItsOwnerOnly() throws Exception {
     Path file = dir.resolve("credentials.db");
-    try (SqliteCredentialStore store = SqliteCredentialStore.open(file)) {
+    try (SqlCredentialStore store = SqlCredentialStore.open(file)) {
       store.addKey(new AccessKey("PLAKBBBBBBBBBBBBBBBB", "secret", Role.ADMIN, "", Instant.EPOCH));
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
     }
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-    try (SqliteCredentialStore store = SqliteCredentialStore.open(file)) {
+    try (SqlCredentialStore store = SqlCredentialStore.open(file)) {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
     }
   }

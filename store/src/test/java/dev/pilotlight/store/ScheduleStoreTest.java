@@ -18,7 +18,7 @@ class ScheduleStoreTest {
 
   @TempDir Path dir;
 
-  private AsyncQueue open() {
+  AsyncQueue open() {
     return AsyncQueue.open(dir.resolve("events.db"));
   }
 

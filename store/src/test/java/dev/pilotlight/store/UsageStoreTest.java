@@ -20,13 +20,18 @@ class UsageStoreTest {
     return new Usage(invocations, 1, 1, 1, 10 * invocations, 2560 * invocations, 1000, 500, 7, maxMb);
   }
 
+  /** The store under test, opened again on the same data each time (PostgresStoresTest: a shared database). */
+  UsageStore open() {
+    return UsageStore.open(dir.resolve("usage.db"));
+  }
+
   @Test
   void usageAddsUpPerHourAndSurvivesAReopen() {
-    try (UsageStore s = UsageStore.open(dir.resolve("usage.db"))) {
+    try (UsageStore s = open()) {
       s.add(Map.of("f", Map.of(T, usage(2, 40))));
       s.add(Map.of("f", Map.of(T.plusSeconds(60), usage(3, 30), T.plusSeconds(3600), usage(1, 50)), "g", Map.of(T, usage(9, 9))));
     }
-    try (UsageStore s = UsageStore.open(dir.resolve("usage.db"))) {
+    try (UsageStore s = open()) {
       Usage all = s.total("f", null);
       assertThat(all).isEqualTo(usage(2, 40).plus(usage(3, 30)).plus(usage(1, 50)));
       assertThat(all.maxMemoryUsedMb()).isEqualTo(50);
@@ -42,11 +47,11 @@ class UsageStoreTest {
 
   @Test
   void rhythmsAreSavedReplacedAndForgotten() {
-    try (UsageStore s = UsageStore.open(dir.resolve("usage.db"))) {
+    try (UsageStore s = open()) {
       s.saveRhythms(Map.of("f", new UsageStore.Rhythm(new byte[] {1, 2}, T), "g", new UsageStore.Rhythm(new byte[] {3}, null)), Set.of());
       s.saveRhythms(Map.of("f", new UsageStore.Rhythm(new byte[] {4}, T.plusSeconds(1))), Set.of("g"));
     }
-    try (UsageStore s = UsageStore.open(dir.resolve("usage.db"))) {
+    try (UsageStore s = open()) {
       Map<String, UsageStore.Rhythm> r = s.rhythms();
       assertThat(r).containsOnlyKeys("f");
       assertThat(r.get("f").histogram()).containsExactly(4);

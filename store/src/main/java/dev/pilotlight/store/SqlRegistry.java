@@ -22,10 +22,12 @@ import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
- * {@link Registry} on one SQLite connection guarded by a lock. Registry traffic is a few writes per
- * deploy and cached reads, so one connection is plenty and keeps transactions simple.
+ * {@link Registry} in SQL: on one SQLite connection guarded by a lock (registry traffic is a few
+ * writes per deploy and cached reads, so one connection is plenty), or in a PostgreSQL database
+ * several daemons share, where a deploy numbers its revision under an advisory lock on the
+ * function's name and each daemon finds a revision's code in its own artifact store by SHA-256.
  */
-final class SqliteRegistry implements Registry {
+final class SqlRegistry implements Registry {
 
   /**
    * Schema migrations; {@code MIGRATIONS[i]} takes the schema from version i to i+1. Append only:
@@ -86,21 +88,83 @@ final class SqliteRegistry implements Registry {
 
   static final int SCHEMA_VERSION = MIGRATIONS.size();
 
+  /**
+   * The same tables on PostgreSQL, from its first version (a cluster's database starts empty; it
+   * does not go through SQLite's history). Append only, as above.
+   */
+  static final List<List<String>> POSTGRES_MIGRATIONS = List.of(
+      List.of(
+          """
+          CREATE TABLE revisions (
+            name        TEXT    NOT NULL,
+            revision    BIGINT  NOT NULL,
+            spec_json   TEXT    NOT NULL,
+            code_sha256 TEXT    NOT NULL,
+            code_size   BIGINT  NOT NULL,
+            code_dir    TEXT    NOT NULL,
+            deployed_at TEXT    NOT NULL,
+            published   INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (name, revision)
+          )""",
+          """
+          CREATE TABLE functions (
+            name     TEXT   PRIMARY KEY,
+            revision BIGINT NOT NULL,
+            FOREIGN KEY (name, revision) REFERENCES revisions (name, revision)
+          )""",
+          "CREATE TABLE traffic (name TEXT PRIMARY KEY, targets TEXT NOT NULL)",
+          """
+          CREATE TABLE aliases (
+            name                TEXT             NOT NULL,
+            alias               TEXT             NOT NULL,
+            revision            BIGINT,
+            additional_revision BIGINT,
+            additional_weight   DOUBLE PRECISION NOT NULL DEFAULT 0,
+            description         TEXT             NOT NULL DEFAULT '',
+            PRIMARY KEY (name, alias)
+          )""",
+          """
+          CREATE TABLE rollouts (
+            name       TEXT    PRIMARY KEY,
+            stable     BIGINT  NOT NULL,
+            canary     BIGINT  NOT NULL,
+            plan       TEXT    NOT NULL,
+            status     TEXT    NOT NULL,
+            step       INTEGER NOT NULL,
+            step_since TEXT    NOT NULL,
+            started_at TEXT    NOT NULL,
+            ended_at   TEXT,
+            reason     TEXT    NOT NULL DEFAULT ''
+          )"""));
+
   private static final String SELECT_DEPLOYMENT =
       "SELECT r.spec_json, r.revision, r.code_sha256, r.code_size, r.code_dir, r.deployed_at FROM revisions r ";
 
-  private final GuardedConnection db;
+  private final Database db;
+  /** Where this daemon keeps the code of a SHA-256, on a shared database; null: the directory stored with the revision. */
+  private final Function<String, Path> codeDirOf;
 
-  private SqliteRegistry(Path dbFile, Connection connection) {
-    this.db = new GuardedConnection("registry", dbFile, connection);
+  private SqlRegistry(Database db, Function<String, Path> codeDirOf) {
+    this.db = db;
+    this.codeDirOf = codeDirOf;
   }
 
-  static SqliteRegistry open(Path dbFile) {
+  static SqlRegistry open(Path dbFile) {
     if (dbFile == null) {
       throw new IllegalArgumentException("dbFile: null (expected: a path such as ~/.pilotlight/registry.db)");
     }
     Path file = dbFile.toAbsolutePath();
-    return new SqliteRegistry(file, SqliteDatabase.open(file, MIGRATIONS, "registry"));
+    return new SqlRegistry(new GuardedConnection("registry", file, SqliteDatabase.open(file, MIGRATIONS, "registry")), null);
+  }
+
+  /**
+   * The registry in a shared PostgreSQL database. Each daemon unpacks code into its own data
+   * directory, so a revision's code directory is {@code codeDirOf} its SHA-256 on every daemon, not
+   * the directory the deploying daemon stored.
+   */
+  static SqlRegistry open(PostgresDatabase pg, Function<String, Path> codeDirOf) {
+    pg.migrate("registry", POSTGRES_MIGRATIONS);
+    return new SqlRegistry(pg.forStore("registry"), codeDirOf);
   }
 
   @Override
@@ -134,8 +198,10 @@ final class SqliteRegistry implements Registry {
     });
   }
 
-  private static Deployment insertRevision(Connection c, FunctionSpec spec, String codeSha256, long codeSize, Path codeDir, Instant now)
+  private Deployment insertRevision(Connection c, FunctionSpec spec, String codeSha256, long codeSize, Path codeDir, Instant now)
       throws SQLException {
+    // two daemons deploying one function at once get consecutive revisions, not the same one
+    db.lock(c, "registry:" + spec.name());
     long revision;
     try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(MAX(revision), 0) + 1 FROM revisions WHERE name = ?")) {
       ps.setString(1, spec.name());
@@ -490,7 +556,7 @@ final class SqliteRegistry implements Registry {
     });
   }
 
-  private static List<Deployment> readAll(PreparedStatement ps) throws SQLException {
+  private List<Deployment> readAll(PreparedStatement ps) throws SQLException {
     List<Deployment> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
@@ -501,17 +567,17 @@ final class SqliteRegistry implements Registry {
           throw new SQLException("stored spec of revision " + rs.getLong(2) + " cannot be read: " + e.getMessage(), e);
         }
         out.add(new Deployment(spec, rs.getLong(2), rs.getString(3), rs.getLong(4),
-            Path.of(rs.getString(5)), Instant.parse(rs.getString(6))));
+            codeDirOf != null ? codeDirOf.apply(rs.getString(3)) : Path.of(rs.getString(5)), Instant.parse(rs.getString(6))));
       }
     }
     return out;
   }
 
-  private <T> T withConnection(String what, GuardedConnection.Work<T> work) {
+  private <T> T withConnection(String what, Database.Work<T> work) {
     return db.withConnection(what, work);
   }
 
-  private <T> T inTransaction(String what, GuardedConnection.Work<T> work) {
+  private <T> T inTransaction(String what, Database.Work<T> work) {
     return db.inTransaction(what, work);
   }
 }

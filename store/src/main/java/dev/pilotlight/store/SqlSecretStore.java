@@ -25,9 +25,9 @@ import javax.crypto.spec.GCMParameterSpec;
  * fails to decrypt rather than being handed to the wrong function. The row also names the key it
  * was sealed under (its id), so that a missing or replaced key file is reported as such.
  */
-final class SqliteSecretStore implements SecretStore {
+final class SqlSecretStore implements SecretStore {
 
-  /** Schema migrations, as in {@link SqliteRegistry}: append only. */
+  /** Schema migrations, as in {@link SqlRegistry}: append only. */
   private static final List<List<String>> MIGRATIONS = List.of(
       List.of(
           """
@@ -45,24 +45,51 @@ final class SqliteSecretStore implements SecretStore {
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
 
-  private final GuardedConnection db;
+  /** The same table on PostgreSQL, from its first version. Append only. */
+  static final List<List<String>> POSTGRES_MIGRATIONS = List.of(
+      List.of(
+          """
+          CREATE TABLE secrets (
+            name       TEXT    PRIMARY KEY,
+            version    BIGINT  NOT NULL,
+            key_id     TEXT    NOT NULL,
+            nonce      BYTEA   NOT NULL,
+            ciphertext BYTEA   NOT NULL,
+            created    BIGINT  NOT NULL,
+            updated    BIGINT  NOT NULL
+          )"""));
+
+  private final Database db;
   private final Path keyFile;
   private final SecureRandom random = new SecureRandom();
   /** The key, once read or made; guarded by {@code this}. */
   private SecretKeyFile.Key key;
 
-  private SqliteSecretStore(Path file, Connection connection, Path keyFile) {
-    this.db = new GuardedConnection("secret store", file, connection);
+  private SqlSecretStore(Database db, Path keyFile) {
+    this.db = db;
     this.keyFile = keyFile;
   }
 
-  static SqliteSecretStore open(Path dbFile, Path keyFile) {
+  /**
+   * The secrets in a shared PostgreSQL database. Every daemon must hold the same key file: a
+   * daemon never makes a key of its own here (its secrets could not be read by the others).
+   */
+  static SqlSecretStore open(PostgresDatabase pg, Path keyFile) {
+    if (keyFile == null) {
+      throw new IllegalArgumentException("keyFile: null (expected: the path of the secrets key every daemon shares)");
+    }
+    pg.migrate("secret store", POSTGRES_MIGRATIONS);
+    return new SqlSecretStore(pg.forStore("secret store"), keyFile.toAbsolutePath());
+  }
+
+  static SqlSecretStore open(Path dbFile, Path keyFile) {
     if (dbFile == null || keyFile == null) {
       throw new IllegalArgumentException("dbFile, keyFile: " + dbFile + ", " + keyFile + " (expected: two paths)");
     }
     Path file = dbFile.toAbsolutePath();
     SqliteDatabase.createOwnerOnly(file, "secret store");
-    SqliteSecretStore store = new SqliteSecretStore(file, SqliteDatabase.open(file, MIGRATIONS, "secret store"), keyFile.toAbsolutePath());
+    SqlSecretStore store = new SqlSecretStore(new GuardedConnection("secret store", file, SqliteDatabase.open(file, MIGRATIONS, "secret store")),
+        keyFile.toAbsolutePath());
     try {
       SqliteDatabase.sideFilesOwnerOnly(file, "secret store");
     } catch (StoreException e) {
@@ -81,6 +108,7 @@ final class SqliteSecretStore implements SecretStore {
     random.nextBytes(nonce);
     byte[] sealed = seal(k, nonce, name, value);
     return db.inTransaction("set secret " + name, c -> {
+      db.lock(c, "secret:" + name); // two daemons setting one secret number their versions one after the other
       Optional<Info> before = find(c, name);
       long version = before.map(i -> i.version() + 1).orElse(1L);
       Instant created = before.map(Info::created).orElse(now);
@@ -182,6 +210,11 @@ final class SqliteSecretStore implements SecretStore {
       if (!sealedUnder.isEmpty()) {
         throw new StoreException("secrets key file " + keyFile + " is missing, but stored secrets were sealed under key "
             + String.join(", ", sealedUnder) + ": restore that key file (a new key could not read them; see docs/security.md)");
+      }
+      if (db.shared()) {
+        throw new StoreException("secrets key file " + keyFile + " is missing: with a shared database every daemon needs the same key "
+            + "file (one line, 32 random bytes in base64: `head -c 32 /dev/urandom | base64 > FILE; chmod 600 FILE`), "
+            + "given by --secrets-key-file; see docs/cluster.md");
       }
       try {
         key = SecretKeyFile.create(keyFile);

@@ -2,7 +2,6 @@ package dev.pilotlight.store;
 
 import dev.pilotlight.model.Usage;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Types;
@@ -16,9 +15,9 @@ import java.util.Set;
  * {@link UsageStore} on one SQLite connection, in a file of its own ({@code usage.db}) so its
  * once-a-second batches never wait on a deploy. Hours and instants are epoch seconds and milliseconds.
  */
-final class SqliteUsageStore implements UsageStore {
+final class SqlUsageStore implements UsageStore {
 
-  /** Schema migrations, as in {@link SqliteRegistry}: append only. */
+  /** Schema migrations, as in {@link SqlRegistry}: append only. */
   private static final List<List<String>> MIGRATIONS = List.of(
       List.of(
           """
@@ -48,18 +47,50 @@ final class SqliteUsageStore implements UsageStore {
       + "COALESCE(SUM(prewarms), 0), COALESCE(SUM(billed_ms), 0), COALESCE(SUM(used_mb_ms), 0), COALESCE(SUM(keep_alive_idle_mb_ms), 0), "
       + "COALESCE(SUM(prewarm_idle_mb_ms), 0), COALESCE(SUM(init_ms), 0), COALESCE(MAX(max_memory_used_mb), 0)";
 
-  private final GuardedConnection db;
+  /** The same tables on PostgreSQL, from its first version. Append only. */
+  static final List<List<String>> POSTGRES_MIGRATIONS = List.of(
+      List.of(
+          """
+          CREATE TABLE usage (
+            function              TEXT    NOT NULL,
+            hour                  BIGINT  NOT NULL,
+            invocations           BIGINT  NOT NULL,
+            cold_starts           BIGINT  NOT NULL,
+            prewarm_hits          BIGINT  NOT NULL,
+            prewarms              BIGINT  NOT NULL,
+            billed_ms             BIGINT  NOT NULL,
+            used_mb_ms            BIGINT  NOT NULL,
+            keep_alive_idle_mb_ms BIGINT  NOT NULL,
+            prewarm_idle_mb_ms    BIGINT  NOT NULL,
+            init_ms               BIGINT  NOT NULL,
+            max_memory_used_mb    BIGINT  NOT NULL,
+            PRIMARY KEY (function, hour)
+          )""",
+          """
+          CREATE TABLE keep_alive (
+            function   TEXT PRIMARY KEY,
+            histogram  BYTEA NOT NULL,
+            idle_since BIGINT
+          )"""));
 
-  private SqliteUsageStore(Path dbFile, Connection connection) {
-    this.db = new GuardedConnection("usage store", dbFile, connection);
+  private final Database db;
+
+  private SqlUsageStore(Database db) {
+    this.db = db;
   }
 
-  static SqliteUsageStore open(Path dbFile) {
+  /** The usage in a shared PostgreSQL database: each daemon adds its own hours to the same rows. */
+  static SqlUsageStore open(PostgresDatabase pg) {
+    pg.migrate("usage store", POSTGRES_MIGRATIONS);
+    return new SqlUsageStore(pg.forStore("usage store"));
+  }
+
+  static SqlUsageStore open(Path dbFile) {
     if (dbFile == null) {
       throw new IllegalArgumentException("dbFile: null (expected: a path such as ~/.pilotlight/usage.db)");
     }
     Path file = dbFile.toAbsolutePath();
-    return new SqliteUsageStore(file, SqliteDatabase.open(file, MIGRATIONS, "usage store"));
+    return new SqlUsageStore(new GuardedConnection("usage store", file, SqliteDatabase.open(file, MIGRATIONS, "usage store")));
   }
 
   @Override
@@ -73,16 +104,17 @@ final class SqliteUsageStore implements UsageStore {
                              keep_alive_idle_mb_ms, prewarm_idle_mb_ms, init_ms, max_memory_used_mb)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (function, hour) DO UPDATE SET
-            invocations = invocations + excluded.invocations,
-            cold_starts = cold_starts + excluded.cold_starts,
-            prewarm_hits = prewarm_hits + excluded.prewarm_hits,
-            prewarms = prewarms + excluded.prewarms,
-            billed_ms = billed_ms + excluded.billed_ms,
-            used_mb_ms = used_mb_ms + excluded.used_mb_ms,
-            keep_alive_idle_mb_ms = keep_alive_idle_mb_ms + excluded.keep_alive_idle_mb_ms,
-            prewarm_idle_mb_ms = prewarm_idle_mb_ms + excluded.prewarm_idle_mb_ms,
-            init_ms = init_ms + excluded.init_ms,
-            max_memory_used_mb = MAX(max_memory_used_mb, excluded.max_memory_used_mb)""")) {
+            invocations = usage.invocations + excluded.invocations,
+            cold_starts = usage.cold_starts + excluded.cold_starts,
+            prewarm_hits = usage.prewarm_hits + excluded.prewarm_hits,
+            prewarms = usage.prewarms + excluded.prewarms,
+            billed_ms = usage.billed_ms + excluded.billed_ms,
+            used_mb_ms = usage.used_mb_ms + excluded.used_mb_ms,
+            keep_alive_idle_mb_ms = usage.keep_alive_idle_mb_ms + excluded.keep_alive_idle_mb_ms,
+            prewarm_idle_mb_ms = usage.prewarm_idle_mb_ms + excluded.prewarm_idle_mb_ms,
+            init_ms = usage.init_ms + excluded.init_ms,
+            max_memory_used_mb = CASE WHEN excluded.max_memory_used_mb > usage.max_memory_used_mb
+              THEN excluded.max_memory_used_mb ELSE usage.max_memory_used_mb END""")) {
         for (var f : usage.entrySet()) {
           for (var h : f.getValue().entrySet()) {
             Usage u = h.getValue();
@@ -150,7 +182,7 @@ final class SqliteUsageStore implements UsageStore {
           put.setString(1, e.getKey());
           put.setBytes(2, e.getValue().histogram());
           if (e.getValue().idleSince() == null) {
-            put.setNull(3, Types.INTEGER);
+            put.setNull(3, Types.BIGINT);
           } else {
             put.setLong(3, e.getValue().idleSince().toEpochMilli());
           }

@@ -4,7 +4,6 @@ import dev.pilotlight.model.auth.AccessKey;
 import dev.pilotlight.model.auth.CredentialStore;
 import dev.pilotlight.model.auth.Role;
 import java.nio.file.Path;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
@@ -13,11 +12,12 @@ import java.util.List;
 
 /**
  * {@link CredentialStore} in a SQLite file of its own ({@code credentials.db}), readable by the
- * daemon's user only (mode 0600, with its WAL files): it holds the access keys' secrets.
+ * daemon's user only (mode 0600, with its WAL files): it holds the access keys' secrets. Or in a
+ * PostgreSQL database several daemons share.
  */
-public final class SqliteCredentialStore implements CredentialStore {
+public final class SqlCredentialStore implements CredentialStore {
 
-  /** Schema migrations, as in {@link SqliteRegistry}: append only. */
+  /** Schema migrations, as in {@link SqlRegistry}: append only. */
   private static final List<List<String>> MIGRATIONS = List.of(
       List.of(
           """
@@ -37,17 +37,44 @@ public final class SqliteCredentialStore implements CredentialStore {
             created     INTEGER NOT NULL
           )"""));
 
-  private final GuardedConnection db;
+  /** The same tables on PostgreSQL, from its first version. Append only. */
+  static final List<List<String>> POSTGRES_MIGRATIONS = List.of(
+      List.of(
+          """
+          CREATE TABLE tokens (
+            id          TEXT    PRIMARY KEY,
+            sha256      TEXT    NOT NULL UNIQUE,
+            role        TEXT    NOT NULL,
+            description TEXT    NOT NULL,
+            created     BIGINT  NOT NULL
+          )""",
+          """
+          CREATE TABLE access_keys (
+            id          TEXT    PRIMARY KEY,
+            secret      TEXT    NOT NULL,
+            role        TEXT    NOT NULL,
+            description TEXT    NOT NULL,
+            created     BIGINT  NOT NULL
+          )"""));
 
-  private SqliteCredentialStore(Path file, Connection connection) {
-    this.db = new GuardedConnection("credential store", file, connection);
+  private final Database db;
+
+  private SqlCredentialStore(Database db) {
+    this.db = db;
+  }
+
+  /** The credentials in a shared PostgreSQL database (its own access control and TLS protect the keys' secrets). */
+  public static SqlCredentialStore open(PostgresDatabase pg) {
+    pg.migrate("credential store", POSTGRES_MIGRATIONS);
+    return new SqlCredentialStore(pg.forStore("credential store"));
   }
 
   /** Opens (creating or migrating as needed) the database at {@code dbFile}, owner-only. */
-  public static SqliteCredentialStore open(Path dbFile) {
+  public static SqlCredentialStore open(Path dbFile) {
     Path file = dbFile.toAbsolutePath();
     SqliteDatabase.createOwnerOnly(file, "credential store");
-    SqliteCredentialStore store = new SqliteCredentialStore(file, SqliteDatabase.open(file, MIGRATIONS, "credential store"));
+    SqlCredentialStore store = new SqlCredentialStore(
+        new GuardedConnection("credential store", file, SqliteDatabase.open(file, MIGRATIONS, "credential store")));
     try {
       SqliteDatabase.sideFilesOwnerOnly(file, "credential store");
     } catch (StoreException e) {
