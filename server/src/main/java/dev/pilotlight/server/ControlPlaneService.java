@@ -121,6 +121,10 @@ final class ControlPlaneService implements ControlPlane {
   /** Activates every stored function (daemon start) and drops code no function references. */
   void restore() {
     synchronized (writeLock) {
+      // with a shared database, code another daemon stored is unpacked here before anything runs it
+      for (String sha : registry.referencedCode()) {
+        artifacts.ensure(sha);
+      }
       for (Deployment d : registry.list()) {
         live.put(d.name(), d);
         activator.deploy(d);

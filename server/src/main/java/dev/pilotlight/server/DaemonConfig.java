@@ -40,10 +40,12 @@ import java.util.Set;
  *     for {@code <dataDir>/keys/secrets.key} ({@link #secretsKeyFile()})
  * @param metricsHistory keep each function's per-minute history for the console and {@code GET …/metrics} in
  *     {@code metrics.db} (default true; {@code serve --metrics-history off} to measure what it costs)
+ * @param shared the PostgreSQL database this daemon shares with others and its name among them; null
+ *     (the default) for the SQLite files of one machine
  */
 public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, PackageLimits limits, int maxQueue, Duration scalingTick,
     WarmPool.Settings pool, AsyncDispatcher.Settings async, ScalingSettings scaling, long memoryBudgetMb, KeepAlive keepAlive, String criu,
-    Security security, int keepRevisions, Duration keepAliveBudget, Path secretsKey, boolean metricsHistory) {
+    Security security, int keepRevisions, Duration keepAliveBudget, Path secretsKey, boolean metricsHistory, Shared shared) {
   /** Revisions kept per function by default: the live one and the two before it. */
   public static final int DEFAULT_KEEP_REVISIONS = 3;
 
@@ -76,6 +78,32 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
 
     public boolean tls() {
       return tlsCert != null;
+    }
+  }
+
+  /**
+   * The state several daemons share ({@code serve --database}).
+   *
+   * @param database {@code postgresql://USER:PASSWORD@HOST:PORT/DATABASE}
+   * @param nodeId this daemon's name among them, written on what it claims (async events); unique per daemon
+   */
+  public record Shared(String database, String nodeId) {
+    /** Node ids: what a host name or a Kubernetes pod name may be. */
+    private static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+    public Shared {
+      if (database == null || database.isBlank()) {
+        throw new IllegalArgumentException("database: empty (expected: postgresql://USER:PASSWORD@HOST:PORT/DATABASE)");
+      }
+      if (nodeId == null || !NODE_ID.matcher(nodeId).matches()) {
+        throw new IllegalArgumentException("--node-id: '" + nodeId + "' (expected: 1 to 63 letters, digits, dots, hyphens or "
+            + "underscores, starting with a letter or digit; unique per daemon)");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Shared[node " + nodeId + "]"; // the URL may hold a password
     }
   }
 
@@ -139,7 +167,7 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
   public Builder toBuilder() {
     return new Builder(dataDir, runnerJar).host(host).port(port).limits(limits).maxQueue(maxQueue).scalingTick(scalingTick).pool(pool)
         .async(async).scaling(scaling).memoryBudgetMb(memoryBudgetMb).keepAlive(keepAlive).criu(criu).security(security).keepRevisions(keepRevisions).keepAliveBudget(keepAliveBudget).secretsKey(secretsKey)
-        .metricsHistory(metricsHistory);
+        .metricsHistory(metricsHistory).shared(shared);
   }
 
   public DaemonConfig withKeepRevisions(int n) {
@@ -211,6 +239,12 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
     private int keepRevisions = DEFAULT_KEEP_REVISIONS;
     private Path secretsKey;
     private boolean metricsHistory = true;
+    private Shared shared;
+
+    public Builder shared(Shared s) {
+      shared = s;
+      return this;
+    }
 
     public Builder metricsHistory(boolean on) {
       metricsHistory = on;
@@ -301,7 +335,7 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
     public DaemonConfig build() {
       return new DaemonConfig(host, port, dataDir, runnerJar, limits, maxQueue, scalingTick, pool, async, scaling,
           memoryBudgetMb != null ? memoryBudgetMb : defaultMemoryBudgetMb(), keepAlive, criu, security, keepRevisions,
-          keepAliveBudget, secretsKey, metricsHistory);
+          keepAliveBudget, secretsKey, metricsHistory, shared);
     }
   }
 }

@@ -31,6 +31,7 @@ public final class Main implements Callable<Integer> {
   @Spec
   CommandSpec spec;
   private static final String LOG_FORMAT = "java.util.logging.SimpleFormatter.format";
+  private static final String HIKARI_LOG_LEVEL = "org.slf4j.simpleLogger.log.com.zaxxer.hikari";
 
   @Option(names = "--port", description = "Port for everything (default: ${DEFAULT-VALUE}; 0 = any free port).", defaultValue = "8080")
   int port;
@@ -125,6 +126,16 @@ public final class Main implements Callable<Integer> {
       defaultValue = "on")
   String metricsHistory;
 
+  @Option(names = "--database", paramLabel = "URL", description = "Keep what daemons share (functions, revisions, tokens and "
+      + "keys, secrets, the async queue, schedules, event sources, usage, code packages) in this PostgreSQL database, "
+      + "postgresql://USER:PASSWORD@HOST:PORT/DATABASE, so that several daemons serve as one; without it, the SQLite files of "
+      + "the data dir (default: $PILOTLIGHT_DATABASE, else none).")
+  String database;
+
+  @Option(names = "--node-id", paramLabel = "NAME", description = "This daemon's name among those sharing a --database, unique "
+      + "per daemon and the same across its restarts (default: $PILOTLIGHT_NODE_ID, else the host name).")
+  String nodeId;
+
   @Option(names = "--insecure-no-auth", description = "Turn authentication off: anyone who can reach the port may deploy and run "
       + "code. Only for a machine nobody else can reach; the daemon says so loudly at start.")
   boolean noAuth;
@@ -153,6 +164,10 @@ public final class Main implements Callable<Integer> {
     if (System.getProperty(LOG_FORMAT) == null) {
       System.setProperty(LOG_FORMAT, "%1$tF %1$tT %4$s %5$s%6$s%n");
     }
+    // The connection pool of a shared database says only what goes wrong (its start and stop lines are noise).
+    if (System.getProperty(HIKARI_LOG_LEVEL) == null) {
+      System.setProperty(HIKARI_LOG_LEVEL, "warn");
+    }
     int code = new CommandLine(new Main()).execute(args.length > 0 && args[0].equals("serve") ? Arrays.copyOfRange(args, 1, args.length) : args);
     if (code != 0) {
       System.exit(code);
@@ -180,6 +195,7 @@ public final class Main implements Callable<Integer> {
         case "off" -> false;
         default -> throw new IllegalArgumentException("--metrics-history: '" + metricsHistory + "' (expected: on or off)");
       }).build();
+      config = config.toBuilder().shared(shared()).build();
     } catch (Failure.InvalidInput | IllegalArgumentException e) {
       System.err.println("error: " + e.getMessage());
       return 2;
@@ -195,6 +211,10 @@ public final class Main implements Callable<Integer> {
       if (e instanceof IllegalArgumentException) {
         System.err.println("error: " + e.getMessage());
         return 2;
+      }
+      if (e instanceof dev.pilotlight.store.StoreException) {
+        System.err.println("error: " + e.getMessage());
+        return 1;
       }
       throw e;
     }
@@ -213,6 +233,34 @@ public final class Main implements Callable<Integer> {
     System.out.flush();
     stopped.await();
     return 0;
+  }
+
+  /** {@code --database} (or {@code $PILOTLIGHT_DATABASE}) and this daemon's node id; null without a database. */
+  private DaemonConfig.Shared shared() {
+    String url = database != null ? database : blankToNull(System.getenv("PILOTLIGHT_DATABASE"));
+    if (url == null) {
+      if (nodeId != null) {
+        throw new IllegalArgumentException("--node-id: names a daemon among those sharing a --database, and none is given");
+      }
+      return null;
+    }
+    dev.pilotlight.store.PostgresDatabase.checkUrl(url); // a bad URL is a usage error, before anything starts
+    String node = nodeId != null ? nodeId : blankToNull(System.getenv("PILOTLIGHT_NODE_ID"));
+    if (node == null) {
+      node = blankToNull(System.getenv("HOSTNAME")); // a Kubernetes pod's name
+    }
+    if (node == null) {
+      try {
+        node = java.net.InetAddress.getLocalHost().getHostName();
+      } catch (java.net.UnknownHostException e) {
+        throw new IllegalArgumentException("--node-id: not given and this machine's host name is unknown (" + e.getMessage() + ")");
+      }
+    }
+    return new DaemonConfig.Shared(url, node);
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
   }
 
   private Duration keepAliveBudget() {

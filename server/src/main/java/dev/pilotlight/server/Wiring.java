@@ -57,6 +57,7 @@ import dev.pilotlight.store.ArtifactStore;
 import dev.pilotlight.store.AsyncQueue;
 import dev.pilotlight.store.LogStore;
 import dev.pilotlight.store.MetricsStore;
+import dev.pilotlight.store.PostgresDatabase;
 import dev.pilotlight.store.Registry;
 import dev.pilotlight.store.SecretStore;
 import dev.pilotlight.store.SqlCredentialStore;
@@ -117,16 +118,43 @@ public final class Wiring {
       throw new UncheckedIOException("cannot create data dir " + data, e);
     }
 
-    Registry registry = Registry.open(data.resolve("registry.db"));
-    AsyncQueue events = AsyncQueue.open(data.resolve("events.db"));
-    ArtifactStore artifacts = ArtifactStore.open(data.resolve("artifacts"), config.limits());
+    // What daemons share: the SQLite files of this machine, or one PostgreSQL database (serve --database).
+    PostgresDatabase shared = config.shared() == null ? null : PostgresDatabase.open(config.shared().database());
+    Registry registry;
+    AsyncQueue events;
+    ArtifactStore artifacts;
+    UsageStore usageStore;
+    CredentialStore credentialStore;
+    SecretStore secretStore;
+    try {
+      if (shared == null) {
+        registry = Registry.open(data.resolve("registry.db"));
+        events = AsyncQueue.open(data.resolve("events.db"));
+        artifacts = ArtifactStore.open(data.resolve("artifacts"), config.limits());
+        usageStore = UsageStore.open(data.resolve("usage.db"));
+        credentialStore = SqlCredentialStore.open(data.resolve("credentials.db"));
+        // Secrets: sealed in secrets.db under a key kept in a file of its own (keys/secrets.key unless configured elsewhere).
+        secretStore = SecretStore.open(data.resolve("secrets.db"), config.secretsKeyFile());
+      } else {
+        // Packages are kept in the database and unpacked into this daemon's own data dir as needed,
+        // so a revision's code is wherever this daemon unpacks its SHA-256.
+        artifacts = ArtifactStore.open(data.resolve("artifacts"), config.limits(), shared, clock);
+        registry = Registry.open(shared, artifacts::codeDir);
+        events = AsyncQueue.open(shared, config.shared().nodeId());
+        usageStore = UsageStore.open(shared);
+        credentialStore = SqlCredentialStore.open(shared);
+        // every daemon needs the same key file: none is made here
+        secretStore = SecretStore.open(shared, config.secretsKeyFile());
+      }
+    } catch (RuntimeException e) {
+      if (shared != null) {
+        shared.close();
+      }
+      throw e;
+    }
     LogStore logs = LogStore.open(data.resolve("logs"));
-    UsageStore usageStore = UsageStore.open(data.resolve("usage.db"));
-    // The console's per-minute history, in a file of its own (none when it is off).
+    // The console's per-minute history, in a file of its own (none when it is off); per daemon, also with a shared database.
     MetricsStore metricsStore = config.metricsHistory() ? MetricsStore.open(data.resolve("metrics.db")) : null;
-    CredentialStore credentialStore = SqlCredentialStore.open(data.resolve("credentials.db"));
-    // Secrets: sealed in secrets.db under a key kept in a file of its own (keys/secrets.key unless configured elsewhere).
-    SecretStore secretStore = SecretStore.open(data.resolve("secrets.db"), config.secretsKeyFile());
     Credentials credentials = new Credentials(credentialStore, clock);
     AdminToken.ensure(data.resolve(AdminToken.FILE), credentials);
 
@@ -151,6 +179,9 @@ public final class Wiring {
       }
       credentialStore.close();
       secretStore.close();
+      if (shared != null) {
+        shared.close();
+      }
       logs.close();
       workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
     };
@@ -276,6 +307,9 @@ public final class Wiring {
             .map(fn -> FunctionKeys.principal(fn, control.find(fn).map(d -> d.spec().role()).orElse(null))),
         name -> control.find(name).map(d -> d.spec().permissions().values()));
     List<String> health = healthLines(protections(security, executor.limits(), executor.isolation()), executor.runtimes());
+    if (shared != null) {
+      health.add("shared state: postgresql " + shared.where() + ", node " + config.shared().nodeId());
+    }
     Instant startedAt = clock.instant();
     GatewayHandler router = new GatewayHandler(invoker::serveUrl, invoker.streamedUrls(),
         new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials).schedules(scheduler).eventSources(sources)
@@ -369,6 +403,9 @@ public final class Wiring {
         }
         credentialStore.close();
         secretStore.close();
+        if (shared != null) {
+          shared.close();
+        }
         logs.close();
       }
     };

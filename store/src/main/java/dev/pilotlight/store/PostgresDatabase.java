@@ -79,6 +79,16 @@ public final class PostgresDatabase implements AutoCloseable {
 
   record Target(String jdbcUrl, String user, String password, String where) {}
 
+  /**
+   * Checks that {@code url} is a database URL {@link #open} takes, without connecting.
+   *
+   * @return where it points (host, port, database), for messages
+   * @throws IllegalArgumentException it is not
+   */
+  public static String checkUrl(String url) {
+    return parse(url).where();
+  }
+
   /** Parses a database URL of {@link #open}'s forms. */
   static Target parse(String url) {
     String expected = " (expected: postgresql://USER:PASSWORD@HOST:PORT/DATABASE)";

@@ -214,7 +214,7 @@ final class SqlSecretStore implements SecretStore {
       if (db.shared()) {
         throw new StoreException("secrets key file " + keyFile + " is missing: with a shared database every daemon needs the same key "
             + "file (one line, 32 random bytes in base64: `head -c 32 /dev/urandom | base64 > FILE; chmod 600 FILE`), "
-            + "given by --secrets-key-file; see docs/cluster.md");
+            + "given by serve --secrets-key or $PILOTLIGHT_SECRETS_KEY; see docs/cluster.md");
       }
       try {
         key = SecretKeyFile.create(keyFile);

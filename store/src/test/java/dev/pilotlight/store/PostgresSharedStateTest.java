@@ -76,7 +76,7 @@ class PostgresSharedStateTest {
       assertThatThrownBy(() -> a.put("s", new byte[] {1}, Instant.EPOCH))
           .isInstanceOf(StoreException.class)
           .hasMessageContaining("with a shared database every daemon needs the same key file")
-          .hasMessageContaining("--secrets-key-file");
+          .hasMessageContaining("--secrets-key");
       assertThat(key).doesNotExist();
     }
   }

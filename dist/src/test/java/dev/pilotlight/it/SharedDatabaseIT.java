@@ -1,0 +1,123 @@
+package dev.pilotlight.it;
+
+import static dev.pilotlight.it.DaemonFixture.eventually;
+import static dev.pilotlight.it.DaemonFixture.example;
+import static dev.pilotlight.it.DaemonFixture.testFunctions;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.pilotlight.activation.async.AsyncDispatcher;
+import dev.pilotlight.server.DaemonConfig;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Daemons sharing one PostgreSQL database ({@code serve --database}): what one daemon was given
+ * (functions and their code, revisions, tokens, secrets, acknowledged async events) another daemon
+ * with a data directory of its own finds there. Uses the machine's PostgreSQL
+ * ({@code PILOTLIGHT_TEST_DATABASE}, default {@code postgresql://postgres@127.0.0.1:5432/test}), in
+ * a schema of its own per test.
+ */
+class SharedDatabaseIT {
+  private static final String BASE = System.getenv().getOrDefault("PILOTLIGHT_TEST_DATABASE", "postgresql://postgres@127.0.0.1:5432/test");
+  private String schema;
+
+  @TempDir Path keys;
+
+  @BeforeEach
+  void createSchema() throws Exception {
+    schema = "it_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+    sql("CREATE SCHEMA " + schema);
+  }
+
+  @AfterEach
+  void dropSchema() throws Exception {
+    sql("DROP SCHEMA " + schema + " CASCADE");
+  }
+
+  private static void sql(String statement) throws Exception {
+    URI u = URI.create(BASE);
+    String user = u.getUserInfo() == null ? null : u.getUserInfo().split(":", 2)[0];
+    String password = u.getUserInfo() == null || !u.getUserInfo().contains(":") ? null : u.getUserInfo().split(":", 2)[1];
+    try (var c = DriverManager.getConnection("jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + u.getPath(), user, password);
+        var s = c.createStatement()) {
+      s.execute(statement);
+    }
+  }
+
+  private String url() {
+    return BASE + (BASE.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+  }
+
+  private DaemonConfig config(Path data, String node) throws Exception {
+    Path key = keys.resolve("secrets.key");
+    if (!Files.exists(key)) {
+      Files.writeString(key, Base64.getEncoder().encodeToString(new byte[32]) + "\n");
+    }
+    return DaemonConfig.defaults(data, DaemonFixture.RUNNER).withPort(0).withScalingTick(Duration.ofMillis(100)).toBuilder()
+        .shared(new DaemonConfig.Shared(url(), node)).secretsKey(key).build();
+  }
+
+  @Test
+  void aSecondDaemonWithADataDirOfItsOwnServesWhatTheFirstWasGiven(@TempDir Path a, @TempDir Path b, @TempDir Path tmp) throws Exception {
+    try (DaemonFixture first = new DaemonFixture(config(a, "node-a"))) {
+      Path value = tmp.resolve("value");
+      Files.writeString(value, "s3cret");
+      DaemonFixture.CliResult set = first.cli("secrets", "set", "greeting", "--from-file", value.toString());
+      assertThat(set.exit()).as(set.err()).isZero();
+      first.deploy(example("hello-java"));
+      assertThat(first.get("/fn/hello-java/?name=Ann").body()).contains("Hello, Ann");
+      assertThat(first.get("/healthz").body()).contains("shared state: postgresql").contains("node node-a");
+    }
+    try (DaemonFixture second = new DaemonFixture(config(b, "node-b"))) {
+      // the first daemon's token works here: credentials are shared
+      HttpResponse<String> listed = second.send(HttpRequest.newBuilder(URI.create(second.url() + "/api/v1/functions"))
+          .header("Authorization", "Bearer " + TestAuth.adminToken(a)).build());
+      assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
+      assertThat(listed.body()).contains("hello-java");
+      // its code came from the database into this daemon's own data dir
+      assertThat(second.get("/fn/hello-java/?name=Bo").body()).contains("Hello, Bo");
+      try (var unpacked = Files.list(b.resolve("artifacts/code"))) {
+        assertThat(unpacked.count()).isEqualTo(1);
+      }
+      assertThat(second.cli("secrets", "ls").out()).contains("greeting");
+      // revisions go on from the shared registry
+      second.deploy(example("hello-java"), "--memory", "256");
+      assertThat(second.status("hello-java").path("revision").asInt()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void eventsAcknowledgedByADaemonRunWhenItComesBackOnAnotherDataDir(@TempDir Path a, @TempDir Path c) throws Exception {
+    List<String> ids = new ArrayList<>();
+    DaemonConfig paused = config(a, "node-a").withAsync(AsyncDispatcher.Settings.defaults().withPaused(true));
+    try (DaemonFixture first = new DaemonFixture(paused)) {
+      first.deploy(testFunctions(), "--name", "async-shared", "--runtime", "java", "--handler", "fixtures.Logs::handleRequest");
+      for (int i = 0; i < 3; i++) {
+        ids.add(AsyncInvokeIT.event(first.url(), a, "async-shared", "{\"n\":" + i + "}"));
+      }
+    }
+    // the same node, replaced with an empty disk (a pod rescheduled): the queue is in the database
+    try (DaemonFixture again = new DaemonFixture(config(c, "node-a"))) {
+      for (String id : ids) {
+        eventually(Duration.ofSeconds(30), "event " + id + " ran", () -> again.logs("async-shared").contains("REPORT RequestId: " + id));
+      }
+      Thread.sleep(500);
+      for (String id : ids) {
+        assertThat(AsyncInvokeIT.count(again.logs("async-shared"), "START RequestId: " + id)).as(id).isEqualTo(1);
+      }
+    }
+  }
+}
