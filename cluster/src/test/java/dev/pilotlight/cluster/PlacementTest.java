@@ -1,0 +1,79 @@
+package dev.pilotlight.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class PlacementTest {
+  private static Node node(String id, int inFlight) {
+    return new Node(id, id + ":8080", Instant.EPOCH, false, inFlight);
+  }
+
+  private static List<Node> nodes(int n) {
+    List<Node> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(node("node-" + i, 0));
+    }
+    return out;
+  }
+
+  @Test
+  void everyDaemonComputesTheSameOrderWhateverOrderItListsTheNodesIn() {
+    List<Node> three = nodes(3);
+    List<Node> reversed = new ArrayList<>(three.reversed());
+    for (int f = 0; f < 100; f++) {
+      assertThat(Placement.order("fn-" + f, three)).isEqualTo(Placement.order("fn-" + f, reversed));
+    }
+  }
+
+  @Test
+  void homesSpreadEvenlyAndALeavingNodeMovesOnlyItsOwnFunctions() {
+    List<Node> five = nodes(5);
+    Map<String, Integer> perNode = new HashMap<>();
+    Map<String, String> home = new HashMap<>();
+    for (int f = 0; f < 10_000; f++) {
+      String h = Placement.order("fn-" + f, five).getFirst().id();
+      home.put("fn-" + f, h);
+      perNode.merge(h, 1, Integer::sum);
+    }
+    // 2,000 each on average; the spread of a fair hash stays well within ±10 %
+    assertThat(perNode.values()).allMatch(n -> n > 1_800 && n < 2_200);
+    List<Node> four = five.subList(0, 4);
+    int moved = 0;
+    for (var e : home.entrySet()) {
+      String now = Placement.order(e.getKey(), four).getFirst().id();
+      if (!now.equals(e.getValue())) {
+        moved++;
+        assertThat(e.getValue()).as("only the leaving node's functions move").isEqualTo("node-4");
+      }
+    }
+    assertThat(moved).isEqualTo(perNode.get("node-4"));
+  }
+
+  @Test
+  void aCallGoesHomeUntilHomeCarriesMoreThanItsShareThenToTheNextInOrder() {
+    Placement p = new Placement(Placement.DEFAULT_BOUND);
+    List<Node> idle = nodes(3);
+    Node home = Placement.order("hot", idle).get(0);
+    Node second = Placement.order("hot", idle).get(1);
+    assertThat(p.choose("hot", idle)).contains(home);
+    // home busy with 30 calls, the others idle: capacity ceil(1.25 * 31 / 3) = 13
+    List<Node> busy = idle.stream().map(n -> n.id().equals(home.id()) ? node(n.id(), 30) : n).toList();
+    assertThat(p.choose("hot", busy)).contains(second);
+    // everyone equally busy: home again
+    List<Node> even = idle.stream().map(n -> node(n.id(), 10)).toList();
+    assertThat(p.choose("hot", even)).map(Node::id).contains(home.id());
+    assertThat(p.choose("hot", List.of())).isEmpty();
+  }
+
+  @Test
+  void oneNodeTakesEverything() {
+    Placement p = new Placement(Placement.DEFAULT_BOUND);
+    assertThat(p.choose("f", List.of(node("only", 500)))).map(Node::id).contains("only");
+  }
+}
