@@ -12,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * Keeps one daemon in step with the others, once a {@linkplain #DEFAULT_PERIOD period}: writes its
@@ -36,10 +37,13 @@ public final class ClusterLoop implements AutoCloseable {
 
     /** Another daemon (or this one) changed these functions in the shared registry: bring them up to date here. */
     void changed(Set<String> functions);
+
+    /** A step ended: what is read from the shared database each step (credentials) may be read again. */
+    default void synced() {}
   }
 
   private final String self;
-  private final String address;
+  private final Supplier<String> address;
   private final NodeTable table;
   private final Membership membership;
   private final Peers peers;
@@ -51,7 +55,11 @@ public final class ClusterLoop implements AutoCloseable {
   private volatile boolean healthy;
   private ScheduledExecutorService thread;
 
-  public ClusterLoop(String self, String address, NodeTable table, Membership membership, Peers peers, IntSupplier inFlight,
+  /**
+   * @param address where the others reach this daemon ({@code host:port}), asked at each heartbeat
+   *     (known once the daemon listens)
+   */
+  public ClusterLoop(String self, Supplier<String> address, NodeTable table, Membership membership, Peers peers, IntSupplier inFlight,
       BooleanSupplier draining) {
     this.self = self;
     this.address = address;
@@ -64,11 +72,21 @@ public final class ClusterLoop implements AutoCloseable {
   }
 
   /**
-   * One step: heartbeat, membership, lost nodes' claims, changed functions. The first step only
-   * notes the changes already made (the daemon restored the registry as it was).
+   * Notes the changes made so far, without reporting them: call just before the daemon reads the
+   * registry at start, so that the first step reports exactly what changed after that read.
+   */
+  public synchronized void seed() {
+    Instant now = table.now();
+    seen.putAll(table.changedSince(Instant.EPOCH));
+    readUpTo = now;
+  }
+
+  /**
+   * One step: heartbeat, membership, lost nodes' claims, changed functions. Without a
+   * {@link #seed} first, the first step only notes the changes already made.
    */
   public synchronized void tick() {
-    NodeTable.Beat beat = table.beat(self, address, draining.getAsBoolean(), inFlight.getAsInt());
+    NodeTable.Beat beat = table.beat(self, address.get(), draining.getAsBoolean(), inFlight.getAsInt());
     Membership.View v = membership.view(beat.table(), beat.now());
     view = v;
     healthy = true;
@@ -93,6 +111,7 @@ public final class ClusterLoop implements AutoCloseable {
     if (!changed.isEmpty()) {
       peers.changed(changed);
     }
+    peers.synced();
   }
 
   /** The cluster as of the last step (empty before the first). */

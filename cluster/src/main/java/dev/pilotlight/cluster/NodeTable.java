@@ -20,6 +20,9 @@ public interface NodeTable {
     }
   }
 
+  /** The database's time now. */
+  Instant now();
+
   /** Removes the rows of nodes long gone. */
   void forget(Set<String> ids);
 

@@ -27,6 +27,11 @@ class ClusterLoopTest {
     }
 
     @Override
+    public Instant now() {
+      return clock.instant();
+    }
+
+    @Override
     public void forget(Set<String> ids) {
       ids.forEach(nodes::remove);
     }
@@ -67,8 +72,8 @@ class ClusterLoopTest {
   void aNodeWhoseHeartbeatStopsIsGoneAfterTheTimeoutAndItsClaimsAreHandedBack() {
     Tables t = new Tables();
     Told told = new Told();
-    ClusterLoop a = new ClusterLoop("a", "10.0.0.1:8080", t, new Membership(Membership.DEFAULT_TIMEOUT), told, () -> 0, () -> false);
-    ClusterLoop b = new ClusterLoop("b", "10.0.0.2:8080", t, new Membership(Membership.DEFAULT_TIMEOUT), new Told(), () -> 4, () -> false);
+    ClusterLoop a = new ClusterLoop("a", () -> "10.0.0.1:8080", t, new Membership(Membership.DEFAULT_TIMEOUT), told, () -> 0, () -> false);
+    ClusterLoop b = new ClusterLoop("b", () -> "10.0.0.2:8080", t, new Membership(Membership.DEFAULT_TIMEOUT), new Told(), () -> 4, () -> false);
     a.tick();
     b.tick();
     a.tick();
@@ -92,7 +97,7 @@ class ClusterLoopTest {
   void changesMadeBeforeTheFirstStepAreNotReportedLaterOnesAreOnceEach() {
     Tables t = new Tables();
     Told told = new Told();
-    ClusterLoop a = new ClusterLoop("a", "a:1", t, new Membership(Membership.DEFAULT_TIMEOUT), told, () -> 0, () -> false);
+    ClusterLoop a = new ClusterLoop("a", () -> "a:1", t, new Membership(Membership.DEFAULT_TIMEOUT), told, () -> 0, () -> false);
     t.change("restored");
     a.tick();
     assertThat(told.changed).isEmpty();
@@ -106,5 +111,19 @@ class ClusterLoopTest {
     t.change("g");
     a.tick();
     assertThat(told.changed).containsExactly(Set.of("f"), Set.of("f", "g"));
+  }
+
+  @Test
+  void aSeededLoopReportsWhatChangedBetweenTheSeedAndItsFirstStep() {
+    Tables t = new Tables();
+    Told told = new Told();
+    ClusterLoop a = new ClusterLoop("a", () -> "a:1", t, new Membership(Membership.DEFAULT_TIMEOUT), told, () -> 0, () -> false);
+    t.change("before");
+    t.clock.advance(Duration.ofMillis(10));
+    a.seed(); // the daemon reads the registry now
+    t.clock.advance(Duration.ofMillis(10));
+    t.change("meanwhile");
+    a.tick();
+    assertThat(told.changed).containsExactly(Set.of("meanwhile"));
   }
 }

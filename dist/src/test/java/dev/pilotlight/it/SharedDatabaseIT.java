@@ -120,4 +120,61 @@ class SharedDatabaseIT {
       }
     }
   }
+
+  @Test
+  void threeDaemonsServeAsOneAFunctionsCallsLandWhereItIsWarmAndALostDaemonsFunctionsMove(@TempDir Path a, @TempDir Path b, @TempDir Path c)
+      throws Exception {
+    List<DaemonFixture> nodes = new ArrayList<>();
+    try {
+      nodes.add(new DaemonFixture(config(a, "node-a")));
+      nodes.add(new DaemonFixture(config(b, "node-b")));
+      nodes.add(new DaemonFixture(config(c, "node-c")));
+      nodes.getFirst().deploy(example("hello-java"));
+      for (DaemonFixture n : nodes) {
+        eventually(Duration.ofSeconds(15), n.dataDir + " knows hello-java and the others",
+            () -> n.get("/api/v1/functions/hello-java").statusCode() == 200
+                && liveNodes(n) == 3);
+      }
+      // calls through every daemon: one home serves them all, so the whole cluster pays one cold start
+      int forwarded = 0;
+      for (int i = 0; i < 9; i++) {
+        HttpResponse<String> r = nodes.get(i % 3).get("/fn/hello-java/?name=n" + i);
+        assertThat(r.body()).contains("Hello, n" + i);
+        forwarded += r.headers().firstValue("X-Pilotlight-Forwarded-By").isPresent() ? 1 : 0;
+      }
+      assertThat(forwarded).isEqualTo(6);
+      assertThat(coldStarts(nodes)).isEqualTo(1);
+      DaemonFixture home = nodes.stream().filter(n -> n.status("hello-java").findPath("coldStarts").asLong() == 1).findFirst().orElseThrow();
+
+      // the home daemon is lost: within seconds another serves the function (one more cold start), none lost after that
+      home.close();
+      nodes.remove(home);
+      long lost = System.nanoTime();
+      eventually(Duration.ofSeconds(20), "hello-java answers through both remaining daemons", () -> nodes.stream()
+          .allMatch(n -> n.get("/fn/hello-java/?name=again").body().contains("Hello, again")));
+      assertThat(Duration.ofNanos(System.nanoTime() - lost)).isLessThan(Duration.ofSeconds(20));
+      for (int i = 0; i < 6; i++) {
+        assertThat(nodes.get(i % 2).get("/fn/hello-java/?name=m" + i).body()).contains("Hello, m" + i);
+      }
+      // a deploy through one remaining daemon reaches the other
+      nodes.getLast().deploy(example("hello-java"), "--memory", "256");
+      eventually(Duration.ofSeconds(15), "the new revision everywhere",
+          () -> nodes.stream().allMatch(n -> n.status("hello-java").path("revision").asInt() == 2));
+    } finally {
+      nodes.forEach(DaemonFixture::close);
+    }
+  }
+
+  /** The daemons alive as {@code n} sees them ({@code GET /api/v1/node}'s cluster). */
+  private static int liveNodes(DaemonFixture n) {
+    try {
+      return DaemonFixture.JSON.readTree(n.get("/api/v1/node").body()).path("cluster").path("nodes").size();
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+  }
+
+  private static long coldStarts(List<DaemonFixture> nodes) {
+    return nodes.stream().mapToLong(n -> n.status("hello-java").findPath("coldStarts").asLong()).sum();
+  }
 }

@@ -108,6 +108,13 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
   private final Supplier<String> metrics;
   private final String health;
   private final ConsoleAssets console = new ConsoleAssets();
+  private volatile Forwarding forwarding = Forwarding.NONE;
+
+  /** Sends calls that belong on another daemon there (several daemons sharing a database); none by default. */
+  public GatewayHandler forwarding(Forwarding f) {
+    forwarding = f;
+    return this;
+  }
 
   /**
    * @param functions function URLs ({@link FunctionInvoker#serveUrl})
@@ -146,6 +153,9 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
         || admission.functionUrl(head, route.get().name()).isPresent()) {
       return null;
     }
+    if (!head.headers().contains(Forwarding.HEADER) && forwarding.elsewhere(route.get().name())) {
+      return null; // aggregated, then forwarded whole
+    }
     FunctionRoute f = route.get();
     return streamed.serve(ctx, head, f.target(), f.path(), f.rawQuery());
   }
@@ -161,6 +171,15 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
         req.release();
       }
       return;
+    }
+    String elsewhere = Forwarding.functionOf(req);
+    if (elsewhere != null && forwarding.elsewhere(elsewhere)) {
+      if (!admittedToForward(ctx, req, elsewhere)) {
+        return; // refused here: nothing is forwarded
+      }
+      if (forwarding.forward(ctx, req, elsewhere, here -> channelRead0(ctx, here))) {
+        return;
+      }
     }
     Optional<FunctionRoute> function = FunctionRoute.of(req);
     if (function.isPresent()) {
@@ -221,6 +240,20 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
       default -> send(ctx, req, ErrorResponses.json(HttpResponseStatus.NOT_FOUND, Map.of("error", "NotFound",
           "message", "no route for " + path + " (function URLs are /fn/{name}/…, the API is /api/v1/…)")));
     }
+  }
+
+  /**
+   * Checks a call's credentials before it is forwarded (so no daemon passes on what it would
+   * refuse); the daemon it goes to checks them again. False after sending the refusal.
+   */
+  private boolean admittedToForward(ChannelHandlerContext ctx, FullHttpRequest req, String function) {
+    if (FunctionRoute.of(req).isPresent()) {
+      return admitted(ctx, req, admission.functionUrl(req, function));
+    }
+    String uri = req.uri();
+    int q = uri.indexOf('?');
+    String path = (q < 0 ? uri : uri.substring(0, q)).substring(LambdaApi.PREFIX.length());
+    return admitted(ctx, req, admission.lambdaApi(req, path));
   }
 
   /** True when the request may go on; else sends the refusal and releases the request. */

@@ -532,6 +532,59 @@ final class ControlPlaneService implements ControlPlane {
     }
   }
 
+  /**
+   * Brings {@code name} here up to date with the shared registry, after a daemon sharing the
+   * database changed it (the cluster's change feed; this daemon's own changes come back too and
+   * change nothing): a function deployed elsewhere is activated here (its code fetched first), a
+   * new revision replaces the one served here, a changed split or alias is followed, and a function
+   * removed elsewhere is removed from this daemon's memory and instances (its stored state is
+   * already gone).
+   */
+  void refresh(String name) {
+    synchronized (writeLock) {
+      Optional<Deployment> stored = registry.find(name);
+      Deployment known = live.get(name);
+      if (stored.isEmpty()) {
+        if (known != null) {
+          forgetHere(name);
+        }
+        return;
+      }
+      Deployment d = stored.get();
+      for (Deployment r : registry.revisions(name)) {
+        artifacts.ensure(r.codeSha256());
+      }
+      registry.rollouts().stream().filter(r -> r.function().equals(name)).findFirst().ifPresent(r -> rollouts.put(name, r));
+      Releases releases = registry.releases(name);
+      if (known == null || known.revision() != d.revision()) {
+        live.put(name, d);
+        Optional<Deployment> own = activator.deployment(name);
+        if (own.isEmpty() || releases.traffic().percentByNumber(own.get().revision()) == 0) {
+          activator.deploy(d);
+        }
+        router.set(name, releases);
+        onActivate.accept(d);
+        endUnkeptPools(d, activator.deployment(name).map(Deployment::revision).orElse(d.revision()));
+      } else {
+        if (!known.equals(d)) {
+          live.put(name, d);
+          activator.amend(d);
+        }
+        router.set(name, releases);
+      }
+    }
+  }
+
+  /** Forgets {@code name} in this daemon only: another daemon removed it from the shared stores. */
+  private void forgetHere(String name) {
+    live.remove(name);
+    router.forget(name);
+    rollouts.remove(name);
+    activator.remove(name).join();
+    forgetRhythm.accept(name);
+    stats.remove(name);
+  }
+
   @Override
   public FunctionUsage usage(String name, Duration window) {
     Instant since = window == null ? null : Instant.ofEpochSecond(Math.floorDiv(clock.instant().minus(window).getEpochSecond(), 3600) * 3600);

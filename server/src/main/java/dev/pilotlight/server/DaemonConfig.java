@@ -86,8 +86,14 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
    *
    * @param database {@code postgresql://USER:PASSWORD@HOST:PORT/DATABASE}
    * @param nodeId this daemon's name among them, written on what it claims (async events); unique per daemon
+   * @param advertise {@code host:port} where the other daemons reach this one; null: this machine's
+   *     address (its host name's) and the daemon's port
    */
-  public record Shared(String database, String nodeId) {
+  public record Shared(String database, String nodeId, String advertise) {
+    public Shared(String database, String nodeId) {
+      this(database, nodeId, null);
+    }
+
     /** Node ids: what a host name or a Kubernetes pod name may be. */
     private static final java.util.regex.Pattern NODE_ID = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
@@ -98,6 +104,9 @@ public record DaemonConfig(String host, int port, Path dataDir, Path runnerJar, 
       if (nodeId == null || !NODE_ID.matcher(nodeId).matches()) {
         throw new IllegalArgumentException("--node-id: '" + nodeId + "' (expected: 1 to 63 letters, digits, dots, hyphens or "
             + "underscores, starting with a letter or digit; unique per daemon)");
+      }
+      if (advertise != null && !advertise.matches("[A-Za-z0-9.:\\[\\]-]+:[0-9]{1,5}")) {
+        throw new IllegalArgumentException("--advertise: '" + advertise + "' (expected: HOST:PORT where the other daemons reach this one)");
       }
     }
 

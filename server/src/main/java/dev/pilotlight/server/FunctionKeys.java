@@ -63,7 +63,11 @@ final class FunctionKeys implements FunctionCredentials {
     }
     String id = keyIdByFunction.get(function);
     if (id == null || credentials.key(id).isEmpty()) {
-      keyIdByFunction.put(function, credentials.issueKey(Role.INVOKE, DESCRIPTION_PREFIX + function + DESCRIPTION_SUFFIX).id());
+      // another daemon sharing the database may have issued it already
+      String issued = credentials.keys().stream().filter(k -> function.equals(functionOf(k.description()))).map(AccessKey::id)
+          .findFirst()
+          .orElseGet(() -> credentials.issueKey(Role.INVOKE, DESCRIPTION_PREFIX + function + DESCRIPTION_SUFFIX).id());
+      keyIdByFunction.put(function, issued);
     }
   }
 

@@ -136,6 +136,11 @@ public final class Main implements Callable<Integer> {
       + "per daemon and the same across its restarts (default: $PILOTLIGHT_NODE_ID, else the host name).")
   String nodeId;
 
+  @Option(names = "--advertise", paramLabel = "HOST:PORT", description = "Where the other daemons sharing a --database reach "
+      + "this one, to forward it the calls of the functions it holds warm (default: $PILOTLIGHT_ADVERTISE, else --host if it is "
+      + "one address, else this machine's address; and the daemon's port).")
+  String advertise;
+
   @Option(names = "--insecure-no-auth", description = "Turn authentication off: anyone who can reach the port may deploy and run "
       + "code. Only for a machine nobody else can reach; the daemon says so loudly at start.")
   boolean noAuth;
@@ -239,8 +244,9 @@ public final class Main implements Callable<Integer> {
   private DaemonConfig.Shared shared() {
     String url = database != null ? database : blankToNull(System.getenv("PILOTLIGHT_DATABASE"));
     if (url == null) {
-      if (nodeId != null) {
-        throw new IllegalArgumentException("--node-id: names a daemon among those sharing a --database, and none is given");
+      if (nodeId != null || advertise != null) {
+        throw new IllegalArgumentException((nodeId != null ? "--node-id" : "--advertise") + ": is for a daemon among those sharing a "
+            + "--database, and none is given");
       }
       return null;
     }
@@ -256,7 +262,8 @@ public final class Main implements Callable<Integer> {
         throw new IllegalArgumentException("--node-id: not given and this machine's host name is unknown (" + e.getMessage() + ")");
       }
     }
-    return new DaemonConfig.Shared(url, node);
+    String address = advertise != null ? advertise : blankToNull(System.getenv("PILOTLIGHT_ADVERTISE"));
+    return new DaemonConfig.Shared(url, node, address);
   }
 
   private static String blankToNull(String s) {

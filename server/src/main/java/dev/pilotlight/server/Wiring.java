@@ -18,12 +18,18 @@ import dev.pilotlight.autoscaler.ScaleTarget;
 import dev.pilotlight.autoscaler.ScalingDecider;
 import dev.pilotlight.autoscaler.ScalingDecision;
 import dev.pilotlight.autoscaler.ScalingLoop;
+import dev.pilotlight.cluster.ClusterLoop;
+import dev.pilotlight.cluster.Membership;
+import dev.pilotlight.cluster.Node;
+import dev.pilotlight.cluster.NodeTable;
+import dev.pilotlight.cluster.Placement;
 import dev.pilotlight.executor.ExecutorConfig;
 import dev.pilotlight.executor.ProcessExecutor;
 import dev.pilotlight.gateway.ActivatorMeters;
 import dev.pilotlight.gateway.AsyncDestinations;
 import dev.pilotlight.gateway.ControlApi;
 import dev.pilotlight.gateway.ErrorResponses;
+import dev.pilotlight.gateway.Forwarding;
 import dev.pilotlight.gateway.FunctionInvoker;
 import dev.pilotlight.gateway.FunctionStats;
 import dev.pilotlight.gateway.GatewayConfig;
@@ -55,6 +61,7 @@ import dev.pilotlight.sources.EventSources;
 import dev.pilotlight.sources.RabbitPublisher;
 import dev.pilotlight.store.ArtifactStore;
 import dev.pilotlight.store.AsyncQueue;
+import dev.pilotlight.store.ClusterTables;
 import dev.pilotlight.store.LogStore;
 import dev.pilotlight.store.MetricsStore;
 import dev.pilotlight.store.PostgresDatabase;
@@ -73,6 +80,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -87,11 +95,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
 
 /** Builds the daemon's object graph in plain sight. No decisions live here. */
@@ -270,6 +281,10 @@ public final class Wiring {
     control.secretsExist(secrets::exists);
     executor.secrets(secrets);
     control.reservations(new NodeConcurrency(capacity.limitMb()));
+    // Several daemons sharing the database: the change feed is noted before the registry is read.
+    AtomicReference<String> advertised = new AtomicReference<>();
+    ClusterLoop cluster = shared == null ? null : clusterLoop(config.shared(), shared, advertised::get, activator, events, control,
+        credentials, clock);
     control.restore();
     FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage).routing(control.router())
         .history(history);
@@ -314,7 +329,8 @@ public final class Wiring {
     GatewayHandler router = new GatewayHandler(invoker::serveUrl, invoker.streamedUrls(),
         new ControlApi(control, activator, stats, invoker, async, blocking, config.host(), credentials).schedules(scheduler).eventSources(sources)
             .preparations(executor::preparation).secrets(secrets).history(history)
-            .node(() -> nodeView(capacity, activator.snapshots(), control.list().size(), health, startedAt, history.on()))
+            .node(() -> withCluster(nodeView(capacity, activator.snapshots(), control.list().size(), health, startedAt, history.on()),
+                cluster))
             .idleTimes(name -> idleTimesView(rhythms.histogram(name)))::handle,
         new LambdaApi(activator, invoker, async, control, blocking, new NodeConcurrency(capacity.limitMb())).eventSources(sources)::handle,
         () -> {
@@ -335,6 +351,11 @@ public final class Wiring {
       throw e;
     }
     functionKeys.endpoint(instanceEndpoint(config.host(), gateway.port(), security.tls()));
+    // Several daemons sharing the database: heartbeats, who is alive, lost nodes' claims, others' changes, forwarding.
+    if (cluster != null) {
+      advertised.set(config.shared().advertise() != null ? config.shared().advertise() : advertisedHost(config.host()) + ":" + gateway.port());
+      startCluster(cluster, config.shared(), shared, router, proxy);
+    }
     scaling.start(config.scalingTick());
     async.start();
     // a schedule whose function is gone (removed while its schedules were being written) goes too
@@ -386,6 +407,9 @@ public final class Wiring {
         async.close(); // events still running stay claimed in the queue and run after the next start
         publisher.close();
         rollouts.close(); // a rollout under way goes on from its stored step after the next start
+        if (cluster != null) {
+          cluster.close(); // its heartbeat stops: the others count it gone within seconds
+        }
         gateway.close();
         proxy.close();
         scaling.close();
@@ -409,6 +433,136 @@ public final class Wiring {
         logs.close();
       }
     };
+  }
+
+  /**
+   * Starts this daemon's part in a cluster: its heartbeat and view of the others
+   * ({@link ClusterLoop}), the hand-back of what lost nodes had claimed, the refresh of functions
+   * others changed, the reload of credentials, and forwarding to where a function's calls belong.
+   */
+  private static ClusterLoop clusterLoop(DaemonConfig.Shared config, PostgresDatabase database, java.util.function.Supplier<String> address,
+      Activator activator, AsyncQueue events, ControlPlaneService control, Credentials credentials, InstantSource clock) {
+    ClusterTables tables = ClusterTables.open(database);
+    String self = config.nodeId();
+    NodeTable table = new NodeTable() {
+      @Override
+      public Beat beat(String id, String addr, boolean draining, int inFlight) {
+        ClusterTables.Beat b = tables.beat(id, addr, draining, inFlight);
+        return new Beat(Instant.ofEpochMilli(b.nowMs()), b.rows().stream()
+            .map(r -> new Node(r.id(), r.address(), Instant.ofEpochMilli(r.heartbeatAtMs()), r.draining(), r.inFlight())).toList());
+      }
+
+      @Override
+      public Instant now() {
+        return Instant.ofEpochMilli(tables.nowMs());
+      }
+
+      @Override
+      public void forget(Set<String> ids) {
+        tables.forget(ids);
+      }
+
+      @Override
+      public Map<String, Long> changedSince(Instant since) {
+        return tables.changedSince(since.toEpochMilli());
+      }
+    };
+    ClusterLoop loop = new ClusterLoop(self, address, table, new Membership(Membership.DEFAULT_TIMEOUT), new ClusterLoop.Peers() {
+      @Override
+      public void gone(Set<String> nodes) {
+        int n = events.requeueClaimsOf(nodes, clock.instant());
+        if (n > 0) {
+          LOG.log(System.Logger.Level.WARNING, "cluster: " + n + " async event(s) claimed by " + nodes + " (gone) queued again");
+        }
+      }
+
+      @Override
+      public void changed(Set<String> functions) {
+        for (String f : functions) {
+          try {
+            control.refresh(f);
+          } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cluster: function " + f + " changed elsewhere; not brought up to date here: " + e);
+          }
+        }
+      }
+
+      @Override
+      public void synced() {
+        credentials.reload();
+      }
+    }, () -> activator.snapshots().stream().mapToInt(PoolSnapshot::inFlight).sum(), () -> false);
+    loop.seed();
+    return loop;
+  }
+
+  /** Starts {@code loop} and forwards calls to where their functions belong. */
+  private static void startCluster(ClusterLoop loop, DaemonConfig.Shared config, PostgresDatabase database, GatewayHandler router,
+      HttpProxy proxy) {
+    String self = config.nodeId();
+    loop.start(ClusterLoop.DEFAULT_PERIOD);
+    Placement placement = new Placement(Placement.DEFAULT_BOUND);
+    Map<String, InetSocketAddress> addresses = new ConcurrentHashMap<>();
+    router.forwarding(new Forwarding(self, proxy, function -> {
+      Membership.View view = loop.view();
+      if (!loop.healthy() || !view.isLive(self)) {
+        return null; // cut off from the others: serve what comes here
+      }
+      Node to = placement.choose(function, view.serving()).orElse(null);
+      if (to == null || to.id().equals(self)) {
+        return null;
+      }
+      return addresses.computeIfAbsent(to.address(), Wiring::socketAddress);
+    }));
+    LOG.log(System.Logger.Level.INFO, "cluster: node " + self + ", shared state in postgresql " + database.where());
+  }
+
+  /** {@code node} with this daemon's view of the cluster, when it shares a database with others. */
+  static Map<String, Object> withCluster(Map<String, Object> node, ClusterLoop cluster) {
+    if (cluster == null) {
+      return node;
+    }
+    Map<String, Object> c = new LinkedHashMap<>();
+    c.put("node", cluster.self());
+    c.put("healthy", cluster.healthy());
+    List<Map<String, Object>> nodes = new ArrayList<>();
+    for (Node n : cluster.view().live()) {
+      Map<String, Object> one = new LinkedHashMap<>();
+      one.put("id", n.id());
+      one.put("address", n.address());
+      one.put("draining", n.draining());
+      one.put("inFlight", n.inFlight());
+      one.put("heartbeatAt", n.heartbeatAt().toString());
+      nodes.add(one);
+    }
+    c.put("nodes", nodes);
+    c.put("gone", List.copyOf(cluster.view().gone()));
+    Map<String, Object> out = new LinkedHashMap<>(node);
+    out.put("cluster", c);
+    return out;
+  }
+
+  /** {@code host:port} (or {@code [v6]:port}) as a socket address, resolved once. */
+  static InetSocketAddress socketAddress(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    String h = hostPort.substring(0, colon);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    return new InetSocketAddress(h, Integer.parseInt(hostPort.substring(colon + 1)));
+  }
+
+  /** The address other daemons reach this one at when none is given: {@code --host}, unless it is a wildcard. */
+  static String advertisedHost(String host) {
+    if (!host.equals("0.0.0.0") && !host.equals("::") && !host.equals("[::]")) {
+      return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+    try {
+      return java.net.InetAddress.getLocalHost().getHostAddress();
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalArgumentException("--advertise: not given, --host is " + host + " and this machine's address is unknown ("
+          + e.getMessage() + "); give --advertise HOST:PORT");
+    }
   }
 
   /** {@code /healthz}'s lines: the protections, then what each runtime family runs on (logged at start too). */

@@ -135,7 +135,13 @@ final class SqlRegistry implements Registry {
             started_at TEXT    NOT NULL,
             ended_at   TEXT,
             reason     TEXT    NOT NULL DEFAULT ''
-          )"""));
+          )"""),
+      // the change feed daemons read to keep their in-memory view of the registry in step (issue 19)
+      List.of("CREATE TABLE registry_changes (name TEXT PRIMARY KEY, changes BIGINT NOT NULL, changed_at BIGINT NOT NULL)",
+          "CREATE INDEX registry_changes_at ON registry_changes (changed_at)"));
+
+  /** The database's clock, in epoch milliseconds, as a change is stamped with it. */
+  static final String DATABASE_NOW_MS = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
 
   private static final String SELECT_DEPLOYMENT =
       "SELECT r.spec_json, r.revision, r.code_sha256, r.code_size, r.code_dir, r.deployed_at FROM revisions r ";
@@ -228,6 +234,7 @@ final class SqlRegistry implements Registry {
       ps.setLong(2, revision);
       ps.executeUpdate();
     }
+    noteChange(c, spec.name());
     return deployment;
   }
 
@@ -277,8 +284,24 @@ final class SqlRegistry implements Registry {
           ps.executeUpdate();
         }
       }
+      noteChange(c, name);
       return removed > 0;
     });
+  }
+
+  /**
+   * On a shared database, stamps a change of {@code name} in the feed other daemons read
+   * ({@code registry_changes}), inside the change's own transaction; nothing on SQLite.
+   */
+  private void noteChange(Connection c, String name) throws SQLException {
+    if (!db.shared()) {
+      return;
+    }
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO registry_changes (name, changes, changed_at) VALUES (?, 1, "
+        + DATABASE_NOW_MS + ") ON CONFLICT (name) DO UPDATE SET changes = registry_changes.changes + 1, changed_at = excluded.changed_at")) {
+      ps.setString(1, name);
+      ps.executeUpdate();
+    }
   }
 
   @Override
@@ -297,6 +320,7 @@ final class SqlRegistry implements Registry {
       try (PreparedStatement ps = c.prepareStatement("UPDATE revisions SET published = 1 WHERE name = ? AND revision = ?")) {
         ps.setString(1, name);
         ps.setLong(2, revision);
+        noteChange(c, name);
         return ps.executeUpdate() > 0;
       }
     });
@@ -332,6 +356,7 @@ final class SqlRegistry implements Registry {
           throw new dev.pilotlight.model.Failure.FunctionNotFound(d.name() + ":" + d.revision());
         }
       }
+      noteChange(c, d.name());
       return new Deployment(spec, d.revision(), d.codeSha256(), d.codeSize(), d.codeDir(), d.deployedAt());
     });
   }
@@ -344,6 +369,7 @@ final class SqlRegistry implements Registry {
         ps.setString(1, name);
         ps.setLong(2, revision);
         ps.setString(3, name);
+        noteChange(c, name);
         return ps.executeUpdate() > 0;
       }
     });
@@ -383,6 +409,7 @@ final class SqlRegistry implements Registry {
   public void saveRollout(Rollout r) {
     inTransaction("save the rollout of " + r.function(), c -> {
       writeRollout(c, r);
+      noteChange(c, r.function());
       return null;
     });
   }
@@ -448,6 +475,7 @@ final class SqlRegistry implements Registry {
   public void saveReleases(String name, Releases releases) {
     inTransaction("save releases of " + name, c -> {
       writeReleases(c, name, releases);
+      noteChange(c, name);
       return null;
     });
   }
@@ -523,6 +551,7 @@ final class SqlRegistry implements Registry {
         ps.setString(2, name);
         ps.setInt(3, keep);
         ps.setString(4, name);
+        noteChange(c, name);
         return ps.executeUpdate();
       }
     });

@@ -44,6 +44,21 @@ public final class Credentials {
     store.keys().forEach(k -> keysById.put(k.id(), k));
   }
 
+  /**
+   * Reads the store again: with a database several daemons share, tokens and keys issued or
+   * revoked by the others take effect here at the next reload (once a second).
+   */
+  public void reload() {
+    Map<String, StoredToken> tokens = new java.util.HashMap<>();
+    store.tokens().forEach(t -> tokens.put(t.sha256(), t));
+    Map<String, AccessKey> keys = new java.util.HashMap<>();
+    store.keys().forEach(k -> keys.put(k.id(), k));
+    tokensByHash.putAll(tokens);
+    tokensByHash.keySet().retainAll(tokens.keySet());
+    keysById.putAll(keys);
+    keysById.keySet().retainAll(keys.keySet());
+  }
+
   /** The role of a bearer token, if it is one the daemon issued and has not revoked. */
   public Optional<Role> tokenRole(String token) {
     if (token == null || !token.startsWith(TOKEN_PREFIX)) {
