@@ -310,6 +310,10 @@ public final class Wiring {
             : EventInvoker.Outcome.OK),
         clock, (name, line) -> logs.append(name, "-", null, line));
     control.eventSync(sources::sync);
+    if (cluster != null) {
+      // each mapping is polled by one daemon: its function's home (no load bound: pollers stay put while loads move)
+      sources.runsHere(m -> isHome(cluster, m.function()));
+    }
     ActivatorMeters activatorMeters = new ActivatorMeters(activator, metrics);
     SourceMeters sourceMeters = new SourceMeters(metrics, sources);
     DaemonConfig.Security security = config.security();
@@ -515,6 +519,18 @@ public final class Wiring {
       return addresses.computeIfAbsent(to.address(), Wiring::socketAddress);
     }));
     LOG.log(System.Logger.Level.INFO, "cluster: node " + self + ", shared state in postgresql " + database.where());
+  }
+
+  /**
+   * Whether this daemon is {@code function}'s home: the first of the serving daemons in its
+   * rendezvous order; also when this daemon cannot see the others (it serves what reaches it).
+   */
+  static boolean isHome(ClusterLoop cluster, String function) {
+    Membership.View view = cluster.view();
+    if (!cluster.healthy() || !view.isLive(cluster.self()) || view.serving().isEmpty()) {
+      return true;
+    }
+    return Placement.order(function, view.serving()).getFirst().id().equals(cluster.self());
   }
 
   /** {@code node} with this daemon's view of the cluster, when it shares a database with others. */

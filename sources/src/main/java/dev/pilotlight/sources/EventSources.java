@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 
 /**
  * The daemon's event source mappings and their pollers: created (after the broker and the queue were
@@ -65,6 +66,18 @@ public final class EventSources implements AutoCloseable {
   }
 
   /** Starts a poller for every stored mapping (paused ones wait). */
+  private volatile Predicate<EventSourceMapping> runsHere = m -> true;
+
+  /**
+   * Polls only the mappings {@code here} accepts, asked again at every reconcile: several daemons
+   * sharing their mappings each poll their share, and a lost daemon's share moves to the others
+   * within a reconcile (its unacknowledged messages are delivered again by the broker). Every
+   * mapping by default.
+   */
+  public void runsHere(Predicate<EventSourceMapping> here) {
+    runsHere = here;
+  }
+
   public void start() {
     reconcile();
     reconciler.start(RECONCILE);
@@ -334,7 +347,8 @@ public final class EventSources implements AutoCloseable {
    */
   synchronized void reconcile() {
     Map<String, EventSourceMapping> stored = new ConcurrentHashMap<>();
-    store.mappings().forEach(m -> stored.put(m.uuid(), m));
+    Predicate<EventSourceMapping> here = runsHere;
+    store.mappings().stream().filter(here).forEach(m -> stored.put(m.uuid(), m));
     for (var e : pollers.entrySet()) {
       if (!stored.containsKey(e.getKey()) && pollers.remove(e.getKey(), e.getValue())) {
         e.getValue().close();
