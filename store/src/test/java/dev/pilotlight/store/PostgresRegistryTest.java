@@ -75,4 +75,20 @@ class PostgresRegistryTest extends RegistryTest {
         .hasMessageContaining("schema version 99")
         .hasMessageContaining("newer Pilotlight");
   }
+
+  @Test
+  void aRegistryOfThePreviousSchemaVersionIsMigratedWithItsFunctionsKept() {
+    // a function written, then the schema taken back to version 1 (before the change feed) as an older release left it
+    try (Registry r = open()) {
+      savePython(r, 1);
+    }
+    db.sql("DROP TABLE registry_changes; UPDATE schema_versions SET version = 1 WHERE component = 'registry'");
+    try (Registry r = open()) {
+      assertThat(r.find("f")).isPresent();
+      savePython(r, 2);
+      assertThat(r.find("f").orElseThrow().revision()).isEqualTo(2);
+    }
+    assertThat(db.database().version("registry")).isEqualTo(2);
+    db.sql("SELECT changes FROM registry_changes WHERE name = 'f'");
+  }
 }
