@@ -190,7 +190,7 @@ final class ThroughputCommand implements Callable<Integer> {
   }
 
   /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these. */
-  private static final long CLOCK_TICKS = 100;
+  static final long CLOCK_TICKS = 100;
 
   /** User plus system CPU of a process so far, in clock ticks (/proc/<pid>/stat fields 14 and 15). */
   static long cpuTicks(long pid) throws IOException {
