@@ -81,7 +81,10 @@ final class ClusterCommand implements Callable<Integer> {
     List<Loss> lost = new ArrayList<>();
     long coldStartsAlone;
     long coldStartsAdded;
-    try (NetnsCluster cluster = NetnsCluster.create(paths, database, 3, stderr)) {
+    NetnsCluster made = NetnsCluster.create(paths, database, 3, stderr);
+    Thread hook = new Thread(made::close, "bench-cleanup"); // namespaces and links are undone on Ctrl-C too
+    Runtime.getRuntime().addShutdownHook(hook);
+    try (NetnsCluster cluster = made) {
       NetnsCluster.Node first = cluster.node(0);
       cluster.start(first);
       DaemonApi api = new DaemonApi(first.address(), first.url(), cluster.token());
@@ -116,15 +119,20 @@ final class ClusterCommand implements Callable<Integer> {
         }
       }
     }
+    Runtime.getRuntime().removeShutdownHook(hook);
     String jsonText = JSON.writerWithDefaultPrettyPrinter().writeValueAsString(toJson(runs, lost, coldStartsAlone, coldStartsAdded));
     BenchOutput.finish(stdout, out != null ? out : paths.root().resolve("bench-results/cluster.json"), jsonText, json,
         table(runs, lost, coldStartsAdded));
     return 0;
   }
 
+  /** The same load for a while, so that the instances it needs are up before anything is measured. */
   private void warm(InetSocketAddress via) throws InterruptedException {
-    new LoadGenerator(via, "GET", "/fn/" + FUNCTION + "/?name=warm", null, READ_TIMEOUT, null).run(clients, Duration.ofSeconds(2), () -> { });
+    new LoadGenerator(via, "GET", "/fn/" + FUNCTION + "/?name=warm", null, READ_TIMEOUT, null).run(clients, WARM_UP, () -> { });
   }
+
+  /** How long the load runs before the rounds: the autoscaler's stable window is 60 s, but ten instances start within seconds. */
+  static final Duration WARM_UP = Duration.ofSeconds(8);
 
   private Round round(String target, int r, NetnsCluster.Node via) throws Exception {
     long cpuBefore = ThroughputCommand.cpuTicks(via.pid());

@@ -288,8 +288,13 @@ final class NetnsCluster implements AutoCloseable {
     }
   }
 
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     for (Node n : nodes) {
       if (n.process != null) {
         List<ProcessHandle> children = n.process.descendants().toList();

@@ -48,6 +48,7 @@ public final class ClusterLoop implements AutoCloseable {
   private final Membership membership;
   private final Peers peers;
   private final IntSupplier inFlight;
+  private final IntSupplier memoryPercent;
   private final BooleanSupplier draining;
   private final Map<String, Long> seen = new HashMap<>(); // function -> change count, as last read
   private Instant readUpTo; // the database's time of the last read of the change feed; null before the first
@@ -60,13 +61,14 @@ public final class ClusterLoop implements AutoCloseable {
    *     (known once the daemon listens)
    */
   public ClusterLoop(String self, Supplier<String> address, NodeTable table, Membership membership, Peers peers, IntSupplier inFlight,
-      BooleanSupplier draining) {
+      IntSupplier memoryPercent, BooleanSupplier draining) {
     this.self = self;
     this.address = address;
     this.table = table;
     this.membership = membership;
     this.peers = peers;
     this.inFlight = inFlight;
+    this.memoryPercent = memoryPercent;
     this.draining = draining;
     this.view = new Membership.View(List.of(), Set.of(), Set.of());
   }
@@ -86,7 +88,8 @@ public final class ClusterLoop implements AutoCloseable {
    * {@link #seed} first, the first step only notes the changes already made.
    */
   public synchronized void tick() {
-    NodeTable.Beat beat = table.beat(self, address.get(), draining.getAsBoolean(), inFlight.getAsInt());
+    NodeTable.Beat beat = table.beat(self, address.get(), draining.getAsBoolean(), inFlight.getAsInt(),
+        Math.clamp(memoryPercent.getAsInt(), 0, 100));
     Membership.View v = membership.view(beat.table(), beat.now());
     view = v;
     healthy = true;

@@ -9,9 +9,10 @@ import java.time.Instant;
  * @param address where the others reach it: {@code host:port} of its port
  * @param heartbeatAt when it last said it is alive (the database's clock)
  * @param draining it is stopping: it finishes what it has and takes no new calls
- * @param inFlight the calls it was serving at its last heartbeat, for bounded-load placement
+ * @param inFlight the calls it was serving at its last heartbeat
+ * @param memoryPercent how much of its memory budget its instances and warm pool held then, 0 to 100
  */
-public record Node(String id, String address, Instant heartbeatAt, boolean draining, int inFlight) {
+public record Node(String id, String address, Instant heartbeatAt, boolean draining, int inFlight, int memoryPercent) {
   public Node {
     if (id == null || id.isBlank()) {
       throw new IllegalArgumentException("id: empty");
@@ -21,6 +22,9 @@ public record Node(String id, String address, Instant heartbeatAt, boolean drain
     }
     if (heartbeatAt == null) {
       throw new IllegalArgumentException("heartbeatAt of " + id + ": null");
+    }
+    if (memoryPercent < 0 || memoryPercent > 100) {
+      throw new IllegalArgumentException("memoryPercent of " + id + ": " + memoryPercent + " (expected: 0 to 100)");
     }
     if (inFlight < 0) {
       throw new IllegalArgumentException("inFlight of " + id + ": " + inFlight + " (expected: >= 0)");

@@ -11,7 +11,7 @@ public interface NodeTable {
    * Writes this daemon's row (its heartbeat at the database's clock) and reads every row, in one
    * round trip if it can. Throws if the database cannot be reached.
    */
-  Beat beat(String id, String address, boolean draining, int inFlight);
+  Beat beat(String id, String address, boolean draining, int inFlight, int memoryPercent);
 
   /** The database's time at the beat and every node's row then. Times are the database's, so daemons' clocks never disagree. */
   record Beat(Instant now, List<Node> table) {

@@ -9,18 +9,30 @@ import java.util.Optional;
 
 /**
  * Where a function's calls go: rendezvous (highest-random-weight) hashing over the serving nodes
- * gives each function its own order of nodes, the first being its home; consistent hashing with
- * bounded loads (Mirrokni, Thorup and Zadimoghaddam, 2018) passes a call to the next node in that
- * order while a node carries more than {@code c} times the cluster's average load. So a function's
- * calls land where its instances are warm; a hot function spreads over more nodes, always the same
- * ones in the same order; and when a node joins or leaves, only the functions whose first choice
- * changes move (about one in N), with no table of assignments to keep.
+ * gives each function its own order of nodes, the first being its home. A call goes to the first
+ * node in that order that is not full: whose memory budget is less than {@link #FULL_PERCENT} used,
+ * so it can still start instances. A function so stays on one node, where its instances are warm,
+ * until that node cannot hold more of them; a hot function then spreads to the next node in its
+ * order, always the same ones in the same order. When every node is full, the bound of consistent
+ * hashing with bounded loads (Mirrokni, Thorup and Zadimoghaddam, 2018) spreads calls by the calls
+ * each node has in flight: the first node in order with at most {@code c} times the average.
+ * When a node joins or leaves, only the functions whose first choice changes move (about one in
+ * N), with no table of assignments to keep.
+ *
+ * <p>Why not the bound alone: it compares a node's calls with the cluster's average, so a single
+ * busy function (a small team's whole traffic) would spread over every node at any load, paying a
+ * cold start and a copy of its instances on each, where one node holds it warm.
  *
  * <p>Pure: the same nodes and loads give every daemon the same answer.
  */
 public final class Placement {
   /** The load bound's factor: 1.25, the paper's usual choice (each node at most 25 % above the average). */
   public static final double DEFAULT_BOUND = 1.25;
+  /**
+   * A node whose memory budget is this used is full: what is left is about one more instance of a
+   * typical size on a small budget (10 % of 4 GB), and the warm pool's reserve.
+   */
+  public static final int FULL_PERCENT = 90;
 
   private final double bound;
 
@@ -42,12 +54,18 @@ public final class Placement {
 
   /**
    * The node that should serve a call of {@code function} among {@code serving}: the first in its
-   * order whose load, with this call, stays within {@code bound} times the average; empty when
-   * no node serves.
+   * order that is not full; when all are, the first whose calls in flight, with this one, stay
+   * within {@code bound} times the average. Empty when no node serves.
    */
   public Optional<Node> choose(String function, List<Node> serving) {
     if (serving.isEmpty()) {
       return Optional.empty();
+    }
+    List<Node> ordered = order(function, serving);
+    for (Node n : ordered) {
+      if (n.memoryPercent() < FULL_PERCENT) {
+        return Optional.of(n);
+      }
     }
     long total = 0;
     for (Node n : serving) {
@@ -55,7 +73,6 @@ public final class Placement {
     }
     // ceil(c * (total + 1) / n): the capacity of each node with this call counted
     long capacity = (long) Math.ceil(bound * (total + 1) / serving.size());
-    List<Node> ordered = order(function, serving);
     for (Node n : ordered) {
       if (n.inFlight() + 1 <= capacity) {
         return Optional.of(n);

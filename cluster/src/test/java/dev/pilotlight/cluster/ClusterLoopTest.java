@@ -21,8 +21,8 @@ class ClusterLoopTest {
     final Map<String, Instant> changedAt = new HashMap<>();
 
     @Override
-    public Beat beat(String id, String address, boolean draining, int inFlight) {
-      nodes.put(id, new Node(id, address, clock.instant(), draining, inFlight));
+    public Beat beat(String id, String address, boolean draining, int inFlight, int memoryPercent) {
+      nodes.put(id, new Node(id, address, clock.instant(), draining, inFlight, memoryPercent));
       return new Beat(clock.instant(), new ArrayList<>(nodes.values()));
     }
 
@@ -72,8 +72,8 @@ class ClusterLoopTest {
   void aNodeWhoseHeartbeatStopsIsGoneAfterTheTimeoutAndItsClaimsAreHandedBack() {
     Tables t = new Tables();
     Told told = new Told();
-    ClusterLoop a = new ClusterLoop("a", () -> "10.0.0.1:8080", t, new Membership(Membership.DEFAULT_TIMEOUT), told, () -> 0, () -> false);
-    ClusterLoop b = new ClusterLoop("b", () -> "10.0.0.2:8080", t, new Membership(Membership.DEFAULT_TIMEOUT), new Told(), () -> 4, () -> false);
+    ClusterLoop a = new ClusterLoop("a", () -> "10.0.0.1:8080", t, new Membership(Membership.DEFAULT_TIMEOUT), told, () -> 0, () -> 0, () -> false);
+    ClusterLoop b = new ClusterLoop("b", () -> "10.0.0.2:8080", t, new Membership(Membership.DEFAULT_TIMEOUT), new Told(), () -> 4, () -> 0, () -> false);
     a.tick();
     b.tick();
     a.tick();
@@ -97,7 +97,7 @@ class ClusterLoopTest {
   void changesMadeBeforeTheFirstStepAreNotReportedLaterOnesAreOnceEach() {
     Tables t = new Tables();
     Told told = new Told();
-    ClusterLoop a = new ClusterLoop("a", () -> "a:1", t, new Membership(Membership.DEFAULT_TIMEOUT), told, () -> 0, () -> false);
+    ClusterLoop a = new ClusterLoop("a", () -> "a:1", t, new Membership(Membership.DEFAULT_TIMEOUT), told, () -> 0, () -> 0, () -> false);
     t.change("restored");
     a.tick();
     assertThat(told.changed).isEmpty();
@@ -117,7 +117,7 @@ class ClusterLoopTest {
   void aSeededLoopReportsWhatChangedBetweenTheSeedAndItsFirstStep() {
     Tables t = new Tables();
     Told told = new Told();
-    ClusterLoop a = new ClusterLoop("a", () -> "a:1", t, new Membership(Membership.DEFAULT_TIMEOUT), told, () -> 0, () -> false);
+    ClusterLoop a = new ClusterLoop("a", () -> "a:1", t, new Membership(Membership.DEFAULT_TIMEOUT), told, () -> 0, () -> 0, () -> false);
     t.change("before");
     t.clock.advance(Duration.ofMillis(10));
     a.seed(); // the daemon reads the registry now

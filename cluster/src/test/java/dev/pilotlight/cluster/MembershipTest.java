@@ -12,7 +12,7 @@ class MembershipTest {
   private static final Instant NOW = Instant.parse("2026-12-05T12:00:00Z");
 
   private static Node node(String id, Duration ago) {
-    return new Node(id, id + ":8080", NOW.minus(ago), false, 0);
+    return new Node(id, id + ":8080", NOW.minus(ago), false, 0, 0);
   }
 
   @Test
@@ -29,7 +29,7 @@ class MembershipTest {
   @Test
   void aNodeGoneForAnHourIsForgottenAndDrainingNodesServeNoNewCalls() {
     Membership m = new Membership(Membership.DEFAULT_TIMEOUT);
-    Node draining = new Node("d", "d:1", NOW, true, 3);
+    Node draining = new Node("d", "d:1", NOW, true, 3, 10);
     Membership.View v = m.view(List.of(node("old", Duration.ofMinutes(61)), draining, node("a", Duration.ofSeconds(1))), NOW);
     assertThat(v.gone()).containsExactly("old");
     assertThat(v.forget()).containsExactly("old");

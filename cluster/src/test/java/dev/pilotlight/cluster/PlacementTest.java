@@ -11,7 +11,11 @@ import org.junit.jupiter.api.Test;
 
 class PlacementTest {
   private static Node node(String id, int inFlight) {
-    return new Node(id, id + ":8080", Instant.EPOCH, false, inFlight);
+    return new Node(id, id + ":8080", Instant.EPOCH, false, inFlight, 0);
+  }
+
+  private static Node full(String id, int inFlight) {
+    return new Node(id, id + ":8080", Instant.EPOCH, false, inFlight, Placement.FULL_PERCENT);
   }
 
   private static List<Node> nodes(int n) {
@@ -56,19 +60,34 @@ class PlacementTest {
   }
 
   @Test
-  void aCallGoesHomeUntilHomeCarriesMoreThanItsShareThenToTheNextInOrder() {
+  void aFunctionStaysHomeHoweverBusyUntilHomeIsFullThenGoesToTheNextInOrder() {
     Placement p = new Placement(Placement.DEFAULT_BOUND);
     List<Node> idle = nodes(3);
     Node home = Placement.order("hot", idle).get(0);
     Node second = Placement.order("hot", idle).get(1);
+    Node third = Placement.order("hot", idle).get(2);
     assertThat(p.choose("hot", idle)).contains(home);
-    // home busy with 30 calls, the others idle: capacity ceil(1.25 * 31 / 3) = 13
-    List<Node> busy = idle.stream().map(n -> n.id().equals(home.id()) ? node(n.id(), 30) : n).toList();
-    assertThat(p.choose("hot", busy)).contains(second);
-    // everyone equally busy: home again
-    List<Node> even = idle.stream().map(n -> node(n.id(), 10)).toList();
-    assertThat(p.choose("hot", even)).map(Node::id).contains(home.id());
+    // home busy with 300 calls, the others idle, home's memory not full: home still
+    List<Node> busy = idle.stream().map(n -> n.id().equals(home.id()) ? node(n.id(), 300) : n).toList();
+    assertThat(p.choose("hot", busy)).map(Node::id).contains(home.id());
+    // home full: the next in order, whatever its calls
+    List<Node> homeFull = idle.stream().map(n -> n.id().equals(home.id()) ? full(n.id(), 300) : node(n.id(), 50)).toList();
+    assertThat(p.choose("hot", homeFull)).map(Node::id).contains(second.id());
     assertThat(p.choose("hot", List.of())).isEmpty();
+  }
+
+  @Test
+  void whenEveryNodeIsFullTheCallsInFlightDecideWithinTheBound() {
+    Placement p = new Placement(Placement.DEFAULT_BOUND);
+    List<Node> idle = nodes(3);
+    Node home = Placement.order("hot", idle).get(0);
+    Node second = Placement.order("hot", idle).get(1);
+    // home with 30 calls, the others none: capacity ceil(1.25 * 31 / 3) = 13, so the second in order
+    List<Node> busy = idle.stream().map(n -> n.id().equals(home.id()) ? full(n.id(), 30) : full(n.id(), 0)).toList();
+    assertThat(p.choose("hot", busy)).map(Node::id).contains(second.id());
+    // all equally busy: home again
+    List<Node> even = idle.stream().map(n -> full(n.id(), 10)).toList();
+    assertThat(p.choose("hot", even)).map(Node::id).contains(home.id());
   }
 
   @Test

@@ -283,7 +283,7 @@ public final class Wiring {
     control.reservations(new NodeConcurrency(capacity.limitMb()));
     // Several daemons sharing the database: the change feed is noted before the registry is read.
     AtomicReference<String> advertised = new AtomicReference<>();
-    ClusterLoop cluster = shared == null ? null : clusterLoop(config.shared(), shared, advertised::get, activator, events, control,
+    ClusterLoop cluster = shared == null ? null : clusterLoop(config.shared(), shared, advertised::get, activator, capacity, events, control,
         credentials, clock);
     control.restore();
     FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage).routing(control.router())
@@ -445,15 +445,17 @@ public final class Wiring {
    * others changed, the reload of credentials, and forwarding to where a function's calls belong.
    */
   private static ClusterLoop clusterLoop(DaemonConfig.Shared config, PostgresDatabase database, java.util.function.Supplier<String> address,
-      Activator activator, AsyncQueue events, ControlPlaneService control, Credentials credentials, InstantSource clock) {
+      Activator activator, MemoryBudget capacity, AsyncQueue events, ControlPlaneService control, Credentials credentials,
+      InstantSource clock) {
     ClusterTables tables = ClusterTables.open(database);
     String self = config.nodeId();
     NodeTable table = new NodeTable() {
       @Override
-      public Beat beat(String id, String addr, boolean draining, int inFlight) {
-        ClusterTables.Beat b = tables.beat(id, addr, draining, inFlight);
+      public Beat beat(String id, String addr, boolean draining, int inFlight, int memoryPercent) {
+        ClusterTables.Beat b = tables.beat(id, addr, draining, inFlight, memoryPercent);
         return new Beat(Instant.ofEpochMilli(b.nowMs()), b.rows().stream()
-            .map(r -> new Node(r.id(), r.address(), Instant.ofEpochMilli(r.heartbeatAtMs()), r.draining(), r.inFlight())).toList());
+            .map(r -> new Node(r.id(), r.address(), Instant.ofEpochMilli(r.heartbeatAtMs()), r.draining(), r.inFlight(), r.memoryPercent()))
+            .toList());
       }
 
       @Override
@@ -495,7 +497,8 @@ public final class Wiring {
       public void synced() {
         credentials.reload();
       }
-    }, () -> activator.snapshots().stream().mapToInt(PoolSnapshot::inFlight).sum(), () -> false);
+    }, () -> activator.snapshots().stream().mapToInt(PoolSnapshot::inFlight).sum(),
+        () -> (int) (100 * capacity.usedMb() / Math.max(1, capacity.limitMb())), () -> false);
     loop.seed();
     return loop;
   }
@@ -548,6 +551,7 @@ public final class Wiring {
       one.put("address", n.address());
       one.put("draining", n.draining());
       one.put("inFlight", n.inFlight());
+      one.put("memoryPercent", n.memoryPercent());
       one.put("heartbeatAt", n.heartbeatAt().toString());
       nodes.add(one);
     }

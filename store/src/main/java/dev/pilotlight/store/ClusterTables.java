@@ -23,11 +23,12 @@ public final class ClusterTables implements AutoCloseable {
             started_at   BIGINT  NOT NULL,
             heartbeat_at BIGINT  NOT NULL,
             draining     INTEGER NOT NULL,
-            in_flight    INTEGER NOT NULL
+            in_flight    INTEGER NOT NULL,
+            memory_pct   INTEGER NOT NULL
           )"""));
 
   /** One daemon's row: its id, where the others reach it, its last heartbeat (epoch ms, the database's clock), draining, calls in flight. */
-  public record Row(String id, String address, long heartbeatAtMs, boolean draining, int inFlight) {}
+  public record Row(String id, String address, long heartbeatAtMs, boolean draining, int inFlight, int memoryPercent) {}
 
   /** The database's time at a heartbeat (epoch ms) and every row then. */
   public record Beat(long nowMs, List<Row> rows) {}
@@ -45,29 +46,30 @@ public final class ClusterTables implements AutoCloseable {
   }
 
   /** Writes {@code id}'s heartbeat (inserting its row on its first) and reads every row, in one transaction. */
-  public Beat beat(String id, String address, boolean draining, int inFlight) {
+  public Beat beat(String id, String address, boolean draining, int inFlight, int memoryPercent) {
     return db.inTransaction("heartbeat of " + id, c -> {
       long now;
       try (PreparedStatement ps = c.prepareStatement("SELECT " + SqlRegistry.DATABASE_NOW_MS); ResultSet rs = ps.executeQuery()) {
         rs.next();
         now = rs.getLong(1);
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO nodes (id, address, started_at, heartbeat_at, draining, in_flight) "
-          + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET address = excluded.address, heartbeat_at = excluded.heartbeat_at, "
-          + "draining = excluded.draining, in_flight = excluded.in_flight")) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO nodes (id, address, started_at, heartbeat_at, draining, in_flight, "
+          + "memory_pct) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET address = excluded.address, heartbeat_at = "
+          + "excluded.heartbeat_at, draining = excluded.draining, in_flight = excluded.in_flight, memory_pct = excluded.memory_pct")) {
         ps.setString(1, id);
         ps.setString(2, address);
         ps.setLong(3, now);
         ps.setLong(4, now);
         ps.setInt(5, draining ? 1 : 0);
         ps.setInt(6, inFlight);
+        ps.setInt(7, memoryPercent);
         ps.executeUpdate();
       }
       List<Row> rows = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT id, address, heartbeat_at, draining, in_flight FROM nodes ORDER BY id");
+      try (PreparedStatement ps = c.prepareStatement("SELECT id, address, heartbeat_at, draining, in_flight, memory_pct FROM nodes ORDER BY id");
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          rows.add(new Row(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getInt(4) != 0, rs.getInt(5)));
+          rows.add(new Row(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getInt(4) != 0, rs.getInt(5), rs.getInt(6)));
         }
       }
       return new Beat(now, List.copyOf(rows));

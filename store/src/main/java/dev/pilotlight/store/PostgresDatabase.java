@@ -257,7 +257,17 @@ public final class PostgresDatabase implements AutoCloseable {
       }
     }
 
-    private StoreException failure(String what, SQLException e) {
+    /**
+     * A failure of {@code what}: {@link dev.pilotlight.model.Failure.Unavailable} (answered
+     * {@code 503}) when the database cannot be reached, so a client knows to retry and nothing was
+     * acknowledged; else a {@link StoreException}.
+     */
+    private RuntimeException failure(String what, SQLException e) {
+      String state = e.getSQLState();
+      if (e instanceof java.sql.SQLTransientConnectionException || state != null && state.startsWith("08")) {
+        return new dev.pilotlight.model.Failure.Unavailable(label + ": the database " + where + " cannot be reached (" + what + "): "
+            + e.getMessage());
+      }
       return new StoreException(label + " (database " + where + "): " + what + " failed: " + e.getMessage(), e);
     }
 
