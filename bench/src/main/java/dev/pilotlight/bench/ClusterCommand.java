@@ -100,7 +100,7 @@ final class ClusterCommand implements Callable<Integer> {
       cluster.awaitKnown(FUNCTION);
       NetnsCluster.Node home = cluster.home(FUNCTION);
       NetnsCluster.Node other = cluster.nodes().stream().filter(n -> n != home).findFirst().orElseThrow();
-      warm(other.address());
+      warm(home.address()); // its instances up at its home (the daemon alone may not be it)
       for (int r = 1; r <= rounds; r++) {
         stderr.printf("round %d of %d: through the home (node %d), then through node %d (forwarded)…%n", r, rounds, home.index(),
             other.index());

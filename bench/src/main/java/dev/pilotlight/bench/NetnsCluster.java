@@ -210,11 +210,29 @@ final class NetnsCluster implements AutoCloseable {
     return nodes.stream().filter(Node::running).mapToLong(x -> api(x, "/api/v1/functions/" + function).findPath("coldStarts").asLong()).sum();
   }
 
-  /** The daemon holding {@code function}'s instances: where its calls are served. */
-  Node home(String function) {
-    return nodes.stream().filter(Node::running)
-        .max(java.util.Comparator.comparingLong(x -> api(x, "/api/v1/functions/" + function).path("instances").asLong()))
-        .orElseThrow();
+  /**
+   * The daemon that serves {@code function}'s calls now: the one whose answer to a call of it was
+   * not forwarded (a forwarded answer carries {@code X-Pilotlight-Forwarded-By}).
+   */
+  Node home(String function) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      for (Node n : nodes) {
+        if (!n.running()) {
+          continue;
+        }
+        try {
+          RawHttp.Response r = RawHttp.once(n.address(), "GET", "/fn/" + function + "/?name=where", Duration.ofSeconds(30));
+          if (r.status() == 200 && r.headers().keySet().stream().noneMatch(h -> h.equalsIgnoreCase("X-Pilotlight-Forwarded-By"))) {
+            return n;
+          }
+        } catch (IOException e) {
+          // not answering: not the home
+        }
+      }
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+    throw new BenchFailure("no daemon serves " + function + " itself");
   }
 
   void kill9(Node n) throws InterruptedException {

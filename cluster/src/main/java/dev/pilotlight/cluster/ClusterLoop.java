@@ -115,6 +115,16 @@ public final class ClusterLoop implements AutoCloseable {
       peers.changed(changed);
     }
     peers.synced();
+    for (Runnable r : afterStep) {
+      r.run();
+    }
+  }
+
+  private final java.util.List<Runnable> afterStep = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Runs {@code r} after every step (e.g. to act on the new view). */
+  public void afterStep(Runnable r) {
+    afterStep.add(r);
   }
 
   /** The cluster as of the last step (empty before the first). */

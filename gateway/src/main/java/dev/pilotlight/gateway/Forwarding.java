@@ -41,6 +41,10 @@ public final class Forwarding {
 
   private final String self;
   private final HttpProxy proxy;
+  /** Calls forwarded and not answered yet, by where they went. */
+  private final java.util.Set<InFlight> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private record InFlight(InetSocketAddress target, ChannelHandlerContext client) {}
   private final Function<String, InetSocketAddress> placement;
 
   /**
@@ -101,6 +105,8 @@ public final class Forwarding {
     }
     req.headers().set(HEADER, self);
     req.retain(); // kept until the outcome: served here if the other daemon cannot be reached
+    InFlight call = new InFlight(target, ctx);
+    inFlight.add(call);
     int bodyStart = req.content().readerIndex();
     proxy.forward(ctx, req, StreamedBody.whole(ctx.channel(), req), req.uri(), target, ANSWER_WITHIN, Duration.ofMinutes(10),
         new ProxyOutcome() {
@@ -111,11 +117,13 @@ public final class Forwarding {
 
           @Override
           public void completed(int status) {
+            inFlight.remove(call);
             req.release();
           }
 
           @Override
           public void failed(Throwable cause, boolean responseStarted) {
+            inFlight.remove(call);
             if (!responseStarted && unreached(cause)) {
               req.content().readerIndex(bodyStart);
               serveHere.accept(req); // the call cannot have run there
@@ -131,6 +139,7 @@ public final class Forwarding {
 
           @Override
           public void timedOut(boolean responseStarted) {
+            inFlight.remove(call);
             req.release();
             if (!responseStarted) {
               Responses.sendOnLoop(ctx, false, ErrorResponses.json(HttpResponseStatus.GATEWAY_TIMEOUT, java.util.Map.of("error",
@@ -140,10 +149,29 @@ public final class Forwarding {
 
           @Override
           public void clientClosed() {
+            inFlight.remove(call);
             req.release();
           }
         });
     return true;
+  }
+
+  /**
+   * The daemons at {@code addresses} are gone (their heartbeat stopped): calls forwarded to them
+   * and not answered end now, their callers' connections closed (a daemon cut off from the network
+   * would otherwise hold them until the call's timeout), and the idle connections to them are
+   * dropped.
+   */
+  public void gone(java.util.Collection<InetSocketAddress> addresses) {
+    if (addresses.isEmpty() || proxy == null) {
+      return;
+    }
+    for (InFlight f : inFlight) {
+      if (addresses.contains(f.target()) && inFlight.remove(f)) {
+        f.client().close();
+      }
+    }
+    addresses.forEach(proxy::forget);
   }
 
   /** A failure before anything reached the other daemon: nothing there can have run. */

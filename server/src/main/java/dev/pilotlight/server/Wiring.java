@@ -510,7 +510,7 @@ public final class Wiring {
     loop.start(ClusterLoop.DEFAULT_PERIOD);
     Placement placement = new Placement(Placement.DEFAULT_BOUND);
     Map<String, InetSocketAddress> addresses = new ConcurrentHashMap<>();
-    router.forwarding(new Forwarding(self, proxy, function -> {
+    Forwarding forwarding = new Forwarding(self, proxy, function -> {
       Membership.View view = loop.view();
       if (!loop.healthy() || !view.isLive(self)) {
         return null; // cut off from the others: serve what comes here
@@ -520,7 +520,20 @@ public final class Wiring {
         return null;
       }
       return addresses.computeIfAbsent(to.address(), Wiring::socketAddress);
-    }));
+    });
+    router.forwarding(forwarding);
+    // calls forwarded to a daemon that is then counted gone end at once, not at their timeout
+    loop.afterStep(() -> {
+      Set<String> live = new java.util.HashSet<>();
+      loop.view().live().forEach(n -> live.add(n.address()));
+      List<InetSocketAddress> gone = new ArrayList<>();
+      addresses.forEach((address, socket) -> {
+        if (!live.contains(address) && addresses.remove(address, socket)) {
+          gone.add(socket);
+        }
+      });
+      forwarding.gone(gone);
+    });
     LOG.log(System.Logger.Level.INFO, "cluster: node " + self + ", shared state in postgresql " + database.where());
   }
 
