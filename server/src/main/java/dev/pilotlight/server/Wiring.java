@@ -510,16 +510,21 @@ public final class Wiring {
     loop.start(ClusterLoop.DEFAULT_PERIOD);
     Placement placement = new Placement(Placement.DEFAULT_BOUND);
     Map<String, InetSocketAddress> addresses = new ConcurrentHashMap<>();
+    // each function's daemon, decided once per view (a second) rather than per call
+    AtomicReference<Map.Entry<Membership.View, Map<String, Optional<InetSocketAddress>>>> decided =
+        new AtomicReference<>(Map.entry(loop.view(), new ConcurrentHashMap<>()));
     Forwarding forwarding = new Forwarding(self, proxy, function -> {
       Membership.View view = loop.view();
       if (!loop.healthy() || !view.isLive(self)) {
         return null; // cut off from the others: serve what comes here
       }
-      Node to = placement.choose(function, view.serving()).orElse(null);
-      if (to == null || to.id().equals(self)) {
-        return null;
+      var d = decided.get();
+      if (d.getKey() != view) {
+        d = Map.entry(view, new ConcurrentHashMap<>());
+        decided.set(d);
       }
-      return addresses.computeIfAbsent(to.address(), Wiring::socketAddress);
+      return d.getValue().computeIfAbsent(function, f -> placement.choose(f, view.serving()).filter(to -> !to.id().equals(self))
+          .map(to -> addresses.computeIfAbsent(to.address(), Wiring::socketAddress))).orElse(null);
     });
     router.forwarding(forwarding);
     // calls forwarded to a daemon that is then counted gone end at once, not at their timeout
