@@ -165,6 +165,49 @@ class SharedDatabaseIT {
     }
   }
 
+  @Test
+  void theLinkBetweenDaemonsNeedsTheCallersOwnCredentialsAndAForgedMarkSkipsNoCheck(@TempDir Path a, @TempDir Path b) throws Exception {
+    try (DaemonFixture first = new DaemonFixture(config(a, "node-a")); DaemonFixture second = new DaemonFixture(config(b, "node-b"))) {
+      first.deploy(example("hello-java"));
+      for (DaemonFixture n : List.of(first, second)) {
+        eventually(Duration.ofSeconds(15), "both see both and the function",
+            () -> liveNodes(n) == 2 && n.get("/api/v1/functions/hello-java").statusCode() == 200);
+      }
+      TestAuth.Key key = TestAuth.issueKey(first.http, first.url(), TestAuth.adminToken(a), "invoke");
+      // a key issued on one daemon is known to the others at their next reload of the credentials (within a second)
+      eventually(Duration.ofSeconds(5), "the key known to the second daemon", () -> {
+        try {
+          return second.http.send(TestAuth.signed(key, "POST", URI.create(second.url() + "/2015-03-31/functions/hello-java/invocations"),
+              "{}", java.util.Map.of()), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+        } catch (Exception e) {
+          return false;
+        }
+      });
+      for (DaemonFixture n : List.of(first, second)) {
+        URI invoke = URI.create(n.url() + "/2015-03-31/functions/hello-java/invocations");
+        // no credentials: refused where it arrives (403 Missing Authentication Token, as AWS answers), forwarded or not
+        HttpResponse<String> bare = n.http.send(HttpRequest.newBuilder(invoke).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(bare.statusCode()).as(bare.body()).isEqualTo(403);
+        assertThat(bare.body()).contains("Missing Authentication Token");
+        // the forwarding mark, forged: served where it arrives, still checked
+        HttpResponse<String> forged = n.http.send(HttpRequest.newBuilder(invoke).header("X-Pilotlight-Forwarded-By", "node-a")
+            .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(forged.statusCode()).as(forged.body()).isEqualTo(403);
+        // a bad signature: refused before any hop
+        TestAuth.Key wrong = new TestAuth.Key(key.id(), "not-the-secret");
+        HttpResponse<String> badSig = n.http.send(TestAuth.signed(wrong, "POST", invoke, "{\"name\":\"x\"}", java.util.Map.of()),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(badSig.statusCode()).as(badSig.body()).isIn(401, 403);
+        // the caller's own signature works through either daemon, forwarded with it
+        HttpResponse<String> ok = n.http.send(TestAuth.signed(key, "POST", invoke, "{\"name\":\"Ann\"}", java.util.Map.of()),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+        assertThat(ok.body()).contains("Hello, Ann");
+      }
+    }
+  }
+
   /** The daemons alive as {@code n} sees them ({@code GET /api/v1/node}'s cluster). */
   private static int liveNodes(DaemonFixture n) {
     try {
