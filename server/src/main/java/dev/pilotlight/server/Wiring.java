@@ -342,6 +342,33 @@ public final class Wiring {
       }
 
       @Override
+      public void drain(Duration limit) {
+        long start = System.nanoTime();
+        router.drain();
+        scheduler.close(); // another node, or the next start, fires what falls due now
+        sources.close(); // a batch not acknowledged yet is delivered again by the broker
+        async.stopClaiming();
+        LOG.log(System.Logger.Level.INFO, "pilotlight: draining (SIGTERM): /healthz answers 503 and new requests are refused; "
+            + router.inFlight() + " request(s) and " + async.inFlight() + " async event(s) in flight, waited for up to "
+            + limit.toMillis() + " ms");
+        long deadline = start + limit.toNanos();
+        // Polled: the drain runs once per process, and a 50 ms step is short beside a probe's period.
+        int cut;
+        while (((cut = router.inFlight()) > 0 || async.inFlight() > 0) && System.nanoTime() - deadline < 0) {
+          try {
+            Thread.sleep(50);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+        int handedBack = async.handBack();
+        LOG.log(System.Logger.Level.INFO, "pilotlight: drained in " + (System.nanoTime() - start) / 1_000_000 + " ms"
+            + (cut > 0 ? "; " + cut + " request(s) still in flight are cut off" : "; no request in flight")
+            + (handedBack > 0 ? "; " + handedBack + " async event(s) still running went back to the queue" : ""));
+      }
+
+      @Override
       public synchronized void close() {
         if (closed) {
           return;
