@@ -56,7 +56,7 @@ class DrainIT {
       assertThat(done.body()).contains("\"slept\":4000");
       assertThat(d.process.waitFor(60, TimeUnit.SECONDS)).as("the daemon exits after its drain").isTrue();
       assertThat(d.process.exitValue()).as(d.output()).isZero();
-      assertThat(d.output()).contains("pilotlight: draining (SIGTERM)").contains("no request in flight");
+      assertThat(d.output()).contains("pilotlight: draining (stopping)").contains("no request in flight");
     }
   }
 

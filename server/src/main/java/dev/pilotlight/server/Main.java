@@ -215,7 +215,8 @@ public final class Main implements Callable<Integer> {
     }
     // SIGTERM (Kubernetes stopping the pod) and SIGINT (Ctrl-C): drain, stop, exit 0. Handled here
     // rather than by the JVM's default, which would run the shutdown hooks and exit 143 (128 + 15).
-    // A second signal during the drain stops at once (a developer's second Ctrl-C).
+    // A second signal during the drain stops at once (a developer's second Ctrl-C). sun.misc.Signal
+    // (module jdk.unsupported) is the JDK's only way to take a signal; javac warns that it is internal.
     CountDownLatch signalled = new CountDownLatch(1);
     for (String name : List.of("TERM", "INT")) {
       sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {

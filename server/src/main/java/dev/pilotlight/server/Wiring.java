@@ -348,7 +348,7 @@ public final class Wiring {
         scheduler.close(); // another node, or the next start, fires what falls due now
         sources.close(); // a batch not acknowledged yet is delivered again by the broker
         async.stopClaiming();
-        LOG.log(System.Logger.Level.INFO, "pilotlight: draining (SIGTERM): /healthz answers 503 and new requests are refused; "
+        LOG.log(System.Logger.Level.INFO, "pilotlight: draining (stopping): /healthz answers 503 and new requests are refused; "
             + router.inFlight() + " request(s) and " + async.inFlight() + " async event(s) in flight, waited for up to "
             + limit.toMillis() + " ms");
         long deadline = start + limit.toNanos();
