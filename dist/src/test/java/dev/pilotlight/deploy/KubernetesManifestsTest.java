@@ -161,6 +161,17 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  void thePodGetsWhatTheSandboxNeedsAndItsNamespaceAdmitsIt() {
+    var security = daemon.getSecurityContext();
+    assertThat(security.getPrivileged()).as("namespaces (CAP_SYS_ADMIN, no seccomp/AppArmor refusal) and writable cgroups").isTrue();
+    assertThat(security.getRunAsUser()).as("root: a uid of its own for each instance").isZero();
+    Namespace ns = only(Namespace.class);
+    assertThat(ns.getMetadata().getName()).isEqualTo(kustomization.get("namespace"));
+    assertThat(ns.getMetadata().getLabels()).as("Pod Security Admission admits privileged pods")
+        .containsEntry("pod-security.kubernetes.io/enforce", "privileged");
+  }
+
+  @Test
   void theMemoryIsTheBudgetPlusTheDaemonsOwnAndTheCpuIsRequested() {
     long budgetMb = Long.parseLong(flag("--memory-budget-mb"));
     var resources = daemon.getResources();

@@ -244,7 +244,8 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
-  private Duration drainTimeout() {
+  /** {@code --drain-timeout}, checked: 0s to 1h. */
+  Duration drainTimeout() {
     Duration d = Durations.parse("--drain-timeout", drainTimeout);
     if (d.compareTo(Duration.ofHours(1)) > 0) {
       throw new Failure.InvalidInput("--drain-timeout: '" + drainTimeout + "' (expected: 0s to 1h)");
