@@ -761,6 +761,7 @@ public final class ControlApi {
           ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer(line + "\n", StandardCharsets.UTF_8)));
         }
         ctx.flush();
+        InFlightExchanges.endless(ctx.channel()); // a drain does not wait for a follower
         AutoCloseable sub = control.followLogs(name, line -> {
           if (ctx.channel().isActive()) {
             ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(line + "\n", StandardCharsets.UTF_8)));

@@ -107,7 +107,10 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
   private final Api lambdaApi;
   private final Supplier<String> metrics;
   private final String health;
+  private final String draining;
   private final ConsoleAssets console = new ConsoleAssets();
+  private final InFlightExchanges exchanges = new InFlightExchanges();
+  private volatile boolean drain;
   private volatile Forwarding forwarding = Forwarding.NONE;
 
   /** Sends calls that belong on another daemon there (several daemons sharing a database); none by default. */
@@ -133,7 +136,9 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
   public GatewayHandler(FunctionUrls functions, StreamedUrls streamed, Api controlApi, Api lambdaApi, Supplier<String> metrics,
       Admission admission, List<String> protections) {
     this.streamed = streamed;
-    this.health = "ok\n" + protections.stream().map(l -> l + "\n").collect(Collectors.joining());
+    String lines = protections.stream().map(l -> l + "\n").collect(Collectors.joining());
+    this.health = "ok\n" + lines;
+    this.draining = "draining: this node is shutting down and takes no new requests\n" + lines;
     super(false); // the routes own the request and release it
     this.admission = admission;
     this.functions = functions;
@@ -149,7 +154,7 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
    */
   BodySink stream(ChannelHandlerContext ctx, HttpRequest head) {
     Optional<FunctionRoute> route = FunctionRoute.of(head);
-    if (route.isEmpty() || !route.get().valid() || !streamed.streams(route.get().name())
+    if (drain || route.isEmpty() || !route.get().valid() || !streamed.streams(route.get().name())
         || admission.functionUrl(head, route.get().name()).isPresent()) {
       return null;
     }
@@ -170,6 +175,10 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
       } finally {
         req.release();
       }
+      return;
+    }
+    if (drain) {
+      refuseWhileDraining(ctx, req);
       return;
     }
     String elsewhere = Forwarding.functionOf(req);
@@ -254,6 +263,48 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
     int q = uri.indexOf('?');
     String path = (q < 0 ? uri : uri.substring(0, q)).substring(LambdaApi.PREFIX.length());
     return admitted(ctx, req, admission.lambdaApi(req, path));
+  }
+
+  /**
+   * Starts the drain of a node that is shutting down: from now on {@code /healthz} answers 503
+   * (a readiness probe takes the node out of its Service) and every other request is refused with
+   * 503 and {@code Connection: close}, so a client's next attempt opens a connection to another
+   * node. Requests already taken go on; {@link #inFlight()} says how many there are. For good.
+   */
+  public void drain() {
+    drain = true;
+  }
+
+  /** Whether {@link #drain} was called. */
+  public boolean draining() {
+    return drain;
+  }
+
+  /** HTTP exchanges in flight on the daemon's port: requests taken whose response is not fully written. */
+  public int inFlight() {
+    return exchanges.count();
+  }
+
+  /** A handler that counts one pipeline's exchanges into {@link #inFlight()}; one per HTTP pipeline, after the codec. */
+  ChannelHandler exchangeCounter() {
+    return exchanges.counter();
+  }
+
+  /** While draining: {@code /healthz} says so with a 503, anything else is refused with one. */
+  private void refuseWhileDraining(ChannelHandlerContext ctx, FullHttpRequest req) {
+    String uri = req.uri();
+    int q = uri.indexOf('?');
+    String path = q < 0 ? uri : uri.substring(0, q);
+    if (path.equals("/healthz")) {
+      plain(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, draining);
+      return;
+    }
+    try {
+      Responses.sendOnLoop(ctx, false, ErrorResponses.of(new Failure.Unavailable(
+          "this node is shutting down (draining) and takes no new requests; send it to another node")));
+    } finally {
+      req.release();
+    }
   }
 
   /** True when the request may go on; else sends the refusal and releases the request. */

@@ -73,7 +73,7 @@ public final class GatewayServer implements AutoCloseable {
    * ({@link StreamedRequests}), the others are aggregated within the size limit.
    */
   static void http1(ChannelPipeline p, GatewayConfig config, GatewayHandler router) {
-    p.addLast(new GatewayCodec(), new ConnectionTimeouts(config.idleTimeout(), config.bodyTimeout()), new HttpServerKeepAliveHandler(),
+    p.addLast(new GatewayCodec(), router.exchangeCounter(), new ConnectionTimeouts(config.idleTimeout(), config.bodyTimeout()), new HttpServerKeepAliveHandler(),
         new InOrderRequests(), new StreamedRequests(router), new LimitedAggregator(config.maxRequestBytes()), router);
   }
 
@@ -84,7 +84,7 @@ public final class GatewayServer implements AutoCloseable {
    * is aggregated within the size limit. No ordering is needed: a stream carries one request.
    */
   static void http2Stream(ChannelPipeline p, GatewayConfig config, GatewayHandler router) {
-    p.addLast(new Http2StreamFrameToHttpObjectCodec(true), new StreamedRequests(router), new LimitedAggregator(config.maxRequestBytes()),
+    p.addLast(new Http2StreamFrameToHttpObjectCodec(true), router.exchangeCounter(), new StreamedRequests(router), new LimitedAggregator(config.maxRequestBytes()),
         router);
   }
 

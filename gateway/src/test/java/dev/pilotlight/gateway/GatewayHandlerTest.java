@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -66,6 +67,29 @@ class GatewayHandlerTest {
     assertThat(res).as("an answer to " + req.uri()).isNotNull();
     assertThat(req.refCnt()).as("the request is released").isZero();
     return res;
+  }
+
+  @Test
+  void whileDrainingHealthzSaysSoAndEveryOtherRequestIsRefusedWithConnectionClose() {
+    GatewayHandler handler = channel.pipeline().get(GatewayHandler.class);
+    assertThat(send(HttpMethod.GET, "/healthz", null).status()).isEqualTo(HttpResponseStatus.OK);
+    handler.drain();
+    assertThat(handler.draining()).isTrue();
+
+    FullHttpResponse health = send(HttpMethod.GET, "/healthz", null);
+    assertThat(health.status()).isEqualTo(HttpResponseStatus.SERVICE_UNAVAILABLE);
+    assertThat(health.content().toString(StandardCharsets.UTF_8)).startsWith("draining: ").contains("auth: on");
+    for (String uri : List.of("/fn/hello/", "/api/v1/functions", "/2015-03-31/functions/f/invocations", "/metrics")) {
+      EmbeddedChannel connection = new EmbeddedChannel(handler); // each refusal closes its connection
+      connection.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, uri, Unpooled.buffer(0)));
+      FullHttpResponse refused = connection.readOutbound();
+      assertThat(refused.status()).as(uri).isEqualTo(HttpResponseStatus.SERVICE_UNAVAILABLE);
+      assertThat(refused.headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+      assertThat(refused.content().toString(StandardCharsets.UTF_8)).contains("Unavailable").contains("draining");
+      assertThat(connection.isOpen()).isFalse();
+      refused.release();
+    }
+    assertThat(routed).isEmpty();
   }
 
   @Test

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -141,6 +142,12 @@ public final class Main implements Callable<Integer> {
       + "one address, else this machine's address; and the daemon's port).")
   String advertise;
 
+  @Option(names = "--drain-timeout", paramLabel = "DURATION", description = "On SIGTERM, how long requests and async events in "
+      + "flight may go on while /healthz answers 503 and new requests are refused; what still runs then is cut off (async events "
+      + "go back to the queue). Keep it below Kubernetes' terminationGracePeriodSeconds; 0s to 1h (default: $PILOTLIGHT_DRAIN_TIMEOUT, "
+      + "else 20s; now ${DEFAULT-VALUE}).", defaultValue = "${env:PILOTLIGHT_DRAIN_TIMEOUT:-20s}")
+  String drainTimeout;
+
   @Option(names = "--insecure-no-auth", description = "Turn authentication off: anyone who can reach the port may deploy and run "
       + "code. Only for a machine nobody else can reach; the daemon says so loudly at start.")
   boolean noAuth;
@@ -174,9 +181,7 @@ public final class Main implements Callable<Integer> {
       System.setProperty(HIKARI_LOG_LEVEL, "warn");
     }
     int code = new CommandLine(new Main()).execute(args.length > 0 && args[0].equals("serve") ? Arrays.copyOfRange(args, 1, args.length) : args);
-    if (code != 0) {
-      System.exit(code);
-    }
+    System.exit(code); // after serve: the daemon has stopped, whatever threads a library left behind
   }
 
   @Override
@@ -205,6 +210,13 @@ public final class Main implements Callable<Integer> {
       System.err.println("error: " + e.getMessage());
       return 2;
     }
+    Duration drain;
+    try {
+      drain = drainTimeout();
+    } catch (Failure.InvalidInput e) {
+      System.err.println("error: " + e.getMessage());
+      return 2;
+    }
     Daemon daemon;
     try {
       daemon = Wiring.start(config);
@@ -226,17 +238,34 @@ public final class Main implements Callable<Integer> {
     for (String warning : ExposureWarnings.of(host, config.security())) {
       System.err.println(warning);
     }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      daemon.close();
-      stopped.countDown();
-    }));
+    // SIGTERM (Kubernetes stopping the pod) and SIGINT (Ctrl-C): drain, stop, exit 0. Handled here
+    // rather than by the JVM's default, which would run the shutdown hooks and exit 143 (128 + 15).
+    // A second signal during the drain stops at once (a developer's second Ctrl-C). sun.misc.Signal
+    // (module jdk.unsupported) is the JDK's only way to take a signal; javac warns that it is internal.
+    CountDownLatch signalled = new CountDownLatch(1);
+    for (String name : List.of("TERM", "INT")) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
+        if (signalled.getCount() == 0) {
+          Runtime.getRuntime().halt(128 + s.getNumber());
+        }
+        signalled.countDown();
+      });
+    }
+    AtomicBoolean stopped = new AtomicBoolean();
+    Runnable stop = () -> {
+      if (stopped.compareAndSet(false, true)) {
+        daemon.drain(drain);
+        daemon.close();
+      }
+    };
+    Runtime.getRuntime().addShutdownHook(new Thread(stop)); // any other way out of the JVM
     if (config.criu().equals("off")) {
       System.getLogger(Main.class.getName()).log(System.Logger.Level.INFO, "pilotlight: snapshot restore unavailable: turned off (--criu off)");
     }
     System.out.println("pilotlight: serving on " + (config.security().tls() ? "https" : "http") + "://" + host + ":" + daemon.port() + " (data in " + data + ")");
     System.out.flush();
-    stopped.await();
+    signalled.await();
+    stop.run();
     return 0;
   }
 
@@ -268,6 +297,15 @@ public final class Main implements Callable<Integer> {
 
   private static String blankToNull(String s) {
     return s == null || s.isBlank() ? null : s;
+  }
+
+  /** {@code --drain-timeout}, checked: 0s to 1h. */
+  Duration drainTimeout() {
+    Duration d = Durations.parse("--drain-timeout", drainTimeout);
+    if (d.compareTo(Duration.ofHours(1)) > 0) {
+      throw new Failure.InvalidInput("--drain-timeout: '" + drainTimeout + "' (expected: 0s to 1h)");
+    }
+    return d;
   }
 
   private Duration keepAliveBudget() {

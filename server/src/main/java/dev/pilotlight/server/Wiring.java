@@ -283,7 +283,8 @@ public final class Wiring {
     control.reservations(new NodeConcurrency(capacity.limitMb()));
     // Several daemons sharing the database: the change feed is noted before the registry is read.
     AtomicReference<String> advertised = new AtomicReference<>();
-    ClusterLoop cluster = shared == null ? null : clusterLoop(config.shared(), shared, advertised::get, activator, capacity, events, control,
+    java.util.concurrent.atomic.AtomicBoolean drainingNow = new java.util.concurrent.atomic.AtomicBoolean();
+    ClusterLoop cluster = shared == null ? null : clusterLoop(config.shared(), shared, advertised::get, drainingNow::get, activator, capacity, events, control,
         credentials, clock);
     control.restore();
     FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage).routing(control.router())
@@ -401,6 +402,42 @@ public final class Wiring {
       }
 
       @Override
+      public void drain(Duration limit) {
+        long start = System.nanoTime();
+        router.drain();
+        if (cluster != null) {
+          // the others stop sending it calls at once, not at the next heartbeat
+          drainingNow.set(true);
+          try {
+            cluster.tick();
+          } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cluster: could not say this node is draining: " + e.getMessage());
+          }
+        }
+        scheduler.close(); // another node, or the next start, fires what falls due now
+        sources.close(); // a batch not acknowledged yet is delivered again by the broker
+        async.stopClaiming();
+        LOG.log(System.Logger.Level.INFO, "pilotlight: draining (stopping): /healthz answers 503 and new requests are refused; "
+            + router.inFlight() + " request(s) and " + async.inFlight() + " async event(s) in flight, waited for up to "
+            + limit.toMillis() + " ms");
+        long deadline = start + limit.toNanos();
+        // Polled: the drain runs once per process, and a 50 ms step is short beside a probe's period.
+        int cut;
+        while (((cut = router.inFlight()) > 0 || async.inFlight() > 0) && System.nanoTime() - deadline < 0) {
+          try {
+            Thread.sleep(50);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+        int handedBack = async.handBack();
+        LOG.log(System.Logger.Level.INFO, "pilotlight: drained in " + (System.nanoTime() - start) / 1_000_000 + " ms"
+            + (cut > 0 ? "; " + cut + " request(s) still in flight are cut off" : "; no request in flight")
+            + (handedBack > 0 ? "; " + handedBack + " async event(s) still running went back to the queue" : ""));
+      }
+
+      @Override
       public synchronized void close() {
         if (closed) {
           return;
@@ -445,7 +482,7 @@ public final class Wiring {
    * others changed, the reload of credentials, and forwarding to where a function's calls belong.
    */
   private static ClusterLoop clusterLoop(DaemonConfig.Shared config, PostgresDatabase database, java.util.function.Supplier<String> address,
-      Activator activator, MemoryBudget capacity, AsyncQueue events, ControlPlaneService control, Credentials credentials,
+      java.util.function.BooleanSupplier draining, Activator activator, MemoryBudget capacity, AsyncQueue events, ControlPlaneService control, Credentials credentials,
       InstantSource clock) {
     ClusterTables tables = ClusterTables.open(database);
     String self = config.nodeId();
@@ -498,7 +535,7 @@ public final class Wiring {
         credentials.reload();
       }
     }, () -> activator.snapshots().stream().mapToInt(PoolSnapshot::inFlight).sum(),
-        () -> (int) (100 * capacity.usedMb() / Math.max(1, capacity.limitMb())), () -> false);
+        () -> (int) (100 * capacity.usedMb() / Math.max(1, capacity.limitMb())), draining);
     loop.seed();
     return loop;
   }

@@ -1,6 +1,7 @@
 package dev.pilotlight.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.pilotlight.gateway.auth.Credentials;
 import dev.pilotlight.model.auth.Role;
@@ -45,5 +46,26 @@ class AdminTokenTest {
     Files.writeString(file, deploy);
     AdminToken.ensure(file, credentials);
     assertThat(credentials.tokenRole(Files.readString(file).strip())).contains(Role.ADMIN);
+  }
+
+  @Test
+  void aGivenTokenIsTheAdminTokenOnEveryNodeAndStoredOnce() throws Exception {
+    String given = "plt_" + "A".repeat(43);
+    Path file = dir.resolve(AdminToken.FILE);
+    AdminToken.ensure(file, credentials, given + "\n");
+    AdminToken.ensure(dir.resolve("other-" + AdminToken.FILE), credentials, given); // a second node, the same store
+    assertThat(credentials.tokenRole(given)).contains(Role.ADMIN);
+    assertThat(credentials.tokens()).singleElement().satisfies(t -> assertThat(t.description()).contains(AdminToken.ENV));
+    assertThat(Files.readString(file).strip()).isEqualTo(given);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+  }
+
+  @Test
+  void aGivenTokenThatIsNoTokenOrHasAnotherRoleIsRefusedNamingTheVariable() {
+    assertThatThrownBy(() -> AdminToken.ensure(dir.resolve(AdminToken.FILE), credentials, "secret"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(AdminToken.ENV + ": ").hasMessageContaining("plt_");
+    String deploy = credentials.issueToken(Role.DEPLOY, "").token();
+    assertThatThrownBy(() -> AdminToken.ensure(dir.resolve(AdminToken.FILE), credentials, deploy))
+        .hasMessageContaining("with the role DEPLOY");
   }
 }

@@ -87,4 +87,21 @@ class ServeFlagsTest {
     assertThatThrownBy(() -> serve("--keep-alive-budget", "5h")).isInstanceOf(Failure.InvalidInput.class)
         .hasMessage("--keep-alive-budget: '5h' (expected: 0s to 4h, the learned keep-alive's range)");
   }
+
+  @Test
+  void theDrainTimeoutIsADurationUpToAnHourWithADefaultBelowKubernetesGracePeriod() {
+    Main main = new Main();
+    new CommandLine(main).parseArgs();
+    if (System.getenv("PILOTLIGHT_DRAIN_TIMEOUT") == null) {
+      assertThat(main.drainTimeout()).isEqualTo(Duration.ofSeconds(20)); // Kubernetes' default grace period is 30 s
+    }
+    new CommandLine(main).parseArgs("--drain-timeout", "45s");
+    assertThat(main.drainTimeout()).isEqualTo(Duration.ofSeconds(45));
+    new CommandLine(main).parseArgs("--drain-timeout", "0s");
+    assertThat(main.drainTimeout()).isZero();
+    Main tooLong = new Main();
+    new CommandLine(tooLong).parseArgs("--drain-timeout", "2h");
+    assertThatThrownBy(tooLong::drainTimeout).isInstanceOf(Failure.InvalidInput.class)
+        .hasMessage("--drain-timeout: '2h' (expected: 0s to 1h)");
+  }
 }

@@ -9,7 +9,9 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -84,6 +86,8 @@ public final class AsyncDispatcher implements AutoCloseable {
   private final Executor executor;
   private final ScheduledExecutorService scheduler; // null when driven by hand (tests)
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final Map<Long, AsyncEvent> running = new ConcurrentHashMap<>(); // claimed by this dispatcher, not settled
+  private volatile boolean claiming = true;
   private final AtomicBoolean wakePending = new AtomicBoolean();
 
   AsyncDispatcher(EventQueue queue, EventRunner runner, Specs specs, EventLog log, Settings settings, InstantSource clock,
@@ -182,8 +186,35 @@ public final class AsyncDispatcher implements AutoCloseable {
     return inFlight.get();
   }
 
+  /**
+   * A drain begins: no event is claimed from now on (a new one is still stored by {@link #accept}),
+   * while those running go on and are settled as usual. For good.
+   */
+  public void stopClaiming() {
+    claiming = false;
+  }
+
+  /**
+   * The end of a drain: every event still running goes back to the queue, due now, with its
+   * attempts and last error as they were (this run does not count as an attempt), so another node
+   * or the next start runs it again (at least once). A run that ends after this is not settled by
+   * this dispatcher. Returns how many went back.
+   */
+  public int handBack() {
+    Instant now = clock.instant();
+    int n = 0;
+    for (AsyncEvent e : List.copyOf(running.values())) {
+      if (running.remove(e.id()) != null) {
+        queue.retry(e.id(), e.attempts(), now, e.lastError());
+        log.line(e.function(), e.requestId(), "ASYNC the node shut down before the event finished; queued again");
+        n++;
+      }
+    }
+    return n;
+  }
+
   private void wake() {
-    if (settings.paused() || !wakePending.compareAndSet(false, true)) {
+    if (settings.paused() || !claiming || !wakePending.compareAndSet(false, true)) {
       return;
     }
     try {
@@ -210,13 +241,14 @@ public final class AsyncDispatcher implements AutoCloseable {
   /** Claims the events due now, as many as there is room for, and starts each; returns how many. */
   int tick() {
     int room = settings.maxInFlight() - inFlight.get();
-    if (room <= 0) {
+    if (room <= 0 || !claiming) {
       return 0;
     }
     Instant now = clock.instant();
     int claimed = 0;
     for (AsyncEvent e : queue.claimDue(now, room)) {
       inFlight.incrementAndGet();
+      running.put(e.id(), e);
       claimed++;
       dispatch(e, now);
     }
@@ -249,6 +281,10 @@ public final class AsyncDispatcher implements AutoCloseable {
 
   /** @param spec the function's settings when the event was dispatched; null when it no longer exists */
   private void settle(AsyncEvent e, Outcome outcome, RetryPolicy.Limits limits, FunctionSpec spec) {
+    if (running.remove(e.id()) == null) {
+      inFlight.decrementAndGet(); // handed back at a drain's end: the queue has it again
+      return;
+    }
     try {
       Instant now = clock.instant();
       switch (RetryPolicy.decide(e, outcome, limits, now)) {

@@ -100,6 +100,30 @@ class AsyncDispatcherTest {
   }
 
   @Test
+  void aDrainClaimsNothingNewLetsRunningEventsSettleAndHandsBackWhatStillRuns() {
+    AsyncDispatcher d = dispatcher();
+    d.start();
+    d.accept("f", "r1", "a".getBytes(StandardCharsets.UTF_8));
+    d.accept("f", "r2", "b".getBytes(StandardCharsets.UTF_8));
+    d.stopClaiming();
+    d.accept("f", "r3", "c".getBytes(StandardCharsets.UTF_8)); // stored, not run here
+    assertThat(runs).containsExactly("f:a", "f:b");
+    assertThat(queue.state(3)).isEqualTo("queued");
+
+    pending.get(0).complete(new Outcome.Succeeded()); // finishes within the drain: settled as usual
+    assertThat(queue.events).doesNotContainKey(1L);
+    assertThat(d.handBack()).isEqualTo(1);
+    assertThat(queue.state(2)).isEqualTo("queued");
+    assertThat(queue.events.get(2L).event.attempts()).as("a drain does not count as an attempt").isZero();
+    assertThat(logLines).anySatisfy(l -> assertThat(l).contains("queued again"));
+    assertThat(d.inFlight()).isEqualTo(1);
+
+    pending.get(1).complete(new Outcome.Succeeded()); // ends after the hand-back: left to whoever runs it next
+    assertThat(queue.state(2)).isEqualTo("queued");
+    assertThat(d.inFlight()).isZero();
+  }
+
+  @Test
   void aFailingEventIsRetriedTwiceOnTheFunctionsDelaysThenKeptAsFailed() {
     AsyncDispatcher d = dispatcher();
     d.start();

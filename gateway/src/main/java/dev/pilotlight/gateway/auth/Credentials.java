@@ -85,6 +85,32 @@ public final class Credentials {
     return new IssuedToken(stored, token);
   }
 
+  /**
+   * Stores a token the operator made (a Kubernetes Secret every node reads) as if it had been issued
+   * here with {@code role}: only its SHA-256 is kept, as for an issued one. It must look like one:
+   * {@value #TOKEN_PREFIX} and at least 43 base64url characters (256 bits). A token already known
+   * with the same role is left as it is; with another role it is refused.
+   */
+  public StoredToken adoptToken(String token, Role role, String description) {
+    if (token == null || !token.matches(TOKEN_PREFIX + "[A-Za-z0-9_-]{43,}")) {
+      throw new IllegalArgumentException("the token given is not one: expected " + TOKEN_PREFIX
+          + " and at least 43 base64url characters (256 random bits), e.g. plt_$(head -c 32 /dev/urandom | basenc --base64url | tr -d =)");
+    }
+    String hash = sha256(token);
+    StoredToken known = tokensByHash.get(hash);
+    if (known != null) {
+      if (known.role() != role) {
+        throw new IllegalArgumentException("the token given is already known as " + known.id() + " with the role " + known.role()
+            + " (expected: " + role + ")");
+      }
+      return known;
+    }
+    StoredToken stored = new StoredToken("tok_" + hash.substring(0, 12), hash, role, description, clock.instant());
+    store.addToken(stored);
+    tokensByHash.put(hash, stored);
+    return stored;
+  }
+
   /** Revokes a token by id; false if there is none. It stops working at once. */
   public boolean revokeToken(String id) {
     boolean removed = store.revokeToken(id);
