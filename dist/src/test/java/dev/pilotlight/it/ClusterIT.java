@@ -95,7 +95,13 @@ class ClusterIT {
         seen.append(line).append('\n');
         Matcher m = SERVING.matcher(line);
         if (m.find()) {
-          Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
+          Thread.ofVirtual().start(() -> {
+            try {
+              out.lines().forEach(l -> { }); // keep draining its output
+            } catch (java.io.UncheckedIOException closed) {
+              // the daemon was killed: its output ended
+            }
+          });
           return;
         }
       }
