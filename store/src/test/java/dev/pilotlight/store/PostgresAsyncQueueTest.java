@@ -12,24 +12,13 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every queue test again on PostgreSQL, plus what several daemons sharing one queue need. */
 class PostgresAsyncQueueTest extends AsyncQueueTest {
   private static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
-  private TestDatabase db;
-
-  @BeforeEach
-  void createSchema() {
-    db = TestDatabase.create();
-  }
-
-  @AfterEach
-  void dropSchema() {
-    db.close();
-  }
+  @RegisterExtension final TestDatabase db = new TestDatabase();
 
   @Override
   AsyncQueue open() {

@@ -10,23 +10,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every registry test again on PostgreSQL, plus what only a shared registry does. */
 class PostgresRegistryTest extends RegistryTest {
-  private TestDatabase db;
-
-  @BeforeEach
-  void createSchema() {
-    db = TestDatabase.create();
-  }
-
-  @AfterEach
-  void dropSchema() {
-    db.close();
-  }
+  @RegisterExtension final TestDatabase db = new TestDatabase();
 
   @Override
   Registry open() {

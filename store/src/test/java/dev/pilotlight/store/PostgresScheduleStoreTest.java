@@ -1,21 +1,11 @@
 package dev.pilotlight.store;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
 
 /** Every schedule test again on PostgreSQL (a tick fires once in the cluster: ScheduleStoreTest's compare-and-set). */
 class PostgresScheduleStoreTest extends ScheduleStoreTest {
-  private TestDatabase db;
-
-  @BeforeEach
-  void createSchema() {
-    db = TestDatabase.create();
-  }
-
-  @AfterEach
-  void dropSchema() {
-    db.close();
-  }
+  @RegisterExtension final TestDatabase db = new TestDatabase();
 
   @Override
   AsyncQueue open() {

@@ -18,6 +18,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,19 +28,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class PostgresSharedStateTest {
   @TempDir Path dir;
-  private TestDatabase db;
+  @RegisterExtension final TestDatabase db = new TestDatabase();
   private PostgresDatabase other;
 
   @BeforeEach
-  void createSchema() {
-    db = TestDatabase.create();
+  void secondDaemon() {
     other = PostgresDatabase.open(db.url());
   }
 
   @AfterEach
-  void dropSchema() {
+  void closeSecondDaemon() {
     other.close();
-    db.close();
   }
 
   @Test

@@ -1,21 +1,11 @@
 package dev.pilotlight.store;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
 
 /** Every usage test again on PostgreSQL. */
 class PostgresUsageStoreTest extends UsageStoreTest {
-  private TestDatabase db;
-
-  @BeforeEach
-  void createSchema() {
-    db = TestDatabase.create();
-  }
-
-  @AfterEach
-  void dropSchema() {
-    db.close();
-  }
+  @RegisterExtension final TestDatabase db = new TestDatabase();
 
   @Override
   UsageStore open() {

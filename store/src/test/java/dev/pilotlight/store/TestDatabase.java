@@ -3,36 +3,38 @@ package dev.pilotlight.store;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A schema of its own in the machine's PostgreSQL for one test ({@code PILOTLIGHT_TEST_DATABASE},
- * default {@code postgresql://postgres@127.0.0.1:5432/test}), dropped with everything in it when
- * closed. Every daemon or store opened on {@link #url()} shares it, as a cluster's daemons do.
+ * A schema of its own in the machine's PostgreSQL for each test ({@code PILOTLIGHT_TEST_DATABASE},
+ * default {@code postgresql://postgres@127.0.0.1:5432/test}), made before the test and dropped with
+ * everything in it after: {@code @RegisterExtension final TestDatabase db = new TestDatabase();}.
+ * Every store opened on {@link #database()} or {@link #url()} shares it, as a cluster's daemons do.
  */
-final class TestDatabase implements AutoCloseable {
+final class TestDatabase implements BeforeEachCallback, AfterEachCallback {
   static final String BASE = System.getenv().getOrDefault("PILOTLIGHT_TEST_DATABASE", "postgresql://postgres@127.0.0.1:5432/test");
 
-  private final String schema;
-  private final PostgresDatabase database;
+  private String schema;
+  private PostgresDatabase database;
 
-  private TestDatabase(String schema, PostgresDatabase database) {
-    this.schema = schema;
-    this.database = database;
-  }
-
-  static TestDatabase create() {
-    String schema = "test_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    schema = "test_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
     run("CREATE SCHEMA " + schema);
-    return new TestDatabase(schema, PostgresDatabase.open(urlOf(schema)));
+    database = PostgresDatabase.open(url());
   }
 
-  private static String urlOf(String schema) {
-    return BASE + (BASE.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+  @Override
+  public void afterEach(ExtensionContext context) {
+    database.close();
+    run("DROP SCHEMA " + schema + " CASCADE");
   }
 
-  /** The database URL of this schema, as a daemon is given it. */
+  /** The database URL of this test's schema, as a daemon is given it. */
   String url() {
-    return urlOf(schema);
+    return BASE + (BASE.contains("?") ? "&" : "?") + "currentSchema=" + schema;
   }
 
   /** One pool on the schema, for the stores of one test. */
@@ -52,11 +54,5 @@ final class TestDatabase implements AutoCloseable {
     } catch (SQLException e) {
       throw new IllegalStateException("PostgreSQL at " + t.where() + ": " + sql + ": " + e.getMessage(), e);
     }
-  }
-
-  @Override
-  public void close() {
-    database.close();
-    run("DROP SCHEMA " + schema + " CASCADE");
   }
 }
