@@ -5,15 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pilotlight.model.io.FileTrees;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.DriverManager;
@@ -38,17 +32,13 @@ final class NetnsCluster implements AutoCloseable {
   /** One daemon's place: its namespace, host-side link, address, data dir and process (null: not running). */
   final class Node {
     private final int index;
-    private final String netns;
-    private final String hostVeth;
     private final String ip;
     private final Path data;
     private Process process;
 
     Node(int index) {
       this.index = index;
-      this.netns = "plb" + tag + "n" + index;
-      this.hostVeth = "plb" + tag + "h" + index;
-      this.ip = "10.232." + subnet + "." + (10 + index);
+      this.ip = network.address(index);
       this.data = root.resolve("node-" + index);
     }
 
@@ -73,23 +63,18 @@ final class NetnsCluster implements AutoCloseable {
     }
   }
 
-  private final String tag = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xfffffL);
-  private final int subnet = 100 + ThreadLocalRandom.current().nextInt(100);
-  private final String bridge;
-  private final String schema;
+  private final String schema = "bench_cluster_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xfffffL);
   private final String database;
   private final BenchPaths paths;
   private final PrintStream progress;
   private final Path root;
   private final List<Node> nodes = new ArrayList<>();
-  private ServerSocket relay;
+  private NetnsNetwork network;
 
   private NetnsCluster(BenchPaths paths, String database, PrintStream progress) throws IOException {
     this.paths = paths;
     this.database = database;
     this.progress = progress;
-    this.bridge = "plbbr" + tag;
-    this.schema = "bench_cluster_" + tag;
     this.root = Files.createTempDirectory("pilotlight-cluster-bench-");
   }
 
@@ -111,24 +96,11 @@ final class NetnsCluster implements AutoCloseable {
   private void setUp(int n) throws Exception {
     sql("CREATE SCHEMA " + schema);
     Files.writeString(root.resolve("secrets.key"), Base64.getEncoder().encodeToString(new byte[32]) + "\n");
-    run("ip", "link", "add", bridge, "type", "bridge");
-    run("ip", "addr", "add", "10.232." + subnet + ".1/24", "dev", bridge);
-    run("ip", "link", "set", bridge, "up");
+    URI db = URI.create(database);
+    network = NetnsNetwork.create("10.232", n, new InetSocketAddress(db.getHost(), db.getPort() > 0 ? db.getPort() : 5432));
     for (int i = 0; i < n; i++) {
-      Node node = new Node(i);
-      nodes.add(node);
-      run("ip", "netns", "add", node.netns);
-      run("ip", "link", "add", node.hostVeth, "type", "veth", "peer", "name", "eth0", "netns", node.netns);
-      run("ip", "link", "set", node.hostVeth, "master", bridge);
-      run("ip", "link", "set", node.hostVeth, "up");
-      run("ip", "-n", node.netns, "link", "set", "lo", "up");
-      run("ip", "-n", node.netns, "addr", "add", node.ip + "/24", "dev", "eth0");
-      run("ip", "-n", node.netns, "link", "set", "eth0", "up");
-      run("ip", "-n", node.netns, "route", "add", "default", "via", "10.232." + subnet + ".1");
+      nodes.add(new Node(i));
     }
-    relay = new ServerSocket();
-    relay.bind(new InetSocketAddress(InetAddress.getByName("10.232." + subnet + ".1"), 0));
-    Thread.ofVirtual().start(this::relayLoop);
   }
 
   Node node(int i) {
@@ -142,11 +114,12 @@ final class NetnsCluster implements AutoCloseable {
   /** Starts {@code n}'s daemon (again, on its data dir, after a kill) and waits for it to answer. */
   void start(Node n) throws Exception {
     URI db = URI.create(database);
-    String url = "postgresql://" + (db.getRawUserInfo() != null ? db.getRawUserInfo() + "@" : "") + "10.232." + subnet + ".1:"
-        + relay.getLocalPort() + db.getRawPath() + "?currentSchema=" + schema;
-    ProcessBuilder pb = new ProcessBuilder("nsenter", "--net=/run/netns/" + n.netns, "--", paths.launcher().toString(), "serve",
-        "--host", n.ip, "--port", String.valueOf(PORT), "--data-dir", n.data.toString(), "--database", url, "--node-id", "node-" + n.index,
-        "--secrets-key", root.resolve("secrets.key").toString())
+    String url = "postgresql://" + (db.getRawUserInfo() != null ? db.getRawUserInfo() + "@" : "") + network.hostAddress() + ":"
+        + network.relayPort() + db.getRawPath() + "?currentSchema=" + schema;
+    List<String> command = new ArrayList<>(network.enter(n.index));
+    command.addAll(List.of(paths.launcher().toString(), "serve", "--host", n.ip, "--port", String.valueOf(PORT), "--data-dir",
+        n.data.toString(), "--database", url, "--node-id", "node-" + n.index, "--secrets-key", root.resolve("secrets.key").toString()));
+    ProcessBuilder pb = new ProcessBuilder(command)
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("daemon-" + n.index + ".log").toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -243,42 +216,11 @@ final class NetnsCluster implements AutoCloseable {
   }
 
   void cut(Node n) throws Exception {
-    run("ip", "link", "set", n.hostVeth, "down");
+    network.cut(n.index);
   }
 
   void reconnect(Node n) throws Exception {
-    run("ip", "link", "set", n.hostVeth, "up");
-  }
-
-  private void relayLoop() {
-    while (!relay.isClosed()) {
-      try {
-        Socket in = relay.accept();
-        URI db = URI.create(database);
-        Socket out = new Socket(db.getHost(), db.getPort() > 0 ? db.getPort() : 5432);
-        Thread.ofVirtual().start(() -> pump(in, out));
-        Thread.ofVirtual().start(() -> pump(out, in));
-      } catch (IOException e) {
-        if (relay.isClosed()) {
-          return;
-        }
-      }
-    }
-  }
-
-  private static void pump(Socket from, Socket to) {
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-      in.transferTo(out);
-    } catch (IOException ignored) {
-      // one side closed
-    } finally {
-      try {
-        from.close();
-        to.close();
-      } catch (IOException ignored) {
-        // closing anyway
-      }
-    }
+    network.reconnect(n.index);
   }
 
   private void sql(String statement) throws Exception {
@@ -287,22 +229,6 @@ final class NetnsCluster implements AutoCloseable {
     try (var c = DriverManager.getConnection("jdbc:postgresql://" + db.getHost() + ":" + (db.getPort() > 0 ? db.getPort() : 5432)
         + db.getPath(), info.length > 0 ? info[0] : null, info.length > 1 ? info[1] : null); var s = c.createStatement()) {
       s.execute(statement);
-    }
-  }
-
-  private static void run(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new BenchFailure(String.join(" ", command) + " failed: " + out.strip());
-    }
-  }
-
-  private static void quietly(String... command) {
-    try {
-      run(command);
-    } catch (Exception ignored) {
-      // clean-up of what may not exist
     }
   }
 
@@ -326,14 +252,11 @@ final class NetnsCluster implements AutoCloseable {
         }
         children.forEach(ProcessHandle::destroyForcibly);
       }
-      quietly("ip", "netns", "del", n.netns);
-      quietly("ip", "link", "del", n.hostVeth);
     }
-    quietly("ip", "link", "del", bridge);
+    if (network != null) {
+      network.close();
+    }
     try {
-      if (relay != null) {
-        relay.close();
-      }
       sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
     } catch (Exception e) {
       progress.println("could not drop schema " + schema + ": " + e.getMessage());

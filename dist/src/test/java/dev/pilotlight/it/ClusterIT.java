@@ -5,15 +5,11 @@ import static dev.pilotlight.it.DaemonFixture.example;
 import static dev.pilotlight.it.DaemonFixture.testFunctions;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.pilotlight.bench.NetnsNetwork;
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,29 +45,22 @@ class ClusterIT {
   private static final Pattern SERVING = Pattern.compile("serving on (http://\\S+)");
   private static final int PORT = 8080;
 
-  private final String tag = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
-  private final int subnet = 100 + ThreadLocalRandom.current().nextInt(100);
-  private final String bridge = "plbr" + tag;
-  private final String schema = "cluster_" + tag;
+  private final String schema = "cluster_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL);
   private final List<Node> nodes = new ArrayList<>();
-  private ServerSocket relay;
+  private NetnsNetwork network;
 
   @TempDir Path dir;
 
   /** One daemon: its namespace, address, data dir and process. */
   final class Node {
     final int index;
-    final String netns;
-    final String hostVeth;
     final String address;
     final Path data;
     Process process;
 
     Node(int index) {
       this.index = index;
-      this.netns = "pl" + tag + "n" + index;
-      this.hostVeth = "pl" + tag + "h" + index;
-      this.address = "10.231." + subnet + "." + (10 + index);
+      this.address = network.address(index - 1);
       this.data = dir.resolve("node-" + index);
     }
 
@@ -82,12 +71,12 @@ class ClusterIT {
     void start() throws Exception {
       String java = ProcessHandle.current().info().command().orElseThrow();
       Path lib = DaemonFixture.ROOT.resolve("dist/target/pilotlight/lib");
-      String database = "postgresql://postgres@10.231." + subnet + ".1:" + relay.getLocalPort() + "/test?currentSchema=" + schema;
-      process = new ProcessBuilder("nsenter", "--net=/run/netns/" + netns, "--", java, "-cp", lib + "/*",
-          "-Dpilotlight.runner.jar=" + DaemonFixture.RUNNER, "dev.pilotlight.server.Main", "--host", address, "--port", String.valueOf(PORT),
-          "--data-dir", data.toString(), "--database", database, "--node-id", "node-" + index, "--secrets-key",
-          dir.resolve("secrets.key").toString(), "--scale-down-delay", "0s")
-          .redirectErrorStream(true).start();
+      String database = "postgresql://postgres@" + network.hostAddress() + ":" + network.relayPort() + "/test?currentSchema=" + schema;
+      List<String> command = new ArrayList<>(network.enter(index - 1));
+      command.addAll(List.of(java, "-cp", lib + "/*", "-Dpilotlight.runner.jar=" + DaemonFixture.RUNNER, "dev.pilotlight.server.Main",
+          "--host", address, "--port", String.valueOf(PORT), "--data-dir", data.toString(), "--database", database, "--node-id",
+          "node-" + index, "--secrets-key", dir.resolve("secrets.key").toString(), "--scale-down-delay", "0s"));
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
       BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
       StringBuilder seen = new StringBuilder();
@@ -180,22 +169,6 @@ class ClusterIT {
     }
   }
 
-  private static void run(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + ": " + out);
-    }
-  }
-
-  private static void quietly(String... command) {
-    try {
-      run(command);
-    } catch (Exception ignored) {
-      // clean-up of what may not exist
-    }
-  }
-
   private static void sql(String statement) throws Exception {
     try (var c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/test", "postgres", null); var s = c.createStatement()) {
       s.execute(statement);
@@ -206,52 +179,9 @@ class ClusterIT {
   void network() throws Exception {
     sql("CREATE SCHEMA " + schema);
     Files.writeString(dir.resolve("secrets.key"), Base64.getEncoder().encodeToString(new byte[32]) + "\n");
-    run("ip", "link", "add", bridge, "type", "bridge");
-    run("ip", "addr", "add", "10.231." + subnet + ".1/24", "dev", bridge);
-    run("ip", "link", "set", bridge, "up");
+    network = NetnsNetwork.create("10.231", 3, new InetSocketAddress("127.0.0.1", 5432));
     for (int i = 1; i <= 3; i++) {
-      Node n = new Node(i);
-      nodes.add(n);
-      run("ip", "netns", "add", n.netns);
-      run("ip", "link", "add", n.hostVeth, "type", "veth", "peer", "name", "eth0", "netns", n.netns);
-      run("ip", "link", "set", n.hostVeth, "master", bridge);
-      run("ip", "link", "set", n.hostVeth, "up");
-      run("ip", "-n", n.netns, "link", "set", "lo", "up");
-      run("ip", "-n", n.netns, "addr", "add", n.address + "/24", "dev", "eth0");
-      run("ip", "-n", n.netns, "link", "set", "eth0", "up");
-      run("ip", "-n", n.netns, "route", "add", "default", "via", "10.231." + subnet + ".1");
-    }
-    // PostgreSQL listens on loopback only: a relay on the bridge's address lets the namespaces reach it
-    relay = new ServerSocket();
-    relay.bind(new InetSocketAddress(InetAddress.getByName("10.231." + subnet + ".1"), 0));
-    Thread.ofVirtual().start(this::relayLoop);
-  }
-
-  private void relayLoop() {
-    while (!relay.isClosed()) {
-      try {
-        Socket in = relay.accept();
-        Socket out = new Socket("127.0.0.1", 5432);
-        Thread.ofVirtual().start(() -> pump(in, out));
-        Thread.ofVirtual().start(() -> pump(out, in));
-      } catch (IOException e) {
-        return;
-      }
-    }
-  }
-
-  private static void pump(Socket from, Socket to) {
-    try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-      in.transferTo(out);
-    } catch (IOException ignored) {
-      // the other side closed
-    } finally {
-      try {
-        from.close();
-        to.close();
-      } catch (IOException ignored) {
-        // closing
-      }
+      nodes.add(new Node(i));
     }
   }
 
@@ -259,12 +189,9 @@ class ClusterIT {
   void cleanUp() throws Exception {
     for (Node n : nodes) {
       n.stop();
-      quietly("ip", "netns", "del", n.netns);
-      quietly("ip", "link", "del", n.hostVeth);
     }
-    quietly("ip", "link", "del", bridge);
-    if (relay != null) {
-      relay.close();
+    if (network != null) {
+      network.close();
     }
     sql("DROP SCHEMA " + schema + " CASCADE");
   }
@@ -358,11 +285,11 @@ class ClusterIT {
     // one daemon cut off from the network: the others carry on, and it rejoins when it is back
     Node cut = staying.getFirst();
     Node other = staying.getLast();
-    run("ip", "link", "set", cut.hostVeth, "down");
+    network.cut(cut.index - 1);
     eventually(Duration.ofSeconds(15), "the others see the cut daemon gone", () -> other.liveNodes() == 2);
     eventually(Duration.ofSeconds(15), "calls through the others succeed",
         () -> other.get("/fn/hello-java/?name=cut").body().contains("Hello, cut"));
-    run("ip", "link", "set", cut.hostVeth, "up");
+    network.reconnect(cut.index - 1);
     eventually(Duration.ofSeconds(20), "the cut daemon rejoins", () -> other.liveNodes() == 3 && cut.liveNodes() == 3);
     assertThat(cut.get("/fn/hello-java/?name=back").body()).contains("Hello, back");
   }
