@@ -196,6 +196,21 @@ class ClusterIT {
     sql("DROP SCHEMA " + schema + " CASCADE");
   }
 
+  /** An Event invocation of async-sleep through {@code via}; its request id, once acknowledged ({@code 202}). */
+  private static String event(TestAuth.Key key, Node via, String payload) throws Exception {
+    HttpResponse<String> r = HTTP.send(TestAuth.signed(key, "POST", URI.create(via.url() + "/2015-03-31/functions/async-sleep/invocations"),
+        payload, Map.of("X-Amz-Invocation-Type", "Event")), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+    return r.headers().firstValue("x-amzn-RequestId").orElseThrow();
+  }
+
+  /** The log files of {@code function} of every daemon, together. */
+  private String allLogs(String function) {
+    StringBuilder all = new StringBuilder();
+    nodes.forEach(n -> all.append(n.logFile(function)));
+    return all.toString();
+  }
+
   @Test
   void threeDaemonsInTheirOwnNetworksServeAsOneAndALostOneLosesNothing() throws Exception {
     Node first = nodes.get(0);
@@ -224,15 +239,44 @@ class ClusterIT {
     assertThat(nodes.stream().mapToLong(n -> n.coldStarts("hello-java")).sum()).as("cold starts across the cluster").isEqualTo(1);
     Node home = nodes.stream().filter(n -> n.coldStarts("hello-java") == 1).findFirst().orElseThrow();
 
+    // async events through every daemon run once each; a schedule ticks once in the cluster (every daemon runs the tick loop)
+    TestAuth.Key key = TestAuth.issueKey(HTTP, first.url(), TestAuth.adminToken(first.data), "invoke");
+    eventually(Duration.ofSeconds(10), "the key known everywhere", () -> nodes.stream().allMatch(n -> {
+      try {
+        return HTTP.send(TestAuth.signed(key, "POST", URI.create(n.url() + "/2015-03-31/functions/async-sleep/invocations"), "{\"ms\":1}",
+            Map.of()), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+      } catch (Exception e) {
+        return false;
+      }
+    }));
+    List<String> calm = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      calm.add(event(key, nodes.get(i % 3), "{\"ms\":50}"));
+    }
+    DaemonFixture.CliResult tick = DaemonFixture.cliAt(first.url(), first.data, "schedule", "add", "async-sleep", "rate(1 second)",
+        "--payload", "{\"ms\":1}", "--id", "tick");
+    assertThat(tick.exit()).as(tick.err()).isZero();
+    for (String id : calm) {
+      eventually(Duration.ofSeconds(30), "event " + id + " ran", () -> allLogs("async-sleep").contains("REPORT RequestId: " + id));
+    }
+    Thread.sleep(5000);
+    assertThat(DaemonFixture.cliAt(first.url(), first.data, "schedule", "rm", "async-sleep", "tick").exit()).isZero();
+    Thread.sleep(1500);
+    String logs = allLogs("async-sleep");
+    for (String id : calm) {
+      assertThat(AsyncInvokeIT.count(logs, "START RequestId: " + id)).as("runs of " + id).isEqualTo(1);
+    }
+    List<String> dues = new ArrayList<>();
+    Matcher due = Pattern.compile("SCHEDULE tick \\(.*?\\): due ([^,\\s]+), queued").matcher(logs);
+    while (due.find()) {
+      dues.add(due.group(1));
+    }
+    assertThat(dues).as("the ticks queued across the three daemons").hasSizeGreaterThanOrEqualTo(4).doesNotHaveDuplicates();
+
     // async events acknowledged through every daemon, then the daemon running them is killed
     List<String> ids = new ArrayList<>();
-    TestAuth.Key key = TestAuth.issueKey(HTTP, first.url(), TestAuth.adminToken(first.data), "invoke");
     for (int i = 0; i < 12; i++) {
-      Node via = nodes.get(i % 3);
-      HttpResponse<String> r = HTTP.send(TestAuth.signed(key, "POST", URI.create(via.url() + "/2015-03-31/functions/async-sleep/invocations"),
-          "{\"ms\":300}", Map.of("X-Amz-Invocation-Type", "Event")), HttpResponse.BodyHandlers.ofString());
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
-      ids.add(r.headers().firstValue("x-amzn-RequestId").orElseThrow());
+      ids.add(event(key, nodes.get(i % 3), "{\"ms\":300}"));
     }
 
     // bounded load through the daemons that stay, while the home of hello-java is killed
