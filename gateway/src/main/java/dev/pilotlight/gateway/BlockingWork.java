@@ -34,6 +34,10 @@ final class BlockingWork {
         res = work.run();
       } catch (Exception e) {
         res = ErrorResponses.of(e);
+      } catch (Error e) {
+        // a bug or a broken installation (a class missing): the client still gets its 500, then the error goes on
+        reply(ctx, req, ErrorResponses.of(e));
+        throw e;
       }
       reply(ctx, req, res);
     }, busy -> reply(ctx, req, ErrorResponses.of(busy)));

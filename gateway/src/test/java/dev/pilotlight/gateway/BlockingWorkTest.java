@@ -35,4 +35,22 @@ class BlockingWorkTest {
         .extracting(Throwable::getMessage).asString().contains("busy");
     assertThat(ErrorResponses.of(refused.getFirst()).status().code()).isEqualTo(503);
   }
+
+  @Test
+  void workThatThrowsAnErrorIsStillAnsweredThenTheErrorGoesOn() {
+    var channel = new io.netty.channel.embedded.EmbeddedChannel(new io.netty.channel.ChannelInboundHandlerAdapter());
+    var ctx = channel.pipeline().firstContext();
+    var req = new io.netty.handler.codec.http.DefaultFullHttpRequest(io.netty.handler.codec.http.HttpVersion.HTTP_1_1,
+        io.netty.handler.codec.http.HttpMethod.GET, "/api/v1/functions");
+    List<Runnable> queued = new ArrayList<>();
+    BlockingWork.answer(queued::add, ctx, req, () -> {
+      throw new NoClassDefFoundError("a class of a broken installation");
+    });
+    org.assertj.core.api.Assertions.assertThatThrownBy(queued.getFirst()::run).isInstanceOf(NoClassDefFoundError.class);
+    channel.runPendingTasks();
+    io.netty.handler.codec.http.FullHttpResponse res = channel.readOutbound();
+    assertThat(res.status().code()).isEqualTo(500);
+    assertThat(req.refCnt()).isZero();
+    res.release();
+  }
 }
