@@ -158,7 +158,7 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
         || admission.functionUrl(head, route.get().name()).isPresent()) {
       return null;
     }
-    if (!head.headers().contains(Forwarding.HEADER) && forwarding.elsewhere(route.get().name())) {
+    if (forwarding != Forwarding.NONE && !head.headers().contains(Forwarding.HEADER) && forwarding.elsewhere(route.get().name())) {
       return null; // aggregated, then forwarded whole
     }
     FunctionRoute f = route.get();
@@ -181,7 +181,8 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
       refuseWhileDraining(ctx, req);
       return;
     }
-    String elsewhere = Forwarding.functionOf(req);
+    // a daemon of one machine (Forwarding.NONE) parses nothing more per request
+    String elsewhere = forwarding == Forwarding.NONE ? null : Forwarding.functionOf(req);
     if (elsewhere != null && forwarding.elsewhere(elsewhere)) {
       if (!admittedToForward(ctx, req, elsewhere)) {
         return; // refused here: nothing is forwarded
