@@ -5,6 +5,7 @@
 
 const TOKEN_KEY = 'pilotlight.token';
 const REFRESH_MS = 5000;
+const LOG_RENDER_MS = 250;
 const WINDOWS = ['15m', '1h', '6h', '24h', '7d'];
 const MAX_LOG_LINES = 2000;
 const SPARKLINES = 30;
@@ -82,9 +83,21 @@ function stopBackground() {
   state.charts = {};
 }
 
+// A tick that comes while the previous one still waits for its answers is skipped: on a busy daemon
+// the requests would otherwise pile up behind the browser's six connections and the page fall behind.
 function every(ms, fn) {
-  fn();
-  state.timers.push(setInterval(fn, ms));
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      await fn();
+    } finally {
+      running = false;
+    }
+  };
+  tick();
+  state.timers.push(setInterval(tick, ms));
 }
 
 function showError(where, e) {
@@ -549,7 +562,18 @@ function logsCard(name) {
   filter.addEventListener('input', render);
   group.addEventListener('change', render);
   state.logLines = [];
-  tailLogs(name, status, render);
+  // A busy function logs thousands of lines a second in many small reads: they are drawn at most
+  // every LOG_RENDER_MS, not once per read (which kept the page's main thread busy and its charts still).
+  let drawing = null;
+  const renderSoon = () => {
+    if (drawing === null) {
+      drawing = setTimeout(() => {
+        drawing = null;
+        render();
+      }, LOG_RENDER_MS);
+    }
+  };
+  tailLogs(name, status, renderSoon);
   return h('section', { class: 'card', id: 'logs-card' }, h('h2', {}, 'Logs (live)'),
     h('div', { class: 'row' }, filter, h('label', {}, group, ' group by invocation'), status), box);
 }
