@@ -347,17 +347,7 @@ final class ControlPlaneService implements ControlPlane {
    */
   private void activate(Deployment d) {
     onDeploy.accept(d);
-    live.put(d.name(), d);
-    // The function's own pool moves to the new revision (the replaced one's instances drain), unless
-    // the traffic split still gives the revision it runs a share by number: then it keeps serving that
-    // share warm, and the new revision starts in a pool of its own when a call names it.
-    Optional<Deployment> own = activator.deployment(d.name());
-    boolean ownStays = own.isPresent() && router.releases(d.name()).traffic().percentByNumber(own.get().revision()) > 0;
-    if (!ownStays) {
-      activator.deploy(d);
-    }
-    router.set(d.name(), router.releases(d.name()));
-    onActivate.accept(d);
+    serve(d, router.releases(d.name()));
     logs.append(d.name(), "-", null, "DEPLOY revision " + d.revision() + " code sha256:" + d.codeSha256() + " (" + d.spec().runtime() + ")");
     if (registry.pruneRevisions(d.name(), keepRevisions) > 0) {
       dropUnreferencedCode();
@@ -366,6 +356,22 @@ final class ControlPlaneService implements ControlPlane {
     endUnkeptPools(d, activator.deployment(d.name()).map(Deployment::revision).orElse(d.revision()));
   }
 
+
+  /**
+   * Serves {@code d} as the function's latest revision under {@code releases}. The function's own
+   * pool moves to it (the replaced revision's instances drain), unless the split still gives the
+   * revision that pool runs a share by number: then it keeps serving that share warm, and the new
+   * revision starts in a pool of its own when a call names it.
+   */
+  private void serve(Deployment d, Releases releases) {
+    live.put(d.name(), d);
+    Optional<Deployment> own = activator.deployment(d.name());
+    if (own.isEmpty() || releases.traffic().percentByNumber(own.get().revision()) == 0) {
+      activator.deploy(d);
+    }
+    router.set(d.name(), releases);
+    onActivate.accept(d);
+  }
 
   /**
    * Ends the pinned pools of revisions no longer kept, and that of {@code ownRevision}, which the
@@ -516,18 +522,13 @@ final class ControlPlaneService implements ControlPlane {
       if (!registry.delete(name)) {
         return false;
       }
-      live.remove(name);
-      router.forget(name);
-      rollouts.remove(name);
-      activator.remove(name).join();
+      forgetHere(name);
       logs.delete(name);
       usage.forget(name);
-      forgetRhythm.accept(name);
       dropUnreferencedCode();
       events.purge(name);
       events.removeAll(name); // its schedules
       events.removeMappings(name); // its event sources (their pollers stop within seconds: EventSources reconciles)
-      stats.remove(name);
       return true;
     }
   }
@@ -557,13 +558,7 @@ final class ControlPlaneService implements ControlPlane {
       registry.rollouts().stream().filter(r -> r.function().equals(name)).findFirst().ifPresent(r -> rollouts.put(name, r));
       Releases releases = registry.releases(name);
       if (known == null || known.revision() != d.revision()) {
-        live.put(name, d);
-        Optional<Deployment> own = activator.deployment(name);
-        if (own.isEmpty() || releases.traffic().percentByNumber(own.get().revision()) == 0) {
-          activator.deploy(d);
-        }
-        router.set(name, releases);
-        onActivate.accept(d);
+        serve(d, releases);
         endUnkeptPools(d, activator.deployment(name).map(Deployment::revision).orElse(d.revision()));
       } else {
         if (!known.equals(d)) {
@@ -575,7 +570,10 @@ final class ControlPlaneService implements ControlPlane {
     }
   }
 
-  /** Forgets {@code name} in this daemon only: another daemon removed it from the shared stores. */
+  /**
+   * Forgets {@code name} in this daemon's memory and ends its instances: all a delete does here when
+   * another daemon removed it from the shared stores, the first half of one made here.
+   */
   private void forgetHere(String name) {
     live.remove(name);
     router.forget(name);

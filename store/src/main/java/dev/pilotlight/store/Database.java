@@ -21,6 +21,24 @@ interface Database extends AutoCloseable {
   /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
   <T> T inTransaction(String what, Work<T> work);
 
+  /**
+   * Runs {@code work} on {@code c} as one transaction: committed if it returns, rolled back if it
+   * throws; {@code c} is back in auto-commit mode after.
+   */
+  static <T> T transaction(Connection c, Work<T> work) throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      T result = work.run(c);
+      c.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
   /** True for PostgreSQL: several daemons may be writing the same tables at once. */
   boolean shared();
 

@@ -40,19 +40,7 @@ final class GuardedConnection implements Database {
 
   @Override
   public <T> T inTransaction(String what, Work<T> work) {
-    return withConnection(what, c -> {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    });
+    return withConnection(what, c -> Database.transaction(c, work));
   }
 
   @Override

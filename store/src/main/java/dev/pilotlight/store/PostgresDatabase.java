@@ -237,17 +237,7 @@ public final class PostgresDatabase implements AutoCloseable {
       checkOpen(what);
       for (int attempt = 1; ; attempt++) {
         try (Connection c = pool.getConnection()) {
-          c.setAutoCommit(false);
-          try {
-            T result = work.run(c);
-            c.commit();
-            return result;
-          } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-          } finally {
-            c.setAutoCommit(true);
-          }
+          return Database.transaction(c, work);
         } catch (SQLException e) {
           if (attempt < 3 && retryable(e)) {
             continue; // another daemon's transaction won a conflict; ours saw nothing committed

@@ -57,15 +57,25 @@ final class SharedArtifactStore implements ArtifactStore {
     StoredPackage p = local.store(zipStream);
     Path zip = local.zipPath(p.sha256());
     db.withConnection("store package " + p.sha256(), c -> {
+      long now = clock.instant().toEpochMilli();
+      // The same package again (a redeploy, another function with the same zip): its grace against
+      // collection starts again, and the zip is not sent a second time. A collection that runs
+      // meanwhile spares it: it only removes packages stored before the grace.
+      try (PreparedStatement touch = c.prepareStatement("UPDATE packages SET stored_at = ? WHERE sha256 = ?")) {
+        touch.setLong(1, now);
+        touch.setString(2, p.sha256());
+        if (touch.executeUpdate() == 1) {
+          return 1;
+        }
+      }
       try (InputStream in = Files.newInputStream(zip);
           PreparedStatement ps = c.prepareStatement(
               "INSERT INTO packages (sha256, size, zip, stored_at) VALUES (?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET stored_at = ?")) {
         ps.setString(1, p.sha256());
         ps.setLong(2, p.size());
         ps.setBinaryStream(3, in, p.size());
-        long now = clock.instant().toEpochMilli();
         ps.setLong(4, now);
-        ps.setLong(5, now); // stored again: its grace against collection starts again
+        ps.setLong(5, now); // stored by another daemon in the meantime
         return ps.executeUpdate();
       } catch (java.io.IOException e) {
         throw new StoreException("packages: reading " + zip + " failed: " + e.getMessage(), e);

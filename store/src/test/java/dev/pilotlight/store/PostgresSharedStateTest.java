@@ -122,4 +122,24 @@ class PostgresSharedStateTest {
     ArtifactStore c = ArtifactStore.open(dir.resolve("c"), PackageLimits.defaults(), other, clock);
     assertThatThrownBy(() -> c.ensure(dropped.sha256())).isInstanceOf(StoreException.class);
   }
+
+  @Test
+  void aPackageStoredAgainStartsItsGraceAgain() {
+    ManualClock clock = new ManualClock();
+    ArtifactStore a = ArtifactStore.open(dir.resolve("a"), PackageLimits.defaults(), db.database(), clock);
+    ArtifactStore b = ArtifactStore.open(dir.resolve("b"), PackageLimits.defaults(), other, clock);
+    byte[] zip = Zips.ofText("a.txt", "redeployed");
+    StoredPackage first = a.store(new ByteArrayInputStream(zip));
+    clock.advance(SharedArtifactStore.UNREFERENCED_GRACE.minus(Duration.ofMinutes(1)));
+    StoredPackage again = b.store(new ByteArrayInputStream(zip)); // the same zip, through another daemon
+    assertThat(again.sha256()).isEqualTo(first.sha256());
+    clock.advance(Duration.ofMinutes(2)); // past the first store's grace, within the second's
+    a.retainOnly(Set.of());
+    ArtifactStore c = ArtifactStore.open(dir.resolve("c"), PackageLimits.defaults(), other, clock);
+    assertThat(c.ensure(first.sha256())).exists();
+    clock.advance(SharedArtifactStore.UNREFERENCED_GRACE);
+    a.retainOnly(Set.of());
+    ArtifactStore d = ArtifactStore.open(dir.resolve("d"), PackageLimits.defaults(), other, clock);
+    assertThatThrownBy(() -> d.ensure(first.sha256())).isInstanceOf(StoreException.class);
+  }
 }
