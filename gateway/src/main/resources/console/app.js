@@ -242,14 +242,23 @@ const CHARTS = [
   { id: 'calls', title: 'Invocations, errors, throttles (per step)', series: [['invocations', '#2563eb'], ['errors', '#dc2626'], ['throttles', '#f59e0b']] },
   { id: 'duration', title: 'Duration, arrival to answer (ms)', series: [['durationP50Ms', '#16a34a'], ['durationP99Ms', '#9333ea']] },
   { id: 'scaling', title: 'Concurrency and instances', series: [['concurrencyMax', '#0891b2'], ['instancesReady', '#16a34a'],
-    ['instancesStarting', '#f59e0b'], ['scaleUps', '#2563eb'], ['scaleDowns', '#dc2626']] },
+    ['instancesStarting', '#f59e0b'], ['scaleUps', '#2563eb', 'marks'], ['scaleDowns', '#dc2626', 'marks']] },
   { id: 'cold', title: 'Cold starts and their init (ms)', series: [['coldStarts', '#c2410c'], ['initMsP50', '#6b7280']] },
   { id: 'cost', title: 'GB-seconds used and held idle; pre-warms', series: [['usedGbSeconds', '#2563eb'], ['idleGbSeconds', '#9ca3af'],
     ['prewarms', '#16a34a'], ['prewarmHits', '#c2410c']] },
 ];
 
+// A series of events (scale-ups, scale-downs) is drawn as marks at the steps where they happened,
+// with no line between: a step without one has no mark.
 function chartData(metrics, spec) {
-  return [metrics.series.t, ...spec.series.map(([key]) => metrics.series[key])];
+  return [metrics.series.t, ...spec.series.map(([key, , kind]) => kind === 'marks'
+    ? metrics.series[key].map((v) => (v ? v : null)) : metrics.series[key])];
+}
+
+function seriesOptions([key, stroke, kind]) {
+  return kind === 'marks'
+    ? { label: key, stroke, fill: stroke, width: 0, paths: () => null, points: { show: true, size: 9, stroke, fill: stroke } }
+    : { label: key, stroke, width: 1.5, spanGaps: false };
 }
 
 function drawCharts(metrics) {
@@ -268,7 +277,7 @@ function drawCharts(metrics) {
     }
     const opts = {
       width: Math.max(260, box.clientWidth - 4), height: 180,
-      series: [{}, ...spec.series.map(([key, stroke]) => ({ label: key, stroke, width: 1.5, spanGaps: false }))],
+      series: [{}, ...spec.series.map(seriesOptions)],
       axes: [{}, { size: 64 }],
       legend: { live: true },
     };

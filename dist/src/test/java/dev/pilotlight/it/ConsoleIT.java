@@ -195,6 +195,8 @@ class ConsoleIT {
       waitUntil("the strategy in the table", () -> browser.findElement(By.id("cold-table")).getText().contains(strategy));
       waitUntil("the strategy in the summary", () -> browser.findElement(By.id("last-cold-start")).getText().contains(strategy));
       waitUntil("the instances chart", () -> sum("window.__console.charts.scaling.data[2]") >= 1);
+      waitUntil("scale-ups marked where they happened, nothing where none did", () -> Boolean.TRUE.equals(
+          js("const s = window.__console.charts.scaling.data[4]; return s.some((v) => v >= 1) && s.includes(null) && !s.includes(0)")));
       waitUntil("duration percentiles", () -> sum("window.__console.charts.duration.data[1]") > 0);
       waitUntil("the price", () -> browser.findElement(By.id("price")).getText().contains("$"));
       waitUntil("the learned idle times", () -> browser.findElement(By.id("idle-times")).getText().contains("idle time"));
