@@ -6,6 +6,7 @@
 const TOKEN_KEY = 'pilotlight.token';
 const REFRESH_MS = 5000;
 const LOG_RENDER_MS = 250;
+const LOG_RETRY_MS = 2000;
 const WINDOWS = ['15m', '1h', '6h', '24h', '7d'];
 const MAX_LOG_LINES = 2000;
 const SPARKLINES = 30;
@@ -587,30 +588,51 @@ function logsCard(name) {
     h('div', { class: 'row' }, filter, h('label', {}, group, ' group by invocation'), status), box);
 }
 
+// The stream ends when the daemon restarts or drops a follower that fell behind, and fails while the
+// daemon cannot be reached: the page follows again by itself, every LOG_RETRY_MS, from the lines
+// written after it is back (a marked gap: what was written meanwhile is in the log, not on the page).
 async function tailLogs(name, status, render) {
   const abort = new AbortController();
   state.aborts.push(abort);
-  try {
-    const res = await api(`/api/v1/functions/${enc(name)}/logs?tail=200&follow=true`, { signal: abort.signal });
-    status.textContent = 'following';
-    const reader = res.body.getReader();
-    const decoder = new TextDecoder();
-    let rest = '';
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      rest += decoder.decode(value, { stream: true });
-      const lines = rest.split('\n');
-      rest = lines.pop();
-      if (lines.length) {
-        state.logLines.push(...lines);
-        if (state.logLines.length > MAX_LOG_LINES) state.logLines.splice(0, state.logLines.length - MAX_LOG_LINES);
-        render();
+  let tail = 200;
+  let connected = false;
+  for (;;) {
+    try {
+      const res = await api(`/api/v1/functions/${enc(name)}/logs?tail=${tail}&follow=true`, { signal: abort.signal });
+      status.textContent = 'following';
+      connected = true;
+      const reader = res.body.getReader();
+      const decoder = new TextDecoder();
+      let rest = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        rest += decoder.decode(value, { stream: true });
+        const lines = rest.split('\n');
+        rest = lines.pop();
+        if (lines.length) {
+          state.logLines.push(...lines);
+          if (state.logLines.length > MAX_LOG_LINES) state.logLines.splice(0, state.logLines.length - MAX_LOG_LINES);
+          render();
+        }
       }
+      status.textContent = `the stream ended (the daemon restarted or dropped a follower that fell behind); following again in ${LOG_RETRY_MS / 1000} s`;
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      if (e instanceof ApiError && [401, 403, 404].includes(e.status)) {
+        status.textContent = 'not following: ' + e.message;
+        return;
+      }
+      status.textContent = `not following: ${e.message || e}; trying again in ${LOG_RETRY_MS / 1000} s`;
     }
-    status.textContent = 'the stream ended (the daemon stopped or dropped a follower that fell behind); reload to follow again';
-  } catch (e) {
-    if (e.name !== 'AbortError') status.textContent = 'not following: ' + (e.message || e);
+    if (connected) {
+      state.logLines.push(`-- ${new Date().toISOString()}: the log stream was interrupted; lines written until it is followed again are not shown here --`);
+      render();
+      connected = false;
+      tail = 0; // what was shown stays; only what comes after is asked for
+    }
+    await new Promise((r) => setTimeout(r, LOG_RETRY_MS));
+    if (abort.signal.aborted) return;
   }
 }
 
@@ -622,7 +644,7 @@ function renderLogs(box, filter, grouped) {
     return m ? { at: m[1], id: m[2], instance: m[3], text: m[4], raw: l } : { at: '', id: '-', instance: '', text: l, raw: l };
   }).filter((l) => !filter || l.raw.includes(filter));
   const lineEl = (l) => h('pre', { class: /^(REPORT|END|START) /.test(l.text) ? 'report' : /^(INSTANCE|PREWARM|ERROR|INIT_FAILED|ROLLOUT)/.test(l.text) ? 'platform' : null,
-    'data-request': l.id }, `${l.at.slice(11, 23)} ${l.id === '-' ? '-' : l.id.slice(0, 8)} [${l.instance}] ${l.text}`);
+    'data-request': l.id }, l.at ? `${l.at.slice(11, 23)} ${l.id === '-' ? '-' : l.id.slice(0, 8)} [${l.instance}] ${l.text}` : l.text);
   const atBottom = box.scrollTop + box.clientHeight >= box.scrollHeight - 20;
   if (!grouped) {
     box.replaceChildren(...parsed.slice(-500).map(lineEl));

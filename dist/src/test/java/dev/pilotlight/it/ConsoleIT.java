@@ -225,6 +225,38 @@ class ConsoleIT {
   }
 
   @Test
+  void theLiveLogIsFollowedAgainAfterTheDaemonRestarts(@TempDir Path data) throws Exception {
+    int port;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort(); // a fixed port, so that the restarted daemon is the page's origin again
+    }
+    DaemonFixture restarting = new DaemonFixture(dev.pilotlight.server.DaemonConfig.defaults(data, DaemonFixture.RUNNER).withPort(port)
+        .withScalingTick(Duration.ofMillis(100)));
+    try {
+      restarting.deploy(example("hello-python"), "--name", "restarted");
+      browser.get(restarting.url() + "/console/#/");
+      signIn(restarting.token());
+      browser.get(restarting.url() + "/console/#/fn/restarted");
+      waitUntil("the log to follow", () -> browser.findElement(By.id("log-status")).getText().equals("following"));
+      String before = requestIdOf(restarting.post("/api/v1/functions/restarted/invoke", "{}"));
+      waitUntil("the first call's REPORT line", () -> browser.findElement(By.id("logs")).getText().contains("REPORT RequestId: " + before));
+      restarting.restart();
+      waitUntil("the gap marked", () -> browser.findElement(By.id("logs")).getText().contains("the log stream was interrupted"));
+      waitUntil("the log followed again", () -> browser.findElement(By.id("log-status")).getText().equals("following"));
+      String after = requestIdOf(restarting.post("/api/v1/functions/restarted/invoke", "{}"));
+      waitUntil("the call after the restart", () -> browser.findElement(By.id("logs")).getText().contains("REPORT RequestId: " + after));
+      assertThat(browser.findElement(By.id("logs")).getText()).contains("REPORT RequestId: " + before);
+    } finally {
+      restarting.close();
+    }
+  }
+
+  static String requestIdOf(HttpResponse<String> r) {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return r.headers().firstValue("X-Pilotlight-Request-Id").orElseThrow();
+  }
+
+  @Test
   void theLogIsFollowedLiveAndFilteredByRequestId() throws Exception {
     signIn(d.token());
     browser.get(d.url() + "/console/#/fn/greeter");
