@@ -43,7 +43,6 @@ import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -367,8 +366,8 @@ public final class FunctionInvoker {
       lease.release(!outcome.equals("timeout") && !outcome.equals("crash"));
       record(name, lease, requestId, startNanos, !outcome.equals("success"), outcome, instance);
     });
-    stream.timer(Timeouts.TIMER.schedule(() -> Timeouts.CONTINUATIONS.execute(() -> stream.timedOut("RequestId: " + requestId
-        + " Error: Task timed out after " + twoDecimals(timeoutMs / 1000.0) + " seconds")), Math.max(0, remainingMs), TimeUnit.MILLISECONDS));
+    stream.timer(Timeouts.TIMER.after(Math.max(0, remainingMs), () -> stream.timedOut("RequestId: " + requestId
+        + " Error: Task timed out after " + twoDecimals(timeoutMs / 1000.0) + " seconds")));
     return stream;
   }
 
@@ -398,35 +397,35 @@ public final class FunctionInvoker {
   }
 
   /**
-   * Fails {@code f} with a {@link TimeoutException} unless it completes within {@code ms}. Not
-   * {@code orTimeout}: the JDK's delay scheduler is woken for every timer set and cancelled, which
-   * cost more CPU than the rest of a warm invocation; here a timer whose future completed in time
-   * is taken out of the queue at once and no thread is woken.
+   * Fails {@code f} with a {@link TimeoutException} unless it completes within {@code ms} (at most
+   * one {@link Timeouts#SLOT} late). Not {@code orTimeout}: the JDK's delay scheduler is woken for
+   * every timer set and cancelled, which cost more CPU than much of the rest of a warm invocation.
    */
   private static <T> CompletableFuture<T> within(CompletableFuture<T> f, long ms) {
     if (f.isDone()) {
       return f;
     }
-    var timer = Timeouts.TIMER.schedule(() -> Timeouts.CONTINUATIONS.execute(() -> f.completeExceptionally(new TimeoutException())), ms,
-        TimeUnit.MILLISECONDS);
-    f.whenComplete((r, e) -> timer.cancel(false));
+    InvocationTimer.Timeout timer = Timeouts.TIMER.after(ms, () -> f.completeExceptionally(new TimeoutException()));
+    f.whenComplete((r, e) -> timer.cancel());
     return f;
   }
 
   /**
-   * The timer that ends invocations at their timeout, and where what follows a timeout runs: not on
-   * the timer's one thread, since it stops the instance and answers the caller, and one slow stop
-   * must not hold up every other invocation's timeout behind it.
+   * The timer that ends invocations at their timeout ({@link InvocationTimer}), and where what follows
+   * a timeout runs: not on the timer's one thread, since it stops the instance and answers the caller,
+   * and one slow stop must not hold up every other invocation's timeout behind it.
    */
-  private static final class Timeouts {
-    static final ScheduledThreadPoolExecutor TIMER = timer();
-    static final java.util.concurrent.ExecutorService CONTINUATIONS =
-        java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("invocation-timeout-", 0).factory());
+  static final class Timeouts {
+    /** How late a timeout may fire: timeouts are whole seconds (Lambda's 1 s to 900 s), so 50 ms is within 5 % of the shortest. */
+    static final long SLOT = 50;
+    static final InvocationTimer TIMER = timer();
 
-    private static ScheduledThreadPoolExecutor timer() {
-      var t = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("invocation-timeouts").factory());
-      t.setRemoveOnCancelPolicy(true);
-      return t;
+    private Timeouts() {}
+
+    private static InvocationTimer timer() {
+      var scheduler = new java.util.concurrent.ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("invocation-timeouts").factory());
+      var continuations = java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("invocation-timeout-", 0).factory());
+      return new InvocationTimer(scheduler, continuations, SLOT, () -> System.nanoTime() / 1_000_000);
     }
   }
 

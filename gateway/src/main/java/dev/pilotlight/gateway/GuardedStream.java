@@ -2,7 +2,6 @@ package dev.pilotlight.gateway;
 
 import dev.pilotlight.model.ResponseStream;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 
 /**
@@ -17,7 +16,7 @@ final class GuardedStream implements ResponseStream, ResponseStream.Subscriber {
   private final Consumer<String> finished;
   private Subscriber downstream;
   private boolean ended;
-  private volatile ScheduledFuture<?> timer;
+  private volatile InvocationTimer.Timeout timer;
 
   /** @param finished gets the outcome: {@code success}, {@code function_error}, {@code crash} or {@code timeout} */
   GuardedStream(ResponseStream inner, Consumer<String> finished) {
@@ -25,7 +24,7 @@ final class GuardedStream implements ResponseStream, ResponseStream.Subscriber {
     this.finished = finished;
   }
 
-  void timer(ScheduledFuture<?> t) {
+  void timer(InvocationTimer.Timeout t) {
     this.timer = t;
   }
 
@@ -80,9 +79,9 @@ final class GuardedStream implements ResponseStream, ResponseStream.Subscriber {
       ended = true;
       s = downstream;
     }
-    ScheduledFuture<?> t = timer;
+    InvocationTimer.Timeout t = timer;
     if (t != null) {
-      t.cancel(false);
+      t.cancel();
     }
     finished.accept(outcome);
     synchronized (this) {
