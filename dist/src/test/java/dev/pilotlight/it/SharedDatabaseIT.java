@@ -12,62 +12,25 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Daemons sharing one PostgreSQL database ({@code serve --database}): what one daemon was given
  * (functions and their code, revisions, tokens, secrets, acknowledged async events) another daemon
  * with a data directory of its own finds there. Uses the machine's PostgreSQL
- * ({@code PILOTLIGHT_TEST_DATABASE}, default {@code postgresql://postgres@127.0.0.1:5432/test}), in
- * a schema of its own per test.
+ * ({@link SharedDatabase}), in a schema of its own per test. The link between the daemons is in
+ * {@link SecurityIT}.
  */
 class SharedDatabaseIT {
-  private static final String BASE = System.getenv().getOrDefault("PILOTLIGHT_TEST_DATABASE", "postgresql://postgres@127.0.0.1:5432/test");
-  private String schema;
-
-  @TempDir Path keys;
-
-  @BeforeEach
-  void createSchema() throws Exception {
-    schema = "it_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
-    sql("CREATE SCHEMA " + schema);
-  }
-
-  @AfterEach
-  void dropSchema() throws Exception {
-    sql("DROP SCHEMA " + schema + " CASCADE");
-  }
-
-  private static void sql(String statement) throws Exception {
-    URI u = URI.create(BASE);
-    String user = u.getUserInfo() == null ? null : u.getUserInfo().split(":", 2)[0];
-    String password = u.getUserInfo() == null || !u.getUserInfo().contains(":") ? null : u.getUserInfo().split(":", 2)[1];
-    try (var c = DriverManager.getConnection("jdbc:postgresql://" + u.getHost() + ":" + u.getPort() + u.getPath(), user, password);
-        var s = c.createStatement()) {
-      s.execute(statement);
-    }
-  }
-
-  private String url() {
-    return BASE + (BASE.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-  }
+  @RegisterExtension final SharedDatabase db = new SharedDatabase();
 
   private DaemonConfig config(Path data, String node) throws Exception {
-    Path key = keys.resolve("secrets.key");
-    if (!Files.exists(key)) {
-      Files.writeString(key, Base64.getEncoder().encodeToString(new byte[32]) + "\n");
-    }
-    return DaemonConfig.defaults(data, DaemonFixture.RUNNER).withPort(0).withScalingTick(Duration.ofMillis(100)).toBuilder()
-        .shared(new DaemonConfig.Shared(url(), node)).secretsKey(key).build();
+    return db.config(data, node);
   }
 
   @Test
@@ -133,7 +96,7 @@ class SharedDatabaseIT {
       for (DaemonFixture n : nodes) {
         eventually(Duration.ofSeconds(15), n.dataDir + " knows hello-java and the others",
             () -> n.get("/api/v1/functions/hello-java").statusCode() == 200
-                && liveNodes(n) == 3);
+                && SharedDatabase.liveNodes(n) == 3);
       }
       // calls through every daemon: one home serves them all, so the whole cluster pays one cold start
       int forwarded = 0;
@@ -162,58 +125,6 @@ class SharedDatabaseIT {
           () -> nodes.stream().allMatch(n -> n.status("hello-java").path("revision").asInt() == 2));
     } finally {
       nodes.forEach(DaemonFixture::close);
-    }
-  }
-
-  @Test
-  void theLinkBetweenDaemonsNeedsTheCallersOwnCredentialsAndAForgedMarkSkipsNoCheck(@TempDir Path a, @TempDir Path b) throws Exception {
-    try (DaemonFixture first = new DaemonFixture(config(a, "node-a")); DaemonFixture second = new DaemonFixture(config(b, "node-b"))) {
-      first.deploy(example("hello-java"));
-      for (DaemonFixture n : List.of(first, second)) {
-        eventually(Duration.ofSeconds(15), "both see both and the function",
-            () -> liveNodes(n) == 2 && n.get("/api/v1/functions/hello-java").statusCode() == 200);
-      }
-      TestAuth.Key key = TestAuth.issueKey(first.http, first.url(), TestAuth.adminToken(a), "invoke");
-      // a key issued on one daemon is known to the others at their next reload of the credentials (within a second)
-      eventually(Duration.ofSeconds(5), "the key known to the second daemon", () -> {
-        try {
-          return second.http.send(TestAuth.signed(key, "POST", URI.create(second.url() + "/2015-03-31/functions/hello-java/invocations"),
-              "{}", java.util.Map.of()), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-        } catch (Exception e) {
-          return false;
-        }
-      });
-      for (DaemonFixture n : List.of(first, second)) {
-        URI invoke = URI.create(n.url() + "/2015-03-31/functions/hello-java/invocations");
-        // no credentials: refused where it arrives (403 Missing Authentication Token, as AWS answers), forwarded or not
-        HttpResponse<String> bare = n.http.send(HttpRequest.newBuilder(invoke).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-            HttpResponse.BodyHandlers.ofString());
-        assertThat(bare.statusCode()).as(bare.body()).isEqualTo(403);
-        assertThat(bare.body()).contains("Missing Authentication Token");
-        // the forwarding mark, forged: served where it arrives, still checked
-        HttpResponse<String> forged = n.http.send(HttpRequest.newBuilder(invoke).header("X-Pilotlight-Forwarded-By", "node-a")
-            .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(forged.statusCode()).as(forged.body()).isEqualTo(403);
-        // a bad signature: refused before any hop
-        TestAuth.Key wrong = new TestAuth.Key(key.id(), "not-the-secret");
-        HttpResponse<String> badSig = n.http.send(TestAuth.signed(wrong, "POST", invoke, "{\"name\":\"x\"}", java.util.Map.of()),
-            HttpResponse.BodyHandlers.ofString());
-        assertThat(badSig.statusCode()).as(badSig.body()).isIn(401, 403);
-        // the caller's own signature works through either daemon, forwarded with it
-        HttpResponse<String> ok = n.http.send(TestAuth.signed(key, "POST", invoke, "{\"name\":\"Ann\"}", java.util.Map.of()),
-            HttpResponse.BodyHandlers.ofString());
-        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
-        assertThat(ok.body()).contains("Hello, Ann");
-      }
-    }
-  }
-
-  /** The daemons alive as {@code n} sees them ({@code GET /api/v1/node}'s cluster). */
-  private static int liveNodes(DaemonFixture n) {
-    try {
-      return DaemonFixture.JSON.readTree(n.get("/api/v1/node").body()).path("cluster").path("nodes").size();
-    } catch (java.io.IOException e) {
-      return 0;
     }
   }
 
