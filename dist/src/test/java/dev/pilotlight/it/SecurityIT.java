@@ -34,6 +34,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +46,6 @@ import org.junit.jupiter.api.io.TempDir;
  * connections are closed. Each test fails if the attack succeeds.
  */
 class SecurityIT {
-  @RegisterExtension final SharedDatabase cluster = new SharedDatabase();
   static DaemonFixture d;
   static final HttpClient RAW = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -513,46 +513,52 @@ class SecurityIT {
   /**
    * Daemons sharing a database (docs/cluster.md): a call forwarded between them keeps its caller's
    * credentials, checked where it arrives and where it is served; there is no cluster credential.
+   * Only these tests need the machine's PostgreSQL (a schema of their own).
    */
-  @Test
-  void theClusterLinkNeedsTheCallersOwnCredentialsAndAForgedMarkSkipsNoCheck(@TempDir Path a, @TempDir Path b) throws Exception {
-    try (DaemonFixture first = new DaemonFixture(cluster.config(a, "node-a")); DaemonFixture second = new DaemonFixture(cluster.config(b, "node-b"))) {
-      first.deploy(example("hello-java"));
-      for (DaemonFixture n : List.of(first, second)) {
-        DaemonFixture.eventually(Duration.ofSeconds(15), "both see both and the function",
-            () -> SharedDatabase.liveNodes(n) == 2 && n.get("/api/v1/functions/hello-java").statusCode() == 200);
-      }
-      TestAuth.Key key = TestAuth.issueKey(first.http, first.url(), TestAuth.adminToken(a), "invoke");
-      // a key issued on one daemon is known to the others at their next reload of the credentials (within a second)
-      DaemonFixture.eventually(Duration.ofSeconds(5), "the key known to the second daemon", () -> {
-        try {
-          return second.http.send(TestAuth.signed(key, "POST", URI.create(second.url() + "/2015-03-31/functions/hello-java/invocations"),
-              "{}", java.util.Map.of()), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-        } catch (Exception e) {
-          return false;
+  @Nested
+  class ClusterLink {
+    @RegisterExtension final SharedDatabase cluster = new SharedDatabase();
+
+    @Test
+    void theClusterLinkNeedsTheCallersOwnCredentialsAndAForgedMarkSkipsNoCheck(@TempDir Path a, @TempDir Path b) throws Exception {
+      try (DaemonFixture first = new DaemonFixture(cluster.config(a, "node-a")); DaemonFixture second = new DaemonFixture(cluster.config(b, "node-b"))) {
+        first.deploy(example("hello-java"));
+        for (DaemonFixture n : List.of(first, second)) {
+          DaemonFixture.eventually(Duration.ofSeconds(15), "both see both and the function",
+              () -> SharedDatabase.liveNodes(n) == 2 && n.get("/api/v1/functions/hello-java").statusCode() == 200);
         }
-      });
-      for (DaemonFixture n : List.of(first, second)) {
-        URI invoke = URI.create(n.url() + "/2015-03-31/functions/hello-java/invocations");
-        // no credentials: refused where it arrives (403 Missing Authentication Token, as AWS answers), forwarded or not
-        HttpResponse<String> bare = n.http.send(HttpRequest.newBuilder(invoke).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
-            HttpResponse.BodyHandlers.ofString());
-        assertThat(bare.statusCode()).as(bare.body()).isEqualTo(403);
-        assertThat(bare.body()).contains("Missing Authentication Token");
-        // the forwarding mark, forged: served where it arrives, still checked
-        HttpResponse<String> forged = n.http.send(HttpRequest.newBuilder(invoke).header("X-Pilotlight-Forwarded-By", "node-a")
-            .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(forged.statusCode()).as(forged.body()).isEqualTo(403);
-        // a bad signature: refused before any hop
-        TestAuth.Key wrong = new TestAuth.Key(key.id(), "not-the-secret");
-        HttpResponse<String> badSig = n.http.send(TestAuth.signed(wrong, "POST", invoke, "{\"name\":\"x\"}", java.util.Map.of()),
-            HttpResponse.BodyHandlers.ofString());
-        assertThat(badSig.statusCode()).as(badSig.body()).isIn(401, 403);
-        // the caller's own signature works through either daemon, forwarded with it
-        HttpResponse<String> ok = n.http.send(TestAuth.signed(key, "POST", invoke, "{\"name\":\"Ann\"}", java.util.Map.of()),
-            HttpResponse.BodyHandlers.ofString());
-        assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
-        assertThat(ok.body()).contains("Hello, Ann");
+        TestAuth.Key key = TestAuth.issueKey(first.http, first.url(), TestAuth.adminToken(a), "invoke");
+        // a key issued on one daemon is known to the others at their next reload of the credentials (within a second)
+        DaemonFixture.eventually(Duration.ofSeconds(5), "the key known to the second daemon", () -> {
+          try {
+            return second.http.send(TestAuth.signed(key, "POST", URI.create(second.url() + "/2015-03-31/functions/hello-java/invocations"),
+                "{}", java.util.Map.of()), HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+          } catch (Exception e) {
+            return false;
+          }
+        });
+        for (DaemonFixture n : List.of(first, second)) {
+          URI invoke = URI.create(n.url() + "/2015-03-31/functions/hello-java/invocations");
+          // no credentials: refused where it arrives (403 Missing Authentication Token, as AWS answers), forwarded or not
+          HttpResponse<String> bare = n.http.send(HttpRequest.newBuilder(invoke).POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+              HttpResponse.BodyHandlers.ofString());
+          assertThat(bare.statusCode()).as(bare.body()).isEqualTo(403);
+          assertThat(bare.body()).contains("Missing Authentication Token");
+          // the forwarding mark, forged: served where it arrives, still checked
+          HttpResponse<String> forged = n.http.send(HttpRequest.newBuilder(invoke).header("X-Pilotlight-Forwarded-By", "node-a")
+              .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+          assertThat(forged.statusCode()).as(forged.body()).isEqualTo(403);
+          // a bad signature: refused before any hop
+          TestAuth.Key wrong = new TestAuth.Key(key.id(), "not-the-secret");
+          HttpResponse<String> badSig = n.http.send(TestAuth.signed(wrong, "POST", invoke, "{\"name\":\"x\"}", java.util.Map.of()),
+              HttpResponse.BodyHandlers.ofString());
+          assertThat(badSig.statusCode()).as(badSig.body()).isIn(401, 403);
+          // the caller's own signature works through either daemon, forwarded with it
+          HttpResponse<String> ok = n.http.send(TestAuth.signed(key, "POST", invoke, "{\"name\":\"Ann\"}", java.util.Map.of()),
+              HttpResponse.BodyHandlers.ofString());
+          assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+          assertThat(ok.body()).contains("Hello, Ann");
+        }
       }
     }
   }

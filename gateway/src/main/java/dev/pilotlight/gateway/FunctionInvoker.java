@@ -366,7 +366,7 @@ public final class FunctionInvoker {
       lease.release(!outcome.equals("timeout") && !outcome.equals("crash"));
       record(name, lease, requestId, startNanos, !outcome.equals("success"), outcome, instance);
     });
-    stream.timer(Timeouts.TIMER.after(Math.max(0, remainingMs), () -> stream.timedOut("RequestId: " + requestId
+    stream.timer(Timeouts.TIMER.after(remainingMs, () -> stream.timedOut("RequestId: " + requestId
         + " Error: Task timed out after " + twoDecimals(timeoutMs / 1000.0) + " seconds")));
     return stream;
   }
@@ -415,7 +415,7 @@ public final class FunctionInvoker {
    * a timeout runs: not on the timer's one thread, since it stops the instance and answers the caller,
    * and one slow stop must not hold up every other invocation's timeout behind it.
    */
-  static final class Timeouts {
+  private static final class Timeouts {
     /** How late a timeout may fire: timeouts are whole seconds (Lambda's 1 s to 900 s), so 50 ms is within 5 % of the shortest. */
     static final long SLOT = 50;
     static final InvocationTimer TIMER = timer();
