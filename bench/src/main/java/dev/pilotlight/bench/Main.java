@@ -48,6 +48,7 @@ public final class Main implements Callable<Integer> {
     cli.addSubcommand(new RolloutCommand(out, err));
     cli.addSubcommand(new EventsCommand(out, err));
     cli.addSubcommand(new ClusterCommand(out, err));
+    cli.addSubcommand(new FootprintCommand(out, err));
     cli.setOut(new PrintWriter(new OutputStreamWriter(out, out.charset()), true));
     cli.setErr(new PrintWriter(new OutputStreamWriter(err, err.charset()), true));
     cli.getCommandSpec().exitCodeOnInvalidInput(EXIT_USAGE);

@@ -1,0 +1,62 @@
+package dev.pilotlight.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class FootprintTest {
+  private static final String STATUS = """
+      Name:\tjava
+      VmPeak:\t 2482308 kB
+      VmHWM:\t  151000 kB
+      VmRSS:\t  139264 kB
+      Threads:\t34
+      """;
+
+  @Test
+  void residentMemoryIsReadFromVmRssNotThePeak() {
+    assertThat(ProcessFootprint.rssKb(STATUS)).isEqualTo(139_264);
+    assertThat(ProcessFootprint.rssKb("Name:\tzombie\nState:\tZ (zombie)\n")).isZero();
+  }
+
+  @Test
+  void cpuIsAShareOfOneCoreOverTheWindowAndADescendantBornInItCountsFromZero() throws Exception {
+    var before = new ProcessFootprint(100_000, 1_000, 0, Map.of(7L, 50L, 8L, 10L));
+    var after = new ProcessFootprint(100_000, 1_015, 0, Map.of(7L, 53L, 9L, 6L)); // 8 ended, 9 was born
+    assertThat(after.cpuPercentSince(before, 30)).isEqualTo(0.5); // 15 ticks = 0.15 s over 30 s
+    assertThat(after.descendantsCpuPercentSince(before, 30)).isEqualTo(0.3); // 3 + 6 ticks
+    assertThat(ProcessFootprint.of(ProcessHandle.current().pid()).rssKb()).isPositive();
+  }
+
+  @Test
+  void theTableAndTheJsonCarryEverySizeWithItsBaseline() throws Exception {
+    Summary list = new Summary(30, 1.5, 2, 3);
+    Summary deploy = new Summary(30, 20, 25, 40);
+    List<FootprintCommand.Size> sizes = List.of(
+        new FootprintCommand.Size(0, 0, 100, 0.2, 150, 0.1, list, 20, deploy),
+        new FootprintCommand.Size(1_000, 9.5, 140, 0.4, 150, 0.1, list, 700_000, deploy));
+    String table = FootprintCommand.table("hello-python", sizes, 30, 30);
+    assertThat(table).contains("0 (base)", "1,000", "140.0", "0.40", "41 KB more daemon memory per function", "9.5 s", "targets (issue 13)");
+    JsonNode json = new ObjectMapper().readTree(FootprintCommand.jsonText("hello-python", sizes, 30, 30));
+    assertThat(json.path("sizes")).hasSize(2);
+    assertThat(json.path("sizes").get(1).path("daemonRssMb").asDouble()).isEqualTo(140);
+    assertThat(json.path("sizes").get(1).path("listMs").path("p50").asDouble()).isEqualTo(1.5);
+    assertThat(FootprintCommand.name(42)).isEqualTo("fp-00042");
+  }
+
+  @Test
+  void badSizesFailBeforeAnythingStarts() {
+    var err = new ByteArrayOutputStream();
+    int exit = Main.run(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), "footprint", "--functions", "100", "--then", "50");
+    assertThat(exit).isEqualTo(Main.EXIT_FAILED);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--then 0 or more than --functions");
+  }
+}
