@@ -20,6 +20,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,6 +37,12 @@ import java.util.function.Consumer;
  * lines cost one system call per function's file, and the threads that append (the daemon's event
  * loops among them) make none. After a quiet spell the first append wakes it at once. Readers
  * ({@link #tail}) write what is queued first, so they never miss a line.
+ *
+ * <p>A function's file is open only while its lines keep coming: when the writer has nothing left
+ * to write it closes every file it finds idle and drops their write buffers. A daemon with 10,000
+ * functions deployed holds no file and no buffer for those not being called (the file descriptors
+ * and 64 KB per function it held before ran out at scale); a busy one keeps its file open between
+ * the writer's rounds.
  */
 final class FileLogStore implements LogStore {
   static final long DEFAULT_MAX_FILE_BYTES = 10L * 1024 * 1024;
@@ -57,6 +64,8 @@ final class FileLogStore implements LogStore {
   private final ConcurrentLinkedQueue<FunctionLog> dirty = new ConcurrentLinkedQueue<>();
   /** True while the writer waits for lines with nothing to do; the append that clears it wakes it. */
   private final AtomicBoolean writerIdle = new AtomicBoolean();
+  /** Logs whose file is open (see {@link FunctionLog#releaseIfQuiet}): the writer closes the idle ones before it waits. */
+  private final Set<FunctionLog> open = ConcurrentHashMap.newKeySet();
   /** The writer thread; null while there is none. A writer that is no longer this one ends. */
   private volatile Thread writer;
 
@@ -221,6 +230,9 @@ final class FileLogStore implements LogStore {
         LockSupport.parkNanos(WRITE_DELAY.toNanos()); // let the next lines gather
         continue;
       }
+      for (FunctionLog log : open) {
+        log.releaseIfQuiet(); // nothing queued anywhere: the files can close until lines come again
+      }
       writerIdle.set(true);
       if (!dirty.isEmpty()) { // queued between the poll and the flag: no one will wake us for it
         writerIdle.set(false);
@@ -230,6 +242,11 @@ final class FileLogStore implements LogStore {
         LockSupport.park(this);
       }
     }
+  }
+
+  /** How many functions' files are open now; for tests. */
+  int openFiles() {
+    return open.size();
   }
 
   /** How many followers {@code function} has; for tests. */
@@ -251,6 +268,8 @@ final class FileLogStore implements LogStore {
 
   /** Batches up to this size are gathered in each log's kept buffer; larger ones in one of their own. */
   private static final int CHUNK_KEPT = 64 * 1024;
+  /** A new write buffer's size: a few lines, grown as batches need up to {@link #CHUNK_KEPT}. */
+  private static final int KEPT_INITIAL = 1024;
 
   /** One function's files and followers; the lock orders writes, rotation and reads of the files. */
   private final class FunctionLog {
@@ -262,8 +281,11 @@ final class FileLogStore implements LogStore {
     private final Path rotated;
     final List<LogFollower> followers = new CopyOnWriteArrayList<>();
     private OutputStream out; // guarded by lock; null while closed
-    /** The buffer of a drain's write, kept from drain to drain (guarded by lock): the usual batch, a few lines, needs no new one. */
-    private final ByteArrayOutputStream kept = new ByteArrayOutputStream(CHUNK_KEPT);
+    /**
+     * The buffer of a drain's write, kept from drain to drain while the file is open (guarded by
+     * lock): the usual batch, a few lines, needs no new one. Null while the file is closed.
+     */
+    private ByteArrayOutputStream kept;
     private long size; // guarded by lock: bytes in current
 
     FunctionLog(String function) {
@@ -320,10 +342,14 @@ final class FileLogStore implements LogStore {
       try {
         if (out == null) {
           out = Files.newOutputStream(current, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+          open.add(this);
           size = Files.size(current);
         }
         // As few writes as the cap allows; one never straddles two files (an append larger than
         // the cap alone goes into a file of its own).
+        if (kept == null) {
+          kept = new ByteArrayOutputStream(Math.clamp(length, KEPT_INITIAL, CHUNK_KEPT));
+        }
         ByteArrayOutputStream chunk = length <= CHUNK_KEPT ? kept : new ByteArrayOutputStream((int) Math.min(length, maxFileBytes));
         for (Pending p : batch) {
           if (size + chunk.size() > 0 && size + chunk.size() + p.bytes.length > maxFileBytes) {
@@ -367,6 +393,7 @@ final class FileLogStore implements LogStore {
       out = null;
       Files.move(current, rotated, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       out = Files.newOutputStream(current, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      open.add(this);
       size = 0;
     }
 
@@ -421,7 +448,26 @@ final class FileLogStore implements LogStore {
       }
     }
 
+    /**
+     * Closes the file and drops the write buffer when nothing is queued and no one else holds the
+     * lock (one that does writes and comes back here, or the writer's next round does).
+     */
+    void releaseIfQuiet() {
+      if (!lock.tryLock()) {
+        return;
+      }
+      try {
+        if (queued.isEmpty()) {
+          closeQuietly();
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+
     private void closeQuietly() {
+      open.remove(this);
+      kept = null;
       if (out != null) {
         try {
           out.close();

@@ -287,6 +287,35 @@ class LogStoreTest {
   }
 
   @Test
+  void anIdleLogHoldsNoOpenFileAndItsNextLinesFollowTheEarlierOnes() throws Exception {
+    FileLogStore store = (FileLogStore) logs;
+    for (int i = 0; i < 200; i++) {
+      logs.append(String.format("fn-%03d", i), "i-1", "r", "deployed");
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DELIVERY_WAIT_SECONDS);
+    while (store.openFiles() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(store.openFiles()).as("files still open once the writer has nothing to write").isZero();
+    assertThat(openDescriptorsUnder(dir)).isZero();
+    logs.append("fn-007", "i-1", "r", "called");
+    assertThat(logs.tail("fn-007", 10)).extracting(LogStoreTest::message).containsExactly("deployed", "called");
+  }
+
+  /** The daemon's own file descriptors open on files under {@code dir} (Linux's /proc/self/fd). */
+  private static long openDescriptorsUnder(Path dir) throws Exception {
+    try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+      return fds.filter(fd -> {
+        try {
+          return Files.readSymbolicLink(fd).startsWith(dir);
+        } catch (Exception gone) {
+          return false;
+        }
+      }).count();
+    }
+  }
+
+  @Test
   void closeReleasesFilesAndALaterAppendReopensThem() {
     logs.append("f", "i", null, "one");
     logs.close();
