@@ -63,10 +63,11 @@ final class FunctionKeys implements FunctionCredentials {
     }
     String id = keyIdByFunction.get(function);
     if (id == null || credentials.key(id).isEmpty()) {
-      // another daemon sharing the database may have issued it already
-      String issued = credentials.keys().stream().filter(k -> function.equals(functionOf(k.description()))).map(AccessKey::id)
-          .findFirst()
-          .orElseGet(() -> credentials.issueKey(Role.INVOKE, DESCRIPTION_PREFIX + function + DESCRIPTION_SUFFIX).id());
+      // another daemon sharing the database may have issued it already; looked up by its description,
+      // not by reading every key (a deploy's cost must not grow with the functions deployed)
+      String description = DESCRIPTION_PREFIX + function + DESCRIPTION_SUFFIX;
+      String issued = credentials.keyDescribed(description).map(AccessKey::id)
+          .orElseGet(() -> credentials.issueKey(Role.INVOKE, description).id());
       keyIdByFunction.put(function, issued);
     }
   }

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * {@link CredentialStore} in a SQLite file of its own ({@code credentials.db}), readable by the
@@ -35,7 +36,9 @@ public final class SqlCredentialStore implements CredentialStore {
             role        TEXT    NOT NULL,
             description TEXT    NOT NULL,
             created     INTEGER NOT NULL
-          )"""));
+          )"""),
+      // 2: a function's own key is found by its description (at a deploy), not by reading them all
+      List.of("CREATE INDEX access_keys_description ON access_keys (description)"));
 
   /** The same tables on PostgreSQL, from its first version. Append only. */
   static final List<List<String>> POSTGRES_MIGRATIONS = List.of(
@@ -55,7 +58,8 @@ public final class SqlCredentialStore implements CredentialStore {
             role        TEXT    NOT NULL,
             description TEXT    NOT NULL,
             created     BIGINT  NOT NULL
-          )"""));
+          )"""),
+      List.of("CREATE INDEX access_keys_description ON access_keys (description)"));
 
   private final Database db;
 
@@ -131,6 +135,22 @@ public final class SqlCredentialStore implements CredentialStore {
         }
       }
       return out;
+    });
+  }
+
+  @Override
+  public Optional<AccessKey> keyDescribed(String description) {
+    return db.withConnection("find an access key by description", c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT id, secret, role, description, created FROM access_keys WHERE description = ? ORDER BY created, id LIMIT 1")) {
+        ps.setString(1, description);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next()
+              ? Optional.of(new AccessKey(rs.getString(1), rs.getString(2), Role.parse(rs.getString(3)), rs.getString(4),
+                  Instant.ofEpochMilli(rs.getLong(5))))
+              : Optional.empty();
+        }
+      }
     });
   }
 

@@ -39,6 +39,22 @@ class CredentialStoreTest {
   }
 
   @Test
+  void aKeyIsFoundByItsExactDescriptionTheOldestFirstAndNotOnceRevoked() {
+    AccessKey older = new AccessKey("PLAKCCCCCCCCCCCCCCCC", "s1", Role.INVOKE, "function fn-1", Instant.parse("2026-12-03T10:00:00Z"));
+    AccessKey newer = new AccessKey("PLAKDDDDDDDDDDDDDDDD", "s2", Role.INVOKE, "function fn-1", Instant.parse("2026-12-03T10:00:05Z"));
+    AccessKey other = new AccessKey("PLAKEEEEEEEEEEEEEEEE", "s3", Role.INVOKE, "function fn-10", Instant.parse("2026-12-03T09:00:00Z"));
+    try (SqlCredentialStore store = SqlCredentialStore.open(dir.resolve("credentials.db"))) {
+      store.addKey(newer);
+      store.addKey(other);
+      store.addKey(older);
+      assertThat(store.keyDescribed("function fn-1")).contains(older);
+      assertThat(store.keyDescribed("function fn")).isEmpty();
+      store.revokeKey(older.id());
+      assertThat(store.keyDescribed("function fn-1")).contains(newer);
+    }
+  }
+
+  @Test
   void theFileIsReadableByItsOwnerOnly() throws Exception {
     Path file = dir.resolve("credentials.db");
     try (SqlCredentialStore store = SqlCredentialStore.open(file)) {

@@ -149,6 +149,11 @@ public final class Credentials {
     return store.keys();
   }
 
+  /** The oldest access key not revoked with exactly this description, looked up in the store (not every key read). */
+  public Optional<AccessKey> keyDescribed(String description) {
+    return store.keyDescribed(description);
+  }
+
   /** The lower-case hex SHA-256 of a token's UTF-8 bytes, as stored. */
   public static String sha256(String token) {
     try {

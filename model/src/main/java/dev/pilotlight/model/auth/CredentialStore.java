@@ -3,6 +3,7 @@ package dev.pilotlight.model.auth;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The durable record of the credentials the daemon issued: bearer tokens (kept as their SHA-256 only)
@@ -33,6 +34,11 @@ public interface CredentialStore extends AutoCloseable {
 
   /** Every access key not revoked, oldest first. */
   List<AccessKey> keys();
+
+  /** The oldest access key not revoked whose description is {@code description}, if any. */
+  default Optional<AccessKey> keyDescribed(String description) {
+    return keys().stream().filter(k -> k.description().equals(description)).findFirst();
+  }
 
   /** Stores a new access key. */
   void addKey(AccessKey key);
