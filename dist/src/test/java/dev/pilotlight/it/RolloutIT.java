@@ -139,6 +139,25 @@ class RolloutIT {
     assertThat(traffic.path("traffic").asText()).isEqualTo("latest=100");
   }
 
+  /** The rollout runner looks at rollouts only while one runs: one restored with the daemon must wake it. */
+  @Test
+  void aRolloutUnderWayWhenTheDaemonRestartsGoesOnAfterIt() throws Exception {
+    deploy("resumed", "one");
+    try (Load load = new Load("resumed")) {
+      eventually(Duration.ofSeconds(30), "the load under way", () -> load.calls.get() > 50);
+      deploy("resumed", "two", "--rollout", "linear:50%,3s");
+      eventually(Duration.ofSeconds(30), "the rollout at 50 %", () -> rollout("resumed").path("percent").asInt() == 50);
+    }
+    d.restart();
+    assertThat(rollout("resumed").path("status").asText()).isEqualTo("running");
+    try (Load load = new Load("resumed")) { // the daemon listens on a new port
+      eventually(Duration.ofSeconds(60), "the rollout succeeded after the restart",
+          () -> rollout("resumed").path("status").asText().equals("succeeded"));
+      assertThat(load.calls.get()).isPositive();
+    }
+    assertThat(DaemonFixture.JSON.readTree(d.cli("traffic", "resumed", "--json").out()).path("traffic").asText()).isEqualTo("latest=100");
+  }
+
   @Test
   void aRevisionThatFailsHalfItsCallsIsRolledBackByItself() throws Exception {
     deploy("shaky", "one");

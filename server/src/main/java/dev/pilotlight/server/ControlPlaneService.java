@@ -132,7 +132,7 @@ final class ControlPlaneService implements ControlPlane {
       }
       registry.allReleases().forEach(router::set);
       for (Rollout r : registry.rollouts()) {
-        rollouts.put(r.function(), r);
+        putRollout(r.function(), r);
       }
       dropUnreferencedCode();
     }
@@ -420,7 +420,12 @@ final class ControlPlaneService implements ControlPlane {
    * deploy, update and the Lambda API's PutFunctionConcurrency pass.
    */
   private void checkReservation(FunctionSpec spec) {
-    node.checkReservation(spec, registry.list().stream().map(Deployment::spec).toList());
+    // The live revisions, not the registry read back: reading and parsing every stored revision made
+    // each deploy cost time and garbage in proportion to the functions deployed (at 10,000, a deploy
+    // parsed 10,000 specs). With a shared database, live follows other daemons' deploys within a second.
+    if (spec.reservedConcurrency() != null) { // most deploys reserve nothing: no list of every function for them
+      node.checkReservation(spec, live.values().stream().map(Deployment::spec).toList());
+    }
   }
 
   /** Whether a secret exists, for deploys that refer to one; none until wired. */
@@ -555,7 +560,7 @@ final class ControlPlaneService implements ControlPlane {
       for (Deployment r : registry.revisions(name)) {
         artifacts.ensure(r.codeSha256());
       }
-      registry.rollouts().stream().filter(r -> r.function().equals(name)).findFirst().ifPresent(r -> rollouts.put(name, r));
+      registry.rollouts().stream().filter(r -> r.function().equals(name)).findFirst().ifPresent(r -> putRollout(name, r));
       Releases releases = registry.releases(name);
       if (known == null || known.revision() != d.revision()) {
         serve(d, releases);
@@ -791,7 +796,7 @@ final class ControlPlaneService implements ControlPlane {
     // keeps serving what it serves; the new revision starts in a pool of its own.
     live.put(name, d);
     router.set(name, started.releases());
-    rollouts.put(name, r);
+    putRollout(name, r);
     onActivate.accept(d);
     logs.append(name, "-", null, "DEPLOY revision " + d.revision() + " code sha256:" + d.codeSha256() + " (" + d.spec().runtime() + ")");
     if (registry.pruneRevisions(name, keepRevisions) > 0) {
@@ -823,6 +828,20 @@ final class ControlPlaneService implements ControlPlane {
     }
   }
 
+  private volatile Runnable onRollout = () -> {};
+
+  /** Told whenever a running rollout is stored or learnt (started here, restored, seen in the shared feed), e.g. to drive it. */
+  void onRollout(Runnable r) {
+    onRollout = r;
+  }
+
+  private void putRollout(String name, Rollout r) {
+    rollouts.put(name, r);
+    if (r.running()) {
+      onRollout.run();
+    }
+  }
+
   /** The rollouts under way. */
   List<Rollout> runningRollouts() {
     return rollouts.values().stream().filter(Rollout::running).toList();
@@ -843,7 +862,7 @@ final class ControlPlaneService implements ControlPlane {
   private void applyRollout(Rollout r) {
     String name = r.function();
     registry.saveRollout(r);
-    rollouts.put(name, r);
+    putRollout(name, r);
     saveReleases(name, router.releases(name).withTraffic(r.traffic(requireLive(name).revision())));
     logs.append(name, "-", null, switch (r.status()) {
       case RUNNING -> "ROLLOUT revision " + r.canary() + " takes " + r.percent() + " %";

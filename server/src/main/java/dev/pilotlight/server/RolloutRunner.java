@@ -3,7 +3,6 @@ package dev.pilotlight.server;
 import dev.pilotlight.activation.Activator;
 import dev.pilotlight.gateway.RevisionCalls;
 import dev.pilotlight.model.PoolSnapshot;
-import dev.pilotlight.model.io.Ticker;
 import dev.pilotlight.model.release.CallWindow;
 import dev.pilotlight.model.release.Rollout;
 import java.time.Duration;
@@ -14,12 +13,17 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Drives the running rollouts, ten times a second: what each new revision did since its step began
  * (ready or not, its calls and the stable revision's over the same time) goes to the rollout's pure
  * decision ({@link Rollout#next}), and a changed state is stored and applied to the traffic by the
- * control plane. A breach is seen within a tick of the call that makes it.
+ * control plane. A breach is seen within a tick of the call that makes it. While no rollout runs it
+ * does not tick at all (an idle daemon is not woken ten times a second for nothing): a rollout
+ * started, restored or learnt from the shared feed {@link #wake}s it.
  */
 final class RolloutRunner implements AutoCloseable {
   /** How often the rollouts are looked at. */
@@ -33,7 +37,11 @@ final class RolloutRunner implements AutoCloseable {
   private final RevisionCalls calls;
   private final InstantSource clock;
   private final Map<String, Baseline> baselines = new HashMap<>();
-  private final Ticker ticker = new Ticker("rollouts", this::tick);
+  private final ScheduledExecutorService thread =
+      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("rollouts").factory());
+  private boolean scheduled; // a look is due within a tick; guarded by wakeLock
+  private final Object wakeLock = new Object();
+  private static final System.Logger LOG = System.getLogger(RolloutRunner.class.getName());
 
   RolloutRunner(ControlPlaneService control, Activator activator, RevisionCalls calls, InstantSource clock) {
     this.control = control;
@@ -86,12 +94,40 @@ final class RolloutRunner implements AutoCloseable {
     }
   }
 
+  /** Looks at the rollouts once the daemon runs: any restored with it are driven from then on. */
   void start() {
-    ticker.start(TICK);
+    wake();
+  }
+
+  /** Looks at the rollouts a tick from now, and every tick after while one runs; a look already due stays the one. */
+  void wake() {
+    synchronized (wakeLock) {
+      if (scheduled || thread.isShutdown()) {
+        return;
+      }
+      scheduled = true;
+      thread.schedule(this::look, TICK.toMillis(), TimeUnit.MILLISECONDS); // under the lock: close cannot come between
+    }
+  }
+
+  private void look() {
+    synchronized (wakeLock) {
+      scheduled = false;
+    }
+    try {
+      tick();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "rollouts: " + e);
+    }
+    if (!control.runningRollouts().isEmpty()) {
+      wake();
+    }
   }
 
   @Override
   public void close() {
-    ticker.close();
+    synchronized (wakeLock) {
+      thread.shutdownNow();
+    }
   }
 }

@@ -368,6 +368,7 @@ public final class Wiring {
     scheduler.start();
     sources.start();
     RolloutRunner rollouts = new RolloutRunner(control, activator, invoker.revisionCalls(), clock);
+    control.onRollout(rollouts::wake);
     rollouts.start();
     // Usage and learned rhythms reach usage.db once a second: a crash loses at most that much.
     ScheduledExecutorService saver = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("usage-saver").factory());
