@@ -228,7 +228,7 @@ public final class Activator {
   }
 
   public List<PoolSnapshot> snapshots() {
-    List<PoolSnapshot> all = new ArrayList<>();
+    List<PoolSnapshot> all = new ArrayList<>(pools.size() + 8); // once a second over every function: no regrowth
     pools.values().forEach(p -> all.add(p.snapshot()));
     return all;
   }

@@ -104,7 +104,12 @@ public final class KeepAliveIdlePolicy implements IdlePolicy {
     if (idleSince == null) {
       // Never called since its rhythm began. Nothing up: nothing to keep, nothing expected. An
       // instance up all the same (a rollout's pre-warmed revision) is idle since it became ready.
-      idleSince = s.instances().stream().filter(i -> !i.draining()).map(InstanceLoad::lastUsed).max(Instant::compareTo).orElse(null);
+      // (a loop, not a stream: this runs once a second for every function at zero, which has no instance)
+      for (InstanceLoad i : s.instances()) {
+        if (!i.draining() && (idleSince == null || i.lastUsed().isAfter(idleSince))) {
+          idleSince = i.lastUsed();
+        }
+      }
       if (idleSince == null) {
         return 0;
       }

@@ -782,6 +782,9 @@ public final class Wiring {
     }
     Map<String, int[]> byFunction = new HashMap<>();
     for (PoolSnapshot p : pools) {
+      if (p.ready() == 0 && p.starting() == 0) {
+        continue; // nothing to record (most of a node's functions, every second)
+      }
       int[] n = byFunction.computeIfAbsent(p.spec().name(), k -> new int[2]);
       n[0] += p.ready();
       n[1] += p.starting();
