@@ -211,10 +211,14 @@ final class FootprintCommand implements Callable<Integer> {
           s.functions() == 0 ? "0 (base)" : String.format(Locale.ROOT, "%,d", s.functions()), s.daemonRssMb(), s.daemonCpuPercent(),
           s.poolRssMb(), s.poolCpuPercent(), s.list().p50(), s.list().p99(), s.listBytes() / 1024.0, s.deploy().p50(), s.deploy().p99()));
     }
-    Size base = sizes.getFirst();
-    for (Size s : sizes.subList(1, sizes.size())) {
-      t.append(String.format(Locale.ROOT, "  at %,d: %.0f KB more daemon memory per function than with none; deploying them took %.1f s%n",
-          s.functions(), (s.daemonRssMb() - base.daemonRssMb()) * 1024 / s.functions(), s.fillSeconds()));
+    for (int i = 1; i < sizes.size(); i++) {
+      Size from = sizes.get(i - 1);
+      Size s = sizes.get(i);
+      // Against the size before, not the baseline: the first deploys also grow the JIT's code and the
+      // loaded classes, once, which is not a cost per function.
+      t.append(String.format(Locale.ROOT, "  %,d → %,d functions: %.0f KB more daemon memory per function added; deploying them took %.1f s%n",
+          from.functions(), s.functions(), (s.daemonRssMb() - from.daemonRssMb()) * 1024 / (s.functions() - from.functions()),
+          s.fillSeconds()));
     }
     t.append("daemon MB: its resident memory (VmRSS) at the end of the idle window; %: CPU over the window, % of one core;\n"
         + "  pool: every process the daemon started (warm pool, sandboxes), apart; list: GET /api/v1/functions, whole body, kept-alive\n"

@@ -41,11 +41,14 @@ class FootprintTest {
     Summary deploy = new Summary(30, 20, 25, 40);
     List<FootprintCommand.Size> sizes = List.of(
         new FootprintCommand.Size(0, 0, 100, 0.2, 150, 0.1, list, 20, deploy),
-        new FootprintCommand.Size(1_000, 9.5, 140, 0.4, 150, 0.1, list, 700_000, deploy));
+        new FootprintCommand.Size(1_000, 9.5, 140, 0.4, 150, 0.1, list, 700_000, deploy),
+        new FootprintCommand.Size(10_000, 90, 230, 0.9, 150, 0.1, list, 7_000_000, deploy));
     String table = FootprintCommand.table("hello-python", sizes, 30, 30);
-    assertThat(table).contains("0 (base)", "1,000", "140.0", "0.40", "41 KB more daemon memory per function", "9.5 s", "targets (issue 13)");
+    assertThat(table).contains("0 (base)", "1,000", "140.0", "0.40", "targets (issue 13)",
+        "0 → 1,000 functions: 41 KB more daemon memory per function added; deploying them took 9.5 s",
+        "1,000 → 10,000 functions: 10 KB more daemon memory per function added; deploying them took 90.0 s");
     JsonNode json = new ObjectMapper().readTree(FootprintCommand.jsonText("hello-python", sizes, 30, 30));
-    assertThat(json.path("sizes")).hasSize(2);
+    assertThat(json.path("sizes")).hasSize(3);
     assertThat(json.path("sizes").get(1).path("daemonRssMb").asDouble()).isEqualTo(140);
     assertThat(json.path("sizes").get(1).path("listMs").path("p50").asDouble()).isEqualTo(1.5);
     assertThat(FootprintCommand.name(42)).isEqualTo("fp-00042");
