@@ -3,6 +3,7 @@ package dev.pilotlight.server;
 import dev.pilotlight.activation.Activator;
 import dev.pilotlight.gateway.RevisionCalls;
 import dev.pilotlight.model.PoolSnapshot;
+import dev.pilotlight.model.io.Ticker;
 import dev.pilotlight.model.release.CallWindow;
 import dev.pilotlight.model.release.Rollout;
 import java.time.Duration;
@@ -13,9 +14,6 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Drives the running rollouts, ten times a second: what each new revision did since its step began
@@ -37,11 +35,7 @@ final class RolloutRunner implements AutoCloseable {
   private final RevisionCalls calls;
   private final InstantSource clock;
   private final Map<String, Baseline> baselines = new HashMap<>();
-  private final ScheduledExecutorService thread =
-      Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("rollouts").factory());
-  private boolean scheduled; // a look is due within a tick; guarded by wakeLock
-  private final Object wakeLock = new Object();
-  private static final System.Logger LOG = System.getLogger(RolloutRunner.class.getName());
+  private final Ticker ticker = new Ticker("rollouts", this::tick);
 
   RolloutRunner(ControlPlaneService control, Activator activator, RevisionCalls calls, InstantSource clock) {
     this.control = control;
@@ -94,40 +88,18 @@ final class RolloutRunner implements AutoCloseable {
     }
   }
 
-  /** Looks at the rollouts once the daemon runs: any restored with it are driven from then on. */
+  /** Looks at the rollouts once the daemon runs (any restored with it are driven from then on), and every tick while one runs. */
   void start() {
-    wake();
+    ticker.startWhileBusy(TICK, () -> !control.runningRollouts().isEmpty());
   }
 
-  /** Looks at the rollouts a tick from now, and every tick after while one runs; a look already due stays the one. */
+  /** Looks at the rollouts a tick from now, and every tick after while one runs. */
   void wake() {
-    synchronized (wakeLock) {
-      if (scheduled || thread.isShutdown()) {
-        return;
-      }
-      scheduled = true;
-      thread.schedule(this::look, TICK.toMillis(), TimeUnit.MILLISECONDS); // under the lock: close cannot come between
-    }
-  }
-
-  private void look() {
-    synchronized (wakeLock) {
-      scheduled = false;
-    }
-    try {
-      tick();
-    } catch (RuntimeException e) {
-      LOG.log(System.Logger.Level.WARNING, "rollouts: " + e);
-    }
-    if (!control.runningRollouts().isEmpty()) {
-      wake();
-    }
+    ticker.wake();
   }
 
   @Override
   public void close() {
-    synchronized (wakeLock) {
-      thread.shutdownNow();
-    }
+    ticker.close();
   }
 }

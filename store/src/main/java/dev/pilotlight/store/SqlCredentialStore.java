@@ -130,8 +130,7 @@ public final class SqlCredentialStore implements CredentialStore {
       try (PreparedStatement ps = c.prepareStatement("SELECT id, secret, role, description, created FROM access_keys ORDER BY created, id");
           ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(new AccessKey(rs.getString(1), rs.getString(2), Role.parse(rs.getString(3)), rs.getString(4),
-              Instant.ofEpochMilli(rs.getLong(5))));
+          out.add(key(rs));
         }
       }
       return out;
@@ -145,13 +144,15 @@ public final class SqlCredentialStore implements CredentialStore {
           "SELECT id, secret, role, description, created FROM access_keys WHERE description = ? ORDER BY created, id LIMIT 1")) {
         ps.setString(1, description);
         try (ResultSet rs = ps.executeQuery()) {
-          return rs.next()
-              ? Optional.of(new AccessKey(rs.getString(1), rs.getString(2), Role.parse(rs.getString(3)), rs.getString(4),
-                  Instant.ofEpochMilli(rs.getLong(5))))
-              : Optional.empty();
+          return rs.next() ? Optional.of(key(rs)) : Optional.empty();
         }
       }
     });
+  }
+
+  /** The access key of the current row of a {@code SELECT id, secret, role, description, created}. */
+  private static AccessKey key(ResultSet rs) throws java.sql.SQLException {
+    return new AccessKey(rs.getString(1), rs.getString(2), Role.parse(rs.getString(3)), rs.getString(4), Instant.ofEpochMilli(rs.getLong(5)));
   }
 
   @Override
