@@ -104,8 +104,21 @@ class ConsoleIT {
 
   static void waitUntil(String what, java.util.function.BooleanSupplier condition) {
     // the page re-renders every few seconds: an element read as it is replaced is read again
-    new WebDriverWait(browser, WAIT).withMessage(() -> what + "; the page's last metrics: "
+    new WebDriverWait(browser, WAIT).withMessage(() -> what + "; the page's message: "
+        + js("const m = document.getElementById('fn-message'); return m ? m.innerText : '(none)'") + "; its sources: "
+        + js("const s = document.getElementById('sources'); return s ? s.innerText : '(none)'") + "; its last metrics: "
         + js("return JSON.stringify(window.__console.lastMetrics && window.__console.lastMetrics.series)")).ignoring(StaleElementReferenceException.class).until(b -> condition.getAsBoolean());
+  }
+
+  /**
+   * Clicks a button of a function's page as the page dispatches it. The page's cards fill in as their
+   * answers come (the configuration form, the live log's lines, the charts), so a pointer click at
+   * where the button was a moment before can land on another card without an error; this was seen
+   * once in CI (the pause never happened). The button must still be on the page and shown.
+   */
+  static void press(WebElement button) {
+    assertThat(button.isDisplayed()).as("the button %s is shown", button.getText()).isTrue();
+    js("arguments[0].scrollIntoView({block: 'center'}); arguments[0].click();", button);
   }
 
   static void signIn(String token) {
@@ -270,7 +283,7 @@ class ConsoleIT {
     browser.findElement(By.id("log-filter")).sendKeys(first);
     waitUntil("only the first call's lines", () -> !browser.findElement(By.id("logs")).getText().contains(second));
     assertThat(browser.findElement(By.id("logs")).getText()).contains("START RequestId: " + first).contains("END RequestId: " + first);
-    browser.findElement(By.id("log-group")).click();
+    press(browser.findElement(By.id("log-group")));
     waitFor("#logs .group[data-request='" + first + "']");
   }
 
@@ -281,7 +294,7 @@ class ConsoleIT {
     WebElement payload = waitFor("#payload");
     payload.clear();
     payload.sendKeys("{\"name\": \"Console\"}");
-    browser.findElement(By.id("invoke")).click();
+    press(browser.findElement(By.id("invoke")));
     waitUntil("the answer", () -> browser.findElement(By.id("invoke-result")).getText().contains("Hello, Console"));
     waitUntil("the REPORT line", () -> browser.findElement(By.id("invoke-report")).getText().contains("Billed Duration"));
   }
@@ -293,7 +306,7 @@ class ConsoleIT {
     assertThat(d.status("rolled").path("revision").asLong()).isEqualTo(2);
     signIn(d.token());
     browser.get(d.url() + "/console/#/fn/rolled");
-    waitFor("#rollback").click();
+    press(waitFor("#rollback"));
     waitUntil("the rollback", () -> browser.findElement(By.id("fn-message")).getText().contains("Rolled back"));
     waitUntil("the traffic shown", () -> browser.findElement(By.id("traffic")).getText().contains("1=100"));
     assertThat(d.get("/api/v1/functions/rolled/traffic").body()).contains("1=100");
@@ -307,7 +320,7 @@ class ConsoleIT {
     WebElement memory = waitFor("#cfg-memory");
     memory.clear();
     memory.sendKeys("384");
-    browser.findElement(By.id("cfg-save")).click();
+    press(browser.findElement(By.id("cfg-save")));
     waitUntil("the new revision", () -> browser.findElement(By.id("fn-message")).getText().contains("revision 2"));
     assertThat(d.status("tuned").path("memoryMb").asInt()).isEqualTo(384);
     WebElement min = browser.findElement(By.id("cfg-min"));
@@ -316,7 +329,7 @@ class ConsoleIT {
     WebElement max = browser.findElement(By.id("cfg-max"));
     max.clear();
     max.sendKeys("2");
-    browser.findElement(By.id("cfg-save")).click();
+    press(browser.findElement(By.id("cfg-save")));
     waitUntil("the daemon's refusal", () -> browser.findElement(By.id("fn-message")).getText().contains("400"));
     assertThat(d.status("tuned").path("revision").asLong()).isEqualTo(2);
   }
@@ -338,11 +351,11 @@ class ConsoleIT {
         browser.get(d.url() + "/console/#/fn/sourced");
         new WebDriverWait(browser, WAIT).withMessage(() -> "the mapping on the page; it shows: " + js("return document.getElementById('sources').innerText"))
             .until(b -> !b.findElements(By.cssSelector("#sources [data-source] button")).isEmpty());
-        browser.findElement(By.cssSelector("#sources [data-source] button")).click();
+        press(browser.findElement(By.cssSelector("#sources [data-source] button")));
         waitUntil("the pause", () -> browser.findElement(By.id("fn-message")).getText().contains("Paused"));
         assertThat(mappingState("sourced")).isEqualTo("Disabled");
         waitUntil("the resume button", () -> browser.findElement(By.cssSelector("#sources [data-source] button")).getText().equals("Resume"));
-        browser.findElement(By.cssSelector("#sources [data-source] button")).click();
+        press(browser.findElement(By.cssSelector("#sources [data-source] button")));
         waitUntil("the resume", () -> browser.findElement(By.id("fn-message")).getText().contains("Resumed"));
         assertThat(mappingState("sourced")).isNotEqualTo("Disabled");
       } finally {
