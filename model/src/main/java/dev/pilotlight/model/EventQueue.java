@@ -18,6 +18,9 @@ public interface EventQueue {
   /** Claims up to {@code max} queued events due at or before {@code now}, oldest due first. */
   List<AsyncEvent> claimDue(Instant now, int max);
 
+  /** The earliest due time of a queued event (claimed and failed ones do not count); null when none is queued. */
+  Instant nextDue();
+
   /** A claimed event ran successfully (or is dropped): it is removed. */
   void complete(long id);
 

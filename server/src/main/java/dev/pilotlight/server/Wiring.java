@@ -284,8 +284,9 @@ public final class Wiring {
     // Several daemons sharing the database: the change feed is noted before the registry is read.
     AtomicReference<String> advertised = new AtomicReference<>();
     java.util.concurrent.atomic.AtomicBoolean drainingNow = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicReference<Runnable> requeued = new AtomicReference<>(() -> {}); // the async dispatcher's wake, once it exists
     ClusterLoop cluster = shared == null ? null : clusterLoop(config.shared(), shared, advertised::get, drainingNow::get, activator, capacity, events, control,
-        credentials, clock);
+        credentials, () -> requeued.get().run(), clock);
     control.restore();
     FunctionInvoker invoker = new FunctionInvoker(activator, proxy, stats, logs::append, metrics, clock, usage).routing(control.router())
         .history(history);
@@ -294,6 +295,7 @@ public final class Wiring {
         name -> control.find(Routing.functionOf(name)).map(Deployment::spec),
         (name, requestId, line) -> logs.append(Routing.functionOf(name), "-", requestId, line),
         config.async(), clock);
+    requeued.set(async::queued);
     // destinations of asynchronous invocations: another function's queue, or a RabbitMQ queue
     RabbitPublisher publisher = new RabbitPublisher();
     async.destinations(new AsyncDestinations(events, name -> control.find(Routing.functionOf(name)).map(Deployment::spec), async::queued,
@@ -484,7 +486,7 @@ public final class Wiring {
    */
   private static ClusterLoop clusterLoop(DaemonConfig.Shared config, PostgresDatabase database, java.util.function.Supplier<String> address,
       java.util.function.BooleanSupplier draining, Activator activator, MemoryBudget capacity, AsyncQueue events, ControlPlaneService control, Credentials credentials,
-      InstantSource clock) {
+      Runnable requeued, InstantSource clock) {
     ClusterTables tables = ClusterTables.open(database);
     String self = config.nodeId();
     NodeTable table = new NodeTable() {
@@ -516,6 +518,7 @@ public final class Wiring {
       public void gone(Set<String> nodes) {
         int n = events.requeueClaimsOf(nodes, clock.instant());
         if (n > 0) {
+          requeued.run(); // run them now, not at the dispatcher's next idle poll
           LOG.log(System.Logger.Level.WARNING, "cluster: " + n + " async event(s) claimed by " + nodes + " (gone) queued again");
         }
       }

@@ -204,6 +204,17 @@ final class SqlAsyncQueue implements AsyncQueue {
   }
 
   @Override
+  public Instant nextDue() {
+    return withConnection("next due event", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT MIN(due_at) FROM events WHERE state = 'queued'");
+          ResultSet rs = ps.executeQuery()) {
+        long due = rs.next() ? rs.getLong(1) : 0;
+        return due == 0 && rs.wasNull() ? null : Instant.ofEpochMilli(due);
+      }
+    });
+  }
+
+  @Override
   public void complete(long id) {
     withConnection("complete event " + id, c -> {
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM events WHERE id = ?")) {

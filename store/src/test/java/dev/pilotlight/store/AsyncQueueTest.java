@@ -71,6 +71,22 @@ class AsyncQueueTest {
   }
 
   @Test
+  void theNextDueTimeIsTheEarliestQueuedEventsAndNoneWhenNothingIsQueued() {
+    try (AsyncQueue q = open()) {
+      assertThat(q.nextDue()).isNull();
+      q.enqueue("f", "r1", bytes("1"), T0);
+      q.enqueue("f", "r2", bytes("2"), T0.plusSeconds(5));
+      assertThat(q.nextDue()).isEqualTo(T0);
+      long id = q.claimDue(T0, 1).getFirst().id();
+      assertThat(q.nextDue()).as("a claimed event is not waited for").isEqualTo(T0.plusSeconds(5));
+      q.retry(id, 1, T0.plusSeconds(2), "Error: boom");
+      assertThat(q.nextDue()).isEqualTo(T0.plusSeconds(2));
+      q.claimDue(T0.plusSeconds(5), 2).forEach(e -> q.fail(e.id(), 1, "Error: boom", T0.plusSeconds(5)));
+      assertThat(q.nextDue()).as("failed events wait for a redrive").isNull();
+    }
+  }
+
+  @Test
   void failedEventsAreListedWithPayloadAndErrorAndCanBeRedriven() {
     try (AsyncQueue q = open()) {
       q.enqueue("f", "r1", bytes("payload-1"), T0);

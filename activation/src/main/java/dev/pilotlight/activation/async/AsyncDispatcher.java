@@ -108,8 +108,12 @@ public final class AsyncDispatcher implements AutoCloseable {
     return this;
   }
 
-  /** The longest wait between two polls of a queue that has had nothing due. */
-  public static final Duration IDLE_POLL_MAX = Duration.ofSeconds(1);
+  /**
+   * The longest wait between two polls of a queue that has had nothing due. Events this daemon
+   * queues wake it, and a retry's due time is waited for exactly; this bounds only how late it
+   * takes up events queued by others (a draining daemon's hand-backs, on a shared database).
+   */
+  public static final Duration IDLE_POLL_MAX = Duration.ofSeconds(5);
 
   /** A dispatcher with a thread of its own; call {@link #start} to begin running events. */
   public static AsyncDispatcher create(EventQueue queue, EventRunner runner, Specs specs, EventLog log, Settings settings, InstantSource clock) {
@@ -128,10 +132,10 @@ public final class AsyncDispatcher implements AutoCloseable {
 
   /**
    * The polling rhythm: every poll interval while events are being claimed or run; while the queue
-   * has given nothing, the wait doubles up to {@link #IDLE_POLL_MAX} (an idle daemon with a thousand
-   * functions then asks SQLite once a second, not ten times). A new event never waits for a poll (it
-   * wakes the dispatcher), so idling only delays a retry or throttled event that falls due then,
-   * by at most that much.
+   * has given nothing, the wait doubles up to {@link #IDLE_POLL_MAX} (an idle daemon then asks its
+   * database once every few seconds, not ten times a second), but never past the next queued
+   * event's due time (a retry or a throttled event), which is polled for when it comes. A new event
+   * never waits for a poll (it wakes the dispatcher).
    */
   private void poll(long delayMs) {
     try {
@@ -140,7 +144,7 @@ public final class AsyncDispatcher implements AutoCloseable {
         try {
           int claimed = tickSafely();
           long base = settings.pollInterval().toMillis();
-          next = claimed > 0 || inFlight.get() > 0 ? base : Math.min(Math.max(delayMs, base) * 2, Math.max(base, IDLE_POLL_MAX.toMillis()));
+          next = claimed > 0 || inFlight.get() > 0 ? base : idleWait(delayMs, base);
         } catch (RuntimeException e) {
           next = settings.pollInterval().toMillis();
         }
@@ -149,6 +153,16 @@ public final class AsyncDispatcher implements AutoCloseable {
     } catch (RejectedExecutionException closed) {
       // shut down
     }
+  }
+
+  /** After a poll that found nothing: twice the last wait, at most {@link #IDLE_POLL_MAX} and until the next due event. */
+  private long idleWait(long lastMs, long baseMs) {
+    long wait = Math.min(Math.max(lastMs, baseMs) * 2, Math.max(baseMs, IDLE_POLL_MAX.toMillis()));
+    Instant due = queue.nextDue();
+    if (due != null) {
+      wait = Math.min(wait, Math.max(baseMs, due.toEpochMilli() - clock.millis()));
+    }
+    return wait;
   }
 
   /** Stores an event durably (before the caller acknowledges it) and starts it if there is room. */

@@ -36,8 +36,14 @@ public final class Scheduler implements AutoCloseable {
   public static final Duration MISSED_AFTER = Duration.ofMinutes(1);
   /** Due times fired in one pass, at most (a {@code rate(1 second)} seen a minute late fires 60). */
   static final int MAX_TICKS_PER_PASS = 60;
-  /** How often schedules are checked. */
+  /** How often schedules are checked (in memory: a pass with nothing due reads nothing). */
   static final Duration PASS = Duration.ofSeconds(1);
+  /**
+   * How often the schedules are read from the store again although nothing changed here: what
+   * another daemon sharing the database added, changed or fired. A change made here, and a pass
+   * that fired anything, reads them again at once.
+   */
+  static final Duration RELOAD = Duration.ofSeconds(10);
 
   /** What one pass does for one schedule: queue an event for each of {@code fire}, then wait for {@code nextDue} (null: never). */
   public record Decision(List<Instant> fire, Instant nextDue, boolean missed) {}
@@ -49,6 +55,7 @@ public final class Scheduler implements AutoCloseable {
   private final Map<String, ScheduleExpression> parsed = new ConcurrentHashMap<>();
   private final Ticker ticker = new Ticker("scheduler", this::pass);
   private volatile List<Schedule> schedules = List.of();
+  private volatile Instant reloadedAt = Instant.MIN;
 
   /**
    * @param queued called after a pass queued events (wakes the dispatcher)
@@ -140,17 +147,20 @@ public final class Scheduler implements AutoCloseable {
   }
 
   private void reload() {
+    reloadedAt = clock.instant();
     schedules = List.copyOf(store.schedules());
   }
 
-  /** One pass: fires what is due now. */
+  /** One pass: fires what is due now; reads the store again when it fired anything or {@link #RELOAD} has passed. */
   void pass() {
     Instant now = clock.instant();
     boolean any = false;
+    boolean seen = false;
     for (Schedule s : schedules) {
       if (s.nextDue() == null || s.nextDue().isAfter(now)) {
         continue;
       }
+      seen = true;
       ScheduleExpression e;
       ZoneId zone;
       try {
@@ -183,7 +193,9 @@ public final class Scheduler implements AutoCloseable {
     if (any) {
       queued.run();
     }
-    reload();
+    if (seen || !now.isBefore(reloadedAt.plus(RELOAD))) {
+      reload();
+    }
   }
 
   /**

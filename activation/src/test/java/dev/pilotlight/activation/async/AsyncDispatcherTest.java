@@ -65,7 +65,7 @@ class AsyncDispatcherTest {
   }
 
   @Test
-  void aQuietQueueIsPolledLessAndLessUpToOnceASecondAndAtTheIntervalAgainOnceSomethingIsDue() {
+  void aQuietQueueIsPolledLessAndLessUpToEveryFiveSecondsAndAtTheIntervalAgainOnceSomethingIsDue() {
     var scheduler = new RecordingScheduler();
     try {
       EventRunner runner = (function, requestId, payload) -> CompletableFuture.completedFuture(new Outcome.Succeeded());
@@ -75,13 +75,38 @@ class AsyncDispatcherTest {
       for (int i = 0; i < 8; i++) {
         scheduler.runLatest();
       }
-      assertThat(scheduler.delaysMs).containsExactly(0L, 200L, 400L, 800L, 1000L, 1000L, 1000L, 1000L, 1000L);
+      assertThat(scheduler.delaysMs).containsExactly(0L, 200L, 400L, 800L, 1600L, 3200L, 5000L, 5000L, 5000L);
       queue.enqueue("f", "r1", "x".getBytes(StandardCharsets.UTF_8), clock.instant()); // e.g. a retry falling due
       scheduler.runLatest();
       assertThat(queue.events).isEmpty(); // run
       assertThat(scheduler.delaysMs.getLast()).isEqualTo(100L);
       scheduler.runLatest();
       assertThat(scheduler.delaysMs.getLast()).isEqualTo(200L);
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
+  @Test
+  void aQuietQueueWaitsForItsNextRetryExactlyNotForTheIdleBackOff() {
+    var scheduler = new RecordingScheduler();
+    try {
+      EventRunner runner = (function, requestId, payload) -> CompletableFuture.completedFuture(new Outcome.Succeeded());
+      var d = new AsyncDispatcher(queue, runner, name -> Optional.of(spec), (f, r, line) -> {}, AsyncDispatcher.Settings.defaults(), clock,
+          Runnable::run, scheduler);
+      d.start();
+      for (int i = 0; i < 6; i++) {
+        scheduler.runLatest();
+      }
+      assertThat(scheduler.delaysMs.getLast()).isEqualTo(5000L);
+      AsyncEvent retry = queue.enqueue("f", "r1", "x".getBytes(StandardCharsets.UTF_8), clock.instant());
+      queue.events.get(retry.id()).due = clock.instant().plusMillis(1234); // queued again by a failed attempt
+      scheduler.runLatest();
+      assertThat(scheduler.delaysMs.getLast()).as("until the retry is due").isEqualTo(1234L);
+      assertThat(queue.state(retry.id())).isEqualTo("queued");
+      queue.events.get(retry.id()).due = clock.instant().plusMillis(20);
+      scheduler.runLatest();
+      assertThat(scheduler.delaysMs.getLast()).as("never below the poll interval").isEqualTo(100L);
     } finally {
       scheduler.shutdownNow();
     }
@@ -335,6 +360,11 @@ class AsyncDispatcherTest {
 
     String state(long id) {
       return events.get(id).state;
+    }
+
+    @Override
+    public Instant nextDue() {
+      return events.values().stream().filter(r -> r.state.equals("queued")).map(r -> r.due).min(Instant::compareTo).orElse(null);
     }
 
     @Override

@@ -29,9 +29,11 @@ class SchedulerTest {
   static final class MemoryStore implements ScheduleStore {
     final Map<String, Schedule> rows = new TreeMap<>();
     final List<String> queued = new ArrayList<>(); // function + " " + payload
+    int reads; // of every schedule
 
     @Override
     public synchronized List<Schedule> schedules() {
+      reads++;
       return List.copyOf(rows.values());
     }
 
@@ -146,6 +148,25 @@ class SchedulerTest {
     assertThat(wakes).hasValue(1);
     assertThat(log).anyMatch(l -> l.contains("SCHEDULE hourly (rate(1 hour)): due 2026-03-02T09:00:00Z, queued"));
     assertThat(store.schedules("f").getFirst().nextDue()).isEqualTo(T0.plusSeconds(7200));
+  }
+
+  @Test
+  void aPassWithNothingDueReadsTheStoreOnlyEveryReloadPeriodAndSoSeesAnotherDaemonsSchedule() {
+    scheduler.add("f", "hourly", "rate(1 hour)", null, null, null);
+    int reads = store.reads;
+    for (int i = 0; i < 9; i++) {
+      clock.advance(Duration.ofSeconds(1));
+      scheduler.pass();
+    }
+    assertThat(store.reads).as("nine quiet passes").isEqualTo(reads);
+    // another daemon on the same database adds one that is due now
+    store.add(new Schedule("g", "now", "rate(1 minute)", "UTC", null, Schedule.Missed.ONCE, clock.instant().minusSeconds(60), clock.instant()));
+    clock.advance(Duration.ofSeconds(1));
+    scheduler.pass(); // RELOAD has passed: read, not fired yet
+    assertThat(store.reads).isEqualTo(reads + 1);
+    scheduler.pass();
+    assertThat(store.queued).hasSize(1);
+    assertThat(store.queued.getFirst()).startsWith("g ");
   }
 
   @Test
