@@ -46,10 +46,10 @@ final class FootprintCommand implements Callable<Integer> {
   String example = "hello-python";
 
   @Option(names = "--settle-seconds", paramLabel = "S", description = "Wait after the deploys before the idle window (default: ${DEFAULT-VALUE}).")
-  int settleSeconds = 30;
+  int settleSeconds = 60;
 
   @Option(names = "--idle-seconds", paramLabel = "S", description = "The idle window over which CPU is measured (default: ${DEFAULT-VALUE}).")
-  int idleSeconds = 30;
+  int idleSeconds = 60;
 
   @Option(names = "--samples", paramLabel = "K", description = "Timed lists and timed further deploys at each size (default: ${DEFAULT-VALUE}).")
   int samples = 30;
@@ -84,8 +84,9 @@ final class FootprintCommand implements Callable<Integer> {
    * @param listBytes the size of that body
    * @param deploy the time of one further {@code pilotlight deploy} (in process: no JVM start)
    */
-  record Size(int functions, double fillSeconds, double daemonRssMb, double daemonCpuPercent, double poolRssMb, double poolCpuPercent,
-      Summary list, int listBytes, Summary deploy) {}
+  /** One size's figures; {@code daemonJitCpuPercent} is the part of {@code daemonCpuPercent} the JIT compilers used. */
+  record Size(int functions, double fillSeconds, double daemonRssMb, double daemonCpuPercent, double daemonJitCpuPercent, double poolRssMb,
+      double poolCpuPercent, Summary list, int listBytes, Summary deploy) {}
 
   @Override
   public Integer call() throws Exception {
@@ -158,7 +159,8 @@ final class FootprintCommand implements Callable<Integer> {
       fill.one();
       deploys.add((System.nanoTime() - s) / 1e6);
     }
-    return new Size(size, fillSeconds, after.rssKb() / 1024.0, after.cpuPercentSince(before, window), after.descendantsRssKb() / 1024.0,
+    return new Size(size, fillSeconds, after.rssKb() / 1024.0, after.cpuPercentSince(before, window), after.jitCpuPercentSince(before, window),
+        after.descendantsRssKb() / 1024.0,
         after.descendantsCpuPercentSince(before, window), Summary.of(lists), bytes, Summary.of(deploys));
   }
 
@@ -204,12 +206,12 @@ final class FootprintCommand implements Callable<Integer> {
     StringBuilder t = new StringBuilder();
     t.append(String.format(Locale.ROOT, "copies of %s deployed through the API, no instance; idle window %d s after %d s settling%n", example, idle,
         settle));
-    t.append(String.format(Locale.ROOT, "  %9s %9s %9s %9s %9s %10s %10s %9s %10s %10s%n", "functions", "daemon MB", "daemon %", "pool MB",
-        "pool %", "list p50", "list p99", "list KB", "deploy p50", "deploy p99"));
+    t.append(String.format(Locale.ROOT, "  %9s %9s %9s %9s %9s %9s %10s %10s %9s %10s %10s%n", "functions", "daemon MB", "daemon %", "of it JIT",
+        "pool MB", "pool %", "list p50", "list p99", "list KB", "deploy p50", "deploy p99"));
     for (Size s : sizes) {
-      t.append(String.format(Locale.ROOT, "  %9s %9.1f %9.2f %9.1f %9.2f %10.2f %10.2f %9.0f %10.2f %10.2f%n",
+      t.append(String.format(Locale.ROOT, "  %9s %9.1f %9.2f %9.2f %9.1f %9.2f %10.2f %10.2f %9.0f %10.2f %10.2f%n",
           s.functions() == 0 ? "0 (base)" : String.format(Locale.ROOT, "%,d", s.functions()), s.daemonRssMb(), s.daemonCpuPercent(),
-          s.poolRssMb(), s.poolCpuPercent(), s.list().p50(), s.list().p99(), s.listBytes() / 1024.0, s.deploy().p50(), s.deploy().p99()));
+          s.daemonJitCpuPercent(), s.poolRssMb(), s.poolCpuPercent(), s.list().p50(), s.list().p99(), s.listBytes() / 1024.0, s.deploy().p50(), s.deploy().p99()));
     }
     for (int i = 1; i < sizes.size(); i++) {
       Size from = sizes.get(i - 1);
@@ -221,6 +223,7 @@ final class FootprintCommand implements Callable<Integer> {
           s.fillSeconds()));
     }
     t.append("daemon MB: its resident memory (VmRSS) at the end of the idle window; %: CPU over the window, % of one core;\n"
+        + "  of it JIT: the part the JIT compiler threads used (the daemon's periodic code still warming up; it fades over minutes);\n"
         + "  pool: every process the daemon started (warm pool, sandboxes), apart; list: GET /api/v1/functions, whole body, kept-alive\n"
         + "  connection; deploy: one more pilotlight deploy, in process (no JVM start); times in ms, nearest rank over "
         + sizes.getFirst().list().n() + " each\n");
@@ -241,6 +244,7 @@ final class FootprintCommand implements Callable<Integer> {
       n.put("fillSeconds", s.fillSeconds());
       n.put("daemonRssMb", s.daemonRssMb());
       n.put("daemonCpuPercent", s.daemonCpuPercent());
+      n.put("daemonJitCpuPercent", s.daemonJitCpuPercent());
       n.put("poolRssMb", s.poolRssMb());
       n.put("poolCpuPercent", s.poolCpuPercent());
       n.put("listBytes", s.listBytes());

@@ -194,9 +194,7 @@ final class ThroughputCommand implements Callable<Integer> {
 
   /** User plus system CPU of a process so far, in clock ticks (/proc/<pid>/stat fields 14 and 15). */
   static long cpuTicks(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14, 15 counted from after "(comm) "
+    return ProcessFootprint.ticks(Files.readString(Path.of("/proc/" + pid + "/stat")));
   }
 
   static double median(double[] values) {
