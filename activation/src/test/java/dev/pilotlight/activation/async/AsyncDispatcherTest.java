@@ -64,14 +64,18 @@ class AsyncDispatcherTest {
     }
   }
 
+  /** A started dispatcher whose events all succeed at once, polling on {@code scheduler} (run by hand). */
+  private void startPolling(RecordingScheduler scheduler) {
+    EventRunner runner = (function, requestId, payload) -> CompletableFuture.completedFuture(new Outcome.Succeeded());
+    new AsyncDispatcher(queue, runner, name -> Optional.of(spec), (f, r, line) -> {}, AsyncDispatcher.Settings.defaults(), clock,
+        Runnable::run, scheduler).start();
+  }
+
   @Test
   void aQuietQueueIsPolledLessAndLessUpToEveryFiveSecondsAndAtTheIntervalAgainOnceSomethingIsDue() {
     var scheduler = new RecordingScheduler();
     try {
-      EventRunner runner = (function, requestId, payload) -> CompletableFuture.completedFuture(new Outcome.Succeeded());
-      var d = new AsyncDispatcher(queue, runner, name -> Optional.of(spec), (f, r, line) -> {}, AsyncDispatcher.Settings.defaults(), clock,
-          Runnable::run, scheduler);
-      d.start();
+      startPolling(scheduler);
       for (int i = 0; i < 8; i++) {
         scheduler.runLatest();
       }
@@ -91,10 +95,7 @@ class AsyncDispatcherTest {
   void aQuietQueueWaitsForItsNextRetryExactlyNotForTheIdleBackOff() {
     var scheduler = new RecordingScheduler();
     try {
-      EventRunner runner = (function, requestId, payload) -> CompletableFuture.completedFuture(new Outcome.Succeeded());
-      var d = new AsyncDispatcher(queue, runner, name -> Optional.of(spec), (f, r, line) -> {}, AsyncDispatcher.Settings.defaults(), clock,
-          Runnable::run, scheduler);
-      d.start();
+      startPolling(scheduler);
       for (int i = 0; i < 6; i++) {
         scheduler.runLatest();
       }
