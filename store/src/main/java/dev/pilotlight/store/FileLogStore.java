@@ -392,8 +392,7 @@ final class FileLogStore implements LogStore {
       out.close();
       out = null;
       Files.move(current, rotated, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      out = Files.newOutputStream(current, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      open.add(this);
+      out = Files.newOutputStream(current, StandardOpenOption.CREATE, StandardOpenOption.APPEND); // still in open
       size = 0;
     }
 

@@ -155,10 +155,13 @@ public final class AsyncDispatcher implements AutoCloseable {
     }
   }
 
-  /** After a poll that found nothing: twice the last wait, at most {@link #IDLE_POLL_MAX} and until the next due event. */
+  /**
+   * After a poll that found nothing: twice the last wait, at most {@link #IDLE_POLL_MAX} and until the
+   * next due event (while claiming: a draining daemon claims nothing, due or not).
+   */
   private long idleWait(long lastMs, long baseMs) {
     long wait = Math.min(Math.max(lastMs, baseMs) * 2, Math.max(baseMs, IDLE_POLL_MAX.toMillis()));
-    Instant due = queue.nextDue();
+    Instant due = claiming ? queue.nextDue() : null;
     if (due != null) {
       wait = Math.min(wait, Math.max(baseMs, due.toEpochMilli() - clock.millis()));
     }

@@ -65,10 +65,12 @@ class AsyncDispatcherTest {
   }
 
   /** A started dispatcher whose events all succeed at once, polling on {@code scheduler} (run by hand). */
-  private void startPolling(RecordingScheduler scheduler) {
+  private AsyncDispatcher startPolling(RecordingScheduler scheduler) {
     EventRunner runner = (function, requestId, payload) -> CompletableFuture.completedFuture(new Outcome.Succeeded());
-    new AsyncDispatcher(queue, runner, name -> Optional.of(spec), (f, r, line) -> {}, AsyncDispatcher.Settings.defaults(), clock,
-        Runnable::run, scheduler).start();
+    var d = new AsyncDispatcher(queue, runner, name -> Optional.of(spec), (f, r, line) -> {}, AsyncDispatcher.Settings.defaults(), clock,
+        Runnable::run, scheduler);
+    d.start();
+    return d;
   }
 
   @Test
@@ -95,7 +97,7 @@ class AsyncDispatcherTest {
   void aQuietQueueWaitsForItsNextRetryExactlyNotForTheIdleBackOff() {
     var scheduler = new RecordingScheduler();
     try {
-      startPolling(scheduler);
+      var dispatcher = startPolling(scheduler);
       for (int i = 0; i < 6; i++) {
         scheduler.runLatest();
       }
@@ -108,6 +110,12 @@ class AsyncDispatcherTest {
       queue.events.get(retry.id()).due = clock.instant().plusMillis(20);
       scheduler.runLatest();
       assertThat(scheduler.delaysMs.getLast()).as("never below the poll interval").isEqualTo(100L);
+      dispatcher.stopClaiming(); // a drain: the due retry is left for others, and not polled for every 100 ms
+      clock.advance(Duration.ofSeconds(1));
+      scheduler.runLatest();
+      scheduler.runLatest();
+      assertThat(scheduler.delaysMs.subList(scheduler.delaysMs.size() - 2, scheduler.delaysMs.size())).containsExactly(200L, 400L);
+      assertThat(queue.state(retry.id())).isEqualTo("queued");
     } finally {
       scheduler.shutdownNow();
     }
