@@ -28,8 +28,12 @@ class LaunchLadderIT {
           "--memory", "192", "--env", "GREETING=hello pool");
       // deploying a java function warms a runner for its heap size
       eventually(Duration.ofSeconds(30), "a pooled runner", () -> d.get("/metrics").body().contains("pilotlight_pool_runners 1.0"));
+      // started for this function, the waiting runner has loaded its code (its jar is open) before any call
+      eventually(Duration.ofSeconds(10), "the function's jar open in the waiting runner", () -> !runnersWithCodeOpen().isEmpty());
       JsonNode r = DaemonFixture.JSON.readTree(d.post("/api/v1/functions/env/invoke", "{\"key\":\"GREETING\"}").body());
       assertThat(r.path("getenv").asText()).isEqualTo("hello pool");
+      // but ran none of it: the handler class's static initialiser ran with the function's environment in place
+      assertThat(r.path("greetingAtInit").asText()).isEqualTo("hello pool");
       assertThat(r.path("map").asText()).isEqualTo("hello pool");
       assertThat(r.path("child").asText()).isEqualTo("hello pool");
       assertThat(r.path("functionName").asText()).isEqualTo("env");
@@ -75,6 +79,34 @@ class LaunchLadderIT {
     } catch (IOException e) {
       return null; // not made yet
     }
+  }
+
+  /**
+   * The waiting pool JVMs started for a function revision ({@code PILOTLIGHT_PRELOAD_HANDLER} in their
+   * environment) that hold a jar of its task root open.
+   */
+  private static List<Long> runnersWithCodeOpen() {
+    return ProcessHandle.allProcesses().filter(p -> {
+      try {
+        String environ = Files.readString(Path.of("/proc", Long.toString(p.pid()), "environ"));
+        if (!environ.contains("PILOTLIGHT_PRELOAD_HANDLER=fixtures.Env::handleRequest")) {
+          return false;
+        }
+        try (var fds = Files.list(Path.of("/proc", Long.toString(p.pid()), "fd"))) {
+          return fds.anyMatch(fd -> {
+            try {
+              String target = Files.readSymbolicLink(fd).toString();
+              // not the runner's own jar, nor the layer's (lib/): the function's
+              return target.endsWith(".jar") && !target.contains("pilotlight-java-runner") && !target.contains("/lib/");
+            } catch (IOException e) {
+              return false;
+            }
+          });
+        }
+      } catch (IOException | RuntimeException e) {
+        return false; // gone, or not ours to read
+      }
+    }).map(ProcessHandle::pid).toList();
   }
 
   /** The JVMs whose command line has {@code arg} (not the sandbox's processes that start them, whose command lines have it too). */

@@ -6,8 +6,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The {@code pool-layer} rung: a waiting Java runner that has loaded exactly the function's library
- * jars (its layer) and initialised the classes on the layer's list; declines when none waits.
+ * The {@code pool-layer} rung: a waiting Java runner started for the function's revision, which has
+ * loaded exactly the function's library jars (its layer), initialised the classes on the layer's
+ * list, and loaded the function's own code without initialising it; declines when none waits.
  * What the instance initialises in the layer is learnt when it ends (PoolLayers).
  */
 final class PoolLayerRung implements Rung {
@@ -39,7 +40,7 @@ final class PoolLayerRung implements Rung {
     if (!pool.keepsLayer(layer) || !pool.fits(d.spec().ephemeralStorageMb())) {
       return Optional.empty();
     }
-    Optional<Process> runner = pool.takeLayered(d.spec().runtime(), d.spec().memoryMb(), layer);
+    Optional<Process> runner = pool.takeLayered(d.spec().runtime(), d.spec().memoryMb(), layer, codeOf(d));
     if (runner.isEmpty()) {
       return Optional.empty();
     }
@@ -53,7 +54,12 @@ final class PoolLayerRung implements Rung {
   public void prepare(Deployment d) {
     LibraryLayers.Layer layer = layers.layerOf(d);
     if (pool.keepsLayer(layer) && PoolRung.startable(d, starts.config())) {
-      pool.prepare(d.spec().runtime(), d.spec().memoryMb(), layer);
+      pool.prepare(d.spec().runtime(), d.spec().memoryMb(), layer, codeOf(d));
     }
+  }
+
+  /** A layered runner is started for one function revision and loads its code ahead (see PoolRunners.Preload). */
+  static PoolRunners.Preload codeOf(Deployment d) {
+    return new PoolRunners.Preload(d.codeDir(), d.spec().handler());
   }
 }

@@ -72,6 +72,16 @@ final class PoolProcesses {
    */
   static Process start(ExecutorConfig config, Runtime runtime, int memoryMb, LibraryLayers.Layer layer, Path workDir, Path aotCache,
       Cgroups.Group group, Sandbox.Box box) throws IOException {
+    return start(config, runtime, memoryMb, layer, workDir, aotCache, group, box, PoolRunners.Preload.NONE);
+  }
+
+  /**
+   * The same, started for the function revision {@code code} (with a layer; see PoolRunners.Preload):
+   * its code is at the box's task root from the start (linked in now, as a cold start would), and the
+   * runner loads it ahead ({@code PILOTLIGHT_PRELOAD_TASK_ROOT}, {@code PILOTLIGHT_PRELOAD_HANDLER}).
+   */
+  static Process start(ExecutorConfig config, Runtime runtime, int memoryMb, LibraryLayers.Layer layer, Path workDir, Path aotCache,
+      Cgroups.Group group, Sandbox.Box box, PoolRunners.Preload code) throws IOException {
     // The command first: a runtime that cannot start here (no interpreter) fails before anything is written.
     List<String> plain = command(config, runtime, memoryMb, aotCache, layer.isNone() ? null : box.writableDir(workDir));
     List<Path> show = new ArrayList<>(Sandbox.pathsNamedIn(plain));
@@ -95,6 +105,11 @@ final class PoolProcesses {
       }
       pb.environment().put("PILOTLIGHT_LAYER", jars.toString());
       pb.environment().put("PILOTLIGHT_LAYER_INIT", layer.initList().toString());
+      if (!code.isNone()) {
+        box.fill(code.codeDir());
+        pb.environment().put("PILOTLIGHT_PRELOAD_TASK_ROOT", box.taskRoot(code.codeDir()));
+        pb.environment().put("PILOTLIGHT_PRELOAD_HANDLER", code.handler());
+      }
     }
     Process p = pb.start();
     if (!layer.isNone()) {

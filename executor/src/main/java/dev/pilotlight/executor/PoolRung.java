@@ -49,7 +49,7 @@ final class PoolRung implements Rung {
   @Override
   public void prepare(Deployment d) {
     if (!pool.keepsLayer(layers.layerOf(d)) && startable(d, starts.config())) {
-      pool.prepare(d.spec().runtime(), d.spec().memoryMb(), LibraryLayers.Layer.NONE);
+      pool.prepare(d.spec().runtime(), d.spec().memoryMb(), LibraryLayers.Layer.NONE, PoolRunners.Preload.NONE);
     }
   }
 

@@ -444,6 +444,8 @@ final class Sandbox {
     private volatile boolean closed;
     /** Whether {@link #writableDir} made the box's own writable directory (bound into the sandbox). */
     private volatile boolean hasOut;
+    /** The code directory {@link #fill} linked into the task directory, or null. */
+    private volatile Path filledWith;
     /** Whether {@link #secretsDir} made the box's secrets directory (bound read-only at {@code /run/secrets}). */
     private volatile boolean hasSecrets;
 
@@ -568,8 +570,8 @@ final class Sandbox {
 
     /** Links {@code codeDir}'s files into {@link #taskDir} (a pool runner being given its function); copies across file systems. */
     void fill(Path codeDir) throws IOException {
-      if (isNone()) {
-        return;
+      if (isNone() || codeDir.equals(filledWith)) {
+        return; // a pool runner started for this code has it already (PoolRunners.Preload)
       }
       Path target = taskDir();
       try (Stream<Path> files = Files.walk(codeDir)) {
@@ -588,6 +590,7 @@ final class Sandbox {
           }
         }
       }
+      filledWith = codeDir;
     }
 
     /**

@@ -28,9 +28,11 @@ import java.util.function.Supplier;
  *
  * <p>One queue per {@link Key}: the runtime and whatever is fixed when its process starts, so any
  * process of a queue can become any function of that key. For java and node that is the heap
- * limit ({@code -Xmx}, {@code --max-old-space-size}), so there is a queue per memory size (and,
- * for java, per library layer); python has no memory-dependent flag, so all python functions share
- * one queue.
+ * limit ({@code -Xmx}, {@code --max-old-space-size}), so there is a queue per memory size; python
+ * has no memory-dependent flag, so all python functions share one queue. A java function with a
+ * library layer gets a queue of its own: its runners are started for its revision, with its
+ * libraries and its own code loaded ahead (PoolRunners.Preload); such queues are kept for the
+ * {@code maxLayers} most recently used functions.
  *
  * <p>A runner belongs to the one function it is given for the rest of its life; the pool only ever
  * holds runners that have never seen a function. Taking one starts its replacement in the
@@ -59,8 +61,9 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
    *
    * @param baseSize runners kept per key (runtime, heap size, library layer) (default 1)
    * @param maxSize the most a key grows to under demand (default 4)
-   * @param maxLayers how many library layers are kept warm at once, most recently used first
-   *     (default 4); functions whose layer is not warm use a plain pool runner of their heap size
+   * @param maxLayers how many layered queues (one per java function revision with a library layer)
+   *     are kept warm at once, most recently used first (default 4); functions whose queue is not
+   *     warm use a plain pool runner of their heap size
    */
   public record Settings(int baseSize, int maxSize, int maxLayers) {
     public Settings {
@@ -83,20 +86,38 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
 
   /**
    * What a pool runner is for: a runtime, the heap size fixed at its start (0 for python, whose
-   * start does not depend on memory), and a library layer or none (java only).
+   * start does not depend on memory), and a library layer or none (java only); with a layer, the
+   * one function revision whose code it loads ahead (PoolRunners.Preload).
    */
-  record Key(Runtime runtime, int memoryMb, LibraryLayers.Layer layer) {
+  record Key(Runtime runtime, int memoryMb, LibraryLayers.Layer layer, Preload code) {
     /** The key of a function of {@code runtime} and {@code memoryMb} with {@code layer}: what its process shares with others. */
     static Key of(Runtime runtime, int memoryMb, LibraryLayers.Layer layer) {
-      return new Key(runtime, LambdaCommands.memoryFixedAtStart(runtime) ? memoryMb : 0,
-          runtime == Runtime.JAVA ? layer : LibraryLayers.Layer.NONE);
+      return of(runtime, memoryMb, layer, Preload.NONE);
     }
 
-    /** For status and metrics: {@code 256} and {@code 256/<layer id prefix>} (java), {@code node/256}, {@code python}. */
+    /** The same for the function revision {@code code} (kept for a java function with a layer only). */
+    static Key of(Runtime runtime, int memoryMb, LibraryLayers.Layer layer, Preload code) {
+      boolean layered = runtime == Runtime.JAVA && !layer.isNone();
+      return new Key(runtime, LambdaCommands.memoryFixedAtStart(runtime) ? memoryMb : 0,
+          layered ? layer : LibraryLayers.Layer.NONE, layered ? code : Preload.NONE);
+    }
+
+    /**
+     * For status and metrics: {@code 256} and {@code 256/<layer id prefix>} (java; with {@code
+     * /<code directory name prefix>} when started for one function revision), {@code node/256}, {@code python}.
+     */
     String label() {
       String size = memoryMb == 0 ? "" : Integer.toString(memoryMb);
       String name = runtime == Runtime.JAVA ? size : runtime.id() + (size.isEmpty() ? "" : "/" + size);
-      return layer.isNone() ? name : name + "/" + layer.id().substring(0, 12);
+      if (layer.isNone()) {
+        return name;
+      }
+      name = name + "/" + layer.id().substring(0, 12);
+      if (code.isNone()) {
+        return name;
+      }
+      String dir = code.codeDir().getFileName() == null ? "" : code.codeDir().getFileName().toString();
+      return name + "/" + dir.substring(0, Math.min(12, dir.length()));
     }
   }
 
@@ -161,11 +182,11 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
    * a function that may use the pool is deployed).
    */
   @Override
-  public void prepare(Runtime runtime, int memoryMb, LibraryLayers.Layer layer) {
+  public void prepare(Runtime runtime, int memoryMb, LibraryLayers.Layer layer, Preload code) {
     if (settings.maxSize() == 0 || closed) {
       return;
     }
-    queue(Key.of(runtime, memoryMb, layerOrNone(layer)), memoryMb).refill();
+    queue(Key.of(runtime, memoryMb, layerOrNone(layer), code), memoryMb).refill();
   }
 
   /**
@@ -173,11 +194,11 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
    * memory size; empty when none is waiting or the layer is not kept. Its queue is topped up either way.
    */
   @Override
-  public Optional<Process> takeLayered(Runtime runtime, int memoryMb, LibraryLayers.Layer layer) {
+  public Optional<Process> takeLayered(Runtime runtime, int memoryMb, LibraryLayers.Layer layer, Preload code) {
     if (settings.maxSize() == 0 || closed || !keepsLayer(layer)) {
       return Optional.empty();
     }
-    Queue exact = queue(Key.of(runtime, memoryMb, layer), memoryMb);
+    Queue exact = queue(Key.of(runtime, memoryMb, layer, code), memoryMb);
     Process p = exact.poll();
     exact.refillLater();
     return Optional.ofNullable(p);
@@ -395,7 +416,7 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
             BootGate.YIELD);
         box = sandbox.open(FunctionSpec.DEFAULT_EPHEMERAL_STORAGE_MB);
         p = PoolProcesses.start(config, key.runtime(), key.memoryMb(), key.layer(), workDir,
-            key.runtime() == Runtime.JAVA ? aotCache.get() : null, group, box);
+            key.runtime() == Runtime.JAVA ? aotCache.get() : null, group, box, key.code());
       } catch (IOException | RuntimeException e) { // RuntimeException: e.g. Failure.InstanceFailed, no interpreter
         group.remove();
         box.close();

@@ -66,6 +66,21 @@ class PoolKeysTest {
   }
 
   @Test
+  void aLayeredJavaKeyIsOneFunctionRevisionsAndNoOtherKeyCarriesCode() {
+    PoolRunners.Preload hello = new PoolRunners.Preload(Path.of("/state/code/0123456789abcdef0123"), "example.Hello::handleRequest");
+    PoolRunners.Preload otherHandler = new PoolRunners.Preload(hello.codeDir(), "example.Other");
+    PoolRunners.Preload otherCode = new PoolRunners.Preload(Path.of("/state/code/fedcba9876543210"), hello.handler());
+    assertThat(WarmPool.Key.of(Runtime.JAVA, 256, LAYER, hello)).isEqualTo(WarmPool.Key.of(Runtime.JAVA, 256, LAYER, hello))
+        .isNotEqualTo(WarmPool.Key.of(Runtime.JAVA, 256, LAYER, otherHandler))
+        .isNotEqualTo(WarmPool.Key.of(Runtime.JAVA, 256, LAYER, otherCode))
+        .isNotEqualTo(WarmPool.Key.of(Runtime.JAVA, 256, LAYER));
+    assertThat(WarmPool.Key.of(Runtime.JAVA, 256, LAYER, hello).label()).isEqualTo("256/abababababab/0123456789ab");
+    // without a layer a runner serves any function of its key: it carries no code
+    assertThat(WarmPool.Key.of(Runtime.JAVA, 256, LibraryLayers.Layer.NONE, hello)).isEqualTo(WarmPool.Key.of(Runtime.JAVA, 256, LibraryLayers.Layer.NONE));
+    assertThat(WarmPool.Key.of(Runtime.PYTHON, 256, LAYER, hello)).isEqualTo(WarmPool.Key.of(Runtime.PYTHON, 128, LibraryLayers.Layer.NONE));
+  }
+
+  @Test
   void aNodeStandbyRunsThePlainLaunchsCommand() {
     assertThat(PoolProcesses.command(config, Runtime.NODE, 192, null))
         .isEqualTo(LambdaCommands.command(deployment(Runtime.NODE, 192, Map.of()), config))

@@ -51,8 +51,8 @@ class PoolRungsTest {
     }
 
     @Override
-    public Optional<Process> takeLayered(Runtime runtime, int memoryMb, LibraryLayers.Layer layer) {
-      calls.add("takeLayered " + runtime.id() + " " + memoryMb);
+    public Optional<Process> takeLayered(Runtime runtime, int memoryMb, LibraryLayers.Layer layer, Preload code) {
+      calls.add("takeLayered " + runtime.id() + " " + memoryMb + (code.isNone() ? "" : " for " + code.handler()));
       return Optional.ofNullable(layered.poll());
     }
 
@@ -63,8 +63,8 @@ class PoolRungsTest {
     }
 
     @Override
-    public void prepare(Runtime runtime, int memoryMb, LibraryLayers.Layer layer) {
-      calls.add("prepare " + runtime.id() + " " + memoryMb + (layer.isNone() ? "" : " layered"));
+    public void prepare(Runtime runtime, int memoryMb, LibraryLayers.Layer layer, Preload code) {
+      calls.add("prepare " + runtime.id() + " " + memoryMb + (layer.isNone() ? "" : " layered") + (code.isNone() ? "" : " for " + code.handler()));
     }
 
     @Override
@@ -119,7 +119,7 @@ class PoolRungsTest {
     ProcessInstance instance = served(layerRung.claim(f.request(d)).orElseThrow(), runner);
     assertThat(instance.launchStrategy()).isEqualTo("pool-layer");
     assertThat(runner.stdin()).contains("\"GREETING\":\"grüß \\\"dich\\\"\\n\"", "\"_HANDLER\":\"a.b\"", "\"AWS_LAMBDA_FUNCTION_NAME\":\"f\"");
-    assertThat(pool.calls).containsExactly("takeLayered java 256");
+    assertThat(pool.calls).containsExactly("takeLayered java 256 for a.b");
     runner.exit(0);
   }
 
@@ -133,7 +133,7 @@ class PoolRungsTest {
     PoolLayerRung fresh = new PoolLayerRung(pool, new PoolLayers(new LibraryLayers(tmp.resolve("layers2")), pool, f.logs, Runnable::run),
         f.starts(runtimeApi, new FakeStarter()));
     assertThat(fresh.claim(f.request(d))).as("no waiting runner").isEmpty();
-    assertThat(pool.calls).containsExactly("takeLayered java 256");
+    assertThat(pool.calls).containsExactly("takeLayered java 256 for a.b");
     pool.keepsLayers = false;
     assertThat(fresh.claim(f.request(d))).as("layers not kept").isEmpty();
     assertThat(pool.calls).hasSize(1);
@@ -165,7 +165,8 @@ class PoolRungsTest {
     var java = f.deployment(Runtime.JAVA);
     layerRung.prepare(java);
     poolRung.prepare(java);
-    assertThat(pool.calls).containsExactly("prepare java 256 layered");
+    // a layered runner is started for the function's revision: it loads that code ahead
+    assertThat(pool.calls).containsExactly("prepare java 256 layered for a.b");
 
     pool.calls.clear();
     var node = f.deployment(Runtime.NODE); // no node on this daemon: nothing to keep warm

@@ -1,6 +1,7 @@
 package dev.pilotlight.executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -137,6 +138,12 @@ class SandboxTest {
       assertThat(Files.isSameFile(box.taskDir().resolve("app.py"), code.resolve("app.py"))).isTrue();
       assertThat(Files.readString(box.taskDir().resolve("lib/pkg/mod.py"))).isEqualTo("y");
       assertThat(Files.getAttribute(box.taskDir().resolve("app.py"), "unix:ino")).isEqualTo(Files.getAttribute(code.resolve("app.py"), "unix:ino"));
+      // a runner started for this code (filled then) is given it again at the hand-off: nothing to do
+      box.fill(code);
+      // never another function's code over it
+      Path other = Files.createDirectories(tmp.resolve("data/artifacts/code/def"));
+      Files.writeString(other.resolve("app.py"), "z");
+      assertThatThrownBy(() -> box.fill(other)).isInstanceOf(IOException.class).hasMessageContaining("not empty");
     }
   }
 

@@ -48,12 +48,12 @@ class WarmPoolTest {
   @Test
   void onePythonQueueServesEveryMemorySizeAndIsReservedAtTheLargest() {
     try (WarmPool pool = pool()) {
-      pool.prepare(Runtime.PYTHON, 128, LibraryLayers.Layer.NONE);
+      pool.prepare(Runtime.PYTHON, 128, LibraryLayers.Layer.NONE, PoolRunners.Preload.NONE);
       await("a python standby", () -> pool.size() == 1);
       assertThat(startRequests).containsExactly(128);
       assertThat(pool.reservedMemoryMb()).isEqualTo(128);
 
-      pool.prepare(Runtime.PYTHON, 512, LibraryLayers.Layer.NONE);
+      pool.prepare(Runtime.PYTHON, 512, LibraryLayers.Layer.NONE, PoolRunners.Preload.NONE);
       assertThat(pool.sizes()).isEqualTo(Map.of("python", 1));
       assertThat(pool.reservedMemoryMb()).as("it may become the 512 MB function").isEqualTo(512);
 
@@ -69,7 +69,7 @@ class WarmPoolTest {
   @Test
   void aRuntimeThatCannotStartHereIsNotPooled() {
     try (WarmPool pool = pool()) {
-      pool.prepare(Runtime.NODE, 128, LibraryLayers.Layer.NONE); // no node in this config
+      pool.prepare(Runtime.NODE, 128, LibraryLayers.Layer.NONE, PoolRunners.Preload.NONE); // no node in this config
       assertThat(pool.takeGeneric(Runtime.NODE, 128, LibraryLayers.Layer.NONE)).isEmpty();
       assertThat(pool.size()).isZero();
     }

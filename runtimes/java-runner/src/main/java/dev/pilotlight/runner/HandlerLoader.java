@@ -84,8 +84,17 @@ final class HandlerLoader {
 
   private HandlerLoader() {}
 
+  /** Loads the function of {@code config}, with the code a pool runner preloaded for it when that is this function's ({@link PreloadedCode}). */
   static FunctionHandler load(RunnerConfig config) throws HandlerInitException {
-    return load(functionClassLoader(config.taskRoot()), config);
+    URLClassLoader preloaded = PreloadedCode.take(config.taskRoot(), config.handler());
+    return load(preloaded != null ? preloaded : functionClassLoader(config.taskRoot()), config);
+  }
+
+  /** The class part of a handler setting ({@code pkg.Class::method} or {@code pkg.Class}). */
+  static String className(String handler) {
+    String spec = handler.strip();
+    int separator = spec.indexOf("::");
+    return separator >= 0 ? spec.substring(0, separator) : spec;
   }
 
   /**
@@ -140,7 +149,7 @@ final class HandlerLoader {
   static FunctionHandler load(ClassLoader loader, RunnerConfig config) throws HandlerInitException {
     String spec = config.handler().strip();
     int separator = spec.indexOf("::");
-    String className = separator >= 0 ? spec.substring(0, separator) : spec;
+    String className = className(spec);
     String methodName = separator >= 0 ? spec.substring(separator + 2) : DEFAULT_METHOD;
     if (className.isEmpty() || methodName.isEmpty()) {
       throw new HandlerInitException(withoutTrace(new IllegalArgumentException(

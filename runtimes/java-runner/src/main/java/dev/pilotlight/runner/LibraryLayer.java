@@ -165,8 +165,9 @@ final class LibraryLayer {
     return r != null && r.value() == RetentionPolicy.RUNTIME;
   }
 
+  /** Defines and links every class of {@code jar} in {@code loader}, initialising none (also used for a function's own jars, see PreloadedCode). */
   @SuppressWarnings("ReturnValueIgnored") // reflection calls made for their side effect: linking
-  private static void preload(ClassLoader loader, File jar) throws IOException {
+  static void preload(ClassLoader loader, File jar) throws IOException {
     try (JarFile file = new JarFile(jar)) {
       Enumeration<JarEntry> entries = file.entries();
       while (entries.hasMoreElements()) {

@@ -1,6 +1,7 @@
 package dev.pilotlight.runner;
 
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.annotation.Documented;
@@ -42,6 +43,12 @@ final class PoolStandby {
   /** What the platform waits for on stdout before it counts the JVM as a pool member. */
   static final String READY_LINE = "PILOTLIGHT-POOL-READY";
 
+  /** The task root of the function whose code a runner started for it preloads (with {@link #PRELOAD_HANDLER}). */
+  static final String PRELOAD_TASK_ROOT = "PILOTLIGHT_PRELOAD_TASK_ROOT";
+
+  /** The handler setting of that function. */
+  static final String PRELOAD_HANDLER = "PILOTLIGHT_PRELOAD_HANDLER";
+
   /** Rounds of the warm-up invocation: enough for C1 to compile the paths every event takes. */
   static final int WARM_ROUNDS = 200;
 
@@ -58,6 +65,12 @@ final class PoolStandby {
     String layer = System.getenv("PILOTLIGHT_LAYER");
     if (layer != null && !layer.isBlank()) {
       LibraryLayer.load(layer, LibraryLayer.readList(System.getenv("PILOTLIGHT_LAYER_INIT")));
+    }
+    // A runner started for one function revision loads its code now, initialising nothing (PreloadedCode).
+    String preloadRoot = System.getenv(PRELOAD_TASK_ROOT);
+    String preloadHandler = System.getenv(PRELOAD_HANDLER);
+    if (preloadRoot != null && !preloadRoot.isBlank() && preloadHandler != null && !preloadHandler.isBlank()) {
+      PreloadedCode.load(new File(preloadRoot), preloadHandler);
     }
     System.out.println(READY_LINE);
     OutputCounts.resetStdout(); // the pool read up to here; the instance's log reads from here
