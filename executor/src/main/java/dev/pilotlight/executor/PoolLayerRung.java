@@ -60,6 +60,6 @@ final class PoolLayerRung implements Rung {
 
   /** A layered runner is started for one function revision and loads its code ahead (see PoolRunners.Preload). */
   static PoolRunners.Preload codeOf(Deployment d) {
-    return new PoolRunners.Preload(d.codeDir(), d.spec().handler());
+    return new PoolRunners.Preload(d.codeDir(), d.spec().handler(), d.name());
   }
 }

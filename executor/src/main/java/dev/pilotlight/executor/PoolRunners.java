@@ -8,12 +8,13 @@ import java.util.Optional;
 interface PoolRunners {
   /**
    * The function revision a layered Java runner is started for: its code directory (content-addressed,
-   * never rewritten) and handler. Such a runner shows that code at its task root from its start and
-   * loads it ahead (defined and linked, nothing initialised: the runner's PreloadedCode); it is only
-   * ever given that function revision. {@link #NONE}: a runner for any function of its key.
+   * never rewritten) and handler, and the function's name. Such a runner shows that code at its task
+   * root from its start and loads it ahead (defined and linked, nothing initialised: the runner's
+   * PreloadedCode); it is only ever given that function revision. {@link #NONE}: a runner for any
+   * function of its key.
    */
-  record Preload(Path codeDir, String handler) {
-    static final Preload NONE = new Preload(null, null);
+  record Preload(Path codeDir, String handler, String function) {
+    static final Preload NONE = new Preload(null, null, null);
 
     boolean isNone() {
       return codeDir == null;

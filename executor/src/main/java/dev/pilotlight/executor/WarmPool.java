@@ -30,9 +30,10 @@ import java.util.function.Supplier;
  * process of a queue can become any function of that key. For java and node that is the heap
  * limit ({@code -Xmx}, {@code --max-old-space-size}), so there is a queue per memory size; python
  * has no memory-dependent flag, so all python functions share one queue. A java function with a
- * library layer gets a queue of its own: its runners are started for its revision, with its
- * libraries and its own code loaded ahead (PoolRunners.Preload); such queues are kept for the
- * {@code maxLayers} most recently used functions.
+ * library layer gets a queue of its own while few do (at most {@code maxLayers} in the last ten
+ * minutes): its runners are started for its revision, with its libraries and its own code loaded
+ * ahead (PoolRunners.Preload). With more, the runners of a layer are shared by the functions using
+ * it and carry no function's code. Layered queues are kept for the {@code maxLayers} most recently used.
  *
  * <p>A runner belongs to the one function it is given for the rest of its life; the pool only ever
  * holds runners that have never seen a function. Taking one starts its replacement in the
@@ -51,6 +52,8 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
 
   /** How long a miss (a cold start that found no pooled runner) raises the target size. */
   static final Duration MISS_WINDOW = Duration.ofMinutes(10);
+  /** How long a function counts as a user of the layered pool (see codeFor). */
+  static final Duration SHARED_WINDOW = MISS_WINDOW;
   /** How long a taken runner's replacement waits before it starts (see Queue.refillLater). */
   static final Duration REFILL_DELAY = Duration.ofMillis(250);
   /** A pool JVM that has not announced itself by then is killed. */
@@ -61,9 +64,9 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
    *
    * @param baseSize runners kept per key (runtime, heap size, library layer) (default 1)
    * @param maxSize the most a key grows to under demand (default 4)
-   * @param maxLayers how many layered queues (one per java function revision with a library layer)
-   *     are kept warm at once, most recently used first (default 4); functions whose queue is not
-   *     warm use a plain pool runner of their heap size
+   * @param maxLayers how many layered queues (one per java function revision with a library layer,
+   *     or per layer when more functions use them, see codeFor) are kept warm at once, most recently
+   *     used first (default 4); functions whose queue is not warm use a plain pool runner of their heap size
    */
   public record Settings(int baseSize, int maxSize, int maxLayers) {
     public Settings {
@@ -128,6 +131,8 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
   private final Supplier<Path> aotCache;
   private final IntPredicate mayStart;
   private final Map<Key, Queue> queues = new ConcurrentHashMap<>();
+  /** The java functions with a library layer that used the pool (prepared or took a runner), and when: see codeFor. */
+  private final Map<String, Instant> layeredUsers = new HashMap<>();
   private final Cgroups cgroups;
   private final Sandbox sandbox;
   /** Where each sandboxed runner's JVM logs its class initialisations, by pid, until it is taken. */
@@ -186,7 +191,7 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
     if (settings.maxSize() == 0 || closed) {
       return;
     }
-    queue(Key.of(runtime, memoryMb, layerOrNone(layer), code), memoryMb).refill();
+    queue(Key.of(runtime, memoryMb, layerOrNone(layer), codeFor(layer, code)), memoryMb).refill();
   }
 
   /**
@@ -198,7 +203,7 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
     if (settings.maxSize() == 0 || closed || !keepsLayer(layer)) {
       return Optional.empty();
     }
-    Queue exact = queue(Key.of(runtime, memoryMb, layer, code), memoryMb);
+    Queue exact = queue(Key.of(runtime, memoryMb, layer, codeFor(layer, code)), memoryMb);
     Process p = exact.poll();
     exact.refillLater();
     return Optional.ofNullable(p);
@@ -224,6 +229,35 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
     Process p = generic.poll();
     generic.refillLater();
     return Optional.ofNullable(p);
+  }
+
+  /**
+   * What a layered runner for {@code code}'s function loads of its own: its code while at most
+   * {@code maxLayers} java functions with a library layer used the pool in the last {@link
+   * #SHARED_WINDOW} (each then has a queue of its own, as many as layered queues are kept);
+   * beyond that nothing, and a layer's runners serve every function using it, as they can be shared.
+   * Switching drops the queues of the other kind. A new revision of a function counts as the same function.
+   */
+  Preload codeFor(LibraryLayers.Layer layer, Preload code) {
+    if (code.isNone() || layer.isNone()) {
+      return Preload.NONE;
+    }
+    Instant now = clock.instant();
+    boolean shared;
+    synchronized (layeredUsers) {
+      boolean wasShared = layeredUsers.size() > settings.maxLayers();
+      layeredUsers.put(code.function(), now);
+      layeredUsers.values().removeIf(t -> t.isBefore(now.minus(SHARED_WINDOW)));
+      shared = layeredUsers.size() > settings.maxLayers();
+      if (shared != wasShared) {
+        for (Queue q : queues.values()) {
+          if (!q.key.layer().isNone() && q.key.code().isNone() != shared && queues.remove(q.key, q)) {
+            q.destroyAll();
+          }
+        }
+      }
+    }
+    return shared ? Preload.NONE : code;
   }
 
   /** Whether runners pre-loaded with {@code layer} are kept: a real layer, and {@code maxLayers} above 0. */

@@ -67,9 +67,9 @@ class PoolKeysTest {
 
   @Test
   void aLayeredJavaKeyIsOneFunctionRevisionsAndNoOtherKeyCarriesCode() {
-    PoolRunners.Preload hello = new PoolRunners.Preload(Path.of("/state/code/0123456789abcdef0123"), "example.Hello::handleRequest");
-    PoolRunners.Preload otherHandler = new PoolRunners.Preload(hello.codeDir(), "example.Other");
-    PoolRunners.Preload otherCode = new PoolRunners.Preload(Path.of("/state/code/fedcba9876543210"), hello.handler());
+    PoolRunners.Preload hello = new PoolRunners.Preload(Path.of("/state/code/0123456789abcdef0123"), "example.Hello::handleRequest", "hello");
+    PoolRunners.Preload otherHandler = new PoolRunners.Preload(hello.codeDir(), "example.Other", "hello");
+    PoolRunners.Preload otherCode = new PoolRunners.Preload(Path.of("/state/code/fedcba9876543210"), hello.handler(), "hello");
     assertThat(WarmPool.Key.of(Runtime.JAVA, 256, LAYER, hello)).isEqualTo(WarmPool.Key.of(Runtime.JAVA, 256, LAYER, hello))
         .isNotEqualTo(WarmPool.Key.of(Runtime.JAVA, 256, LAYER, otherHandler))
         .isNotEqualTo(WarmPool.Key.of(Runtime.JAVA, 256, LAYER, otherCode))
@@ -78,6 +78,29 @@ class PoolKeysTest {
     // without a layer a runner serves any function of its key: it carries no code
     assertThat(WarmPool.Key.of(Runtime.JAVA, 256, LibraryLayers.Layer.NONE, hello)).isEqualTo(WarmPool.Key.of(Runtime.JAVA, 256, LibraryLayers.Layer.NONE));
     assertThat(WarmPool.Key.of(Runtime.PYTHON, 256, LAYER, hello)).isEqualTo(WarmPool.Key.of(Runtime.PYTHON, 128, LibraryLayers.Layer.NONE));
+  }
+
+  @Test
+  void upToMaxLayersFunctionsGetRunnersWithTheirOwnCodeAndBeyondThatALayersRunnersAreShared() {
+    java.util.concurrent.atomic.AtomicReference<Instant> now = new java.util.concurrent.atomic.AtomicReference<>(Instant.parse("2026-12-06T00:00:00Z"));
+    WarmPool pool = new WarmPool(config, new WarmPool.Settings(1, 4, 2), tmp.resolve("pool"), now::get, () -> null);
+    PoolRunners.Preload a = new PoolRunners.Preload(Path.of("/state/code/aaa"), "a.A", "fn-a");
+    PoolRunners.Preload aNext = new PoolRunners.Preload(Path.of("/state/code/aaa2"), "a.A", "fn-a");
+    PoolRunners.Preload b = new PoolRunners.Preload(Path.of("/state/code/bbb"), "b.B", "fn-b");
+    PoolRunners.Preload c = new PoolRunners.Preload(Path.of("/state/code/ccc"), "c.C", "fn-c");
+    assertThat(pool.codeFor(LAYER, a)).isEqualTo(a);
+    // a new revision of the same function counts as that function
+    assertThat(pool.codeFor(LAYER, aNext)).isEqualTo(aNext);
+    // two functions on the same libraries, within maxLayers: each its own
+    assertThat(pool.codeFor(LAYER, b)).isEqualTo(b);
+    assertThat(pool.codeFor(LibraryLayers.Layer.NONE, a)).as("no layer: runners serve any function").isEqualTo(PoolRunners.Preload.NONE);
+    // a third: more than maxLayers, so a layer's runners are shared, with no function's code
+    now.set(now.get().plusSeconds(60));
+    assertThat(pool.codeFor(LAYER, c)).isEqualTo(PoolRunners.Preload.NONE);
+    assertThat(pool.codeFor(LAYER, aNext)).isEqualTo(PoolRunners.Preload.NONE);
+    // once fn-b has not used the pool for the window, two remain: each has its own again
+    now.set(now.get().plus(WarmPool.SHARED_WINDOW).minusSeconds(30));
+    assertThat(pool.codeFor(LAYER, c)).isEqualTo(c);
   }
 
   @Test
