@@ -2,6 +2,10 @@ package dev.pilotlight.runner;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.net.URLClassLoader;
 
 /**
@@ -22,10 +26,56 @@ final class PreloadedCode {
   private final String handler;
   private final URLClassLoader loader;
 
-  private PreloadedCode(File taskRoot, String handler, URLClassLoader loader) {
+  /** Held so that the reflective call made ready ahead stays ready (its accessor hangs off the method's root). */
+  @SuppressWarnings({"unused", "UnusedVariable"})
+  private final Method entry;
+
+  private PreloadedCode(File taskRoot, String handler, URLClassLoader loader, Method entry) {
     this.taskRoot = taskRoot;
     this.handler = handler;
     this.loader = loader;
+    this.entry = entry;
+  }
+
+  /**
+   * For a handler that implements {@code RequestHandler} or {@code RequestStreamHandler}: the
+   * interface method the runner will call it through ({@link HandlerLoader}), called once on a
+   * proxy of that interface that does nothing. That makes the JDK's accessor for the method (a
+   * method handle spun for it, about a millisecond the first time) before the function is known to
+   * need it, and runs no code of the function's or its libraries'. Null for other handlers.
+   */
+  private static Method prepareInterfaceCall(Class<?> type, ClassLoader loader) throws ReflectiveOperationException {
+    Class<?> context = optional(LambdaContexts.CONTEXT, loader);
+    if (context == null) {
+      return null;
+    }
+    Class<?> stream = optional(HandlerLoader.REQUEST_STREAM_HANDLER, loader);
+    Class<?> request = optional(HandlerLoader.REQUEST_HANDLER, loader);
+    Method m;
+    Object[] args;
+    Class<?> api;
+    if (stream != null && stream.isAssignableFrom(type)) {
+      api = stream;
+      m = stream.getMethod(HandlerLoader.DEFAULT_METHOD, InputStream.class, OutputStream.class, context);
+      args = new Object[3];
+    } else if (request != null && request.isAssignableFrom(type)) {
+      api = request;
+      m = request.getMethod(HandlerLoader.DEFAULT_METHOD, Object.class, context);
+      args = new Object[2];
+    } else {
+      return null;
+    }
+    Object proxy = Proxy.newProxyInstance(loader, new Class<?>[] {api}, (p, method, a) -> null);
+    m.invoke(proxy, args);
+    return m;
+  }
+
+  private static Class<?> optional(String name, ClassLoader loader) {
+    try {
+      return Class.forName(name, false, loader);
+    } catch (ClassNotFoundException | LinkageError e) {
+      return null;
+    }
   }
 
   /**
@@ -51,9 +101,10 @@ final class PreloadedCode {
       }
       Class<?> type = Class.forName(HandlerLoader.className(handler), false, loader);
       type.getDeclaredMethods(); // reflection links (verifies) the class without running its static initialiser
-      current = new PreloadedCode(taskRoot, handler, loader);
+      Method entry = prepareInterfaceCall(type, loader);
+      current = new PreloadedCode(taskRoot, handler, loader, entry);
       return true;
-    } catch (HandlerInitException | IOException | ClassNotFoundException | LinkageError | RuntimeException e) {
+    } catch (HandlerInitException | IOException | ReflectiveOperationException | LinkageError | RuntimeException e) {
       close(loader);
       return false;
     }

@@ -29,6 +29,7 @@ class PreloadedCodeTest {
   void theCodeIsLoadedAndLinkedAheadButNoneOfItRunsUntilTheFunctionIsHandedOver(@TempDir Path dir) throws Exception {
     File root = TestFunctions.packagedTaskRoot(dir).toFile();
     int before = initialisations();
+    // (InitCounted is a RequestHandler: its interface call is also made ready ahead, on a proxy)
     assertThat(PreloadedCode.load(root, HANDLER)).isTrue();
     assertThat(initialisations()).as("no static initialiser ran ahead").isEqualTo(before);
 
