@@ -29,7 +29,7 @@ class LaunchLadderIT {
       // deploying a java function warms a runner for its heap size
       eventually(Duration.ofSeconds(30), "a pooled runner", () -> d.get("/metrics").body().contains("pilotlight_pool_runners 1.0"));
       // started for this function, the waiting runner has loaded its code (its jar is open) before any call
-      eventually(Duration.ofSeconds(10), "the function's jar open in the waiting runner", () -> !runnersWithCodeOpen().isEmpty());
+      eventually(Duration.ofSeconds(10), "the function's jar open in the waiting runner", () -> !runnersWithCodeOpen("fixtures.Env::handleRequest").isEmpty());
       JsonNode r = DaemonFixture.JSON.readTree(d.post("/api/v1/functions/env/invoke", "{\"key\":\"GREETING\"}").body());
       assertThat(r.path("getenv").asText()).isEqualTo("hello pool");
       // but ran none of it: the handler class's static initialiser ran with the function's environment in place
@@ -46,6 +46,18 @@ class LaunchLadderIT {
       // the pool refills in the background for the next cold start
       eventually(Duration.ofSeconds(30), "the pool refilled", () -> d.get("/metrics").body().contains("pilotlight_pool_runners 1.0"));
       assertThat(d.logs("env")).contains("Launch: pool-layer");
+    }
+  }
+
+  /** An uber jar (no lib/): no libraries to pre-load, but a runner started for the function still loads its code ahead. */
+  @Test
+  void anUberJarsRunnerIsStartedForItsFunctionAndLoadsItsCodeAhead(@TempDir Path data) throws Exception {
+    try (DaemonFixture d = new DaemonFixture(data)) {
+      d.deploy(Path.of(testFunctions(), "test-functions.jar").toString(), "--name", "uber", "--runtime", "java", "--handler", "fixtures.Plain::greet");
+      eventually(Duration.ofSeconds(30), "a pooled runner", () -> d.get("/metrics").body().contains("pilotlight_pool_runners 1.0"));
+      eventually(Duration.ofSeconds(10), "the jar open in the waiting runner", () -> !runnersWithCodeOpen("fixtures.Plain::greet").isEmpty());
+      assertThat(d.post("/api/v1/functions/uber/invoke", "{\"name\":\"Uber\"}").body()).contains("hi Uber");
+      assertThat(d.status("uber").path("lastColdStart").path("strategy").asText()).isEqualTo("pool-layer");
     }
   }
 
@@ -85,11 +97,11 @@ class LaunchLadderIT {
    * The waiting pool JVMs started for a function revision ({@code PILOTLIGHT_PRELOAD_HANDLER} in their
    * environment) that hold a jar of its task root open.
    */
-  private static List<Long> runnersWithCodeOpen() {
+  private static List<Long> runnersWithCodeOpen(String handler) {
     return ProcessHandle.allProcesses().filter(p -> {
       try {
         String environ = Files.readString(Path.of("/proc", Long.toString(p.pid()), "environ"));
-        if (!environ.contains("PILOTLIGHT_PRELOAD_HANDLER=fixtures.Env::handleRequest")) {
+        if (!environ.contains("PILOTLIGHT_PRELOAD_HANDLER=" + handler)) {
           return false;
         }
         try (var fds = Files.list(Path.of("/proc", Long.toString(p.pid()), "fd"))) {

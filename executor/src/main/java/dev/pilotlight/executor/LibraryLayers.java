@@ -36,13 +36,21 @@ import java.util.regex.Pattern;
 final class LibraryLayers {
   /**
    * A layer: its id (a hash over names and contents), the jar files to pre-load, and where its
-   * initialisation list is kept (null for NONE).
+   * initialisation list is kept (null for NONE). A package without {@code lib/*.jar} (an uber jar,
+   * say) has the empty layer: no jars, so nothing to share or learn, but its runners are started for
+   * its function and load its code ahead like any layered runner's (PoolRunners.Preload).
+   * {@link #NONE}: the function does not take layered runners at all.
    */
   record Layer(String id, List<Path> jars, Path initList) {
     static final Layer NONE = new Layer("", List.of(), null);
 
     boolean isNone() {
-      return jars.isEmpty();
+      return id.isEmpty();
+    }
+
+    /** Whether the layer has library jars (to pre-load, and to learn an initialisation list for). */
+    boolean hasJars() {
+      return !jars.isEmpty();
     }
   }
 
@@ -70,7 +78,7 @@ final class LibraryLayers {
    * @return whether the list changed (pool runners of the layer are then worth renewing)
    */
   boolean recordInitialised(Layer layer, List<Path> logs) throws IOException {
-    if (layer.isNone()) {
+    if (!layer.hasJars()) {
       return false;
     }
     Set<String> ours = classNames(layer.jars());
@@ -121,10 +129,10 @@ final class LibraryLayers {
 
   static Layer compute(Path codeDir, Path dir) {
     Path lib = codeDir.resolve("lib");
-    if (!Files.isDirectory(lib)) {
-      return Layer.NONE;
-    }
     List<Path> jars = new ArrayList<>();
+    if (!Files.isDirectory(lib)) {
+      return layer(jars, dir);
+    }
     try (DirectoryStream<Path> s = Files.newDirectoryStream(lib, "*.jar")) {
       for (Path p : s) {
         if (Files.isRegularFile(p)) {
@@ -134,9 +142,11 @@ final class LibraryLayers {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    if (jars.isEmpty()) {
-      return Layer.NONE;
-    }
+    return layer(jars, dir);
+  }
+
+  /** The layer of exactly {@code jars} (none: the empty layer). */
+  private static Layer layer(List<Path> jars, Path dir) {
     jars.sort(null);
     MessageDigest layer = sha256();
     for (Path jar : jars) {

@@ -35,7 +35,7 @@ final class PoolLayers {
 
   /** Whether {@code layer} has no initialisation list yet (new, or from before lists existed): its function's training is then worth running. */
   boolean lacksInitList(LibraryLayers.Layer layer) {
-    return !layer.isNone() && !Files.isRegularFile(layer.initList());
+    return layer.hasJars() && !Files.isRegularFile(layer.initList());
   }
 
   /** Adds what a training run initialised to {@code layer}'s list (on the training thread). */

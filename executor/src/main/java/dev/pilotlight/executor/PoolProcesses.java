@@ -83,7 +83,7 @@ final class PoolProcesses {
   static Process start(ExecutorConfig config, Runtime runtime, int memoryMb, LibraryLayers.Layer layer, Path workDir, Path aotCache,
       Cgroups.Group group, Sandbox.Box box, PoolRunners.Preload code) throws IOException {
     // The command first: a runtime that cannot start here (no interpreter) fails before anything is written.
-    List<String> plain = command(config, runtime, memoryMb, aotCache, layer.isNone() ? null : box.writableDir(workDir));
+    List<String> plain = command(config, runtime, memoryMb, aotCache, layer.hasJars() ? box.writableDir(workDir) : null);
     List<Path> show = new ArrayList<>(Sandbox.pathsNamedIn(plain));
     show.addAll(layer.jars());
     if (layer.initList() != null) {

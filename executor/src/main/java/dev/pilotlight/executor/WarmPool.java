@@ -459,7 +459,7 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
       }
       cgroups.track(p.pid(), group);
       sandbox.track(p.pid(), box);
-      if (!box.isNone() && !key.layer().isNone()) {
+      if (!box.isNone() && key.layer().hasJars()) {
         try {
           logDirs.put(p.pid(), box.writableDir(workDir));
         } catch (IOException e) {

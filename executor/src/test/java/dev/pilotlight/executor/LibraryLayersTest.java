@@ -28,8 +28,17 @@ class LibraryLayersTest {
   }
 
   @Test
-  void noLibDirectoryMeansNoLayer(@TempDir Path dir) {
-    assertThat(new LibraryLayers(dir.resolve("layers")).of(dir).isNone()).isTrue();
+  void noLibDirectoryMeansTheEmptyLayerWithNothingToLoadOrLearn(@TempDir Path dir) throws IOException {
+    LibraryLayers layers = new LibraryLayers(dir.resolve("layers"));
+    LibraryLayers.Layer empty = layers.of(dir);
+    // an uber jar's functions still get runners started for them (their code loaded ahead), with no libraries
+    assertThat(empty.isNone()).isFalse();
+    assertThat(empty.hasJars()).isFalse();
+    Files.createDirectories(dir.resolve("other/lib"));
+    assertThat(layers.of(dir.resolve("other"))).as("an empty lib/ is the same").isEqualTo(empty);
+    Path log = Files.write(dir.resolve("train.log"), List.of(logLine(1, "java.lang.String")));
+    assertThat(layers.recordInitialised(empty, List.of(log))).isFalse();
+    assertThat(empty.initList()).doesNotExist();
   }
 
   @Test

@@ -124,19 +124,23 @@ class PoolRungsTest {
   }
 
   @Test
-  void thePoolLayerRungDeclinesWithoutALayerOrAWaitingRunner() throws IOException {
+  void thePoolLayerRungDeclinesWithoutAWaitingRunnerOrWhenLayersAreNotKept() throws IOException {
     var d = f.deployment(Runtime.JAVA);
-    assertThat(layerRung.claim(f.request(d))).as("no lib/: no layer").isEmpty();
-    assertThat(pool.calls).isEmpty();
+    // no lib/ (an uber jar): the empty layer, still a runner started for the function
+    assertThat(layerRung.claim(f.request(d))).as("no waiting runner").isEmpty();
+    assertThat(pool.calls).containsExactly("takeLayered java 256 for a.b");
     withLibraries();
     // a new PoolLayers: layers are computed once per code directory, and this one had none a moment ago
     PoolLayerRung fresh = new PoolLayerRung(pool, new PoolLayers(new LibraryLayers(tmp.resolve("layers2")), pool, f.logs, Runnable::run),
         f.starts(runtimeApi, new FakeStarter()));
     assertThat(fresh.claim(f.request(d))).as("no waiting runner").isEmpty();
-    assertThat(pool.calls).containsExactly("takeLayered java 256 for a.b");
+    assertThat(pool.calls).hasSize(2);
     pool.keepsLayers = false;
     assertThat(fresh.claim(f.request(d))).as("layers not kept").isEmpty();
-    assertThat(pool.calls).hasSize(1);
+    assertThat(pool.calls).hasSize(2);
+    // a python function never takes a layered runner
+    assertThat(layerRung.claim(f.request(f.deployment(Runtime.PYTHON)))).isEmpty();
+    assertThat(pool.calls).hasSize(2);
   }
 
   @Test
