@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntPredicate;
 import java.util.function.Supplier;
@@ -138,6 +139,8 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
   /** Where each sandboxed runner's JVM logs its class initialisations, by pid, until it is taken. */
   private final Map<Long, Path> logDirs = new ConcurrentHashMap<>();
   private final AtomicLong runners = new AtomicLong();
+  /** Runners being started (Queue.startOne), which close waits for. */
+  private final AtomicInteger startsInFlight = new AtomicInteger();
   private volatile boolean closed;
 
   WarmPool(ExecutorConfig config, Settings settings, Path workDir, InstantSource clock, Supplier<Path> aotCache) {
@@ -353,7 +356,23 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
     for (Queue q : queues.values()) {
       q.destroyAll();
     }
+    // A runner being started now (its box filled, its directories made) is stopped by its own thread,
+    // which sees closed; waiting for those threads means nothing of the pool writes after close.
+    long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+    synchronized (startsInFlight) {
+      while (startsInFlight.get() > 0 && System.nanoTime() < deadline) {
+        try {
+          startsInFlight.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
   }
+
+  /** How long close waits for runners being started to be stopped. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
   private final class Queue {
     final Key key;
@@ -439,6 +458,21 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
     }
 
     private void startOne() {
+      startsInFlight.incrementAndGet();
+      try {
+        if (!closed) {
+          startOneNow();
+        }
+      } finally {
+        synchronized (startsInFlight) {
+          if (startsInFlight.decrementAndGet() == 0) {
+            startsInFlight.notifyAll();
+          }
+        }
+      }
+    }
+
+    private void startOneNow() {
       Process p;
       Cgroups.Group group = Cgroups.Group.NONE;
       Sandbox.Box box = Sandbox.Box.NONE;
@@ -482,7 +516,11 @@ public final class WarmPool implements PoolRunners, AutoCloseable {
       synchronized (this) {
         starting.add(p);
       }
-      boolean ok = awaitReady(p);
+      if (closed) {
+        p.destroyForcibly(); // closed while it was being started: it would not be waited for
+        p.onExit().completeOnTimeout(p, CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS).join();
+      }
+      boolean ok = !closed && awaitReady(p);
       synchronized (this) {
         starting.remove(p);
         if (ok && !closed && queues.get(key) == this) {
