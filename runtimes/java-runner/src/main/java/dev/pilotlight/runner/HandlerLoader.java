@@ -97,6 +97,38 @@ final class HandlerLoader {
     return separator >= 0 ? spec.substring(0, separator) : spec;
   }
 
+  /** The method part of a handler setting; {@value #DEFAULT_METHOD} when it names only a class. */
+  static String methodName(String handler) {
+    String spec = handler.strip();
+    int separator = spec.indexOf("::");
+    return separator >= 0 ? spec.substring(separator + 2) : DEFAULT_METHOD;
+  }
+
+  /** How a handler that implements one of Lambda's handler interfaces is called: that interface, its method, the call's shape. */
+  record InterfaceEntry(Class<?> api, Method method, int shape) {}
+
+  /**
+   * The interface method a handler of {@code type} named by {@code methodName} is called through
+   * ({@code RequestStreamHandler} first, then {@code RequestHandler}, as AWS's runtime does), or null
+   * when it is called by its own method. Loads and initialises nothing of the handler's.
+   */
+  static InterfaceEntry interfaceEntry(Class<?> type, String methodName, ClassLoader loader) throws NoSuchMethodException {
+    if (!methodName.equals(DEFAULT_METHOD)) {
+      return null;
+    }
+    Class<?> context = optionalClass(loader, LambdaContexts.CONTEXT);
+    Class<?> streamHandler = optionalClass(loader, REQUEST_STREAM_HANDLER);
+    if (streamHandler != null && streamHandler.isAssignableFrom(type)) {
+      return new InterfaceEntry(streamHandler, streamHandler.getMethod(DEFAULT_METHOD, InputStream.class, OutputStream.class, context),
+          FunctionHandler.STREAMS_CONTEXT);
+    }
+    Class<?> requestHandler = optionalClass(loader, REQUEST_HANDLER);
+    if (requestHandler != null && requestHandler.isAssignableFrom(type)) {
+      return new InterfaceEntry(requestHandler, requestHandler.getMethod(DEFAULT_METHOD, Object.class, context), FunctionHandler.INPUT_CONTEXT);
+    }
+    return null;
+  }
+
   /**
    * The task root itself, its {@code *.jar}, {@code lib/*.jar} and {@code classes/}, in that order
    * (jars sorted by name), with the platform loader as parent: the runner's own classes stay out of
@@ -147,10 +179,8 @@ final class HandlerLoader {
   }
 
   static FunctionHandler load(ClassLoader loader, RunnerConfig config) throws HandlerInitException {
-    String spec = config.handler().strip();
-    int separator = spec.indexOf("::");
-    String className = className(spec);
-    String methodName = separator >= 0 ? spec.substring(separator + 2) : DEFAULT_METHOD;
+    String className = className(config.handler());
+    String methodName = methodName(config.handler());
     if (className.isEmpty() || methodName.isEmpty()) {
       throw new HandlerInitException(withoutTrace(new IllegalArgumentException(
           "_HANDLER: '" + config.handler() + "' (expected: pkg.Class::method or pkg.Class)")));
@@ -158,22 +188,20 @@ final class HandlerLoader {
     Thread.currentThread().setContextClassLoader(loader);
     Class<?> type = loadClass(loader, className);
     Class<?> context = optionalClass(loader, LambdaContexts.CONTEXT);
-    Class<?> streamHandler = optionalClass(loader, REQUEST_STREAM_HANDLER);
-    Class<?> requestHandler = optionalClass(loader, REQUEST_HANDLER);
 
     Method method;
     int shape;
     Type inputType = Object.class;
     Type outputType = Object.class;
     try {
-      if (methodName.equals(DEFAULT_METHOD) && streamHandler != null && streamHandler.isAssignableFrom(type)) {
-        method = streamHandler.getMethod(DEFAULT_METHOD, InputStream.class, OutputStream.class, context);
-        shape = FunctionHandler.STREAMS_CONTEXT;
-      } else if (methodName.equals(DEFAULT_METHOD) && requestHandler != null && requestHandler.isAssignableFrom(type)) {
-        method = requestHandler.getMethod(DEFAULT_METHOD, Object.class, context);
-        shape = FunctionHandler.INPUT_CONTEXT;
-        inputType = TypeArguments.of(type, requestHandler, 0);
-        outputType = TypeArguments.of(type, requestHandler, 1);
+      InterfaceEntry entry = interfaceEntry(type, methodName, loader);
+      if (entry != null) {
+        method = entry.method();
+        shape = entry.shape();
+        if (shape == FunctionHandler.INPUT_CONTEXT) {
+          inputType = TypeArguments.of(type, entry.api(), 0);
+          outputType = TypeArguments.of(type, entry.api(), 1);
+        }
       } else {
         method = plainMethod(type, methodName, context);
         shape = shapeOf(method, context);
@@ -226,7 +254,7 @@ final class HandlerLoader {
     }
   }
 
-  private static Class<?> optionalClass(ClassLoader loader, String name) {
+  static Class<?> optionalClass(ClassLoader loader, String name) {
     try {
       return Class.forName(name, false, loader);
     } catch (ClassNotFoundException | LinkageError e) {

@@ -2,8 +2,6 @@ package dev.pilotlight.runner;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.net.URLClassLoader;
@@ -38,44 +36,20 @@ final class PreloadedCode {
   }
 
   /**
-   * For a handler that implements {@code RequestHandler} or {@code RequestStreamHandler}: the
-   * interface method the runner will call it through ({@link HandlerLoader}), called once on a
-   * proxy of that interface that does nothing. That makes the JDK's accessor for the method (a
-   * method handle spun for it, about a millisecond the first time) before the function is known to
-   * need it, and runs no code of the function's or its libraries'. Null for other handlers.
+   * For a handler called through {@code RequestHandler} or {@code RequestStreamHandler}: that
+   * interface method ({@link HandlerLoader#interfaceEntry}), called once on a proxy of the interface
+   * that does nothing. That makes the JDK's accessor for the method (a method handle spun for it,
+   * about a millisecond the first time) before the function is known to need it, and runs no code of
+   * the function's or its libraries'. Null for other handlers.
    */
-  private static Method prepareInterfaceCall(Class<?> type, ClassLoader loader) throws ReflectiveOperationException {
-    Class<?> context = optional(LambdaContexts.CONTEXT, loader);
-    if (context == null) {
+  private static Method prepareInterfaceCall(Class<?> type, String handler, ClassLoader loader) throws ReflectiveOperationException {
+    HandlerLoader.InterfaceEntry entry = HandlerLoader.interfaceEntry(type, HandlerLoader.methodName(handler), loader);
+    if (entry == null) {
       return null;
     }
-    Class<?> stream = optional(HandlerLoader.REQUEST_STREAM_HANDLER, loader);
-    Class<?> request = optional(HandlerLoader.REQUEST_HANDLER, loader);
-    Method m;
-    Object[] args;
-    Class<?> api;
-    if (stream != null && stream.isAssignableFrom(type)) {
-      api = stream;
-      m = stream.getMethod(HandlerLoader.DEFAULT_METHOD, InputStream.class, OutputStream.class, context);
-      args = new Object[3];
-    } else if (request != null && request.isAssignableFrom(type)) {
-      api = request;
-      m = request.getMethod(HandlerLoader.DEFAULT_METHOD, Object.class, context);
-      args = new Object[2];
-    } else {
-      return null;
-    }
-    Object proxy = Proxy.newProxyInstance(loader, new Class<?>[] {api}, (p, method, a) -> null);
-    m.invoke(proxy, args);
-    return m;
-  }
-
-  private static Class<?> optional(String name, ClassLoader loader) {
-    try {
-      return Class.forName(name, false, loader);
-    } catch (ClassNotFoundException | LinkageError e) {
-      return null;
-    }
+    Object proxy = Proxy.newProxyInstance(loader, new Class<?>[] {entry.api()}, (p, method, a) -> null);
+    entry.method().invoke(proxy, new Object[entry.method().getParameterCount()]);
+    return entry.method();
   }
 
   /**
@@ -101,7 +75,7 @@ final class PreloadedCode {
       }
       Class<?> type = Class.forName(HandlerLoader.className(handler), false, loader);
       type.getDeclaredMethods(); // reflection links (verifies) the class without running its static initialiser
-      Method entry = prepareInterfaceCall(type, loader);
+      Method entry = prepareInterfaceCall(type, handler, loader);
       current = new PreloadedCode(taskRoot, handler, loader, entry);
       return true;
     } catch (HandlerInitException | IOException | ReflectiveOperationException | LinkageError | RuntimeException e) {
