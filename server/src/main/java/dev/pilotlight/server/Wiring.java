@@ -395,6 +395,12 @@ public final class Wiring {
         LOG.log(System.Logger.Level.WARNING, "metrics history: pruning failed: " + e);
       }
     }, 1, 60, TimeUnit.MINUTES);
+    // The data path runs once now, so that the JIT has compiled it before the first cold start (see DataPathWarmUp).
+    java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    if (DataPathWarmUp.enabled(System.getenv("PILOTLIGHT_WARM_UP"))) {
+      new DataPathWarmUp(runtimeApi, security.tls() ? null : DataPathWarmUp.local(config.host(), gateway.port()), DataPathWarmUp.calls(),
+          () -> !closing.get()).start();
+    }
 
     return new Daemon() {
       private boolean closed;
@@ -446,6 +452,7 @@ public final class Wiring {
           return;
         }
         closed = true;
+        closing.set(true);
         scheduler.close(); // a due time not fired yet fires after the next start (or is missed: see Scheduler)
         sources.close(); // a batch not acknowledged yet is delivered again by the broker
         async.close(); // events still running stay claimed in the queue and run after the next start

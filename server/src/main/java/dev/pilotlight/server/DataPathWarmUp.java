@@ -1,0 +1,284 @@
+package dev.pilotlight.server;
+
+import dev.pilotlight.model.LambdaRequest;
+import dev.pilotlight.runtimeapi.RuntimeApiEndpoint;
+import dev.pilotlight.runtimeapi.RuntimeApiServer;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Runs the daemon's own data path once at start-up, so that the JIT has compiled it before the
+ * first cold start needs it.
+ *
+ * <p>Why: a cold start is rare by nature, and a daemon that serves few calls runs the code of each
+ * one in the JVM's interpreter — the HTTP codecs, the event loop's reads and writes, the Runtime
+ * API's hand-over. Timestamps of as-user cold starts put ~5 ms of a ~17 ms cold start in that
+ * difference (docs/performance.md, "A data path compiled before the first call").
+ *
+ * <p>What: on a thread of its own, after the gateway listens, over loopback TCP like any client:
+ * <ul>
+ *   <li>the Runtime API: a private endpoint owned by the daemon's own uid (so the owner check runs),
+ *       polled and answered by a loopback runtime speaking as the JDK runner does (its answer and
+ *       next poll in one write), given {@link #calls()} events one at a time;</li>
+ *   <li>the gateway: as many {@code GET /healthz} on one kept-alive connection, and a tenth of that
+ *       on a new connection each (accept, the pipeline's set-up, the close).</li>
+ * </ul>
+ * No function and no instance is involved, nothing is stored, and the endpoint is closed after.
+ *
+ * <p>How many: enough for a method called once per call to pass the JIT's threshold for its
+ * optimising compiler ({@code Tier4InvocationThreshold}, 5,000 by default, read from the running
+ * JVM), with a fifth more ({@link #calls()}). It stops early when the daemon closes. Then one full
+ * collection gives back the heap the calls' garbage made it grow. {@code PILOTLIGHT_WARM_UP=off}
+ * turns it off.
+ */
+final class DataPathWarmUp {
+  private static final System.Logger LOG = System.getLogger("pilotlight");
+  /** What the loopback runtime answers: a function URL's response, as a handler would return it. */
+  private static final byte[] ANSWER =
+      "{\"statusCode\":200,\"headers\":{\"content-type\":\"text/plain\"},\"body\":\"warm\"}".getBytes(StandardCharsets.UTF_8);
+  private static final Duration CALL_LIMIT = Duration.ofSeconds(5);
+
+  private final RuntimeApiServer runtimeApi;
+  private final InetSocketAddress gateway;
+  private final int calls;
+  private final BooleanSupplier keepGoing;
+
+  /**
+   * @param gateway where the gateway takes plain HTTP on this machine, or null to leave it out
+   *     (TLS: the handshake would be most of the work, and it is not the path of a call)
+   * @param calls events through the Runtime API, and requests on one gateway connection ({@link #calls()})
+   * @param keepGoing asked before every call: false stops the warm-up (the daemon is closing)
+   */
+  DataPathWarmUp(RuntimeApiServer runtimeApi, InetSocketAddress gateway, int calls, BooleanSupplier keepGoing) {
+    this.runtimeApi = runtimeApi;
+    this.gateway = gateway;
+    this.calls = calls;
+    this.keepGoing = keepGoing;
+  }
+
+  /** Whether {@code setting} ({@code PILOTLIGHT_WARM_UP}) turns it on: unset, {@code on} or {@code off}. */
+  static boolean enabled(String setting) {
+    if (setting == null || setting.isBlank() || setting.equals("on")) {
+      return true;
+    }
+    if (setting.equals("off")) {
+      return false;
+    }
+    throw new IllegalArgumentException("PILOTLIGHT_WARM_UP=" + setting + " (expected: on or off)");
+  }
+
+  /** The calls per path: the JVM's tier-4 invocation threshold and a fifth more. */
+  static int calls() {
+    int threshold = 5000;
+    try {
+      var bean = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+      threshold = Integer.parseInt(bean.getVMOption("Tier4InvocationThreshold").getValue());
+    } catch (RuntimeException e) {
+      // another JVM: the HotSpot default
+    }
+    return threshold + threshold / 5;
+  }
+
+  /** Starts it on a daemon thread of its own; returns at once. */
+  void start() {
+    Thread.ofPlatform().daemon().name("data-path-warm-up").start(this::run);
+  }
+
+  /** Runs it on this thread; the counts done, for the log and tests. */
+  Done run() {
+    long start = System.nanoTime();
+    int n = calls;
+    int events = 0;
+    int requests = 0;
+    try {
+      events = runtimeApi(n);
+      if (gateway != null) {
+        requests = gateway(n);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.log(System.Logger.Level.DEBUG, "data path warm-up stopped: " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    // What the calls allocated is garbage now: a full collection gives the heap it grew back to the system.
+    System.gc();
+    Done done = new Done(events, requests, Duration.ofNanos(System.nanoTime() - start));
+    LOG.log(System.Logger.Level.INFO, "data path warm-up: " + done);
+    return done;
+  }
+
+  /** What a run did: events through the Runtime API, requests to the gateway, and how long it took. */
+  record Done(int events, int requests, Duration took) {}
+
+  private int runtimeApi(int n) throws IOException, InterruptedException {
+    RuntimeApiEndpoint endpoint = runtimeApi.open("warm-up");
+    try {
+      endpoint.ownedBy((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      // no /proc: anyone may connect to it, as without a sandbox
+    }
+    Thread runtime = Thread.ofPlatform().daemon().name("data-path-warm-up-runtime").start(() -> loopbackRuntime(endpoint.address()));
+    int done = 0;
+    try {
+      byte[] event = event();
+      String arn = "arn:aws:lambda:local:000000000000:function:warm-up";
+      for (int i = 0; i < n && keepGoing.getAsBoolean(); i++) {
+        LambdaRequest r = new LambdaRequest("warm-up-" + i, event, Instant.now().plus(CALL_LIMIT), arn);
+        try {
+          endpoint.invoke(r).get(CALL_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+          throw new IOException("event " + i + ": " + e, e);
+        }
+        done++;
+      }
+    } finally {
+      endpoint.close("warm-up done");
+      runtime.join(CALL_LIMIT.toMillis());
+    }
+    return done;
+  }
+
+  /** A function URL's event, as the gateway makes one for {@code GET /}. */
+  private static byte[] event() {
+    return ("{\"version\":\"2.0\",\"routeKey\":\"$default\",\"rawPath\":\"/\",\"rawQueryString\":\"\",\"headers\":"
+        + "{\"host\":\"127.0.0.1\",\"user-agent\":\"warm-up\",\"accept\":\"*/*\"},\"requestContext\":{\"accountId\":\"anonymous\","
+        + "\"apiId\":\"warm-up\",\"domainName\":\"127.0.0.1\",\"http\":{\"method\":\"GET\",\"path\":\"/\",\"protocol\":\"HTTP/1.1\","
+        + "\"sourceIp\":\"127.0.0.1\",\"userAgent\":\"warm-up\"},\"requestId\":\"warm-up\",\"routeKey\":\"$default\",\"stage\":\"$default\"},"
+        + "\"isBase64Encoded\":false}").getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Polls {@code address} and answers every event, the answer and the next poll in one write, until
+   * the endpoint goes away (a 410 or the connection closed).
+   */
+  private static void loopbackRuntime(String address) {
+    int colon = address.lastIndexOf(':');
+    try (Socket s = new Socket(address.substring(0, colon), Integer.parseInt(address.substring(colon + 1)))) {
+      s.setTcpNoDelay(true);
+      OutputStream out = s.getOutputStream();
+      InputStream in = new BufferedInputStream(s.getInputStream());
+      byte[] next = ("GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: " + address + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+      out.write(next);
+      out.flush();
+      while (true) {
+        Answer event = Answer.read(in);
+        if (event == null || event.status() != 200 || event.requestId() == null) {
+          return; // closed: 410 Gone, or the connection
+        }
+        byte[] head = ("POST /2018-06-01/runtime/invocation/" + event.requestId() + "/response HTTP/1.1\r\nHost: " + address
+            + "\r\nContent-Type: application/json\r\nContent-Length: " + ANSWER.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] all = new byte[head.length + ANSWER.length + next.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(ANSWER, 0, all, head.length, ANSWER.length);
+        System.arraycopy(next, 0, all, head.length + ANSWER.length, next.length);
+        out.write(all);
+        out.flush();
+        Answer accepted = Answer.read(in);
+        if (accepted == null || accepted.status() != 202) {
+          return;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // the endpoint closed under it: the warm-up is over
+    }
+  }
+
+  private int gateway(int n) throws IOException {
+    byte[] keepAlive = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nUser-Agent: pilotlight-warm-up\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    byte[] close = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nUser-Agent: pilotlight-warm-up\r\nConnection: close\r\n\r\n"
+        .getBytes(StandardCharsets.US_ASCII);
+    int done = 0;
+    try (Socket s = connect()) {
+      OutputStream out = s.getOutputStream();
+      InputStream in = new BufferedInputStream(s.getInputStream());
+      for (int i = 0; i < n && keepGoing.getAsBoolean(); i++) {
+        out.write(keepAlive);
+        out.flush();
+        if (Answer.read(in) == null) {
+          return done;
+        }
+        done++;
+      }
+    }
+    for (int i = 0; i < n / 10 && keepGoing.getAsBoolean(); i++) {
+      try (Socket s = connect()) {
+        s.getOutputStream().write(close);
+        if (Answer.read(new BufferedInputStream(s.getInputStream())) == null) {
+          return done;
+        }
+        done++;
+      }
+    }
+    return done;
+  }
+
+  private Socket connect() throws IOException {
+    Socket s = new Socket();
+    s.setTcpNoDelay(true);
+    s.connect(gateway, (int) CALL_LIMIT.toMillis());
+    s.setSoTimeout((int) CALL_LIMIT.toMillis());
+    return s;
+  }
+
+  /** Where the gateway is reached on this machine when it listens on {@code host}: loopback for every address. */
+  static InetSocketAddress local(String host, int port) {
+    if (host == null || host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
+      return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+    }
+    return new InetSocketAddress(host, port);
+  }
+
+  /** One HTTP/1.1 response read whole: its status, its request id header, its body skipped. */
+  record Answer(int status, String requestId) {
+    /** The next response on {@code in}, or null when the connection closed first. */
+    static Answer read(InputStream in) throws IOException {
+      String status = line(in);
+      if (status == null) {
+        return null;
+      }
+      int code = Integer.parseInt(status.substring(9, 12));
+      long length = 0;
+      String requestId = null;
+      for (String h = line(in); h != null && !h.isEmpty(); h = line(in)) {
+        int colon = h.indexOf(':');
+        if (colon < 0) {
+          continue;
+        }
+        String name = h.substring(0, colon).trim();
+        String value = h.substring(colon + 1).trim();
+        if (name.equalsIgnoreCase("content-length")) {
+          length = Long.parseLong(value);
+        } else if (name.equalsIgnoreCase("lambda-runtime-aws-request-id")) {
+          requestId = value;
+        }
+      }
+      in.skipNBytes(length);
+      return new Answer(code, requestId);
+    }
+
+    private static String line(InputStream in) throws IOException {
+      StringBuilder b = new StringBuilder();
+      for (int c = in.read(); c != -1; c = in.read()) {
+        if (c == '\n') {
+          int end = b.length() > 0 && b.charAt(b.length() - 1) == '\r' ? b.length() - 1 : b.length();
+          return b.substring(0, end);
+        }
+        b.append((char) c);
+      }
+      return b.isEmpty() ? null : b.toString();
+    }
+  }
+}
