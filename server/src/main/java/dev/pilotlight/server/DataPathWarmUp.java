@@ -109,14 +109,16 @@ final class DataPathWarmUp {
         requests = gateway(n);
       }
     } catch (IOException | RuntimeException e) {
-      LOG.log(System.Logger.Level.DEBUG, "data path warm-up stopped: " + e);
+      // Only the first cold starts are slower for it; a closing daemon ends it on purpose.
+      LOG.log(keepGoing.getAsBoolean() ? System.Logger.Level.INFO : System.Logger.Level.DEBUG, "data path warm-up stopped early: " + e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
     // What the calls allocated is garbage now: a full collection gives the heap it grew back to the system.
     System.gc();
     Done done = new Done(events, requests, Duration.ofNanos(System.nanoTime() - start));
-    LOG.log(System.Logger.Level.INFO, "data path warm-up: " + done);
+    LOG.log(System.Logger.Level.INFO, "data path warmed up: " + done.events() + " events through a Runtime API endpoint and " + done.requests()
+        + " requests to the gateway in " + done.took().toMillis() + " ms (PILOTLIGHT_WARM_UP=off skips it)");
     return done;
   }
 
