@@ -34,7 +34,9 @@ import java.util.function.BooleanSupplier;
  *       polled and answered by a loopback runtime speaking as the JDK runner does (its answer and
  *       next poll in one write), given {@link #calls()} events one at a time;</li>
  *   <li>the gateway: as many {@code GET /healthz} on one kept-alive connection, and a tenth of that
- *       on a new connection each (accept, the pipeline's set-up, the close).</li>
+ *       on a new connection each (accept, the pipeline's set-up, the close): only a tenth, because
+ *       each closed connection holds a local port in TIME_WAIT for a minute, and daemons started
+ *       one after another (tests, a restart loop) must not run the machine out of them.</li>
  * </ul>
  * No function and no instance is involved, nothing is stored, and the endpoint is closed after.
  *
