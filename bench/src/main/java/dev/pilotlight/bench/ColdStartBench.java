@@ -1,6 +1,7 @@
 package dev.pilotlight.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pilotlight.executor.RawHttp;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;

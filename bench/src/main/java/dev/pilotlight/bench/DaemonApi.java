@@ -3,6 +3,7 @@ package dev.pilotlight.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pilotlight.cli.Main;
+import dev.pilotlight.executor.RawHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

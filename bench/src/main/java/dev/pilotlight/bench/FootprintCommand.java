@@ -3,6 +3,7 @@ package dev.pilotlight.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pilotlight.executor.RawHttp;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;

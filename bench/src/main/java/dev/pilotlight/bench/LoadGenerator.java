@@ -1,5 +1,7 @@
 package dev.pilotlight.bench;
 
+import dev.pilotlight.executor.RawHttp;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package dev.pilotlight.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pilotlight.executor.RawHttp;
 import dev.pilotlight.model.io.FileTrees;
 import java.io.File;
 import java.io.IOException;

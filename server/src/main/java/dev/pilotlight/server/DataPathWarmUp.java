@@ -1,5 +1,6 @@
 package dev.pilotlight.server;
 
+import dev.pilotlight.executor.RawHttp;
 import dev.pilotlight.model.LambdaRequest;
 import dev.pilotlight.runtimeapi.RuntimeApiEndpoint;
 import dev.pilotlight.runtimeapi.RuntimeApiServer;
@@ -102,13 +103,10 @@ final class DataPathWarmUp {
   /** Runs it on this thread; the counts done, for the log and tests. */
   Done run() {
     long start = System.nanoTime();
-    int n = calls;
-    int events = 0;
-    int requests = 0;
     try {
-      events = runtimeApi(n);
+      runtimeApi(calls);
       if (gateway != null) {
-        requests = gateway(n);
+        gateway(calls);
       }
     } catch (IOException | RuntimeException e) {
       // Only the first cold starts are slower for it; a closing daemon ends it on purpose.
@@ -127,7 +125,11 @@ final class DataPathWarmUp {
   /** What a run did: events through the Runtime API, requests to the gateway, and how long it took. */
   record Done(int events, int requests, Duration took) {}
 
-  private int runtimeApi(int n) throws IOException, InterruptedException {
+  /** Events answered and gateway requests served so far (counted on the warm-up's thread). */
+  private int events;
+  private int requests;
+
+  private void runtimeApi(int n) throws IOException, InterruptedException {
     RuntimeApiEndpoint endpoint = runtimeApi.open("warm-up");
     try {
       endpoint.ownedBy((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
@@ -135,7 +137,6 @@ final class DataPathWarmUp {
       // no /proc: anyone may connect to it, as without a sandbox
     }
     Thread runtime = Thread.ofPlatform().daemon().name("data-path-warm-up-runtime").start(() -> loopbackRuntime(endpoint.address()));
-    int done = 0;
     try {
       byte[] event = event();
       String arn = "arn:aws:lambda:local:000000000000:function:warm-up";
@@ -146,13 +147,12 @@ final class DataPathWarmUp {
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
           throw new IOException("event " + i + ": " + e, e);
         }
-        done++;
+        events++;
       }
     } finally {
       endpoint.close("warm-up done");
       runtime.join(CALL_LIMIT.toMillis());
     }
-    return done;
   }
 
   /** A function URL's event, as the gateway makes one for {@code GET /}. */
@@ -178,11 +178,12 @@ final class DataPathWarmUp {
       out.write(next);
       out.flush();
       while (true) {
-        Answer event = Answer.read(in);
-        if (event == null || event.status() != 200 || event.requestId() == null) {
-          return; // closed: 410 Gone, or the connection
+        RawHttp.Response event = RawHttp.read(in, false);
+        String requestId = event.headers().get("Lambda-Runtime-Aws-Request-Id");
+        if (event.status() != 200 || requestId == null) {
+          return; // the endpoint is closed: 410 Gone
         }
-        byte[] head = ("POST /2018-06-01/runtime/invocation/" + event.requestId() + "/response HTTP/1.1\r\nHost: " + address
+        byte[] head = ("POST /2018-06-01/runtime/invocation/" + requestId + "/response HTTP/1.1\r\nHost: " + address
             + "\r\nContent-Type: application/json\r\nContent-Length: " + ANSWER.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         byte[] all = new byte[head.length + ANSWER.length + next.length];
         System.arraycopy(head, 0, all, 0, head.length);
@@ -190,51 +191,26 @@ final class DataPathWarmUp {
         System.arraycopy(next, 0, all, head.length + ANSWER.length, next.length);
         out.write(all);
         out.flush();
-        Answer accepted = Answer.read(in);
-        if (accepted == null || accepted.status() != 202) {
+        if (RawHttp.read(in, false).status() != 202) {
           return;
         }
       }
     } catch (IOException | RuntimeException e) {
-      // the endpoint closed under it: the warm-up is over
+      // the endpoint closed under it (the connection ended): the warm-up is over
     }
   }
 
-  private int gateway(int n) throws IOException {
-    byte[] keepAlive = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nUser-Agent: pilotlight-warm-up\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    byte[] close = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nUser-Agent: pilotlight-warm-up\r\nConnection: close\r\n\r\n"
-        .getBytes(StandardCharsets.US_ASCII);
-    int done = 0;
-    try (Socket s = connect()) {
-      OutputStream out = s.getOutputStream();
-      InputStream in = new BufferedInputStream(s.getInputStream());
+  private void gateway(int n) throws IOException {
+    try (RawHttp kept = RawHttp.connect(gateway, CALL_LIMIT)) {
       for (int i = 0; i < n && keepGoing.getAsBoolean(); i++) {
-        out.write(keepAlive);
-        out.flush();
-        if (Answer.read(in) == null) {
-          return done;
-        }
-        done++;
+        kept.send("GET", "/healthz");
+        requests++;
       }
     }
     for (int i = 0; i < n / 10 && keepGoing.getAsBoolean(); i++) {
-      try (Socket s = connect()) {
-        s.getOutputStream().write(close);
-        if (Answer.read(new BufferedInputStream(s.getInputStream())) == null) {
-          return done;
-        }
-        done++;
-      }
+      RawHttp.once(gateway, "GET", "/healthz", CALL_LIMIT);
+      requests++;
     }
-    return done;
-  }
-
-  private Socket connect() throws IOException {
-    Socket s = new Socket();
-    s.setTcpNoDelay(true);
-    s.connect(gateway, (int) CALL_LIMIT.toMillis());
-    s.setSoTimeout((int) CALL_LIMIT.toMillis());
-    return s;
   }
 
   /** Where the gateway is reached on this machine when it listens on {@code host}: loopback for every address. */
@@ -243,46 +219,5 @@ final class DataPathWarmUp {
       return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
     }
     return new InetSocketAddress(host, port);
-  }
-
-  /** One HTTP/1.1 response read whole: its status, its request id header, its body skipped. */
-  record Answer(int status, String requestId) {
-    /** The next response on {@code in}, or null when the connection closed first. */
-    static Answer read(InputStream in) throws IOException {
-      String status = line(in);
-      if (status == null) {
-        return null;
-      }
-      int code = Integer.parseInt(status.substring(9, 12));
-      long length = 0;
-      String requestId = null;
-      for (String h = line(in); h != null && !h.isEmpty(); h = line(in)) {
-        int colon = h.indexOf(':');
-        if (colon < 0) {
-          continue;
-        }
-        String name = h.substring(0, colon).trim();
-        String value = h.substring(colon + 1).trim();
-        if (name.equalsIgnoreCase("content-length")) {
-          length = Long.parseLong(value);
-        } else if (name.equalsIgnoreCase("lambda-runtime-aws-request-id")) {
-          requestId = value;
-        }
-      }
-      in.skipNBytes(length);
-      return new Answer(code, requestId);
-    }
-
-    private static String line(InputStream in) throws IOException {
-      StringBuilder b = new StringBuilder();
-      for (int c = in.read(); c != -1; c = in.read()) {
-        if (c == '\n') {
-          int end = b.length() > 0 && b.charAt(b.length() - 1) == '\r' ? b.length() - 1 : b.length();
-          return b.substring(0, end);
-        }
-        b.append((char) c);
-      }
-      return b.isEmpty() ? null : b.toString();
-    }
   }
 }

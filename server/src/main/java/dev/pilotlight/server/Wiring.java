@@ -120,6 +120,8 @@ public final class Wiring {
 
   public static Daemon start(DaemonConfig config) {
     InstantSource clock = InstantSource.system();
+    // A bad setting stops the start before anything is opened.
+    boolean warmUp = DataPathWarmUp.enabled(System.getenv("PILOTLIGHT_WARM_UP"));
     Path data = config.dataDir();
     try {
       Files.createDirectories(data);
@@ -397,7 +399,7 @@ public final class Wiring {
     }, 1, 60, TimeUnit.MINUTES);
     // The data path runs once now, so that the JIT has compiled it before the first cold start (see DataPathWarmUp).
     java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
-    if (DataPathWarmUp.enabled(System.getenv("PILOTLIGHT_WARM_UP"))) {
+    if (warmUp) {
       new DataPathWarmUp(runtimeApi, security.tls() ? null : DataPathWarmUp.local(config.host(), gateway.port()), DataPathWarmUp.calls(),
           () -> !closing.get()).start();
     }

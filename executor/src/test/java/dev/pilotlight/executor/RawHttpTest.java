@@ -1,4 +1,4 @@
-package dev.pilotlight.bench;
+package dev.pilotlight.executor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.pilotlight.bench;
+package dev.pilotlight.executor;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -16,18 +16,20 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A minimal HTTP/1.1 client over a plain socket, for measuring: no connection pool, no
- * java.net.http start-up, nothing between the clock and the wire. Bodies are read in full
+ * A minimal HTTP/1.1 client over a plain socket, for measuring (the benchmarks) and for the daemon's
+ * own loopback calls (its start-up warm-up): no connection pool, no java.net.http start-up, nothing
+ * between the clock and the wire. Bodies are read in full
  * (Content-Length, chunked, or until close) so a timing always covers the whole response.
  *
  * <p>One instance is one connection, reused for keep-alive requests; {@link #once} opens a
  * connection for a single {@code Connection: close} request.
  */
-final class RawHttp implements AutoCloseable {
+public final class RawHttp implements AutoCloseable {
 
   /** A whole response; header names are case-insensitive. */
-  record Response(int status, Map<String, String> headers, byte[] body) {
-    String text() {
+  public record Response(int status, Map<String, String> headers, byte[] body) {
+    /** The body as UTF-8 text. */
+    public String text() {
       return new String(body, StandardCharsets.UTF_8);
     }
   }
@@ -49,12 +51,12 @@ final class RawHttp implements AutoCloseable {
   }
 
   /** Opens a connection; {@code timeout} bounds the connect and every read. */
-  static RawHttp connect(InetSocketAddress address, Duration timeout) throws IOException {
+  public static RawHttp connect(InetSocketAddress address, Duration timeout) throws IOException {
     return connect(address, timeout, null);
   }
 
   /** Opens a connection whose requests carry {@code token} as a bearer token (none when null). */
-  static RawHttp connect(InetSocketAddress address, Duration timeout, String token) throws IOException {
+  public static RawHttp connect(InetSocketAddress address, Duration timeout, String token) throws IOException {
     Socket socket = new Socket();
     try {
       socket.setTcpNoDelay(true);
@@ -68,24 +70,24 @@ final class RawHttp implements AutoCloseable {
   }
 
   /** One request on a fresh connection that is closed afterwards. */
-  static Response once(InetSocketAddress address, String method, String target, Duration timeout) throws IOException {
+  public static Response once(InetSocketAddress address, String method, String target, Duration timeout) throws IOException {
     return once(address, method, target, timeout, null);
   }
 
   /** One request with a bearer token on a fresh connection that is closed afterwards. */
-  static Response once(InetSocketAddress address, String method, String target, Duration timeout, String token) throws IOException {
+  public static Response once(InetSocketAddress address, String method, String target, Duration timeout, String token) throws IOException {
     try (RawHttp http = connect(address, timeout, token)) {
       return http.send(method, target, false);
     }
   }
 
   /** One request on this connection, which stays open for the next. */
-  Response send(String method, String target) throws IOException {
+  public Response send(String method, String target) throws IOException {
     return send(method, target, true);
   }
 
   /** One request with a JSON body on this connection, which stays open for the next. */
-  Response send(String method, String target, byte[] jsonBody) throws IOException {
+  public Response send(String method, String target, byte[] jsonBody) throws IOException {
     return send(method, target, true, jsonBody);
   }
 
@@ -97,7 +99,7 @@ final class RawHttp implements AutoCloseable {
     StringBuilder request = new StringBuilder(128)
         .append(method).append(' ').append(target).append(" HTTP/1.1\r\n")
         .append("Host: ").append(host).append("\r\n")
-        .append("User-Agent: pilotlight-bench\r\n")
+        .append("User-Agent: pilotlight\r\n")
         .append(authorization);
     if (jsonBody != null) {
       request.append("Content-Type: application/json\r\nContent-Length: ").append(jsonBody.length).append("\r\n");
@@ -120,7 +122,7 @@ final class RawHttp implements AutoCloseable {
   }
 
   /** Parses one response from {@code in}, body included. */
-  static Response read(InputStream in, boolean headRequest) throws IOException {
+  public static Response read(InputStream in, boolean headRequest) throws IOException {
     String statusLine = line(in);
     if (statusLine == null) {
       throw new EOFException("connection closed before a response");
