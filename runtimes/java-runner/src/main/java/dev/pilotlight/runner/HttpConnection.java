@@ -1,6 +1,5 @@
 package dev.pilotlight.runner;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -23,6 +22,10 @@ import java.util.Map;
  * Transfer-Encoding: chunked} or, with {@code Connection: close}, end at end of stream. There is no
  * read timeout: {@code /invocation/next} blocks until an event arrives. Not thread-safe; each poll
  * loop owns one.
+ *
+ * <p>Reads go through a buffer of its own rather than a {@link java.io.BufferedInputStream}, whose
+ * {@code read()} takes a lock per byte: a response head is read a byte at a time, and that lock was
+ * a tenth of a warm runner's CPU (docs/performance.md).
  */
 final class HttpConnection implements Closeable {
   private static final int MAX_LINE = 64 * 1024;
@@ -42,7 +45,10 @@ final class HttpConnection implements Closeable {
   private final int port;
   private final String hostHeader;
   private Socket socket;
-  private InputStream in;
+  private InputStream in; // the socket's, unbuffered: buf holds what was read from it and not consumed
+  private final byte[] buf = new byte[16 * 1024];
+  private int pos;
+  private int lim;
   private OutputStream out;
   private int exchangesOnSocket;
   /** The path of a GET written after the last request whose response is not read yet, or null. */
@@ -113,7 +119,7 @@ final class HttpConnection implements Closeable {
     }
     int first;
     try {
-      first = in.read();
+      first = peek();
     } catch (IOException e) {
       first = -1;
     }
@@ -122,7 +128,7 @@ final class HttpConnection implements Closeable {
       return exchange("GET", path, null);
     }
     try {
-      return finish(readResponse(first, "GET"));
+      return finish(readResponse("GET"));
     } catch (IOException e) {
       close();
       throw e;
@@ -152,14 +158,14 @@ final class HttpConnection implements Closeable {
             .getBytes(StandardCharsets.ISO_8859_1));
       }
       out.flush();
-      first = in.read();
+      first = peek();
     } catch (IOException e) {
       throw new StaleConnectionException(e);
     }
     if (first < 0) {
       throw new StaleConnectionException(new EOFException("connection closed before the response"));
     }
-    return finish(readResponse(first, method));
+    return finish(readResponse(method));
   }
 
   private Response finish(Response response) {
@@ -169,10 +175,9 @@ final class HttpConnection implements Closeable {
     return response;
   }
 
-  private Response readResponse(int firstByte, String method) throws IOException {
+  private Response readResponse(String method) throws IOException {
     while (true) {
-      String statusLine = readLine(firstByte);
-      firstByte = -1;
+      String statusLine = readLine();
       // "HTTP/1.1 200 OK": the code sits between the first two spaces.
       int sp = statusLine.indexOf(' ');
       if (sp < 0 || statusLine.length() < sp + 4 || !statusLine.startsWith("HTTP/")) {
@@ -185,7 +190,7 @@ final class HttpConnection implements Closeable {
         throw new IOException("malformed HTTP status line: " + statusLine);
       }
       Map<String, String> headers = new HashMap<>();
-      for (String line = readLine(-1); !line.isEmpty(); line = readLine(-1)) {
+      for (String line = readLine(); !line.isEmpty(); line = readLine()) {
         int colon = line.indexOf(':');
         if (colon > 0) {
           headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
@@ -214,13 +219,18 @@ final class HttpConnection implements Closeable {
       } catch (NumberFormatException e) {
         throw new IOException("invalid Content-Length: " + length);
       }
-      byte[] body = in.readNBytes(n);
-      if (body.length != n) {
-        throw new EOFException("connection closed after " + body.length + " of " + n + " body bytes");
+      byte[] body = new byte[n];
+      int got = readFully(body);
+      if (got != n) {
+        throw new EOFException("connection closed after " + got + " of " + n + " body bytes");
       }
       return body;
     }
-    byte[] body = in.readAllBytes(); // no framing: the body ends with the connection
+    byte[] rest = in.readAllBytes(); // no framing: the body ends with the connection
+    byte[] body = new byte[lim - pos + rest.length];
+    System.arraycopy(buf, pos, body, 0, lim - pos);
+    System.arraycopy(rest, 0, body, lim - pos, rest.length);
+    pos = lim;
     close();
     return body;
   }
@@ -228,7 +238,7 @@ final class HttpConnection implements Closeable {
   private byte[] readChunked() throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     while (true) {
-      String sizeLine = readLine(-1);
+      String sizeLine = readLine();
       int semicolon = sizeLine.indexOf(';'); // chunk extensions are ignored
       String hex = (semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).trim();
       int size;
@@ -238,26 +248,73 @@ final class HttpConnection implements Closeable {
         throw new IOException("invalid chunk size: " + sizeLine);
       }
       if (size == 0) {
-        while (!readLine(-1).isEmpty()) {
+        while (!readLine().isEmpty()) {
           // trailers are ignored
         }
         return body.toByteArray();
       }
-      byte[] chunk = in.readNBytes(size);
-      if (chunk.length != size) {
+      byte[] chunk = new byte[size];
+      if (readFully(chunk) != size) {
         throw new EOFException("connection closed inside a chunk");
       }
       body.write(chunk);
-      if (!readLine(-1).isEmpty()) {
+      if (!readLine().isEmpty()) {
         throw new IOException("missing CRLF after chunk");
       }
     }
   }
 
-  /** Reads one CRLF- (or LF-) terminated line as Latin-1; {@code firstByte} is already read, or -1. */
-  private String readLine(int firstByte) throws IOException {
+  /** The next byte without consuming it, or -1 at end of stream; blocks until one arrives. */
+  private int peek() throws IOException {
+    if (pos == lim && !fill()) {
+      return -1;
+    }
+    return buf[pos] & 0xff;
+  }
+
+  private int read() throws IOException {
+    if (pos == lim && !fill()) {
+      return -1;
+    }
+    return buf[pos++] & 0xff;
+  }
+
+  /** Refills the empty buffer with what the socket has (at least a byte); false at end of stream. */
+  private boolean fill() throws IOException {
+    int n = in.read(buf, 0, buf.length);
+    pos = 0;
+    lim = Math.max(n, 0);
+    return n > 0;
+  }
+
+  /** Fills {@code into} from the buffer, then the socket; returns how many bytes it got (fewer only at end of stream). */
+  private int readFully(byte[] into) throws IOException {
+    int got = Math.min(lim - pos, into.length);
+    System.arraycopy(buf, pos, into, 0, got);
+    pos += got;
+    if (got < into.length) {
+      got += in.readNBytes(into, got, into.length - got);
+    }
+    return got;
+  }
+
+  /** Reads one CRLF- (or LF-) terminated line as Latin-1, dropping every CR in it. */
+  private String readLine() throws IOException {
+    // The common case: the whole line is in the buffer and its only CR ends it.
+    for (int i = pos; i < lim; i++) {
+      byte c = buf[i];
+      if (c == '\n') {
+        int end = i > pos && buf[i - 1] == '\r' ? i - 1 : i;
+        String line = new String(buf, pos, end - pos, StandardCharsets.ISO_8859_1);
+        pos = i + 1;
+        return line;
+      }
+      if (c == '\r' && i + 1 < lim && buf[i + 1] != '\n') {
+        break; // a CR inside the line: the byte-wise way drops it
+      }
+    }
     StringBuilder line = new StringBuilder(64);
-    int b = firstByte >= 0 ? firstByte : in.read();
+    int b = read();
     while (b != '\n') {
       if (b < 0) {
         throw new EOFException("connection closed inside the HTTP response head");
@@ -268,7 +325,7 @@ final class HttpConnection implements Closeable {
         }
         line.append((char) b);
       }
-      b = in.read();
+      b = read();
     }
     return line.toString();
   }
@@ -292,7 +349,9 @@ final class HttpConnection implements Closeable {
       throw e;
     }
     socket = s;
-    in = new BufferedInputStream(s.getInputStream(), 16 * 1024);
+    in = s.getInputStream();
+    pos = 0;
+    lim = 0;
     out = new BufferedOutputStream(s.getOutputStream(), 16 * 1024);
     exchangesOnSocket = 0;
   }
