@@ -1,7 +1,6 @@
 package dev.pilotlight.bench;
 
 import dev.pilotlight.executor.RawHttp;
-
 import dev.pilotlight.model.io.FileTrees;
 import dev.pilotlight.model.io.LoopbackPorts;
 import java.io.File;

@@ -1,7 +1,6 @@
 package dev.pilotlight.bench;
 
 import dev.pilotlight.executor.RawHttp;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;

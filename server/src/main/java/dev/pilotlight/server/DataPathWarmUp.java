@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -211,13 +210,5 @@ final class DataPathWarmUp {
       RawHttp.once(gateway, "GET", "/healthz", CALL_LIMIT);
       requests++;
     }
-  }
-
-  /** Where the gateway is reached on this machine when it listens on {@code host}: loopback for every address. */
-  static InetSocketAddress local(String host, int port) {
-    if (host == null || host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
-      return new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-    }
-    return new InetSocketAddress(host, port);
   }
 }

@@ -102,6 +102,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLException;
 
@@ -398,9 +399,9 @@ public final class Wiring {
       }
     }, 1, 60, TimeUnit.MINUTES);
     // The data path runs once now, so that the JIT has compiled it before the first cold start (see DataPathWarmUp).
-    java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean closing = new AtomicBoolean();
     if (warmUp) {
-      new DataPathWarmUp(runtimeApi, security.tls() ? null : DataPathWarmUp.local(config.host(), gateway.port()), DataPathWarmUp.calls(),
+      new DataPathWarmUp(runtimeApi, security.tls() ? null : new InetSocketAddress(localHost(config.host()), gateway.port()), DataPathWarmUp.calls(),
           () -> !closing.get()).start();
     }
 
@@ -698,20 +699,25 @@ public final class Wiring {
     return Math.max(1, cores / 2);
   }
 
-  /** The server's TLS context from the PEM files given, or null for plain HTTP. */
+  /** Where a process on this machine reaches the daemon listening on {@code host}: the host, or loopback when it is a wildcard. */
+  static String localHost(String host) {
+    return host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "127.0.0.1" : host;
+  }
+
   /**
    * The daemon's URL as its instances reach it: they share the host's network, so the listen
    * address, or loopback when it listens on every address. With TLS, https: an SDK then needs the
    * certificate trusted ({@code AWS_CA_BUNDLE}, docs/security.md).
    */
   static String instanceEndpoint(String host, int port, boolean tls) {
-    String h = host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") ? "127.0.0.1" : host;
+    String h = localHost(host);
     if (h.indexOf(':') >= 0 && !h.startsWith("[")) {
       h = "[" + h + "]";
     }
     return (tls ? "https://" : "http://") + h + ":" + port;
   }
 
+  /** The server's TLS context from the PEM files given, or null for plain HTTP. */
   private static SslContext tls(DaemonConfig.Security security) {
     if (!security.tls()) {
       return null;

@@ -90,10 +90,4 @@ class DataPathWarmUpTest {
     assertThat(DataPathWarmUp.enabled("off")).isFalse();
     assertThatThrownBy(() -> DataPathWarmUp.enabled("maybe")).hasMessageContaining("PILOTLIGHT_WARM_UP=maybe (expected: on or off)");
   }
-
-  @Test
-  void theGatewayIsReachedOnLoopbackWhenItListensEverywhere() {
-    assertThat(DataPathWarmUp.local("0.0.0.0", 8080).getAddress().isLoopbackAddress()).isTrue();
-    assertThat(DataPathWarmUp.local("127.0.0.1", 8080).getPort()).isEqualTo(8080);
-  }
 }

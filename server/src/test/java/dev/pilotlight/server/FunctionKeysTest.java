@@ -78,5 +78,7 @@ class FunctionKeysTest {
     assertThat(Wiring.instanceEndpoint("10.0.0.5", 8443, true)).isEqualTo("https://10.0.0.5:8443");
     assertThat(Wiring.instanceEndpoint("::1", 8080, false)).isEqualTo("http://[::1]:8080");
     assertThat(Wiring.instanceEndpoint("::", 8080, false)).isEqualTo("http://127.0.0.1:8080");
+    assertThat(Wiring.localHost("[::]")).isEqualTo("127.0.0.1"); // the daemon's own warm-up reaches its gateway the same way
+    assertThat(Wiring.localHost("10.0.0.5")).isEqualTo("10.0.0.5");
   }
 }
