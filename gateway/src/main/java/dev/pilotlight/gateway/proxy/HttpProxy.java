@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -65,11 +66,11 @@ public final class HttpProxy implements AutoCloseable {
     HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), uri);
     copyEndToEnd(head.headers(), out.headers());
     String clientIp = client.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "127.0.0.1";
+    // Host goes on unchanged, so no X-Forwarded-Host: it would repeat it (every header costs the app its
+    // parsing); one the client sent is dropped, as an app behind a proxy may trust it over Host.
+    out.headers().remove("X-Forwarded-Host");
     out.headers().add("X-Forwarded-For", clientIp);
-    out.headers().set("X-Forwarded-Proto", "http");
-    if (head.headers().contains(HttpHeaderNames.HOST)) {
-      out.headers().set("X-Forwarded-Host", head.headers().get(HttpHeaderNames.HOST));
-    }
+    out.headers().set("X-Forwarded-Proto", scheme(client.channel()));
     if (!HttpUtil.isContentLengthSet(out) && HttpUtil.isTransferEncodingChunked(head)) {
       HttpUtil.setTransferEncodingChunked(out, true);
     }
@@ -78,9 +79,7 @@ public final class HttpProxy implements AutoCloseable {
     if (upgrade) {
       out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
       out.headers().set(HttpHeaderNames.UPGRADE, head.headers().get(HttpHeaderNames.UPGRADE));
-    } else {
-      out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-    }
+    } // else no Connection header: an HTTP/1.1 connection stays open by default (RFC 9112 §9.3)
     InstanceConnections pool = upgrade ? null : instances.computeIfAbsent(target, t -> new InstanceConnections(bootstrap.clone().remoteAddress(t)));
     Promise<Channel> connection = client.executor().newPromise();
     // a request that waits for a connection (all taken, none may be opened yet) waits at most its timeout
@@ -130,6 +129,20 @@ public final class HttpProxy implements AutoCloseable {
       }
       body.attach(backend, out);
     });
+  }
+
+  /**
+   * {@code https} when the client's connection came over TLS (the channel's pipeline, or for an
+   * HTTP/2 stream its connection's, has the TLS handler), else {@code http}: the app's
+   * {@code X-Forwarded-Proto}, for the links and redirects it makes.
+   */
+  static String scheme(Channel client) {
+    for (Channel ch = client; ch != null; ch = ch.parent()) {
+      if (ch.pipeline().get(SslHandler.class) != null) {
+        return "https";
+      }
+    }
+    return "http";
   }
 
   /** A request to switch to the WebSocket protocol (RFC 6455 §4.1), which may become a tunnel. */
