@@ -136,13 +136,13 @@ final class ClusterCommand implements Callable<Integer> {
   static final Duration WARM_UP = Duration.ofSeconds(8);
 
   private Round round(String target, int r, NetnsCluster.Node via) throws Exception {
-    long cpuBefore = ThroughputCommand.cpuTicks(via.pid());
+    long cpuBefore = CpuSplit.cpuTicks(via.pid());
     LoadGenerator.Run run = new LoadGenerator(via.address(), "GET", "/fn/" + FUNCTION + "/?name=bench", null, READ_TIMEOUT, null)
         .run(clients, Duration.ofSeconds(seconds), () -> { });
-    long cpu = ThroughputCommand.cpuTicks(via.pid()) - cpuBefore;
+    long cpu = CpuSplit.cpuTicks(via.pid()) - cpuBefore;
     List<LoadGenerator.Call> ok = run.calls().stream().filter(LoadGenerator.Call::ok).toList();
     double[] ms = ok.stream().mapToDouble(LoadGenerator.Call::millis).sorted().toArray();
-    double cpuPerCall = ok.isEmpty() ? Double.NaN : cpu * (1_000_000.0 / ThroughputCommand.CLOCK_TICKS) / ok.size();
+    double cpuPerCall = ok.isEmpty() ? Double.NaN : cpu * (1_000_000.0 / CpuSplit.CLOCK_TICKS) / ok.size();
     Round result = new Round(target, r, run.calls().size(), run.calls().size() - ok.size(), ok.size() / (double) seconds,
         ms.length == 0 ? Double.NaN : Percentiles.nearestRank(ms, 50), ms.length == 0 ? Double.NaN : Percentiles.nearestRank(ms, 99),
         cpuPerCall);

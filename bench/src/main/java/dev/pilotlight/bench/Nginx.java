@@ -79,6 +79,11 @@ final class Nginx implements AutoCloseable {
     }
   }
 
+  /** nginx's master process (it runs in the foreground); its workers are its children. */
+  ProcessHandle handle() {
+    return process.toHandle();
+  }
+
   int port() {
     return port;
   }

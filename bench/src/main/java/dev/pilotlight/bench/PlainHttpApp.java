@@ -60,6 +60,11 @@ final class PlainHttpApp implements AutoCloseable {
     return startedAt;
   }
 
+  /** The app's process ({@code sh -c exec …}: the app itself). */
+  ProcessHandle handle() {
+    return process.toHandle();
+  }
+
   InetSocketAddress address() {
     return address;
   }

@@ -23,13 +23,13 @@ record ProcessFootprint(long rssKb, long cpuTicks, long descendantsRssKb, Map<Lo
   static ProcessFootprint of(long pid) throws IOException {
     ProcessHandle root = ProcessHandle.of(pid).orElseThrow(() -> new BenchFailure("process " + pid + " is gone"));
     long rss = rssKb(Files.readString(Path.of("/proc", Long.toString(pid), "status")));
-    long ticks = ThroughputCommand.cpuTicks(pid);
+    long ticks = CpuSplit.cpuTicks(pid);
     long descendantsRss = 0;
     Map<Long, Long> descendants = new HashMap<>();
     for (ProcessHandle p : root.descendants().toList()) {
       try {
         descendantsRss += rssKb(Files.readString(Path.of("/proc", Long.toString(p.pid()), "status")));
-        descendants.put(p.pid(), ThroughputCommand.cpuTicks(p.pid()));
+        descendants.put(p.pid(), CpuSplit.cpuTicks(p.pid()));
       } catch (IOException exited) {
         // gone between the listing and the read: it holds nothing now
       }
@@ -107,6 +107,6 @@ record ProcessFootprint(long rssKb, long cpuTicks, long descendantsRssKb, Map<Lo
   }
 
   private static double percent(long ticks, double seconds) {
-    return ticks * 100.0 / ThroughputCommand.CLOCK_TICKS / seconds;
+    return ticks * 100.0 / CpuSplit.CLOCK_TICKS / seconds;
   }
 }

@@ -18,13 +18,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code bench throughput}: warm requests per second and latency through the gateway, for a
  * Lambda-style function and for a web app, against nginx {@code proxy_pass} to the same app and the
- * app called directly, alternated round by round in one run; and the daemon's CPU per request.
+ * app called directly, alternated round by round in one run; and the CPU per request of the proxy,
+ * the app and the whole machine.
  */
 @Command(name = "throughput", mixinStandardHelpOptions = true,
     description = "Warm throughput through the gateway (hello-java, hello-http) against nginx proxy_pass and the app directly, alternated.")
@@ -66,18 +68,28 @@ final class ThroughputCommand implements Callable<Integer> {
     this.stderr = stderr;
   }
 
-  /** One load target: what is called, and whether the daemon's CPU is counted for it. */
-  record Target(String name, String url, long daemonPid) {
+  /**
+   * One load target: what is called, whether it goes through a daemon (0: not), and whose CPU is
+   * counted as the proxy's (the daemon; nginx and its workers; none) and as the app's (the daemon's
+   * instances and warm pool; the plain app).
+   */
+  record Target(String name, String url, long daemonPid, Supplier<List<ProcessHandle>> proxy, Supplier<List<ProcessHandle>> app) {
     boolean throughDaemon() {
       return daemonPid != 0;
+    }
+
+    /** Through a daemon: the daemon is the proxy, what it started is the app. */
+    static Target gateway(String name, String url, long daemonPid) {
+      ProcessHandle d = ProcessHandle.of(daemonPid).orElseThrow(() -> new BenchFailure("the daemon (pid " + daemonPid + ") is gone"));
+      return new Target(name, url, daemonPid, () -> List.of(d), () -> d.descendants().toList());
     }
   }
 
   static final String JAVA_TARGET = "gateway: hello-java (Lambda-style)";
   static final String JAVA_TARGET_NO_HISTORY = "gateway, history off: hello-java";
 
-  /** One measured run. */
-  record Run(String target, int concurrency, int round, WrkRun figures, double daemonCpuMicrosPerRequest) {}
+  /** One measured run; {@code cpu}: µs per request of the proxy's processes, the app's and the machine's. */
+  record Run(String target, int concurrency, int round, WrkRun figures, double daemonCpuMicrosPerRequest, CpuSplit.PerRequest cpu) {}
 
   @Override
   public Integer call() throws Exception {
@@ -122,12 +134,13 @@ final class ThroughputCommand implements Callable<Integer> {
       direct.awaitFirstAnswer(APP_START_LIMIT);
       String app = "http://127.0.0.1:" + direct.address().getPort() + "/";
       List<Target> targets = new ArrayList<>(List.of(
-          new Target(JAVA_TARGET, daemon.baseUrl() + "/fn/hello-java/", daemon.pid()),
-          new Target("gateway: hello-http", daemon.baseUrl() + "/fn/hello-http/", daemon.pid()),
-          new Target("nginx proxy_pass: hello-http", "http://127.0.0.1:" + proxy.port() + "/", 0),
-          new Target("direct: hello-http", app, 0)));
+          Target.gateway(JAVA_TARGET, daemon.baseUrl() + "/fn/hello-java/", daemon.pid()),
+          Target.gateway("gateway: hello-http", daemon.baseUrl() + "/fn/hello-http/", daemon.pid()),
+          new Target("nginx proxy_pass: hello-http", "http://127.0.0.1:" + proxy.port() + "/", 0,
+              () -> CpuSplit.withDescendants(proxy.handle()), () -> List.of(direct.handle())),
+          new Target("direct: hello-http", app, 0, List::of, () -> List.of(direct.handle()))));
       if (plain != null) {
-        targets.add(1, new Target(JAVA_TARGET_NO_HISTORY, plain.baseUrl() + "/fn/hello-java/", plain.pid()));
+        targets.add(1, Target.gateway(JAVA_TARGET_NO_HISTORY, plain.baseUrl() + "/fn/hello-java/", plain.pid()));
       }
       int most = concurrency.stream().mapToInt(Integer::intValue).max().orElseThrow();
       stderr.printf("warming every target (%d connections, 3 s each)…%n", most);
@@ -137,13 +150,14 @@ final class ThroughputCommand implements Callable<Integer> {
       for (int c : concurrency) {
         for (int r = 1; r <= rounds; r++) {
           for (Target t : inRound(targets, r)) {
-            long cpuBefore = t.throughDaemon() ? cpuTicks(t.daemonPid()) : 0;
+            CpuSplit.Snapshot before = CpuSplit.take(t.proxy(), t.app());
             WrkRun f = wrk(t, c, seconds);
-            double cpu = t.throughDaemon() && f.requests() > 0
-                ? (cpuTicks(t.daemonPid()) - cpuBefore) * (1_000_000.0 / CLOCK_TICKS) / f.requests() : Double.NaN;
-            runs.add(new Run(t.name(), c, r, f, cpu));
-            stderr.printf(Locale.ROOT, "c=%d round %d %-36s %9.0f req/s  p50 %7.2f ms  p99 %8.2f ms%s%n", c, r, t.name(),
-                f.requestsPerSecond(), f.p50Ms(), f.p99Ms(), Double.isNaN(cpu) ? "" : String.format(Locale.ROOT, "  daemon %.0f µs/req", cpu));
+            CpuSplit.PerRequest split = CpuSplit.between(before, CpuSplit.take(t.proxy(), t.app()), f.requests());
+            double cpu = t.throughDaemon() ? split.proxy() : Double.NaN;
+            runs.add(new Run(t.name(), c, r, f, cpu, split));
+            stderr.printf(Locale.ROOT, "c=%d round %d %-36s %9.0f req/s  p50 %7.2f ms  p99 %8.2f ms  CPU µs/req: proxy %s app %.0f all %.0f%n",
+                c, r, t.name(), f.requestsPerSecond(), f.p50Ms(), f.p99Ms(), t.throughDaemon() || t.name().startsWith("nginx")
+                    ? String.format(Locale.ROOT, "%.0f", split.proxy()) : "-", split.app(), split.machine());
           }
         }
       }
@@ -189,14 +203,6 @@ final class ThroughputCommand implements Callable<Integer> {
     return f;
   }
 
-  /** Linux's USER_HZ: /proc/<pid>/stat counts CPU time in these. */
-  static final long CLOCK_TICKS = 100;
-
-  /** User plus system CPU of a process so far, in clock ticks (/proc/<pid>/stat fields 14 and 15). */
-  static long cpuTicks(long pid) throws IOException {
-    return ProcessFootprint.ticks(Files.readString(Path.of("/proc/" + pid + "/stat")));
-  }
-
   static double median(double[] values) {
     double[] v = values.clone();
     Arrays.sort(v);
@@ -216,7 +222,10 @@ final class ThroughputCommand implements Callable<Integer> {
             median(these.stream().mapToDouble(r -> r.figures().requestsPerSecond()).toArray()),
             median(these.stream().mapToDouble(r -> r.figures().p50Ms()).toArray()),
             median(these.stream().mapToDouble(r -> r.figures().p99Ms()).toArray()),
-            median(these.stream().mapToDouble(Run::daemonCpuMicrosPerRequest).toArray())});
+            median(these.stream().mapToDouble(Run::daemonCpuMicrosPerRequest).toArray()),
+            median(these.stream().mapToDouble(r -> r.cpu().proxy()).toArray()),
+            median(these.stream().mapToDouble(r -> r.cpu().app()).toArray()),
+            median(these.stream().mapToDouble(r -> r.cpu().machine()).toArray())});
       }
     }
     return out;
@@ -225,12 +234,16 @@ final class ThroughputCommand implements Callable<Integer> {
   static String table(List<Run> runs, ObjectNode instances) {
     StringBuilder t = new StringBuilder();
     t.append("medians of the rounds; wrk -t1 -cC --latency, keep-alive connections; warm instances: ").append(instances).append('\n');
-    t.append(String.format(Locale.ROOT, "  %-4s %-36s %10s %9s %9s %14s%n", "c", "target", "req/s", "p50 ms", "p99 ms", "daemon µs/req"));
+    t.append("CPU µs per request: proxy = the daemon (gateway) or nginx's master and workers; app = what the daemon started, or the plain app;"
+        + " all = the whole machine, the load generator included\n");
+    t.append(String.format(Locale.ROOT, "  %-4s %-36s %10s %9s %9s %14s %7s %7s %7s%n", "c", "target", "req/s", "p50 ms", "p99 ms", "daemon µs/req",
+        "proxy", "app", "all"));
     for (var byC : medians(runs).entrySet()) {
       for (var e : byC.getValue().entrySet()) {
         double[] m = e.getValue();
-        t.append(String.format(Locale.ROOT, "  %-4d %-36s %10.0f %9.2f %9.2f %14s%n", byC.getKey(), e.getKey(), m[0], m[1], m[2],
-            Double.isNaN(m[3]) ? "" : String.format(Locale.ROOT, "%.0f", m[3])));
+        boolean proxied = !Double.isNaN(m[3]) || e.getKey().startsWith("nginx");
+        t.append(String.format(Locale.ROOT, "  %-4d %-36s %10.0f %9.2f %9.2f %14s %7s %7s %7s%n", byC.getKey(), e.getKey(), m[0], m[1], m[2],
+            micros(m[3]), proxied ? micros(m[4]) : "", micros(m[5]), micros(m[6])));
       }
       double[] on = byC.getValue().get(JAVA_TARGET);
       double[] off = byC.getValue().get(JAVA_TARGET_NO_HISTORY);
@@ -244,11 +257,17 @@ final class ThroughputCommand implements Callable<Integer> {
       if (gw != null && ng != null && dir != null) {
         t.append(String.format(Locale.ROOT, "       hello-http: gateway/nginx throughput %.2f×; added p50 over direct: gateway %.2f ms, nginx %.2f ms%n",
             gw[0] / ng[0], gw[1] - dir[1], ng[1] - dir[1]));
+        t.append(String.format(Locale.ROOT, "       hello-http: CPU µs per request, proxy + app: gateway %s, nginx %s; whole machine: gateway %s, nginx %s%n",
+            micros(gw[4] + gw[5]), micros(ng[4] + ng[5]), micros(gw[6]), micros(ng[6])));
       }
     }
     t.append("targets (issue 13): gateway throughput >= nginx's and added p50 <= nginx's; a no-op Lambda-style call <= 50 µs of daemon CPU\n");
     t.append(RunInfo.current(0, 0).machine()).append('\n');
     return t.toString();
+  }
+
+  private static String micros(double v) {
+    return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.0f", v);
   }
 
   static String jsonText(List<Run> runs, ObjectNode instances) throws IOException {
@@ -267,6 +286,11 @@ final class ThroughputCommand implements Callable<Integer> {
       n.put("errors", r.figures().errors());
       if (!Double.isNaN(r.daemonCpuMicrosPerRequest())) {
         n.put("daemonCpuMicrosPerRequest", r.daemonCpuMicrosPerRequest());
+      }
+      if (!Double.isNaN(r.cpu().machine())) {
+        n.put("proxyCpuMicrosPerRequest", r.cpu().proxy());
+        n.put("appCpuMicrosPerRequest", r.cpu().app());
+        n.put("machineCpuMicrosPerRequest", r.cpu().machine());
       }
     }
     root.put("machine", RunInfo.current(0, 0).machine());

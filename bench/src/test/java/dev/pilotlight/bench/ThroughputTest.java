@@ -57,13 +57,29 @@ class ThroughputTest {
         run("gateway: hello-http", 10, 3, 1000, 3.0, 110),
         run("nginx proxy_pass: hello-http", 10, 1, 2000, 1.5, Double.NaN), run("direct: hello-http", 10, 1, 4000, 1.0, Double.NaN));
     var m = ThroughputCommand.medians(runs).get(10).get("gateway: hello-http");
-    assertThat(m).containsExactly(1000.0, 3.0, 9.0, 110.0);
+    assertThat(m).containsExactly(1000.0, 3.0, 9.0, 110.0, 110.0, 60.0, 210.0);
     String table = ThroughputCommand.table(runs, new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode());
-    assertThat(table).contains("gateway/nginx throughput 0.50×").contains("added p50 over direct: gateway 2.00 ms, nginx 0.50 ms");
+    assertThat(table).contains("gateway/nginx throughput 0.50×").contains("added p50 over direct: gateway 2.00 ms, nginx 0.50 ms")
+        .contains("proxy + app: gateway 170, nginx 90; whole machine: gateway 210, nginx 130");
     assertThat(ThroughputCommand.median(new double[] {3, 1, 2, 10})).isEqualTo(2.5);
   }
 
   private static ThroughputCommand.Run run(String target, int c, int round, double rps, double p50, double cpu) {
-    return new ThroughputCommand.Run(target, c, round, new WrkRun(rps, p50, p50 * 3, (long) rps * 5, 0), cpu);
+    // the gateway's proxy is its daemon; nginx spends 30 µs, and the app 60 behind either
+    var split = new CpuSplit.PerRequest(Double.isNaN(cpu) ? 30 : cpu, 60, Double.isNaN(cpu) ? 130 : cpu + 100);
+    return new ThroughputCommand.Run(target, c, round, new WrkRun(rps, p50, p50 * 3, (long) rps * 5, 0), cpu, split);
+  }
+
+  @Test
+  void aRunsCpuIsSplitBetweenTheProxyTheAppAndTheMachinePerRequest() {
+    var before = new CpuSplit.Snapshot(java.util.Map.of(1L, 100L), java.util.Map.of(2L, 50L, 3L, 10L), 1_000);
+    // pid 3 exited (its share is lost, not negative); pid 4 started (not counted: no reading before)
+    var after = new CpuSplit.Snapshot(java.util.Map.of(1L, 130L), java.util.Map.of(2L, 110L, 4L, 500L), 1_200);
+    var split = CpuSplit.between(before, after, 10_000);
+    assertThat(split.proxy()).isEqualTo(30.0); // 30 ticks of 10 ms over 10,000 requests
+    assertThat(split.app()).isEqualTo(60.0);
+    assertThat(split.machine()).isEqualTo(200.0);
+    assertThat(CpuSplit.between(before, after, 0).machine()).isNaN();
+    assertThat(CpuSplit.machineTicks("cpu  10 2 30 4000 5 6 7 8 0 0\ncpu0 1 1 1 1 1 1 1 1 0 0\n")).isEqualTo(10 + 2 + 30 + 6 + 7);
   }
 }
