@@ -83,7 +83,7 @@ class StreamingProxyTest {
     });
     app.createContext("/headers", ex -> { // the request's headers as the app got them, a line each, sorted
       var lines = new java.util.TreeSet<String>();
-      ex.getRequestHeaders().forEach((name, values) -> lines.add(name.toLowerCase(java.util.Locale.ROOT) + ": " + String.join(",", values)));
+      ex.getRequestHeaders().forEach((name, values) -> lines.add(name.toLowerCase(java.util.Locale.ROOT) + ": " + String.join("|", values)));
       byte[] out = String.join("\n", lines).getBytes(StandardCharsets.UTF_8);
       ex.sendResponseHeaders(200, out.length);
       ex.getResponseBody().write(out);
@@ -214,14 +214,16 @@ class StreamingProxyTest {
       s.setSoTimeout(10_000);
       s.getOutputStream().write(("GET /fn/app/headers HTTP/1.1\r\nHost: shop.example.test\r\nConnection: keep-alive, X-Hop\r\n"
           + "Keep-Alive: timeout=5\r\nX-Hop: 1\r\nX-Forwarded-Host: forged.example.test\r\nX-Forwarded-Proto: https\r\n"
-          + "X-Forwarded-For: 10.1.2.3\r\nAccept: text/plain\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          + "X-Forwarded-For: 10.1.2.3\r\nAccept: text/plain\r\nX-Forwarded-For: 10.4.5.6\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
       String got = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
       assertThat(got).startsWith("HTTP/1.1 200");
       String body = got.substring(got.indexOf("\r\n\r\n") + 4);
-      // Host unchanged (so no X-Forwarded-Host, and a forged one is dropped); the client's address added to
-      // the chain; the scheme is the gateway's own; no Connection (HTTP/1.1 keeps the connection by default)
-      assertThat(body.lines()).containsExactly("accept: text/plain", "host: shop.example.test", "x-forwarded-for: 10.1.2.3,127.0.0.1",
-          "x-forwarded-proto: http");
+      // Host unchanged (so no X-Forwarded-Host, and a forged one is dropped); the client's address after the
+      // chain it sent, in one line; the scheme is the gateway's own; no Connection (HTTP/1.1 keeps the
+      // connection by default). The app shows each header's lines joined by '|'.
+      assertThat(body.lines()).containsExactly("accept: text/plain", "host: shop.example.test",
+          "x-forwarded-for: 10.1.2.3, 10.4.5.6, 127.0.0.1", "x-forwarded-proto: http");
     }
     assertThat(outcomes.poll(10, TimeUnit.SECONDS)).isEqualTo("completed 200");
   }

@@ -22,6 +22,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,7 +70,7 @@ public final class HttpProxy implements AutoCloseable {
     // Host goes on unchanged, so no X-Forwarded-Host: it would repeat it (every header costs the app its
     // parsing); one the client sent is dropped, as an app behind a proxy may trust it over Host.
     out.headers().remove("X-Forwarded-Host");
-    out.headers().add("X-Forwarded-For", clientIp);
+    out.headers().set("X-Forwarded-For", forwardedFor(out.headers().getAll("X-Forwarded-For"), clientIp));
     out.headers().set("X-Forwarded-Proto", scheme(client.channel()));
     if (!HttpUtil.isContentLengthSet(out) && HttpUtil.isTransferEncodingChunked(head)) {
       HttpUtil.setTransferEncodingChunked(out, true);
@@ -143,6 +144,18 @@ public final class HttpProxy implements AutoCloseable {
       }
     }
     return "http";
+  }
+
+  /**
+   * The client's address after the chain it sent, in one line ({@code 10.1.2.3, 127.0.0.1}), as
+   * nginx's {@code $proxy_add_x_forwarded_for} and Envoy write it: an app that reads only the
+   * header's first line still sees the address the gateway saw, last.
+   */
+  static String forwardedFor(List<String> sent, String clientIp) {
+    if (sent.isEmpty()) {
+      return clientIp;
+    }
+    return String.join(", ", sent) + ", " + clientIp;
   }
 
   /** A request to switch to the WebSocket protocol (RFC 6455 §4.1), which may become a tunnel. */

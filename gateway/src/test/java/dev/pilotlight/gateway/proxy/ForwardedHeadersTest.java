@@ -5,10 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.DefaultChannelId;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The app's {@code X-Forwarded-Proto}: the scheme of the client's connection to the gateway. */
-class ForwardedSchemeTest {
+/** The forwarding headers an app gets: the scheme of the client's connection, the chain of addresses. */
+class ForwardedHeadersTest {
+  @Test
+  void theClientsAddressComesAfterTheChainItSentInOneLine() {
+    assertThat(HttpProxy.forwardedFor(List.of(), "127.0.0.1")).isEqualTo("127.0.0.1");
+    assertThat(HttpProxy.forwardedFor(List.of("10.1.2.3"), "127.0.0.1")).isEqualTo("10.1.2.3, 127.0.0.1");
+    assertThat(HttpProxy.forwardedFor(List.of("10.1.2.3, 10.0.0.9", "10.4.5.6"), "::1")).isEqualTo("10.1.2.3, 10.0.0.9, 10.4.5.6, ::1");
+  }
+
   @Test
   void httpsWhenTheConnectionOrTheStreamsConnectionHasTls() throws Exception {
     var tls = SslContextBuilder.forClient().build();
