@@ -228,7 +228,9 @@ public final class FunctionInvoker {
         byte[] payload;
         if (viaUrl) {
           String ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "127.0.0.1";
-          payload = HttpEvents.toEvent(req, path, rawQuery, requestId, name, ip, clock.instant());
+          int port = ctx.channel().localAddress() instanceof InetSocketAddress l ? l.getPort() : 0;
+          payload = HttpEvents.toEvent(req, path, rawQuery, requestId, name, new HttpEvents.Caller(ip, HttpProxy.scheme(ctx.channel()), port),
+              clock.instant());
         } else {
           payload = req.content().readableBytes() == 0 ? EMPTY_EVENT : ByteBufUtil.getBytes(req.content());
         }

@@ -42,7 +42,14 @@ public final class HttpEvents {
    */
   private static final ThreadLocal<ByteArrayBuilder> BUILDER = ThreadLocal.withInitial(() -> new ByteArrayBuilder(4096));
 
-  public static byte[] toEvent(FullHttpRequest req, String rawPath, String rawQuery, String requestId, String functionName, String sourceIp, Instant now) {
+  /**
+   * Who called, as the gateway saw it: the client's address, the scheme ({@code http} or
+   * {@code https}) and the gateway's port it came to (0: unknown).
+   */
+  public record Caller(String sourceIp, String scheme, int port) {}
+
+  public static byte[] toEvent(FullHttpRequest req, String rawPath, String rawQuery, String requestId, String functionName, Caller caller, Instant now) {
+    String sourceIp = caller.sourceIp();
     // Written straight to bytes (no tree of nodes): this runs for every function URL call.
     List<String> cookies = new ArrayList<>();
     Map<String, String> merged = new LinkedHashMap<>();
@@ -57,6 +64,16 @@ public final class HttpEvents {
         continue;
       }
       merged.merge(name, h.getValue(), (a, b) -> a + "," + b);
+    }
+    // As a function URL's front end adds them: the client's address after the chain it sent, and the
+    // scheme and port it came to (a client's own are replaced)
+    String chain = merged.get("x-forwarded-for");
+    merged.put("x-forwarded-for", chain == null ? sourceIp : chain + ", " + sourceIp);
+    merged.put("x-forwarded-proto", caller.scheme());
+    if (caller.port() > 0) {
+      merged.put("x-forwarded-port", Integer.toString(caller.port()));
+    } else {
+      merged.remove("x-forwarded-port");
     }
     byte[] body = ByteBufUtil.getBytes(req.content());
     // The thread's own builder, its first 4 KB block kept from call to call: a typical event needs no new block.

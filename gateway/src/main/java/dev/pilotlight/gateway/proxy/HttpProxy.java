@@ -137,7 +137,7 @@ public final class HttpProxy implements AutoCloseable {
    * HTTP/2 stream its connection's, has the TLS handler), else {@code http}: the app's
    * {@code X-Forwarded-Proto}, for the links and redirects it makes.
    */
-  static String scheme(Channel client) {
+  public static String scheme(Channel client) {
     for (Channel ch = client; ch != null; ch = ch.parent()) {
       if (ch.pipeline().get(SslHandler.class) != null) {
         return "https";

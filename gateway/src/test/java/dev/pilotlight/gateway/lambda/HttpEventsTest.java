@@ -22,9 +22,9 @@ class HttpEventsTest {
     FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/fn/f/items/7?name=Ann&tag=a&tag=b",
         Unpooled.copiedBuffer("{\"x\":1}", StandardCharsets.UTF_8));
     req.headers().set("Host", "127.0.0.1:8080").set("Content-Type", "application/json").add("X-Multi", "1").add("X-Multi", "2")
-        .set("Cookie", "a=1; b=2");
-    JsonNode e = JSON.readTree(HttpEvents.toEvent(req, "/items/7", "name=Ann&tag=a&tag=b", "rid-1", "f", "10.0.0.9",
-        Instant.parse("2026-11-21T10:00:00Z")));
+        .set("Cookie", "a=1; b=2").set("X-Forwarded-For", "203.0.113.7").set("X-Forwarded-Proto", "gopher");
+    JsonNode e = JSON.readTree(HttpEvents.toEvent(req, "/items/7", "name=Ann&tag=a&tag=b", "rid-1", "f",
+        new HttpEvents.Caller("10.0.0.9", "https", 8443), Instant.parse("2026-11-21T10:00:00Z")));
     assertThat(e.path("version").asText()).isEqualTo("2.0");
     assertThat(e.path("rawPath").asText()).isEqualTo("/items/7");
     assertThat(e.path("rawQueryString").asText()).isEqualTo("name=Ann&tag=a&tag=b");
@@ -32,6 +32,10 @@ class HttpEventsTest {
     assertThat(e.path("queryStringParameters").path("tag").asText()).isEqualTo("a,b");
     assertThat(e.path("headers").path("x-multi").asText()).isEqualTo("1,2");
     assertThat(e.path("headers").has("cookie")).isFalse();
+    // as a function URL's front end adds them: the client after the chain it sent; the scheme and port it came to
+    assertThat(e.path("headers").path("x-forwarded-for").asText()).isEqualTo("203.0.113.7, 10.0.0.9");
+    assertThat(e.path("headers").path("x-forwarded-proto").asText()).isEqualTo("https");
+    assertThat(e.path("headers").path("x-forwarded-port").asText()).isEqualTo("8443");
     assertThat(e.path("cookies")).hasSize(2);
     assertThat(e.path("requestContext").path("http").path("method").asText()).isEqualTo("POST");
     assertThat(e.path("requestContext").path("http").path("sourceIp").asText()).isEqualTo("10.0.0.9");
@@ -46,7 +50,7 @@ class HttpEventsTest {
   void binaryBodiesAreBase64() throws Exception {
     FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.PUT, "/", Unpooled.wrappedBuffer(new byte[] {0, 1, (byte) 255}));
     req.headers().set("Content-Type", "application/octet-stream");
-    JsonNode e = JSON.readTree(HttpEvents.toEvent(req, "/", "", "r", "f", "127.0.0.1", Instant.EPOCH));
+    JsonNode e = JSON.readTree(HttpEvents.toEvent(req, "/", "", "r", "f", new HttpEvents.Caller("127.0.0.1", "http", 0), Instant.EPOCH));
     assertThat(e.path("isBase64Encoded").asBoolean()).isTrue();
     assertThat(e.path("body").asText()).isEqualTo("AAH/");
   }
