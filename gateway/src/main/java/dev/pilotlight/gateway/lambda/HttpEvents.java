@@ -36,10 +36,6 @@ public final class HttpEvents {
 
   private HttpEvents() {}
 
-  /**
-   * @param rawPath the path as the function should see it (after {@code /fn/{name}})
-   * @param rawQuery the query string without {@code ?}, possibly empty
-   */
   private static final ThreadLocal<ByteArrayBuilder> BUILDER = ThreadLocal.withInitial(() -> new ByteArrayBuilder(4096));
 
   /**
@@ -48,6 +44,12 @@ public final class HttpEvents {
    */
   public record Caller(String sourceIp, String scheme, int port) {}
 
+  /**
+   * The function URL event for {@code req}.
+   *
+   * @param rawPath the path as the function should see it (after {@code /fn/{name}})
+   * @param rawQuery the query string without {@code ?}, possibly empty
+   */
   public static byte[] toEvent(FullHttpRequest req, String rawPath, String rawQuery, String requestId, String functionName, Caller caller, Instant now) {
     String sourceIp = caller.sourceIp();
     // Written straight to bytes (no tree of nodes): this runs for every function URL call.
