@@ -5,13 +5,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /** A daemon started as a child process ({@code LAUNCHER serve --port P --data-dir DIR}), its output in {@code DIR/daemon.log}. */
 final class DaemonProcess {
   private static final int HEALTH_TIMEOUT_MS = 1_000;
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+  /** How long a daemon that was signalled with the CLI (a Ctrl-C) gets to stop by itself before it is asked. */
+  static final Duration SELF_STOP = Duration.ofSeconds(5);
 
   private final Process process;
   private final Path log;
@@ -76,19 +80,31 @@ final class DaemonProcess {
     return process.isAlive();
   }
 
-  /** Asks the daemon (and anything the launcher started) to stop, then forces it after a grace period. */
+  /**
+   * Stops the daemon, then kills whatever it started that is still there. A Ctrl-C in a terminal
+   * has already signalled the daemon (it shares the terminal's process group) and it is stopping
+   * its instances: it gets {@link #SELF_STOP} to exit on its own, as a second signal would make it
+   * stop at once. Its instances are not signalled while it runs: it stops them itself, and a
+   * sandbox whose {@code bwrap} is killed under it keeps running where the daemon no longer sees it.
+   */
   void stop() {
-    process.descendants().forEach(ProcessHandle::destroy);
-    process.destroy();
+    Set<ProcessHandle> started = new HashSet<>(process.descendants().toList());
     try {
-      if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly().waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      if (!process.waitFor(SELF_STOP.toMillis(), TimeUnit.MILLISECONDS)) {
+        started.addAll(process.descendants().toList());
+        process.destroy();
+        if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+          started.addAll(process.descendants().toList());
+          process.destroyForcibly().waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+        }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
     }
+    // What it started and left (no longer its descendants once it is gone). SIGKILL also reaches a
+    // sandbox's namespace init, which ends everything in that sandbox.
+    started.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
   }
 
   /** The last {@code lines} lines of the daemon's log. */

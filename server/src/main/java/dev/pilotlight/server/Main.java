@@ -246,6 +246,9 @@ public final class Main implements Callable<Integer> {
     for (String name : List.of("TERM", "INT")) {
       sun.misc.Signal.handle(new sun.misc.Signal(name), s -> {
         if (signalled.getCount() == 0) {
+          // At once, but nothing it started outlives it: an http app needs no daemon to keep running.
+          // SIGKILL reaches a sandbox's namespace init too, which ends everything in the sandbox.
+          ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
           Runtime.getRuntime().halt(128 + s.getNumber());
         }
         signalled.countDown();
