@@ -15,7 +15,7 @@ final class DaemonProcess {
   private static final int HEALTH_TIMEOUT_MS = 1_000;
   private static final Duration STOP_GRACE = Duration.ofSeconds(10);
   /** How long a daemon that was signalled with the CLI (a Ctrl-C) gets to stop by itself before it is asked. */
-  static final Duration SELF_STOP = Duration.ofSeconds(5);
+  private static final Duration SELF_STOP = Duration.ofSeconds(5);
 
   private final Process process;
   private final Path log;
@@ -81,16 +81,16 @@ final class DaemonProcess {
   }
 
   /**
-   * Stops the daemon, then kills whatever it started that is still there. A Ctrl-C in a terminal
-   * has already signalled the daemon (it shares the terminal's process group) and it is stopping
-   * its instances: it gets {@link #SELF_STOP} to exit on its own, as a second signal would make it
-   * stop at once. Its instances are not signalled while it runs: it stops them itself, and a
-   * sandbox whose {@code bwrap} is killed under it keeps running where the daemon no longer sees it.
+   * Stops the daemon, then kills whatever it started that is still there. With {@code signalled}
+   * (the CLI is stopping on a signal: a Ctrl-C in a terminal, which reached the daemon too, as it
+   * shares the terminal's process group) the daemon is already stopping its instances and gets
+   * {@link #SELF_STOP} to exit on its own, as a second signal would make it stop at once. Its
+   * instances are not signalled while it runs: it stops them itself.
    */
-  void stop() {
+  void stop(boolean signalled) {
     Set<ProcessHandle> started = new HashSet<>(process.descendants().toList());
     try {
-      if (!process.waitFor(SELF_STOP.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (!signalled || !process.waitFor(SELF_STOP.toMillis(), TimeUnit.MILLISECONDS)) {
         started.addAll(process.descendants().toList());
         process.destroy();
         if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -52,9 +53,9 @@ final class DemoCommand extends DaemonCommand {
     Path dataDir = Files.createTempDirectory("pilotlight-demo-");
     DaemonProcess daemon = DaemonProcess.start(launcher, port, dataDir);
     AtomicBoolean stopping = new AtomicBoolean();
-    Runnable cleanup = () -> {
+    Consumer<Boolean> cleanup = signalled -> {
       if (stopping.compareAndSet(false, true)) {
-        daemon.stop();
+        daemon.stop(signalled);
         if (keepData) {
           ctx.err().println("data kept in " + dataDir);
         } else {
@@ -63,7 +64,7 @@ final class DemoCommand extends DaemonCommand {
         ctx.err().flush();
       }
     };
-    Thread hook = new Thread(cleanup, "pilotlight-demo-cleanup");
+    Thread hook = new Thread(() -> cleanup.accept(true), "pilotlight-demo-cleanup"); // a Ctrl-C, or SIGTERM
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       String baseUrl = "http://127.0.0.1:" + port;
@@ -108,7 +109,7 @@ final class DemoCommand extends DaemonCommand {
     } finally {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
-        cleanup.run();
+        cleanup.accept(false);
       } catch (IllegalStateException shuttingDown) {
         // the hook is running or has run
       }

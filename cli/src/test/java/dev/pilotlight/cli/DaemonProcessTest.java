@@ -37,7 +37,7 @@ class DaemonProcessTest {
     ProcessHandle child = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow();
     assertThat(child.isAlive()).isTrue();
 
-    daemon.stop();
+    daemon.stop(false);
 
     assertThat(daemon.isAlive()).isFalse();
     child.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);

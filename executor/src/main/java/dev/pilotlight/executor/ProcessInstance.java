@@ -176,11 +176,6 @@ abstract sealed class ProcessInstance implements Instance permits LambdaProcessI
       if (box.isNone()) {
         p.descendants().filter(h -> h.pid() != app.pid()).forEach(ProcessHandle::destroy);
       }
-    } else if (p != null) {
-      // The process the daemon started is gone, but what it started may not be: a sandbox's app
-      // outlives bwrap when something else signalled bwrap (a supervisor stopping the whole process
-      // group, say). Its cgroup still holds it.
-      group.killAll();
     }
     return exited.thenApply(r -> null);
   }

@@ -6,6 +6,7 @@ import dev.pilotlight.activation.history.MetricsHistory;
 import dev.pilotlight.activation.usage.UsageLedger;
 import dev.pilotlight.activation.usage.UsageMeter;
 import dev.pilotlight.gateway.lambda.HttpEvents;
+import dev.pilotlight.gateway.proxy.Forwarded;
 import dev.pilotlight.gateway.proxy.HttpProxy;
 import dev.pilotlight.gateway.proxy.ProxyOutcome;
 import dev.pilotlight.gateway.proxy.StreamedBody;
@@ -229,7 +230,7 @@ public final class FunctionInvoker {
         if (viaUrl) {
           String ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "127.0.0.1";
           int port = ctx.channel().localAddress() instanceof InetSocketAddress l ? l.getPort() : 0;
-          payload = HttpEvents.toEvent(req, path, rawQuery, requestId, name, new HttpEvents.Caller(ip, HttpProxy.scheme(ctx.channel()), port),
+          payload = HttpEvents.toEvent(req, path, rawQuery, requestId, name, new HttpEvents.Caller(ip, Forwarded.scheme(ctx.channel()), port),
               clock.instant());
         } else {
           payload = req.content().readableBytes() == 0 ? EMPTY_EVENT : ByteBufUtil.getBytes(req.content());

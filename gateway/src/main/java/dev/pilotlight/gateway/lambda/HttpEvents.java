@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pilotlight.gateway.proxy.Forwarded;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -69,8 +70,7 @@ public final class HttpEvents {
     }
     // As a function URL's front end adds them: the client's address after the chain it sent, and the
     // scheme and port it came to (a client's own are replaced)
-    String chain = merged.get("x-forwarded-for");
-    merged.put("x-forwarded-for", chain == null ? sourceIp : chain + ", " + sourceIp);
+    merged.put("x-forwarded-for", Forwarded.forwardedFor(merged.get("x-forwarded-for"), sourceIp));
     merged.put("x-forwarded-proto", caller.scheme());
     if (caller.port() > 0) {
       merged.put("x-forwarded-port", Integer.toString(caller.port()));

@@ -18,11 +18,9 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -70,8 +68,10 @@ public final class HttpProxy implements AutoCloseable {
     // Host goes on unchanged, so no X-Forwarded-Host: it would repeat it (every header costs the app its
     // parsing); one the client sent is dropped, as an app behind a proxy may trust it over Host.
     out.headers().remove("X-Forwarded-Host");
-    out.headers().set("X-Forwarded-For", forwardedFor(out.headers().getAll("X-Forwarded-For"), clientIp));
-    out.headers().set("X-Forwarded-Proto", scheme(client.channel()));
+    // the client's chain, its lines joined (a list is made only when it sent one), then the client
+    String sent = out.headers().contains("X-Forwarded-For") ? String.join(", ", out.headers().getAll("X-Forwarded-For")) : null;
+    out.headers().set("X-Forwarded-For", Forwarded.forwardedFor(sent, clientIp));
+    out.headers().set("X-Forwarded-Proto", Forwarded.scheme(client.channel()));
     if (!HttpUtil.isContentLengthSet(out) && HttpUtil.isTransferEncodingChunked(head)) {
       HttpUtil.setTransferEncodingChunked(out, true);
     }
@@ -130,32 +130,6 @@ public final class HttpProxy implements AutoCloseable {
       }
       body.attach(backend, out);
     });
-  }
-
-  /**
-   * {@code https} when the client's connection came over TLS (the channel's pipeline, or for an
-   * HTTP/2 stream its connection's, has the TLS handler), else {@code http}: the app's
-   * {@code X-Forwarded-Proto}, for the links and redirects it makes.
-   */
-  public static String scheme(Channel client) {
-    for (Channel ch = client; ch != null; ch = ch.parent()) {
-      if (ch.pipeline().get(SslHandler.class) != null) {
-        return "https";
-      }
-    }
-    return "http";
-  }
-
-  /**
-   * The client's address after the chain it sent, in one line ({@code 10.1.2.3, 127.0.0.1}), as
-   * nginx's {@code $proxy_add_x_forwarded_for} and Envoy write it: an app that reads only the
-   * header's first line still sees the address the gateway saw, last.
-   */
-  static String forwardedFor(List<String> sent, String clientIp) {
-    if (sent.isEmpty()) {
-      return clientIp;
-    }
-    return String.join(", ", sent) + ", " + clientIp;
   }
 
   /** A request to switch to the WebSocket protocol (RFC 6455 §4.1), which may become a tunnel. */

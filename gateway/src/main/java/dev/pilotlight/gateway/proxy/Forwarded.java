@@ -1,0 +1,35 @@
+package dev.pilotlight.gateway.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslHandler;
+
+/**
+ * What a function is told about how the client reached the gateway, the same for an http app's
+ * {@code X-Forwarded-*} headers and a function URL event's {@code x-forwarded-*} ones.
+ */
+public final class Forwarded {
+  private Forwarded() {}
+
+  /**
+   * {@code https} when the client's connection came over TLS (the channel's pipeline, or for an
+   * HTTP/2 stream its connection's, has the TLS handler), else {@code http}: for the links and
+   * redirects a function makes.
+   */
+  public static String scheme(Channel client) {
+    for (Channel ch = client; ch != null; ch = ch.parent()) {
+      if (ch.pipeline().get(SslHandler.class) != null) {
+        return "https";
+      }
+    }
+    return "http";
+  }
+
+  /**
+   * The client's address after the chain it sent ({@code sent}, null if none), in one line
+   * ({@code 10.1.2.3, 127.0.0.1}), as nginx's {@code $proxy_add_x_forwarded_for} and Envoy write
+   * it: a function that reads only the header's first line still sees the address the gateway saw, last.
+   */
+  public static String forwardedFor(String sent, String clientIp) {
+    return sent == null || sent.isBlank() ? clientIp : sent + ", " + clientIp;
+  }
+}
