@@ -24,12 +24,13 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code bench throughput}: warm requests per second and latency through the gateway, for a
- * Lambda-style function and for a web app, against nginx {@code proxy_pass} to the same app and the
- * app called directly, alternated round by round in one run; and the CPU per request of the proxy,
- * the app and the whole machine.
+ * Lambda-style function and for a web app, against nginx {@code proxy_pass} to the same app, a bare
+ * Netty relay to it ({@link NettyRelay}: what a JVM proxy costs before any of the gateway's work) and
+ * the app called directly, alternated round by round in one run; and the CPU per request of the
+ * proxy, the app and the whole machine.
  */
 @Command(name = "throughput", mixinStandardHelpOptions = true,
-    description = "Warm throughput through the gateway (hello-java, hello-http) against nginx proxy_pass and the app directly, alternated.")
+    description = "Warm throughput through the gateway (hello-java, hello-http) against nginx proxy_pass, a bare Netty relay and the app directly, alternated.")
 final class ThroughputCommand implements Callable<Integer> {
   private static final Duration DAEMON_START_LIMIT = Duration.ofSeconds(60);
   private static final Duration APP_START_LIMIT = Duration.ofSeconds(60);
@@ -86,6 +87,10 @@ final class ThroughputCommand implements Callable<Integer> {
   }
 
   static final String JAVA_TARGET = "gateway: hello-java (Lambda-style)";
+  static final String HTTP_TARGET = "gateway: hello-http";
+  static final String NGINX_TARGET = "nginx proxy_pass: hello-http";
+  static final String RELAY_TARGET = "netty relay: hello-http";
+  static final String DIRECT_TARGET = "direct: hello-http";
   static final String JAVA_TARGET_NO_HISTORY = "gateway, history off: hello-java";
 
   /** One measured run; {@code cpu}: µs per request of the proxy's processes, the app's and the machine's. */
@@ -117,7 +122,8 @@ final class ThroughputCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     List<Run> runs = new ArrayList<>();
     try (PlainHttpApp direct = PlainHttpApp.start(web, paths, work.resolve("app.log"));
-        Nginx proxy = Nginx.start(nginx, work.resolve("nginx"), direct.address().getPort())) {
+        Nginx proxy = Nginx.start(nginx, work.resolve("nginx"), direct.address().getPort());
+        NettyRelay.Child relay = NettyRelay.spawn(paths, direct.address().getPort(), work.resolve("relay.log"))) {
       stderr.println("starting a daemon on " + daemon.baseUrl() + " (log: " + daemon.log() + ")…");
       daemon.awaitHealthy(DAEMON_START_LIMIT);
       DaemonApi api = new DaemonApi(daemon.address(), daemon.baseUrl(), daemon.token());
@@ -135,10 +141,11 @@ final class ThroughputCommand implements Callable<Integer> {
       String app = "http://127.0.0.1:" + direct.address().getPort() + "/";
       List<Target> targets = new ArrayList<>(List.of(
           Target.gateway(JAVA_TARGET, daemon.baseUrl() + "/fn/hello-java/", daemon.pid()),
-          Target.gateway("gateway: hello-http", daemon.baseUrl() + "/fn/hello-http/", daemon.pid()),
-          new Target("nginx proxy_pass: hello-http", "http://127.0.0.1:" + proxy.port() + "/", 0,
+          Target.gateway(HTTP_TARGET, daemon.baseUrl() + "/fn/hello-http/", daemon.pid()),
+          new Target(NGINX_TARGET, "http://127.0.0.1:" + proxy.port() + "/", 0,
               () -> CpuSplit.withDescendants(proxy.handle()), () -> List.of(direct.handle())),
-          new Target("direct: hello-http", app, 0, List::of, () -> List.of(direct.handle()))));
+          new Target(RELAY_TARGET, "http://127.0.0.1:" + relay.port() + "/", 0, () -> List.of(relay.handle()), () -> List.of(direct.handle())),
+          new Target(DIRECT_TARGET, app, 0, List::of, () -> List.of(direct.handle()))));
       if (plain != null) {
         targets.add(1, Target.gateway(JAVA_TARGET_NO_HISTORY, plain.baseUrl() + "/fn/hello-java/", plain.pid()));
       }
@@ -156,7 +163,7 @@ final class ThroughputCommand implements Callable<Integer> {
             double cpu = t.throughDaemon() ? split.proxy() : Double.NaN;
             runs.add(new Run(t.name(), c, r, f, cpu, split));
             stderr.printf(Locale.ROOT, "c=%d round %d %-36s %9.0f req/s  p50 %7.2f ms  p99 %8.2f ms  CPU µs/req: proxy %s app %.0f all %.0f%n",
-                c, r, t.name(), f.requestsPerSecond(), f.p50Ms(), f.p99Ms(), t.throughDaemon() || t.name().startsWith("nginx")
+                c, r, t.name(), f.requestsPerSecond(), f.p50Ms(), f.p99Ms(), proxied(t.name())
                     ? String.format(Locale.ROOT, "%.0f", split.proxy()) : "-", split.app(), split.machine());
           }
         }
@@ -176,6 +183,11 @@ final class ThroughputCommand implements Callable<Integer> {
       FileTrees.deleteTreeQuietly(work);
     }
     return 0;
+  }
+
+  /** Whether a target goes through a proxy (its proxy CPU is a figure): every one but the app called directly. */
+  static boolean proxied(String target) {
+    return !target.equals(DIRECT_TARGET);
   }
 
   /** The targets in round {@code r}'s order: two daemons' hello-java swap places every other round, so neither always goes first. */
@@ -234,14 +246,15 @@ final class ThroughputCommand implements Callable<Integer> {
   static String table(List<Run> runs, ObjectNode instances) {
     StringBuilder t = new StringBuilder();
     t.append("medians of the rounds; wrk -t1 -cC --latency, keep-alive connections; warm instances: ").append(instances).append('\n');
-    t.append("CPU µs per request: proxy = the daemon (gateway) or nginx's master and workers; app = what the daemon started, or the plain app;"
+    t.append("CPU µs per request: proxy = the daemon (gateway), nginx's master and workers, or the relay's JVM; app = what the daemon started,"
+        + " or the plain app;"
         + " all = the whole machine, the load generator included\n");
     t.append(String.format(Locale.ROOT, "  %-4s %-36s %10s %9s %9s %14s %7s %7s %7s%n", "c", "target", "req/s", "p50 ms", "p99 ms", "daemon µs/req",
         "proxy", "app", "all"));
     for (var byC : medians(runs).entrySet()) {
       for (var e : byC.getValue().entrySet()) {
         double[] m = e.getValue();
-        boolean proxied = !Double.isNaN(m[3]) || e.getKey().startsWith("nginx");
+        boolean proxied = proxied(e.getKey());
         t.append(String.format(Locale.ROOT, "  %-4d %-36s %10.0f %9.2f %9.2f %14s %7s %7s %7s%n", byC.getKey(), e.getKey(), m[0], m[1], m[2],
             micros(m[3]), proxied ? micros(m[4]) : "", micros(m[5]), micros(m[6])));
       }
@@ -251,14 +264,20 @@ final class ThroughputCommand implements Callable<Integer> {
         t.append(String.format(Locale.ROOT, "       hello-java: the metrics history's cost: daemon µs/req %.0f on vs %.0f off (%+.1f %%), "
             + "throughput %.2f× of off%n", on[3], off[3], (on[3] / off[3] - 1) * 100, on[0] / off[0]));
       }
-      double[] gw = byC.getValue().get("gateway: hello-http");
-      double[] ng = byC.getValue().get("nginx proxy_pass: hello-http");
-      double[] dir = byC.getValue().get("direct: hello-http");
+      double[] gw = byC.getValue().get(HTTP_TARGET);
+      double[] ng = byC.getValue().get(NGINX_TARGET);
+      double[] dir = byC.getValue().get(DIRECT_TARGET);
+      double[] relay = byC.getValue().get(RELAY_TARGET);
       if (gw != null && ng != null && dir != null) {
         t.append(String.format(Locale.ROOT, "       hello-http: gateway/nginx throughput %.2f×; added p50 over direct: gateway %.2f ms, nginx %.2f ms%n",
             gw[0] / ng[0], gw[1] - dir[1], ng[1] - dir[1]));
         t.append(String.format(Locale.ROOT, "       hello-http: CPU µs per request, proxy + app: gateway %s, nginx %s; whole machine: gateway %s, nginx %s%n",
             micros(gw[4] + gw[5]), micros(ng[4] + ng[5]), micros(gw[6]), micros(ng[6])));
+      }
+      if (gw != null && ng != null && relay != null) {
+        t.append(String.format(Locale.ROOT, "       hello-http: the bare Netty relay reaches %.2f× nginx's throughput; the gateway %.2f× the relay's;"
+            + " proxy CPU µs per request: gateway %s, relay %s, nginx %s%n", relay[0] / ng[0], gw[0] / relay[0], micros(gw[4]), micros(relay[4]),
+            micros(ng[4])));
       }
     }
     t.append("targets (issue 13): gateway throughput >= nginx's and added p50 <= nginx's; a no-op Lambda-style call <= 50 µs of daemon CPU\n");
