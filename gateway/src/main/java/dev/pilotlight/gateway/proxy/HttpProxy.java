@@ -18,10 +18,11 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -62,29 +63,32 @@ public final class HttpProxy implements AutoCloseable {
       Duration timeout, Duration tunnelIdle, ProxyOutcome done) {
     boolean keepAlive = HttpUtil.isKeepAlive(head);
     boolean upgrade = isWebSocketUpgrade(head);
-    HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), uri);
-    copyEndToEnd(head.headers(), out.headers());
+    String upgradeTo = upgrade ? head.headers().get(HttpHeaderNames.UPGRADE) : null;
+    boolean chunked = !HttpUtil.isContentLengthSet(head) && HttpUtil.isTransferEncodingChunked(head);
+    boolean expectsContinue = HttpUtil.is100ContinueExpected(head);
+    // The client's headers go on in their own object, not copied (a copy validated every name and
+    // value again): only the hop-by-hop ones are taken out of it, so read what the head says first.
+    HttpHeaders headers = head.headers();
+    removeHopByHop(headers);
+    HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), uri, headers);
     String clientIp = client.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "127.0.0.1";
     // Host goes on unchanged, so no X-Forwarded-Host: it would repeat it (every header costs the app its
     // parsing); one the client sent is dropped, as an app behind a proxy may trust it over Host.
-    out.headers().remove("X-Forwarded-Host");
+    headers.remove("X-Forwarded-Host");
     // the client's chain, its lines joined (a list is made only when it sent one), then the client
-    String sent = out.headers().contains("X-Forwarded-For") ? String.join(", ", out.headers().getAll("X-Forwarded-For")) : null;
-    out.headers().set("X-Forwarded-For", Forwarded.forwardedFor(sent, clientIp));
-    out.headers().set("X-Forwarded-Proto", Forwarded.scheme(client.channel()));
-    if (!HttpUtil.isContentLengthSet(out) && HttpUtil.isTransferEncodingChunked(head)) {
+    String sent = headers.contains("X-Forwarded-For") ? String.join(", ", headers.getAll("X-Forwarded-For")) : null;
+    headers.set("X-Forwarded-For", Forwarded.forwardedFor(sent, clientIp));
+    headers.set("X-Forwarded-Proto", Forwarded.scheme(client.channel()));
+    if (chunked) {
       HttpUtil.setTransferEncodingChunked(out, true);
     }
-    boolean expectsContinue = HttpUtil.is100ContinueExpected(head);
-    out.headers().remove(HttpHeaderNames.EXPECT); // answered here once the instance connection is there
+    headers.remove(HttpHeaderNames.EXPECT); // answered here once the instance connection is there
     if (upgrade) {
-      out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-      out.headers().set(HttpHeaderNames.UPGRADE, head.headers().get(HttpHeaderNames.UPGRADE));
+      headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+      headers.set(HttpHeaderNames.UPGRADE, upgradeTo);
     } // else no Connection header: an HTTP/1.1 connection stays open by default (RFC 9112 §9.3)
     InstanceConnections pool = upgrade ? null : instances.computeIfAbsent(target, t -> new InstanceConnections(bootstrap.clone().remoteAddress(t)));
     Promise<Channel> connection = client.executor().newPromise();
-    // a request that waits for a connection (all taken, none may be opened yet) waits at most its timeout
-    var waitLimit = client.executor().schedule(() -> connection.tryFailure(new WaitedTooLong()), timeout.toMillis(), TimeUnit.MILLISECONDS);
     if (pool != null) {
       pool.acquire(connection);
     } else {
@@ -101,8 +105,14 @@ public final class HttpProxy implements AutoCloseable {
             }
           });
     }
+    // A request that waits for a connection (all taken, none may be opened yet) waits at most its
+    // timeout; one that got an idle connection at once (the usual case) needs no timer.
+    ScheduledFuture<?> waitLimit = connection.isDone() ? null
+        : client.executor().schedule(() -> connection.tryFailure(new WaitedTooLong()), timeout.toMillis(), TimeUnit.MILLISECONDS);
     connection.addListener(f -> { // on the client's event loop
-      waitLimit.cancel(false);
+      if (waitLimit != null) {
+        waitLimit.cancel(false);
+      }
       if (!f.isSuccess()) {
         body.abandon();
         if (f.cause() instanceof WaitedTooLong) {
@@ -152,30 +162,29 @@ public final class HttpProxy implements AutoCloseable {
     }
   }
 
-  static void copyEndToEnd(HttpHeaders from, HttpHeaders to) {
-    String connection = from.get(HttpHeaderNames.CONNECTION);
-    String connectionTokens = connection == null ? null : connection.toLowerCase(Locale.ROOT); // once per message, not per header
-    for (var h : from) {
-      String name = h.getKey();
-      if (isHopByHop(name) || connectionTokens != null && connectionTokens.contains(name.toLowerCase(Locale.ROOT))) {
-        continue;
-      }
-      to.add(name, h.getValue());
-    }
-  }
+  /** The hop-by-hop headers of RFC 9110 §7.6.1. */
+  private static final AsciiString[] HOP_BY_HOP = {HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION,
+      HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
+      HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION};
 
-  /** RFC 9110 §7.6.1: headers meant for one connection, never forwarded. Compared without a lower-cased copy per header. */
-  static boolean isHopByHop(String name) {
-    return switch (name.length()) {
-      case 2 -> name.equalsIgnoreCase("te");
-      case 7 -> name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
-      case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
-      case 16 -> name.equalsIgnoreCase("proxy-connection");
-      case 17 -> name.equalsIgnoreCase("transfer-encoding");
-      case 18 -> name.equalsIgnoreCase("proxy-authenticate");
-      case 19 -> name.equalsIgnoreCase("proxy-authorization");
-      default -> false;
-    };
+  /**
+   * Takes out of {@code headers} what is meant for one connection only: the hop-by-hop headers and
+   * every header the {@code Connection} header names (RFC 9110 §7.6.1), whole names, in any case.
+   */
+  static void removeHopByHop(HttpHeaders headers) {
+    if (headers.contains(HttpHeaderNames.CONNECTION)) {
+      for (String line : headers.getAll(HttpHeaderNames.CONNECTION)) {
+        for (String token : line.split(",")) {
+          String name = token.strip();
+          if (!name.isEmpty()) {
+            headers.remove(name);
+          }
+        }
+      }
+    }
+    for (AsciiString name : HOP_BY_HOP) {
+      headers.remove(name);
+    }
   }
 
   @Override

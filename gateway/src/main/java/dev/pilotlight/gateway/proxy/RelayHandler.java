@@ -94,8 +94,8 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     if (msg instanceof HttpResponse res) {
       status = res.status().code();
       backendKeepAlive = HttpUtil.isKeepAlive(res);
-      HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, res.status());
-      HttpProxy.copyEndToEnd(res.headers(), head.headers());
+      HttpProxy.removeHopByHop(res.headers()); // the app's headers go on in their own object, not copied
+      HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, res.status(), res.headers());
       if (!HttpUtil.isContentLengthSet(head) && !(msg instanceof LastHttpContent)) {
         HttpUtil.setTransferEncodingChunked(head, true);
       }
