@@ -24,7 +24,6 @@ import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -99,19 +98,8 @@ final class NettyRelay implements AutoCloseable {
         "-cp", System.getProperty("java.class.path"), NettyRelay.class.getName(), Integer.toString(port), Integer.toString(appPort))
         .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-    long deadline = System.nanoTime() + START_LIMIT.toNanos();
-    while (true) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-        return new Child(p, port);
-      } catch (IOException notYet) {
-        if (!p.isAlive() || System.nanoTime() > deadline) {
-          p.destroyForcibly();
-          throw new BenchFailure("the Netty relay did not start on port " + port + ": see " + log);
-        }
-        TimeUnit.MILLISECONDS.sleep(20);
-      }
-    }
+    Listening.await(p, port, START_LIMIT, "the Netty relay did not start on port " + port + ": see " + log);
+    return new Child(p, port);
   }
 
   /** A relay in its own process. */
@@ -130,7 +118,7 @@ final class NettyRelay implements AutoCloseable {
   @Override
   public void close() {
     server.close().syncUninterruptibly();
-    loops.shutdownGracefully().syncUninterruptibly();
+    loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
   /** A client connection: opens its connection to the app, then passes each message to it, flushing at the end of each request. */

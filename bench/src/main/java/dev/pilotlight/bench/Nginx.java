@@ -3,8 +3,6 @@ package dev.pilotlight.bench;
 import dev.pilotlight.model.io.LoopbackPorts;
 import java.io.File;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,19 +62,9 @@ final class Nginx implements AutoCloseable {
     Process p = new ProcessBuilder(binary, "-p", dir.toAbsolutePath().toString(), "-c", conf.toAbsolutePath().toString())
         .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile())
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-    long deadline = System.nanoTime() + START_LIMIT.toNanos();
-    while (true) {
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return new Nginx(p, port);
-      } catch (IOException notYet) {
-        if (!p.isAlive() || System.nanoTime() > deadline) {
-          p.destroyForcibly();
-          throw new BenchFailure("nginx did not start on port " + port + ": see " + dir.resolve("error.log") + " and " + dir.resolve("stdout.log"));
-        }
-        TimeUnit.MILLISECONDS.sleep(20);
-      }
-    }
+    Listening.await(p, port, START_LIMIT, "nginx did not start on port " + port + ": see " + dir.resolve("error.log") + " and "
+        + dir.resolve("stdout.log"));
+    return new Nginx(p, port);
   }
 
   /** nginx's master process (it runs in the foreground); its workers are its children. */
