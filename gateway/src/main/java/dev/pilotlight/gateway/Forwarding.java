@@ -5,9 +5,11 @@ import dev.pilotlight.gateway.proxy.ProxyOutcome;
 import dev.pilotlight.gateway.proxy.StreamedBody;
 import dev.pilotlight.model.Failure;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -108,7 +110,10 @@ public final class Forwarding {
     InFlight call = new InFlight(target, ctx);
     inFlight.add(call);
     int bodyStart = req.content().readerIndex();
-    proxy.forward(ctx, req, StreamedBody.whole(ctx.channel(), req), req.uri(), target, ANSWER_WITHIN, Duration.ofMinutes(10),
+    // the proxy sends a head's own headers on, changed (HttpProxy.forward): a copy, as the request
+    // may yet be served here as it came
+    HttpRequest head = new DefaultHttpRequest(req.protocolVersion(), req.method(), req.uri(), req.headers().copy());
+    proxy.forward(ctx, head, StreamedBody.whole(ctx.channel(), req), req.uri(), target, ANSWER_WITHIN, Duration.ofMinutes(10),
         new ProxyOutcome() {
           @Override
           public void responseHead(HttpHeaders headers) {

@@ -57,7 +57,9 @@ public final class HttpProxy implements AutoCloseable {
    * Sends {@code head} to {@code target} as {@code uri}, its body as {@code body} delivers it, and
    * relays the answer to {@code client}; {@code done} is told once how it ended. The instance has
    * {@code timeout} to answer; a WebSocket upgrade it accepts becomes a tunnel that closes after
-   * {@code tunnelIdle} without traffic (the timeout no longer applies).
+   * {@code tunnelIdle} without traffic (the timeout no longer applies). {@code head}'s headers are
+   * sent on in place, not copied: its hop-by-hop headers are taken out and the {@code X-Forwarded-*}
+   * ones set, so a caller that needs the request as it came reads it first or passes a copy.
    */
   public void forward(ChannelHandlerContext client, HttpRequest head, StreamedBody body, String uri, InetSocketAddress target,
       Duration timeout, Duration tunnelIdle, ProxyOutcome done) {
