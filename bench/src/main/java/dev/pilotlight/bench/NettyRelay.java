@@ -1,5 +1,6 @@
 package dev.pilotlight.bench;
 
+import dev.pilotlight.model.io.IoThreads;
 import dev.pilotlight.model.io.LoopbackPorts;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -40,7 +41,7 @@ import java.util.concurrent.TimeUnit;
  * connection (the client's connection closes with it).
  *
  * <p>{@code java … dev.pilotlight.bench.NettyRelay PORT APP_PORT}: listens on 127.0.0.1:PORT with as many
- * event loops as the daemon's default (half the cores, at least one).
+ * event loops as the daemon runs ({@link IoThreads}: {@code PILOTLIGHT_IO_THREADS}, else half the cores).
  */
 final class NettyRelay implements AutoCloseable {
   private static final Duration START_LIMIT = Duration.ofSeconds(20);
@@ -59,7 +60,7 @@ final class NettyRelay implements AutoCloseable {
       System.exit(2);
     }
     NettyRelay relay = start(Integer.parseInt(args[0]), new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(args[1])),
-        Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        IoThreads.fromEnvironment());
     relay.server.closeFuture().sync();
   }
 

@@ -55,6 +55,7 @@ import dev.pilotlight.model.PoolSnapshot;
 import dev.pilotlight.model.Usage;
 import dev.pilotlight.model.auth.CredentialStore;
 import dev.pilotlight.model.auth.UrlAuth;
+import dev.pilotlight.model.io.IoThreads;
 import dev.pilotlight.runtimeapi.RuntimeApiServer;
 import dev.pilotlight.sources.EventInvoker;
 import dev.pilotlight.sources.EventSources;
@@ -173,8 +174,7 @@ public final class Wiring {
     AdminToken.ensure(data.resolve(AdminToken.FILE), credentials);
 
     // One group accepts and serves (an accepted connection stays on the loop that took it).
-    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(ioThreads(System.getenv("PILOTLIGHT_IO_THREADS"),
-        Runtime.getRuntime().availableProcessors()), NioIoHandler.newFactory());
+    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(IoThreads.fromEnvironment(), NioIoHandler.newFactory());
     // Management work (SQLite through JNI, unzipping, fsync) runs on platform threads: a virtual
     // thread blocked in native code holds its carrier, and a few of them starve every other
     // virtual thread. Bounded: past the threads and the queue a request gets 503 (BlockingWork).
@@ -674,29 +674,6 @@ public final class Wiring {
         "instance isolation: " + isolation);
     LOG.log(System.Logger.Level.INFO, "pilotlight: protections: " + String.join("; ", lines));
     return lines;
-  }
-
-  /**
-   * The daemon's network threads (event loops, shared by the front door, the proxy and every
-   * Runtime API): half the cores, at least one, unless {@code PILOTLIGHT_IO_THREADS} says otherwise.
-   * The other half is for the instances, which do the work: a warm invocation costs its instance
-   * about what it costs the daemon. A loop beyond the daemon's share adds no throughput, only
-   * hand-offs between loops, and each hand-off wakes a thread, which on a virtual machine costs
-   * as much as the rest of the invocation (docs/performance.md). Netty's default is twice the cores.
-   */
-  static int ioThreads(String setting, int cores) {
-    if (setting != null && !setting.isBlank()) {
-      try {
-        int n = Integer.parseInt(setting.trim());
-        if (n >= 1 && n <= 1024) {
-          return n;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
-      }
-      throw new IllegalArgumentException("PILOTLIGHT_IO_THREADS=" + setting + " (expected: a whole number from 1 to 1024)");
-    }
-    return Math.max(1, cores / 2);
   }
 
   /** Where a process on this machine reaches the daemon listening on {@code host}: the host, or loopback when it is a wildcard. */
