@@ -1,7 +1,6 @@
 package dev.pilotlight.store;
 
 import dev.pilotlight.model.FunctionSpec;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -18,6 +17,7 @@ import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -96,33 +96,49 @@ final class FileLogStore implements LogStore {
     }
     FunctionLog log = log(function);
     String prefix = timestamp(clock.instant()) + " " + (requestId == null || requestId.isBlank() ? "-" : requestId) + " [" + instanceId + "] ";
-    String text = message == null ? "" : message;
-    if (text.indexOf('\n') < 0 && text.indexOf('\r') < 0) { // one line, the common case
-      String line = prefix + text;
-      log.write((line + "\n").getBytes(StandardCharsets.UTF_8), List.of(line));
-      return;
+    log.write(encode(prefix, message == null ? "" : message));
+  }
+
+  /**
+   * The file's bytes for {@code text}: each of its lines (split as {@link String#lines()} splits,
+   * at least one) as {@code prefix + line + '\n'}, in UTF-8. Built once, in one array: what the
+   * writer writes and, split at {@code '\n'} again, what followers get (UTF-8 never has the byte
+   * {@code '\n'} or {@code '\r'} inside a character, so the split can be made on the bytes).
+   */
+  static byte[] encode(String prefix, String text) {
+    byte[] head = prefix.getBytes(StandardCharsets.UTF_8);
+    byte[] body = text.getBytes(StandardCharsets.UTF_8);
+    int n = body.length;
+    int lines = 0;
+    int breaks = 0; // bytes of the line breaks, which the output replaces with one '\n' each
+    for (int i = 0; i < n; i++) {
+      byte b = body[i];
+      if (b == '\n' || b == '\r') {
+        lines++;
+        int width = b == '\r' && i + 1 < n && body[i + 1] == '\n' ? 2 : 1;
+        breaks += width;
+        i += width - 1;
+      }
     }
-    // several lines (END and REPORT of every invocation): each gets the prefix; split as String.lines() does
-    List<String> lines = new ArrayList<>(4);
-    var all = new StringBuilder(text.length() + 4 * (prefix.length() + 1));
+    if (n == 0 || (body[n - 1] != '\n' && body[n - 1] != '\r')) {
+      lines++; // the last line has no break of its own (an empty text is one empty line)
+    }
+    byte[] out = new byte[lines * (head.length + 1) + n - breaks];
+    int at = 0;
     int start = 0;
-    int n = text.length();
-    while (start < n) {
+    do {
       int end = start;
-      while (end < n && text.charAt(end) != '\n' && text.charAt(end) != '\r') {
+      while (end < n && body[end] != '\n' && body[end] != '\r') {
         end++;
       }
-      int from = all.length();
-      all.append(prefix).append(text, start, end);
-      lines.add(all.substring(from));
-      all.append('\n');
-      start = end < n && text.charAt(end) == '\r' && end + 1 < n && text.charAt(end + 1) == '\n' ? end + 2 : end + 1;
-    }
-    if (lines.isEmpty()) {
-      lines.add(prefix);
-      all.append(prefix).append('\n');
-    }
-    log.write(all.toString().getBytes(StandardCharsets.UTF_8), lines);
+      System.arraycopy(head, 0, out, at, head.length);
+      at += head.length;
+      System.arraycopy(body, start, out, at, end - start);
+      at += end - start;
+      out[at++] = '\n';
+      start = end < n && body[end] == '\r' && end + 1 < n && body[end + 1] == '\n' ? end + 2 : end + 1;
+    } while (start < n);
+    return out;
   }
 
   /** {@code 2026-11-21T23:59:01.123Z}; the part up to the second is formatted once a second. */
@@ -264,9 +280,7 @@ final class FileLogStore implements LogStore {
     return logs.computeIfAbsent(function, FunctionLog::new);
   }
 
-  private record Pending(byte[] bytes, List<String> lines) {}
-
-  /** Batches up to this size are gathered in each log's kept buffer; larger ones in one of their own. */
+  /** Batches up to this size are gathered in each log's kept buffer and written at once; a larger batch goes out in several writes. */
   private static final int CHUNK_KEPT = 64 * 1024;
   /** A new write buffer's size: a few lines, grown as batches need up to {@link #CHUNK_KEPT}. */
   private static final int KEPT_INITIAL = 1024;
@@ -274,7 +288,8 @@ final class FileLogStore implements LogStore {
   /** One function's files and followers; the lock orders writes, rotation and reads of the files. */
   private final class FunctionLog {
     private final ReentrantLock lock = new ReentrantLock();
-    private final ConcurrentLinkedQueue<Pending> queued = new ConcurrentLinkedQueue<>();
+    /** Appends waiting for the writer, each the bytes of its lines ({@link #encode}). */
+    private final ConcurrentLinkedQueue<byte[]> queued = new ConcurrentLinkedQueue<>();
     /** Whether this log is in {@code dirty}: set by the append that queues it, cleared by the writer. */
     final AtomicBoolean marked = new AtomicBoolean();
     private final Path current;
@@ -282,10 +297,11 @@ final class FileLogStore implements LogStore {
     final List<LogFollower> followers = new CopyOnWriteArrayList<>();
     private OutputStream out; // guarded by lock; null while closed
     /**
-     * The buffer of a drain's write, kept from drain to drain while the file is open (guarded by
+     * The buffer of a drain's writes, kept from drain to drain while the file is open (guarded by
      * lock): the usual batch, a few lines, needs no new one. Null while the file is closed.
      */
-    private ByteArrayOutputStream kept;
+    private byte[] kept;
+    private int keptLength; // guarded by lock: bytes in kept not yet written
     private long size; // guarded by lock: bytes in current
 
     FunctionLog(String function) {
@@ -294,13 +310,13 @@ final class FileLogStore implements LogStore {
     }
 
     /**
-     * Queues the lines and, if this log had nothing queued, hands it to the writer thread. The
-     * writer, a reader ({@link #tail}) or {@link #flush} writes everything queued under the lock;
-     * one that finds the lock taken leaves its lines to the holder, which checks the queue again
-     * after unlocking.
+     * Queues an append's bytes and, if this log had nothing queued, hands it to the writer thread.
+     * The writer, a reader ({@link #tail}) or {@link #flush} writes everything queued under the
+     * lock; one that finds the lock taken leaves its lines to the holder, which checks the queue
+     * again after unlocking.
      */
-    void write(byte[] bytes, List<String> lines) {
-      queued.add(new Pending(bytes, lines));
+    void write(byte[] bytes) {
+      queued.add(bytes);
       if (marked.compareAndSet(false, true)) {
         dirty.add(this);
         wake();
@@ -330,11 +346,9 @@ final class FileLogStore implements LogStore {
 
     /** Writes what is queued; the caller holds the lock. */
     private void drain() {
-      List<Pending> batch = new ArrayList<>();
-      int length = 0;
-      for (Pending p; (p = queued.poll()) != null; ) {
+      List<byte[]> batch = new ArrayList<>();
+      for (byte[] p; (p = queued.poll()) != null; ) {
         batch.add(p);
-        length += p.bytes.length;
       }
       if (batch.isEmpty()) {
         return;
@@ -345,30 +359,19 @@ final class FileLogStore implements LogStore {
           open.add(this);
           size = Files.size(current);
         }
-        // As few writes as the cap allows; one never straddles two files (an append larger than
-        // the cap alone goes into a file of its own).
-        if (kept == null) {
-          kept = new ByteArrayOutputStream(Math.clamp(length, KEPT_INITIAL, CHUNK_KEPT));
-        }
-        ByteArrayOutputStream chunk = length <= CHUNK_KEPT ? kept : new ByteArrayOutputStream((int) Math.min(length, maxFileBytes));
-        for (Pending p : batch) {
-          if (size + chunk.size() > 0 && size + chunk.size() + p.bytes.length > maxFileBytes) {
-            writeChunk(chunk);
+        // As few writes as the cap allows; none straddles two files (an append larger than the
+        // cap alone goes into a file of its own).
+        for (byte[] p : batch) {
+          if (size + keptLength > 0 && size + keptLength + p.length > maxFileBytes) {
+            writeKept();
             rotate();
           }
-          chunk.write(p.bytes);
+          buffer(p);
         }
-        writeChunk(chunk);
+        writeKept();
         // Offering under the lock keeps every follower's order the same as the file's.
         for (LogFollower f : followers) {
-          offer:
-          for (Pending p : batch) {
-            for (String line : p.lines) {
-              if (!f.offer(line)) {
-                break offer;
-              }
-            }
-          }
+          offer(f, batch);
         }
       } catch (IOException e) {
         closeQuietly();
@@ -376,12 +379,32 @@ final class FileLogStore implements LogStore {
       }
     }
 
-    /** Writes {@code chunk} to the current file (unbuffered: it reaches the OS now) and empties it. */
-    private void writeChunk(ByteArrayOutputStream chunk) throws IOException {
-      if (chunk.size() > 0) {
-        chunk.writeTo(out);
-        size += chunk.size();
-        chunk.reset();
+    /** Adds {@code p} to the kept buffer, writing what it holds first when {@code p} would not fit; one larger than the buffer goes out alone. */
+    private void buffer(byte[] p) throws IOException {
+      if (kept == null) {
+        kept = new byte[Math.clamp(p.length, KEPT_INITIAL, CHUNK_KEPT)];
+      }
+      if (keptLength + p.length > kept.length && kept.length < CHUNK_KEPT) {
+        kept = Arrays.copyOf(kept, Math.clamp(Math.max(2L * kept.length, keptLength + p.length), KEPT_INITIAL, CHUNK_KEPT));
+      }
+      if (keptLength + p.length > kept.length) {
+        writeKept();
+      }
+      if (p.length > kept.length) {
+        out.write(p);
+        size += p.length;
+      } else {
+        System.arraycopy(p, 0, kept, keptLength, p.length);
+        keptLength += p.length;
+      }
+    }
+
+    /** Writes the kept buffer's bytes to the current file (unbuffered: they reach the OS now) and empties it. */
+    private void writeKept() throws IOException {
+      if (keptLength > 0) {
+        out.write(kept, 0, keptLength);
+        size += keptLength;
+        keptLength = 0;
       }
     }
 
@@ -467,6 +490,7 @@ final class FileLogStore implements LogStore {
     private void closeQuietly() {
       open.remove(this);
       kept = null;
+      keptLength = 0;
       if (out != null) {
         try {
           out.close();
@@ -474,6 +498,24 @@ final class FileLogStore implements LogStore {
           // nothing buffered: every write went straight to the OS
         }
         out = null;
+      }
+    }
+  }
+
+  /**
+   * Offers the lines of {@code batch} (appends as {@link #encode} made them) to {@code f} in order,
+   * until it takes no more (it is then being dropped).
+   */
+  private static void offer(LogFollower f, List<byte[]> batch) {
+    for (byte[] p : batch) {
+      int start = 0;
+      for (int i = 0; i < p.length; i++) {
+        if (p[i] == '\n') {
+          if (!f.offer(new String(p, start, i - start, StandardCharsets.UTF_8))) {
+            return;
+          }
+          start = i + 1;
+        }
       }
     }
   }

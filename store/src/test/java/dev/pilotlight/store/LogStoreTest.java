@@ -203,6 +203,26 @@ class LogStoreTest {
   }
 
   @Test
+  void followersGetTheLinesTheFileGetsWhateverTheirBreaksAndCharacters() throws Exception {
+    BlockingQueue<String> seen = new LinkedBlockingQueue<>();
+    logs.follow("f", seen::add);
+    logs.append("f", "i-é", "r", "grüße\r\n\rzwei\n");
+    logs.append("f", "i", null, "");
+    logs.append("f", "i", " ", "日本\n\n");
+
+    List<String> followed = List.of(next(seen), next(seen), next(seen), next(seen), next(seen), next(seen));
+    assertThat(followed).containsExactly(
+        "2026-11-21T23:59:01.123Z r [i-é] grüße",
+        "2026-11-21T23:59:01.123Z r [i-é] ",
+        "2026-11-21T23:59:01.123Z r [i-é] zwei",
+        "2026-11-21T23:59:01.123Z - [i] ",
+        "2026-11-21T23:59:01.123Z - [i] 日本",
+        "2026-11-21T23:59:01.123Z - [i] ");
+    assertThat(logs.tail("f", 10)).isEqualTo(followed);
+    assertThat(seen).isEmpty();
+  }
+
+  @Test
   void aThrowingFollowerIsDroppedWithoutBreakingAppendsOrOthers() throws Exception {
     var thrown = new CountDownLatch(1);
     logs.follow("f", line -> {
