@@ -227,16 +227,23 @@ public final class FunctionInvoker {
       String revision = Long.toString(lease.instance().deployment().revision());
       if (lease.instance().deployment().spec().runtime().lambdaStyle()) {
         byte[] payload;
+        String callerTrace = req.headers().get(TRACE_HEADER);
         if (viaUrl) {
+          Instant now = clock.instant();
+          if (callerTrace == null) {
+            // As on Lambda, a function URL event's headers carry the trace the call is part of; one
+            // the caller did not start is started here, and the invocation joins it.
+            callerTrace = TraceHeader.newRoot(now.getEpochSecond(), ThreadLocalRandom.current());
+            req.headers().set(TRACE_HEADER, callerTrace);
+          }
           String ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "127.0.0.1";
           int port = ctx.channel().localAddress() instanceof InetSocketAddress l ? l.getPort() : 0;
-          payload = HttpEvents.toEvent(req, path, rawQuery, requestId, name, new HttpEvents.Caller(ip, Forwarded.scheme(ctx.channel()), port),
-              clock.instant());
+          payload = HttpEvents.toEvent(req, path, rawQuery, requestId, name, new HttpEvents.Caller(ip, Forwarded.scheme(ctx.channel()), port), now);
         } else {
           payload = req.content().readableBytes() == 0 ? EMPTY_EVENT : ByteBufUtil.getBytes(req.content());
         }
         boolean streamed = viaUrl && lease.instance().deployment().spec().streamsUrlResponses();
-        execute(lease, target, requestId, payload, startNanos, streamed, req.headers().get(TRACE_HEADER)).whenComplete((result, failure) -> {
+        execute(lease, target, requestId, payload, startNanos, streamed, callerTrace).whenComplete((result, failure) -> {
           try {
             FullHttpResponse out;
             if (failure == null && result.failure() == null && result.response().isStreamed()) {

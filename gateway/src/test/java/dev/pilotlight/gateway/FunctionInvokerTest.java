@@ -3,6 +3,7 @@ package dev.pilotlight.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pilotlight.activation.ActivationEvents;
 import dev.pilotlight.activation.Activator;
 import dev.pilotlight.activation.usage.UsageLedger;
@@ -226,6 +227,27 @@ class FunctionInvokerTest {
     assertThat(event).contains("\"version\":\"2.0\"").contains("\"rawPath\":\"/orders\"").contains("\"rawQueryString\":\"x=1\"")
         .contains("\"method\":\"POST\"");
     assertThat(invocations("hello", "success")).isEqualTo(1);
+  }
+
+  @Test
+  void aFunctionUrlEventCarriesTheTraceTheInvocationIsPartOf() throws Exception {
+    deploy("hello");
+    String root = "1-5759e988-bd862e3fe1be46a994272793";
+    FullHttpRequest traced = request(HttpMethod.GET, "/fn/hello/", "");
+    traced.headers().set("X-Amzn-Trace-Id", "Root=" + root + ";Sampled=1");
+    serve(traced, "hello", "/", "").release();
+    serve(request(HttpMethod.GET, "/fn/hello/", ""), "hello", "/", "").release();
+
+    List<LambdaRequest> requests = launched.getFirst().requests();
+    var json = new ObjectMapper();
+    String sent = json.readTree(requests.get(0).payload()).path("headers").path("x-amzn-trace-id").asText();
+    String started = json.readTree(requests.get(1).payload()).path("headers").path("x-amzn-trace-id").asText();
+    // the caller's header as it came; the invocation joins its root
+    assertThat(sent).isEqualTo("Root=" + root + ";Sampled=1");
+    assertThat(requests.get(0).traceId()).startsWith("Root=" + root + ";Parent=");
+    // a caller without one: a new root, stamped with the time of the call, that the invocation joins
+    assertThat(started).matches("Root=1-" + Long.toHexString(clock.instant().getEpochSecond()) + "-[0-9a-f]{24}");
+    assertThat(requests.get(1).traceId()).startsWith(started + ";Parent=");
   }
 
   @Test

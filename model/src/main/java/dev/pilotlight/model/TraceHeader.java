@@ -42,16 +42,31 @@ public final class TraceHeader {
       }
       at += ROOT_LENGTH;
     } else {
-      at = put(out, at, "1-");
-      at = hex(out, at, epochSeconds & 0xFFFF_FFFFL, 8);
-      out[at++] = '-';
-      at = hex(out, at, random.nextInt() & 0xFFFF_FFFFL, 8);
-      at = hex(out, at, random.nextLong(), 16);
+      at = newRootId(out, at, epochSeconds, random);
     }
     at = put(out, at, ";Parent=");
     at = hex(out, at, random.nextLong(), 16);
     at = put(out, at, ";Sampled=0");
     return new String(out, 0, at);
+  }
+
+  /**
+   * A new trace of its own, {@code Root=1-<8 hex: epochSeconds>-<24 hex>}: what a caller's
+   * {@code X-Amzn-Trace-Id} says when it starts a trace (as AWS's front ends put it in the events
+   * they make). {@link #forInvocation} keeps this root.
+   */
+  public static String newRoot(long epochSeconds, RandomGenerator random) {
+    char[] out = new char[5 + ROOT_LENGTH];
+    int at = newRootId(out, put(out, 0, "Root="), epochSeconds, random);
+    return new String(out, 0, at);
+  }
+
+  private static int newRootId(char[] out, int at, long epochSeconds, RandomGenerator random) {
+    at = put(out, at, "1-");
+    at = hex(out, at, epochSeconds & 0xFFFF_FFFFL, 8);
+    out[at++] = '-';
+    at = hex(out, at, random.nextInt() & 0xFFFF_FFFFL, 8);
+    return hex(out, at, random.nextLong(), 16);
   }
 
   /**

@@ -44,6 +44,14 @@ class TraceHeaderTest {
   }
 
   @Test
+  void aNewRootIsARootAloneThatAnInvocationJoins() {
+    String root = TraceHeader.newRoot(0x6566_7a10L, new SplittableRandom(5));
+    assertThat(root).matches("Root=1-65667a10-[0-9a-f]{24}");
+    assertThat(TraceHeader.forInvocation(root, 1L, new SplittableRandom(6))).matches(FORMAT).startsWith(root + ";Parent=");
+    assertThat(TraceHeader.newRoot(0x6566_7a10L, new SplittableRandom(9))).isNotEqualTo(root);
+  }
+
+  @Test
   void aMalformedRootIsReplaced() {
     for (String bad : new String[] {"", "Root=", "Root=1-5759e988-bd862e3fe1be46a99427279", "Root=1-5759e988-bd862e3fe1be46a9942727931",
         "Root=2-5759e988-bd862e3fe1be46a994272793", "Root=1-5759e98g-bd862e3fe1be46a994272793", "Root=1_5759e988-bd862e3fe1be46a994272793",
