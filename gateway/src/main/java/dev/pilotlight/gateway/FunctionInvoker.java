@@ -580,7 +580,7 @@ public final class FunctionInvoker {
       int memoryMb = instance.deployment().spec().memoryMb();
       OptionalLong peak = instance.peakMemoryBytes();
       long maxUsedMb = peak.isPresent() ? (peak.getAsLong() + (1 << 20) - 1) >> 20 : 0;
-      StringBuilder report = new StringBuilder()
+      StringBuilder report = new StringBuilder(256) // END and REPORT fit: no regrowth per invocation
           .append("END RequestId: ").append(requestId).append('\n')
           .append("REPORT RequestId: ").append(requestId)
           .append("\tDuration: ").append(twoDecimals(runMs)).append(" ms")

@@ -95,18 +95,25 @@ final class FileLogStore implements LogStore {
       throw new IllegalArgumentException("instanceId: '" + instanceId + "' (expected: the instance that printed the line)");
     }
     FunctionLog log = log(function);
-    String prefix = timestamp(clock.instant()) + " " + (requestId == null || requestId.isBlank() ? "-" : requestId) + " [" + instanceId + "] ";
-    log.write(encode(prefix, message == null ? "" : message));
+    long now = clock.millis();
+    log.write(encode(second(now), (int) Math.floorMod(now, 1000L), requestId == null || requestId.isBlank() ? "-" : requestId, instanceId,
+        message == null ? "" : message));
   }
+
+  /** The length of a line's timestamp, {@code 2026-11-21T23:59:01.123Z}. */
+  static final int STAMP_LENGTH = 24;
 
   /**
    * The file's bytes for {@code text}: each of its lines (split as {@link String#lines()} splits,
-   * at least one) as {@code prefix + line + '\n'}, in UTF-8. Built once, in one array: what the
-   * writer writes and, split at {@code '\n'} again, what followers get (UTF-8 never has the byte
-   * {@code '\n'} or {@code '\r'} inside a character, so the split can be made on the bytes).
+   * at least one) as {@code <stamp> <requestId> [<instanceId>] <line>\n}, in UTF-8. Built in one
+   * array, with no string in between: what the writer writes and, split at {@code '\n'} again,
+   * what followers get (UTF-8 never has the byte {@code '\n'} or {@code '\r'} inside a character,
+   * so the split can be made on the bytes).
+   *
+   * @param second the timestamp up to its second, {@code 2026-11-21T23:59:01.}, in ASCII
+   * @param millis the timestamp's milliseconds
    */
-  static byte[] encode(String prefix, String text) {
-    byte[] head = prefix.getBytes(StandardCharsets.UTF_8);
+  static byte[] encode(byte[] second, int millis, String requestId, String instanceId, String text) {
     byte[] body = text.getBytes(StandardCharsets.UTF_8);
     int n = body.length;
     int lines = 0;
@@ -123,7 +130,28 @@ final class FileLogStore implements LogStore {
     if (n == 0 || (body[n - 1] != '\n' && body[n - 1] != '\r')) {
       lines++; // the last line has no break of its own (an empty text is one empty line)
     }
-    byte[] out = new byte[lines * (head.length + 1) + n - breaks];
+    // the prefix: written once at the start (ids in ASCII, the usual case, without a copy), then copied
+    byte[] ids = isAscii(requestId) && isAscii(instanceId) ? null
+        : (" " + requestId + " [" + instanceId + "] ").getBytes(StandardCharsets.UTF_8);
+    int head = STAMP_LENGTH + (ids == null ? requestId.length() + instanceId.length() + 5 : ids.length);
+    byte[] out = new byte[lines * (head + 1) + n - breaks];
+    System.arraycopy(second, 0, out, 0, STAMP_LENGTH - 4);
+    out[STAMP_LENGTH - 4] = (byte) ('0' + millis / 100);
+    out[STAMP_LENGTH - 3] = (byte) ('0' + millis / 10 % 10);
+    out[STAMP_LENGTH - 2] = (byte) ('0' + millis % 10);
+    out[STAMP_LENGTH - 1] = 'Z';
+    if (ids == null) {
+      int at = STAMP_LENGTH;
+      out[at++] = ' ';
+      at = putAscii(out, at, requestId);
+      out[at++] = ' ';
+      out[at++] = '[';
+      at = putAscii(out, at, instanceId);
+      out[at++] = ']';
+      out[at] = ' ';
+    } else {
+      System.arraycopy(ids, 0, out, STAMP_LENGTH, ids.length);
+    }
     int at = 0;
     int start = 0;
     do {
@@ -131,8 +159,10 @@ final class FileLogStore implements LogStore {
       while (end < n && body[end] != '\n' && body[end] != '\r') {
         end++;
       }
-      System.arraycopy(head, 0, out, at, head.length);
-      at += head.length;
+      if (at > 0) {
+        System.arraycopy(out, 0, out, at, head);
+      }
+      at += head;
       System.arraycopy(body, start, out, at, end - start);
       at += end - start;
       out[at++] = '\n';
@@ -141,21 +171,37 @@ final class FileLogStore implements LogStore {
     return out;
   }
 
-  /** {@code 2026-11-21T23:59:01.123Z}; the part up to the second is formatted once a second. */
-  private String timestamp(Instant at) {
-    FormattedSecond last = lastSecond;
-    if (last.epochSecond != at.getEpochSecond()) {
-      String full = TIMESTAMP.format(at);
-      last = new FormattedSecond(at.getEpochSecond(), full.substring(0, full.length() - 4)); // without "SSSZ"
-      lastSecond = last;
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
     }
-    int millis = at.getNano() / 1_000_000;
-    return last.text + (char) ('0' + millis / 100) + (char) ('0' + millis / 10 % 10) + (char) ('0' + millis % 10) + 'Z';
+    return true;
   }
 
-  private record FormattedSecond(long epochSecond, String text) {}
+  private static int putAscii(byte[] out, int at, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      out[at++] = (byte) s.charAt(i);
+    }
+    return at;
+  }
 
-  private volatile FormattedSecond lastSecond = new FormattedSecond(Long.MIN_VALUE, "");
+  /** {@code 2026-11-21T23:59:01.} for {@code epochMillis}, in ASCII: formatted once a second. */
+  private byte[] second(long epochMillis) {
+    long second = Math.floorDiv(epochMillis, 1000L);
+    FormattedSecond last = lastSecond;
+    if (last.epochSecond != second) {
+      String full = TIMESTAMP.format(Instant.ofEpochSecond(second));
+      last = new FormattedSecond(second, full.substring(0, full.length() - 4).getBytes(StandardCharsets.US_ASCII)); // without "SSSZ"
+      lastSecond = last;
+    }
+    return last.text;
+  }
+
+  private record FormattedSecond(long epochSecond, byte[] text) {}
+
+  private volatile FormattedSecond lastSecond = new FormattedSecond(Long.MIN_VALUE, new byte[0]);
 
   @Override
   public List<String> tail(String function, int n) {

@@ -66,7 +66,8 @@ public final class HttpProxy implements AutoCloseable {
     boolean keepAlive = HttpUtil.isKeepAlive(head);
     boolean upgrade = isWebSocketUpgrade(head);
     String upgradeTo = upgrade ? head.headers().get(HttpHeaderNames.UPGRADE) : null;
-    boolean chunked = !HttpUtil.isContentLengthSet(head) && HttpUtil.isTransferEncodingChunked(head);
+    boolean chunked = !HttpUtil.isContentLengthSet(head) && head.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+        && HttpUtil.isTransferEncodingChunked(head);
     boolean expectsContinue = HttpUtil.is100ContinueExpected(head);
     // The client's headers go on in their own object, not copied (a copy validated every name and
     // value again): only the hop-by-hop ones are taken out of it, so read what the head says first.
@@ -146,7 +147,7 @@ public final class HttpProxy implements AutoCloseable {
 
   /** A request to switch to the WebSocket protocol (RFC 6455 §4.1), which may become a tunnel. */
   static boolean isWebSocketUpgrade(HttpRequest head) {
-    return head.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+    return head.headers().contains(HttpHeaderNames.UPGRADE) && head.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
         && head.headers().contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
   }
 

@@ -22,7 +22,8 @@ import java.util.ArrayDeque;
  */
 public final class StreamedBody {
   private final Channel client;
-  private final ArrayDeque<HttpContent> early = new ArrayDeque<>(); // parts read before the instance connection was there
+  private ArrayDeque<HttpContent> early; // parts read before the instance connection was there (made for the first)
+
   private Channel backend;
   private boolean dropping; // the exchange is over: what still comes is read and dropped
   private volatile boolean received; // the last part came from the client
@@ -51,6 +52,9 @@ public final class StreamedBody {
       return;
     }
     if (backend == null) {
+      if (early == null) {
+        early = new ArrayDeque<>(2);
+      }
       early.add(part);
       if (!received) {
         client.config().setAutoRead(false); // nowhere to send more yet
@@ -70,7 +74,7 @@ public final class StreamedBody {
     }
     this.backend = backend;
     backend.write(head);
-    for (HttpContent part; (part = early.poll()) != null; ) {
+    for (HttpContent part; early != null && (part = early.poll()) != null; ) {
       write(part);
     }
     backend.flush();
@@ -116,7 +120,7 @@ public final class StreamedBody {
 
   private void drop() {
     dropping = true;
-    for (HttpContent part; (part = early.poll()) != null; ) {
+    for (HttpContent part; early != null && (part = early.poll()) != null; ) {
       part.release();
     }
     if (!received) {
