@@ -2,12 +2,15 @@ package dev.pilotlight.runtimeapi;
 
 import dev.pilotlight.model.LambdaRequest;
 import dev.pilotlight.model.LambdaResponse;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -111,7 +114,7 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
       if (rest.equals("register") && req.method().equals(HttpMethod.POST)) {
         String[] registered = ext.register(req.headers().get("Lambda-Extension-Name"), ByteBufUtil.getBytes(req.content()));
         byte[] bytes = registered[1].getBytes(StandardCharsets.UTF_8);
-        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes));
+        FullHttpResponse res = full(HttpResponseStatus.OK, Unpooled.wrappedBuffer(bytes));
         res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON).set("Lambda-Extension-Identifier", registered[0]);
         HttpUtil.setContentLength(res, bytes.length);
         ctx.writeAndFlush(res);
@@ -166,9 +169,14 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
     ctx.close();
   }
 
+  /** An answer whose body is whole: no trailers, so none are made (a headers object per answer, on every invocation's path). */
+  static FullHttpResponse full(HttpResponseStatus status, ByteBuf content) {
+    return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content, DefaultHttpHeadersFactory.headersFactory().newHeaders(),
+        EmptyHttpHeaders.INSTANCE);
+  }
+
   static void sendEvent(ChannelHandlerContext ctx, LambdaRequest r) {
-    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-        Unpooled.wrappedBuffer(r.payload()));
+    FullHttpResponse res = full(HttpResponseStatus.OK, Unpooled.wrappedBuffer(r.payload()));
     res.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
         .set(HttpHeaderNames.CONTENT_LENGTH, r.payload().length)
@@ -190,8 +198,7 @@ final class RuntimeApiHandler extends SimpleChannelInboundHandler<FullHttpReques
 
   private static void send(ChannelHandlerContext ctx, int status, String json) {
     byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
-        Unpooled.wrappedBuffer(bytes));
+    FullHttpResponse res = full(HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     HttpUtil.setContentLength(res, bytes.length);
     var f = ctx.writeAndFlush(res);

@@ -5,9 +5,12 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pilotlight.gateway.proxy.Forwarded;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -166,6 +169,12 @@ public final class HttpEvents {
         || ct.contains("javascript") || ct.contains("yaml");
   }
 
+  /** A response whose body is whole: no trailers, so none are made (a headers object less on every call). */
+  private static FullHttpResponse full(HttpResponseStatus status, ByteBuf content) {
+    return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content, DefaultHttpHeadersFactory.headersFactory().newHeaders(),
+        EmptyHttpHeaders.INSTANCE);
+  }
+
   /** The HTTP response a function's successful answer describes. */
   public static FullHttpResponse toResponse(byte[] payload) {
     JsonNode node;
@@ -175,7 +184,7 @@ public final class HttpEvents {
       node = null;
     }
     if (node == null || !node.isObject() || !node.has("statusCode")) {
-      FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(payload));
+      FullHttpResponse res = full(HttpResponseStatus.OK, Unpooled.wrappedBuffer(payload));
       res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
       return res;
     }
@@ -194,7 +203,7 @@ public final class HttpEvents {
     } else {
       body = bodyNode.toString().getBytes(StandardCharsets.UTF_8);
     }
-    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
+    FullHttpResponse res = full(HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(body));
     node.path("headers").properties().forEach(h -> res.headers().set(h.getKey(), h.getValue().asText()));
     node.path("multiValueHeaders").properties().forEach(h -> h.getValue().forEach(v -> res.headers().add(h.getKey(), v.asText())));
     node.path("cookies").forEach(c -> res.headers().add(HttpHeaderNames.SET_COOKIE, c.asText()));
