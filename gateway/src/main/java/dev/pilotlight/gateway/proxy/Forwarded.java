@@ -2,6 +2,8 @@ package dev.pilotlight.gateway.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 
 /**
  * What a function is told about how the client reached the gateway, the same for an http app's
@@ -10,18 +12,22 @@ import io.netty.handler.ssl.SslHandler;
 public final class Forwarded {
   private Forwarded() {}
 
+  private static final AttributeKey<String> SCHEME = AttributeKey.valueOf(Forwarded.class, "scheme");
+
   /**
    * {@code https} when the client's connection came over TLS (the channel's pipeline, or for an
    * HTTP/2 stream its connection's, has the TLS handler), else {@code http}: for the links and
-   * redirects a function makes.
+   * redirects a function makes. Found once per channel and kept on it (a connection's TLS handler
+   * is put there when it is accepted, before any request), not by walking the pipelines each call.
    */
   public static String scheme(Channel client) {
-    for (Channel ch = client; ch != null; ch = ch.parent()) {
-      if (ch.pipeline().get(SslHandler.class) != null) {
-        return "https";
-      }
+    Attribute<String> known = client.attr(SCHEME);
+    String scheme = known.get();
+    if (scheme == null) {
+      scheme = client.pipeline().get(SslHandler.class) != null ? "https" : client.parent() != null ? scheme(client.parent()) : "http";
+      known.set(scheme);
     }
-    return "http";
+    return scheme;
   }
 
   /**

@@ -31,6 +31,12 @@ class ForwardedHeadersTest {
       assertThat(Forwarded.scheme(secure)).isEqualTo("https");
       assertThat(Forwarded.scheme(stream)).isEqualTo("https");
       assertThat(Forwarded.scheme(plainStream)).isEqualTo("http");
+      // found once per channel, then the same answer
+      assertThat(Forwarded.scheme(secure)).isEqualTo("https");
+      assertThat(Forwarded.scheme(plain)).isEqualTo("http");
+      var laterStream = new EmbeddedChannel(secure, DefaultChannelId.newInstance(), true, false);
+      assertThat(Forwarded.scheme(laterStream)).isEqualTo("https");
+      laterStream.finishAndReleaseAll();
     } finally {
       stream.finishAndReleaseAll();
       plainStream.finishAndReleaseAll();
