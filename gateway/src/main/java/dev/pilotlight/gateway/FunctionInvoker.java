@@ -236,7 +236,7 @@ public final class FunctionInvoker {
             callerTrace = TraceHeader.newRoot(now.getEpochSecond(), ThreadLocalRandom.current());
             req.headers().set(TRACE_HEADER, callerTrace);
           }
-          String ip = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "127.0.0.1";
+          String ip = Forwarded.clientIp(ctx.channel());
           int port = ctx.channel().localAddress() instanceof InetSocketAddress l ? l.getPort() : 0;
           payload = HttpEvents.toEvent(req, path, rawQuery, requestId, name, new HttpEvents.Caller(ip, Forwarded.scheme(ctx.channel()), port), now);
         } else {

@@ -1,9 +1,11 @@
 package dev.pilotlight.gateway.proxy;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ServerChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.Attribute;
 import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
 
 /**
  * What a function is told about how the client reached the gateway, the same for an http app's
@@ -13,6 +15,23 @@ public final class Forwarded {
   private Forwarded() {}
 
   private static final AttributeKey<String> SCHEME = AttributeKey.valueOf(Forwarded.class, "scheme");
+  private static final AttributeKey<String> CLIENT_IP = AttributeKey.valueOf(Forwarded.class, "clientIp");
+
+  /**
+   * The address the client's connection came from, as text ({@code 203.0.113.7}, {@code ::1}); for
+   * an HTTP/2 stream, its connection's. Formatted once per connection and kept on it (formatting an
+   * address is not free, and a connection's peer does not change).
+   */
+  public static String clientIp(Channel client) {
+    Channel connection = client.parent() != null && !(client.parent() instanceof ServerChannel) ? client.parent() : client;
+    Attribute<String> known = connection.attr(CLIENT_IP);
+    String ip = known.get();
+    if (ip == null) {
+      ip = connection.remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "127.0.0.1";
+      known.set(ip);
+    }
+    return ip;
+  }
 
   /**
    * {@code https} when the client's connection came over TLS (the channel's pipeline, or for an

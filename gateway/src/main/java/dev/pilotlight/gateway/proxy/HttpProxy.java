@@ -74,7 +74,7 @@ public final class HttpProxy implements AutoCloseable {
     HttpHeaders headers = head.headers();
     removeHopByHop(headers);
     HttpRequest out = new DefaultHttpRequest(HttpVersion.HTTP_1_1, head.method(), uri, headers);
-    String clientIp = client.channel().remoteAddress() instanceof InetSocketAddress a ? a.getAddress().getHostAddress() : "127.0.0.1";
+    String clientIp = Forwarded.clientIp(client.channel());
     // Host goes on unchanged, so no X-Forwarded-Host: it would repeat it (every header costs the app its
     // parsing); one the client sent is dropped, as an app behind a proxy may trust it over Host.
     headers.remove("X-Forwarded-Host");

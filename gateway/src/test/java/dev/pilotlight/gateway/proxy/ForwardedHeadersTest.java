@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.channel.DefaultChannelId;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import org.junit.jupiter.api.Test;
 
 /** The forwarding headers an app gets: the scheme of the client's connection, the chain of addresses. */
@@ -15,6 +17,28 @@ class ForwardedHeadersTest {
     assertThat(Forwarded.forwardedFor(" ", "127.0.0.1")).isEqualTo("127.0.0.1");
     assertThat(Forwarded.forwardedFor("10.1.2.3", "127.0.0.1")).isEqualTo("10.1.2.3, 127.0.0.1");
     assertThat(Forwarded.forwardedFor("10.1.2.3, 10.0.0.9", "::1")).isEqualTo("10.1.2.3, 10.0.0.9, ::1");
+  }
+
+  @Test
+  void theClientsAddressIsItsConnectionsPeerAlsoForAStream() {
+    var connection = new EmbeddedChannel() {
+      @Override
+      protected SocketAddress remoteAddress0() {
+        return new InetSocketAddress("203.0.113.7", 50_000);
+      }
+    };
+    var stream = new EmbeddedChannel(connection, DefaultChannelId.newInstance(), true, false);
+    var unknown = new EmbeddedChannel(); // not a socket: the loopback address, as before
+    try {
+      assertThat(Forwarded.clientIp(connection)).isEqualTo("203.0.113.7");
+      assertThat(Forwarded.clientIp(connection)).isEqualTo("203.0.113.7");
+      assertThat(Forwarded.clientIp(stream)).isEqualTo("203.0.113.7");
+      assertThat(Forwarded.clientIp(unknown)).isEqualTo("127.0.0.1");
+    } finally {
+      stream.finishAndReleaseAll();
+      connection.finishAndReleaseAll();
+      unknown.finishAndReleaseAll();
+    }
   }
 
   @Test
