@@ -227,14 +227,14 @@ public final class FunctionInvoker {
       String revision = Long.toString(lease.instance().deployment().revision());
       if (lease.instance().deployment().spec().runtime().lambdaStyle()) {
         byte[] payload;
+        Instant now = clock.instant();
         String callerTrace = req.headers().get(TRACE_HEADER);
+        String trace = TraceHeader.forInvocation(callerTrace, now.getEpochSecond(), ThreadLocalRandom.current());
         if (viaUrl) {
-          Instant now = clock.instant();
           if (callerTrace == null) {
-            // As on Lambda, a function URL event's headers carry the trace the call is part of; one
-            // the caller did not start is started here, and the invocation joins it.
-            callerTrace = TraceHeader.newRoot(now.getEpochSecond(), ThreadLocalRandom.current());
-            req.headers().set(TRACE_HEADER, callerTrace);
+            // As on Lambda, a function URL event's headers carry the trace the call is part of: one
+            // the caller did not start is the invocation's new root.
+            req.headers().set(TRACE_HEADER, TraceHeader.rootOf(trace));
           }
           String ip = Forwarded.clientIp(ctx.channel());
           int port = ctx.channel().localAddress() instanceof InetSocketAddress l ? l.getPort() : 0;
@@ -243,7 +243,7 @@ public final class FunctionInvoker {
           payload = req.content().readableBytes() == 0 ? EMPTY_EVENT : ByteBufUtil.getBytes(req.content());
         }
         boolean streamed = viaUrl && lease.instance().deployment().spec().streamsUrlResponses();
-        execute(lease, target, requestId, payload, startNanos, streamed, callerTrace).whenComplete((result, failure) -> {
+        execute(lease, target, requestId, payload, startNanos, streamed, trace).whenComplete((result, failure) -> {
           try {
             FullHttpResponse out;
             if (failure == null && result.failure() == null && result.response().isStreamed()) {
@@ -320,19 +320,18 @@ public final class FunctionInvoker {
    * @param acceptsStream whether the caller takes a streamed response as it comes; if the function
    *     streams, the result's stream is a {@link GuardedStream} and the lease is released (and the
    *     invocation recorded) when it ends, not here
-   * @param callerTrace the caller's {@code X-Amzn-Trace-Id}, whose root the invocation's trace
-   *     header keeps ({@link TraceHeader}); null for none
+   * @param trace the invocation's trace header ({@link TraceHeader#forInvocation}, keeping the
+   *     root of the caller's {@code X-Amzn-Trace-Id} if it sent one)
    */
   private CompletableFuture<InvokeResult> execute(Lease lease, String target, String requestId, byte[] payload, long startNanos,
-      boolean acceptsStream, String callerTrace) {
+      boolean acceptsStream, String trace) {
     Instance instance = lease.instance();
     Deployment d = instance.deployment();
     String name = d.name();
     long timeoutMs = d.spec().timeout().toMillis();
     long sentNanos = acceptsStream ? System.nanoTime() : 0;
     Instant now = clock.instant();
-    LambdaRequest lr = new LambdaRequest(requestId, payload, now.plusMillis(timeoutMs), invokedArn(target), acceptsStream,
-        TraceHeader.forInvocation(callerTrace, now.getEpochSecond(), ThreadLocalRandom.current()));
+    LambdaRequest lr = new LambdaRequest(requestId, payload, now.plusMillis(timeoutMs), invokedArn(target), acceptsStream, trace);
     return within(instance.invoke(lr), timeoutMs).handle((res, error) -> {
       if (error == null && res.isStreamed()) {
         return new InvokeResult(LambdaResponse.streamed(guarded(res, lease, requestId, startNanos, timeoutMs - (System.nanoTime() - sentNanos) / 1_000_000)), null,
@@ -402,7 +401,8 @@ public final class FunctionInvoker {
         return CompletableFuture.failedFuture(new Failure.InvalidInput("function '" + name
             + "' is an http app: call it through its URL /fn/" + name + "/ (only Lambda-style functions take events)"));
       }
-      return execute(lease, target, requestId, payload.length == 0 ? EMPTY_EVENT : payload, startNanos, acceptsStream, callerTrace);
+      return execute(lease, target, requestId, payload.length == 0 ? EMPTY_EVENT : payload, startNanos, acceptsStream,
+          TraceHeader.forInvocation(callerTrace, clock.instant().getEpochSecond(), ThreadLocalRandom.current()));
     });
   }
 

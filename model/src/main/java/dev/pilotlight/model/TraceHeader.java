@@ -51,14 +51,12 @@ public final class TraceHeader {
   }
 
   /**
-   * A new trace of its own, {@code Root=1-<8 hex: epochSeconds>-<24 hex>}: what a caller's
-   * {@code X-Amzn-Trace-Id} says when it starts a trace (as AWS's front ends put it in the events
-   * they make). {@link #forInvocation} keeps this root.
+   * The {@code Root=1-<8 hex>-<24 hex>} an invocation's header ({@link #forInvocation}) starts with:
+   * what a caller's {@code X-Amzn-Trace-Id} says when it starts a trace, as AWS's front ends put it
+   * in the events they make.
    */
-  public static String newRoot(long epochSeconds, RandomGenerator random) {
-    char[] out = new char[5 + ROOT_LENGTH];
-    int at = newRootId(out, put(out, 0, "Root="), epochSeconds, random);
-    return new String(out, 0, at);
+  public static String rootOf(String invocationHeader) {
+    return invocationHeader.substring(0, 5 + ROOT_LENGTH);
   }
 
   private static int newRootId(char[] out, int at, long epochSeconds, RandomGenerator random) {

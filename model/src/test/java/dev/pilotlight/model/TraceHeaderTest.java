@@ -44,11 +44,12 @@ class TraceHeaderTest {
   }
 
   @Test
-  void aNewRootIsARootAloneThatAnInvocationJoins() {
-    String root = TraceHeader.newRoot(0x6566_7a10L, new SplittableRandom(5));
+  void theRootOfAnInvocationsHeaderIsARootAloneThatAnotherInvocationJoins() {
+    String h = TraceHeader.forInvocation(null, 0x6566_7a10L, new SplittableRandom(5));
+    String root = TraceHeader.rootOf(h);
     assertThat(root).matches("Root=1-65667a10-[0-9a-f]{24}");
+    assertThat(h).startsWith(root + ";Parent=");
     assertThat(TraceHeader.forInvocation(root, 1L, new SplittableRandom(6))).matches(FORMAT).startsWith(root + ";Parent=");
-    assertThat(TraceHeader.newRoot(0x6566_7a10L, new SplittableRandom(9))).isNotEqualTo(root);
   }
 
   @Test
