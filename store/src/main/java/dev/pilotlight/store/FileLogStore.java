@@ -534,7 +534,6 @@ final class FileLogStore implements LogStore {
     }
 
     private void closeQuietly() {
-      open.remove(this);
       kept = null;
       keptLength = 0;
       if (out != null) {
@@ -545,6 +544,7 @@ final class FileLogStore implements LogStore {
         }
         out = null;
       }
+      open.remove(this); // after the close: a log not in open holds no file descriptor
     }
   }
 

@@ -312,6 +312,7 @@ class LogStoreTest {
     for (int i = 0; i < 200; i++) {
       logs.append(String.format("fn-%03d", i), "i-1", "r", "deployed");
     }
+    logs.flush(); // every line written (so every file opened) before the wait, whenever the writer thread gets to run
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DELIVERY_WAIT_SECONDS);
     while (store.openFiles() > 0 && System.nanoTime() < deadline) {
       Thread.sleep(5);
