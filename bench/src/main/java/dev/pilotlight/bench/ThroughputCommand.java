@@ -279,6 +279,13 @@ final class ThroughputCommand implements Callable<Integer> {
             + " proxy CPU µs per request: gateway %s, relay %s, nginx %s%n", relay[0] / ng[0], gw[0] / relay[0], micros(gw[4]), micros(relay[4]),
             micros(ng[4])));
       }
+      double[] java = byC.getValue().get(JAVA_TARGET);
+      if (java != null && relay != null && relay[4] > 0) {
+        // The machine's pace moves every CPU figure (twice as slow on some days here); the relay's,
+        // measured in the same run, is the yardstick that moves with it.
+        t.append(String.format(Locale.ROOT, "       hello-java: daemon CPU per Lambda-style call %s µs = %.1f× the relay's per proxied request"
+            + " (the same run's yardstick for this machine's pace)%n", micros(java[3]), java[3] / relay[4]));
+      }
     }
     t.append("targets (issue 13): gateway throughput >= nginx's and added p50 <= nginx's; a no-op Lambda-style call <= 50 µs of daemon CPU\n");
     t.append(RunInfo.current(0, 0).machine()).append('\n');

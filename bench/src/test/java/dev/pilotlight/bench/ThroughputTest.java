@@ -56,14 +56,15 @@ class ThroughputTest {
         run("gateway: hello-http", 10, 1, 900, 2.0, 120), run("gateway: hello-http", 10, 2, 1100, 4.0, 100),
         run("gateway: hello-http", 10, 3, 1000, 3.0, 110),
         run("nginx proxy_pass: hello-http", 10, 1, 2000, 1.5, Double.NaN), run("direct: hello-http", 10, 1, 4000, 1.0, Double.NaN),
-        run("netty relay: hello-http", 10, 1, 1600, 1.8, Double.NaN));
+        run("netty relay: hello-http", 10, 1, 1600, 1.8, Double.NaN), run("gateway: hello-java (Lambda-style)", 10, 1, 3000, 1.0, 75));
     var m = ThroughputCommand.medians(runs).get(10).get("gateway: hello-http");
     assertThat(m).containsExactly(1000.0, 3.0, 9.0, 110.0, 110.0, 60.0, 210.0);
     String table = ThroughputCommand.table(runs, new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode());
     assertThat(table).contains("gateway/nginx throughput 0.50×").contains("added p50 over direct: gateway 2.00 ms, nginx 0.50 ms")
         .contains("proxy + app: gateway 170, nginx 90; whole machine: gateway 210, nginx 130")
         .contains("the bare Netty relay reaches 0.80× nginx's throughput; the gateway 0.63× the relay's; proxy CPU µs per request: gateway 110,"
-            + " relay 30, nginx 30");
+            + " relay 30, nginx 30")
+        .contains("hello-java: daemon CPU per Lambda-style call 75 µs = 2.5× the relay's per proxied request");
     assertThat(ThroughputCommand.proxied("netty relay: hello-http")).isTrue();
     assertThat(ThroughputCommand.proxied("direct: hello-http")).isFalse();
     assertThat(ThroughputCommand.median(new double[] {3, 1, 2, 10})).isEqualTo(2.5);
