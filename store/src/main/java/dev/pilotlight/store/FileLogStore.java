@@ -1,6 +1,7 @@
 package dev.pilotlight.store;
 
 import dev.pilotlight.model.FunctionSpec;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -17,7 +18,6 @@ import java.time.InstantSource;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -346,8 +346,7 @@ final class FileLogStore implements LogStore {
      * The buffer of a drain's writes, kept from drain to drain while the file is open (guarded by
      * lock): the usual batch, a few lines, needs no new one. Null while the file is closed.
      */
-    private byte[] kept;
-    private int keptLength; // guarded by lock: bytes in kept not yet written
+    private ByteArrayOutputStream kept;
     private long size; // guarded by lock: bytes in current
 
     FunctionLog(String function) {
@@ -408,7 +407,7 @@ final class FileLogStore implements LogStore {
         // As few writes as the cap allows; none straddles two files (an append larger than the
         // cap alone goes into a file of its own).
         for (byte[] p : batch) {
-          if (size + keptLength > 0 && size + keptLength + p.length > maxFileBytes) {
+          if (size + kept() > 0 && size + kept() + p.length > maxFileBytes) {
             writeKept();
             rotate();
           }
@@ -425,32 +424,36 @@ final class FileLogStore implements LogStore {
       }
     }
 
-    /** Adds {@code p} to the kept buffer, writing what it holds first when {@code p} would not fit; one larger than the buffer goes out alone. */
+    /**
+     * Adds {@code p} to the kept buffer, writing what it holds first when the two would pass
+     * {@link #CHUNK_KEPT}; an append larger than that goes out alone (no batch-sized buffer is made).
+     */
     private void buffer(byte[] p) throws IOException {
-      if (kept == null) {
-        kept = new byte[Math.clamp(p.length, KEPT_INITIAL, CHUNK_KEPT)];
-      }
-      if (keptLength + p.length > kept.length && kept.length < CHUNK_KEPT) {
-        kept = Arrays.copyOf(kept, Math.clamp(Math.max(2L * kept.length, keptLength + p.length), KEPT_INITIAL, CHUNK_KEPT));
-      }
-      if (keptLength + p.length > kept.length) {
+      if (kept() + p.length > CHUNK_KEPT) {
         writeKept();
       }
-      if (p.length > kept.length) {
+      if (p.length > CHUNK_KEPT) {
         out.write(p);
         size += p.length;
-      } else {
-        System.arraycopy(p, 0, kept, keptLength, p.length);
-        keptLength += p.length;
+        return;
       }
+      if (kept == null) {
+        kept = new ByteArrayOutputStream(KEPT_INITIAL);
+      }
+      kept.write(p, 0, p.length);
+    }
+
+    /** Bytes in the kept buffer, not yet written. */
+    private int kept() {
+      return kept == null ? 0 : kept.size();
     }
 
     /** Writes the kept buffer's bytes to the current file (unbuffered: they reach the OS now) and empties it. */
     private void writeKept() throws IOException {
-      if (keptLength > 0) {
-        out.write(kept, 0, keptLength);
-        size += keptLength;
-        keptLength = 0;
+      if (kept() > 0) {
+        kept.writeTo(out);
+        size += kept.size();
+        kept.reset();
       }
     }
 
@@ -535,7 +538,6 @@ final class FileLogStore implements LogStore {
 
     private void closeQuietly() {
       kept = null;
-      keptLength = 0;
       if (out != null) {
         try {
           out.close();

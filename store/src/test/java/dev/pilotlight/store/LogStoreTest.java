@@ -140,6 +140,15 @@ class LogStoreTest {
   }
 
   @Test
+  void anAppendLargerThanTheWriteBufferLandsWholeBetweenItsNeighbours() {
+    String big = "x".repeat(100 * 1024); // past the 64 KB a batch is gathered in
+    logs.append("f", "i", null, "before");
+    logs.append("f", "i", null, big);
+    logs.append("f", "i", null, "after");
+    assertThat(logs.tail("f", 10)).extracting(LogStoreTest::message).containsExactly("before", big, "after");
+  }
+
+  @Test
   void tailReturnsTheLastLinesOldestFirst() {
     for (int i = 0; i < 50; i++) {
       logs.append("f", "i", null, "line " + i);
