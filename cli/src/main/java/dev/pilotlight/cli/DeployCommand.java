@@ -60,7 +60,7 @@ class DeployCommand extends DaemonCommand {
 
   @Option(names = "--permissions", paramLabel = "SID=STATEMENT", description = "Statement of Lambda's resource-based policy as SID=its "
       + "JSON (repeatable; replaces the manifest's), also set by AddPermission and RemovePermission and returned by GetPolicy; "
-      + "stored, not enforced (default: none).")
+      + "it decides what other functions' own keys may invoke here (default: none).")
   List<String> permissions = new ArrayList<>();
 
   @Option(names = "--json", description = "Print the daemon's answer as JSON.")

@@ -293,7 +293,7 @@ public final class FunctionSettings {
           FunctionSpec.Builder::permissions)
       .flag("--permissions", "SID=STATEMENT")
       .doc("Statement of Lambda's resource-based policy as SID=its JSON (repeatable; replaces the manifest's), also set by "
-          + "AddPermission and RemovePermission and returned by GetPolicy; stored, not enforced (default: none).")
+          + "AddPermission and RemovePermission and returned by GetPolicy; it decides what other functions' own keys may invoke here (default: none).")
       .byDefault(Map.of(), false)
       .check(v -> failIf(v.size() > 100, "permissions: " + v.size() + " statements (expected: at most 100)"))
       .notShown()

@@ -62,7 +62,7 @@ import java.util.regex.Pattern;
  * @param reservedConcurrency Lambda's reserved concurrency: at most this many requests at once, and the
  *     instances that serve them are never stopped to make room for another function; null: none
  * @param permissions the statements of Lambda's resource-based policy (AddPermission), by statement
- *     id, each the statement's JSON; stored and returned, not enforced (see docs/lambda-compatibility.md)
+ *     id, each the statement's JSON; they decide what other functions' own keys may invoke here (docs/security.md)
  * @param secrets environment variables whose values are secrets of the daemon's secret store:
  *     variable name to secret name; resolved when an instance starts, never stored in the revision
  * @param secretFiles files whose contents are secrets: file name to secret name; each is read-only
