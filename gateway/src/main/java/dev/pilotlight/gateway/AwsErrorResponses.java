@@ -4,6 +4,7 @@ import dev.pilotlight.model.Failure;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -35,6 +36,7 @@ public final class AwsErrorResponses {
       case LambdaPolicies.NoPolicy f -> error(HttpResponseStatus.NOT_FOUND, "ResourceNotFoundException", f.getMessage());
       case LambdaPolicies.PreconditionFailed f -> error(HttpResponseStatus.PRECONDITION_FAILED, "PreconditionFailedException", f.getMessage());
       case Failure.PayloadTooLarge f -> error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "RequestTooLargeException", message);
+      case InvokePayloads.NotJson f -> error(HttpResponseStatus.BAD_REQUEST, "InvalidRequestContentException", f.getMessage());
       // A full queue, or no instance free within the wait: Lambda's answer to a caller over its
       // concurrency is a throttle, which SDKs retry.
       case Failure.QueueFull f -> throttled(message);
@@ -86,7 +88,22 @@ public final class AwsErrorResponses {
   public static Map<String, Object> functionErrorDocument(Failure f, String requestId) {
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("errorType", functionErrorType(f));
-    doc.put("errorMessage", "RequestId: " + requestId + " Error: " + f.getMessage());
+    doc.put("errorMessage", functionErrorMessage(f, requestId));
     return doc;
+  }
+
+  /**
+   * Lambda's {@code errorMessage} for a run that failed: {@code RequestId: ID Error: …}, where a
+   * timeout is worded as Lambda words it ({@code Task timed out after 3.00 seconds}), which tools
+   * match on; other failures say what happened in Pilotlight's words.
+   */
+  public static String functionErrorMessage(Failure f, String requestId) {
+    String what = f instanceof Failure.FunctionTimeout t && t.timeout().isPresent() ? timedOut(t.timeout().get()) : f.getMessage();
+    return "RequestId: " + requestId + " Error: " + what;
+  }
+
+  /** Lambda's words for a run past its timeout. */
+  static String timedOut(Duration timeout) {
+    return "Task timed out after " + FunctionInvoker.twoDecimals(timeout.toMillis() / 1000.0) + " seconds";
   }
 }

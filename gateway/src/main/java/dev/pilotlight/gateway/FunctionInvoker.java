@@ -344,7 +344,7 @@ public final class FunctionInvoker {
         Failure f;
         if (t instanceof TimeoutException) {
           f = new Failure.FunctionTimeout("function '" + name + "' did not finish within its timeout of " + timeoutMs
-              + " ms; its instance " + instance.id() + " is being replaced");
+              + " ms; its instance " + instance.id() + " is being replaced", Duration.ofMillis(timeoutMs));
           outcome = "timeout";
         } else {
           f = t instanceof Failure named ? named : new Failure.InstanceFailed(t.getClass().getSimpleName() + ": " + t.getMessage(), t);
@@ -376,7 +376,7 @@ public final class FunctionInvoker {
       record(name, lease, requestId, startNanos, !outcome.equals("success"), outcome, instance);
     });
     stream.timer(Timeouts.TIMER.after(remainingMs, () -> stream.timedOut("RequestId: " + requestId
-        + " Error: Task timed out after " + twoDecimals(timeoutMs / 1000.0) + " seconds")));
+        + " Error: " + AwsErrorResponses.timedOut(Duration.ofMillis(timeoutMs)))));
     return stream;
   }
 
@@ -502,7 +502,7 @@ public final class FunctionInvoker {
       @Override
       public void timedOut(boolean responseStarted) {
         Failure.FunctionTimeout f = new Failure.FunctionTimeout("function '" + name + "' did not finish within its timeout of "
-            + timeoutMs + " ms; its instance " + instance.id() + " is being replaced");
+            + timeoutMs + " ms; its instance " + instance.id() + " is being replaced", Duration.ofMillis(timeoutMs));
         log.line(name, instance.id(), requestId, "ERROR " + f.getMessage());
         lease.release(false);
         record(name, lease, requestId, startNanos, true, "timeout", instance);

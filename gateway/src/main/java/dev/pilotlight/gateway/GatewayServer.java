@@ -14,6 +14,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -99,8 +100,10 @@ public final class GatewayServer implements AutoCloseable {
 
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-      var res = ErrorResponses.of(new Failure.PayloadTooLarge(
-          "request body is over the " + (max / (1024 * 1024)) + " MB limit"));
+      var tooLarge = new Failure.PayloadTooLarge("request body is over the " + (max / (1024 * 1024)) + " MB limit");
+      // the Lambda API's clients read its own error shape (x-amzn-ErrorType: RequestTooLargeException)
+      boolean lambdaApi = oversized instanceof HttpRequest r && LambdaApi.isLambdaApiPath(r.uri());
+      var res = lambdaApi ? AwsErrorResponses.of(tooLarge) : ErrorResponses.of(tooLarge);
       // As Netty's own handler does: a client that is still sending can keep its connection only
       // if it is keep-alive (the rest of its body is then discarded); otherwise close after the 413.
       boolean close = oversized instanceof FullHttpMessage

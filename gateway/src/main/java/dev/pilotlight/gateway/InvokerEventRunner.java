@@ -37,7 +37,7 @@ public final class InvokerEventRunner implements EventRunner {
   static Outcome ran(InvokeResult result, String requestId) {
     if (result.failure() != null) {
       Failure f = result.failure();
-      return new Outcome.FunctionError(AwsErrorResponses.functionErrorType(f) + ": RequestId: " + requestId + " Error: " + f.getMessage());
+      return new Outcome.FunctionError(AwsErrorResponses.functionErrorType(f) + ": " + AwsErrorResponses.functionErrorMessage(f, requestId));
     }
     LambdaResponse res = result.response();
     return res.isError() ? new Outcome.FunctionError(describe(res), res.payload()) : new Outcome.Succeeded(res.payload());

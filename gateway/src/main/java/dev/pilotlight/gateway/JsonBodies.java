@@ -1,5 +1,7 @@
 package dev.pilotlight.gateway;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pilotlight.model.Failure;
@@ -7,7 +9,13 @@ import java.io.IOException;
 
 /** Request bodies that must be one JSON object, for the native and the Lambda API alike. */
 final class JsonBodies {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * No cap of its own on a string's length (Jackson's default is 20 M characters): the body is
+   * already within the request size limit, and a Lambda CreateFunction carries its whole package
+   * as one base64 string.
+   */
+  private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build()).build());
 
   private JsonBodies() {}
 

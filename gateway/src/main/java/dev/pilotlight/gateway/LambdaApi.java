@@ -78,6 +78,11 @@ public final class LambdaApi {
    * Whether {@code path} is the Lambda API's with another date than {@link #PREFIX}
    * ({@code /2017-03-31/tags/…}, {@code /2021-10-31/functions/…/url}…): passed to {@link #handle} whole.
    */
+  /** Whether {@code uri} (a request's, query included) is the Lambda API's, under any of its dates. */
+  static boolean isLambdaApiPath(String uri) {
+    return uri.startsWith(PREFIX + "/") || OTHER_VERSION.matcher(uri).lookingAt();
+  }
+
   public static boolean otherVersion(String path) {
     return OTHER_VERSION.matcher(path).lookingAt() && !path.startsWith(PREFIX + "/");
   }
@@ -406,6 +411,7 @@ public final class LambdaApi {
       }
       name = lambdaStyle(functionName, queryQualifier);
       payload = ByteBufUtil.getBytes(req.content());
+      InvokePayloads.check(payload);
     } catch (RuntimeException e) {
       reply(ctx, req, keepAlive, withRequestId(AwsErrorResponses.of(e), requestId));
       return;
@@ -465,6 +471,7 @@ public final class LambdaApi {
       checkSize(req.content().readableBytes(), FunctionInvoker.MAX_SYNC_PAYLOAD);
       name = lambdaStyle(functionName, queryQualifier);
       payload = ByteBufUtil.getBytes(req.content());
+      InvokePayloads.check(payload);
     } catch (RuntimeException e) {
       reply(ctx, req, keepAlive, withRequestId(AwsErrorResponses.of(e), requestId));
       return;
@@ -492,7 +499,7 @@ public final class LambdaApi {
       long revision = result != null ? result.revision() : 0;
       out.head(requestId, !name.endsWith(":$LATEST") && revision > 0 ? Long.toString(revision) : "$LATEST", revision);
       if (failed != null) {
-        out.complete(AwsErrorResponses.functionErrorType(failed), "RequestId: " + requestId + " Error: " + failed.getMessage());
+        out.complete(AwsErrorResponses.functionErrorType(failed), AwsErrorResponses.functionErrorMessage(failed, requestId));
       } else if (result.response().isStreamed()) {
         out.relay(result.response().stream());
       } else if (result.response().isError()) {

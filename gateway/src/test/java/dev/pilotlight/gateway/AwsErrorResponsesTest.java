@@ -3,6 +3,7 @@ package dev.pilotlight.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.pilotlight.model.Failure;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class AwsErrorResponsesTest {
@@ -14,5 +15,17 @@ class AwsErrorResponsesTest {
         .isEqualTo("Runtime.OutOfMemory");
     assertThat(AwsErrorResponses.functionErrorType(new Failure.InstanceFailed("instance f-1 exited with code 1")))
         .isEqualTo("Runtime.ExitError");
+  }
+
+  @Test
+  void aTimeoutIsWordedAsLambdaWordsItWhateverThePlatformSaid() {
+    var timeout = new Failure.FunctionTimeout("function 'f' did not finish within its timeout of 3000 ms", Duration.ofSeconds(3));
+    assertThat(AwsErrorResponses.functionErrorDocument(timeout, "rid"))
+        .containsEntry("errorType", "Sandbox.Timedout")
+        .containsEntry("errorMessage", "RequestId: rid Error: Task timed out after 3.00 seconds");
+    assertThat(AwsErrorResponses.functionErrorMessage(new Failure.FunctionTimeout("x", Duration.ofMillis(1500)), "r2"))
+        .isEqualTo("RequestId: r2 Error: Task timed out after 1.50 seconds");
+    assertThat(AwsErrorResponses.functionErrorMessage(new Failure.InstanceFailed("instance f-1 exited with code 1"), "r3"))
+        .isEqualTo("RequestId: r3 Error: instance f-1 exited with code 1");
   }
 }

@@ -68,6 +68,22 @@ class LambdaApiTest {
   }
 
   @Test
+  void anInvokePayloadMustBeJsonOrNothingAsOnLambda() {
+    for (String ok : new String[] {"", "  \n", "{}", "{\"a\":[1,2,{\"b\":null}]}", "\"text\"", "42", "null", "true", "[]"}) {
+      InvokePayloads.check(bytes(ok));
+    }
+    for (String bad : new String[] {"{bad", "{\"a\":1", "hello", "{} {}", "1 2", "{\"a\":NaN}", "'single'"}) {
+      assertThatThrownBy(() -> InvokePayloads.check(bytes(bad))).as(bad).isInstanceOf(InvokePayloads.NotJson.class)
+          .hasMessageStartingWith("Could not parse request body into json: Could not parse payload into json: ");
+    }
+    String big = "{\"s\":\"" + "x".repeat(21_000_000) + "\"}"; // past Jackson's default 20 M characters per string
+    InvokePayloads.check(bytes(big));
+    FullHttpResponse refused = AwsErrorResponses.of(new InvokePayloads.NotJson("Unrecognized token 'bad'"));
+    assertThat(type(refused)).isEqualTo("400 InvalidRequestContentException");
+    assertThat(body(refused)).contains("\"Type\":\"User\"").contains("Unrecognized token 'bad'");
+  }
+
+  @Test
   void aResultIs200WithThePayloadAndTheExecutedVersion() {
     FullHttpResponse res = LambdaApi.syncResponse(new InvokeResult(new LambdaResponse(bytes("\"hi\""), null), null), null, "rid");
     assertThat(res.status().code()).isEqualTo(200);

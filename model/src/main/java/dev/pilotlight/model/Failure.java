@@ -84,8 +84,21 @@ public abstract sealed class Failure extends RuntimeException {
 
   /** The function did not answer within its timeout; its instance is replaced (HTTP 504). */
   public static final class FunctionTimeout extends Failure {
+    private final java.time.Duration timeout;
+
     public FunctionTimeout(String message) {
+      this(message, null);
+    }
+
+    /** @param timeout the function's timeout that ran out, when known (Lambda's answers name it) */
+    public FunctionTimeout(String message, java.time.Duration timeout) {
       super(message, null);
+      this.timeout = timeout;
+    }
+
+    /** The function's timeout that ran out, when known. */
+    public java.util.Optional<java.time.Duration> timeout() {
+      return java.util.Optional.ofNullable(timeout);
     }
   }
 

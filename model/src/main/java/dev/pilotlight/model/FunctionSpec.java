@@ -260,6 +260,10 @@ public record FunctionSpec(
       if (e.getValue() == null) {
         throw new Failure.InvalidInput("env: key '" + e.getKey() + "' has no value");
       }
+      if (e.getValue().indexOf('\0') >= 0) {
+        // An operating system's environment cannot hold one: no instance could ever start.
+        throw new Failure.InvalidInput("env: the value of '" + e.getKey() + "' contains a NUL character (U+0000), which no process environment can hold");
+      }
     }
     int bytes = copy.entrySet().stream()
         .mapToInt(e -> e.getKey().getBytes(StandardCharsets.UTF_8).length + e.getValue().getBytes(StandardCharsets.UTF_8).length).sum();

@@ -351,7 +351,7 @@ public final class Wiring {
     GatewayServer gateway;
     try {
       gateway = GatewayServer.start(new GatewayConfig(config.host(), config.port(),
-          (int) Math.min(Integer.MAX_VALUE - 1, config.limits().maxZippedBytes() + 1024 * 1024), tls(security),
+          (int) Math.min(Integer.MAX_VALUE - 1, config.limits().largestUploadRequestBytes()), tls(security),
           GatewayConfig.DEFAULT_IDLE_TIMEOUT, GatewayConfig.DEFAULT_BODY_TIMEOUT), workers, workers, router);
     } catch (RuntimeException e) {
       proxy.close();

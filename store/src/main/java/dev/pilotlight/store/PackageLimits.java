@@ -31,6 +31,15 @@ public record PackageLimits(long maxZippedBytes, long maxUnpackedBytes, int maxE
     return new PackageLimits(50 * MB, 250 * MB, 20_000);
   }
 
+  /**
+   * The largest request body a package upload needs: the package as base64 (a Lambda
+   * CreateFunction or UpdateFunctionCode carries it as one JSON string, a third larger than the
+   * zip) plus 1 MB for the rest of the request.
+   */
+  public long largestUploadRequestBytes() {
+    return 4 * ((maxZippedBytes + 2) / 3) + MB;
+  }
+
   /** A byte count as users read limits: {@code 50 MB}, {@code 1.5 MB}, {@code 800 bytes}. */
   static String describe(long bytes) {
     if (bytes % MB == 0) {

@@ -7,7 +7,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
@@ -36,6 +38,10 @@ final class SafeUnzip {
 
   private static final int S_IFMT = 0170000;
   private static final int S_IFLNK = 0120000;
+  /** The longest file or directory name Linux file systems take (NAME_MAX), in bytes. */
+  static final int MAX_NAME_BYTES = 255;
+  /** What the JDK says when a path is past the system's limit (ENAMETOOLONG). */
+  private static final String NAME_TOO_LONG = "File name too long";
   private static final Pattern DRIVE_LETTER = Pattern.compile("^[A-Za-z]:.*");
 
   private SafeUnzip() {}
@@ -85,6 +91,12 @@ final class SafeUnzip {
           throw new Failure.InvalidInput("package entry '" + name + "' clashes with another entry of the same path");
         } catch (ZipException | EOFException e) {
           throw new Failure.InvalidInput("package entry '" + name + "' is damaged (" + e.getMessage() + ")");
+        } catch (FileSystemException e) {
+          if (NAME_TOO_LONG.equals(e.getReason())) {
+            // the whole path, with the directory the code is unpacked in, is past the system's limit
+            throw new Failure.InvalidInput("package entry '" + shortened(name) + "' has a path too long for the file system");
+          }
+          throw e;
         }
         boolean executable = mode != null
             ? (mode & 0111) != 0 || isBootstrap(dest)
@@ -112,6 +124,12 @@ final class SafeUnzip {
     }
     if (p.isAbsolute() || p.startsWith("..")) {
       throw escapes(name);
+    }
+    for (Path part : p) {
+      if (part.toString().getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+        throw new Failure.InvalidInput("package entry '" + shortened(name) + "' has a file or directory name longer than "
+            + MAX_NAME_BYTES + " bytes, which no Linux file system takes");
+      }
     }
     return p;
   }
@@ -175,6 +193,11 @@ final class SafeUnzip {
 
   private static boolean isBootstrap(Path file) {
     return file.getFileName().toString().equals("bootstrap");
+  }
+
+  /** An entry's name as an error message quotes it: at most 200 characters. */
+  private static String shortened(String name) {
+    return name.length() <= 200 ? name : name.substring(0, 200) + "…";
   }
 
   private static Failure.InvalidInput escapes(String name) {

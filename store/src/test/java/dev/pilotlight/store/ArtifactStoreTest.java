@@ -154,7 +154,11 @@ class ArtifactStoreTest {
         Arguments.of("duplicate entries", duplicateEntries(), Failure.InvalidInput.class, "clashes with another entry"),
         Arguments.of("file and directory clash", Zips.ofText("a", "file", "a/b", "under a file"),
             Failure.InvalidInput.class, "clashes with another entry"),
-        Arguments.of("damaged data", damagedData(), Failure.InvalidInput.class, "is damaged"));
+        Arguments.of("damaged data", damagedData(), Failure.InvalidInput.class, "is damaged"),
+        Arguments.of("a name over 255 bytes", Zips.ofText("ok.txt", "ok", "a".repeat(256), "x"), Failure.InvalidInput.class,
+            "has a file or directory name longer than 255 bytes"),
+        Arguments.of("a path past the system's limit", Zips.ofText("ok.txt", "ok", ("d".repeat(250) + "/").repeat(20) + "f", "x"),
+            Failure.InvalidInput.class, "has a path too long for the file system"));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -136,6 +136,7 @@ class ManifestTest {
       env: {A: {b: c}}           | env.A: a mapping (expected: a string, number or boolean)
       env: {A: }                 | env: key 'A' has no value
       env: {1BAD: x}             | env: key '1BAD'
+      env: {A: "x\\0y"}          | env: the value of 'A' contains a NUL character
       memory: 10                 | memory: 10 (expected: 64..65536)
       """)
   void wrongValuesNameTheKeyAndWhatWasExpected(String line, String message) {
