@@ -143,7 +143,7 @@ public final class Forwarding {
           }
 
           @Override
-          public void timedOut(boolean responseStarted) {
+          public void timedOut(boolean responseStarted, boolean instanceAtFault) {
             inFlight.remove(call);
             req.release();
             if (!responseStarted) {

@@ -488,11 +488,16 @@ public final class FunctionInvoker {
 
       @Override
       public void failed(Throwable cause, boolean responseStarted) {
-        String reason = instance.exited().isDone() ? instance.exited().join() : cause.getMessage();
-        Failure.InstanceFailed f = new Failure.InstanceFailed("instance " + instance.id() + " failed mid-request: " + reason);
+        // An app that dropped one connection (it refused a request's headers, answered without
+        // reading an upload and closed) still serves the others: only an exited process is retired.
+        boolean exited = instance.exited().isDone();
+        Failure.InstanceFailed f = new Failure.InstanceFailed(exited
+            ? "instance " + instance.id() + " failed mid-request: " + instance.exited().join()
+            : "instance " + instance.id() + " ended this request's connection before its answer was complete: " + cause.getMessage()
+                + " (the instance goes on serving)");
         log.line(name, instance.id(), requestId, "ERROR " + f.getMessage());
-        lease.release(false);
-        record(name, lease, requestId, startNanos, true, "crash", instance);
+        lease.release(!exited);
+        record(name, lease, requestId, startNanos, true, exited ? "crash" : "http_5xx", instance);
         if (!responseStarted) {
           // a body still arriving is dropped: the connection ends after the answer
           Responses.sendOnLoop(ctx, keepAlive && body.received(), ErrorResponses.of(f));
@@ -500,11 +505,13 @@ public final class FunctionInvoker {
       }
 
       @Override
-      public void timedOut(boolean responseStarted) {
+      public void timedOut(boolean responseStarted, boolean instanceAtFault) {
         Failure.FunctionTimeout f = new Failure.FunctionTimeout("function '" + name + "' did not finish within its timeout of "
-            + timeoutMs + " ms; its instance " + instance.id() + " is being replaced", Duration.ofMillis(timeoutMs));
+            + timeoutMs + " ms; " + (instanceAtFault ? "its instance " + instance.id() + " answered nothing meanwhile and is being replaced"
+                : !body.received() ? "the request's body had not all arrived from the client" : "the instance goes on serving"),
+            Duration.ofMillis(timeoutMs));
         log.line(name, instance.id(), requestId, "ERROR " + f.getMessage());
-        lease.release(false);
+        lease.release(!instanceAtFault);
         record(name, lease, requestId, startNanos, true, "timeout", instance);
         if (!responseStarted) {
           Responses.sendOnLoop(ctx, keepAlive && body.received(), ErrorResponses.of(f));
@@ -513,7 +520,7 @@ public final class FunctionInvoker {
 
       @Override
       public void clientClosed() {
-        log.line(name, instance.id(), requestId, "ERROR the client closed its connection before sending its whole request");
+        log.line(name, instance.id(), requestId, "ERROR the client closed its connection before the exchange ended");
         lease.release(true);
         record(name, lease, requestId, startNanos, true, "client_closed", instance);
       }

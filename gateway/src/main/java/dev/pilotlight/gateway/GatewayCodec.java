@@ -44,6 +44,7 @@ final class GatewayCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder
       for (int i = before; i < out.size(); i++) {
         if (out.get(i) instanceof HttpRequest r) {
           methods.add(r.method());
+          RequestTargets.normalize(r);
         }
       }
     }

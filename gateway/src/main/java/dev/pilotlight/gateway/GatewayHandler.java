@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
@@ -61,6 +62,25 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
      * function whose URL auth reads the head alone ({@link StreamedUrls#streams}).
      */
     Optional<FullHttpResponse> functionUrl(HttpRequest req, String function);
+
+    /**
+     * Before the body of a control API request ({@code path} after {@code /api/v1}) is read: the
+     * refusal its head alone already earns (no or a wrong token), so the daemon never holds the
+     * body of a caller it would refuse. Empty lets the body be read; the full check follows.
+     */
+    default Optional<FullHttpResponse> controlApiHead(HttpRequest head, String path) {
+      return Optional.empty();
+    }
+
+    /** The same for the Lambda API ({@code path} after its date prefix for {@code /2015-03-31}, else whole): all but the signature. */
+    default Optional<FullHttpResponse> lambdaApiHead(HttpRequest head, String path) {
+      return Optional.empty();
+    }
+
+    /** The same for a call of {@code function}'s URL whose body is aggregated. */
+    default Optional<FullHttpResponse> functionUrlHead(HttpRequest head, String function) {
+      return Optional.empty();
+    }
   }
 
   /**
@@ -164,6 +184,46 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
     FunctionRoute f = route.get();
     return streamed.serve(ctx, head, f.target(), f.path(), f.rawQuery());
   }
+
+  /**
+   * For a request whose body is about to be aggregated: the refusal its head alone earns, or
+   * null to read the body. Only a request that carries a body is checked, and only where a
+   * credential decides (the APIs, {@code /metrics}, a function URL with auth); a body sent where
+   * no route reads one (health, the console's files, unknown paths) may be at most
+   * {@link #UNREAD_BODY_LIMIT}. Refusing here means the daemon does not hold, up to the upload
+   * limit, the body of a caller it would refuse anyway.
+   */
+  FullHttpResponse refusalBeforeBody(HttpRequest head) {
+    long declared = HttpUtil.getContentLength(head, -1L);
+    boolean body = declared > 0 || declared < 0 && HttpUtil.isTransferEncodingChunked(head);
+    if (!body || drain) {
+      return null; // no body to hold; a draining daemon refuses once it has the request
+    }
+    Optional<FunctionRoute> route = FunctionRoute.of(head);
+    if (route.isPresent()) {
+      return route.get().valid() ? admission.functionUrlHead(head, route.get().name()).orElse(null) : null;
+    }
+    String uri = head.uri();
+    int q = uri.indexOf('?');
+    String path = q < 0 ? uri : uri.substring(0, q);
+    if (path.startsWith("/api/v1/")) {
+      return admission.controlApiHead(head, path.substring("/api/v1".length())).orElse(null);
+    }
+    if (LambdaApi.otherVersion(path)) {
+      return admission.lambdaApiHead(head, path).orElse(null);
+    }
+    if (path.startsWith(LambdaApi.PREFIX + "/")) {
+      return admission.lambdaApiHead(head, path.substring(LambdaApi.PREFIX.length())).orElse(null);
+    }
+    if (declared < 0 || declared > UNREAD_BODY_LIMIT) {
+      return ErrorResponses.of(new Failure.PayloadTooLarge("request body of " + (declared < 0 ? "unknown length" : declared + " bytes")
+          + " on " + path + ", which reads none (at most " + UNREAD_BODY_LIMIT + " bytes are taken and dropped)"));
+    }
+    return null;
+  }
+
+  /** The most body a request may carry to a route that reads none, in bytes. */
+  static final int UNREAD_BODY_LIMIT = 64 * 1024;
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {

@@ -17,8 +17,11 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import java.net.InetSocketAddress;
+import java.util.List;
 
 /**
  * The daemon's HTTP front door on one port: HTTP/1.1 and HTTP/2 (h2c with prior knowledge in
@@ -85,8 +88,35 @@ public final class GatewayServer implements AutoCloseable {
    * is aggregated within the size limit. No ordering is needed: a stream carries one request.
    */
   static void http2Stream(ChannelPipeline p, GatewayConfig config, GatewayHandler router) {
-    p.addLast(new Http2StreamFrameToHttpObjectCodec(true), router.exchangeCounter(), new StreamedRequests(router), new LimitedAggregator(config.maxRequestBytes()),
+    p.addLast(new Http2ToHttpObjects(), router.exchangeCounter(), new StreamedRequests(router), new LimitedAggregator(config.maxRequestBytes()),
         router);
+  }
+
+  /**
+   * HTTP/2 frames to the HTTP/1.1 objects the routes read, as Netty's codec makes them, without the
+   * {@code x-http2-*} headers it adds for its own use (no app or function should see them), and
+   * with the target's raw non-ASCII bytes percent-encoded ({@link RequestTargets}).
+   */
+  static final class Http2ToHttpObjects extends Http2StreamFrameToHttpObjectCodec {
+    private static final HttpConversionUtil.ExtensionHeaderNames[] EXTENSION_HEADERS = HttpConversionUtil.ExtensionHeaderNames.values();
+
+    Http2ToHttpObjects() {
+      super(true);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, Http2StreamFrame frame, List<Object> out) throws Exception {
+      int before = out.size();
+      super.decode(ctx, frame, out);
+      for (int i = before; i < out.size(); i++) {
+        if (out.get(i) instanceof HttpRequest r) {
+          for (HttpConversionUtil.ExtensionHeaderNames n : EXTENSION_HEADERS) {
+            r.headers().remove(n.text());
+          }
+          RequestTargets.normalize(r);
+        }
+      }
+    }
   }
 
   /** Answers an oversized body with our JSON 413 that states the limit, instead of Netty's bare one. */

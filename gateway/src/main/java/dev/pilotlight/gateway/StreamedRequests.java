@@ -3,6 +3,7 @@ package dev.pilotlight.gateway;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -11,12 +12,15 @@ import io.netty.handler.codec.http.LastHttpContent;
  * Takes the HTTP/1.1 requests whose body streams (function URL calls to {@code http} apps, see
  * {@link GatewayHandler#stream}) out of the way to the aggregator: their head is served at once and
  * each part of their body goes on as it comes. Every other request passes on to be aggregated
- * whole, within the size limit. Sits after {@link InOrderRequests}, so a streamed request starts
+ * whole, within the size limit, unless its head alone already earns a refusal
+ * ({@link GatewayHandler#refusalBeforeBody}: no credentials where they are needed), which is sent
+ * at once, without reading the body, and closes the connection. Sits after {@link InOrderRequests}, so a streamed request starts
  * only once the answers before it are out, and the next one waits until its answer is out.
  */
 final class StreamedRequests extends ChannelInboundHandlerAdapter {
   private final GatewayHandler router;
   private GatewayHandler.BodySink current; // the streamed request whose body is still arriving
+  private boolean dropping; // the parts of a request refused on its head, until its last
 
   StreamedRequests(GatewayHandler router) {
     this.router = router;
@@ -24,6 +28,11 @@ final class StreamedRequests extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (dropping && msg instanceof HttpContent part) {
+      dropping = !(part instanceof LastHttpContent);
+      part.release();
+      return;
+    }
     if (current != null && msg instanceof HttpContent part) {
       GatewayHandler.BodySink sink = current;
       if (part instanceof LastHttpContent) {
@@ -35,9 +44,17 @@ final class StreamedRequests extends ChannelInboundHandlerAdapter {
     if (msg instanceof HttpRequest head) {
       // a new request ends the last one's body (an aggregator that refused it may have reset the decoder)
       abandonCurrent();
+      dropping = false;
       if (!(head instanceof FullHttpRequest) && head.decoderResult().isSuccess()) {
         current = router.stream(ctx, head);
         if (current != null) {
+          return;
+        }
+        FullHttpResponse refusal = router.refusalBeforeBody(head);
+        if (refusal != null) {
+          // Answered without reading the body, so the connection cannot go on: it closes after the answer.
+          dropping = true;
+          Responses.sendOnLoop(ctx, false, refusal);
           return;
         }
       }

@@ -54,7 +54,8 @@ class Http2Test {
     workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     // answers "<method> <path> <body length> <host>", "/slow…" 300 ms later
     GatewayHandler.FunctionUrls urls = (ctx, req, function, path, rawQuery) -> {
-      String text = req.method() + " " + path + " " + req.content().readableBytes() + " " + function;
+      String text = path.equals("/header-names") ? String.join(",", new java.util.TreeSet<>(req.headers().names()))
+          : req.method() + " " + path + " " + req.content().readableBytes() + " " + function;
       FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
           Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
       req.release();
@@ -138,6 +139,20 @@ class Http2Test {
       assertThat(byHost.get(5, TimeUnit.SECONDS)).isEqualTo("200 GET /by-host 0 hello");
       assertThat(slow.get(5, TimeUnit.SECONDS)).isEqualTo("200 GET /slow 0 f");
       assertThat(answered.getLast()).as("the slow stream did not hold the others up").isEqualTo("/slow");
+    } finally {
+      connection.close().sync();
+    }
+  }
+
+  @Test
+  void nettysOwnHttp2HeadersStayOutAndRawNonAsciiBytesInThePathArePercentEncoded() throws Exception {
+    Channel connection = connect();
+    try {
+      String names = request(connection, "GET", "/fn/f/header-names", "127.0.0.1", null).get(5, TimeUnit.SECONDS);
+      assertThat(names).startsWith("200 ").doesNotContainIgnoringCase("x-http2");
+      // the UTF-8 bytes of "é" as they come on the wire, one character per byte
+      assertThat(request(connection, "GET", "/fn/f/caf\u00c3\u00a9?q=\u00c3\u00a9", "127.0.0.1", null).get(5, TimeUnit.SECONDS))
+          .isEqualTo("200 GET /caf%C3%A9 0 f");
     } finally {
       connection.close().sync();
     }

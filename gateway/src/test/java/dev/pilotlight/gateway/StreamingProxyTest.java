@@ -163,8 +163,8 @@ class StreamingProxyTest {
       }
 
       @Override
-      public void timedOut(boolean responseStarted) {
-        outcomes.add("timed out");
+      public void timedOut(boolean responseStarted, boolean instanceAtFault) {
+        outcomes.add(instanceAtFault ? "timed out, instance at fault" : "timed out");
       }
 
       @Override

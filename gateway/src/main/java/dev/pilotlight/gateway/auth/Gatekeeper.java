@@ -74,6 +74,48 @@ public final class Gatekeeper implements GatewayHandler.Admission {
   }
 
   @Override
+  public Optional<FullHttpResponse> controlApiHead(HttpRequest head, String path) {
+    Optional<String> foreign = browserRefusal(head);
+    if (foreign.isPresent()) {
+      return Optional.of(native403(foreign.get()));
+    }
+    return bearer(head, AccessRule.controlApi(head.method(), path));
+  }
+
+  @Override
+  public Optional<FullHttpResponse> lambdaApiHead(HttpRequest head, String path) {
+    Optional<String> foreign = browserRefusal(head);
+    if (foreign.isPresent()) {
+      return Optional.of(AwsErrorResponses.error(HttpResponseStatus.FORBIDDEN, "AccessDeniedException", foreign.get()));
+    }
+    if (!authRequired) {
+      return Optional.empty();
+    }
+    Role needed = AccessRule.lambdaApi(head.method(), path);
+    return switch (sigV4.checkHead(head)) {
+      case SigV4Verifier.Result.Refused r -> Optional.of(AwsErrorResponses.error(HttpResponseStatus.FORBIDDEN, r.errorType(), r.message()));
+      case SigV4Verifier.Result.Verified v -> !v.key().role().allows(needed)
+          ? Optional.of(AwsErrorResponses.error(HttpResponseStatus.FORBIDDEN, "AccessDeniedException", "access key " + v.key().id()
+              + " has role " + v.key().role().id() + "; this operation needs " + needed.id()))
+          : Optional.empty();
+    };
+  }
+
+  @Override
+  public Optional<FullHttpResponse> functionUrlHead(HttpRequest head, String function) {
+    if (!authRequired) {
+      return Optional.empty();
+    }
+    return switch (urlAuth.apply(function).orElse(UrlAuth.NONE)) {
+      case NONE -> Optional.empty();
+      case TOKEN -> bearer(head, Role.INVOKE);
+      case AWS_IAM -> sigV4.checkHead(head) instanceof SigV4Verifier.Result.Refused r
+          ? Optional.of(ErrorResponses.json(HttpResponseStatus.FORBIDDEN, Map.of("error", r.errorType(), "message", r.message())))
+          : Optional.empty();
+    };
+  }
+
+  @Override
   public Optional<FullHttpResponse> metrics(FullHttpRequest req) {
     Optional<String> foreign = browserRefusal(req);
     if (foreign.isPresent()) {

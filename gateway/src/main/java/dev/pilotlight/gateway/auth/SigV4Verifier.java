@@ -4,6 +4,7 @@ import dev.pilotlight.model.auth.AccessKey;
 import io.netty.buffer.ByteBufInputStream;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -71,7 +72,39 @@ public final class SigV4Verifier {
     this.maxSkew = maxSkew;
   }
 
+  /**
+   * What can be checked on a request's head alone, before its body is read: the Authorization
+   * header's form, the date and scope, and that the access key exists. {@link Result.Verified}
+   * here means only that the signature is still to be checked ({@link #verify}); a request this
+   * refuses would be refused whatever its body.
+   */
+  public Result checkHead(HttpRequest req) {
+    Object head = head(req);
+    return head instanceof Signed s ? new Result.Verified(s.key()) : (Result) head;
+  }
+
+  /** The head's signing parameters, or why the request is refused. */
+  private record Signed(AccessKey key, String region, List<String> signedHeaders, String signature, Instant date) {}
+
   public Result verify(FullHttpRequest req) {
+    Object head = head(req);
+    if (!(head instanceof Signed signed)) {
+      return (Result) head;
+    }
+    // Aws4Signer hashes the body itself for the payload line of the canonical request, so a body
+    // that is not the one signed — or a declared x-amz-content-sha256 (UNSIGNED-PAYLOAD included)
+    // that is not its hash — gives another signature.
+    String expected = expectedSignature(req, signed.signedHeaders(), signed.key(), signed.region(), signed.date());
+    if (expected == null
+        || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), signed.signature().getBytes(StandardCharsets.US_ASCII))) {
+      return invalid("The request signature we calculated does not match the signature you provided. Check your AWS Secret "
+          + "Access Key and signing method.");
+    }
+    return new Result.Verified(signed.key());
+  }
+
+  /** A {@link Signed} when the head is in order and its key exists, else the {@link Result.Refused}. */
+  private Object head(HttpRequest req) {
     String authorization = req.headers().get(HttpHeaderNames.AUTHORIZATION);
     if (authorization == null || authorization.isBlank()) {
       return new Result.Refused("MissingAuthenticationTokenException", "Missing Authentication Token");
@@ -117,15 +150,7 @@ public final class SigV4Verifier {
     if (key.isEmpty()) {
       return new Result.Refused("UnrecognizedClientException", "The security token included in the request is invalid.");
     }
-    // Aws4Signer hashes the body itself for the payload line of the canonical request, so a body
-    // that is not the one signed — or a declared x-amz-content-sha256 (UNSIGNED-PAYLOAD included)
-    // that is not its hash — gives another signature.
-    String expected = expectedSignature(req, signedHeaders, key.get(), region, date);
-    if (expected == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), signature.getBytes(StandardCharsets.US_ASCII))) {
-      return invalid("The request signature we calculated does not match the signature you provided. Check your AWS Secret "
-          + "Access Key and signing method.");
-    }
-    return new Result.Verified(key.get());
+    return new Signed(key.get(), region, signedHeaders, signature, date);
   }
 
   /** The signature AWS's signer makes for this request with {@code key}; null when the request cannot be rebuilt as signed. */

@@ -11,6 +11,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -35,6 +36,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class HttpProxy implements AutoCloseable {
   static final String CODEC = "codec";
+  /**
+   * The largest response head an app may send, in bytes (Envoy's default is 60 KB, nginx's 4–8 KB);
+   * a larger one fails the request with 502, saying so.
+   */
+  static final int MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
 
   private final Bootstrap bootstrap;
   private final Map<InetSocketAddress, InstanceConnections> instances = new ConcurrentHashMap<>();
@@ -45,10 +51,14 @@ public final class HttpProxy implements AutoCloseable {
         .channel(NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000)
+        // A write that fails (an app that answered without reading the whole upload, then closed)
+        // does not close the connection at once: the answer it already sent is still read and relayed.
+        .option(ChannelOption.AUTO_CLOSE, false)
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {
-            ch.pipeline().addLast(CODEC, new HttpClientCodec());
+            ch.pipeline().addLast(CODEC, new HttpClientCodec(new HttpDecoderConfig().setMaxHeaderSize(MAX_RESPONSE_HEAD_BYTES),
+                false, false));
           }
         });
   }
@@ -92,6 +102,7 @@ public final class HttpProxy implements AutoCloseable {
     } // else no Connection header: an HTTP/1.1 connection stays open by default (RFC 9112 §9.3)
     InstanceConnections pool = upgrade ? null : instances.computeIfAbsent(target, t -> new InstanceConnections(bootstrap.clone().remoteAddress(t)));
     Promise<Channel> connection = client.executor().newPromise();
+    long asked = System.nanoTime();
     if (pool != null) {
       pool.acquire(connection);
     } else {
@@ -119,7 +130,8 @@ public final class HttpProxy implements AutoCloseable {
       if (!f.isSuccess()) {
         body.abandon();
         if (f.cause() instanceof WaitedTooLong) {
-          done.timedOut(false);
+          // no connection came free or could be opened: hung, unless it answered something meanwhile
+          done.timedOut(false, pool == null || !pool.answeredSince(asked));
         } else {
           done.failed(f.cause(), false);
         }

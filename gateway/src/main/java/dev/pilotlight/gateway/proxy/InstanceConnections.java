@@ -39,6 +39,7 @@ final class InstanceConnections {
   private final ArrayDeque<Promise<Channel>> waiting = new ArrayDeque<>();
   private int unproven;
   private boolean closed;
+  private volatile long lastAnswerNanos = System.nanoTime(); // of the latest response head from the instance (at first: none yet)
 
   /** @param bootstrap connects to the instance (its remote address set) and sets up each new connection's pipeline */
   InstanceConnections(Bootstrap bootstrap) {
@@ -104,6 +105,35 @@ final class InstanceConnections {
       handOver(ch, next);
     }
     toOpen.forEach(this::open);
+  }
+
+  /**
+   * A response head came back on {@code ch}: the app has accepted the connection, so it is proven
+   * now, not only when the response ends (a stream or a long poll may last for minutes, and the
+   * connections opened after it must not wait that long), and another may be opened for a waiting
+   * request.
+   */
+  void answering(Channel ch) {
+    lastAnswerNanos = System.nanoTime();
+    if (ch.attr(UNPROVEN).get() == null) {
+      return; // proven already: the usual case, no lock
+    }
+    List<Promise<Channel>> toOpen = new ArrayList<>();
+    synchronized (this) {
+      if (Boolean.TRUE.equals(ch.attr(UNPROVEN).getAndSet(null))) {
+        unproven--;
+      }
+      while (!closed && unproven < MAX_UNPROVEN && !waiting.isEmpty()) {
+        unproven++;
+        toOpen.add(waiting.pollFirst());
+      }
+    }
+    toOpen.forEach(this::open);
+  }
+
+  /** Whether the instance sent a response head on any connection after {@code nanos} ({@link System#nanoTime()}). */
+  boolean answeredSince(long nanos) {
+    return lastAnswerNanos - nanos > 0;
   }
 
   /** Closes idle connections and fails waiting requests; connections in use close when released. */

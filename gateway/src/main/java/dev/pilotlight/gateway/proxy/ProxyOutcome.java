@@ -16,8 +16,14 @@ public interface ProxyOutcome {
    */
   void failed(Throwable cause, boolean responseStarted);
 
-  /** The instance did not finish within the timeout. */
-  void timedOut(boolean responseStarted);
+  /**
+   * The instance did not finish within the timeout. {@code instanceAtFault} says whether the
+   * instance looks hung: it was sent the whole request, sent back nothing for it, and answered no
+   * other request since this one went out. False when the client held the exchange up (its body
+   * had not all arrived) or the app was answering (this response had started, or others came
+   * back meanwhile): the instance is then no reason to stop.
+   */
+  void timedOut(boolean responseStarted, boolean instanceAtFault);
 
   /** The client went away before its whole request was sent on; the instance is not at fault. */
   void clientClosed();

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -47,6 +48,8 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   private boolean finished;
   private int status;
   private ScheduledFuture<?> timeout;
+  private final long sentNanos = System.nanoTime();
+  private final ChannelFutureListener clientClosed = f -> backendLoopDo(this::clientWentAway);
 
   RelayHandler(ChannelHandlerContext client, Channel backend, InstanceConnections pool, boolean clientKeepAlive, StreamedBody body,
       Duration tunnelIdle, ProxyOutcome outcome) {
@@ -60,17 +63,43 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   }
 
   void armTimeout(Duration d) {
+    if (finished) {
+      return; // the connection was gone before the request went out
+    }
     timeout = backend.eventLoop().schedule(() -> {
       if (finish()) {
+        // Hung, as far as the daemon can tell: it got the whole request, sent nothing back for it,
+        // and answered nothing else since (a client still sending, or a response under way, is not the app's fault).
+        boolean instanceAtFault = !headSent && body.sent() && (pool == null || !pool.answeredSince(sentNanos));
         backend.close();
         body.abandon();
         releaseBackend();
         if (headSent) {
           client.close();
         }
-        outcome.timedOut(headSent);
+        outcome.timedOut(headSent, instanceAtFault);
       }
     }, d.toMillis(), TimeUnit.MILLISECONDS);
+    // A client that goes away mid-exchange ends it: the instance connection is closed, not read to its end.
+    client.channel().closeFuture().addListener(clientClosed);
+  }
+
+  private void backendLoopDo(Runnable r) {
+    if (backend.eventLoop().inEventLoop()) {
+      r.run();
+    } else {
+      backend.eventLoop().execute(r);
+    }
+  }
+
+  /** The client's connection (or HTTP/2 stream) closed before the response ended. */
+  private void clientWentAway() {
+    if (finish()) {
+      backend.close();
+      body.abandon();
+      releaseBackend();
+      outcome.clientClosed();
+    }
   }
 
   @Override
@@ -91,7 +120,16 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
+      // not HTTP, or a head past the codec's limits: what came cannot be relayed
+      ReferenceCountUtil.release(msg);
+      backendFailed(new IOException("its answer could not be read as HTTP (" + o.decoderResult().cause().getMessage() + ")"));
+      return;
+    }
     if (msg instanceof HttpResponse res) {
+      if (pool != null) {
+        pool.answering(backend);
+      }
       status = res.status().code();
       backendKeepAlive = HttpUtil.isKeepAlive(res);
       HttpProxy.removeHopByHop(res.headers()); // the app's headers go on in their own object, not copied
@@ -144,9 +182,9 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
    * both sides have closed. Everything here runs on the one loop both connections share.
    */
   private void tunnel(HttpResponse res) {
-    finished = true;
-    if (timeout != null) {
-      timeout.cancel(false);
+    finish(); // the tunnel reports its own end
+    if (pool != null) {
+      pool.answering(backend);
     }
     ReferenceCountUtil.release(res);
     var switching = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, res.status());
@@ -219,6 +257,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     if (timeout != null) {
       timeout.cancel(false);
     }
+    client.channel().closeFuture().removeListener(clientClosed);
     return true;
   }
 

@@ -119,6 +119,50 @@ class GatekeeperTest {
     assertThat(body(iam)).contains("Signature");
   }
 
+  /** A head as it arrives before its body: not a {@link FullHttpRequest}. */
+  static io.netty.handler.codec.http.HttpRequest head(HttpMethod method, String uri, String... headers) {
+    var head = new io.netty.handler.codec.http.DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri);
+    head.headers().set("Host", "127.0.0.1:8080").set("Content-Length", "10485760");
+    for (int i = 0; i < headers.length; i += 2) {
+      head.headers().set(headers[i], headers[i + 1]);
+    }
+    return head;
+  }
+
+  @Test
+  void aHeadIsRefusedBeforeItsBodyIsReadWhenItsCredentialsCannotPass() {
+    String deploy = credentials.issueToken(Role.DEPLOY, "").token();
+    String invokeToken = credentials.issueToken(Role.INVOKE, "").token();
+    assertThat(status(gate.controlApiHead(head(HttpMethod.PUT, "/api/v1/functions/x"), "/functions/x"))).isEqualTo(401);
+    assertThat(status(gate.controlApiHead(head(HttpMethod.PUT, "/api/v1/functions/x", "Authorization", "Bearer " + invokeToken),
+        "/functions/x"))).isEqualTo(403);
+    assertThat(gate.controlApiHead(head(HttpMethod.PUT, "/api/v1/functions/x", "Authorization", "Bearer " + deploy), "/functions/x"))
+        .isEmpty();
+
+    Optional<FullHttpResponse> unsigned = gate.lambdaApiHead(head(HttpMethod.POST, "/2015-03-31/functions"), "/functions");
+    assertThat(status(unsigned)).isEqualTo(403);
+    assertThat(unsigned.get().headers().get("x-amzn-ErrorType")).isEqualTo("MissingAuthenticationTokenException");
+    String signedBy = "AWS4-HMAC-SHA256 Credential=%s/20261203/us-east-1/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature="
+        + "0".repeat(64);
+    Optional<FullHttpResponse> unknownKey = gate.lambdaApiHead(head(HttpMethod.POST, "/2015-03-31/functions", "Authorization",
+        signedBy.formatted("AKIDEXAMPLE"), "X-Amz-Date", "20261203T100000Z"), "/functions");
+    assertThat(unknownKey.get().headers().get("x-amzn-ErrorType")).isEqualTo("UnrecognizedClientException");
+    var invokeKey = credentials.issueKey(Role.INVOKE, "");
+    Optional<FullHttpResponse> wrongRole = gate.lambdaApiHead(head(HttpMethod.POST, "/2015-03-31/functions", "Authorization",
+        signedBy.formatted(invokeKey.id()), "X-Amz-Date", "20261203T100000Z"), "/functions");
+    assertThat(wrongRole.get().headers().get("x-amzn-ErrorType")).isEqualTo("AccessDeniedException");
+    // a known key with the role passes the head: its signature, which covers the body, is checked once the body is here
+    assertThat(gate.lambdaApiHead(head(HttpMethod.POST, "/2015-03-31/functions/x/invocations", "Authorization",
+        signedBy.formatted(invokeKey.id()), "X-Amz-Date", "20261203T100000Z"), "/functions/x/invocations")).isEmpty();
+
+    assertThat(gate.functionUrlHead(head(HttpMethod.POST, "/fn/open/"), "open")).isEmpty();
+    assertThat(status(gate.functionUrlHead(head(HttpMethod.POST, "/fn/private/"), "private"))).isEqualTo(401);
+    assertThat(gate.functionUrlHead(head(HttpMethod.POST, "/fn/private/", "Authorization", "Bearer " + invokeToken), "private")).isEmpty();
+    assertThat(status(gate.functionUrlHead(head(HttpMethod.POST, "/fn/iam/"), "iam"))).isEqualTo(403);
+    assertThat(gate.functionUrlHead(head(HttpMethod.POST, "/fn/iam/", "Authorization", signedBy.formatted(invokeKey.id()),
+        "X-Amz-Date", "20261203T100000Z"), "iam")).isEmpty();
+  }
+
   @Test
   void withAuthTurnedOffOnlyTheBrowserGuardRemains() {
     Gatekeeper open = gatekeeper(false);
