@@ -493,8 +493,7 @@ public final class FunctionInvoker {
         boolean exited = instance.exited().isDone();
         Failure.InstanceFailed f = new Failure.InstanceFailed(exited
             ? "instance " + instance.id() + " failed mid-request: " + instance.exited().join()
-            : "instance " + instance.id() + " ended this request's connection before its answer was complete: " + cause.getMessage()
-                + " (the instance goes on serving)");
+            : "instance " + instance.id() + ": " + cause.getMessage() + " (this request only: the instance goes on serving)");
         log.line(name, instance.id(), requestId, "ERROR " + f.getMessage());
         lease.release(!exited);
         record(name, lease, requestId, startNanos, true, exited ? "crash" : "http_5xx", instance);

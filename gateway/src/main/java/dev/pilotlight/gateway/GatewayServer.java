@@ -77,7 +77,7 @@ public final class GatewayServer implements AutoCloseable {
    * ({@link StreamedRequests}), the others are aggregated within the size limit.
    */
   static void http1(ChannelPipeline p, GatewayConfig config, GatewayHandler router) {
-    p.addLast(new GatewayCodec(), router.exchangeCounter(), new ConnectionTimeouts(config.idleTimeout(), config.bodyTimeout()), new HttpServerKeepAliveHandler(),
+    p.addLast(new GatewayCodec(), new LingeringClose(), router.exchangeCounter(), new ConnectionTimeouts(config.idleTimeout(), config.bodyTimeout()), new HttpServerKeepAliveHandler(),
         new InOrderRequests(), new StreamedRequests(router), new LimitedAggregator(config.maxRequestBytes()), router);
   }
 

@@ -107,6 +107,30 @@ class EarlyRefusalTest {
   }
 
   @Test
+  void aClientStillSendingItsUploadReadsTheRefusalAndItsSendsDoNotFail() throws Exception {
+    // Closing with the upload still coming would reset the connection (LingeringClose): the
+    // client's sends would fail and it might not get to read the answer.
+    byte[] upload = new byte[8 * 1024 * 1024];
+    for (int i = 0; i < 5; i++) {
+      try (Socket s = new Socket("127.0.0.1", server.port())) {
+        s.setSoTimeout(30_000);
+        s.getOutputStream().write(("PUT /api/v1/functions/x HTTP/1.1\r\nHost: x\r\nContent-Length: " + upload.length + "\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        var sent = java.util.concurrent.CompletableFuture.runAsync(() -> {
+          try {
+            s.getOutputStream().write(upload);
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        });
+        String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        assertThat(answer).as("attempt %d", i).startsWith("HTTP/1.1 401");
+        sent.get(30, java.util.concurrent.TimeUnit.SECONDS); // completed, not failed by a reset
+      }
+    }
+  }
+
+  @Test
   void anUploadWithCredentialsIsReadAndServed() throws Exception {
     String answer = exchange("PUT /api/v1/functions/x HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer good\r\nContent-Length: 5\r\n"
         + "Connection: close\r\n\r\n", "hello".getBytes(StandardCharsets.US_ASCII));
