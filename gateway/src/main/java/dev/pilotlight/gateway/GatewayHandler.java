@@ -15,6 +15,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -230,8 +232,15 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
     if (!req.decoderResult().isSuccess()) {
       // The decoder reads nothing more of this connection: answer and close it.
       try {
-        Responses.sendOnLoop(ctx, false, ErrorResponses.of(new Failure.InvalidInput(
-            "malformed HTTP request: " + req.decoderResult().cause().getMessage())));
+        Throwable cause = req.decoderResult().cause();
+        FullHttpResponse res = ErrorResponses.of(new Failure.InvalidInput("malformed HTTP request: " + cause.getMessage()));
+        // the statuses RFC 9110 §15.5.15 and RFC 6585 §5 name for a target or header section too long to read
+        if (cause instanceof TooLongHttpLineException) {
+          res.setStatus(HttpResponseStatus.REQUEST_URI_TOO_LONG);
+        } else if (cause instanceof TooLongHttpHeaderException) {
+          res.setStatus(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE);
+        }
+        Responses.sendOnLoop(ctx, false, res);
       } finally {
         req.release();
       }

@@ -12,14 +12,18 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -128,12 +132,30 @@ public final class GatewayServer implements AutoCloseable {
       this.max = max;
     }
 
+    /** The 413 for {@code oversized}, in the Lambda API's shape on its paths (x-amzn-ErrorType: RequestTooLargeException). */
+    private FullHttpResponse tooLarge(HttpMessage oversized) {
+      var tooLarge = new Failure.PayloadTooLarge("request body is over the " + (max / (1024 * 1024)) + " MB limit");
+      boolean lambdaApi = oversized instanceof HttpRequest r && LambdaApi.isLambdaApiPath(r.uri());
+      return lambdaApi ? AwsErrorResponses.of(tooLarge) : ErrorResponses.of(tooLarge);
+    }
+
+    /** A client that expects 100-continue for a body declared over the limit gets the same 413 (Netty's own has no body), then the close. */
+    @Override
+    protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
+      Object netty = super.newContinueResponse(start, maxContentLength, pipeline);
+      if (netty instanceof HttpResponse r && r.status().code() == HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code()) {
+        ReferenceCountUtil.release(netty);
+        FullHttpResponse res = tooLarge(start);
+        res.headers().set("Connection", "close");
+        HttpUtil.setContentLength(res, res.content().readableBytes());
+        return res;
+      }
+      return netty;
+    }
+
     @Override
     protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
-      var tooLarge = new Failure.PayloadTooLarge("request body is over the " + (max / (1024 * 1024)) + " MB limit");
-      // the Lambda API's clients read its own error shape (x-amzn-ErrorType: RequestTooLargeException)
-      boolean lambdaApi = oversized instanceof HttpRequest r && LambdaApi.isLambdaApiPath(r.uri());
-      var res = lambdaApi ? AwsErrorResponses.of(tooLarge) : ErrorResponses.of(tooLarge);
+      var res = tooLarge(oversized);
       // As Netty's own handler does: a client that is still sending can keep its connection only
       // if it is keep-alive (the rest of its body is then discarded); otherwise close after the 413.
       boolean close = oversized instanceof FullHttpMessage

@@ -139,4 +139,20 @@ class Http11ConformanceTest {
     assertThat(got.indexOf("HTTP/1.1", 1)).as("one answer, then the connection closed").isEqualTo(-1);
     assertThat(served).doesNotContain("/smuggled", "/upload");
   }
+
+  @Test
+  void aTargetOrHeadersTooLongToReadGet414And431AndTheConnectionCloses() throws Exception {
+    String longTarget = exchange("GET /fn/f/" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertThat(longTarget).startsWith("HTTP/1.1 414").contains("malformed HTTP request");
+    String manyHeaders = exchange("GET /fn/f/x HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(9000) + "\r\n\r\n");
+    assertThat(manyHeaders).startsWith("HTTP/1.1 431").contains("malformed HTTP request");
+  }
+
+  @Test
+  void aDeclaredBodyOverTheLimitThatWaitsFor100ContinueGetsThe413WithItsReason() throws Exception {
+    String answer = exchange("POST /fn/f/x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2000000\r\n\r\n");
+    assertThat(answer).startsWith("HTTP/1.1 413").contains("over the 1 MB limit");
+    String lambda = exchange("POST /2015-03-31/functions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2000000\r\n\r\n");
+    assertThat(lambda).startsWith("HTTP/1.1 413").containsIgnoringCase("x-amzn-ErrorType: RequestTooLargeException");
+  }
 }

@@ -129,6 +129,10 @@ class ProxyFaultsTest {
             out.flush();
           }
           case "/silent" -> Thread.sleep(Long.MAX_VALUE); // takes the request, never answers
+          case "/no-content" -> {
+            out.write("HTTP/1.1 204 No Content\r\nX-Done: yes\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+          }
           case "/ok" -> {
             out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
             out.flush();
@@ -260,6 +264,17 @@ class ProxyFaultsTest {
     try (Socket s = client()) {
       s.getOutputStream().write("POST /fn/app/silent HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nfive!".getBytes(StandardCharsets.US_ASCII));
       assertThat(outcomes.poll(30, TimeUnit.SECONDS)).isEqualTo("timed out");
+    }
+  }
+
+  @Test
+  void aNoContentAnswerGoesOnWithoutTransferEncodingAndKeepsTheConnection() throws Exception {
+    try (Socket s = client()) {
+      s.getOutputStream().write(("GET /fn/app/no-content HTTP/1.1\r\nHost: x\r\n\r\nGET /fn/app/ok HTTP/1.1\r\nHost: x\r\n"
+          + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String both = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertThat(both).startsWith("HTTP/1.1 204").contains("X-Done: yes").contains("HTTP/1.1 200").endsWith("ok");
+      assertThat(both.substring(0, both.indexOf("HTTP/1.1 200"))).doesNotContainIgnoringCase("transfer-encoding");
     }
   }
 }

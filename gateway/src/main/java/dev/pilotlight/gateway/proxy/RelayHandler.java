@@ -134,7 +134,9 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
       backendKeepAlive = HttpUtil.isKeepAlive(res);
       HttpProxy.removeHopByHop(res.headers()); // the app's headers go on in their own object, not copied
       HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, res.status(), res.headers());
-      if (!HttpUtil.isContentLengthSet(head) && !(msg instanceof LastHttpContent)) {
+      // A body of unknown length goes chunked, but never a 204's (RFC 9112 §6.1: no Transfer-Encoding
+      // in a 204; a 304 or an answer to HEAD may say what a GET's would, and keep the connection so).
+      if (!HttpUtil.isContentLengthSet(head) && !(msg instanceof LastHttpContent) && status != 204) {
         HttpUtil.setTransferEncodingChunked(head, true);
       }
       // An answer that starts before the client sent its whole body (the app need not read it all)
