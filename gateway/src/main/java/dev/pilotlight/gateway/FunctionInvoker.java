@@ -491,12 +491,14 @@ public final class FunctionInvoker {
         // An app that dropped one connection (it refused a request's headers, answered without
         // reading an upload and closed) still serves the others: only an exited process is retired.
         boolean exited = instance.exited().isDone();
+        boolean unreachable = !exited && takesNoConnections(cause);
         Failure.InstanceFailed f = new Failure.InstanceFailed(exited
             ? "instance " + instance.id() + " failed mid-request: " + instance.exited().join()
+            : unreachable ? "instance " + instance.id() + " takes no connections on its port (" + cause.getMessage() + "); it is being replaced"
             : "instance " + instance.id() + ": " + cause.getMessage() + " (this request only: the instance goes on serving)");
         log.line(name, instance.id(), requestId, "ERROR " + f.getMessage());
-        lease.release(!exited);
-        record(name, lease, requestId, startNanos, true, exited ? "crash" : "http_5xx", instance);
+        lease.release(!exited && !unreachable);
+        record(name, lease, requestId, startNanos, true, exited || unreachable ? "crash" : "http_5xx", instance);
         if (!responseStarted) {
           // a body still arriving is dropped: the connection ends after the answer
           Responses.sendOnLoop(ctx, keepAlive && body.received(), ErrorResponses.of(f));
@@ -524,6 +526,15 @@ public final class FunctionInvoker {
         record(name, lease, requestId, startNanos, true, "client_closed", instance);
       }
     });
+  }
+
+  /**
+   * Whether a proxied request's failure says the app takes no connections on its port any more (its
+   * server stopped while the process lives on): it then serves nothing, and the instance is retired
+   * whatever the client did. Any other failure of one connection fails that request alone.
+   */
+  static boolean takesNoConnections(Throwable cause) {
+    return cause instanceof java.net.ConnectException || cause instanceof io.netty.channel.ConnectTimeoutException;
   }
 
   /** Histogram buckets of every latency timer, so that Prometheus can compute quantiles across instances and functions. */

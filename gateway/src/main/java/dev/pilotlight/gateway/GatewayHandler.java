@@ -224,6 +224,9 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
     return null;
   }
 
+  /** The target Netty gives a request whose first line could not be read. */
+  private static final String BAD_REQUEST_LINE = "/bad-request";
+
   /** The most body a request may carry to a route that reads none, in bytes. */
   static final int UNREAD_BODY_LIMIT = 64 * 1024;
 
@@ -235,7 +238,7 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
         Throwable cause = req.decoderResult().cause();
         FullHttpResponse res = ErrorResponses.of(new Failure.InvalidInput("malformed HTTP request: " + cause.getMessage()));
         // the statuses RFC 9110 §15.5.15 and RFC 6585 §5 name for a target or header section too long to read
-        if (cause instanceof TooLongHttpLineException) {
+        if (cause instanceof TooLongHttpLineException && BAD_REQUEST_LINE.equals(req.uri())) { // not a chunk-size line
           res.setStatus(HttpResponseStatus.REQUEST_URI_TOO_LONG);
         } else if (cause instanceof TooLongHttpHeaderException) {
           res.setStatus(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE);

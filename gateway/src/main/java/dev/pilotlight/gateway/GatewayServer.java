@@ -134,7 +134,7 @@ public final class GatewayServer implements AutoCloseable {
 
     /** The 413 for {@code oversized}, in the Lambda API's shape on its paths (x-amzn-ErrorType: RequestTooLargeException). */
     private FullHttpResponse tooLarge(HttpMessage oversized) {
-      var tooLarge = new Failure.PayloadTooLarge("request body is over the " + (max / (1024 * 1024)) + " MB limit");
+      var tooLarge = new Failure.PayloadTooLarge(String.format(java.util.Locale.ROOT, "request body is over the %.1f MB limit", max / (1024.0 * 1024)));
       boolean lambdaApi = oversized instanceof HttpRequest r && LambdaApi.isLambdaApiPath(r.uri());
       return lambdaApi ? AwsErrorResponses.of(tooLarge) : ErrorResponses.of(tooLarge);
     }

@@ -74,15 +74,15 @@ public final class LambdaApi {
     this.concurrency = new LambdaConcurrency(control, node);
   }
 
-  /**
-   * Whether {@code path} is the Lambda API's with another date than {@link #PREFIX}
-   * ({@code /2017-03-31/tags/…}, {@code /2021-10-31/functions/…/url}…): passed to {@link #handle} whole.
-   */
   /** Whether {@code uri} (a request's, query included) is the Lambda API's, under any of its dates. */
   static boolean isLambdaApiPath(String uri) {
     return uri.startsWith(PREFIX + "/") || OTHER_VERSION.matcher(uri).lookingAt();
   }
 
+  /**
+   * Whether {@code path} is the Lambda API's with another date than {@link #PREFIX}
+   * ({@code /2017-03-31/tags/…}, {@code /2021-10-31/functions/…/url}…): passed to {@link #handle} whole.
+   */
   public static boolean otherVersion(String path) {
     return OTHER_VERSION.matcher(path).lookingAt() && !path.startsWith(PREFIX + "/");
   }

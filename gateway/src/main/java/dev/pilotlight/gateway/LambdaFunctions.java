@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +76,7 @@ final class LambdaFunctions {
   }
 
   FullHttpResponse create(byte[] body) {
-    JsonNode req = JsonBodies.object(body);
+    JsonNode req = JsonBodies.objectWithout(body, "/Code/ZipFile"); // the package is decoded from the body apart
     if (req.hasNonNull("PackageType") && !req.get("PackageType").asText().equals("Zip")) {
       throw new Failure.InvalidInput("PackageType: '" + req.get("PackageType").asText() + "' (Pilotlight runs Zip packages only)");
     }
@@ -89,7 +88,7 @@ final class LambdaFunctions {
     if (runtime == null) {
       throw new Failure.InvalidInput("Runtime is missing (expected one of: " + Runtime.accepted() + ")");
     }
-    byte[] zip = zipFile(req.path("Code"), "Code");
+    byte[] zip = zipFile(req.path("Code"), "Code", body);
     FunctionSpec spec = FunctionSpec.builder().name(ref.name()).runtime(Runtime.parse(runtime)).awsRuntime(runtime).handler(text(req, "Handler"))
         .memoryMb(integer(req, "MemorySize", DEFAULT_MEMORY_MB)).timeout(Duration.ofSeconds(integer(req, "Timeout", DEFAULT_TIMEOUT_SECONDS)))
         .ephemeralStorageMb(ephemeralStorage(req, FunctionSpec.DEFAULT_EPHEMERAL_STORAGE_MB))
@@ -287,7 +286,7 @@ final class LambdaFunctions {
 
   FullHttpResponse updateCode(String functionName, byte[] body) {
     String name = resolve(control::find, functionName, null).name();
-    byte[] zip = zipFile(JsonBodies.object(body), "");
+    byte[] zip = zipFile(JsonBodies.objectWithout(body, "/ZipFile"), "", body);
     Deployment d = control.update(name, spec -> spec, new ByteArrayInputStream(zip));
     return ErrorResponses.json(HttpResponseStatus.OK, FunctionConfiguration.of(d));
   }
@@ -375,23 +374,20 @@ final class LambdaFunctions {
     return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
   }
 
-  /** {@code ZipFile} (base64) from {@code code}; other code sources are refused by name. */
-  private static byte[] zipFile(JsonNode code, String where) {
+  /**
+   * {@code ZipFile} (base64) of {@code code} (read without it), decoded from {@code body}; other
+   * code sources are refused by name.
+   */
+  private static byte[] zipFile(JsonNode code, String where, byte[] body) {
     String prefix = where.isEmpty() ? "" : where + ".";
     for (String other : List.of("S3Bucket", "S3Key", "ImageUri")) {
       if (code.hasNonNull(other)) {
         throw new Failure.InvalidInput(prefix + other + " is not supported (upload the package as " + prefix + "ZipFile)");
       }
     }
-    JsonNode zip = code.get("ZipFile");
-    if (zip == null || !zip.isTextual()) {
-      throw new Failure.InvalidInput(prefix + "ZipFile is missing (expected the package zip, base64-encoded)");
-    }
-    try {
-      return Base64.getMimeDecoder().decode(zip.asText());
-    } catch (IllegalArgumentException e) {
-      throw new Failure.InvalidInput(prefix + "ZipFile is not base64: " + e.getMessage());
-    }
+    String pointer = where.isEmpty() ? "/ZipFile" : "/" + where + "/ZipFile";
+    return JsonBodies.base64At(body, pointer, prefix + "ZipFile")
+        .orElseThrow(() -> new Failure.InvalidInput(prefix + "ZipFile is missing (expected the package zip, base64-encoded)"));
   }
 
   static String text(JsonNode n, String field) {

@@ -151,7 +151,7 @@ class Http11ConformanceTest {
   @Test
   void aDeclaredBodyOverTheLimitThatWaitsFor100ContinueGetsThe413WithItsReason() throws Exception {
     String answer = exchange("POST /fn/f/x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2000000\r\n\r\n");
-    assertThat(answer).startsWith("HTTP/1.1 413").contains("over the 1 MB limit");
+    assertThat(answer).startsWith("HTTP/1.1 413").contains("over the 1.0 MB limit");
     String lambda = exchange("POST /2015-03-31/functions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2000000\r\n\r\n");
     assertThat(lambda).startsWith("HTTP/1.1 413").containsIgnoringCase("x-amzn-ErrorType: RequestTooLargeException");
   }

@@ -24,4 +24,22 @@ class JsonBodiesTest {
     assertThatThrownBy(() -> JsonBodies.object("{bad".getBytes(StandardCharsets.UTF_8))).isInstanceOf(Failure.InvalidInput.class)
         .hasMessageStartingWith("the request body is not JSON");
   }
+
+  @Test
+  void aPackageIsDecodedFromTheBodyAndLeftOutOfTheTree() {
+    byte[] zip = new byte[3 * 1024 * 1024];
+    new java.util.Random(7).nextBytes(zip);
+    byte[] body = ("{\"FunctionName\":\"f\",\"Code\":{\"S3Key\":null,\"ZipFile\":\"" + Base64.getEncoder().encodeToString(zip)
+        + "\"},\"Tags\":{\"ZipFile\":\"not this one\"}}").getBytes(StandardCharsets.US_ASCII);
+    var tree = JsonBodies.objectWithout(body, "/Code/ZipFile");
+    assertThat(tree.get("Code").has("ZipFile")).isFalse();
+    assertThat(tree.get("Code").has("S3Key")).isTrue();
+    assertThat(tree.get("Tags").get("ZipFile").asText()).isEqualTo("not this one");
+    assertThat(JsonBodies.base64At(body, "/Code/ZipFile", "Code.ZipFile")).hasValueSatisfying(b -> assertThat(b).isEqualTo(zip));
+    assertThat(JsonBodies.base64At(body, "/ZipFile", "ZipFile")).isEmpty();
+    assertThatThrownBy(() -> JsonBodies.base64At("{\"ZipFile\":12}".getBytes(StandardCharsets.UTF_8), "/ZipFile", "ZipFile"))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("ZipFile is not a string");
+    assertThatThrownBy(() -> JsonBodies.base64At("{\"ZipFile\":\"%%%\"}".getBytes(StandardCharsets.UTF_8), "/ZipFile", "ZipFile"))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("ZipFile is not base64");
+  }
 }

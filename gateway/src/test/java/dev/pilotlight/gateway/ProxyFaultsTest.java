@@ -277,4 +277,33 @@ class ProxyFaultsTest {
       assertThat(both.substring(0, both.indexOf("HTTP/1.1 200"))).doesNotContainIgnoringCase("transfer-encoding");
     }
   }
+
+  @Test
+  void aTimeoutWhileTheInstanceAnswersOthersIsNotItsFault() throws Exception {
+    timeout = Duration.ofMillis(1500);
+    try (Socket silent = client()) {
+      silent.getOutputStream().write("GET /fn/app/silent HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      String verdict = null;
+      for (int i = 0; i < 400 && verdict == null; i++) {
+        try (Socket other = client()) { // the app answers these meanwhile
+          other.getOutputStream().write("GET /fn/app/ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+          assertThat(new String(other.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).endsWith("ok");
+        }
+        for (String o; (o = outcomes.poll(20, TimeUnit.MILLISECONDS)) != null; ) {
+          if (!o.startsWith("completed")) {
+            verdict = o;
+          }
+        }
+      }
+      assertThat(verdict).isEqualTo("timed out");
+    }
+  }
+
+  @Test
+  void onlyAnAppThatTakesNoConnectionsIsRetiredForAFailedConnection() {
+    assertThat(FunctionInvoker.takesNoConnections(new java.net.ConnectException("Connection refused"))).isTrue();
+    assertThat(FunctionInvoker.takesNoConnections(new io.netty.channel.ConnectTimeoutException("timed out"))).isTrue();
+    assertThat(FunctionInvoker.takesNoConnections(new IOException("the instance closed the connection before the response was complete")))
+        .isFalse();
+  }
 }

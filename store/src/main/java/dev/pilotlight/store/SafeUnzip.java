@@ -40,7 +40,9 @@ final class SafeUnzip {
   private static final int S_IFLNK = 0120000;
   /** The longest file or directory name Linux file systems take (NAME_MAX), in bytes. */
   static final int MAX_NAME_BYTES = 255;
-  /** What the JDK says when a path is past the system's limit (ENAMETOOLONG). */
+  /** The longest path Linux takes (PATH_MAX, with its terminating NUL), in bytes. */
+  static final int MAX_PATH_BYTES = 4096;
+  /** What the JDK says when a path is past the system's limit (ENAMETOOLONG, glibc's wording). */
   private static final String NAME_TOO_LONG = "File name too long";
   private static final Pattern DRIVE_LETTER = Pattern.compile("^[A-Za-z]:.*");
 
@@ -72,6 +74,9 @@ final class SafeUnzip {
         if (!dest.startsWith(target)) {
           throw escapes(name);
         }
+        if (dest.toString().getBytes(StandardCharsets.UTF_8).length >= MAX_PATH_BYTES) {
+          throw tooLong(name);
+        }
         Integer mode = modes.get(name);
         if (mode != null && (mode & S_IFMT) == S_IFLNK) {
           throw new Failure.InvalidInput("package entry '" + name
@@ -93,8 +98,7 @@ final class SafeUnzip {
           throw new Failure.InvalidInput("package entry '" + name + "' is damaged (" + e.getMessage() + ")");
         } catch (FileSystemException e) {
           if (NAME_TOO_LONG.equals(e.getReason())) {
-            // the whole path, with the directory the code is unpacked in, is past the system's limit
-            throw new Failure.InvalidInput("package entry '" + shortened(name) + "' has a path too long for the file system");
+            throw tooLong(name); // a limit below PATH_MAX on this file system (the check above is Linux's)
           }
           throw e;
         }
@@ -193,6 +197,11 @@ final class SafeUnzip {
 
   private static boolean isBootstrap(Path file) {
     return file.getFileName().toString().equals("bootstrap");
+  }
+
+  /** The whole path, with the directory the code is unpacked in, is past the system's limit. */
+  private static Failure.InvalidInput tooLong(String name) {
+    return new Failure.InvalidInput("package entry '" + shortened(name) + "' has a path too long for the file system");
   }
 
   /** An entry's name as an error message quotes it: at most 200 characters. */

@@ -78,6 +78,7 @@ public final class HttpProxy implements AutoCloseable {
     String upgradeTo = upgrade ? head.headers().get(HttpHeaderNames.UPGRADE) : null;
     boolean chunked = !HttpUtil.isContentLengthSet(head) && head.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
         && HttpUtil.isTransferEncodingChunked(head);
+    boolean noBody = !chunked && HttpUtil.getContentLength(head, 0L) == 0;
     boolean expectsContinue = HttpUtil.is100ContinueExpected(head);
     // The client's headers go on in their own object, not copied (a copy validated every name and
     // value again): only the hop-by-hop ones are taken out of it, so read what the head says first.
@@ -102,7 +103,6 @@ public final class HttpProxy implements AutoCloseable {
     } // else no Connection header: an HTTP/1.1 connection stays open by default (RFC 9112 §9.3)
     InstanceConnections pool = upgrade ? null : instances.computeIfAbsent(target, t -> new InstanceConnections(bootstrap.clone().remoteAddress(t)));
     Promise<Channel> connection = client.executor().newPromise();
-    long asked = System.nanoTime();
     if (pool != null) {
       pool.acquire(connection);
     } else {
@@ -130,8 +130,9 @@ public final class HttpProxy implements AutoCloseable {
       if (!f.isSuccess()) {
         body.abandon();
         if (f.cause() instanceof WaitedTooLong) {
-          // no connection came free or could be opened: hung, unless it answered something meanwhile
-          done.timedOut(false, pool == null || !pool.answeredSince(asked));
+          // No connection came free or could be opened. Not proof of a hung app (slow clients may hold
+          // the connections); the requests holding them get their own verdicts when their time runs out.
+          done.timedOut(false, false);
         } else {
           done.failed(f.cause(), false);
         }
@@ -147,7 +148,7 @@ public final class HttpProxy implements AutoCloseable {
         done.clientClosed();
         return;
       }
-      RelayHandler relay = new RelayHandler(client, backend, pool, keepAlive, body, upgrade ? tunnelIdle : null, done);
+      RelayHandler relay = new RelayHandler(client, backend, pool, keepAlive, body, upgrade ? tunnelIdle : null, done, noBody);
       backend.pipeline().addLast(relay);
       relay.armTimeout(timeout);
       if (expectsContinue && !body.received()) {

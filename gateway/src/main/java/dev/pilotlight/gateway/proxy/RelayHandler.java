@@ -40,19 +40,21 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   private final StreamedBody body;
   private final Duration tunnelIdle; // null unless the request asks for a WebSocket
   private final ProxyOutcome outcome;
+  private final boolean noBody; // the request declared no body (no Content-Length or 0, not chunked)
   private boolean clientKeepAlive;
   private boolean headSent;
   private boolean interim; // inside an interim (1xx) response, which is not relayed
   private boolean backendKeepAlive = true;
   private boolean answered; // the whole response came back after the whole request: the connection can serve another
-  private boolean finished;
+  private volatile boolean finished; // read on the client's loop by armTimeout
   private int status;
   private ScheduledFuture<?> timeout;
   private final long sentNanos = System.nanoTime();
   private final ChannelFutureListener clientClosed = f -> backendLoopDo(this::clientWentAway);
 
   RelayHandler(ChannelHandlerContext client, Channel backend, InstanceConnections pool, boolean clientKeepAlive, StreamedBody body,
-      Duration tunnelIdle, ProxyOutcome outcome) {
+      Duration tunnelIdle, ProxyOutcome outcome, boolean noBody) {
+    this.noBody = noBody;
     this.client = client;
     this.backend = backend;
     this.pool = pool;
@@ -68,9 +70,10 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     }
     timeout = backend.eventLoop().schedule(() -> {
       if (finish()) {
-        // Hung, as far as the daemon can tell: it got the whole request, sent nothing back for it,
-        // and answered nothing else since (a client still sending, or a response under way, is not the app's fault).
-        boolean instanceAtFault = !headSent && body.sent() && (pool == null || !pool.answeredSince(sentNanos));
+        // Hung, as far as the daemon can tell: the client delivered the whole request (or the app
+        // stopped reading it: its connection is full), the app sent nothing back for it and answered
+        // nothing else since. A client still sending, or a response under way, is not the app's fault.
+        boolean instanceAtFault = !headSent && (body.received() || !backend.isWritable()) && (pool == null || !pool.answeredSince(sentNanos));
         backend.close();
         body.abandon();
         releaseBackend();
@@ -82,6 +85,9 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     }, d.toMillis(), TimeUnit.MILLISECONDS);
     // A client that goes away mid-exchange ends it: the instance connection is closed, not read to its end.
     client.channel().closeFuture().addListener(clientClosed);
+    if (finished) { // finished meanwhile on the backend's loop, which may have missed the listener
+      client.channel().closeFuture().removeListener(clientClosed);
+    }
   }
 
   private void backendLoopDo(Runnable r) {
@@ -140,8 +146,9 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
         HttpUtil.setTransferEncodingChunked(head, true);
       }
       // An answer that starts before the client sent its whole body (the app need not read it all)
-      // ends the connection: the rest of the body is dropped, not mistaken for the next request.
-      clientKeepAlive &= body.received();
+      // ends the connection: the rest of the body is dropped, not mistaken for the next request. A
+      // request that declared no body has none to come (its end may just not be here yet: another loop).
+      clientKeepAlive &= noBody || body.received();
       head.headers().set(HttpHeaderNames.CONNECTION, clientKeepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
       outcome.responseHead(head.headers());
       client.write(head);
