@@ -40,7 +40,7 @@ class StreamingIT {
   void anUploadOverTheRequestSizeLimitStreamsToTheApp(@TempDir Path data) throws Exception {
     try (DaemonFixture d = new DaemonFixture(data)) {
       d.deploy(example("hello-http"), "--name", "uploads");
-      byte[] upload = new byte[64 << 20]; // over the daemon's 51 MB request limit
+      byte[] upload = new byte[80 << 20]; // over the daemon's request limit (the largest package as base64, ~68 MB)
       HttpResponse<String> counted = HTTP1.send(HttpRequest.newBuilder(URI.create(d.url() + "/fn/uploads/count"))
           .POST(HttpRequest.BodyPublishers.ofByteArray(upload)).build(), HttpResponse.BodyHandlers.ofString());
       assertThat(counted.statusCode()).as(counted.body()).isEqualTo(200);
@@ -68,13 +68,13 @@ class StreamingIT {
       d.deploy(example("hello-http"), "--name", "uploads");
       Path upload = data.resolve("upload.bin");
       try (RandomAccessFile f = new RandomAccessFile(upload.toFile(), "rw")) {
-        f.setLength(64 << 20); // over the daemon's 51 MB request limit: aggregated, it would be refused with 413
+        f.setLength(80 << 20); // over the daemon's request limit (the largest package as base64, ~68 MB): aggregated, it would be refused with 413
       }
       Process curl = new ProcessBuilder("curl", "-sS", "--http2-prior-knowledge", "--data-binary", "@" + upload,
           "-w", "\n%{http_version} %{http_code}", d.url() + "/fn/uploads/count").redirectErrorStream(true).start();
       String out = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       assertThat(curl.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(out).as("the byte count the app read, then HTTP/2 and the status").isEqualTo((64 << 20) + "\n\n2 200");
+      assertThat(out).as("the byte count the app read, then HTTP/2 and the status").isEqualTo((80 << 20) + "\n\n2 200");
     }
   }
 

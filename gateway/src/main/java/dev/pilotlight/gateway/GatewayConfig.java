@@ -9,7 +9,7 @@ import java.time.Duration;
  * @param host address to listen on (default 127.0.0.1; use 0.0.0.0 to serve other machines)
  * @param port port for everything: function URLs, APIs, health, metrics (default 8080; 0 picks a free one)
  * @param maxRequestBytes largest request body the daemon aggregates, i.e. the largest package upload
- *     (default 51 MB: the 50 MB package limit plus room for the manifest); a body streamed to an
+ *     (default ~68 MB: the 50 MB package limit as base64, as a Lambda CreateFunction carries it, plus 1 MB); a body streamed to an
  *     {@code http} app (HTTP/1.1, see {@link StreamedRequests}) is not held, so not limited here
  * @param tls the server's TLS context for HTTPS, or null for plain HTTP
  * @param idleTimeout a connection with no request in progress — idle between requests, or still

@@ -134,6 +134,20 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
   private final InFlightExchanges exchanges = new InFlightExchanges();
   private volatile boolean drain;
   private volatile Forwarding forwarding = Forwarding.NONE;
+  private volatile java.util.function.ToLongFunction<String> urlBodyLimit = name -> Long.MAX_VALUE;
+
+  /**
+   * The largest body a call of a function's URL may declare, read from the head (the port's own
+   * limit applies besides): {@link #NO_SUCH_FUNCTION} when there is no such function. By default
+   * none but the port's.
+   */
+  public GatewayHandler urlBodyLimit(java.util.function.ToLongFunction<String> limit) {
+    urlBodyLimit = limit;
+    return this;
+  }
+
+  /** What {@link #urlBodyLimit} says of a name no function has. */
+  public static final long NO_SUCH_FUNCTION = -1;
 
   /** Sends calls that belong on another daemon there (several daemons sharing a database); none by default. */
   public GatewayHandler forwarding(Forwarding f) {
@@ -203,7 +217,17 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
     }
     Optional<FunctionRoute> route = FunctionRoute.of(head);
     if (route.isPresent()) {
-      return route.get().valid() ? admission.functionUrlHead(head, route.get().name()).orElse(null) : null;
+      FunctionRoute f = route.get();
+      long limit = f.valid() ? urlBodyLimit.applyAsLong(f.name()) : NO_SUCH_FUNCTION;
+      if (limit == NO_SUCH_FUNCTION) {
+        return ErrorResponses.of(new Failure.FunctionNotFound(f.target())); // nothing to send a body to
+      }
+      Optional<FullHttpResponse> refused = admission.functionUrlHead(head, f.name());
+      if (refused.isPresent()) {
+        return refused.get();
+      }
+      return declared > limit ? ErrorResponses.of(new Failure.PayloadTooLarge("request body of " + declared + " bytes is over the "
+          + (limit / (1024 * 1024)) + " MB limit of a function URL call")) : null;
     }
     String uri = head.uri();
     int q = uri.indexOf('?');

@@ -78,8 +78,9 @@ class EarlyRefusalTest {
       req.release();
     };
     GatewayHandler.FunctionUrls urls = (ctx, req, function, path, rawQuery) -> api.handle(ctx, req, path, null);
-    server = GatewayServer.start(new GatewayConfig("127.0.0.1", 0, LIMIT), group, group,
-        new GatewayHandler(urls, api, api, () -> "", new HeadAdmission(), List.of()));
+    GatewayHandler router = new GatewayHandler(urls, api, api, () -> "", new HeadAdmission(), List.of())
+        .urlBodyLimit(name -> name.equals("f") ? 10 : GatewayHandler.NO_SUCH_FUNCTION);
+    server = GatewayServer.start(new GatewayConfig("127.0.0.1", 0, LIMIT), group, group, router);
   }
 
   @AfterEach
@@ -155,5 +156,14 @@ class EarlyRefusalTest {
     String lambda = exchange("POST /2015-03-31/functions/f/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n",
         "{}".getBytes(StandardCharsets.US_ASCII));
     assertThat(lambda).startsWith("HTTP/1.1 200").endsWith("got 2");
+  }
+
+  @Test
+  void aFunctionUrlCallIsRefusedOnItsHeadWhenTheFunctionCannotTakeItsBody() throws Exception {
+    String tooLarge = exchange("POST /fn/f/ HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\n", new byte[0]);
+    assertThat(tooLarge).startsWith("HTTP/1.1 413").contains("function URL call");
+    String unknown = exchange("POST /fn/nope/ HTTP/1.1\r\nHost: x\r\nContent-Length: 50000000\r\n\r\n", new byte[0]);
+    assertThat(unknown).startsWith("HTTP/1.1 404");
+    assertThat(served).hasValue(0);
   }
 }

@@ -348,6 +348,10 @@ public final class Wiring {
           sourceMeters.refresh();
           return metrics.scrape();
         }, gatekeeper, health);
+    // what a call of a function's URL may declare, checked before its body is read: a Lambda-style
+    // function's event is at most 6 MB; an http app's body (aggregated only for aws_iam) the port's limit
+    router.urlBodyLimit(name -> control.find(name).map(d -> d.spec().runtime().lambdaStyle() ? (long) FunctionInvoker.MAX_SYNC_PAYLOAD
+        : Long.MAX_VALUE).orElse(GatewayHandler.NO_SUCH_FUNCTION));
     GatewayServer gateway;
     try {
       gateway = GatewayServer.start(new GatewayConfig(config.host(), config.port(),
