@@ -488,9 +488,22 @@ public final class FunctionInvoker {
 
       @Override
       public void failed(Throwable cause, boolean responseStarted) {
-        // An app that dropped one connection (it refused a request's headers, answered without
-        // reading an upload and closed) still serves the others: only an exited process is retired.
-        boolean exited = instance.exited().isDone();
+        if (instance.exited().isDone() || takesNoConnections(cause)) {
+          decide(cause, responseStarted, instance.exited().isDone());
+          return;
+        }
+        // A crashing app's sockets close a moment before its process's exit is seen: wait for that
+        // exit a little before calling the instance healthy (and the next call would meet a dead one).
+        instance.exited().copy().completeOnTimeout(null, CRASH_GRACE.toMillis(), TimeUnit.MILLISECONDS)
+            .whenComplete((reason, e) -> ctx.executor().execute(() -> decide(cause, responseStarted, reason != null)));
+      }
+
+      /**
+       * An app that dropped one connection (it refused a request's headers, answered without
+       * reading an upload and closed) still serves the others: only an exited process, or one that
+       * takes no connections, is retired.
+       */
+      private void decide(Throwable cause, boolean responseStarted, boolean exited) {
         boolean unreachable = !exited && takesNoConnections(cause);
         Failure.InstanceFailed f = new Failure.InstanceFailed(exited
             ? "instance " + instance.id() + " failed mid-request: " + instance.exited().join()
@@ -533,6 +546,13 @@ public final class FunctionInvoker {
    * server stopped while the process lives on): it then serves nothing, and the instance is retired
    * whatever the client did. Any other failure of one connection fails that request alone.
    */
+  /**
+   * How long a proxied request whose connection the app closed waits for the app's process to be
+   * seen exiting before the instance is judged alive: a crash closes the sockets a moment before
+   * the exit is observed (the sandbox's init and the JDK's reaper come between).
+   */
+  static final Duration CRASH_GRACE = Duration.ofSeconds(1);
+
   static boolean takesNoConnections(Throwable cause) {
     return cause instanceof java.net.ConnectException || cause instanceof io.netty.channel.ConnectTimeoutException;
   }
