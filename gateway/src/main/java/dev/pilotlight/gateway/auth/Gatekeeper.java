@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Who may do what on the daemon's port. The APIs first pass the {@link BrowserGuard}; then the
@@ -66,11 +67,7 @@ public final class Gatekeeper implements GatewayHandler.Admission {
 
   @Override
   public Optional<FullHttpResponse> controlApi(FullHttpRequest req, String path) {
-    Optional<String> foreign = browserRefusal(req);
-    if (foreign.isPresent()) {
-      return Optional.of(native403(foreign.get()));
-    }
-    return bearer(req, AccessRule.controlApi(req.method(), path));
+    return controlApiHead(req, path); // a token is in the head: nothing more to check once the body is here
   }
 
   @Override
@@ -84,21 +81,7 @@ public final class Gatekeeper implements GatewayHandler.Admission {
 
   @Override
   public Optional<FullHttpResponse> lambdaApiHead(HttpRequest head, String path) {
-    Optional<String> foreign = browserRefusal(head);
-    if (foreign.isPresent()) {
-      return Optional.of(AwsErrorResponses.error(HttpResponseStatus.FORBIDDEN, "AccessDeniedException", foreign.get()));
-    }
-    if (!authRequired) {
-      return Optional.empty();
-    }
-    Role needed = AccessRule.lambdaApi(head.method(), path);
-    return switch (sigV4.checkHead(head)) {
-      case SigV4Verifier.Result.Refused r -> Optional.of(AwsErrorResponses.error(HttpResponseStatus.FORBIDDEN, r.errorType(), r.message()));
-      case SigV4Verifier.Result.Verified v -> !v.key().role().allows(needed)
-          ? Optional.of(AwsErrorResponses.error(HttpResponseStatus.FORBIDDEN, "AccessDeniedException", "access key " + v.key().id()
-              + " has role " + v.key().role().id() + "; this operation needs " + needed.id()))
-          : Optional.empty();
-    };
+    return lambdaRefusal(head, path, () -> sigV4.checkHead(head), key -> Optional.empty()); // policies: once the body is here
   }
 
   @Override
@@ -126,6 +109,16 @@ public final class Gatekeeper implements GatewayHandler.Admission {
 
   @Override
   public Optional<FullHttpResponse> lambdaApi(FullHttpRequest req, String path) {
+    return lambdaRefusal(req, path, () -> sigV4.verify(req),
+        key -> scopedPrincipal.apply(key).flatMap(principal -> invokeRefusal(req, path, principal)));
+  }
+
+  /**
+   * The Lambda API's checks in order: the browser guard, the signature ({@code check}: whole, or
+   * the head's part of it), the key's role, then {@code then} for a key that passed.
+   */
+  private Optional<FullHttpResponse> lambdaRefusal(HttpRequest req, String path, Supplier<SigV4Verifier.Result> check,
+      Function<AccessKey, Optional<FullHttpResponse>> then) {
     Optional<String> foreign = browserRefusal(req);
     if (foreign.isPresent()) {
       return Optional.of(AwsErrorResponses.error(HttpResponseStatus.FORBIDDEN, "AccessDeniedException", foreign.get()));
@@ -134,12 +127,12 @@ public final class Gatekeeper implements GatewayHandler.Admission {
       return Optional.empty();
     }
     Role needed = AccessRule.lambdaApi(req.method(), path);
-    return switch (sigV4.verify(req)) {
+    return switch (check.get()) {
       case SigV4Verifier.Result.Refused r -> Optional.of(AwsErrorResponses.error(HttpResponseStatus.FORBIDDEN, r.errorType(), r.message()));
       case SigV4Verifier.Result.Verified v -> !v.key().role().allows(needed)
           ? Optional.of(AwsErrorResponses.error(HttpResponseStatus.FORBIDDEN, "AccessDeniedException", "access key " + v.key().id()
               + " has role " + v.key().role().id() + "; this operation needs " + needed.id()))
-          : scopedPrincipal.apply(v.key()).flatMap(principal -> invokeRefusal(req, path, principal));
+          : then.apply(v.key());
     };
   }
 
