@@ -6,10 +6,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.filter.FilteringParserDelegate;
-import com.fasterxml.jackson.core.filter.TokenFilter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pilotlight.model.Failure;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,17 +36,42 @@ final class JsonBodies {
    * {@code /Code/ZipFile}; null for none), which is passed over without being read into memory.
    */
   static JsonNode objectWithout(byte[] body, String skipped) {
-    try (JsonParser raw = JSON.createParser(body)) {
-      JsonParser p = skipped == null ? raw
-          : new FilteringParserDelegate(raw, new Excluding(JsonPointer.compile(skipped)), TokenFilter.Inclusion.INCLUDE_ALL_AND_PATH, true);
-      JsonNode n = JSON.readTree(p);
-      if (n == null || !n.isObject()) {
+    try (JsonParser p = JSON.createParser(body)) {
+      if (skipped == null) {
+        JsonNode n = JSON.readTree(p);
+        if (n == null || !n.isObject()) {
+          throw new Failure.InvalidInput("the request body must be a JSON object");
+        }
+        return n;
+      }
+      if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new Failure.InvalidInput("the request body must be a JSON object");
       }
-      return n;
+      return readSkipping(p, JsonPointer.compile(skipped));
     } catch (IOException e) {
       throw new Failure.InvalidInput("the request body is not JSON: " + e.getMessage());
     }
+  }
+
+  /** The object {@code p} is at the start of, without the value at {@code rest} (relative to it), which is passed over unread. */
+  private static ObjectNode readSkipping(JsonParser p, JsonPointer rest) throws IOException {
+    ObjectNode out = JSON.createObjectNode();
+    for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+      JsonToken t = p.nextToken();
+      if (rest.matchesProperty(name)) {
+        JsonPointer tail = rest.tail();
+        if (tail.matches()) {
+          p.skipChildren(); // a string is skipped unread by the next token's read
+          continue;
+        }
+        if (t == JsonToken.START_OBJECT) {
+          out.set(name, readSkipping(p, tail));
+          continue;
+        }
+      }
+      out.set(name, JSON.readTree(p));
+    }
+    return out;
   }
 
   /**
@@ -92,33 +116,5 @@ final class JsonBodies {
   private static String firstLine(String s) {
     int nl = s == null ? -1 : s.indexOf('\n');
     return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
-  }
-
-  /** Lets everything through but the value at one pointer. */
-  private static final class Excluding extends TokenFilter {
-    private final JsonPointer rest;
-
-    Excluding(JsonPointer rest) {
-      this.rest = rest;
-    }
-
-    @Override
-    public TokenFilter includeProperty(String name) {
-      if (!rest.matchesProperty(name)) {
-        return TokenFilter.INCLUDE_ALL;
-      }
-      JsonPointer tail = rest.tail();
-      return tail.matches() ? null : new Excluding(tail);
-    }
-
-    @Override
-    public TokenFilter includeElement(int index) {
-      return TokenFilter.INCLUDE_ALL;
-    }
-
-    @Override
-    protected boolean _includeScalar() {
-      return true;
-    }
   }
 }

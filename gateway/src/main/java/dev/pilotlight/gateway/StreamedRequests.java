@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 
 /**
  * Takes the HTTP/1.1 requests whose body streams (function URL calls to {@code http} apps, see
@@ -52,9 +53,11 @@ final class StreamedRequests extends ChannelInboundHandlerAdapter {
         }
         FullHttpResponse refusal = router.refusalBeforeBody(head);
         if (refusal != null) {
-          // Answered without reading the body, so the connection cannot go on: it closes after the answer.
+          // Answered without reading the body, which is dropped as it comes. An HTTP/1.1 connection
+          // cannot go on after that: it closes after the answer (lingering). An HTTP/2 stream just
+          // ends with the answer; cancelling it would make the client drop the answer too.
           dropping = true;
-          Responses.sendOnLoop(ctx, false, refusal);
+          Responses.sendOnLoop(ctx, ctx.channel() instanceof Http2StreamChannel, refusal);
           return;
         }
       }

@@ -37,6 +37,17 @@ class JsonBodiesTest {
     assertThat(tree.get("Tags").get("ZipFile").asText()).isEqualTo("not this one");
     assertThat(JsonBodies.base64At(body, "/Code/ZipFile", "Code.ZipFile")).hasValueSatisfying(b -> assertThat(b).isEqualTo(zip));
     assertThat(JsonBodies.base64At(body, "/ZipFile", "ZipFile")).isEmpty();
+    // UpdateFunctionCode as the SDKs send it: the package first, or alone
+    for (String only : new String[] {"{\"ZipFile\":\"QUJD\"}", "{\"ZipFile\":\"QUJD\",\"Publish\":true,\"DryRun\":false}",
+        "{\"Publish\":true,\"ZipFile\":\"QUJD\"}"}) {
+      byte[] b = only.getBytes(StandardCharsets.UTF_8);
+      assertThat(JsonBodies.objectWithout(b, "/ZipFile").has("ZipFile")).as(only).isFalse();
+      assertThat(JsonBodies.base64At(b, "/ZipFile", "ZipFile")).as(only).hasValueSatisfying(z -> assertThat(new String(z)).isEqualTo("ABC"));
+    }
+    assertThat(JsonBodies.objectWithout("{\"Code\":{\"ZipFile\":\"QUJD\"},\"FunctionName\":\"f\",\"N\":null}".getBytes(StandardCharsets.UTF_8),
+        "/Code/ZipFile").toString()).isEqualTo("{\"Code\":{},\"FunctionName\":\"f\",\"N\":null}");
+    assertThatThrownBy(() -> JsonBodies.objectWithout("[1]".getBytes(StandardCharsets.UTF_8), "/ZipFile"))
+        .isInstanceOf(Failure.InvalidInput.class).hasMessage("the request body must be a JSON object");
     assertThatThrownBy(() -> JsonBodies.base64At("{\"ZipFile\":12}".getBytes(StandardCharsets.UTF_8), "/ZipFile", "ZipFile"))
         .isInstanceOf(Failure.InvalidInput.class).hasMessageContaining("ZipFile is not a string");
     assertThatThrownBy(() -> JsonBodies.base64At("{\"ZipFile\":\"%%%\"}".getBytes(StandardCharsets.UTF_8), "/ZipFile", "ZipFile"))
