@@ -463,9 +463,10 @@ abstract class BatchPoller<M> implements SourcePoller {
         o = new EventInvoker.Outcome(String.valueOf(e.getCause()));
       }
       if (o.succeeded()) {
-        ack(all);
+        // counted before the broker hears of it: once the queue shows the batch gone, the counts have it
         batches.incrementAndGet();
         messages.addAndGet(batch.size());
+        ack(all);
         return true;
       }
       error = o.error();
