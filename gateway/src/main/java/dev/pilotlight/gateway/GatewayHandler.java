@@ -248,6 +248,31 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
     return null;
   }
 
+  /**
+   * The most body, in bytes, that a request of unknown length ({@code Transfer-Encoding: chunked})
+   * may bring before it is refused with 413, for a request that passed {@link #refusalBeforeBody}
+   * and is about to be aggregated: a function URL call's limit (a Lambda-style function takes a 6 MB
+   * event), else {@link Long#MAX_VALUE} (the port's limit applies). A declared length is checked
+   * against the same limit on the head; this keeps an anonymous caller of a public URL from making
+   * the daemon hold up to the port's limit by not declaring one.
+   */
+  long chunkedBodyLimit(HttpRequest head) {
+    Optional<FunctionRoute> route = FunctionRoute.of(head);
+    if (route.isEmpty() || !route.get().valid()) {
+      return Long.MAX_VALUE;
+    }
+    long limit = urlBodyLimit.applyAsLong(route.get().name());
+    return limit == NO_SUCH_FUNCTION ? Long.MAX_VALUE : limit;
+  }
+
+  /** A body of unknown length that grew past its route's limit ({@link #chunkedBodyLimit}): 413. */
+  static final class BodyOverLimit extends RuntimeException {
+    BodyOverLimit(long limit) {
+      super("request body is over the " + (limit % (1 << 20) == 0 ? (limit >> 20) + " MB" : limit + " bytes") + " limit of a function URL call",
+          null, false, false);
+    }
+  }
+
   /** The target Netty gives a request whose first line could not be read. */
   private static final String BAD_REQUEST_LINE = "/bad-request";
 
@@ -260,12 +285,17 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
       // The decoder reads nothing more of this connection: answer and close it.
       try {
         Throwable cause = req.decoderResult().cause();
-        FullHttpResponse res = ErrorResponses.of(new Failure.InvalidInput("malformed HTTP request: " + cause.getMessage()));
+        FullHttpResponse res = ErrorResponses.of(cause instanceof BodyOverLimit ? new Failure.PayloadTooLarge(cause.getMessage())
+            : new Failure.InvalidInput("malformed HTTP request: " + cause.getMessage()));
         // the statuses RFC 9110 §15.5.15 and RFC 6585 §5 name for a target or header section too long to read
         if (cause instanceof TooLongHttpLineException && BAD_REQUEST_LINE.equals(req.uri())) { // not a chunk-size line
           res.setStatus(HttpResponseStatus.REQUEST_URI_TOO_LONG);
         } else if (cause instanceof TooLongHttpHeaderException) {
           res.setStatus(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE);
+        } else if (cause instanceof GatewayCodec.UnknownCoding) {
+          res.setStatus(HttpResponseStatus.NOT_IMPLEMENTED); // RFC 9112 §6.1
+        } else if (cause instanceof GatewayCodec.UnsupportedVersion) {
+          res.setStatus(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED);
         }
         Responses.sendOnLoop(ctx, false, res);
       } finally {

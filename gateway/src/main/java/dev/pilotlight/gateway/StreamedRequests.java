@@ -2,10 +2,13 @@ package dev.pilotlight.gateway;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 
@@ -22,6 +25,8 @@ final class StreamedRequests extends ChannelInboundHandlerAdapter {
   private final GatewayHandler router;
   private GatewayHandler.BodySink current; // the streamed request whose body is still arriving
   private boolean dropping; // the parts of a request refused on its head, until its last
+  private long bodyLeft = Long.MAX_VALUE; // what an aggregated chunked body may still bring (GatewayHandler#chunkedBodyLimit)
+  private long bodyLimit;
 
   StreamedRequests(GatewayHandler router) {
     this.router = router;
@@ -33,6 +38,24 @@ final class StreamedRequests extends ChannelInboundHandlerAdapter {
       dropping = !(part instanceof LastHttpContent);
       part.release();
       return;
+    }
+    if (bodyLeft != Long.MAX_VALUE && msg instanceof HttpContent part) {
+      int size = part.content().readableBytes();
+      if (part instanceof LastHttpContent) {
+        bodyLeft = Long.MAX_VALUE;
+      } else if (size > bodyLeft) {
+        // Over its route's limit: the aggregator ends the request here as failed (413, the connection
+        // closed after it), and the rest of the body is dropped as it comes.
+        bodyLeft = Long.MAX_VALUE;
+        dropping = true;
+        part.release();
+        LastHttpContent end = new DefaultLastHttpContent();
+        end.setDecoderResult(DecoderResult.failure(new GatewayHandler.BodyOverLimit(bodyLimit)));
+        ctx.fireChannelRead(end);
+        return;
+      } else {
+        bodyLeft -= size;
+      }
     }
     if (current != null && msg instanceof HttpContent part) {
       GatewayHandler.BodySink sink = current;
@@ -46,6 +69,7 @@ final class StreamedRequests extends ChannelInboundHandlerAdapter {
       // a new request ends the last one's body (an aggregator that refused it may have reset the decoder)
       abandonCurrent();
       dropping = false;
+      bodyLeft = Long.MAX_VALUE;
       if (!(head instanceof FullHttpRequest) && head.decoderResult().isSuccess()) {
         current = router.stream(ctx, head);
         if (current != null) {
@@ -59,6 +83,10 @@ final class StreamedRequests extends ChannelInboundHandlerAdapter {
           dropping = true;
           Responses.sendOnLoop(ctx, ctx.channel() instanceof Http2StreamChannel, refusal);
           return;
+        }
+        if (HttpUtil.isTransferEncodingChunked(head) || ctx.channel() instanceof Http2StreamChannel && !HttpUtil.isContentLengthSet(head)) {
+          bodyLimit = router.chunkedBodyLimit(head);
+          bodyLeft = bodyLimit;
         }
       }
     }

@@ -166,4 +166,19 @@ class EarlyRefusalTest {
     assertThat(unknown).startsWith("HTTP/1.1 404");
     assertThat(served).hasValue(0);
   }
+
+  @Test
+  void aChunkedBodyToAFunctionUrlIsRefusedOnceItPassesTheFunctionsLimitNotThePorts() throws Exception {
+    // the function takes 10 bytes: 8 + 8 in two chunks are refused at the second, before the port's limit
+    String over = exchange("POST /fn/f/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+        "8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    assertThat(over).startsWith("HTTP/1.1 413").contains("over the 10 bytes limit of a function URL call").containsIgnoringCase("connection: close");
+    assertThat(served).hasValue(0);
+    // within it, and the next request on the connection, are served as before
+    String within = exchange("POST /fn/f/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n",
+        ("5\r\n12345\r\n5\r\n67890\r\n0\r\n\r\nPOST /fn/f/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+            + "8\r\n12345678\r\n0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    assertThat(within).startsWith("HTTP/1.1 200").contains("got 10").endsWith("got 8");
+    assertThat(served).hasValue(2);
+  }
 }

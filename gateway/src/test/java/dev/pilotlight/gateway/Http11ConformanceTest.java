@@ -155,4 +155,47 @@ class Http11ConformanceTest {
     String lambda = exchange("POST /2015-03-31/functions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2000000\r\n\r\n");
     assertThat(lambda).startsWith("HTTP/1.1 413").containsIgnoringCase("x-amzn-ErrorType: RequestTooLargeException");
   }
+
+  /** One answer, then the connection closed: what follows the refused request is never read as another. */
+  private void refusedAlone(String got, String status, String reason) {
+    assertThat(got).as(got).startsWith("HTTP/1.1 " + status).contains(reason).doesNotContain("<timeout>");
+    assertThat(got).as("one answer, then the connection closed").doesNotContain("HTTP/1.1 200");
+  }
+
+  @Test
+  void anHttp11RequestWithoutOneValidHostIsRefused() throws Exception {
+    String next = get("/next", "close");
+    refusedAlone(exchange("GET /fn/f/none HTTP/1.1\r\n\r\n" + next), "400", "needs one host header");
+    refusedAlone(exchange("GET /fn/f/two HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n" + next), "400", "this one has 2");
+    refusedAlone(exchange("GET /fn/f/bad HTTP/1.1\r\nHost: a b/c\r\n\r\n" + next), "400", "no host[:port]");
+    assertThat(served).isEmpty();
+    // HTTP/1.0 needs none; names, IPv4 and IPv6 literals with ports are hosts
+    assertThat(exchange("GET /fn/f/old HTTP/1.0\r\n\r\n")).startsWith("HTTP/1.1 200").endsWith("/old");
+    assertThat(exchange("GET /fn/f/v6 HTTP/1.1\r\nHost: [::1]:8080\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+    assertThat(exchange("GET /fn/f/name HTTP/1.1\r\nHost: hello.fn.example.com:443\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+  }
+
+  @Test
+  void aTransferEncodingThatDoesNotEndInChunkedIsRefusedBeforeItsBodyIsRead() throws Exception {
+    String smuggled = "GET /fn/f/smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+    // Netty alone reads this body by its Content-Length; a front proxy that honours the coding reads none
+    refusedAlone(exchange("POST /fn/f/identity HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\nContent-Length: " + smuggled.length()
+        + "\r\n\r\n" + smuggled), "400", "does not end in chunked");
+    refusedAlone(exchange("POST /fn/f/last HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n" + smuggled), "400",
+        "does not end in chunked");
+    refusedAlone(exchange("POST /fn/f/old HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + smuggled), "400", "HTTP/1.0");
+    refusedAlone(exchange("POST /fn/f/gzip HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+        "501", "only the chunked transfer coding");
+    assertThat(served).isEmpty();
+    // chunked alone, in any case, is the body's framing as before
+    assertThat(exchange("POST /fn/f/chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: Chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n"))
+        .startsWith("HTTP/1.1 200").endsWith("/chunked");
+  }
+
+  @Test
+  void aVersionOtherThanHttp1IsRefusedWith505() throws Exception {
+    refusedAlone(exchange("GET /fn/f/x HTTP/9.9\r\nHost: x\r\n\r\n" + get("/next", "close")), "505", "HTTP/9.9 is not spoken");
+    refusedAlone(exchange("GET /fn/f/x HTTP/2.0\r\nHost: x\r\n\r\n"), "505", "HTTP/2.0");
+    assertThat(served).isEmpty();
+  }
 }
