@@ -229,6 +229,19 @@ class StreamingProxyTest {
   }
 
   @Test
+  void aRequestWithoutHostReachesTheAppWithOne() throws Exception {
+    try (Socket s = new Socket("127.0.0.1", server.port())) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write("GET /fn/app/headers HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      String got = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertThat(got).startsWith("HTTP/1.1 200");
+      // the app gets HTTP/1.1, which needs a Host (RFC 9112 section 3.2): the instance's address
+      assertThat(got.substring(got.indexOf("\r\n\r\n") + 4).lines()).anyMatch(l -> l.matches("host: 127\\.0\\.0\\.1:\\d+"));
+    }
+    assertThat(outcomes.poll(10, TimeUnit.SECONDS)).isEqualTo("completed 200");
+  }
+
+  @Test
   void theAppReadsTheFirstPartOfABodyBeforeTheClientSendsTheLast() throws Exception {
     try (Socket s = new Socket("127.0.0.1", server.port())) {
       s.setSoTimeout(10_000);

@@ -89,6 +89,10 @@ public final class HttpProxy implements AutoCloseable {
     // Host goes on unchanged, so no X-Forwarded-Host: it would repeat it (every header costs the app its
     // parsing); one the client sent is dropped, as an app behind a proxy may trust it over Host.
     headers.remove("X-Forwarded-Host");
+    if (!headers.contains(HttpHeaderNames.HOST)) {
+      // an HTTP/1.0 client's, or an HTTP/2 one's without :authority: HTTP/1.1 needs one (RFC 9112 §3.2)
+      headers.set(HttpHeaderNames.HOST, target.getHostString() + ":" + target.getPort());
+    }
     // the client's chain, its lines joined (a list is made only when it sent one), then the client
     String sent = headers.contains("X-Forwarded-For") ? String.join(", ", headers.getAll("X-Forwarded-For")) : null;
     headers.set("X-Forwarded-For", Forwarded.forwardedFor(sent, clientIp));
