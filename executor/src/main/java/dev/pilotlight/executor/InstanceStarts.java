@@ -150,20 +150,10 @@ final class InstanceStarts {
     extra.putAll(secretEnv);
     extra.put("AWS_LAMBDA_FUNCTION_VERSION", r.version());
     extra.put("AWS_LAMBDA_RUNTIME_API", endpoint.address());
-    String socket = box.runtimeApiSocket(endpoint.socket());
-    if (socket != null) {
-      extra.put(RUNTIME_API_SOCKET, socket);
-    }
     extra.put("AWS_LAMBDA_INITIALIZATION_TYPE", InstanceEnvironment.initializationType(r.background()));
     extra.put("LAMBDA_RUNTIME_DIR", LambdaCommands.runtimeDir(r.deployment(), config).toString());
     return InstanceEnvironment.build(r.deployment(), r.id(), config, box, extra);
   }
-
-  /**
-   * The environment variable that tells a runner where its Runtime API's Unix domain socket is
-   * (the JDK runner uses it instead of {@code AWS_LAMBDA_RUNTIME_API}; other runtimes ignore it).
-   */
-  static final String RUNTIME_API_SOCKET = "PILOTLIGHT_RUNTIME_API_SOCKET";
 
   private volatile FunctionCredentials credentials = FunctionCredentials.NONE;
   private volatile InstanceSecrets secrets = InstanceSecrets.none();

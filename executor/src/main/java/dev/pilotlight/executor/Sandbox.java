@@ -52,12 +52,6 @@ final class Sandbox {
 
   /** Where an instance sees its code, as on Lambda. */
   static final String TASK_ROOT = "/var/task";
-
-  /**
-   * Where a box shows its own {@code rt} directory, read-only: the instance's Runtime API socket
-   * (Box#runtimeApiSocket). Made empty on the host as a mount point, as {@value #TASK_ROOT} is.
-   */
-  static final String RUNTIME_API_DIR = "/run/pilotlight-runtime-api";
   /** The first uid (and gid) given to a sandbox; uids from it up are taken for Pilotlight's own. */
   static final int DEFAULT_FIRST_UID = 200_000;
   /** How many sandboxes may live at once (uids in use). */
@@ -191,7 +185,6 @@ final class Sandbox {
       // (empty) on the host.
       Files.createDirectories(Path.of(TASK_ROOT));
       Files.createDirectories(Path.of(dev.pilotlight.model.Secrets.SANDBOX_DIR));
-      Files.createDirectories(Path.of(RUNTIME_API_DIR));
       Files.createDirectories(boxes);
       sweep(boxes);
     } catch (IOException e) {
@@ -455,10 +448,6 @@ final class Sandbox {
     private volatile Path filledWith;
     /** Whether {@link #secretsDir} made the box's secrets directory (bound read-only at {@code /run/secrets}). */
     private volatile boolean hasSecrets;
-    /** Whether {@link #wrap} made the box's {@code rt} directory, for its Runtime API socket ({@link #runtimeApiSocket}). */
-    private volatile boolean hasRuntimeDir;
-    /** Whether {@link #wrap} ran: the box's mounts are fixed. */
-    private volatile boolean wrapped;
 
     private Box(Sandbox sandbox, int slot, int uid, Path dir, int ephemeralStorageMb) {
       this.sandbox = sandbox;
@@ -500,42 +489,6 @@ final class Sandbox {
       return out;
     }
 
-    /** The name of the Runtime API socket in {@link #RUNTIME_API_DIR}. */
-    private static final String RUNTIME_API_SOCKET = "runtime-api.sock";
-
-    /** The longest path a Unix domain socket may be connected by (Linux's {@code sun_path} holds 108 bytes). */
-    private static final int MAX_SOCKET_PATH = 107;
-
-    /**
-     * Where this box's processes reach {@code socket} (an instance's Runtime API endpoint, see
-     * RuntimeApiServer), or null where they cannot (no socket; a box started without the
-     * directory; a path too long; another file system), and the runner then uses TCP. Without a
-     * sandbox the socket's own path. In a sandbox the socket is hard-linked into the box's {@code
-     * rt} directory (its uid's alone), shown read-only at {@value #RUNTIME_API_DIR}: the daemon's
-     * socket directory stays out of sight, and no other box can see this one's.
-     */
-    String runtimeApiSocket(Path socket) {
-      if (socket == null) {
-        return null;
-      }
-      if (isNone()) {
-        return socket.toString().length() <= MAX_SOCKET_PATH ? socket.toString() : null;
-      }
-      // a box already running (a pool runner's) shows the directory only if it was made before its start
-      Path rt = wrapped && !hasRuntimeDir ? null : runtimeDir();
-      if (rt == null) {
-        return null;
-      }
-      Path link = rt.resolve(RUNTIME_API_SOCKET);
-      try {
-        Files.deleteIfExists(link);
-        Files.createLink(link, socket);
-        return RUNTIME_API_DIR + "/" + RUNTIME_API_SOCKET;
-      } catch (IOException | UnsupportedOperationException e) {
-        return null;
-      }
-    }
-
     /**
      * The box's directory for secret files, owned by its uid (mode 0500: the sandbox may read it,
      * not add to it), shown read-only at {@value dev.pilotlight.model.Secrets#SANDBOX_DIR} by
@@ -550,17 +503,6 @@ final class Sandbox {
       Path secrets = ownedDir("secrets", "r-x------");
       hasSecrets = true;
       return secrets;
-    }
-
-    /** The box's {@code rt} directory (its uid's alone), made once; null if it cannot be made (the runner then uses TCP). */
-    private Path runtimeDir() {
-      try {
-        Path rt = ownedDir("rt", "r-x------");
-        hasRuntimeDir = true;
-        return rt;
-      } catch (IOException | UnsupportedOperationException e) {
-        return null;
-      }
     }
 
     /** The box's subdirectory {@code name}, made once with {@code mode} and owned by the box's uid. */
@@ -603,11 +545,6 @@ final class Sandbox {
       }
       if (hasSecrets) {
         argv.addAll(List.of("--ro-bind", dir.resolve("secrets").toString(), dev.pilotlight.model.Secrets.SANDBOX_DIR));
-      }
-      Path rt = runtimeDir();
-      wrapped = true;
-      if (rt != null) {
-        argv.addAll(List.of("--ro-bind", rt.toString(), RUNTIME_API_DIR));
       }
       argv.addAll(List.of("--ro-bind", task.toString(), TASK_ROOT, "--chdir", TASK_ROOT));
       if (sandbox.seccomp != null) {

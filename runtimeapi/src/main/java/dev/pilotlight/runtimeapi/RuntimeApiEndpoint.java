@@ -43,8 +43,6 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
   private volatile Map<String, CompletableFuture<LambdaResponse>> answered;
   private volatile int memoryMb;
   private Channel serverChannel;
-  private Channel localChannel; // on the Unix domain socket, or null
-  private java.nio.file.Path socket;
   private boolean closed;
   private String closeReason;
 
@@ -53,21 +51,7 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
   }
 
   void bound(Channel channel) {
-    bound(channel, null, null);
-  }
-
-  void bound(Channel channel, Channel localChannel, java.nio.file.Path socket) {
     this.serverChannel = channel;
-    this.localChannel = localChannel;
-    this.socket = socket;
-  }
-
-  /**
-   * The Unix domain socket this endpoint also listens on (the daemon's own path; an instance in a
-   * sandbox sees it elsewhere), or null: TCP alone.
-   */
-  public java.nio.file.Path socket() {
-    return socket;
   }
 
   /** Gives a spare endpoint (bound ahead, see RuntimeApiServer) its instance. */
@@ -395,14 +379,6 @@ public final class RuntimeApiEndpoint implements AutoCloseable {
     if (ext != null) {
       ext.close();
       telemetry.close();
-    }
-    if (localChannel != null) {
-      localChannel.close();
-      try {
-        java.nio.file.Files.deleteIfExists(socket);
-      } catch (java.io.IOException | RuntimeException e) {
-        // the daemon's socket directory is emptied at its next start
-      }
     }
     if (serverChannel != null) {
       serverChannel.close();

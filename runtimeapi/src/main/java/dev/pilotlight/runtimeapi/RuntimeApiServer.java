@@ -8,20 +8,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flush.FlushConsolidationHandler;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.UnixDomainSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -48,50 +41,22 @@ public final class RuntimeApiServer implements AutoCloseable {
   private final AtomicBoolean binding = new AtomicBoolean();
   private volatile boolean closed;
   private final boolean ownsGroup;
-  /** Where endpoints' Unix domain sockets are made; null: TCP alone. */
-  private final Path socketDir;
-  private final AtomicLong sockets = new AtomicLong();
 
-  private RuntimeApiServer(EventLoopGroup group, boolean ownsGroup, Path socketDir) {
+  private RuntimeApiServer(EventLoopGroup group, boolean ownsGroup) {
     this.group = group;
     this.ownsGroup = ownsGroup;
-    this.socketDir = socketDir;
     // The owner check's first kernel query links its native calls (~100 ms): done now, not on the first cold start.
     Thread.ofPlatform().daemon().name("sock-diag-warm-up").start(SockDiag::warmUp);
   }
 
   /** A server with its own single event loop thread. */
   public static RuntimeApiServer create() {
-    return new RuntimeApiServer(new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()), true, null);
+    return new RuntimeApiServer(new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory()), true);
   }
 
   /** A server sharing the caller's event loops (the caller shuts them down). */
   public static RuntimeApiServer create(EventLoopGroup group) {
-    return new RuntimeApiServer(group, false, null);
-  }
-
-  /**
-   * A server sharing the caller's event loops whose endpoints also listen on a Unix domain socket
-   * each, made in {@code socketDir}: made if missing (mode 0700: only the daemon's user reaches it),
-   * emptied of a killed daemon's sockets. Where it cannot be made, TCP alone.
-   */
-  public static RuntimeApiServer create(EventLoopGroup group, Path socketDir) {
-    Path dir = socketDir.toAbsolutePath().normalize();
-    try {
-      if (!Files.isDirectory(dir)) {
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-      }
-      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-      try (var left = Files.newDirectoryStream(dir, "*.sock")) {
-        for (Path p : left) {
-          Files.deleteIfExists(p);
-        }
-      }
-    } catch (IOException | UnsupportedOperationException e) {
-      LOG.log(System.Logger.Level.WARNING, "runtime api: cannot use " + dir + " for Unix domain sockets (" + e + "); TCP alone");
-      dir = null;
-    }
-    return new RuntimeApiServer(group, false, dir);
+    return new RuntimeApiServer(group, false);
   }
 
   /** An endpoint for {@code instanceId} on 127.0.0.1 and an ephemeral port: the spare if there is a pristine one, else a new one. */
@@ -170,56 +135,20 @@ public final class RuntimeApiServer implements AutoCloseable {
                 return;
               }
             }
-            serve(ch, endpoint);
+            // A runner that sends its answer and its next poll in one write (the JDK runner does) gets the
+            // 202 and, when an event waits, that event in one write too: flushes made while a read is
+            // being handled go out together when it ends.
+            ch.pipeline().addLast(new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, false),
+                new HttpServerCodec(), new StreamedResponses(endpoint),
+                new ResponseSizeLimit(endpoint, MAX_RESPONSE_BYTES),
+                new RuntimeApiHandler(endpoint));
           }
         })
         .bind(new InetSocketAddress("127.0.0.1", 0))
         .syncUninterruptibly()
         .channel();
-    Channel local = null;
-    Path socket = null;
-    if (socketDir != null) {
-      socket = socketDir.resolve(sockets.incrementAndGet() + ".sock");
-      try {
-        Files.deleteIfExists(socket); // left by a daemon that was killed
-        // Who may connect is decided by where the socket is shown: only the daemon reaches this
-        // directory, and an instance sees its own endpoint's socket alone (Sandbox.Box#runtimeApiSocket).
-        local = new ServerBootstrap()
-            .group(group)
-            .channel(NioServerDomainSocketChannel.class)
-            .option(ChannelOption.SO_BACKLOG, 16)
-            .childHandler(new ChannelInitializer<Channel>() {
-              @Override
-              protected void initChannel(Channel ch) {
-                serve(ch, endpoint);
-              }
-            })
-            .bind(UnixDomainSocketAddress.of(socket))
-            .syncUninterruptibly()
-            .channel();
-        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
-      } catch (IOException | RuntimeException e) {
-        LOG.log(System.Logger.Level.WARNING, "runtime api: no Unix domain socket at " + socket + " (" + e + "); TCP alone");
-        if (local != null) {
-          local.close();
-        }
-        local = null;
-        socket = null;
-      }
-    }
-    endpoint.bound(channel, local, socket);
+    endpoint.bound(channel);
     return endpoint;
-  }
-
-  /** The Runtime API's handlers on an accepted connection of {@code endpoint}, TCP or Unix domain. */
-  private static void serve(Channel ch, RuntimeApiEndpoint endpoint) {
-    // A runner that sends its answer and its next poll in one write (the JDK runner does) gets the
-    // 202 and, when an event waits, that event in one write too: flushes made while a read is
-    // being handled go out together when it ends.
-    ch.pipeline().addLast(new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, false),
-        new HttpServerCodec(), new StreamedResponses(endpoint),
-        new ResponseSizeLimit(endpoint, MAX_RESPONSE_BYTES),
-        new RuntimeApiHandler(endpoint));
   }
 
   @Override

@@ -199,10 +199,7 @@ public final class Wiring {
       logs.close();
       workers.shutdownGracefully(0, 0, TimeUnit.SECONDS);
     };
-    // Runners that can (the JDK runner) reach their Runtime API over a Unix domain socket, which
-    // costs both sides less CPU per call than loopback TCP; PILOTLIGHT_RUNTIME_API_SOCKETS=off keeps TCP alone.
-    RuntimeApiServer runtimeApi = "off".equalsIgnoreCase(System.getenv("PILOTLIGHT_RUNTIME_API_SOCKETS")) ? RuntimeApiServer.create(workers)
-        : RuntimeApiServer.create(workers, data.resolve("runtime-api"));
+    RuntimeApiServer runtimeApi = RuntimeApiServer.create(workers);
     Path javaHome = Path.of(System.getProperty("java.home"));
     // One owner of the node's memory, built first: the pool asks it before starting a runner and
     // is counted by it once the executor that holds the pool exists.

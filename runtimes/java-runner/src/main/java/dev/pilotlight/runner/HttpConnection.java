@@ -9,9 +9,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
@@ -47,8 +44,7 @@ final class HttpConnection implements Closeable {
   private final String host;
   private final int port;
   private final String hostHeader;
-  private String socketPath; // null: TCP
-  private Closeable socket; // a Socket, or a SocketChannel to a Unix domain socket
+  private Socket socket;
   private InputStream in; // the socket's, unbuffered: buf holds what was read from it and not consumed
   private final byte[] buf = new byte[16 * 1024];
   private int pos;
@@ -59,15 +55,6 @@ final class HttpConnection implements Closeable {
   private String pipelinedPath;
 
   HttpConnection(String host, int port) {
-    this(host, port, null);
-  }
-
-  /**
-   * To {@code host:port} over TCP, or, when {@code socketPath} is not null, over the Unix domain
-   * socket there (the Host header still names {@code host:port}).
-   */
-  HttpConnection(String host, int port, String socketPath) {
-    this.socketPath = socketPath;
     this.host = host;
     this.port = port;
     this.hostHeader = (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
@@ -352,40 +339,26 @@ final class HttpConnection implements Closeable {
     if (socket != null) {
       return;
     }
-    SocketChannel local = null;
-    if (socketPath != null) {
-      try {
-        local = SocketChannel.open(UnixDomainSocketAddress.of(socketPath));
-      } catch (IOException | RuntimeException e) {
-        socketPath = null; // not reachable here: TCP from now on, which every endpoint has
-      }
+    Socket s = new Socket();
+    try {
+      s.setTcpNoDelay(true);
+      s.setKeepAlive(true);
+      s.connect(new InetSocketAddress(host, port));
+    } catch (IOException e) {
+      s.close();
+      throw e;
     }
-    if (local != null) {
-      socket = local;
-      in = Channels.newInputStream(local);
-      out = new BufferedOutputStream(Channels.newOutputStream(local), 16 * 1024);
-    } else {
-      Socket s = new Socket();
-      try {
-        s.setTcpNoDelay(true);
-        s.setKeepAlive(true);
-        s.connect(new InetSocketAddress(host, port));
-      } catch (IOException e) {
-        s.close();
-        throw e;
-      }
-      socket = s;
-      in = s.getInputStream();
-      out = new BufferedOutputStream(s.getOutputStream(), 16 * 1024);
-    }
+    socket = s;
+    in = s.getInputStream();
     pos = 0;
     lim = 0;
+    out = new BufferedOutputStream(s.getOutputStream(), 16 * 1024);
     exchangesOnSocket = 0;
   }
 
   @Override
   public void close() {
-    Closeable s = socket;
+    Socket s = socket;
     socket = null;
     in = null;
     out = null;

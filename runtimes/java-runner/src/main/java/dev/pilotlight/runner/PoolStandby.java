@@ -19,16 +19,9 @@ import java.lang.reflect.Type;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.StandardProtocolFamily;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -265,74 +258,42 @@ final class PoolStandby {
         MethodType.methodType(String.class, args), recipe.toString()).dynamicInvoker().invokeWithArguments(values);
   }
 
-  /** One accepted connection of a warm-up server: its streams, closed with it. */
-  private record Accepted(java.io.Closeable connection, InputStream in, java.io.OutputStream out) {}
-
-  private interface Acceptor {
-    Accepted accept() throws IOException;
-  }
-
   /**
-   * The Runtime API client's whole exchange, against a throwaway server thread: {@code GET next}
-   * (an event with its headers), then {@code POST response} with a body on the same keep-alive
-   * connection, as every cold start does first. Over loopback TCP and over a Unix domain socket
-   * (in the temporary directory: the sandbox's own {@code /tmp}), as a runner is given either.
+   * The Runtime API client's whole exchange over loopback, against a throwaway server thread:
+   * {@code GET next} (an event with its headers), then {@code POST response} with a body on the same
+   * keep-alive connection, as every cold start does first.
    */
   private static void loopbackExchange() throws IOException {
     try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      exchange(() -> {
-        Socket s = server.accept();
-        return new Accepted(s, s.getInputStream(), s.getOutputStream());
-      }, new RuntimeApiClient("127.0.0.1:" + server.getLocalPort()));
-    }
-    Path dir = Files.createTempDirectory("pilotlight-warm-up");
-    Path socket = dir.resolve("runtime-api.sock");
-    try (ServerSocketChannel local = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-      local.bind(UnixDomainSocketAddress.of(socket));
-      exchange(() -> {
-        SocketChannel ch = local.accept();
-        return new Accepted(ch, Channels.newInputStream(ch), Channels.newOutputStream(ch));
-      }, new RuntimeApiClient("127.0.0.1:1", socket.toString()));
-    } finally {
-      Files.deleteIfExists(socket);
-      Files.deleteIfExists(dir);
-    }
-  }
-
-  private static void exchange(Acceptor server, RuntimeApiClient api) throws IOException {
-    Thread serve = new Thread(() -> {
-      try {
-        Accepted s = server.accept();
-        try (java.io.Closeable c = s.connection()) {
-          serveTwo(s);
+      Thread serve = new Thread(() -> {
+        try (Socket s = server.accept()) {
+          InputStream in = s.getInputStream();
+          var out = s.getOutputStream();
+          skipRequest(in);
+          out.write(("HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: warm-up\r\nLambda-Runtime-Deadline-Ms: 1\r\n"
+              + "Lambda-Runtime-Invoked-Function-Arn: arn\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}")
+              .getBytes(StandardCharsets.US_ASCII));
+          skipRequest(in);
+          out.write("HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}"
+              .getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException ignored) {
+          // warming is best effort
         }
-      } catch (IOException ignored) {
-        // warming is best effort
+      }, "pool-warmup");
+      serve.start();
+      RuntimeApiClient api = new RuntimeApiClient("127.0.0.1:" + server.getLocalPort());
+      try {
+        Invocation event = api.next();
+        api.respond(event.requestId(), "{\"statusCode\":200,\"body\":\"Hello\"}".getBytes(StandardCharsets.UTF_8));
+      } finally {
+        api.close();
       }
-    }, "pool-warmup");
-    serve.start();
-    try {
-      Invocation event = api.next();
-      api.respond(event.requestId(), "{\"statusCode\":200,\"body\":\"Hello\"}".getBytes(StandardCharsets.UTF_8));
-    } finally {
-      api.close();
+      try {
+        serve.join(1000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
-    try {
-      serve.join(1000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** Answers a {@code GET next} with an event, then the {@code POST response} with a 202. */
-  private static void serveTwo(Accepted s) throws IOException {
-    skipRequest(s.in());
-    s.out().write(("HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: warm-up\r\nLambda-Runtime-Deadline-Ms: 1\r\n"
-        + "Lambda-Runtime-Invoked-Function-Arn: arn\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}")
-        .getBytes(StandardCharsets.US_ASCII));
-    skipRequest(s.in());
-    s.out().write("HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\nContent-Type: application/json\r\n\r\n{}"
-        .getBytes(StandardCharsets.US_ASCII));
   }
 
   /** Reads one HTTP request (head, then a Content-Length body) from {@code in}. */

@@ -23,7 +23,7 @@ final class Runner {
     if (config.runtimeApi() == null) {
       throw new IllegalArgumentException("AWS_LAMBDA_RUNTIME_API is not set (expected: host:port)");
     }
-    RuntimeApiClient first = new RuntimeApiClient(config.runtimeApi(), config.runtimeApiSocket());
+    RuntimeApiClient first = new RuntimeApiClient(config.runtimeApi());
     // Connected before the function loads, so the platform accepts the connection meanwhile; the
     // first GET /next (which says init is done) still comes after.
     first.connect();
@@ -52,7 +52,7 @@ final class Runner {
     }
     LossSignal lost = new LossSignal();
     for (int i = 0; i < config.concurrency(); i++) {
-      RuntimeApiClient api = i == 0 ? first : new RuntimeApiClient(config.runtimeApi(), config.runtimeApiSocket());
+      RuntimeApiClient api = i == 0 ? first : new RuntimeApiClient(config.runtimeApi());
       Thread thread = new Thread(new LoopTask(new PollLoop(api, handler), lost), "pilotlight-runtime-" + i);
       thread.setDaemon(true); // the process lives as long as the Runtime API, not the loops
       thread.setContextClassLoader(handler.classLoader());

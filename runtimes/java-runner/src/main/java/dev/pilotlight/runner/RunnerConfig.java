@@ -7,8 +7,6 @@ import java.util.Map;
  * What the platform tells the runner through its environment.
  *
  * @param runtimeApi {@code AWS_LAMBDA_RUNTIME_API}, {@code host:port}; null when absent (InvokeOnce)
- * @param runtimeApiSocket {@code PILOTLIGHT_RUNTIME_API_SOCKET}: the same API on a Unix domain socket,
- *     which the runner then uses instead (no TCP on either side); null when absent
  * @param handler {@code _HANDLER}, {@code pkg.Class::method} or {@code pkg.Class}; checked when loading
  * @param taskRoot {@code LAMBDA_TASK_ROOT}, the unpacked package; default the working directory
  * @param functionName {@code AWS_LAMBDA_FUNCTION_NAME}; default {@code function}
@@ -21,7 +19,6 @@ import java.util.Map;
  */
 record RunnerConfig(
     String runtimeApi,
-    String runtimeApiSocket,
     String handler,
     File taskRoot,
     String functionName,
@@ -44,7 +41,6 @@ record RunnerConfig(
     String name = orDefault(env.get("AWS_LAMBDA_FUNCTION_NAME"), "function");
     return new RunnerConfig(
         blankToNull(env.get("AWS_LAMBDA_RUNTIME_API")),
-        blankToNull(env.get("PILOTLIGHT_RUNTIME_API_SOCKET")),
         orDefault(env.get("_HANDLER"), ""),
         new File(orDefault(env.get("LAMBDA_TASK_ROOT"), ".")),
         name,

@@ -18,11 +18,6 @@ final class RuntimeApiClient implements Closeable {
   private boolean pollSent;
 
   RuntimeApiClient(String hostAndPort) {
-    this(hostAndPort, null);
-  }
-
-  /** Over the Unix domain socket at {@code socketPath} when there is one, else over TCP to {@code hostAndPort}. */
-  RuntimeApiClient(String hostAndPort, String socketPath) {
     int colon = hostAndPort.lastIndexOf(':');
     if (colon <= 0 || colon == hostAndPort.length() - 1) {
       throw new IllegalArgumentException(
@@ -39,7 +34,7 @@ final class RuntimeApiClient implements Closeable {
       throw new IllegalArgumentException(
           "AWS_LAMBDA_RUNTIME_API: '" + hostAndPort + "' (expected: host:port)");
     }
-    this.connection = new HttpConnection(host, port, socketPath);
+    this.connection = new HttpConnection(host, port);
   }
 
   /**

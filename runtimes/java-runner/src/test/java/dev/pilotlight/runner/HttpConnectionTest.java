@@ -180,40 +180,4 @@ class HttpConnectionTest {
 
     assertThatThrownBy(() -> http.exchange("GET", "/", null)).hasMessageContaining("5 of 10 body bytes");
   }
-
-  @Test
-  void aUnixDomainSocketIsUsedWhenGivenAndTcpWhenItCannotBeReached(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-      throws Exception {
-    java.nio.file.Path path = dir.resolve("rt.sock");
-    try (java.nio.channels.ServerSocketChannel local = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
-      local.bind(java.net.UnixDomainSocketAddress.of(path));
-      Thread t = new Thread(() -> {
-        try (java.nio.channels.SocketChannel ch = local.accept()) {
-          InputStream in = java.nio.channels.Channels.newInputStream(ch);
-          OutputStream out = java.nio.channels.Channels.newOutputStream(ch);
-          for (int i = 0; i < 2; i++) {
-            requests.add("unix " + readRequest(in));
-            out.write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nunix".getBytes(StandardCharsets.ISO_8859_1));
-          }
-        } catch (IOException e) {
-          // the test fails on what it did not get
-        }
-      });
-      t.setDaemon(true);
-      t.start();
-      // the TCP server is there too, as every endpoint has it: the socket is preferred
-      serve(List.of(List.of("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\ntcp")));
-      try (HttpConnection c = new HttpConnection("127.0.0.1", server.getLocalPort(), path.toString())) {
-        assertThat(c.exchange("GET", "/one", null).bodyText()).isEqualTo("unix");
-        assertThat(c.exchange("POST", "/two", new byte[] {'x'}).bodyText()).isEqualTo("unix");
-        assertThat(requests.poll(5, TimeUnit.SECONDS)).startsWith("unix GET /one HTTP/1.1\r\nHost: 127.0.0.1:" + server.getLocalPort());
-        assertThat(requests.poll(5, TimeUnit.SECONDS)).startsWith("unix POST /two").endsWith("x");
-      }
-      // a socket that is not there (another file system, an old daemon): TCP
-      try (HttpConnection c = new HttpConnection("127.0.0.1", server.getLocalPort(), dir.resolve("missing.sock").toString())) {
-        assertThat(c.exchange("GET", "/three", null).bodyText()).isEqualTo("tcp");
-        assertThat(requests.poll(5, TimeUnit.SECONDS)).startsWith("GET /three");
-      }
-    }
-  }
 }
