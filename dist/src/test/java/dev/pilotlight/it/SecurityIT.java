@@ -481,7 +481,7 @@ class SecurityIT {
       assertThat(https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + daemon.port() + "/api/v1/functions")).build(),
           HttpResponse.BodyHandlers.ofString()).statusCode()).as("no credentials over HTTP/2 either").isEqualTo(401);
       assertThat(rawHttpAt(daemon.port(), "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"))
-          .as("plain HTTP on the TLS port gets no HTTP answer").doesNotStartWith("HTTP/1.1 200");
+          .as("plain HTTP on the TLS port is told to use HTTPS, and served nothing").startsWith("HTTP/1.1 400").contains("use https://");
     } finally {
       daemon.close();
     }

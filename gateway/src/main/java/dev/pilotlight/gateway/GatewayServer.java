@@ -53,7 +53,8 @@ public final class GatewayServer implements AutoCloseable {
             Protocols protocols = new Protocols(config, router);
             if (config.tls() != null) {
               // ALPN picks the protocol (h2 if the client offers it, else HTTP/1.1)
-              c.pipeline().addLast(config.tls().newHandler(c.alloc()), protocols.negotiator());
+              // a plain HTTP request on this port gets a 400 that says so, not a reset
+              c.pipeline().addLast(new PlainHttpOnTlsPort(), config.tls().newHandler(c.alloc()), protocols.negotiator());
             } else {
               // cleartext: HTTP/2 with prior knowledge (h2c) is told apart by its connection preface
               c.pipeline().addLast(protocols.sniffer());
