@@ -100,10 +100,10 @@ final class GatewayCodec extends CombinedChannelDuplexHandler<HttpRequestDecoder
     if (hosts.size() == 1 && !isHost(hosts.get(0))) {
       throw new BadHost("the " + HttpHeaderNames.HOST + " header is no host[:port] (RFC 9112 section 3.2)");
     }
-    List<String> te = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-    if (te.isEmpty()) {
-      return;
+    if (!headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+      return; // most requests: no list made
     }
+    List<String> te = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
     if (version.minorVersion() == 0) {
       throw new BadFraming(HttpHeaderNames.TRANSFER_ENCODING + " in an HTTP/1.0 request (RFC 9112 section 6.1: its framing cannot be trusted)");
     }
