@@ -62,6 +62,7 @@ final class SafeUnzip {
       }
       long total = 0;
       int count = 0;
+      int files = 0;
       byte[] buf = new byte[64 * 1024];
       for (Enumeration<? extends ZipEntry> en = zf.entries(); en.hasMoreElements(); ) {
         ZipEntry entry = en.nextElement();
@@ -92,6 +93,7 @@ final class SafeUnzip {
           }
           Files.createDirectories(dest.getParent());
           total = inflate(zf, entry, dest, buf, total, limits);
+          files++;
         } catch (FileAlreadyExistsException e) {
           throw new Failure.InvalidInput("package entry '" + name + "' clashes with another entry of the same path");
         } catch (ZipException | EOFException e) {
@@ -106,6 +108,10 @@ final class SafeUnzip {
             ? (mode & 0111) != 0 || isBootstrap(dest)
             : isBootstrap(dest) || isExtension(rel) || dest.getFileName().toString().endsWith(".sh");
         setPermissions(dest, executable);
+      }
+      if (files == 0) {
+        // nothing could ever run from it; Lambda refuses it too ("Uploaded file must be a non-empty zip")
+        throw new Failure.InvalidInput("package holds no files" + (count == 0 ? "" : " (only directories)") + ": nothing to run");
       }
     }
   }

@@ -142,6 +142,8 @@ class ArtifactStoreTest {
             Entry.symlink("link", "/etc/passwd"))), Failure.InvalidInput.class, "symbolic link"),
         Arguments.of("not a zip", Zips.notAZip(), Failure.InvalidInput.class, "not a valid zip"),
         Arguments.of("empty upload", new byte[0], Failure.InvalidInput.class, "not a valid zip"),
+        Arguments.of("a zip with no entries", Zips.of(Map.of()), Failure.InvalidInput.class, "package holds no files: nothing to run"),
+        Arguments.of("a zip of directories alone", Zips.ofText("lib/", ""), Failure.InvalidInput.class, "no files (only directories)"),
         Arguments.of("truncated zip", Zips.truncated(Zips.ofText("a.txt", "x".repeat(10_000), "b.txt", "y")),
             Failure.InvalidInput.class, "not a valid zip"),
         Arguments.of("zip bomb (ratio)", Zips.bomb(2), Failure.InvalidInput.class, "looks like a zip bomb"),
