@@ -112,6 +112,13 @@ public final class PoolState {
       out.add(new Reject(PoolEffect.CALLER, new Failure.Unavailable("function '" + deployment.name() + "' was removed")));
       return end();
     }
+    Integer reserved = deployment.spec().reservedConcurrency();
+    if (reserved != null && reserved == 0) {
+      // Lambda's way to stop a function: every call is throttled at once, none waits for an instance
+      out.add(new Reject(PoolEffect.CALLER, new Failure.QueueFull("function '" + deployment.name()
+          + "' has a reserved concurrency of 0: every call is throttled (put-function-concurrency, or delete it, to call it again)", true)));
+      return end();
+    }
     InstanceSlot free = freeSlot();
     if (free != null && queue.isEmpty()) {
       lease(free, PoolEffect.CALLER, null, now);
@@ -120,7 +127,7 @@ public final class PoolState {
     int maxQueue = bounds.maxQueue(deployment);
     if (queue.size() >= maxQueue) {
       out.add(new Reject(PoolEffect.CALLER, new Failure.QueueFull("function '" + deployment.name() + "' has " + queue.size()
-          + " requests waiting for an instance (its queue limit, maxQueue, is " + maxQueue + "); retry later")));
+          + " requests waiting for an instance (its queue limit, maxQueue, is " + maxQueue + "); retry later", reserved != null)));
       return end();
     }
     out.add(new Queued(queue.add(now), bounds.maxWait(deployment)));
@@ -136,7 +143,7 @@ public final class PoolState {
       Duration wait = bounds.maxWait(deployment);
       out.add(new Reject(ticket, new Failure.QueueTimeout("no instance of '" + deployment.name() + "' became free within "
           + wait.toMillis() + " ms (its queue wait: maxQueueWait, by default the function's timeout and at least "
-          + QueueBounds.MIN_WAIT.toSeconds() + " s); retry later")));
+          + QueueBounds.MIN_WAIT.toSeconds() + " s); retry later", deployment.spec().reservedConcurrency() != null)));
       demandChanged(now);
     }
     return end();

@@ -360,6 +360,17 @@ class PoolStateTest {
   }
 
   @Test
+  void aReservedConcurrencyOfZeroThrottlesEveryCallAtOnce() {
+    Deployment d = fn(1, 10, 0, ScalingSettings.UNSET);
+    PoolState p = pool(Deployments.of(d.spec().toBuilder().reservedConcurrency(0).build(), 1));
+    Reject r = only(p.acquire(now()), Reject.class).getFirst();
+    assertThat(r.failure()).isInstanceOf(Failure.QueueFull.class).hasMessageContaining("reserved concurrency of 0");
+    assertThat(((Failure.QueueFull) r.failure()).reserved()).isTrue();
+    assertThat(p.snapshot().starting()).as("nothing launched, nothing queued").isZero();
+    assertThat(p.snapshot().queued()).isZero();
+  }
+
+  @Test
   void anInstanceReturnsItsMemoryExactlyOnce() {
     PoolState p = pool(1);
     InstanceSlot slot = ready(p);

@@ -28,4 +28,17 @@ class AwsErrorResponsesTest {
     assertThat(AwsErrorResponses.functionErrorMessage(new Failure.InstanceFailed("instance f-1 exited with code 1"), "r3"))
         .isEqualTo("RequestId: r3 Error: instance f-1 exited with code 1");
   }
+
+  @Test
+  void aThrottleSaysWhetherTheFunctionsReservedConcurrencyWasTheLimit() {
+    var reserved = AwsErrorResponses.of(new Failure.QueueFull("function 'f' has a reserved concurrency of 0", true));
+    assertThat(reserved.status().code()).isEqualTo(429);
+    assertThat(reserved.headers().get("x-amzn-ErrorType")).isEqualTo("TooManyRequestsException");
+    assertThat(reserved.content().toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("\"Reason\":\"ReservedFunctionConcurrentInvocationLimitExceeded\"");
+    reserved.release();
+    var node = AwsErrorResponses.of(new Failure.QueueTimeout("no instance of 'f' became free"));
+    assertThat(node.content().toString(java.nio.charset.StandardCharsets.UTF_8)).contains("\"Reason\":\"ConcurrentInvocationLimitExceeded\"");
+    node.release();
+  }
 }

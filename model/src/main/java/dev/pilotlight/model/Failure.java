@@ -60,15 +60,39 @@ public abstract sealed class Failure extends RuntimeException {
 
   /** The function's request queue is full; the caller should retry later (HTTP 429). */
   public static final class QueueFull extends Failure {
+    private final boolean reserved;
+
     public QueueFull(String message) {
+      this(message, false);
+    }
+
+    /** @param reserved the function's reserved concurrency is what it is over (Lambda says so in the throttle's Reason) */
+    public QueueFull(String message, boolean reserved) {
       super(message, null);
+      this.reserved = reserved;
+    }
+
+    public boolean reserved() {
+      return reserved;
     }
   }
 
   /** No instance of the function became free within the queue wait; the caller should retry later (HTTP 429). */
   public static final class QueueTimeout extends Failure {
+    private final boolean reserved;
+
     public QueueTimeout(String message) {
+      this(message, false);
+    }
+
+    /** @param reserved the function's instances are capped by its reserved concurrency (see {@link QueueFull#reserved}) */
+    public QueueTimeout(String message, boolean reserved) {
       super(message, null);
+      this.reserved = reserved;
+    }
+
+    public boolean reserved() {
+      return reserved;
     }
   }
 
