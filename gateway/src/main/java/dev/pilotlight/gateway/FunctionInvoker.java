@@ -542,17 +542,17 @@ public final class FunctionInvoker {
   }
 
   /**
-   * Whether a proxied request's failure says the app takes no connections on its port any more (its
-   * server stopped while the process lives on): it then serves nothing, and the instance is retired
-   * whatever the client did. Any other failure of one connection fails that request alone.
-   */
-  /**
    * How long a proxied request whose connection the app closed waits for the app's process to be
    * seen exiting before the instance is judged alive: a crash closes the sockets a moment before
    * the exit is observed (the sandbox's init and the JDK's reaper come between).
    */
   static final Duration CRASH_GRACE = Duration.ofSeconds(1);
 
+  /**
+   * Whether a proxied request's failure says the app takes no connections on its port any more (its
+   * server stopped while the process lives on): it then serves nothing, and the instance is retired
+   * whatever the client did. Any other failure of one connection fails that request alone.
+   */
   static boolean takesNoConnections(Throwable cause) {
     return cause instanceof java.net.ConnectException || cause instanceof io.netty.channel.ConnectTimeoutException;
   }

@@ -227,7 +227,7 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
         return refused.get();
       }
       return declared > limit ? ErrorResponses.of(new Failure.PayloadTooLarge("request body of " + declared + " bytes is over the "
-          + (limit / (1024 * 1024)) + " MB limit of a function URL call")) : null;
+          + urlLimitText(limit))) : null;
     }
     String uri = head.uri();
     int q = uri.indexOf('?');
@@ -268,9 +268,13 @@ public final class GatewayHandler extends SimpleChannelInboundHandler<FullHttpRe
   /** A body of unknown length that grew past its route's limit ({@link #chunkedBodyLimit}): 413. */
   static final class BodyOverLimit extends RuntimeException {
     BodyOverLimit(long limit) {
-      super("request body is over the " + (limit % (1 << 20) == 0 ? (limit >> 20) + " MB" : limit + " bytes") + " limit of a function URL call",
-          null, false, false);
+      super("request body is over the " + urlLimitText(limit), null, false, false);
     }
+  }
+
+  /** How a 413 names a function URL's body limit: in MB when whole, else in bytes. */
+  private static String urlLimitText(long limit) {
+    return (limit % (1 << 20) == 0 ? (limit >> 20) + " MB" : limit + " bytes") + " limit of a function URL call";
   }
 
   /** The target Netty gives a request whose first line could not be read. */
