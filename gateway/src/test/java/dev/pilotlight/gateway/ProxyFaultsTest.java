@@ -101,7 +101,7 @@ class ProxyFaultsTest {
     try (s) {
       InputStream in = s.getInputStream();
       OutputStream out = s.getOutputStream();
-      while (true) {
+      for (int served = 0; ; served++) {
         String head = readUntil(in, "\r\n\r\n");
         if (head.isEmpty()) {
           return;
@@ -129,6 +129,13 @@ class ProxyFaultsTest {
             out.flush();
           }
           case "/silent" -> Thread.sleep(Long.MAX_VALUE); // takes the request, never answers
+          case "/crossed" -> { // answers a connection's first request; closes it on the next, unanswered (an idle close that crossed it)
+            if (served > 0) {
+              return;
+            }
+            out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+          }
           case "/no-content" -> {
             out.write("HTTP/1.1 204 No Content\r\nX-Done: yes\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
@@ -297,6 +304,43 @@ class ProxyFaultsTest {
       }
       assertThat(verdict).isEqualTo("timed out");
     }
+  }
+
+  @Test
+  void aRequestThatMeetsAnIdleConnectionClosingIsSentAgainOnAnother() throws Exception {
+    try (Socket s = client()) {
+      for (int i = 0; i < 2; i++) {
+        s.getOutputStream().write("GET /fn/app/crossed HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(readUntil(s.getInputStream(), "ok")).as("answer %d", i).startsWith("HTTP/1.1 200");
+        assertThat(outcomes.poll(30, TimeUnit.SECONDS)).as("outcome %d", i).isEqualTo("completed 200");
+      }
+    }
+    // the second request went out on the kept connection, which the app closed; then on a new one
+    assertThat(List.of(appSaw.poll(30, TimeUnit.SECONDS), appSaw.poll(30, TimeUnit.SECONDS), appSaw.poll(30, TimeUnit.SECONDS)))
+        .containsExactly("/crossed", "/crossed", "/crossed");
+    assertThat(appConnections.get()).isEqualTo(2);
+    assertThat(outcomes).isEmpty();
+  }
+
+  @Test
+  void aRequestWithABodyOrOnANewConnectionIsNotSentAgain() throws Exception {
+    try (Socket s = client()) {
+      s.getOutputStream().write("GET /fn/app/crossed HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(readUntil(s.getInputStream(), "ok")).startsWith("HTTP/1.1 200");
+      assertThat(outcomes.poll(30, TimeUnit.SECONDS)).isEqualTo("completed 200");
+      // a body the proxy did not keep: it may have been acted on, so it is not sent twice
+      s.getOutputStream().write("PUT /fn/app/crossed HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi".getBytes(StandardCharsets.US_ASCII));
+      assertThat(outcomes.poll(30, TimeUnit.SECONDS)).startsWith("failed: ");
+    }
+    try (Socket s = client()) {
+      // not a kept connection closing: a new one the app closed on the request is the app's answer
+      s.getOutputStream().write("GET /fn/app/drop HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(outcomes.poll(30, TimeUnit.SECONDS)).startsWith("failed: ");
+    }
+    assertThat(List.of(appSaw.poll(30, TimeUnit.SECONDS), appSaw.poll(30, TimeUnit.SECONDS), appSaw.poll(30, TimeUnit.SECONDS)))
+        .containsExactly("/crossed", "/crossed", "/drop");
+    assertThat(appSaw.poll(500, TimeUnit.MILLISECONDS)).isNull();
+    assertThat(appConnections.get()).isEqualTo(2);
   }
 
   @Test

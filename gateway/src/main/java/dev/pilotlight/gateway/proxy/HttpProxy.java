@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -25,6 +26,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -106,13 +108,47 @@ public final class HttpProxy implements AutoCloseable {
       headers.set(HttpHeaderNames.UPGRADE, upgradeTo);
     } // else no Connection header: an HTTP/1.1 connection stays open by default (RFC 9112 §9.3)
     InstanceConnections pool = upgrade ? null : instances.computeIfAbsent(target, t -> new InstanceConnections(bootstrap.clone().remoteAddress(t)));
+    boolean replayable = pool != null && noBody && IDEMPOTENT.contains(head.method());
+    send(new Exchange(client, out, body, pool, target, System.nanoTime() + timeout.toNanos(), upgrade ? tunnelIdle : null, done, keepAlive,
+        noBody, expectsContinue, replayable), false);
+  }
+
+  /**
+   * Methods a request may be sent again with when it may have reached the app (RFC 9110 §9.2.2:
+   * idempotent); only a request without a body is, which the proxy can send again whole.
+   */
+  private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.TRACE,
+      HttpMethod.PUT, HttpMethod.DELETE);
+
+  /** One request on its way: what {@link #send} needs to send it, and again. */
+  private record Exchange(ChannelHandlerContext client, HttpRequest out, StreamedBody body, InstanceConnections pool,
+      InetSocketAddress target, long deadlineNanos, Duration tunnelIdle, ProxyOutcome done, boolean keepAlive, boolean noBody,
+      boolean expectsContinue, boolean replayable) {
+    Duration left() {
+      return Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), deadlineNanos - System.nanoTime()));
+    }
+  }
+
+  /**
+   * Gets {@code x} a connection and relays its exchange over it. {@code again}: the request went out
+   * on an idle connection that closed before anything came back (see {@link RelayHandler#backendFailed});
+   * it now goes on a connection that is not idle, and is not sent a third time.
+   */
+  private void send(Exchange x, boolean again) {
+    ChannelHandlerContext client = x.client();
+    InstanceConnections pool = x.pool();
+    Duration timeout = x.left();
     Promise<Channel> connection = client.executor().newPromise();
     if (pool != null) {
-      pool.acquire(connection);
+      if (again) {
+        pool.acquireFresh(connection);
+      } else {
+        pool.acquire(connection);
+      }
     } else {
       // A connection of its own, on the client's event loop: it is never given back to the pool,
       // and the tunnel it may become runs both sides on one loop.
-      bootstrap.clone(client.channel().eventLoop()).connect(target)
+      bootstrap.clone(client.channel().eventLoop()).connect(x.target())
           .addListener((ChannelFuture f) -> {
             if (f.isSuccess()) {
               if (!connection.trySuccess(f.channel())) {
@@ -127,6 +163,8 @@ public final class HttpProxy implements AutoCloseable {
     // timeout; one that got an idle connection at once (the usual case) needs no timer.
     ScheduledFuture<?> waitLimit = connection.isDone() ? null
         : client.executor().schedule(() -> connection.tryFailure(new WaitedTooLong()), timeout.toMillis(), TimeUnit.MILLISECONDS);
+    StreamedBody body = x.body();
+    ProxyOutcome done = x.done();
     connection.addListener(f -> { // on the client's event loop
       if (waitLimit != null) {
         waitLimit.cancel(false);
@@ -152,13 +190,22 @@ public final class HttpProxy implements AutoCloseable {
         done.clientClosed();
         return;
       }
-      RelayHandler relay = new RelayHandler(client, backend, pool, keepAlive, body, upgrade ? tunnelIdle : null, done, noBody);
+      Runnable resend = !again && x.replayable() && InstanceConnections.reused(backend) ? () -> client.executor().execute(() -> send(x, true))
+          : null;
+      RelayHandler relay = new RelayHandler(client, backend, pool, x.keepAlive(), body, x.tunnelIdle(), done, x.noBody(), resend);
       backend.pipeline().addLast(relay);
+      if (relay.isFinished()) {
+        return; // the connection was gone already: failed, or sent again
+      }
       relay.armTimeout(timeout);
-      if (expectsContinue && !body.received()) {
+      if (x.expectsContinue() && !body.received()) {
         client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
       }
-      body.attach(backend, out);
+      if (again) {
+        body.resend(backend, x.out());
+      } else {
+        body.attach(backend, x.out());
+      }
     });
   }
 

@@ -48,13 +48,35 @@ final class InstanceConnections {
 
   /** An open connection for one request (its pipeline as the bootstrap's handler made it); give it back with {@link #release}. */
   Future<Channel> acquire(Promise<Channel> promise) {
-    Channel ready;
+    return acquire(promise, true);
+  }
+
+  /**
+   * As {@link #acquire(Promise)}, but never an idle connection: a new one (at the pace new ones may
+   * be opened) or one that has just answered another request. For a request sent again after the
+   * idle connection it went out on turned out to be closing ({@link RelayHandler}): the other idle
+   * ones may be closing with it.
+   */
+  Future<Channel> acquireFresh(Promise<Channel> promise) {
+    return acquire(promise, false);
+  }
+
+  /**
+   * Whether {@code ch}, just acquired, has answered a request before: it came from the idle
+   * connections or from a request that had just finished with it, not from a new connection.
+   */
+  static boolean reused(Channel ch) {
+    return ch.attr(UNPROVEN).get() == null;
+  }
+
+  private Future<Channel> acquire(Promise<Channel> promise, boolean idleToo) {
+    Channel ready = null;
     boolean open = false;
     synchronized (this) {
       if (closed) {
         return promise.setFailure(new IllegalStateException("the instance is gone"));
       }
-      while ((ready = idle.pollLast()) != null && !ready.isActive()) {
+      while (idleToo && (ready = idle.pollLast()) != null && !ready.isActive()) {
         // closed by the app while idle: forget it
       }
       if (ready == null) {

@@ -42,6 +42,9 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   private final ProxyOutcome outcome;
   private final boolean noBody; // the request declared no body (no Content-Length or 0, not chunked)
   private boolean clientKeepAlive;
+  // Sends the request again on another connection, or null: see backendFailed
+  private final Runnable resend;
+  private boolean readAnything; // something came back on this connection for this request
   private boolean headSent;
   private boolean interim; // inside an interim (1xx) response, which is not relayed
   private boolean backendKeepAlive = true;
@@ -53,8 +56,9 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   private final ChannelFutureListener clientClosed = f -> backendLoopDo(this::clientWentAway);
 
   RelayHandler(ChannelHandlerContext client, Channel backend, InstanceConnections pool, boolean clientKeepAlive, StreamedBody body,
-      Duration tunnelIdle, ProxyOutcome outcome, boolean noBody) {
+      Duration tunnelIdle, ProxyOutcome outcome, boolean noBody, Runnable resend) {
     this.noBody = noBody;
+    this.resend = resend;
     this.client = client;
     this.backend = backend;
     this.pool = pool;
@@ -90,6 +94,11 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Whether the exchange is over on this connection (answered, failed, timed out or sent again). */
+  boolean isFinished() {
+    return finished;
+  }
+
   private void backendLoopDo(Runnable r) {
     if (backend.eventLoop().inEventLoop()) {
       r.run();
@@ -114,6 +123,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    readAnything = true;
     if (msg instanceof HttpResponse res && res.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
       if (tunnelIdle != null && res.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
         tunnel(res);
@@ -242,9 +252,21 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     backendFailed(cause);
   }
 
+  /**
+   * The connection failed or closed before the whole answer came. A request given a
+   * {@link #resend} (see {@link HttpProxy}: no body, idempotent, sent on a connection that had
+   * answered before) on which nothing at all came back is sent again instead of failing: the app
+   * most likely closed the idle connection as the request went out (a keep-alive timeout, a
+   * restart), before it could have read it.
+   */
   void backendFailed(Throwable cause) {
     if (finish()) {
       backend.close();
+      if (resend != null && !readAnything && !body.clientHasGone()) {
+        releaseBackend();
+        resend.run();
+        return;
+      }
       body.abandon();
       releaseBackend();
       if (headSent) {

@@ -84,6 +84,29 @@ public final class StreamedBody {
     return true;
   }
 
+  /**
+   * Sends {@code head} again, on {@code backend} in place of the connection it went out on, for a
+   * request without a body (what it carried was its end alone): the end again if it has come, else
+   * the end goes there when it comes. False (nothing sent) if the client went away meanwhile.
+   */
+  boolean resend(Channel backend, HttpRequest head) {
+    if (clientGone || dropping) {
+      return false;
+    }
+    this.backend = backend;
+    sent = false; // (the writes to the connection given up were settled when it closed)
+    for (HttpContent part; early != null && (part = early.poll()) != null; ) {
+      part.release(); // not sent before (that connection was gone at once); no bytes in it
+    }
+    backend.write(head);
+    if (received) {
+      write(LastHttpContent.EMPTY_LAST_CONTENT);
+    } else {
+      backend.flush();
+    }
+    return true;
+  }
+
   private void write(HttpContent part) {
     boolean last = part instanceof LastHttpContent;
     ChannelFuture written = backend.writeAndFlush(part);
