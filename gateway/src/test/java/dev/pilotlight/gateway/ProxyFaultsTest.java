@@ -129,8 +129,11 @@ class ProxyFaultsTest {
             out.flush();
           }
           case "/silent" -> Thread.sleep(Long.MAX_VALUE); // takes the request, never answers
-          case "/crossed" -> { // answers a connection's first request; closes it on the next, unanswered (an idle close that crossed it)
+          case "/crossed", "/dying" -> { // answers a connection's first request; closes it on the next, unanswered (an idle close that crossed it)
             if (served > 0) {
+              if (path.equals("/dying")) {
+                app.close(); // and takes no more connections: the app has crashed
+              }
               return;
             }
             out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
@@ -341,6 +344,18 @@ class ProxyFaultsTest {
         .containsExactly("/crossed", "/crossed", "/drop");
     assertThat(appSaw.poll(500, TimeUnit.MILLISECONDS)).isNull();
     assertThat(appConnections.get()).isEqualTo(2);
+  }
+
+  @Test
+  void aRequestSentAgainToAnAppThatHasGoneReportsTheConnectionThatClosedNotTheRefusal() throws Exception {
+    try (Socket s = client()) {
+      s.getOutputStream().write("GET /fn/app/dying HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(readUntil(s.getInputStream(), "ok")).startsWith("HTTP/1.1 200");
+      assertThat(outcomes.poll(30, TimeUnit.SECONDS)).isEqualTo("completed 200");
+      s.getOutputStream().write("GET /fn/app/dying HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      // what the caller reads a crash from (its exit, looked for after a closed connection)
+      assertThat(outcomes.poll(30, TimeUnit.SECONDS)).isEqualTo("failed: the instance closed the connection before the response was complete");
+    }
   }
 
   @Test

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Forwards a request to an {@code http} instance over a pooled keep-alive connection (opened at a
@@ -110,7 +111,7 @@ public final class HttpProxy implements AutoCloseable {
     InstanceConnections pool = upgrade ? null : instances.computeIfAbsent(target, t -> new InstanceConnections(bootstrap.clone().remoteAddress(t)));
     boolean replayable = pool != null && noBody && IDEMPOTENT.contains(head.method());
     send(new Exchange(client, out, body, pool, target, System.nanoTime() + timeout.toNanos(), upgrade ? tunnelIdle : null, done, keepAlive,
-        noBody, expectsContinue, replayable), false);
+        noBody, expectsContinue, replayable), null);
   }
 
   /**
@@ -130,11 +131,15 @@ public final class HttpProxy implements AutoCloseable {
   }
 
   /**
-   * Gets {@code x} a connection and relays its exchange over it. {@code again}: the request went out
-   * on an idle connection that closed before anything came back (see {@link RelayHandler#backendFailed});
-   * it now goes on a connection that is not idle, and is not sent a third time.
+   * Gets {@code x} a connection and relays its exchange over it. {@code firstFailure}, when not
+   * null: the request went out on an idle connection that closed before anything came back (see
+   * {@link RelayHandler#backendFailed}); it now goes on a connection that is not idle, and is not
+   * sent a third time. If no connection can be had for it, that first failure is what is reported:
+   * an app that crashed closes its connections, then refuses new ones, and the caller looks for the
+   * crash's reason after a closed connection, not after a refused one.
    */
-  private void send(Exchange x, boolean again) {
+  private void send(Exchange x, Throwable firstFailure) {
+    boolean again = firstFailure != null;
     ChannelHandlerContext client = x.client();
     InstanceConnections pool = x.pool();
     Duration timeout = x.left();
@@ -176,7 +181,7 @@ public final class HttpProxy implements AutoCloseable {
           // the connections); the requests holding them get their own verdicts when their time runs out.
           done.timedOut(false, false);
         } else {
-          done.failed(f.cause(), false);
+          done.failed(again ? firstFailure : f.cause(), false);
         }
         return;
       }
@@ -190,8 +195,8 @@ public final class HttpProxy implements AutoCloseable {
         done.clientClosed();
         return;
       }
-      Runnable resend = !again && x.replayable() && InstanceConnections.reused(backend) ? () -> client.executor().execute(() -> send(x, true))
-          : null;
+      Consumer<Throwable> resend = !again && x.replayable() && InstanceConnections.reused(backend)
+          ? cause -> client.executor().execute(() -> send(x, cause)) : null;
       RelayHandler relay = new RelayHandler(client, backend, pool, x.keepAlive(), body, x.tunnelIdle(), done, x.noBody(), resend);
       backend.pipeline().addLast(relay);
       if (relay.isFinished()) {

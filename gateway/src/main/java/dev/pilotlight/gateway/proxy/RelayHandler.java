@@ -26,6 +26,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * Lives on a backend connection for one request: writes the response head and each body chunk to
@@ -42,8 +43,8 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   private final ProxyOutcome outcome;
   private final boolean noBody; // the request declared no body (no Content-Length or 0, not chunked)
   private boolean clientKeepAlive;
-  // Sends the request again on another connection, or null: see backendFailed
-  private final Runnable resend;
+  // Sends the request again on another connection (given why this one failed), or null: see backendFailed
+  private final Consumer<Throwable> resend;
   private boolean readAnything; // something came back on this connection for this request
   private boolean headSent;
   private boolean interim; // inside an interim (1xx) response, which is not relayed
@@ -56,7 +57,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   private final ChannelFutureListener clientClosed = f -> backendLoopDo(this::clientWentAway);
 
   RelayHandler(ChannelHandlerContext client, Channel backend, InstanceConnections pool, boolean clientKeepAlive, StreamedBody body,
-      Duration tunnelIdle, ProxyOutcome outcome, boolean noBody, Runnable resend) {
+      Duration tunnelIdle, ProxyOutcome outcome, boolean noBody, Consumer<Throwable> resend) {
     this.noBody = noBody;
     this.resend = resend;
     this.client = client;
@@ -264,7 +265,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
       backend.close();
       if (resend != null && !readAnything && !body.clientHasGone()) {
         releaseBackend();
-        resend.run();
+        resend.accept(cause);
         return;
       }
       body.abandon();

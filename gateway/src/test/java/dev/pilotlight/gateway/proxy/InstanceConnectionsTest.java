@@ -106,4 +106,21 @@ class InstanceConnectionsTest {
     assertThat(again.getNow()).isSameAs(one.getNow());
     assertThat(connections.unproven()).isZero();
   }
+
+  @Test
+  void aFreshAcquireLeavesTheIdleConnectionsAndOpensANewOne() throws Exception {
+    Future<Channel> one = acquire(1).getFirst();
+    assertThat(one.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(InstanceConnections.reused(one.getNow())).as("a new connection").isFalse();
+    connections.release(one.getNow(), true);
+    Future<Channel> fresh = connections.acquireFresh(group.next().newPromise());
+    assertThat(fresh.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(fresh.getNow()).isNotSameAs(one.getNow());
+    assertThat(InstanceConnections.reused(fresh.getNow())).isFalse();
+    assertThat(connections.unproven()).isEqualTo(1);
+    Future<Channel> again = acquire(1).getFirst(); // the idle one is still there for the others
+    assertThat(again.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(again.getNow()).isSameAs(one.getNow());
+    assertThat(InstanceConnections.reused(again.getNow())).isTrue();
+  }
 }
