@@ -359,6 +359,20 @@ class ProxyFaultsTest {
   }
 
   @Test
+  void oneConnectionServesRequestsOneAfterAnotherWhateverLoopEachSideIsOn() throws Exception {
+    // The client's connection and the app's are on different event loops here (two of them): a GET's
+    // end may reach the app's connection after the app has answered, and it must not be closed for that.
+    try (Socket s = client()) {
+      for (int i = 0; i < 200; i++) {
+        s.getOutputStream().write("GET /fn/app/ok HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertThat(readUntil(s.getInputStream(), "ok")).as("answer %d", i).startsWith("HTTP/1.1 200");
+        assertThat(outcomes.poll(30, TimeUnit.SECONDS)).as("outcome %d", i).isEqualTo("completed 200");
+      }
+    }
+    assertThat(appConnections.get()).isEqualTo(1);
+  }
+
+  @Test
   void onlyAnAppThatTakesNoConnectionsIsRetiredForAFailedConnection() {
     assertThat(FunctionInvoker.takesNoConnections(new java.net.ConnectException("Connection refused"))).isTrue();
     assertThat(FunctionInvoker.takesNoConnections(new io.netty.channel.ConnectTimeoutException("timed out"))).isTrue();

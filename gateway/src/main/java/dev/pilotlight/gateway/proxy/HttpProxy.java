@@ -209,7 +209,7 @@ public final class HttpProxy implements AutoCloseable {
       if (again) {
         body.resend(backend, x.out());
       } else {
-        body.attach(backend, x.out());
+        body.attach(backend, x.out(), x.noBody());
       }
     });
   }

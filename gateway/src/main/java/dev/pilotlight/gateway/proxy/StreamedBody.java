@@ -28,6 +28,7 @@ public final class StreamedBody {
   private boolean dropping; // the exchange is over: what still comes is read and dropped
   private volatile boolean received; // the last part came from the client
   private volatile boolean sent; // the last part was written to the instance
+  private boolean endSent; // a body-less request's end went with its head: the client's own end is not sent again
   private volatile boolean clientGone;
 
   /** @param client the connection the parts come from, paused and resumed here */
@@ -47,7 +48,7 @@ public final class StreamedBody {
     if (part instanceof LastHttpContent) {
       received = true;
     }
-    if (dropping) {
+    if (dropping || endSent) {
       part.release();
       return;
     }
@@ -66,18 +67,23 @@ public final class StreamedBody {
 
   /**
    * Sends {@code head} and the parts read so far on {@code backend}, then each part as it comes.
+   * A request that declared no body ({@code noBody}) goes whole at once: see {@link #sendWhole}.
    * False (nothing sent) if the client went away meanwhile.
    */
-  boolean attach(Channel backend, HttpRequest head) {
+  boolean attach(Channel backend, HttpRequest head, boolean noBody) {
     if (clientGone) {
       return false;
     }
     this.backend = backend;
-    backend.write(head);
-    for (HttpContent part; early != null && (part = early.poll()) != null; ) {
-      write(part);
+    if (noBody && earlyPartsEmpty()) {
+      sendWhole(head);
+    } else {
+      backend.write(head);
+      for (HttpContent part; early != null && (part = early.poll()) != null; ) {
+        write(part);
+      }
+      backend.flush();
     }
-    backend.flush();
     if (!received && backend.isWritable()) {
       client.config().setAutoRead(true);
     }
@@ -85,9 +91,8 @@ public final class StreamedBody {
   }
 
   /**
-   * Sends {@code head} again, on {@code backend} in place of the connection it went out on, for a
-   * request without a body (what it carried was its end alone): the end again if it has come, else
-   * the end goes there when it comes. False (nothing sent) if the client went away meanwhile.
+   * Sends {@code head} again, whole, on {@code backend} in place of the connection it went out on,
+   * for a request that declared no body. False (nothing sent) if the client went away meanwhile.
    */
   boolean resend(Channel backend, HttpRequest head) {
     if (clientGone || dropping) {
@@ -95,16 +100,44 @@ public final class StreamedBody {
     }
     this.backend = backend;
     sent = false; // (the writes to the connection given up were settled when it closed)
-    for (HttpContent part; early != null && (part = early.poll()) != null; ) {
-      part.release(); // not sent before (that connection was gone at once); no bytes in it
-    }
-    backend.write(head);
-    if (received) {
-      write(LastHttpContent.EMPTY_LAST_CONTENT);
-    } else {
-      backend.flush();
+    sendWhole(head);
+    return true;
+  }
+
+  private boolean earlyPartsEmpty() {
+    if (early != null) {
+      for (HttpContent part : early) {
+        if (part.content().isReadable()) {
+          return false;
+        }
+      }
     }
     return true;
+  }
+
+  /**
+   * A request without a body goes as its head and its end in one task on the connection's loop,
+   * whether or not the client's end has come: no answer can be read there between the two, which
+   * would find the request unfinished and close a connection that could serve the next one (the
+   * client's loop and the connection's may differ). The client's own end, which carries nothing,
+   * is dropped when it comes.
+   */
+  private void sendWhole(HttpRequest head) {
+    endSent = true;
+    for (HttpContent part; early != null && (part = early.poll()) != null; ) {
+      part.release();
+    }
+    Channel to = backend;
+    if (to.eventLoop().inEventLoop()) {
+      writeWhole(to, head);
+    } else {
+      to.eventLoop().execute(() -> writeWhole(to, head));
+    }
+  }
+
+  private void writeWhole(Channel to, HttpRequest head) {
+    to.write(head);
+    to.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> sent = f.isSuccess());
   }
 
   private void write(HttpContent part) {
