@@ -6,9 +6,11 @@ import io.netty.channel.ChannelFuture;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Keep-alive connections to one {@code http} instance, opened no faster than the app can take them.
@@ -34,16 +36,38 @@ final class InstanceConnections {
 
   private static final AttributeKey<Boolean> UNPROVEN = AttributeKey.valueOf("pilotlight.unproven");
 
+  /**
+   * How long a connection may sit idle before it is closed, as nginx's upstream {@code keepalive_timeout}
+   * (60 s by default): a burst's connections do not hold the app's sockets (a thread each, for a
+   * thread-per-connection server) for as long as the instance lives. Looked at whenever a
+   * connection is given back, oldest first, so an instance with no calls at all keeps its idle
+   * connections until it stops (scale-down closes them).
+   */
+  static final Duration MAX_IDLE = Duration.ofSeconds(60);
+
+  private static final long MAX_IDLE_NANOS = MAX_IDLE.toNanos();
+
+  /** When the connection last went idle (its one slot written on each release: nothing allocated per request). */
+  private static final AttributeKey<long[]> IDLE_SINCE = AttributeKey.valueOf("pilotlight.idleSince");
+
   private final Bootstrap bootstrap;
+  private final LongSupplier nanoTime;
   private final ArrayDeque<Channel> idle = new ArrayDeque<>();
   private final ArrayDeque<Promise<Channel>> waiting = new ArrayDeque<>();
   private int unproven;
   private boolean closed;
-  private volatile long lastAnswerNanos = System.nanoTime(); // of the latest response head from the instance (at first: none yet)
+  private volatile long lastAnswerNanos; // of the latest response head from the instance (at first: none yet)
 
   /** @param bootstrap connects to the instance (its remote address set) and sets up each new connection's pipeline */
   InstanceConnections(Bootstrap bootstrap) {
+    this(bootstrap, System::nanoTime);
+  }
+
+  /** @param nanoTime the clock, {@link System#nanoTime()} but in tests */
+  InstanceConnections(Bootstrap bootstrap, LongSupplier nanoTime) {
     this.bootstrap = bootstrap;
+    this.nanoTime = nanoTime;
+    this.lastAnswerNanos = nanoTime.getAsLong();
   }
 
   /** An open connection for one request (its pipeline as the bootstrap's handler made it); give it back with {@link #release}. */
@@ -104,6 +128,7 @@ final class InstanceConnections {
   void release(Channel ch, boolean reusable) {
     Promise<Channel> next = null;
     List<Promise<Channel>> toOpen = new ArrayList<>();
+    List<Channel> expired = null;
     boolean keep = reusable && ch.isActive();
     synchronized (this) {
       if (Boolean.TRUE.equals(ch.attr(UNPROVEN).getAndSet(null))) {
@@ -112,7 +137,18 @@ final class InstanceConnections {
       if (keep && !closed) {
         next = waiting.pollFirst();
         if (next == null) {
+          long now = lastAnswerNanos; // its answer has just come: the time, without reading the clock again
+          ch.attr(IDLE_SINCE).get()[0] = now;
           idle.addLast(ch);
+          // the oldest idle ones first: closed by the app meanwhile, or idle past MAX_IDLE
+          for (Channel oldest; (oldest = idle.peekFirst()) != ch && oldest != null
+              && (!oldest.isActive() || now - oldest.attr(IDLE_SINCE).get()[0] > MAX_IDLE_NANOS); ) {
+            idle.pollFirst();
+            if (expired == null) {
+              expired = new ArrayList<>();
+            }
+            expired.add(oldest);
+          }
         }
       }
       while (!closed && unproven < MAX_UNPROVEN && !waiting.isEmpty()) {
@@ -126,6 +162,9 @@ final class InstanceConnections {
     if (next != null) {
       handOver(ch, next);
     }
+    if (expired != null) {
+      expired.forEach(Channel::close);
+    }
     toOpen.forEach(this::open);
   }
 
@@ -136,7 +175,7 @@ final class InstanceConnections {
    * request.
    */
   void answering(Channel ch) {
-    lastAnswerNanos = System.nanoTime();
+    lastAnswerNanos = nanoTime.getAsLong();
     if (ch.attr(UNPROVEN).get() == null) {
       return; // proven already: the usual case, no lock
     }
@@ -178,6 +217,11 @@ final class InstanceConnections {
     return unproven;
   }
 
+  /** Connections idle in the pool; for tests. */
+  synchronized int idle() {
+    return idle.size();
+  }
+
   /** Requests waiting for a connection; for tests. */
   synchronized int waiting() {
     return waiting.size();
@@ -194,6 +238,7 @@ final class InstanceConnections {
       if (f.isSuccess()) {
         Channel ch = f.channel();
         ch.attr(UNPROVEN).set(Boolean.TRUE);
+        ch.attr(IDLE_SINCE).set(new long[1]);
         handOver(ch, promise);
       } else {
         List<Promise<Channel>> toOpen = new ArrayList<>();

@@ -16,6 +16,7 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,7 @@ class InstanceConnectionsTest {
   EventLoopGroup group;
   ServerSocket app;
   InstanceConnections connections;
+  final AtomicLong nanos = new AtomicLong(); // the pool's clock
 
   @BeforeEach
   void start() throws Exception {
@@ -38,7 +40,7 @@ class InstanceConnectionsTest {
         .handler(new ChannelInitializer<Channel>() {
           @Override
           protected void initChannel(Channel ch) {}
-        }).remoteAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), app.getLocalPort())));
+        }).remoteAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), app.getLocalPort())), nanos::get);
   }
 
   @AfterEach
@@ -122,5 +124,31 @@ class InstanceConnectionsTest {
     assertThat(again.await(5, TimeUnit.SECONDS)).isTrue();
     assertThat(again.getNow()).isSameAs(one.getNow());
     assertThat(InstanceConnections.reused(again.getNow())).isTrue();
+  }
+
+  @Test
+  void aConnectionIdleLongerThanTheLimitIsClosedWhenAnotherIsGivenBack() throws Exception {
+    List<Future<Channel>> two = acquire(2);
+    for (Future<Channel> f : two) {
+      assertThat(f.await(5, TimeUnit.SECONDS)).isTrue();
+    }
+    Channel old = two.get(0).getNow();
+    Channel recent = two.get(1).getNow();
+    connections.answering(old);
+    connections.release(old, true);
+    nanos.addAndGet(InstanceConnections.MAX_IDLE.toNanos()); // exactly the limit: kept
+    connections.answering(recent);
+    connections.release(recent, true);
+    assertThat(connections.idle()).isEqualTo(2);
+    assertThat(old.isOpen()).isTrue();
+
+    Channel again = acquire(1).getFirst().await().getNow(); // the newest idle one
+    assertThat(again).isSameAs(recent);
+    nanos.addAndGet(1);
+    connections.answering(again);
+    connections.release(again, true);
+    assertThat(old.closeFuture().await(5, TimeUnit.SECONDS)).as("idle past the limit: closed").isTrue();
+    assertThat(connections.idle()).isEqualTo(1);
+    assertThat(acquire(1).getFirst().await().getNow()).isSameAs(recent);
   }
 }
