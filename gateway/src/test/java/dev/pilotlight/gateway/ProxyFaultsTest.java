@@ -129,6 +129,14 @@ class ProxyFaultsTest {
             out.flush();
           }
           case "/silent" -> Thread.sleep(Long.MAX_VALUE); // takes the request, never answers
+          case "/late-close" -> { // answers a connection's first request; works on the next a while, then closes it unanswered
+            if (served > 0) {
+              Thread.sleep(1500);
+              return;
+            }
+            out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+          }
           case "/crossed", "/dying" -> { // answers a connection's first request; closes it on the next, unanswered (an idle close that crossed it)
             if (served > 0) {
               if (path.equals("/dying")) {
@@ -340,10 +348,36 @@ class ProxyFaultsTest {
       s.getOutputStream().write("GET /fn/app/drop HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       assertThat(outcomes.poll(30, TimeUnit.SECONDS)).startsWith("failed: ");
     }
-    assertThat(List.of(appSaw.poll(30, TimeUnit.SECONDS), appSaw.poll(30, TimeUnit.SECONDS), appSaw.poll(30, TimeUnit.SECONDS)))
-        .containsExactly("/crossed", "/crossed", "/drop");
+    try (Socket s = client()) {
+      s.getOutputStream().write("GET /fn/app/crossed HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(readUntil(s.getInputStream(), "ok")).startsWith("HTTP/1.1 200");
+      assertThat(outcomes.poll(30, TimeUnit.SECONDS)).isEqualTo("completed 200");
+      // no body, but not idempotent: it may have been acted on
+      s.getOutputStream().write("POST /fn/app/crossed HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(outcomes.poll(30, TimeUnit.SECONDS)).startsWith("failed: ");
+    }
+    List<String> saw = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      saw.add(appSaw.poll(30, TimeUnit.SECONDS));
+    }
+    assertThat(saw).containsExactly("/crossed", "/crossed", "/drop", "/crossed", "/crossed");
     assertThat(appSaw.poll(500, TimeUnit.MILLISECONDS)).isNull();
-    assertThat(appConnections.get()).isEqualTo(2);
+    assertThat(appConnections.get()).isEqualTo(3);
+  }
+
+  @Test
+  void aRequestTheAppHeldAWhileBeforeClosingIsNotSentAgain() throws Exception {
+    try (Socket s = client()) {
+      s.getOutputStream().write("GET /fn/app/late-close HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(readUntil(s.getInputStream(), "ok")).startsWith("HTTP/1.1 200");
+      assertThat(outcomes.poll(30, TimeUnit.SECONDS)).isEqualTo("completed 200");
+      // the app had it for longer than a closing connection takes (RelayHandler.RESEND_WITHIN): it was worked on
+      s.getOutputStream().write("GET /fn/app/late-close HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertThat(outcomes.poll(30, TimeUnit.SECONDS)).startsWith("failed: ");
+    }
+    assertThat(List.of(appSaw.poll(30, TimeUnit.SECONDS), appSaw.poll(30, TimeUnit.SECONDS))).containsExactly("/late-close", "/late-close");
+    assertThat(appSaw.poll(500, TimeUnit.MILLISECONDS)).isNull();
+    assertThat(appConnections.get()).isEqualTo(1);
   }
 
   @Test

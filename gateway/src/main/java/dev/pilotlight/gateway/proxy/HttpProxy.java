@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -110,8 +111,8 @@ public final class HttpProxy implements AutoCloseable {
     } // else no Connection header: an HTTP/1.1 connection stays open by default (RFC 9112 §9.3)
     InstanceConnections pool = upgrade ? null : instances.computeIfAbsent(target, t -> new InstanceConnections(bootstrap.clone().remoteAddress(t)));
     boolean replayable = pool != null && noBody && IDEMPOTENT.contains(head.method());
-    send(new Exchange(client, out, body, pool, target, System.nanoTime() + timeout.toNanos(), upgrade ? tunnelIdle : null, done, keepAlive,
-        noBody, expectsContinue, replayable), null);
+    send(new Exchange(client, out, body, pool, target, timeout.toNanos(), System.nanoTime() + timeout.toNanos(), upgrade ? tunnelIdle : null,
+        done, keepAlive, noBody, expectsContinue, replayable), null);
   }
 
   /**
@@ -123,7 +124,7 @@ public final class HttpProxy implements AutoCloseable {
 
   /** One request on its way: what {@link #send} needs to send it, and again. */
   private record Exchange(ChannelHandlerContext client, HttpRequest out, StreamedBody body, InstanceConnections pool,
-      InetSocketAddress target, long deadlineNanos, Duration tunnelIdle, ProxyOutcome done, boolean keepAlive, boolean noBody,
+      InetSocketAddress target, long timeoutNanos, long deadlineNanos, Duration tunnelIdle, ProxyOutcome done, boolean keepAlive, boolean noBody,
       boolean expectsContinue, boolean replayable) {
     Duration left() {
       return Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), deadlineNanos - System.nanoTime()));
@@ -195,14 +196,13 @@ public final class HttpProxy implements AutoCloseable {
         done.clientClosed();
         return;
       }
-      Consumer<Throwable> resend = !again && x.replayable() && InstanceConnections.reused(backend)
-          ? cause -> client.executor().execute(() -> send(x, cause)) : null;
+      Consumer<Throwable> resend = !again && x.replayable() && InstanceConnections.reused(backend) ? cause -> sendAgain(x, cause) : null;
       RelayHandler relay = new RelayHandler(client, backend, pool, x.keepAlive(), body, x.tunnelIdle(), done, x.noBody(), resend);
       backend.pipeline().addLast(relay);
       if (relay.isFinished()) {
         return; // the connection was gone already: failed, or sent again
       }
-      relay.armTimeout(timeout);
+      relay.armTimeout(again ? x.left() : timeout);
       if (x.expectsContinue() && !body.received()) {
         client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
       }
@@ -212,6 +212,25 @@ public final class HttpProxy implements AutoCloseable {
         body.attach(backend, x.out(), x.noBody());
       }
     });
+  }
+
+  /**
+   * Sends {@code x} again after its kept connection closed on it ({@code cause}), on the client's
+   * loop; or fails it with that cause when less than half of its timeout is left (a second try
+   * could then only run out of time, and a timeout with no answer blames the instance) or the
+   * daemon is shutting down.
+   */
+  private void sendAgain(Exchange x, Throwable cause) {
+    if (x.deadlineNanos() - System.nanoTime() >= x.timeoutNanos() / 2) {
+      try {
+        x.client().executor().execute(() -> send(x, cause));
+        return;
+      } catch (RejectedExecutionException shuttingDown) {
+        // failed below
+      }
+    }
+    x.body().abandon();
+    x.done().failed(cause, false);
   }
 
   /** A request to switch to the WebSocket protocol (RFC 6455 §4.1), which may become a tunnel. */

@@ -137,7 +137,7 @@ final class InstanceConnections {
       if (keep && !closed) {
         next = waiting.pollFirst();
         if (next == null) {
-          long now = lastAnswerNanos; // its answer has just come: the time, without reading the clock again
+          long now = nanoTime.getAsLong();
           ch.attr(IDLE_SINCE).get()[0] = now;
           idle.addLast(ch);
           // the oldest idle ones first: closed by the app meanwhile, or idle past MAX_IDLE

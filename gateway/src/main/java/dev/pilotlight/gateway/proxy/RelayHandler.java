@@ -254,16 +254,23 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   }
 
   /**
+   * How soon after the request went out its connection must fail for it to be sent again: a kept
+   * connection the app closes as the request reaches it fails within a round trip; one that fails
+   * later had the request in hand (an app that gave up on it or died working on it).
+   */
+  static final Duration RESEND_WITHIN = Duration.ofSeconds(1);
+
+  /**
    * The connection failed or closed before the whole answer came. A request given a
    * {@link #resend} (see {@link HttpProxy}: no body, idempotent, sent on a connection that had
-   * answered before) on which nothing at all came back is sent again instead of failing: the app
-   * most likely closed the idle connection as the request went out (a keep-alive timeout, a
-   * restart), before it could have read it.
+   * answered before) on which nothing at all came back, failing within {@link #RESEND_WITHIN}, is
+   * sent again instead of failing: the app most likely closed the idle connection as the request
+   * went out (a keep-alive timeout, a restart), before it could have read it.
    */
   void backendFailed(Throwable cause) {
     if (finish()) {
       backend.close();
-      if (resend != null && !readAnything && !body.clientHasGone()) {
+      if (resend != null && !readAnything && !body.clientHasGone() && System.nanoTime() - sentNanos <= RESEND_WITHIN.toNanos()) {
         releaseBackend();
         resend.accept(cause);
         return;

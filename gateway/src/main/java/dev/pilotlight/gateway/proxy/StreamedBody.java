@@ -99,7 +99,7 @@ public final class StreamedBody {
       return false;
     }
     this.backend = backend;
-    sent = false; // (the writes to the connection given up were settled when it closed)
+    sent = false;
     sendWhole(head);
     return true;
   }
@@ -137,14 +137,24 @@ public final class StreamedBody {
 
   private void writeWhole(Channel to, HttpRequest head) {
     to.write(head);
-    to.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> sent = f.isSuccess());
+    to.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(f -> markSent(f.isSuccess()));
+  }
+
+  /**
+   * Only ever set, never cleared by a write: a failed write on a connection given up for a second
+   * send may complete after that send's own write succeeded (the two connections' loops may differ).
+   */
+  private void markSent(boolean success) {
+    if (success) {
+      sent = true;
+    }
   }
 
   private void write(HttpContent part) {
     boolean last = part instanceof LastHttpContent;
     ChannelFuture written = backend.writeAndFlush(part);
     if (last) {
-      written.addListener(f -> sent = f.isSuccess());
+      written.addListener(f -> markSent(f.isSuccess()));
     } else if (!backend.isWritable()) {
       // Backpressure: read no more from the client until this part is out.
       client.config().setAutoRead(false);
