@@ -189,6 +189,18 @@ class ProxyFaultsTest {
     };
   }
 
+  /** Sends a GET for {@code path} on {@code s}. */
+  private static void get(Socket s, String path) throws IOException {
+    s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+  }
+
+  /** Sends a GET for {@code path} on {@code s} and expects the app's {@code 200 ok}, relayed and recorded. */
+  private void getOk(Socket s, String path) throws Exception {
+    get(s, path);
+    assertThat(readUntil(s.getInputStream(), "ok")).as(path).startsWith("HTTP/1.1 200");
+    assertThat(outcomes.poll(30, TimeUnit.SECONDS)).as(path).isEqualTo("completed 200");
+  }
+
   private Socket client() throws IOException {
     Socket s = new Socket("127.0.0.1", server.port());
     s.setSoTimeout(60_000);
@@ -321,9 +333,7 @@ class ProxyFaultsTest {
   void aRequestThatMeetsAnIdleConnectionClosingIsSentAgainOnAnother() throws Exception {
     try (Socket s = client()) {
       for (int i = 0; i < 2; i++) {
-        s.getOutputStream().write("GET /fn/app/crossed HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        assertThat(readUntil(s.getInputStream(), "ok")).as("answer %d", i).startsWith("HTTP/1.1 200");
-        assertThat(outcomes.poll(30, TimeUnit.SECONDS)).as("outcome %d", i).isEqualTo("completed 200");
+        getOk(s, "/fn/app/crossed");
       }
     }
     // the second request went out on the kept connection, which the app closed; then on a new one
@@ -336,9 +346,7 @@ class ProxyFaultsTest {
   @Test
   void aRequestWithABodyOrOnANewConnectionIsNotSentAgain() throws Exception {
     try (Socket s = client()) {
-      s.getOutputStream().write("GET /fn/app/crossed HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      assertThat(readUntil(s.getInputStream(), "ok")).startsWith("HTTP/1.1 200");
-      assertThat(outcomes.poll(30, TimeUnit.SECONDS)).isEqualTo("completed 200");
+      getOk(s, "/fn/app/crossed");
       // a body the proxy did not keep: it may have been acted on, so it is not sent twice
       s.getOutputStream().write("PUT /fn/app/crossed HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi".getBytes(StandardCharsets.US_ASCII));
       assertThat(outcomes.poll(30, TimeUnit.SECONDS)).startsWith("failed: ");
@@ -349,9 +357,7 @@ class ProxyFaultsTest {
       assertThat(outcomes.poll(30, TimeUnit.SECONDS)).startsWith("failed: ");
     }
     try (Socket s = client()) {
-      s.getOutputStream().write("GET /fn/app/crossed HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      assertThat(readUntil(s.getInputStream(), "ok")).startsWith("HTTP/1.1 200");
-      assertThat(outcomes.poll(30, TimeUnit.SECONDS)).isEqualTo("completed 200");
+      getOk(s, "/fn/app/crossed");
       // no body, but not idempotent: it may have been acted on
       s.getOutputStream().write("POST /fn/app/crossed HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       assertThat(outcomes.poll(30, TimeUnit.SECONDS)).startsWith("failed: ");
@@ -368,11 +374,9 @@ class ProxyFaultsTest {
   @Test
   void aRequestTheAppHeldAWhileBeforeClosingIsNotSentAgain() throws Exception {
     try (Socket s = client()) {
-      s.getOutputStream().write("GET /fn/app/late-close HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      assertThat(readUntil(s.getInputStream(), "ok")).startsWith("HTTP/1.1 200");
-      assertThat(outcomes.poll(30, TimeUnit.SECONDS)).isEqualTo("completed 200");
+      getOk(s, "/fn/app/late-close");
       // the app had it for longer than a closing connection takes (RelayHandler.RESEND_WITHIN): it was worked on
-      s.getOutputStream().write("GET /fn/app/late-close HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      get(s, "/fn/app/late-close");
       assertThat(outcomes.poll(30, TimeUnit.SECONDS)).startsWith("failed: ");
     }
     assertThat(List.of(appSaw.poll(30, TimeUnit.SECONDS), appSaw.poll(30, TimeUnit.SECONDS))).containsExactly("/late-close", "/late-close");
@@ -383,10 +387,8 @@ class ProxyFaultsTest {
   @Test
   void aRequestSentAgainToAnAppThatHasGoneReportsTheConnectionThatClosedNotTheRefusal() throws Exception {
     try (Socket s = client()) {
-      s.getOutputStream().write("GET /fn/app/dying HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      assertThat(readUntil(s.getInputStream(), "ok")).startsWith("HTTP/1.1 200");
-      assertThat(outcomes.poll(30, TimeUnit.SECONDS)).isEqualTo("completed 200");
-      s.getOutputStream().write("GET /fn/app/dying HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      getOk(s, "/fn/app/dying");
+      get(s, "/fn/app/dying");
       // what the caller reads a crash from (its exit, looked for after a closed connection)
       assertThat(outcomes.poll(30, TimeUnit.SECONDS)).isEqualTo("failed: the instance closed the connection before the response was complete");
     }
@@ -398,9 +400,7 @@ class ProxyFaultsTest {
     // end may reach the app's connection after the app has answered, and it must not be closed for that.
     try (Socket s = client()) {
       for (int i = 0; i < 200; i++) {
-        s.getOutputStream().write("GET /fn/app/ok HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        assertThat(readUntil(s.getInputStream(), "ok")).as("answer %d", i).startsWith("HTTP/1.1 200");
-        assertThat(outcomes.poll(30, TimeUnit.SECONDS)).as("outcome %d", i).isEqualTo("completed 200");
+        getOk(s, "/fn/app/ok");
       }
     }
     assertThat(appConnections.get()).isEqualTo(1);

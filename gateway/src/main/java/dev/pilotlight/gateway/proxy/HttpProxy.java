@@ -111,7 +111,7 @@ public final class HttpProxy implements AutoCloseable {
     } // else no Connection header: an HTTP/1.1 connection stays open by default (RFC 9112 §9.3)
     InstanceConnections pool = upgrade ? null : instances.computeIfAbsent(target, t -> new InstanceConnections(bootstrap.clone().remoteAddress(t)));
     boolean replayable = pool != null && noBody && IDEMPOTENT.contains(head.method());
-    send(new Exchange(client, out, body, pool, target, timeout.toNanos(), System.nanoTime() + timeout.toNanos(), upgrade ? tunnelIdle : null,
+    send(new Exchange(client, out, body, pool, target, timeout, System.nanoTime() + timeout.toNanos(), upgrade ? tunnelIdle : null,
         done, keepAlive, noBody, expectsContinue, replayable), null);
   }
 
@@ -124,7 +124,7 @@ public final class HttpProxy implements AutoCloseable {
 
   /** One request on its way: what {@link #send} needs to send it, and again. */
   private record Exchange(ChannelHandlerContext client, HttpRequest out, StreamedBody body, InstanceConnections pool,
-      InetSocketAddress target, long timeoutNanos, long deadlineNanos, Duration tunnelIdle, ProxyOutcome done, boolean keepAlive, boolean noBody,
+      InetSocketAddress target, Duration timeout, long deadlineNanos, Duration tunnelIdle, ProxyOutcome done, boolean keepAlive, boolean noBody,
       boolean expectsContinue, boolean replayable) {
     Duration left() {
       return Duration.ofNanos(Math.max(TimeUnit.MILLISECONDS.toNanos(1), deadlineNanos - System.nanoTime()));
@@ -143,7 +143,7 @@ public final class HttpProxy implements AutoCloseable {
     boolean again = firstFailure != null;
     ChannelHandlerContext client = x.client();
     InstanceConnections pool = x.pool();
-    Duration timeout = x.left();
+    Duration timeout = again ? x.left() : x.timeout(); // the first try: nothing spent yet worth a clock read
     Promise<Channel> connection = client.executor().newPromise();
     if (pool != null) {
       if (again) {
@@ -206,11 +206,7 @@ public final class HttpProxy implements AutoCloseable {
       if (x.expectsContinue() && !body.received()) {
         client.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
       }
-      if (again) {
-        body.resend(backend, x.out());
-      } else {
-        body.attach(backend, x.out(), x.noBody());
-      }
+      body.attach(backend, x.out(), x.noBody());
     });
   }
 
@@ -221,7 +217,7 @@ public final class HttpProxy implements AutoCloseable {
    * daemon is shutting down.
    */
   private void sendAgain(Exchange x, Throwable cause) {
-    if (x.deadlineNanos() - System.nanoTime() >= x.timeoutNanos() / 2) {
+    if (x.deadlineNanos() - System.nanoTime() >= x.timeout().toNanos() / 2) {
       try {
         x.client().executor().execute(() -> send(x, cause));
         return;

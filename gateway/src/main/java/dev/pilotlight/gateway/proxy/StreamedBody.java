@@ -67,7 +67,8 @@ public final class StreamedBody {
 
   /**
    * Sends {@code head} and the parts read so far on {@code backend}, then each part as it comes.
-   * A request that declared no body ({@code noBody}) goes whole at once: see {@link #sendWhole}.
+   * A request that declared no body ({@code noBody}) goes whole at once: see {@link #sendWhole};
+   * so it goes again, on another connection, when the one it went out on closed on it.
    * False (nothing sent) if the client went away meanwhile.
    */
   boolean attach(Channel backend, HttpRequest head, boolean noBody) {
@@ -75,6 +76,7 @@ public final class StreamedBody {
       return false;
     }
     this.backend = backend;
+    sent = false; // (again: what was sent went to a connection given up)
     if (noBody && earlyPartsEmpty()) {
       sendWhole(head);
     } else {
@@ -87,20 +89,6 @@ public final class StreamedBody {
     if (!received && backend.isWritable()) {
       client.config().setAutoRead(true);
     }
-    return true;
-  }
-
-  /**
-   * Sends {@code head} again, whole, on {@code backend} in place of the connection it went out on,
-   * for a request that declared no body. False (nothing sent) if the client went away meanwhile.
-   */
-  boolean resend(Channel backend, HttpRequest head) {
-    if (clientGone || dropping) {
-      return false;
-    }
-    this.backend = backend;
-    sent = false;
-    sendWhole(head);
     return true;
   }
 
