@@ -20,8 +20,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -36,7 +36,7 @@ import java.util.Map;
  */
 public final class HttpEvents {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final DateTimeFormatter REQUEST_TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+  private static final String[] MONTHS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
   private HttpEvents() {}
 
@@ -146,14 +146,32 @@ public final class HttpEvents {
     return event;
   }
 
-  /** {@code requestContext.time}: whole seconds, so formatted once a second and shared by every event in it. */
+  /**
+   * {@code requestContext.time} ({@code dd/MMM/yyyy:HH:mm:ss +0000}, UTC): whole seconds, so formatted
+   * once a second and shared by every event in it. Written out by hand rather than by a
+   * {@code DateTimeFormatter}: the first call of a new second is often a cold start's, when the
+   * formatter's many small methods still run in the interpreter (~0.1 ms; this takes a few µs).
+   */
   static String requestTime(Instant now) {
     FormattedSecond last = lastRequestTime;
     if (last.epochSecond != now.getEpochSecond()) {
-      last = new FormattedSecond(now.getEpochSecond(), REQUEST_TIME.format(now));
+      last = new FormattedSecond(now.getEpochSecond(), formatRequestTime(now.getEpochSecond()));
       lastRequestTime = last;
     }
     return last.text;
+  }
+
+  static String formatRequestTime(long epochSecond) {
+    LocalDateTime t = LocalDateTime.ofEpochSecond(epochSecond, 0, ZoneOffset.UTC);
+    StringBuilder b = new StringBuilder(26);
+    twoDigits(b, t.getDayOfMonth()).append('/').append(MONTHS[t.getMonthValue() - 1]).append('/').append(t.getYear()).append(':');
+    twoDigits(b, t.getHour()).append(':');
+    twoDigits(b, t.getMinute()).append(':');
+    return twoDigits(b, t.getSecond()).append(" +0000").toString();
+  }
+
+  private static StringBuilder twoDigits(StringBuilder b, int n) {
+    return b.append((char) ('0' + n / 10)).append((char) ('0' + n % 10));
   }
 
   private record FormattedSecond(long epochSecond, String text) {}

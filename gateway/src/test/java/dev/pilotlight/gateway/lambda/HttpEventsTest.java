@@ -12,6 +12,9 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
 import org.junit.jupiter.api.Test;
 
 class HttpEventsTest {
@@ -72,5 +75,17 @@ class HttpEventsTest {
     assertThat(r.headers().get("Content-Type")).isEqualTo("application/json");
     assertThat(r.content().toString(StandardCharsets.UTF_8)).isEqualTo("{\"message\":\"Hello\"}");
     assertThat(HttpEvents.toResponse("\"just a string\"".getBytes(StandardCharsets.UTF_8)).status().code()).isEqualTo(200);
+  }
+
+  @Test
+  void theRequestTimeIsWhatTheApiGatewayFormatGivesForEverySecondOfTheYearsAround() {
+    DateTimeFormatter apiGateway = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH).withZone(ZoneOffset.UTC);
+    // every 7,919 s (a prime: every hour, minute and second of the day comes up) from 1970 to 2100, leap days included
+    for (long s = 0; s < 4_102_444_800L; s += 7_919) {
+      assertThat(HttpEvents.formatRequestTime(s)).isEqualTo(apiGateway.format(Instant.ofEpochSecond(s)));
+    }
+    assertThat(HttpEvents.formatRequestTime(1_709_164_799L)).isEqualTo("28/Feb/2024:23:59:59 +0000");
+    assertThat(HttpEvents.formatRequestTime(1_709_164_800L)).isEqualTo("29/Feb/2024:00:00:00 +0000");
+    assertThat(HttpEvents.requestTime(Instant.ofEpochSecond(1_709_164_800L, 999_999_999))).isEqualTo("29/Feb/2024:00:00:00 +0000");
   }
 }
