@@ -1,9 +1,17 @@
 package dev.pilotlight.server;
 
 import dev.pilotlight.executor.RawHttp;
+import dev.pilotlight.gateway.lambda.HttpEvents;
 import dev.pilotlight.model.LambdaRequest;
+import dev.pilotlight.model.LambdaResponse;
 import dev.pilotlight.runtimeapi.RuntimeApiEndpoint;
 import dev.pilotlight.runtimeapi.RuntimeApiServer;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +40,8 @@ import java.util.function.BooleanSupplier;
  * <ul>
  *   <li>the Runtime API: a private endpoint owned by the daemon's own uid (so the owner check runs),
  *       polled and answered by a loopback runtime speaking as the JDK runner does (its answer and
- *       next poll in one write), given {@link #calls()} events one at a time;</li>
+ *       next poll in one write), given {@link #calls()} events one at a time: function URL events
+ *       made by the gateway's code for them, each answer read as a function URL's response;</li>
  *   <li>the gateway: as many {@code GET /healthz} on one kept-alive connection, and a tenth of that
  *       on a new connection each (accept, the pipeline's set-up, the close): only a tenth, because
  *       each closed connection holds a local port in TIME_WAIT for a minute, and daemons started
@@ -137,14 +146,23 @@ final class DataPathWarmUp {
     }
     Thread runtime = Thread.ofPlatform().daemon().name("data-path-warm-up-runtime").start(() -> loopbackRuntime(endpoint.address()));
     try {
-      byte[] event = event();
       String arn = "arn:aws:lambda:local:000000000000:function:warm-up";
       for (int i = 0; i < n && keepGoing.getAsBoolean(); i++) {
-        LambdaRequest r = new LambdaRequest("warm-up-" + i, event, Instant.now().plus(CALL_LIMIT), arn);
+        String requestId = "warm-up-" + i;
+        Instant now = Instant.now();
+        LambdaRequest r = new LambdaRequest(requestId, event(requestId, now), now.plus(CALL_LIMIT), arn);
+        LambdaResponse answer;
         try {
-          endpoint.invoke(r).get(CALL_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+          answer = endpoint.invoke(r).get(CALL_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
           throw new IOException("event " + i + ": " + e, e);
+        }
+        // The answer read as a function URL's response, as the gateway reads one.
+        FullHttpResponse response = HttpEvents.toResponse(answer.payload());
+        boolean ok = response.status().code() == 200;
+        response.release();
+        if (!ok) {
+          throw new IOException("event " + i + ": the answer read as " + response.status());
         }
         events++;
       }
@@ -154,13 +172,20 @@ final class DataPathWarmUp {
     }
   }
 
-  /** A function URL's event, as the gateway makes one for {@code GET /}. */
-  private static byte[] event() {
-    return ("{\"version\":\"2.0\",\"routeKey\":\"$default\",\"rawPath\":\"/\",\"rawQueryString\":\"\",\"headers\":"
-        + "{\"host\":\"127.0.0.1\",\"user-agent\":\"warm-up\",\"accept\":\"*/*\"},\"requestContext\":{\"accountId\":\"anonymous\","
-        + "\"apiId\":\"warm-up\",\"domainName\":\"127.0.0.1\",\"http\":{\"method\":\"GET\",\"path\":\"/\",\"protocol\":\"HTTP/1.1\","
-        + "\"sourceIp\":\"127.0.0.1\",\"userAgent\":\"warm-up\"},\"requestId\":\"warm-up\",\"routeKey\":\"$default\",\"stage\":\"$default\"},"
-        + "\"isBase64Encoded\":false}").getBytes(StandardCharsets.UTF_8);
+  /**
+   * A function URL's event for {@code GET /?warm=up} from a browser-like client, made by the
+   * gateway's own code for it ({@link HttpEvents#toEvent}): with the answer's reading, the steps of a
+   * function URL call that only a call runs.
+   */
+  private static byte[] event(String requestId, Instant now) {
+    FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/fn/warm-up/?warm=up", Unpooled.EMPTY_BUFFER);
+    req.headers().set("host", "127.0.0.1").set("user-agent", "warm-up").set("accept", "*/*").set("cookie", "a=1; b=2")
+        .set("x-amzn-trace-id", "Root=1-00000000-000000000000000000000000");
+    try {
+      return HttpEvents.toEvent(req, "/", "warm=up", requestId, "warm-up", new HttpEvents.Caller("127.0.0.1", "http", 0), now);
+    } finally {
+      req.release();
+    }
   }
 
   /**
