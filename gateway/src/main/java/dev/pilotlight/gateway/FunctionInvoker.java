@@ -567,6 +567,8 @@ public final class FunctionInvoker {
    */
   private final class FunctionMeters {
     final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+    /** By launch strategy: cold starts counted, and their durations. */
+    final Map<String, ColdStartMeters> coldStarts = new ConcurrentHashMap<>();
     final Timer duration;
     final Timer queueWait;
 
@@ -574,6 +576,14 @@ public final class FunctionInvoker {
       duration = histogram("pilotlight.invocation.duration", "Invocations, from arrival to answer", "function", name);
       queueWait = histogram("pilotlight.queue.wait", "Time invocations waited for a free instance", "function", name);
     }
+  }
+
+  private record ColdStartMeters(Counter count, Timer duration) {}
+
+  private ColdStartMeters coldStartMeters(String name, String strategy) {
+    return new ColdStartMeters(metrics.counter("pilotlight.cold.starts", "function", name, "strategy", strategy),
+        histogram("pilotlight.cold.start.duration", "Invocations that waited for their instance to start, from arrival to answer",
+            "function", name, "strategy", strategy));
   }
 
   private Timer histogram(String meter, String description, String... tags) {
@@ -601,9 +611,10 @@ public final class FunctionInvoker {
     if (lease != null && lease.cold()) {
       double initMs = instance.initDuration().toNanos() / 1e6;
       e.coldStart(instance.launchStrategy(), initMs);
-      metrics.counter("pilotlight.cold.starts", "function", name, "strategy", instance.launchStrategy()).increment();
-      histogram("pilotlight.cold.start.duration", "Invocations that waited for their instance to start, from arrival to answer",
-          "function", name, "strategy", instance.launchStrategy()).record(nanos, TimeUnit.NANOSECONDS);
+      // looked up once per strategy, as the meters above: a cold start's path runs this in the interpreter
+      ColdStartMeters cold = m.coldStarts.computeIfAbsent(instance.launchStrategy(), strategy -> coldStartMeters(name, strategy));
+      cold.count().increment();
+      cold.duration().record(nanos, TimeUnit.NANOSECONDS);
     }
     if (instance != null) {
       revisionCalls.record(name, instance.deployment().revision(), ms, error);
