@@ -256,16 +256,24 @@ final class Cgroups {
       return script.toString();
     }
 
-    /** Sets the memory limit (and the CPU weight that follows it); for a pool runner taken by a function. */
+    /** Sets the memory limit and the CPU weight that follows it. */
     void limit(int memoryMb) throws IOException {
+      limitMemory(memoryMb);
+      weigh(memoryMb);
+    }
+
+    /**
+     * Sets the memory limit alone; for a pool runner taken by a function, whose CPU weight the
+     * caller sets once the runner has its function (see InstanceStarts.specialize).
+     */
+    void limitMemory(int memoryMb) throws IOException {
       if (isNone()) {
         return;
       }
       long bytes = memoryMb * 1024L * 1024L;
       if (bytes == limitBytes) {
         // A pool runner taken by a function of its pool's size: the limits are there already (file
-        // writes a cold start need not wait for); only the CPU weight changes, from a refill's lowest.
-        weigh(memoryMb);
+        // writes a cold start need not wait for).
         return;
       }
       if (version == Version.V1) {
@@ -289,7 +297,6 @@ final class Cgroups {
         }
         limitBytes = bytes;
       }
-      weigh(memoryMb);
     }
 
     /**

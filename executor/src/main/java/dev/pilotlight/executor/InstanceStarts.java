@@ -286,7 +286,7 @@ final class InstanceStarts {
     instance.attach(pooled, logs);
     byte[] line;
     try {
-      group.limit(d.spec().memoryMb());
+      group.limitMemory(d.spec().memoryMb());
       if (r.background()) {
         group.yieldCpu(); // its init yields to serving instances too, until it is ready
       }
@@ -305,6 +305,16 @@ final class InstanceStarts {
     } catch (IOException e) {
       pooled.destroyForcibly();
       throw new IOException("the pooled " + d.spec().runtime().id() + " runner went away before it got its function: " + e.getMessage(), e);
+    }
+    if (!r.background()) {
+      // The CPU weight of its size, from a waiting runner's lowest: written once the runner has its
+      // function, so that the runner wakes and starts while the daemon writes it (the weight only
+      // counts when groups compete, and a cold start's daemon side is on the way to its answer).
+      try {
+        group.weigh(d.spec().memoryMb());
+      } catch (IOException e) {
+        // Its group is gone with its process, whose exit fails the start.
+      }
     }
   }
 

@@ -101,6 +101,20 @@ class CgroupsTest {
   }
 
   @Test
+  void theMemoryLimitAloneLeavesTheWeightForLater() throws IOException {
+    v1();
+    Cgroups cg = Cgroups.detect(root, "p").cgroups();
+    Path shares = root.resolve("cpu/p/pool-3/cpu.shares");
+    Cgroups.Group runner = cg.create("pool-3", 128, true);
+    runner.limitMemory(1769);
+    assertThat(Files.readString(root.resolve("memory/p/pool-3/memory.limit_in_bytes"))).isEqualTo(Long.toString(1769L << 20));
+    assertThat(Files.readString(shares)).as("still a waiting runner's").isEqualTo("2");
+    runner.limitMemory(1769); // the size it has: nothing written
+    runner.weigh(1769);
+    assertThat(Files.readString(shares)).isEqualTo("1024");
+  }
+
+  @Test
   void aBackgroundGroupInV2GetsWeightOne() throws IOException {
     Files.writeString(root.resolve("cgroup.controllers"), "cpu memory pids\n");
     Cgroups cg = Cgroups.detect(root, "p").cgroups();
