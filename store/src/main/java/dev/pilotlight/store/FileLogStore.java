@@ -13,10 +13,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -51,9 +50,6 @@ final class FileLogStore implements LogStore {
   static final Duration WRITE_DELAY = Duration.ofMillis(10);
 
   private static final System.Logger LOG = System.getLogger(FileLogStore.class.getName());
-
-  private static final DateTimeFormatter TIMESTAMP =
-      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private final Path dir;
   private final InstantSource clock;
@@ -192,11 +188,42 @@ final class FileLogStore implements LogStore {
     long second = Math.floorDiv(epochMillis, 1000L);
     FormattedSecond last = lastSecond;
     if (last.epochSecond != second) {
-      String full = TIMESTAMP.format(Instant.ofEpochSecond(second));
-      last = new FormattedSecond(second, full.substring(0, full.length() - 4).getBytes(StandardCharsets.US_ASCII)); // without "SSSZ"
+      last = new FormattedSecond(second, secondPrefix(second));
       lastSecond = last;
     }
     return last.text;
+  }
+
+  /**
+   * {@code 2026-11-21T23:59:01.} (UTC) in ASCII. Written out by hand rather than by a
+   * {@code DateTimeFormatter}: the first line of a new second is often a cold start's, when the
+   * formatter's many small methods still run in the interpreter.
+   */
+  static byte[] secondPrefix(long epochSecond) {
+    LocalDateTime t = LocalDateTime.ofEpochSecond(epochSecond, 0, ZoneOffset.UTC);
+    byte[] out = new byte[20];
+    int year = t.getYear(); // four digits from year 1000 to 9999, as every clock this runs on reads
+    out[0] = (byte) ('0' + year / 1000 % 10);
+    out[1] = (byte) ('0' + year / 100 % 10);
+    out[2] = (byte) ('0' + year / 10 % 10);
+    out[3] = (byte) ('0' + year % 10);
+    out[4] = '-';
+    twoDigits(out, 5, t.getMonthValue());
+    out[7] = '-';
+    twoDigits(out, 8, t.getDayOfMonth());
+    out[10] = 'T';
+    twoDigits(out, 11, t.getHour());
+    out[13] = ':';
+    twoDigits(out, 14, t.getMinute());
+    out[16] = ':';
+    twoDigits(out, 17, t.getSecond());
+    out[19] = '.';
+    return out;
+  }
+
+  private static void twoDigits(byte[] out, int at, int n) {
+    out[at] = (byte) ('0' + n / 10);
+    out[at + 1] = (byte) ('0' + n % 10);
   }
 
   private record FormattedSecond(long epochSecond, byte[] text) {}

@@ -371,4 +371,14 @@ class LogStoreTest {
   private static String message(String line) {
     return line.substring(line.indexOf("] ") + 2);
   }
+
+  @Test
+  void aLinesSecondIsWrittenAsIsoUtcForEverySecondOfTheYearsAround() {
+    java.time.format.DateTimeFormatter iso = java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.").withZone(java.time.ZoneOffset.UTC);
+    // every 7,919 s (a prime: every hour, minute and second of the day comes up) from 1970 to 2100, leap days included
+    for (long s = 0; s < 4_102_444_800L; s += 7_919) {
+      assertThat(new String(FileLogStore.secondPrefix(s), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo(iso.format(Instant.ofEpochSecond(s)));
+    }
+    assertThat(new String(FileLogStore.secondPrefix(1_709_164_800L), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("2024-02-29T00:00:00.");
+  }
 }
