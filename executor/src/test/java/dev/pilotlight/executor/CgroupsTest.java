@@ -109,7 +109,10 @@ class CgroupsTest {
     runner.limitMemory(1769);
     assertThat(Files.readString(root.resolve("memory/p/pool-3/memory.limit_in_bytes"))).isEqualTo(Long.toString(1769L << 20));
     assertThat(Files.readString(shares)).as("still a waiting runner's").isEqualTo("2");
+    Path limit = root.resolve("memory/p/pool-3/memory.limit_in_bytes");
+    Files.writeString(limit, "set before"); // stands in for the limit the kernel holds
     runner.limitMemory(1769); // the size it has: nothing written
+    assertThat(Files.readString(limit)).isEqualTo("set before");
     runner.weigh(1769);
     assertThat(Files.readString(shares)).isEqualTo("1024");
   }
