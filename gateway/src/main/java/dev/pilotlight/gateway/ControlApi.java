@@ -20,7 +20,10 @@ import dev.pilotlight.model.release.RolloutPlan;
 import dev.pilotlight.model.release.Traffic;
 import dev.pilotlight.model.schedule.Schedule;
 import dev.pilotlight.sources.EventSources;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -35,8 +38,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -378,7 +381,7 @@ public final class ControlApi {
     }
     if (parts.length == 2 || (parts.length == 3 && parts[2].isEmpty())) {
       if (m.equals(HttpMethod.GET)) {
-        blocking(ctx, req, () -> listing(control.list(), baseUrl));
+        blocking(ctx, req, () -> listing(control.list(), baseUrl, ctx.alloc()));
         return;
       }
       methodNotAllowed(ctx, req);
@@ -641,12 +644,14 @@ public final class ControlApi {
   /**
    * {@code {"functions": [view, …]}}, each view as {@link #view} makes it, field for field. A
    * revision's fixed fields are written to JSON once and reused while it is live; only what moves
-   * (instances, counters, keep-alive) is written each time, so 10,000 functions list in about a
-   * tenth of a second.
+   * (instances, counters, keep-alive) is written each time (see docs/performance.md, the idle
+   * footprint, for what 10,000 functions take).
    */
-  private FullHttpResponse listing(List<Deployment> deployments, String baseUrl) throws IOException {
-    var out = new ByteArrayOutputStream(800 * (deployments.size() + 1));
-    try (JsonGenerator g = LISTING_JSON.createGenerator(out)) {
+  private FullHttpResponse listing(List<Deployment> deployments, String baseUrl, ByteBufAllocator alloc) throws IOException {
+    // Written straight into the buffer that is sent (about 800 bytes a function): no array as large
+    // as the answer is made, copied and collected for each listing.
+    ByteBuf body = alloc.buffer(800 * (deployments.size() + 1));
+    try (JsonGenerator g = LISTING_JSON.createGenerator((OutputStream) new ByteBufOutputStream(body))) {
       g.writeStartObject();
       g.writeArrayFieldStart("functions");
       for (Deployment d : deployments) {
@@ -663,33 +668,50 @@ public final class ControlApi {
         g.writeStartObject();
         g.writeRaw(head.json());
         g.writeRaw(','); // the generator sees no field before the first live one, so the comma is ours
-        for (Map.Entry<String, Object> field : live.entrySet()) {
-          g.writeFieldName(field.getKey());
-          switch (field.getValue()) {
-            case null -> g.writeNull();
-            case Integer i -> g.writeNumber(i);
-            case Long l -> g.writeNumber(l);
-            case Boolean b -> g.writeBoolean(b);
-            case String str -> g.writeString(str);
-            case Object other -> g.writeObject(other);
-          }
-        }
+        writeFields(g, live);
         g.writeEndObject();
       }
       g.writeEndArray();
       g.writeEndObject();
+    } catch (IOException | RuntimeException e) {
+      body.release();
+      throw e;
     }
     if (heads.size() > deployments.size()) { // every listed one is in: the rest were removed
       Set<String> names = new HashSet<>();
       deployments.forEach(d -> names.add(d.name()));
       heads.keySet().retainAll(names);
     }
-    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(out.toByteArray()));
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
     return res;
   }
 
   private static final ObjectMapper LISTING_JSON = new ObjectMapper();
+
+  /**
+   * A view's fields as {@link ObjectMapper} would write them, but by their types here: the nested
+   * maps (latencies, keep-alive) are written without a serializer looked up per value.
+   */
+  private static void writeFields(JsonGenerator g, Map<?, ?> fields) throws IOException {
+    for (Map.Entry<?, ?> field : fields.entrySet()) {
+      g.writeFieldName(String.valueOf(field.getKey()));
+      switch (field.getValue()) {
+        case null -> g.writeNull();
+        case Integer i -> g.writeNumber(i);
+        case Long l -> g.writeNumber(l);
+        case Double x -> g.writeNumber(x);
+        case Boolean b -> g.writeBoolean(b);
+        case String str -> g.writeString(str);
+        case Map<?, ?> nested -> {
+          g.writeStartObject();
+          writeFields(g, nested);
+          g.writeEndObject();
+        }
+        case Object other -> g.writeObject(other);
+      }
+    }
+  }
 
   private Map<String, Object> view(Deployment d, String baseUrl) {
     Map<String, Object> m = FunctionView.of(d, activator.snapshot(d.name()).orElse(null), activator.scaling(d.name()).orElse(null),
