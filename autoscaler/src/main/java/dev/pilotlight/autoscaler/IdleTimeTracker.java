@@ -171,10 +171,19 @@ public final class IdleTimeTracker {
     return r == null || r.levels[0].busy ? null : r.levels[0].idleSince;
   }
 
-  /** {@code policy}'s decision for the function's zero ↔ one edge as its histogram stands now. */
+  /**
+   * {@code policy}'s decision for the function's zero ↔ one edge as its histogram stands now. Asking
+   * about a function that has never run records nothing: its decision is the one for an empty
+   * histogram (a listing of 10,000 functions, most never called, made a histogram for each, and a
+   * view after {@link #forget} brought a removed function back).
+   */
   public synchronized KeepAliveDecision decision(String function, FunctionSpec spec, KeepAlivePolicy policy) {
-    return rhythm(function).levels[0].decide(spec, policy);
+    Rhythm r = rhythms.get(function);
+    return r == null ? policy.decide(spec, NEVER_RAN) : r.levels[0].decide(spec, policy);
   }
+
+  /** The histogram of a function with no rhythm yet; never recorded into. */
+  private static final IdleTimeHistogram NEVER_RAN = new IdleTimeHistogram();
 
   /**
    * The instances the function's scale-out levels want at {@code now}: those its demand needs now

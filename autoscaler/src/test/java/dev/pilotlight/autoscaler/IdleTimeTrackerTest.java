@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The tracker's levels on a manual clock: what each level records, what it expects, what survives a restart. */
@@ -104,6 +105,24 @@ class IdleTimeTrackerTest {
     tracker.demand("f", 1, clock.instant());
     tracker.forget("f");
     tracker.demand("f", 0, clock.advance(Duration.ofSeconds(1)));
+    assertThat(tracker.levels("f")).isZero();
+    assertThat(tracker.takeChanges().forgotten()).containsExactly("f");
+  }
+
+  @Test
+  void askingAboutAFunctionThatNeverRanRecordsNothingAndDecidesAsAnEmptyHistogramWould() {
+    KeepAlivePolicy fixed = KeepAlivePolicy.fixed();
+    for (KeepAlivePolicy policy : List.of(fixed, KeepAlivePolicy.histogram(), KeepAlivePolicy.paper())) {
+      assertThat(tracker.decision("g", spec, policy)).as(policy.toString()).isEqualTo(policy.decide(spec, new IdleTimeHistogram()));
+    }
+    assertThat(tracker.levels("g")).isZero();
+    assertThat(tracker.takeChanges().changed()).isEmpty();
+
+    // a view of a function just removed does not bring it back (its saved rhythm is still deleted)
+    tracker.demand("f", 1, clock.instant());
+    tracker.demand("f", 0, clock.advance(Duration.ofSeconds(1)));
+    tracker.forget("f");
+    tracker.decision("f", spec, fixed);
     assertThat(tracker.levels("f")).isZero();
     assertThat(tracker.takeChanges().forgotten()).containsExactly("f");
   }

@@ -20,10 +20,8 @@ import dev.pilotlight.model.release.RolloutPlan;
 import dev.pilotlight.model.release.Traffic;
 import dev.pilotlight.model.schedule.Schedule;
 import dev.pilotlight.sources.EventSources;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufInputStream;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -39,7 +37,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -648,10 +645,10 @@ public final class ControlApi {
    * footprint, for what 10,000 functions take).
    */
   private FullHttpResponse listing(List<Deployment> deployments, String baseUrl, ByteBufAllocator alloc) throws IOException {
-    // Written straight into the buffer that is sent (about 800 bytes a function): no array as large
-    // as the answer is made, copied and collected for each listing.
-    ByteBuf body = alloc.buffer(800 * (deployments.size() + 1));
-    try (JsonGenerator g = LISTING_JSON.createGenerator((OutputStream) new ByteBufOutputStream(body))) {
+    // Written straight into pooled buffers that are sent as they are (about 800 bytes a function): no
+    // array as large as the answer is made, copied and collected for each listing.
+    PooledChunksOutput body = new PooledChunksOutput(alloc);
+    try (JsonGenerator g = LISTING_JSON.createGenerator(body)) {
       g.writeStartObject();
       g.writeArrayFieldStart("functions");
       for (Deployment d : deployments) {
@@ -682,7 +679,7 @@ public final class ControlApi {
       deployments.forEach(d -> names.add(d.name()));
       heads.keySet().retainAll(names);
     }
-    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+    FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body.finish());
     res.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
     return res;
   }
