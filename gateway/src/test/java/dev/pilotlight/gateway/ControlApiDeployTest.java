@@ -4,37 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pilotlight.activation.ActivationEvents;
-import dev.pilotlight.activation.Activator;
-import dev.pilotlight.activation.async.AsyncDispatcher;
-import dev.pilotlight.autoscaler.ScalingDecider;
-import dev.pilotlight.gateway.auth.Credentials;
-import dev.pilotlight.gateway.proxy.HttpProxy;
 import dev.pilotlight.model.Deployment;
-import dev.pilotlight.model.EventQueue;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.model.release.Rollout;
 import dev.pilotlight.model.release.RolloutPlan;
 import dev.pilotlight.testing.Deployments;
-import dev.pilotlight.testing.MemoryCredentialStore;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
@@ -51,10 +34,7 @@ class ControlApiDeployTest {
   static final ObjectMapper JSON = new ObjectMapper();
   static final Deployment HELLO = Deployments.java("hello", 1, 10);
 
-  EventLoopGroup boss;
-  EventLoopGroup workers;
-  Activator activator;
-  GatewayServer server;
+  ControlApiServer server;
   final HttpClient http = HttpClient.newHttpClient();
   /** How each deploy was asked for: "manifest", "none" or the plan. */
   final List<String> asked = new CopyOnWriteArrayList<>();
@@ -112,35 +92,16 @@ class ControlApiDeployTest {
 
   @BeforeEach
   void start() {
-    boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    workers = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    InstantSource clock = InstantSource.system();
-    activator = new Activator((d, background, version) -> new CompletableFuture<>(), new ScalingDecider()::instancesToStart,
-        ActivationEvents.NONE, clock, 100);
-    FunctionStats stats = new FunctionStats();
-    FunctionInvoker invoker = new FunctionInvoker(activator, new HttpProxy(workers), stats, (f, i, r, line) -> {},
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
-    AsyncDispatcher async = AsyncDispatcher.create(MetricsAndThrottlingComponentTest.unused(EventQueue.class),
-        (f, r, p) -> CompletableFuture.failedFuture(new AssertionError()), f -> Optional.empty(), (f, r, line) -> {},
-        AsyncDispatcher.Settings.defaults(), clock);
-    ControlApi api = new ControlApi(control, activator, stats, invoker, async, Executors.newVirtualThreadPerTaskExecutor(), "127.0.0.1",
-        new Credentials(new MemoryCredentialStore(), clock));
-    GatewayHandler router = new GatewayHandler(invoker::serveUrl, api::handle, (ctx, req, path, query) -> {
-      throw new AssertionError("no Lambda API call here");
-    }, () -> "", new OpenAdmission(), List.of());
-    server = GatewayServer.start(new GatewayConfig("127.0.0.1", 0, 1024 * 1024), boss, workers, router);
+    server = new ControlApiServer(control, new FunctionStats());
   }
 
   @AfterEach
   void stop() {
     server.close();
-    activator.shutdown();
-    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
   HttpResponse<String> put(String query) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/v1/functions/hello" + query))
+    return http.send(HttpRequest.newBuilder(URI.create(server.url() + "/api/v1/functions/hello" + query))
         .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[] {1})).build(), HttpResponse.BodyHandlers.ofString());
   }
 

@@ -4,39 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pilotlight.activation.ActivationEvents;
-import dev.pilotlight.activation.Activator;
-import dev.pilotlight.activation.async.AsyncDispatcher;
-import dev.pilotlight.autoscaler.ScalingDecider;
-import dev.pilotlight.gateway.auth.Credentials;
-import dev.pilotlight.gateway.proxy.HttpProxy;
 import dev.pilotlight.model.Deployment;
-import dev.pilotlight.model.EventQueue;
 import dev.pilotlight.model.FunctionSpec;
 import dev.pilotlight.testing.Deployments;
-import dev.pilotlight.testing.MemoryCredentialStore;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import java.io.InputStream;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
-import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,94 +33,45 @@ import org.junit.jupiter.api.Test;
 class ControlApiListingTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
-  EventLoopGroup boss;
-  EventLoopGroup workers;
-  Activator activator;
-  GatewayServer server;
+  ControlApiServer server;
   final FunctionStats stats = new FunctionStats();
   final HttpClient http = HttpClient.newHttpClient();
   final List<Deployment> deployed = new CopyOnWriteArrayList<>();
 
-  final ControlPlane control = new ControlPlane() {
-    @Override
-    public Deployed deploy(String name, InputStream zip) {
-      throw new UnsupportedOperationException();
-    }
+  /** Lists {@link #deployed}; what the view asks besides has its default answer, and anything else is not used here. */
+  final ControlPlane control = (ControlPlane) Proxy.newProxyInstance(ControlPlane.class.getClassLoader(), new Class<?>[] {ControlPlane.class},
+      (proxy, method, args) -> switch (method.getName()) {
+        case "list" -> List.copyOf(deployed);
+        case "find" -> deployed.stream().filter(d -> d.name().equals(args[0])).findFirst();
+        case "keepAlive" -> keepAlive((Deployment) args[0]);
+        default -> {
+          if (method.isDefault()) {
+            yield InvocationHandler.invokeDefault(proxy, method, args);
+          }
+          throw new UnsupportedOperationException("ControlPlane." + method.getName() + " is not used by this test");
+        }
+      });
 
-    @Override
-    public Deployment create(FunctionSpec spec, InputStream zip) {
-      throw new UnsupportedOperationException();
-    }
+  /** One function with a learned decision (doubles among its fields), the others without. */
+  static Optional<KeepAliveView> keepAlive(Deployment d) {
+    return d.name().equals("alpha")
+        ? Optional.of(new KeepAliveView("histogram", "12 idle times", Duration.ofMillis(1500), Duration.ofSeconds(95), 12, 2, 0.0625, 3.5))
+        : Optional.empty();
+  }
 
-    @Override
-    public Deployment update(String name, UnaryOperator<FunctionSpec> change, InputStream zip) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public List<Deployment> list() {
-      return List.copyOf(deployed);
-    }
-
-    @Override
-    public Optional<Deployment> find(String name) {
-      return deployed.stream().filter(d -> d.name().equals(name)).findFirst();
-    }
-
-    @Override
-    public boolean delete(String name) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Optional<KeepAliveView> keepAlive(Deployment d) {
-      // one function with a learned decision (doubles among its fields), the others without
-      return d.name().equals("alpha")
-          ? Optional.of(new KeepAliveView("histogram", "12 idle times", Duration.ofMillis(1500), Duration.ofSeconds(95), 12, 2, 0.0625, 3.5))
-          : Optional.empty();
-    }
-
-    @Override
-    public List<String> tailLogs(String name, int lines) {
-      return List.of();
-    }
-
-    @Override
-    public AutoCloseable followLogs(String name, Consumer<String> onLine) {
-      throw new UnsupportedOperationException();
-    }
-  };
 
   @BeforeEach
   void start() {
-    boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    workers = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    InstantSource clock = InstantSource.system();
-    activator = new Activator((d, background, version) -> new CompletableFuture<>(), new ScalingDecider()::instancesToStart,
-        ActivationEvents.NONE, clock, 100);
-    FunctionInvoker invoker = new FunctionInvoker(activator, new HttpProxy(workers), stats, (f, i, r, line) -> {},
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), clock);
-    AsyncDispatcher async = AsyncDispatcher.create(MetricsAndThrottlingComponentTest.unused(EventQueue.class),
-        (f, r, p) -> CompletableFuture.failedFuture(new AssertionError()), f -> Optional.empty(), (f, r, line) -> {},
-        AsyncDispatcher.Settings.defaults(), clock);
-    ControlApi api = new ControlApi(control, activator, stats, invoker, async, Executors.newVirtualThreadPerTaskExecutor(), "127.0.0.1",
-        new Credentials(new MemoryCredentialStore(), clock));
-    GatewayHandler router = new GatewayHandler(invoker::serveUrl, api::handle, (ctx, req, path, query) -> {
-      throw new AssertionError("no Lambda API call here");
-    }, () -> "", new OpenAdmission(), List.of());
-    server = GatewayServer.start(new GatewayConfig("127.0.0.1", 0, 1024 * 1024), boss, workers, router);
+    server = new ControlApiServer(control, stats);
   }
 
   @AfterEach
   void stop() {
     server.close();
-    activator.shutdown();
-    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
   JsonNode get(String path) throws Exception {
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(server.url() + path)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as("GET %s: %s", path, r.body()).isEqualTo(200);
     assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
