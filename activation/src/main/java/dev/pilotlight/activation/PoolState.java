@@ -115,8 +115,8 @@ public final class PoolState {
     Integer reserved = deployment.spec().reservedConcurrency();
     if (reserved != null && reserved == 0) {
       // Lambda's way to stop a function: every call is throttled at once, none waits for an instance
-      out.add(new Reject(PoolEffect.CALLER, new Failure.QueueFull("function '" + deployment.name()
-          + "' has a reserved concurrency of 0: every call is throttled (put-function-concurrency, or delete it, to call it again)", true)));
+      out.add(new Reject(PoolEffect.CALLER, Failure.QueueFull.stopped("function '" + deployment.name()
+          + "' has a reserved concurrency of 0: every call is throttled (put-function-concurrency, or delete it, to call it again)")));
       return end();
     }
     InstanceSlot free = freeSlot();

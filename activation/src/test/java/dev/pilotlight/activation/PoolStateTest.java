@@ -366,6 +366,8 @@ class PoolStateTest {
     Reject r = only(p.acquire(now()), Reject.class).getFirst();
     assertThat(r.failure()).isInstanceOf(Failure.QueueFull.class).hasMessageContaining("reserved concurrency of 0");
     assertThat(((Failure.QueueFull) r.failure()).reserved()).isTrue();
+    assertThat(((Failure.QueueFull) r.failure()).retryLater()).as("a retry in a second meets the same").isFalse();
+    assertThat(r.failure().code()).isEqualTo("Throttled");
     assertThat(p.snapshot().starting()).as("nothing launched, nothing queued").isZero();
     assertThat(p.snapshot().queued()).isZero();
   }

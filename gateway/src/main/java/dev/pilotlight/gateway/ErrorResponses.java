@@ -70,10 +70,14 @@ public final class ErrorResponses {
   /**
    * The {@code Retry-After} of a request that was not run because the function or the node had no
    * room for it (a full queue, a queue wait that ran out, no memory for another instance); 0 for
-   * other failures. One second: queues drain and instances start within about that.
+   * other failures, and for a function stopped by a reserved concurrency of 0 (a retry in a second
+   * would meet the same). One second: queues drain and instances start within about that.
    */
   public static int retryAfterSeconds(Failure f) {
-    return f instanceof Failure.QueueFull || f instanceof Failure.QueueTimeout || f instanceof Failure.NoCapacity ? 1 : 0;
+    if (f instanceof Failure.QueueFull q) {
+      return q.retryLater() ? 1 : 0;
+    }
+    return f instanceof Failure.QueueTimeout || f instanceof Failure.NoCapacity ? 1 : 0;
   }
 
   public static FullHttpResponse json(HttpResponseStatus status, Object body) {

@@ -31,14 +31,37 @@ class AwsErrorResponsesTest {
 
   @Test
   void aThrottleSaysWhetherTheFunctionsReservedConcurrencyWasTheLimit() {
-    var reserved = AwsErrorResponses.of(new Failure.QueueFull("function 'f' has a reserved concurrency of 0", true));
+    var reserved = AwsErrorResponses.of(new Failure.QueueFull("function 'f' has 4 requests waiting for an instance", true));
     assertThat(reserved.status().code()).isEqualTo(429);
     assertThat(reserved.headers().get("x-amzn-ErrorType")).isEqualTo("TooManyRequestsException");
     assertThat(reserved.content().toString(java.nio.charset.StandardCharsets.UTF_8))
         .contains("\"Reason\":\"ReservedFunctionConcurrentInvocationLimitExceeded\"");
+    assertThat(reserved.headers().get("Retry-After")).isEqualTo("1");
     reserved.release();
     var node = AwsErrorResponses.of(new Failure.QueueTimeout("no instance of 'f' became free"));
     assertThat(node.content().toString(java.nio.charset.StandardCharsets.UTF_8)).contains("\"Reason\":\"ConcurrentInvocationLimitExceeded\"");
+    assertThat(node.headers().get("Retry-After")).isEqualTo("1");
     node.release();
+  }
+
+  @Test
+  void aFunctionStoppedByAReservedConcurrencyOfZeroIsThrottledWithNoRetryAfter() {
+    Failure.QueueFull stopped = Failure.QueueFull.stopped("function 'f' has a reserved concurrency of 0: every call is throttled");
+    var aws = AwsErrorResponses.of(stopped);
+    assertThat(aws.status().code()).isEqualTo(429);
+    assertThat(aws.headers().get("x-amzn-ErrorType")).isEqualTo("TooManyRequestsException");
+    assertThat(aws.content().toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("\"Reason\":\"ReservedFunctionConcurrentInvocationLimitExceeded\"");
+    assertThat(aws.headers().contains("Retry-After")).isFalse();
+    aws.release();
+    var own = ErrorResponses.of(stopped);
+    assertThat(own.status().code()).isEqualTo(429);
+    assertThat(own.content().toString(java.nio.charset.StandardCharsets.UTF_8)).contains("\"error\":\"Throttled\"");
+    assertThat(own.headers().contains("Retry-After")).isFalse();
+    own.release();
+    var full = ErrorResponses.of(new Failure.QueueFull("function 'f' has 1000 requests waiting for an instance"));
+    assertThat(full.content().toString(java.nio.charset.StandardCharsets.UTF_8)).contains("\"error\":\"QueueFull\"");
+    assertThat(full.headers().get("Retry-After")).isEqualTo("1");
+    full.release();
   }
 }

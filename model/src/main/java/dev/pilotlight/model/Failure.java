@@ -58,9 +58,15 @@ public abstract sealed class Failure extends RuntimeException {
     }
   }
 
-  /** The function's request queue is full; the caller should retry later (HTTP 429). */
+  /**
+   * The function's request queue is full; the caller should retry later (HTTP 429). Or, made by
+   * {@link #stopped}, the function takes no request at all (a reserved concurrency of 0): still
+   * Lambda's throttle, but nothing to retry soon, so its code is {@code Throttled} and no
+   * {@code Retry-After} goes with it.
+   */
   public static final class QueueFull extends Failure {
     private final boolean reserved;
+    private final boolean retryLater;
 
     public QueueFull(String message) {
       this(message, false);
@@ -68,12 +74,32 @@ public abstract sealed class Failure extends RuntimeException {
 
     /** @param reserved the function's reserved concurrency is what it is over (Lambda says so in the throttle's Reason) */
     public QueueFull(String message, boolean reserved) {
+      this(message, reserved, true);
+    }
+
+    private QueueFull(String message, boolean reserved, boolean retryLater) {
       super(message, null);
       this.reserved = reserved;
+      this.retryLater = retryLater;
+    }
+
+    /** Every call of a function whose reserved concurrency is 0. */
+    public static QueueFull stopped(String message) {
+      return new QueueFull(message, true, false);
     }
 
     public boolean reserved() {
       return reserved;
+    }
+
+    /** Whether a retry in a second may succeed (false: the function was stopped until its reservation changes). */
+    public boolean retryLater() {
+      return retryLater;
+    }
+
+    @Override
+    public String code() {
+      return retryLater ? "QueueFull" : "Throttled";
     }
   }
 
