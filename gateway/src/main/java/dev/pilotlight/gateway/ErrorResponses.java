@@ -74,10 +74,16 @@ public final class ErrorResponses {
    * would meet the same). One second: queues drain and instances start within about that.
    */
   public static int retryAfterSeconds(Failure f) {
-    if (f instanceof Failure.QueueFull q) {
-      return q.retryLater() ? 1 : 0;
-    }
-    return f instanceof Failure.QueueTimeout || f instanceof Failure.NoCapacity ? 1 : 0;
+    return isThrottle(f) && !(f instanceof Failure.QueueFull q && !q.retryLater()) ? 1 : 0;
+  }
+
+  /**
+   * Whether {@code f} kept a call from running for want of room (a full queue, a queue wait that ran
+   * out, no memory for an instance, a reserved concurrency of 0): a throttle in the metrics, not an
+   * error.
+   */
+  public static boolean isThrottle(Failure f) {
+    return f instanceof Failure.QueueFull || f instanceof Failure.QueueTimeout || f instanceof Failure.NoCapacity;
   }
 
   public static FullHttpResponse json(HttpResponseStatus status, Object body) {

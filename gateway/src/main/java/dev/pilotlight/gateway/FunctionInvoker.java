@@ -290,7 +290,7 @@ public final class FunctionInvoker {
       if (error != null) {
         Throwable t = ErrorResponses.unwrap(error);
         if (!(t instanceof Failure.FunctionNotFound)) {
-          record(name, null, requestId, startNanos, false, t instanceof Failure f && ErrorResponses.retryAfterSeconds(f) > 0 ? "throttled" : "error", null);
+          record(name, null, requestId, startNanos, false, t instanceof Failure f && ErrorResponses.isThrottle(f) ? "throttled" : "error", null);
           log.line(name, "-", requestId, "ERROR " + t.getMessage());
         }
         throw t instanceof CompletionException c ? c : new CompletionException(t);

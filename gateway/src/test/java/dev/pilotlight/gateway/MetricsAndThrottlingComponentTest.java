@@ -167,4 +167,23 @@ class MetricsAndThrottlingComponentTest {
     activator.remove("stuck").join();
     assertThat(waiting.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
   }
+
+  @Test
+  void aReservedConcurrencyOfZeroIs429ThrottledWithNoRetryAfterAndCountsAsAThrottle() throws Exception {
+    activator.deploy(Deployments.of(Deployments.javaSpec("off", 1, 5, FunctionSpec.DEFAULT_IDLE_TIMEOUT).toBuilder().reservedConcurrency(0).build(), 1));
+
+    HttpResponse<String> url = send(at("/fn/off/"));
+    assertThat(url.statusCode()).isEqualTo(429);
+    assertThat(url.headers().firstValue("Retry-After")).as("a retry in a second meets the same").isEmpty();
+    assertThat(url.body()).contains("\"error\":\"Throttled\"").contains("reserved concurrency of 0");
+
+    HttpResponse<String> invoke = send(at("/2015-03-31/functions/off/invocations").POST(HttpRequest.BodyPublishers.ofString("{}")));
+    assertThat(invoke.statusCode()).isEqualTo(429);
+    assertThat(invoke.headers().firstValue("x-amzn-ErrorType")).contains("TooManyRequestsException");
+    assertThat(invoke.headers().firstValue("Retry-After")).isEmpty();
+    assertThat(invoke.body()).contains("\"Reason\":\"ReservedFunctionConcurrentInvocationLimitExceeded\"");
+
+    assertThat(send(at("/metrics")).body()).contains("pilotlight_invocations_total{function=\"off\",outcome=\"throttled\"} 2.0")
+        .doesNotContain("pilotlight_invocations_total{function=\"off\",outcome=\"error\"}");
+  }
 }

@@ -1,12 +1,18 @@
 package dev.pilotlight.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -52,5 +58,38 @@ class PooledChunksOutputTest {
     assertThat(counted.metric().usedDirectMemory()).isEqualTo(2L * PooledChunksOutput.CHUNK);
     abandoned.release();
     assertThat(counted.metric().usedDirectMemory()).isZero();
+  }
+
+  @Test
+  void aChunkThatCannotBeHadLeavesNothingHeldAndNothingReleasedTwice() {
+    List<ByteBuf> made = new ArrayList<>();
+    ByteBufAllocator failsThird = new AbstractByteBufAllocator(true) {
+      @Override
+      protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+        if (made.size() == 2) {
+          throw new OutOfMemoryError("no direct memory for a third chunk");
+        }
+        ByteBuf b = Unpooled.directBuffer(initialCapacity, maxCapacity);
+        made.add(b);
+        return b;
+      }
+
+      @Override
+      public boolean isDirectBufferPooled() {
+        return false;
+      }
+    };
+    PooledChunksOutput out = new PooledChunksOutput(failsThird);
+    byte[] piece = new byte[PooledChunksOutput.CHUNK];
+    out.write(piece, 0, piece.length);
+    out.write(piece, 0, piece.length);
+    assertThatThrownBy(() -> out.write(1)).isInstanceOf(OutOfMemoryError.class);
+    out.release(); // as the listing does when a write fails: once; a second release of a chunk would throw here
+    assertThat(made).hasSize(2).allSatisfy(b -> assertThat(b.refCnt()).isZero());
   }
 }
