@@ -195,6 +195,10 @@ class NatsDeliveryIT {
           "--batch-size", "10", "--batch-window", "100ms");
       assertThat(add.exit()).as(add.err()).isZero();
       eventually(Duration.ofSeconds(60), "a few batches handled", () -> NatsSourcesIT.count(d.logs("nats-flow"), "EVENT ") >= 4);
+      long floorBefore;
+      try (Connection nats = connect(server, null)) {
+        floorBefore = consumer(nats.jetStreamManagement(), "flow").getAckFloor().getStreamSequence();
+      }
       server.stop();
       eventually(Duration.ofSeconds(30), "the mapping sees the server gone", () -> {
         try {
@@ -204,7 +208,20 @@ class NatsDeliveryIT {
         }
       });
       server.startAgain();
+      long forgotten;
       try (Connection nats = connect(server, null)) {
+        // nats-server 2.9 (Debian 12's) can come back from a restart with an older acknowledgement floor
+        // than it had (cf. nats-io/nats-server#3664): what it forgot comes again, and is counted apart
+        ConsumerInfo back = null;
+        for (int tries = 0; back == null && tries < 100; tries++) {
+          back = consumer(nats.jetStreamManagement(), "flow");
+          if (back == null) {
+            Thread.sleep(100);
+          }
+        }
+        assertThat(back).as("the durable consumer after the restart").isNotNull();
+        long floorAfter = back.getAckFloor().getStreamSequence();
+        forgotten = Math.max(0, floorBefore - floorAfter);
         for (int i = before; i < before + after; i++) {
           publish(nats, "r-" + i);
         }
@@ -228,8 +245,10 @@ class NatsDeliveryIT {
       for (int i = 0; i < before + after; i++) {
         duplicates += handled(logs, "r-" + i) - 1;
       }
-      System.out.println("NatsDeliveryIT: " + duplicates + " duplicate(s) of " + (before + after) + " messages through the restart");
-      assertThat(duplicates).as("duplicates (at most the batch in flight)").isLessThanOrEqualTo(10);
+      System.out.println("NatsDeliveryIT: " + duplicates + " duplicate(s) of " + (before + after) + " messages through the restart; the server's "
+          + "acknowledgement floor was " + floorBefore + " before it stopped and " + forgotten + " lower after");
+      assertThat((long) duplicates).as("duplicates: at most the batch in flight, and what the server forgot it had acknowledged (%d)", forgotten)
+          .isLessThanOrEqualTo(10 + forgotten);
     }
   }
 

@@ -250,7 +250,7 @@ class RabbitSourcesIT {
           out = {}
           for name, call in [('arn', lambda: c.create_event_source_mapping(FunctionName='mq-fn', Queues=['q'],
                                  EventSourceArn='arn:aws:mq:us-east-1:123456789012:broker:b:b-1')),
-                             ('missing', lambda: c.get_event_source_mapping(UUID='no-such-uuid')),
+                             ('missing', lambda: c.get_event_source_mapping(UUID='00000000-0000-4000-8000-000000000000')),
                              ('nofn', lambda: c.create_event_source_mapping(FunctionName='no-such-fn',
                                  EventSourceArn='amqp://127.0.0.1:5672', Queues=['q']))]:
               try:
