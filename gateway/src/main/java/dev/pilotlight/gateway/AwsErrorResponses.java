@@ -39,10 +39,10 @@ public final class AwsErrorResponses {
       case InvokePayloads.NotJson f -> error(HttpResponseStatus.BAD_REQUEST, "InvalidRequestContentException", f.getMessage());
       // A full queue, or no instance free within the wait: Lambda's answer to a caller over its
       // concurrency is a throttle, which SDKs retry.
-      case Failure.QueueFull f -> throttled(message, f.reserved(), f.retryLater());
-      case Failure.QueueTimeout f -> throttled(message, f.reserved(), true);
-      case Failure.NoCapacity f -> throttled(message, false, true);
-      case Failure.FunctionTimeout f -> throttled(message, false, true);
+      case Failure.QueueFull f -> throttled(message, f.reserved(), ErrorResponses.retryAfterSeconds(f));
+      case Failure.QueueTimeout f -> throttled(message, f.reserved(), ErrorResponses.retryAfterSeconds(f));
+      case Failure.NoCapacity f -> throttled(message, false, ErrorResponses.retryAfterSeconds(f));
+      case Failure.FunctionTimeout f -> throttled(message, false, 1); // the native API's 504; here a throttle, which SDKs retry
       case Failure.Unavailable f -> error(HttpResponseStatus.SERVICE_UNAVAILABLE, "ServiceException", message);
       case Failure.InstanceFailed f -> error(HttpResponseStatus.BAD_GATEWAY, "ServiceException", message);
       default -> error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "ServiceException", message);
@@ -63,18 +63,19 @@ public final class AwsErrorResponses {
   /**
    * Lambda's throttle. Its {@code Reason} tells a function over its own reserved concurrency
    * ({@code ReservedFunctionConcurrentInvocationLimitExceeded}) from one that met the account's
-   * limit, here the node's ({@code ConcurrentInvocationLimitExceeded}). {@code Retry-After} only
-   * when a retry soon may succeed (not for a function stopped by a reserved concurrency of 0).
+   * limit, here the node's ({@code ConcurrentInvocationLimitExceeded}). {@code Retry-After} as
+   * {@link ErrorResponses#retryAfterSeconds} says (none when 0: a function stopped by a reserved
+   * concurrency of 0).
    */
-  private static FullHttpResponse throttled(String message, boolean reserved, boolean retryLater) {
+  private static FullHttpResponse throttled(String message, boolean reserved, int retryAfterSeconds) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("Type", "User");
     body.put("message", message);
     body.put("Reason", reserved ? "ReservedFunctionConcurrentInvocationLimitExceeded" : "ConcurrentInvocationLimitExceeded");
     FullHttpResponse res = ErrorResponses.json(HttpResponseStatus.TOO_MANY_REQUESTS, body);
     res.headers().set("x-amzn-ErrorType", "TooManyRequestsException");
-    if (retryLater) {
-      res.headers().set(HttpHeaderNames.RETRY_AFTER, "1"); // as ErrorResponses.retryAfterSeconds
+    if (retryAfterSeconds > 0) {
+      res.headers().set(HttpHeaderNames.RETRY_AFTER, Integer.toString(retryAfterSeconds));
     }
     return res;
   }

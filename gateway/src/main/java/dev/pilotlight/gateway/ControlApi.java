@@ -670,8 +670,8 @@ public final class ControlApi {
       }
       g.writeEndArray();
       g.writeEndObject();
-    } catch (IOException | RuntimeException | Error e) {
-      body.release(); // an Error too: no collector frees pooled buffers (e.g. direct memory ran out mid-listing)
+    } catch (Throwable e) {
+      body.release(); // whatever failed (direct memory running out too): no collector frees pooled buffers
       throw e;
     }
     if (heads.size() > deployments.size()) { // every listed one is in: the rest were removed
